@@ -1,0 +1,48 @@
+//! The one path a document takes: ingested text, then extraction, then policy
+//! evaluation, to one [`Record`]. The CLI and the benches both call it, so
+//! what is benchmarked is what runs.
+
+use necessity_criteria::{evaluate_policy, PolicySet};
+use necessity_extract::{extract_case, Lexicons};
+use necessity_ingest::{Document, IngestFailure};
+use necessity_record::{Record, Source, Status};
+use sha2::{Digest, Sha256};
+
+/// Everything built once per run and shared across threads.
+pub struct Pipeline {
+    pub lexicons: Lexicons,
+    pub policies: PolicySet,
+}
+
+impl Pipeline {
+    /// Decides one ingested document.
+    pub fn record(&self, document: &Document) -> Record {
+        let facts = extract_case(&self.lexicons, &document.text);
+        let evaluation = evaluate_policy(&self.policies, &facts);
+        Record {
+            id: document.id.clone(),
+            status: Status::Ok,
+            error: None,
+            source: Source {
+                format: Some(document.format),
+                bytes: document.bytes,
+                sha256: Some(sha256_hex(document.text.as_bytes())),
+                lossy_utf8: document.lossy_utf8,
+            },
+            determination: Some(evaluation.determination),
+            policy: evaluation.policy,
+            facts: Some(facts),
+            criteria: evaluation.criteria,
+        }
+    }
+
+    /// The record of a document that could not be read.
+    pub fn failure_record(&self, failure: IngestFailure) -> Record {
+        Record::error(failure.id, failure.source, &failure.kind, failure.message)
+    }
+}
+
+/// Lowercase hex SHA-256, as records report the ingested text's hash.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: they run the built `necessity` binary as a user would.
+
+// Helpers are shared by test modules that each use a part of them.
+#[allow(dead_code)]
+mod util;
