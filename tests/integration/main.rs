@@ -3,3 +3,13 @@
 // Helpers are shared by test modules that each use a part of them.
 #[allow(dead_code)]
 mod util;
+
+mod audit;
+mod context_kit;
+mod corpus_eval;
+mod explain_eval;
+mod mtsamples;
+mod pdf;
+mod run;
+mod shard;
+mod synth;

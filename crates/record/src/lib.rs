@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod gold;
+
 /// A byte range of the document text that a fact rests on, so an auditor can
 /// find the exact words: `text[start..end] == span.text` always holds.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -159,6 +161,7 @@ pub struct Treatment {
     pub class: TreatmentClass,
     pub potency: Option<Potency>,
     pub outcome: Outcome,
+    #[serde(default)]
     pub evidence: Vec<Span>,
 }
 
@@ -186,6 +189,7 @@ pub enum Specialty {
 
 /// Current severity measures; `None` when the note does not document one.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Measures {
     pub bsa_percent: Option<f64>,
     pub iga: Option<f64>,
@@ -198,6 +202,7 @@ pub struct Measures {
 
 /// The requested drug's regimen, as the dosing criterion checks it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Dosing {
     pub loading_mg: Option<f64>,
     pub maintenance_mg: Option<f64>,
@@ -206,7 +211,9 @@ pub struct Dosing {
 
 /// Everything extraction found in one note. Values are current facts only:
 /// negated, hypothetical, family and historical mentions are left out.
+/// Missing fields read as empty, so hand-written gold records stay short.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Facts {
     pub requested_drug: Option<String>,
     pub diagnosis: Option<String>,
@@ -215,7 +222,8 @@ pub struct Facts {
     pub measures: Measures,
     pub high_impact_sites: Vec<Site>,
     pub treatments: Vec<Treatment>,
-    pub persistent_flares: Option<bool>,
+    /// True only when the note says flares recur or continue now.
+    pub persistent_flares: bool,
     pub dosing: Dosing,
     pub prescriber_specialty: Option<Specialty>,
     /// Evidence for the scalar facts, keyed by field path: `requested_drug`,

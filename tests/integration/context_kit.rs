@@ -1,0 +1,1 @@
+//! End-to-end tests of this area (filled in by its issue).
