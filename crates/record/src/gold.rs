@@ -5,6 +5,55 @@
 
 use crate::{Determination, Facts};
 use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Why gold could not be read: the file and line, never note text.
+#[derive(Debug)]
+pub enum GoldError {
+    Io(PathBuf, std::io::Error),
+    Line(PathBuf, usize, serde_json::Error),
+}
+
+impl std::fmt::Display for GoldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GoldError::Io(path, e) => write!(f, "{}: {e}", path.display()),
+            GoldError::Line(path, line, e) => write!(f, "{}:{line}: {e}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for GoldError {}
+
+/// Reads gold records from a JSONL file, or from every `*.jsonl` file of a
+/// directory in name order, so several authors can keep their own files.
+pub fn read_gold(path: &Path) -> Result<Vec<GoldRecord>, GoldError> {
+    let io = |e| GoldError::Io(path.to_path_buf(), e);
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io)?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut records = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| GoldError::Io(file.clone(), e))?;
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record = serde_json::from_str(line)
+                .map_err(|e| GoldError::Line(file.clone(), index + 1, e))?;
+            records.push(record);
+        }
+    }
+    Ok(records)
+}
 
 /// A hand-written expected record: one line of `corpus/gold.jsonl`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
