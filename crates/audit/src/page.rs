@@ -54,12 +54,14 @@ const BODY: &str = r#"<header id="top">
     <label class="verdict-filter">Show <select id="verdict-filter">
       <option value="">all verdicts</option><option value="undecided">undecided</option>
       <option value="agree">agreed</option><option value="disagree">disagreed</option></select></label>
+  </div>
+  <div class="bar second">
+    <p class="help"><kbd>j</kbd>/<kbd>k</kbd> or <kbd>↓</kbd>/<kbd>↑</kbd> next/previous case ·
+      <kbd>a</kbd> agree · <kbd>d</kbd> disagree · <kbd>c</kbd> comment · <kbd>Esc</kbd> leave comment ·
+      click an evidence quote to find it in the note · <span id="progress"></span></p>
     <label class="reviewer">Reviewer <input id="reviewer" autocomplete="off" placeholder="your name"></label>
     <button id="export" type="button">Export verdicts (CSV)</button>
   </div>
-  <p class="help"><kbd>j</kbd>/<kbd>k</kbd> or <kbd>↓</kbd>/<kbd>↑</kbd> next/previous case ·
-    <kbd>a</kbd> agree · <kbd>d</kbd> disagree · <kbd>c</kbd> comment · <kbd>Esc</kbd> leave comment ·
-    click an evidence quote to find it in the note · <span id="progress"></span></p>
 </header>
 <main>
   <ol id="case-list" aria-label="Cases"></ol>

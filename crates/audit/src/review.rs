@@ -6,14 +6,43 @@ use necessity_record::{Criterion, Facts, Record, Span, Status};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::BufRead;
+use thiserror::Error;
 
 use crate::sample::hex;
+
+/// Why records could not be read for review; names lines, never their text.
+#[derive(Debug, Error)]
+pub enum ReviewError {
+    #[error("reading records: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("line {line}: not a case record ({source})")]
+    Json { line: usize, source: serde_json::Error },
+}
+
+/// Reads the records to review (JSON Lines, blank lines skipped).
+pub fn read_records(input: impl BufRead) -> Result<Vec<Record>, ReviewError> {
+    let mut records = Vec::new();
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_str(&line)
+            .map_err(|source| ReviewError::Json { line: index + 1, source })?;
+        records.push(record);
+    }
+    Ok(records)
+}
 
 /// The note text found for a record, if any, as the review page needs it.
 #[derive(Clone, Copy, Debug)]
 pub enum Note<'a> {
     /// No document with the record's id was found under the notes root.
     Missing,
+    /// The document was found but could not be read again; the ingest
+    /// failure's kind (`pdf_unreadable`, ...) says why.
+    Unreadable(&'a str),
     /// The document's text; its hash is checked against the record.
     Text(&'a str),
 }
@@ -138,9 +167,13 @@ fn checked_text<'a>(
 ) -> Option<(&'a str, bool)> {
     let text = match note {
         Note::Text(text) => text,
-        Note::Missing if record.status == Status::Error => return None,
+        Note::Missing | Note::Unreadable(_) if record.status == Status::Error => return None,
         Note::Missing => {
             warnings.push("No note with this id was found under the notes root.".to_string());
+            return None;
+        }
+        Note::Unreadable(kind) => {
+            warnings.push(format!("The note could not be read again ({kind})."));
             return None;
         }
     };
@@ -279,9 +312,14 @@ fn display(value: &serde_json::Value) -> String {
         Value::String(s) => s.clone(),
         Value::Array(items) if items.is_empty() => "—".to_string(),
         Value::Array(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Object(fields) if fields.values().all(Value::is_null) => "—".to_string(),
         Value::Object(fields) => {
             fields.iter().map(|(k, v)| format!("{k} {}", display(v))).collect::<Vec<_>>().join(", ")
         }
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -356,6 +394,15 @@ mod tests {
     }
 
     #[test]
+    fn reads_records_and_names_bad_lines() {
+        let line = serde_json::to_string(&record(NOTE)).unwrap();
+        let records = read_records(format!("{line}\n\n{line}\n").as_bytes()).unwrap();
+        assert_eq!(records.len(), 2);
+        let err = read_records(format!("{line}\n{{\"id\":1}}\n").as_bytes()).unwrap_err();
+        assert!(matches!(err, ReviewError::Json { line: 2, .. }), "{err}");
+    }
+
+    #[test]
     fn segments_follow_byte_offsets_and_overlaps() {
         let case = build_case(&record(NOTE), Note::Text(NOTE), &mut Palette::default());
         assert!(case.warnings.is_empty(), "{:?}", case.warnings);
@@ -371,7 +418,7 @@ mod tests {
             .collect();
         assert_eq!(marked, [("BSA 12%", &[0, 1][..]), (" with IGA 4", &[0][..])]);
         let bsa = case.facts.iter().find(|f| f.name == "measures.bsa_percent").unwrap();
-        assert_eq!((bsa.value.as_str(), bsa.spans.as_slice()), ("12.0", &[1][..]));
+        assert_eq!((bsa.value.as_str(), bsa.spans.as_slice()), ("12", &[1][..]));
     }
 
     #[test]
@@ -400,6 +447,9 @@ mod tests {
         let first = build_case(&record(NOTE), Note::Missing, &mut palette);
         assert!(!first.has_text);
         assert!(first.warnings[0].contains("No note"));
+        let unreadable =
+            build_case(&record(NOTE), Note::Unreadable("pdf_unreadable"), &mut palette);
+        assert!(unreadable.warnings[0].contains("(pdf_unreadable)"));
         let mut other = record(NOTE);
         other.criteria.insert(0, Criterion { id: "age".into(), ..other.criteria[0].clone() });
         let second = build_case(&other, Note::Text(NOTE), &mut palette);

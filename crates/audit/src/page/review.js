@@ -108,6 +108,7 @@
       var item = el("li", "det-" + c.determination);
       item.dataset.position = position;
       item.appendChild(el("span", "verdict-mark"));
+      item.appendChild(el("span", "det-dot"));
       item.appendChild(el("span", "case-id", c.id));
       item.title = c.id + " · " + c.determination;
       markListItem(item, c);
@@ -385,6 +386,16 @@
     document.addEventListener("keydown", onKey);
     renderFilters();
     setFilter("", "");
+    showLinkedCase();
+  }
+
+  // A link ending in #case=<id> opens that case, so reviewers can point at one.
+  function showLinkedCase() {
+    var prefix = "#case=";
+    if (location.hash.indexOf(prefix) !== 0) { return; }
+    var id = decodeURIComponent(location.hash.slice(prefix.length));
+    var position = view.visible.findIndex(function (i) { return cases[i].id === id; });
+    if (position >= 0) { show(position); }
   }
 
   // ---- self-test (#selftest): results for the end-to-end test to read -------------
@@ -415,7 +426,7 @@
       var note = $("note");
       result.foreign_elements += note.querySelectorAll("*:not(mark):not(.no-text)").length;
       result.cases[c.id] = {
-        text_matches: note.textContent === c.segments.map(function (s) { return s[0]; }).join(""),
+        text_matches: c.has_text && note.textContent === c.segments.map(function (s) { return s[0]; }).join(""),
         warnings: c.warnings.length,
         spans: c.spans.map(function (span, i) {
           var pieces = note.querySelectorAll('mark[data-s~="' + i + '"]');
