@@ -186,9 +186,10 @@ fn headless(browser: &Path, url: &str, extra: &[&str]) -> String {
     reader.join().unwrap()
 }
 
-/// Opens `page#selftest` and returns what the page's self-test wrote.
-fn selftest(browser: &Path, page: &Path) -> Value {
-    let url = format!("file://{}#selftest", page.display());
+/// Opens `page#<fragment>` (`selftest`, or `selftest=N` to check the first N
+/// cases only) and returns what the page's self-test wrote.
+fn selftest(browser: &Path, page: &Path, fragment: &str) -> Value {
+    let url = format!("file://{}#{fragment}", page.display());
     let dom = headless(browser, &url, &["--dump-dom"]);
     let start = dom.find("<pre id=\"selftest\">").expect("self-test ran and wrote its result")
         + "<pre id=\"selftest\">".len();
@@ -248,7 +249,7 @@ fn review_page_highlights_evidence_runs_no_note_script_and_exports_verdicts() {
         assert!(!html.contains(forbidden), "page contains {forbidden:?}");
     }
 
-    let result = selftest(&browser, &page);
+    let result = selftest(&browser, &page, "selftest");
     assert_eq!(result["pwned"], Value::Null, "a note's script ran");
     assert_eq!(result["foreign_elements"], 0, "note text became elements");
 
@@ -342,4 +343,108 @@ fn review_page_highlights_evidence_runs_no_note_script_and_exports_verdicts() {
     );
     let png = std::fs::read(&picture).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot is a real picture");
+}
+
+const DETERMINATIONS: [&str; 4] = [
+    "medically_necessary",
+    "not_medically_necessary",
+    "insufficient_documentation",
+    "not_applicable",
+];
+
+/// A synthetic note of about 3 KB and its record, with evidence found in it.
+fn synthetic_case(i: usize) -> (String, String, Value) {
+    let bsa = 5 + i % 40;
+    let mut text = format!(
+        "Dermatology visit {i}. Patient is a {}-year-old with atopic dermatitis since childhood.\n\
+         Today BSA {bsa}% with IGA {}; itch NRS {}/10. Failed tacrolimus ointment after {} weeks.\n\
+         Plan: start dupilumab 600 mg loading, then 300 mg every 2 weeks.\n",
+        18 + i % 60,
+        i % 5,
+        i % 11,
+        4 + i % 8
+    );
+    for paragraph in 0..12 {
+        text.push_str(&format!(
+            "\nInterval history {paragraph}: sleep disturbed {} nights a week; moisturiser twice daily; \
+             no infections; reviewed triggers (wool, heat, stress) and bathing advice; \
+             labs unremarkable; patient understands risks of conjunctivitis & injection-site reactions.\n",
+            (i + paragraph) % 7
+        ));
+    }
+    let span = |quote: &str| {
+        let start = text.find(quote).unwrap();
+        serde_json::json!({"start": start, "end": start + quote.len(), "text": quote})
+    };
+    let bsa_quote = format!("BSA {bsa}%");
+    let record = serde_json::json!({
+        "id": format!("batch-{}/note-{i:04}.txt", i / 100),
+        "status": "ok", "error": null,
+        "source": {"format": "text", "bytes": text.len(),
+                   "sha256": Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()},
+        "determination": DETERMINATIONS[i % 4],
+        "policy": {"id": "dupixent-atopic-dermatitis", "version": "test"},
+        "facts": {"requested_drug": "dupilumab", "measures": {"bsa_percent": bsa},
+                  "evidence": {"measures.bsa_percent": [span(&bsa_quote)]},
+                  "treatments": [{"agent": "tacrolimus", "class": "topical_calcineurin_inhibitor",
+                                  "potency": null, "outcome": "failed",
+                                  "evidence": [span("Failed tacrolimus ointment")]}]},
+        "criteria": [
+            {"id": "diagnosis", "required": true, "status": "met", "reason": "documented",
+             "evidence": [span("atopic dermatitis")]},
+            {"id": "severity", "required": true, "status": "met", "reason": "BSA",
+             "evidence": [span(&format!("{bsa_quote} with IGA"))]},
+            {"id": "prior_treatment", "required": true, "status": "met", "reason": "failed TCI",
+             "evidence": [span("Failed tacrolimus ointment")]},
+            {"id": "dosing", "required": true, "status": "met", "reason": "label dose",
+             "evidence": [span("600 mg loading, then 300 mg every 2 weeks")]}
+        ]
+    });
+    (record["id"].as_str().unwrap().to_string(), text, record)
+}
+
+#[test]
+fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes");
+    let mut records = String::new();
+    for i in 0..1000 {
+        let (id, text, record) = synthetic_case(i);
+        let path = notes.join(&id);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        records.push_str(&format!("{record}\n"));
+    }
+    let records_path = dir.path().join("records.jsonl");
+    std::fs::write(&records_path, records).unwrap();
+    let page = dir.path().join("review.html");
+    run(&[
+        os("review"),
+        records_path.as_os_str(),
+        os("--notes"),
+        notes.as_os_str(),
+        os("--out"),
+        page.as_os_str(),
+    ]);
+    let size = std::fs::metadata(&page).unwrap().len();
+    let result = selftest(&browser, &page, "selftest=100");
+    let cases = result["cases"].as_object().unwrap();
+    assert_eq!(cases.len(), 100);
+    assert!(cases.values().all(|c| c["text_matches"] == true && c["warnings"] == 0));
+    assert_eq!(result["filter_counts"]["not_applicable"], 250);
+    let (load, filter, step) = (
+        result["load_ms"].as_f64().unwrap(),
+        result["filter_ms"].as_f64().unwrap(),
+        result["step_ms"].as_f64().unwrap(),
+    );
+    eprintln!(
+        "1,000-case review page: {:.1} MB; first case shown {load:.0} ms after navigation; \
+         filter {filter:.1} ms; next case {step:.1} ms",
+        size as f64 / 1e6
+    );
+    // Generous bounds for a loaded 2-core CI machine; a page that puts every
+    // note in the DOM takes far longer.
+    assert!(load < 8000.0, "page took {load} ms to show its first case");
+    assert!(filter < 500.0 && step < 100.0, "filter {filter} ms, step {step} ms");
 }

@@ -1,7 +1,8 @@
 // The review page's script. It renders one case at a time from the embedded
 // JSON, puts all note text into the DOM with textContent (never as markup),
 // keeps verdicts in localStorage and exports them as CSV. Opened with
-// #selftest in the URL it checks itself and writes the results into #selftest.
+// #selftest in the URL it checks itself and writes the results into #selftest
+// (#selftest=N checks the first N cases' highlights only).
 (function () {
   "use strict";
 
@@ -9,7 +10,7 @@
   var data = JSON.parse(document.getElementById("review-data").textContent);
   var parsed = performance.now();
   var cases = data.cases;
-  var selftest = location.hash === "#selftest";
+  var selftest = /^#selftest(=\d+)?$/.test(location.hash);
   var COLUMNS = ["id", "determination", "verdict", "comment", "reviewer", "timestamp"];
   var PALETTE_SIZE = 8;
 
@@ -421,7 +422,8 @@
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
     result.after_j = currentCase() ? currentCase().id : null;
     show(0);
-    cases.forEach(function (c, position) {
+    var checked = location.hash.indexOf("=") > 0 ? Number(location.hash.split("=")[1]) : cases.length;
+    cases.slice(0, checked).forEach(function (c, position) {
       show(position);
       var note = $("note");
       result.foreign_elements += note.querySelectorAll("*:not(mark):not(.no-text)").length;
