@@ -319,7 +319,9 @@ fn evaluate(
 ) -> anyhow::Result<u8> {
     let judged: Vec<Judged> = rows.iter().cloned().map(|row| kit::judge(engine, row)).collect();
     let scores = kit::score(&judged);
+    let not_found = judged.iter().filter(|j| j.context.is_none()).count();
     write_table(out, &scores, judged.len(), args.rows)?;
+    writeln!(out, "\nTargets not found in their sentence (scored as all false): {not_found}")?;
     write_mistakes(out, &judged)?;
     let below: Vec<String> = args
         .min
