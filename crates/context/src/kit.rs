@@ -187,7 +187,8 @@ pub fn locate(target: &str, sentence: &str) -> Option<Range<usize>> {
         if !sentence.as_bytes()[candidate.clone()].iter().any(u8::is_ascii_lowercase) {
             return Some(candidate);
         }
-        let from = candidate.start + sentence[candidate.start..].chars().next().map_or(1, char::len_utf8);
+        let from =
+            candidate.start + sentence[candidate.start..].chars().next().map_or(1, char::len_utf8);
         match find_phrase(&sentence[from..], target) {
             Some(next) => candidate = next.start + from..next.end + from,
             None => return Some(first),
