@@ -21,3 +21,20 @@ pub struct PolicySet {}
 pub fn evaluate_policy(_policies: &PolicySet, _facts: &Facts) -> Evaluation {
     Evaluation { determination: Determination::NotApplicable, policy: None, criteria: Vec::new() }
 }
+
+/// Why `--policy` could not be honoured.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("unknown policy {0:?}")]
+    Unknown(String),
+}
+
+impl PolicySet {
+    /// The policies named on the command line; none means the default policy.
+    pub fn select(names: &[String]) -> Result<PolicySet, PolicyError> {
+        match names.first() {
+            None => Ok(PolicySet::default()),
+            Some(name) => Err(PolicyError::Unknown(name.clone())),
+        }
+    }
+}
