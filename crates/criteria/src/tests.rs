@@ -474,3 +474,31 @@ fn semantic_errors_name_the_key() {
         assert!(error.contains(&format!("`{key}`")) && error.contains(what), "{key}: {error}");
     }
 }
+
+#[test]
+fn review_reads_decision_first_then_quotes_and_considerations() {
+    let set = default_set();
+    let facts = seed();
+    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "seed.txt");
+    let decision = review.find("**Determination: MEDICALLY NECESSARY").unwrap();
+    let severity = review.find("### Moderate-to-severe disease (`severity`): met").unwrap();
+    assert!(decision < severity);
+    assert!(review.contains("> \"BSA 10%\" (bytes 120-127)"), "{review}");
+    assert!(
+        review.contains("- Label regimen: 600 mg, then 300 mg every 2 weeks for adults"),
+        "{review}"
+    );
+    assert!(review.contains("conjunctivitis"));
+    assert!(!review.contains("## Documentation to request"));
+    let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
+    let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt");
+    assert!(review.contains("INSUFFICIENT DOCUMENTATION"));
+    assert!(
+        review.contains("- Moderate-to-severe disease (required): current severity"),
+        "{review}"
+    );
+    assert!(!review.contains("conjunctivitis"), "considerations go with an approval only");
+    let other = Facts { requested_drug: Some("abrocitinib".into()), ..seed() };
+    let review = write_review(&set, &other, &evaluate_policy(&set, &other), "other.txt");
+    assert!(review.contains("requests abrocitinib, which no selected policy covers"), "{review}");
+}
