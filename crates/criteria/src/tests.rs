@@ -473,6 +473,11 @@ fn semantic_errors_name_the_key() {
         assert!(error.starts_with("broken.toml"), "{error}");
         assert!(error.contains(&format!("`{key}`")) && error.contains(what), "{key}: {error}");
     }
+    let line = DEFAULT_TEXT.lines().position(|l| l.starts_with("bsa_min")).unwrap() + 1;
+    assert!(
+        broken("bsa_min = 10", "bsa_min = 110").starts_with(&format!("broken.toml:{line}: ")),
+        "the key's own line"
+    );
 }
 
 #[test]
