@@ -238,6 +238,16 @@ fn topical_failure_needs_a_qualifying_agent() {
         only(vec![treatment("cyclosporine", SystemicImmunosuppressant, None, Outcome::Failed, 0)]);
     assert_eq!(status(&systemic, "topical_failure"), NotDocumented);
     assert_eq!(status(&only(vec![]), "topical_failure"), NotDocumented);
+    let mut none_tried = Facts { no_prescription_topicals: true, ..only(vec![]) };
+    none_tried
+        .evidence
+        .insert("no_prescription_topicals".into(), vec![span(50, "no prescription topicals")]);
+    let c = criterion(&none_tried, "topical_failure");
+    assert_eq!((c.status, c.evidence.len()), (NotMet, 1));
+    assert_eq!(
+        evaluate_policy(&default_set(), &none_tried).determination,
+        Determination::NotMedicallyNecessary
+    );
 }
 
 #[test]
