@@ -102,6 +102,8 @@ const NO_DECISION: &str = "no record / error";
 struct Report {
     cases: usize,
     records: usize,
+    /// Records whose id no gold case has (scored nowhere, but reported).
+    without_gold: usize,
     /// Correct counts per field, `determination` first, then [`FACT_FIELDS`].
     correct: Vec<(&'static str, usize)>,
     /// (gold, found) determination words and their counts.
@@ -111,9 +113,11 @@ struct Report {
 
 fn score(gold: &[GoldRecord], records: &[Record]) -> Report {
     let by_id: HashMap<&str, &Record> = records.iter().rev().map(|r| (r.id.as_str(), r)).collect();
+    let gold_ids: std::collections::HashSet<&str> = gold.iter().map(|g| g.id.as_str()).collect();
     let mut report = Report {
         cases: gold.len(),
         records: records.len(),
+        without_gold: records.iter().filter(|r| !gold_ids.contains(r.id.as_str())).count(),
         correct: std::iter::once("determination").chain(FACT_FIELDS).map(|f| (f, 0)).collect(),
         confusion: HashMap::new(),
         disagreements: Vec::new(),

@@ -4,6 +4,7 @@
 
 use crate::dosing::{describe_regimen, describe_row, label_row, LabelRow};
 use crate::policy::Policy;
+use crate::rules::{potency_of, vocabulary};
 use crate::set::PolicySet;
 use crate::Evaluation;
 use necessity_record::{Criterion, CriterionStatus, Determination, Facts, Span};
@@ -32,6 +33,7 @@ pub fn write_review(
             let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
             write_criteria(&mut out, policy, &evaluation.criteria);
             write_dosing(&mut out, policy, facts);
+            write_treatments(&mut out, policy, facts);
             write_missing(&mut out, policy, &evaluation.criteria);
             write_considerations(&mut out, policy, evaluation.determination);
         }
@@ -144,6 +146,35 @@ fn write_dosing(out: &mut String, policy: &Policy, facts: &Facts) {
         LabelRow::NoRow => "none for this patient's age and weight".to_string(),
     };
     let _ = writeln!(out, "- Label regimen: {label}\n");
+}
+
+/// The treatment history as extracted, one row per agent, so a reviewer
+/// sees what the topical and concurrent-therapy criteria weighed.
+fn write_treatments(out: &mut String, policy: &Policy, facts: &Facts) {
+    if facts.treatments.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Treatment history\n");
+    let _ =
+        writeln!(out, "| agent | class | potency | outcome | note says |\n|---|---|---|---|---|");
+    for t in &facts.treatments {
+        let potency = potency_of(policy, t).map_or(String::new(), |p| vocabulary(&p));
+        let quote =
+            t.evidence.first().map_or(String::new(), |s| format!("\"{}\"", table_cell(&s.text)));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {potency} | {} | {quote} |",
+            t.agent,
+            vocabulary(&t.class),
+            vocabulary(&t.outcome)
+        );
+    }
+    let _ = writeln!(out);
+}
+
+/// Note text made safe for one Markdown table cell.
+fn table_cell(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }
 
 fn write_missing(out: &mut String, policy: &Policy, criteria: &[Criterion]) {

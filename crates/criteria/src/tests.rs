@@ -504,6 +504,12 @@ fn review_reads_decision_first_then_quotes_and_considerations() {
         "{review}"
     );
     assert!(review.contains("conjunctivitis"));
+    assert!(
+        review.contains(
+            "| betamethasone | topical_corticosteroid | high | failed | \"betamethasone\" |"
+        ),
+        "{review}"
+    );
     assert!(!review.contains("## Documentation to request"));
     let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
     let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt");
