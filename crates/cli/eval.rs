@@ -175,8 +175,15 @@ impl Report {
 
     fn render(&self) -> String {
         let mut out = String::new();
-        let _ =
-            writeln!(out, "# Evaluation: {} gold cases, {} records\n", self.cases, self.records);
+        let extra = match self.without_gold {
+            0 => String::new(),
+            n => format!(" ({n} without gold, not scored)"),
+        };
+        let _ = writeln!(
+            out,
+            "# Evaluation: {} gold cases, {} records{extra}\n",
+            self.cases, self.records
+        );
         let _ = writeln!(out, "| field | correct | accuracy |\n|---|---:|---:|");
         for (field, correct) in &self.correct {
             let _ = writeln!(
