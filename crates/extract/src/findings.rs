@@ -1,7 +1,7 @@
 //! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
 //! persistent flares and prescriber specialty, each with its evidence.
 
-use crate::lexicon::{DiagnosisTerm, Meaning, MeasureKind, SiteTerm};
+use crate::lexicon::{DiagnosisTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm};
 use crate::scan::Mention;
 use crate::values::{read_value, Value, ValuePatterns};
 use necessity_context::{Analysis, SectionKind};
@@ -159,15 +159,86 @@ pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Sp
     persistent
 }
 
-/// The prescriber's specialty: the first specialty the note states as its
-/// own or the prescriber's.
+/// How far a referral word reaches a specialty ("referral to pediatric
+/// dermatology placed").
+const REFERRAL_REACH: usize = 40;
+/// Lines at the top (letterhead) and bottom (signature) of a note that state
+/// its author.
+const HEADER_LINES: usize = 2;
+const SIGNATURE_LINES: usize = 4;
+
+/// The prescriber's specialty: the note's own, not one it refers to. A
+/// specialty on a labelled line ("Prescriber specialty: Family Medicine")
+/// wins, then one in the letterhead or signature, then any other; a
+/// specialty near a referral word ("refer to dermatology") never counts.
 pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
-    mentions.iter().find_map(|m| match m.meaning {
-        Meaning::Specialty(specialty) if is_patients(analysis, &m.span) => {
-            Some((*specialty, span_of(analysis.text(), &m.span)?))
+    let text = analysis.text();
+    let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
+        mentions
+            .iter()
+            .filter(|m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
+            .map(|m| &m.span)
+            .collect()
+    };
+    let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
+    let lines = LineIndex::new(text);
+    let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
+    for mention in mentions {
+        let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
+        let span = &mention.span;
+        let sentence = analysis.sentence_of(span.start);
+        let referred = referrals.iter().any(|r| {
+            sentence.contains(&r.start)
+                && r.start.abs_diff(span.start).min(r.end.abs_diff(span.end)) <= REFERRAL_REACH
+        });
+        if referred || !is_patients(analysis, span) {
+            continue;
         }
-        _ => None,
-    })
+        let line = lines.line_of(span.start);
+        let labelled = labels.iter().any(|l| l.end <= span.start && lines.line_of(l.start) == line);
+        let score = if labelled {
+            3
+        } else if lines.is_header_or_signature(line) {
+            2
+        } else {
+            1
+        };
+        if best.is_none_or(|(s, _, _)| score > s) {
+            best = Some((score, *specialty, span));
+        }
+    }
+    let (_, specialty, span) = best?;
+    Some((specialty, span_of(text, span)?))
+}
+
+/// Line numbers of offsets, and which lines are the letterhead or signature
+/// (counted over non-blank lines).
+struct LineIndex {
+    starts: Vec<usize>,
+    non_blank: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let non_blank = (0..starts.len())
+            .filter(|&i| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                !text[starts[i]..end].trim().is_empty()
+            })
+            .collect();
+        LineIndex { starts, non_blank }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    fn is_header_or_signature(&self, line: usize) -> bool {
+        let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
+        rank < HEADER_LINES || rank + SIGNATURE_LINES >= self.non_blank.len()
+    }
 }
 
 /// The spec's word for a site, as evidence keys (`high_impact_sites.hands`) use it.

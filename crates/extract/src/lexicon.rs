@@ -126,7 +126,17 @@ pub enum Meaning {
     Flare { persistent: bool },
     Cue(Cue, Reach),
     Measure(MeasureKind),
-    Specialty(Specialty),
+    Specialty(SpecialtyTerm),
+}
+
+/// A specialty word, or a word that says whose specialty a nearby one is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialtyTerm {
+    Named(Specialty),
+    /// "Prescriber:", "Provider:": the line states the prescriber.
+    Label,
+    /// "refer to", "wait list": the specialty is someone else's.
+    Referral,
 }
 
 /// A meaning with the exact spelling it requires when case matters.
@@ -255,7 +265,11 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_cues(&mut builder, text_of("outcomes.tsv"))?;
     add_simple(&mut builder, "measures.tsv", text_of("measures.tsv"), 3, measure_meaning)?;
     add_simple(&mut builder, "specialties.tsv", text_of("specialties.tsv"), 2, |v| {
-        word::<Specialty>(v).map(Meaning::Specialty)
+        Some(Meaning::Specialty(match v {
+            "label" => SpecialtyTerm::Label,
+            "referral" => SpecialtyTerm::Referral,
+            _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
+        }))
     })?;
     let matcher = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)

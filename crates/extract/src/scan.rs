@@ -3,6 +3,7 @@
 //! their exact case.
 
 use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// One meaning of a term found in the note.
@@ -12,15 +13,18 @@ pub struct Mention<'v> {
     pub meaning: &'v Meaning,
 }
 
-/// Finds every term of the vocabulary in `text`, in text order.
+/// Finds every term of the vocabulary in `text`, in text order. Line breaks
+/// and tabs match a phrase's spaces ("continues\nto flare" is wrapped text),
+/// on a copy that keeps every offset.
 pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
+    let spaced = spaced(text);
     let mut mentions = Vec::new();
-    for found in vocabulary.matcher.find_iter(text) {
+    for found in vocabulary.matcher.find_iter(spaced.as_ref()) {
         let span = found.start()..found.end();
-        let matched = &text[span.clone()];
+        let matched = &spaced[span.clone()];
         let surface = &vocabulary.surfaces[found.pattern().as_usize()];
         for sense in &vocabulary.senses[found.pattern().as_usize()] {
-            if sense.exact.as_deref().is_some_and(|exact| exact != matched) {
+            if sense.exact.as_deref().is_some_and(|exact| exact.as_bytes() != matched) {
                 continue;
             }
             if !on_boundaries(text, &span, surface, glued_to_number(&sense.meaning)) {
@@ -30,6 +34,16 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
         }
     }
     mentions
+}
+
+/// The text with every ASCII white-space byte made a space: same length,
+/// same offsets, copied only when there is something to change.
+fn spaced(text: &str) -> Cow<'_, [u8]> {
+    let bytes = text.as_bytes();
+    if !bytes.iter().any(|b| matches!(b, b'\n' | b'\r' | b'\t' | b'\x0c')) {
+        return Cow::Borrowed(bytes);
+    }
+    Cow::Owned(bytes.iter().map(|&b| if b.is_ascii_whitespace() { b' ' } else { b }).collect())
 }
 
 /// Units written straight after a number ("34yo", "70kg") may touch a digit.

@@ -176,37 +176,72 @@ fn route_class(
     })
 }
 
-/// The outcome the cues of a mention's sentence give it: the nearest cue
-/// before it that reaches forward, and the nearest after it that reaches
-/// back, with no other cue between; the stronger of the two wins.
-fn outcome_of(
-    analysis: &Analysis,
-    mentions: &[Mention],
-    span: &Range<usize>,
-) -> (Outcome, bool, Option<Range<usize>>) {
-    let sentence = analysis.sentence_of(span.start);
-    let cues: Vec<(&Range<usize>, Cue, Reach)> = mentions
+/// A cue found in the note: where, what it says, which way it reaches.
+type CueHit<'m> = (&'m Range<usize>, Cue, Reach);
+
+/// The outcome cues of a sentence, in text order.
+fn cues_in<'m>(mentions: &'m [Mention], sentence: &Range<usize>) -> Vec<CueHit<'m>> {
+    mentions
         .iter()
         .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
         .filter_map(|m| match m.meaning {
             Meaning::Cue(cue, reach) => Some((&m.span, *cue, *reach)),
             _ => None,
         })
-        .collect();
-    let before = cues.iter().rev().find(|(s, _, _)| s.end <= span.start);
-    let after = cues.iter().find(|(s, _, _)| s.start >= span.end);
-    let reaching = [before.filter(|(_, _, r)| r.forward()), after.filter(|(_, _, r)| r.backward())];
+        .collect()
+}
+
+/// The cues after a drug that reach back to it: every one up to the first
+/// cue that only reaches forward, which opens a new clause ("X was
+/// ineffective and Y was started"). The flag tells whether the walk ended
+/// at such a cue.
+fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
+    let open = after.iter().position(|(_, _, reach)| !reach.backward());
+    let reached = &after[..open.unwrap_or(after.len())];
+    (reached.to_vec(), open.is_some())
+}
+
+/// The outcome the cues around a mention give it: the nearest cue before it
+/// if it reaches forward ("failed tacrolimus, betamethasone and ..."), the
+/// cues after it that reach back ("... but stopped because of burning"), and
+/// those opening the next sentence when that one names no drug ("Opzelura
+/// was added; no meaningful improvement"). The strongest wins.
+fn outcome_of(
+    analysis: &Analysis,
+    mentions: &[Mention],
+    span: &Range<usize>,
+) -> (Outcome, bool, Option<Range<usize>>) {
+    let sentence = analysis.sentence_of(span.start);
+    let cues = cues_in(mentions, &sentence);
+    let mut reaching: Vec<CueHit> = Vec::new();
+    if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
+        if cue.2.forward() {
+            reaching.push(*cue);
+        }
+    }
+    let after: Vec<CueHit> = cues.iter().filter(|(s, _, _)| s.start >= span.end).copied().collect();
+    let (back, clause_ended) = reaching_back(&after);
+    reaching.extend(back);
+    if !clause_ended && sentence.end < analysis.text().len() {
+        let next = analysis.sentence_of(sentence.end);
+        let names_drug = mentions
+            .iter()
+            .any(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start));
+        if !names_drug {
+            reaching.extend(reaching_back(&cues_in(mentions, &next)).0);
+        }
+    }
     let mut best = (Outcome::Mentioned, false, None);
-    for (cue_span, cue, _) in reaching.into_iter().flatten() {
+    for (cue_span, cue, _) in reaching {
         let gap = if cue_span.end <= span.start {
             span.start - cue_span.end
         } else {
             cue_span.start - span.end
         };
-        let quoted = (gap <= QUOTE_GAP).then(|| (*cue_span).clone());
+        let quoted = (gap <= QUOTE_GAP).then(|| cue_span.clone());
         match cue {
-            Cue::Outcome(outcome) if rank(*outcome) < rank(best.0) => {
-                best = (*outcome, best.1, quoted.or(best.2));
+            Cue::Outcome(outcome) if rank(outcome) < rank(best.0) => {
+                best = (outcome, best.1, quoted.or(best.2));
             }
             Cue::Stopped => best.1 = true,
             _ => {}

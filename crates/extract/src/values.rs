@@ -30,6 +30,7 @@ pub struct ValuePatterns {
     age_prefix_not_now: Regex,
     weight_word: Regex,
     weight_change: Regex,
+    range_bound: Regex,
 }
 
 impl ValuePatterns {
@@ -51,7 +52,7 @@ impl ValuePatterns {
             nrs_after: ci(&format!(
                 r"^{FILLER}(\d{{1,2}}(?:\.\d)?|{NUMBER})(?:\s*(?:/|out of)\s*10\b)?"
             ))?,
-            itch_out_of_ten: ci(r"^[^.;\n]{0,30}?\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b")?,
+            itch_out_of_ten: ci(r"^[^.;]{0,30}?\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b")?,
             easi_after: ci(&format!(r"^{FILLER}(\d{{1,2}}(?:\.\d+)?)\b"))?,
             number_before: ci(&format!(r"\b{NUMBER}\s*-?\s*$"))?,
             age_after: ci(r"^\s*(?::|=|of|is)?\s*(\d{1,3})\b(?:\s*(months?|mos?|weeks?|wks?))?")?,
@@ -59,6 +60,7 @@ impl ValuePatterns {
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
             weight_change: ci(r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change)\b")?,
         })
     }
@@ -109,21 +111,21 @@ pub fn parse_number(word: &str) -> Option<f64> {
     lower.parse().ok()
 }
 
-/// The window after `end`, cut at a line break so a value on the next line is
-/// never read as this keyword's.
+/// The window after `end`, cut at a blank line so a value of the next
+/// paragraph is never read as this keyword's (wrapped lines are read on).
 fn after(text: &str, end: usize, width: usize) -> (usize, &str) {
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
-    let window = window.find('\n').map_or(window, |i| &window[..i]);
+    let window = window.find("\n\n").map_or(window, |i| &window[..i]);
     (end, window)
 }
 
-/// The window before `start`, cut at a line break.
+/// The window before `start`, cut at a blank line.
 fn before(text: &str, start: usize, width: usize) -> (usize, &str) {
     let from = ceil_boundary(text, start.saturating_sub(width));
     let window = &text[from..start];
-    match window.rfind('\n') {
-        Some(i) => (from + i + 1, &window[i + 1..]),
+    match window.rfind("\n\n") {
+        Some(i) => (from + i + 2, &window[i + 2..]),
         None => (from, window),
     }
 }
@@ -259,8 +261,10 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
     })
 }
 
-/// "Weight: 70 kg", "weighs 154 lb" (69.9 kg); the unit alone is not enough,
-/// and a weight change ("lost 10 pounds") is not a weight.
+/// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
+/// Pounds need a weight word (notes count pounds lost and gained); a weight
+/// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
+/// ("15 to <30 kg") is not the patient's weight.
 fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     if text.as_bytes().get(keyword.end) == Some(&b'/') || text[..keyword.start].ends_with('/') {
         return None;
@@ -270,17 +274,26 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     let number_at = c.get(1)?;
     let number: f64 = number_at.as_str().parse().ok()?;
     let lead = &window[..number_at.start()];
-    let context = patterns.weight_word.find_iter(lead).last()?;
-    if patterns.weight_change.is_match(&lead[context.end()..]) {
+    if patterns.range_bound.is_match(lead) {
         return None;
     }
     let unit = text[keyword.clone()].to_ascii_lowercase();
-    let kg = if unit.starts_with('k') { number } else { round(number * 0.45359237, 1) };
-    (kg > 0.0 && kg < 400.0).then_some(Value {
-        number: kg,
-        scale: None,
-        span: base + context.start()..keyword.end,
-    })
+    let in_kg = unit.starts_with('k');
+    let start = match patterns.weight_word.find_iter(lead).last() {
+        Some(word) => {
+            let between = &lead[word.end()..];
+            if patterns.weight_change.is_match(between)
+                || between.contains(|c: char| c.is_ascii_digit())
+            {
+                return None;
+            }
+            base + word.start()
+        }
+        None if in_kg => base + number_at.start(),
+        None => return None,
+    };
+    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
+    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span: start..keyword.end })
 }
 
 #[cfg(test)]
@@ -345,5 +358,7 @@ mod tests {
         assert!(read(MeasureKind::Weight, "5 mg/kg", "kg").is_none());
         assert!(read(MeasureKind::Weight, "lost 10 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "weight loss of 10 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "(weight 15 to <30 kg)", "kg").is_none());
+        assert_eq!(read(MeasureKind::Weight, "woman, 61 kg", "kg").unwrap().0, 61.0);
     }
 }

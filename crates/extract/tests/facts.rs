@@ -87,7 +87,9 @@ fn historical_measure_gives_way_to_the_current_one() {
 
 #[test]
 fn declined_or_stopped_dupilumab_is_not_requested() {
-    for note in ["Patient declined Dupixent.", "Dupixent was stopped in March."] {
+    let notes =
+        ["Discussed Dupixent at length. Patient declined it.", "Dupixent was stopped in March."];
+    for note in notes {
         let f = facts(note);
         assert_eq!(f.requested_drug, None, "{note}");
         assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Mentioned), "{note}");
