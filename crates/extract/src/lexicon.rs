@@ -123,10 +123,14 @@ pub enum Meaning {
     Route(Route),
     Diagnosis(DiagnosisTerm),
     Site(SiteTerm),
-    Flare { persistent: bool },
+    Flare {
+        persistent: bool,
+    },
     Cue(Cue, Reach),
     Measure(MeasureKind),
     Specialty(SpecialtyTerm),
+    /// "Dosing:", "Regimen:": a regimen may follow.
+    DoseLabel,
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -289,6 +293,7 @@ fn measure_meaning(value: &str) -> Option<Meaning> {
         "age_before" => MeasureKind::AgeBefore,
         "age_after" => MeasureKind::AgeAfter,
         "weight" => MeasureKind::Weight,
+        "dose_label" => return Some(Meaning::DoseLabel),
         _ => return None,
     }))
 }

@@ -10,6 +10,7 @@
 //! asked of the context engine (`necessity-context`) only, so there is one
 //! rule path for scope.
 
+mod dosing;
 mod findings;
 mod lexicon;
 mod scan;
