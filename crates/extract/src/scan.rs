@@ -33,7 +33,43 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
             mentions.push(Mention { span: span.clone(), meaning: &sense.meaning });
         }
     }
+    mentions.retain(|m| !unticked(text.as_bytes(), &m.span));
     mentions
+}
+
+/// Form checkboxes: a term after an empty box ("[ ] Hands") or answered by
+/// an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes [ ] No",
+/// "tried Dupixent? [ ] Yes [X] No") is not stated for the patient.
+fn unticked(bytes: &[u8], span: &Range<usize>) -> bool {
+    empty_box_before(bytes, span.start) || denied_by_answer(bytes, span.end)
+}
+
+/// How far after a term its Yes/No boxes may be.
+const ANSWER_REACH: usize = 48;
+
+/// Whether the box just before `start` is empty: "[ ]", "[]", "[_]".
+fn empty_box_before(bytes: &[u8], start: usize) -> bool {
+    let before = bytes[..start].trim_ascii_end();
+    let Some(inner) = before.strip_suffix(b"]") else { return false };
+    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
+    let inside = &inner[open + 1..];
+    inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
+}
+
+/// Whether the first box after a term on its line answers it with an empty
+/// "Yes" or a ticked "No".
+fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..bytes.len().min(end + ANSWER_REACH)];
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Some(open) = line.iter().position(|&b| b == b'[') else { return false };
+    let Some(close) = line[open..].iter().position(|&b| b == b']') else { return false };
+    let inside = &line[open + 1..open + close];
+    let ticked = inside.iter().any(|b| b.is_ascii_alphabetic() || *b == b'*');
+    let answer = line[open + close + 1..].trim_ascii_start();
+    let starts_with = |word: &[u8]| {
+        answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word)
+    };
+    (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
 }
 
 /// The text with every ASCII white-space byte made a space: same length,
@@ -88,6 +124,15 @@ mod tests {
         assert_eq!(drugs("TAC 0.1% and Dupixent"), ["TAC", "Dupixent"]);
         assert!(drugs("a tac was placed; attack").is_empty());
         assert!(drugs("prednisonepack").is_empty());
+    }
+
+    #[test]
+    fn unticked_boxes_hide_their_terms() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let count = |text: &str| scan(&vocabulary, text).len();
+        assert_eq!(count("[ ] Hands  [X] Feet"), 1);
+        assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
+        assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
     }
 
     #[test]
