@@ -13,7 +13,7 @@ const WINDOW: usize = 48;
 const NUMBER: &str = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
 
 /// Filler words allowed between a keyword and its value ("BSA of about 10%").
-const FILLER: &str = r"(?:[\s:=~(\-]|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+const FILLER: &str = r"(?:[\s:=~()\-]|\([^)\n]{0,30}\)|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
 
 /// The compiled window patterns.
 #[derive(Clone, Debug)]
