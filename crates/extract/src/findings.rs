@@ -1,7 +1,7 @@
 //! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
 //! persistent flares and prescriber specialty, each with its evidence.
 
-use crate::lexicon::{DiagnosisTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm};
+use crate::lexicon::{DiagnosisTerm, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm};
 use crate::scan::Mention;
 use crate::values::{read_value, Value, ValuePatterns};
 use necessity_context::{Analysis, SectionKind};
@@ -93,7 +93,7 @@ pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention
             MeasureKind::Iga => &mut facts.iga,
             MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
             MeasureKind::Easi => &mut facts.easi,
-            MeasureKind::AgeBefore | MeasureKind::AgeAfter => {
+            MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
                 facts.age.get_or_insert(value);
                 continue;
             }
@@ -142,21 +142,35 @@ pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
     found
 }
 
+/// How close "despite" must follow a bare flare word to make it a statement
+/// of persistence ("flaring q2-3wk despite above").
+const DESPITE_REACH: usize = 24;
+
 /// Whether flares persist now: a current persistent-flare phrase, and no
 /// current statement that they ended.
 pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let text = analysis.text();
     let mut persistent = None;
     for mention in mentions {
-        let Meaning::Flare { persistent: is_persistent } = mention.meaning else { continue };
+        let Meaning::Flare(term) = mention.meaning else { continue };
         if !is_current(analysis, &mention.span) {
             continue;
         }
-        if !is_persistent {
-            return None;
+        match term {
+            FlareTerm::Ended => return None,
+            FlareTerm::Despite if !despite_follows(text, analysis, mention.span.end) => continue,
+            _ => {}
         }
-        persistent = persistent.or_else(|| span_of(analysis.text(), &mention.span));
+        persistent = persistent.or_else(|| span_of(text, &mention.span));
     }
     persistent
+}
+
+/// Whether "despite" follows `end` closely, in the same sentence.
+fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
+    let sentence = analysis.sentence_of(end.saturating_sub(1));
+    let stop = (end + DESPITE_REACH).min(sentence.end);
+    text.get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
 }
 
 /// How far a referral word reaches a specialty ("referral to pediatric

@@ -89,6 +89,7 @@ pub enum MeasureKind {
     Easi,
     AgeBefore,
     AgeAfter,
+    AgeSex,
     Weight,
 }
 
@@ -108,6 +109,15 @@ pub enum DiagnosisTerm {
     DermatitisContext,
 }
 
+/// A flare statement: persistent, ended, or persistent only when "despite"
+/// follows ("flaring q2-3wk despite above").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlareTerm {
+    Persistent,
+    Ended,
+    Despite,
+}
+
 /// A site word, or a skin-lesion word that ties a site to the disease.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SiteTerm {
@@ -123,9 +133,7 @@ pub enum Meaning {
     Route(Route),
     Diagnosis(DiagnosisTerm),
     Site(SiteTerm),
-    Flare {
-        persistent: bool,
-    },
+    Flare(FlareTerm),
     Cue(Cue, Reach),
     Measure(MeasureKind),
     Specialty(SpecialtyTerm),
@@ -262,8 +270,9 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_diagnoses(&mut builder, text_of("diagnoses.tsv"))?;
     add_sites(&mut builder, text_of("sites.tsv"))?;
     add_simple(&mut builder, "flares.tsv", text_of("flares.tsv"), 2, |v| match v {
-        "persistent" => Some(Meaning::Flare { persistent: true }),
-        "ended" => Some(Meaning::Flare { persistent: false }),
+        "persistent" => Some(Meaning::Flare(FlareTerm::Persistent)),
+        "ended" => Some(Meaning::Flare(FlareTerm::Ended)),
+        "despite" => Some(Meaning::Flare(FlareTerm::Despite)),
         _ => None,
     })?;
     add_cues(&mut builder, text_of("outcomes.tsv"))?;
@@ -292,6 +301,7 @@ fn measure_meaning(value: &str) -> Option<Meaning> {
         "easi" => MeasureKind::Easi,
         "age_before" => MeasureKind::AgeBefore,
         "age_after" => MeasureKind::AgeAfter,
+        "age_sex" => MeasureKind::AgeSex,
         "weight" => MeasureKind::Weight,
         "dose_label" => return Some(Meaning::DoseLabel),
         _ => return None,

@@ -66,9 +66,8 @@ fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
     let inside = &line[open + 1..open + close];
     let ticked = inside.iter().any(|b| b.is_ascii_alphabetic() || *b == b'*');
     let answer = line[open + close + 1..].trim_ascii_start();
-    let starts_with = |word: &[u8]| {
-        answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word)
-    };
+    let starts_with =
+        |word: &[u8]| answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word);
     (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
 }
 
@@ -84,7 +83,10 @@ fn spaced(text: &str) -> Cow<'_, [u8]> {
 
 /// Units written straight after a number ("34yo", "70kg") may touch a digit.
 fn glued_to_number(meaning: &Meaning) -> bool {
-    matches!(meaning, Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::Weight))
+    matches!(
+        meaning,
+        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
+    )
 }
 
 fn is_word(byte: u8) -> bool {

@@ -14,12 +14,10 @@ use std::path::Path;
 const ALLOWED_DIFFERENCES: &[(&str, usize)] = &[
     ("requested_drug", 2),
     ("diagnosis", 3),
-    ("age_years", 3),
     ("measures.bsa_percent", 1),
     ("measures.itch_nrs", 2),
     ("high_impact_sites", 2),
     ("treatments", 20),
-    ("persistent_flares", 3),
     ("no_prescription_topicals", 2),
     ("dosing", 2),
     ("prescriber_specialty", 2),
