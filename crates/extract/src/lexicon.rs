@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The lexicon files, by name, as a directory given to [`crate::Lexicons::load`] holds them.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "drugs.tsv",
     "potency.tsv",
     "routes.tsv",
@@ -17,10 +17,11 @@ pub const FILES: [&str; 9] = [
     "outcomes.tsv",
     "measures.tsv",
     "specialties.tsv",
+    "statements.tsv",
 ];
 
 /// The shipped lexicon files, embedded so the binary works anywhere.
-const BUILTIN: [&str; 9] = [
+const BUILTIN: [&str; 10] = [
     include_str!("../../../lexicons/drugs.tsv"),
     include_str!("../../../lexicons/potency.tsv"),
     include_str!("../../../lexicons/routes.tsv"),
@@ -30,6 +31,7 @@ const BUILTIN: [&str; 9] = [
     include_str!("../../../lexicons/outcomes.tsv"),
     include_str!("../../../lexicons/measures.tsv"),
     include_str!("../../../lexicons/specialties.tsv"),
+    include_str!("../../../lexicons/statements.tsv"),
 ];
 
 /// A lexicon that cannot be used: found at start-up, before any note is read.
@@ -100,6 +102,8 @@ pub struct Drug {
     pub class: TreatmentClass,
     /// Row group of the potency table; topical corticosteroids only.
     pub potency_key: Option<String>,
+    /// A biologic for atopic dermatitis (flag `ad`).
+    pub for_dermatitis: bool,
 }
 
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
@@ -139,6 +143,8 @@ pub enum Meaning {
     Specialty(SpecialtyTerm),
     /// "Dosing:", "Regimen:": a regimen may follow.
     DoseLabel,
+    /// "no prescription topical therapy ever tried".
+    NoPrescriptionTopicals,
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -171,7 +177,7 @@ pub struct Vocabulary {
     pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
 }
 
-/// Reads the nine files of a user's lexicon directory.
+/// Reads the files of a user's lexicon directory.
 pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LexiconError> {
     FILES
         .iter()
@@ -251,7 +257,7 @@ fn flags(field: &str) -> (bool, bool) {
     (has("cs"), has("needs_context"))
 }
 
-/// Builds the vocabulary from the nine files (name, text), in [`FILES`] order.
+/// Builds the vocabulary from the files (name, text), in [`FILES`] order.
 pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     let text_of = |name: &str| {
         files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str()).unwrap_or_default()
@@ -283,6 +289,9 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "referral" => SpecialtyTerm::Referral,
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
+    })?;
+    add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
+        (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
     let matcher = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
@@ -335,7 +344,8 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
         if class == TreatmentClass::TopicalCorticosteroid && potency_key.is_none() {
             return Err(bad("drugs.tsv", line, "a topical corticosteroid needs a potency key"));
         }
-        let drug = Drug { agent: f[1].to_string(), class, potency_key };
+        let for_dermatitis = f[4].split(',').any(|flag| flag.trim() == "ad");
+        let drug = Drug { agent: f[1].to_string(), class, potency_key, for_dermatitis };
         let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {
             drugs.push(drug);
             drugs.len() - 1
