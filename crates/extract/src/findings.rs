@@ -229,6 +229,7 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
             .collect()
     };
     let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
+    let referrers = cues(SpecialtyTerm::Referrer);
     let lines = LineIndex::new(text);
     let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
     for mention in mentions {
@@ -236,11 +237,14 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         let span = &mention.span;
         let line = lines.line_of(span.start);
         let header = lines.is_header_or_signature(line);
-        let referred = referrals.iter().any(|r| refers_to(text, r, span));
-        if (referred && !header) || !is_patients(analysis, span) {
+        let on_line =
+            |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
+        let referred = referrals.iter().any(|r| refers_to(text, r, span))
+            || referrers.iter().any(on_line);
+        if referred || !is_patients(analysis, span) {
             continue;
         }
-        let labelled = labels.iter().any(|l| l.end <= span.start && lines.line_of(l.start) == line);
+        let labelled = labels.iter().any(on_line);
         let score = if labelled {
             3
         } else if header {

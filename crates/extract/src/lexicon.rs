@@ -155,6 +155,8 @@ pub enum SpecialtyTerm {
     Label,
     /// "refer to", "wait list": the specialty is someone else's.
     Referral,
+    /// "Referring clinician:": the line names someone else.
+    Referrer,
 }
 
 /// A meaning with the exact spelling it requires when case matters.
@@ -287,6 +289,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         Some(Meaning::Specialty(match v {
             "label" => SpecialtyTerm::Label,
             "referral" => SpecialtyTerm::Referral,
+            "referrer" => SpecialtyTerm::Referrer,
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
     })?;
