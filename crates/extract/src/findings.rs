@@ -239,8 +239,8 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         let header = lines.is_header_or_signature(line);
         let on_line =
             |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
-        let referred = referrals.iter().any(|r| refers_to(text, r, span))
-            || referrers.iter().any(on_line);
+        let referred =
+            referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
         if referred || !is_patients(analysis, span) {
             continue;
         }

@@ -56,6 +56,16 @@ fn empty_box_before(bytes: &[u8], start: usize) -> bool {
     inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
 }
 
+/// Whether the box just before `start` is ticked ("[X] Failed"): the answer
+/// of a form's question about the item above it.
+pub fn ticked_box_before(bytes: &[u8], start: usize) -> bool {
+    let before = bytes[..start].trim_ascii_end();
+    let Some(inner) = before.strip_suffix(b"]") else { return false };
+    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
+    let inside = inner[open + 1..].trim_ascii();
+    inside.len() == 1 && matches!(inside[0], b'x' | b'X' | b'*')
+}
+
 /// Whether the first box after a term on its line answers it with an empty
 /// "Yes" or a ticked "No".
 fn denied_by_answer(bytes: &[u8], end: usize) -> bool {

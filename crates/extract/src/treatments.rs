@@ -222,7 +222,7 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
     let cues = cues_in(mentions, &sentence);
     let mut reaching: Vec<CueHit> = Vec::new();
     if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
-        if cue.2.forward() {
+        if cue.2.forward() && !answers_line_above(analysis.text(), mentions, cue.0, span) {
             reaching.push(*cue);
         }
     }
@@ -263,6 +263,30 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
         }
     }
     best
+}
+
+/// Whether a cue before a drug on a later line is the outcome of the row or
+/// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
+/// that follows a drug on its own line (a table row ending "Inadequate
+/// response"). Either way it does not reach down to the next drug.
+fn answers_line_above(
+    text: &str,
+    mentions: &[Mention],
+    cue: &Range<usize>,
+    drug: &Range<usize>,
+) -> bool {
+    if !text[cue.end..drug.start].contains('\n') {
+        return false;
+    }
+    if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+        return true;
+    }
+    let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
+    mentions.iter().any(|m| {
+        matches!(m.meaning, Meaning::Drug(_))
+            && m.span.start >= line_start
+            && m.span.end <= cue.start
+    })
 }
 
 /// How far into the next sentence a cue still reads as a comment on the
