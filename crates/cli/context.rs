@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// Command-line arguments of this subcommand.
@@ -214,19 +215,20 @@ fn annotate_line(
         }
     };
     let id = input.id.unwrap_or_else(|| serde_json::Value::String(format!("{name}#{number}")));
-    answer(engine, &id, &input.text, &input.target, out)
+    let span = find_phrase(&input.text, &input.target);
+    answer(engine, &id, &input.text, span, out)
 }
 
-/// Writes the answer for one target in one text; false when the target is
-/// not there.
+/// Writes the answer for the target found at `span` of `text`; false when
+/// the target was not found.
 fn answer(
     engine: &ContextEngine,
     id: &serde_json::Value,
     text: &str,
-    target: &str,
+    span: Option<Range<usize>>,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    let Some(span) = find_phrase(text, target) else {
+    let Some(span) = span else {
         let message = "the target phrase does not occur in the text".to_string();
         write_error(out, id, "target_not_found", message)?;
         return Ok(false);
@@ -304,7 +306,8 @@ fn annotate_kit(
     let mut errors = 0;
     for row in rows {
         let id = serde_json::Value::from(row.number);
-        if !answer(engine, &id, &row.sentence, &row.target, out)? {
+        let span = kit::locate(&row.target, &row.sentence);
+        if !answer(engine, &id, &row.sentence, span, out)? {
             errors += 1;
         }
     }

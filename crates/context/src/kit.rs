@@ -3,6 +3,7 @@
 //! every change to the lexicon is measured the same way.
 
 use crate::{find_phrase, Axis, Context, ContextEngine};
+use std::ops::Range;
 
 /// The axes the kit labels (it has no uncertainty labels).
 pub const KIT_AXES: [Axis; 4] = [Axis::Negated, Axis::Historical, Axis::Hypothetical, Axis::Family];
@@ -171,9 +172,28 @@ impl Judged {
 
 /// Runs the engine on one row.
 pub fn judge(engine: &ContextEngine, row: KitRow) -> Judged {
-    let context = find_phrase(&row.sentence, &row.target)
+    let context = locate(&row.target, &row.sentence)
         .map(|span| engine.analyze(&row.sentence).context_of(span));
     Judged { row, context }
+}
+
+/// Where a row's target is: the kit writes it in upper case in its sentence,
+/// so an upper-case occurrence is preferred to an earlier one in lower case
+/// ("history of PE's ... consistent with PE").
+pub fn locate(target: &str, sentence: &str) -> Option<Range<usize>> {
+    let first = find_phrase(sentence, target)?;
+    let mut candidate = first.clone();
+    loop {
+        if !sentence.as_bytes()[candidate.clone()].iter().any(u8::is_ascii_lowercase) {
+            return Some(candidate);
+        }
+        let from =
+            candidate.start + sentence[candidate.start..].chars().next().map_or(1, char::len_utf8);
+        match find_phrase(&sentence[from..], target) {
+            Some(next) => candidate = next.start + from..next.end + from,
+            None => return Some(first),
+        }
+    }
 }
 
 /// Per-axis scores of judged rows, in [`KIT_AXES`] order.
