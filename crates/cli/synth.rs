@@ -23,6 +23,13 @@ pub struct Args {
     /// Directory of template notes (`*.txt`) to recombine.
     #[arg(long, default_value = "corpus/notes")]
     from: PathBuf,
+    /// CSV file of other notes (such as MTSamples) whose non-dermatology
+    /// sections become filler; repeatable.
+    #[arg(long)]
+    filler_csv: Vec<PathBuf>,
+    /// Column of `--filler-csv` that holds the note text.
+    #[arg(long, default_value = "transcription")]
+    filler_column: String,
     /// Percentage of notes built on dermatology templates; the rest is filler.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100))]
     relevant_percent: u32,
@@ -40,7 +47,12 @@ enum Format {
 /// Runs the subcommand.
 pub fn execute(args: Args) -> anyhow::Result<u8> {
     let vocab = Vocabulary::builtin()?;
-    let templates = Templates::from_dir(&args.from, &vocab)?;
+    let mut templates = Templates::default();
+    templates.add_dir(&args.from, &vocab)?;
+    for csv in &args.filler_csv {
+        templates.add_filler_csv(csv, &args.filler_column, &vocab)?;
+    }
+    templates.check(&args.from)?;
     let mut generator = Generator::new(&templates, &vocab, args.seed, args.relevant_percent);
     let summary = match args.format {
         Format::Jsonl if args.out.as_os_str() == "-" => {

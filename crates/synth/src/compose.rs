@@ -45,13 +45,15 @@ impl<'a> Generator<'a> {
     pub fn next_note(&mut self) -> Note {
         let target = self.draw_length();
         let relevant = self.dice.percent(self.relevant_percent);
-        let mut parts = if relevant { self.relevant_sections() } else { Vec::new() };
+        let mut parts = if relevant { self.relevant_sections() } else { self.preamble() };
         let mut length: usize = parts.iter().map(String::len).sum();
         while length < target {
             let part = self.filler_section(target - length);
             length += part.len() + 2;
-            // A relevant note keeps its last section (the plan) last.
-            let at = self.dice.below(parts.len() + 1 - usize::from(relevant && !parts.is_empty()));
+            // A note keeps its opening first, and a relevant one its plan last.
+            let first = usize::from(!parts.is_empty());
+            let last = parts.len() + 1 - usize::from(relevant && parts.len() > 1);
+            let at = first + self.dice.below(last.saturating_sub(first).max(1));
             parts.insert(at, part);
         }
         Note { text: parts.join("\n\n"), relevant }
@@ -85,6 +87,16 @@ impl<'a> Generator<'a> {
                 self.render(&templates.sections[source], usize::MAX)
             })
             .collect()
+    }
+
+    /// A filler note's opening lines, when the templates have any.
+    fn preamble(&mut self) -> Vec<String> {
+        let templates = self.templates;
+        if templates.preambles.is_empty() {
+            return Vec::new();
+        }
+        let section = &templates.sections[*self.dice.pick(&templates.preambles)];
+        vec![self.render(section, usize::MAX)]
     }
 
     fn filler_section(&mut self, budget: usize) -> String {
@@ -263,6 +275,7 @@ fn is_word(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::templates::Role;
 
     fn templates(vocab: &Vocabulary) -> Templates {
         let texts = vec![
@@ -273,7 +286,9 @@ mod tests {
                 .to_string(),
             "CHIEF COMPLAINT: Cough.\nVITALS:\nBP 120/80. Pulse 72.\n".to_string(),
         ];
-        Templates::from_texts(&texts, vocab).unwrap()
+        let mut templates = Templates::default();
+        texts.iter().for_each(|t| templates.add_text(t, Role::Template, vocab));
+        templates
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod templates;
 mod vocab;
 
 pub use compose::{Generator, Note};
-pub use templates::Templates;
+pub use templates::{Role, Templates};
 pub use vocab::Vocabulary;
 
 use serde::Serialize;
@@ -30,10 +30,10 @@ const NOTES_PER_DIR: u64 = 1000;
 pub enum SynthError {
     #[error("{file} line {line}: {message}")]
     Data { file: &'static str, line: usize, message: String },
-    #[error("cannot read templates in {dir}: {message}")]
-    Templates { dir: PathBuf, message: String },
-    #[error("{dir}: templates need at least one dermatology note and one non-dermatology section")]
-    NoTemplates { dir: PathBuf },
+    #[error("cannot read templates in {path}: {message}")]
+    Templates { path: PathBuf, message: String },
+    #[error("{path}: templates need a dermatology note and a non-dermatology section")]
+    NoTemplates { path: PathBuf },
     #[error("{path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{dir} exists and is not empty; a txt-dir archive needs a new or empty directory")]
