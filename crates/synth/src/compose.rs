@@ -278,13 +278,12 @@ mod tests {
     use crate::templates::Role;
 
     fn templates(vocab: &Vocabulary) -> Templates {
-        let texts = vec![
+        let texts = [
             "HPI: 34-year-old with atopic dermatitis. BSA 20%, IGA 3, itch 8/10.\n\
              TREATMENT HISTORY:\nFailed tacrolimus ointment.\n\
              SOCIAL HISTORY:\nWorks as a teacher. No tobacco.\n\
-             PLAN:\nStart dupilumab 600 mg loading dose."
-                .to_string(),
-            "CHIEF COMPLAINT: Cough.\nVITALS:\nBP 120/80. Pulse 72.\n".to_string(),
+             PLAN:\nStart dupilumab 600 mg loading dose.",
+            "CHIEF COMPLAINT: Cough.\nVITALS:\nBP 120/80. Pulse 72.\n",
         ];
         let mut templates = Templates::default();
         texts.iter().for_each(|t| templates.add_text(t, Role::Template, vocab));

@@ -303,9 +303,7 @@ mod tests {
     #[test]
     fn notes_split_into_headed_sections() {
         let vocab = Vocabulary::builtin().unwrap();
-        let texts =
-            vec!["HPI: Eczema flaring. Failed tacrolimus.\nSOCIAL HISTORY:\nNo tobacco.\n"
-                .to_string()];
+        let texts = ["HPI: Eczema flaring. Failed tacrolimus.\nSOCIAL HISTORY:\nNo tobacco.\n"];
         let mut templates = Templates::default();
         texts.iter().for_each(|t| templates.add_text(t, Role::Template, &vocab));
         let headers: Vec<_> = templates.sections.iter().map(|s| s.header.as_str()).collect();
