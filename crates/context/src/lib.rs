@@ -8,7 +8,17 @@
 //! work (sentences, sections, trigger hits) once, then [`Analysis::context_of`]
 //! answers for any number of target spans.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+mod fold;
+mod lexicon;
+mod scope;
+mod sections;
+mod sentences;
+
+pub use fold::find_phrase;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use lexicon::Entry;
+use sections::{Heading, HeadingHit};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -26,6 +36,28 @@ pub enum Axis {
     Uncertain,
 }
 
+impl Axis {
+    /// Every axis, in the order `necessity context` reports them.
+    pub const ALL: [Axis; 5] =
+        [Axis::Negated, Axis::Historical, Axis::Hypothetical, Axis::Family, Axis::Uncertain];
+
+    /// The name used in the lexicon and in `necessity context` output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Axis::Negated => "negated",
+            Axis::Historical => "historical",
+            Axis::Hypothetical => "hypothetical",
+            Axis::Family => "family",
+            Axis::Uncertain => "uncertain",
+        }
+    }
+
+    /// The axis of a name as [`Axis::name`] writes it.
+    pub fn from_name(name: &str) -> Option<Axis> {
+        Axis::ALL.into_iter().find(|axis| axis.name() == name)
+    }
+}
+
 /// Which way a trigger's scope runs from the trigger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -34,13 +66,15 @@ pub enum Direction {
     Both,
 }
 
-/// What a lexicon phrase does: open a scope on an axis, end scopes, or mask a
-/// look-alike ("no increase" is not a negation).
+/// What a lexicon phrase does: open a scope on an axis, end scopes (of one
+/// axis or all), mask a look-alike ("no increase" is not a negation), or
+/// name a section heading (with the context its mentions have by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Trigger(Axis, Direction),
-    Terminate,
+    Terminate(Option<Axis>),
     Pseudo,
+    Heading(SectionKind, Option<Axis>),
 }
 
 /// A malformed lexicon line: found at start-up, before any note is read.
@@ -132,7 +166,7 @@ pub struct Section {
 /// The compiled trigger lexicon: built once, shared by every thread.
 pub struct ContextEngine {
     matcher: AhoCorasick,
-    phrases: Vec<(String, Role)>,
+    entries: Vec<Entry>,
 }
 
 impl ContextEngine {
@@ -140,91 +174,121 @@ impl ContextEngine {
     pub fn builtin() -> &'static ContextEngine {
         static ENGINE: OnceLock<ContextEngine> = OnceLock::new();
         ENGINE.get_or_init(|| {
+            // The shipped lexicon is checked by this crate's tests, so this
+            // cannot fail in a released binary.
             ContextEngine::from_lexicon(BUILTIN_LEXICON)
-                .expect("the shipped context lexicon is valid")
+                .unwrap_or_else(|error| panic!("the shipped context lexicon: {error}"))
         })
     }
 
     /// Compiles a lexicon in the `lexicons/context.tsv` format.
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
-        let mut phrases = Vec::new();
-        for (index, line) in tsv.lines().enumerate() {
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            phrases.push(parse_line(index + 1, line)?);
-        }
+        let entries = lexicon::parse(tsv)?;
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(phrases.iter().map(|(p, _)| p.as_str()))
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(entries.iter().map(|e| e.phrase.as_str()))
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(ContextEngine { matcher, phrases })
+        Ok(ContextEngine { matcher, entries })
     }
 
     /// Finds sentences, sections and triggers of one document once, so that
     /// asking about many targets costs little.
-    pub fn analyze<'t>(&self, text: &'t str) -> Analysis<'t> {
-        let sentences = split_sentences(text);
-        let mut hits = Vec::new();
-        for m in self.matcher.find_iter(text) {
-            if !on_word_boundaries(text, m.start(), m.end()) {
+    pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
+        let folded = fold::Folded::new(text);
+        let mut matches = self.phrase_matches(&folded);
+        matches.sort_unstable_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
+        let heading_phrases: Vec<HeadingHit> = matches
+            .iter()
+            .filter_map(|m| match self.entries[m.entry as usize].role {
+                Role::Heading(kind, default) => {
+                    Some(HeadingHit { kind, default, entry: m.entry, span: m.span.clone() })
+                }
+                _ => None,
+            })
+            .collect();
+        let headings = sections::find(text, &heading_phrases);
+        matches.retain(|m| {
+            !matches!(self.entries[m.entry as usize].role, Role::Heading(..))
+                && !inside_heading(&headings, &m.span)
+        });
+        let hits = self.unmasked(matches);
+        let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
+        let sentences = sentences::split(text, &breaks);
+        let sections = sections::spans(&headings, text.len());
+        Analysis { engine: self, text, sentences, sections, headings, hits }
+    }
+
+    /// Every lexicon phrase in the text on word boundaries, with its span in
+    /// the original text.
+    fn phrase_matches(&self, folded: &fold::Folded) -> Vec<Hit> {
+        let haystack = folded.text();
+        self.matcher
+            .find_overlapping_iter(haystack)
+            .filter(|m| on_word_boundaries(haystack.as_bytes(), m.start(), m.end()))
+            .map(|m| Hit {
+                entry: m.pattern().as_u32(),
+                span: folded.original_range(m.start()..m.end()),
+            })
+            .collect()
+    }
+
+    /// Drops phrases inside a longer phrase ("no" in "no increase", "history
+    /// of" in "family history of"), then the pseudo-triggers that did the
+    /// masking.
+    fn unmasked(&self, sorted: Vec<Hit>) -> Vec<Hit> {
+        let mut kept: Vec<Hit> = Vec::with_capacity(sorted.len());
+        let mut cover_end = 0;
+        for hit in sorted {
+            let same_as_last = kept.last().is_some_and(|last| last.span == hit.span);
+            if hit.span.end <= cover_end && !same_as_last {
                 continue;
             }
-            let (phrase, role) = &self.phrases[m.pattern().as_usize()];
-            hits.push(Hit { role: *role, phrase: phrase.clone(), span: m.start()..m.end() });
+            cover_end = cover_end.max(hit.span.end);
+            kept.push(hit);
         }
-        Analysis { text, sentences, sections: Vec::new(), hits }
+        kept.retain(|hit| self.entries[hit.entry as usize].role != Role::Pseudo);
+        kept
+    }
+
+    fn phrase(&self, entry: u32) -> &str {
+        &self.entries[entry as usize].phrase
+    }
+
+    fn role(&self, entry: u32) -> Role {
+        self.entries[entry as usize].role
     }
 }
 
-fn parse_line(line_no: usize, line: &str) -> Result<(String, Role), LexiconError> {
-    let bad = |message: &str| LexiconError::Line { line: line_no, message: message.to_string() };
-    let fields: Vec<&str> = line.split('\t').collect();
-    if fields.len() != 3 {
-        return Err(bad("expected phrase<TAB>axis<TAB>direction"));
-    }
-    let phrase = fields[0].trim().to_ascii_lowercase();
-    if phrase.is_empty() {
-        return Err(bad("empty phrase"));
-    }
-    let role = match fields[2].trim() {
-        "terminate" => Role::Terminate,
-        "pseudo" => Role::Pseudo,
-        dir => {
-            let axis = match fields[1].trim() {
-                "negated" => Axis::Negated,
-                "historical" => Axis::Historical,
-                "hypothetical" => Axis::Hypothetical,
-                "family" => Axis::Family,
-                "uncertain" => Axis::Uncertain,
-                _ => return Err(bad("unknown axis")),
-            };
-            let direction = match dir {
-                "forward" => Direction::Forward,
-                "backward" => Direction::Backward,
-                "both" => Direction::Both,
-                _ => return Err(bad("unknown direction")),
-            };
-            Role::Trigger(axis, direction)
-        }
-    };
-    Ok((phrase, role))
+fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
+    let i = headings.partition_point(|h| h.span.end <= span.start);
+    headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
+fn on_word_boundaries(bytes: &[u8], start: usize, end: usize) -> bool {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let first_is_word = bytes.get(start).is_some_and(|b| is_word(*b));
+    let last_is_word = end > start && is_word(bytes[end - 1]);
+    (start == 0 || !first_is_word || !is_word(bytes[start - 1]))
+        && (end == bytes.len() || !last_is_word || !is_word(bytes[end]))
+}
+
+/// A lexicon phrase found in the analysed text.
 #[derive(Clone, Debug)]
 struct Hit {
-    role: Role,
-    phrase: String,
+    entry: u32,
     span: Range<usize>,
 }
 
 /// One document's sentences, sections and trigger hits.
 pub struct Analysis<'t> {
+    engine: &'t ContextEngine,
     text: &'t str,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
+    headings: Vec<Heading>,
+    /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
 }
 
@@ -252,104 +316,42 @@ impl<'t> Analysis<'t> {
 
     /// The kind of section that holds `offset` (`Other` outside any heading).
     pub fn section_of(&self, offset: usize) -> SectionKind {
-        self.sections
-            .iter()
-            .find(|s| s.span.contains(&offset))
-            .map_or(SectionKind::Other, |s| s.kind)
+        self.section_index(offset).map_or(SectionKind::Other, |i| self.sections[i].kind)
     }
 
-    /// The context of the mention at `target`: which triggers have it in scope.
+    fn section_index(&self, offset: usize) -> Option<usize> {
+        let i = self.sections.partition_point(|s| s.span.end <= offset);
+        self.sections.get(i).filter(|s| s.span.contains(&offset)).map(|_| i)
+    }
+
+    /// The context of the mention at `target`: which triggers have it in
+    /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
-        let sentence = self.sentence_of(target.start);
-        let in_sentence: Vec<&Hit> = self
-            .hits
-            .iter()
-            .filter(|h| h.span.start >= sentence.start && h.span.end <= sentence.end)
-            .filter(|h| h.span.end <= target.start || h.span.start >= target.end)
-            .collect();
+        let last = target.end.max(target.start + 1) - 1;
+        let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
+        let from = self.hits.partition_point(|h| h.span.start < sentence.start);
+        let to = self.hits.partition_point(|h| h.span.start < sentence.end);
+        let in_sentence = &self.hits[from..to];
         let mut context = Context::default();
-        for (i, hit) in in_sentence.iter().enumerate() {
-            let Role::Trigger(axis, direction) = hit.role else { continue };
-            let forward = hit.span.end <= target.start
-                && matches!(direction, Direction::Forward | Direction::Both)
-                && !in_sentence[i + 1..]
-                    .iter()
-                    .any(|h| h.role == Role::Terminate && h.span.start < target.start);
-            let backward = hit.span.start >= target.end
-                && matches!(direction, Direction::Backward | Direction::Both)
-                && !in_sentence[..i]
-                    .iter()
-                    .any(|h| h.role == Role::Terminate && h.span.start >= target.end);
-            let slot = context.slot(axis);
-            if (forward || backward) && slot.is_none() {
-                *slot =
-                    Some(TriggerHit { axis, phrase: hit.phrase.clone(), span: hit.span.clone() });
-            }
+        for axis in Axis::ALL {
+            let found = scope::trigger_for(self.engine, in_sentence, &target, axis)
+                .or_else(|| self.section_default(target.start, axis));
+            *context.slot(axis) = found.map(|hit| TriggerHit {
+                axis,
+                phrase: self.engine.phrase(hit.entry).to_string(),
+                span: hit.span.clone(),
+            });
         }
         context
     }
-}
 
-fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
-    let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    (start == 0 || !is_word(bytes[start - 1])) && (end == bytes.len() || !is_word(bytes[end]))
-}
-
-/// Splits on sentence-final punctuation followed by white space, and on blank
-/// lines, so list lines and paragraphs do not share a scope.
-fn split_sentences(text: &str) -> Vec<Range<usize>> {
-    let bytes = text.as_bytes();
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let end_here = match bytes[i] {
-            b'.' | b'!' | b'?' | b';' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
-            b'\n' => bytes.get(i + 1) == Some(&b'\n'),
-            _ => false,
-        };
-        if end_here {
-            sentences.push(start..i + 1);
-            start = i + 1;
-        }
-        i += 1;
+    /// The heading whose section gives mentions at `offset` a default on `axis`.
+    fn section_default(&self, offset: usize, axis: Axis) -> Option<Hit> {
+        let heading = &self.headings[self.section_index(offset)?];
+        let (default, entry) = heading.default?;
+        (default == axis).then(|| Hit { entry, span: heading.phrase_span.clone() })
     }
-    if start < bytes.len() {
-        sentences.push(start..bytes.len());
-    }
-    sentences
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn context(sentence: &str, target: &str) -> Context {
-        let analysis = ContextEngine::builtin().analyze(sentence);
-        let start = sentence.to_ascii_lowercase().find(&target.to_ascii_lowercase()).unwrap();
-        analysis.context_of(start..start + target.len())
-    }
-
-    #[test]
-    fn negation_runs_forward_to_a_terminator() {
-        assert!(context("She denies any cough or sputum.", "sputum").negated.is_some());
-        assert!(context("No fever, but has cough.", "cough").negated.is_none());
-    }
-
-    #[test]
-    fn negation_stops_at_sentence_end() {
-        assert!(context("No fever. Cough for two days.", "cough").negated.is_none());
-    }
-
-    #[test]
-    fn pseudo_trigger_masks_negation() {
-        assert!(context("There was no increase in itch.", "itch").negated.is_none());
-    }
-
-    #[test]
-    fn family_and_history() {
-        assert!(context("Mother has eczema.", "eczema").family.is_some());
-        assert!(context("History of asthma.", "asthma").historical.is_some());
-    }
-}
+mod tests;

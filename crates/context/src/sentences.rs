@@ -1,0 +1,110 @@
+//! Sentence splitting: the scope of a trigger never leaves its sentence, so
+//! where sentences end decides how far "no" reaches.
+
+use std::ops::Range;
+
+/// Titles and short forms whose period does not end a sentence.
+const ABBREVIATIONS: &[&str] =
+    &["dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "approx", "e.g", "i.e"];
+
+/// Splits `text` into sentences covering it, ending them at sentence-final
+/// punctuation, at ";", at blank lines, at a line break before a list item,
+/// and at every offset in `breaks` (section headings).
+pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut ends = Vec::new();
+    for i in 0..bytes.len() {
+        let end_here = match bytes[i] {
+            b'.' | b'!' | b'?' => {
+                bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace)
+                    && !(bytes[i] == b'.' && follows_abbreviation(bytes, i))
+            }
+            b';' => true,
+            b'\n' => starts_new_item(&bytes[i + 1..]),
+            _ => false,
+        };
+        if end_here {
+            ends.push(i + 1);
+        }
+    }
+    ends.extend(breaks.iter().copied().filter(|&b| b > 0 && b < bytes.len()));
+    ends.sort_unstable();
+    ends.dedup();
+    let mut sentences = Vec::with_capacity(ends.len() + 1);
+    let mut start = 0;
+    for end in ends {
+        if end > start {
+            sentences.push(start..end);
+            start = end;
+        }
+    }
+    if start < bytes.len() || sentences.is_empty() {
+        sentences.push(start..bytes.len());
+    }
+    sentences
+}
+
+/// True when the period at `dot` closes an abbreviation such as "Dr.".
+fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
+    let word_start = bytes[..dot]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphabetic() || *b == b'.'))
+        .map_or(0, |p| p + 1);
+    let word = &bytes[word_start..dot];
+    ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// True when the line after a line break starts a new item: a blank line,
+/// a bullet, or a number followed by "." or ")".
+fn starts_new_item(rest: &[u8]) -> bool {
+    let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
+    let rest = &rest[content..];
+    match rest.first() {
+        None | Some(b'\n' | b'\r') => true,
+        Some(b'-' | b'*' | b'+' | b'#') => true,
+        Some(b'0'..=b'9') => {
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            matches!(rest.get(digits), Some(b'.' | b')'))
+        }
+        _ => rest.starts_with("•".as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
+        split(text, breaks).into_iter().map(|r| text[r].trim()).collect()
+    }
+
+    #[test]
+    fn ends_at_punctuation_and_semicolons() {
+        assert_eq!(pieces("No fever. Cough; wheeze", &[]), ["No fever.", "Cough;", "wheeze"]);
+    }
+
+    #[test]
+    fn abbreviations_and_decimals_do_not_end_sentences() {
+        assert_eq!(pieces("Seen by Dr. Smith with BSA 2.5 today.", &[]).len(), 1);
+    }
+
+    #[test]
+    fn list_lines_and_blank_lines_end_sentences() {
+        let text = "Denies:\n- fever\n2) cough\nwrapped line\n\nnew paragraph";
+        assert_eq!(
+            pieces(text, &[]),
+            ["Denies:", "- fever", "2) cough\nwrapped line", "", "new paragraph"]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn breaks_end_sentences() {
+        assert_eq!(
+            pieces("Itchy rash,MEDICATIONS: none", &[11]),
+            ["Itchy rash,", "MEDICATIONS: none"]
+        );
+    }
+}

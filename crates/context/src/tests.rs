@@ -1,0 +1,182 @@
+//! Unit tests of the engine with the shipped lexicon: one group per trigger
+//! family, then scope termination and sections.
+
+use super::*;
+
+fn context(text: &str, target: &str) -> Context {
+    let analysis = ContextEngine::builtin().analyze(text);
+    let span = find_phrase(text, target).expect("target in test text");
+    analysis.context_of(span)
+}
+
+fn axes(text: &str, target: &str) -> Vec<Axis> {
+    let found = context(text, target);
+    Axis::ALL.into_iter().filter(|axis| found.get(*axis).is_some()).collect()
+}
+
+#[test]
+fn negation_triggers() {
+    for (text, target) in [
+        ("She denies any cough or sputum.", "sputum"),
+        ("No wheezes, rales, or rhonchi.", "rhonchi"),
+        ("Skin is without lesions.", "lesions"),
+        ("Chest x-ray negative   for pneumonia.", "pneumonia"),
+        ("He has not tried tacrolimus.", "tacrolimus"),
+        ("She has never used cyclosporine.", "cyclosporine"),
+        ("The scalp is free of plaques.", "plaques"),
+        ("There is no evidence of infection.", "infection"),
+        ("Absence of erythema on the face.", "erythema"),
+        ("Pneumonia was ruled out.", "pneumonia"),
+        ("She is no longer flaring.", "flaring"),
+        ("Patient did not have fever.", "fever"),
+    ] {
+        assert_eq!(axes(text, target), [Axis::Negated], "{text}");
+    }
+}
+
+#[test]
+fn pseudo_triggers_are_not_negations() {
+    for (text, target) in [
+        ("There was no increase in itch.", "itch"),
+        ("Not only itch but pain.", "pain"),
+        ("Cultures grew gram negative rods.", "rods"),
+        ("There was no change in the rash.", "rash"),
+    ] {
+        assert!(context(text, target).negated.is_none(), "{text}");
+    }
+}
+
+#[test]
+fn hypothetical_triggers() {
+    for (text, target) in [
+        ("If this fails, consider Dupixent.", "dupixent"),
+        ("Will consider dupilumab.", "dupilumab"),
+        ("She may need systemic therapy.", "systemic therapy"),
+        ("Return to the clinic if fever develops.", "fever"),
+        ("Call for any worsening pain.", "worsening pain"),
+        ("Plan to consider phototherapy.", "phototherapy"),
+        ("Should topical steroids fail, start dupilumab.", "dupilumab"),
+    ] {
+        assert!(context(text, target).hypothetical.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn historical_triggers() {
+    for (text, target) in [
+        ("History of asthma.", "asthma"),
+        ("She previously used tacrolimus.", "tacrolimus"),
+        ("BSA was 30% at diagnosis.", "BSA"),
+        ("At the prior visit the IGA was 4.", "IGA"),
+        ("Status post appendectomy.", "appendectomy"),
+        ("He had eczema in the past.", "eczema"),
+    ] {
+        assert!(context(text, target).historical.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn durations_and_headings_are_not_historical() {
+    assert!(context("She has a two-day history of fever.", "fever").historical.is_none());
+    assert!(context("A 10-year history of eczema.", "eczema").historical.is_none());
+    let note = "HISTORY OF PRESENT ILLNESS: Itchy rash on both hands.";
+    assert!(context(note, "itchy rash").historical.is_none());
+}
+
+#[test]
+fn family_triggers() {
+    for (text, target) in [
+        ("Mother has eczema.", "eczema"),
+        ("Her father had psoriasis.", "psoriasis"),
+        ("A sister with colon polyps.", "colon polyps"),
+        ("Family history of asthma.", "asthma"),
+        ("Maternal aunt with lupus.", "lupus"),
+    ] {
+        assert!(context(text, target).family.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn uncertainty_triggers() {
+    for (text, target) in [
+        ("Possible contact dermatitis.", "contact dermatitis"),
+        ("Cannot rule out scabies.", "scabies"),
+        ("Questionable tinea.", "tinea"),
+        ("Suspected impetigo.", "impetigo"),
+    ] {
+        assert_eq!(axes(text, target), [Axis::Uncertain], "{text}");
+    }
+}
+
+#[test]
+fn scope_ends_at_terminators_and_sentence_ends() {
+    assert!(context("No fever, but has cough.", "cough").negated.is_none());
+    assert!(context("No fever. Cough for two days.", "cough").negated.is_none());
+    assert!(context("No fever; cough for two days.", "cough").negated.is_none());
+    assert!(context("Denies fever however reports chills.", "chills").negated.is_none());
+    let bsa = "BSA was 30% last year, now 5% on the arms.";
+    assert!(context(bsa, "30%").historical.is_some());
+    assert!(context(bsa, "5%").historical.is_none());
+}
+
+#[test]
+fn scope_ends_at_list_lines() {
+    let note = "Denies fever\n- itching 8/10\n- BSA 12%";
+    assert!(context(note, "itching").negated.is_none());
+    assert!(context("Denies:\n1. fever\n2. chills", "chills").negated.is_none());
+}
+
+#[test]
+fn a_cue_inside_the_target_does_not_count() {
+    assert!(context("Patient has no known drug allergies.", "no known drug allergies")
+        .negated
+        .is_none());
+}
+
+#[test]
+fn sections_are_found_on_their_own_line_and_inline() {
+    let note = "HPI:\nItchy rash.\nFamily History:\nMother with eczema.\n\
+                Physical Exam: BSA 12%.\nA/P: start dupilumab.";
+    let analysis = ContextEngine::builtin().analyze(note);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            SectionKind::Hpi,
+            SectionKind::FamilyHistory,
+            SectionKind::Exam,
+            SectionKind::AssessmentPlan
+        ]
+    );
+    let mtsamples =
+        "SUBJECTIVE:,  This 23-year-old has eczema.,MEDICATIONS: , Allegra.,ALLERGIES: , none.";
+    let analysis = ContextEngine::builtin().analyze(mtsamples);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [SectionKind::Hpi, SectionKind::Medications, SectionKind::Allergies]);
+    let allegra = find_phrase(mtsamples, "allegra").unwrap().start;
+    assert_eq!(analysis.section_of(allegra), SectionKind::Medications);
+}
+
+#[test]
+fn section_defaults() {
+    let note = "Family History:\nAsthma and eczema.\nPast Medical History:\nHypertension.\n\
+                Prior visit (copied forward):\nBSA 30%.\nCurrent Medications:\nTacrolimus.";
+    assert!(context(note, "eczema").family.is_some());
+    assert!(context(note, "hypertension").historical.is_some());
+    assert!(context(note, "BSA").historical.is_some());
+    assert!(context(note, "tacrolimus").is_current_fact());
+}
+
+#[test]
+fn headings_without_colon_alone_on_a_line() {
+    let note = "FAMILY HISTORY\nEczema in the brother.\nASSESSMENT AND PLAN\nStart dupilumab.";
+    let analysis = ContextEngine::builtin().analyze(note);
+    let start = find_phrase(note, "start dupilumab").unwrap().start;
+    assert_eq!(analysis.section_of(start), SectionKind::AssessmentPlan);
+    assert!(context(note, "eczema").family.is_some());
+}
+
+#[test]
+fn the_shipped_lexicon_compiles() {
+    assert!(ContextEngine::from_lexicon(BUILTIN_LEXICON).is_ok());
+}
