@@ -1,0 +1,255 @@
+//! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
+//! persistent flares and prescriber specialty, each with its evidence.
+
+use crate::lexicon::{DiagnosisTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm};
+use crate::scan::Mention;
+use crate::values::{read_value, Value, ValuePatterns};
+use necessity_context::{Analysis, SectionKind};
+use necessity_record::{Site, Span, Specialty};
+use std::ops::Range;
+
+/// Whether a mention states a current fact about the patient: not negated,
+/// hypothetical, family or historical, and not in family-history or
+/// copied-forward prior-visit text.
+pub fn is_current(analysis: &Analysis, span: &Range<usize>) -> bool {
+    analysis.context_of(span.clone()).is_current_fact()
+        && !matches!(
+            analysis.section_of(span.start),
+            SectionKind::FamilyHistory | SectionKind::PriorVisit
+        )
+}
+
+/// Whether a mention is about the patient at all (a diagnosis the patient
+/// has had for years is still the patient's): not negated, hypothetical or
+/// family, and not in the family history.
+fn is_patients(analysis: &Analysis, span: &Range<usize>) -> bool {
+    let context = analysis.context_of(span.clone());
+    context.negated.is_none()
+        && context.hypothetical.is_none()
+        && context.family.is_none()
+        && analysis.section_of(span.start) != SectionKind::FamilyHistory
+}
+
+fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
+    Span::of(text, range.start, range.end)
+}
+
+/// The diagnosis: atopic dermatitis when affirmed anywhere (a bare "AD" only
+/// in a dermatitis context), else a look-alike the note affirms.
+pub fn diagnosis(analysis: &Analysis, mentions: &[Mention]) -> Option<(String, Span)> {
+    let named: Vec<(&String, bool, &Range<usize>)> = mentions
+        .iter()
+        .filter_map(|m| match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context }) => {
+                Some((diagnosis, *needs_context, &m.span))
+            }
+            _ => None,
+        })
+        .collect();
+    let dermatitis_context = mentions.iter().any(|m| {
+        matches!(m.meaning, Meaning::Diagnosis(DiagnosisTerm::DermatitisContext))
+            || matches!(
+                m.meaning,
+                Meaning::Diagnosis(DiagnosisTerm::Named { needs_context: false, .. })
+            )
+    });
+    let affirmed: Vec<&(&String, bool, &Range<usize>)> = named
+        .iter()
+        .filter(|(_, needs_context, _)| !needs_context || dermatitis_context)
+        .filter(|(_, _, span)| is_patients(analysis, span))
+        .collect();
+    let chosen = affirmed
+        .iter()
+        .find(|(d, _, _)| d.as_str() == "atopic_dermatitis")
+        .or_else(|| affirmed.first())?;
+    Some((chosen.0.clone(), span_of(analysis.text(), chosen.2)?))
+}
+
+/// The current measures and demographics, with the words that state them.
+#[derive(Default)]
+pub struct ValueFacts {
+    pub bsa: Option<Value>,
+    pub iga: Option<Value>,
+    pub itch: Option<Value>,
+    pub easi: Option<Value>,
+    pub age: Option<Value>,
+    pub weight: Option<Value>,
+}
+
+/// Reads every value keyword; a measure keeps its last current statement
+/// (historical ones, "BSA was 30% last year", never count), age and weight
+/// their first (the patient's introduction).
+pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention]) -> ValueFacts {
+    let text = analysis.text();
+    let mut facts = ValueFacts::default();
+    for mention in mentions {
+        let Meaning::Measure(kind) = mention.meaning else { continue };
+        let Some(value) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
+        if !is_current(analysis, &value.span) || !is_current(analysis, &mention.span) {
+            continue;
+        }
+        let slot = match kind {
+            MeasureKind::Bsa => &mut facts.bsa,
+            MeasureKind::Iga => &mut facts.iga,
+            MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
+            MeasureKind::Easi => &mut facts.easi,
+            MeasureKind::AgeBefore | MeasureKind::AgeAfter => {
+                facts.age.get_or_insert(value);
+                continue;
+            }
+            MeasureKind::Weight => {
+                facts.weight.get_or_insert(value);
+                continue;
+            }
+        };
+        *slot = Some(value);
+    }
+    facts
+}
+
+/// The high-impact sites involved now: a site word in a sentence that also
+/// names a lesion, rash or eczema, and is itself a current fact ("no hand
+/// involvement" and "face spared" are not).
+pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
+    let text = analysis.text();
+    let lesion_sentences: Vec<Range<usize>> = mentions
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.meaning,
+                Meaning::Site(SiteTerm::Lesion)
+                    | Meaning::Flare { .. }
+                    | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
+            )
+        })
+        .map(|m| analysis.sentence_of(m.span.start))
+        .collect();
+    let mut found: Vec<(Site, Span)> = Vec::new();
+    for mention in mentions {
+        let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
+        if found.iter().any(|(s, _)| s == site) {
+            continue;
+        }
+        let sentence = analysis.sentence_of(mention.span.start);
+        if !lesion_sentences.contains(&sentence) || !is_current(analysis, &mention.span) {
+            continue;
+        }
+        if let Some(span) = span_of(text, &mention.span) {
+            found.push((*site, span));
+        }
+    }
+    found.sort_by_key(|(site, _)| *site);
+    found
+}
+
+/// Whether flares persist now: a current persistent-flare phrase, and no
+/// current statement that they ended.
+pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let mut persistent = None;
+    for mention in mentions {
+        let Meaning::Flare { persistent: is_persistent } = mention.meaning else { continue };
+        if !is_current(analysis, &mention.span) {
+            continue;
+        }
+        if !is_persistent {
+            return None;
+        }
+        persistent = persistent.or_else(|| span_of(analysis.text(), &mention.span));
+    }
+    persistent
+}
+
+/// How far a referral word reaches a specialty ("referral to pediatric
+/// dermatology placed").
+const REFERRAL_REACH: usize = 40;
+/// Lines at the top (letterhead) and bottom (signature) of a note that state
+/// its author.
+const HEADER_LINES: usize = 2;
+const SIGNATURE_LINES: usize = 4;
+
+/// The prescriber's specialty: the note's own, not one it refers to. A
+/// specialty on a labelled line ("Prescriber specialty: Family Medicine")
+/// wins, then one in the letterhead or signature, then any other; a
+/// specialty near a referral word ("refer to dermatology") never counts.
+pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
+    let text = analysis.text();
+    let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
+        mentions
+            .iter()
+            .filter(|m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
+            .map(|m| &m.span)
+            .collect()
+    };
+    let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
+    let lines = LineIndex::new(text);
+    let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
+    for mention in mentions {
+        let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
+        let span = &mention.span;
+        let sentence = analysis.sentence_of(span.start);
+        let referred = referrals.iter().any(|r| {
+            sentence.contains(&r.start)
+                && r.start.abs_diff(span.start).min(r.end.abs_diff(span.end)) <= REFERRAL_REACH
+        });
+        if referred || !is_patients(analysis, span) {
+            continue;
+        }
+        let line = lines.line_of(span.start);
+        let labelled = labels.iter().any(|l| l.end <= span.start && lines.line_of(l.start) == line);
+        let score = if labelled {
+            3
+        } else if lines.is_header_or_signature(line) {
+            2
+        } else {
+            1
+        };
+        if best.is_none_or(|(s, _, _)| score > s) {
+            best = Some((score, *specialty, span));
+        }
+    }
+    let (_, specialty, span) = best?;
+    Some((specialty, span_of(text, span)?))
+}
+
+/// Line numbers of offsets, and which lines are the letterhead or signature
+/// (counted over non-blank lines).
+struct LineIndex {
+    starts: Vec<usize>,
+    non_blank: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let non_blank = (0..starts.len())
+            .filter(|&i| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                !text[starts[i]..end].trim().is_empty()
+            })
+            .collect();
+        LineIndex { starts, non_blank }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    fn is_header_or_signature(&self, line: usize) -> bool {
+        let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
+        rank < HEADER_LINES || rank + SIGNATURE_LINES >= self.non_blank.len()
+    }
+}
+
+/// The spec's word for a site, as evidence keys (`high_impact_sites.hands`) use it.
+pub fn site_name(site: Site) -> &'static str {
+    match site {
+        Site::Face => "face",
+        Site::Neck => "neck",
+        Site::Scalp => "scalp",
+        Site::Hands => "hands",
+        Site::Feet => "feet",
+        Site::Genitals => "genitals",
+        Site::Intertriginous => "intertriginous",
+    }
+}
