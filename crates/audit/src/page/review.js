@@ -224,12 +224,12 @@
       var row = el("tr", "status-" + criterion.status);
       var name = el("td", "criterion-name");
       name.appendChild(el("span", "swatch " + colourClass(criterion.colour)));
-      name.appendChild(document.createTextNode(criterion.id));
+      // A zero-width space after each underscore lets long ids wrap between words.
+      name.appendChild(el("span", "name", criterion.id.replace(/_/g, "_\u200b")));
+      name.appendChild(el("br"));
+      name.appendChild(el("span", "status " + criterion.status, criterion.status.replace(/_/g, " ")));
       if (!criterion.required) { name.appendChild(el("span", "optional", "optional")); }
       row.appendChild(name);
-      var status = el("td");
-      status.appendChild(el("span", "status " + criterion.status, criterion.status.replace(/_/g, " ")));
-      row.appendChild(status);
       var reason = el("td", "reason");
       reason.appendChild(el("div", null, criterion.reason));
       criterion.spans.forEach(function (i) { reason.appendChild(quoteButton(c, i)); });
@@ -239,7 +239,7 @@
     if (c.criteria.length === 0) {
       var empty = el("tr");
       var cell = el("td", "empty", "No criteria in this record.");
-      cell.colSpan = 3;
+      cell.colSpan = 2;
       empty.appendChild(cell);
       body.appendChild(empty);
     }
