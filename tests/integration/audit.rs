@@ -191,8 +191,15 @@ fn headless(browser: &Path, url: &str, extra: &[&str]) -> String {
 fn selftest(browser: &Path, page: &Path, fragment: &str) -> Value {
     let url = format!("file://{}#{fragment}", page.display());
     let dom = headless(browser, &url, &["--dump-dom"]);
-    let start = dom.find("<pre id=\"selftest\">").expect("self-test ran and wrote its result")
-        + "<pre id=\"selftest\">".len();
+    let marker = "<pre id=\"selftest\">";
+    let start = dom.find(marker).unwrap_or_else(|| {
+        panic!(
+            "Chromium wrote no self-test result ({} bytes of DOM): run `{} --headless --no-sandbox \
+             --dump-dom '{url}'` by hand to see why",
+            dom.len(),
+            browser.display()
+        )
+    }) + marker.len();
     let end = start + dom[start..].find("</pre>").unwrap();
     // Text nodes serialise with &amp; &lt; &gt; &nbsp; escaped.
     let json = dom[start..end]
