@@ -455,3 +455,186 @@ fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
     assert!(load < 8000.0, "page took {load} ms to show its first case");
     assert!(filter < 500.0 && step < 100.0, "filter {filter} ms, step {step} ms");
 }
+
+/// Headless Chromium driven over the DevTools protocol, for what `--dump-dom`
+/// cannot show: real key presses, a real download, a reload.
+struct DevTools {
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    next_id: u64,
+    child: std::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+impl DevTools {
+    fn launch(browser: &Path) -> DevTools {
+        use std::io::BufRead;
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-sync",
+            ])
+            .args([
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-dev-shm-usage",
+            ])
+            .arg("--remote-debugging-port=0")
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("chromium starts");
+        // Chromium prints its DevTools address on stderr; keep draining it so it never blocks.
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (sender, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    let _ = sender.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("chromium announces its DevTools address");
+        let (socket, _) = tungstenite::connect(url.as_str()).expect("DevTools connection");
+        if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+            tcp.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        }
+        DevTools { socket, next_id: 0, child, _profile: profile }
+    }
+
+    /// Sends one command (to a page when `session` is given) and returns its result.
+    fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let mut message =
+            serde_json::json!({"id": self.next_id, "method": method, "params": params});
+        if let Some(session) = session {
+            message["sessionId"] = session.into();
+        }
+        self.socket.send(tungstenite::Message::text(message.to_string())).unwrap();
+        loop {
+            let reply = self.socket.read().unwrap_or_else(|e| panic!("no reply to {method}: {e}"));
+            let Ok(text) = reply.to_text() else { continue };
+            let reply: Value = serde_json::from_str(text).unwrap();
+            if reply["id"] == self.next_id {
+                assert!(reply["error"].is_null(), "{method} failed: {}", reply["error"]);
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates `expression` in the page as if the user had acted.
+    fn eval(&mut self, session: &str, expression: &str) -> Value {
+        let params = serde_json::json!({"expression": expression, "returnByValue": true, "userGesture": true});
+        self.call(Some(session), "Runtime.evaluate", params)["result"]["value"].clone()
+    }
+
+    fn key(&mut self, session: &str, key: &str) {
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                Some(session),
+                "Input.dispatchKeyEvent",
+                serde_json::json!({"type": kind, "key": key}),
+            );
+        }
+    }
+
+    /// Waits until the page has rendered its case list.
+    fn wait_for_page(&mut self, session: &str) {
+        let ready = "document.readyState === 'complete' && \
+                     document.querySelectorAll('#case-list li[data-position]').length > 0";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.eval(session, ready) != true {
+            assert!(std::time::Instant::now() < deadline, "review page did not render");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    run(&[
+        os("review"),
+        fixtures().join("records.jsonl").as_os_str(),
+        os("--notes"),
+        fixtures().join("notes").as_os_str(),
+        os("--out"),
+        page.as_os_str(),
+    ]);
+    let mut devtools = DevTools::launch(&browser);
+    let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
+    devtools.call(None, "Browser.setDownloadBehavior", allow);
+    let url = format!("file://{}", page.display());
+    let target = devtools.call(None, "Target.createTarget", serde_json::json!({"url": url}))
+        ["targetId"]
+        .clone();
+    let attach = serde_json::json!({"targetId": target, "flatten": true});
+    let session = devtools.call(None, "Target.attachToTarget", attach)["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    devtools.wait_for_page(&session);
+
+    // A reviewer's morning: name, agree with the first case, move on with j,
+    // disagree with the second and say why, all from the keyboard.
+    devtools.eval(&session, "document.getElementById('reviewer').focus()");
+    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "ann"}));
+    devtools.key(&session, "Escape");
+    devtools.key(&session, "a");
+    devtools.key(&session, "j");
+    devtools.key(&session, "d");
+    devtools.key(&session, "c");
+    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "IGA 3, not 2"}));
+    devtools.key(&session, "Escape");
+    assert_eq!(
+        devtools.eval(&session, "document.querySelector('#case-head h2').textContent"),
+        "derm/note-02.txt"
+    );
+
+    // Verdicts survive a reload (localStorage), then download as CSV.
+    devtools.call(Some(&session), "Page.reload", serde_json::json!({}));
+    devtools.wait_for_page(&session);
+    let progress = devtools.eval(&session, "document.getElementById('progress').textContent");
+    assert!(progress.as_str().unwrap().starts_with("2 of 6 reviewed"), "{progress}");
+    devtools.eval(&session, "document.getElementById('export').click()");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let csv = loop {
+        let done = std::fs::read_dir(&downloads)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "csv"));
+        if let Some(path) = done {
+            break std::fs::read_to_string(path).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect();
+    let fields = |i: usize| rows[i].iter().take(5).collect::<Vec<_>>();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(fields(0), ["derm/note-01.txt", "medically_necessary", "agree", "", "ann"]);
+    assert_eq!(
+        fields(1),
+        ["derm/note-02.txt", "not_medically_necessary", "disagree", "IGA 3, not 2", "ann"]
+    );
+    assert_eq!(fields(5), ["scans/fax-0007.pdf", "error", "", "", ""]);
+}
