@@ -627,6 +627,7 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
         assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
+    assert!(csv.starts_with("\u{feff}id,determination,verdict"), "BOM for spreadsheets");
     let rows: Vec<csv::StringRecord> =
         csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect();
     let fields = |i: usize| rows[i].iter().take(5).collect::<Vec<_>>();

@@ -323,7 +323,8 @@
   }
 
   function exportCsv() {
-    var blob = new Blob([buildCsv()], { type: "text/csv;charset=utf-8" });
+    // A byte-order mark makes spreadsheets read the file as UTF-8; `agreement` skips it.
+    var blob = new Blob(["\ufeff" + buildCsv()], { type: "text/csv;charset=utf-8" });
     var url = URL.createObjectURL(blob);
     var link = el("a");
     link.href = url;
