@@ -27,6 +27,8 @@ pub enum SampleSize {
 /// `--stratify` and `--where`.
 #[derive(Clone, Debug)]
 pub struct SampleSpec {
+    /// The input as the manifest names it (its path on the command line).
+    pub input: String,
     pub seed: u64,
     pub size: SampleSize,
     pub stratify: Option<(String, Field)>,
@@ -43,7 +45,7 @@ pub struct Sample {
 /// What an auditor needs to redraw or describe a sample.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Manifest {
-    /// The input as named on the command line (set by the caller).
+    /// The input as named on the command line.
     pub input: String,
     /// SHA-256 of the input bytes, so a redraw can prove it used the same file.
     pub input_sha256: String,
@@ -144,7 +146,7 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
     }
     drawn.sort_by_key(|c| c.index);
     let manifest = Manifest {
-        input: String::new(),
+        input: spec.input.clone(),
         input_sha256,
         seed: spec.seed,
         method: METHOD,
@@ -261,6 +263,7 @@ mod tests {
 
     fn spec(size: SampleSize, stratify: Option<&str>) -> SampleSpec {
         SampleSpec {
+            input: "records.jsonl".to_string(),
             seed: 7,
             size,
             stratify: stratify.map(|s| (s.to_string(), Field::parse(s).unwrap())),
