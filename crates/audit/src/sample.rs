@@ -129,10 +129,7 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
         let id = record["id"].as_str().unwrap_or_default();
         let (count, heap) = strata.entry(key).or_default();
         *count += 1;
-        heap.push(Candidate { rank: rank(spec.seed, id), index, line: line.to_string() });
-        if heap.len() > capacity {
-            heap.pop();
-        }
+        offer(heap, capacity, rank(spec.seed, id), index, line);
     })?;
     let populations: BTreeMap<String, u64> =
         strata.iter().map(|(k, (count, _))| (k.clone(), *count)).collect();
@@ -164,6 +161,18 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
         strata: counts,
     };
     Ok(Sample { lines: drawn.into_iter().map(|c| c.line).collect(), manifest })
+}
+
+/// Keeps the record if it is among the `capacity` lowest (rank, index) so
+/// far; the line is copied only then, so a long input costs little memory.
+fn offer(heap: &mut BinaryHeap<Candidate>, capacity: usize, rank: u64, index: u64, line: &str) {
+    let beats_worst = heap.peek().is_none_or(|worst| (rank, index) < (worst.rank, worst.index));
+    if heap.len() < capacity || (capacity > 0 && beats_worst) {
+        heap.push(Candidate { rank, index, line: line.to_string() });
+        if heap.len() > capacity {
+            heap.pop();
+        }
+    }
 }
 
 /// Reads every non-blank line as a JSON record with an id, handing each to
