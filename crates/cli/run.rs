@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
     doc_timeout: Duration,
     /// Memory cap of each PDF parser process, in MiB; beyond it the PDF is `too_large`.
-    #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..))]
+    #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..))]
     pdf_memory_mb: u64,
     /// Documents decided at once (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
