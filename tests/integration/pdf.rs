@@ -37,22 +37,26 @@ fn every_shared_pdf_gives_one_typed_record() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
+/// The one record's error kind when `run` reads one shared PDF with `limits`.
+fn limited_outcome(file: &str, limits: &[&str]) -> (String, String) {
+    let pdf = shared_data().join("pdfs").join(file);
+    let output = necessity().args(["run", "-q"]).args(limits).arg(&pdf).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let mut outcomes = outcomes(&records(&output));
+    assert_eq!(outcomes.len(), 1);
+    outcomes.remove(0)
+}
+
 #[test]
 fn a_pdf_past_the_time_limit_is_a_timeout_record() {
-    let pdf = shared_data().join("pdfs").join("pdfjs-freeculture.pdf");
-    let output =
-        necessity().args(["run", "-q", "--doc-timeout", "0.001"]).arg(&pdf).output().unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    assert_eq!(outcomes(&records(&output)), [("pdfjs-freeculture.pdf".into(), "timeout".into())]);
+    let outcome = limited_outcome("pdfjs-freeculture.pdf", &["--doc-timeout", "0.001"]);
+    assert_eq!(outcome, ("pdfjs-freeculture.pdf".into(), "timeout".into()));
 }
 
 #[test]
 fn a_pdf_past_the_memory_cap_is_too_large() {
-    let pdf = shared_data().join("pdfs").join("pdfjs-freeculture.pdf");
-    let output =
-        necessity().args(["run", "-q", "--pdf-memory-mb", "16"]).arg(&pdf).output().unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    assert_eq!(outcomes(&records(&output)), [("pdfjs-freeculture.pdf".into(), "too_large".into())]);
+    let outcome = limited_outcome("pdfjs-freeculture.pdf", &["--pdf-memory-mb", "16"]);
+    assert_eq!(outcome, ("pdfjs-freeculture.pdf".into(), "too_large".into()));
 }
 
 #[test]
