@@ -101,11 +101,11 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         id_column: args.id_column.clone(),
         doc_timeout: args.doc_timeout,
         pdf_memory_mb: args.pdf_memory_mb,
-        pdf_worker: Some(
-            std::env::current_exe().context("cannot find this program to run PDF workers")?,
-        ),
+        pdf_worker: None,
         shard: args.shard,
-    };
+    }
+    .with_pdf_worker_of_this_binary()
+    .context("cannot find this program to run PDF workers")?;
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)

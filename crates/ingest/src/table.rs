@@ -306,6 +306,12 @@ mod tests {
     }
 
     #[test]
+    fn csv_header_byte_order_mark_is_not_part_of_a_name() {
+        let rows = rows("n.csv", b"\xef\xbb\xbfnote_id,text\n8,x\n", &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv#8"]);
+    }
+
+    #[test]
     fn csv_without_id_column_numbers_rows() {
         let rows = rows("n.csv", b"note,author\n\"a\",x\n\"b\",y\n", &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2"]);
