@@ -196,3 +196,12 @@ fn symlink_loops_do_not_hang_or_duplicate() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(outcomes(&records(&output)), [("notes/a.txt".to_string(), "ok".to_string())]);
 }
+
+#[test]
+fn unknown_policy_fails_with_status_one_and_writes_nothing() {
+    let dir = mixed_folder();
+    let output = run(&["--policy", "no-such-policy"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-policy"));
+}
