@@ -189,7 +189,7 @@ impl Progress {
     fn new(quiet: bool) -> Progress {
         let bar = (!quiet && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {pos} documents ({per_sec}) {msg}")
+            let style = ProgressStyle::with_template("{spinner} {pos} documents {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
             bar.set_style(style);
             bar
@@ -208,7 +208,8 @@ impl Progress {
             if self.documents % 16 == 1 {
                 let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!(
-                    "{:.1} MB/s, {} errors",
+                    "({:.0}/s, {:.1} MB/s, {} errors)",
+                    self.documents as f64 / seconds,
                     mb(self.bytes) / seconds,
                     self.errors
                 ));
