@@ -66,7 +66,7 @@ impl CsvRows {
                 file_id.clone(),
                 Some(Format::Csv),
                 size,
-                kind::NO_TEXT_COLUMN,
+                kind::MISSING_COLUMN,
                 message,
             )
         };
@@ -333,7 +333,7 @@ mod tests {
     fn csv_without_text_column_is_one_failure() {
         let rows = rows("n.csv", b"a,b\n1,2\n3,4\n", &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv"]);
-        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::NO_TEXT_COLUMN);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::MISSING_COLUMN);
     }
 
     #[test]
