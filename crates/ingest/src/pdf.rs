@@ -142,7 +142,11 @@ fn parse_in_worker(
         .map_err(|error| {
             PdfFailure::new(kind::IO, format!("cannot start the PDF worker: {}", error.kind()))
         })?;
-    let stdout = child.stdout.take().expect("stdout was requested as a pipe");
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(PdfFailure::new(kind::IO, "the PDF worker has no output pipe"));
+    };
     let reader = thread::spawn(move || read_capped(stdout));
     let status = match child.wait_timeout(options.doc_timeout) {
         Ok(Some(status)) => Ok(status),
