@@ -4,52 +4,29 @@
 
 use std::ops::Range;
 
-/// A text with every ASCII whitespace run replaced by one space, and the
-/// means to map offsets in it back to the original.
-pub(crate) struct Folded<'t> {
-    original: &'t str,
-    /// `None` when the original needed no folding (no run longer than one
-    /// space, no tab or line break): then offsets are the same.
-    folded: Option<String>,
+/// A lower-case copy of a text with every ASCII whitespace run replaced by
+/// one space, and the means to map offsets in it back to the original.
+pub(crate) struct Folded {
+    folded: Vec<u8>,
     /// Sorted (folded offset, original offset) pairs, one after each folded
     /// run; between two points offsets advance together.
     shifts: Vec<(usize, usize)>,
 }
 
-impl<'t> Folded<'t> {
-    /// Folds `original`, copying it only when it has something to fold.
-    pub(crate) fn new(original: &'t str) -> Folded<'t> {
-        if !needs_folding(original.as_bytes()) {
-            return Folded { original, folded: None, shifts: Vec::new() };
-        }
+impl Folded {
+    /// Folds and lower-cases `original` (ASCII only, so UTF-8 stays valid
+    /// and lengths stay the same outside whitespace runs). Lower case lets
+    /// the phrase automaton be case-sensitive, which is smaller and faster.
+    pub(crate) fn new(original: &str) -> Folded {
         let bytes = original.as_bytes();
-        let mut folded = Vec::with_capacity(bytes.len());
         let mut shifts = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if !bytes[i].is_ascii_whitespace() {
-                folded.push(bytes[i]);
-                i += 1;
-                continue;
-            }
-            let run_start = i;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            folded.push(b' ');
-            if i - run_start > 1 || bytes[run_start] != b' ' {
-                shifts.push((folded.len(), i));
-            }
-        }
-        // Only ASCII bytes were replaced, by ASCII, so UTF-8 stays valid.
-        let folded = String::from_utf8(folded)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Folded { original, folded: Some(folded), shifts }
+        let folded = fold_runs(bytes, &mut shifts);
+        Folded { folded, shifts }
     }
 
     /// The folded text, where phrases are matched.
-    pub(crate) fn text(&self) -> &str {
-        self.folded.as_deref().unwrap_or(self.original)
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.folded
     }
 
     /// The original offset of a folded offset.
@@ -78,19 +55,28 @@ impl<'t> Folded<'t> {
     }
 }
 
-fn needs_folding(bytes: &[u8]) -> bool {
-    let mut previous_space = false;
-    for &b in bytes {
-        if b.is_ascii_whitespace() {
-            if previous_space || b != b' ' {
-                return true;
-            }
-            previous_space = true;
-        } else {
-            previous_space = false;
+/// Copies `bytes` in lower case with each whitespace run as one space,
+/// noting a shift after every run that changed length or was not a plain
+/// space.
+fn fold_runs(bytes: &[u8], shifts: &mut Vec<(usize, usize)>) -> Vec<u8> {
+    let mut folded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let word_end =
+            bytes[i..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| i + p);
+        folded.extend(bytes[i..word_end].iter().map(u8::to_ascii_lowercase));
+        i = word_end;
+        if i == bytes.len() {
+            break;
+        }
+        let run_start = i;
+        i += bytes[i..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        folded.push(b' ');
+        if i - run_start > 1 || bytes[run_start] != b' ' {
+            shifts.push((folded.len(), i));
         }
     }
-    false
+    folded
 }
 
 /// Finds `needle` in `haystack` as `necessity context` finds targets:
@@ -145,8 +131,8 @@ mod tests {
     fn folded_offsets_map_back() {
         let text = "negative   for\n\tfever";
         let folded = Folded::new(text);
-        assert_eq!(folded.text(), "negative for fever");
-        let fever = folded.text().find("fever").unwrap();
+        assert_eq!(folded.bytes(), b"negative for fever");
+        let fever = 13;
         let range = folded.original_range(fever..fever + 5);
         assert_eq!(&text[range], "fever");
         let phrase = folded.original_range(0..12);
@@ -154,9 +140,10 @@ mod tests {
     }
 
     #[test]
-    fn unfolded_text_is_not_copied() {
-        let folded = Folded::new("no fever today");
-        assert!(folded.folded.is_none());
+    fn unfolded_text_keeps_its_offsets() {
+        let folded = Folded::new("No Fever today");
+        assert_eq!(folded.bytes(), b"no fever today");
+        assert!(folded.shifts.is_empty());
         assert_eq!(folded.original_range(3..8), 3..8);
     }
 
