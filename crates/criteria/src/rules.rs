@@ -40,7 +40,19 @@ pub fn evaluate_rule(policy: &Policy, rule: &Rule, facts: &Facts) -> Criterion {
         }
         Test::Prescriber { specialties } => prescriber(specialties, facts),
     };
-    Criterion { id: rule.id.clone(), required: rule.required, status, reason, evidence }
+    Criterion {
+        id: rule.id.clone(),
+        required: rule.required,
+        status,
+        reason,
+        evidence: distinct(evidence),
+    }
+}
+
+/// The spans without repeats, in first-seen order: facts may cite one phrase twice.
+fn distinct(spans: Vec<Span>) -> Vec<Span> {
+    let mut seen = std::collections::HashSet::new();
+    spans.into_iter().filter(|span| seen.insert((span.start, span.end))).collect()
 }
 
 type Outcome3 = (CriterionStatus, String, Vec<Span>);
