@@ -136,9 +136,12 @@ struct Thresholds<'a> {
 
 fn severity(t: &Thresholds, facts: &Facts) -> Outcome3 {
     let m = &facts.measures;
+    // The policy's IGA threshold reads the same on a 0-5 scale (3 = moderate);
+    // the reason names the scale so a reviewer can check.
+    let iga = m.iga_scale.map_or("IGA".to_string(), |scale| format!("IGA (0-{scale} scale)"));
     let measures = [
         ("BSA", "%", m.bsa_percent, t.bsa_min, "measures.bsa_percent"),
-        ("IGA", "", m.iga, t.iga_min, "measures.iga"),
+        (iga.as_str(), "", m.iga, t.iga_min, "measures.iga"),
         ("EASI", "", m.easi, t.easi_min, "measures.easi"),
     ];
     let mut parts = Vec::new();

@@ -188,6 +188,12 @@ fn severity_any_threshold_or_site_is_enough() {
     let c = criterion(&no_sites, "severity");
     assert_eq!(c.status, NotMet);
     assert_eq!(c.reason, "BSA 5% < 10%; IGA 2 < 3; EASI 8 < 16; no high-impact site involved");
+    let five = Facts {
+        measures: Measures { iga_scale: Some(5), ..mild.clone() },
+        high_impact_sites: vec![],
+        ..seed()
+    };
+    assert!(criterion(&five, "severity").reason.contains("IGA (0-5 scale) 2 < 3"));
     let easi = Facts {
         measures: Measures { easi: Some(16.0), ..mild.clone() },
         high_impact_sites: vec![],
