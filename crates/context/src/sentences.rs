@@ -21,6 +21,12 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
             }
             b';' => true,
             b'\n' => starts_new_item(&bytes[i + 1..]),
+            b'0'..=b'9' if i > 0 && bytes[i - 1].is_ascii_whitespace() => {
+                if inline_item_marker(&bytes[i..]) {
+                    ends.push(i);
+                }
+                false
+            }
             _ => false,
         };
         if end_here {
@@ -52,6 +58,15 @@ fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
         .map_or(0, |p| p + 1);
     let word = &bytes[word_start..dot];
     ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// True at "2) " inside a line: an inline numbered list ("1) esophagitis
+/// 2) hiatal hernia") whose items do not share a scope.
+fn inline_item_marker(rest: &[u8]) -> bool {
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits <= 2
+        && rest.get(digits) == Some(&b')')
+        && rest.get(digits + 1).is_some_and(u8::is_ascii_whitespace)
 }
 
 /// True when the line after a line break starts a new item: a blank line,
@@ -97,6 +112,15 @@ mod tests {
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn inline_numbered_items_end_sentences() {
+        let text = "DIAGNOSIS:  1) Esophagitis s/p biopsy  2) Hiatal hernia (0.7-1.1 cm) x 2";
+        assert_eq!(
+            pieces(text, &[]),
+            ["DIAGNOSIS:", "1) Esophagitis s/p biopsy", "2) Hiatal hernia (0.7-1.1 cm) x 2"]
         );
     }
 
