@@ -19,16 +19,20 @@ pub fn write_review(
 ) -> String {
     let mut out = String::new();
     let policy = policies.covering(facts);
-    let drug = policy.map_or("requested drug".to_string(), drug_name);
-    let _ = writeln!(out, "# Medical necessity review: {drug}\n");
+    let drug = policy.map(drug_name).or_else(|| facts.requested_drug.clone());
+    let _ = writeln!(
+        out,
+        "# Medical necessity review{}\n",
+        drug.map(|d| format!(": {d}")).unwrap_or_default()
+    );
     let _ = writeln!(out, "**Determination: {}**\n", headline(evaluation.determination));
     let _ = writeln!(out, "- Note: `{note}`");
     match policy {
         Some(policy) => {
             let _ = writeln!(
                 out,
-                "- Policy: {} (`{}`, version {})\n",
-                policy.title, policy.id, policy.version
+                "- Policy: {} (`{}`, version {}, from `{}`)\n",
+                policy.title, policy.id, policy.version, policy.origin
             );
             let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
             write_criteria(&mut out, policy, &evaluation.criteria);
