@@ -79,6 +79,8 @@ pub enum Route {
     Systemic,
     Local,
     Inhaled,
+    /// Applied to the skin: a vehicle, strength or "apply".
+    Topical,
 }
 
 /// The numeric measures and demographics whose keywords the scan finds.
@@ -104,6 +106,11 @@ pub struct Drug {
     pub potency_key: Option<String>,
     /// A biologic for atopic dermatitis (flag `ad`).
     pub for_dermatitis: bool,
+    /// Only a drug when a strength follows (flag `strength`: "HC 2.5%").
+    pub needs_strength: bool,
+    /// How the drug is given when nothing near it says and the note names no
+    /// skin disease (flag `route=systemic` or `route=local`).
+    pub default_route: Option<Route>,
 }
 
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
@@ -272,6 +279,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "systemic" => Route::Systemic,
             "local" => Route::Local,
             "inhaled" => Route::Inhaled,
+            "topical" => Route::Topical,
             _ => return None,
         }))
     })?;
@@ -347,8 +355,22 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
         if class == TreatmentClass::TopicalCorticosteroid && potency_key.is_none() {
             return Err(bad("drugs.tsv", line, "a topical corticosteroid needs a potency key"));
         }
-        let for_dermatitis = f[4].split(',').any(|flag| flag.trim() == "ad");
-        let drug = Drug { agent: f[1].to_string(), class, potency_key, for_dermatitis };
+        let flag = |name: &str| f[4].split(',').any(|flag| flag.trim() == name);
+        let default_route = if flag("route=systemic") {
+            Some(Route::Systemic)
+        } else if flag("route=local") {
+            Some(Route::Local)
+        } else {
+            None
+        };
+        let drug = Drug {
+            agent: f[1].to_string(),
+            class,
+            potency_key,
+            for_dermatitis: flag("ad"),
+            needs_strength: flag("strength"),
+            default_route,
+        };
         let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {
             drugs.push(drug);
             drugs.len() - 1
