@@ -36,6 +36,18 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
 }
 
+/// Whether the note is about a skin disease: it names a dermatitis, eczema or
+/// look-alike, or a biologic for atopic dermatitis. Body sites, BSA and itch
+/// scores count only in such notes (not a burn's "60% TBSA" or a surgeon's
+/// "right-hand dominant").
+pub fn is_skin_note(vocabulary: &Vocabulary, mentions: &[Mention]) -> bool {
+    mentions.iter().any(|m| match m.meaning {
+        Meaning::Diagnosis(_) => true,
+        Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
+        _ => false,
+    })
+}
+
 /// Whether a drug is a skin treatment, which puts a bare "AD" in a
 /// dermatitis context ("On Dupixent ... for AD").
 fn treats_dermatitis(drug: &Drug) -> bool {
@@ -100,11 +112,20 @@ pub struct ValueFacts {
 /// Reads every value keyword; a measure keeps its last current statement
 /// (historical ones, "BSA was 30% last year", never count), age and weight
 /// their first (the patient's introduction).
-pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention]) -> ValueFacts {
+pub fn values(
+    patterns: &ValuePatterns,
+    analysis: &Analysis,
+    mentions: &[Mention],
+    skin_note: bool,
+) -> ValueFacts {
     let text = analysis.text();
     let mut facts = ValueFacts::default();
     for mention in mentions {
         let Meaning::Measure(kind) = mention.meaning else { continue };
+        let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
+        if skin_only && !skin_note {
+            continue;
+        }
         let Some(value) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
         if !is_current(analysis, &value.span) || !is_current(analysis, &mention.span) {
             continue;
@@ -133,6 +154,8 @@ pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention
 /// involvement" and "face spared" are not).
 pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
     let text = analysis.text();
+    // A lesion word counts only when it is itself affirmed: "the penis has no
+    // plaques" involves no site.
     let lesion_sentences: Vec<Range<usize>> = mentions
         .iter()
         .filter(|m| {
@@ -143,6 +166,7 @@ pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
                     | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
             )
         })
+        .filter(|m| analysis.context_of(m.span.clone()).negated.is_none())
         .map(|m| analysis.sentence_of(m.span.start))
         .collect();
     let mut found: Vec<(Site, Span)> = Vec::new();
@@ -252,6 +276,12 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         } else {
             1
         };
+        // Other specialties are everywhere in passing ("follow up with his
+        // primary care physician"): only a labelled line, the letterhead or
+        // the signature says one prescribes.
+        if *specialty == Specialty::Other && score < 2 {
+            continue;
+        }
         if best.is_none_or(|(s, _, _)| score > s) {
             best = Some((score, *specialty, span));
         }
