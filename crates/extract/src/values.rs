@@ -30,6 +30,7 @@ pub struct ValuePatterns {
     age_prefix_not_now: Regex,
     weight_word: Regex,
     weight_change: Regex,
+    weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
     temperature: Regex,
@@ -67,7 +68,12 @@ impl ValuePatterns {
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
-            weight_change: ci(r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change)\b")?,
+            weight_change: ci(
+                r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more|greater|exceeds|over|under|below|above)\b",
+            )?,
+            weight_not_patient: ci(
+                r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)\s+(?:body\s+)?$",
+            )?,
         })
     }
 }
@@ -306,8 +312,10 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     let start = match patterns.weight_word.find_iter(lead).last() {
         Some(word) => {
             let between = &lead[word.end()..];
+            let whose = &lead[..word.start()];
             if patterns.weight_change.is_match(between)
                 || between.contains(|c: char| c.is_ascii_digit())
+                || patterns.weight_not_patient.is_match(whose)
             {
                 return None;
             }
@@ -386,6 +394,9 @@ mod tests {
         assert!(read(MeasureKind::Weight, "lost 10 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "weight loss of 10 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "(weight 15 to <30 kg)", "kg").is_none());
+        assert!(read(MeasureKind::Weight, "Ideal body weight 170 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "infant weighing 7 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "weight less than 4 kg", "kg").is_none());
         assert_eq!(read(MeasureKind::Weight, "woman, 61 kg", "kg").unwrap().0, 61.0);
     }
 }
