@@ -238,6 +238,8 @@ const REFERRAL_REACH: usize = 24;
 /// its author.
 const HEADER_LINES: usize = 2;
 const SIGNATURE_LINES: usize = 4;
+/// How far from the start or end of a note its letterhead or signature is.
+const EDGE_BYTES: usize = 240;
 
 /// The prescriber's specialty: the note's own, not one it refers to. A
 /// specialty on a labelled line ("Prescriber specialty: Family Medicine")
@@ -260,7 +262,7 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
         let span = &mention.span;
         let line = lines.line_of(span.start);
-        let header = lines.is_header_or_signature(line);
+        let header = lines.is_header_or_signature(line, span.start, text.len());
         let on_line =
             |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
         let referred =
@@ -327,9 +329,13 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
-    fn is_header_or_signature(&self, line: usize) -> bool {
+    /// Whether `offset` (on `line`) is in the letterhead or the signature:
+    /// among the first or last non-blank lines, and near the start or end of
+    /// the text (a transcription may be one long line).
+    fn is_header_or_signature(&self, line: usize, offset: usize, len: usize) -> bool {
         let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
-        rank < HEADER_LINES || rank + SIGNATURE_LINES >= self.non_blank.len()
+        (rank < HEADER_LINES && offset < EDGE_BYTES)
+            || (rank + SIGNATURE_LINES >= self.non_blank.len() && offset + EDGE_BYTES >= len)
     }
 }
 
