@@ -240,11 +240,14 @@ const HEADER_LINES: usize = 2;
 const SIGNATURE_LINES: usize = 4;
 /// How far from the start or end of a note its letterhead or signature is.
 const EDGE_BYTES: usize = 240;
+/// The longest line a letterhead or signature line has (not prose).
+const SHORT_LINE: usize = 90;
 
 /// The prescriber's specialty: the note's own, not one it refers to. A
 /// specialty on a labelled line ("Prescriber specialty: Family Medicine")
 /// wins, then one in the letterhead or signature, then any other; a
-/// specialty near a referral word ("refer to dermatology") never counts.
+/// specialty near a referral word ("refer to dermatology"), in the past, or
+/// heading an exam section ("DERM:") never counts.
 pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
     let text = analysis.text();
     let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
@@ -267,7 +270,9 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
             |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
         let referred =
             referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
-        if referred || !is_patients(analysis, span) {
+        let heading = text[span.end..].starts_with(':');
+        let past = analysis.context_of(span.clone()).historical.is_some();
+        if referred || heading || past || !is_patients(analysis, span) {
             continue;
         }
         let labelled = labels.iter().any(on_line);
@@ -334,8 +339,11 @@ impl LineIndex {
     /// the text (a transcription may be one long line).
     fn is_header_or_signature(&self, line: usize, offset: usize, len: usize) -> bool {
         let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
-        (rank < HEADER_LINES && offset < EDGE_BYTES)
-            || (rank + SIGNATURE_LINES >= self.non_blank.len() && offset + EDGE_BYTES >= len)
+        let end = self.starts.get(line + 1).copied().unwrap_or(len);
+        let short = end - self.starts[line] <= SHORT_LINE;
+        short
+            && ((rank < HEADER_LINES && offset < EDGE_BYTES)
+                || (rank + SIGNATURE_LINES >= self.non_blank.len() && offset + EDGE_BYTES >= len))
     }
 }
 
