@@ -240,6 +240,9 @@ const HEADER_LINES: usize = 2;
 const SIGNATURE_LINES: usize = 4;
 /// How far from the start or end of a note its letterhead or signature is.
 const EDGE_BYTES: usize = 240;
+/// How far before a specialty its field label may be ("Provider: D. Lange,
+/// MD, Pediatrics").
+const LABEL_REACH: usize = 48;
 /// The longest line a letterhead or signature line has (not prose).
 const SHORT_LINE: usize = 90;
 
@@ -266,8 +269,11 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         let span = &mention.span;
         let line = lines.line_of(span.start);
         let header = lines.is_header_or_signature(line, span.start, text.len());
-        let on_line =
-            |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
+        let on_line = |cue: &&Range<usize>| {
+            cue.end <= span.start
+                && span.start - cue.end <= LABEL_REACH
+                && lines.line_of(cue.start) == line
+        };
         let referred =
             referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
         let heading = text[span.end..].starts_with(':');
