@@ -108,6 +108,8 @@ pub struct Drug {
     pub for_dermatitis: bool,
     /// Only a drug when a strength follows (flag `strength`: "HC 2.5%").
     pub needs_strength: bool,
+    /// Only a treatment in a note about skin disease (flag `skin`).
+    pub skin_only: bool,
     /// How the drug is given when nothing near it says and the note names no
     /// skin disease (flag `route=systemic` or `route=local`).
     pub default_route: Option<Route>,
@@ -369,6 +371,7 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
             potency_key,
             for_dermatitis: flag("ad"),
             needs_strength: flag("strength"),
+            skin_only: flag("skin"),
             default_route,
         };
         let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {

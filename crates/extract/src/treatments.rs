@@ -131,6 +131,9 @@ fn drug_mention(
         return None;
     }
     let drug = &vocabulary.drugs[id];
+    if drug.skin_only && !skin_note {
+        return None;
+    }
     let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
     let CueReading { outcome, stopped, planned, cue } =
         outcome_of(analysis, mentions, &mention.span);
