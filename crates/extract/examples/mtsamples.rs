@@ -69,6 +69,35 @@ mod erased {
     }
 }
 
+/// The speed of a bare scan for every lexicon term over the same notes, the
+/// baseline extraction is compared with (issue #6).
+fn bare_scan_mb_per_s(lexicons: &Lexicons, path: &str) -> Result<f64, Box<dyn std::error::Error>> {
+    let matcher = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(lexicons.scan_terms())?;
+    let mut reader = csv::Reader::from_path(path)?;
+    let column = reader
+        .headers()?
+        .iter()
+        .position(|h| h == "transcription")
+        .ok_or("no transcription column")?;
+    let texts: Vec<String> = reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| r.get(column).unwrap_or_default().to_string())
+        .collect();
+    let started = std::time::Instant::now();
+    let (mut hits, mut bytes) = (0usize, 0usize);
+    for text in &texts {
+        hits += matcher.find_iter(text).count();
+        bytes += text.len();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("bare scan: {hits} hits");
+    Ok(bytes as f64 / seconds / 1e6)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: mtsamples <mtsamples.csv> [field]")?;
@@ -108,6 +137,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{notes} notes, {bytes} bytes, {:.1} MB/s, invalid spans: {bad_spans}",
         bytes as f64 / seconds / 1e6
     );
+    let baseline = bare_scan_mb_per_s(&lexicons, &path)?;
+    println!("bare aho-corasick scan of the same lexicon: {baseline:.1} MB/s");
     for (field, count) in &counts {
         println!("{count:>6}  {field}");
     }

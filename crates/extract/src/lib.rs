@@ -99,8 +99,9 @@ impl Lexicons {
         }
     }
 
-    /// Every surface form the main scan looks for (lowercase), so a benchmark
-    /// can time a bare scan of the same lexicon as a baseline.
+    /// Every pattern the main scan looks for (each spelling of each surface
+    /// form, matched case-sensitively, leftmost-longest), so a benchmark can
+    /// time a bare scan of the same lexicon as a baseline.
     pub fn scan_terms(&self) -> Vec<&str> {
         self.vocabulary.surfaces.iter().map(String::as_str).collect()
     }

@@ -277,7 +277,8 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
 /// "28M", "45 F": an age glued to the patient's sex, as terse notes write
 /// it; not a temperature ("101F").
 fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
-    let (base, window) = before(text, keyword.start, 24);
+    // The keyword is the last digit and the letter ("8M" of "28M").
+    let (base, window) = before(text, keyword.end - 1, 24);
     let c = patterns.age_glued.captures(window)?;
     if patterns.temperature.is_match(window) {
         return None;
@@ -382,8 +383,8 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
-        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "M").unwrap().0, 28.0);
-        assert!(read(MeasureKind::AgeSex, "Temp 101F", "F").is_none());
+        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
+        assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
     }
 
     #[test]
