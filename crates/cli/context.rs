@@ -8,9 +8,9 @@ use necessity_context::{find_phrase, Axis, Context, ContextEngine};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
@@ -62,10 +62,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let code = match &args.kit {
-        Some(path) if args.eval => {
-            evaluate(engine, &read_kit(path, args.rows.into())?, &args, &mut out)?
-        }
-        Some(path) => annotate_kit(engine, &read_kit(path, args.rows.into())?, &mut out)?,
+        Some(path) if args.eval => evaluate(engine, path, &args, &mut out)?,
+        Some(path) => annotate_kit(engine, path, args.rows.into(), &mut out)?,
         None => annotate_json_lines(engine, &args.files, &mut out)?,
     };
     out.flush().context("writing standard output")?;
@@ -277,50 +275,64 @@ fn write_error(
     Ok(())
 }
 
-/// Reads the kit's rows of one parity; a malformed line stops the command,
-/// since scores over part of the kit would mislead.
-fn read_kit(path: &PathBuf, rows: Rows) -> anyhow::Result<Vec<KitRow>> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut file| file.read_to_end(&mut bytes))
-        .with_context(|| format!("reading the kit {}", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut kit = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+/// Calls `each` on the kit's rows of one parity, reading line by line; a
+/// malformed line stops the command, since answers or scores over part of
+/// the kit would mislead.
+fn for_each_kit_row(
+    path: &Path,
+    rows: Rows,
+    mut each: impl FnMut(KitRow) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let file = File::open(path).with_context(|| format!("opening the kit {}", path.display()))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line);
+        if read.with_context(|| format!("reading the kit {}", path.display()))? == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
             continue;
         }
-        let row = kit::parse_row(index + 1, line).with_context(|| path.display().to_string())?;
+        let row = kit::parse_row(number, &text).with_context(|| path.display().to_string())?;
         if rows.contains(row.number) {
-            kit.push(row);
+            each(row)?;
         }
     }
-    Ok(kit)
+    Ok(())
 }
 
 fn annotate_kit(
     engine: &ContextEngine,
-    rows: &[KitRow],
+    path: &Path,
+    rows: Rows,
     out: &mut impl Write,
 ) -> anyhow::Result<u8> {
     let mut errors = 0;
-    for row in rows {
+    for_each_kit_row(path, rows, |row| {
         let id = serde_json::Value::from(row.number);
         let span = kit::locate(&row.target, &row.sentence);
         if !answer(engine, &id, &row.sentence, span, out)? {
             errors += 1;
         }
-    }
+        Ok(())
+    })?;
     Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
 }
 
 fn evaluate(
     engine: &ContextEngine,
-    rows: &[KitRow],
+    path: &Path,
     args: &Args,
     out: &mut impl Write,
 ) -> anyhow::Result<u8> {
-    let judged: Vec<Judged> = rows.iter().cloned().map(|row| kit::judge(engine, row)).collect();
+    let mut judged: Vec<Judged> = Vec::new();
+    for_each_kit_row(path, args.rows.into(), |row| {
+        judged.push(kit::judge(engine, row));
+        Ok(())
+    })?;
     let scores = kit::score(&judged);
     let not_found = judged.iter().filter(|j| j.context.is_none()).count();
     write_table(out, &scores, judged.len(), args.rows)?;

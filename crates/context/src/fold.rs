@@ -27,15 +27,15 @@ impl<'t> Folded<'t> {
         let mut shifts = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            if !bytes[i].is_ascii_whitespace() {
-                folded.push(bytes[i]);
-                i += 1;
-                continue;
+            let word_end =
+                bytes[i..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| i + p);
+            folded.extend_from_slice(&bytes[i..word_end]);
+            i = word_end;
+            if i == bytes.len() {
+                break;
             }
             let run_start = i;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
+            i += bytes[i..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             folded.push(b' ');
             if i - run_start > 1 || bytes[run_start] != b' ' {
                 shifts.push((folded.len(), i));
@@ -78,19 +78,13 @@ impl<'t> Folded<'t> {
     }
 }
 
+/// True when the text has a whitespace run longer than one space, or white
+/// space other than a space; found with vectorised searches, as most
+/// sentences have none.
 fn needs_folding(bytes: &[u8]) -> bool {
-    let mut previous_space = false;
-    for &b in bytes {
-        if b.is_ascii_whitespace() {
-            if previous_space || b != b' ' {
-                return true;
-            }
-            previous_space = true;
-        } else {
-            previous_space = false;
-        }
-    }
-    false
+    memchr::memmem::find(bytes, b"  ").is_some()
+        || memchr::memchr3(b'\n', b'\t', b'\r', bytes).is_some()
+        || memchr::memchr(b'\x0c', bytes).is_some()
 }
 
 /// Finds `needle` in `haystack` as `necessity context` finds targets:

@@ -17,7 +17,7 @@ mod sentences;
 
 pub use fold::find_phrase;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use lexicon::Entry;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
@@ -166,8 +166,13 @@ pub struct Section {
 
 /// The compiled trigger lexicon: built once, shared by every thread.
 pub struct ContextEngine {
+    /// One pattern per distinct phrase, leftmost-longest: a longer phrase
+    /// ("no increase", "day history of") hides the shorter ones inside it.
     matcher: AhoCorasick,
+    /// Lexicon entries grouped by phrase, in pattern order.
     entries: Vec<Entry>,
+    /// For each pattern, its entries' range in `entries`.
+    roles_of: Vec<Range<u32>>,
 }
 
 impl ContextEngine {
@@ -184,73 +189,83 @@ impl ContextEngine {
 
     /// Compiles a lexicon in the `lexicons/context.tsv` format.
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
-        let entries = lexicon::parse(tsv)?;
+        let mut entries = lexicon::parse(tsv)?;
+        entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
+        let mut phrases: Vec<&str> = Vec::new();
+        let mut roles_of: Vec<Range<u32>> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let i = i as u32;
+            match (phrases.last(), roles_of.last_mut()) {
+                (Some(last), Some(range)) if *last == entry.phrase => range.end = i + 1,
+                _ => {
+                    phrases.push(&entry.phrase);
+                    roles_of.push(i..i + 1);
+                }
+            }
+        }
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(entries.iter().map(|e| e.phrase.as_str()))
+            .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(ContextEngine { matcher, entries })
+        Ok(ContextEngine { matcher, entries, roles_of })
     }
 
     /// Finds sentences, sections and triggers of one document once, so that
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text);
-        let mut matches = self.phrase_matches(&folded);
-        matches.sort_unstable_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
-        let heading_phrases: Vec<HeadingHit> = matches
+        let phrases = self.phrase_matches(&folded);
+        let heading_phrases: Vec<HeadingHit> = phrases
             .iter()
-            .filter_map(|m| match self.entries[m.entry as usize].role {
+            .flat_map(|m| self.entries_of(m))
+            .filter_map(|m| match self.role(m.entry) {
                 Role::Heading(kind, default) => {
-                    Some(HeadingHit { kind, default, entry: m.entry, span: m.span.clone() })
+                    Some(HeadingHit { kind, default, entry: m.entry, span: m.span })
                 }
                 _ => None,
             })
             .collect();
         let headings = sections::find(text, &heading_phrases);
-        matches.retain(|m| {
-            !matches!(self.entries[m.entry as usize].role, Role::Heading(..))
-                && !inside_heading(&headings, &m.span)
-        });
-        let hits = self.unmasked(matches);
+        let hits: Vec<Hit> = phrases
+            .iter()
+            .filter(|m| !inside_heading(&headings, &m.span))
+            .flat_map(|m| self.entries_of(m))
+            .filter(|m| matches!(self.role(m.entry), Role::Trigger(..) | Role::Terminate(_)))
+            .collect();
         let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         let sentences = sentences::split(text, &breaks);
         let sections = sections::spans(&headings, text.len());
         Analysis { engine: self, text, sentences, sections, headings, hits }
     }
 
-    /// Every lexicon phrase in the text on word boundaries, with its span in
-    /// the original text.
+    /// Every lexicon phrase in the text on word boundaries, leftmost-longest,
+    /// with its span in the original text; `entry` is the pattern here.
     fn phrase_matches(&self, folded: &fold::Folded) -> Vec<Hit> {
         let haystack = folded.text();
-        self.matcher
-            .find_overlapping_iter(haystack)
-            .filter(|m| on_word_boundaries(haystack.as_bytes(), m.start(), m.end()))
-            .map(|m| Hit {
-                entry: m.pattern().as_u32(),
-                span: folded.original_range(m.start()..m.end()),
-            })
-            .collect()
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(m) = self.matcher.find(Input::new(haystack).span(at..haystack.len())) {
+            if on_word_boundaries(haystack.as_bytes(), m.start(), m.end()) {
+                found.push(Hit {
+                    entry: m.pattern().as_u32(),
+                    span: folded.original_range(m.start()..m.end()),
+                });
+                at = m.end();
+            } else {
+                // A match inside a word ("no" in "know") must not hide a
+                // phrase that starts later within it.
+                at = m.start() + 1;
+            }
+        }
+        found
     }
 
-    /// Drops phrases inside a longer phrase ("no" in "no increase", "history
-    /// of" in "family history of"), then the pseudo-triggers that did the
-    /// masking.
-    fn unmasked(&self, sorted: Vec<Hit>) -> Vec<Hit> {
-        let mut kept: Vec<Hit> = Vec::with_capacity(sorted.len());
-        let mut cover_end = 0;
-        for hit in sorted {
-            let same_as_last = kept.last().is_some_and(|last| last.span == hit.span);
-            if hit.span.end <= cover_end && !same_as_last {
-                continue;
-            }
-            cover_end = cover_end.max(hit.span.end);
-            kept.push(hit);
-        }
-        kept.retain(|hit| self.entries[hit.entry as usize].role != Role::Pseudo);
-        kept
+    /// The lexicon entries of a matched phrase, one hit each.
+    fn entries_of<'a>(&'a self, phrase: &'a Hit) -> impl Iterator<Item = Hit> + 'a {
+        let range = self.roles_of[phrase.entry as usize].clone();
+        range.map(move |entry| Hit { entry, span: phrase.span.clone() })
     }
 
     fn phrase(&self, entry: u32) -> &str {

@@ -13,24 +13,21 @@ const ABBREVIATIONS: &[&str] =
 pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut ends = Vec::new();
-    for i in 0..bytes.len() {
-        let end_here = match bytes[i] {
+    for (i, &b) in bytes.iter().enumerate() {
+        if !MAY_END[b as usize] {
+            continue;
+        }
+        match b {
             b'.' | b'!' | b'?' => {
-                bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace)
-                    && !(bytes[i] == b'.' && follows_abbreviation(bytes, i))
-            }
-            b';' => true,
-            b'\n' => starts_new_item(&bytes[i + 1..]),
-            b'0'..=b'9' if i > 0 && bytes[i - 1].is_ascii_whitespace() => {
-                if inline_item_marker(&bytes[i..]) {
-                    ends.push(i);
+                let closes = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
+                if closes && !(b == b'.' && follows_abbreviation(bytes, i)) {
+                    ends.push(i + 1);
                 }
-                false
             }
-            _ => false,
-        };
-        if end_here {
-            ends.push(i + 1);
+            b';' => ends.push(i + 1),
+            b'\n' if starts_new_item(&bytes[i + 1..]) => ends.push(i + 1),
+            b')' => ends.extend(inline_item_start(bytes, i)),
+            _ => {}
         }
     }
     ends.extend(breaks.iter().copied().filter(|&b| b > 0 && b < bytes.len()));
@@ -60,17 +57,30 @@ fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
     ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
 }
 
-/// True at "2) " inside a line: an inline numbered list ("1) esophagitis
-/// 2) hiatal hernia") whose items do not share a scope.
-fn inline_item_marker(rest: &[u8]) -> bool {
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    digits <= 2
-        && rest.get(digits) == Some(&b')')
-        && rest.get(digits + 1).is_some_and(u8::is_ascii_whitespace)
+/// Bytes that may end a sentence, looked up before any closer test.
+const MAY_END: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 6 {
+        table[b".!?;\n)"[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Where the item starts when the ")" at `paren` closes an inline list
+/// number ("1) esophagitis  2) hiatal hernia"), whose items do not share a
+/// scope: one or two digits after white space, and white space after.
+fn inline_item_start(bytes: &[u8], paren: usize) -> Option<usize> {
+    let digits = bytes[..paren].iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let start = paren - digits;
+    let spaced_before = start > 0 && bytes[start - 1].is_ascii_whitespace();
+    let spaced_after = bytes.get(paren + 1).is_some_and(u8::is_ascii_whitespace);
+    ((1..=2).contains(&digits) && spaced_before && spaced_after).then_some(start)
 }
 
 /// True when the line after a line break starts a new item: a blank line,
-/// a bullet, or a number followed by "." or ")".
+/// a bullet, a number followed by "." or ")", or a label such as "Skin:".
 fn starts_new_item(rest: &[u8]) -> bool {
     let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
     let rest = &rest[content..];
@@ -83,8 +93,21 @@ fn starts_new_item(rest: &[u8]) -> bool {
             matches!(rest.get(digits), Some(b'.' | b')'))
                 && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
+        Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
         _ => rest.starts_with("•".as_bytes()),
     }
+}
+
+/// True when a line opens with a short label and a colon ("Itch: 8/10",
+/// "Current Medications:").
+fn starts_with_label(line: &[u8]) -> bool {
+    let label = line.iter().take(40).position(|b| {
+        !(b.is_ascii_alphanumeric() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
+    });
+    label.is_some_and(|end| {
+        line[end] == b':'
+            && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
+    })
 }
 
 #[cfg(test)]
@@ -124,6 +147,12 @@ mod tests {
             pieces(text, &[]),
             ["DIAGNOSIS:", "1) Esophagitis s/p biopsy", "2) Hiatal hernia (0.7-1.1 cm) x 2"]
         );
+    }
+
+    #[test]
+    fn a_labelled_line_ends_a_sentence() {
+        let text = "Denies fever and\nItch: 8/10\nwrapped still";
+        assert_eq!(pieces(text, &[]), ["Denies fever and", "Itch: 8/10\nwrapped still"]);
     }
 
     #[test]
