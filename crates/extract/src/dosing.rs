@@ -114,7 +114,11 @@ pub fn read_dosing(
     let interval_weeks = interval.as_ref().map(|c| if c.get(1).is_some() { 2.0 } else { 4.0 });
     let interval_at = interval.as_ref().and_then(|c| c.get(0)).map(|m| m.range());
     let labelled = |label: &Regex, r: &Range<usize>| {
-        label.is_match(&window[r.start.saturating_sub(LABEL_REACH)..r.start])
+        let mut from = r.start.saturating_sub(LABEL_REACH);
+        while !window.is_char_boundary(from) {
+            from += 1;
+        }
+        label.is_match(&window[from..r.start])
     };
     let loading = amounts
         .iter()

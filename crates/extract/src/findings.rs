@@ -36,6 +36,18 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
 }
 
+/// Whether the note is about a skin disease: it names a dermatitis, eczema or
+/// look-alike, or a biologic for atopic dermatitis. Body sites, BSA and itch
+/// scores count only in such notes (not a burn's "60% TBSA" or a surgeon's
+/// "right-hand dominant").
+pub fn is_skin_note(vocabulary: &Vocabulary, mentions: &[Mention]) -> bool {
+    mentions.iter().any(|m| match m.meaning {
+        Meaning::Diagnosis(_) => true,
+        Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
+        _ => false,
+    })
+}
+
 /// Whether a drug is a skin treatment, which puts a bare "AD" in a
 /// dermatitis context ("On Dupixent ... for AD").
 fn treats_dermatitis(drug: &Drug) -> bool {
@@ -100,11 +112,20 @@ pub struct ValueFacts {
 /// Reads every value keyword; a measure keeps its last current statement
 /// (historical ones, "BSA was 30% last year", never count), age and weight
 /// their first (the patient's introduction).
-pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention]) -> ValueFacts {
+pub fn values(
+    patterns: &ValuePatterns,
+    analysis: &Analysis,
+    mentions: &[Mention],
+    skin_note: bool,
+) -> ValueFacts {
     let text = analysis.text();
     let mut facts = ValueFacts::default();
     for mention in mentions {
         let Meaning::Measure(kind) = mention.meaning else { continue };
+        let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
+        if skin_only && !skin_note {
+            continue;
+        }
         let Some(value) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
         if !is_current(analysis, &value.span) || !is_current(analysis, &mention.span) {
             continue;
@@ -133,6 +154,8 @@ pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention
 /// involvement" and "face spared" are not).
 pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
     let text = analysis.text();
+    // A lesion word counts only when it is itself affirmed: "the penis has no
+    // plaques" involves no site.
     let lesion_sentences: Vec<Range<usize>> = mentions
         .iter()
         .filter(|m| {
@@ -143,6 +166,7 @@ pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
                     | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
             )
         })
+        .filter(|m| analysis.context_of(m.span.clone()).negated.is_none())
         .map(|m| analysis.sentence_of(m.span.start))
         .collect();
     let mut found: Vec<(Site, Span)> = Vec::new();
@@ -214,11 +238,19 @@ const REFERRAL_REACH: usize = 24;
 /// its author.
 const HEADER_LINES: usize = 2;
 const SIGNATURE_LINES: usize = 4;
+/// How far from the start or end of a note its letterhead or signature is.
+const EDGE_BYTES: usize = 240;
+/// How far before a specialty its field label may be ("Provider: D. Lange,
+/// MD, Pediatrics").
+const LABEL_REACH: usize = 48;
+/// The longest line a letterhead or signature line has (not prose).
+const SHORT_LINE: usize = 90;
 
 /// The prescriber's specialty: the note's own, not one it refers to. A
 /// specialty on a labelled line ("Prescriber specialty: Family Medicine")
 /// wins, then one in the letterhead or signature, then any other; a
-/// specialty near a referral word ("refer to dermatology") never counts.
+/// specialty near a referral word ("refer to dermatology"), in the past, or
+/// heading an exam section ("DERM:") never counts.
 pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
     let text = analysis.text();
     let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
@@ -236,12 +268,17 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
         let span = &mention.span;
         let line = lines.line_of(span.start);
-        let header = lines.is_header_or_signature(line);
-        let on_line =
-            |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
+        let header = lines.is_header_or_signature(line, span.start, text.len());
+        let on_line = |cue: &&Range<usize>| {
+            cue.end <= span.start
+                && span.start - cue.end <= LABEL_REACH
+                && lines.line_of(cue.start) == line
+        };
         let referred =
             referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
-        if referred || !is_patients(analysis, span) {
+        let heading = text[span.end..].starts_with(':');
+        let past = analysis.context_of(span.clone()).historical.is_some();
+        if referred || heading || past || !is_patients(analysis, span) {
             continue;
         }
         let labelled = labels.iter().any(on_line);
@@ -252,6 +289,12 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         } else {
             1
         };
+        // Other specialties are everywhere in passing ("follow up with his
+        // primary care physician"): only a labelled line, the letterhead or
+        // the signature says one prescribes.
+        if *specialty == Specialty::Other && score < 2 {
+            continue;
+        }
         if best.is_none_or(|(s, _, _)| score > s) {
             best = Some((score, *specialty, span));
         }
@@ -297,9 +340,16 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
-    fn is_header_or_signature(&self, line: usize) -> bool {
+    /// Whether `offset` (on `line`) is in the letterhead or the signature:
+    /// among the first or last non-blank lines, and near the start or end of
+    /// the text (a transcription may be one long line).
+    fn is_header_or_signature(&self, line: usize, offset: usize, len: usize) -> bool {
         let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
-        rank < HEADER_LINES || rank + SIGNATURE_LINES >= self.non_blank.len()
+        let end = self.starts.get(line + 1).copied().unwrap_or(len);
+        let short = end - self.starts[line] <= SHORT_LINE;
+        short
+            && ((rank < HEADER_LINES && offset < EDGE_BYTES)
+                || (rank + SIGNATURE_LINES >= self.non_blank.len() && offset + EDGE_BYTES >= len))
     }
 }
 

@@ -79,6 +79,8 @@ pub enum Route {
     Systemic,
     Local,
     Inhaled,
+    /// Applied to the skin: a vehicle, strength or "apply".
+    Topical,
 }
 
 /// The numeric measures and demographics whose keywords the scan finds.
@@ -104,6 +106,13 @@ pub struct Drug {
     pub potency_key: Option<String>,
     /// A biologic for atopic dermatitis (flag `ad`).
     pub for_dermatitis: bool,
+    /// Only a drug when a strength follows (flag `strength`: "HC 2.5%").
+    pub needs_strength: bool,
+    /// Only a treatment in a note about skin disease (flag `skin`).
+    pub skin_only: bool,
+    /// How the drug is given when nothing near it says and the note names no
+    /// skin disease (flag `route=systemic` or `route=local`).
+    pub default_route: Option<Route>,
 }
 
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
@@ -159,21 +168,14 @@ pub enum SpecialtyTerm {
     Referrer,
 }
 
-/// A meaning with the exact spelling it requires when case matters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sense {
-    pub meaning: Meaning,
-    /// `Some(surface)` for case-sensitive forms such as "AD" or "TAC".
-    pub exact: Option<String>,
-}
-
 /// The parsed vocabularies and the automaton over all their surface forms.
 pub struct Vocabulary {
     pub matcher: AhoCorasick,
-    /// Lowercase surface form of every automaton pattern, by pattern index.
+    /// Every automaton pattern (each spelling of each surface form), by
+    /// pattern index; matched case-sensitively.
     pub surfaces: Vec<String>,
     /// Meanings of every automaton pattern, by pattern index.
-    pub senses: Vec<Vec<Sense>>,
+    pub senses: Vec<Vec<Meaning>>,
     pub drugs: Vec<Drug>,
     /// (key, strength or None for `*`, vehicle or None for `*`) -> potency.
     pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
@@ -238,20 +240,44 @@ fn word<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
 struct Builder {
     index: HashMap<String, usize>,
     surfaces: Vec<String>,
-    senses: Vec<Vec<Sense>>,
+    senses: Vec<Vec<Meaning>>,
 }
 
 impl Builder {
+    /// Adds a surface form: as written when case matters ("AD", "TAC"),
+    /// else in the spellings notes use (lower, UPPER, Capitalised, Title
+    /// Case). The automaton then matches case-sensitively, so "AD" is not
+    /// found in every "had" and the scan stays fast.
     fn add(&mut self, surface: &str, case_sensitive: bool, meaning: Meaning) {
-        let key = surface.to_ascii_lowercase();
-        let slot = *self.index.entry(key.clone()).or_insert_with(|| {
-            self.surfaces.push(key);
-            self.senses.push(Vec::new());
-            self.surfaces.len() - 1
-        });
-        let exact = case_sensitive.then(|| surface.to_string());
-        self.senses[slot].push(Sense { meaning, exact });
+        let spellings = if case_sensitive { vec![surface.to_string()] } else { spellings(surface) };
+        for spelling in spellings {
+            let slot = *self.index.entry(spelling.clone()).or_insert_with(|| {
+                self.surfaces.push(spelling);
+                self.senses.push(Vec::new());
+                self.surfaces.len() - 1
+            });
+            if !self.senses[slot].contains(&meaning) {
+                self.senses[slot].push(meaning.clone());
+            }
+        }
     }
+}
+
+/// The spellings of a case-insensitive surface form that notes use: as
+/// written in the lexicon ("vIGA", "CellCept"), lower, UPPER, Capitalised
+/// and Title Case.
+fn spellings(surface: &str) -> Vec<String> {
+    let lower = surface.to_ascii_lowercase();
+    let capitalise = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+    };
+    let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
+    let mut all =
+        vec![surface.to_string(), lower.clone(), lower.to_ascii_uppercase(), capitalise(&lower), title];
+    all.sort();
+    all.dedup();
+    all
 }
 
 fn flags(field: &str) -> (bool, bool) {
@@ -272,6 +298,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "systemic" => Route::Systemic,
             "local" => Route::Local,
             "inhaled" => Route::Inhaled,
+            "topical" => Route::Topical,
             _ => return None,
         }))
     })?;
@@ -297,7 +324,6 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
     let matcher = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&builder.surfaces)
         .map_err(|e| LexiconError::Build(e.to_string()))?;
@@ -347,8 +373,23 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
         if class == TreatmentClass::TopicalCorticosteroid && potency_key.is_none() {
             return Err(bad("drugs.tsv", line, "a topical corticosteroid needs a potency key"));
         }
-        let for_dermatitis = f[4].split(',').any(|flag| flag.trim() == "ad");
-        let drug = Drug { agent: f[1].to_string(), class, potency_key, for_dermatitis };
+        let flag = |name: &str| f[4].split(',').any(|flag| flag.trim() == name);
+        let default_route = if flag("route=systemic") {
+            Some(Route::Systemic)
+        } else if flag("route=local") {
+            Some(Route::Local)
+        } else {
+            None
+        };
+        let drug = Drug {
+            agent: f[1].to_string(),
+            class,
+            potency_key,
+            for_dermatitis: flag("ad"),
+            needs_strength: flag("strength"),
+            skin_only: flag("skin"),
+            default_route,
+        };
         let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {
             drugs.push(drug);
             drugs.len() - 1

@@ -99,8 +99,9 @@ impl Lexicons {
         }
     }
 
-    /// Every surface form the main scan looks for (lowercase), so a benchmark
-    /// can time a bare scan of the same lexicon as a baseline.
+    /// Every pattern the main scan looks for (each spelling of each surface
+    /// form, matched case-sensitively, leftmost-longest), so a benchmark can
+    /// time a bare scan of the same lexicon as a baseline.
     pub fn scan_terms(&self) -> Vec<&str> {
         self.vocabulary.surfaces.iter().map(String::as_str).collect()
     }
@@ -136,7 +137,8 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
         facts.diagnosis = Some(diagnosis);
         evidence(&mut facts, "diagnosis", span);
     }
-    let values = findings::values(&lexicons.values, &analysis, &mentions);
+    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
+    let values = findings::values(&lexicons.values, &analysis, &mentions, skin_note);
     facts.age_years = with_evidence(&mut facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(&mut facts, text, "weight_kg", values.weight);
     facts.measures.bsa_percent =
@@ -145,7 +147,8 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
     facts.measures.iga = with_evidence(&mut facts, text, "measures.iga", values.iga);
     facts.measures.itch_nrs = with_evidence(&mut facts, text, "measures.itch_nrs", values.itch);
     facts.measures.easi = with_evidence(&mut facts, text, "measures.easi", values.easi);
-    for (site, span) in findings::sites(&analysis, &mentions) {
+    let sites = if skin_note { findings::sites(&analysis, &mentions) } else { Vec::new() };
+    for (site, span) in sites {
         facts.high_impact_sites.push(site);
         evidence(&mut facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }

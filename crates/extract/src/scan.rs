@@ -1,6 +1,6 @@
 //! The one pass over a note: every lexicon term and value keyword, found by
-//! one automaton, kept only on word boundaries and, for abbreviations, in
-//! their exact case.
+//! one case-sensitive automaton over the spellings notes use (abbreviations
+//! only as written), kept only on word boundaries.
 
 use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
 use std::ops::Range;
@@ -22,17 +22,12 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
     let mut mentions = Vec::new();
     for found in vocabulary.matcher.find_iter(haystack) {
         let folded_span = found.start()..found.end();
-        let matched = &haystack[folded_span.clone()];
         let surface = &vocabulary.surfaces[found.pattern().as_usize()];
         let span = folded.original_range(&folded_span);
-        for sense in &vocabulary.senses[found.pattern().as_usize()] {
-            if sense.exact.as_deref().is_some_and(|exact| exact.as_bytes() != matched) {
-                continue;
+        for meaning in &vocabulary.senses[found.pattern().as_usize()] {
+            if on_boundaries(haystack, &folded_span, surface, glued_to_number(meaning)) {
+                mentions.push(Mention { span: span.clone(), meaning });
             }
-            if !on_boundaries(haystack, &folded_span, surface, glued_to_number(&sense.meaning)) {
-                continue;
-            }
-            mentions.push(Mention { span: span.clone(), meaning: &sense.meaning });
         }
     }
     mentions.retain(|m| !unticked(text.as_bytes(), &m.span));

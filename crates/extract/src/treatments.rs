@@ -12,7 +12,7 @@ use std::ops::Range;
 /// How far after a drug name its strength, vehicle and route are written.
 const ROUTE_AFTER: usize = 40;
 /// How far before a drug name a route word still belongs to it ("IM Kenalog").
-const ROUTE_BEFORE: usize = 12;
+const ROUTE_BEFORE: usize = 40;
 /// A cue this close to the drug name is quoted with it in the evidence.
 const QUOTE_GAP: usize = 40;
 
@@ -83,10 +83,13 @@ pub fn find_treatments(
     mentions: &[Mention],
 ) -> TreatmentFacts {
     let text = analysis.text();
+    let skin_note = mentions.iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)));
     let drug_mentions: Vec<DrugMention> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
-            Meaning::Drug(id) => drug_mention(vocabulary, patterns, analysis, mentions, *id, m),
+            Meaning::Drug(id) => {
+                drug_mention(vocabulary, patterns, analysis, mentions, *id, m, skin_note)
+            }
             _ => None,
         })
         .collect();
@@ -118,6 +121,7 @@ fn drug_mention(
     mentions: &[Mention],
     id: usize,
     mention: &Mention,
+    skin_note: bool,
 ) -> Option<DrugMention> {
     let context = analysis.context_of(mention.span.clone());
     if context.negated.is_some() || context.hypothetical.is_some() || context.family.is_some() {
@@ -127,12 +131,18 @@ fn drug_mention(
         return None;
     }
     let drug = &vocabulary.drugs[id];
-    let class = route_class(analysis, mentions, drug, &mention.span)?;
+    if drug.skin_only && !skin_note {
+        return None;
+    }
+    let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
     let CueReading { outcome, stopped, planned, cue } =
         outcome_of(analysis, mentions, &mention.span);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
         .flatten();
+    if drug.needs_strength && potency.is_none_or(|(specificity, _)| specificity < 2) {
+        return None;
+    }
     Some(DrugMention {
         drug: id,
         class,
@@ -147,12 +157,16 @@ fn drug_mention(
 
 /// The class a mention has given its route: a corticosteroid or calcineurin
 /// inhibitor given by mouth or injection is systemic; one injected locally or
-/// inhaled is none of the spec's classes.
+/// inhaled is none of the spec's classes; the route word nearest the name
+/// decides ("IM", "cream", "injected into"). With no route word near it, a
+/// steroid is topical in a note about skin disease, and otherwise takes its
+/// lexicon default (hydrocortisone systemic, Kenalog injected).
 fn route_class(
     analysis: &Analysis,
     mentions: &[Mention],
     drug: &Drug,
     span: &Range<usize>,
+    skin_note: bool,
 ) -> Option<TreatmentClass> {
     let routed = matches!(
         drug.class,
@@ -166,25 +180,38 @@ fn route_class(
     let sentence = analysis.sentence_of(span.start);
     let near = span.start.saturating_sub(ROUTE_BEFORE).max(sentence.start)
         ..(span.end + ROUTE_AFTER).min(sentence.end);
-    let routes: Vec<Route> = mentions
+    let distance = |m: &Range<usize>| {
+        if m.end <= span.start {
+            span.start - m.end
+        } else {
+            m.start.saturating_sub(span.end)
+        }
+    };
+    let nearest = mentions
         .iter()
         .filter(|m| m.span.start >= near.start && m.span.end <= near.end)
         .filter_map(|m| match m.meaning {
-            Meaning::Route(route) => Some(*route),
+            Meaning::Route(route) => Some((distance(&m.span), *route)),
             _ => None,
         })
-        .collect();
-    if routes.iter().any(|r| matches!(r, Route::Local | Route::Inhaled)) {
-        return None;
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, route)| route);
+    let route = match nearest {
+        Some(route) => route,
+        None if skin_note => Route::Topical,
+        None => drug.default_route.unwrap_or(Route::Topical),
+    };
+    match route {
+        Route::Local | Route::Inhaled => None,
+        Route::Topical => Some(drug.class),
+        Route::Systemic => Some(match drug.class {
+            TreatmentClass::TopicalCorticosteroid => TreatmentClass::SystemicCorticosteroid,
+            TreatmentClass::TopicalCalcineurinInhibitor => {
+                TreatmentClass::SystemicImmunosuppressant
+            }
+            other => other,
+        }),
     }
-    if !routes.contains(&Route::Systemic) {
-        return Some(drug.class);
-    }
-    Some(match drug.class {
-        TreatmentClass::TopicalCorticosteroid => TreatmentClass::SystemicCorticosteroid,
-        TreatmentClass::TopicalCalcineurinInhibitor => TreatmentClass::SystemicImmunosuppressant,
-        other => other,
-    })
 }
 
 /// A cue found in the note: where, what it says, which way it reaches.
@@ -267,7 +294,7 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
 
 /// Whether a cue before a drug on a later line is the outcome of the row or
 /// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
-/// that follows a drug on its own line (a table row ending "Inadequate
+/// that ends a line after a drug (a table row ending "Inadequate
 /// response"). Either way it does not reach down to the next drug.
 fn answers_line_above(
     text: &str,
@@ -280,6 +307,10 @@ fn answers_line_above(
     }
     if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
         return true;
+    }
+    let rest_of_line = text[cue.end..].split('\n').next().unwrap_or_default();
+    if rest_of_line.contains(|c: char| c.is_alphanumeric()) {
+        return false;
     }
     let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
     mentions.iter().any(|m| {

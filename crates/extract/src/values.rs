@@ -30,6 +30,7 @@ pub struct ValuePatterns {
     age_prefix_not_now: Regex,
     weight_word: Regex,
     weight_change: Regex,
+    weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
     temperature: Regex,
@@ -67,7 +68,12 @@ impl ValuePatterns {
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
-            weight_change: ci(r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change)\b")?,
+            weight_change: ci(
+                r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more|greater|exceeds|over|under|below|above)\b",
+            )?,
+            weight_not_patient: ci(
+                r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)\s+(?:body\s+)?$",
+            )?,
         })
     }
 }
@@ -271,7 +277,8 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
 /// "28M", "45 F": an age glued to the patient's sex, as terse notes write
 /// it; not a temperature ("101F").
 fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
-    let (base, window) = before(text, keyword.start, 24);
+    // The keyword is the last digit and the letter ("8M" of "28M").
+    let (base, window) = before(text, keyword.end - 1, 24);
     let c = patterns.age_glued.captures(window)?;
     if patterns.temperature.is_match(window) {
         return None;
@@ -306,8 +313,10 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     let start = match patterns.weight_word.find_iter(lead).last() {
         Some(word) => {
             let between = &lead[word.end()..];
+            let whose = &lead[..word.start()];
             if patterns.weight_change.is_match(between)
                 || between.contains(|c: char| c.is_ascii_digit())
+                || patterns.weight_not_patient.is_match(whose)
             {
                 return None;
             }
@@ -374,8 +383,8 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
-        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "M").unwrap().0, 28.0);
-        assert!(read(MeasureKind::AgeSex, "Temp 101F", "F").is_none());
+        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
+        assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
     }
 
     #[test]
@@ -386,6 +395,9 @@ mod tests {
         assert!(read(MeasureKind::Weight, "lost 10 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "weight loss of 10 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "(weight 15 to <30 kg)", "kg").is_none());
+        assert!(read(MeasureKind::Weight, "Ideal body weight 170 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "infant weighing 7 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "weight less than 4 kg", "kg").is_none());
         assert_eq!(read(MeasureKind::Weight, "woman, 61 kg", "kg").unwrap().0, 61.0);
     }
 }
