@@ -1,10 +1,401 @@
-//! `necessity context` (issue #7).
+//! `necessity context` (issue #7): the context engine extraction uses, run on
+//! target phrases so it can be checked and measured on its own.
+
+use crate::{EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_SOME_ERRORS};
+use anyhow::Context as _;
+use necessity_context::kit::{self, Judged, KitRow, Rows, Score, KIT_AXES};
+use necessity_context::{find_phrase, Axis, Context, ContextEngine};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::ops::Range;
+use std::path::PathBuf;
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// JSON Lines files of {"id": ..., "text": "...", "target": "..."}; standard input when none.
+    pub files: Vec<PathBuf>,
+    /// Read the ConText test kit's tab-separated format (rsAnnotations-1-120-random.txt) instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "files")]
+    pub kit: Option<PathBuf>,
+    /// With --kit: print precision, recall and F1 per axis and the mistakes, not one line per row.
+    #[arg(long, requires = "kit")]
+    pub eval: bool,
+    /// With --kit: which rows by their number (development uses the odd ones).
+    #[arg(long, value_enum, default_value = "all", requires = "kit")]
+    pub rows: RowsArg,
+    /// With --eval: exit with status 4 when an axis's F1 is below this, as AXIS=F1 (repeatable).
+    #[arg(long, value_name = "AXIS=F1", value_parser = parse_min, requires = "eval")]
+    pub min: Vec<(Axis, f64)>,
+}
+
+/// The `--rows` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RowsArg {
+    Odd,
+    Even,
+    All,
+}
+
+impl From<RowsArg> for Rows {
+    fn from(rows: RowsArg) -> Rows {
+        match rows {
+            RowsArg::Odd => Rows::Odd,
+            RowsArg::Even => Rows::Even,
+            RowsArg::All => Rows::All,
+        }
+    }
+}
+
+fn parse_min(value: &str) -> Result<(Axis, f64), String> {
+    let (axis, f1) = value.split_once('=').ok_or("expected AXIS=F1, e.g. negated=0.98")?;
+    let axis = Axis::from_name(axis).ok_or_else(|| format!("unknown axis {axis:?}"))?;
+    let f1: f64 = f1.parse().map_err(|_| format!("not a number: {f1:?}"))?;
+    Ok((axis, f1))
+}
 
 /// Runs the subcommand.
-pub fn execute(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("this subcommand is being built (issue #7)")
+pub fn execute(args: Args) -> anyhow::Result<u8> {
+    let engine = ContextEngine::builtin();
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let code = match &args.kit {
+        Some(path) if args.eval => {
+            evaluate(engine, &read_kit(path, args.rows.into())?, &args, &mut out)?
+        }
+        Some(path) => annotate_kit(engine, &read_kit(path, args.rows.into())?, &mut out)?,
+        None => annotate_json_lines(engine, &args.files, &mut out)?,
+    };
+    out.flush().context("writing standard output")?;
+    Ok(code)
+}
+
+/// One output line: the context of one input's target.
+#[derive(Serialize)]
+struct Answer<'a> {
+    id: &'a serde_json::Value,
+    target: Span,
+    negated: bool,
+    historical: bool,
+    hypothetical: bool,
+    family: bool,
+    uncertain: bool,
+    triggers: Triggers<'a>,
+}
+
+/// The trigger of each true axis.
+#[derive(Serialize, Default)]
+struct Triggers<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negated: Option<Trigger<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    historical: Option<Trigger<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hypothetical: Option<Trigger<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    family: Option<Trigger<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uncertain: Option<Trigger<'a>>,
+}
+
+#[derive(Serialize)]
+struct Trigger<'a> {
+    phrase: &'a str,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// An input that got no answer: its id and what went wrong, never its text.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    id: &'a serde_json::Value,
+    error: ErrorBody,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    kind: &'static str,
+    message: String,
+}
+
+/// One JSON Lines input.
+#[derive(Deserialize)]
+struct Input<'a> {
+    id: Option<serde_json::Value>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(borrow)]
+    target: Cow<'a, str>,
+}
+
+fn annotate_json_lines(
+    engine: &ContextEngine,
+    files: &[PathBuf],
+    out: &mut impl Write,
+) -> anyhow::Result<u8> {
+    let mut errors = 0;
+    if files.is_empty() {
+        errors += annotate_stream(engine, "-", io::stdin().lock(), out)?;
+    }
+    for path in files {
+        match File::open(path) {
+            Ok(file) => {
+                let name = path.display().to_string();
+                errors += annotate_stream(engine, &name, BufReader::new(file), out)?;
+            }
+            Err(error) => {
+                let id = serde_json::Value::String(path.display().to_string());
+                let message = format!("cannot open the file: {error}");
+                write_error(out, &id, "unreadable", message)?;
+                errors += 1;
+            }
+        }
+    }
+    Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
+}
+
+/// Answers every line of one JSON Lines stream; returns how many were errors.
+fn annotate_stream(
+    engine: &ContextEngine,
+    name: &str,
+    mut reader: impl BufRead,
+    out: &mut impl Write,
+) -> anyhow::Result<usize> {
+    let mut line = Vec::new();
+    let mut errors = 0;
+    for number in 1.. {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) => {
+                let id = serde_json::Value::String(format!("{name}#{number}"));
+                write_error(out, &id, "unreadable", format!("reading stopped: {error}"))?;
+                return Ok(errors + 1);
+            }
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if !annotate_line(engine, name, number, &line, out)? {
+            errors += 1;
+        }
+    }
+    Ok(errors)
+}
+
+/// Answers one JSON line; false when it was an error line.
+fn annotate_line(
+    engine: &ContextEngine,
+    name: &str,
+    number: usize,
+    line: &[u8],
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let input: Input = match serde_json::from_slice(line) {
+        Ok(input) => input,
+        Err(error) => {
+            let id = serde_json::Value::String(format!("{name}#{number}"));
+            let message = format!(
+                "line {number} is not a JSON object with string \"text\" and \"target\" ({:?} at column {})",
+                error.classify(),
+                error.column()
+            );
+            write_error(out, &id, "bad_input", message)?;
+            return Ok(false);
+        }
+    };
+    let id = input.id.unwrap_or_else(|| serde_json::Value::String(format!("{name}#{number}")));
+    let span = find_phrase(&input.text, &input.target);
+    answer(engine, &id, &input.text, span, out)
+}
+
+/// Writes the answer for the target found at `span` of `text`; false when
+/// the target was not found.
+fn answer(
+    engine: &ContextEngine,
+    id: &serde_json::Value,
+    text: &str,
+    span: Option<Range<usize>>,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let Some(span) = span else {
+        let message = "the target phrase does not occur in the text".to_string();
+        write_error(out, id, "target_not_found", message)?;
+        return Ok(false);
+    };
+    let context = engine.analyze(text).context_of(span.clone());
+    let record = Answer {
+        id,
+        target: Span { start: span.start, end: span.end },
+        negated: context.negated.is_some(),
+        historical: context.historical.is_some(),
+        hypothetical: context.hypothetical.is_some(),
+        family: context.family.is_some(),
+        uncertain: context.uncertain.is_some(),
+        triggers: triggers(&context),
+    };
+    serde_json::to_writer(&mut *out, &record)?;
+    out.write_all(b"\n").context("writing standard output")?;
+    Ok(true)
+}
+
+fn triggers(context: &Context) -> Triggers<'_> {
+    let trigger = |axis| {
+        context.get(axis).map(|hit| Trigger {
+            phrase: &hit.phrase,
+            start: hit.span.start,
+            end: hit.span.end,
+        })
+    };
+    Triggers {
+        negated: trigger(Axis::Negated),
+        historical: trigger(Axis::Historical),
+        hypothetical: trigger(Axis::Hypothetical),
+        family: trigger(Axis::Family),
+        uncertain: trigger(Axis::Uncertain),
+    }
+}
+
+fn write_error(
+    out: &mut impl Write,
+    id: &serde_json::Value,
+    kind: &'static str,
+    message: String,
+) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, &ErrorLine { id, error: ErrorBody { kind, message } })?;
+    out.write_all(b"\n").context("writing standard output")?;
+    Ok(())
+}
+
+/// Reads the kit's rows of one parity; a malformed line stops the command,
+/// since scores over part of the kit would mislead.
+fn read_kit(path: &PathBuf, rows: Rows) -> anyhow::Result<Vec<KitRow>> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|mut file| file.read_to_end(&mut bytes))
+        .with_context(|| format!("reading the kit {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut kit = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row = kit::parse_row(index + 1, line).with_context(|| path.display().to_string())?;
+        if rows.contains(row.number) {
+            kit.push(row);
+        }
+    }
+    Ok(kit)
+}
+
+fn annotate_kit(
+    engine: &ContextEngine,
+    rows: &[KitRow],
+    out: &mut impl Write,
+) -> anyhow::Result<u8> {
+    let mut errors = 0;
+    for row in rows {
+        let id = serde_json::Value::from(row.number);
+        let span = kit::locate(&row.target, &row.sentence);
+        if !answer(engine, &id, &row.sentence, span, out)? {
+            errors += 1;
+        }
+    }
+    Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
+}
+
+fn evaluate(
+    engine: &ContextEngine,
+    rows: &[KitRow],
+    args: &Args,
+    out: &mut impl Write,
+) -> anyhow::Result<u8> {
+    let judged: Vec<Judged> = rows.iter().cloned().map(|row| kit::judge(engine, row)).collect();
+    let scores = kit::score(&judged);
+    let not_found = judged.iter().filter(|j| j.context.is_none()).count();
+    write_table(out, &scores, judged.len(), args.rows)?;
+    writeln!(out, "\nTargets not found in their sentence (scored as all false): {not_found}")?;
+    write_mistakes(out, &judged)?;
+    let below: Vec<String> = args
+        .min
+        .iter()
+        .filter_map(|&(axis, min)| {
+            let f1 = KIT_AXES.iter().position(|a| *a == axis).map_or(1.0, |i| scores[i].f1());
+            (f1 < min).then(|| format!("{} F1 {f1:.3} < {min}", axis.name()))
+        })
+        .collect();
+    if below.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    eprintln!("necessity context: below threshold: {}", below.join(", "));
+    Ok(EXIT_BELOW_THRESHOLD)
+}
+
+fn write_table(
+    out: &mut impl Write,
+    scores: &[Score; 4],
+    rows: usize,
+    which: RowsArg,
+) -> io::Result<()> {
+    let which = match which {
+        RowsArg::Odd => "odd",
+        RowsArg::Even => "even",
+        RowsArg::All => "all",
+    };
+    writeln!(out, "ConText kit, {which} rows ({rows})")?;
+    writeln!(out, "| axis | TP | FP | FN | precision | recall | F1 |")?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;
+    for (axis, s) in KIT_AXES.iter().zip(scores) {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {:.3} | {:.3} | {:.3} |",
+            axis.name(),
+            s.true_positives,
+            s.false_positives,
+            s.false_negatives,
+            s.precision(),
+            s.recall(),
+            s.f1()
+        )?;
+    }
+    Ok(())
+}
+
+/// Every disagreement with the kit: row, axis, reference and engine labels,
+/// the trigger, target and sentence (the kit is public).
+fn write_mistakes(out: &mut impl Write, judged: &[Judged]) -> io::Result<()> {
+    writeln!(out, "\nMistakes (row, axis, expected, got, trigger, target, sentence):")?;
+    for j in judged {
+        let predicted = j.predicted();
+        for axis in KIT_AXES {
+            let (expected, got) = (j.row.labels.get(axis), predicted.get(axis));
+            if expected == got {
+                continue;
+            }
+            let trigger = match j.context.as_ref().and_then(|c| c.get(axis)) {
+                Some(hit) => hit.phrase.as_str(),
+                None if j.context.is_none() => "(target not found)",
+                None => "-",
+            };
+            writeln!(
+                out,
+                "{}\t{}\t{expected}\t{got}\t{trigger}\t{}\t{}",
+                j.row.number,
+                axis.name(),
+                j.row.target,
+                j.row.sentence
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@
 //! answers for any number of target spans.
 
 mod fold;
+pub mod kit;
 mod lexicon;
 mod scope;
 mod sections;

@@ -21,6 +21,12 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
             }
             b';' => true,
             b'\n' => starts_new_item(&bytes[i + 1..]),
+            b'0'..=b'9' if i > 0 && bytes[i - 1].is_ascii_whitespace() => {
+                if inline_item_marker(&bytes[i..]) {
+                    ends.push(i);
+                }
+                false
+            }
             _ => false,
         };
         if end_here {
@@ -54,6 +60,15 @@ fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
     ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
 }
 
+/// True at "2) " inside a line: an inline numbered list ("1) esophagitis
+/// 2) hiatal hernia") whose items do not share a scope.
+fn inline_item_marker(rest: &[u8]) -> bool {
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits <= 2
+        && rest.get(digits) == Some(&b')')
+        && rest.get(digits + 1).is_some_and(u8::is_ascii_whitespace)
+}
+
 /// True when the line after a line break starts a new item: a blank line,
 /// a bullet, or a number followed by "." or ")".
 fn starts_new_item(rest: &[u8]) -> bool {
@@ -64,7 +79,9 @@ fn starts_new_item(rest: &[u8]) -> bool {
         Some(b'-' | b'*' | b'+' | b'#') => true,
         Some(b'0'..=b'9') => {
             let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
             matches!(rest.get(digits), Some(b'.' | b')'))
+                && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
         _ => rest.starts_with("•".as_bytes()),
     }
@@ -97,6 +114,15 @@ mod tests {
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn inline_numbered_items_end_sentences() {
+        let text = "DIAGNOSIS:  1) Esophagitis s/p biopsy  2) Hiatal hernia (0.7-1.1 cm) x 2";
+        assert_eq!(
+            pieces(text, &[]),
+            ["DIAGNOSIS:", "1) Esophagitis s/p biopsy", "2) Hiatal hernia (0.7-1.1 cm) x 2"]
         );
     }
 

@@ -210,14 +210,37 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    /// An error at `key`: on the key's own line when the key is written in
+    /// the table at `span`, else on the table's first line.
     fn invalid(
         &self,
         span: Option<std::ops::Range<usize>>,
         key: String,
         message: String,
     ) -> PolicyError {
-        let line = span.map(|s| line_column(self.text, s.start).0);
+        let line = span.map(|span| {
+            let name = key.rsplit('.').next().unwrap_or(&key);
+            let offset = self.key_offset(span.clone(), name).unwrap_or(span.start);
+            line_column(self.text, offset).0
+        });
         PolicyError::Invalid { origin: self.origin.to_string(), line, key, message }
+    }
+
+    /// Where a line `name = ...` starts in the table whose header is at
+    /// `span` (toml spans an array-of-tables element by its header only).
+    fn key_offset(&self, span: std::ops::Range<usize>, name: &str) -> Option<usize> {
+        let mut offset = span.end;
+        for line in self.text.get(span.end..)?.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with('[') {
+                return None;
+            }
+            if trimmed.strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+                return Some(offset);
+            }
+            offset += line.len();
+        }
+        None
     }
 }
 

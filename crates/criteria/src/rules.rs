@@ -88,6 +88,20 @@ fn words(term: &str) -> String {
     term.replace('_', " ")
 }
 
+/// A treatment class as a clinician writes it: "oral JAK inhibitor".
+fn class_words(class: &TreatmentClass) -> String {
+    let text = words(&vocabulary(class));
+    text.split(' ')
+        .map(|word| match word {
+            "jak" => "JAK",
+            "pde4" => "PDE4",
+            "ahr" => "AhR",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn age(min_age_years: f64, facts: &Facts) -> Outcome3 {
     let evidence = spans(facts, &["age_years"]);
     match facts.age_years {
@@ -174,7 +188,7 @@ fn qualifies(policy: &Policy, q: &Qualifying, t: &Treatment) -> Result<String, S
             matches!((potency, q.corticosteroid_min_potency), (Some(p), Some(min)) if p >= min);
         return if enough { Ok(text) } else { Err(text) };
     }
-    let text = format!("{outcome} {} ({})", t.agent, words(&vocabulary(&t.class)));
+    let text = format!("{outcome} {} ({})", t.agent, class_words(&t.class));
     if q.classes.contains(&t.class) {
         Ok(text)
     } else {
@@ -198,6 +212,16 @@ fn topical_failure(policy: &Policy, q: &Qualifying, facts: &Facts) -> Outcome3 {
     }
     if !met.is_empty() {
         return (Met, met.join("; "), evidence);
+    }
+    // Only a stated absence of prescription topicals is a denial; silence is
+    // a documentation gap.
+    if facts.no_prescription_topicals {
+        let stated = spans(facts, &["no_prescription_topicals"]);
+        return (
+            NotMet,
+            "the note states no prescription topical therapy was tried".into(),
+            stated,
+        );
     }
     let reason = if other.is_empty() {
         "no failure, intolerance or contraindication of a qualifying prescription topical documented".to_string()
@@ -228,7 +252,7 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
         .filter(|t| x.classes.contains(&t.class) || x.agents.contains(&t.agent))
         .collect();
     if conflicting.is_empty() {
-        let mut excluded: Vec<String> = x.classes.iter().map(|c| words(&vocabulary(c))).collect();
+        let mut excluded: Vec<String> = x.classes.iter().map(class_words).collect();
         excluded.extend(x.agents.iter().cloned());
         return (
             Met,
@@ -238,9 +262,7 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
     }
     let names: Vec<String> = conflicting
         .iter()
-        .map(|t| {
-            format!("{} ({}) is {}", t.agent, words(&vocabulary(&t.class)), vocabulary(&t.outcome))
-        })
+        .map(|t| format!("{} ({}) is {}", t.agent, class_words(&t.class), vocabulary(&t.outcome)))
         .collect();
     let evidence = conflicting.iter().flat_map(|t| t.evidence.iter().cloned()).collect();
     (NotMet, format!("{} and not documented as stopped", names.join("; ")), evidence)

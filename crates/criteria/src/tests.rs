@@ -238,6 +238,16 @@ fn topical_failure_needs_a_qualifying_agent() {
         only(vec![treatment("cyclosporine", SystemicImmunosuppressant, None, Outcome::Failed, 0)]);
     assert_eq!(status(&systemic, "topical_failure"), NotDocumented);
     assert_eq!(status(&only(vec![]), "topical_failure"), NotDocumented);
+    let mut none_tried = Facts { no_prescription_topicals: true, ..only(vec![]) };
+    none_tried
+        .evidence
+        .insert("no_prescription_topicals".into(), vec![span(50, "no prescription topicals")]);
+    let c = criterion(&none_tried, "topical_failure");
+    assert_eq!((c.status, c.evidence.len()), (NotMet, 1));
+    assert_eq!(
+        evaluate_policy(&default_set(), &none_tried).determination,
+        Determination::NotMedicallyNecessary
+    );
 }
 
 #[test]
@@ -473,4 +483,43 @@ fn semantic_errors_name_the_key() {
         assert!(error.starts_with("broken.toml"), "{error}");
         assert!(error.contains(&format!("`{key}`")) && error.contains(what), "{key}: {error}");
     }
+    let line = DEFAULT_TEXT.lines().position(|l| l.starts_with("bsa_min")).unwrap() + 1;
+    assert!(
+        broken("bsa_min = 10", "bsa_min = 110").starts_with(&format!("broken.toml:{line}: ")),
+        "the key's own line"
+    );
+}
+
+#[test]
+fn review_reads_decision_first_then_quotes_and_considerations() {
+    let set = default_set();
+    let facts = seed();
+    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "seed.txt");
+    let decision = review.find("**Determination: MEDICALLY NECESSARY").unwrap();
+    let severity = review.find("### Moderate-to-severe disease (`severity`): met").unwrap();
+    assert!(decision < severity);
+    assert!(review.contains("> \"BSA 10%\" (bytes 120-127)"), "{review}");
+    assert!(
+        review.contains("- Label regimen: 600 mg, then 300 mg every 2 weeks for adults"),
+        "{review}"
+    );
+    assert!(review.contains("conjunctivitis"));
+    assert!(
+        review.contains(
+            "| betamethasone | topical_corticosteroid | high | failed | \"betamethasone\" |"
+        ),
+        "{review}"
+    );
+    assert!(!review.contains("## Documentation to request"));
+    let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
+    let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt");
+    assert!(review.contains("INSUFFICIENT DOCUMENTATION"));
+    assert!(
+        review.contains("- Moderate-to-severe disease (required): current severity"),
+        "{review}"
+    );
+    assert!(!review.contains("conjunctivitis"), "considerations go with an approval only");
+    let other = Facts { requested_drug: Some("abrocitinib".into()), ..seed() };
+    let review = write_review(&set, &other, &evaluate_policy(&set, &other), "other.txt");
+    assert!(review.contains("requests abrocitinib, which no selected policy covers"), "{review}");
 }

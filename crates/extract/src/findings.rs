@@ -1,11 +1,13 @@
 //! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
 //! persistent flares and prescriber specialty, each with its evidence.
 
-use crate::lexicon::{DiagnosisTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm};
+use crate::lexicon::{
+    DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
+};
 use crate::scan::Mention;
 use crate::values::{read_value, Value, ValuePatterns};
 use necessity_context::{Analysis, SectionKind};
-use necessity_record::{Site, Span, Specialty};
+use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
 
 /// Whether a mention states a current fact about the patient: not negated,
@@ -34,9 +36,27 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
 }
 
+/// Whether a drug is a skin treatment, which puts a bare "AD" in a
+/// dermatitis context ("On Dupixent ... for AD").
+fn treats_dermatitis(drug: &Drug) -> bool {
+    matches!(
+        drug.class,
+        TreatmentClass::TopicalCorticosteroid
+            | TreatmentClass::TopicalCalcineurinInhibitor
+            | TreatmentClass::TopicalPde4Inhibitor
+            | TreatmentClass::TopicalJakInhibitor
+            | TreatmentClass::TopicalAhrAgonist
+    ) || drug.for_dermatitis
+}
+
 /// The diagnosis: atopic dermatitis when affirmed anywhere (a bare "AD" only
-/// in a dermatitis context), else a look-alike the note affirms.
-pub fn diagnosis(analysis: &Analysis, mentions: &[Mention]) -> Option<(String, Span)> {
+/// in a dermatitis context, not in a differential), else a look-alike the
+/// note affirms.
+pub fn diagnosis(
+    vocabulary: &Vocabulary,
+    analysis: &Analysis,
+    mentions: &[Mention],
+) -> Option<(String, Span)> {
     let named: Vec<(&String, bool, &Range<usize>)> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
@@ -46,17 +66,18 @@ pub fn diagnosis(analysis: &Analysis, mentions: &[Mention]) -> Option<(String, S
             _ => None,
         })
         .collect();
-    let dermatitis_context = mentions.iter().any(|m| {
-        matches!(m.meaning, Meaning::Diagnosis(DiagnosisTerm::DermatitisContext))
-            || matches!(
-                m.meaning,
-                Meaning::Diagnosis(DiagnosisTerm::Named { needs_context: false, .. })
-            )
+    let dermatitis_context = mentions.iter().any(|m| match m.meaning {
+        Meaning::Diagnosis(DiagnosisTerm::DermatitisContext) => true,
+        Meaning::Diagnosis(DiagnosisTerm::Named { needs_context, .. }) => !needs_context,
+        Meaning::Drug(id) => treats_dermatitis(&vocabulary.drugs[*id]),
+        _ => false,
     });
     let affirmed: Vec<&(&String, bool, &Range<usize>)> = named
         .iter()
         .filter(|(_, needs_context, _)| !needs_context || dermatitis_context)
-        .filter(|(_, _, span)| is_patients(analysis, span))
+        .filter(|(_, _, span)| {
+            is_patients(analysis, span) && analysis.context_of((*span).clone()).uncertain.is_none()
+        })
         .collect();
     let chosen = affirmed
         .iter()
@@ -93,7 +114,7 @@ pub fn values(patterns: &ValuePatterns, analysis: &Analysis, mentions: &[Mention
             MeasureKind::Iga => &mut facts.iga,
             MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
             MeasureKind::Easi => &mut facts.easi,
-            MeasureKind::AgeBefore | MeasureKind::AgeAfter => {
+            MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
                 facts.age.get_or_insert(value);
                 continue;
             }
@@ -142,26 +163,53 @@ pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
     found
 }
 
+/// How close "despite" must follow a bare flare word to make it a statement
+/// of persistence ("flaring q2-3wk despite above").
+const DESPITE_REACH: usize = 24;
+
 /// Whether flares persist now: a current persistent-flare phrase, and no
 /// current statement that they ended.
 pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let text = analysis.text();
     let mut persistent = None;
     for mention in mentions {
-        let Meaning::Flare { persistent: is_persistent } = mention.meaning else { continue };
+        let Meaning::Flare(term) = mention.meaning else { continue };
         if !is_current(analysis, &mention.span) {
             continue;
         }
-        if !is_persistent {
-            return None;
+        match term {
+            FlareTerm::Ended => return None,
+            FlareTerm::Despite if !despite_follows(text, analysis, mention.span.end) => continue,
+            _ => {}
         }
-        persistent = persistent.or_else(|| span_of(analysis.text(), &mention.span));
+        persistent = persistent.or_else(|| span_of(text, &mention.span));
     }
     persistent
 }
 
+/// Whether "despite" follows `end` closely, in the same sentence.
+fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
+    let sentence = analysis.sentence_of(end.saturating_sub(1));
+    let stop = (end + DESPITE_REACH).min(sentence.end);
+    text.get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
+}
+
+/// Whether the note states that no prescription topical therapy was ever
+/// tried: such a statement carries its own negation, so only hypothetical
+/// and family context drop it.
+pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    mentions.iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals)).find_map(|m| {
+        let context = analysis.context_of(m.span.clone());
+        let about_patient = context.hypothetical.is_none()
+            && context.family.is_none()
+            && analysis.section_of(m.span.start) != SectionKind::FamilyHistory;
+        about_patient.then(|| span_of(analysis.text(), &m.span)).flatten()
+    })
+}
+
 /// How far a referral word reaches a specialty ("referral to pediatric
 /// dermatology placed").
-const REFERRAL_REACH: usize = 40;
+const REFERRAL_REACH: usize = 24;
 /// Lines at the top (letterhead) and bottom (signature) of a note that state
 /// its author.
 const HEADER_LINES: usize = 2;
@@ -181,24 +229,25 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
             .collect()
     };
     let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
+    let referrers = cues(SpecialtyTerm::Referrer);
     let lines = LineIndex::new(text);
     let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
     for mention in mentions {
         let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
         let span = &mention.span;
-        let sentence = analysis.sentence_of(span.start);
-        let referred = referrals.iter().any(|r| {
-            sentence.contains(&r.start)
-                && r.start.abs_diff(span.start).min(r.end.abs_diff(span.end)) <= REFERRAL_REACH
-        });
+        let line = lines.line_of(span.start);
+        let header = lines.is_header_or_signature(line);
+        let on_line =
+            |cue: &&Range<usize>| cue.end <= span.start && lines.line_of(cue.start) == line;
+        let referred =
+            referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
         if referred || !is_patients(analysis, span) {
             continue;
         }
-        let line = lines.line_of(span.start);
-        let labelled = labels.iter().any(|l| l.end <= span.start && lines.line_of(l.start) == line);
+        let labelled = labels.iter().any(on_line);
         let score = if labelled {
             3
-        } else if lines.is_header_or_signature(line) {
+        } else if header {
             2
         } else {
             1
@@ -209,6 +258,19 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
     }
     let (_, specialty, span) = best?;
     Some((specialty, span_of(text, span)?))
+}
+
+/// Whether a referral word is about this specialty: next to it, on the same
+/// line, with nothing but a few words between ("refer to dermatology",
+/// "dermatology wait list").
+fn refers_to(text: &str, referral: &Range<usize>, specialty: &Range<usize>) -> bool {
+    let between = if referral.end <= specialty.start {
+        referral.end..specialty.start
+    } else {
+        specialty.end..referral.start.max(specialty.end)
+    };
+    between.len() <= REFERRAL_REACH
+        && text.get(between).is_some_and(|gap| !gap.contains(['\n', '(', ')', ';', '.']))
 }
 
 /// Line numbers of offsets, and which lines are the letterhead or signature

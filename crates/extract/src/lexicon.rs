@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The lexicon files, by name, as a directory given to [`crate::Lexicons::load`] holds them.
-pub const FILES: [&str; 9] = [
+pub const FILES: [&str; 10] = [
     "drugs.tsv",
     "potency.tsv",
     "routes.tsv",
@@ -17,10 +17,11 @@ pub const FILES: [&str; 9] = [
     "outcomes.tsv",
     "measures.tsv",
     "specialties.tsv",
+    "statements.tsv",
 ];
 
 /// The shipped lexicon files, embedded so the binary works anywhere.
-const BUILTIN: [&str; 9] = [
+const BUILTIN: [&str; 10] = [
     include_str!("../../../lexicons/drugs.tsv"),
     include_str!("../../../lexicons/potency.tsv"),
     include_str!("../../../lexicons/routes.tsv"),
@@ -30,6 +31,7 @@ const BUILTIN: [&str; 9] = [
     include_str!("../../../lexicons/outcomes.tsv"),
     include_str!("../../../lexicons/measures.tsv"),
     include_str!("../../../lexicons/specialties.tsv"),
+    include_str!("../../../lexicons/statements.tsv"),
 ];
 
 /// A lexicon that cannot be used: found at start-up, before any note is read.
@@ -89,6 +91,7 @@ pub enum MeasureKind {
     Easi,
     AgeBefore,
     AgeAfter,
+    AgeSex,
     Weight,
 }
 
@@ -99,6 +102,8 @@ pub struct Drug {
     pub class: TreatmentClass,
     /// Row group of the potency table; topical corticosteroids only.
     pub potency_key: Option<String>,
+    /// A biologic for atopic dermatitis (flag `ad`).
+    pub for_dermatitis: bool,
 }
 
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
@@ -106,6 +111,15 @@ pub struct Drug {
 pub enum DiagnosisTerm {
     Named { diagnosis: String, needs_context: bool },
     DermatitisContext,
+}
+
+/// A flare statement: persistent, ended, or persistent only when "despite"
+/// follows ("flaring q2-3wk despite above").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlareTerm {
+    Persistent,
+    Ended,
+    Despite,
 }
 
 /// A site word, or a skin-lesion word that ties a site to the disease.
@@ -123,10 +137,14 @@ pub enum Meaning {
     Route(Route),
     Diagnosis(DiagnosisTerm),
     Site(SiteTerm),
-    Flare { persistent: bool },
+    Flare(FlareTerm),
     Cue(Cue, Reach),
     Measure(MeasureKind),
     Specialty(SpecialtyTerm),
+    /// "Dosing:", "Regimen:": a regimen may follow.
+    DoseLabel,
+    /// "no prescription topical therapy ever tried".
+    NoPrescriptionTopicals,
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -137,6 +155,8 @@ pub enum SpecialtyTerm {
     Label,
     /// "refer to", "wait list": the specialty is someone else's.
     Referral,
+    /// "Referring clinician:": the line names someone else.
+    Referrer,
 }
 
 /// A meaning with the exact spelling it requires when case matters.
@@ -159,7 +179,7 @@ pub struct Vocabulary {
     pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
 }
 
-/// Reads the nine files of a user's lexicon directory.
+/// Reads the files of a user's lexicon directory.
 pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LexiconError> {
     FILES
         .iter()
@@ -239,7 +259,7 @@ fn flags(field: &str) -> (bool, bool) {
     (has("cs"), has("needs_context"))
 }
 
-/// Builds the vocabulary from the nine files (name, text), in [`FILES`] order.
+/// Builds the vocabulary from the files (name, text), in [`FILES`] order.
 pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     let text_of = |name: &str| {
         files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str()).unwrap_or_default()
@@ -258,8 +278,9 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_diagnoses(&mut builder, text_of("diagnoses.tsv"))?;
     add_sites(&mut builder, text_of("sites.tsv"))?;
     add_simple(&mut builder, "flares.tsv", text_of("flares.tsv"), 2, |v| match v {
-        "persistent" => Some(Meaning::Flare { persistent: true }),
-        "ended" => Some(Meaning::Flare { persistent: false }),
+        "persistent" => Some(Meaning::Flare(FlareTerm::Persistent)),
+        "ended" => Some(Meaning::Flare(FlareTerm::Ended)),
+        "despite" => Some(Meaning::Flare(FlareTerm::Despite)),
         _ => None,
     })?;
     add_cues(&mut builder, text_of("outcomes.tsv"))?;
@@ -268,8 +289,12 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         Some(Meaning::Specialty(match v {
             "label" => SpecialtyTerm::Label,
             "referral" => SpecialtyTerm::Referral,
+            "referrer" => SpecialtyTerm::Referrer,
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
+    })?;
+    add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
+        (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
     let matcher = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
@@ -288,7 +313,9 @@ fn measure_meaning(value: &str) -> Option<Meaning> {
         "easi" => MeasureKind::Easi,
         "age_before" => MeasureKind::AgeBefore,
         "age_after" => MeasureKind::AgeAfter,
+        "age_sex" => MeasureKind::AgeSex,
         "weight" => MeasureKind::Weight,
+        "dose_label" => return Some(Meaning::DoseLabel),
         _ => return None,
     }))
 }
@@ -320,7 +347,8 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
         if class == TreatmentClass::TopicalCorticosteroid && potency_key.is_none() {
             return Err(bad("drugs.tsv", line, "a topical corticosteroid needs a potency key"));
         }
-        let drug = Drug { agent: f[1].to_string(), class, potency_key };
+        let for_dermatitis = f[4].split(',').any(|flag| flag.trim() == "ad");
+        let drug = Drug { agent: f[1].to_string(), class, potency_key, for_dermatitis };
         let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {
             drugs.push(drug);
             drugs.len() - 1

@@ -10,6 +10,7 @@
 //! asked of the context engine (`necessity-context`) only, so there is one
 //! rule path for scope.
 
+mod dosing;
 mod findings;
 mod lexicon;
 mod scan;
@@ -130,7 +131,8 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
     }
     facts.treatments = found.treatments;
 
-    if let Some((diagnosis, span)) = findings::diagnosis(&analysis, &mentions) {
+    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, &analysis, &mentions)
+    {
         facts.diagnosis = Some(diagnosis);
         evidence(&mut facts, "diagnosis", span);
     }
@@ -150,6 +152,10 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
     if let Some(span) = findings::persistent_flares(&analysis, &mentions) {
         facts.persistent_flares = true;
         evidence(&mut facts, "persistent_flares", span);
+    }
+    if let Some(span) = findings::no_prescription_topicals(&analysis, &mentions) {
+        facts.no_prescription_topicals = true;
+        evidence(&mut facts, "no_prescription_topicals", span);
     }
     if let Some((specialty, span)) = findings::specialty(&analysis, &mentions) {
         facts.prescriber_specialty = Some(specialty);

@@ -1,6 +1,7 @@
 //! Treatments: one entry per distinct agent, with class, potency and the
 //! outcome its cues give; and the requested drug with its regimen.
 
+use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
 use crate::lexicon::{Cue, Drug, Meaning, Reach, Route, Vocabulary};
 use crate::scan::Mention;
 use necessity_context::{Analysis, SectionKind};
@@ -12,8 +13,6 @@ use std::ops::Range;
 const ROUTE_AFTER: usize = 40;
 /// How far before a drug name a route word still belongs to it ("IM Kenalog").
 const ROUTE_BEFORE: usize = 12;
-/// How far after the requested drug its regimen is read.
-const DOSING_WINDOW: usize = 220;
 /// A cue this close to the drug name is quoted with it in the evidence.
 const QUOTE_GAP: usize = 40;
 
@@ -27,10 +26,7 @@ const REQUESTABLE: [TreatmentClass; 2] =
 pub struct TreatmentPatterns {
     strength: Regex,
     vehicle: Regex,
-    amount: Regex,
-    interval: Regex,
-    loading: Regex,
-    then: Regex,
+    dosing: DosingPatterns,
 }
 
 impl TreatmentPatterns {
@@ -43,12 +39,7 @@ impl TreatmentPatterns {
                 r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*%",
             )?,
             vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b")?,
-            amount: ci(r"\b(\d{2,4})\s*mg\b")?,
-            interval: ci(
-                r"\b(?:(q\s*2\s*w(?:ee)?ks?|q\s*2\s*weeks|every\s+(?:other|2|two)\s+weeks?|biweekly|every\s+14\s+days)|(q\s*4\s*w(?:ee)?ks?|q\s*4\s*weeks|every\s+(?:4|four)\s+weeks|monthly|every\s+month|once\s+a\s+month|every\s+28\s+days))\b",
-            )?,
-            loading: ci(r"\b(?:loading|load|initial|induction|first\s+dose)\b")?,
-            then: ci(r"\b(?:then|followed\s+by|thereafter|maintenance|after\s+which)\b")?,
+            dosing: DosingPatterns::new()?,
         })
     }
 }
@@ -59,10 +50,22 @@ struct DrugMention {
     class: TreatmentClass,
     span: Range<usize>,
     outcome: Outcome,
+    /// A stop, hold or decline cue reaches the mention.
     stopped: bool,
+    /// A plan cue (start, request, order...) reaches the mention, whatever
+    /// stronger outcome another cue gives it.
+    planned: bool,
     /// Where the outcome cue is, when it is near enough to quote.
     cue: Option<Range<usize>>,
     potency: Option<(u8, Potency)>,
+}
+
+/// What the cues around one mention say.
+struct CueReading {
+    outcome: Outcome,
+    stopped: bool,
+    planned: bool,
+    cue: Option<Range<usize>>,
 }
 
 /// What the treatments part of extraction found.
@@ -89,10 +92,16 @@ pub fn find_treatments(
         .collect();
     let requested = requested_drug(vocabulary, analysis, &drug_mentions);
     let dosing = requested.as_ref().and_then(|(agent, _)| {
-        drug_mentions
+        let after_drug = drug_mentions
             .iter()
-            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.outcome == Outcome::Planned)
-            .filter_map(|m| read_dosing(patterns, text, m.span.end, &drug_mentions))
+            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.planned)
+            .map(|m| m.span.end);
+        let labelled =
+            mentions.iter().filter(|m| matches!(m.meaning, Meaning::DoseLabel)).map(|m| m.span.end);
+        let next_drugs: Vec<usize> = drug_mentions.iter().map(|m| m.span.start).collect();
+        after_drug
+            .chain(labelled)
+            .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
             .max_by_key(|(d, _)| dosing_detail(d))
     });
     let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
@@ -119,7 +128,8 @@ fn drug_mention(
     }
     let drug = &vocabulary.drugs[id];
     let class = route_class(analysis, mentions, drug, &mention.span)?;
-    let (outcome, stopped, cue) = outcome_of(analysis, mentions, &mention.span);
+    let CueReading { outcome, stopped, planned, cue } =
+        outcome_of(analysis, mentions, &mention.span);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
         .flatten();
@@ -129,6 +139,7 @@ fn drug_mention(
         span: mention.span.clone(),
         outcome,
         stopped,
+        planned,
         cue,
         potency,
     })
@@ -206,16 +217,12 @@ fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
 /// cues after it that reach back ("... but stopped because of burning"), and
 /// those opening the next sentence when that one names no drug ("Opzelura
 /// was added; no meaningful improvement"). The strongest wins.
-fn outcome_of(
-    analysis: &Analysis,
-    mentions: &[Mention],
-    span: &Range<usize>,
-) -> (Outcome, bool, Option<Range<usize>>) {
+fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> CueReading {
     let sentence = analysis.sentence_of(span.start);
     let cues = cues_in(mentions, &sentence);
     let mut reaching: Vec<CueHit> = Vec::new();
     if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
-        if cue.2.forward() {
+        if cue.2.forward() && !answers_line_above(analysis.text(), mentions, cue.0, span) {
             reaching.push(*cue);
         }
     }
@@ -228,10 +235,14 @@ fn outcome_of(
             .iter()
             .any(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start));
         if !names_drug {
-            reaching.extend(reaching_back(&cues_in(mentions, &next)).0);
+            let opening = opening_of(analysis.text(), &next);
+            let cues = cues_in(mentions, &next);
+            let (back, _) = reaching_back(&cues);
+            reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening));
         }
     }
-    let mut best = (Outcome::Mentioned, false, None);
+    let mut best =
+        CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
     for (cue_span, cue, _) in reaching {
         let gap = if cue_span.end <= span.start {
             span.start - cue_span.end
@@ -240,14 +251,53 @@ fn outcome_of(
         };
         let quoted = (gap <= QUOTE_GAP).then(|| cue_span.clone());
         match cue {
-            Cue::Outcome(outcome) if rank(outcome) < rank(best.0) => {
-                best = (outcome, best.1, quoted.or(best.2));
+            Cue::Outcome(outcome) => {
+                best.planned |= outcome == Outcome::Planned;
+                if rank(outcome) < rank(best.outcome) {
+                    best.outcome = outcome;
+                    best.cue = quoted.or(best.cue);
+                }
             }
-            Cue::Stopped => best.1 = true,
-            _ => {}
+            Cue::Stopped => best.stopped = true,
+            Cue::Masked => {}
         }
     }
     best
+}
+
+/// Whether a cue before a drug on a later line is the outcome of the row or
+/// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
+/// that follows a drug on its own line (a table row ending "Inadequate
+/// response"). Either way it does not reach down to the next drug.
+fn answers_line_above(
+    text: &str,
+    mentions: &[Mention],
+    cue: &Range<usize>,
+    drug: &Range<usize>,
+) -> bool {
+    if !text[cue.end..drug.start].contains('\n') {
+        return false;
+    }
+    if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+        return true;
+    }
+    let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
+    mentions.iter().any(|m| {
+        matches!(m.meaning, Meaning::Drug(_))
+            && m.span.start >= line_start
+            && m.span.end <= cue.start
+    })
+}
+
+/// How far into the next sentence a cue still reads as a comment on the
+/// drug before it ("...; no meaningful improvement after 10 weeks").
+const OPENING: usize = 24;
+
+/// The end of a sentence's opening words: its first bytes after white space.
+fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
+    let body = &text[sentence.clone()];
+    let leading = body.len() - body.trim_start().len();
+    sentence.start + leading + OPENING
 }
 
 /// Outcome strength: failure, intolerance and contraindication outrank
@@ -330,7 +380,7 @@ fn requested_drug(
 /// not stopped, a current fact, and outside copied-forward or family text.
 fn is_request(analysis: &Analysis, mention: &DrugMention) -> bool {
     REQUESTABLE.contains(&mention.class)
-        && mention.outcome == Outcome::Planned
+        && mention.planned
         && !mention.stopped
         && analysis.context_of(mention.span.clone()).is_current_fact()
         && !matches!(
@@ -347,63 +397,6 @@ fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<
         None => (name.start, name.end),
     };
     Span::of(text, start, end)
-}
-
-/// How much of a regimen was read, to prefer the fullest statement.
-fn dosing_detail(dosing: &Dosing) -> usize {
-    [dosing.loading_mg, dosing.maintenance_mg, dosing.interval_weeks].iter().flatten().count()
-}
-
-/// Reads the regimen written after the requested drug's name, up to the next
-/// paragraph or the next other drug: "600 mg then 300 mg every 2 weeks".
-fn read_dosing(
-    patterns: &TreatmentPatterns,
-    text: &str,
-    from: usize,
-    drug_mentions: &[DrugMention],
-) -> Option<(Dosing, Span)> {
-    let mut window = window_after(text, from, DOSING_WINDOW);
-    if let Some(paragraph) = window.find("\n\n") {
-        window = &window[..paragraph];
-    }
-    if let Some(next) = drug_mentions.iter().find(|m| m.span.start > from) {
-        window = &window[..window.len().min(next.span.start - from)];
-    }
-    let amounts: Vec<(Range<usize>, f64)> = patterns
-        .amount
-        .captures_iter(window)
-        .filter_map(|c| Some((c.get(0)?.range(), c.get(1)?.as_str().parse().ok()?)))
-        .collect();
-    let interval = patterns.interval.captures(window);
-    let interval_weeks = interval.as_ref().map(|c| if c.get(1).is_some() { 2.0 } else { 4.0 });
-    if amounts.is_empty() && interval.is_none() {
-        return None;
-    }
-    let interval_at = interval.as_ref().and_then(|c| c.get(0)).map(|m| m.range());
-    let maintenance = match &interval_at {
-        Some(at) => amounts.iter().rev().find(|(r, _)| r.end <= at.start).or(amounts.last()),
-        None => amounts.last(),
-    };
-    let loading = amounts.first().filter(|(first, _)| {
-        maintenance.is_some_and(|(m, _)| m.start > first.start)
-            && (patterns.then.is_match(window) || patterns.loading.is_match(window))
-    });
-    let loading = loading.or_else(|| {
-        amounts.first().filter(|(r, _)| {
-            let near = &window[r.end..(r.end + 20).min(window.len())];
-            maintenance.is_none() && patterns.loading.is_match(near)
-        })
-    });
-    let maintenance = maintenance.filter(|m| loading.is_none_or(|l| l.0 != m.0));
-    let dosing = Dosing {
-        loading_mg: loading.map(|(_, mg)| *mg),
-        maintenance_mg: maintenance.map(|(_, mg)| *mg),
-        interval_weeks,
-    };
-    let starts = amounts.iter().map(|(r, _)| r.start).chain(interval_at.iter().map(|r| r.start));
-    let ends = amounts.iter().map(|(r, _)| r.end).chain(interval_at.iter().map(|r| r.end));
-    let (start, end) = (starts.min()?, ends.max()?);
-    Some((dosing, Span::of(text, from + start, from + end)?))
 }
 
 /// A treatment being merged, with its best potency evidence and outcome rank.

@@ -13,7 +13,7 @@ const WINDOW: usize = 48;
 const NUMBER: &str = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
 
 /// Filler words allowed between a keyword and its value ("BSA of about 10%").
-const FILLER: &str = r"(?:[\s:=~(\-]|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+const FILLER: &str = r"(?:[\s:=~()\-]|\([^)\n]{0,30}\)|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
 
 /// The compiled window patterns.
 #[derive(Clone, Debug)]
@@ -31,6 +31,8 @@ pub struct ValuePatterns {
     weight_word: Regex,
     weight_change: Regex,
     range_bound: Regex,
+    age_glued: Regex,
+    temperature: Regex,
 }
 
 impl ValuePatterns {
@@ -55,11 +57,15 @@ impl ValuePatterns {
             itch_out_of_ten: ci(r"^[^.;]{0,30}?\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b")?,
             easi_after: ci(&format!(r"^{FILLER}(\d{{1,2}}(?:\.\d+)?)\b"))?,
             number_before: ci(&format!(r"\b{NUMBER}\s*-?\s*$"))?,
-            age_after: ci(r"^\s*(?::|=|of|is)?\s*(\d{1,3})\b(?:\s*(months?|mos?|weeks?|wks?))?")?,
+            age_after: ci(
+                r"^\s*(?::|=|of|is)?\s*(\d{1,3})\b(?:[\s-]*(months?|mos?|weeks?|wks?))?",
+            )?,
             age_prefix_not_now: ci(
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
+            temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
             weight_change: ci(r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change)\b")?,
         })
@@ -159,6 +165,7 @@ pub fn read_value(
         MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, 72.0),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
+        MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
 }
@@ -261,6 +268,23 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
     })
 }
 
+/// "28M", "45 F": an age glued to the patient's sex, as terse notes write
+/// it; not a temperature ("101F").
+fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let (base, window) = before(text, keyword.start, 24);
+    let c = patterns.age_glued.captures(window)?;
+    if patterns.temperature.is_match(window) {
+        return None;
+    }
+    let number = c.get(1)?;
+    let years: f64 = number.as_str().parse().ok()?;
+    (years <= 110.0).then_some(Value {
+        number: years,
+        scale: None,
+        span: base + number.start()..keyword.end,
+    })
+}
+
 /// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
 /// Pounds need a weight word (notes count pounds lost and gained); a weight
 /// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
@@ -349,6 +373,9 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeBefore, "4-month-old", "month-old").unwrap().0, 0.33);
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
+        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "M").unwrap().0, 28.0);
+        assert!(read(MeasureKind::AgeSex, "Temp 101F", "F").is_none());
     }
 
     #[test]
