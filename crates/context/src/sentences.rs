@@ -70,7 +70,7 @@ fn inline_item_marker(rest: &[u8]) -> bool {
 }
 
 /// True when the line after a line break starts a new item: a blank line,
-/// a bullet, or a number followed by "." or ")".
+/// a bullet, a number followed by "." or ")", or a label such as "Skin:".
 fn starts_new_item(rest: &[u8]) -> bool {
     let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
     let rest = &rest[content..];
@@ -83,8 +83,21 @@ fn starts_new_item(rest: &[u8]) -> bool {
             matches!(rest.get(digits), Some(b'.' | b')'))
                 && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
+        Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
         _ => rest.starts_with("•".as_bytes()),
     }
+}
+
+/// True when a line opens with a short label and a colon ("Itch: 8/10",
+/// "Current Medications:").
+fn starts_with_label(line: &[u8]) -> bool {
+    let label = line.iter().take(40).position(|b| {
+        !(b.is_ascii_alphanumeric() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
+    });
+    label.is_some_and(|end| {
+        line[end] == b':'
+            && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
+    })
 }
 
 #[cfg(test)]
@@ -124,6 +137,12 @@ mod tests {
             pieces(text, &[]),
             ["DIAGNOSIS:", "1) Esophagitis s/p biopsy", "2) Hiatal hernia (0.7-1.1 cm) x 2"]
         );
+    }
+
+    #[test]
+    fn a_labelled_line_ends_a_sentence() {
+        let text = "Denies fever and\nItch: 8/10\nwrapped still";
+        assert_eq!(pieces(text, &[]), ["Denies fever and", "Itch: 8/10\nwrapped still"]);
     }
 
     #[test]

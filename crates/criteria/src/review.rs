@@ -116,9 +116,15 @@ fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// The note's own words, one quote per span, with byte offsets to find them.
+/// The note's own words, one quote per span, with byte offsets to find them;
+/// a span inside a wider quoted one is not repeated.
 fn write_quotes(out: &mut String, evidence: &[Span]) {
-    for span in evidence {
+    let inside = |s: &Span| {
+        evidence
+            .iter()
+            .any(|w| w.start <= s.start && s.end <= w.end && w.end - w.start > s.end - s.start)
+    };
+    for span in evidence.iter().filter(|s| !inside(s)) {
         let words: Vec<&str> = span.text.split_whitespace().collect();
         let _ = writeln!(out, "> \"{}\" (bytes {}-{})\n", words.join(" "), span.start, span.end);
     }

@@ -267,7 +267,7 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
 
 /// Whether a cue before a drug on a later line is the outcome of the row or
 /// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
-/// that follows a drug on its own line (a table row ending "Inadequate
+/// that ends a line after a drug (a table row ending "Inadequate
 /// response"). Either way it does not reach down to the next drug.
 fn answers_line_above(
     text: &str,
@@ -280,6 +280,10 @@ fn answers_line_above(
     }
     if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
         return true;
+    }
+    let rest_of_line = text[cue.end..].split('\n').next().unwrap_or_default();
+    if rest_of_line.contains(|c: char| c.is_alphanumeric()) {
+        return false;
     }
     let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
     mentions.iter().any(|m| {
