@@ -44,8 +44,8 @@ fn explain_reads_the_seed_case_like_a_reviewer() {
     }
     let quotes: Vec<&str> = review
         .lines()
-        .filter_map(|l| l.strip_prefix("> \""))
-        .filter_map(|l| l.split("\" (bytes ").next())
+        .filter(|l| l.starts_with("> \""))
+        .filter_map(|l| l.split("**").nth(1))
         .collect();
     assert!(quotes.len() >= 5, "criteria quote the note: {review}");
     let folded = note.split_whitespace().collect::<Vec<_>>().join(" ");
