@@ -242,8 +242,8 @@ fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
 /// The outcome the cues around a mention give it: the nearest cue before it
 /// if it reaches forward ("failed tacrolimus, betamethasone and ..."), the
 /// cues after it that reach back ("... but stopped because of burning"), and
-/// those opening the next sentence when that one names no drug ("Opzelura
-/// was added; no meaningful improvement"). The strongest wins.
+/// those opening the next sentence before any drug it names ("Opzelura was
+/// added; no meaningful improvement"). The strongest wins.
 fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> CueReading {
     let sentence = analysis.sentence_of(span.start);
     let cues = cues_in(mentions, &sentence);
@@ -258,15 +258,16 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
     reaching.extend(back);
     if !clause_ended && sentence.end < analysis.text().len() {
         let next = analysis.sentence_of(sentence.end);
-        let names_drug = mentions
+        let opening = opening_of(analysis.text(), &next);
+        let first_drug = mentions
             .iter()
-            .any(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start));
-        if !names_drug {
-            let opening = opening_of(analysis.text(), &next);
-            let cues = cues_in(mentions, &next);
-            let (back, _) = reaching_back(&cues);
-            reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening));
-        }
+            .filter(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start))
+            .map(|m| m.span.start)
+            .min()
+            .unwrap_or(next.end);
+        let cues = cues_in(mentions, &next);
+        let (back, _) = reaching_back(&cues);
+        reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
     }
     let mut best =
         CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
@@ -322,7 +323,7 @@ fn answers_line_above(
 
 /// How far into the next sentence a cue still reads as a comment on the
 /// drug before it ("...; no meaningful improvement after 10 weeks").
-const OPENING: usize = 24;
+const OPENING: usize = 40;
 
 /// The end of a sentence's opening words: its first bytes after white space.
 fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
