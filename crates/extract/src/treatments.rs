@@ -12,7 +12,7 @@ use std::ops::Range;
 /// How far after a drug name its strength, vehicle and route are written.
 const ROUTE_AFTER: usize = 40;
 /// How far before a drug name a route word still belongs to it ("IM Kenalog").
-const ROUTE_BEFORE: usize = 40;
+const ROUTE_BEFORE: usize = 48;
 /// A cue this close to the drug name is quoted with it in the evidence.
 const QUOTE_GAP: usize = 40;
 
