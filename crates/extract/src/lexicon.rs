@@ -118,8 +118,13 @@ pub struct Drug {
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiagnosisTerm {
-    Named { diagnosis: String, needs_context: bool },
+    Named {
+        diagnosis: String,
+        needs_context: bool,
+    },
     DermatitisContext,
+    /// A non-skin disease steroids are given for ("asthma").
+    OtherIndication,
 }
 
 /// A flare statement: persistent, ended, or persistent only when "despite"
@@ -422,10 +427,10 @@ fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> 
     for row in rows("diagnoses.tsv", text, 3) {
         let (_, f) = row?;
         let (cs, needs_context) = flags(f[2]);
-        let term = if f[1] == "dermatitis_context" {
-            DiagnosisTerm::DermatitisContext
-        } else {
-            DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context }
+        let term = match f[1] {
+            "dermatitis_context" => DiagnosisTerm::DermatitisContext,
+            "other_indication" => DiagnosisTerm::OtherIndication,
+            _ => DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context },
         };
         builder.add(f[0], cs, Meaning::Diagnosis(term));
     }

@@ -2,7 +2,8 @@
 //! outcome its cues give; and the requested drug with its regimen.
 
 use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
-use crate::lexicon::{Cue, Drug, Meaning, Reach, Route, Vocabulary};
+use crate::findings::names_skin_disease;
+use crate::lexicon::{Cue, DiagnosisTerm, Drug, Meaning, Reach, Route, SiteTerm, Vocabulary};
 use crate::scan::Mention;
 use necessity_context::{Analysis, SectionKind};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
@@ -83,7 +84,9 @@ pub fn find_treatments(
     mentions: &[Mention],
 ) -> TreatmentFacts {
     let text = analysis.text();
-    let skin_note = mentions.iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)));
+    let skin_note = mentions
+        .iter()
+        .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
     let drug_mentions: Vec<DrugMention> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
@@ -135,6 +138,11 @@ fn drug_mention(
         return None;
     }
     let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
+    if class == TreatmentClass::SystemicCorticosteroid
+        && for_other_disease(analysis, mentions, &mention.span)
+    {
+        return None;
+    }
     let CueReading { outcome, stopped, planned, cue } =
         outcome_of(analysis, mentions, &mention.span);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
@@ -153,6 +161,29 @@ fn drug_mention(
         cue,
         potency,
     })
+}
+
+/// Whether a steroid mention sits in a paragraph about a non-skin disease
+/// and about no skin disease ("her asthma ...; she needed two prednisone
+/// bursts"): a non-AD use, not a treatment of this case.
+fn for_other_disease(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> bool {
+    let text = analysis.text();
+    let start = text[..span.start].rfind("\n\n").map_or(0, |i| i + 2);
+    let end = text[span.end..].find("\n\n").map_or(text.len(), |i| span.end + i);
+    let in_paragraph = mentions.iter().filter(|m| m.span.start >= start && m.span.end <= end);
+    let (mut other, mut skin) = (false, false);
+    for mention in in_paragraph {
+        match mention.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => {
+                other |= analysis.context_of(mention.span.clone()).negated.is_none();
+            }
+            Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
+                skin = true
+            }
+            _ => {}
+        }
+    }
+    other && !skin
 }
 
 /// The class a mention has given its route: a corticosteroid or calcineurin

@@ -179,3 +179,12 @@ fn a_bad_lexicon_directory_is_an_error_not_a_panic() {
     assert!(error.to_string().contains("drugs.tsv line 1"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_steroid_burst_for_asthma_is_not_an_eczema_treatment() {
+    let note = "Atopic dermatitis since childhood. Failed prednisone for eczema flares.\n\n\
+                Her asthma is partly controlled; she needed two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(note), "prednisone"), Some(Outcome::Failed));
+    let asthma_only = "Eczema on the hands.\n\nAsthma: two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(asthma_only), "prednisone"), None);
+}
