@@ -254,8 +254,8 @@ impl ContextEngine {
                 at = m.end();
             } else {
                 // A match inside a word ("no" in "know") must not hide a
-                // phrase that starts later within it.
-                at = m.start() + 1;
+                // phrase that starts at the next word.
+                at = next_word_start(haystack, m.start());
             }
         }
         found
@@ -281,8 +281,23 @@ fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
+/// The first position after `from` where a word may start: after the
+/// word that `from` is in, or `from + 1` when `from` is not in a word.
+fn next_word_start(bytes: &[u8], from: usize) -> usize {
+    let in_word = bytes[from + 1..].iter().take_while(|b| is_word_byte(**b)).count();
+    if is_word_byte(bytes[from]) {
+        from + 1 + in_word
+    } else {
+        from + 1
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 fn on_word_boundaries(bytes: &[u8], start: usize, end: usize) -> bool {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let is_word = is_word_byte;
     let first_is_word = bytes.get(start).is_some_and(|b| is_word(*b));
     let last_is_word = end > start && is_word(bytes[end - 1]);
     (start == 0 || !first_is_word || !is_word(bytes[start - 1]))
@@ -315,14 +330,13 @@ impl<'t> Analysis<'t> {
     }
 
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
-    /// copy already folded for matching: one vectorised search.
+    /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         let needle = fold::Folded::new(phrase.trim());
         let needle = needle.bytes();
-        if needle.is_empty() {
-            return None;
-        }
-        let at = memchr::memmem::find(self.folded.bytes(), needle)?;
+        let hay = self.folded.bytes();
+        let at = memchr::memchr_iter(*needle.first()?, hay)
+            .find(|&at| hay[at..].starts_with(needle))?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 
