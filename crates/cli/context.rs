@@ -4,7 +4,7 @@
 use crate::{EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_SOME_ERRORS};
 use anyhow::Context as _;
 use necessity_context::kit::{self, Judged, KitRow, Rows, Score, KIT_AXES};
-use necessity_context::{find_phrase, Axis, Context, ContextEngine};
+use necessity_context::{Analysis, Axis, Context, ContextEngine};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fs::File;
@@ -213,25 +213,25 @@ fn annotate_line(
         }
     };
     let id = input.id.unwrap_or_else(|| serde_json::Value::String(format!("{name}#{number}")));
-    let span = find_phrase(&input.text, &input.target);
-    answer(engine, &id, &input.text, span, out)
+    answer(engine, &id, &input.text, |analysis| analysis.find(&input.target), out)
 }
 
-/// Writes the answer for the target found at `span` of `text`; false when
-/// the target was not found.
+/// Writes the answer for the target that `locate` finds in `text`; false
+/// when it is not there.
 fn answer(
     engine: &ContextEngine,
     id: &serde_json::Value,
     text: &str,
-    span: Option<Range<usize>>,
+    locate: impl FnOnce(&Analysis) -> Option<Range<usize>>,
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    let Some(span) = span else {
+    let analysis = engine.analyze(text);
+    let Some(span) = locate(&analysis) else {
         let message = "the target phrase does not occur in the text".to_string();
         write_error(out, id, "target_not_found", message)?;
         return Ok(false);
     };
-    let context = engine.analyze(text).context_of(span.clone());
+    let context = analysis.context_of(span.clone());
     let record = Answer {
         id,
         target: Span { start: span.start, end: span.end },
@@ -313,8 +313,8 @@ fn annotate_kit(
     let mut errors = 0;
     for_each_kit_row(path, rows, |row| {
         let id = serde_json::Value::from(row.number);
-        let span = kit::locate(&row.target, &row.sentence);
-        if !answer(engine, &id, &row.sentence, span, out)? {
+        let locate = |_: &Analysis| kit::locate(&row.target, &row.sentence);
+        if !answer(engine, &id, &row.sentence, locate, out)? {
             errors += 1;
         }
         Ok(())

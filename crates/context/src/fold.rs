@@ -3,53 +3,31 @@
 //! a copy where every whitespace run is one space, and offsets are mapped back.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
-/// A text with every ASCII whitespace run replaced by one space, and the
-/// means to map offsets in it back to the original.
-pub(crate) struct Folded<'t> {
-    original: &'t str,
-    /// `None` when the original needed no folding (no run longer than one
-    /// space, no tab or line break): then offsets are the same.
-    folded: Option<String>,
+/// A lower-case copy of a text with every ASCII whitespace run replaced by
+/// one space, and the means to map offsets in it back to the original.
+pub(crate) struct Folded {
+    folded: Vec<u8>,
     /// Sorted (folded offset, original offset) pairs, one after each folded
     /// run; between two points offsets advance together.
     shifts: Vec<(usize, usize)>,
 }
 
-impl<'t> Folded<'t> {
-    /// Folds `original`, copying it only when it has something to fold.
-    pub(crate) fn new(original: &'t str) -> Folded<'t> {
-        if !needs_folding(original.as_bytes()) {
-            return Folded { original, folded: None, shifts: Vec::new() };
-        }
+impl Folded {
+    /// Folds and lower-cases `original` (ASCII only, so UTF-8 stays valid
+    /// and lengths stay the same outside whitespace runs). Lower case lets
+    /// the phrase automaton be case-sensitive, which is smaller and faster.
+    pub(crate) fn new(original: &str) -> Folded {
         let bytes = original.as_bytes();
-        let mut folded = Vec::with_capacity(bytes.len());
         let mut shifts = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            let word_end =
-                bytes[i..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| i + p);
-            folded.extend_from_slice(&bytes[i..word_end]);
-            i = word_end;
-            if i == bytes.len() {
-                break;
-            }
-            let run_start = i;
-            i += bytes[i..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-            folded.push(b' ');
-            if i - run_start > 1 || bytes[run_start] != b' ' {
-                shifts.push((folded.len(), i));
-            }
-        }
-        // Only ASCII bytes were replaced, by ASCII, so UTF-8 stays valid.
-        let folded = String::from_utf8(folded)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Folded { original, folded: Some(folded), shifts }
+        let folded = fold_runs(bytes, &mut shifts);
+        Folded { folded, shifts }
     }
 
     /// The folded text, where phrases are matched.
-    pub(crate) fn text(&self) -> &str {
-        self.folded.as_deref().unwrap_or(self.original)
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.folded
     }
 
     /// The original offset of a folded offset.
@@ -78,13 +56,67 @@ impl<'t> Folded<'t> {
     }
 }
 
-/// True when the text has a whitespace run longer than one space, or white
-/// space other than a space; found with vectorised searches, as most
-/// sentences have none.
-fn needs_folding(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"  ").is_some()
-        || memchr::memchr3(b'\n', b'\t', b'\r', bytes).is_some()
-        || memchr::memchr(b'\x0c', bytes).is_some()
+/// Copies `bytes` in lower case with each whitespace run as one space,
+/// noting a shift after every run that changed length or was not a plain
+/// space. Text between such runs is copied in one piece: vectorised
+/// searches find the runs, which are rare next to single spaces.
+fn fold_runs(bytes: &[u8], shifts: &mut Vec<(usize, usize)>) -> Vec<u8> {
+    let mut folded = Vec::with_capacity(bytes.len());
+    let mut runs = IrregularRuns::new(bytes);
+    let mut i = 0;
+    while let Some(found) = runs.next_from(i) {
+        folded.extend_from_slice(&bytes[i..found]);
+        // A run that a line break or tab ends may begin with a space
+        // already copied.
+        if found > i && bytes[found - 1] == b' ' {
+            folded.pop();
+        }
+        i = found + bytes[found..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        folded.push(b' ');
+        shifts.push((folded.len(), i));
+    }
+    folded.extend_from_slice(&bytes[i..]);
+    folded.make_ascii_lowercase();
+    folded
+}
+
+/// Finds where whitespace needs folding: two spaces in a row, or a tab,
+/// line break or form feed. Each search result is kept until passed, so
+/// the text is scanned once per kind.
+struct IrregularRuns<'b> {
+    bytes: &'b [u8],
+    double_space: Option<usize>,
+    other: Option<usize>,
+}
+
+impl<'b> IrregularRuns<'b> {
+    fn new(bytes: &'b [u8]) -> IrregularRuns<'b> {
+        IrregularRuns { bytes, double_space: double_space(bytes, 0), other: other_space(bytes, 0) }
+    }
+
+    /// The first position at or after `from` where a run to fold starts.
+    fn next_from(&mut self, from: usize) -> Option<usize> {
+        if self.double_space.is_some_and(|at| at < from) {
+            self.double_space = double_space(self.bytes, from);
+        }
+        if self.other.is_some_and(|at| at < from) {
+            self.other = other_space(self.bytes, from);
+        }
+        self.double_space.into_iter().chain(self.other).min()
+    }
+}
+
+fn double_space(bytes: &[u8], from: usize) -> Option<usize> {
+    // Built once: building a searcher per call costs more than the search.
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"  "));
+    finder.find(bytes.get(from..)?).map(|p| from + p)
+}
+
+fn other_space(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let breaks = memchr::memchr3(b'\n', b'\t', b'\r', rest);
+    breaks.into_iter().chain(memchr::memchr(b'\x0c', rest)).min().map(|p| from + p)
 }
 
 /// Finds `needle` in `haystack` as `necessity context` finds targets:
@@ -139,8 +171,8 @@ mod tests {
     fn folded_offsets_map_back() {
         let text = "negative   for\n\tfever";
         let folded = Folded::new(text);
-        assert_eq!(folded.text(), "negative for fever");
-        let fever = folded.text().find("fever").unwrap();
+        assert_eq!(folded.bytes(), b"negative for fever");
+        let fever = 13;
         let range = folded.original_range(fever..fever + 5);
         assert_eq!(&text[range], "fever");
         let phrase = folded.original_range(0..12);
@@ -148,9 +180,10 @@ mod tests {
     }
 
     #[test]
-    fn unfolded_text_is_not_copied() {
-        let folded = Folded::new("no fever today");
-        assert!(folded.folded.is_none());
+    fn unfolded_text_keeps_its_offsets() {
+        let folded = Folded::new("No Fever today");
+        assert_eq!(folded.bytes(), b"no fever today");
+        assert!(folded.shifts.is_empty());
         assert_eq!(folded.original_range(3..8), 3..8);
     }
 
@@ -161,6 +194,24 @@ mod tests {
         assert_eq!(&text[range], "LUNGS WERE DECREASED AT THE   BILATERAL BASES");
         assert_eq!(find_phrase(text, "pneumonia"), None);
         assert_eq!(find_phrase(text, ""), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_maps_every_word_back(text in "[aB \\n\\t\\r]{0,40}") {
+            let folded = Folded::new(&text);
+            let expected = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            let got = String::from_utf8(folded.bytes().to_vec()).unwrap();
+            proptest::prop_assert_eq!(got.trim(), expected.to_ascii_lowercase());
+            let mut at = 0;
+            for word in got.split(' ') {
+                if !word.is_empty() {
+                    let range = folded.original_range(at..at + word.len());
+                    proptest::prop_assert_eq!(text[range].to_ascii_lowercase(), word);
+                }
+                at += word.len() + 1;
+            }
+        }
     }
 
     #[test]

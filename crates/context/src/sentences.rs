@@ -13,14 +13,14 @@ const ABBREVIATIONS: &[&str] =
 pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut ends = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        if !MAY_END[b as usize] {
-            continue;
-        }
-        match b {
+    // Two vectorised scans find the few bytes that may end a sentence.
+    let candidates = memchr::memchr3_iter(b'.', b';', b'\n', bytes)
+        .chain(memchr::memchr3_iter(b'!', b'?', b')', bytes));
+    for i in candidates {
+        match bytes[i] {
             b'.' | b'!' | b'?' => {
                 let closes = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
-                if closes && !(b == b'.' && follows_abbreviation(bytes, i)) {
+                if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
                     ends.push(i + 1);
                 }
             }
@@ -56,17 +56,6 @@ fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
     let word = &bytes[word_start..dot];
     ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
 }
-
-/// Bytes that may end a sentence, looked up before any closer test.
-const MAY_END: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 6 {
-        table[b".!?;\n)"[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
 
 /// Where the item starts when the ")" at `paren` closes an inline list
 /// number ("1) esophagitis  2) hiatal hernia"), whose items do not share a

@@ -177,6 +177,17 @@ fn headings_without_colon_alone_on_a_line() {
 }
 
 #[test]
+fn analysis_finds_phrases_as_find_phrase_does() {
+    let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
+    let analysis = ContextEngine::builtin().analyze(text);
+    for phrase in ["negative for pneumonia", " Pneumonia ", "no rash.", "chest", "x-ray negative"] {
+        assert_eq!(analysis.find(phrase), find_phrase(text, phrase), "{phrase}");
+    }
+    assert_eq!(analysis.find("eczema"), None);
+    assert_eq!(analysis.find("  "), None);
+}
+
+#[test]
 fn the_shipped_lexicon_compiles() {
     assert!(ContextEngine::from_lexicon(BUILTIN_LEXICON).is_ok());
 }
