@@ -2,8 +2,9 @@
 # End-to-end throughput and memory of `necessity run` on seeded synthetic
 # archives (issue #6): builds the release binary, generates each archive once
 # with `necessity synth`, then runs it at each job count under /usr/bin/time -v
-# and prints MB/s (10^6 bytes of archive per second of wall time), documents/s
-# and peak resident memory as a Markdown table.
+# and prints MB/s (10^6 bytes of archive per second of wall time), documents/s,
+# CPU time (user + system; MB per CPU-second is per-core speed even on a busy
+# machine) and peak resident memory as a Markdown table.
 #
 #   scripts/bench-run.sh                       # 100M and 1G archives, 1 and 2 jobs
 #   SIZES="100M 500M" JOBS="1 2 4" scripts/bench-run.sh
@@ -38,7 +39,7 @@ archive() {
     echo "$file"
 }
 
-# One timed run; prints "seconds peak_kib".
+# One timed run; prints "wall_seconds cpu_seconds peak_kib".
 timed_run() {
     local file=$1 jobs=$2 log
     log=$(mktemp)
@@ -49,24 +50,26 @@ timed_run() {
     }
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
+        /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
         /Maximum resident set size/ { rss = $2 }
-        END { print s, rss }' "$log"
+        END { print s, cpu, rss }' "$log"
     rm -f "$log"
 }
 
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| archive | bytes | documents | jobs | wall s | MB/s | documents/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| archive | bytes | documents | jobs | wall s | MB/s | documents/s | CPU s | MB per CPU-s | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for size in $SIZES; do
     file=$(archive "$size")
     bytes=$(stat -c %s "$file")
     documents=$(wc -l <"$file")
     cat "$file" >/dev/null
     for jobs in $JOBS; do
-        read -r seconds peak_kib < <(timed_run "$file" "$jobs")
-        awk -v size="$size" -v b="$bytes" -v d="$documents" -v j="$jobs" -v s="$seconds" -v k="$peak_kib" \
-            'BEGIN { printf "| %s | %d | %d | %d | %.2f | %.1f | %.0f | %.1f |\n", size, b, d, j, s, b / s / 1e6, d / s, k / 1024 }'
+        read -r seconds cpu peak_kib < <(timed_run "$file" "$jobs")
+        awk -v size="$size" -v b="$bytes" -v d="$documents" -v j="$jobs" -v s="$seconds" -v c="$cpu" -v k="$peak_kib" \
+            'BEGIN { printf "| %s | %d | %d | %d | %.2f | %.1f | %.0f | %.2f | %.1f | %.1f |\n",
+                     size, b, d, j, s, b / s / 1e6, d / s, c, b / c / 1e6, k / 1024 }'
     done
 done
 echo

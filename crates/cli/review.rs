@@ -33,6 +33,9 @@ pub struct Args {
     title: Option<String>,
 }
 
+/// More cases than an audit team reviews: the page still works, but slowly.
+const LARGE_PAGE: usize = 5_000;
+
 /// A sampled note as read again: its text or the ingest failure's kind.
 type Reread = Result<String, String>;
 
@@ -62,6 +65,12 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     });
     std::fs::write(&args.out, render_page(&title, &cases))
         .with_context(|| format!("writing {}", args.out.display()))?;
+    if cases.len() > LARGE_PAGE {
+        eprintln!(
+            "necessity review: {} cases make a heavy page; `necessity sample` draws a reviewable one",
+            cases.len()
+        );
+    }
     let flagged = cases.iter().filter(|c| !c.warnings.is_empty()).count();
     eprintln!(
         "necessity review: {} cases ({} with warnings: missing, changed or unreadable notes) -> {}",

@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
     doc_timeout: Duration,
     /// Memory cap of each PDF parser process, in MiB; beyond it the PDF is `too_large`.
-    #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..))]
+    #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..))]
     pdf_memory_mb: u64,
     /// Documents decided at once (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -101,11 +101,11 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         id_column: args.id_column.clone(),
         doc_timeout: args.doc_timeout,
         pdf_memory_mb: args.pdf_memory_mb,
-        pdf_worker: Some(
-            std::env::current_exe().context("cannot find this program to run PDF workers")?,
-        ),
+        pdf_worker: None,
         shard: args.shard,
-    };
+    }
+    .with_pdf_worker_of_this_binary()
+    .context("cannot find this program to run PDF workers")?;
     let jobs = args.jobs.map_or_else(default_jobs, usize::from);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -189,7 +189,7 @@ impl Progress {
     fn new(quiet: bool) -> Progress {
         let bar = (!quiet && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {pos} documents ({per_sec}) {msg}")
+            let style = ProgressStyle::with_template("{spinner} {pos} documents {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
             bar.set_style(style);
             bar
@@ -208,7 +208,8 @@ impl Progress {
             if self.documents % 16 == 1 {
                 let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!(
-                    "{:.1} MB/s, {} errors",
+                    "({:.0}/s, {:.1} MB/s, {} errors)",
+                    self.documents as f64 / seconds,
                     mb(self.bytes) / seconds,
                     self.errors
                 ));

@@ -48,9 +48,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             return Ok(crate::EXIT_USAGE);
         }
     };
-    let mut sample = draw(open(&args.records)?, &spec)
+    let sample = draw(open(&args.records)?, &spec)
         .with_context(|| format!("sampling {}", args.records.display()))?;
-    sample.manifest.input = args.records.display().to_string();
     match &args.out {
         Some(path) => write_lines(BufWriter::new(create(path)?), &sample.lines)
             .with_context(|| format!("writing {}", path.display()))?,
@@ -91,7 +90,8 @@ fn spec(args: &Args) -> anyhow::Result<SampleSpec> {
         None => None,
     };
     let filters = args.filters.iter().map(|f| Filter::parse(f)).collect::<Result<_, _>>()?;
-    Ok(SampleSpec { seed: args.seed, size, stratify, filters })
+    let input = args.records.display().to_string();
+    Ok(SampleSpec { input, seed: args.seed, size, stratify, filters })
 }
 
 fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {

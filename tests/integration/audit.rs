@@ -186,12 +186,20 @@ fn headless(browser: &Path, url: &str, extra: &[&str]) -> String {
     reader.join().unwrap()
 }
 
-/// Opens `page#selftest` and returns what the page's self-test wrote.
-fn selftest(browser: &Path, page: &Path) -> Value {
-    let url = format!("file://{}#selftest", page.display());
+/// Opens `page#<fragment>` (`selftest`, or `selftest=N` to check the first N
+/// cases only) and returns what the page's self-test wrote.
+fn selftest(browser: &Path, page: &Path, fragment: &str) -> Value {
+    let url = format!("file://{}#{fragment}", page.display());
     let dom = headless(browser, &url, &["--dump-dom"]);
-    let start = dom.find("<pre id=\"selftest\">").expect("self-test ran and wrote its result")
-        + "<pre id=\"selftest\">".len();
+    let marker = "<pre id=\"selftest\">";
+    let start = dom.find(marker).unwrap_or_else(|| {
+        panic!(
+            "Chromium wrote no self-test result ({} bytes of DOM): run `{} --headless --no-sandbox \
+             --dump-dom '{url}'` by hand to see why",
+            dom.len(),
+            browser.display()
+        )
+    }) + marker.len();
     let end = start + dom[start..].find("</pre>").unwrap();
     // Text nodes serialise with &amp; &lt; &gt; &nbsp; escaped.
     let json = dom[start..end]
@@ -248,7 +256,7 @@ fn review_page_highlights_evidence_runs_no_note_script_and_exports_verdicts() {
         assert!(!html.contains(forbidden), "page contains {forbidden:?}");
     }
 
-    let result = selftest(&browser, &page);
+    let result = selftest(&browser, &page, "selftest");
     assert_eq!(result["pwned"], Value::Null, "a note's script ran");
     assert_eq!(result["foreign_elements"], 0, "note text became elements");
 
@@ -342,4 +350,292 @@ fn review_page_highlights_evidence_runs_no_note_script_and_exports_verdicts() {
     );
     let png = std::fs::read(&picture).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "screenshot is a real picture");
+}
+
+const DETERMINATIONS: [&str; 4] = [
+    "medically_necessary",
+    "not_medically_necessary",
+    "insufficient_documentation",
+    "not_applicable",
+];
+
+/// A synthetic note of about 3 KB and its record, with evidence found in it.
+fn synthetic_case(i: usize) -> (String, String, Value) {
+    let bsa = 5 + i % 40;
+    let mut text = format!(
+        "Dermatology visit {i}. Patient is a {}-year-old with atopic dermatitis since childhood.\n\
+         Today BSA {bsa}% with IGA {}; itch NRS {}/10. Failed tacrolimus ointment after {} weeks.\n\
+         Plan: start dupilumab 600 mg loading, then 300 mg every 2 weeks.\n",
+        18 + i % 60,
+        i % 5,
+        i % 11,
+        4 + i % 8
+    );
+    for paragraph in 0..12 {
+        text.push_str(&format!(
+            "\nInterval history {paragraph}: sleep disturbed {} nights a week; moisturiser twice daily; \
+             no infections; reviewed triggers (wool, heat, stress) and bathing advice; \
+             labs unremarkable; patient understands risks of conjunctivitis & injection-site reactions.\n",
+            (i + paragraph) % 7
+        ));
+    }
+    let span = |quote: &str| {
+        let start = text.find(quote).unwrap();
+        serde_json::json!({"start": start, "end": start + quote.len(), "text": quote})
+    };
+    let bsa_quote = format!("BSA {bsa}%");
+    let record = serde_json::json!({
+        "id": format!("batch-{}/note-{i:04}.txt", i / 100),
+        "status": "ok", "error": null,
+        "source": {"format": "text", "bytes": text.len(),
+                   "sha256": Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()},
+        "determination": DETERMINATIONS[i % 4],
+        "policy": {"id": "dupixent-atopic-dermatitis", "version": "test"},
+        "facts": {"requested_drug": "dupilumab", "measures": {"bsa_percent": bsa},
+                  "evidence": {"measures.bsa_percent": [span(&bsa_quote)]},
+                  "treatments": [{"agent": "tacrolimus", "class": "topical_calcineurin_inhibitor",
+                                  "potency": null, "outcome": "failed",
+                                  "evidence": [span("Failed tacrolimus ointment")]}]},
+        "criteria": [
+            {"id": "diagnosis", "required": true, "status": "met", "reason": "documented",
+             "evidence": [span("atopic dermatitis")]},
+            {"id": "severity", "required": true, "status": "met", "reason": "BSA",
+             "evidence": [span(&format!("{bsa_quote} with IGA"))]},
+            {"id": "prior_treatment", "required": true, "status": "met", "reason": "failed TCI",
+             "evidence": [span("Failed tacrolimus ointment")]},
+            {"id": "dosing", "required": true, "status": "met", "reason": "label dose",
+             "evidence": [span("600 mg loading, then 300 mg every 2 weeks")]}
+        ]
+    });
+    (record["id"].as_str().unwrap().to_string(), text, record)
+}
+
+#[test]
+fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes");
+    let mut records = String::new();
+    for i in 0..1000 {
+        let (id, text, record) = synthetic_case(i);
+        let path = notes.join(&id);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        records.push_str(&format!("{record}\n"));
+    }
+    let records_path = dir.path().join("records.jsonl");
+    std::fs::write(&records_path, records).unwrap();
+    let page = dir.path().join("review.html");
+    run(&[
+        os("review"),
+        records_path.as_os_str(),
+        os("--notes"),
+        notes.as_os_str(),
+        os("--out"),
+        page.as_os_str(),
+    ]);
+    let size = std::fs::metadata(&page).unwrap().len();
+    let result = selftest(&browser, &page, "selftest=100");
+    let cases = result["cases"].as_object().unwrap();
+    assert_eq!(cases.len(), 100);
+    assert!(cases.values().all(|c| c["text_matches"] == true && c["warnings"] == 0));
+    assert_eq!(result["filter_counts"]["not_applicable"], 250);
+    let (load, filter, step) = (
+        result["load_ms"].as_f64().unwrap(),
+        result["filter_ms"].as_f64().unwrap(),
+        result["step_ms"].as_f64().unwrap(),
+    );
+    eprintln!(
+        "1,000-case review page: {:.1} MB; first case shown {load:.0} ms after navigation; \
+         filter {filter:.1} ms; next case {step:.1} ms",
+        size as f64 / 1e6
+    );
+    // Generous bounds for a loaded 2-core CI machine; a page that puts every
+    // note in the DOM takes far longer.
+    assert!(load < 8000.0, "page took {load} ms to show its first case");
+    assert!(filter < 500.0 && step < 100.0, "filter {filter} ms, step {step} ms");
+}
+
+/// Headless Chromium driven over the DevTools protocol, for what `--dump-dom`
+/// cannot show: real key presses, a real download, a reload.
+struct DevTools {
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    next_id: u64,
+    child: std::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+impl DevTools {
+    fn launch(browser: &Path) -> DevTools {
+        use std::io::BufRead;
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-sync",
+            ])
+            .args([
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-dev-shm-usage",
+            ])
+            .arg("--remote-debugging-port=0")
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("chromium starts");
+        // Chromium prints its DevTools address on stderr; keep draining it so it never blocks.
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let (sender, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    let _ = sender.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = address
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("chromium announces its DevTools address");
+        let (socket, _) = tungstenite::connect(url.as_str()).expect("DevTools connection");
+        if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = socket.get_ref() {
+            tcp.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        }
+        DevTools { socket, next_id: 0, child, _profile: profile }
+    }
+
+    /// Sends one command (to a page when `session` is given) and returns its result.
+    fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let mut message =
+            serde_json::json!({"id": self.next_id, "method": method, "params": params});
+        if let Some(session) = session {
+            message["sessionId"] = session.into();
+        }
+        self.socket.send(tungstenite::Message::text(message.to_string())).unwrap();
+        loop {
+            let reply = self.socket.read().unwrap_or_else(|e| panic!("no reply to {method}: {e}"));
+            let Ok(text) = reply.to_text() else { continue };
+            let reply: Value = serde_json::from_str(text).unwrap();
+            if reply["id"] == self.next_id {
+                assert!(reply["error"].is_null(), "{method} failed: {}", reply["error"]);
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates `expression` in the page as if the user had acted.
+    fn eval(&mut self, session: &str, expression: &str) -> Value {
+        let params = serde_json::json!({"expression": expression, "returnByValue": true, "userGesture": true});
+        self.call(Some(session), "Runtime.evaluate", params)["result"]["value"].clone()
+    }
+
+    fn key(&mut self, session: &str, key: &str) {
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                Some(session),
+                "Input.dispatchKeyEvent",
+                serde_json::json!({"type": kind, "key": key}),
+            );
+        }
+    }
+
+    /// Waits until the page has rendered its case list.
+    fn wait_for_page(&mut self, session: &str) {
+        let ready = "document.readyState === 'complete' && \
+                     document.querySelectorAll('#case-list li[data-position]').length > 0";
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.eval(session, ready) != true {
+            assert!(std::time::Instant::now() < deadline, "review page did not render");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    run(&[
+        os("review"),
+        fixtures().join("records.jsonl").as_os_str(),
+        os("--notes"),
+        fixtures().join("notes").as_os_str(),
+        os("--out"),
+        page.as_os_str(),
+    ]);
+    let mut devtools = DevTools::launch(&browser);
+    let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
+    devtools.call(None, "Browser.setDownloadBehavior", allow);
+    let url = format!("file://{}", page.display());
+    let target = devtools.call(None, "Target.createTarget", serde_json::json!({"url": url}))
+        ["targetId"]
+        .clone();
+    let attach = serde_json::json!({"targetId": target, "flatten": true});
+    let session = devtools.call(None, "Target.attachToTarget", attach)["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    devtools.wait_for_page(&session);
+
+    // A reviewer's morning: name, agree with the first case, move on with j,
+    // disagree with the second and say why, all from the keyboard.
+    devtools.eval(&session, "document.getElementById('reviewer').focus()");
+    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "ann"}));
+    devtools.key(&session, "Escape");
+    devtools.key(&session, "a");
+    devtools.key(&session, "j");
+    devtools.key(&session, "d");
+    devtools.key(&session, "c");
+    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "IGA 3, not 2"}));
+    devtools.key(&session, "Escape");
+    assert_eq!(
+        devtools.eval(&session, "document.querySelector('#case-head h2').textContent"),
+        "derm/note-02.txt"
+    );
+
+    // Verdicts survive a reload (localStorage), then download as CSV.
+    devtools.call(Some(&session), "Page.reload", serde_json::json!({}));
+    devtools.wait_for_page(&session);
+    let progress = devtools.eval(&session, "document.getElementById('progress').textContent");
+    assert!(progress.as_str().unwrap().starts_with("2 of 6 reviewed"), "{progress}");
+    devtools.eval(&session, "document.getElementById('export').click()");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let csv = loop {
+        let done = std::fs::read_dir(&downloads)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "csv"));
+        if let Some(path) = done {
+            break std::fs::read_to_string(path).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "no CSV was downloaded");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(csv.starts_with("\u{feff}id,determination,verdict"), "BOM for spreadsheets");
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect();
+    let fields = |i: usize| rows[i].iter().take(5).collect::<Vec<_>>();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(fields(0), ["derm/note-01.txt", "medically_necessary", "agree", "", "ann"]);
+    assert_eq!(
+        fields(1),
+        ["derm/note-02.txt", "not_medically_necessary", "disagree", "IGA 3, not 2", "ann"]
+    );
+    assert_eq!(fields(5), ["scans/fax-0007.pdf", "error", "", "", ""]);
 }

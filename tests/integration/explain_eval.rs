@@ -18,7 +18,7 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn explain_writes_a_markdown_review_decision_first() {
-    let out = necessity().arg("explain").arg(fixture("seed.txt")).output().unwrap();
+    let out = necessity().arg("explain").arg(fixture("notes/seed.txt")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let review = stdout(&out);
     assert!(review.starts_with("# Medical necessity review"), "{review}");
@@ -53,7 +53,7 @@ fn explain_refuses_a_malformed_policy_before_reading_the_note() {
         .arg("explain")
         .arg("--policy")
         .arg(&policy)
-        .arg(fixture("seed.txt"))
+        .arg(fixture("notes/seed.txt"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -72,13 +72,13 @@ fn explain_reports_an_unreadable_note_as_a_failure() {
 fn explain_takes_a_policy_by_name() {
     let out = necessity()
         .args(["explain", "--policy", "adbry-atopic-dermatitis"])
-        .arg(fixture("seed.txt"))
+        .arg(fixture("notes/seed.txt"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = necessity()
         .args(["explain", "--policy", "no-such-policy"])
-        .arg(fixture("seed.txt"))
+        .arg(fixture("notes/seed.txt"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -128,4 +128,27 @@ fn eval_exits_4_below_its_thresholds() {
     assert_eq!(out.status.code(), Some(4));
     assert!(stderr(&out).contains("age_years"), "{}", stderr(&out));
     assert_eq!(eval_records(&["--min", "1.5"]).status.code(), Some(1), "a threshold is a fraction");
+}
+
+#[test]
+fn eval_runs_note_inputs_first_and_lists_cases_without_records() {
+    let out = necessity()
+        .arg("eval")
+        .arg("--gold")
+        .arg(fixture("gold.jsonl"))
+        .arg(fixture("notes"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("# Evaluation: 3 gold cases, 1 records"), "{report}");
+    assert!(
+        report.contains("`thin.txt`: no record; expected insufficient_documentation"),
+        "{report}"
+    );
+    assert!(report.contains("`absent.txt`: no record; expected not_applicable"), "{report}");
+    assert!(
+        !report.contains("`seed.txt`: no record"),
+        "the run's record is joined by id: {report}"
+    );
 }

@@ -96,3 +96,21 @@ fn txt_dir_refuses_a_directory_with_files() {
     assert!(!out.status.success());
     assert_eq!(std::fs::read_to_string(dir.path().join("keep.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn necessity_run_reads_every_note_of_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.jsonl");
+    let notes = String::from_utf8(synth(11, &archive, &[])).unwrap().lines().count();
+    let out = necessity().args(["run", "--quiet"]).arg(&archive).output().unwrap();
+    assert!(out.status.success(), "necessity run failed: {}", out.status);
+    let records: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("record is JSON"))
+        .collect();
+    assert_eq!(records.len(), notes);
+    assert!(records.iter().all(|r| r["status"] == "ok"), "some note was not read");
+    let decided = records.iter().filter(|r| r["determination"] != "not_applicable").count();
+    assert!(decided > 0, "no note of the archive asked for a covered drug");
+}

@@ -239,6 +239,13 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_byte_order_mark_the_page_writes() {
+        let verdicts = read_verdicts(format!("\u{feff}{CSV}").as_bytes()).unwrap();
+        assert_eq!(verdicts.len(), 4);
+        assert_eq!(verdicts[0].id, "a.txt");
+    }
+
+    #[test]
     fn rejects_unknown_verdicts_and_missing_columns() {
         let bad = "id,determination,verdict\na,x,maybe\n";
         let verdicts = read_verdicts(bad.as_bytes()).unwrap();

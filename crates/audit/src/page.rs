@@ -79,7 +79,7 @@ const BODY: &str = r#"<header id="top">
       <textarea id="comment" rows="3" placeholder="Comment (why you disagree, what is missing)"></textarea>
     </div>
     <h2>Criteria</h2>
-    <table id="criteria"><thead><tr><th>Criterion</th><th>Status</th><th>Reason and evidence</th></tr></thead><tbody></tbody></table>
+    <table id="criteria"><thead><tr><th>Criterion</th><th>Reason and evidence</th></tr></thead><tbody></tbody></table>
     <h2>Facts</h2>
     <table id="facts"><tbody></tbody></table>
   </aside>

@@ -27,6 +27,8 @@ pub enum SampleSize {
 /// `--stratify` and `--where`.
 #[derive(Clone, Debug)]
 pub struct SampleSpec {
+    /// The input as the manifest names it (its path on the command line).
+    pub input: String,
     pub seed: u64,
     pub size: SampleSize,
     pub stratify: Option<(String, Field)>,
@@ -43,7 +45,7 @@ pub struct Sample {
 /// What an auditor needs to redraw or describe a sample.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Manifest {
-    /// The input as named on the command line (set by the caller).
+    /// The input as named on the command line.
     pub input: String,
     /// SHA-256 of the input bytes, so a redraw can prove it used the same file.
     pub input_sha256: String,
@@ -127,10 +129,7 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
         let id = record["id"].as_str().unwrap_or_default();
         let (count, heap) = strata.entry(key).or_default();
         *count += 1;
-        heap.push(Candidate { rank: rank(spec.seed, id), index, line: line.to_string() });
-        if heap.len() > capacity {
-            heap.pop();
-        }
+        offer(heap, capacity, rank(spec.seed, id), index, line);
     })?;
     let populations: BTreeMap<String, u64> =
         strata.iter().map(|(k, (count, _))| (k.clone(), *count)).collect();
@@ -144,7 +143,7 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
     }
     drawn.sort_by_key(|c| c.index);
     let manifest = Manifest {
-        input: String::new(),
+        input: spec.input.clone(),
         input_sha256,
         seed: spec.seed,
         method: METHOD,
@@ -162,6 +161,18 @@ pub fn draw(input: impl BufRead, spec: &SampleSpec) -> Result<Sample, SampleErro
         strata: counts,
     };
     Ok(Sample { lines: drawn.into_iter().map(|c| c.line).collect(), manifest })
+}
+
+/// Keeps the record if it is among the `capacity` lowest (rank, index) so
+/// far; the line is copied only then, so a long input costs little memory.
+fn offer(heap: &mut BinaryHeap<Candidate>, capacity: usize, rank: u64, index: u64, line: &str) {
+    let beats_worst = heap.peek().is_none_or(|worst| (rank, index) < (worst.rank, worst.index));
+    if heap.len() < capacity || (capacity > 0 && beats_worst) {
+        heap.push(Candidate { rank, index, line: line.to_string() });
+        if heap.len() > capacity {
+            heap.pop();
+        }
+    }
 }
 
 /// Reads every non-blank line as a JSON record with an id, handing each to
@@ -261,6 +272,7 @@ mod tests {
 
     fn spec(size: SampleSize, stratify: Option<&str>) -> SampleSpec {
         SampleSpec {
+            input: "records.jsonl".to_string(),
             seed: 7,
             size,
             stratify: stratify.map(|s| (s.to_string(), Field::parse(s).unwrap())),

@@ -363,9 +363,10 @@ fn build_test(raw: &RawCriterion) -> Result<Test, KeyError> {
         "topical_failure" => topical_failure_test(raw)?,
         "no_concurrent" => no_concurrent_test(raw)?,
         "dosing" => Test::Dosing,
-        _ => Test::Prescriber {
+        "prescriber" => Test::Prescriber {
             specialties: words("specialties", &non_empty("specialties", raw.specialties.clone())?)?,
         },
+        other => return Err(("kind", format!("unknown criterion kind `{other}`"))),
     })
 }
 

@@ -19,16 +19,20 @@ pub fn write_review(
 ) -> String {
     let mut out = String::new();
     let policy = policies.covering(facts);
-    let drug = policy.map_or("requested drug".to_string(), drug_name);
-    let _ = writeln!(out, "# Medical necessity review: {drug}\n");
+    let drug = policy.map(drug_name).or_else(|| facts.requested_drug.clone());
+    let _ = writeln!(
+        out,
+        "# Medical necessity review{}\n",
+        drug.map(|d| format!(": {d}")).unwrap_or_default()
+    );
     let _ = writeln!(out, "**Determination: {}**\n", headline(evaluation.determination));
     let _ = writeln!(out, "- Note: `{note}`");
     match policy {
         Some(policy) => {
             let _ = writeln!(
                 out,
-                "- Policy: {} (`{}`, version {})\n",
-                policy.title, policy.id, policy.version
+                "- Policy: {} (`{}`, version {}, from `{}`)\n",
+                policy.title, policy.id, policy.version, policy.origin
             );
             let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
             write_criteria(&mut out, policy, &evaluation.criteria);
@@ -116,9 +120,15 @@ fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// The note's own words, one quote per span, with byte offsets to find them.
+/// The note's own words, one quote per span, with byte offsets to find them;
+/// a span inside a wider quoted one is not repeated.
 fn write_quotes(out: &mut String, evidence: &[Span]) {
-    for span in evidence {
+    let inside = |s: &Span| {
+        evidence
+            .iter()
+            .any(|w| w.start <= s.start && s.end <= w.end && w.end - w.start > s.end - s.start)
+    };
+    for span in evidence.iter().filter(|s| !inside(s)) {
         let words: Vec<&str> = span.text.split_whitespace().collect();
         let _ = writeln!(out, "> \"{}\" (bytes {}-{})\n", words.join(" "), span.start, span.end);
     }

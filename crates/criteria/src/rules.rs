@@ -40,7 +40,19 @@ pub fn evaluate_rule(policy: &Policy, rule: &Rule, facts: &Facts) -> Criterion {
         }
         Test::Prescriber { specialties } => prescriber(specialties, facts),
     };
-    Criterion { id: rule.id.clone(), required: rule.required, status, reason, evidence }
+    Criterion {
+        id: rule.id.clone(),
+        required: rule.required,
+        status,
+        reason,
+        evidence: distinct(evidence),
+    }
+}
+
+/// The spans without repeats, in first-seen order: facts may cite one phrase twice.
+fn distinct(spans: Vec<Span>) -> Vec<Span> {
+    let mut seen = std::collections::HashSet::new();
+    spans.into_iter().filter(|span| seen.insert((span.start, span.end))).collect()
 }
 
 type Outcome3 = (CriterionStatus, String, Vec<Span>);
@@ -124,9 +136,12 @@ struct Thresholds<'a> {
 
 fn severity(t: &Thresholds, facts: &Facts) -> Outcome3 {
     let m = &facts.measures;
+    // The policy's IGA threshold reads the same on a 0-5 scale (3 = moderate);
+    // the reason names the scale so a reviewer can check.
+    let iga = m.iga_scale.map_or("IGA".to_string(), |scale| format!("IGA (0-{scale} scale)"));
     let measures = [
         ("BSA", "%", m.bsa_percent, t.bsa_min, "measures.bsa_percent"),
-        ("IGA", "", m.iga, t.iga_min, "measures.iga"),
+        (iga.as_str(), "", m.iga, t.iga_min, "measures.iga"),
         ("EASI", "", m.easi, t.easi_min, "measures.easi"),
     ];
     let mut parts = Vec::new();

@@ -112,6 +112,14 @@ fn seed_case_is_medically_necessary_with_evidence() {
     assert_eq!(texts, ["BSA 10%", "IGA 4", "dorsal hands"]);
     let topical = criterion(&seed(), "topical_failure");
     assert_eq!(topical.evidence.len(), 4, "{}", topical.reason);
+    let mut repeated = seed();
+    let cited = repeated.evidence["age_years"].clone();
+    repeated.evidence.insert("weight_kg".into(), cited);
+    assert_eq!(
+        criterion(&repeated, "dosing").evidence.len(),
+        2,
+        "one span cited twice is listed once"
+    );
     assert!(
         topical.reason.contains("failed betamethasone (high-potency topical corticosteroid)"),
         "{}",
@@ -180,6 +188,12 @@ fn severity_any_threshold_or_site_is_enough() {
     let c = criterion(&no_sites, "severity");
     assert_eq!(c.status, NotMet);
     assert_eq!(c.reason, "BSA 5% < 10%; IGA 2 < 3; EASI 8 < 16; no high-impact site involved");
+    let five = Facts {
+        measures: Measures { iga_scale: Some(5), ..mild.clone() },
+        high_impact_sites: vec![],
+        ..seed()
+    };
+    assert!(criterion(&five, "severity").reason.contains("IGA (0-5 scale) 2 < 3"));
     let easi = Facts {
         measures: Measures { easi: Some(16.0), ..mild.clone() },
         high_impact_sites: vec![],
@@ -511,6 +525,13 @@ fn review_reads_decision_first_then_quotes_and_considerations() {
         "{review}"
     );
     assert!(!review.contains("## Documentation to request"));
+    let mut nested = seed();
+    nested.evidence.insert("measures.iga".into(), vec![span(120, "BSA 10% IGA 4")]);
+    let review = write_review(&set, &nested, &evaluate_policy(&set, &nested), "nested.txt");
+    assert!(
+        review.contains("> \"BSA 10% IGA 4\"") && !review.contains("> \"BSA 10%\""),
+        "{review}"
+    );
     let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
     let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt");
     assert!(review.contains("INSUFFICIENT DOCUMENTATION"));

@@ -35,7 +35,7 @@ pub struct FileUnit {
     kind: FileKind,
 }
 
-/// How a file will be read, decided from its name.
+/// How a text or PDF file will be read.
 #[derive(Clone, Copy)]
 enum FileKind {
     Text,
@@ -179,12 +179,17 @@ impl Units {
     /// The unit of one file, or `None` when the file is a table whose rows
     /// now come from `self.rows`.
     fn open(&mut self, path: &Path, id: String) -> Option<Unit> {
+        let reader = Reader::for_path(path);
+        let format = reader.format();
         let failure = |kind: &str, size: u64, message: String| {
-            Some(Unit::Ready(Err(IngestFailure::new(id.clone(), None, size, kind, message))))
+            let failure = IngestFailure::new(id.clone(), format, size, kind, message);
+            Some(Unit::Ready(Err(failure)))
         };
         let metadata = match fs::metadata(path) {
             Ok(metadata) => metadata,
-            Err(error) => return Some(Unit::Ready(Err(io_failure(&id, None, 0, &error)))),
+            Err(error) => {
+                return Some(Unit::Ready(Err(io_failure(&id, reader.format(), 0, &error))))
+            }
         };
         let size = metadata.len();
         if !metadata.is_file() {
@@ -193,30 +198,62 @@ impl Units {
         if size == 0 {
             return failure(kind::EMPTY, 0, "the file is empty".to_string());
         }
+        match reader {
+            Reader::File(kind) => {
+                Some(Unit::File(FileUnit { id, path: path.to_path_buf(), size, kind }))
+            }
+            Reader::Csv => {
+                self.rows = Some(csv_rows(path, id, size, &self.options));
+                None
+            }
+            Reader::Jsonl => {
+                self.rows = Some(jsonl_rows(path, id, size, &self.options));
+                None
+            }
+            Reader::Unsupported(extension) => {
+                let message = format!(
+                    "files ending .{extension} are not read (text, PDF, CSV and JSON Lines are)"
+                );
+                failure(kind::UNSUPPORTED_FORMAT, size, message)
+            }
+        }
+    }
+}
+
+/// How a file is read, decided from its name alone.
+enum Reader {
+    File(FileKind),
+    Csv,
+    Jsonl,
+    /// The (lowercased) extension of a file this tool does not read.
+    Unsupported(String),
+}
+
+impl Reader {
+    fn for_path(path: &Path) -> Reader {
         let extension = path
             .extension()
             .map(|ext| ext.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
-        let kind = match extension.as_str() {
-            "txt" | "text" | "md" => FileKind::Text,
-            "" => FileKind::Sniffed,
-            "pdf" => FileKind::Pdf,
-            "csv" => {
-                self.rows = Some(csv_rows(path, id, size, &self.options));
-                return None;
-            }
-            "jsonl" | "ndjson" => {
-                self.rows = Some(jsonl_rows(path, id, size, &self.options));
-                return None;
-            }
-            other => {
-                let message = format!(
-                    "files ending .{other} are not read (text, PDF, CSV and JSON Lines are)"
-                );
-                return failure(kind::UNSUPPORTED_FORMAT, size, message);
-            }
-        };
-        Some(Unit::File(FileUnit { id, path: path.to_path_buf(), size, kind }))
+        match extension.as_str() {
+            "txt" | "text" | "md" => Reader::File(FileKind::Text),
+            "" => Reader::File(FileKind::Sniffed),
+            "pdf" => Reader::File(FileKind::Pdf),
+            "csv" => Reader::Csv,
+            "jsonl" | "ndjson" => Reader::Jsonl,
+            _ => Reader::Unsupported(extension),
+        }
+    }
+
+    /// The format a record of this file reports, when the name tells it.
+    fn format(&self) -> Option<Format> {
+        match self {
+            Reader::File(FileKind::Text) => Some(Format::Text),
+            Reader::File(FileKind::Pdf) => Some(Format::Pdf),
+            Reader::Csv => Some(Format::Csv),
+            Reader::Jsonl => Some(Format::Jsonl),
+            Reader::File(FileKind::Sniffed) | Reader::Unsupported(_) => None,
+        }
     }
 }
 
@@ -304,6 +341,7 @@ mod tests {
         write(&dir.path().join("plain"), b"no extension, text");
         let loaded = read_all(&[dir.path().to_path_buf()]);
         assert_eq!(loaded[0].as_ref().unwrap_err().kind, kind::EMPTY);
+        assert_eq!(loaded[0].as_ref().unwrap_err().source.format, Some(Format::Text));
         assert_eq!(loaded[1].as_ref().unwrap_err().kind, kind::UNSUPPORTED_FORMAT);
         assert_eq!(loaded[2].as_ref().unwrap().text, "no extension, text");
     }

@@ -7,8 +7,8 @@ pub const EMPTY: &str = "empty";
 pub const UNSUPPORTED_FORMAT: &str = "unsupported_format";
 /// A CSV row or JSON Lines line that cannot be parsed.
 pub const MALFORMED: &str = "malformed";
-/// A CSV/JSONL file without the text (or requested id) column.
-pub const NO_TEXT_COLUMN: &str = "no_text_column";
+/// A CSV file without the text column, or without the id column asked for.
+pub const MISSING_COLUMN: &str = "missing_column";
 /// The operating system refused to read the input.
 pub const IO: &str = "io";
 /// The PDF parser failed or crashed on the file.

@@ -81,7 +81,7 @@ pub struct IngestOptions {
     /// `necessity` binary itself). `None` parses PDFs in this process under
     /// `catch_unwind` only, without time or memory limits and with panic
     /// messages going to this process's panic hook: fine for trusted files and
-    /// tests, never for archives.
+    /// tests, never for archives (see [`IngestOptions::with_pdf_worker_of_this_binary`]).
     pub pdf_worker: Option<PathBuf>,
     /// Keep only this share of the documents (by a stable hash of the id).
     pub shard: Option<Shard>,
@@ -97,6 +97,15 @@ impl Default for IngestOptions {
             pdf_worker: None,
             shard: None,
         }
+    }
+}
+
+impl IngestOptions {
+    /// These options with PDFs parsed in worker processes of the running
+    /// binary, which must be `necessity` (it implements `pdf-worker`): what
+    /// any command reading untrusted archives wants.
+    pub fn with_pdf_worker_of_this_binary(self) -> std::io::Result<IngestOptions> {
+        Ok(IngestOptions { pdf_worker: Some(std::env::current_exe()?), ..self })
     }
 }
 

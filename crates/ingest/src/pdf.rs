@@ -26,6 +26,7 @@ const MAX_TEXT_BYTES: u64 = 256 << 20;
 const EXIT_ENCRYPTED: i32 = 10;
 const EXIT_UNREADABLE: i32 = 11;
 const EXIT_IO: i32 = 13;
+const EXIT_TOO_LARGE: i32 = 14;
 
 /// Limits the worker applies to itself, in case the parent cannot (it died).
 #[derive(Clone, Copy, Debug)]
@@ -113,9 +114,8 @@ fn classify(error: &pdf_extract::OutputError) -> PdfFailure {
         OutputError::PdfError(E::ReferenceCycle(_) | E::ReferenceLimit) => {
             unreadable("reference cycle")
         }
-        OutputError::PdfError(E::IO(error)) | OutputError::IoError(error) => {
-            PdfFailure::new(kind::IO, format!("cannot read: {}", error.kind()))
-        }
+        // The bytes are already in memory: an I/O error here is truncated data.
+        OutputError::PdfError(E::IO(_)) => unreadable("truncated or damaged data"),
         _ => unreadable("invalid structure"),
     }
 }
@@ -142,7 +142,11 @@ fn parse_in_worker(
         .map_err(|error| {
             PdfFailure::new(kind::IO, format!("cannot start the PDF worker: {}", error.kind()))
         })?;
-    let stdout = child.stdout.take().expect("stdout was requested as a pipe");
+    let Some(stdout) = child.stdout.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(PdfFailure::new(kind::IO, "the PDF worker has no output pipe"));
+    };
     let reader = thread::spawn(move || read_capped(stdout));
     let status = match child.wait_timeout(options.doc_timeout) {
         Ok(Some(status)) => Ok(status),
@@ -198,6 +202,7 @@ fn verdict(
         Some(EXIT_ENCRYPTED) => Err(PdfFailure::new(kind::PDF_ENCRYPTED, message())),
         Some(EXIT_UNREADABLE) => Err(PdfFailure::new(kind::PDF_UNREADABLE, message())),
         Some(EXIT_IO) => Err(PdfFailure::new(kind::IO, message())),
+        Some(EXIT_TOO_LARGE) => Err(too_large(memory_mb)),
         Some(code) => Err(PdfFailure::new(
             kind::PDF_UNREADABLE,
             format!("the PDF worker failed with status {code}"),
@@ -225,6 +230,10 @@ fn signal_failure(status: ExitStatus, memory_mb: u64) -> PdfFailure {
     }
 }
 
+fn too_large(memory_mb: u64) -> PdfFailure {
+    PdfFailure::new(kind::TOO_LARGE, format!("parsing needed more than {memory_mb} MiB of memory"))
+}
+
 #[cfg(not(unix))]
 fn signal_failure(_status: ExitStatus, _memory_mb: u64) -> PdfFailure {
     PdfFailure::new(kind::PDF_UNREADABLE, "the PDF worker ended abnormally")
@@ -241,6 +250,8 @@ pub fn run_pdf_worker(path: &Path, limits: PdfWorkerLimits) -> u8 {
         return EXIT_IO as u8;
     };
     let (status, bytes) = match std::fs::read(path) {
+        // Under the address-space cap, a file too big to hold is a memory failure.
+        Err(error) if error.kind() == io::ErrorKind::OutOfMemory => return EXIT_TOO_LARGE as u8,
         Err(error) => (EXIT_IO, format!("cannot read: {}", error.kind()).into_bytes()),
         Ok(bytes) => match extract_text(&bytes) {
             Ok(text) => (0, text.into_bytes()),

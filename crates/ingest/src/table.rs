@@ -66,7 +66,7 @@ impl CsvRows {
                 file_id.clone(),
                 Some(Format::Csv),
                 size,
-                kind::NO_TEXT_COLUMN,
+                kind::MISSING_COLUMN,
                 message,
             )
         };
@@ -306,6 +306,12 @@ mod tests {
     }
 
     #[test]
+    fn csv_header_byte_order_mark_is_not_part_of_a_name() {
+        let rows = rows("n.csv", b"\xef\xbb\xbfnote_id,text\n8,x\n", &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv#8"]);
+    }
+
+    #[test]
     fn csv_without_id_column_numbers_rows() {
         let rows = rows("n.csv", b"note,author\n\"a\",x\n\"b\",y\n", &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2"]);
@@ -327,7 +333,7 @@ mod tests {
     fn csv_without_text_column_is_one_failure() {
         let rows = rows("n.csv", b"a,b\n1,2\n3,4\n", &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv"]);
-        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::NO_TEXT_COLUMN);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::MISSING_COLUMN);
     }
 
     #[test]

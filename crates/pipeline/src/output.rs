@@ -36,7 +36,7 @@ pub const CSV_COLUMNS: [&str; 14] = [
 /// Writes records one at a time in the chosen format.
 pub enum RecordWriter<W: Write> {
     Jsonl(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -47,7 +47,7 @@ impl<W: Write> RecordWriter<W> {
             OutputFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(inner);
                 writer.write_record(CSV_COLUMNS)?;
-                RecordWriter::Csv(writer)
+                RecordWriter::Csv(Box::new(writer))
             }
         })
     }

@@ -1,7 +1,8 @@
 // The review page's script. It renders one case at a time from the embedded
 // JSON, puts all note text into the DOM with textContent (never as markup),
 // keeps verdicts in localStorage and exports them as CSV. Opened with
-// #selftest in the URL it checks itself and writes the results into #selftest.
+// #selftest in the URL it checks itself and writes the results into #selftest
+// (#selftest=N checks the first N cases' highlights only).
 (function () {
   "use strict";
 
@@ -9,7 +10,7 @@
   var data = JSON.parse(document.getElementById("review-data").textContent);
   var parsed = performance.now();
   var cases = data.cases;
-  var selftest = location.hash === "#selftest";
+  var selftest = /^#selftest(=\d+)?$/.test(location.hash);
   var COLUMNS = ["id", "determination", "verdict", "comment", "reviewer", "timestamp"];
   var PALETTE_SIZE = 8;
 
@@ -223,12 +224,12 @@
       var row = el("tr", "status-" + criterion.status);
       var name = el("td", "criterion-name");
       name.appendChild(el("span", "swatch " + colourClass(criterion.colour)));
-      name.appendChild(document.createTextNode(criterion.id));
+      // A zero-width space after each underscore lets long ids wrap between words.
+      name.appendChild(el("span", "name", criterion.id.replace(/_/g, "_\u200b")));
+      name.appendChild(el("br"));
+      name.appendChild(el("span", "status " + criterion.status, criterion.status.replace(/_/g, " ")));
       if (!criterion.required) { name.appendChild(el("span", "optional", "optional")); }
       row.appendChild(name);
-      var status = el("td");
-      status.appendChild(el("span", "status " + criterion.status, criterion.status.replace(/_/g, " ")));
-      row.appendChild(status);
       var reason = el("td", "reason");
       reason.appendChild(el("div", null, criterion.reason));
       criterion.spans.forEach(function (i) { reason.appendChild(quoteButton(c, i)); });
@@ -238,7 +239,7 @@
     if (c.criteria.length === 0) {
       var empty = el("tr");
       var cell = el("td", "empty", "No criteria in this record.");
-      cell.colSpan = 3;
+      cell.colSpan = 2;
       empty.appendChild(cell);
       body.appendChild(empty);
     }
@@ -322,7 +323,8 @@
   }
 
   function exportCsv() {
-    var blob = new Blob([buildCsv()], { type: "text/csv;charset=utf-8" });
+    // A byte-order mark makes spreadsheets read the file as UTF-8; `agreement` skips it.
+    var blob = new Blob(["\ufeff" + buildCsv()], { type: "text/csv;charset=utf-8" });
     var url = URL.createObjectURL(blob);
     var link = el("a");
     link.href = url;
@@ -421,7 +423,8 @@
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
     result.after_j = currentCase() ? currentCase().id : null;
     show(0);
-    cases.forEach(function (c, position) {
+    var checked = location.hash.indexOf("=") > 0 ? Number(location.hash.split("=")[1]) : cases.length;
+    cases.slice(0, checked).forEach(function (c, position) {
       show(position);
       var note = $("note");
       result.foreign_elements += note.querySelectorAll("*:not(mark):not(.no-text)").length;
