@@ -433,10 +433,18 @@ fn requested_drug(
     analysis: &Analysis,
     drug_mentions: &[DrugMention],
 ) -> Option<(String, Span)> {
-    drug_mentions.iter().rev().find(|m| is_request(analysis, m)).and_then(|m| {
-        let span = quote(analysis.text(), &m.span, m.cue.as_ref())?;
-        Some((vocabulary.drugs[m.drug].agent.clone(), span))
-    })
+    let last = drug_mentions.iter().rev().find(|m| is_request(analysis, m))?;
+    // Quote the sentence's first request ("Start Dupixent"), not a later
+    // restatement of the name ("(dupilumab)").
+    let sentence = analysis.sentence_of(last.span.start);
+    let first = drug_mentions
+        .iter()
+        .find(|m| {
+            m.drug == last.drug && sentence.contains(&m.span.start) && is_request(analysis, m)
+        })
+        .unwrap_or(last);
+    let span = quote(analysis.text(), &first.span, first.cue.as_ref())?;
+    Some((vocabulary.drugs[first.drug].agent.clone(), span))
 }
 
 /// Whether a mention is a request now: a requestable class with a plan cue,
@@ -510,8 +518,10 @@ fn merge_by_agent(
         .into_iter()
         .map(|(mut treatment, potency, _)| {
             treatment.potency = potency.map(|(_, p)| p);
-            if requested.is_some_and(|(agent, _)| *agent == treatment.agent) {
+            if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;
+                treatment.evidence.retain(|span| span != request);
+                treatment.evidence.insert(0, request.clone());
             }
             treatment.evidence.truncate(3);
             treatment
