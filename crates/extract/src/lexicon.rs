@@ -269,8 +269,8 @@ impl Builder {
 }
 
 /// The spellings of a case-insensitive surface form that notes use: as
-/// written in the lexicon ("vIGA", "CellCept"), lower, UPPER, Capitalised
-/// and Title Case.
+/// written in the lexicon ("vIGA", "CellCept") and so at a sentence start
+/// ("Worst itch NRS"), lower, UPPER, Capitalised and Title Case.
 fn spellings(surface: &str) -> Vec<String> {
     let lower = surface.to_ascii_lowercase();
     let capitalise = |word: &str| {
@@ -280,6 +280,7 @@ fn spellings(surface: &str) -> Vec<String> {
     let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
     let mut all = vec![
         surface.to_string(),
+        capitalise(surface),
         lower.clone(),
         lower.to_ascii_uppercase(),
         capitalise(&lower),
