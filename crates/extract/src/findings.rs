@@ -265,6 +265,10 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
             .map(|m| &m.span)
             .collect()
     };
+    let named = |m: &Mention| matches!(m.meaning, Meaning::Specialty(SpecialtyTerm::Named(_)));
+    if !mentions.iter().any(named) {
+        return None;
+    }
     let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
     let referrers = cues(SpecialtyTerm::Referrer);
     let lines = LineIndex::new(text);

@@ -1,7 +1,7 @@
 //! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that a
 //! single aho-corasick automaton finds in one pass over a note.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::path::Path;
@@ -334,8 +334,12 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
+    // A full DFA: notes hit the lexicon every few dozen bytes, so the scan
+    // runs on the automaton rather than on a prefilter, and a DFA is the
+    // fastest automaton to run (built once, a few megabytes).
     let matcher = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&builder.surfaces)
         .map_err(|e| LexiconError::Build(e.to_string()))?;
     Ok(Vocabulary { matcher, surfaces: builder.surfaces, senses: builder.senses, drugs, potency })
