@@ -398,8 +398,9 @@ impl<'t> Analysis<'t> {
         let in_sentence = &self.hits[from..to];
         let mut context = Context::default();
         for axis in Axis::ALL {
-            let found = scope::trigger_for(self.engine, in_sentence, &target, axis)
-                .or_else(|| self.section_default(target.start, axis));
+            let found =
+                scope::trigger_for(self.engine, self.text.as_bytes(), in_sentence, &target, axis)
+                    .or_else(|| self.section_default(target.start, axis));
             *context.slot(axis) = found.map(|hit| TriggerHit {
                 axis,
                 phrase: self.engine.phrase(hit.entry).to_string(),

@@ -120,6 +120,13 @@ fn scope_ends_at_terminators_and_sentence_ends() {
 }
 
 #[test]
+fn scope_inside_parentheses_ends_with_them() {
+    assert!(context("Biopsy (slides not reviewed) shows eczema.", "eczema").negated.is_none());
+    assert!(context("No (acute) fever.", "fever").negated.is_some());
+    assert!(context("Eczema (rash free today).", "eczema").negated.is_none());
+}
+
+#[test]
 fn scope_ends_at_list_lines() {
     let note = "Denies fever\n- itching 8/10\n- BSA 12%";
     assert!(context(note, "itching").negated.is_none());
