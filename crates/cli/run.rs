@@ -1,10 +1,243 @@
-//! `necessity run` (issue #2).
+//! `necessity run`: one case record per input document, in input order, with
+//! documents decided in parallel and streamed out as they finish.
+
+use crate::{EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use necessity_criteria::PolicySet;
+use necessity_extract::Lexicons;
+use necessity_ingest::{units, IngestOptions, Shard, Unit};
+use necessity_pipeline::batch::ordered_map;
+use necessity_pipeline::output::{AtomicFile, OutputFormat, RecordWriter};
+use necessity_pipeline::Pipeline;
+use necessity_record::{Record, Status};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How many finished records may wait for a slow earlier one (a PDF near its
+/// timeout) before new documents stop starting: records are a few KB, so this
+/// keeps memory flat while the other workers stay busy.
+const REORDER_WINDOW: usize = 4096;
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Files or directories (read recursively, in sorted order); `-` reads one
+    /// text document from standard input. Text (.txt, .text, .md, no
+    /// extension), PDF, CSV and JSON Lines (.jsonl, .ndjson) are read.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Write records to FILE (complete or not at all) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Output format: JSON Lines case records, or a CSV summary row per document.
+    #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
+    format: FormatArg,
+    /// Policy to decide with, by name or TOML path (repeatable; default: the
+    /// dupilumab atopic dermatitis policy).
+    #[arg(long = "policy", value_name = "NAME|PATH")]
+    policies: Vec<String>,
+    /// CSV column / JSONL field holding the note text (default: the first of
+    /// transcription, text, note, in any case).
+    #[arg(long, value_name = "NAME")]
+    text_column: Option<String>,
+    /// CSV column / JSONL field holding the note id (default: the first of
+    /// note_id, row_id, id, in any case, else the 1-based row number).
+    #[arg(long, value_name = "NAME")]
+    id_column: Option<String>,
+    /// Seconds a PDF may take to parse before it becomes a `timeout` error record.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
+    doc_timeout: Duration,
+    /// Memory cap of each PDF parser process, in MiB; beyond it the PDF is `too_large`.
+    #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..))]
+    pdf_memory_mb: u64,
+    /// Documents decided at once (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Decide only share K of N (0-based, K < N) of the documents, chosen by a
+    /// stable hash of the id: N array tasks cover an archive exactly once.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// No progress bar and no summary line.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(format: FormatArg) -> OutputFormat {
+        match format {
+            FormatArg::Jsonl => OutputFormat::Jsonl,
+            FormatArg::Csv => OutputFormat::Csv,
+        }
+    }
+}
+
+fn parse_seconds(value: &str) -> Result<Duration, String> {
+    let number = value.strip_suffix('s').unwrap_or(value);
+    match number.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds.is_finite() => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err("expected a positive number of seconds, such as 30 or 2.5".to_string()),
+    }
+}
 
 /// Runs the subcommand.
-pub fn execute(_args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("this subcommand is being built (issue #2)")
+pub fn execute(args: Args) -> anyhow::Result<u8> {
+    if let Some(missing) = args.inputs.iter().find(|path| !is_stdin(path) && !path.exists()) {
+        eprintln!("necessity run: no such file or directory: {}", missing.display());
+        return Ok(EXIT_USAGE);
+    }
+    install_quiet_panic_hook();
+    let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
+    let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
+    let options = IngestOptions {
+        text_column: args.text_column.clone(),
+        id_column: args.id_column.clone(),
+        doc_timeout: args.doc_timeout,
+        pdf_memory_mb: args.pdf_memory_mb,
+        pdf_worker: None,
+        shard: args.shard,
+    }
+    .with_pdf_worker_of_this_binary()
+    .context("cannot find this program to run PDF workers")?;
+    let jobs = args.jobs.map_or_else(default_jobs, usize::from);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|index| format!("necessity-run-{index}"))
+        .build()
+        .context("cannot start worker threads")?;
+    let mut progress = Progress::new(args.quiet);
+    let decide = |unit: Unit| pipeline.decide(unit.load(&options));
+    let documents = units(&args.inputs, &options);
+    let format = OutputFormat::from(args.format);
+    match &args.out {
+        None => {
+            let stdout = BufWriter::new(io::stdout().lock());
+            stream(stdout, format, &pool, documents, decide, &mut progress)
+                .context("cannot write records to stdout")?;
+        }
+        Some(path) => {
+            let context = || format!("cannot write {}", path.display());
+            let file = BufWriter::new(AtomicFile::create(path).with_context(context)?);
+            let file = stream(file, format, &pool, documents, decide, &mut progress)
+                .with_context(context)?;
+            let file = file.into_inner().map_err(|error| error.into_error());
+            file.and_then(AtomicFile::commit).with_context(context)?;
+        }
+    }
+    let errors = progress.finish();
+    Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
+}
+
+/// Decides every document and writes its record to `inner` in input order.
+fn stream<W: Write>(
+    inner: W,
+    format: OutputFormat,
+    pool: &rayon::ThreadPool,
+    documents: impl Iterator<Item = Unit> + Send,
+    decide: impl Fn(Unit) -> Record + Sync,
+    progress: &mut Progress,
+) -> io::Result<W> {
+    let mut writer = RecordWriter::new(format, inner)?;
+    ordered_map(pool, documents, REORDER_WINDOW, decide, |record| {
+        progress.record(&record);
+        writer.write(&record)
+    })?;
+    writer.finish()
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Panic messages can quote note text (string slicing panics print the
+/// string), so a panic reports only where it happened; the document it hit
+/// becomes an `internal` error record.
+fn install_quiet_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
+        eprintln!(
+            "necessity: internal error{place}; the document concerned becomes an error record"
+        );
+    }));
+}
+
+/// Counts what was written and shows it: a live bar when stderr is a
+/// terminal, a one-line summary at the end, nothing with `--quiet`.
+struct Progress {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    started: Instant,
+    documents: u64,
+    errors: u64,
+    bytes: u64,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template("{spinner} {pos} documents {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            bar.set_style(style);
+            bar
+        });
+        Progress { quiet, bar, started: Instant::now(), documents: 0, errors: 0, bytes: 0 }
+    }
+
+    fn record(&mut self, record: &Record) {
+        self.documents += 1;
+        self.bytes += record.source.bytes;
+        if record.status == Status::Error {
+            self.errors += 1;
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            if self.documents % 16 == 1 {
+                let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "({:.0}/s, {:.1} MB/s, {} errors)",
+                    self.documents as f64 / seconds,
+                    mb(self.bytes) / seconds,
+                    self.errors
+                ));
+            }
+        }
+    }
+
+    /// Clears the bar, prints the summary and returns the number of errors.
+    fn finish(self) -> u64 {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if !self.quiet {
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(
+                stderr,
+                "necessity: {} documents, {} ok, {} errors, {:.1} MB, {:.1} s",
+                self.documents,
+                self.documents - self.errors,
+                self.errors,
+                mb(self.bytes),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+        self.errors
+    }
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }

@@ -1,1 +1,154 @@
-//! End-to-end tests of this area (filled in by its issue).
+//! `necessity explain` and `necessity eval` run as a user runs them.
+
+use crate::util::necessity;
+use std::path::PathBuf;
+use std::process::Output;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/criteria").join(name)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn explain_writes_a_markdown_review_decision_first() {
+    let out = necessity().arg("explain").arg(fixture("notes/seed.txt")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let review = stdout(&out);
+    assert!(review.starts_with("# Medical necessity review"), "{review}");
+    let decision = review.find("**Determination: ").expect("a determination line");
+    assert!(review[..decision].lines().count() <= 2, "the determination comes first");
+    assert!(review.contains("seed.txt"));
+}
+
+#[test]
+fn explain_refuses_a_malformed_policy_before_reading_the_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("broken.toml");
+    std::fs::write(&policy, "[policy]\nid = \"x\"\nversion = = \"1\"\n").unwrap();
+    let out = necessity()
+        .arg("explain")
+        .arg("--policy")
+        .arg(&policy)
+        .arg(dir.path().join("absent.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(message.contains("broken.toml:3:"), "file:line:column first: {message}");
+    assert!(!message.contains("absent.txt"), "the note is never read: {message}");
+
+    let good = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/dupixent-atopic-dermatitis.toml"),
+    )
+    .unwrap();
+    std::fs::write(&policy, good.replace("\"oral_jak_inhibitor\"]", "\"oral_jak\"]")).unwrap();
+    let out = necessity()
+        .arg("explain")
+        .arg("--policy")
+        .arg(&policy)
+        .arg(fixture("notes/seed.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`criteria[4].excluded_classes`"), "{}", stderr(&out));
+}
+
+#[test]
+fn explain_reports_an_unreadable_note_as_a_failure() {
+    let out = necessity().arg("explain").arg(fixture("no-such-note.txt")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn explain_takes_a_policy_by_name() {
+    let out = necessity()
+        .args(["explain", "--policy", "adbry-atopic-dermatitis"])
+        .arg(fixture("notes/seed.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = necessity()
+        .args(["explain", "--policy", "no-such-policy"])
+        .arg(fixture("notes/seed.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("dupixent-atopic-dermatitis"),
+        "lists the built-ins: {}",
+        stderr(&out)
+    );
+}
+
+fn eval_records(extra: &[&str]) -> Output {
+    necessity()
+        .arg("eval")
+        .arg("--gold")
+        .arg(fixture("gold.jsonl"))
+        .arg(fixture("records.jsonl"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn eval_scores_a_records_file_against_gold() {
+    let out = eval_records(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("# Evaluation: 3 gold cases, 2 records"), "{report}");
+    assert!(report.contains("| determination | 1/3 | 33.3% |"), "{report}");
+    assert!(report.contains("| age_years | 1/3 | 33.3% |"), "{report}");
+    assert!(report.contains("| treatments | 2/3 | 66.7% |"), "{report}");
+    assert!(
+        report.contains("| insufficient_documentation | 0 | 1 | 0 | 0 | 0 |"),
+        "confusion row: {report}"
+    );
+    assert!(report.contains("`thin.txt`: determination: expected insufficient_documentation, found not_medically_necessary"));
+    assert!(report.contains("`thin.txt`: age_years: expected 40.00, found 41.00"));
+    assert!(report.contains("`absent.txt`: no record"), "missing records are listed: {report}");
+}
+
+#[test]
+fn eval_exits_4_below_its_thresholds() {
+    assert_eq!(eval_records(&["--min", "0.3"]).status.code(), Some(0));
+    let out = eval_records(&["--min", "0.5"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("determination 33.3% < 50.0%"), "{}", stderr(&out));
+    let out = eval_records(&["--min", "0.3", "--min-field", "0.5"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("age_years"), "{}", stderr(&out));
+    assert_eq!(eval_records(&["--min", "1.5"]).status.code(), Some(1), "a threshold is a fraction");
+}
+
+#[test]
+fn eval_runs_note_inputs_first_and_lists_cases_without_records() {
+    let out = necessity()
+        .arg("eval")
+        .arg("--gold")
+        .arg(fixture("gold.jsonl"))
+        .arg(fixture("notes"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("# Evaluation: 3 gold cases, 1 records"), "{report}");
+    assert!(
+        report.contains("`thin.txt`: no record; expected insufficient_documentation"),
+        "{report}"
+    );
+    assert!(report.contains("`absent.txt`: no record; expected not_applicable"), "{report}");
+    assert!(
+        !report.contains("`seed.txt`: no record"),
+        "the run's record is joined by id: {report}"
+    );
+}

@@ -1,1 +1,70 @@
-//! End-to-end tests of this area (filled in by its issue).
+//! PDFs end to end: every real-world PDF of ../shared/data/pdfs (broken,
+//! encrypted, scanned, a decompression bomb) gives one record, typed when it
+//! fails, with no panic, no hang and none of the parser's noise on stderr.
+
+use crate::run::{outcomes, records, READABLE_PDF};
+use crate::util::{necessity, shared_data};
+use std::collections::BTreeSet;
+use std::fs;
+
+const PDF_KINDS: [&str; 7] =
+    ["ok", "pdf_unreadable", "pdf_encrypted", "pdf_no_text", "timeout", "too_large", "io"];
+
+#[test]
+fn every_shared_pdf_gives_one_typed_record() {
+    let folder = shared_data().join("pdfs");
+    let output = necessity().args(["run", "--doc-timeout", "10"]).arg(&folder).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let outcomes = outcomes(&records(&output));
+    let pdfs: BTreeSet<String> = fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".pdf"))
+        .collect();
+    let ids: Vec<&String> =
+        outcomes.iter().map(|(id, _)| id).filter(|id| id.ends_with(".pdf")).collect();
+    assert_eq!(ids.len(), pdfs.len(), "one record per PDF");
+    assert_eq!(ids.into_iter().cloned().collect::<BTreeSet<_>>(), pdfs);
+    for (id, kind) in outcomes.iter().filter(|(id, _)| id.ends_with(".pdf")) {
+        assert!(PDF_KINDS.contains(&kind.as_str()), "{id}: {kind}");
+    }
+    let readable = outcomes.iter().filter(|(_, kind)| kind == "ok").count();
+    assert!(readable >= 60, "only {readable} PDFs gave text");
+    let encrypted = outcomes.iter().find(|(id, _)| id == "pypdf-r2-user-password.pdf").unwrap();
+    assert_eq!(encrypted.1, "pdf_encrypted");
+    // The parser's warnings and panics stay in the worker: only the summary shows.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// The one record's error kind when `run` reads one shared PDF with `limits`.
+fn limited_outcome(file: &str, limits: &[&str]) -> (String, String) {
+    let pdf = shared_data().join("pdfs").join(file);
+    let output = necessity().args(["run", "-q"]).args(limits).arg(&pdf).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let mut outcomes = outcomes(&records(&output));
+    assert_eq!(outcomes.len(), 1);
+    outcomes.remove(0)
+}
+
+#[test]
+fn a_pdf_past_the_time_limit_is_a_timeout_record() {
+    let outcome = limited_outcome("pdfjs-freeculture.pdf", &["--doc-timeout", "0.001"]);
+    assert_eq!(outcome, ("pdfjs-freeculture.pdf".into(), "timeout".into()));
+}
+
+#[test]
+fn a_pdf_past_the_memory_cap_is_too_large() {
+    let outcome = limited_outcome("pdfjs-freeculture.pdf", &["--pdf-memory-mb", "16"]);
+    assert_eq!(outcome, ("pdfjs-freeculture.pdf".into(), "too_large".into()));
+}
+
+#[test]
+fn a_readable_pdf_is_decided_with_its_text_hash() {
+    let pdf = shared_data().join("pdfs").join(READABLE_PDF);
+    let output = necessity().args(["run", "-q"]).arg(&pdf).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let records = records(&output);
+    assert_eq!(records[0]["source"]["format"], "pdf");
+    assert_eq!(records[0]["source"]["sha256"].as_str().map(str::len), Some(64));
+}

@@ -78,7 +78,9 @@ fn starts_new_item(rest: &[u8]) -> bool {
         Some(b'-' | b'*' | b'+' | b'#') => true,
         Some(b'0'..=b'9') => {
             let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
             matches!(rest.get(digits), Some(b'.' | b')'))
+                && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
         Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
         _ => rest.starts_with("•".as_bytes()),

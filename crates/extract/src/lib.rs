@@ -1,29 +1,181 @@
 //! Extraction: from one note's text, the case facts of the spec, each with
 //! evidence spans, leaving out negated, hypothetical, family and historical
-//! mentions. (Issue #3 builds this crate out.)
+//! mentions.
+//!
+//! The vocabularies live in `lexicons/*.tsv`. They are compiled once into one
+//! aho-corasick automaton ([`Lexicons`]) that finds every term and value
+//! keyword in a single pass over a note; values are then read by small regexes
+//! in windows of a few dozen bytes around the hits, never over whole notes.
+//! Whether a mention is negated, hypothetical, about family or historical is
+//! asked of the context engine (`necessity-context`) only, so there is one
+//! rule path for scope.
 
+mod dosing;
+mod findings;
+mod lexicon;
+mod scan;
+mod treatments;
+mod values;
+
+pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
+
+use lexicon::Vocabulary;
 use necessity_context::ContextEngine;
-use necessity_record::Facts;
+use necessity_record::{Facts, Span};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use treatments::TreatmentPatterns;
+use values::ValuePatterns;
 
-/// The compiled vocabularies, built once and shared by every thread.
+/// The context engine extraction asks about scope: the shipped one, or one
+/// built from a user's `context.tsv`.
+#[derive(Clone)]
+enum ContextSource {
+    Builtin(&'static ContextEngine),
+    Loaded(Arc<ContextEngine>),
+}
+
+/// The compiled vocabularies and window patterns, built once and shared by
+/// every thread (cloning is cheap: the automata are reference-counted).
+#[derive(Clone)]
 pub struct Lexicons {
-    context: &'static ContextEngine,
+    vocabulary: Arc<Vocabulary>,
+    values: ValuePatterns,
+    treatments: TreatmentPatterns,
+    context: ContextSource,
 }
 
 impl Lexicons {
-    /// The lexicons shipped with the binary.
+    /// The lexicons shipped with the binary, compiled on first use.
     pub fn builtin() -> Lexicons {
-        Lexicons { context: ContextEngine::builtin() }
+        static BUILTIN: OnceLock<Lexicons> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                Lexicons::from_files(
+                    &lexicon::builtin_files(),
+                    ContextSource::Builtin(ContextEngine::builtin()),
+                )
+                .expect("the shipped lexicons are valid (tested)")
+            })
+            .clone()
+    }
+
+    /// Lexicons from a user's directory holding the files of [`LEXICON_FILES`]
+    /// (and optionally `context.tsv`), so vocabularies change without a rebuild.
+    pub fn load(dir: &Path) -> Result<Lexicons, LexiconError> {
+        let files = lexicon::read_dir(dir)?;
+        let context_path = dir.join("context.tsv");
+        let context = if context_path.exists() {
+            let tsv = std::fs::read_to_string(&context_path).map_err(|source| {
+                LexiconError::Io { file: context_path.display().to_string(), source }
+            })?;
+            let engine = ContextEngine::from_lexicon(&tsv)
+                .map_err(|e| LexiconError::Build(e.to_string()))?;
+            ContextSource::Loaded(Arc::new(engine))
+        } else {
+            ContextSource::Builtin(ContextEngine::builtin())
+        };
+        Lexicons::from_files(&files, context)
+    }
+
+    fn from_files(
+        files: &[(String, String)],
+        context: ContextSource,
+    ) -> Result<Lexicons, LexiconError> {
+        let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
+        Ok(Lexicons {
+            vocabulary: Arc::new(lexicon::build(files)?),
+            values: ValuePatterns::new().map_err(regex_error)?,
+            treatments: TreatmentPatterns::new().map_err(regex_error)?,
+            context,
+        })
     }
 
     /// The context engine extraction reads scope with.
     pub fn context(&self) -> &ContextEngine {
-        self.context
+        match &self.context {
+            ContextSource::Builtin(engine) => engine,
+            ContextSource::Loaded(engine) => engine,
+        }
+    }
+
+    /// Every pattern the main scan looks for (each spelling of each surface
+    /// form, matched case-sensitively, leftmost-longest), so a benchmark can
+    /// time a bare scan of the same lexicon as a baseline.
+    pub fn scan_terms(&self) -> Vec<&str> {
+        self.vocabulary.surfaces.iter().map(String::as_str).collect()
     }
 }
 
-/// Extracts the case facts of one note.
+/// Extracts the case facts of one note, every fact with evidence spans.
 pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
-    let _analysis = lexicons.context().analyze(text);
-    Facts::default()
+    let analysis = lexicons.context().analyze(text);
+    let mentions = scan::scan(&lexicons.vocabulary, text);
+    let mut facts = Facts::default();
+    let evidence = |facts: &mut Facts, field: &str, span: Span| {
+        facts.evidence.entry(field.to_string()).or_default().push(span);
+    };
+
+    let found = treatments::find_treatments(
+        &lexicons.vocabulary,
+        &lexicons.treatments,
+        &analysis,
+        &mentions,
+    );
+    if let Some((agent, span)) = found.requested {
+        facts.requested_drug = Some(agent);
+        evidence(&mut facts, "requested_drug", span);
+    }
+    if let Some((dosing, span)) = found.dosing {
+        facts.dosing = dosing;
+        evidence(&mut facts, "dosing", span);
+    }
+    facts.treatments = found.treatments;
+
+    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, &analysis, &mentions)
+    {
+        facts.diagnosis = Some(diagnosis);
+        evidence(&mut facts, "diagnosis", span);
+    }
+    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
+    let values = findings::values(&lexicons.values, &analysis, &mentions, skin_note);
+    facts.age_years = with_evidence(&mut facts, text, "age_years", values.age);
+    facts.weight_kg = with_evidence(&mut facts, text, "weight_kg", values.weight);
+    facts.measures.bsa_percent =
+        with_evidence(&mut facts, text, "measures.bsa_percent", values.bsa);
+    facts.measures.iga_scale = values.iga.as_ref().and_then(|v| v.scale);
+    facts.measures.iga = with_evidence(&mut facts, text, "measures.iga", values.iga);
+    facts.measures.itch_nrs = with_evidence(&mut facts, text, "measures.itch_nrs", values.itch);
+    facts.measures.easi = with_evidence(&mut facts, text, "measures.easi", values.easi);
+    let sites = if skin_note { findings::sites(&analysis, &mentions) } else { Vec::new() };
+    for (site, span) in sites {
+        facts.high_impact_sites.push(site);
+        evidence(&mut facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
+    }
+    if let Some(span) = findings::persistent_flares(&analysis, &mentions) {
+        facts.persistent_flares = true;
+        evidence(&mut facts, "persistent_flares", span);
+    }
+    if let Some(span) = findings::no_prescription_topicals(&analysis, &mentions) {
+        facts.no_prescription_topicals = true;
+        evidence(&mut facts, "no_prescription_topicals", span);
+    }
+    if let Some((specialty, span)) = findings::specialty(&analysis, &mentions) {
+        facts.prescriber_specialty = Some(specialty);
+        evidence(&mut facts, "prescriber_specialty", span);
+    }
+    facts
+}
+
+/// Records a value's evidence under `field` and returns its number.
+fn with_evidence(
+    facts: &mut Facts,
+    text: &str,
+    field: &str,
+    value: Option<values::Value>,
+) -> Option<f64> {
+    let value = value?;
+    let span = Span::of(text, value.span.start, value.span.end)?;
+    facts.evidence.entry(field.to_string()).or_default().push(span);
+    Some(value.number)
 }

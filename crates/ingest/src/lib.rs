@@ -1,7 +1,27 @@
 //! Ingestion: every input document becomes a [`Document`] or an
-//! [`IngestFailure`], never nothing. (Issue #2 builds this crate out.)
+//! [`IngestFailure`], never nothing.
+//!
+//! Inputs are enumerated sequentially into cheap [`Unit`]s whose ids are known
+//! before their content is read, so sharding and ordering cost nothing; the
+//! expensive part (reading a file, parsing a PDF) happens in [`Unit::load`],
+//! which a caller may run in parallel. [`read_documents`] is the sequential
+//! composition of the two, the reference every other reader must agree with.
 
 use necessity_record::{Format, Source};
+use std::path::PathBuf;
+use std::time::Duration;
+
+mod columns;
+mod discover;
+pub mod kind;
+mod pdf;
+mod shard;
+mod table;
+mod text;
+
+pub use discover::{units, Unit};
+pub use pdf::{run_pdf_worker, PdfWorkerLimits};
+pub use shard::{Shard, ShardParseError};
 
 /// One note's text, ready for extraction, with the provenance a record reports.
 #[derive(Clone, Debug)]
@@ -25,4 +45,76 @@ pub struct IngestFailure {
     pub kind: String,
     /// Human-readable reason, never containing note text.
     pub message: String,
+}
+
+impl IngestFailure {
+    /// Builds a failure; `kind` comes from [`kind`], so the vocabulary stays closed.
+    pub fn new(
+        id: impl Into<String>,
+        format: Option<Format>,
+        bytes: u64,
+        kind: &str,
+        message: impl Into<String>,
+    ) -> IngestFailure {
+        IngestFailure {
+            id: id.into(),
+            source: Source { format, bytes, sha256: None, lossy_utf8: false },
+            kind: kind.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How inputs are read; the defaults suit the CLI's documented behaviour.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// CSV column / JSONL field holding the note text; `None` finds it by name.
+    pub text_column: Option<String>,
+    /// CSV column / JSONL field holding the note id; `None` finds it by name
+    /// and falls back to the 1-based row (or line) number.
+    pub id_column: Option<String>,
+    /// Longest a single PDF may take to parse before it becomes a `timeout`.
+    pub doc_timeout: Duration,
+    /// Address-space cap of the PDF worker process, in MiB.
+    pub pdf_memory_mb: u64,
+    /// Program that implements the hidden `pdf-worker` subcommand (the
+    /// `necessity` binary itself). `None` parses PDFs in this process under
+    /// `catch_unwind` only, without time or memory limits and with panic
+    /// messages going to this process's panic hook: fine for trusted files and
+    /// tests, never for archives (see [`IngestOptions::with_pdf_worker_of_this_binary`]).
+    pub pdf_worker: Option<PathBuf>,
+    /// Keep only this share of the documents (by a stable hash of the id).
+    pub shard: Option<Shard>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> IngestOptions {
+        IngestOptions {
+            text_column: None,
+            id_column: None,
+            doc_timeout: Duration::from_secs(30),
+            pdf_memory_mb: 1024,
+            pdf_worker: None,
+            shard: None,
+        }
+    }
+}
+
+impl IngestOptions {
+    /// These options with PDFs parsed in worker processes of the running
+    /// binary, which must be `necessity` (it implements `pdf-worker`): what
+    /// any command reading untrusted archives wants.
+    pub fn with_pdf_worker_of_this_binary(self) -> std::io::Result<IngestOptions> {
+        Ok(IngestOptions { pdf_worker: Some(std::env::current_exe()?), ..self })
+    }
+}
+
+/// Every document of `inputs` (files, directories, `-` for standard input),
+/// in the order and with the ids `necessity run` uses.
+pub fn read_documents(
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+) -> impl Iterator<Item = Result<Document, IngestFailure>> + Send + use<> {
+    let options = options.clone();
+    units(inputs, &options.clone()).map(move |unit| unit.load(&options))
 }

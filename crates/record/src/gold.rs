@@ -69,7 +69,7 @@ pub struct GoldRecord {
 
 /// The fields compared, in report order. `treatments` is compared as a whole
 /// (agent, class, potency, outcome of every agent) and also per agent.
-pub const FACT_FIELDS: [&str; 13] = [
+pub const FACT_FIELDS: [&str; 14] = [
     "requested_drug",
     "diagnosis",
     "age_years",
@@ -81,6 +81,7 @@ pub const FACT_FIELDS: [&str; 13] = [
     "high_impact_sites",
     "treatments",
     "persistent_flares",
+    "no_prescription_topicals",
     "dosing",
     "prescriber_specialty",
 ];
@@ -114,6 +115,7 @@ pub fn field_value(facts: &Facts, field: &str) -> String {
             format!("[{}]", rows.join("; "))
         }
         "persistent_flares" => facts.persistent_flares.to_string(),
+        "no_prescription_topicals" => facts.no_prescription_topicals.to_string(),
         "dosing" => {
             let d = &facts.dosing;
             format!(

@@ -224,13 +224,17 @@ pub struct Facts {
     pub treatments: Vec<Treatment>,
     /// True only when the note says flares recur or continue now.
     pub persistent_flares: bool,
+    /// True when the note states that no prescription topical therapy was
+    /// ever tried: the policy's `topical_failure` is then `not_met`, not merely
+    /// undocumented.
+    pub no_prescription_topicals: bool,
     pub dosing: Dosing,
     pub prescriber_specialty: Option<Specialty>,
     /// Evidence for the scalar facts, keyed by field path: `requested_drug`,
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
-    /// `high_impact_sites.<site>`, `persistent_flares`, `dosing`,
-    /// `prescriber_specialty`. Treatments carry their own evidence.
+    /// `high_impact_sites.<site>`, `persistent_flares`,
+    /// `no_prescription_topicals`, `dosing`, `prescriber_specialty`. Treatments carry their own evidence.
     #[serde(default)]
     pub evidence: BTreeMap<String, Vec<Span>>,
 }

@@ -1,0 +1,164 @@
+//! Record fields named on the command line (`determination`, `policy`,
+//! `requested_drug`, `criterion.severity`, ...) and the filters built on them.
+//!
+//! Sampling works on the raw JSON of each record, so records written by a
+//! newer `run` with extra fields still sample, and the sampled lines are
+//! written back byte for byte.
+
+use serde_json::Value;
+use thiserror::Error;
+
+/// The word a missing or null field reads as, in strata and filters.
+pub const NULL: &str = "null";
+
+/// A field of a record that strata and filters compare as a word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A path from the record's root, e.g. `determination` or `source.format`.
+    Root(Vec<String>),
+    /// The status of the criterion with this id (`criterion.<id>`).
+    Criterion(String),
+}
+
+/// Top-level record keys; any other name is looked up under `facts`.
+const ROOT_KEYS: [&str; 8] =
+    ["id", "status", "error", "source", "determination", "policy", "facts", "criteria"];
+
+impl Field {
+    /// Parses a field name: `policy` means `policy.id`, `criterion.<id>` a
+    /// criterion's status, and a name that is not a record key is a fact
+    /// (`requested_drug` is `facts.requested_drug`), as auditors think of them.
+    pub fn parse(name: &str) -> Result<Field, FieldError> {
+        let name = name.trim();
+        if name.is_empty() || name.split('.').any(str::is_empty) {
+            return Err(FieldError::EmptyName(name.to_string()));
+        }
+        if let Some(id) = name.strip_prefix("criterion.") {
+            return Ok(Field::Criterion(id.to_string()));
+        }
+        let mut path: Vec<String> = name.split('.').map(str::to_string).collect();
+        if path == ["policy"] {
+            path.push("id".to_string());
+        } else if !ROOT_KEYS.contains(&path[0].as_str()) {
+            path.insert(0, "facts".to_string());
+        }
+        Ok(Field::Root(path))
+    }
+
+    /// The field's value in `record` as one word: strings as written, other
+    /// values as compact JSON, missing and null as [`NULL`].
+    pub fn word(&self, record: &Value) -> String {
+        let value = match self {
+            Field::Root(path) => path.iter().try_fold(record, |v, key| v.get(key)),
+            Field::Criterion(id) => criterion_status(record, id),
+        };
+        match value {
+            None | Some(Value::Null) => NULL.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        }
+    }
+
+    /// The values this field can take, when the contract fixes them, so that
+    /// empty strata still show up (with a zero) in a manifest.
+    pub fn vocabulary(&self) -> &'static [&'static str] {
+        match self {
+            Field::Root(path) if path == &["determination"] => &[
+                "medically_necessary",
+                "not_medically_necessary",
+                "insufficient_documentation",
+                "not_applicable",
+            ],
+            Field::Root(path) if path == &["status"] => &["ok", "error"],
+            Field::Criterion(_) => &["met", "not_met", "not_documented"],
+            Field::Root(_) => &[],
+        }
+    }
+}
+
+fn criterion_status<'a>(record: &'a Value, id: &str) -> Option<&'a Value> {
+    record
+        .get("criteria")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("id").and_then(Value::as_str) == Some(id))?
+        .get("status")
+}
+
+/// A `--where FIELD=VALUE[,VALUE...]` condition: the record's field must
+/// read as one of the values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    /// The condition as the user wrote it, for the manifest.
+    pub text: String,
+    field: Field,
+    values: Vec<String>,
+}
+
+impl Filter {
+    /// Parses `FIELD=VALUE`; a comma separates alternatives.
+    pub fn parse(text: &str) -> Result<Filter, FieldError> {
+        let (name, values) =
+            text.split_once('=').ok_or_else(|| FieldError::NoEquals(text.to_string()))?;
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
+        Ok(Filter { text: text.to_string(), field: Field::parse(name)?, values })
+    }
+
+    /// Whether the record satisfies the condition.
+    pub fn accepts(&self, record: &Value) -> bool {
+        let word = self.field.word(record);
+        self.values.contains(&word)
+    }
+}
+
+/// A field name or filter the command line could not use.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum FieldError {
+    #[error("field name {0:?} is empty or has an empty part")]
+    EmptyName(String),
+    #[error("filter {0:?} is not of the form FIELD=VALUE")]
+    NoEquals(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record() -> Value {
+        json!({
+            "id": "a.txt", "status": "ok", "determination": "medically_necessary",
+            "policy": {"id": "dupixent-atopic-dermatitis", "version": "1"},
+            "facts": {"requested_drug": "dupilumab", "age_years": 34, "measures": {"iga": null}},
+            "criteria": [{"id": "severity", "status": "met"}, {"id": "age", "status": "not_met"}]
+        })
+    }
+
+    #[test]
+    fn fields_resolve_as_auditors_name_them() {
+        let r = record();
+        let word = |name: &str| Field::parse(name).unwrap().word(&r);
+        assert_eq!(word("determination"), "medically_necessary");
+        assert_eq!(word("policy"), "dupixent-atopic-dermatitis");
+        assert_eq!(word("requested_drug"), "dupilumab");
+        assert_eq!(word("facts.requested_drug"), "dupilumab");
+        assert_eq!(word("age_years"), "34");
+        assert_eq!(word("measures.iga"), NULL);
+        assert_eq!(word("weight_kg"), NULL);
+        assert_eq!(word("criterion.age"), "not_met");
+        assert_eq!(word("criterion.dosing"), NULL);
+    }
+
+    #[test]
+    fn filters_accept_any_listed_value() {
+        let r = record();
+        assert!(Filter::parse("status=ok").unwrap().accepts(&r));
+        assert!(Filter::parse("criterion.severity=met").unwrap().accepts(&r));
+        assert!(Filter::parse("determination=not_applicable,medically_necessary")
+            .unwrap()
+            .accepts(&r));
+        assert!(!Filter::parse("criterion.age=met").unwrap().accepts(&r));
+        assert_eq!(Filter::parse("status").unwrap_err(), FieldError::NoEquals("status".into()));
+        assert!(Filter::parse("criterion.=met").is_err());
+    }
+}

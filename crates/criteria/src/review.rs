@@ -1,0 +1,229 @@
+//! A determination written as a clinical reviewer writes one: the decision
+//! first, then each criterion with the note's own words, the dosing check,
+//! what is missing, and what goes with an approval.
+
+use crate::dosing::{describe_regimen, describe_row, label_row, LabelRow};
+use crate::policy::Policy;
+use crate::rules::{potency_of, vocabulary};
+use crate::set::PolicySet;
+use crate::Evaluation;
+use necessity_record::{Criterion, CriterionStatus, Determination, Facts, Span};
+use std::fmt::Write;
+
+/// The Markdown review of one note's evaluation; `note` names the document.
+pub fn write_review(
+    policies: &PolicySet,
+    facts: &Facts,
+    evaluation: &Evaluation,
+    note: &str,
+) -> String {
+    let mut out = String::new();
+    let policy = policies.covering(facts);
+    let drug = policy.map(drug_name).or_else(|| facts.requested_drug.clone());
+    let _ = writeln!(
+        out,
+        "# Medical necessity review{}\n",
+        drug.map(|d| format!(": {d}")).unwrap_or_default()
+    );
+    let _ = writeln!(out, "**Determination: {}**\n", headline(evaluation.determination));
+    let _ = writeln!(out, "- Note: `{note}`");
+    match policy {
+        Some(policy) => {
+            let _ = writeln!(
+                out,
+                "- Policy: {} (`{}`, version {}, from `{}`)\n",
+                policy.title, policy.id, policy.version, policy.origin
+            );
+            let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
+            write_criteria(&mut out, policy, &evaluation.criteria);
+            write_dosing(&mut out, policy, facts);
+            write_treatments(&mut out, policy, facts);
+            write_missing(&mut out, policy, &evaluation.criteria);
+            write_considerations(&mut out, policy, evaluation.determination);
+        }
+        None => write_not_applicable(&mut out, policies, facts),
+    }
+    out
+}
+
+fn drug_name(policy: &Policy) -> String {
+    match &policy.brand {
+        Some(brand) => format!("{brand} ({})", policy.drug),
+        None => policy.drug.clone(),
+    }
+}
+
+fn headline(determination: Determination) -> &'static str {
+    match determination {
+        Determination::MedicallyNecessary => "MEDICALLY NECESSARY (approve)",
+        Determination::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY (deny)",
+        Determination::InsufficientDocumentation => "INSUFFICIENT DOCUMENTATION (pend for records)",
+        Determination::NotApplicable => "NOT APPLICABLE (no policy covers this request)",
+    }
+}
+
+fn summary(criteria: &[Criterion], determination: Determination) -> String {
+    let required: Vec<&Criterion> = criteria.iter().filter(|c| c.required).collect();
+    let with = |status| {
+        required
+            .iter()
+            .filter(|c| c.status == status)
+            .map(|c| format!("`{}`", c.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match determination {
+        Determination::MedicallyNecessary => {
+            format!("All {} required criteria are met.", required.len())
+        }
+        Determination::NotMedicallyNecessary => {
+            format!("Required criteria not met: {}.", with(CriterionStatus::NotMet))
+        }
+        _ => format!("Required criteria not documented: {}.", with(CriterionStatus::NotDocumented)),
+    }
+}
+
+fn status_word(status: CriterionStatus) -> &'static str {
+    match status {
+        CriterionStatus::Met => "met",
+        CriterionStatus::NotMet => "NOT met",
+        CriterionStatus::NotDocumented => "not documented",
+    }
+}
+
+fn write_criteria(out: &mut String, policy: &Policy, criteria: &[Criterion]) {
+    for (heading, required) in [
+        ("Required criteria", true),
+        ("Advisory criteria (do not change the determination)", false),
+    ] {
+        let _ = writeln!(out, "## {heading}\n");
+        for criterion in criteria.iter().filter(|c| c.required == required) {
+            let title = policy
+                .rules
+                .iter()
+                .find(|r| r.id == criterion.id)
+                .map_or(criterion.id.as_str(), |r| r.title.as_str());
+            let _ = writeln!(
+                out,
+                "### {title} (`{}`): {}\n",
+                criterion.id,
+                status_word(criterion.status)
+            );
+            let _ = writeln!(out, "{}.\n", capitalised(&criterion.reason));
+            write_quotes(out, &criterion.evidence);
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// The note's own words, one quote per span, with byte offsets to find them;
+/// a span inside a wider quoted one is not repeated.
+fn write_quotes(out: &mut String, evidence: &[Span]) {
+    let inside = |s: &Span| {
+        evidence
+            .iter()
+            .any(|w| w.start <= s.start && s.end <= w.end && w.end - w.start > s.end - s.start)
+    };
+    for span in evidence.iter().filter(|s| !inside(s)) {
+        let words: Vec<&str> = span.text.split_whitespace().collect();
+        let _ = writeln!(out, "> \"{}\" (bytes {}-{})\n", words.join(" "), span.start, span.end);
+    }
+}
+
+fn write_dosing(out: &mut String, policy: &Policy, facts: &Facts) {
+    if policy.dosing.is_empty() {
+        return;
+    }
+    let d = &facts.dosing;
+    let _ = writeln!(out, "## Dosing check\n");
+    let documented =
+        if d.loading_mg.is_none() && d.maintenance_mg.is_none() && d.interval_weeks.is_none() {
+            "not documented".to_string()
+        } else {
+            describe_regimen(d.loading_mg, d.maintenance_mg, d.interval_weeks)
+        };
+    let _ = writeln!(out, "- Documented regimen: {documented}");
+    let label = match label_row(policy, facts) {
+        LabelRow::Found(row) => format!("{} for {}", describe_row(row), row.label),
+        LabelRow::NeedsAge => "cannot be chosen: age not documented".to_string(),
+        LabelRow::NeedsWeight => {
+            "cannot be chosen: weight not documented and the dose depends on it".to_string()
+        }
+        LabelRow::NoRow => "none for this patient's age and weight".to_string(),
+    };
+    let _ = writeln!(out, "- Label regimen: {label}\n");
+}
+
+/// The treatment history as extracted, one row per agent, so a reviewer
+/// sees what the topical and concurrent-therapy criteria weighed.
+fn write_treatments(out: &mut String, policy: &Policy, facts: &Facts) {
+    if facts.treatments.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Treatment history\n");
+    let _ =
+        writeln!(out, "| agent | class | potency | outcome | note says |\n|---|---|---|---|---|");
+    for t in &facts.treatments {
+        let potency = potency_of(policy, t).map_or(String::new(), |p| vocabulary(&p));
+        let quote =
+            t.evidence.first().map_or(String::new(), |s| format!("\"{}\"", table_cell(&s.text)));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {potency} | {} | {quote} |",
+            t.agent,
+            vocabulary(&t.class),
+            vocabulary(&t.outcome)
+        );
+    }
+    let _ = writeln!(out);
+}
+
+/// Note text made safe for one Markdown table cell.
+fn table_cell(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+}
+
+fn write_missing(out: &mut String, policy: &Policy, criteria: &[Criterion]) {
+    let missing: Vec<&Criterion> =
+        criteria.iter().filter(|c| c.status == CriterionStatus::NotDocumented).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Documentation to request\n");
+    for criterion in missing {
+        let Some(rule) = policy.rules.iter().find(|r| r.id == criterion.id) else { continue };
+        let kind = if criterion.required { "required" } else { "advisory" };
+        let _ = writeln!(out, "- {} ({kind}): {}", rule.title, rule.missing);
+    }
+    let _ = writeln!(out);
+}
+
+fn write_considerations(out: &mut String, policy: &Policy, determination: Determination) {
+    if determination != Determination::MedicallyNecessary || policy.considerations.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## With this approval\n");
+    for consideration in &policy.considerations {
+        let _ = writeln!(out, "- {consideration}");
+    }
+    let _ = writeln!(out);
+}
+
+fn write_not_applicable(out: &mut String, policies: &PolicySet, facts: &Facts) {
+    let selected: Vec<String> =
+        policies.policies().iter().map(|p| format!("`{}` ({})", p.id, p.drug)).collect();
+    let _ = writeln!(out, "- Policies selected: {}\n", selected.join(", "));
+    match facts.requested_drug.as_deref() {
+        Some(drug) => {
+            let _ = writeln!(out, "The note requests {drug}, which no selected policy covers.\n");
+        }
+        None => {
+            let _ = writeln!(out, "The note does not newly request, order or start a drug; mentions of past, declined or hypothetical therapy are not requests.\n");
+        }
+    }
+    write_quotes(out, facts.evidence.get("requested_drug").map_or(&[], Vec::as_slice));
+}

@@ -1,0 +1,68 @@
+//! The policy engine alone against the labelled corpus: decided from the
+//! gold facts, every case must get its gold determination. This separates
+//! policy mistakes from extraction mistakes.
+
+use necessity_criteria::{evaluate_policy, PolicySet};
+use necessity_record::gold::read_gold;
+use std::path::PathBuf;
+
+#[test]
+fn gold_facts_decide_every_corpus_case_as_gold_says() {
+    let gold_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/gold");
+    let gold = read_gold(&gold_dir).expect("corpus/gold is readable");
+    assert!(!gold.is_empty(), "corpus/gold holds cases");
+    let policies = PolicySet::select(&[]).unwrap();
+    let wrong: Vec<String> = gold
+        .iter()
+        .filter_map(|case| {
+            let evaluation = evaluate_policy(&policies, &case.facts);
+            let found = Some(evaluation.determination);
+            (found != case.determination).then(|| {
+                let reasons: Vec<String> = evaluation
+                    .criteria
+                    .iter()
+                    .map(|c| format!("{} {:?}: {}", c.id, c.status, c.reason))
+                    .collect();
+                format!(
+                    "{}: expected {:?}, found {:?} [{}]",
+                    case.id,
+                    case.determination,
+                    found,
+                    reasons.join("; ")
+                )
+            })
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cases decided wrongly:\n{}",
+        wrong.len(),
+        gold.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn adbry_requests_of_the_corpus_are_decided_under_the_adbry_policy() {
+    let gold_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/gold");
+    let gold = read_gold(&gold_dir).unwrap();
+    let policies = PolicySet::select(&["adbry-atopic-dermatitis".into()]).unwrap();
+    let adbry: Vec<_> =
+        gold.iter().filter(|c| c.facts.requested_drug.as_deref() == Some("tralokinumab")).collect();
+    assert!(!adbry.is_empty(), "the corpus requests tralokinumab somewhere");
+    for case in adbry {
+        let evaluation = evaluate_policy(&policies, &case.facts);
+        let lines: Vec<String> = evaluation
+            .criteria
+            .iter()
+            .map(|c| format!("  {} {:?}: {}", c.id, c.status, c.reason))
+            .collect();
+        eprintln!("{}: {:?}\n{}", case.id, evaluation.determination, lines.join("\n"));
+        assert_eq!(
+            evaluation.policy.map(|p| p.id).as_deref(),
+            Some("adbry-atopic-dermatitis"),
+            "{}",
+            case.id
+        );
+    }
+}

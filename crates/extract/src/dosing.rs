@@ -1,0 +1,184 @@
+//! The requested drug's regimen: loading dose, maintenance dose, interval,
+//! read in a window after the drug's name or after a "Dosing:" label.
+
+use necessity_record::{Dosing, Span};
+use regex::Regex;
+use std::ops::Range;
+
+/// How far after the drug name or label a regimen is read.
+const WINDOW: usize = 220;
+/// How close a "loading" or "maintenance" word labels an amount.
+const LABEL_REACH: usize = 24;
+
+/// The compiled window patterns of dosing.
+#[derive(Clone, Debug)]
+pub struct DosingPatterns {
+    amount: Regex,
+    /// A number without "mg" right before an interval ("300 q2w").
+    bare_amount: Regex,
+    /// What follows a pen or syringe strength rather than a dose.
+    unit_after: Regex,
+    /// What precedes the per-injection amount of a dose ("two 150 mg").
+    count_before: Regex,
+    interval: Regex,
+    loading_before: Regex,
+    loading_after: Regex,
+    maintenance_before: Regex,
+    then: Regex,
+}
+
+impl DosingPatterns {
+    /// Compiles the window patterns; they are fixed, so a failure is a bug
+    /// caught by every test.
+    pub fn new() -> Result<DosingPatterns, regex::Error> {
+        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        Ok(DosingPatterns {
+            amount: ci(r"\b(\d{2,4})\s*mg\b")?,
+            bare_amount: ci(r"\b(\d{2,4})\s+(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b)")?,
+            unit_after: ci(r"^\s*(?:/|per\s+m[lL]|injections?\b|syringes?\b|pens?\b|prefilled\b)")?,
+            count_before: ci(r"\b(?:two|three|four|2|3|4)\s*(?:x\s*)?$")?,
+            interval: ci(
+                r"\b(?:(q\s*2\s*w(?:ee)?k?s?|every\s+(?:other|2|two)\s+weeks?|biweekly|every\s+14\s+days)|(q\s*4\s*w(?:ee)?k?s?|every\s+(?:4|four)\s+weeks|monthly|every\s+month|once\s+a\s+month|every\s+28\s+days))\b",
+            )?,
+            loading_before: ci(
+                r"\b(?:loading|load|initial|induction)(?:\s+dose)?\s*(?:of|:|=|-)?\s*$",
+            )?,
+            loading_after: ci(
+                r"^\s*(?:SC\s+|subq\s+|sq\s+|subcutaneously\s+)?(?:loading|load|initial|induction|x\s*1\b|once\b|on\s+day\s+1)",
+            )?,
+            maintenance_before: ci(r"\bmaintenance(?:\s+dose)?\s*(?:of|:|=|-)?\s*$")?,
+            then: ci(r"\b(?:then|followed\s+by|thereafter|after\s+which)\b")?,
+        })
+    }
+}
+
+/// How much of a regimen was read, to prefer the fullest statement.
+pub fn dosing_detail(dosing: &Dosing) -> usize {
+    [dosing.loading_mg, dosing.maintenance_mg, dosing.interval_weeks].iter().flatten().count()
+}
+
+/// The text after `from`, up to the window's width, the next paragraph or
+/// the next drug name (`drug_starts`), on a character boundary.
+fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> &'t str {
+    let mut stop = (from + WINDOW).min(text.len());
+    if let Some(next) = drug_starts.iter().find(|&&s| s > from) {
+        stop = stop.min(*next);
+    }
+    while !text.is_char_boundary(stop) {
+        stop -= 1;
+    }
+    let window = &text[from..stop];
+    window.find("\n\n").map_or(window, |i| &window[..i])
+}
+
+/// The doses written in a window: "600 mg", and "300" right before an
+/// interval; not pen strengths ("300 mg/2 mL") or the per-injection amount
+/// of a dose ("two 150 mg injections").
+fn amounts(patterns: &DosingPatterns, window: &str) -> Vec<(Range<usize>, f64)> {
+    let with_unit = patterns.amount.captures_iter(window).filter_map(|c| {
+        let (number, whole) = (c.get(1)?, c.get(0)?);
+        Some((number.start(), whole.end(), number.as_str()))
+    });
+    let bare = patterns.bare_amount.captures_iter(window).filter_map(|c| {
+        let number = c.get(1)?;
+        Some((number.start(), number.end(), number.as_str()))
+    });
+    let mut found: Vec<(Range<usize>, f64)> = with_unit
+        .chain(bare)
+        .filter(|&(start, end, _)| {
+            !patterns.unit_after.is_match(&window[end..])
+                && !patterns.count_before.is_match(&window[..start])
+        })
+        .filter_map(|(start, end, number)| Some((start..end, number.parse().ok()?)))
+        .collect();
+    found.sort_by_key(|(r, _)| r.start);
+    found.dedup_by_key(|(r, _)| r.start);
+    found
+}
+
+/// Reads a regimen after `from`: "600 mg then 300 mg every 2 weeks",
+/// "Loading: 600 mg ... Maintenance: 300 mg every 2 weeks", "300 mg every
+/// other week" (no loading dose).
+pub fn read_dosing(
+    patterns: &DosingPatterns,
+    text: &str,
+    from: usize,
+    drug_starts: &[usize],
+) -> Option<(Dosing, Span)> {
+    let window = window(text, from, drug_starts);
+    let amounts = amounts(patterns, window);
+    let interval = patterns.interval.captures(window);
+    if amounts.is_empty() && interval.is_none() {
+        return None;
+    }
+    let interval_weeks = interval.as_ref().map(|c| if c.get(1).is_some() { 2.0 } else { 4.0 });
+    let interval_at = interval.as_ref().and_then(|c| c.get(0)).map(|m| m.range());
+    let labelled = |label: &Regex, r: &Range<usize>| {
+        let mut from = r.start.saturating_sub(LABEL_REACH);
+        while !window.is_char_boundary(from) {
+            from += 1;
+        }
+        label.is_match(&window[from..r.start])
+    };
+    let loading = amounts
+        .iter()
+        .find(|(r, _)| {
+            labelled(&patterns.loading_before, r)
+                || patterns.loading_after.is_match(&window[r.end..])
+        })
+        .or_else(|| {
+            let (first, second) = (amounts.first()?, amounts.get(1)?);
+            patterns.then.is_match(&window[first.0.end..second.0.start]).then_some(first)
+        });
+    let maintenance = amounts
+        .iter()
+        .filter(|a| loading.is_none_or(|l| l.0 != a.0))
+        .find(|(r, _)| labelled(&patterns.maintenance_before, r))
+        .or_else(|| {
+            let mut candidates =
+                amounts.iter().filter(|a| loading.is_none_or(|l| l.0.start < a.0.start));
+            match &interval_at {
+                Some(at) => candidates.rev().find(|(r, _)| r.end <= at.start),
+                None => candidates.next_back(),
+            }
+        });
+    let dosing = Dosing {
+        loading_mg: loading.map(|(_, mg)| *mg),
+        maintenance_mg: maintenance.map(|(_, mg)| *mg),
+        interval_weeks,
+    };
+    let starts = amounts.iter().map(|(r, _)| r.start).chain(interval_at.iter().map(|r| r.start));
+    let ends = amounts.iter().map(|(r, _)| r.end).chain(interval_at.iter().map(|r| r.end));
+    let (start, end) = (starts.min()?, ends.max()?);
+    Some((dosing, Span::of(text, from + start, from + end)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let patterns = DosingPatterns::new().unwrap();
+        let (d, span) = read_dosing(&patterns, text, 0, &[]).unwrap();
+        assert!(span.is_valid_in(text));
+        (d.loading_mg, d.maintenance_mg, d.interval_weeks)
+    }
+
+    #[test]
+    fn regimens() {
+        assert_eq!(
+            read(" 600 mg then 300 mg every 2 weeks"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+        assert_eq!(read(" 300 mg every other week"), (None, Some(300.0), Some(2.0)));
+        assert_eq!(read(" 600mg load then 300 q2w."), (Some(600.0), Some(300.0), Some(2.0)));
+        assert_eq!(read(" 200 mg SC every 4 weeks"), (None, Some(200.0), Some(4.0)));
+        let form = " 150 mg/mL syringe\n Loading: 600 mg (four 150 mg injections) on day 1\n \
+                    Maintenance: 300 mg (two 150 mg injections) SC every 2 weeks";
+        assert_eq!(read(form), (Some(600.0), Some(300.0), Some(2.0)));
+        let pen = " 300 mg/2 mL\nDose: 600 mg loading, then 300 mg every 2 weeks";
+        assert_eq!(read(pen), (Some(600.0), Some(300.0), Some(2.0)));
+        let given = " 600 mg SC x1 then 300 mg SC q2w. First dose (two 300 mg injections).";
+        assert_eq!(read(given), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+}

@@ -1,0 +1,367 @@
+//! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
+//! persistent flares and prescriber specialty, each with its evidence.
+
+use crate::lexicon::{
+    DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
+};
+use crate::scan::Mention;
+use crate::values::{read_value, Value, ValuePatterns};
+use necessity_context::{Analysis, SectionKind};
+use necessity_record::{Site, Span, Specialty, TreatmentClass};
+use std::ops::Range;
+
+/// Whether a mention states a current fact about the patient: not negated,
+/// hypothetical, family or historical, and not in family-history or
+/// copied-forward prior-visit text.
+pub fn is_current(analysis: &Analysis, span: &Range<usize>) -> bool {
+    analysis.context_of(span.clone()).is_current_fact()
+        && !matches!(
+            analysis.section_of(span.start),
+            SectionKind::FamilyHistory | SectionKind::PriorVisit
+        )
+}
+
+/// Whether a mention is about the patient at all (a diagnosis the patient
+/// has had for years is still the patient's): not negated, hypothetical or
+/// family, and not in the family history.
+fn is_patients(analysis: &Analysis, span: &Range<usize>) -> bool {
+    let context = analysis.context_of(span.clone());
+    context.negated.is_none()
+        && context.hypothetical.is_none()
+        && context.family.is_none()
+        && analysis.section_of(span.start) != SectionKind::FamilyHistory
+}
+
+fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
+    Span::of(text, range.start, range.end)
+}
+
+/// Whether the note is about a skin disease: it names a dermatitis, eczema or
+/// look-alike, or a biologic for atopic dermatitis. Body sites, BSA and itch
+/// scores count only in such notes (not a burn's "60% TBSA" or a surgeon's
+/// "right-hand dominant").
+pub fn is_skin_note(vocabulary: &Vocabulary, mentions: &[Mention]) -> bool {
+    mentions.iter().any(|m| match m.meaning {
+        Meaning::Diagnosis(_) => true,
+        Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
+        _ => false,
+    })
+}
+
+/// Whether a drug is a skin treatment, which puts a bare "AD" in a
+/// dermatitis context ("On Dupixent ... for AD").
+fn treats_dermatitis(drug: &Drug) -> bool {
+    matches!(
+        drug.class,
+        TreatmentClass::TopicalCorticosteroid
+            | TreatmentClass::TopicalCalcineurinInhibitor
+            | TreatmentClass::TopicalPde4Inhibitor
+            | TreatmentClass::TopicalJakInhibitor
+            | TreatmentClass::TopicalAhrAgonist
+    ) || drug.for_dermatitis
+}
+
+/// The diagnosis: atopic dermatitis when affirmed anywhere (a bare "AD" only
+/// in a dermatitis context, not in a differential), else a look-alike the
+/// note affirms.
+pub fn diagnosis(
+    vocabulary: &Vocabulary,
+    analysis: &Analysis,
+    mentions: &[Mention],
+) -> Option<(String, Span)> {
+    let named: Vec<(&String, bool, &Range<usize>)> = mentions
+        .iter()
+        .filter_map(|m| match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context }) => {
+                Some((diagnosis, *needs_context, &m.span))
+            }
+            _ => None,
+        })
+        .collect();
+    let dermatitis_context = mentions.iter().any(|m| match m.meaning {
+        Meaning::Diagnosis(DiagnosisTerm::DermatitisContext) => true,
+        Meaning::Diagnosis(DiagnosisTerm::Named { needs_context, .. }) => !needs_context,
+        Meaning::Drug(id) => treats_dermatitis(&vocabulary.drugs[*id]),
+        _ => false,
+    });
+    let affirmed: Vec<&(&String, bool, &Range<usize>)> = named
+        .iter()
+        .filter(|(_, needs_context, _)| !needs_context || dermatitis_context)
+        .filter(|(_, _, span)| {
+            is_patients(analysis, span) && analysis.context_of((*span).clone()).uncertain.is_none()
+        })
+        .collect();
+    let chosen = affirmed
+        .iter()
+        .find(|(d, _, _)| d.as_str() == "atopic_dermatitis")
+        .or_else(|| affirmed.first())?;
+    Some((chosen.0.clone(), span_of(analysis.text(), chosen.2)?))
+}
+
+/// The current measures and demographics, with the words that state them.
+#[derive(Default)]
+pub struct ValueFacts {
+    pub bsa: Option<Value>,
+    pub iga: Option<Value>,
+    pub itch: Option<Value>,
+    pub easi: Option<Value>,
+    pub age: Option<Value>,
+    pub weight: Option<Value>,
+}
+
+/// Reads every value keyword; a measure keeps its last current statement
+/// (historical ones, "BSA was 30% last year", never count), age and weight
+/// their first (the patient's introduction).
+pub fn values(
+    patterns: &ValuePatterns,
+    analysis: &Analysis,
+    mentions: &[Mention],
+    skin_note: bool,
+) -> ValueFacts {
+    let text = analysis.text();
+    let mut facts = ValueFacts::default();
+    for mention in mentions {
+        let Meaning::Measure(kind) = mention.meaning else { continue };
+        let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
+        if skin_only && !skin_note {
+            continue;
+        }
+        let Some(value) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
+        if !is_current(analysis, &value.span) || !is_current(analysis, &mention.span) {
+            continue;
+        }
+        let slot = match kind {
+            MeasureKind::Bsa => &mut facts.bsa,
+            MeasureKind::Iga => &mut facts.iga,
+            MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
+            MeasureKind::Easi => &mut facts.easi,
+            MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
+                facts.age.get_or_insert(value);
+                continue;
+            }
+            MeasureKind::Weight => {
+                facts.weight.get_or_insert(value);
+                continue;
+            }
+        };
+        *slot = Some(value);
+    }
+    facts
+}
+
+/// The high-impact sites involved now: a site word in a sentence that also
+/// names a lesion, rash or eczema, and is itself a current fact ("no hand
+/// involvement" and "face spared" are not).
+pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
+    let text = analysis.text();
+    // A lesion word counts only when it is itself affirmed: "the penis has no
+    // plaques" involves no site.
+    let lesion_sentences: Vec<Range<usize>> = mentions
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.meaning,
+                Meaning::Site(SiteTerm::Lesion)
+                    | Meaning::Flare { .. }
+                    | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
+            )
+        })
+        .filter(|m| analysis.context_of(m.span.clone()).negated.is_none())
+        .map(|m| analysis.sentence_of(m.span.start))
+        .collect();
+    let mut found: Vec<(Site, Span)> = Vec::new();
+    for mention in mentions {
+        let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
+        if found.iter().any(|(s, _)| s == site) {
+            continue;
+        }
+        let sentence = analysis.sentence_of(mention.span.start);
+        if !lesion_sentences.contains(&sentence) || !is_current(analysis, &mention.span) {
+            continue;
+        }
+        if let Some(span) = span_of(text, &mention.span) {
+            found.push((*site, span));
+        }
+    }
+    found.sort_by_key(|(site, _)| *site);
+    found
+}
+
+/// How close "despite" must follow a bare flare word to make it a statement
+/// of persistence ("flaring q2-3wk despite above").
+const DESPITE_REACH: usize = 24;
+
+/// Whether flares persist now: a current persistent-flare phrase, and no
+/// current statement that they ended.
+pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let text = analysis.text();
+    let mut persistent = None;
+    for mention in mentions {
+        let Meaning::Flare(term) = mention.meaning else { continue };
+        if !is_current(analysis, &mention.span) {
+            continue;
+        }
+        match term {
+            FlareTerm::Ended => return None,
+            FlareTerm::Despite if !despite_follows(text, analysis, mention.span.end) => continue,
+            _ => {}
+        }
+        persistent = persistent.or_else(|| span_of(text, &mention.span));
+    }
+    persistent
+}
+
+/// Whether "despite" follows `end` closely, in the same sentence.
+fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
+    let sentence = analysis.sentence_of(end.saturating_sub(1));
+    let stop = (end + DESPITE_REACH).min(sentence.end);
+    text.get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
+}
+
+/// Whether the note states that no prescription topical therapy was ever
+/// tried: such a statement carries its own negation, so only hypothetical
+/// and family context drop it.
+pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    mentions.iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals)).find_map(|m| {
+        let context = analysis.context_of(m.span.clone());
+        let about_patient = context.hypothetical.is_none()
+            && context.family.is_none()
+            && analysis.section_of(m.span.start) != SectionKind::FamilyHistory;
+        about_patient.then(|| span_of(analysis.text(), &m.span)).flatten()
+    })
+}
+
+/// How far a referral word reaches a specialty ("referral to pediatric
+/// dermatology placed").
+const REFERRAL_REACH: usize = 24;
+/// Lines at the top (letterhead) and bottom (signature) of a note that state
+/// its author.
+const HEADER_LINES: usize = 2;
+const SIGNATURE_LINES: usize = 4;
+/// How far from the start or end of a note its letterhead or signature is.
+const EDGE_BYTES: usize = 240;
+/// How far before a specialty its field label may be ("Provider: D. Lange,
+/// MD, Pediatrics").
+const LABEL_REACH: usize = 48;
+/// The longest line a letterhead or signature line has (not prose).
+const SHORT_LINE: usize = 90;
+
+/// The prescriber's specialty: the note's own, not one it refers to. A
+/// specialty on a labelled line ("Prescriber specialty: Family Medicine")
+/// wins, then one in the letterhead or signature, then any other; a
+/// specialty near a referral word ("refer to dermatology"), in the past, or
+/// heading an exam section ("DERM:") never counts.
+pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
+    let text = analysis.text();
+    let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
+        mentions
+            .iter()
+            .filter(|m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
+            .map(|m| &m.span)
+            .collect()
+    };
+    let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
+    let referrers = cues(SpecialtyTerm::Referrer);
+    let lines = LineIndex::new(text);
+    let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
+    for mention in mentions {
+        let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
+        let span = &mention.span;
+        let line = lines.line_of(span.start);
+        let header = lines.is_header_or_signature(line, span.start, text.len());
+        let on_line = |cue: &&Range<usize>| {
+            cue.end <= span.start
+                && span.start - cue.end <= LABEL_REACH
+                && lines.line_of(cue.start) == line
+        };
+        let referred =
+            referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
+        let heading = text[span.end..].starts_with(':');
+        let past = analysis.context_of(span.clone()).historical.is_some();
+        if referred || heading || past || !is_patients(analysis, span) {
+            continue;
+        }
+        let labelled = labels.iter().any(on_line);
+        let score = if labelled {
+            3
+        } else if header {
+            2
+        } else {
+            1
+        };
+        // Other specialties are everywhere in passing ("follow up with his
+        // primary care physician"): only a labelled line, the letterhead or
+        // the signature says one prescribes.
+        if *specialty == Specialty::Other && score < 2 {
+            continue;
+        }
+        if best.is_none_or(|(s, _, _)| score > s) {
+            best = Some((score, *specialty, span));
+        }
+    }
+    let (_, specialty, span) = best?;
+    Some((specialty, span_of(text, span)?))
+}
+
+/// Whether a referral word is about this specialty: next to it, on the same
+/// line, with nothing but a few words between ("refer to dermatology",
+/// "dermatology wait list").
+fn refers_to(text: &str, referral: &Range<usize>, specialty: &Range<usize>) -> bool {
+    let between = if referral.end <= specialty.start {
+        referral.end..specialty.start
+    } else {
+        specialty.end..referral.start.max(specialty.end)
+    };
+    between.len() <= REFERRAL_REACH
+        && text.get(between).is_some_and(|gap| !gap.contains(['\n', '(', ')', ';', '.']))
+}
+
+/// Line numbers of offsets, and which lines are the letterhead or signature
+/// (counted over non-blank lines).
+struct LineIndex {
+    starts: Vec<usize>,
+    non_blank: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let non_blank = (0..starts.len())
+            .filter(|&i| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                !text[starts[i]..end].trim().is_empty()
+            })
+            .collect();
+        LineIndex { starts, non_blank }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// Whether `offset` (on `line`) is in the letterhead or the signature:
+    /// among the first or last non-blank lines, and near the start or end of
+    /// the text (a transcription may be one long line).
+    fn is_header_or_signature(&self, line: usize, offset: usize, len: usize) -> bool {
+        let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
+        let end = self.starts.get(line + 1).copied().unwrap_or(len);
+        let short = end - self.starts[line] <= SHORT_LINE;
+        short
+            && ((rank < HEADER_LINES && offset < EDGE_BYTES)
+                || (rank + SIGNATURE_LINES >= self.non_blank.len() && offset + EDGE_BYTES >= len))
+    }
+}
+
+/// The spec's word for a site, as evidence keys (`high_impact_sites.hands`) use it.
+pub fn site_name(site: Site) -> &'static str {
+    match site {
+        Site::Face => "face",
+        Site::Neck => "neck",
+        Site::Scalp => "scalp",
+        Site::Hands => "hands",
+        Site::Feet => "feet",
+        Site::Genitals => "genitals",
+        Site::Intertriginous => "intertriginous",
+    }
+}

@@ -1,0 +1,465 @@
+//! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that a
+//! single aho-corasick automaton finds in one pass over a note.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The lexicon files, by name, as a directory given to [`crate::Lexicons::load`] holds them.
+pub const FILES: [&str; 10] = [
+    "drugs.tsv",
+    "potency.tsv",
+    "routes.tsv",
+    "diagnoses.tsv",
+    "sites.tsv",
+    "flares.tsv",
+    "outcomes.tsv",
+    "measures.tsv",
+    "specialties.tsv",
+    "statements.tsv",
+];
+
+/// The shipped lexicon files, embedded so the binary works anywhere.
+const BUILTIN: [&str; 10] = [
+    include_str!("../../../lexicons/drugs.tsv"),
+    include_str!("../../../lexicons/potency.tsv"),
+    include_str!("../../../lexicons/routes.tsv"),
+    include_str!("../../../lexicons/diagnoses.tsv"),
+    include_str!("../../../lexicons/sites.tsv"),
+    include_str!("../../../lexicons/flares.tsv"),
+    include_str!("../../../lexicons/outcomes.tsv"),
+    include_str!("../../../lexicons/measures.tsv"),
+    include_str!("../../../lexicons/specialties.tsv"),
+    include_str!("../../../lexicons/statements.tsv"),
+];
+
+/// A lexicon that cannot be used: found at start-up, before any note is read.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{file}: {source}")]
+    Io { file: String, source: std::io::Error },
+    #[error("{file} line {line}: {message}")]
+    Line { file: String, line: usize, message: String },
+    #[error("lexicon automaton: {0}")]
+    Build(String),
+}
+
+/// Which way an outcome cue reaches a drug name within its sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Forward,
+    Backward,
+    Both,
+}
+
+impl Reach {
+    pub fn forward(self) -> bool {
+        matches!(self, Reach::Forward | Reach::Both)
+    }
+    pub fn backward(self) -> bool {
+        matches!(self, Reach::Backward | Reach::Both)
+    }
+}
+
+/// What an outcome cue says about the drugs in its reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cue {
+    Outcome(Outcome),
+    /// Stopped, declined, held: no outcome, and never a request.
+    Stopped,
+    /// A look-alike ("in order to") that only masks a cue word.
+    Masked,
+}
+
+/// How a corticosteroid is given, which decides whether it is listed and in
+/// which class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    Systemic,
+    Local,
+    Inhaled,
+    /// Applied to the skin: a vehicle, strength or "apply".
+    Topical,
+}
+
+/// The numeric measures and demographics whose keywords the scan finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeasureKind {
+    Bsa,
+    Iga,
+    ItchNrs,
+    Itch,
+    Easi,
+    AgeBefore,
+    AgeAfter,
+    AgeSex,
+    Weight,
+}
+
+/// A drug of `drugs.tsv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drug {
+    pub agent: String,
+    pub class: TreatmentClass,
+    /// Row group of the potency table; topical corticosteroids only.
+    pub potency_key: Option<String>,
+    /// A biologic for atopic dermatitis (flag `ad`).
+    pub for_dermatitis: bool,
+    /// Only a drug when a strength follows (flag `strength`: "HC 2.5%").
+    pub needs_strength: bool,
+    /// Only a treatment in a note about skin disease (flag `skin`).
+    pub skin_only: bool,
+    /// How the drug is given when nothing near it says and the note names no
+    /// skin disease (flag `route=systemic` or `route=local`).
+    pub default_route: Option<Route>,
+}
+
+/// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiagnosisTerm {
+    Named { diagnosis: String, needs_context: bool },
+    DermatitisContext,
+}
+
+/// A flare statement: persistent, ended, or persistent only when "despite"
+/// follows ("flaring q2-3wk despite above").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlareTerm {
+    Persistent,
+    Ended,
+    Despite,
+}
+
+/// A site word, or a skin-lesion word that ties a site to the disease.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteTerm {
+    Site(Site),
+    Lesion,
+}
+
+/// One meaning of a lexicon surface form; a form may carry several ("eczema"
+/// is a diagnosis and a lesion word).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Meaning {
+    Drug(usize),
+    Route(Route),
+    Diagnosis(DiagnosisTerm),
+    Site(SiteTerm),
+    Flare(FlareTerm),
+    Cue(Cue, Reach),
+    Measure(MeasureKind),
+    Specialty(SpecialtyTerm),
+    /// "Dosing:", "Regimen:": a regimen may follow.
+    DoseLabel,
+    /// "no prescription topical therapy ever tried".
+    NoPrescriptionTopicals,
+}
+
+/// A specialty word, or a word that says whose specialty a nearby one is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialtyTerm {
+    Named(Specialty),
+    /// "Prescriber:", "Provider:": the line states the prescriber.
+    Label,
+    /// "refer to", "wait list": the specialty is someone else's.
+    Referral,
+    /// "Referring clinician:": the line names someone else.
+    Referrer,
+}
+
+/// The parsed vocabularies and the automaton over all their surface forms.
+pub struct Vocabulary {
+    pub matcher: AhoCorasick,
+    /// Every automaton pattern (each spelling of each surface form), by
+    /// pattern index; matched case-sensitively.
+    pub surfaces: Vec<String>,
+    /// Meanings of every automaton pattern, by pattern index.
+    pub senses: Vec<Vec<Meaning>>,
+    pub drugs: Vec<Drug>,
+    /// (key, strength or None for `*`, vehicle or None for `*`) -> potency.
+    pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
+}
+
+/// Reads the files of a user's lexicon directory.
+pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LexiconError> {
+    FILES
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map(|text| (name.to_string(), text))
+                .map_err(|source| LexiconError::Io { file: path.display().to_string(), source })
+        })
+        .collect()
+}
+
+/// The shipped files with their names.
+pub fn builtin_files() -> Vec<(String, String)> {
+    FILES.iter().zip(BUILTIN).map(|(n, t)| (n.to_string(), t.to_string())).collect()
+}
+
+/// The rows of one TSV file: comment and blank lines skipped, fields trimmed.
+fn rows<'a>(
+    file: &'a str,
+    text: &'a str,
+    width: usize,
+) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), LexiconError>> + 'a {
+    text.lines().enumerate().filter_map(move |(index, line)| {
+        let line = line.trim_end();
+        if line.trim().is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if fields.len() != width || fields[0].is_empty() {
+            return Some(Err(LexiconError::Line {
+                file: file.to_string(),
+                line: index + 1,
+                message: format!("expected {width} tab-separated fields"),
+            }));
+        }
+        Some(Ok((index + 1, fields)))
+    })
+}
+
+fn bad(file: &str, line: usize, message: &str) -> LexiconError {
+    LexiconError::Line { file: file.to_string(), line, message: message.to_string() }
+}
+
+/// Parses a vocabulary word of the spec (`topical_corticosteroid`, `hands`...).
+fn word<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    serde::Deserialize::deserialize(
+        serde::de::value::StrDeserializer::<serde::de::value::Error>::new(value),
+    )
+    .ok()
+}
+
+/// Collects surface forms and their meanings, merging forms that several
+/// files share into one automaton pattern.
+#[derive(Default)]
+struct Builder {
+    index: HashMap<String, usize>,
+    surfaces: Vec<String>,
+    senses: Vec<Vec<Meaning>>,
+}
+
+impl Builder {
+    /// Adds a surface form: as written when case matters ("AD", "TAC"),
+    /// else in the spellings notes use (lower, UPPER, Capitalised, Title
+    /// Case). The automaton then matches case-sensitively, so "AD" is not
+    /// found in every "had" and the scan stays fast.
+    fn add(&mut self, surface: &str, case_sensitive: bool, meaning: Meaning) {
+        let spellings = if case_sensitive { vec![surface.to_string()] } else { spellings(surface) };
+        for spelling in spellings {
+            let slot = *self.index.entry(spelling.clone()).or_insert_with(|| {
+                self.surfaces.push(spelling);
+                self.senses.push(Vec::new());
+                self.surfaces.len() - 1
+            });
+            if !self.senses[slot].contains(&meaning) {
+                self.senses[slot].push(meaning.clone());
+            }
+        }
+    }
+}
+
+/// The spellings of a case-insensitive surface form that notes use: as
+/// written in the lexicon ("vIGA", "CellCept"), lower, UPPER, Capitalised
+/// and Title Case.
+fn spellings(surface: &str) -> Vec<String> {
+    let lower = surface.to_ascii_lowercase();
+    let capitalise = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
+    };
+    let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
+    let mut all =
+        vec![surface.to_string(), lower.clone(), lower.to_ascii_uppercase(), capitalise(&lower), title];
+    all.sort();
+    all.dedup();
+    all
+}
+
+fn flags(field: &str) -> (bool, bool) {
+    let has = |flag: &str| field.split(',').any(|f| f.trim() == flag);
+    (has("cs"), has("needs_context"))
+}
+
+/// Builds the vocabulary from the files (name, text), in [`FILES`] order.
+pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
+    let text_of = |name: &str| {
+        files.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str()).unwrap_or_default()
+    };
+    let mut builder = Builder::default();
+    let drugs = add_drugs(&mut builder, text_of("drugs.tsv"))?;
+    let potency = read_potency(text_of("potency.tsv"))?;
+    add_simple(&mut builder, "routes.tsv", text_of("routes.tsv"), 3, |v| {
+        Some(Meaning::Route(match v {
+            "systemic" => Route::Systemic,
+            "local" => Route::Local,
+            "inhaled" => Route::Inhaled,
+            "topical" => Route::Topical,
+            _ => return None,
+        }))
+    })?;
+    add_diagnoses(&mut builder, text_of("diagnoses.tsv"))?;
+    add_sites(&mut builder, text_of("sites.tsv"))?;
+    add_simple(&mut builder, "flares.tsv", text_of("flares.tsv"), 2, |v| match v {
+        "persistent" => Some(Meaning::Flare(FlareTerm::Persistent)),
+        "ended" => Some(Meaning::Flare(FlareTerm::Ended)),
+        "despite" => Some(Meaning::Flare(FlareTerm::Despite)),
+        _ => None,
+    })?;
+    add_cues(&mut builder, text_of("outcomes.tsv"))?;
+    add_simple(&mut builder, "measures.tsv", text_of("measures.tsv"), 3, measure_meaning)?;
+    add_simple(&mut builder, "specialties.tsv", text_of("specialties.tsv"), 2, |v| {
+        Some(Meaning::Specialty(match v {
+            "label" => SpecialtyTerm::Label,
+            "referral" => SpecialtyTerm::Referral,
+            "referrer" => SpecialtyTerm::Referrer,
+            _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
+        }))
+    })?;
+    add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
+        (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
+    })?;
+    let matcher = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&builder.surfaces)
+        .map_err(|e| LexiconError::Build(e.to_string()))?;
+    Ok(Vocabulary { matcher, surfaces: builder.surfaces, senses: builder.senses, drugs, potency })
+}
+
+fn measure_meaning(value: &str) -> Option<Meaning> {
+    Some(Meaning::Measure(match value {
+        "bsa" => MeasureKind::Bsa,
+        "iga" => MeasureKind::Iga,
+        "itch_nrs" => MeasureKind::ItchNrs,
+        "itch" => MeasureKind::Itch,
+        "easi" => MeasureKind::Easi,
+        "age_before" => MeasureKind::AgeBefore,
+        "age_after" => MeasureKind::AgeAfter,
+        "age_sex" => MeasureKind::AgeSex,
+        "weight" => MeasureKind::Weight,
+        "dose_label" => return Some(Meaning::DoseLabel),
+        _ => return None,
+    }))
+}
+
+/// Files of `surface<TAB>value[<TAB>flags]` rows (`width` fields) whose value maps to one meaning.
+fn add_simple(
+    builder: &mut Builder,
+    file: &str,
+    text: &str,
+    width: usize,
+    meaning: impl Fn(&str) -> Option<Meaning>,
+) -> Result<(), LexiconError> {
+    for row in rows(file, text, width) {
+        let (line, fields) = row?;
+        let meaning = meaning(fields[1]).ok_or_else(|| bad(file, line, "unknown value"))?;
+        let (cs, _) = flags(fields.get(2).copied().unwrap_or("-"));
+        builder.add(fields[0], cs, meaning);
+    }
+    Ok(())
+}
+
+fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconError> {
+    let mut drugs: Vec<Drug> = Vec::new();
+    for row in rows("drugs.tsv", text, 5) {
+        let (line, f) = row?;
+        let class = word::<TreatmentClass>(f[2])
+            .ok_or_else(|| bad("drugs.tsv", line, "unknown treatment class"))?;
+        let potency_key = (f[3] != "-").then(|| f[3].to_string());
+        if class == TreatmentClass::TopicalCorticosteroid && potency_key.is_none() {
+            return Err(bad("drugs.tsv", line, "a topical corticosteroid needs a potency key"));
+        }
+        let flag = |name: &str| f[4].split(',').any(|flag| flag.trim() == name);
+        let default_route = if flag("route=systemic") {
+            Some(Route::Systemic)
+        } else if flag("route=local") {
+            Some(Route::Local)
+        } else {
+            None
+        };
+        let drug = Drug {
+            agent: f[1].to_string(),
+            class,
+            potency_key,
+            for_dermatitis: flag("ad"),
+            needs_strength: flag("strength"),
+            skin_only: flag("skin"),
+            default_route,
+        };
+        let id = drugs.iter().position(|d| *d == drug).unwrap_or_else(|| {
+            drugs.push(drug);
+            drugs.len() - 1
+        });
+        builder.add(f[0], flags(f[4]).0, Meaning::Drug(id));
+    }
+    Ok(drugs)
+}
+
+type PotencyTable = HashMap<(String, Option<String>, Option<String>), Potency>;
+
+fn read_potency(text: &str) -> Result<PotencyTable, LexiconError> {
+    let mut table = HashMap::new();
+    for row in rows("potency.tsv", text, 4) {
+        let (line, f) = row?;
+        let potency =
+            word::<Potency>(f[3]).ok_or_else(|| bad("potency.tsv", line, "unknown potency"))?;
+        let any = |v: &str| (v != "*").then(|| v.to_string());
+        table.insert((f[0].to_string(), any(f[1]), any(f[2])), potency);
+    }
+    Ok(table)
+}
+
+fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
+    for row in rows("diagnoses.tsv", text, 3) {
+        let (_, f) = row?;
+        let (cs, needs_context) = flags(f[2]);
+        let term = if f[1] == "dermatitis_context" {
+            DiagnosisTerm::DermatitisContext
+        } else {
+            DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context }
+        };
+        builder.add(f[0], cs, Meaning::Diagnosis(term));
+    }
+    Ok(())
+}
+
+fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
+    for row in rows("sites.tsv", text, 2) {
+        let (line, f) = row?;
+        let term = if f[1] == "lesion" {
+            SiteTerm::Lesion
+        } else {
+            SiteTerm::Site(
+                word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
+            )
+        };
+        builder.add(f[0], false, Meaning::Site(term));
+    }
+    Ok(())
+}
+
+fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
+    for row in rows("outcomes.tsv", text, 3) {
+        let (line, f) = row?;
+        let cue = match f[1] {
+            "stopped" => Cue::Stopped,
+            "none" => Cue::Masked,
+            other => Cue::Outcome(
+                word::<Outcome>(other)
+                    .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,
+            ),
+        };
+        let reach = match f[2] {
+            "forward" => Reach::Forward,
+            "backward" => Reach::Backward,
+            "both" => Reach::Both,
+            _ => return Err(bad("outcomes.tsv", line, "unknown direction")),
+        };
+        builder.add(f[0], false, Meaning::Cue(cue, reach));
+    }
+    Ok(())
+}

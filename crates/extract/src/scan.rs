@@ -1,0 +1,236 @@
+//! The one pass over a note: every lexicon term and value keyword, found by
+//! one case-sensitive automaton over the spellings notes use (abbreviations
+//! only as written), kept only on word boundaries.
+
+use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
+use std::ops::Range;
+
+/// One meaning of a term found in the note.
+#[derive(Clone, Debug)]
+pub struct Mention<'v> {
+    pub span: Range<usize>,
+    pub meaning: &'v Meaning,
+}
+
+/// Finds every term of the vocabulary in `text`, in text order. Phrases
+/// match across line breaks and runs of spaces ("continues\n   to flare"),
+/// and words hyphenated at a line end or by OCR ("clobe-\ntasol", "burn-
+/// ing") match whole; spans are always in the original text.
+pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
+    let folded = Folded::new(text.as_bytes());
+    let haystack = folded.bytes();
+    let mut mentions = Vec::new();
+    for found in vocabulary.matcher.find_iter(haystack) {
+        let folded_span = found.start()..found.end();
+        let surface = &vocabulary.surfaces[found.pattern().as_usize()];
+        let span = folded.original_range(&folded_span);
+        for meaning in &vocabulary.senses[found.pattern().as_usize()] {
+            if on_boundaries(haystack, &folded_span, surface, glued_to_number(meaning)) {
+                mentions.push(Mention { span: span.clone(), meaning });
+            }
+        }
+    }
+    mentions.retain(|m| !unticked(text.as_bytes(), &m.span));
+    mentions
+}
+
+/// The note as the automaton reads it: every white-space run one space, and
+/// a hyphen between two word parts ("clobe-\ntasol") dropped with the space
+/// after it; with the means to map offsets back.
+struct Folded<'t> {
+    original: &'t [u8],
+    /// `None` when nothing needed folding: offsets are then the same.
+    folded: Option<Vec<u8>>,
+    /// (folded offset, original offset) after each folded run.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl<'t> Folded<'t> {
+    fn new(original: &'t [u8]) -> Folded<'t> {
+        let needs = original.windows(2).any(|w| {
+            (w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+                || (w[0] == b'-' && w[1].is_ascii_whitespace())
+        }) || original.iter().any(|&b| b.is_ascii_whitespace() && b != b' ');
+        if !needs {
+            return Folded { original, folded: None, shifts: Vec::new() };
+        }
+        let mut folded = Vec::with_capacity(original.len());
+        let mut shifts = Vec::new();
+        let mut i = 0;
+        while i < original.len() {
+            let b = original[i];
+            if b == b'-' && joins_word(original, i) {
+                i += 1;
+                while i < original.len() && original[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                shifts.push((folded.len(), i));
+                continue;
+            }
+            if !b.is_ascii_whitespace() {
+                folded.push(b);
+                i += 1;
+                continue;
+            }
+            let run = i;
+            while i < original.len() && original[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            folded.push(b' ');
+            if i - run > 1 || b != b' ' {
+                shifts.push((folded.len(), i));
+            }
+        }
+        Folded { original, folded: Some(folded), shifts }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.folded.as_deref().unwrap_or(self.original)
+    }
+
+    fn original_offset(&self, folded: usize) -> usize {
+        let i = self.shifts.partition_point(|&(f, _)| f <= folded);
+        match i.checked_sub(1) {
+            None => folded,
+            Some(i) => self.shifts[i].1 + (folded - self.shifts[i].0),
+        }
+    }
+
+    /// The original range of a folded range; the end maps from its last
+    /// byte so a match never swallows the white space after it.
+    fn original_range(&self, folded: &Range<usize>) -> Range<usize> {
+        let start = self.original_offset(folded.start);
+        let end = if folded.end > folded.start {
+            self.original_offset(folded.end - 1) + 1
+        } else {
+            start
+        };
+        start..end
+    }
+}
+
+/// Whether the hyphen at `at` splits one word: a letter before it, white
+/// space after it, then a lowercase letter ("clobe-\ntasol", "burn- ing").
+fn joins_word(bytes: &[u8], at: usize) -> bool {
+    let letter_before = at > 0 && bytes[at - 1].is_ascii_alphabetic();
+    let space = bytes[at + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let next = bytes.get(at + 1 + space);
+    letter_before && space > 0 && next.is_some_and(u8::is_ascii_lowercase)
+}
+
+/// Form checkboxes: a term after an empty box ("[ ] Hands") or answered by
+/// an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes [ ] No",
+/// "tried Dupixent? [ ] Yes [X] No") is not stated for the patient.
+fn unticked(bytes: &[u8], span: &Range<usize>) -> bool {
+    empty_box_before(bytes, span.start) || denied_by_answer(bytes, span.end)
+}
+
+/// How far after a term its Yes/No boxes may be.
+const ANSWER_REACH: usize = 48;
+
+/// Whether the box just before `start` is empty: "[ ]", "[]", "[_]".
+fn empty_box_before(bytes: &[u8], start: usize) -> bool {
+    let before = bytes[..start].trim_ascii_end();
+    let Some(inner) = before.strip_suffix(b"]") else { return false };
+    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
+    let inside = &inner[open + 1..];
+    inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
+}
+
+/// Whether the box just before `start` is ticked ("[X] Failed"): the answer
+/// of a form's question about the item above it.
+pub fn ticked_box_before(bytes: &[u8], start: usize) -> bool {
+    let before = bytes[..start].trim_ascii_end();
+    let Some(inner) = before.strip_suffix(b"]") else { return false };
+    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
+    let inside = inner[open + 1..].trim_ascii();
+    inside.len() == 1 && matches!(inside[0], b'x' | b'X' | b'*')
+}
+
+/// Whether the first box after a term on its line answers it with an empty
+/// "Yes" or a ticked "No".
+fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..bytes.len().min(end + ANSWER_REACH)];
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Some(open) = line.iter().position(|&b| b == b'[') else { return false };
+    let Some(close) = line[open..].iter().position(|&b| b == b']') else { return false };
+    let inside = &line[open + 1..open + close];
+    let ticked = inside.iter().any(|b| b.is_ascii_alphabetic() || *b == b'*');
+    let answer = line[open + close + 1..].trim_ascii_start();
+    let starts_with =
+        |word: &[u8]| answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word);
+    (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
+}
+
+/// Units written straight after a number ("34yo", "70kg") may touch a digit.
+fn glued_to_number(meaning: &Meaning) -> bool {
+    matches!(
+        meaning,
+        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
+    )
+}
+
+fn is_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// A term must not be part of a longer word ("AD" in "ADHD", "hand" in
+/// "handle"); an edge of the term that is itself punctuation needs no check.
+fn on_boundaries(bytes: &[u8], span: &Range<usize>, surface: &str, digit_before_ok: bool) -> bool {
+    let pattern = surface.as_bytes();
+    let start_ok = span.start == 0
+        || !pattern.first().copied().is_some_and(is_word)
+        || !is_word(bytes[span.start - 1])
+        || (digit_before_ok && bytes[span.start - 1].is_ascii_digit());
+    let end_ok = span.end == bytes.len()
+        || !pattern.last().copied().is_some_and(is_word)
+        || !is_word(bytes[span.end]);
+    start_ok && end_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{build, builtin_files};
+
+    #[test]
+    fn abbreviations_need_their_case_and_boundaries() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let drugs = |text: &str| {
+            scan(&vocabulary, text)
+                .iter()
+                .filter(|m| matches!(m.meaning, Meaning::Drug(_)))
+                .map(|m| text[m.span.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(drugs("TAC 0.1% and Dupixent"), ["TAC", "Dupixent"]);
+        assert!(drugs("a tac was placed; attack").is_empty());
+        assert!(drugs("prednisonepack").is_empty());
+    }
+
+    #[test]
+    fn unticked_boxes_hide_their_terms() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let count = |text: &str| scan(&vocabulary, text).len();
+        assert_eq!(count("[ ] Hands  [X] Feet"), 1);
+        assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
+        assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
+    }
+
+    #[test]
+    fn wrapped_and_hyphenated_words_match_with_original_spans() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let text = "Prior: clobe-\ntasol, no\n    improvement.";
+        let found: Vec<&str> =
+            scan(&vocabulary, text).iter().map(|m| &text[m.span.clone()]).collect();
+        assert_eq!(found, ["clobe-\ntasol", "no\n    improvement"]);
+    }
+
+    #[test]
+    fn units_may_touch_their_number() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let text = "34yo, 70kg";
+        let found = scan(&vocabulary, text);
+        assert_eq!(found.len(), 2);
+    }
+}

@@ -1,0 +1,488 @@
+//! Treatments: one entry per distinct agent, with class, potency and the
+//! outcome its cues give; and the requested drug with its regimen.
+
+use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
+use crate::lexicon::{Cue, Drug, Meaning, Reach, Route, Vocabulary};
+use crate::scan::Mention;
+use necessity_context::{Analysis, SectionKind};
+use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
+use regex::Regex;
+use std::ops::Range;
+
+/// How far after a drug name its strength, vehicle and route are written.
+const ROUTE_AFTER: usize = 40;
+/// How far before a drug name a route word still belongs to it ("IM Kenalog").
+const ROUTE_BEFORE: usize = 40;
+/// A cue this close to the drug name is quoted with it in the evidence.
+const QUOTE_GAP: usize = 40;
+
+/// Classes a note may request as the drug under review (advanced systemic
+/// therapy, which is what payers authorise case by case).
+const REQUESTABLE: [TreatmentClass; 2] =
+    [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
+
+/// The compiled window patterns of treatments.
+#[derive(Clone, Debug)]
+pub struct TreatmentPatterns {
+    strength: Regex,
+    vehicle: Regex,
+    dosing: DosingPatterns,
+}
+
+impl TreatmentPatterns {
+    /// Compiles the window patterns; they are fixed, so a failure is a bug
+    /// caught by every test.
+    pub fn new() -> Result<TreatmentPatterns, regex::Error> {
+        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        Ok(TreatmentPatterns {
+            strength: ci(
+                r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*%",
+            )?,
+            vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b")?,
+            dosing: DosingPatterns::new()?,
+        })
+    }
+}
+
+/// One drug mention the note asserts about the patient, with what its cues say.
+struct DrugMention {
+    drug: usize,
+    class: TreatmentClass,
+    span: Range<usize>,
+    outcome: Outcome,
+    /// A stop, hold or decline cue reaches the mention.
+    stopped: bool,
+    /// A plan cue (start, request, order...) reaches the mention, whatever
+    /// stronger outcome another cue gives it.
+    planned: bool,
+    /// Where the outcome cue is, when it is near enough to quote.
+    cue: Option<Range<usize>>,
+    potency: Option<(u8, Potency)>,
+}
+
+/// What the cues around one mention say.
+struct CueReading {
+    outcome: Outcome,
+    stopped: bool,
+    planned: bool,
+    cue: Option<Range<usize>>,
+}
+
+/// What the treatments part of extraction found.
+pub struct TreatmentFacts {
+    pub treatments: Vec<Treatment>,
+    pub requested: Option<(String, Span)>,
+    pub dosing: Option<(Dosing, Span)>,
+}
+
+/// Every treatment the note names, the requested drug and its regimen.
+pub fn find_treatments(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    analysis: &Analysis,
+    mentions: &[Mention],
+) -> TreatmentFacts {
+    let text = analysis.text();
+    let skin_note = mentions.iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)));
+    let drug_mentions: Vec<DrugMention> = mentions
+        .iter()
+        .filter_map(|m| match m.meaning {
+            Meaning::Drug(id) => {
+                drug_mention(vocabulary, patterns, analysis, mentions, *id, m, skin_note)
+            }
+            _ => None,
+        })
+        .collect();
+    let requested = requested_drug(vocabulary, analysis, &drug_mentions);
+    let dosing = requested.as_ref().and_then(|(agent, _)| {
+        let after_drug = drug_mentions
+            .iter()
+            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.planned)
+            .map(|m| m.span.end);
+        let labelled =
+            mentions.iter().filter(|m| matches!(m.meaning, Meaning::DoseLabel)).map(|m| m.span.end);
+        let next_drugs: Vec<usize> = drug_mentions.iter().map(|m| m.span.start).collect();
+        after_drug
+            .chain(labelled)
+            .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
+            .max_by_key(|(d, _)| dosing_detail(d))
+    });
+    let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
+    TreatmentFacts { treatments, requested, dosing }
+}
+
+/// A drug mention that counts as a treatment of the patient, or `None` for a
+/// negated, hypothetical or family mention, or a steroid given into a joint
+/// or inhaled.
+fn drug_mention(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    analysis: &Analysis,
+    mentions: &[Mention],
+    id: usize,
+    mention: &Mention,
+    skin_note: bool,
+) -> Option<DrugMention> {
+    let context = analysis.context_of(mention.span.clone());
+    if context.negated.is_some() || context.hypothetical.is_some() || context.family.is_some() {
+        return None;
+    }
+    if analysis.section_of(mention.span.start) == SectionKind::FamilyHistory {
+        return None;
+    }
+    let drug = &vocabulary.drugs[id];
+    if drug.skin_only && !skin_note {
+        return None;
+    }
+    let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
+    let CueReading { outcome, stopped, planned, cue } =
+        outcome_of(analysis, mentions, &mention.span);
+    let potency = (class == TreatmentClass::TopicalCorticosteroid)
+        .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
+        .flatten();
+    if drug.needs_strength && potency.is_none_or(|(specificity, _)| specificity < 2) {
+        return None;
+    }
+    Some(DrugMention {
+        drug: id,
+        class,
+        span: mention.span.clone(),
+        outcome,
+        stopped,
+        planned,
+        cue,
+        potency,
+    })
+}
+
+/// The class a mention has given its route: a corticosteroid or calcineurin
+/// inhibitor given by mouth or injection is systemic; one injected locally or
+/// inhaled is none of the spec's classes; the route word nearest the name
+/// decides ("IM", "cream", "injected into"). With no route word near it, a
+/// steroid is topical in a note about skin disease, and otherwise takes its
+/// lexicon default (hydrocortisone systemic, Kenalog injected).
+fn route_class(
+    analysis: &Analysis,
+    mentions: &[Mention],
+    drug: &Drug,
+    span: &Range<usize>,
+    skin_note: bool,
+) -> Option<TreatmentClass> {
+    let routed = matches!(
+        drug.class,
+        TreatmentClass::TopicalCorticosteroid
+            | TreatmentClass::SystemicCorticosteroid
+            | TreatmentClass::TopicalCalcineurinInhibitor
+    );
+    if !routed {
+        return Some(drug.class);
+    }
+    let sentence = analysis.sentence_of(span.start);
+    let near = span.start.saturating_sub(ROUTE_BEFORE).max(sentence.start)
+        ..(span.end + ROUTE_AFTER).min(sentence.end);
+    let distance = |m: &Range<usize>| {
+        if m.end <= span.start {
+            span.start - m.end
+        } else {
+            m.start.saturating_sub(span.end)
+        }
+    };
+    let nearest = mentions
+        .iter()
+        .filter(|m| m.span.start >= near.start && m.span.end <= near.end)
+        .filter_map(|m| match m.meaning {
+            Meaning::Route(route) => Some((distance(&m.span), *route)),
+            _ => None,
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, route)| route);
+    let route = match nearest {
+        Some(route) => route,
+        None if skin_note => Route::Topical,
+        None => drug.default_route.unwrap_or(Route::Topical),
+    };
+    match route {
+        Route::Local | Route::Inhaled => None,
+        Route::Topical => Some(drug.class),
+        Route::Systemic => Some(match drug.class {
+            TreatmentClass::TopicalCorticosteroid => TreatmentClass::SystemicCorticosteroid,
+            TreatmentClass::TopicalCalcineurinInhibitor => {
+                TreatmentClass::SystemicImmunosuppressant
+            }
+            other => other,
+        }),
+    }
+}
+
+/// A cue found in the note: where, what it says, which way it reaches.
+type CueHit<'m> = (&'m Range<usize>, Cue, Reach);
+
+/// The outcome cues of a sentence, in text order.
+fn cues_in<'m>(mentions: &'m [Mention], sentence: &Range<usize>) -> Vec<CueHit<'m>> {
+    mentions
+        .iter()
+        .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
+        .filter_map(|m| match m.meaning {
+            Meaning::Cue(cue, reach) => Some((&m.span, *cue, *reach)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The cues after a drug that reach back to it: every one up to the first
+/// cue that only reaches forward, which opens a new clause ("X was
+/// ineffective and Y was started"). The flag tells whether the walk ended
+/// at such a cue.
+fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
+    let open = after.iter().position(|(_, _, reach)| !reach.backward());
+    let reached = &after[..open.unwrap_or(after.len())];
+    (reached.to_vec(), open.is_some())
+}
+
+/// The outcome the cues around a mention give it: the nearest cue before it
+/// if it reaches forward ("failed tacrolimus, betamethasone and ..."), the
+/// cues after it that reach back ("... but stopped because of burning"), and
+/// those opening the next sentence when that one names no drug ("Opzelura
+/// was added; no meaningful improvement"). The strongest wins.
+fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> CueReading {
+    let sentence = analysis.sentence_of(span.start);
+    let cues = cues_in(mentions, &sentence);
+    let mut reaching: Vec<CueHit> = Vec::new();
+    if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
+        if cue.2.forward() && !answers_line_above(analysis.text(), mentions, cue.0, span) {
+            reaching.push(*cue);
+        }
+    }
+    let after: Vec<CueHit> = cues.iter().filter(|(s, _, _)| s.start >= span.end).copied().collect();
+    let (back, clause_ended) = reaching_back(&after);
+    reaching.extend(back);
+    if !clause_ended && sentence.end < analysis.text().len() {
+        let next = analysis.sentence_of(sentence.end);
+        let names_drug = mentions
+            .iter()
+            .any(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start));
+        if !names_drug {
+            let opening = opening_of(analysis.text(), &next);
+            let cues = cues_in(mentions, &next);
+            let (back, _) = reaching_back(&cues);
+            reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening));
+        }
+    }
+    let mut best =
+        CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
+    for (cue_span, cue, _) in reaching {
+        let gap = if cue_span.end <= span.start {
+            span.start - cue_span.end
+        } else {
+            cue_span.start - span.end
+        };
+        let quoted = (gap <= QUOTE_GAP).then(|| cue_span.clone());
+        match cue {
+            Cue::Outcome(outcome) => {
+                best.planned |= outcome == Outcome::Planned;
+                if rank(outcome) < rank(best.outcome) {
+                    best.outcome = outcome;
+                    best.cue = quoted.or(best.cue);
+                }
+            }
+            Cue::Stopped => best.stopped = true,
+            Cue::Masked => {}
+        }
+    }
+    best
+}
+
+/// Whether a cue before a drug on a later line is the outcome of the row or
+/// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
+/// that ends a line after a drug (a table row ending "Inadequate
+/// response"). Either way it does not reach down to the next drug.
+fn answers_line_above(
+    text: &str,
+    mentions: &[Mention],
+    cue: &Range<usize>,
+    drug: &Range<usize>,
+) -> bool {
+    if !text[cue.end..drug.start].contains('\n') {
+        return false;
+    }
+    if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+        return true;
+    }
+    let rest_of_line = text[cue.end..].split('\n').next().unwrap_or_default();
+    if rest_of_line.contains(|c: char| c.is_alphanumeric()) {
+        return false;
+    }
+    let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
+    mentions.iter().any(|m| {
+        matches!(m.meaning, Meaning::Drug(_))
+            && m.span.start >= line_start
+            && m.span.end <= cue.start
+    })
+}
+
+/// How far into the next sentence a cue still reads as a comment on the
+/// drug before it ("...; no meaningful improvement after 10 weeks").
+const OPENING: usize = 24;
+
+/// The end of a sentence's opening words: its first bytes after white space.
+fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
+    let body = &text[sentence.clone()];
+    let leading = body.len() - body.trim_start().len();
+    sentence.start + leading + OPENING
+}
+
+/// Outcome strength: failure, intolerance and contraindication outrank
+/// current use, which outranks a plan, which outranks a bare mention.
+fn rank(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Failed => 0,
+        Outcome::Intolerant => 1,
+        Outcome::Contraindicated => 2,
+        Outcome::Current => 3,
+        Outcome::Planned => 4,
+        Outcome::Mentioned => 5,
+    }
+}
+
+/// Potency of a topical steroid mention with how specific the evidence is:
+/// 2 a written strength found in the table, 1 a named ester, 0 the agent's
+/// most common strength.
+fn potency_of(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    text: &str,
+    drug: &Drug,
+    span: &Range<usize>,
+) -> Option<(u8, Potency)> {
+    let key = drug.potency_key.as_ref()?;
+    let window = window_after(text, span.end, ROUTE_AFTER);
+    let strength = patterns
+        .strength
+        .captures(window)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim_start_matches('0').to_string())
+        .map(|s| if s.starts_with('.') { format!("0{s}") } else { s });
+    let vehicle = patterns.vehicle.captures(window).and_then(|c| c.get(1)).map(|m| {
+        let v = m.as_str().to_ascii_lowercase();
+        if v == "oint" {
+            "ointment".to_string()
+        } else {
+            v
+        }
+    });
+    let table = &vocabulary.potency;
+    let lookup = |s: Option<&String>, v: Option<&String>| {
+        table.get(&(key.clone(), s.cloned(), v.cloned())).copied()
+    };
+    if let Some(found) = strength
+        .as_ref()
+        .and_then(|s| lookup(Some(s), vehicle.as_ref()).or_else(|| lookup(Some(s), None)))
+    {
+        return Some((2, found));
+    }
+    let named = text[span.clone()].len() > drug.agent.len();
+    lookup(None, None).map(|p| (u8::from(named), p))
+}
+
+/// The text after `end` up to `width` bytes, on a character boundary.
+fn window_after(text: &str, end: usize, width: usize) -> &str {
+    let mut stop = (end + width).min(text.len());
+    while !text.is_char_boundary(stop) {
+        stop -= 1;
+    }
+    &text[end..stop]
+}
+
+/// The drug the note requests now: a biologic or oral JAK inhibitor with a
+/// plan cue (start, request, order, prescribe, restart), asserted as a
+/// current fact outside copied-forward text, and not stopped or declined.
+fn requested_drug(
+    vocabulary: &Vocabulary,
+    analysis: &Analysis,
+    drug_mentions: &[DrugMention],
+) -> Option<(String, Span)> {
+    drug_mentions.iter().rev().find(|m| is_request(analysis, m)).and_then(|m| {
+        let span = quote(analysis.text(), &m.span, m.cue.as_ref())?;
+        Some((vocabulary.drugs[m.drug].agent.clone(), span))
+    })
+}
+
+/// Whether a mention is a request now: a requestable class with a plan cue,
+/// not stopped, a current fact, and outside copied-forward or family text.
+fn is_request(analysis: &Analysis, mention: &DrugMention) -> bool {
+    REQUESTABLE.contains(&mention.class)
+        && mention.planned
+        && !mention.stopped
+        && analysis.context_of(mention.span.clone()).is_current_fact()
+        && !matches!(
+            analysis.section_of(mention.span.start),
+            SectionKind::PriorVisit | SectionKind::FamilyHistory
+        )
+}
+
+/// The evidence span of a mention: the drug name, with its cue when the cue
+/// is close enough to read as one phrase ("failed tacrolimus ointment").
+fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<Span> {
+    let (start, end) = match cue {
+        Some(cue) => (cue.start.min(name.start), cue.end.max(name.end)),
+        None => (name.start, name.end),
+    };
+    Span::of(text, start, end)
+}
+
+/// A treatment being merged, with its best potency evidence and outcome rank.
+type Merged = (Treatment, Option<(u8, Potency)>, u8);
+
+/// One treatment per distinct agent and class: the strongest outcome, the
+/// most specific potency, and the spans that show them.
+fn merge_by_agent(
+    vocabulary: &Vocabulary,
+    text: &str,
+    drug_mentions: &[DrugMention],
+    requested: Option<&(String, Span)>,
+) -> Vec<Treatment> {
+    let mut treatments: Vec<Merged> = Vec::new();
+    for mention in drug_mentions {
+        let agent = &vocabulary.drugs[mention.drug].agent;
+        let Some(span) = quote(text, &mention.span, mention.cue.as_ref()) else { continue };
+        let position =
+            treatments.iter().position(|(t, _, _)| &t.agent == agent && t.class == mention.class);
+        let index = position.unwrap_or_else(|| {
+            treatments.push((
+                Treatment {
+                    agent: agent.clone(),
+                    class: mention.class,
+                    potency: None,
+                    outcome: Outcome::Mentioned,
+                    evidence: Vec::new(),
+                },
+                None,
+                u8::MAX,
+            ));
+            treatments.len() - 1
+        });
+        let (treatment, potency, best_rank) = &mut treatments[index];
+        let mention_rank = rank(mention.outcome);
+        if mention_rank < *best_rank {
+            *best_rank = mention_rank;
+            treatment.outcome = mention.outcome;
+            treatment.evidence.insert(0, span);
+        } else if !treatment.evidence.contains(&span) {
+            treatment.evidence.push(span);
+        }
+        if mention.potency > *potency {
+            *potency = mention.potency;
+        }
+    }
+    treatments
+        .into_iter()
+        .map(|(mut treatment, potency, _)| {
+            treatment.potency = potency.map(|(_, p)| p);
+            if requested.is_some_and(|(agent, _)| *agent == treatment.agent) {
+                treatment.outcome = Outcome::Planned;
+            }
+            treatment.evidence.truncate(3);
+            treatment
+        })
+        .collect()
+}

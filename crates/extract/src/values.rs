@@ -1,0 +1,403 @@
+//! Numeric values read in small windows next to their keywords: BSA, IGA,
+//! itch NRS, EASI, age and weight. The regexes are compiled once, with the
+//! lexicons, and only ever run over a window of a few dozen bytes.
+
+use crate::lexicon::MeasureKind;
+use regex::Regex;
+use std::ops::Range;
+
+/// How far from its keyword a value may be written.
+const WINDOW: usize = 48;
+
+/// A number as notes write it: digits (with decimals) or a small number word.
+const NUMBER: &str = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
+
+/// Filler words allowed between a keyword and its value ("BSA of about 10%").
+const FILLER: &str = r"(?:[\s:=~()\-]|\([^)\n]{0,30}\)|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+
+/// The compiled window patterns.
+#[derive(Clone, Debug)]
+pub struct ValuePatterns {
+    percent_after: Regex,
+    percent_before: Regex,
+    iga_after: Regex,
+    iga_five_scale: Regex,
+    nrs_after: Regex,
+    itch_out_of_ten: Regex,
+    easi_after: Regex,
+    number_before: Regex,
+    age_after: Regex,
+    age_prefix_not_now: Regex,
+    weight_word: Regex,
+    weight_change: Regex,
+    weight_not_patient: Regex,
+    range_bound: Regex,
+    age_glued: Regex,
+    temperature: Regex,
+}
+
+impl ValuePatterns {
+    /// Compiles the window patterns; they are fixed, so a failure is a bug
+    /// caught by every test.
+    pub fn new() -> Result<ValuePatterns, regex::Error> {
+        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        Ok(ValuePatterns {
+            percent_after: ci(&format!(
+                r"^{FILLER}{NUMBER}(?:\s*(?:-|–|to)\s*{NUMBER})?\s*(?:%|percent\b|per cent\b)"
+            ))?,
+            percent_before: ci(&format!(
+                r"\b{NUMBER}(?:\s*(?:-|–|to)\s*{NUMBER})?\s*(?:%|percent|per cent)\s*(?:of\s+)?(?:the\s+|her\s+|his\s+|their\s+|total\s+)*$"
+            ))?,
+            iga_after: ci(&format!(
+                r"^(?:\s*-?\s*AD\b)?{FILLER}([0-5])(?:\s*(?:/|out of)\s*([0-5]))?\b"
+            ))?,
+            iga_five_scale: ci(r"\b0\s*(?:-|–|to)\s*5\b")?,
+            nrs_after: ci(&format!(
+                r"^{FILLER}(\d{{1,2}}(?:\.\d)?|{NUMBER})(?:\s*(?:/|out of)\s*10\b)?"
+            ))?,
+            itch_out_of_ten: ci(r"^[^.;]{0,30}?\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b")?,
+            easi_after: ci(&format!(r"^{FILLER}(\d{{1,2}}(?:\.\d+)?)\b"))?,
+            number_before: ci(&format!(r"\b{NUMBER}\s*-?\s*$"))?,
+            age_after: ci(
+                r"^\s*(?::|=|of|is)?\s*(\d{1,3})\b(?:[\s-]*(months?|mos?|weeks?|wks?))?",
+            )?,
+            age_prefix_not_now: ci(
+                r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
+            )?,
+            weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
+            temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
+            range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
+            weight_change: ci(
+                r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more|greater|exceeds|over|under|below|above)\b",
+            )?,
+            weight_not_patient: ci(
+                r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)\s+(?:body\s+)?$",
+            )?,
+        })
+    }
+}
+
+/// A value and the span of the words that state it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub number: f64,
+    /// `Some(5)` when an IGA is written on a 0-5 scale.
+    pub scale: Option<u8>,
+    pub span: Range<usize>,
+}
+
+/// Reads a number written as digits or as a word.
+pub fn parse_number(word: &str) -> Option<f64> {
+    const WORDS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] =
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    let lower = word.to_ascii_lowercase();
+    if let Some(n) = WORDS.iter().position(|w| *w == lower) {
+        return Some(n as f64);
+    }
+    if let Some(n) = TENS.iter().position(|w| *w == lower) {
+        return Some(((n + 2) * 10) as f64);
+    }
+    lower.parse().ok()
+}
+
+/// The window after `end`, cut at a blank line so a value of the next
+/// paragraph is never read as this keyword's (wrapped lines are read on).
+fn after(text: &str, end: usize, width: usize) -> (usize, &str) {
+    let stop = floor_boundary(text, (end + width).min(text.len()));
+    let window = &text[end..stop];
+    let window = window.find("\n\n").map_or(window, |i| &window[..i]);
+    (end, window)
+}
+
+/// The window before `start`, cut at a blank line.
+fn before(text: &str, start: usize, width: usize) -> (usize, &str) {
+    let from = ceil_boundary(text, start.saturating_sub(width));
+    let window = &text[from..start];
+    match window.rfind("\n\n") {
+        Some(i) => (from + i + 2, &window[i + 2..]),
+        None => (from, window),
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Reads the value a keyword at `keyword` introduces, if the note writes one.
+pub fn read_value(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    keyword: Range<usize>,
+) -> Option<Value> {
+    match kind {
+        MeasureKind::Bsa => percent(patterns, text, &keyword),
+        MeasureKind::Iga => iga(patterns, text, &keyword),
+        MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, 10.0),
+        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, 10.0),
+        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, 72.0),
+        MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
+        MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
+        MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
+        MeasureKind::Weight => weight(patterns, text, &keyword),
+    }
+}
+
+/// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body
+/// surface area". A range keeps its lower bound.
+fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let (base, window) = after(text, keyword.end, WINDOW);
+    if let Some(c) = patterns.percent_after.captures(window) {
+        let number = parse_number(c.get(1)?.as_str())?;
+        let end = base + c.get(0)?.end();
+        return (number <= 100.0).then_some(Value {
+            number,
+            scale: None,
+            span: keyword.start..end,
+        });
+    }
+    let (base, window) = before(text, keyword.start, WINDOW);
+    let c = patterns.percent_before.captures(window)?;
+    let number = parse_number(c.get(1)?.as_str())?;
+    let start = base + c.get(1)?.start();
+    (number <= 100.0).then_some(Value { number, scale: None, span: start..keyword.end })
+}
+
+/// IGA: "IGA 4", "IGA 4/4", "vIGA-AD 3 (moderate)", "IGA 4/5" or "on a 0-5
+/// scale" (reported with scale 5).
+fn iga(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let (base, window) = after(text, keyword.end, WINDOW);
+    let c = patterns.iga_after.captures(window)?;
+    let number = parse_number(c.get(1)?.as_str())?;
+    let written_scale = c.get(2).and_then(|m| m.as_str().parse::<u8>().ok());
+    let scale = match written_scale {
+        Some(5) => Some(5),
+        Some(4) => None,
+        Some(_) => return None,
+        None => patterns.iga_five_scale.is_match(window).then_some(5),
+    };
+    if number > 4.0 && scale.is_none() {
+        return None;
+    }
+    Some(Value { number, scale, span: keyword.start..base + c.get(0)?.end() })
+}
+
+/// A number after the keyword, within `0..=max`.
+fn bounded(pattern: &Regex, text: &str, keyword: &Range<usize>, max: f64) -> Option<Value> {
+    let (base, window) = after(text, keyword.end, WINDOW);
+    let c = pattern.captures(window)?;
+    let number = parse_number(c.get(1)?.as_str())?;
+    (number <= max).then_some(Value {
+        number,
+        scale: None,
+        span: keyword.start..base + c.get(0)?.end(),
+    })
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}
+
+/// "34-year-old", "34 yo", "18-month-old" (1.5), "6 weeks old".
+fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let (base, window) = before(text, keyword.start, 12);
+    let c = patterns.number_before.captures(window)?;
+    let number = parse_number(c.get(1)?.as_str())?;
+    let unit = text[keyword.clone()].to_ascii_lowercase();
+    let years = if unit.starts_with("mo") {
+        number / 12.0
+    } else if unit.starts_with("week") {
+        number / 52.0
+    } else {
+        number
+    };
+    (years < 120.0).then_some(Value {
+        number: round(years, 2),
+        scale: None,
+        span: base + c.get(1)?.start()..keyword.end,
+    })
+}
+
+/// "Age: 34", "aged 34"; not "at age 2" or "since age 5", which date an
+/// event rather than give the patient's age.
+fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let (_, prefix) = before(text, keyword.start, 16);
+    if patterns.age_prefix_not_now.is_match(prefix) {
+        return None;
+    }
+    let (base, window) = after(text, keyword.end, 16);
+    let c = patterns.age_after.captures(window)?;
+    let number: f64 = c.get(1)?.as_str().parse().ok()?;
+    let years = match c.get(2).map(|u| u.as_str().to_ascii_lowercase()) {
+        Some(unit) if unit.starts_with('w') => number / 52.0,
+        Some(_) => number / 12.0,
+        None => number,
+    };
+    (years < 120.0).then_some(Value {
+        number: round(years, 2),
+        scale: None,
+        span: keyword.start..base + c.get(0)?.end(),
+    })
+}
+
+/// "28M", "45 F": an age glued to the patient's sex, as terse notes write
+/// it; not a temperature ("101F").
+fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    // The keyword is the last digit and the letter ("8M" of "28M").
+    let (base, window) = before(text, keyword.end - 1, 24);
+    let c = patterns.age_glued.captures(window)?;
+    if patterns.temperature.is_match(window) {
+        return None;
+    }
+    let number = c.get(1)?;
+    let years: f64 = number.as_str().parse().ok()?;
+    (years <= 110.0).then_some(Value {
+        number: years,
+        scale: None,
+        span: base + number.start()..keyword.end,
+    })
+}
+
+/// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
+/// Pounds need a weight word (notes count pounds lost and gained); a weight
+/// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
+/// ("15 to <30 kg") is not the patient's weight.
+fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    if text.as_bytes().get(keyword.end) == Some(&b'/') || text[..keyword.start].ends_with('/') {
+        return None;
+    }
+    let (base, window) = before(text, keyword.start, 40);
+    let c = patterns.number_before.captures(window)?;
+    let number_at = c.get(1)?;
+    let number: f64 = number_at.as_str().parse().ok()?;
+    let lead = &window[..number_at.start()];
+    if patterns.range_bound.is_match(lead) {
+        return None;
+    }
+    let unit = text[keyword.clone()].to_ascii_lowercase();
+    let in_kg = unit.starts_with('k');
+    let start = match patterns.weight_word.find_iter(lead).last() {
+        Some(word) => {
+            let between = &lead[word.end()..];
+            let whose = &lead[..word.start()];
+            if patterns.weight_change.is_match(between)
+                || between.contains(|c: char| c.is_ascii_digit())
+                || patterns.weight_not_patient.is_match(whose)
+            {
+                return None;
+            }
+            base + word.start()
+        }
+        None if in_kg => base + number_at.start(),
+        None => return None,
+    };
+    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
+    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span: start..keyword.end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(kind: MeasureKind, text: &str, keyword: &str) -> Option<(f64, Option<u8>, String)> {
+        let patterns = ValuePatterns::new().unwrap();
+        let start = text.find(keyword).unwrap();
+        read_value(&patterns, kind, text, start..start + keyword.len())
+            .map(|v| (v.number, v.scale, text[v.span].to_string()))
+    }
+
+    #[test]
+    fn bsa_forms() {
+        assert_eq!(read(MeasureKind::Bsa, "BSA 10%", "BSA").unwrap().0, 10.0);
+        assert_eq!(read(MeasureKind::Bsa, "BSA of about 10-15 %.", "BSA").unwrap().0, 10.0);
+        let (n, _, span) = read(MeasureKind::Bsa, "covers 12% BSA", "BSA").unwrap();
+        assert_eq!((n, span.as_str()), (12.0, "12% BSA"));
+        let text = "ten percent of her body surface area";
+        assert_eq!(read(MeasureKind::Bsa, text, "body surface").unwrap().0, 10.0);
+        assert!(read(MeasureKind::Bsa, "BSA was measured", "BSA").is_none());
+    }
+
+    #[test]
+    fn iga_forms_and_scale() {
+        assert_eq!(read(MeasureKind::Iga, "IGA 4/4", "IGA").unwrap().0, 4.0);
+        assert_eq!(read(MeasureKind::Iga, "vIGA-AD 3 (moderate)", "vIGA").unwrap().0, 3.0);
+        assert_eq!(read(MeasureKind::Iga, "IGA 4/5", "IGA").unwrap().1, Some(5));
+        assert_eq!(read(MeasureKind::Iga, "IGA 5 on a 0-5 scale", "IGA").unwrap().1, Some(5));
+        assert!(read(MeasureKind::Iga, "IGA 150 mg/dL", "IGA").is_none());
+    }
+
+    #[test]
+    fn itch_forms() {
+        assert_eq!(read(MeasureKind::ItchNrs, "PP-NRS 8", "PP-NRS").unwrap().0, 8.0);
+        assert_eq!(read(MeasureKind::Itch, "itch 8/10", "itch").unwrap().0, 8.0);
+        let text = "worst itch 7 out of 10";
+        assert_eq!(read(MeasureKind::Itch, text, "worst itch").unwrap().0, 7.0);
+        assert!(read(MeasureKind::Itch, "itch is bothersome", "itch").is_none());
+    }
+
+    #[test]
+    fn easi_keeps_decimals() {
+        assert_eq!(read(MeasureKind::Easi, "EASI score of 18.4", "EASI").unwrap().0, 18.4);
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(read(MeasureKind::AgeBefore, "a 34-year-old", "year-old").unwrap().0, 34.0);
+        assert_eq!(read(MeasureKind::AgeBefore, "34yo male", "yo").unwrap().0, 34.0);
+        assert_eq!(read(MeasureKind::AgeBefore, "18-month-old", "month-old").unwrap().0, 1.5);
+        assert_eq!(read(MeasureKind::AgeBefore, "4-month-old", "month-old").unwrap().0, 0.33);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
+        assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
+        assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
+        assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
+    }
+
+    #[test]
+    fn weights() {
+        assert_eq!(read(MeasureKind::Weight, "Weight: 70 kg", "kg").unwrap().0, 70.0);
+        assert_eq!(read(MeasureKind::Weight, "weighs 154 lb", "lb").unwrap().0, 69.9);
+        assert!(read(MeasureKind::Weight, "5 mg/kg", "kg").is_none());
+        assert!(read(MeasureKind::Weight, "lost 10 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "weight loss of 10 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "(weight 15 to <30 kg)", "kg").is_none());
+        assert!(read(MeasureKind::Weight, "Ideal body weight 170 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "infant weighing 7 pounds", "pounds").is_none());
+        assert!(read(MeasureKind::Weight, "weight less than 4 kg", "kg").is_none());
+        assert_eq!(read(MeasureKind::Weight, "woman, 61 kg", "kg").unwrap().0, 61.0);
+    }
+}

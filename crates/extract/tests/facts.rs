@@ -1,0 +1,156 @@
+//! Extraction of each fact from short notes, including each context trap.
+
+use necessity_extract::{extract_case, Lexicons};
+use necessity_record::{Facts, Outcome, Potency, Site, Specialty, TreatmentClass};
+
+fn facts(text: &str) -> Facts {
+    let facts = extract_case(&Lexicons::builtin(), text);
+    for span in
+        facts.evidence.values().flatten().chain(facts.treatments.iter().flat_map(|t| &t.evidence))
+    {
+        assert!(span.is_valid_in(text), "invalid span {}..{}", span.start, span.end);
+    }
+    facts
+}
+
+fn outcome(facts: &Facts, agent: &str) -> Option<Outcome> {
+    facts.treatments.iter().find(|t| t.agent == agent).map(|t| t.outcome)
+}
+
+const SEED: &str = "Dermatology clinic note.\n\nHPI: 34-year-old woman with eczema for years. \
+She has failed tacrolimus ointment, betamethasone, triamcinolone acetonide 0.1 % and Opzelura 1.5 %. \
+Patient continues to flare.\n\nExam: BSA 10 %. IGA 4. Itch NRS 8. Bilateral dorsal hands involved with \
+lichenified plaques.\n\nPlan: Start Dupixent 600 mg then 300 mg every 2 weeks, first dose given in clinic. \
+Continuing triamcinolone and Opzelura.\n";
+
+#[test]
+fn seed_case_gives_exactly_its_facts() {
+    let f = facts(SEED);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert_eq!(f.age_years, Some(34.0));
+    assert_eq!(f.measures.bsa_percent, Some(10.0));
+    assert_eq!(f.measures.iga, Some(4.0));
+    assert_eq!(f.measures.itch_nrs, Some(8.0));
+    assert_eq!(f.high_impact_sites, [Site::Hands]);
+    assert!(f.persistent_flares);
+    assert_eq!(f.dosing.loading_mg, Some(600.0));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+    assert_eq!(f.dosing.interval_weeks, Some(2.0));
+    assert_eq!(f.prescriber_specialty, Some(Specialty::Dermatology));
+    let agents: Vec<(&str, Outcome)> =
+        f.treatments.iter().map(|t| (t.agent.as_str(), t.outcome)).collect();
+    assert_eq!(
+        agents,
+        [
+            ("tacrolimus", Outcome::Failed),
+            ("betamethasone", Outcome::Failed),
+            ("triamcinolone", Outcome::Failed),
+            ("ruxolitinib", Outcome::Failed),
+            ("dupilumab", Outcome::Planned),
+        ]
+    );
+    let triamcinolone = &f.treatments[2];
+    assert_eq!(triamcinolone.potency, Some(Potency::Medium));
+    assert_eq!(f.treatments[1].potency, Some(Potency::High));
+    assert_eq!(f.treatments[3].class, TreatmentClass::TopicalJakInhibitor);
+    assert_eq!(f.treatments[0].evidence[0].text, "failed tacrolimus ointment");
+    assert_eq!(f.evidence["measures.bsa_percent"][0].text, "BSA 10 %");
+}
+
+#[test]
+fn negated_site_and_itch_are_not_facts() {
+    let f = facts("Eczema on the trunk. No hand involvement. Denies itch 8/10.");
+    assert!(f.high_impact_sites.is_empty());
+    assert_eq!(f.measures.itch_nrs, None);
+}
+
+#[test]
+fn hypothetical_drug_is_neither_requested_nor_listed() {
+    let f = facts("Atopic dermatitis. Continue tacrolimus. If this fails, consider Dupixent.");
+    assert_eq!(f.requested_drug, None);
+    assert_eq!(outcome(&f, "dupilumab"), None);
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Current));
+}
+
+#[test]
+fn family_eczema_is_not_the_diagnosis() {
+    let f = facts("Mother has eczema. Patient has a rash on the trunk.");
+    assert_eq!(f.diagnosis, None);
+}
+
+#[test]
+fn historical_measure_gives_way_to_the_current_one() {
+    let f = facts("Atopic dermatitis. BSA 5% today. History of BSA 30%.");
+    assert_eq!(f.measures.bsa_percent, Some(5.0));
+}
+
+#[test]
+fn declined_or_stopped_dupilumab_is_not_requested() {
+    let notes =
+        ["Discussed Dupixent at length. Patient declined it.", "Dupixent was stopped in March."];
+    for note in notes {
+        let f = facts(note);
+        assert_eq!(f.requested_drug, None, "{note}");
+        assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Mentioned), "{note}");
+    }
+}
+
+#[test]
+fn restart_is_a_request() {
+    let f = facts("Eczema flaring off therapy. Restart dupilumab 300 mg every other week.");
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+    assert_eq!(f.dosing.loading_mg, None);
+    assert_eq!(f.dosing.interval_weeks, Some(2.0));
+}
+
+#[test]
+fn look_alike_diagnosis_only_without_atopic_dermatitis() {
+    assert_eq!(
+        facts("Allergic contact dermatitis to nickel.").diagnosis.as_deref(),
+        Some("contact_dermatitis")
+    );
+    let both = facts("Atopic dermatitis with superimposed contact dermatitis.");
+    assert_eq!(both.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert_eq!(facts("AD, age 3").diagnosis, None, "a bare AD needs a dermatitis context");
+}
+
+#[test]
+fn intolerance_and_potency_by_strength() {
+    let f = facts(
+        "Tacrolimus caused burning. Clobetasol 0.05% ointment was ineffective. HC 2.5% helps.",
+    );
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    let hydrocortisone = f.treatments.iter().find(|t| t.agent == "hydrocortisone").unwrap();
+    assert_eq!(hydrocortisone.potency, Some(Potency::Low));
+}
+
+#[test]
+fn steroid_routes() {
+    let f =
+        facts("Kenalog 40 mg IM given. Depo-Medrol injected into the knee. Flonase nasal spray.");
+    let listed: Vec<(&str, TreatmentClass)> =
+        f.treatments.iter().map(|t| (t.agent.as_str(), t.class)).collect();
+    assert_eq!(listed, [("triamcinolone", TreatmentClass::SystemicCorticosteroid)]);
+}
+
+#[test]
+fn age_weight_and_months() {
+    let f = facts("18-month-old boy, weight 24 lb.");
+    assert_eq!(f.age_years, Some(1.5));
+    assert_eq!(f.weight_kg, Some(10.9));
+}
+
+#[test]
+fn flares_that_ended_are_not_persistent() {
+    assert!(!facts("Eczema is no longer flaring.").persistent_flares);
+    assert!(facts("She keeps flaring despite clobetasol.").persistent_flares);
+}
+
+#[test]
+fn emollients_and_antihistamines_are_not_treatments() {
+    let f = facts("Uses Vaseline, CeraVe and cetirizine for eczema.");
+    assert!(f.treatments.is_empty());
+}

@@ -1,0 +1,383 @@
+//! Enumerating inputs into [`Unit`]s: files and directories (recursive, sorted,
+//! safe against symlink loops), `-` for standard input, and CSV/JSONL files
+//! expanded into their rows, all in one deterministic order.
+
+use crate::table::{csv_rows, jsonl_rows, Rows};
+use crate::text::text_document;
+use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
+use necessity_record::Format;
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// The id standard input's document gets.
+pub const STDIN_ID: &str = "stdin";
+
+/// The magic bytes a PDF file starts with, for files without an extension.
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
+/// A document-to-be whose id is already known. Rows of CSV/JSONL files and
+/// standard input are read while enumerating (they stream from one reader);
+/// files are read only by [`Unit::load`], which may run on any thread.
+pub enum Unit {
+    /// Already read, or already known to be unreadable.
+    Ready(Result<Document, IngestFailure>),
+    /// A text or PDF file still to be read.
+    File(FileUnit),
+}
+
+/// A text or PDF file whose reading (and parsing) is deferred.
+pub struct FileUnit {
+    id: String,
+    path: PathBuf,
+    size: u64,
+    kind: FileKind,
+}
+
+/// How a text or PDF file will be read.
+#[derive(Clone, Copy)]
+enum FileKind {
+    Text,
+    Pdf,
+    /// No extension: a PDF if it starts like one, else text.
+    Sniffed,
+}
+
+impl Unit {
+    /// The document's id, known before any of its content is read.
+    pub fn id(&self) -> &str {
+        match self {
+            Unit::Ready(Ok(document)) => &document.id,
+            Unit::Ready(Err(failure)) => &failure.id,
+            Unit::File(file) => &file.id,
+        }
+    }
+
+    /// Reads (and for PDFs parses) the document: the expensive part.
+    pub fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
+        match self {
+            Unit::Ready(result) => result,
+            Unit::File(file) => file.load(options),
+        }
+    }
+}
+
+impl FileUnit {
+    fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
+        let kind = match self.kind {
+            FileKind::Sniffed => self.sniff()?,
+            known => known,
+        };
+        match kind {
+            FileKind::Pdf => pdf::pdf_document(self.id, &self.path, self.size, options),
+            _ => {
+                let bytes = fs::read(&self.path)
+                    .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
+                text_document(self.id, bytes)
+            }
+        }
+    }
+
+    fn sniff(&self) -> Result<FileKind, IngestFailure> {
+        let mut head = Vec::with_capacity(PDF_MAGIC.len());
+        File::open(&self.path)
+            .and_then(|file| file.take(PDF_MAGIC.len() as u64).read_to_end(&mut head))
+            .map_err(|error| io_failure(&self.id, None, self.size, &error))?;
+        Ok(if head == PDF_MAGIC { FileKind::Pdf } else { FileKind::Text })
+    }
+}
+
+/// Every unit of `inputs`, in order, restricted to `options.shard` if set.
+pub fn units(
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+) -> impl Iterator<Item = Unit> + Send + use<> {
+    let shard = options.shard;
+    Units {
+        inputs: inputs.iter().cloned().collect(),
+        walk: None,
+        rows: None,
+        options: options.clone(),
+    }
+    .filter(move |unit| shard.is_none_or(|shard| shard.contains(unit.id())))
+}
+
+/// A directory being walked; ids are paths relative to `root`.
+struct Walk {
+    root: PathBuf,
+    entries: walkdir::IntoIter,
+}
+
+struct Units {
+    inputs: VecDeque<PathBuf>,
+    walk: Option<Walk>,
+    rows: Option<Rows>,
+    options: IngestOptions,
+}
+
+impl Iterator for Units {
+    type Item = Unit;
+
+    fn next(&mut self) -> Option<Unit> {
+        loop {
+            if let Some(rows) = &mut self.rows {
+                match rows.next() {
+                    Some(row) => return Some(Unit::Ready(row)),
+                    None => self.rows = None,
+                }
+            }
+            if let Some(walk) = &mut self.walk {
+                match walk.entries.next() {
+                    Some(Ok(entry)) if entry.file_type().is_dir() => {}
+                    Some(Ok(entry)) => {
+                        let id = relative_id(&walk.root, entry.path());
+                        if let Some(unit) = self.open(entry.path(), id) {
+                            return Some(unit);
+                        }
+                    }
+                    // A loop leads back to a directory already walked: its
+                    // documents are read there, exactly once.
+                    Some(Err(error)) if error.loop_ancestor().is_some() => {}
+                    Some(Err(error)) => {
+                        return Some(Unit::Ready(Err(walk_failure(&walk.root, &error))))
+                    }
+                    None => self.walk = None,
+                }
+                continue;
+            }
+            let input = self.inputs.pop_front()?;
+            if input.as_os_str() == "-" {
+                return Some(Unit::Ready(read_stdin()));
+            }
+            match fs::metadata(&input) {
+                Ok(metadata) if metadata.is_dir() => {
+                    let entries = walkdir::WalkDir::new(&input)
+                        .follow_links(true)
+                        .sort_by_file_name()
+                        .into_iter();
+                    self.walk = Some(Walk { root: input, entries });
+                }
+                Ok(_) => {
+                    let id = input.file_name().map_or_else(
+                        || display_id(&input),
+                        |name| name.to_string_lossy().into_owned(),
+                    );
+                    if let Some(unit) = self.open(&input, id) {
+                        return Some(unit);
+                    }
+                }
+                Err(error) => {
+                    return Some(Unit::Ready(Err(io_failure(&display_id(&input), None, 0, &error))))
+                }
+            }
+        }
+    }
+}
+
+impl Units {
+    /// The unit of one file, or `None` when the file is a table whose rows
+    /// now come from `self.rows`.
+    fn open(&mut self, path: &Path, id: String) -> Option<Unit> {
+        let reader = Reader::for_path(path);
+        let format = reader.format();
+        let failure = |kind: &str, size: u64, message: String| {
+            let failure = IngestFailure::new(id.clone(), format, size, kind, message);
+            Some(Unit::Ready(Err(failure)))
+        };
+        let metadata = match fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                return Some(Unit::Ready(Err(io_failure(&id, reader.format(), 0, &error))))
+            }
+        };
+        let size = metadata.len();
+        if !metadata.is_file() {
+            return failure(kind::UNSUPPORTED_FORMAT, 0, "not a regular file".to_string());
+        }
+        if size == 0 {
+            return failure(kind::EMPTY, 0, "the file is empty".to_string());
+        }
+        match reader {
+            Reader::File(kind) => {
+                Some(Unit::File(FileUnit { id, path: path.to_path_buf(), size, kind }))
+            }
+            Reader::Csv => {
+                self.rows = Some(csv_rows(path, id, size, &self.options));
+                None
+            }
+            Reader::Jsonl => {
+                self.rows = Some(jsonl_rows(path, id, size, &self.options));
+                None
+            }
+            Reader::Unsupported(extension) => {
+                let message = format!(
+                    "files ending .{extension} are not read (text, PDF, CSV and JSON Lines are)"
+                );
+                failure(kind::UNSUPPORTED_FORMAT, size, message)
+            }
+        }
+    }
+}
+
+/// How a file is read, decided from its name alone.
+enum Reader {
+    File(FileKind),
+    Csv,
+    Jsonl,
+    /// The (lowercased) extension of a file this tool does not read.
+    Unsupported(String),
+}
+
+impl Reader {
+    fn for_path(path: &Path) -> Reader {
+        let extension = path
+            .extension()
+            .map(|ext| ext.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "txt" | "text" | "md" => Reader::File(FileKind::Text),
+            "" => Reader::File(FileKind::Sniffed),
+            "pdf" => Reader::File(FileKind::Pdf),
+            "csv" => Reader::Csv,
+            "jsonl" | "ndjson" => Reader::Jsonl,
+            _ => Reader::Unsupported(extension),
+        }
+    }
+
+    /// The format a record of this file reports, when the name tells it.
+    fn format(&self) -> Option<Format> {
+        match self {
+            Reader::File(FileKind::Text) => Some(Format::Text),
+            Reader::File(FileKind::Pdf) => Some(Format::Pdf),
+            Reader::Csv => Some(Format::Csv),
+            Reader::Jsonl => Some(Format::Jsonl),
+            Reader::File(FileKind::Sniffed) | Reader::Unsupported(_) => None,
+        }
+    }
+}
+
+fn read_stdin() -> Result<Document, IngestFailure> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|error| io_failure(STDIN_ID, Some(Format::Text), 0, &error))?;
+    text_document(STDIN_ID.to_string(), bytes)
+}
+
+/// `path` relative to `root` with `/` separators, the same on every platform.
+fn relative_id(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> =
+        relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
+}
+
+fn display_id(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+fn walk_failure(root: &Path, error: &walkdir::Error) -> IngestFailure {
+    let id = error.path().map_or_else(|| display_id(root), |path| relative_id(root, path));
+    let reason = error.io_error().map_or_else(
+        || "cannot walk the directory".to_string(),
+        |io| format!("cannot read: {}", io.kind()),
+    );
+    IngestFailure::new(id, None, 0, kind::IO, reason)
+}
+
+pub(crate) fn io_failure(
+    id: &str,
+    format: Option<Format>,
+    size: u64,
+    error: &io::Error,
+) -> IngestFailure {
+    IngestFailure::new(id, format, size, kind::IO, format!("cannot read: {}", error.kind()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, content: &[u8]) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+
+    fn ids(inputs: &[PathBuf], options: &IngestOptions) -> Vec<String> {
+        units(inputs, options).map(|unit| unit.id().to_string()).collect()
+    }
+
+    #[test]
+    fn directories_are_walked_in_sorted_order_with_relative_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("b/2.txt"), b"two");
+        write(&dir.path().join("b/1.md"), b"one");
+        write(&dir.path().join("a.txt"), b"a");
+        write(&dir.path().join("c.csv"), b"id,text\n9,x\n");
+        let inputs = [dir.path().to_path_buf()];
+        assert_eq!(
+            ids(&inputs, &IngestOptions::default()),
+            ["a.txt", "b/1.md", "b/2.txt", "c.csv#9"]
+        );
+    }
+
+    #[test]
+    fn file_inputs_are_named_by_file_name_and_missing_ones_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("x/note.txt"), b"note");
+        let inputs = [dir.path().join("x/note.txt"), dir.path().join("missing.txt")];
+        let loaded: Vec<_> = read_all(&inputs);
+        assert_eq!(loaded[0].as_ref().unwrap().id, "note.txt");
+        assert_eq!(loaded[1].as_ref().unwrap_err().kind, kind::IO);
+    }
+
+    #[test]
+    fn odd_files_become_typed_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("empty.txt"), b"");
+        write(&dir.path().join("image.png"), b"\x89PNG\r\n\x1a\n");
+        write(&dir.path().join("plain"), b"no extension, text");
+        let loaded = read_all(&[dir.path().to_path_buf()]);
+        assert_eq!(loaded[0].as_ref().unwrap_err().kind, kind::EMPTY);
+        assert_eq!(loaded[0].as_ref().unwrap_err().source.format, Some(Format::Text));
+        assert_eq!(loaded[1].as_ref().unwrap_err().kind, kind::UNSUPPORTED_FORMAT);
+        assert_eq!(loaded[2].as_ref().unwrap().text, "no extension, text");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_end_and_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("notes/a.txt"), b"a");
+        std::os::unix::fs::symlink(dir.path().join("notes"), dir.path().join("notes/again"))
+            .unwrap();
+        assert_eq!(ids(&[dir.path().to_path_buf()], &IngestOptions::default()), ["notes/a.txt"]);
+    }
+
+    #[test]
+    fn shards_partition_the_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: String = (0..50).map(|n| format!("{n},note {n}\n")).collect();
+        write(&dir.path().join("n.csv"), format!("id,text\n{rows}").as_bytes());
+        let inputs = [dir.path().to_path_buf()];
+        let all = ids(&inputs, &IngestOptions::default());
+        let mut union: Vec<String> = (0..3)
+            .flat_map(|k| {
+                let options =
+                    IngestOptions { shard: crate::Shard::new(k, 3), ..IngestOptions::default() };
+                ids(&inputs, &options)
+            })
+            .collect();
+        union.sort();
+        let mut expected = all.clone();
+        expected.sort();
+        assert_eq!(union, expected);
+        assert_eq!(all.len(), 50);
+    }
+
+    fn read_all(inputs: &[PathBuf]) -> Vec<Result<Document, IngestFailure>> {
+        crate::read_documents(inputs, &IngestOptions::default()).collect()
+    }
+}

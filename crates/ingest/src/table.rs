@@ -1,0 +1,366 @@
+//! CSV and JSON Lines archives: every row (line) is a document. Both stream
+//! one row at a time, so files of gigabytes need no more memory than a row.
+
+use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
+use crate::discover::io_failure;
+use crate::text::document;
+use crate::{kind, Document, IngestFailure, IngestOptions};
+use necessity_record::Format;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+/// The documents of one table file, in file order.
+pub(crate) type Rows = Box<dyn Iterator<Item = Result<Document, IngestFailure>> + Send>;
+
+/// Every row of a CSV file with a header line; quoted fields may span lines.
+pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
+    match CsvRows::open(path, file_id, size, options) {
+        Ok(rows) => Box::new(rows),
+        Err(failure) => Box::new(std::iter::once(Err(failure))),
+    }
+}
+
+/// Every non-blank line of a JSON Lines file, each a JSON object.
+pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
+    match File::open(path) {
+        Ok(file) => Box::new(JsonlLines {
+            reader: BufReader::new(file),
+            file_id,
+            text_column: options.text_column.clone(),
+            id_column: options.id_column.clone(),
+            line_number: 0,
+            done: false,
+        }),
+        Err(error) => {
+            Box::new(std::iter::once(Err(io_failure(&file_id, Some(Format::Jsonl), size, &error))))
+        }
+    }
+}
+
+/// A CSV reader positioned after the header, with its columns chosen.
+struct CsvRows {
+    reader: csv::Reader<BufReader<File>>,
+    file_id: String,
+    text_index: usize,
+    id_index: Option<usize>,
+    row_number: u64,
+    done: bool,
+}
+
+impl CsvRows {
+    fn open(
+        path: &Path,
+        file_id: String,
+        size: u64,
+        options: &IngestOptions,
+    ) -> Result<CsvRows, IngestFailure> {
+        let file = File::open(path)
+            .map_err(|error| io_failure(&file_id, Some(Format::Csv), size, &error))?;
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::new(file));
+        let no_column = |message: String| {
+            IngestFailure::new(
+                file_id.clone(),
+                Some(Format::Csv),
+                size,
+                kind::MISSING_COLUMN,
+                message,
+            )
+        };
+        let headers = match reader.byte_headers() {
+            Ok(headers) => headers.clone(),
+            Err(error) => {
+                let message = format!("cannot read the header line: {error}");
+                return Err(IngestFailure::new(
+                    file_id,
+                    Some(Format::Csv),
+                    size,
+                    kind::MALFORMED,
+                    message,
+                ));
+            }
+        };
+        let names: Vec<Cow<str>> = headers.iter().map(String::from_utf8_lossy).collect();
+        let names = || names.iter().map(|name| name.as_ref());
+        let text_index = choose(names(), options.text_column.as_deref(), TEXT_CANDIDATES)
+            .ok_or_else(|| {
+                no_column(missing_column_message("text", options.text_column.as_deref()))
+            })?;
+        let id_index = choose(names(), options.id_column.as_deref(), ID_CANDIDATES);
+        if id_index.is_none() {
+            if let Some(wanted) = &options.id_column {
+                return Err(no_column(format!("no id column named {wanted:?}")));
+            }
+        }
+        Ok(CsvRows { reader, file_id, text_index, id_index, row_number: 0, done: false })
+    }
+
+    fn row_document(
+        &self,
+        record: &csv::ByteRecord,
+        bytes: u64,
+    ) -> Result<Document, IngestFailure> {
+        let id_value =
+            self.id_index.and_then(|index| record.get(index)).map(String::from_utf8_lossy);
+        let id = row_id(&self.file_id, id_value.as_deref(), self.row_number);
+        let Some(cell) = record.get(self.text_index) else {
+            let message = format!("row {} has no text field", self.row_number);
+            return Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind::MALFORMED, message));
+        };
+        let text = String::from_utf8_lossy(cell);
+        let lossy_utf8 = matches!(text, Cow::Owned(_));
+        let what = format!("the text field of row {}", self.row_number);
+        document(id, text.into_owned(), Format::Csv, bytes, lossy_utf8, &what)
+    }
+}
+
+impl Iterator for CsvRows {
+    type Item = Result<Document, IngestFailure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let start = self.reader.position().byte();
+        let mut record = csv::ByteRecord::new();
+        let outcome = self.reader.read_byte_record(&mut record);
+        let bytes = self.reader.position().byte().saturating_sub(start);
+        match outcome {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                self.row_number += 1;
+                Some(self.row_document(&record, bytes))
+            }
+            Err(error) => {
+                self.row_number += 1;
+                // An I/O error leaves the reader where it was: stop rather than loop.
+                self.done = matches!(error.kind(), csv::ErrorKind::Io(_));
+                let id = row_id(&self.file_id, None, self.row_number);
+                let message = format!("row {} cannot be parsed: {error}", self.row_number);
+                Some(Err(IngestFailure::new(
+                    id,
+                    Some(Format::Csv),
+                    bytes,
+                    kind::MALFORMED,
+                    message,
+                )))
+            }
+        }
+    }
+}
+
+/// A JSON Lines reader; fields are chosen per line since objects may differ.
+struct JsonlLines {
+    reader: BufReader<File>,
+    file_id: String,
+    text_column: Option<String>,
+    id_column: Option<String>,
+    line_number: u64,
+    done: bool,
+}
+
+impl JsonlLines {
+    fn line_document(&self, line: Vec<u8>) -> Result<Document, IngestFailure> {
+        let bytes = line.len() as u64;
+        let (line, lossy_utf8) = crate::text::decode_utf8(line);
+        let fail = |id: String, kind: &str, message: String| {
+            let mut failure = IngestFailure::new(id, Some(Format::Jsonl), bytes, kind, message);
+            failure.source.lossy_utf8 = lossy_utf8;
+            failure
+        };
+        let object: Map<String, Value> = serde_json::from_str(&line).map_err(|error| {
+            // serde_json messages can quote the input; report position and category only.
+            let message = format!(
+                "line {} is not a JSON object ({:?} error at column {})",
+                self.line_number,
+                error.classify(),
+                error.column()
+            );
+            fail(row_id(&self.file_id, None, self.line_number), kind::MALFORMED, message)
+        })?;
+        let keys = || object.keys().map(String::as_str);
+        let id_key =
+            choose(keys(), self.id_column.as_deref(), ID_CANDIDATES).and_then(|i| keys().nth(i));
+        let id_value = id_key.and_then(|key| match &object[key] {
+            Value::String(value) => Some(value.clone()),
+            Value::Number(value) => Some(value.to_string()),
+            _ => None,
+        });
+        let id = row_id(&self.file_id, id_value.as_deref(), self.line_number);
+        if id_key.is_none() {
+            if let Some(wanted) = &self.id_column {
+                let message = format!("line {} has no id field named {wanted:?}", self.line_number);
+                return Err(fail(id, kind::MALFORMED, message));
+            }
+        }
+        let text_key = choose(keys(), self.text_column.as_deref(), TEXT_CANDIDATES)
+            .and_then(|i| keys().nth(i));
+        let what = format!("the text field of line {}", self.line_number);
+        match text_key.map(|key| &object[key]) {
+            Some(Value::String(text)) => {
+                document(id, text.clone(), Format::Jsonl, bytes, lossy_utf8, &what)
+            }
+            Some(Value::Null) => Err(fail(id, kind::EMPTY, format!("{what} is null"))),
+            Some(_) => Err(fail(id, kind::MALFORMED, format!("{what} is not a string"))),
+            None => {
+                let message = format!(
+                    "line {}: {}",
+                    self.line_number,
+                    missing_column_message("text", self.text_column.as_deref())
+                );
+                Err(fail(id, kind::MALFORMED, message))
+            }
+        }
+    }
+}
+
+impl Iterator for JsonlLines {
+    type Item = Result<Document, IngestFailure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let mut line = Vec::new();
+            match self.reader.read_until(b'\n', &mut line) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line_number += 1;
+                    if !line.iter().all(u8::is_ascii_whitespace) {
+                        return Some(self.line_document(line));
+                    }
+                }
+                Err(error) => {
+                    self.done = true;
+                    self.line_number += 1;
+                    let id = row_id(&self.file_id, None, self.line_number);
+                    return Some(Err(io_failure(&id, Some(Format::Jsonl), 0, &error)));
+                }
+            }
+        }
+        None
+    }
+}
+
+fn missing_column_message(what: &str, requested: Option<&str>) -> String {
+    match requested {
+        Some(name) => format!("no {what} column named {name:?}"),
+        None => {
+            let names = if what == "text" { TEXT_CANDIDATES } else { ID_CANDIDATES };
+            format!(
+                "no {what} column (looked for {}; name one with --{what}-column)",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn rows(
+        name: &str,
+        content: &[u8],
+        options: &IngestOptions,
+    ) -> Vec<Result<Document, IngestFailure>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        File::create(&path).unwrap().write_all(content).unwrap();
+        let size = content.len() as u64;
+        if name.ends_with(".csv") {
+            csv_rows(&path, name.to_string(), size, options).collect()
+        } else {
+            jsonl_rows(&path, name.to_string(), size, options).collect()
+        }
+    }
+
+    fn ids(rows: &[Result<Document, IngestFailure>]) -> Vec<String> {
+        rows.iter()
+            .map(|row| row.as_ref().map_or_else(|f| f.id.clone(), |d| d.id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn csv_multiline_quoted_fields_are_one_row() {
+        let csv = b"ROW_ID,CATEGORY,TEXT\n11,Nursing,\"line one\nline \"\"two\"\"\"\n12,Physician,\"x\r\ny\"\n";
+        let rows = rows("notes.csv", csv, &IngestOptions::default());
+        assert_eq!(ids(&rows), ["notes.csv#11", "notes.csv#12"]);
+        assert_eq!(rows[0].as_ref().unwrap().text, "line one\nline \"two\"");
+        assert_eq!(rows[1].as_ref().unwrap().format, Format::Csv);
+    }
+
+    #[test]
+    fn csv_empty_and_malformed_rows_become_failures_in_place() {
+        let csv = b"id,text\n1,fine\n2,\n3,a,b\n4,\"also fine\"\n";
+        let rows = rows("n.csv", csv, &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2", "n.csv#3", "n.csv#4"]);
+        assert_eq!(rows[1].as_ref().unwrap_err().kind, kind::EMPTY);
+        assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::MALFORMED);
+        assert!(rows[3].is_ok());
+    }
+
+    #[test]
+    fn csv_header_byte_order_mark_is_not_part_of_a_name() {
+        let rows = rows("n.csv", b"\xef\xbb\xbfnote_id,text\n8,x\n", &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv#8"]);
+    }
+
+    #[test]
+    fn csv_without_id_column_numbers_rows() {
+        let rows = rows("n.csv", b"note,author\n\"a\",x\n\"b\",y\n", &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2"]);
+    }
+
+    #[test]
+    fn csv_requested_columns_are_used() {
+        let options = IngestOptions {
+            text_column: Some("body".into()),
+            id_column: Some("mrn_note".into()),
+            ..IngestOptions::default()
+        };
+        let rows = rows("n.csv", b"text,body,mrn_note\nwrong,right,77\n", &options);
+        assert_eq!(ids(&rows), ["n.csv#77"]);
+        assert_eq!(rows[0].as_ref().unwrap().text, "right");
+    }
+
+    #[test]
+    fn csv_without_text_column_is_one_failure() {
+        let rows = rows("n.csv", b"a,b\n1,2\n3,4\n", &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.csv"]);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::MISSING_COLUMN);
+    }
+
+    #[test]
+    fn csv_invalid_utf8_cell_is_flagged() {
+        let rows = rows("n.csv", b"id,text\n1,caf\xe9\n", &IngestOptions::default());
+        let document = rows[0].as_ref().unwrap();
+        assert!(document.lossy_utf8);
+        assert_eq!(document.text, "caf\u{fffd}");
+    }
+
+    #[test]
+    fn jsonl_lines_choose_fields_per_line_and_fail_in_place() {
+        let jsonl = b"{\"note_id\": 5, \"text\": \"a\"}\n\n{\"TEXT\": \"b\"}\nnot json \"secret\"\n{\"id\": \"x\", \"text\": \"\"}\n{\"id\": \"y\", \"text\": 3}\n";
+        let rows = rows("n.jsonl", jsonl, &IngestOptions::default());
+        assert_eq!(ids(&rows), ["n.jsonl#5", "n.jsonl#3", "n.jsonl#4", "n.jsonl#x", "n.jsonl#y"]);
+        assert_eq!(rows[1].as_ref().unwrap().text, "b");
+        let bad = rows[2].as_ref().unwrap_err();
+        assert_eq!(bad.kind, kind::MALFORMED);
+        assert!(!bad.message.contains("secret"));
+        assert_eq!(rows[3].as_ref().unwrap_err().kind, kind::EMPTY);
+        assert_eq!(rows[4].as_ref().unwrap_err().kind, kind::MALFORMED);
+    }
+
+    #[test]
+    fn jsonl_string_in_place_of_object_does_not_leak() {
+        let rows = rows("n.jsonl", b"\"patient has eczema\"\n", &IngestOptions::default());
+        let failure = rows[0].as_ref().unwrap_err();
+        assert!(!failure.message.contains("eczema"), "{}", failure.message);
+    }
+}

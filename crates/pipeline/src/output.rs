@@ -1,0 +1,207 @@
+//! Writing records: JSON Lines (the contract) or a flat CSV summary for
+//! spreadsheets, to a file that appears only when complete.
+
+use necessity_record::{Record, Status};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// How records are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One case record per line, as the spec defines it.
+    Jsonl,
+    /// One row per document with the determination and the main facts.
+    Csv,
+}
+
+/// The CSV summary's columns, in order.
+pub const CSV_COLUMNS: [&str; 14] = [
+    "id",
+    "status",
+    "error_kind",
+    "determination",
+    "requested_drug",
+    "diagnosis",
+    "age_years",
+    "bsa_percent",
+    "iga",
+    "itch_nrs",
+    "easi",
+    "sites",
+    "treatments",
+    "persistent_flares",
+];
+
+/// Writes records one at a time in the chosen format.
+pub enum RecordWriter<W: Write> {
+    Jsonl(W),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// A writer of `format` into `inner`; CSV starts with its header row.
+    pub fn new(format: OutputFormat, inner: W) -> io::Result<RecordWriter<W>> {
+        Ok(match format {
+            OutputFormat::Jsonl => RecordWriter::Jsonl(inner),
+            OutputFormat::Csv => {
+                let mut writer = csv::Writer::from_writer(inner);
+                writer.write_record(CSV_COLUMNS)?;
+                RecordWriter::Csv(Box::new(writer))
+            }
+        })
+    }
+
+    /// Writes one record.
+    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        match self {
+            RecordWriter::Jsonl(inner) => {
+                serde_json::to_writer(&mut *inner, record)?;
+                inner.write_all(b"\n")
+            }
+            RecordWriter::Csv(writer) => Ok(writer.write_record(csv_row(record))?),
+        }
+    }
+
+    /// Flushes and returns the underlying writer.
+    pub fn finish(self) -> io::Result<W> {
+        let mut inner = match self {
+            RecordWriter::Jsonl(inner) => inner,
+            RecordWriter::Csv(writer) => writer.into_inner().map_err(|error| error.into_error())?,
+        };
+        inner.flush()?;
+        Ok(inner)
+    }
+}
+
+/// One record as a row of [`CSV_COLUMNS`]; absent values are empty cells.
+pub fn csv_row(record: &Record) -> [String; 14] {
+    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let facts = record.facts.clone().unwrap_or_default();
+    let sites: Vec<String> = facts
+        .high_impact_sites
+        .iter()
+        .map(|site| {
+            serde_json::to_value(site)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect();
+    [
+        record.id.clone(),
+        match record.status {
+            Status::Ok => "ok".to_string(),
+            Status::Error => "error".to_string(),
+        },
+        record.error.as_ref().map(|error| error.kind.clone()).unwrap_or_default(),
+        record.determination.map(|d| d.as_str().to_string()).unwrap_or_default(),
+        facts.requested_drug.unwrap_or_default(),
+        facts.diagnosis.unwrap_or_default(),
+        number(facts.age_years),
+        number(facts.measures.bsa_percent),
+        number(facts.measures.iga),
+        number(facts.measures.itch_nrs),
+        number(facts.measures.easi),
+        sites.join(";"),
+        if record.facts.is_some() { facts.treatments.len().to_string() } else { String::new() },
+        if record.facts.is_some() { facts.persistent_flares.to_string() } else { String::new() },
+    ]
+}
+
+/// A file written under a temporary name in its final directory and renamed
+/// into place by [`AtomicFile::commit`]: a crash or an error never leaves a
+/// partial file under the final name.
+pub struct AtomicFile {
+    temp: NamedTempFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts writing what will become `path`.
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name =
+            path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(directory)?;
+        Ok(AtomicFile { temp, path: path.to_path_buf() })
+    }
+
+    /// Moves the finished file into place.
+    pub fn commit(self) -> io::Result<()> {
+        self.temp.as_file().sync_all()?;
+        self.temp.persist(&self.path).map_err(|error| error.error)?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use necessity_record::{Facts, Format, Source};
+    use std::fs;
+
+    fn record(id: &str) -> Record {
+        let source =
+            Source { format: Some(Format::Text), bytes: 3, sha256: None, lossy_utf8: false };
+        let mut record = Record::error(id.into(), source, "empty", "the file holds no text".into());
+        record.status = Status::Ok;
+        record.error = None;
+        record.facts = Some(Facts { requested_drug: Some("dupilumab".into()), ..Facts::default() });
+        record
+    }
+
+    #[test]
+    fn csv_rows_have_one_cell_per_column() {
+        let mut writer = RecordWriter::new(OutputFormat::Csv, Vec::new()).unwrap();
+        writer.write(&record("a, \"b\".txt")).unwrap();
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_COLUMNS);
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "a, \"b\".txt");
+        assert_eq!(&row[4], "dupilumab");
+        assert_eq!(&row[12], "0");
+    }
+
+    #[test]
+    fn jsonl_is_one_record_per_line() {
+        let mut writer = RecordWriter::new(OutputFormat::Jsonl, Vec::new()).unwrap();
+        writer.write(&record("a")).unwrap();
+        writer.write(&record("b")).unwrap();
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let back: Vec<Record> =
+            text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        assert_eq!(back, [record("a"), record("b")]);
+    }
+
+    #[test]
+    fn atomic_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"{}\n").unwrap();
+        assert!(!path.exists());
+        file.commit().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{}\n");
+        let abandoned = AtomicFile::create(&dir.path().join("other.jsonl")).unwrap();
+        drop(abandoned);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

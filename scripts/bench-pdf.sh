@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# PDF throughput of `necessity run` against poppler's `pdftotext` on the same
+# files, one process per file for both (issue #6). The decompression bomb
+# pdfjs-bomb_giant.pdf is left out of both: pdftotext has no limit of its own
+# and would set the total. Prints both wall times and their ratio.
+#
+#   scripts/bench-pdf.sh                  # ../shared/data/pdfs
+#   PDFS=/some/dir ROUNDS=5 scripts/bench-pdf.sh
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+PDFS=${PDFS:-../shared/data/pdfs}
+ROUNDS=${ROUNDS:-3}
+BIN=$PWD/target/release/necessity
+EXCLUDE=pdfjs-bomb_giant.pdf
+
+command -v pdftotext >/dev/null || { echo "needs pdftotext (apt-get install poppler-utils)" >&2; exit 1; }
+cargo build --release --quiet
+
+mapfile -t files < <(find "$PDFS" -maxdepth 1 -name '*.pdf' ! -name "$EXCLUDE" | sort)
+bytes=$(cat "${files[@]}" | wc -c)
+cat "${files[@]}" >/dev/null
+
+# Wall seconds of one pass over every file with the given command.
+pass() {
+    local start end
+    start=$(date +%s.%N)
+    for file in "${files[@]}"; do
+        "$@" "$file" >/dev/null 2>&1 || true
+    done
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
+}
+
+# Fastest of $ROUNDS passes: the one least disturbed by other load.
+fastest() {
+    local best="" t
+    for _ in $(seq "$ROUNDS"); do
+        t=$(pass "$@")
+        if [[ -z $best ]] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then best=$t; fi
+    done
+    echo "$best"
+}
+
+pdftotext_stdout() { pdftotext "$1" -; }
+necessity_run() { "$BIN" run --quiet "$1"; }
+
+echo "files: ${#files[@]} ($EXCLUDE excluded from both), $bytes bytes; load $(cut -d' ' -f1-3 /proc/loadavg)"
+ours=$(fastest necessity_run)
+theirs=$(fastest pdftotext_stdout)
+awk -v o="$ours" -v t="$theirs" -v b="$bytes" -v n="${#files[@]}" 'BEGIN {
+    printf "| tool | wall s | files/s | MB/s |\n|---|---:|---:|---:|\n"
+    printf "| necessity run (one process per file) | %.2f | %.1f | %.1f |\n", o, n / o, b / o / 1e6
+    printf "| pdftotext (one process per file) | %.2f | %.1f | %.1f |\n", t, n / t, b / t / 1e6
+    printf "\nratio necessity/pdftotext wall time: %.2f\n", o / t
+}'
