@@ -175,6 +175,27 @@ fn section_defaults() {
 }
 
 #[test]
+fn an_indented_heading_is_a_subheading_of_a_copied_forward_visit() {
+    let note = "Prior visit (copied forward):\n  BSA 25%.\n  Plan: start Dupixent.\n\
+                Today:\nS: On Dupixent. BSA 2%.\nP: Continue Dupixent.";
+    let analysis = ContextEngine::builtin().analyze(note);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [SectionKind::PriorVisit, SectionKind::Hpi, SectionKind::Hpi, SectionKind::AssessmentPlan]
+    );
+    assert!(context(note, "start Dupixent").historical.is_some());
+    assert!(context(note, "BSA 2%").is_current_fact());
+    assert!(context(note, "Continue Dupixent").is_current_fact());
+}
+
+#[test]
+fn a_short_heading_phrase_must_be_the_whole_heading() {
+    let analysis = ContextEngine::builtin().analyze("Took vitamin A: 5000 units.");
+    assert!(analysis.sections().is_empty());
+}
+
+#[test]
 fn headings_without_colon_alone_on_a_line() {
     let note = "FAMILY HISTORY\nEczema in the brother.\nASSESSMENT AND PLAN\nStart dupilumab.";
     let analysis = ContextEngine::builtin().analyze(note);
