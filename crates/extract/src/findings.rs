@@ -42,10 +42,15 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
 /// "right-hand dominant").
 pub fn is_skin_note(vocabulary: &Vocabulary, mentions: &[Mention]) -> bool {
     mentions.iter().any(|m| match m.meaning {
-        Meaning::Diagnosis(_) => true,
+        Meaning::Diagnosis(term) => names_skin_disease(term),
         Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
         _ => false,
     })
+}
+
+/// Whether a diagnosis word is about skin disease (not "asthma").
+pub fn names_skin_disease(term: &DiagnosisTerm) -> bool {
+    !matches!(term, DiagnosisTerm::OtherIndication)
 }
 
 /// Whether a drug is a skin treatment, which puts a bare "AD" in a
@@ -260,6 +265,10 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
             .map(|m| &m.span)
             .collect()
     };
+    let named = |m: &Mention| matches!(m.meaning, Meaning::Specialty(SpecialtyTerm::Named(_)));
+    if !mentions.iter().any(named) {
+        return None;
+    }
     let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
     let referrers = cues(SpecialtyTerm::Referrer);
     let lines = LineIndex::new(text);

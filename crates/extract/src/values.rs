@@ -33,6 +33,7 @@ pub struct ValuePatterns {
     weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
+    years_before: Regex,
     temperature: Regex,
 }
 
@@ -65,6 +66,7 @@ impl ValuePatterns {
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s,-]*(?:and\s+)?$")?,
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
@@ -234,12 +236,20 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 /// "34-year-old", "34 yo", "18-month-old" (1.5), "6 weeks old".
 fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
-    let (base, window) = before(text, keyword.start, 12);
+    let (base, window) = before(text, keyword.start, 32);
     let c = patterns.number_before.captures(window)?;
     let number = parse_number(c.get(1)?.as_str())?;
+    let mut start = base + c.get(1)?.start();
     let unit = text[keyword.clone()].to_ascii_lowercase();
     let years = if unit.starts_with("mo") {
-        number / 12.0
+        // "2-year, 2-month-old" is 2 years and 2 months.
+        let whole = patterns.years_before.captures(&window[..c.get(1)?.start()]);
+        let whole_years =
+            whole.as_ref().and_then(|w| w.get(1)).and_then(|y| y.as_str().parse().ok());
+        if let Some(w) = whole.as_ref().and_then(|w| w.get(1)) {
+            start = base + w.start();
+        }
+        whole_years.unwrap_or(0.0) + number / 12.0
     } else if unit.starts_with("week") {
         number / 52.0
     } else {
@@ -248,7 +258,7 @@ fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> O
     (years < 120.0).then_some(Value {
         number: round(years, 2),
         scale: None,
-        span: base + c.get(1)?.start()..keyword.end,
+        span: start..keyword.end,
     })
 }
 
@@ -380,6 +390,10 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeBefore, "34yo male", "yo").unwrap().0, 34.0);
         assert_eq!(read(MeasureKind::AgeBefore, "18-month-old", "month-old").unwrap().0, 1.5);
         assert_eq!(read(MeasureKind::AgeBefore, "4-month-old", "month-old").unwrap().0, 0.33);
+        assert_eq!(
+            read(MeasureKind::AgeBefore, "a 2-year, 6-month-old", "month-old").unwrap().0,
+            2.5
+        );
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);

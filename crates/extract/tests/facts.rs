@@ -154,3 +154,37 @@ fn emollients_and_antihistamines_are_not_treatments() {
     let f = facts("Uses Vaseline, CeraVe and cetirizine for eczema.");
     assert!(f.treatments.is_empty());
 }
+
+#[test]
+fn lexicons_load_from_a_directory_like_the_builtin_ones() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    let loaded = Lexicons::load(&dir).expect("the shipped lexicon directory loads");
+    assert_eq!(loaded.scan_terms(), Lexicons::builtin().scan_terms());
+    assert!(loaded.scan_terms().contains(&"Dupixent"));
+    assert_eq!(extract_case(&loaded, SEED), facts(SEED));
+}
+
+#[test]
+fn a_bad_lexicon_directory_is_an_error_not_a_panic() {
+    let missing = std::path::Path::new("/nonexistent/lexicons");
+    assert!(matches!(Lexicons::load(missing), Err(necessity_extract::LexiconError::Io { .. })));
+    let dir = std::env::temp_dir().join(format!("necessity-lexicons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    for name in necessity_extract::LEXICON_FILES {
+        std::fs::copy(shipped.join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(dir.join("drugs.tsv"), "dupixent\tdupilumab\tnot_a_class\t-\t-\n").unwrap();
+    let error = Lexicons::load(&dir).err().expect("an unknown class is an error");
+    assert!(error.to_string().contains("drugs.tsv line 1"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_steroid_burst_for_asthma_is_not_an_eczema_treatment() {
+    let note = "Atopic dermatitis since childhood. Failed prednisone for eczema flares.\n\n\
+                Her asthma is partly controlled; she needed two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(note), "prednisone"), Some(Outcome::Failed));
+    let asthma_only = "Eczema on the hands.\n\nAsthma: two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(asthma_only), "prednisone"), None);
+}
