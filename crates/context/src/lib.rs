@@ -271,14 +271,28 @@ impl ContextEngine {
         }
         let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         let sentences = sentences::split(text, &breaks);
-        let sections = sections::spans(&headings, text.len());
-        Analysis { engine: self, text, folded, sentences, sections, headings, hits }
+        let (sections, section_headings) = sections::spans(&headings, text.len());
+        Analysis {
+            engine: self,
+            text,
+            folded,
+            sentences,
+            sections,
+            section_headings,
+            headings,
+            hits,
+        }
     }
 
     /// The first heading phrase of the lexicon within `range` of `text`.
     fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
         let bytes = &text.as_bytes()[range.clone()];
         let (pattern, found) = self.headings.find_all(bytes).into_iter().next()?;
+        // A short phrase ("cc", "a/p", "S") names a heading only when it is
+        // the whole heading: "vitamin A:" is no assessment.
+        if found.len() < 4 && found.len() != bytes.len() {
+            return None;
+        }
         let entry = *self.headings.entries_of[pattern].first()?;
         let Role::Heading(kind, default) = self.role(entry) else { return None };
         let span = range.start + found.start..range.start + found.end;
@@ -340,6 +354,8 @@ pub struct Analysis<'t> {
     folded: fold::Folded,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
+    /// For each section, the index of the heading that opened it.
+    section_headings: Vec<usize>,
     headings: Vec<Heading>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
@@ -398,8 +414,9 @@ impl<'t> Analysis<'t> {
         let in_sentence = &self.hits[from..to];
         let mut context = Context::default();
         for axis in Axis::ALL {
-            let found = scope::trigger_for(self.engine, in_sentence, &target, axis)
-                .or_else(|| self.section_default(target.start, axis));
+            let found =
+                scope::trigger_for(self.engine, self.text.as_bytes(), in_sentence, &target, axis)
+                    .or_else(|| self.section_default(target.start, axis));
             *context.slot(axis) = found.map(|hit| TriggerHit {
                 axis,
                 phrase: self.engine.phrase(hit.entry).to_string(),
@@ -411,7 +428,7 @@ impl<'t> Analysis<'t> {
 
     /// The heading whose section gives mentions at `offset` a default on `axis`.
     fn section_default(&self, offset: usize, axis: Axis) -> Option<Hit> {
-        let heading = &self.headings[self.section_index(offset)?];
+        let heading = &self.headings[self.section_headings[self.section_index(offset)?]];
         let (default, entry) = heading.default?;
         (default == axis).then(|| Hit { entry, span: heading.phrase_span.clone() })
     }

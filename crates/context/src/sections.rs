@@ -31,6 +31,45 @@ pub(crate) struct Heading {
     pub(crate) default: Option<(Axis, u32)>,
     /// Where the heading phrase is, for reporting.
     pub(crate) phrase_span: Range<usize>,
+    /// White space before the heading on its line (0 for a heading inside
+    /// a line): an indented heading under a less indented one is a
+    /// subheading ("  Plan:" inside a copied-forward prior visit) and does
+    /// not end its section.
+    pub(crate) indent: usize,
+}
+
+impl Heading {
+    fn new(span: Range<usize>, hit: Option<HeadingHit>, bytes: &[u8]) -> Heading {
+        let indent = indent_of(bytes, span.start);
+        match hit {
+            Some(hit) => Heading {
+                span,
+                kind: hit.kind,
+                default: hit.default.map(|axis| (axis, hit.entry)),
+                phrase_span: hit.span,
+                indent,
+            },
+            None => Heading {
+                phrase_span: span.clone(),
+                span,
+                kind: SectionKind::Other,
+                default: None,
+                indent,
+            },
+        }
+    }
+}
+
+/// The white space between the start of the line and `at`, when only white
+/// space is there; 0 otherwise.
+fn indent_of(bytes: &[u8], at: usize) -> usize {
+    let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let before = &bytes[line_start..at];
+    if before.iter().all(|b| *b == b' ' || *b == b'\t') {
+        before.len()
+    } else {
+        0
+    }
 }
 
 /// Finds the headings of `text`; `phrase_within` names the first heading
@@ -46,30 +85,14 @@ pub(crate) fn find(
             continue;
         }
         let Some(start) = heading_start(bytes, colon) else { continue };
-        match phrase_within(start..colon) {
-            Some(hit) => headings.push(Heading {
-                span: start..colon + 1,
-                kind: hit.kind,
-                default: hit.default.map(|axis| (axis, hit.entry)),
-                phrase_span: hit.span,
-            }),
-            None if is_upper_case(&bytes[start..colon]) => headings.push(Heading {
-                span: start..colon + 1,
-                kind: SectionKind::Other,
-                default: None,
-                phrase_span: start..colon,
-            }),
-            None => {}
+        let hit = phrase_within(start..colon);
+        if hit.is_some() || is_upper_case(&bytes[start..colon]) {
+            headings.push(Heading::new(start..colon + 1, hit, bytes));
         }
     }
     headings.extend(lines_alone(bytes).filter_map(|line| {
         let hit = phrase_within(line.clone()).filter(|hit| hit.span == line)?;
-        Some(Heading {
-            span: line,
-            kind: hit.kind,
-            default: hit.default.map(|axis| (axis, hit.entry)),
-            phrase_span: hit.span,
-        })
+        Some(Heading::new(line, Some(hit), bytes))
     }));
     headings.sort_by_key(|h| h.span.start);
     headings.dedup_by_key(|h| h.span.start);
@@ -125,14 +148,24 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// The sections that the headings open, each running to the next heading.
-pub(crate) fn spans(headings: &[Heading], len: usize) -> Vec<crate::Section> {
-    headings
+/// The sections that the headings open, each running to the next heading
+/// that is not a subheading, with the index of its heading.
+pub(crate) fn spans(headings: &[Heading], len: usize) -> (Vec<crate::Section>, Vec<usize>) {
+    let mut opening: Vec<usize> = Vec::new();
+    for (i, heading) in headings.iter().enumerate() {
+        let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
+        if !subheading {
+            opening.push(i);
+        }
+    }
+    let sections = opening
         .iter()
         .enumerate()
-        .map(|(i, h)| crate::Section {
-            kind: h.kind,
-            span: h.span.start..headings.get(i + 1).map_or(len, |next| next.span.start),
+        .map(|(n, &i)| crate::Section {
+            kind: headings[i].kind,
+            span: headings[i].span.start
+                ..opening.get(n + 1).map_or(len, |&next| headings[next].span.start),
         })
-        .collect()
+        .collect();
+    (sections, opening)
 }

@@ -120,6 +120,13 @@ fn scope_ends_at_terminators_and_sentence_ends() {
 }
 
 #[test]
+fn scope_inside_parentheses_ends_with_them() {
+    assert!(context("Biopsy (slides not reviewed) shows eczema.", "eczema").negated.is_none());
+    assert!(context("No (acute) fever.", "fever").negated.is_some());
+    assert!(context("Eczema (rash free today).", "eczema").negated.is_none());
+}
+
+#[test]
 fn scope_ends_at_list_lines() {
     let note = "Denies fever\n- itching 8/10\n- BSA 12%";
     assert!(context(note, "itching").negated.is_none());
@@ -165,6 +172,27 @@ fn section_defaults() {
     assert!(context(note, "hypertension").historical.is_some());
     assert!(context(note, "BSA").historical.is_some());
     assert!(context(note, "tacrolimus").is_current_fact());
+}
+
+#[test]
+fn an_indented_heading_is_a_subheading_of_a_copied_forward_visit() {
+    let note = "Prior visit (copied forward):\n  BSA 25%.\n  Plan: start Dupixent.\n\
+                Today:\nS: On Dupixent. BSA 2%.\nP: Continue Dupixent.";
+    let analysis = ContextEngine::builtin().analyze(note);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [SectionKind::PriorVisit, SectionKind::Hpi, SectionKind::Hpi, SectionKind::AssessmentPlan]
+    );
+    assert!(context(note, "start Dupixent").historical.is_some());
+    assert!(context(note, "BSA 2%").is_current_fact());
+    assert!(context(note, "Continue Dupixent").is_current_fact());
+}
+
+#[test]
+fn a_short_heading_phrase_must_be_the_whole_heading() {
+    let analysis = ContextEngine::builtin().analyze("Took vitamin A: 5000 units.");
+    assert!(analysis.sections().is_empty());
 }
 
 #[test]
