@@ -146,7 +146,8 @@ fn age_weight_and_months() {
 #[test]
 fn flares_that_ended_are_not_persistent() {
     assert!(!facts("Eczema is no longer flaring.").persistent_flares);
-    assert!(facts("She keeps flaring despite clobetasol.").persistent_flares);
+    assert!(facts("Eczema: she keeps flaring despite clobetasol.").persistent_flares);
+    assert!(!facts("Her osteoarthritis keeps flaring despite naproxen.").persistent_flares);
 }
 
 #[test]
