@@ -97,6 +97,11 @@ fn family_triggers() {
 }
 
 #[test]
+fn a_hyphenated_non_is_no_negation() {
+    assert!(context("Non-healing erosions on the hands.", "erosions").negated.is_none());
+}
+
+#[test]
 fn uncertainty_triggers() {
     for (text, target) in [
         ("Possible contact dermatitis.", "contact dermatitis"),
