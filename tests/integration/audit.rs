@@ -612,7 +612,7 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
     devtools.key(&session, "j");
     devtools.key(&session, "d");
     devtools.key(&session, "c");
-    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "IGA 3, not 2"}));
+    devtools.call(Some(&session), "Input.insertText", serde_json::json!({"text": "=IGA 3, not 2"}));
     devtools.key(&session, "Escape");
     assert_eq!(
         devtools.eval(&session, "document.querySelector('#case-head h2').textContent"),
@@ -651,7 +651,8 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
     assert_eq!(fields(0), ["derm/note-01.txt", "medically_necessary", "agree", "", "ann"]);
     assert_eq!(
         fields(1),
-        ["derm/note-02.txt", "not_medically_necessary", "disagree", "IGA 3, not 2", "ann"]
+        // A comment that reads as a formula is quoted so no spreadsheet runs it.
+        ["derm/note-02.txt", "not_medically_necessary", "disagree", "'=IGA 3, not 2", "ann"]
     );
     assert_eq!(fields(5), ["scans/fax-0007.pdf", "error", "", "", ""]);
 }
