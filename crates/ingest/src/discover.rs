@@ -3,7 +3,7 @@
 //! expanded into their rows, all in one deterministic order.
 
 use crate::table::{csv_rows, jsonl_rows, Rows};
-use crate::text::text_document;
+use crate::text::{self, text_document};
 use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use std::collections::VecDeque;
@@ -69,14 +69,28 @@ impl FileUnit {
             FileKind::Sniffed => self.sniff()?,
             known => known,
         };
-        match kind {
-            FileKind::Pdf => pdf::pdf_document(self.id, &self.path, self.size, options),
-            _ => {
-                let bytes = fs::read(&self.path)
-                    .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
-                text_document(self.id, bytes)
-            }
+        if let FileKind::Pdf = kind {
+            return pdf::pdf_document(self.id, &self.path, self.size, options);
         }
+        let cap = options.max_doc_bytes;
+        let too_large =
+            || text::too_large(self.id.clone(), Some(Format::Text), self.size, cap, "the file");
+        if self.size > cap {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        File::open(&self.path)
+            .and_then(|file| file.take(cap.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
+        if bytes.len() as u64 > cap {
+            // The file grew since it was listed.
+            return Err(too_large());
+        }
+        // A PDF saved under a text name is still a PDF.
+        if bytes.starts_with(PDF_MAGIC) {
+            return pdf::pdf_document(self.id, &self.path, self.size, options);
+        }
+        text_document(self.id, bytes)
     }
 
     fn sniff(&self) -> Result<FileKind, IngestFailure> {
@@ -98,6 +112,7 @@ pub fn units(
         inputs: inputs.iter().cloned().collect(),
         walk: None,
         rows: None,
+        skip: options.skip_files.iter().filter_map(|path| Identity::of(path)).collect(),
         options: options.clone(),
     }
     .filter(move |unit| shard.is_none_or(|shard| shard.contains(unit.id())))
@@ -113,7 +128,37 @@ struct Units {
     inputs: VecDeque<PathBuf>,
     walk: Option<Walk>,
     rows: Option<Rows>,
+    /// The files of `options.skip_files` that exist.
+    skip: Vec<Identity>,
     options: IngestOptions,
+}
+
+/// What makes a file the same file under any path (links, `..`, relative
+/// or absolute): its device and inode on Unix, its canonical path elsewhere.
+#[derive(PartialEq, Eq)]
+struct Identity(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
+
+impl Identity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Identity> {
+        fs::metadata(path).ok().map(|metadata| Identity::of_metadata(path, &metadata))
+    }
+
+    #[cfg(unix)]
+    fn of_metadata(_path: &Path, metadata: &fs::Metadata) -> Identity {
+        use std::os::unix::fs::MetadataExt;
+        Identity((metadata.dev(), metadata.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<Identity> {
+        path.canonicalize().ok().map(Identity)
+    }
+
+    #[cfg(not(unix))]
+    fn of_metadata(path: &Path, _metadata: &fs::Metadata) -> Identity {
+        Identity(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 impl Iterator for Units {
@@ -132,7 +177,7 @@ impl Iterator for Units {
                     Some(Ok(entry)) if entry.file_type().is_dir() => {}
                     Some(Ok(entry)) => {
                         let id = relative_id(&walk.root, entry.path());
-                        if let Some(unit) = self.open(entry.path(), id) {
+                        if let Some(unit) = self.open_walked(entry.path(), id) {
                             return Some(unit);
                         }
                     }
@@ -148,7 +193,7 @@ impl Iterator for Units {
             }
             let input = self.inputs.pop_front()?;
             if input.as_os_str() == "-" {
-                return Some(Unit::Ready(read_stdin()));
+                return Some(Unit::Ready(read_stdin(self.options.max_doc_bytes)));
             }
             match fs::metadata(&input) {
                 Ok(metadata) if metadata.is_dir() => {
@@ -176,6 +221,19 @@ impl Iterator for Units {
 }
 
 impl Units {
+    /// [`Units::open`] for a file met in a directory walk, unless it is one
+    /// of the files to skip.
+    fn open_walked(&mut self, path: &Path, id: String) -> Option<Unit> {
+        if !self.skip.is_empty() {
+            if let Ok(metadata) = fs::metadata(path) {
+                if self.skip.contains(&Identity::of_metadata(path, &metadata)) {
+                    return None;
+                }
+            }
+        }
+        self.open(path, id)
+    }
+
     /// The unit of one file, or `None` when the file is a table whose rows
     /// now come from `self.rows`.
     fn open(&mut self, path: &Path, id: String) -> Option<Unit> {
@@ -257,12 +315,26 @@ impl Reader {
     }
 }
 
-fn read_stdin() -> Result<Document, IngestFailure> {
+fn read_stdin(cap: u64) -> Result<Document, IngestFailure> {
     let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
+    let mut stdin = io::stdin().lock();
+    (&mut stdin)
+        .take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|error| io_failure(STDIN_ID, Some(Format::Text), 0, &error))?;
+    if bytes.len() as u64 > cap {
+        // Drain the rest so the writer of the pipe is not killed by SIGPIPE,
+        // and report the whole size.
+        let rest = io::copy(&mut stdin, &mut io::sink()).unwrap_or(0);
+        let size = bytes.len() as u64 + rest;
+        return Err(text::too_large(
+            STDIN_ID.to_string(),
+            Some(Format::Text),
+            size,
+            cap,
+            "standard input",
+        ));
+    }
     text_document(STDIN_ID.to_string(), bytes)
 }
 

@@ -3,7 +3,7 @@
 
 use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
 use crate::discover::io_failure;
-use crate::text::document;
+use crate::text::{document, too_large};
 use crate::{kind, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use serde_json::{Map, Value};
@@ -17,8 +17,8 @@ pub(crate) type Rows = Box<dyn Iterator<Item = Result<Document, IngestFailure>> 
 
 /// Every row of a CSV file with a header line; quoted fields may span lines.
 pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
-    match CsvRows::open(path, file_id, size, options) {
-        Ok(rows) => Box::new(rows),
+    match CsvRows::open(path, file_id.clone(), size, options) {
+        Ok(rows) => Box::new(NotEmpty::new(rows, file_id, Format::Csv, size, "has no data rows")),
         Err(failure) => Box::new(std::iter::once(Err(failure))),
     }
 }
@@ -26,14 +26,21 @@ pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &Ingest
 /// Every non-blank line of a JSON Lines file, each a JSON object.
 pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
     match File::open(path) {
-        Ok(file) => Box::new(JsonlLines {
-            reader: BufReader::new(file),
+        Ok(file) => Box::new(NotEmpty::new(
+            JsonlLines {
+                reader: BufReader::new(file),
+                file_id: file_id.clone(),
+                text_column: options.text_column.clone(),
+                id_column: options.id_column.clone(),
+                max_doc_bytes: options.max_doc_bytes,
+                line_number: 0,
+                done: false,
+            },
             file_id,
-            text_column: options.text_column.clone(),
-            id_column: options.id_column.clone(),
-            line_number: 0,
-            done: false,
-        }),
+            Format::Jsonl,
+            size,
+            "holds only blank lines",
+        )),
         Err(error) => {
             Box::new(std::iter::once(Err(io_failure(&file_id, Some(Format::Jsonl), size, &error))))
         }
@@ -46,8 +53,41 @@ struct CsvRows {
     file_id: String,
     text_index: usize,
     id_index: Option<usize>,
+    max_doc_bytes: u64,
     row_number: u64,
     done: bool,
+}
+
+/// A file's rows, or one `empty` failure for the whole file when it has none
+/// (a CSV with only its header, a JSON Lines file of blank lines): a file
+/// given as input is never dropped without a record.
+struct NotEmpty<I> {
+    rows: I,
+    yielded: bool,
+    file: Option<IngestFailure>,
+}
+
+impl<I> NotEmpty<I> {
+    fn new(rows: I, file_id: String, format: Format, size: u64, why: &str) -> NotEmpty<I> {
+        let file =
+            IngestFailure::new(file_id, Some(format), size, kind::EMPTY, format!("the file {why}"));
+        NotEmpty { rows, yielded: false, file: Some(file) }
+    }
+}
+
+impl<I: Iterator<Item = Result<Document, IngestFailure>>> Iterator for NotEmpty<I> {
+    type Item = Result<Document, IngestFailure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.rows.next() {
+            Some(row) => {
+                self.yielded = true;
+                Some(row)
+            }
+            None if self.yielded => None,
+            None => self.file.take().map(Err),
+        }
+    }
 }
 
 impl CsvRows {
@@ -95,7 +135,15 @@ impl CsvRows {
                 return Err(no_column(format!("no id column named {wanted:?}")));
             }
         }
-        Ok(CsvRows { reader, file_id, text_index, id_index, row_number: 0, done: false })
+        Ok(CsvRows {
+            reader,
+            file_id,
+            text_index,
+            id_index,
+            max_doc_bytes: options.max_doc_bytes,
+            row_number: 0,
+            done: false,
+        })
     }
 
     fn row_document(
@@ -110,9 +158,12 @@ impl CsvRows {
             let message = format!("row {} has no text field", self.row_number);
             return Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind::MALFORMED, message));
         };
+        let what = format!("the text field of row {}", self.row_number);
+        if cell.len() as u64 > self.max_doc_bytes {
+            return Err(too_large(id, Some(Format::Csv), bytes, self.max_doc_bytes, &what));
+        }
         let text = String::from_utf8_lossy(cell);
         let lossy_utf8 = matches!(text, Cow::Owned(_));
-        let what = format!("the text field of row {}", self.row_number);
         document(id, text.into_owned(), Format::Csv, bytes, lossy_utf8, &what)
     }
 }
@@ -161,9 +212,15 @@ struct JsonlLines {
     file_id: String,
     text_column: Option<String>,
     id_column: Option<String>,
+    max_doc_bytes: u64,
     line_number: u64,
     done: bool,
 }
+
+/// How many times `--max-doc-bytes` a JSON Lines line may take before it is
+/// `too_large` unparsed: room for the other fields and for JSON escapes
+/// (`\u00e9` is six bytes for two of text).
+const JSONL_LINE_FACTOR: u64 = 4;
 
 impl JsonlLines {
     fn line_document(&self, line: Vec<u8>) -> Result<Document, IngestFailure> {
@@ -203,6 +260,9 @@ impl JsonlLines {
             .and_then(|i| keys().nth(i));
         let what = format!("the text field of line {}", self.line_number);
         match text_key.map(|key| &object[key]) {
+            Some(Value::String(text)) if text.len() as u64 > self.max_doc_bytes => {
+                Err(too_large(id, Some(Format::Jsonl), bytes, self.max_doc_bytes, &what))
+            }
             Some(Value::String(text)) => {
                 document(id, text.clone(), Format::Jsonl, bytes, lossy_utf8, &what)
             }
@@ -224,12 +284,18 @@ impl Iterator for JsonlLines {
     type Item = Result<Document, IngestFailure>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let limit = self.max_doc_bytes.saturating_mul(JSONL_LINE_FACTOR);
         while !self.done {
             let mut line = Vec::new();
-            match self.reader.read_until(b'\n', &mut line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
+            match read_line_capped(&mut self.reader, limit, &mut line) {
+                Ok((0, _)) => self.done = true,
+                Ok((length, cut)) => {
                     self.line_number += 1;
+                    if cut {
+                        let id = row_id(&self.file_id, None, self.line_number);
+                        let what = format!("line {}", self.line_number);
+                        return Some(Err(too_large(id, Some(Format::Jsonl), length, limit, &what)));
+                    }
                     if !line.iter().all(u8::is_ascii_whitespace) {
                         return Some(self.line_document(line));
                     }
@@ -243,6 +309,42 @@ impl Iterator for JsonlLines {
             }
         }
         None
+    }
+}
+
+/// Reads one line (with its newline) into `line`, keeping at most `limit`
+/// bytes and skipping the rest of a longer one, so a runaway line costs no
+/// memory. Returns the line's whole length and whether it was cut.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    limit: u64,
+    line: &mut Vec<u8>,
+) -> std::io::Result<(u64, bool)> {
+    let mut length = 0u64;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            return Ok((length, length > limit));
+        }
+        let (chunk, ended) = match memchr::memchr(b'\n', buffer) {
+            Some(end) => (&buffer[..=end], true),
+            None => (buffer, false),
+        };
+        let taken = chunk.len();
+        if length + taken as u64 <= limit {
+            line.extend_from_slice(chunk);
+        } else {
+            line.clear();
+        }
+        length += taken as u64;
+        reader.consume(taken);
+        if ended {
+            return Ok((length, length > limit));
+        }
     }
 }
 

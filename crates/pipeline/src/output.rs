@@ -133,6 +133,12 @@ impl AtomicFile {
         Ok(AtomicFile { temp, path: path.to_path_buf() })
     }
 
+    /// Where the file is being written until it is committed, so that a
+    /// reader of the same directory can leave it alone.
+    pub fn temp_path(&self) -> &Path {
+        self.temp.path()
+    }
+
     /// Moves the finished file into place.
     pub fn commit(self) -> io::Result<()> {
         self.temp.as_file().sync_all()?;
