@@ -7,6 +7,7 @@ use crate::text::{self, text_document};
 use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use std::collections::VecDeque;
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -204,10 +205,7 @@ impl Iterator for Units {
                     self.walk = Some(Walk { root: input, entries });
                 }
                 Ok(_) => {
-                    let id = input.file_name().map_or_else(
-                        || display_id(&input),
-                        |name| name.to_string_lossy().into_owned(),
-                    );
+                    let id = input.file_name().map_or_else(|| display_id(&input), name_id);
                     if let Some(unit) = self.open(&input, id) {
                         return Some(unit);
                     }
@@ -341,13 +339,27 @@ fn read_stdin(cap: u64) -> Result<Document, IngestFailure> {
 /// `path` relative to `root` with `/` separators, the same on every platform.
 fn relative_id(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<_> =
-        relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
+    let parts: Vec<_> = relative.components().map(|part| name_id(part.as_os_str())).collect();
     parts.join("/")
 }
 
 fn display_id(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    name_id(path.as_os_str())
+}
+
+/// A file name as it appears in ids: itself when it is UTF-8, else with
+/// each byte that is not written `%XX` (hex). Replacing them all with one
+/// character instead would give different files the same id.
+fn name_id(name: &OsStr) -> String {
+    let bytes = name.as_encoded_bytes();
+    let mut id = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        id.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            id.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    id
 }
 
 fn walk_failure(root: &Path, error: &walkdir::Error) -> IngestFailure {
@@ -426,6 +438,23 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("notes"), dir.path().join("notes/again"))
             .unwrap();
         assert_eq!(ids(&[dir.path().to_path_buf()], &IngestOptions::default()), ["notes/a.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_distinct_ids() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = |bytes: &[u8]| dir.path().join(OsStr::from_bytes(bytes));
+        write(&name(b"caf\xe9/\xff.txt"), b"one");
+        write(&name(b"caf\xe9/\xfe.txt"), b"two");
+        write(&name(b"\xc3\xa9t\xe9.txt"), b"three");
+        let inputs = [dir.path().to_path_buf()];
+        assert_eq!(
+            ids(&inputs, &IngestOptions::default()),
+            ["caf%E9/%FE.txt", "caf%E9/%FF.txt", "\u{e9}t%E9.txt"]
+        );
+        assert_eq!(ids(&[name(b"caf\xe9/\xff.txt")], &IngestOptions::default()), ["%FF.txt"]);
     }
 
     #[test]
