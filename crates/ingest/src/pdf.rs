@@ -28,6 +28,12 @@ const EXIT_UNREADABLE: i32 = 11;
 const EXIT_IO: i32 = 13;
 const EXIT_TOO_LARGE: i32 = 14;
 
+/// Test hook: when set to a number of MiB, the worker allocates that much
+/// before parsing, so tests can drive the memory-cap path the same way in
+/// any build (the worker's own footprint differs between debug and release).
+/// It can only make a worker fail, never read anything.
+pub const TEST_ALLOCATE_MB_ENV: &str = "NECESSITY_PDF_WORKER_TEST_ALLOCATE_MB";
+
 /// Limits the worker applies to itself, in case the parent cannot (it died).
 #[derive(Clone, Copy, Debug)]
 pub struct PdfWorkerLimits {
@@ -254,6 +260,13 @@ fn signal_failure(_status: ExitStatus, _memory_mb: u64) -> PdfFailure {
 pub fn run_pdf_worker(path: &Path, limits: PdfWorkerLimits) -> u8 {
     panic::set_hook(Box::new(|_| {}));
     apply_limits(limits);
+    if let Some(mb) =
+        std::env::var(TEST_ALLOCATE_MB_ENV).ok().and_then(|mb| mb.parse::<usize>().ok())
+    {
+        // Past the cap the allocation fails and the process aborts, as a
+        // parser's would.
+        std::hint::black_box(vec![1u8; mb.saturating_mul(1 << 20)]);
+    }
     let Some(mut output) = take_stdout() else {
         return EXIT_IO as u8;
     };
