@@ -8,7 +8,7 @@ use necessity_criteria::PolicySet;
 use necessity_extract::Lexicons;
 use necessity_ingest::{units, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
-use necessity_pipeline::output::{AtomicFile, OutputFormat, RecordWriter};
+use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::Pipeline;
 use necessity_record::{Record, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -153,17 +153,18 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         }
         Some(path) => {
             let context = || format!("cannot write {}", path.display());
-            let file = AtomicFile::create(path).with_context(context)?;
+            let file = OutFile::create(path).with_context(context)?;
             // An output inside an input directory is not a note: neither the
             // file being written nor the one it replaces is read.
-            options.skip_files = vec![file.temp_path().to_path_buf(), path.clone()];
+            options.skip_files = vec![path.clone()];
+            options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
             let decide = |unit: Unit| pipeline.decide(unit.load(&options));
             let documents = units(&args.inputs, &options);
             let file = BufWriter::new(file);
             let file = stream(file, format, &pool, documents, decide, &mut progress)
                 .with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
-            file.and_then(AtomicFile::commit).with_context(context)?;
+            file.and_then(OutFile::commit).with_context(context)?;
         }
     }
     let errors = progress.finish();

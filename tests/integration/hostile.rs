@@ -258,3 +258,39 @@ fn hostile_inputs_never_put_note_text_in_errors_or_on_stderr() {
     }
     assert!(!String::from_utf8_lossy(&output.stderr).contains("SECRET"));
 }
+
+#[cfg(unix)]
+#[test]
+fn out_to_a_device_or_a_link_writes_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    fs::write(&note, b"Eczema, BSA 12%.").unwrap();
+    // `--out /dev/null` once renamed a file over the device (as root). The
+    // test goes through a link of its own, so a regression replaces the link.
+    let null = dir.path().join("null");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    let output = run_quiet(&["--out", null.to_str().unwrap()], &[&note]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(fs::symlink_metadata(&null).unwrap().file_type().is_symlink());
+    // A link to a regular file: the file gets the records, the link stays.
+    let records_file = dir.path().join("records.jsonl");
+    fs::write(&records_file, b"").unwrap();
+    let latest = dir.path().join("latest.jsonl");
+    std::os::unix::fs::symlink(&records_file, &latest).unwrap();
+    let output = run_quiet(&["--out", latest.to_str().unwrap()], &[&note]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(fs::symlink_metadata(&latest).unwrap().file_type().is_symlink());
+    assert_eq!(fs::read_to_string(&records_file).unwrap().lines().count(), 1);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 4, "no temporary file is left");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_is_a_failure_not_a_success() {
+    let note = tempfile::NamedTempFile::new().unwrap();
+    fs::write(note.path(), b"Eczema, BSA 12%.").unwrap();
+    let stdout = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = necessity().args(["run", "-q"]).arg(note.path()).stdout(stdout).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+}
