@@ -57,8 +57,9 @@ pub struct Args {
     /// error record.
     #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = parse_bytes)]
     max_doc_bytes: u64,
-    /// Documents decided at once (default: the number of CPUs).
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Documents decided at once (default: the number of CPUs; at most 1024,
+    /// since each may run a PDF worker process).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
     /// Decide only share K of N (0-based, K < N) of the documents, chosen by a
     /// stable hash of the id: N array tasks cover an archive exactly once.
@@ -102,11 +103,19 @@ fn parse_bytes(value: &str) -> Result<u64, String> {
     }
 }
 
+/// Longest `--doc-timeout` accepted: a week is "no limit" in practice, and
+/// a bound keeps deadline arithmetic from overflowing.
+const MAX_DOC_TIMEOUT_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
 fn parse_seconds(value: &str) -> Result<Duration, String> {
     let number = value.strip_suffix('s').unwrap_or(value);
     match number.parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds.is_finite() => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err("expected a positive number of seconds, such as 30 or 2.5".to_string()),
+        Ok(seconds) if seconds > 0.0 && seconds <= MAX_DOC_TIMEOUT_SECONDS => {
+            Ok(Duration::from_secs_f64(seconds))
+        }
+        _ => Err(format!(
+            "expected a positive number of seconds up to {MAX_DOC_TIMEOUT_SECONDS}, such as 30 or 2.5"
+        )),
     }
 }
 

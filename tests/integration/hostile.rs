@@ -294,3 +294,74 @@ fn a_full_disk_is_a_failure_not_a_success() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
 }
+
+#[test]
+fn out_of_range_numbers_are_usage_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        &["--doc-timeout", "1e300"][..],
+        &["--doc-timeout", "NaN"],
+        &["--doc-timeout", "inf"],
+        &["--jobs", "65535"],
+        &["--max-doc-bytes", "0"],
+        &["--max-doc-bytes", "99999999999G"],
+        &["--pdf-memory-mb", "15"],
+    ] {
+        let output = necessity().arg("run").args(bad).arg(dir.path()).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("invalid value") && !stderr.contains("panicked"),
+            "{bad:?}: {stderr}"
+        );
+    }
+}
+
+/// `necessity` as a user the permission bits apply to: root reads anything,
+/// so as root the run drops to `nobody` with `setpriv`. `None` when that is
+/// not possible here.
+#[cfg(unix)]
+fn necessity_unprivileged() -> Option<Command> {
+    let uid = String::from_utf8(Command::new("id").arg("-u").output().ok()?.stdout).ok()?;
+    if uid.trim() != "0" {
+        return Some(necessity());
+    }
+    let setpriv = Command::new("setpriv").arg("--version").output().ok()?;
+    setpriv.status.success().then(|| {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_necessity"));
+        command
+    })
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_directories_are_io_records() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(mut command) = necessity_unprivileged() else {
+        eprintln!("skipped: running as root without setpriv, permissions cannot be tested");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let path = |name: &str| dir.path().join(name);
+    fs::write(path("a.txt"), b"Eczema.").unwrap();
+    fs::create_dir(path("b-locked")).unwrap();
+    fs::write(path("b-locked/hidden.txt"), b"Eczema.").unwrap();
+    fs::write(path("c.txt"), b"Eczema.").unwrap();
+    fs::write(path("d.csv"), b"id,text\n1,Eczema.\n").unwrap();
+    for locked in ["b-locked", "c.txt", "d.csv"] {
+        fs::set_permissions(path(locked), fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let output =
+        output_within(command.args(["run", "-q"]).arg(dir.path()), Duration::from_secs(60));
+    // So that the temporary directory can be removed by a non-root user.
+    fs::set_permissions(path("b-locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = [("a.txt", "ok"), ("b-locked", "io"), ("c.txt", "io"), ("d.csv", "io")];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(id, kind)| (id.to_string(), kind.to_string())).collect();
+    assert_eq!(outcomes(&records(&output)), expected);
+}
