@@ -217,6 +217,9 @@ struct JsonlLines {
     done: bool,
 }
 
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// How many times `--max-doc-bytes` a JSON Lines line may take before it is
 /// `too_large` unparsed: room for the other fields and for JSON escapes
 /// (`\u00e9` is six bytes for two of text).
@@ -295,6 +298,10 @@ impl Iterator for JsonlLines {
                         let id = row_id(&self.file_id, None, self.line_number);
                         let what = format!("line {}", self.line_number);
                         return Some(Err(too_large(id, Some(Format::Jsonl), length, limit, &what)));
+                    }
+                    // A byte-order mark (Windows editors) is not part of the JSON.
+                    if self.line_number == 1 && line.starts_with(UTF8_BOM) {
+                        line.drain(..UTF8_BOM.len());
                     }
                     if !line.iter().all(u8::is_ascii_whitespace) {
                         return Some(self.line_document(line));
@@ -457,6 +464,30 @@ mod tests {
         assert!(!bad.message.contains("secret"));
         assert_eq!(rows[3].as_ref().unwrap_err().kind, kind::EMPTY);
         assert_eq!(rows[4].as_ref().unwrap_err().kind, kind::MALFORMED);
+    }
+
+    #[test]
+    fn jsonl_byte_order_mark_is_not_part_of_the_first_object() {
+        let rows = rows(
+            "n.jsonl",
+            b"\xef\xbb\xbf{\"id\": 1, \"text\": \"a\"}\n",
+            &IngestOptions::default(),
+        );
+        assert_eq!(ids(&rows), ["n.jsonl#1"]);
+        assert_eq!(rows[0].as_ref().unwrap().text, "a");
+    }
+
+    #[test]
+    fn jsonl_lines_past_the_cap_are_skipped_unread() {
+        let options = IngestOptions { max_doc_bytes: 4, ..IngestOptions::default() };
+        let long = format!("{{\"text\": \"{}\"}}\n", "x".repeat(100));
+        let jsonl = format!("{long}{{\"text\": \"ok\"}}\n{long}");
+        let rows = rows("n.jsonl", jsonl.as_bytes(), &options);
+        assert_eq!(ids(&rows), ["n.jsonl#1", "n.jsonl#2", "n.jsonl#3"]);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::TOO_LARGE);
+        assert_eq!(rows[0].as_ref().unwrap_err().source.bytes, long.len() as u64);
+        assert_eq!(rows[1].as_ref().unwrap().text, "ok");
+        assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::TOO_LARGE);
     }
 
     #[test]
