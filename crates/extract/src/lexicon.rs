@@ -273,13 +273,8 @@ fn spellings(surface: &str) -> Vec<String> {
         chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
     };
     let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
-    let mut all = vec![
-        surface.to_string(),
-        lower.clone(),
-        lower.to_ascii_uppercase(),
-        capitalise(&lower),
-        title,
-    ];
+    let mut all =
+        vec![surface.to_string(), lower.clone(), lower.to_ascii_uppercase(), capitalise(&lower), title];
     all.sort();
     all.dedup();
     all

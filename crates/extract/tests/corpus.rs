@@ -11,8 +11,11 @@ use std::path::Path;
 /// Fields that may still differ on some notes, with the most notes they may
 /// differ on: the level reached, so any regression fails. Empty when every
 /// field is right on every note.
-const ALLOWED_DIFFERENCES: &[(&str, usize)] =
-    &[("requested_drug", 1), ("treatments", 2), ("dosing", 1)];
+const ALLOWED_DIFFERENCES: &[(&str, usize)] = &[
+    ("requested_drug", 1),
+    ("treatments", 2),
+    ("dosing", 1),
+];
 
 fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
