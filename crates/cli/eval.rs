@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context};
 use necessity_record::gold::{compare_facts, read_gold, GoldRecord, FACT_FIELDS};
-use necessity_record::{Determination, Record};
+use necessity_record::{Determination, Record, Treatment};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -95,6 +95,41 @@ fn run_first(inputs: &[PathBuf], policies: &[String]) -> anyhow::Result<Vec<Reco
     parse_records(&String::from_utf8_lossy(&output.stdout), "output of `necessity run`")
 }
 
+/// The treatment list's differences agent by agent, so a long list does not
+/// hide the one outcome that differs.
+fn treatment_differences(expected: &[Treatment], found: &[Treatment]) -> String {
+    let describe = |t: &Treatment| {
+        let potency = t.potency.map(|p| format!(" {}", word(&p))).unwrap_or_default();
+        format!("{}{potency} {}", word(&t.class), word(&t.outcome))
+    };
+    let mut agents: Vec<&str> = expected.iter().chain(found).map(|t| t.agent.as_str()).collect();
+    agents.sort_unstable();
+    agents.dedup();
+    let mut parts = Vec::new();
+    for agent in agents {
+        let find = |list: &[Treatment]| list.iter().find(|t| t.agent == agent).map(describe);
+        match (find(expected), find(found)) {
+            (Some(e), Some(f)) if e != f => parts.push(format!("{agent}: expected {e}, found {f}")),
+            (Some(e), None) => parts.push(format!("{agent}: expected {e}, not found")),
+            (None, Some(f)) => parts.push(format!("{agent}: not in gold, found {f}")),
+            _ => {}
+        }
+    }
+    if parts.is_empty() {
+        // Same agents and values: the lists differ only by a repeated agent.
+        parts.push(format!("expected {} entries, found {}", expected.len(), found.len()));
+    }
+    parts.join("; ")
+}
+
+/// A vocabulary value as its record word (`failed`, `topical_corticosteroid`).
+fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Column of the confusion matrix for a case without a decided record.
 const NO_DECISION: &str = "no record / error";
 
@@ -156,6 +191,11 @@ impl Report {
         let differences = compare_facts(&expected.facts, facts);
         for (field, correct) in self.correct.iter_mut().skip(1) {
             match differences.iter().find(|d| d.field == *field) {
+                Some(_) if *field == "treatments" => self.disagreements.push(format!(
+                    "`{}`: treatments: {}",
+                    expected.id,
+                    treatment_differences(&expected.facts.treatments, &facts.treatments)
+                )),
                 Some(d) => self.disagreements.push(format!(
                     "`{}`: {field}: expected {}, found {}",
                     expected.id, d.expected, d.found

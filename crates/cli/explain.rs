@@ -26,7 +26,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let text = String::from_utf8_lossy(&bytes);
     let facts = extract_case(&Lexicons::builtin(), &text);
     let evaluation = evaluate_policy(&policies, &facts);
-    let review = write_review(&policies, &facts, &evaluation, &args.file.display().to_string());
+    let review =
+        write_review(&policies, &facts, &evaluation, &args.file.display().to_string(), &text);
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
     Ok(crate::EXIT_OK)
 }

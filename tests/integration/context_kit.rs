@@ -39,11 +39,12 @@ fn eval(rows: &str, minimums: &[(&str, f64)]) -> String {
     report
 }
 
+// Floors at the F1 the engine reached (docs/context.md), rounded down.
 #[test]
 fn whole_kit_scores_at_least_the_level_reached() {
     let report = eval(
         "all",
-        &[("negated", 0.979), ("historical", 0.738), ("hypothetical", 0.915), ("family", 0.66)],
+        &[("negated", 0.987), ("historical", 0.752), ("hypothetical", 0.954), ("family", 0.727)],
     );
     assert!(report.contains("| negated |"), "{report}");
     assert!(report.contains("Mistakes"));
@@ -51,8 +52,14 @@ fn whole_kit_scores_at_least_the_level_reached() {
 
 #[test]
 fn odd_and_even_rows_score_at_least_the_level_reached() {
-    eval("odd", &[("negated", 0.98), ("historical", 0.73), ("hypothetical", 0.96)]);
-    eval("even", &[("negated", 0.97), ("historical", 0.74), ("hypothetical", 0.86)]);
+    eval(
+        "odd",
+        &[("negated", 0.987), ("historical", 0.762), ("hypothetical", 0.981), ("family", 0.666)],
+    );
+    eval(
+        "even",
+        &[("negated", 0.988), ("historical", 0.743), ("hypothetical", 0.925), ("family", 0.799)],
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! a copy where every whitespace run is one space, and offsets are mapped back.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// A lower-case copy of a text with every ASCII whitespace run replaced by
 /// one space, and the means to map offsets in it back to the original.
@@ -57,26 +58,65 @@ impl Folded {
 
 /// Copies `bytes` in lower case with each whitespace run as one space,
 /// noting a shift after every run that changed length or was not a plain
-/// space.
+/// space. Text between such runs is copied in one piece: vectorised
+/// searches find the runs, which are rare next to single spaces.
 fn fold_runs(bytes: &[u8], shifts: &mut Vec<(usize, usize)>) -> Vec<u8> {
     let mut folded = Vec::with_capacity(bytes.len());
+    let mut runs = IrregularRuns::new(bytes);
     let mut i = 0;
-    while i < bytes.len() {
-        let word_end =
-            bytes[i..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |p| i + p);
-        folded.extend(bytes[i..word_end].iter().map(u8::to_ascii_lowercase));
-        i = word_end;
-        if i == bytes.len() {
-            break;
+    while let Some(found) = runs.next_from(i) {
+        folded.extend_from_slice(&bytes[i..found]);
+        // A run that a line break or tab ends may begin with a space
+        // already copied.
+        if found > i && bytes[found - 1] == b' ' {
+            folded.pop();
         }
-        let run_start = i;
-        i += bytes[i..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        i = found + bytes[found..].iter().take_while(|b| b.is_ascii_whitespace()).count();
         folded.push(b' ');
-        if i - run_start > 1 || bytes[run_start] != b' ' {
-            shifts.push((folded.len(), i));
-        }
+        shifts.push((folded.len(), i));
     }
+    folded.extend_from_slice(&bytes[i..]);
+    folded.make_ascii_lowercase();
     folded
+}
+
+/// Finds where whitespace needs folding: two spaces in a row, or a tab,
+/// line break or form feed. Each search result is kept until passed, so
+/// the text is scanned once per kind.
+struct IrregularRuns<'b> {
+    bytes: &'b [u8],
+    double_space: Option<usize>,
+    other: Option<usize>,
+}
+
+impl<'b> IrregularRuns<'b> {
+    fn new(bytes: &'b [u8]) -> IrregularRuns<'b> {
+        IrregularRuns { bytes, double_space: double_space(bytes, 0), other: other_space(bytes, 0) }
+    }
+
+    /// The first position at or after `from` where a run to fold starts.
+    fn next_from(&mut self, from: usize) -> Option<usize> {
+        if self.double_space.is_some_and(|at| at < from) {
+            self.double_space = double_space(self.bytes, from);
+        }
+        if self.other.is_some_and(|at| at < from) {
+            self.other = other_space(self.bytes, from);
+        }
+        self.double_space.into_iter().chain(self.other).min()
+    }
+}
+
+fn double_space(bytes: &[u8], from: usize) -> Option<usize> {
+    // Built once: building a searcher per call costs more than the search.
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(b"  "));
+    finder.find(bytes.get(from..)?).map(|p| from + p)
+}
+
+fn other_space(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let breaks = memchr::memchr3(b'\n', b'\t', b'\r', rest);
+    breaks.into_iter().chain(memchr::memchr(b'\x0c', rest)).min().map(|p| from + p)
 }
 
 /// Finds `needle` in `haystack` as `necessity context` finds targets:
@@ -154,6 +194,24 @@ mod tests {
         assert_eq!(&text[range], "LUNGS WERE DECREASED AT THE   BILATERAL BASES");
         assert_eq!(find_phrase(text, "pneumonia"), None);
         assert_eq!(find_phrase(text, ""), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_maps_every_word_back(text in "[aB \\n\\t\\r]{0,40}") {
+            let folded = Folded::new(&text);
+            let expected = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            let got = String::from_utf8(folded.bytes().to_vec()).unwrap();
+            proptest::prop_assert_eq!(got.trim(), expected.to_ascii_lowercase());
+            let mut at = 0;
+            for word in got.split(' ') {
+                if !word.is_empty() {
+                    let range = folded.original_range(at..at + word.len());
+                    proptest::prop_assert_eq!(text[range].to_ascii_lowercase(), word);
+                }
+                at += word.len() + 1;
+            }
+        }
     }
 
     #[test]

@@ -166,13 +166,67 @@ pub struct Section {
 
 /// The compiled trigger lexicon: built once, shared by every thread.
 pub struct ContextEngine {
-    /// One pattern per distinct phrase, leftmost-longest: a longer phrase
-    /// ("no increase", "day history of") hides the shorter ones inside it.
-    matcher: AhoCorasick,
-    /// Lexicon entries grouped by phrase, in pattern order.
+    /// Triggers, terminators and pseudo-triggers, matched everywhere.
+    triggers: PhraseSet,
+    /// Section heading phrases, matched only where a heading may stand.
+    headings: PhraseSet,
+    /// Every lexicon entry; the sets point into it.
     entries: Vec<Entry>,
-    /// For each pattern, its entries' range in `entries`.
-    roles_of: Vec<Range<u32>>,
+}
+
+/// Distinct phrases compiled into one leftmost-longest automaton (a longer
+/// phrase, "no increase" or "day history of", hides the shorter ones inside
+/// it), with the lexicon entries of each.
+struct PhraseSet {
+    matcher: AhoCorasick,
+    entries_of: Vec<Vec<u32>>,
+}
+
+impl PhraseSet {
+    /// The set of the entries whose role `keep` accepts; `entries` sorted
+    /// by phrase.
+    fn build(
+        entries: &[Entry],
+        keep: fn(&Role) -> bool,
+        case_insensitive: bool,
+    ) -> Result<PhraseSet, LexiconError> {
+        let mut phrases: Vec<&str> = Vec::new();
+        let mut entries_of: Vec<Vec<u32>> = Vec::new();
+        for (i, entry) in entries.iter().enumerate().filter(|(_, e)| keep(&e.role)) {
+            match (phrases.last(), entries_of.last_mut()) {
+                (Some(last), Some(group)) if *last == entry.phrase => group.push(i as u32),
+                _ => {
+                    phrases.push(&entry.phrase);
+                    entries_of.push(vec![i as u32]);
+                }
+            }
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(case_insensitive)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&phrases)
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        Ok(PhraseSet { matcher, entries_of })
+    }
+
+    /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
+    /// range) pairs in order.
+    fn find_all(&self, haystack: &[u8]) -> Vec<(usize, Range<usize>)> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(m) = self.matcher.find(Input::new(haystack).span(at..haystack.len())) {
+            if on_word_boundaries(haystack, m.start(), m.end()) {
+                found.push((m.pattern().as_usize(), m.start()..m.end()));
+                at = m.end();
+            } else {
+                // A match inside a word ("no" in "know") must not hide a
+                // phrase that starts at the next word.
+                at = next_word_start(haystack, m.start());
+            }
+        }
+        found
+    }
 }
 
 impl ContextEngine {
@@ -191,80 +245,58 @@ impl ContextEngine {
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
         let mut entries = lexicon::parse(tsv)?;
         entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        let mut phrases: Vec<&str> = Vec::new();
-        let mut roles_of: Vec<Range<u32>> = Vec::new();
-        for (i, entry) in entries.iter().enumerate() {
-            let i = i as u32;
-            match (phrases.last(), roles_of.last_mut()) {
-                (Some(last), Some(range)) if *last == entry.phrase => range.end = i + 1,
-                _ => {
-                    phrases.push(&entry.phrase);
-                    roles_of.push(i..i + 1);
-                }
-            }
-        }
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&phrases)
-            .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(ContextEngine { matcher, entries, roles_of })
+        // Triggers run on the lower-cased folded copy; headings on the text
+        // itself, a few words at a time.
+        let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
+        let headings = PhraseSet::build(&entries, is_heading, true)?;
+        Ok(ContextEngine { triggers, headings, entries })
     }
 
     /// Finds sentences, sections and triggers of one document once, so that
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text);
-        let phrases = self.phrase_matches(&folded);
-        let heading_phrases: Vec<HeadingHit> = phrases
-            .iter()
-            .flat_map(|m| self.entries_of(m))
-            .filter_map(|m| match self.role(m.entry) {
-                Role::Heading(kind, default) => {
-                    Some(HeadingHit { kind, default, entry: m.entry, span: m.span })
+        let headings = sections::find(text, |range| self.heading_phrase(text, range));
+        let mut hits = Vec::new();
+        for (pattern, range) in self.triggers.find_all(folded.bytes()) {
+            let span = folded.original_range(range);
+            if inside_heading(&headings, &span) {
+                continue;
+            }
+            for &entry in &self.triggers.entries_of[pattern] {
+                if matches!(self.role(entry), Role::Trigger(..) | Role::Terminate(_)) {
+                    hits.push(Hit { entry, span: span.clone() });
                 }
-                _ => None,
-            })
-            .collect();
-        let headings = sections::find(text, &heading_phrases);
-        let hits: Vec<Hit> = phrases
-            .iter()
-            .filter(|m| !inside_heading(&headings, &m.span))
-            .flat_map(|m| self.entries_of(m))
-            .filter(|m| matches!(self.role(m.entry), Role::Trigger(..) | Role::Terminate(_)))
-            .collect();
-        let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
-        let sentences = sentences::split(text, &breaks);
-        let sections = sections::spans(&headings, text.len());
-        Analysis { engine: self, text, folded, sentences, sections, headings, hits }
-    }
-
-    /// Every lexicon phrase in the text on word boundaries, leftmost-longest,
-    /// with its span in the original text; `entry` is the pattern here.
-    fn phrase_matches(&self, folded: &fold::Folded) -> Vec<Hit> {
-        let haystack = folded.bytes();
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(m) = self.matcher.find(Input::new(haystack).span(at..haystack.len())) {
-            if on_word_boundaries(haystack, m.start(), m.end()) {
-                found.push(Hit {
-                    entry: m.pattern().as_u32(),
-                    span: folded.original_range(m.start()..m.end()),
-                });
-                at = m.end();
-            } else {
-                // A match inside a word ("no" in "know") must not hide a
-                // phrase that starts later within it.
-                at = m.start() + 1;
             }
         }
-        found
+        let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
+        let sentences = sentences::split(text, &breaks);
+        let (sections, section_headings) = sections::spans(&headings, text.len());
+        Analysis {
+            engine: self,
+            text,
+            folded,
+            sentences,
+            sections,
+            section_headings,
+            headings,
+            hits,
+        }
     }
 
-    /// The lexicon entries of a matched phrase, one hit each.
-    fn entries_of<'a>(&'a self, phrase: &'a Hit) -> impl Iterator<Item = Hit> + 'a {
-        let range = self.roles_of[phrase.entry as usize].clone();
-        range.map(move |entry| Hit { entry, span: phrase.span.clone() })
+    /// The first heading phrase of the lexicon within `range` of `text`.
+    fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
+        let bytes = &text.as_bytes()[range.clone()];
+        let (pattern, found) = self.headings.find_all(bytes).into_iter().next()?;
+        // A short phrase ("cc", "a/p", "S") names a heading only when it is
+        // the whole heading: "vitamin A:" is no assessment.
+        if found.len() < 4 && found.len() != bytes.len() {
+            return None;
+        }
+        let entry = *self.headings.entries_of[pattern].first()?;
+        let Role::Heading(kind, default) = self.role(entry) else { return None };
+        let span = range.start + found.start..range.start + found.end;
+        Some(HeadingHit { kind, default, entry, span })
     }
 
     fn phrase(&self, entry: u32) -> &str {
@@ -276,13 +308,32 @@ impl ContextEngine {
     }
 }
 
+fn is_heading(role: &Role) -> bool {
+    matches!(role, Role::Heading(..))
+}
+
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     let i = headings.partition_point(|h| h.span.end <= span.start);
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
+/// The first position after `from` where a word may start: after the
+/// word that `from` is in, or `from + 1` when `from` is not in a word.
+fn next_word_start(bytes: &[u8], from: usize) -> usize {
+    let in_word = bytes[from + 1..].iter().take_while(|b| is_word_byte(**b)).count();
+    if is_word_byte(bytes[from]) {
+        from + 1 + in_word
+    } else {
+        from + 1
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 fn on_word_boundaries(bytes: &[u8], start: usize, end: usize) -> bool {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let is_word = is_word_byte;
     let first_is_word = bytes.get(start).is_some_and(|b| is_word(*b));
     let last_is_word = end > start && is_word(bytes[end - 1]);
     (start == 0 || !first_is_word || !is_word(bytes[start - 1]))
@@ -303,6 +354,8 @@ pub struct Analysis<'t> {
     folded: fold::Folded,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
+    /// For each section, the index of the heading that opened it.
+    section_headings: Vec<usize>,
     headings: Vec<Heading>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
@@ -315,14 +368,13 @@ impl<'t> Analysis<'t> {
     }
 
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
-    /// copy already folded for matching: one vectorised search.
+    /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         let needle = fold::Folded::new(phrase.trim());
         let needle = needle.bytes();
-        if needle.is_empty() {
-            return None;
-        }
-        let at = memchr::memmem::find(self.folded.bytes(), needle)?;
+        let hay = self.folded.bytes();
+        let at =
+            memchr::memchr_iter(*needle.first()?, hay).find(|&at| hay[at..].starts_with(needle))?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 
@@ -355,6 +407,10 @@ impl<'t> Analysis<'t> {
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
+        // A span past the end or reversed is the caller's slip: answer for
+        // what of it lies in the text rather than panic.
+        let len = self.text.len();
+        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
         let last = target.end.max(target.start + 1) - 1;
         let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
         let from = self.hits.partition_point(|h| h.span.start < sentence.start);
@@ -362,8 +418,9 @@ impl<'t> Analysis<'t> {
         let in_sentence = &self.hits[from..to];
         let mut context = Context::default();
         for axis in Axis::ALL {
-            let found = scope::trigger_for(self.engine, in_sentence, &target, axis)
-                .or_else(|| self.section_default(target.start, axis));
+            let found =
+                scope::trigger_for(self.engine, self.text.as_bytes(), in_sentence, &target, axis)
+                    .or_else(|| self.section_default(target.start, axis));
             *context.slot(axis) = found.map(|hit| TriggerHit {
                 axis,
                 phrase: self.engine.phrase(hit.entry).to_string(),
@@ -375,7 +432,7 @@ impl<'t> Analysis<'t> {
 
     /// The heading whose section gives mentions at `offset` a default on `axis`.
     fn section_default(&self, offset: usize, axis: Axis) -> Option<Hit> {
-        let heading = &self.headings[self.section_index(offset)?];
+        let heading = &self.headings[self.section_headings[self.section_index(offset)?]];
         let (default, entry) = heading.default?;
         (default == axis).then(|| Hit { entry, span: heading.phrase_span.clone() })
     }

@@ -31,11 +31,53 @@ pub(crate) struct Heading {
     pub(crate) default: Option<(Axis, u32)>,
     /// Where the heading phrase is, for reporting.
     pub(crate) phrase_span: Range<usize>,
+    /// White space before the heading on its line (0 for a heading inside
+    /// a line): an indented heading under a less indented one is a
+    /// subheading ("  Plan:" inside a copied-forward prior visit) and does
+    /// not end its section.
+    pub(crate) indent: usize,
 }
 
-/// Finds the headings of `text`, given the lexicon's heading phrases found
-/// in it (sorted by start).
-pub(crate) fn find(text: &str, phrases: &[HeadingHit]) -> Vec<Heading> {
+impl Heading {
+    fn new(span: Range<usize>, hit: Option<HeadingHit>, bytes: &[u8]) -> Heading {
+        let indent = indent_of(bytes, span.start);
+        match hit {
+            Some(hit) => Heading {
+                span,
+                kind: hit.kind,
+                default: hit.default.map(|axis| (axis, hit.entry)),
+                phrase_span: hit.span,
+                indent,
+            },
+            None => Heading {
+                phrase_span: span.clone(),
+                span,
+                kind: SectionKind::Other,
+                default: None,
+                indent,
+            },
+        }
+    }
+}
+
+/// The white space between the start of the line and `at`, when only white
+/// space is there; 0 otherwise.
+fn indent_of(bytes: &[u8], at: usize) -> usize {
+    let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let before = &bytes[line_start..at];
+    if before.iter().all(|b| *b == b' ' || *b == b'\t') {
+        before.len()
+    } else {
+        0
+    }
+}
+
+/// Finds the headings of `text`; `phrase_within` names the first heading
+/// phrase of the lexicon within a range, if any.
+pub(crate) fn find(
+    text: &str,
+    phrase_within: impl Fn(Range<usize>) -> Option<HeadingHit>,
+) -> Vec<Heading> {
     let bytes = text.as_bytes();
     let mut headings = Vec::new();
     for colon in memchr::memchr_iter(b':', bytes) {
@@ -43,30 +85,14 @@ pub(crate) fn find(text: &str, phrases: &[HeadingHit]) -> Vec<Heading> {
             continue;
         }
         let Some(start) = heading_start(bytes, colon) else { continue };
-        let known = first_within(phrases, start..colon);
-        match known {
-            Some(hit) => headings.push(Heading {
-                span: start..colon + 1,
-                kind: hit.kind,
-                default: hit.default.map(|axis| (axis, hit.entry)),
-                phrase_span: hit.span.clone(),
-            }),
-            None if is_upper_case(&bytes[start..colon]) => headings.push(Heading {
-                span: start..colon + 1,
-                kind: SectionKind::Other,
-                default: None,
-                phrase_span: start..colon,
-            }),
-            None => {}
+        let hit = phrase_within(start..colon);
+        if hit.is_some() || is_upper_case(&bytes[start..colon]) {
+            headings.push(Heading::new(start..colon + 1, hit, bytes));
         }
     }
-    headings.extend(phrases.iter().filter(|hit| alone_on_line(bytes, &hit.span)).map(|hit| {
-        Heading {
-            span: hit.span.clone(),
-            kind: hit.kind,
-            default: hit.default.map(|axis| (axis, hit.entry)),
-            phrase_span: hit.span.clone(),
-        }
+    headings.extend(lines_alone(bytes).filter_map(|line| {
+        let hit = phrase_within(line.clone()).filter(|hit| hit.span == line)?;
+        Some(Heading::new(line, Some(hit), bytes))
     }));
     headings.sort_by_key(|h| h.span.start);
     headings.dedup_by_key(|h| h.span.start);
@@ -103,35 +129,43 @@ fn heading_start(bytes: &[u8], colon: usize) -> Option<usize> {
     (starts_with_letter && words <= MAX_HEADING_WORDS).then_some(i)
 }
 
-fn first_within(phrases: &[HeadingHit], range: Range<usize>) -> Option<&HeadingHit> {
-    let from = phrases.partition_point(|h| h.span.start < range.start);
-    phrases[from..]
-        .iter()
-        .take_while(|h| h.span.start < range.end)
-        .find(|h| h.span.end <= range.end)
-}
-
 fn is_upper_case(bytes: &[u8]) -> bool {
     let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
     letters >= 2 && !bytes.iter().any(u8::is_ascii_lowercase)
 }
 
-/// True when nothing but white space shares the line with `span`, and the
-/// line ends with a line break.
-fn alone_on_line(bytes: &[u8], span: &Range<usize>) -> bool {
-    let mut before = bytes[..span.start].iter().rev().take_while(|b| **b != b'\n');
-    let after = bytes[span.end..].iter().position(|b| !(*b == b' ' || *b == b'\t' || *b == b'\r'));
-    before.all(u8::is_ascii_whitespace) && after.is_some_and(|p| bytes[span.end + p] == b'\n')
+/// The trimmed content of every short line that ends with a line break:
+/// where a heading without a colon may stand.
+fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes).filter_map(move |end| {
+        let line = start..end;
+        start = end + 1;
+        let content = &bytes[line.clone()];
+        let first = content.iter().position(|b| !b.is_ascii_whitespace())?;
+        let last = content.iter().rposition(|b| !b.is_ascii_whitespace())?;
+        (last - first < MAX_HEADING_LEN).then_some(line.start + first..line.start + last + 1)
+    })
 }
 
-/// The sections that the headings open, each running to the next heading.
-pub(crate) fn spans(headings: &[Heading], len: usize) -> Vec<crate::Section> {
-    headings
+/// The sections that the headings open, each running to the next heading
+/// that is not a subheading, with the index of its heading.
+pub(crate) fn spans(headings: &[Heading], len: usize) -> (Vec<crate::Section>, Vec<usize>) {
+    let mut opening: Vec<usize> = Vec::new();
+    for (i, heading) in headings.iter().enumerate() {
+        let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
+        if !subheading {
+            opening.push(i);
+        }
+    }
+    let sections = opening
         .iter()
         .enumerate()
-        .map(|(i, h)| crate::Section {
-            kind: h.kind,
-            span: h.span.start..headings.get(i + 1).map_or(len, |next| next.span.start),
+        .map(|(n, &i)| crate::Section {
+            kind: headings[i].kind,
+            span: headings[i].span.start
+                ..opening.get(n + 1).map_or(len, |&next| headings[next].span.start),
         })
-        .collect()
+        .collect();
+    (sections, opening)
 }

@@ -87,11 +87,15 @@ fn starts_new_item(rest: &[u8]) -> bool {
     }
 }
 
-/// True when a line opens with a short label and a colon ("Itch: 8/10",
-/// "Current Medications:").
+/// True when a line opens with a short capitalised label and a colon
+/// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
+/// hold a colon ("four-week courses during 2024: inadequate response").
 fn starts_with_label(line: &[u8]) -> bool {
+    if !line.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
     let label = line.iter().take(40).position(|b| {
-        !(b.is_ascii_alphanumeric() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
+        !(b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
     });
     label.is_some_and(|end| {
         line[end] == b':'

@@ -120,6 +120,13 @@ fn scope_ends_at_terminators_and_sentence_ends() {
 }
 
 #[test]
+fn scope_inside_parentheses_ends_with_them() {
+    assert!(context("Biopsy (slides not reviewed) shows eczema.", "eczema").negated.is_none());
+    assert!(context("No (acute) fever.", "fever").negated.is_some());
+    assert!(context("Eczema (rash free today).", "eczema").negated.is_none());
+}
+
+#[test]
 fn scope_ends_at_list_lines() {
     let note = "Denies fever\n- itching 8/10\n- BSA 12%";
     assert!(context(note, "itching").negated.is_none());
@@ -168,6 +175,27 @@ fn section_defaults() {
 }
 
 #[test]
+fn an_indented_heading_is_a_subheading_of_a_copied_forward_visit() {
+    let note = "Prior visit (copied forward):\n  BSA 25%.\n  Plan: start Dupixent.\n\
+                Today:\nS: On Dupixent. BSA 2%.\nP: Continue Dupixent.";
+    let analysis = ContextEngine::builtin().analyze(note);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [SectionKind::PriorVisit, SectionKind::Hpi, SectionKind::Hpi, SectionKind::AssessmentPlan]
+    );
+    assert!(context(note, "start Dupixent").historical.is_some());
+    assert!(context(note, "BSA 2%").is_current_fact());
+    assert!(context(note, "Continue Dupixent").is_current_fact());
+}
+
+#[test]
+fn a_short_heading_phrase_must_be_the_whole_heading() {
+    let analysis = ContextEngine::builtin().analyze("Took vitamin A: 5000 units.");
+    assert!(analysis.sections().is_empty());
+}
+
+#[test]
 fn headings_without_colon_alone_on_a_line() {
     let note = "FAMILY HISTORY\nEczema in the brother.\nASSESSMENT AND PLAN\nStart dupilumab.";
     let analysis = ContextEngine::builtin().analyze(note);
@@ -190,4 +218,26 @@ fn analysis_finds_phrases_as_find_phrase_does() {
 #[test]
 fn the_shipped_lexicon_compiles() {
     assert!(ContextEngine::from_lexicon(BUILTIN_LEXICON).is_ok());
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_text_and_span_get_an_answer(
+        text in "(no|denies|history of|if|mother|but|\\(|\\)|FAMILY HISTORY:|  Plan:|\\n|- |[a-z]{1,6}| |\\.|;|é){0,30}",
+        start in 0usize..400,
+        len in 0usize..50,
+    ) {
+        let analysis = ContextEngine::builtin().analyze(&text);
+        let context = analysis.context_of(start..start + len);
+        for axis in Axis::ALL {
+            if let Some(hit) = context.get(axis) {
+                proptest::prop_assert!(text.get(hit.span.clone()).is_some());
+            }
+        }
+        // A reversed span must not panic either.
+        let reversed = analysis.context_of(start + len..start);
+        if start >= text.len() {
+            proptest::prop_assert_eq!(reversed, analysis.context_of(text.len()..text.len()));
+        }
+    }
 }

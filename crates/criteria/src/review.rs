@@ -10,12 +10,14 @@ use crate::Evaluation;
 use necessity_record::{Criterion, CriterionStatus, Determination, Facts, Span};
 use std::fmt::Write;
 
-/// The Markdown review of one note's evaluation; `note` names the document.
+/// The Markdown review of one note's evaluation; `note` names the document
+/// and `text` is its text, which evidence quotes in context.
 pub fn write_review(
     policies: &PolicySet,
     facts: &Facts,
     evaluation: &Evaluation,
     note: &str,
+    text: &str,
 ) -> String {
     let mut out = String::new();
     let policy = policies.covering(facts);
@@ -35,13 +37,13 @@ pub fn write_review(
                 policy.title, policy.id, policy.version, policy.origin
             );
             let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
-            write_criteria(&mut out, policy, &evaluation.criteria);
+            write_criteria(&mut out, policy, &evaluation.criteria, text);
             write_dosing(&mut out, policy, facts);
             write_treatments(&mut out, policy, facts);
             write_missing(&mut out, policy, &evaluation.criteria);
             write_considerations(&mut out, policy, evaluation.determination);
         }
-        None => write_not_applicable(&mut out, policies, facts),
+        None => write_not_applicable(&mut out, policies, facts, text),
     }
     out
 }
@@ -91,7 +93,7 @@ fn status_word(status: CriterionStatus) -> &'static str {
     }
 }
 
-fn write_criteria(out: &mut String, policy: &Policy, criteria: &[Criterion]) {
+fn write_criteria(out: &mut String, policy: &Policy, criteria: &[Criterion], text: &str) {
     for (heading, required) in [
         ("Required criteria", true),
         ("Advisory criteria (do not change the determination)", false),
@@ -110,7 +112,7 @@ fn write_criteria(out: &mut String, policy: &Policy, criteria: &[Criterion]) {
                 status_word(criterion.status)
             );
             let _ = writeln!(out, "{}.\n", capitalised(&criterion.reason));
-            write_quotes(out, &criterion.evidence);
+            write_quotes(out, &criterion.evidence, text);
         }
     }
 }
@@ -120,18 +122,77 @@ fn capitalised(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// The note's own words, one quote per span, with byte offsets to find them;
-/// a span inside a wider quoted one is not repeated.
-fn write_quotes(out: &mut String, evidence: &[Span]) {
+/// The note's own words, one quote per span: the line it stands in with the
+/// evidence in bold, and byte offsets to find it; a span inside a wider
+/// quoted one is not repeated.
+fn write_quotes(out: &mut String, evidence: &[Span], text: &str) {
     let inside = |s: &Span| {
         evidence
             .iter()
             .any(|w| w.start <= s.start && s.end <= w.end && w.end - w.start > s.end - s.start)
     };
     for span in evidence.iter().filter(|s| !inside(s)) {
-        let words: Vec<&str> = span.text.split_whitespace().collect();
-        let _ = writeln!(out, "> \"{}\" (bytes {}-{})\n", words.join(" "), span.start, span.end);
+        let _ =
+            writeln!(out, "> \"{}\" (bytes {}-{})\n", in_context(span, text), span.start, span.end);
     }
+}
+
+/// Most context a quote shows on each side of the evidence, in bytes.
+const CONTEXT_BYTES: usize = 80;
+
+/// The span in bold within its line, cut to [`CONTEXT_BYTES`] either side;
+/// the span's own text alone when it does not quote `text`.
+fn in_context(span: &Span, text: &str) -> String {
+    if !span.is_valid_in(text) {
+        return fold(&span.text);
+    }
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+    let start = floor_boundary(text, line_start.max(span.start.saturating_sub(CONTEXT_BYTES)));
+    let end = ceil_boundary(text, line_end.min(span.end + CONTEXT_BYTES));
+    let before = if start > line_start { "…" } else { "" };
+    let after = if end < line_end { "…" } else { "" };
+    let (left, middle, right) =
+        (&text[start..span.start], &text[span.start..span.end], &text[span.end..end]);
+    format!(
+        "{before}{}**{}**{}{after}",
+        fold_keep_edges(left),
+        fold(middle),
+        fold_keep_edges(right)
+    )
+    .trim()
+    .to_string()
+}
+
+/// Whitespace folded to single spaces, ends trimmed.
+fn fold(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whitespace folded, keeping one space at an edge that had any, so the bold
+/// evidence stays a separate word.
+fn fold_keep_edges(text: &str) -> String {
+    let lead = if text.starts_with(char::is_whitespace) { " " } else { "" };
+    let trail = if text.ends_with(char::is_whitespace) { " " } else { "" };
+    let inner = fold(text);
+    if inner.is_empty() {
+        return lead.max(trail).to_string();
+    }
+    format!("{lead}{inner}{trail}")
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn ceil_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
 }
 
 fn write_dosing(out: &mut String, policy: &Policy, facts: &Facts) {
@@ -213,7 +274,7 @@ fn write_considerations(out: &mut String, policy: &Policy, determination: Determ
     let _ = writeln!(out);
 }
 
-fn write_not_applicable(out: &mut String, policies: &PolicySet, facts: &Facts) {
+fn write_not_applicable(out: &mut String, policies: &PolicySet, facts: &Facts, text: &str) {
     let selected: Vec<String> =
         policies.policies().iter().map(|p| format!("`{}` ({})", p.id, p.drug)).collect();
     let _ = writeln!(out, "- Policies selected: {}\n", selected.join(", "));
@@ -225,5 +286,5 @@ fn write_not_applicable(out: &mut String, policies: &PolicySet, facts: &Facts) {
             let _ = writeln!(out, "The note does not newly request, order or start a drug; mentions of past, declined or hypothetical therapy are not requests.\n");
         }
     }
-    write_quotes(out, facts.evidence.get("requested_drug").map_or(&[], Vec::as_slice));
+    write_quotes(out, facts.evidence.get("requested_drug").map_or(&[], Vec::as_slice), text);
 }

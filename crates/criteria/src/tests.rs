@@ -508,7 +508,7 @@ fn semantic_errors_name_the_key() {
 fn review_reads_decision_first_then_quotes_and_considerations() {
     let set = default_set();
     let facts = seed();
-    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "seed.txt");
+    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "seed.txt", "");
     let decision = review.find("**Determination: MEDICALLY NECESSARY").unwrap();
     let severity = review.find("### Moderate-to-severe disease (`severity`): met").unwrap();
     assert!(decision < severity);
@@ -527,13 +527,13 @@ fn review_reads_decision_first_then_quotes_and_considerations() {
     assert!(!review.contains("## Documentation to request"));
     let mut nested = seed();
     nested.evidence.insert("measures.iga".into(), vec![span(120, "BSA 10% IGA 4")]);
-    let review = write_review(&set, &nested, &evaluate_policy(&set, &nested), "nested.txt");
+    let review = write_review(&set, &nested, &evaluate_policy(&set, &nested), "nested.txt", "");
     assert!(
         review.contains("> \"BSA 10% IGA 4\"") && !review.contains("> \"BSA 10%\""),
         "{review}"
     );
     let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
-    let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt");
+    let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt", "");
     assert!(review.contains("INSUFFICIENT DOCUMENTATION"));
     assert!(
         review.contains("- Moderate-to-severe disease (required): current severity"),
@@ -541,6 +541,32 @@ fn review_reads_decision_first_then_quotes_and_considerations() {
     );
     assert!(!review.contains("conjunctivitis"), "considerations go with an approval only");
     let other = Facts { requested_drug: Some("abrocitinib".into()), ..seed() };
-    let review = write_review(&set, &other, &evaluate_policy(&set, &other), "other.txt");
+    let review = write_review(&set, &other, &evaluate_policy(&set, &other), "other.txt", "");
     assert!(review.contains("requests abrocitinib, which no selected policy covers"), "{review}");
+}
+
+#[test]
+fn review_quotes_evidence_in_its_line_with_the_words_in_bold() {
+    let text =
+        "HPI: adult.\nExam: lichenified plaques, BSA 10%,   dorsal hands fissured.\nPlan: start.";
+    let start = text.find("BSA 10%").unwrap();
+    let mut facts = Facts { evidence: Default::default(), ..seed() };
+    facts
+        .evidence
+        .insert("measures.bsa_percent".into(), vec![Span::of(text, start, start + 7).unwrap()]);
+    let set = default_set();
+    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "n.txt", text);
+    let quote = format!(
+        "> \"Exam: lichenified plaques, **BSA 10%**, dorsal hands fissured.\" (bytes {start}-{})",
+        start + 7
+    );
+    assert!(review.contains(&quote), "{review}");
+    let long = format!("{}BSA 10%{}", "x ".repeat(100), " y".repeat(100));
+    let start = long.find("BSA").unwrap();
+    facts
+        .evidence
+        .insert("measures.bsa_percent".into(), vec![Span::of(&long, start, start + 7).unwrap()]);
+    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "n.txt", &long);
+    let line = review.lines().find(|l| l.contains("**BSA 10%**")).unwrap();
+    assert!(line.starts_with("> \"…x") && line.contains("y…\""), "cut to the context: {line}");
 }

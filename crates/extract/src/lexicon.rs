@@ -1,7 +1,7 @@
 //! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that a
 //! single aho-corasick automaton finds in one pass over a note.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::path::Path;
@@ -118,8 +118,13 @@ pub struct Drug {
 /// A diagnosis word, or a word that puts a bare "AD" in a dermatitis context.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiagnosisTerm {
-    Named { diagnosis: String, needs_context: bool },
+    Named {
+        diagnosis: String,
+        needs_context: bool,
+    },
     DermatitisContext,
+    /// A non-skin disease steroids are given for ("asthma").
+    OtherIndication,
 }
 
 /// A flare statement: persistent, ended, or persistent only when "despite"
@@ -264,8 +269,8 @@ impl Builder {
 }
 
 /// The spellings of a case-insensitive surface form that notes use: as
-/// written in the lexicon ("vIGA", "CellCept"), lower, UPPER, Capitalised
-/// and Title Case.
+/// written in the lexicon ("vIGA", "CellCept") and so at a sentence start
+/// ("Worst itch NRS"), lower, UPPER, Capitalised and Title Case.
 fn spellings(surface: &str) -> Vec<String> {
     let lower = surface.to_ascii_lowercase();
     let capitalise = |word: &str| {
@@ -273,8 +278,14 @@ fn spellings(surface: &str) -> Vec<String> {
         chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
     };
     let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
-    let mut all =
-        vec![surface.to_string(), lower.clone(), lower.to_ascii_uppercase(), capitalise(&lower), title];
+    let mut all = vec![
+        surface.to_string(),
+        capitalise(surface),
+        lower.clone(),
+        lower.to_ascii_uppercase(),
+        capitalise(&lower),
+        title,
+    ];
     all.sort();
     all.dedup();
     all
@@ -323,8 +334,12 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
+    // A full DFA: notes hit the lexicon every few dozen bytes, so the scan
+    // runs on the automaton rather than on a prefilter, and a DFA is the
+    // fastest automaton to run (built once, a few megabytes).
     let matcher = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&builder.surfaces)
         .map_err(|e| LexiconError::Build(e.to_string()))?;
     Ok(Vocabulary { matcher, surfaces: builder.surfaces, senses: builder.senses, drugs, potency })
@@ -417,10 +432,10 @@ fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> 
     for row in rows("diagnoses.tsv", text, 3) {
         let (_, f) = row?;
         let (cs, needs_context) = flags(f[2]);
-        let term = if f[1] == "dermatitis_context" {
-            DiagnosisTerm::DermatitisContext
-        } else {
-            DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context }
+        let term = match f[1] {
+            "dermatitis_context" => DiagnosisTerm::DermatitisContext,
+            "other_indication" => DiagnosisTerm::OtherIndication,
+            _ => DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context },
         };
         builder.add(f[0], cs, Meaning::Diagnosis(term));
     }

@@ -2,7 +2,8 @@
 //! outcome its cues give; and the requested drug with its regimen.
 
 use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
-use crate::lexicon::{Cue, Drug, Meaning, Reach, Route, Vocabulary};
+use crate::findings::names_skin_disease;
+use crate::lexicon::{Cue, DiagnosisTerm, Drug, Meaning, Reach, Route, SiteTerm, Vocabulary};
 use crate::scan::Mention;
 use necessity_context::{Analysis, SectionKind};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
@@ -12,7 +13,7 @@ use std::ops::Range;
 /// How far after a drug name its strength, vehicle and route are written.
 const ROUTE_AFTER: usize = 40;
 /// How far before a drug name a route word still belongs to it ("IM Kenalog").
-const ROUTE_BEFORE: usize = 40;
+const ROUTE_BEFORE: usize = 48;
 /// A cue this close to the drug name is quoted with it in the evidence.
 const QUOTE_GAP: usize = 40;
 
@@ -83,7 +84,9 @@ pub fn find_treatments(
     mentions: &[Mention],
 ) -> TreatmentFacts {
     let text = analysis.text();
-    let skin_note = mentions.iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)));
+    let skin_note = mentions
+        .iter()
+        .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
     let drug_mentions: Vec<DrugMention> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
@@ -135,6 +138,11 @@ fn drug_mention(
         return None;
     }
     let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
+    if class == TreatmentClass::SystemicCorticosteroid
+        && for_other_disease(analysis, mentions, &mention.span)
+    {
+        return None;
+    }
     let CueReading { outcome, stopped, planned, cue } =
         outcome_of(analysis, mentions, &mention.span);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
@@ -153,6 +161,29 @@ fn drug_mention(
         cue,
         potency,
     })
+}
+
+/// Whether a steroid mention sits in a paragraph about a non-skin disease
+/// and about no skin disease ("her asthma ...; she needed two prednisone
+/// bursts"): a non-AD use, not a treatment of this case.
+fn for_other_disease(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> bool {
+    let text = analysis.text();
+    let start = text[..span.start].rfind("\n\n").map_or(0, |i| i + 2);
+    let end = text[span.end..].find("\n\n").map_or(text.len(), |i| span.end + i);
+    let in_paragraph = mentions.iter().filter(|m| m.span.start >= start && m.span.end <= end);
+    let (mut other, mut skin) = (false, false);
+    for mention in in_paragraph {
+        match mention.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => {
+                other |= analysis.context_of(mention.span.clone()).negated.is_none();
+            }
+            Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
+                skin = true
+            }
+            _ => {}
+        }
+    }
+    other && !skin
 }
 
 /// The class a mention has given its route: a corticosteroid or calcineurin
@@ -242,8 +273,8 @@ fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
 /// The outcome the cues around a mention give it: the nearest cue before it
 /// if it reaches forward ("failed tacrolimus, betamethasone and ..."), the
 /// cues after it that reach back ("... but stopped because of burning"), and
-/// those opening the next sentence when that one names no drug ("Opzelura
-/// was added; no meaningful improvement"). The strongest wins.
+/// those opening the next sentence before any drug it names ("Opzelura was
+/// added; no meaningful improvement"). The strongest wins.
 fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> CueReading {
     let sentence = analysis.sentence_of(span.start);
     let cues = cues_in(mentions, &sentence);
@@ -258,15 +289,16 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
     reaching.extend(back);
     if !clause_ended && sentence.end < analysis.text().len() {
         let next = analysis.sentence_of(sentence.end);
-        let names_drug = mentions
+        let opening = opening_of(analysis.text(), &next);
+        let first_drug = mentions
             .iter()
-            .any(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start));
-        if !names_drug {
-            let opening = opening_of(analysis.text(), &next);
-            let cues = cues_in(mentions, &next);
-            let (back, _) = reaching_back(&cues);
-            reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening));
-        }
+            .filter(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start))
+            .map(|m| m.span.start)
+            .min()
+            .unwrap_or(next.end);
+        let cues = cues_in(mentions, &next);
+        let (back, _) = reaching_back(&cues);
+        reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
     }
     let mut best =
         CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
@@ -322,7 +354,7 @@ fn answers_line_above(
 
 /// How far into the next sentence a cue still reads as a comment on the
 /// drug before it ("...; no meaningful improvement after 10 weeks").
-const OPENING: usize = 24;
+const OPENING: usize = 40;
 
 /// The end of a sentence's opening words: its first bytes after white space.
 fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
@@ -401,10 +433,18 @@ fn requested_drug(
     analysis: &Analysis,
     drug_mentions: &[DrugMention],
 ) -> Option<(String, Span)> {
-    drug_mentions.iter().rev().find(|m| is_request(analysis, m)).and_then(|m| {
-        let span = quote(analysis.text(), &m.span, m.cue.as_ref())?;
-        Some((vocabulary.drugs[m.drug].agent.clone(), span))
-    })
+    let last = drug_mentions.iter().rev().find(|m| is_request(analysis, m))?;
+    // Quote the sentence's first request ("Start Dupixent"), not a later
+    // restatement of the name ("(dupilumab)").
+    let sentence = analysis.sentence_of(last.span.start);
+    let first = drug_mentions
+        .iter()
+        .find(|m| {
+            m.drug == last.drug && sentence.contains(&m.span.start) && is_request(analysis, m)
+        })
+        .unwrap_or(last);
+    let span = quote(analysis.text(), &first.span, first.cue.as_ref())?;
+    Some((vocabulary.drugs[first.drug].agent.clone(), span))
 }
 
 /// Whether a mention is a request now: a requestable class with a plan cue,
@@ -478,8 +518,10 @@ fn merge_by_agent(
         .into_iter()
         .map(|(mut treatment, potency, _)| {
             treatment.potency = potency.map(|(_, p)| p);
-            if requested.is_some_and(|(agent, _)| *agent == treatment.agent) {
+            if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;
+                treatment.evidence.retain(|span| span != request);
+                treatment.evidence.insert(0, request.clone());
             }
             treatment.evidence.truncate(3);
             treatment

@@ -33,6 +33,8 @@ pub struct ValuePatterns {
     weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
+    restated: Regex,
+    years_before: Regex,
     temperature: Regex,
 }
 
@@ -65,6 +67,10 @@ impl ValuePatterns {
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s,-]*(?:and\s+)?$")?,
+            restated: ci(
+                r"^[^.;\n]{0,30}?\b(?:now|currently|today|at present|presently)\b\s*(?:is\s+|at\s+|of\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent\b)?",
+            )?,
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
@@ -176,6 +182,38 @@ pub fn read_value(
     }
 }
 
+/// A current value restated after a past one for the same keyword: the
+/// "now 5%" of "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at
+/// diagnosis, now 2".
+pub fn restatement(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    first: &Value,
+) -> Option<Value> {
+    let max = match kind {
+        MeasureKind::Bsa => 100.0,
+        MeasureKind::Iga => 4.0,
+        MeasureKind::ItchNrs | MeasureKind::Itch => 10.0,
+        MeasureKind::Easi => 72.0,
+        _ => return None,
+    };
+    let (base, window) = after(text, first.span.end, WINDOW);
+    let c = patterns.restated.captures(window)?;
+    let number = c.get(1)?;
+    let unit = c.get(2);
+    if (kind == MeasureKind::Bsa) != unit.is_some() {
+        return None;
+    }
+    let value: f64 = number.as_str().parse().ok()?;
+    let end = unit.map_or(number.end(), |u| u.end());
+    (value <= max).then_some(Value {
+        number: value,
+        scale: None,
+        span: base + number.start()..base + end,
+    })
+}
+
 /// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body
 /// surface area". A range keeps its lower bound.
 fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
@@ -234,12 +272,20 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 /// "34-year-old", "34 yo", "18-month-old" (1.5), "6 weeks old".
 fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
-    let (base, window) = before(text, keyword.start, 12);
+    let (base, window) = before(text, keyword.start, 32);
     let c = patterns.number_before.captures(window)?;
     let number = parse_number(c.get(1)?.as_str())?;
+    let mut start = base + c.get(1)?.start();
     let unit = text[keyword.clone()].to_ascii_lowercase();
     let years = if unit.starts_with("mo") {
-        number / 12.0
+        // "2-year, 2-month-old" is 2 years and 2 months.
+        let whole = patterns.years_before.captures(&window[..c.get(1)?.start()]);
+        let whole_years =
+            whole.as_ref().and_then(|w| w.get(1)).and_then(|y| y.as_str().parse().ok());
+        if let Some(w) = whole.as_ref().and_then(|w| w.get(1)) {
+            start = base + w.start();
+        }
+        whole_years.unwrap_or(0.0) + number / 12.0
     } else if unit.starts_with("week") {
         number / 52.0
     } else {
@@ -248,7 +294,7 @@ fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> O
     (years < 120.0).then_some(Value {
         number: round(years, 2),
         scale: None,
-        span: base + c.get(1)?.start()..keyword.end,
+        span: start..keyword.end,
     })
 }
 
@@ -380,6 +426,10 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeBefore, "34yo male", "yo").unwrap().0, 34.0);
         assert_eq!(read(MeasureKind::AgeBefore, "18-month-old", "month-old").unwrap().0, 1.5);
         assert_eq!(read(MeasureKind::AgeBefore, "4-month-old", "month-old").unwrap().0, 0.33);
+        assert_eq!(
+            read(MeasureKind::AgeBefore, "a 2-year, 6-month-old", "month-old").unwrap().0,
+            2.5
+        );
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);

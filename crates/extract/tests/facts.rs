@@ -146,11 +146,94 @@ fn age_weight_and_months() {
 #[test]
 fn flares_that_ended_are_not_persistent() {
     assert!(!facts("Eczema is no longer flaring.").persistent_flares);
-    assert!(facts("She keeps flaring despite clobetasol.").persistent_flares);
+    assert!(facts("Eczema: she keeps flaring despite clobetasol.").persistent_flares);
+    assert!(!facts("Her osteoarthritis keeps flaring despite naproxen.").persistent_flares);
 }
 
 #[test]
 fn emollients_and_antihistamines_are_not_treatments() {
     let f = facts("Uses Vaseline, CeraVe and cetirizine for eczema.");
     assert!(f.treatments.is_empty());
+}
+
+#[test]
+fn lexicons_load_from_a_directory_like_the_builtin_ones() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    let loaded = Lexicons::load(&dir).expect("the shipped lexicon directory loads");
+    assert_eq!(loaded.scan_terms(), Lexicons::builtin().scan_terms());
+    assert!(loaded.scan_terms().contains(&"Dupixent"));
+    assert_eq!(extract_case(&loaded, SEED), facts(SEED));
+}
+
+#[test]
+fn a_bad_lexicon_directory_is_an_error_not_a_panic() {
+    let missing = std::path::Path::new("/nonexistent/lexicons");
+    assert!(matches!(Lexicons::load(missing), Err(necessity_extract::LexiconError::Io { .. })));
+    let dir = std::env::temp_dir().join(format!("necessity-lexicons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
+    for name in necessity_extract::LEXICON_FILES {
+        std::fs::copy(shipped.join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(dir.join("drugs.tsv"), "dupixent\tdupilumab\tnot_a_class\t-\t-\n").unwrap();
+    let error = Lexicons::load(&dir).err().expect("an unknown class is an error");
+    assert!(error.to_string().contains("drugs.tsv line 1"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_steroid_burst_for_asthma_is_not_an_eczema_treatment() {
+    let note = "Atopic dermatitis since childhood. Failed prednisone for eczema flares.\n\n\
+                Her asthma is partly controlled; she needed two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(note), "prednisone"), Some(Outcome::Failed));
+    let asthma_only = "Eczema on the hands.\n\nAsthma: two prednisone bursts this year.";
+    assert_eq!(outcome(&facts(asthma_only), "prednisone"), None);
+}
+
+#[test]
+fn the_spec_historical_example_keeps_the_current_bsa() {
+    let f = facts("Atopic dermatitis. BSA was 30% last year, now 5%.");
+    assert_eq!(f.measures.bsa_percent, Some(5.0));
+    assert_eq!(f.evidence["measures.bsa_percent"][0].text, "5%");
+}
+
+#[test]
+fn copied_forward_prior_visit_values_are_not_current() {
+    let note =
+        "Atopic dermatitis follow-up.\n\nPrior visit:\nBSA 25%, IGA 4.\n\nExam:\nBSA 2%. IGA 1.\n";
+    let f = facts(note);
+    assert_eq!(f.measures.bsa_percent, Some(2.0));
+    assert_eq!(f.measures.iga, Some(1.0));
+}
+
+#[test]
+fn spared_sites_and_family_history_sections_do_not_count() {
+    let f = facts("Eczematous plaques on the trunk; face spared.\n\nFamily history:\nMother has eczema of the hands.\n");
+    assert!(f.high_impact_sites.is_empty());
+}
+
+#[test]
+fn the_prescriber_is_the_notes_own_specialty_not_a_referral() {
+    let note = "Maple Grove Family Medicine\n\nAtopic dermatitis. Refer to dermatology.\n\nG. Oyelaran, MD\nFamily Medicine\n";
+    assert_eq!(facts(note).prescriber_specialty, Some(Specialty::Other));
+    let derm = "Eczema follow-up.\nProvider: R. Albescu, MD, Dermatology\n";
+    assert_eq!(facts(derm).prescriber_specialty, Some(Specialty::Dermatology));
+}
+
+#[test]
+fn no_prescription_topicals_is_a_statement_of_the_note() {
+    let f = facts(
+        "Eczema. Pt states no prescription topical therapy ever tried; OTC hydrocortisone 1% only.",
+    );
+    assert!(f.no_prescription_topicals);
+    assert!(!facts("Eczema. Failed tacrolimus.").no_prescription_topicals);
+}
+
+#[test]
+fn unticked_form_boxes_are_not_facts() {
+    let form = "Diagnosis: [X] Atopic dermatitis\nSites: [ ] Face [X] Hands\nOngoing flares: [ ] Yes [X] No\n";
+    let f = facts(form);
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert_eq!(f.high_impact_sites, [Site::Hands]);
+    assert!(!f.persistent_flares);
 }
