@@ -321,17 +321,10 @@ fn read_stdin(cap: u64) -> Result<Document, IngestFailure> {
         .read_to_end(&mut bytes)
         .map_err(|error| io_failure(STDIN_ID, Some(Format::Text), 0, &error))?;
     if bytes.len() as u64 > cap {
-        // Drain the rest so the writer of the pipe is not killed by SIGPIPE,
-        // and report the whole size.
-        let rest = io::copy(&mut stdin, &mut io::sink()).unwrap_or(0);
-        let size = bytes.len() as u64 + rest;
-        return Err(text::too_large(
-            STDIN_ID.to_string(),
-            Some(Format::Text),
-            size,
-            cap,
-            "standard input",
-        ));
+        // The rest is left unread: standard input may never end (`< /dev/zero`).
+        let size = bytes.len() as u64;
+        let what = "standard input";
+        return Err(text::too_large(STDIN_ID.to_string(), Some(Format::Text), size, cap, what));
     }
     text_document(STDIN_ID.to_string(), bytes)
 }
