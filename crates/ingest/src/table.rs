@@ -113,14 +113,9 @@ impl CsvRows {
         let headers = match reader.byte_headers() {
             Ok(headers) => headers.clone(),
             Err(error) => {
-                let message = format!("cannot read the header line: {error}");
-                return Err(IngestFailure::new(
-                    file_id,
-                    Some(Format::Csv),
-                    size,
-                    kind::MALFORMED,
-                    message,
-                ));
+                let (kind, reason) = csv_error_reason(&error);
+                let message = format!("cannot read the header line: {reason}");
+                return Err(IngestFailure::new(file_id, Some(Format::Csv), size, kind, message));
             }
         };
         let names: Vec<Cow<str>> = headers.iter().map(String::from_utf8_lossy).collect();
@@ -193,16 +188,27 @@ impl Iterator for CsvRows {
                 // An I/O error leaves the reader where it was: stop rather than loop.
                 self.done = matches!(error.kind(), csv::ErrorKind::Io(_));
                 let id = row_id(&self.file_id, None, self.row_number);
-                let message = format!("row {} cannot be parsed: {error}", self.row_number);
-                Some(Err(IngestFailure::new(
-                    id,
-                    Some(Format::Csv),
-                    bytes,
-                    kind::MALFORMED,
-                    message,
-                )))
+                let (kind, reason) = csv_error_reason(&error);
+                let message = format!("row {} cannot be parsed: {reason}", self.row_number);
+                Some(Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind, message)))
             }
         }
+    }
+}
+
+/// The kind and a description of a CSV error, built from its parts: the csv
+/// crate's own messages are not promised to leave the input out, and may
+/// not quote note text here.
+fn csv_error_reason(error: &csv::Error) -> (&'static str, String) {
+    match error.kind() {
+        csv::ErrorKind::Io(io) => (kind::IO, format!("cannot read: {}", io.kind())),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            (kind::MALFORMED, format!("it has {len} fields where the header has {expected_len}"))
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            (kind::MALFORMED, format!("field {} is not UTF-8", err.field() + 1))
+        }
+        _ => (kind::MALFORMED, "invalid CSV".to_string()),
     }
 }
 
@@ -410,7 +416,12 @@ mod tests {
         let rows = rows("n.csv", csv, &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2", "n.csv#3", "n.csv#4"]);
         assert_eq!(rows[1].as_ref().unwrap_err().kind, kind::EMPTY);
-        assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::MALFORMED);
+        let ragged = rows[2].as_ref().unwrap_err();
+        assert_eq!(ragged.kind, kind::MALFORMED);
+        assert_eq!(
+            ragged.message,
+            "row 3 cannot be parsed: it has 3 fields where the header has 2"
+        );
         assert!(rows[3].is_ok());
     }
 
