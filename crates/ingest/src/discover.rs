@@ -66,14 +66,17 @@ impl Unit {
 
 impl FileUnit {
     fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
+        let cap = options.max_doc_bytes;
         let kind = match self.kind {
             FileKind::Sniffed => self.sniff()?,
+            // A PDF under a text name is still a PDF, whose text may be small:
+            // look before calling the file too large.
+            FileKind::Text if self.size > cap => self.sniff()?,
             known => known,
         };
         if let FileKind::Pdf = kind {
             return pdf::pdf_document(self.id, &self.path, self.size, options);
         }
-        let cap = options.max_doc_bytes;
         let too_large =
             || text::too_large(self.id.clone(), Some(Format::Text), self.size, cap, "the file");
         if self.size > cap {
@@ -421,6 +424,26 @@ mod tests {
         assert_eq!(loaded[0].as_ref().unwrap_err().source.format, Some(Format::Text));
         assert_eq!(loaded[1].as_ref().unwrap_err().kind, kind::UNSUPPORTED_FORMAT);
         assert_eq!(loaded[2].as_ref().unwrap().text, "no extension, text");
+    }
+
+    #[test]
+    fn a_pdf_under_a_text_name_is_sniffed_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = [b"%PDF-1.7\n".as_slice(), &[b' '; 100]].concat();
+        write(&dir.path().join("scan.txt"), &pdf);
+        write(&dir.path().join("note.txt"), &[b'x'; 110]);
+        let options = IngestOptions { max_doc_bytes: 50, ..IngestOptions::default() };
+        let loaded: Vec<_> = units(&[dir.path().to_path_buf()], &options)
+            .map(|unit| unit.load(&options).unwrap_err())
+            .map(|failure| (failure.id, failure.kind, failure.source.format))
+            .collect();
+        assert_eq!(
+            loaded,
+            [
+                ("note.txt".to_string(), kind::TOO_LARGE.to_string(), Some(Format::Text)),
+                ("scan.txt".to_string(), kind::PDF_UNREADABLE.to_string(), Some(Format::Pdf)),
+            ]
+        );
     }
 
     #[cfg(unix)]
