@@ -55,7 +55,7 @@ pub struct Args {
     /// Largest document, in bytes (suffixes K, M, G: KiB, MiB, GiB): a text
     /// file, CSV cell, JSON Lines text or PDF text beyond it is a `too_large`
     /// error record.
-    #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = parse_bytes)]
+    #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_bytes)]
     max_doc_bytes: u64,
     /// Documents decided at once (default: the number of CPUs; at most 1024,
     /// since each may run a PDF worker process).

@@ -95,9 +95,9 @@ pub struct IngestOptions {
     pub skip_files: Vec<PathBuf>,
 }
 
-/// Default of [`IngestOptions::max_doc_bytes`]: many times the longest
-/// clinical note (discharge summaries run to a few hundred KB).
-pub const DEFAULT_MAX_DOC_BYTES: u64 = 2 << 20;
+/// Default of [`IngestOptions::max_doc_bytes`]: far above a clinical note's
+/// length, low enough that no single document holds a worker for long.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 1 << 20;
 
 impl Default for IngestOptions {
     fn default() -> IngestOptions {
