@@ -240,16 +240,35 @@ impl JsonlLines {
             failure.source.lossy_utf8 = lossy_utf8;
             failure
         };
-        let object: Map<String, Value> = serde_json::from_str(&line).map_err(|error| {
-            // serde_json messages can quote the input; report position and category only.
-            let message = format!(
-                "line {} is not a JSON object ({:?} error at column {})",
-                self.line_number,
-                error.classify(),
-                error.column()
-            );
+        let malformed = |message: String| {
             fail(row_id(&self.file_id, None, self.line_number), kind::MALFORMED, message)
-        })?;
+        };
+        let object: Map<String, Value> = match serde_json::from_str(&line) {
+            Ok(Value::Object(object)) => object,
+            // Valid JSON of another type: name the type, never the value.
+            Ok(other) => {
+                let what = match other {
+                    Value::Array(_) => "an array (JSON Lines holds one object per line)",
+                    Value::String(_) => "a string",
+                    Value::Number(_) => "a number",
+                    Value::Bool(_) => "a boolean",
+                    Value::Null | Value::Object(_) => "null",
+                };
+                return Err(malformed(format!(
+                    "line {} is {what}, not a JSON object",
+                    self.line_number
+                )));
+            }
+            // serde_json messages can quote the input; report position and category only.
+            Err(error) => {
+                return Err(malformed(format!(
+                    "line {} is not a JSON object ({:?} error at column {})",
+                    self.line_number,
+                    error.classify(),
+                    error.column()
+                )))
+            }
+        };
         let keys = || object.keys().map(String::as_str);
         let id_key =
             choose(keys(), self.id_column.as_deref(), ID_CANDIDATES).and_then(|i| keys().nth(i));
@@ -499,6 +518,24 @@ mod tests {
         assert_eq!(rows[0].as_ref().unwrap_err().source.bytes, long.len() as u64);
         assert_eq!(rows[1].as_ref().unwrap().text, "ok");
         assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::TOO_LARGE);
+    }
+
+    #[test]
+    fn jsonl_lines_of_other_json_types_name_the_type_only() {
+        let jsonl = b"[{\"text\": \"eczema\"}]\n42\n\"eczema\"\nnull\n";
+        let messages: Vec<String> = rows("n.jsonl", jsonl, &IngestOptions::default())
+            .into_iter()
+            .map(|row| row.unwrap_err().message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "line 1 is an array (JSON Lines holds one object per line), not a JSON object",
+                "line 2 is a number, not a JSON object",
+                "line 3 is a string, not a JSON object",
+                "line 4 is null, not a JSON object",
+            ]
+        );
     }
 
     #[test]
