@@ -25,10 +25,10 @@ pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &Ingest
 
 /// Every non-blank line of a JSON Lines file, each a JSON object.
 pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
-    match File::open(path) {
-        Ok(file) => Box::new(NotEmpty::new(
+    match open_table(path, &file_id, Format::Jsonl, size) {
+        Ok(reader) => Box::new(NotEmpty::new(
             JsonlLines {
-                reader: BufReader::new(file),
+                reader,
                 file_id: file_id.clone(),
                 text_column: options.text_column.clone(),
                 id_column: options.id_column.clone(),
@@ -41,10 +41,34 @@ pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &Inge
             size,
             "holds only blank lines",
         )),
-        Err(error) => {
-            Box::new(std::iter::once(Err(io_failure(&file_id, Some(Format::Jsonl), size, &error))))
-        }
+        Err(failure) => Box::new(std::iter::once(Err(failure))),
     }
+}
+
+/// A table file opened for reading, or one failure for the whole file when
+/// it cannot be opened or is binary (a gzip or image under a table's name
+/// would otherwise give a `malformed` record for every "line" of it).
+fn open_table(
+    path: &Path,
+    file_id: &str,
+    format: Format,
+    size: u64,
+) -> Result<BufReader<File>, IngestFailure> {
+    let failure = |error: &std::io::Error| io_failure(file_id, Some(format), size, error);
+    let mut reader = BufReader::new(File::open(path).map_err(|error| failure(&error))?);
+    let head = reader.fill_buf().map_err(|error| failure(&error))?;
+    if crate::text::looks_binary(head) {
+        let message =
+            "binary content (NUL bytes) where a table was expected; tables are read as UTF-8";
+        return Err(IngestFailure::new(
+            file_id,
+            Some(format),
+            size,
+            kind::UNSUPPORTED_FORMAT,
+            message,
+        ));
+    }
+    Ok(reader)
 }
 
 /// A CSV reader positioned after the header, with its columns chosen.
@@ -97,10 +121,8 @@ impl CsvRows {
         size: u64,
         options: &IngestOptions,
     ) -> Result<CsvRows, IngestFailure> {
-        let file = File::open(path)
-            .map_err(|error| io_failure(&file_id, Some(Format::Csv), size, &error))?;
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::new(file));
+        let file = open_table(path, &file_id, Format::Csv, size)?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(file);
         let no_column = |message: String| {
             IngestFailure::new(
                 file_id.clone(),
@@ -536,6 +558,16 @@ mod tests {
                 "line 4 is null, not a JSON object",
             ]
         );
+    }
+
+    #[test]
+    fn binary_tables_are_one_failure_not_one_per_line() {
+        let binary: Vec<u8> = (0..4000u32).map(|n| (n * 7 % 251) as u8).collect();
+        for name in ["archive.jsonl", "archive.csv"] {
+            let rows = rows(name, &binary, &IngestOptions::default());
+            assert_eq!(ids(&rows), [name]);
+            assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::UNSUPPORTED_FORMAT);
+        }
     }
 
     #[test]
