@@ -15,7 +15,7 @@ mod scope;
 mod sections;
 mod sentences;
 
-pub use fold::find_phrase;
+pub use fold::{find_phrase, FoldOptions, Folded};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use lexicon::Entry;
@@ -255,7 +255,7 @@ impl ContextEngine {
     /// Finds sentences, sections and triggers of one document once, so that
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
-        let folded = fold::Folded::new(text);
+        let folded = fold::Folded::new(text, fold::TRIGGERS);
         let headings = sections::find(text, |range| self.heading_phrase(text, range));
         let mut hits = Vec::new();
         for (pattern, range) in self.triggers.find_all(folded.bytes()) {
@@ -351,7 +351,7 @@ struct Hit {
 pub struct Analysis<'t> {
     engine: &'t ContextEngine,
     text: &'t str,
-    folded: fold::Folded,
+    folded: fold::Folded<'t>,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
     /// For each section, the index of the heading that opened it.
@@ -370,7 +370,7 @@ impl<'t> Analysis<'t> {
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
     /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
-        let needle = fold::Folded::new(phrase.trim());
+        let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
         let at =
