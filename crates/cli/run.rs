@@ -8,7 +8,7 @@ use necessity_criteria::PolicySet;
 use necessity_extract::Lexicons;
 use necessity_ingest::{units, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
-use necessity_pipeline::output::{AtomicFile, OutputFormat, RecordWriter};
+use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::Pipeline;
 use necessity_record::{Record, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -52,8 +52,14 @@ pub struct Args {
     /// Memory cap of each PDF parser process, in MiB; beyond it the PDF is `too_large`.
     #[arg(long, value_name = "MiB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(16..))]
     pdf_memory_mb: u64,
-    /// Documents decided at once (default: the number of CPUs).
-    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Largest document, in bytes (suffixes K, M, G: KiB, MiB, GiB): a text
+    /// file, CSV cell, JSON Lines text or PDF text beyond it is a `too_large`
+    /// error record.
+    #[arg(long, value_name = "BYTES", default_value = "1M", value_parser = parse_bytes)]
+    max_doc_bytes: u64,
+    /// Documents decided at once (default: the number of CPUs; at most 1024,
+    /// since each may run a PDF worker process).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
     /// Decide only share K of N (0-based, K < N) of the documents, chosen by a
     /// stable hash of the id: N array tasks cover an archive exactly once.
@@ -79,11 +85,37 @@ impl From<FormatArg> for OutputFormat {
     }
 }
 
+fn parse_bytes(value: &str) -> Result<u64, String> {
+    let (number, unit) = match value.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => value.split_at(at),
+        None => (value, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err("expected a number of bytes, such as 500000, 512K or 2M".to_string()),
+    };
+    match number.parse::<u64>().ok().and_then(|n| n.checked_mul(1 << shift)) {
+        Some(bytes) if bytes > 0 => Ok(bytes),
+        _ => Err("expected a positive number of bytes, such as 500000, 512K or 2M".to_string()),
+    }
+}
+
+/// Longest `--doc-timeout` accepted: a week is "no limit" in practice, and
+/// a bound keeps deadline arithmetic from overflowing.
+const MAX_DOC_TIMEOUT_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
 fn parse_seconds(value: &str) -> Result<Duration, String> {
     let number = value.strip_suffix('s').unwrap_or(value);
     match number.parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds.is_finite() => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err("expected a positive number of seconds, such as 30 or 2.5".to_string()),
+        Ok(seconds) if seconds > 0.0 && seconds <= MAX_DOC_TIMEOUT_SECONDS => {
+            Ok(Duration::from_secs_f64(seconds))
+        }
+        _ => Err(format!(
+            "expected a positive number of seconds up to {MAX_DOC_TIMEOUT_SECONDS}, such as 30 or 2.5"
+        )),
     }
 }
 
@@ -93,16 +125,22 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: no such file or directory: {}", missing.display());
         return Ok(EXIT_USAGE);
     }
+    if let Some(problem) = input_conflict(&args.inputs, args.out.as_deref()) {
+        eprintln!("necessity run: {problem}");
+        return Ok(EXIT_USAGE);
+    }
     install_quiet_panic_hook();
     let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
     let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
-    let options = IngestOptions {
+    let mut options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
         doc_timeout: args.doc_timeout,
         pdf_memory_mb: args.pdf_memory_mb,
         pdf_worker: None,
         shard: args.shard,
+        max_doc_bytes: args.max_doc_bytes,
+        skip_files: Vec::new(),
     }
     .with_pdf_worker_of_this_binary()
     .context("cannot find this program to run PDF workers")?;
@@ -113,22 +151,29 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         .build()
         .context("cannot start worker threads")?;
     let mut progress = Progress::new(args.quiet);
-    let decide = |unit: Unit| pipeline.decide(unit.load(&options));
-    let documents = units(&args.inputs, &options);
     let format = OutputFormat::from(args.format);
     match &args.out {
         None => {
+            let decide = |unit: Unit| pipeline.decide(unit.load(&options));
+            let documents = units(&args.inputs, &options);
             let stdout = BufWriter::new(io::stdout().lock());
             stream(stdout, format, &pool, documents, decide, &mut progress)
                 .context("cannot write records to stdout")?;
         }
         Some(path) => {
             let context = || format!("cannot write {}", path.display());
-            let file = BufWriter::new(AtomicFile::create(path).with_context(context)?);
+            let file = OutFile::create(path).with_context(context)?;
+            // An output inside an input directory is not a note: neither the
+            // file being written nor the one it replaces is read.
+            options.skip_files = vec![path.clone()];
+            options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
+            let decide = |unit: Unit| pipeline.decide(unit.load(&options));
+            let documents = units(&args.inputs, &options);
+            let file = BufWriter::new(file);
             let file = stream(file, format, &pool, documents, decide, &mut progress)
                 .with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
-            file.and_then(AtomicFile::commit).with_context(context)?;
+            file.and_then(OutFile::commit).with_context(context)?;
         }
     }
     let errors = progress.finish();
@@ -150,6 +195,21 @@ fn stream<W: Write>(
         writer.write(&record)
     })?;
     writer.finish()
+}
+
+/// Why these inputs and output cannot go together: standard input given
+/// twice (it can be read once), or the output file also given as an input
+/// (it would be replaced by records about itself).
+fn input_conflict(inputs: &[PathBuf], out: Option<&Path>) -> Option<String> {
+    if inputs.iter().filter(|path| is_stdin(path)).count() > 1 {
+        return Some("standard input (-) can be read only once; give it once".to_string());
+    }
+    let out = out.and_then(|out| out.canonicalize().ok())?;
+    inputs
+        .iter()
+        .filter(|path| !is_stdin(path))
+        .find(|path| path.canonicalize().is_ok_and(|input| input == out))
+        .map(|input| format!("the output file {} is also an input", input.display()))
 }
 
 fn is_stdin(path: &Path) -> bool {

@@ -2,36 +2,61 @@
 //! lines ("negative   for", "history of\n  asthma"), so phrases are matched on
 //! a copy where every whitespace run is one space, and offsets are mapped back.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// A lower-case copy of a text with every ASCII whitespace run replaced by
-/// one space, and the means to map offsets in it back to the original.
-pub(crate) struct Folded {
-    folded: Vec<u8>,
+/// What [`Folded`] does besides folding whitespace runs, so that the
+/// context engine and extraction share one folding and one offset mapping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FoldOptions {
+    /// Lower-case ASCII letters, so that a case-sensitive automaton of
+    /// lower-case phrases (smaller and faster) matches any case.
+    pub lowercase: bool,
+    /// Drop a hyphen that splits a word at a line end or in OCR text
+    /// ("clobe-\ntasol", "burn- ing": a letter, the hyphen, whitespace, a
+    /// lower-case letter) with the whitespace after it, so the word matches
+    /// whole.
+    pub join_hyphenated_words: bool,
+}
+
+/// How the context engine matches triggers: on a lower-cased copy, hyphens
+/// kept.
+pub(crate) const TRIGGERS: FoldOptions =
+    FoldOptions { lowercase: true, join_hyphenated_words: false };
+
+/// A copy of a text with every ASCII whitespace run replaced by one space
+/// (and, by [`FoldOptions`], lower-cased or with split words joined), and the
+/// means to map offsets in it back to the original: phrases are matched on
+/// the copy, evidence spans are reported in the original.
+pub struct Folded<'t> {
+    /// Borrows the original when nothing needed changing: no copy is made.
+    folded: Cow<'t, [u8]>,
     /// Sorted (folded offset, original offset) pairs, one after each folded
-    /// run; between two points offsets advance together.
+    /// run or dropped hyphen; between two points offsets advance together.
     shifts: Vec<(usize, usize)>,
 }
 
-impl Folded {
-    /// Folds and lower-cases `original` (ASCII only, so UTF-8 stays valid
-    /// and lengths stay the same outside whitespace runs). Lower case lets
-    /// the phrase automaton be case-sensitive, which is smaller and faster.
-    pub(crate) fn new(original: &str) -> Folded {
+impl<'t> Folded<'t> {
+    /// Folds `original`. Only ASCII bytes are dropped or changed, so the
+    /// copy stays valid UTF-8 and lengths stay the same between edits.
+    pub fn new(original: &'t str, options: FoldOptions) -> Folded<'t> {
         let bytes = original.as_bytes();
         let mut shifts = Vec::new();
-        let folded = fold_runs(bytes, &mut shifts);
+        let mut folded = fold_edits(bytes, options.join_hyphenated_words, &mut shifts);
+        if options.lowercase {
+            folded.to_mut().make_ascii_lowercase();
+        }
         Folded { folded, shifts }
     }
 
     /// The folded text, where phrases are matched.
-    pub(crate) fn bytes(&self) -> &[u8] {
+    pub fn bytes(&self) -> &[u8] {
         &self.folded
     }
 
     /// The original offset of a folded offset.
-    pub(crate) fn original_offset(&self, folded: usize) -> usize {
+    pub fn original_offset(&self, folded: usize) -> usize {
         let i = self.shifts.partition_point(|&(f, _)| f <= folded);
         match i.checked_sub(1) {
             None => folded,
@@ -43,7 +68,7 @@ impl Folded {
     }
 
     /// The original range of a folded range.
-    pub(crate) fn original_range(&self, folded: Range<usize>) -> Range<usize> {
+    pub fn original_range(&self, folded: Range<usize>) -> Range<usize> {
         let start = self.original_offset(folded.start);
         // The end maps from its last byte so a match ending at a space does
         // not swallow the rest of the run.
@@ -56,53 +81,107 @@ impl Folded {
     }
 }
 
-/// Copies `bytes` in lower case with each whitespace run as one space,
-/// noting a shift after every run that changed length or was not a plain
-/// space. Text between such runs is copied in one piece: vectorised
-/// searches find the runs, which are rare next to single spaces.
-fn fold_runs(bytes: &[u8], shifts: &mut Vec<(usize, usize)>) -> Vec<u8> {
+/// Copies `bytes` with each whitespace run as one space and, if `join`,
+/// each word-splitting hyphen dropped with the whitespace after it, noting
+/// a shift after every edit that moved offsets or was not a plain space.
+/// Text between edits is copied in one piece: vectorised searches find the
+/// edits, which are rare next to single spaces. Borrows `bytes` when there
+/// is no edit.
+fn fold_edits<'b>(bytes: &'b [u8], join: bool, shifts: &mut Vec<(usize, usize)>) -> Cow<'b, [u8]> {
+    let mut edits = Edits::new(bytes, join);
+    let Some(mut edit) = edits.next_from(0) else {
+        return Cow::Borrowed(bytes);
+    };
     let mut folded = Vec::with_capacity(bytes.len());
-    let mut runs = IrregularRuns::new(bytes);
     let mut i = 0;
-    while let Some(found) = runs.next_from(i) {
-        folded.extend_from_slice(&bytes[i..found]);
-        // A run that a line break or tab ends may begin with a space
-        // already copied.
-        if found > i && bytes[found - 1] == b' ' {
-            folded.pop();
+    loop {
+        match edit {
+            Edit::Run(found) => {
+                folded.extend_from_slice(&bytes[i..found]);
+                // A run that a line break or tab ends may begin with a
+                // space already copied.
+                if found > i && bytes[found - 1] == b' ' {
+                    folded.pop();
+                }
+                i = found + whitespace_after(bytes, found);
+                folded.push(b' ');
+            }
+            Edit::Hyphen(at) => {
+                folded.extend_from_slice(&bytes[i..at]);
+                i = at + 1 + whitespace_after(bytes, at + 1);
+            }
         }
-        i = found + bytes[found..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        folded.push(b' ');
         shifts.push((folded.len(), i));
+        match edits.next_from(i) {
+            Some(next) => edit = next,
+            None => break,
+        }
     }
     folded.extend_from_slice(&bytes[i..]);
-    folded.make_ascii_lowercase();
-    folded
+    Cow::Owned(folded)
 }
 
-/// Finds where whitespace needs folding: two spaces in a row, or a tab,
-/// line break or form feed. Each search result is kept until passed, so
-/// the text is scanned once per kind.
-struct IrregularRuns<'b> {
+fn whitespace_after(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().take_while(|b| b.is_ascii_whitespace()).count()
+}
+
+/// Whether the hyphen at `at` splits one word: a letter before it, white
+/// space after it, then a lowercase letter ("clobe-\ntasol", "burn- ing").
+fn joins_word(bytes: &[u8], at: usize) -> bool {
+    let letter_before = at > 0 && bytes[at - 1].is_ascii_alphabetic();
+    let space = whitespace_after(bytes, at + 1);
+    let next = bytes.get(at + 1 + space);
+    letter_before && space > 0 && next.is_some_and(u8::is_ascii_lowercase)
+}
+
+/// One place where the folded copy differs from the original.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edit {
+    /// A whitespace run to fold starts here.
+    Run(usize),
+    /// A word-splitting hyphen.
+    Hyphen(usize),
+}
+
+/// Finds where whitespace needs folding (two spaces in a row, or a tab,
+/// line break or form feed) and, if asked, word-splitting hyphens. Each
+/// search result is kept until passed, so the text is scanned once per kind.
+struct Edits<'b> {
     bytes: &'b [u8],
     double_space: Option<usize>,
     other: Option<usize>,
+    /// Always `None` when hyphens are not joined.
+    hyphen: Option<usize>,
 }
 
-impl<'b> IrregularRuns<'b> {
-    fn new(bytes: &'b [u8]) -> IrregularRuns<'b> {
-        IrregularRuns { bytes, double_space: double_space(bytes, 0), other: other_space(bytes, 0) }
+impl<'b> Edits<'b> {
+    fn new(bytes: &'b [u8], join: bool) -> Edits<'b> {
+        Edits {
+            bytes,
+            double_space: double_space(bytes, 0),
+            other: other_space(bytes, 0),
+            hyphen: if join { joining_hyphen(bytes, 0) } else { None },
+        }
     }
 
-    /// The first position at or after `from` where a run to fold starts.
-    fn next_from(&mut self, from: usize) -> Option<usize> {
+    /// The first edit at or after `from`.
+    fn next_from(&mut self, from: usize) -> Option<Edit> {
         if self.double_space.is_some_and(|at| at < from) {
             self.double_space = double_space(self.bytes, from);
         }
         if self.other.is_some_and(|at| at < from) {
             self.other = other_space(self.bytes, from);
         }
-        self.double_space.into_iter().chain(self.other).min()
+        if self.hyphen.is_some_and(|at| at < from) {
+            self.hyphen = joining_hyphen(self.bytes, from);
+        }
+        let run = self.double_space.into_iter().chain(self.other).min();
+        // A hyphen is never whitespace, so the two never tie.
+        match (run, self.hyphen) {
+            (Some(run), Some(hyphen)) if hyphen < run => Some(Edit::Hyphen(hyphen)),
+            (Some(run), _) => Some(Edit::Run(run)),
+            (None, hyphen) => hyphen.map(Edit::Hyphen),
+        }
     }
 }
 
@@ -117,6 +196,11 @@ fn other_space(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = bytes.get(from..)?;
     let breaks = memchr::memchr3(b'\n', b'\t', b'\r', rest);
     breaks.into_iter().chain(memchr::memchr(b'\x0c', rest)).min().map(|p| from + p)
+}
+
+fn joining_hyphen(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    memchr::memchr_iter(b'-', rest).map(|p| from + p).find(|&at| joins_word(bytes, at))
 }
 
 /// Finds `needle` in `haystack` as `necessity context` finds targets:
@@ -170,7 +254,7 @@ mod tests {
     #[test]
     fn folded_offsets_map_back() {
         let text = "negative   for\n\tfever";
-        let folded = Folded::new(text);
+        let folded = Folded::new(text, TRIGGERS);
         assert_eq!(folded.bytes(), b"negative for fever");
         let fever = 13;
         let range = folded.original_range(fever..fever + 5);
@@ -181,7 +265,7 @@ mod tests {
 
     #[test]
     fn unfolded_text_keeps_its_offsets() {
-        let folded = Folded::new("No Fever today");
+        let folded = Folded::new("No Fever today", TRIGGERS);
         assert_eq!(folded.bytes(), b"no fever today");
         assert!(folded.shifts.is_empty());
         assert_eq!(folded.original_range(3..8), 3..8);
@@ -199,7 +283,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn folding_maps_every_word_back(text in "[aB \\n\\t\\r]{0,40}") {
-            let folded = Folded::new(&text);
+            let folded = Folded::new(&text, TRIGGERS);
             let expected = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
             let got = String::from_utf8(folded.bytes().to_vec()).unwrap();
             proptest::prop_assert_eq!(got.trim(), expected.to_ascii_lowercase());
@@ -210,6 +294,112 @@ mod tests {
                     proptest::prop_assert_eq!(text[range].to_ascii_lowercase(), word);
                 }
                 at += word.len() + 1;
+            }
+        }
+    }
+
+    const KEEP_CASE: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: false };
+    const JOIN: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
+
+    fn folded_str<'a>(folded: &'a Folded) -> &'a str {
+        std::str::from_utf8(folded.bytes()).unwrap()
+    }
+
+    #[test]
+    fn offsets_map_back_across_several_runs() {
+        let text = "a  b\n\n c\t\td";
+        let folded = Folded::new(text, KEEP_CASE);
+        assert_eq!(folded_str(&folded), "a b c d");
+        let offsets: Vec<usize> = (0..7).map(|f| folded.original_offset(f)).collect();
+        // Each space maps to the start of its run, each letter to itself.
+        assert_eq!(offsets, [0, 1, 3, 4, 7, 8, 10]);
+        assert_eq!(&text[folded.original_range(2..5)], "b\n\n c");
+        assert_eq!(folded.original_range(3..3), 4..4);
+    }
+
+    #[test]
+    fn crlf_is_one_space() {
+        let text = "itch\r\nsevere \r\n\r\n  at night";
+        let folded = Folded::new(text, KEEP_CASE);
+        assert_eq!(folded_str(&folded), "itch severe at night");
+        assert_eq!(&text[folded.original_range(5..11)], "severe");
+        assert_eq!(&text[folded.original_range(12..20)], "at night");
+        assert_eq!(&text[folded.original_range(0..11)], "itch\r\nsevere");
+    }
+
+    #[test]
+    fn hyphens_split_across_lines_join_only_when_asked() {
+        let text = "Prior: clobe-\ntasol, burn- ing";
+        let joined = Folded::new(text, JOIN);
+        assert_eq!(folded_str(&joined), "Prior: clobetasol, burning");
+        assert_eq!(&text[joined.original_range(7..17)], "clobe-\ntasol");
+        assert_eq!(&text[joined.original_range(19..26)], "burn- ing");
+        assert_eq!(&text[joined.original_range(7..12)], "clobe");
+        assert_eq!(&text[joined.original_range(12..17)], "tasol");
+        let kept = Folded::new(text, KEEP_CASE);
+        assert_eq!(folded_str(&kept), "Prior: clobe- tasol, burn- ing");
+    }
+
+    #[test]
+    fn hyphens_that_do_not_split_a_word_stay() {
+        for text in ["follow-up", "Type- 2", "x -\ny", "Type-\nA", "ends-", "ends- ", "1-\nday"] {
+            let folded = Folded::new(text, JOIN);
+            let expected = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(folded_str(&folded).trim_end(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn case_is_kept_unless_lowercase_is_asked() {
+        let text = "Negative  FOR Fever";
+        assert_eq!(folded_str(&Folded::new(text, KEEP_CASE)), "Negative FOR Fever");
+        assert_eq!(folded_str(&Folded::new(text, TRIGGERS)), "negative for fever");
+        let both = FoldOptions { lowercase: true, join_hyphenated_words: true };
+        assert_eq!(
+            folded_str(&Folded::new("Clobe-\nTasol Ecze-\nma", both)),
+            "clobe- tasol eczema"
+        );
+    }
+
+    #[test]
+    fn text_with_nothing_to_fold_is_not_copied() {
+        for text in ["No fever today.", "follow-up - Type- 2", ""] {
+            for options in [KEEP_CASE, JOIN] {
+                let folded = Folded::new(text, options);
+                assert!(matches!(folded.folded, Cow::Borrowed(_)), "{text:?}");
+                assert_eq!(folded.bytes(), text.as_bytes());
+                assert!(folded.shifts.is_empty());
+            }
+        }
+        assert!(matches!(Folded::new("a\nb", KEEP_CASE).folded, Cow::Owned(_)));
+        assert!(matches!(Folded::new("a  b", KEEP_CASE).folded, Cow::Owned(_)));
+        assert!(matches!(Folded::new("ab-\ncd", JOIN).folded, Cow::Owned(_)));
+        assert!(matches!(Folded::new("no fever", TRIGGERS).folded, Cow::Owned(_)));
+    }
+
+    proptest::proptest! {
+        /// Every folded range on char boundaries maps back to a range of the
+        /// original on char boundaries, which folds to the same bytes.
+        #[test]
+        fn folded_ranges_map_to_char_boundary_ranges(
+            text in "([aZé -]|\n|\r\n|\t|\u{0c}|→){0,24}",
+            lowercase: bool,
+            join_hyphenated_words: bool,
+        ) {
+            let options = FoldOptions { lowercase, join_hyphenated_words };
+            let folded = Folded::new(&text, options);
+            let copy = std::str::from_utf8(folded.bytes()).unwrap();
+            let bounds: Vec<usize> =
+                (0..=copy.len()).filter(|&i| copy.is_char_boundary(i)).collect();
+            for (n, &start) in bounds.iter().enumerate() {
+                for &end in &bounds[n..] {
+                    let range = folded.original_range(start..end);
+                    proptest::prop_assert!(range.start <= range.end && range.end <= text.len());
+                    proptest::prop_assert!(text.is_char_boundary(range.start));
+                    proptest::prop_assert!(text.is_char_boundary(range.end));
+                    let again = Folded::new(&text[range], options);
+                    proptest::prop_assert_eq!(again.bytes(), &folded.bytes()[start..end]);
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ mod scope;
 mod sections;
 mod sentences;
 
-pub use fold::find_phrase;
+pub use fold::{find_phrase, FoldOptions, Folded};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use lexicon::Entry;
@@ -255,7 +255,7 @@ impl ContextEngine {
     /// Finds sentences, sections and triggers of one document once, so that
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
-        let folded = fold::Folded::new(text);
+        let folded = fold::Folded::new(text, fold::TRIGGERS);
         let headings = sections::find(text, |range| self.heading_phrase(text, range));
         let mut hits = Vec::new();
         for (pattern, range) in self.triggers.find_all(folded.bytes()) {
@@ -351,7 +351,7 @@ struct Hit {
 pub struct Analysis<'t> {
     engine: &'t ContextEngine,
     text: &'t str,
-    folded: fold::Folded,
+    folded: fold::Folded<'t>,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
     /// For each section, the index of the heading that opened it.
@@ -370,7 +370,7 @@ impl<'t> Analysis<'t> {
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
     /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
-        let needle = fold::Folded::new(phrase.trim());
+        let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
         let at =
@@ -407,6 +407,10 @@ impl<'t> Analysis<'t> {
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
+        // A span past the end or reversed is the caller's slip: answer for
+        // what of it lies in the text rather than panic.
+        let len = self.text.len();
+        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
         let last = target.end.max(target.start + 1) - 1;
         let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
         let from = self.hits.partition_point(|h| h.span.start < sentence.start);

@@ -5,7 +5,7 @@ use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
 };
 use crate::scan::Mention;
-use crate::values::{read_value, Value, ValuePatterns};
+use crate::values::{read_value, restatement, Value, ValuePatterns};
 use necessity_context::{Analysis, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
@@ -131,27 +131,36 @@ pub fn values(
         if skin_only && !skin_note {
             continue;
         }
-        let Some(value) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
-        if !is_current(analysis, &value.span) || !is_current(analysis, &mention.span) {
-            continue;
+        let Some(first) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
+        let restated = restatement(patterns, *kind, text, &first);
+        let current_first =
+            is_current(analysis, &first.span) && is_current(analysis, &mention.span);
+        let candidates =
+            [current_first.then_some(first), restated.filter(|v| is_current(analysis, &v.span))];
+        for value in candidates.into_iter().flatten() {
+            record_value(&mut facts, *kind, value);
         }
-        let slot = match kind {
-            MeasureKind::Bsa => &mut facts.bsa,
-            MeasureKind::Iga => &mut facts.iga,
-            MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
-            MeasureKind::Easi => &mut facts.easi,
-            MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
-                facts.age.get_or_insert(value);
-                continue;
-            }
-            MeasureKind::Weight => {
-                facts.weight.get_or_insert(value);
-                continue;
-            }
-        };
-        *slot = Some(value);
     }
     facts
+}
+
+/// Keeps a measure's last current value, and age's and weight's first.
+fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
+    let slot = match kind {
+        MeasureKind::Bsa => &mut facts.bsa,
+        MeasureKind::Iga => &mut facts.iga,
+        MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
+        MeasureKind::Easi => &mut facts.easi,
+        MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
+            facts.age.get_or_insert(value);
+            return;
+        }
+        MeasureKind::Weight => {
+            facts.weight.get_or_insert(value);
+            return;
+        }
+    };
+    *slot = Some(value);
 }
 
 /// The high-impact sites involved now: a site word in a sentence that also

@@ -152,7 +152,8 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
         facts.high_impact_sites.push(site);
         evidence(&mut facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }
-    if let Some(span) = findings::persistent_flares(&analysis, &mentions) {
+    let flares = skin_note.then(|| findings::persistent_flares(&analysis, &mentions)).flatten();
+    if let Some(span) = flares {
         facts.persistent_flares = true;
         evidence(&mut facts, "persistent_flares", span);
     }

@@ -3,7 +3,13 @@
 //! only as written), kept only on word boundaries.
 
 use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
+use necessity_context::{FoldOptions, Folded};
 use std::ops::Range;
+
+/// The note as the automaton reads it: case kept (abbreviations match only
+/// as written), every whitespace run one space, and a hyphen between two
+/// word parts ("clobe-\ntasol") dropped with the whitespace after it.
+const NOTE: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
 
 /// One meaning of a term found in the note.
 #[derive(Clone, Debug)]
@@ -17,13 +23,13 @@ pub struct Mention<'v> {
 /// and words hyphenated at a line end or by OCR ("clobe-\ntasol", "burn-
 /// ing") match whole; spans are always in the original text.
 pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
-    let folded = Folded::new(text.as_bytes());
+    let folded = Folded::new(text, NOTE);
     let haystack = folded.bytes();
     let mut mentions = Vec::new();
     for found in vocabulary.matcher.find_iter(haystack) {
         let folded_span = found.start()..found.end();
         let surface = &vocabulary.surfaces[found.pattern().as_usize()];
-        let span = folded.original_range(&folded_span);
+        let span = folded.original_range(folded_span.clone());
         for meaning in &vocabulary.senses[found.pattern().as_usize()] {
             if on_boundaries(haystack, &folded_span, surface, glued_to_number(meaning)) {
                 mentions.push(Mention { span: span.clone(), meaning });
@@ -32,90 +38,6 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
     }
     mentions.retain(|m| !unticked(text.as_bytes(), &m.span));
     mentions
-}
-
-/// The note as the automaton reads it: every white-space run one space, and
-/// a hyphen between two word parts ("clobe-\ntasol") dropped with the space
-/// after it; with the means to map offsets back.
-struct Folded<'t> {
-    original: &'t [u8],
-    /// `None` when nothing needed folding: offsets are then the same.
-    folded: Option<Vec<u8>>,
-    /// (folded offset, original offset) after each folded run.
-    shifts: Vec<(usize, usize)>,
-}
-
-impl<'t> Folded<'t> {
-    fn new(original: &'t [u8]) -> Folded<'t> {
-        let needs = original.windows(2).any(|w| {
-            (w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-                || (w[0] == b'-' && w[1].is_ascii_whitespace())
-        }) || original.iter().any(|&b| b.is_ascii_whitespace() && b != b' ');
-        if !needs {
-            return Folded { original, folded: None, shifts: Vec::new() };
-        }
-        let mut folded = Vec::with_capacity(original.len());
-        let mut shifts = Vec::new();
-        let mut i = 0;
-        while i < original.len() {
-            let b = original[i];
-            if b == b'-' && joins_word(original, i) {
-                i += 1;
-                while i < original.len() && original[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                shifts.push((folded.len(), i));
-                continue;
-            }
-            if !b.is_ascii_whitespace() {
-                folded.push(b);
-                i += 1;
-                continue;
-            }
-            let run = i;
-            while i < original.len() && original[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            folded.push(b' ');
-            if i - run > 1 || b != b' ' {
-                shifts.push((folded.len(), i));
-            }
-        }
-        Folded { original, folded: Some(folded), shifts }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        self.folded.as_deref().unwrap_or(self.original)
-    }
-
-    fn original_offset(&self, folded: usize) -> usize {
-        let i = self.shifts.partition_point(|&(f, _)| f <= folded);
-        match i.checked_sub(1) {
-            None => folded,
-            Some(i) => self.shifts[i].1 + (folded - self.shifts[i].0),
-        }
-    }
-
-    /// The original range of a folded range; the end maps from its last
-    /// byte so a match never swallows the white space after it.
-    fn original_range(&self, folded: &Range<usize>) -> Range<usize> {
-        let start = self.original_offset(folded.start);
-        let end = if folded.end > folded.start {
-            self.original_offset(folded.end - 1) + 1
-        } else {
-            start
-        };
-        start..end
-    }
-}
-
-/// Whether the hyphen at `at` splits one word: a letter before it, white
-/// space after it, then a lowercase letter ("clobe-\ntasol", "burn- ing").
-fn joins_word(bytes: &[u8], at: usize) -> bool {
-    let letter_before = at > 0 && bytes[at - 1].is_ascii_alphabetic();
-    let space = bytes[at + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let next = bytes.get(at + 1 + space);
-    letter_before && space > 0 && next.is_some_and(u8::is_ascii_lowercase)
 }
 
 /// Form checkboxes: a term after an empty box ("[ ] Hands") or answered by

@@ -84,14 +84,22 @@ pub fn find_treatments(
     mentions: &[Mention],
 ) -> TreatmentFacts {
     let text = analysis.text();
-    let skin_note = mentions
-        .iter()
-        .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
+    let note = NoteShape {
+        skin_note: mentions
+            .iter()
+            .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t))),
+        paragraphs: Paragraphs::of(text),
+        other_disease_paragraphs: Vec::new(),
+    };
+    let note = NoteShape {
+        other_disease_paragraphs: other_disease_paragraphs(analysis, mentions, &note.paragraphs),
+        ..note
+    };
     let drug_mentions: Vec<DrugMention> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
             Meaning::Drug(id) => {
-                drug_mention(vocabulary, patterns, analysis, mentions, *id, m, skin_note)
+                drug_mention(vocabulary, patterns, analysis, mentions, *id, m, &note)
             }
             _ => None,
         })
@@ -114,6 +122,30 @@ pub fn find_treatments(
     TreatmentFacts { treatments, requested, dosing }
 }
 
+/// What is known of the whole note before its drug mentions are read, found
+/// once rather than for every mention.
+struct NoteShape {
+    /// Whether the note names a skin disease at all.
+    skin_note: bool,
+    paragraphs: Paragraphs,
+    /// Per paragraph: about a non-skin disease and no skin disease.
+    other_disease_paragraphs: Vec<bool>,
+}
+
+/// The blank lines that separate a note's paragraphs, in order.
+struct Paragraphs(Vec<usize>);
+
+impl Paragraphs {
+    fn of(text: &str) -> Paragraphs {
+        Paragraphs(memchr::memmem::find_iter(text.as_bytes(), b"\n\n").collect())
+    }
+
+    /// Which paragraph holds byte `offset` (0 for the first).
+    fn index_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&blank| blank + 2 <= offset)
+    }
+}
+
 /// A drug mention that counts as a treatment of the patient, or `None` for a
 /// negated, hypothetical or family mention, or a steroid given into a joint
 /// or inhaled.
@@ -124,8 +156,9 @@ fn drug_mention(
     mentions: &[Mention],
     id: usize,
     mention: &Mention,
-    skin_note: bool,
+    note: &NoteShape,
 ) -> Option<DrugMention> {
+    let skin_note = note.skin_note;
     let context = analysis.context_of(mention.span.clone());
     if context.negated.is_some() || context.hypothetical.is_some() || context.family.is_some() {
         return None;
@@ -138,9 +171,7 @@ fn drug_mention(
         return None;
     }
     let class = route_class(analysis, mentions, drug, &mention.span, skin_note)?;
-    if class == TreatmentClass::SystemicCorticosteroid
-        && for_other_disease(analysis, mentions, &mention.span)
-    {
+    if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
     let CueReading { outcome, stopped, planned, cue } =
@@ -166,24 +197,36 @@ fn drug_mention(
 /// Whether a steroid mention sits in a paragraph about a non-skin disease
 /// and about no skin disease ("her asthma ...; she needed two prednisone
 /// bursts"): a non-AD use, not a treatment of this case.
-fn for_other_disease(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> bool {
-    let text = analysis.text();
-    let start = text[..span.start].rfind("\n\n").map_or(0, |i| i + 2);
-    let end = text[span.end..].find("\n\n").map_or(text.len(), |i| span.end + i);
-    let in_paragraph = mentions.iter().filter(|m| m.span.start >= start && m.span.end <= end);
-    let (mut other, mut skin) = (false, false);
-    for mention in in_paragraph {
+fn for_other_disease(note: &NoteShape, span: &Range<usize>) -> bool {
+    note.other_disease_paragraphs[note.paragraphs.index_of(span.start)]
+}
+
+/// For every paragraph, whether it names a non-skin disease (not negated)
+/// and no skin disease; found in one pass so each steroid mention costs a
+/// look-up, not a walk over its paragraph.
+fn other_disease_paragraphs(
+    analysis: &Analysis,
+    mentions: &[Mention],
+    paragraphs: &Paragraphs,
+) -> Vec<bool> {
+    let count = paragraphs.0.len() + 1;
+    let (mut other, mut skin) = (vec![false; count], vec![false; count]);
+    for mention in mentions {
+        let index = paragraphs.index_of(mention.span.start);
+        if paragraphs.index_of(mention.span.end.saturating_sub(1)) != index {
+            continue;
+        }
         match mention.meaning {
             Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => {
-                other |= analysis.context_of(mention.span.clone()).negated.is_none();
+                other[index] |= analysis.context_of(mention.span.clone()).negated.is_none();
             }
             Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
-                skin = true
+                skin[index] = true
             }
             _ => {}
         }
     }
-    other && !skin
+    other.iter().zip(&skin).map(|(&o, &s)| o && !s).collect()
 }
 
 /// The class a mention has given its route: a corticosteroid or calcineurin
@@ -218,9 +261,7 @@ fn route_class(
             m.start.saturating_sub(span.end)
         }
     };
-    let nearest = mentions
-        .iter()
-        .filter(|m| m.span.start >= near.start && m.span.end <= near.end)
+    let nearest = mentions_in(mentions, &near)
         .filter_map(|m| match m.meaning {
             Meaning::Route(route) => Some((distance(&m.span), *route)),
             _ => None,
@@ -248,11 +289,27 @@ fn route_class(
 /// A cue found in the note: where, what it says, which way it reaches.
 type CueHit<'m> = (&'m Range<usize>, Cue, Reach);
 
+/// The mentions that start inside `range`. Mentions are in text order, so
+/// they are found by binary search: scanning them all for every drug
+/// mention made extraction quadratic in the number of mentions.
+fn mentions_from<'m, 'v>(mentions: &'m [Mention<'v>], range: &Range<usize>) -> &'m [Mention<'v>] {
+    let first = mentions.partition_point(|m| m.span.start < range.start);
+    let last = first + mentions[first..].partition_point(|m| m.span.start < range.end);
+    &mentions[first..last]
+}
+
+/// The mentions wholly inside `range`.
+fn mentions_in<'m, 'v>(
+    mentions: &'m [Mention<'v>],
+    range: &Range<usize>,
+) -> impl Iterator<Item = &'m Mention<'v>> {
+    let end = range.end;
+    mentions_from(mentions, range).iter().filter(move |m| m.span.end <= end)
+}
+
 /// The outcome cues of a sentence, in text order.
 fn cues_in<'m>(mentions: &'m [Mention], sentence: &Range<usize>) -> Vec<CueHit<'m>> {
-    mentions
-        .iter()
-        .filter(|m| m.span.start >= sentence.start && m.span.end <= sentence.end)
+    mentions_in(mentions, sentence)
         .filter_map(|m| match m.meaning {
             Meaning::Cue(cue, reach) => Some((&m.span, *cue, *reach)),
             _ => None,
@@ -290,12 +347,10 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
     if !clause_ended && sentence.end < analysis.text().len() {
         let next = analysis.sentence_of(sentence.end);
         let opening = opening_of(analysis.text(), &next);
-        let first_drug = mentions
+        let first_drug = mentions_from(mentions, &next)
             .iter()
-            .filter(|m| matches!(m.meaning, Meaning::Drug(_)) && next.contains(&m.span.start))
-            .map(|m| m.span.start)
-            .min()
-            .unwrap_or(next.end);
+            .find(|m| matches!(m.meaning, Meaning::Drug(_)))
+            .map_or(next.end, |m| m.span.start);
         let cues = cues_in(mentions, &next);
         let (back, _) = reaching_back(&cues);
         reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
@@ -345,11 +400,7 @@ fn answers_line_above(
         return false;
     }
     let line_start = text[..cue.start].rfind('\n').map_or(0, |i| i + 1);
-    mentions.iter().any(|m| {
-        matches!(m.meaning, Meaning::Drug(_))
-            && m.span.start >= line_start
-            && m.span.end <= cue.start
-    })
+    mentions_in(mentions, &(line_start..cue.start)).any(|m| matches!(m.meaning, Meaning::Drug(_)))
 }
 
 /// How far into the next sentence a cue still reads as a comment on the

@@ -33,6 +33,7 @@ pub struct ValuePatterns {
     weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
+    restated: Regex,
     years_before: Regex,
     temperature: Regex,
 }
@@ -67,6 +68,9 @@ impl ValuePatterns {
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
             years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s,-]*(?:and\s+)?$")?,
+            restated: ci(
+                r"^[^.;\n]{0,30}?\b(?:now|currently|today|at present|presently)\b\s*(?:is\s+|at\s+|of\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent\b)?",
+            )?,
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
@@ -176,6 +180,38 @@ pub fn read_value(
         MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
+}
+
+/// A current value restated after a past one for the same keyword: the
+/// "now 5%" of "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at
+/// diagnosis, now 2".
+pub fn restatement(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    first: &Value,
+) -> Option<Value> {
+    let max = match kind {
+        MeasureKind::Bsa => 100.0,
+        MeasureKind::Iga => 4.0,
+        MeasureKind::ItchNrs | MeasureKind::Itch => 10.0,
+        MeasureKind::Easi => 72.0,
+        _ => return None,
+    };
+    let (base, window) = after(text, first.span.end, WINDOW);
+    let c = patterns.restated.captures(window)?;
+    let number = c.get(1)?;
+    let unit = c.get(2);
+    if (kind == MeasureKind::Bsa) != unit.is_some() {
+        return None;
+    }
+    let value: f64 = number.as_str().parse().ok()?;
+    let end = unit.map_or(number.end(), |u| u.end());
+    (value <= max).then_some(Value {
+        number: value,
+        scale: None,
+        span: base + number.start()..base + end,
+    })
 }
 
 /// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body

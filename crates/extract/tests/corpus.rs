@@ -8,15 +8,6 @@ use necessity_record::gold::{compare_facts, read_gold, FieldDifference, FACT_FIE
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Fields that may still differ on some notes, with the most notes they may
-/// differ on: the level reached, so any regression fails. Empty when every
-/// field is right on every note.
-const ALLOWED_DIFFERENCES: &[(&str, usize)] = &[
-    ("requested_drug", 1),
-    ("treatments", 1),
-    ("dosing", 1),
-];
-
 fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
 }
@@ -53,8 +44,9 @@ fn corpus_facts_match_gold() {
     for (id, diff) in &differences {
         println!("{id} {}: expected {} found {}", diff.field, diff.expected, diff.found);
     }
-    for (field, count) in &wrong {
-        let allowed = ALLOWED_DIFFERENCES.iter().find(|(f, _)| f == field).map_or(0, |(_, n)| *n);
-        assert!(*count <= allowed, "{field}: {count} notes differ from gold (allowed {allowed})");
-    }
+    assert!(
+        differences.is_empty(),
+        "{} field differences from gold (listed above)",
+        differences.len()
+    );
 }

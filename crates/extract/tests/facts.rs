@@ -146,7 +146,8 @@ fn age_weight_and_months() {
 #[test]
 fn flares_that_ended_are_not_persistent() {
     assert!(!facts("Eczema is no longer flaring.").persistent_flares);
-    assert!(facts("She keeps flaring despite clobetasol.").persistent_flares);
+    assert!(facts("Eczema: she keeps flaring despite clobetasol.").persistent_flares);
+    assert!(!facts("Her osteoarthritis keeps flaring despite naproxen.").persistent_flares);
 }
 
 #[test]
@@ -187,4 +188,52 @@ fn a_steroid_burst_for_asthma_is_not_an_eczema_treatment() {
     assert_eq!(outcome(&facts(note), "prednisone"), Some(Outcome::Failed));
     let asthma_only = "Eczema on the hands.\n\nAsthma: two prednisone bursts this year.";
     assert_eq!(outcome(&facts(asthma_only), "prednisone"), None);
+}
+
+#[test]
+fn the_spec_historical_example_keeps_the_current_bsa() {
+    let f = facts("Atopic dermatitis. BSA was 30% last year, now 5%.");
+    assert_eq!(f.measures.bsa_percent, Some(5.0));
+    assert_eq!(f.evidence["measures.bsa_percent"][0].text, "5%");
+}
+
+#[test]
+fn copied_forward_prior_visit_values_are_not_current() {
+    let note =
+        "Atopic dermatitis follow-up.\n\nPrior visit:\nBSA 25%, IGA 4.\n\nExam:\nBSA 2%. IGA 1.\n";
+    let f = facts(note);
+    assert_eq!(f.measures.bsa_percent, Some(2.0));
+    assert_eq!(f.measures.iga, Some(1.0));
+}
+
+#[test]
+fn spared_sites_and_family_history_sections_do_not_count() {
+    let f = facts("Eczematous plaques on the trunk; face spared.\n\nFamily history:\nMother has eczema of the hands.\n");
+    assert!(f.high_impact_sites.is_empty());
+}
+
+#[test]
+fn the_prescriber_is_the_notes_own_specialty_not_a_referral() {
+    let note = "Maple Grove Family Medicine\n\nAtopic dermatitis. Refer to dermatology.\n\nG. Oyelaran, MD\nFamily Medicine\n";
+    assert_eq!(facts(note).prescriber_specialty, Some(Specialty::Other));
+    let derm = "Eczema follow-up.\nProvider: R. Albescu, MD, Dermatology\n";
+    assert_eq!(facts(derm).prescriber_specialty, Some(Specialty::Dermatology));
+}
+
+#[test]
+fn no_prescription_topicals_is_a_statement_of_the_note() {
+    let f = facts(
+        "Eczema. Pt states no prescription topical therapy ever tried; OTC hydrocortisone 1% only.",
+    );
+    assert!(f.no_prescription_topicals);
+    assert!(!facts("Eczema. Failed tacrolimus.").no_prescription_topicals);
+}
+
+#[test]
+fn unticked_form_boxes_are_not_facts() {
+    let form = "Diagnosis: [X] Atopic dermatitis\nSites: [ ] Face [X] Hands\nOngoing flares: [ ] Yes [X] No\n";
+    let f = facts(form);
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert_eq!(f.high_impact_sites, [Site::Hands]);
+    assert!(!f.persistent_flares);
 }

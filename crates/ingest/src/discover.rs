@@ -3,10 +3,11 @@
 //! expanded into their rows, all in one deterministic order.
 
 use crate::table::{csv_rows, jsonl_rows, Rows};
-use crate::text::text_document;
+use crate::text::{self, text_document};
 use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use std::collections::VecDeque;
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -65,18 +66,35 @@ impl Unit {
 
 impl FileUnit {
     fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
+        let cap = options.max_doc_bytes;
         let kind = match self.kind {
             FileKind::Sniffed => self.sniff()?,
+            // A PDF under a text name is still a PDF, whose text may be small:
+            // look before calling the file too large.
+            FileKind::Text if self.size > cap => self.sniff()?,
             known => known,
         };
-        match kind {
-            FileKind::Pdf => pdf::pdf_document(self.id, &self.path, self.size, options),
-            _ => {
-                let bytes = fs::read(&self.path)
-                    .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
-                text_document(self.id, bytes)
-            }
+        if let FileKind::Pdf = kind {
+            return pdf::pdf_document(self.id, &self.path, self.size, options);
         }
+        let too_large =
+            || text::too_large(self.id.clone(), Some(Format::Text), self.size, cap, "the file");
+        if self.size > cap {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        File::open(&self.path)
+            .and_then(|file| file.take(cap.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
+        if bytes.len() as u64 > cap {
+            // The file grew since it was listed.
+            return Err(too_large());
+        }
+        // A PDF saved under a text name is still a PDF.
+        if bytes.starts_with(PDF_MAGIC) {
+            return pdf::pdf_document(self.id, &self.path, self.size, options);
+        }
+        text_document(self.id, bytes)
     }
 
     fn sniff(&self) -> Result<FileKind, IngestFailure> {
@@ -98,6 +116,7 @@ pub fn units(
         inputs: inputs.iter().cloned().collect(),
         walk: None,
         rows: None,
+        skip: options.skip_files.iter().filter_map(|path| Identity::of(path)).collect(),
         options: options.clone(),
     }
     .filter(move |unit| shard.is_none_or(|shard| shard.contains(unit.id())))
@@ -113,7 +132,37 @@ struct Units {
     inputs: VecDeque<PathBuf>,
     walk: Option<Walk>,
     rows: Option<Rows>,
+    /// The files of `options.skip_files` that exist.
+    skip: Vec<Identity>,
     options: IngestOptions,
+}
+
+/// What makes a file the same file under any path (links, `..`, relative
+/// or absolute): its device and inode on Unix, its canonical path elsewhere.
+#[derive(PartialEq, Eq)]
+struct Identity(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
+
+impl Identity {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Identity> {
+        fs::metadata(path).ok().map(|metadata| Identity::of_metadata(path, &metadata))
+    }
+
+    #[cfg(unix)]
+    fn of_metadata(_path: &Path, metadata: &fs::Metadata) -> Identity {
+        use std::os::unix::fs::MetadataExt;
+        Identity((metadata.dev(), metadata.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path) -> Option<Identity> {
+        path.canonicalize().ok().map(Identity)
+    }
+
+    #[cfg(not(unix))]
+    fn of_metadata(path: &Path, _metadata: &fs::Metadata) -> Identity {
+        Identity(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 impl Iterator for Units {
@@ -132,7 +181,7 @@ impl Iterator for Units {
                     Some(Ok(entry)) if entry.file_type().is_dir() => {}
                     Some(Ok(entry)) => {
                         let id = relative_id(&walk.root, entry.path());
-                        if let Some(unit) = self.open(entry.path(), id) {
+                        if let Some(unit) = self.open_walked(entry.path(), id) {
                             return Some(unit);
                         }
                     }
@@ -148,7 +197,7 @@ impl Iterator for Units {
             }
             let input = self.inputs.pop_front()?;
             if input.as_os_str() == "-" {
-                return Some(Unit::Ready(read_stdin()));
+                return Some(Unit::Ready(read_stdin(self.options.max_doc_bytes)));
             }
             match fs::metadata(&input) {
                 Ok(metadata) if metadata.is_dir() => {
@@ -159,10 +208,7 @@ impl Iterator for Units {
                     self.walk = Some(Walk { root: input, entries });
                 }
                 Ok(_) => {
-                    let id = input.file_name().map_or_else(
-                        || display_id(&input),
-                        |name| name.to_string_lossy().into_owned(),
-                    );
+                    let id = input.file_name().map_or_else(|| display_id(&input), name_id);
                     if let Some(unit) = self.open(&input, id) {
                         return Some(unit);
                     }
@@ -176,6 +222,19 @@ impl Iterator for Units {
 }
 
 impl Units {
+    /// [`Units::open`] for a file met in a directory walk, unless it is one
+    /// of the files to skip.
+    fn open_walked(&mut self, path: &Path, id: String) -> Option<Unit> {
+        if !self.skip.is_empty() {
+            if let Ok(metadata) = fs::metadata(path) {
+                if self.skip.contains(&Identity::of_metadata(path, &metadata)) {
+                    return None;
+                }
+            }
+        }
+        self.open(path, id)
+    }
+
     /// The unit of one file, or `None` when the file is a table whose rows
     /// now come from `self.rows`.
     fn open(&mut self, path: &Path, id: String) -> Option<Unit> {
@@ -257,25 +316,46 @@ impl Reader {
     }
 }
 
-fn read_stdin() -> Result<Document, IngestFailure> {
+fn read_stdin(cap: u64) -> Result<Document, IngestFailure> {
     let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
+    let mut stdin = io::stdin().lock();
+    (&mut stdin)
+        .take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|error| io_failure(STDIN_ID, Some(Format::Text), 0, &error))?;
+    if bytes.len() as u64 > cap {
+        // The rest is left unread: standard input may never end (`< /dev/zero`).
+        let size = bytes.len() as u64;
+        let what = "standard input";
+        return Err(text::too_large(STDIN_ID.to_string(), Some(Format::Text), size, cap, what));
+    }
     text_document(STDIN_ID.to_string(), bytes)
 }
 
 /// `path` relative to `root` with `/` separators, the same on every platform.
 fn relative_id(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<_> =
-        relative.components().map(|part| part.as_os_str().to_string_lossy()).collect();
+    let parts: Vec<_> = relative.components().map(|part| name_id(part.as_os_str())).collect();
     parts.join("/")
 }
 
 fn display_id(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+    name_id(path.as_os_str())
+}
+
+/// A file name as it appears in ids: itself when it is UTF-8, else with
+/// each byte that is not written `%XX` (hex). Replacing them all with one
+/// character instead would give different files the same id.
+fn name_id(name: &OsStr) -> String {
+    let bytes = name.as_encoded_bytes();
+    let mut id = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        id.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            id.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    id
 }
 
 fn walk_failure(root: &Path, error: &walkdir::Error) -> IngestFailure {
@@ -346,6 +426,26 @@ mod tests {
         assert_eq!(loaded[2].as_ref().unwrap().text, "no extension, text");
     }
 
+    #[test]
+    fn a_pdf_under_a_text_name_is_sniffed_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = [b"%PDF-1.7\n".as_slice(), &[b' '; 100]].concat();
+        write(&dir.path().join("scan.txt"), &pdf);
+        write(&dir.path().join("note.txt"), &[b'x'; 110]);
+        let options = IngestOptions { max_doc_bytes: 50, ..IngestOptions::default() };
+        let loaded: Vec<_> = units(&[dir.path().to_path_buf()], &options)
+            .map(|unit| unit.load(&options).unwrap_err())
+            .map(|failure| (failure.id, failure.kind, failure.source.format))
+            .collect();
+        assert_eq!(
+            loaded,
+            [
+                ("note.txt".to_string(), kind::TOO_LARGE.to_string(), Some(Format::Text)),
+                ("scan.txt".to_string(), kind::PDF_UNREADABLE.to_string(), Some(Format::Pdf)),
+            ]
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlink_loops_end_and_lose_nothing() {
@@ -354,6 +454,23 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("notes"), dir.path().join("notes/again"))
             .unwrap();
         assert_eq!(ids(&[dir.path().to_path_buf()], &IngestOptions::default()), ["notes/a.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_distinct_ids() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = |bytes: &[u8]| dir.path().join(OsStr::from_bytes(bytes));
+        write(&name(b"caf\xe9/\xff.txt"), b"one");
+        write(&name(b"caf\xe9/\xfe.txt"), b"two");
+        write(&name(b"\xc3\xa9t\xe9.txt"), b"three");
+        let inputs = [dir.path().to_path_buf()];
+        assert_eq!(
+            ids(&inputs, &IngestOptions::default()),
+            ["caf%E9/%FE.txt", "caf%E9/%FF.txt", "\u{e9}t%E9.txt"]
+        );
+        assert_eq!(ids(&[name(b"caf\xe9/\xff.txt")], &IngestOptions::default()), ["%FF.txt"]);
     }
 
     #[test]

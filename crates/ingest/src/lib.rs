@@ -20,7 +20,7 @@ mod table;
 mod text;
 
 pub use discover::{units, Unit};
-pub use pdf::{run_pdf_worker, PdfWorkerLimits};
+pub use pdf::{run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV};
 pub use shard::{Shard, ShardParseError};
 
 /// One note's text, ready for extraction, with the provenance a record reports.
@@ -85,7 +85,19 @@ pub struct IngestOptions {
     pub pdf_worker: Option<PathBuf>,
     /// Keep only this share of the documents (by a stable hash of the id).
     pub shard: Option<Shard>,
+    /// Largest text a document may have, in bytes, beyond which it is a
+    /// `too_large` error record: extraction time grows faster than the text,
+    /// and one runaway file (a log dump, a whole chart) must not stall a batch.
+    pub max_doc_bytes: u64,
+    /// Files never read as documents, wherever a directory walk meets them:
+    /// the run's own output and its temporary file, when they sit inside an
+    /// input directory.
+    pub skip_files: Vec<PathBuf>,
 }
+
+/// Default of [`IngestOptions::max_doc_bytes`]: far above a clinical note's
+/// length, low enough that no single document holds a worker for long.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 1 << 20;
 
 impl Default for IngestOptions {
     fn default() -> IngestOptions {
@@ -96,6 +108,8 @@ impl Default for IngestOptions {
             pdf_memory_mb: 1024,
             pdf_worker: None,
             shard: None,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            skip_files: Vec::new(),
         }
     }
 }

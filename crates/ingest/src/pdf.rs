@@ -17,8 +17,8 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use wait_timeout::ChildExt;
 
-/// Largest text a PDF may yield (beyond it the document is `too_large`): far
-/// more than any clinical note, small enough to keep a batch's memory flat.
+/// Largest text a PDF may yield whatever `max_doc_bytes` says (beyond it the
+/// document is `too_large`): keeps a batch's memory flat.
 const MAX_TEXT_BYTES: u64 = 256 << 20;
 
 /// Worker exit statuses; anything else (a signal, a foreign status) is read
@@ -27,6 +27,12 @@ const EXIT_ENCRYPTED: i32 = 10;
 const EXIT_UNREADABLE: i32 = 11;
 const EXIT_IO: i32 = 13;
 const EXIT_TOO_LARGE: i32 = 14;
+
+/// Test hook: when set to a number of MiB, the worker allocates that much
+/// before parsing, so tests can drive the memory-cap path the same way in
+/// any build (the worker's own footprint differs between debug and release).
+/// It can only make a worker fail, never read anything.
+pub const TEST_ALLOCATE_MB_ENV: &str = "NECESSITY_PDF_WORKER_TEST_ALLOCATE_MB";
 
 /// Limits the worker applies to itself, in case the parent cannot (it died).
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +76,13 @@ pub(crate) fn pdf_document(
             size,
             kind::PDF_NO_TEXT,
             "the PDF has no text layer",
+        )),
+        Ok(text) if text.len() as u64 > options.max_doc_bytes => Err(crate::text::too_large(
+            id,
+            Some(Format::Pdf),
+            size,
+            options.max_doc_bytes,
+            "the PDF's text",
         )),
         Ok(text) => document(id, text, Format::Pdf, size, false, "the PDF"),
         Err(failure) => {
@@ -147,7 +160,8 @@ fn parse_in_worker(
         let _ = child.wait();
         return Err(PdfFailure::new(kind::IO, "the PDF worker has no output pipe"));
     };
-    let reader = thread::spawn(move || read_capped(stdout));
+    let limit = options.max_doc_bytes.min(MAX_TEXT_BYTES);
+    let reader = thread::spawn(move || read_capped(stdout, limit));
     let status = match child.wait_timeout(options.doc_timeout) {
         Ok(Some(status)) => Ok(status),
         Ok(None) => Err(PdfFailure::new(
@@ -167,13 +181,13 @@ fn parse_in_worker(
     verdict(status?, output, options.pdf_memory_mb)
 }
 
-/// Reads the worker's stdout up to [`MAX_TEXT_BYTES`], draining the rest so the
+/// Reads the worker's stdout up to `limit` bytes, draining the rest so the
 /// worker never blocks; the flag says whether anything was cut.
-fn read_capped(stdout: impl Read) -> io::Result<(Vec<u8>, bool)> {
+fn read_capped(stdout: impl Read, limit: u64) -> io::Result<(Vec<u8>, bool)> {
     let mut stdout = stdout;
     let mut text = Vec::new();
-    (&mut stdout).take(MAX_TEXT_BYTES + 1).read_to_end(&mut text)?;
-    let cut = text.len() as u64 > MAX_TEXT_BYTES;
+    (&mut stdout).take(limit.saturating_add(1)).read_to_end(&mut text)?;
+    let cut = text.len() as u64 > limit;
     if cut {
         text.clear();
         io::copy(&mut stdout, &mut io::sink())?;
@@ -194,7 +208,7 @@ fn verdict(
     match status.code() {
         Some(0) if cut => Err(PdfFailure::new(
             kind::TOO_LARGE,
-            format!("the PDF's text exceeds {} MiB", MAX_TEXT_BYTES >> 20),
+            "the PDF's text is larger than the limit (--max-doc-bytes)",
         )),
         Some(0) => String::from_utf8(stdout).map_err(|_| {
             PdfFailure::new(kind::PDF_UNREADABLE, "the PDF worker wrote invalid UTF-8")
@@ -246,6 +260,13 @@ fn signal_failure(_status: ExitStatus, _memory_mb: u64) -> PdfFailure {
 pub fn run_pdf_worker(path: &Path, limits: PdfWorkerLimits) -> u8 {
     panic::set_hook(Box::new(|_| {}));
     apply_limits(limits);
+    if let Some(mb) =
+        std::env::var(TEST_ALLOCATE_MB_ENV).ok().and_then(|mb| mb.parse::<usize>().ok())
+    {
+        // Past the cap the allocation fails and the process aborts, as a
+        // parser's would.
+        std::hint::black_box(vec![1u8; mb.saturating_mul(1 << 20)]);
+    }
     let Some(mut output) = take_stdout() else {
         return EXIT_IO as u8;
     };

@@ -3,7 +3,7 @@
 
 use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
 use crate::discover::io_failure;
-use crate::text::document;
+use crate::text::{document, too_large};
 use crate::{kind, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use serde_json::{Map, Value};
@@ -17,27 +17,58 @@ pub(crate) type Rows = Box<dyn Iterator<Item = Result<Document, IngestFailure>> 
 
 /// Every row of a CSV file with a header line; quoted fields may span lines.
 pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
-    match CsvRows::open(path, file_id, size, options) {
-        Ok(rows) => Box::new(rows),
+    match CsvRows::open(path, file_id.clone(), size, options) {
+        Ok(rows) => Box::new(NotEmpty::new(rows, file_id, Format::Csv, size, "has no data rows")),
         Err(failure) => Box::new(std::iter::once(Err(failure))),
     }
 }
 
 /// Every non-blank line of a JSON Lines file, each a JSON object.
 pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
-    match File::open(path) {
-        Ok(file) => Box::new(JsonlLines {
-            reader: BufReader::new(file),
+    match open_table(path, &file_id, Format::Jsonl, size) {
+        Ok(reader) => Box::new(NotEmpty::new(
+            JsonlLines {
+                reader,
+                file_id: file_id.clone(),
+                text_column: options.text_column.clone(),
+                id_column: options.id_column.clone(),
+                max_doc_bytes: options.max_doc_bytes,
+                line_number: 0,
+                done: false,
+            },
             file_id,
-            text_column: options.text_column.clone(),
-            id_column: options.id_column.clone(),
-            line_number: 0,
-            done: false,
-        }),
-        Err(error) => {
-            Box::new(std::iter::once(Err(io_failure(&file_id, Some(Format::Jsonl), size, &error))))
-        }
+            Format::Jsonl,
+            size,
+            "holds only blank lines",
+        )),
+        Err(failure) => Box::new(std::iter::once(Err(failure))),
     }
+}
+
+/// A table file opened for reading, or one failure for the whole file when
+/// it cannot be opened or is binary (a gzip or image under a table's name
+/// would otherwise give a `malformed` record for every "line" of it).
+fn open_table(
+    path: &Path,
+    file_id: &str,
+    format: Format,
+    size: u64,
+) -> Result<BufReader<File>, IngestFailure> {
+    let failure = |error: &std::io::Error| io_failure(file_id, Some(format), size, error);
+    let mut reader = BufReader::new(File::open(path).map_err(|error| failure(&error))?);
+    let head = reader.fill_buf().map_err(|error| failure(&error))?;
+    if crate::text::looks_binary(head) {
+        let message =
+            "binary content (NUL bytes) where a table was expected; tables are read as UTF-8";
+        return Err(IngestFailure::new(
+            file_id,
+            Some(format),
+            size,
+            kind::UNSUPPORTED_FORMAT,
+            message,
+        ));
+    }
+    Ok(reader)
 }
 
 /// A CSV reader positioned after the header, with its columns chosen.
@@ -46,8 +77,41 @@ struct CsvRows {
     file_id: String,
     text_index: usize,
     id_index: Option<usize>,
+    max_doc_bytes: u64,
     row_number: u64,
     done: bool,
+}
+
+/// A file's rows, or one `empty` failure for the whole file when it has none
+/// (a CSV with only its header, a JSON Lines file of blank lines): a file
+/// given as input is never dropped without a record.
+struct NotEmpty<I> {
+    rows: I,
+    yielded: bool,
+    file: Option<IngestFailure>,
+}
+
+impl<I> NotEmpty<I> {
+    fn new(rows: I, file_id: String, format: Format, size: u64, why: &str) -> NotEmpty<I> {
+        let file =
+            IngestFailure::new(file_id, Some(format), size, kind::EMPTY, format!("the file {why}"));
+        NotEmpty { rows, yielded: false, file: Some(file) }
+    }
+}
+
+impl<I: Iterator<Item = Result<Document, IngestFailure>>> Iterator for NotEmpty<I> {
+    type Item = Result<Document, IngestFailure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.rows.next() {
+            Some(row) => {
+                self.yielded = true;
+                Some(row)
+            }
+            None if self.yielded => None,
+            None => self.file.take().map(Err),
+        }
+    }
 }
 
 impl CsvRows {
@@ -57,10 +121,8 @@ impl CsvRows {
         size: u64,
         options: &IngestOptions,
     ) -> Result<CsvRows, IngestFailure> {
-        let file = File::open(path)
-            .map_err(|error| io_failure(&file_id, Some(Format::Csv), size, &error))?;
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(true).from_reader(BufReader::new(file));
+        let file = open_table(path, &file_id, Format::Csv, size)?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(file);
         let no_column = |message: String| {
             IngestFailure::new(
                 file_id.clone(),
@@ -73,14 +135,9 @@ impl CsvRows {
         let headers = match reader.byte_headers() {
             Ok(headers) => headers.clone(),
             Err(error) => {
-                let message = format!("cannot read the header line: {error}");
-                return Err(IngestFailure::new(
-                    file_id,
-                    Some(Format::Csv),
-                    size,
-                    kind::MALFORMED,
-                    message,
-                ));
+                let (kind, reason) = csv_error_reason(&error);
+                let message = format!("cannot read the header line: {reason}");
+                return Err(IngestFailure::new(file_id, Some(Format::Csv), size, kind, message));
             }
         };
         let names: Vec<Cow<str>> = headers.iter().map(String::from_utf8_lossy).collect();
@@ -95,7 +152,15 @@ impl CsvRows {
                 return Err(no_column(format!("no id column named {wanted:?}")));
             }
         }
-        Ok(CsvRows { reader, file_id, text_index, id_index, row_number: 0, done: false })
+        Ok(CsvRows {
+            reader,
+            file_id,
+            text_index,
+            id_index,
+            max_doc_bytes: options.max_doc_bytes,
+            row_number: 0,
+            done: false,
+        })
     }
 
     fn row_document(
@@ -110,9 +175,12 @@ impl CsvRows {
             let message = format!("row {} has no text field", self.row_number);
             return Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind::MALFORMED, message));
         };
+        let what = format!("the text field of row {}", self.row_number);
+        if cell.len() as u64 > self.max_doc_bytes {
+            return Err(too_large(id, Some(Format::Csv), bytes, self.max_doc_bytes, &what));
+        }
         let text = String::from_utf8_lossy(cell);
         let lossy_utf8 = matches!(text, Cow::Owned(_));
-        let what = format!("the text field of row {}", self.row_number);
         document(id, text.into_owned(), Format::Csv, bytes, lossy_utf8, &what)
     }
 }
@@ -142,16 +210,27 @@ impl Iterator for CsvRows {
                 // An I/O error leaves the reader where it was: stop rather than loop.
                 self.done = matches!(error.kind(), csv::ErrorKind::Io(_));
                 let id = row_id(&self.file_id, None, self.row_number);
-                let message = format!("row {} cannot be parsed: {error}", self.row_number);
-                Some(Err(IngestFailure::new(
-                    id,
-                    Some(Format::Csv),
-                    bytes,
-                    kind::MALFORMED,
-                    message,
-                )))
+                let (kind, reason) = csv_error_reason(&error);
+                let message = format!("row {} cannot be parsed: {reason}", self.row_number);
+                Some(Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind, message)))
             }
         }
+    }
+}
+
+/// The kind and a description of a CSV error, built from its parts: the csv
+/// crate's own messages are not promised to leave the input out, and may
+/// not quote note text here.
+fn csv_error_reason(error: &csv::Error) -> (&'static str, String) {
+    match error.kind() {
+        csv::ErrorKind::Io(io) => (kind::IO, format!("cannot read: {}", io.kind())),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            (kind::MALFORMED, format!("it has {len} fields where the header has {expected_len}"))
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            (kind::MALFORMED, format!("field {} is not UTF-8", err.field() + 1))
+        }
+        _ => (kind::MALFORMED, "invalid CSV".to_string()),
     }
 }
 
@@ -161,9 +240,18 @@ struct JsonlLines {
     file_id: String,
     text_column: Option<String>,
     id_column: Option<String>,
+    max_doc_bytes: u64,
     line_number: u64,
     done: bool,
 }
+
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// How many times `--max-doc-bytes` a JSON Lines line may take before it is
+/// `too_large` unparsed: room for the other fields and for JSON escapes
+/// (`\u00e9` is six bytes for two of text).
+const JSONL_LINE_FACTOR: u64 = 4;
 
 impl JsonlLines {
     fn line_document(&self, line: Vec<u8>) -> Result<Document, IngestFailure> {
@@ -174,16 +262,35 @@ impl JsonlLines {
             failure.source.lossy_utf8 = lossy_utf8;
             failure
         };
-        let object: Map<String, Value> = serde_json::from_str(&line).map_err(|error| {
-            // serde_json messages can quote the input; report position and category only.
-            let message = format!(
-                "line {} is not a JSON object ({:?} error at column {})",
-                self.line_number,
-                error.classify(),
-                error.column()
-            );
+        let malformed = |message: String| {
             fail(row_id(&self.file_id, None, self.line_number), kind::MALFORMED, message)
-        })?;
+        };
+        let object: Map<String, Value> = match serde_json::from_str(&line) {
+            Ok(Value::Object(object)) => object,
+            // Valid JSON of another type: name the type, never the value.
+            Ok(other) => {
+                let what = match other {
+                    Value::Array(_) => "an array (JSON Lines holds one object per line)",
+                    Value::String(_) => "a string",
+                    Value::Number(_) => "a number",
+                    Value::Bool(_) => "a boolean",
+                    Value::Null | Value::Object(_) => "null",
+                };
+                return Err(malformed(format!(
+                    "line {} is {what}, not a JSON object",
+                    self.line_number
+                )));
+            }
+            // serde_json messages can quote the input; report position and category only.
+            Err(error) => {
+                return Err(malformed(format!(
+                    "line {} is not a JSON object ({:?} error at column {})",
+                    self.line_number,
+                    error.classify(),
+                    error.column()
+                )))
+            }
+        };
         let keys = || object.keys().map(String::as_str);
         let id_key =
             choose(keys(), self.id_column.as_deref(), ID_CANDIDATES).and_then(|i| keys().nth(i));
@@ -203,6 +310,9 @@ impl JsonlLines {
             .and_then(|i| keys().nth(i));
         let what = format!("the text field of line {}", self.line_number);
         match text_key.map(|key| &object[key]) {
+            Some(Value::String(text)) if text.len() as u64 > self.max_doc_bytes => {
+                Err(too_large(id, Some(Format::Jsonl), bytes, self.max_doc_bytes, &what))
+            }
             Some(Value::String(text)) => {
                 document(id, text.clone(), Format::Jsonl, bytes, lossy_utf8, &what)
             }
@@ -224,12 +334,22 @@ impl Iterator for JsonlLines {
     type Item = Result<Document, IngestFailure>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let limit = self.max_doc_bytes.saturating_mul(JSONL_LINE_FACTOR);
         while !self.done {
             let mut line = Vec::new();
-            match self.reader.read_until(b'\n', &mut line) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
+            match read_line_capped(&mut self.reader, limit, &mut line) {
+                Ok((0, _)) => self.done = true,
+                Ok((length, cut)) => {
                     self.line_number += 1;
+                    if cut {
+                        let id = row_id(&self.file_id, None, self.line_number);
+                        let what = format!("line {}", self.line_number);
+                        return Some(Err(too_large(id, Some(Format::Jsonl), length, limit, &what)));
+                    }
+                    // A byte-order mark (Windows editors) is not part of the JSON.
+                    if self.line_number == 1 && line.starts_with(UTF8_BOM) {
+                        line.drain(..UTF8_BOM.len());
+                    }
                     if !line.iter().all(u8::is_ascii_whitespace) {
                         return Some(self.line_document(line));
                     }
@@ -243,6 +363,42 @@ impl Iterator for JsonlLines {
             }
         }
         None
+    }
+}
+
+/// Reads one line (with its newline) into `line`, keeping at most `limit`
+/// bytes and skipping the rest of a longer one, so a runaway line costs no
+/// memory. Returns the line's whole length and whether it was cut.
+fn read_line_capped(
+    reader: &mut impl BufRead,
+    limit: u64,
+    line: &mut Vec<u8>,
+) -> std::io::Result<(u64, bool)> {
+    let mut length = 0u64;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if buffer.is_empty() {
+            return Ok((length, length > limit));
+        }
+        let (chunk, ended) = match memchr::memchr(b'\n', buffer) {
+            Some(end) => (&buffer[..=end], true),
+            None => (buffer, false),
+        };
+        let taken = chunk.len();
+        if length + taken as u64 <= limit {
+            line.extend_from_slice(chunk);
+        } else {
+            line.clear();
+        }
+        length += taken as u64;
+        reader.consume(taken);
+        if ended {
+            return Ok((length, length > limit));
+        }
     }
 }
 
@@ -301,7 +457,12 @@ mod tests {
         let rows = rows("n.csv", csv, &IngestOptions::default());
         assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2", "n.csv#3", "n.csv#4"]);
         assert_eq!(rows[1].as_ref().unwrap_err().kind, kind::EMPTY);
-        assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::MALFORMED);
+        let ragged = rows[2].as_ref().unwrap_err();
+        assert_eq!(ragged.kind, kind::MALFORMED);
+        assert_eq!(
+            ragged.message,
+            "row 3 cannot be parsed: it has 3 fields where the header has 2"
+        );
         assert!(rows[3].is_ok());
     }
 
@@ -355,6 +516,58 @@ mod tests {
         assert!(!bad.message.contains("secret"));
         assert_eq!(rows[3].as_ref().unwrap_err().kind, kind::EMPTY);
         assert_eq!(rows[4].as_ref().unwrap_err().kind, kind::MALFORMED);
+    }
+
+    #[test]
+    fn jsonl_byte_order_mark_is_not_part_of_the_first_object() {
+        let rows = rows(
+            "n.jsonl",
+            b"\xef\xbb\xbf{\"id\": 1, \"text\": \"a\"}\n",
+            &IngestOptions::default(),
+        );
+        assert_eq!(ids(&rows), ["n.jsonl#1"]);
+        assert_eq!(rows[0].as_ref().unwrap().text, "a");
+    }
+
+    #[test]
+    fn jsonl_lines_past_the_cap_are_skipped_unread() {
+        let options = IngestOptions { max_doc_bytes: 4, ..IngestOptions::default() };
+        let long = format!("{{\"text\": \"{}\"}}\n", "x".repeat(100));
+        let jsonl = format!("{long}{{\"text\": \"ok\"}}\n{long}");
+        let rows = rows("n.jsonl", jsonl.as_bytes(), &options);
+        assert_eq!(ids(&rows), ["n.jsonl#1", "n.jsonl#2", "n.jsonl#3"]);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::TOO_LARGE);
+        assert_eq!(rows[0].as_ref().unwrap_err().source.bytes, long.len() as u64);
+        assert_eq!(rows[1].as_ref().unwrap().text, "ok");
+        assert_eq!(rows[2].as_ref().unwrap_err().kind, kind::TOO_LARGE);
+    }
+
+    #[test]
+    fn jsonl_lines_of_other_json_types_name_the_type_only() {
+        let jsonl = b"[{\"text\": \"eczema\"}]\n42\n\"eczema\"\nnull\n";
+        let messages: Vec<String> = rows("n.jsonl", jsonl, &IngestOptions::default())
+            .into_iter()
+            .map(|row| row.unwrap_err().message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "line 1 is an array (JSON Lines holds one object per line), not a JSON object",
+                "line 2 is a number, not a JSON object",
+                "line 3 is a string, not a JSON object",
+                "line 4 is null, not a JSON object",
+            ]
+        );
+    }
+
+    #[test]
+    fn binary_tables_are_one_failure_not_one_per_line() {
+        let binary: Vec<u8> = (0..4000u32).map(|n| (n * 7 % 251) as u8).collect();
+        for name in ["archive.jsonl", "archive.csv"] {
+            let rows = rows(name, &binary, &IngestOptions::default());
+            assert_eq!(ids(&rows), [name]);
+            assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::UNSUPPORTED_FORMAT);
+        }
     }
 
     #[test]

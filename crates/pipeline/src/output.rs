@@ -2,6 +2,7 @@
 //! spreadsheets, to a file that appears only when complete.
 
 use necessity_record::{Record, Status};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -109,6 +110,69 @@ pub fn csv_row(record: &Record) -> [String; 14] {
     ]
 }
 
+/// Where `--out` writes. A regular file (new or replaced, also through a
+/// symbolic link) is an [`AtomicFile`]; a device or a pipe (`/dev/null`,
+/// `/dev/stdout`, a FIFO) is written in place, since renaming a file over it
+/// would replace the device itself (as root, `/dev/null` with a plain file).
+pub enum OutFile {
+    /// A regular file, renamed into place on commit.
+    Atomic(AtomicFile),
+    /// A device or pipe, written directly.
+    Special(File),
+}
+
+impl OutFile {
+    /// Opens what `path` names for writing, as described on [`OutFile`].
+    pub fn create(path: &Path) -> io::Result<OutFile> {
+        match fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() => {
+                // Through a link, replace the file it points to, not the link.
+                let target = fs::canonicalize(path)?;
+                let file = AtomicFile::create(&target)?;
+                // A replaced file keeps its permissions.
+                file.temp.as_file().set_permissions(metadata.permissions())?;
+                Ok(OutFile::Atomic(file))
+            }
+            Ok(metadata) if !metadata.is_dir() => {
+                Ok(OutFile::Special(fs::OpenOptions::new().write(true).open(path)?))
+            }
+            _ => Ok(OutFile::Atomic(AtomicFile::create(path)?)),
+        }
+    }
+
+    /// The temporary file being written, if any.
+    pub fn temp_path(&self) -> Option<&Path> {
+        match self {
+            OutFile::Atomic(file) => Some(file.temp_path()),
+            OutFile::Special(_) => None,
+        }
+    }
+
+    /// Finishes the output: renames a regular file into place.
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            OutFile::Atomic(file) => file.commit(),
+            OutFile::Special(mut file) => file.flush(),
+        }
+    }
+}
+
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            OutFile::Atomic(file) => file.write(buf),
+            OutFile::Special(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            OutFile::Atomic(file) => file.flush(),
+            OutFile::Special(file) => file.flush(),
+        }
+    }
+}
+
 /// A file written under a temporary name in its final directory and renamed
 /// into place by [`AtomicFile::commit`]: a crash or an error never leaves a
 /// partial file under the final name.
@@ -131,6 +195,12 @@ impl AtomicFile {
             .suffix(".partial")
             .tempfile_in(directory)?;
         Ok(AtomicFile { temp, path: path.to_path_buf() })
+    }
+
+    /// Where the file is being written until it is committed, so that a
+    /// reader of the same directory can leave it alone.
+    pub fn temp_path(&self) -> &Path {
+        self.temp.path()
     }
 
     /// Moves the finished file into place.
@@ -189,6 +259,39 @@ mod tests {
         let back: Vec<Record> =
             text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
         assert_eq!(back, [record("a"), record("b")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn out_file_through_a_link_replaces_the_target_and_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("records.jsonl");
+        fs::write(&target, b"old\n").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("latest.jsonl");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut file = OutFile::create(&link).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(&target).unwrap(), b"new\n");
+        assert_eq!(fs::metadata(&target).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn out_file_on_a_device_writes_in_place() {
+        // Through a link of our own: were the device replaced, only the link would be.
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        let mut file = OutFile::create(&link).unwrap();
+        assert!(file.temp_path().is_none());
+        file.write_all(b"{}\n").unwrap();
+        file.commit().unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
     }
 
     #[test]

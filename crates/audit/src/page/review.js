@@ -311,12 +311,19 @@
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
+  // Free text a reviewer typed: a leading = + - @ would make a spreadsheet
+  // run it as a formula when the verdicts are opened, so it gets a quote.
+  function freeText(value) {
+    var text = String(value === undefined || value === null ? "" : value);
+    return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
+  }
+
   // Every case of the page, decided or not, in page order.
   function buildCsv() {
     var lines = [COLUMNS.join(",")];
     cases.forEach(function (c) {
       var entry = verdicts[c.id] || {};
-      lines.push([c.id, c.determination, entry.verdict, entry.comment, entry.reviewer, entry.timestamp]
+      lines.push([c.id, c.determination, entry.verdict, freeText(entry.comment), freeText(entry.reviewer), entry.timestamp]
         .map(csvField).join(","));
     });
     return lines.join("\r\n") + "\r\n";
