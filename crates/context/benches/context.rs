@@ -13,10 +13,7 @@ fn kit_rows() -> Vec<KitRow> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/context-kit/rsAnnotations-1-120-random.txt");
     let text = std::fs::read_to_string(&path).expect("the ConText kit beside the checkout");
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, line)| kit::parse_row(i + 1, line).ok())
-        .collect()
+    text.lines().enumerate().filter_map(|(i, line)| kit::parse_row(i + 1, line).ok()).collect()
 }
 
 fn corpus_notes() -> Vec<String> {

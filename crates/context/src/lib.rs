@@ -407,6 +407,10 @@ impl<'t> Analysis<'t> {
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
+        // A span past the end or reversed is the caller's slip: answer for
+        // what of it lies in the text rather than panic.
+        let len = self.text.len();
+        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
         let last = target.end.max(target.start + 1) - 1;
         let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
         let from = self.hits.partition_point(|h| h.span.start < sentence.start);

@@ -219,3 +219,25 @@ fn analysis_finds_phrases_as_find_phrase_does() {
 fn the_shipped_lexicon_compiles() {
     assert!(ContextEngine::from_lexicon(BUILTIN_LEXICON).is_ok());
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_text_and_span_get_an_answer(
+        text in "(no|denies|history of|if|mother|but|\\(|\\)|FAMILY HISTORY:|  Plan:|\\n|- |[a-z]{1,6}| |\\.|;|é){0,30}",
+        start in 0usize..400,
+        len in 0usize..50,
+    ) {
+        let analysis = ContextEngine::builtin().analyze(&text);
+        let context = analysis.context_of(start..start + len);
+        for axis in Axis::ALL {
+            if let Some(hit) = context.get(axis) {
+                proptest::prop_assert!(text.get(hit.span.clone()).is_some());
+            }
+        }
+        // A reversed span must not panic either.
+        let reversed = analysis.context_of(start + len..start);
+        if start >= text.len() {
+            proptest::prop_assert_eq!(reversed, analysis.context_of(text.len()..text.len()));
+        }
+    }
+}
