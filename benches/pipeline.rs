@@ -14,12 +14,11 @@ use necessity_pipeline::Pipeline;
 use std::hint::black_box;
 use std::time::Duration;
 
-/// The bare scan: the extractor's own surface forms, matched as its main
-/// scan matches them (case-insensitive, leftmost-longest), by the fastest
-/// automaton aho-corasick has (a full DFA), so the baseline is a floor.
+/// The bare scan: the extractor's own patterns, matched as its main scan
+/// matches them (case-sensitive spellings, leftmost-longest) by aho-corasick's
+/// fastest automaton, a full DFA, so the baseline is a floor.
 fn scanner(pipeline: &Pipeline) -> AhoCorasick {
     AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
         .build(pipeline.lexicons.scan_terms())
