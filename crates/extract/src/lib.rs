@@ -20,7 +20,7 @@ mod values;
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
 use lexicon::Vocabulary;
-use necessity_context::ContextEngine;
+use necessity_context::{Analysis, ContextEngine};
 use necessity_record::{Facts, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -111,61 +111,88 @@ impl Lexicons {
 pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
     let analysis = lexicons.context().analyze(text);
     let mentions = scan::scan(&lexicons.vocabulary, text);
+    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
     let mut facts = Facts::default();
-    let evidence = |facts: &mut Facts, field: &str, span: Span| {
-        facts.evidence.entry(field.to_string()).or_default().push(span);
-    };
+    record_treatments(&mut facts, lexicons, &analysis, &mentions);
+    record_values(&mut facts, lexicons, &analysis, &mentions, skin_note);
+    record_findings(&mut facts, lexicons, &analysis, &mentions, skin_note);
+    facts
+}
 
-    let found = treatments::find_treatments(
-        &lexicons.vocabulary,
-        &lexicons.treatments,
-        &analysis,
-        &mentions,
-    );
+/// Adds a span to the evidence of a scalar fact.
+fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
+    facts.evidence.entry(field.to_string()).or_default().push(span);
+}
+
+/// The treatments, the requested drug and its regimen.
+fn record_treatments(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    analysis: &Analysis,
+    mentions: &[scan::Mention],
+) {
+    let found =
+        treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, analysis, mentions);
     if let Some((agent, span)) = found.requested {
         facts.requested_drug = Some(agent);
-        evidence(&mut facts, "requested_drug", span);
+        add_evidence(facts, "requested_drug", span);
     }
     if let Some((dosing, span)) = found.dosing {
         facts.dosing = dosing;
-        evidence(&mut facts, "dosing", span);
+        add_evidence(facts, "dosing", span);
     }
     facts.treatments = found.treatments;
+}
 
-    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, &analysis, &mentions)
-    {
-        facts.diagnosis = Some(diagnosis);
-        evidence(&mut facts, "diagnosis", span);
-    }
-    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
-    let values = findings::values(&lexicons.values, &analysis, &mentions, skin_note);
-    facts.age_years = with_evidence(&mut facts, text, "age_years", values.age);
-    facts.weight_kg = with_evidence(&mut facts, text, "weight_kg", values.weight);
-    facts.measures.bsa_percent =
-        with_evidence(&mut facts, text, "measures.bsa_percent", values.bsa);
+/// Age, weight and the severity measures.
+fn record_values(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    analysis: &Analysis,
+    mentions: &[scan::Mention],
+    skin_note: bool,
+) {
+    let text = analysis.text();
+    let values = findings::values(&lexicons.values, analysis, mentions, skin_note);
+    facts.age_years = with_evidence(facts, text, "age_years", values.age);
+    facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
+    facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", values.bsa);
     facts.measures.iga_scale = values.iga.as_ref().and_then(|v| v.scale);
-    facts.measures.iga = with_evidence(&mut facts, text, "measures.iga", values.iga);
-    facts.measures.itch_nrs = with_evidence(&mut facts, text, "measures.itch_nrs", values.itch);
-    facts.measures.easi = with_evidence(&mut facts, text, "measures.easi", values.easi);
-    let sites = if skin_note { findings::sites(&analysis, &mentions) } else { Vec::new() };
+    facts.measures.iga = with_evidence(facts, text, "measures.iga", values.iga);
+    facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", values.itch);
+    facts.measures.easi = with_evidence(facts, text, "measures.easi", values.easi);
+}
+
+/// Diagnosis, sites, flares, the no-topicals statement and the specialty.
+fn record_findings(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    analysis: &Analysis,
+    mentions: &[scan::Mention],
+    skin_note: bool,
+) {
+    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, analysis, mentions) {
+        facts.diagnosis = Some(diagnosis);
+        add_evidence(facts, "diagnosis", span);
+    }
+    let sites = if skin_note { findings::sites(analysis, mentions) } else { Vec::new() };
     for (site, span) in sites {
         facts.high_impact_sites.push(site);
-        evidence(&mut facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
+        add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }
-    let flares = skin_note.then(|| findings::persistent_flares(&analysis, &mentions)).flatten();
+    let flares = skin_note.then(|| findings::persistent_flares(analysis, mentions)).flatten();
     if let Some(span) = flares {
         facts.persistent_flares = true;
-        evidence(&mut facts, "persistent_flares", span);
+        add_evidence(facts, "persistent_flares", span);
     }
-    if let Some(span) = findings::no_prescription_topicals(&analysis, &mentions) {
+    if let Some(span) = findings::no_prescription_topicals(analysis, mentions) {
         facts.no_prescription_topicals = true;
-        evidence(&mut facts, "no_prescription_topicals", span);
+        add_evidence(facts, "no_prescription_topicals", span);
     }
-    if let Some((specialty, span)) = findings::specialty(&analysis, &mentions) {
+    if let Some((specialty, span)) = findings::specialty(analysis, mentions) {
         facts.prescriber_specialty = Some(specialty);
-        evidence(&mut facts, "prescriber_specialty", span);
+        add_evidence(facts, "prescriber_specialty", span);
     }
-    facts
 }
 
 /// Records a value's evidence under `field` and returns its number.
@@ -177,6 +204,6 @@ fn with_evidence(
 ) -> Option<f64> {
     let value = value?;
     let span = Span::of(text, value.span.start, value.span.end)?;
-    facts.evidence.entry(field.to_string()).or_default().push(span);
+    add_evidence(facts, field, span);
     Some(value.number)
 }
