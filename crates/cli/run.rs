@@ -190,11 +190,39 @@ fn stream<W: Write>(
     progress: &mut Progress,
 ) -> io::Result<W> {
     let mut writer = RecordWriter::new(format, inner)?;
-    ordered_map(pool, documents, REORDER_WINDOW, decide, |record| {
-        progress.record(&record);
-        writer.write(&record)
+    let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(&decide).collect::<Vec<_>>();
+    // Still at most REORDER_WINDOW records waiting, however the batches fall.
+    let window = REORDER_WINDOW / ROWS_PER_BATCH;
+    ordered_map(pool, batches(documents), window, decide_batch, |records| {
+        records.iter().try_for_each(|record| {
+            progress.record(record);
+            writer.write(record)
+        })
     })?;
     writer.finish()
+}
+
+/// Rows of CSV and JSON Lines inputs are small and already read, so they go
+/// to the workers this many at a time: one hand-over (a lock and a wake-up)
+/// per batch instead of per row. Files, whose reading is the slow part, still
+/// go one at a time so that a few large PDFs spread over all workers.
+const ROWS_PER_BATCH: usize = 32;
+
+/// Groups consecutive read rows into batches; every other unit is a batch of one.
+fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
+    let mut units = units.peekable();
+    std::iter::from_fn(move || {
+        let first = units.next()?;
+        let rows = matches!(first, Unit::Ready(_));
+        let mut batch = vec![first];
+        while rows && batch.len() < ROWS_PER_BATCH {
+            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
+                Some(unit) => batch.push(unit),
+                None => break,
+            }
+        }
+        Some(batch)
+    })
 }
 
 /// Why these inputs and output cannot go together: standard input given
