@@ -13,6 +13,7 @@ use necessity_pipeline::Pipeline;
 use necessity_record::{Record, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// How many finished records may wait for a slow earlier one (a PDF near its
@@ -131,7 +132,16 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     }
     install_quiet_panic_hook();
     let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
-    let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
+    // Compiling the lexicons (two DFAs, most of a 40 ms start) runs while the
+    // first document is read, which is why `decide` loads before it asks for
+    // the pipeline: a PDF parsed by its worker process hides the compilation,
+    // which matters when a process is started per file.
+    std::thread::spawn(Lexicons::builtin);
+    let pipeline = OnceLock::new();
+    let pipeline = || {
+        pipeline
+            .get_or_init(|| Pipeline { lexicons: Lexicons::builtin(), policies: policies.clone() })
+    };
     let mut options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
@@ -154,7 +164,10 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let format = OutputFormat::from(args.format);
     match &args.out {
         None => {
-            let decide = |unit: Unit| pipeline.decide(unit.load(&options));
+            let decide = |unit: Unit| {
+                let document = unit.load(&options);
+                pipeline().decide(document)
+            };
             let documents = units(&args.inputs, &options);
             let stdout = BufWriter::new(io::stdout().lock());
             stream(stdout, format, &pool, documents, decide, &mut progress)
@@ -167,7 +180,10 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             // file being written nor the one it replaces is read.
             options.skip_files = vec![path.clone()];
             options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
-            let decide = |unit: Unit| pipeline.decide(unit.load(&options));
+            let decide = |unit: Unit| {
+                let document = unit.load(&options);
+                pipeline().decide(document)
+            };
             let documents = units(&args.inputs, &options);
             let file = BufWriter::new(file);
             let file = stream(file, format, &pool, documents, decide, &mut progress)
