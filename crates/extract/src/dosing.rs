@@ -31,7 +31,7 @@ impl DosingPatterns {
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
     pub fn new() -> Result<DosingPatterns, regex::Error> {
-        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        let ci = crate::case_insensitive;
         Ok(DosingPatterns {
             amount: ci(r"\b(\d{2,4})\s*mg\b")?,
             bare_amount: ci(r"\b(\d{2,4})\s+(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b)")?,

@@ -27,6 +27,12 @@ use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
 use values::ValuePatterns;
 
+/// Compiles a window pattern that must match however the note capitalises
+/// it ("BSA", "bsa", "Bsa"); shared by every pattern set of this crate.
+fn case_insensitive(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern).case_insensitive(true).build()
+}
+
 /// The context engine extraction asks about scope: the shipped one, or one
 /// built from a user's `context.tsv`.
 #[derive(Clone)]

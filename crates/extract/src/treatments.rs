@@ -34,7 +34,7 @@ impl TreatmentPatterns {
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
     pub fn new() -> Result<TreatmentPatterns, regex::Error> {
-        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        let ci = crate::case_insensitive;
         Ok(TreatmentPatterns {
             strength: ci(
                 r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*%",

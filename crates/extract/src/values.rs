@@ -42,7 +42,7 @@ impl ValuePatterns {
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
     pub fn new() -> Result<ValuePatterns, regex::Error> {
-        let ci = |p: &str| Regex::new(&format!("(?i){p}"));
+        let ci = crate::case_insensitive;
         Ok(ValuePatterns {
             percent_after: ci(&format!(
                 r"^{FILLER}{NUMBER}(?:\s*(?:-|–|to)\s*{NUMBER})?\s*(?:%|percent\b|per cent\b)"
