@@ -28,6 +28,8 @@ pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_SOME_ERRORS: u8 = 3;
 /// Exit status when an evaluation falls below its `--min` threshold.
 pub const EXIT_BELOW_THRESHOLD: u8 = 4;
+/// Exit status after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Parser)]
 #[command(name = "necessity", version, about, propagate_version = true)]
@@ -61,6 +63,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A PDF worker is killed by its parent and has no outputs of its own.
+    if !matches!(cli.command, Command::PdfWorker(_)) {
+        discard_outputs_on_interrupt();
+    }
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Explain(args) => explain::execute(args),
@@ -78,5 +84,19 @@ fn main() -> ExitCode {
             eprintln!("necessity: {error:#}");
             ExitCode::from(EXIT_FAILURE)
         }
+    }
+}
+
+/// On Ctrl-C or SIGTERM (a cancelled Slurm or Kubernetes job), deletes the
+/// `.partial` files of unfinished outputs before exiting: a signal skips
+/// destructors, and an interrupted batch must leave nothing half-written.
+fn discard_outputs_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        let deleted = necessity_pipeline::output::discard_unfinished_outputs();
+        eprintln!("necessity: interrupted; {deleted} unfinished output file(s) removed");
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(error) = installed {
+        eprintln!("necessity: warning: cannot handle interrupts ({error}); an interrupted run may leave a .partial file");
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use necessity_audit::field::{Field, Filter};
 use necessity_audit::sample::{draw, SampleSize, SampleSpec};
+use necessity_pipeline::output::OutFile;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -51,8 +52,13 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let sample = draw(open(&args.records)?, &spec)
         .with_context(|| format!("sampling {}", args.records.display()))?;
     match &args.out {
-        Some(path) => write_lines(BufWriter::new(create(path)?), &sample.lines)
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => {
+            let context = || format!("cannot write {}", path.display());
+            let mut file = BufWriter::new(OutFile::create(path).with_context(context)?);
+            write_lines(&mut file, &sample.lines).with_context(context)?;
+            let file = file.into_inner().map_err(|error| error.into_error());
+            file.and_then(OutFile::commit).with_context(context)?;
+        }
         None => {
             write_lines(std::io::stdout().lock(), &sample.lines).context("writing the sample")?
         }
@@ -100,10 +106,6 @@ fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     }
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     Ok(Box::new(BufReader::new(file)))
-}
-
-fn create(path: &Path) -> anyhow::Result<File> {
-    File::create(path).with_context(|| format!("creating {}", path.display()))
 }
 
 fn write_lines(mut out: impl Write, lines: &[String]) -> std::io::Result<()> {

@@ -2,6 +2,7 @@
 //! notes, for measuring speed and memory at archive scale.
 
 use anyhow::Context;
+use necessity_pipeline::output::OutFile;
 use necessity_synth::{write_jsonl, write_txt_dir, Generator, Summary, Templates, Vocabulary};
 use std::path::PathBuf;
 
@@ -59,9 +60,11 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             write_jsonl(&mut generator, args.bytes, std::io::stdout().lock(), &args.out)?
         }
         Format::Jsonl => {
-            let file = std::fs::File::create(&args.out)
-                .with_context(|| format!("cannot create {}", args.out.display()))?;
-            write_jsonl(&mut generator, args.bytes, file, &args.out)?
+            let context = || format!("cannot write {}", args.out.display());
+            let mut file = OutFile::create(&args.out).with_context(context)?;
+            let summary = write_jsonl(&mut generator, args.bytes, &mut file, &args.out)?;
+            file.commit().with_context(context)?;
+            summary
         }
         Format::TxtDir => write_txt_dir(&mut generator, args.bytes, &args.out)?,
     };

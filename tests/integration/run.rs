@@ -205,3 +205,40 @@ fn unknown_policy_fails_with_status_one_and_writes_nothing() {
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-policy"));
 }
+
+#[cfg(unix)]
+#[test]
+fn interrupted_run_leaves_no_partial_file() {
+    // Ctrl-C at a terminal; SIGTERM from a cancelled Slurm or Kubernetes job.
+    for signal in ["-INT", "-TERM"] {
+        interrupt_a_run(signal);
+    }
+}
+
+#[cfg(unix)]
+fn interrupt_a_run(signal: &str) {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("records.jsonl");
+    // Standard input held open keeps the run waiting with its output begun.
+    let child = necessity()
+        .args(["run", "-q", "--out", out.to_str().unwrap(), "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while fs::read_dir(out_dir.path()).unwrap().count() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the run never began its output");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed =
+        std::process::Command::new("kill").args([signal, &child.id().to_string()]).status();
+    assert!(killed.unwrap().success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "after kill {signal}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"));
+    let left: Vec<_> = fs::read_dir(out_dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "kill {signal} leaves nothing behind: {left:?}");
+}

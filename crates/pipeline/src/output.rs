@@ -2,9 +2,11 @@
 //! spreadsheets, to a file that appears only when complete.
 
 use necessity_record::{Record, Status};
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use tempfile::NamedTempFile;
 
 /// How records are written.
@@ -179,6 +181,7 @@ impl Write for OutFile {
 pub struct AtomicFile {
     temp: NamedTempFile,
     path: PathBuf,
+    _listed: Unfinished,
 }
 
 impl AtomicFile {
@@ -194,7 +197,8 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".partial")
             .tempfile_in(directory)?;
-        Ok(AtomicFile { temp, path: path.to_path_buf() })
+        let listed = Unfinished::list(temp.path());
+        Ok(AtomicFile { temp, path: path.to_path_buf(), _listed: listed })
     }
 
     /// Where the file is being written until it is committed, so that a
@@ -209,6 +213,42 @@ impl AtomicFile {
         self.temp.persist(&self.path).map_err(|error| error.error)?;
         Ok(())
     }
+}
+
+/// An entry in the list of unfinished outputs, taken off the list when its
+/// [`AtomicFile`] is committed or dropped (`NamedTempFile` deletes the file
+/// itself then).
+struct Unfinished(PathBuf);
+
+impl Unfinished {
+    fn list(temp: &Path) -> Unfinished {
+        unfinished().insert(temp.to_path_buf());
+        Unfinished(temp.to_path_buf())
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        unfinished().remove(&self.0);
+    }
+}
+
+/// The temporary files of every [`AtomicFile`] not yet committed or dropped:
+/// a signal ends the process without running destructors, so the handler
+/// needs this list to leave no `.partial` file behind.
+fn unfinished() -> MutexGuard<'static, BTreeSet<PathBuf>> {
+    static UNFINISHED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+    // A panic while the lock was held leaves a set that is still valid.
+    UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Deletes the temporary file of every output still being written, for a
+/// process about to exit on Ctrl-C or SIGTERM; returns how many it deleted.
+pub fn discard_unfinished_outputs() -> usize {
+    let mut unfinished = unfinished();
+    let deleted = unfinished.iter().filter(|path| fs::remove_file(path).is_ok()).count();
+    unfinished.clear();
+    deleted
 }
 
 impl Write for AtomicFile {
