@@ -41,6 +41,7 @@ fn pseudo_triggers_are_not_negations() {
         ("Not only itch but pain.", "pain"),
         ("Cultures grew gram negative rods.", "rods"),
         ("There was no interval change in the nodule.", "nodule"),
+        ("She has no specific diagnosis for her rash.", "rash"),
     ] {
         assert!(context(text, target).negated.is_none(), "{text}");
     }
@@ -119,6 +120,10 @@ fn scope_ends_at_terminators_and_sentence_ends() {
     assert!(context("No fever. Cough for two days.", "cough").negated.is_none());
     assert!(context("No fever; cough for two days.", "cough").negated.is_none());
     assert!(context("Denies fever however reports chills.", "chills").negated.is_none());
+    // A new clause with its own subject ends a negation.
+    let clauses = "He is not cooperative and he is difficult to keep focused.";
+    assert!(context(clauses, "difficult to keep focused").negated.is_none());
+    assert!(context("No rash and she denies itch.", "itch").negated.is_some());
     let bsa = "BSA was 30% last year, now 5% on the arms.";
     assert!(context(bsa, "30%").historical.is_some());
     assert!(context(bsa, "5%").historical.is_none());
