@@ -92,8 +92,26 @@ fn family_triggers() {
         ("A sister with colon polyps.", "colon polyps"),
         ("Family history of asthma.", "asthma"),
         ("Maternal aunt with lupus.", "lupus"),
+        ("Mother with eczema; his asthma is controlled.", "eczema"),
+        ("He lives with his grandmother who has psoriasis.", "psoriasis"),
+        ("Lives with his father, age 35.", "35"),
     ] {
         assert!(context(text, target).family.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn a_relative_who_reports_accompanies_or_is_taught_is_not_the_experiencer() {
+    for (text, target) in [
+        ("Seen today with her mother for follow up of atopic dermatitis.", "atopic dermatitis"),
+        ("An 8-year-old here with his dad for eczema.", "8-year-old"),
+        ("Brought in by her father for itching.", "itching"),
+        ("Her mother says that the pimecrolimus has not helped.", "pimecrolimus"),
+        ("Tacrolimus burned, his parents report.", "tacrolimus"),
+        ("Dad was instructed in the dupilumab injections.", "dupilumab"),
+        ("Itch 6/10 according to her mother.", "6/10"),
+    ] {
+        assert!(context(text, target).family.is_none(), "{text}");
     }
 }
 
@@ -124,6 +142,11 @@ fn scope_ends_at_terminators_and_sentence_ends() {
     let clauses = "He is not cooperative and he is difficult to keep focused.";
     assert!(context(clauses, "difficult to keep focused").negated.is_none());
     assert!(context("No rash and she denies itch.", "itch").negated.is_some());
+    let visit = "At her last visit BSA was 40%; today 8%.";
+    assert!(context(visit, "40%").historical.is_some());
+    assert!(context(visit, "8%").historical.is_none());
+    let since = "Since his last visit he has used clobetasol.";
+    assert!(context(since, "clobetasol").historical.is_none());
     let bsa = "BSA was 30% last year, now 5% on the arms.";
     assert!(context(bsa, "30%").historical.is_some());
     assert!(context(bsa, "5%").historical.is_none());
