@@ -96,10 +96,17 @@ pub fn diagnosis(
             is_patients(analysis, span) && analysis.context_of((*span).clone()).uncertain.is_none()
         })
         .collect();
-    let chosen = affirmed
+    let is_ad = |d: &String| d.as_str() == "atopic_dermatitis";
+    let look_alike = affirmed.iter().find(|(d, _, _)| !is_ad(d));
+    let ad_ruled_out = named
         .iter()
-        .find(|(d, _, _)| d.as_str() == "atopic_dermatitis")
-        .or_else(|| affirmed.first())?;
+        .any(|(d, _, span)| is_ad(d) && analysis.context_of((*span).clone()).negated.is_some());
+    // "This is psoriasis, not atopic dermatitis" decides the diagnosis: the
+    // spec's not_met case, whatever "eczema" the referral called it before.
+    let chosen = match look_alike {
+        Some(other) if ad_ruled_out => other,
+        _ => affirmed.iter().find(|(d, _, _)| is_ad(d)).or(look_alike)?,
+    };
     Some((chosen.0.clone(), span_of(analysis.text(), chosen.2)?))
 }
 

@@ -117,6 +117,17 @@ fn look_alike_diagnosis_only_without_atopic_dermatitis() {
 }
 
 #[test]
+fn a_look_alike_stated_instead_of_atopic_dermatitis_wins_over_the_referral() {
+    let note = "Referred for eczema unresponsive to creams. Exam: silvery scale on elbows. \
+                Assessment: plaque psoriasis; this is not atopic dermatitis.";
+    assert_eq!(facts(note).diagnosis.as_deref(), Some("psoriasis"));
+    let discoid = "Coin-shaped plaques on the shins. Impression: nummular (discoid) eczema.";
+    assert_eq!(facts(discoid).diagnosis.as_deref(), Some("nummular_eczema"));
+    let ruled_in = "Eczema. Not contact dermatitis: patch tests negative.";
+    assert_eq!(facts(ruled_in).diagnosis.as_deref(), Some("atopic_dermatitis"));
+}
+
+#[test]
 fn intolerance_and_potency_by_strength() {
     let f = facts(
         "Tacrolimus caused burning. Clobetasol 0.05% ointment was ineffective. HC 2.5% helps.",
