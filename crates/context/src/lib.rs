@@ -185,11 +185,7 @@ struct PhraseSet {
 impl PhraseSet {
     /// The set of the entries whose role `keep` accepts; `entries` sorted
     /// by phrase.
-    fn build(
-        entries: &[Entry],
-        keep: fn(&Role) -> bool,
-        case_insensitive: bool,
-    ) -> Result<PhraseSet, LexiconError> {
+    fn build(entries: &[Entry], keep: fn(&Role) -> bool) -> Result<PhraseSet, LexiconError> {
         let mut phrases: Vec<&str> = Vec::new();
         let mut entries_of: Vec<Vec<u32>> = Vec::new();
         for (i, entry) in entries.iter().enumerate().filter(|(_, e)| keep(&e.role)) {
@@ -203,7 +199,7 @@ impl PhraseSet {
         }
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(case_insensitive)
+            .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
@@ -211,21 +207,37 @@ impl PhraseSet {
     }
 
     /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
-    /// range) pairs in order.
-    fn find_all(&self, haystack: &[u8]) -> Vec<(usize, Range<usize>)> {
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(m) = self.matcher.find(Input::new(haystack).span(at..haystack.len())) {
+    /// range) pairs in order. Lazy, so that a caller who needs only the
+    /// first (a heading) stops there, and nothing is collected per document.
+    fn find_all<'h>(&'h self, haystack: &'h [u8]) -> PhraseMatches<'h> {
+        PhraseMatches { set: self, haystack, at: 0 }
+    }
+}
+
+/// The iterator of [`PhraseSet::find_all`].
+struct PhraseMatches<'h> {
+    set: &'h PhraseSet,
+    haystack: &'h [u8],
+    at: usize,
+}
+
+impl Iterator for PhraseMatches<'_> {
+    type Item = (usize, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let haystack = self.haystack;
+        while self.at <= haystack.len() {
+            let input = Input::new(haystack).span(self.at..haystack.len());
+            let m = self.set.matcher.find(input)?;
             if on_word_boundaries(haystack, m.start(), m.end()) {
-                found.push((m.pattern().as_usize(), m.start()..m.end()));
-                at = m.end();
-            } else {
-                // A match inside a word ("no" in "know") must not hide a
-                // phrase that starts at the next word.
-                at = next_word_start(haystack, m.start());
+                self.at = m.end();
+                return Some((m.pattern().as_usize(), m.start()..m.end()));
             }
+            // A match inside a word ("no" in "know") must not hide a
+            // phrase that starts at the next word.
+            self.at = next_word_start(haystack, m.start());
         }
-        found
+        None
     }
 }
 
@@ -245,10 +257,11 @@ impl ContextEngine {
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
         let mut entries = lexicon::parse(tsv)?;
         entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        // Triggers run on the lower-cased folded copy; headings on the text
-        // itself, a few words at a time.
-        let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
-        let headings = PhraseSet::build(&entries, is_heading, true)?;
+        // Triggers run on the folded copy, headings on the text itself, a
+        // few words at a time; both ignore ASCII case (phrases are lower
+        // case), so a note with nothing to fold is matched without a copy.
+        let triggers = PhraseSet::build(&entries, |role| !is_heading(role))?;
+        let headings = PhraseSet::build(&entries, is_heading)?;
         Ok(ContextEngine { triggers, headings, entries })
     }
 
@@ -287,7 +300,7 @@ impl ContextEngine {
     /// The first heading phrase of the lexicon within `range` of `text`.
     fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
         let bytes = &text.as_bytes()[range.clone()];
-        let (pattern, found) = self.headings.find_all(bytes).into_iter().next()?;
+        let (pattern, found) = self.headings.find_all(bytes).next()?;
         // A short phrase ("cc", "a/p", "S") names a heading only when it is
         // the whole heading: "vitamin A:" is no assessment.
         if found.len() < 4 && found.len() != bytes.len() {
@@ -368,13 +381,16 @@ impl<'t> Analysis<'t> {
     }
 
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
-    /// copy already folded and lower-cased for matching.
+    /// copy already folded for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
-        let at =
-            memchr::memchr_iter(*needle.first()?, hay).find(|&at| hay[at..].starts_with(needle))?;
+        let first = *needle.first()?;
+        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+        let at = memchr::memchr2_iter(lower, upper, hay).find(|&at| {
+            hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
+        })?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 
