@@ -185,7 +185,11 @@ struct PhraseSet {
 impl PhraseSet {
     /// The set of the entries whose role `keep` accepts; `entries` sorted
     /// by phrase.
-    fn build(entries: &[Entry], keep: fn(&Role) -> bool) -> Result<PhraseSet, LexiconError> {
+    fn build(
+        entries: &[Entry],
+        keep: fn(&Role) -> bool,
+        case_insensitive: bool,
+    ) -> Result<PhraseSet, LexiconError> {
         let mut phrases: Vec<&str> = Vec::new();
         let mut entries_of: Vec<Vec<u32>> = Vec::new();
         for (i, entry) in entries.iter().enumerate().filter(|(_, e)| keep(&e.role)) {
@@ -199,7 +203,7 @@ impl PhraseSet {
         }
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(true)
+            .ascii_case_insensitive(case_insensitive)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
@@ -257,11 +261,12 @@ impl ContextEngine {
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
         let mut entries = lexicon::parse(tsv)?;
         entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        // Triggers run on the folded copy, headings on the text itself, a
-        // few words at a time; both ignore ASCII case (phrases are lower
-        // case), so a note with nothing to fold is matched without a copy.
-        let triggers = PhraseSet::build(&entries, |role| !is_heading(role))?;
-        let headings = PhraseSet::build(&entries, is_heading)?;
+        // Triggers run on the lower-cased folded copy with a case-sensitive
+        // automaton (ignoring case would double the width of its states and
+        // slow the scan by a sixth); headings on the text itself, a few
+        // words at a time.
+        let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
+        let headings = PhraseSet::build(&entries, is_heading, true)?;
         Ok(ContextEngine { triggers, headings, entries })
     }
 
@@ -381,16 +386,13 @@ impl<'t> Analysis<'t> {
     }
 
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
-    /// copy already folded for matching.
+    /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
-        let first = *needle.first()?;
-        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-        let at = memchr::memchr2_iter(lower, upper, hay).find(|&at| {
-            hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
-        })?;
+        let at =
+            memchr::memchr_iter(*needle.first()?, hay).find(|&at| hay[at..].starts_with(needle))?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 
