@@ -17,7 +17,9 @@ mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
 use lexicon::Entry;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
@@ -204,6 +206,8 @@ impl PhraseSet {
         let matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(case_insensitive)
+            // Headings are also looked up anchored, as whole lines.
+            .start_kind(if case_insensitive { StartKind::Both } else { StartKind::Unanchored })
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
@@ -274,7 +278,11 @@ impl ContextEngine {
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text, fold::TRIGGERS);
-        let headings = sections::find(text, |range| self.heading_phrase(text, range));
+        let headings = sections::find(
+            text,
+            |range| self.heading_phrase(text, range),
+            |range| self.whole_heading_phrase(text, range),
+        );
         let mut hits = Vec::new();
         for (pattern, range) in self.triggers.find_all(folded.bytes()) {
             let span = folded.original_range(range);
@@ -311,9 +319,24 @@ impl ContextEngine {
         if found.len() < 4 && found.len() != bytes.len() {
             return None;
         }
+        self.heading_hit(pattern, range.start + found.start..range.start + found.end)
+    }
+
+    /// The heading phrase of the lexicon that is all of `range` of `text`:
+    /// what [`ContextEngine::heading_phrase`] finds when its find spans the
+    /// range, but by one anchored walk that stops at the first byte no
+    /// phrase goes on with, instead of a search of the whole range.
+    fn whole_heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
+        let bytes = &text.as_bytes()[range.clone()];
+        let found = self.headings.matcher.find(Input::new(bytes).anchored(Anchored::Yes))?;
+        (found.end() == bytes.len()).then_some(())?;
+        self.heading_hit(found.pattern().as_usize(), range)
+    }
+
+    /// The heading named by `pattern` of the heading set, found at `span`.
+    fn heading_hit(&self, pattern: usize, span: Range<usize>) -> Option<HeadingHit> {
         let entry = *self.headings.entries_of[pattern].first()?;
         let Role::Heading(kind, default) = self.role(entry) else { return None };
-        let span = range.start + found.start..range.start + found.end;
         Some(HeadingHit { kind, default, entry, span })
     }
 

@@ -246,3 +246,52 @@ proptest::proptest! {
         }
     }
 }
+
+/// What `whole_heading_phrase` must equal: the first heading phrase within
+/// the range, kept only when it spans all of it.
+fn whole_by_search(engine: &ContextEngine, text: &str) -> Option<(SectionKind, Option<Axis>, u32)> {
+    let hit = engine.heading_phrase(text, 0..text.len()).filter(|hit| hit.span == (0..text.len()))?;
+    Some((hit.kind, hit.default, hit.entry))
+}
+
+#[test]
+fn a_whole_line_heading_is_found_as_a_search_finds_it() {
+    let engine = ContextEngine::builtin();
+    let mut lines: Vec<String> = Vec::new();
+    for entry in engine.entries.iter().filter(|e| is_heading(&e.role)) {
+        let phrase = entry.phrase.as_str();
+        for line in [
+            phrase.to_string(),
+            phrase.to_ascii_uppercase(),
+            format!("{phrase}s"),
+            format!("{phrase} x"),
+            format!("x {phrase}"),
+            phrase[..phrase.len() - 1].to_string(),
+        ] {
+            lines.push(line);
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/notes");
+    for note in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let note = std::fs::read_to_string(note.path()).unwrap_or_default();
+        lines.extend(note.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+    }
+    assert!(lines.len() > 300);
+    for line in &lines {
+        let anchored = engine.whole_heading_phrase(line, 0..line.len());
+        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
+        assert_eq!(anchored, whole_by_search(engine, line), "{line:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn whole_line_headings_agree_with_a_search(
+        line in "(family|history|assessment|and|plan|a/p|s|hpi|exam|medications|ros|[a-z]{1,4}|[A-Z]{1,3}| |/|:|-){1,8}",
+    ) {
+        let engine = ContextEngine::builtin();
+        let anchored = engine.whole_heading_phrase(&line, 0..line.len());
+        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
+        proptest::prop_assert_eq!(anchored, whole_by_search(engine, &line));
+    }
+}
