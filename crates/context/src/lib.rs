@@ -182,6 +182,8 @@ pub struct ContextEngine {
 struct PhraseSet {
     matcher: AhoCorasick,
     entries_of: Vec<Vec<u32>>,
+    /// The length of the longest phrase, in bytes.
+    longest: usize,
 }
 
 impl PhraseSet {
@@ -211,7 +213,8 @@ impl PhraseSet {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(PhraseSet { matcher, entries_of })
+        let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
+        Ok(PhraseSet { matcher, entries_of, longest })
     }
 
     /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
@@ -328,6 +331,10 @@ impl ContextEngine {
     /// phrase goes on with, instead of a search of the whole range.
     fn whole_heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
         let bytes = &text.as_bytes()[range.clone()];
+        // Most short lines are longer than any heading: no walk for them.
+        if bytes.len() > self.headings.longest {
+            return None;
+        }
         let found = self.headings.matcher.find(Input::new(bytes).anchored(Anchored::Yes))?;
         (found.end() == bytes.len()).then_some(())?;
         self.heading_hit(found.pattern().as_usize(), range)
