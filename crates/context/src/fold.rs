@@ -25,6 +25,10 @@ pub struct FoldOptions {
 pub(crate) const TRIGGERS: FoldOptions =
     FoldOptions { lowercase: true, join_hyphenated_words: false };
 
+/// Whitespace folding alone.
+pub(crate) const KEEP_CASE: FoldOptions =
+    FoldOptions { lowercase: false, join_hyphenated_words: false };
+
 /// A copy of a text with every ASCII whitespace run replaced by one space
 /// (and, by [`FoldOptions`], lower-cased or with split words joined), and the
 /// means to map offsets in it back to the original: phrases are matched on
@@ -302,7 +306,6 @@ mod tests {
         }
     }
 
-    const KEEP_CASE: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: false };
     const JOIN: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
 
     fn folded_str<'a>(folded: &'a Folded) -> &'a str {

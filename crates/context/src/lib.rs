@@ -418,11 +418,15 @@ impl<'t> Analysis<'t> {
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
     /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
-        let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
+        // The needle keeps its case, so it is copied only when it has white
+        // space to fold; the copy it is compared with is lower case.
+        let needle = fold::Folded::new(phrase.trim(), fold::KEEP_CASE);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
-        let at =
-            memchr::memchr_iter(*needle.first()?, hay).find(|&at| hay[at..].starts_with(needle))?;
+        let first = needle.first()?.to_ascii_lowercase();
+        let at = memchr::memchr_iter(first, hay).find(|&at| {
+            hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
+        })?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 
