@@ -157,7 +157,11 @@ enum Edit {
 struct Edits<'b> {
     bytes: &'b [u8],
     double_space: Option<usize>,
+    /// A line break or tab.
     other: Option<usize>,
+    /// Kept apart from `other`: searched together, a text without form
+    /// feeds would be scanned to its end again at every line break.
+    form_feed: Option<usize>,
     /// Always `None` when hyphens are not joined.
     hyphen: Option<usize>,
 }
@@ -168,6 +172,7 @@ impl<'b> Edits<'b> {
             bytes,
             double_space: double_space(bytes, 0),
             other: other_space(bytes, 0),
+            form_feed: form_feed(bytes, 0),
             hyphen: if join { joining_hyphen(bytes, 0) } else { None },
         }
     }
@@ -180,10 +185,13 @@ impl<'b> Edits<'b> {
         if self.other.is_some_and(|at| at < from) {
             self.other = other_space(self.bytes, from);
         }
+        if self.form_feed.is_some_and(|at| at < from) {
+            self.form_feed = form_feed(self.bytes, from);
+        }
         if self.hyphen.is_some_and(|at| at < from) {
             self.hyphen = joining_hyphen(self.bytes, from);
         }
-        let run = self.double_space.into_iter().chain(self.other).min();
+        let run = self.double_space.into_iter().chain(self.other).chain(self.form_feed).min();
         // A hyphen is never whitespace, so the two never tie.
         match (run, self.hyphen) {
             (Some(run), Some(hyphen)) if hyphen < run => Some(Edit::Hyphen(hyphen)),
@@ -201,9 +209,11 @@ fn double_space(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 fn other_space(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let breaks = memchr::memchr3(b'\n', b'\t', b'\r', rest);
-    breaks.into_iter().chain(memchr::memchr(b'\x0c', rest)).min().map(|p| from + p)
+    memchr::memchr3(b'\n', b'\t', b'\r', bytes.get(from..)?).map(|p| from + p)
+}
+
+fn form_feed(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr(b'\x0c', bytes.get(from..)?).map(|p| from + p)
 }
 
 fn joining_hyphen(bytes: &[u8], from: usize) -> Option<usize> {

@@ -250,7 +250,8 @@ proptest::proptest! {
 /// What `whole_heading_phrase` must equal: the first heading phrase within
 /// the range, kept only when it spans all of it.
 fn whole_by_search(engine: &ContextEngine, text: &str) -> Option<(SectionKind, Option<Axis>, u32)> {
-    let hit = engine.heading_phrase(text, 0..text.len()).filter(|hit| hit.span == (0..text.len()))?;
+    let hit =
+        engine.heading_phrase(text, 0..text.len()).filter(|hit| hit.span == (0..text.len()))?;
     Some((hit.kind, hit.default, hit.entry))
 }
 
