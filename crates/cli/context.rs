@@ -257,7 +257,14 @@ fn annotate_line(
     line: &[u8],
     out: &mut impl Write,
 ) -> anyhow::Result<bool> {
-    let input: Input = match serde_json::from_slice(line) {
+    // Checking the whole line as UTF-8 once is cheaper than checking each
+    // string on its own; a line that is not UTF-8 gets the same error as
+    // before.
+    let parsed = match std::str::from_utf8(line) {
+        Ok(line) => serde_json::from_str(line),
+        Err(_) => serde_json::from_slice(line),
+    };
+    let input: Input = match parsed {
         Ok(input) => input,
         Err(error) => {
             let id = serde_json::Value::String(format!("{name}#{number}"));
