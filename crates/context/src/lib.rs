@@ -17,9 +17,9 @@ mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 
-use aho_corasick::{
-    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
-};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use lexicon::Entry;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
@@ -179,8 +179,12 @@ pub struct ContextEngine {
 /// Distinct phrases compiled into one leftmost-longest automaton (a longer
 /// phrase, "no increase" or "day history of", hides the shorter ones inside
 /// it), with the lexicon entries of each.
+///
+/// The automaton is aho-corasick's DFA, walked here rather than through
+/// `AhoCorasick::find`: its set-up for each search (dynamic dispatch,
+/// checks of the input) cost a fifth of the scan of a sentence.
 struct PhraseSet {
-    matcher: AhoCorasick,
+    dfa: DFA,
     entries_of: Vec<Vec<u32>>,
     /// The length of the longest phrase, in bytes.
     longest: usize,
@@ -205,16 +209,68 @@ impl PhraseSet {
                 }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
+        let dfa = DFA::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(case_insensitive)
             // Headings are also looked up anchored, as whole lines.
             .start_kind(if case_insensitive { StartKind::Both } else { StartKind::Unanchored })
-            .kind(Some(AhoCorasickKind::DFA))
+            // No prefilter: the walks below do not use one.
+            .prefilter(false)
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
         let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
-        Ok(PhraseSet { matcher, entries_of, longest })
+        Ok(PhraseSet { dfa, entries_of, longest })
+    }
+
+    /// The leftmost-longest phrase that starts at or after `from`, as
+    /// (pattern, range): what `AhoCorasick::find` reports for the span
+    /// `from..`, by the same walk (a match state records the match and the
+    /// walk goes on for a longer one until the dead state).
+    fn leftmost_longest(&self, haystack: &[u8], from: usize) -> Option<(usize, Range<usize>)> {
+        let mut state = self.dfa.start_state(Anchored::No).ok()?;
+        let mut found = None;
+        for (at, &byte) in haystack.iter().enumerate().skip(from) {
+            state = self.dfa.next_state(Anchored::No, state, byte);
+            if self.dfa.is_special(state) {
+                if self.dfa.is_dead(state) {
+                    break;
+                }
+                if self.dfa.is_match(state) {
+                    found = Some(self.match_ending(state, at + 1));
+                }
+            }
+        }
+        found
+    }
+
+    /// The longest phrase that starts at the start of `haystack`, as
+    /// (pattern, end).
+    fn anchored_longest(&self, haystack: &[u8]) -> Option<(usize, usize)> {
+        let mut state = self.dfa.start_state(Anchored::Yes).ok()?;
+        let mut found = None;
+        for (at, &byte) in haystack.iter().enumerate() {
+            state = self.dfa.next_state(Anchored::Yes, state, byte);
+            if self.dfa.is_special(state) {
+                if self.dfa.is_dead(state) {
+                    break;
+                }
+                if self.dfa.is_match(state) {
+                    // A match state may also carry a match that starts
+                    // later (through a failure transition): not anchored.
+                    let (pattern, range) = self.match_ending(state, at + 1);
+                    if range.start == 0 {
+                        found = Some((pattern, range.end));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The match of match state `state` that ends at `end`.
+    fn match_ending(&self, state: StateID, end: usize) -> (usize, Range<usize>) {
+        let pattern = self.dfa.match_pattern(state, 0);
+        (pattern.as_usize(), end - self.dfa.pattern_len(pattern)..end)
     }
 
     /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
@@ -238,15 +294,14 @@ impl Iterator for PhraseMatches<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         let haystack = self.haystack;
         while self.at <= haystack.len() {
-            let input = Input::new(haystack).span(self.at..haystack.len());
-            let m = self.set.matcher.find(input)?;
-            if on_word_boundaries(haystack, m.start(), m.end()) {
-                self.at = m.end();
-                return Some((m.pattern().as_usize(), m.start()..m.end()));
+            let (pattern, found) = self.set.leftmost_longest(haystack, self.at)?;
+            if on_word_boundaries(haystack, found.start, found.end) {
+                self.at = found.end;
+                return Some((pattern, found));
             }
             // A match inside a word ("no" in "know") must not hide a
             // phrase that starts at the next word.
-            self.at = next_word_start(haystack, m.start());
+            self.at = next_word_start(haystack, found.start);
         }
         None
     }
@@ -335,9 +390,9 @@ impl ContextEngine {
         if bytes.len() > self.headings.longest {
             return None;
         }
-        let found = self.headings.matcher.find(Input::new(bytes).anchored(Anchored::Yes))?;
-        (found.end() == bytes.len()).then_some(())?;
-        self.heading_hit(found.pattern().as_usize(), range)
+        let (pattern, end) = self.headings.anchored_longest(bytes)?;
+        (end == bytes.len()).then_some(())?;
+        self.heading_hit(pattern, range)
     }
 
     /// The heading named by `pattern` of the heading set, found at `span`.

@@ -296,3 +296,46 @@ proptest::proptest! {
         proptest::prop_assert_eq!(anchored, whole_by_search(engine, &line));
     }
 }
+
+/// The phrases of one set, as `PhraseSet::build` compiles them.
+fn phrases_of(engine: &ContextEngine, headings: bool) -> Vec<&str> {
+    let mut phrases: Vec<&str> = engine
+        .entries
+        .iter()
+        .filter(|e| is_heading(&e.role) == headings)
+        .map(|e| e.phrase.as_str())
+        .collect();
+    phrases.dedup();
+    phrases
+}
+
+proptest::proptest! {
+    /// The engine's own walk of the DFA finds what `AhoCorasick::find` finds.
+    #[test]
+    fn the_dfa_walk_finds_what_aho_corasick_finds(
+        text in "(no|not|denies|history of|family history|negative for|if|mother|plan|a/p|\\(|-|\\?|[a-zA-Z]{1,5}| |\\.|é){0,24}",
+        from in 0usize..60,
+    ) {
+        let engine = ContextEngine::builtin();
+        for (set, headings) in [(&engine.triggers, false), (&engine.headings, true)] {
+            let reference = aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(headings)
+                .start_kind(StartKind::Both)
+                .build(phrases_of(engine, headings))
+                .unwrap();
+            let hay = text.as_bytes();
+            let from = from.min(hay.len());
+            let expected = reference
+                .find(aho_corasick::Input::new(hay).span(from..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start()..m.end()));
+            proptest::prop_assert_eq!(set.leftmost_longest(hay, from), expected);
+            if headings {
+                let anchored = reference
+                    .find(aho_corasick::Input::new(hay).anchored(Anchored::Yes))
+                    .map(|m| (m.pattern().as_usize(), m.end()));
+                proptest::prop_assert_eq!(set.anchored_longest(hay), anchored);
+            }
+        }
+    }
+}
