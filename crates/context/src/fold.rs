@@ -25,6 +25,10 @@ pub struct FoldOptions {
 pub(crate) const TRIGGERS: FoldOptions =
     FoldOptions { lowercase: true, join_hyphenated_words: false };
 
+/// Whitespace folding alone.
+pub(crate) const KEEP_CASE: FoldOptions =
+    FoldOptions { lowercase: false, join_hyphenated_words: false };
+
 /// A copy of a text with every ASCII whitespace run replaced by one space
 /// (and, by [`FoldOptions`], lower-cased or with split words joined), and the
 /// means to map offsets in it back to the original: phrases are matched on
@@ -45,7 +49,11 @@ impl<'t> Folded<'t> {
         let mut shifts = Vec::new();
         let mut folded = fold_edits(bytes, options.join_hyphenated_words, &mut shifts);
         if options.lowercase {
-            folded.to_mut().make_ascii_lowercase();
+            // One pass into a new copy rather than a copy, then a pass over it.
+            match &mut folded {
+                Cow::Borrowed(bytes) => folded = Cow::Owned(bytes.to_ascii_lowercase()),
+                Cow::Owned(copy) => copy.make_ascii_lowercase(),
+            }
         }
         Folded { folded, shifts }
     }
@@ -149,7 +157,11 @@ enum Edit {
 struct Edits<'b> {
     bytes: &'b [u8],
     double_space: Option<usize>,
+    /// A line break or tab.
     other: Option<usize>,
+    /// Kept apart from `other`: searched together, a text without form
+    /// feeds would be scanned to its end again at every line break.
+    form_feed: Option<usize>,
     /// Always `None` when hyphens are not joined.
     hyphen: Option<usize>,
 }
@@ -160,6 +172,7 @@ impl<'b> Edits<'b> {
             bytes,
             double_space: double_space(bytes, 0),
             other: other_space(bytes, 0),
+            form_feed: form_feed(bytes, 0),
             hyphen: if join { joining_hyphen(bytes, 0) } else { None },
         }
     }
@@ -172,10 +185,13 @@ impl<'b> Edits<'b> {
         if self.other.is_some_and(|at| at < from) {
             self.other = other_space(self.bytes, from);
         }
+        if self.form_feed.is_some_and(|at| at < from) {
+            self.form_feed = form_feed(self.bytes, from);
+        }
         if self.hyphen.is_some_and(|at| at < from) {
             self.hyphen = joining_hyphen(self.bytes, from);
         }
-        let run = self.double_space.into_iter().chain(self.other).min();
+        let run = self.double_space.into_iter().chain(self.other).chain(self.form_feed).min();
         // A hyphen is never whitespace, so the two never tie.
         match (run, self.hyphen) {
             (Some(run), Some(hyphen)) if hyphen < run => Some(Edit::Hyphen(hyphen)),
@@ -193,9 +209,11 @@ fn double_space(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 fn other_space(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = bytes.get(from..)?;
-    let breaks = memchr::memchr3(b'\n', b'\t', b'\r', rest);
-    breaks.into_iter().chain(memchr::memchr(b'\x0c', rest)).min().map(|p| from + p)
+    memchr::memchr3(b'\n', b'\t', b'\r', bytes.get(from..)?).map(|p| from + p)
+}
+
+fn form_feed(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr(b'\x0c', bytes.get(from..)?).map(|p| from + p)
 }
 
 fn joining_hyphen(bytes: &[u8], from: usize) -> Option<usize> {
@@ -298,7 +316,6 @@ mod tests {
         }
     }
 
-    const KEEP_CASE: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: false };
     const JOIN: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
 
     fn folded_str<'a>(folded: &'a Folded) -> &'a str {

@@ -17,7 +17,9 @@ mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use lexicon::Entry;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
@@ -177,9 +179,15 @@ pub struct ContextEngine {
 /// Distinct phrases compiled into one leftmost-longest automaton (a longer
 /// phrase, "no increase" or "day history of", hides the shorter ones inside
 /// it), with the lexicon entries of each.
+///
+/// The automaton is aho-corasick's DFA, walked here rather than through
+/// `AhoCorasick::find`: its set-up for each search (dynamic dispatch,
+/// checks of the input) cost a fifth of the scan of a sentence.
 struct PhraseSet {
-    matcher: AhoCorasick,
+    dfa: DFA,
     entries_of: Vec<Vec<u32>>,
+    /// The length of the longest phrase, in bytes.
+    longest: usize,
 }
 
 impl PhraseSet {
@@ -201,31 +209,101 @@ impl PhraseSet {
                 }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
+        let dfa = DFA::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(case_insensitive)
-            .kind(Some(AhoCorasickKind::DFA))
+            // Headings are also looked up anchored, as whole lines.
+            .start_kind(if case_insensitive { StartKind::Both } else { StartKind::Unanchored })
+            // No prefilter: the walks below do not use one.
+            .prefilter(false)
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(PhraseSet { matcher, entries_of })
+        let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
+        Ok(PhraseSet { dfa, entries_of, longest })
     }
 
-    /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
-    /// range) pairs in order.
-    fn find_all(&self, haystack: &[u8]) -> Vec<(usize, Range<usize>)> {
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(m) = self.matcher.find(Input::new(haystack).span(at..haystack.len())) {
-            if on_word_boundaries(haystack, m.start(), m.end()) {
-                found.push((m.pattern().as_usize(), m.start()..m.end()));
-                at = m.end();
-            } else {
-                // A match inside a word ("no" in "know") must not hide a
-                // phrase that starts at the next word.
-                at = next_word_start(haystack, m.start());
+    /// The leftmost-longest phrase that starts at or after `from`, as
+    /// (pattern, range): what `AhoCorasick::find` reports for the span
+    /// `from..`, by the same walk (a match state records the match and the
+    /// walk goes on for a longer one until the dead state).
+    fn leftmost_longest(&self, haystack: &[u8], from: usize) -> Option<(usize, Range<usize>)> {
+        let mut state = self.dfa.start_state(Anchored::No).ok()?;
+        let mut found = None;
+        for (at, &byte) in haystack.iter().enumerate().skip(from) {
+            state = self.dfa.next_state(Anchored::No, state, byte);
+            if self.dfa.is_special(state) {
+                if self.dfa.is_dead(state) {
+                    break;
+                }
+                if self.dfa.is_match(state) {
+                    found = Some(self.match_ending(state, at + 1));
+                }
             }
         }
         found
+    }
+
+    /// The longest phrase that starts at the start of `haystack`, as
+    /// (pattern, end).
+    fn anchored_longest(&self, haystack: &[u8]) -> Option<(usize, usize)> {
+        let mut state = self.dfa.start_state(Anchored::Yes).ok()?;
+        let mut found = None;
+        for (at, &byte) in haystack.iter().enumerate() {
+            state = self.dfa.next_state(Anchored::Yes, state, byte);
+            if self.dfa.is_special(state) {
+                if self.dfa.is_dead(state) {
+                    break;
+                }
+                if self.dfa.is_match(state) {
+                    // A match state may also carry a match that starts
+                    // later (through a failure transition): not anchored.
+                    let (pattern, range) = self.match_ending(state, at + 1);
+                    if range.start == 0 {
+                        found = Some((pattern, range.end));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The match of match state `state` that ends at `end`.
+    fn match_ending(&self, state: StateID, end: usize) -> (usize, Range<usize>) {
+        let pattern = self.dfa.match_pattern(state, 0);
+        (pattern.as_usize(), end - self.dfa.pattern_len(pattern)..end)
+    }
+
+    /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
+    /// range) pairs in order. Lazy, so that a caller who needs only the
+    /// first (a heading) stops there, and nothing is collected per document.
+    fn find_all<'h>(&'h self, haystack: &'h [u8]) -> PhraseMatches<'h> {
+        PhraseMatches { set: self, haystack, at: 0 }
+    }
+}
+
+/// The iterator of [`PhraseSet::find_all`].
+struct PhraseMatches<'h> {
+    set: &'h PhraseSet,
+    haystack: &'h [u8],
+    at: usize,
+}
+
+impl Iterator for PhraseMatches<'_> {
+    type Item = (usize, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let haystack = self.haystack;
+        while self.at <= haystack.len() {
+            let (pattern, found) = self.set.leftmost_longest(haystack, self.at)?;
+            if on_word_boundaries(haystack, found.start, found.end) {
+                self.at = found.end;
+                return Some((pattern, found));
+            }
+            // A match inside a word ("no" in "know") must not hide a
+            // phrase that starts at the next word.
+            self.at = next_word_start(haystack, found.start);
+        }
+        None
     }
 }
 
@@ -245,8 +323,10 @@ impl ContextEngine {
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
         let mut entries = lexicon::parse(tsv)?;
         entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        // Triggers run on the lower-cased folded copy; headings on the text
-        // itself, a few words at a time.
+        // Triggers run on the lower-cased folded copy with a case-sensitive
+        // automaton (ignoring case would double the width of its states and
+        // slow the scan by a sixth); headings on the text itself, a few
+        // words at a time.
         let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
         let headings = PhraseSet::build(&entries, is_heading, true)?;
         Ok(ContextEngine { triggers, headings, entries })
@@ -256,7 +336,11 @@ impl ContextEngine {
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text, fold::TRIGGERS);
-        let headings = sections::find(text, |range| self.heading_phrase(text, range));
+        let headings = sections::find(
+            text,
+            |range| self.heading_phrase(text, range),
+            |range| self.whole_heading_phrase(text, range),
+        );
         let mut hits = Vec::new();
         for (pattern, range) in self.triggers.find_all(folded.bytes()) {
             let span = folded.original_range(range);
@@ -287,15 +371,34 @@ impl ContextEngine {
     /// The first heading phrase of the lexicon within `range` of `text`.
     fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
         let bytes = &text.as_bytes()[range.clone()];
-        let (pattern, found) = self.headings.find_all(bytes).into_iter().next()?;
+        let (pattern, found) = self.headings.find_all(bytes).next()?;
         // A short phrase ("cc", "a/p", "S") names a heading only when it is
         // the whole heading: "vitamin A:" is no assessment.
         if found.len() < 4 && found.len() != bytes.len() {
             return None;
         }
+        self.heading_hit(pattern, range.start + found.start..range.start + found.end)
+    }
+
+    /// The heading phrase of the lexicon that is all of `range` of `text`:
+    /// what [`ContextEngine::heading_phrase`] finds when its find spans the
+    /// range, but by one anchored walk that stops at the first byte no
+    /// phrase goes on with, instead of a search of the whole range.
+    fn whole_heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
+        let bytes = &text.as_bytes()[range.clone()];
+        // Most short lines are longer than any heading: no walk for them.
+        if bytes.len() > self.headings.longest {
+            return None;
+        }
+        let (pattern, end) = self.headings.anchored_longest(bytes)?;
+        (end == bytes.len()).then_some(())?;
+        self.heading_hit(pattern, range)
+    }
+
+    /// The heading named by `pattern` of the heading set, found at `span`.
+    fn heading_hit(&self, pattern: usize, span: Range<usize>) -> Option<HeadingHit> {
         let entry = *self.headings.entries_of[pattern].first()?;
         let Role::Heading(kind, default) = self.role(entry) else { return None };
-        let span = range.start + found.start..range.start + found.end;
         Some(HeadingHit { kind, default, entry, span })
     }
 
@@ -370,11 +473,15 @@ impl<'t> Analysis<'t> {
     /// Where `phrase` first occurs, as [`find_phrase`] finds it, but on the
     /// copy already folded and lower-cased for matching.
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
-        let needle = fold::Folded::new(phrase.trim(), fold::TRIGGERS);
+        // The needle keeps its case, so it is copied only when it has white
+        // space to fold; the copy it is compared with is lower case.
+        let needle = fold::Folded::new(phrase.trim(), fold::KEEP_CASE);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
-        let at =
-            memchr::memchr_iter(*needle.first()?, hay).find(|&at| hay[at..].starts_with(needle))?;
+        let first = needle.first()?.to_ascii_lowercase();
+        let at = memchr::memchr_iter(first, hay).find(|&at| {
+            hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
+        })?;
         Some(self.folded.original_range(at..at + needle.len()))
     }
 

@@ -73,10 +73,13 @@ fn indent_of(bytes: &[u8], at: usize) -> usize {
 }
 
 /// Finds the headings of `text`; `phrase_within` names the first heading
-/// phrase of the lexicon within a range, if any.
+/// phrase of the lexicon within a range, if any, and `whole_phrase` the one
+/// that is all of a range (as `phrase_within` when its phrase spans the
+/// range, without searching every short line).
 pub(crate) fn find(
     text: &str,
     phrase_within: impl Fn(Range<usize>) -> Option<HeadingHit>,
+    whole_phrase: impl Fn(Range<usize>) -> Option<HeadingHit>,
 ) -> Vec<Heading> {
     let bytes = text.as_bytes();
     let mut headings = Vec::new();
@@ -91,7 +94,7 @@ pub(crate) fn find(
         }
     }
     headings.extend(lines_alone(bytes).filter_map(|line| {
-        let hit = phrase_within(line.clone()).filter(|hit| hit.span == line)?;
+        let hit = whole_phrase(line.clone())?;
         Some(Heading::new(line, Some(hit), bytes))
     }));
     headings.sort_by_key(|h| h.span.start);

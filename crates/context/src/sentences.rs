@@ -12,7 +12,31 @@ const ABBREVIATIONS: &[&str] =
 /// and at every offset in `breaks` (section headings).
 pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
-    let mut ends = Vec::new();
+    // Each end is first an empty range at it, then becomes the sentence
+    // that it ends, in place: one vector per text, not two.
+    let mut sentences = Vec::new();
+    push_ends(bytes, &mut sentences);
+    let breaks = breaks.iter().copied().filter(|&b| b > 0 && b < bytes.len());
+    sentences.extend(breaks.map(|end| end..end));
+    // Stable: the ends come as two or three sorted runs, which it merges.
+    sentences.sort_by_key(|s| s.end);
+    sentences.dedup_by_key(|s| s.end);
+    // No end is at 0, so every end closes a sentence.
+    let mut start = 0;
+    for sentence in &mut sentences {
+        sentence.start = start;
+        start = sentence.end;
+    }
+    if start < bytes.len() || sentences.is_empty() {
+        sentences.push(start..bytes.len());
+    }
+    sentences
+}
+
+/// Pushes, as an empty range at it, each place where a sentence ends by the
+/// text's own punctuation and lines, in no particular order, maybe twice.
+fn push_ends(bytes: &[u8], ends: &mut Vec<Range<usize>>) {
+    let mut push = |end: usize| ends.push(end..end);
     // Two vectorised scans find the few bytes that may end a sentence.
     let candidates = memchr::memchr3_iter(b'.', b';', b'\n', bytes)
         .chain(memchr::memchr3_iter(b'!', b'?', b')', bytes));
@@ -21,30 +45,15 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
             b'.' | b'!' | b'?' => {
                 let closes = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
                 if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
-                    ends.push(i + 1);
+                    push(i + 1);
                 }
             }
-            b';' => ends.push(i + 1),
-            b'\n' if starts_new_item(&bytes[i + 1..]) => ends.push(i + 1),
-            b')' => ends.extend(inline_item_start(bytes, i)),
+            b';' => push(i + 1),
+            b'\n' if starts_new_item(&bytes[i + 1..]) => push(i + 1),
+            b')' => inline_item_start(bytes, i).into_iter().for_each(&mut push),
             _ => {}
         }
     }
-    ends.extend(breaks.iter().copied().filter(|&b| b > 0 && b < bytes.len()));
-    ends.sort_unstable();
-    ends.dedup();
-    let mut sentences = Vec::with_capacity(ends.len() + 1);
-    let mut start = 0;
-    for end in ends {
-        if end > start {
-            sentences.push(start..end);
-            start = end;
-        }
-    }
-    if start < bytes.len() || sentences.is_empty() {
-        sentences.push(start..bytes.len());
-    }
-    sentences
 }
 
 /// True when the period at `dot` closes an abbreviation such as "Dr.".

@@ -274,3 +274,96 @@ proptest::proptest! {
         }
     }
 }
+
+/// What `whole_heading_phrase` must equal: the first heading phrase within
+/// the range, kept only when it spans all of it.
+fn whole_by_search(engine: &ContextEngine, text: &str) -> Option<(SectionKind, Option<Axis>, u32)> {
+    let hit =
+        engine.heading_phrase(text, 0..text.len()).filter(|hit| hit.span == (0..text.len()))?;
+    Some((hit.kind, hit.default, hit.entry))
+}
+
+#[test]
+fn a_whole_line_heading_is_found_as_a_search_finds_it() {
+    let engine = ContextEngine::builtin();
+    let mut lines: Vec<String> = Vec::new();
+    for entry in engine.entries.iter().filter(|e| is_heading(&e.role)) {
+        let phrase = entry.phrase.as_str();
+        for line in [
+            phrase.to_string(),
+            phrase.to_ascii_uppercase(),
+            format!("{phrase}s"),
+            format!("{phrase} x"),
+            format!("x {phrase}"),
+            phrase[..phrase.len() - 1].to_string(),
+        ] {
+            lines.push(line);
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/notes");
+    for note in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let note = std::fs::read_to_string(note.path()).unwrap_or_default();
+        lines.extend(note.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+    }
+    assert!(lines.len() > 300);
+    for line in &lines {
+        let anchored = engine.whole_heading_phrase(line, 0..line.len());
+        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
+        assert_eq!(anchored, whole_by_search(engine, line), "{line:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn whole_line_headings_agree_with_a_search(
+        line in "(family|history|assessment|and|plan|a/p|s|hpi|exam|medications|ros|[a-z]{1,4}|[A-Z]{1,3}| |/|:|-){1,8}",
+    ) {
+        let engine = ContextEngine::builtin();
+        let anchored = engine.whole_heading_phrase(&line, 0..line.len());
+        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
+        proptest::prop_assert_eq!(anchored, whole_by_search(engine, &line));
+    }
+}
+
+/// The phrases of one set, as `PhraseSet::build` compiles them.
+fn phrases_of(engine: &ContextEngine, headings: bool) -> Vec<&str> {
+    let mut phrases: Vec<&str> = engine
+        .entries
+        .iter()
+        .filter(|e| is_heading(&e.role) == headings)
+        .map(|e| e.phrase.as_str())
+        .collect();
+    phrases.dedup();
+    phrases
+}
+
+proptest::proptest! {
+    /// The engine's own walk of the DFA finds what `AhoCorasick::find` finds.
+    #[test]
+    fn the_dfa_walk_finds_what_aho_corasick_finds(
+        text in "(no|not|denies|history of|family history|negative for|if|mother|plan|a/p|\\(|-|\\?|[a-zA-Z]{1,5}| |\\.|é){0,24}",
+        from in 0usize..60,
+    ) {
+        let engine = ContextEngine::builtin();
+        for (set, headings) in [(&engine.triggers, false), (&engine.headings, true)] {
+            let reference = aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(headings)
+                .start_kind(StartKind::Both)
+                .build(phrases_of(engine, headings))
+                .unwrap();
+            let hay = text.as_bytes();
+            let from = from.min(hay.len());
+            let expected = reference
+                .find(aho_corasick::Input::new(hay).span(from..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start()..m.end()));
+            proptest::prop_assert_eq!(set.leftmost_longest(hay, from), expected);
+            if headings {
+                let anchored = reference
+                    .find(aho_corasick::Input::new(hay).anchored(Anchored::Yes))
+                    .map(|m| (m.pattern().as_usize(), m.end()));
+                proptest::prop_assert_eq!(set.anchored_longest(hay), anchored);
+            }
+        }
+    }
+}
