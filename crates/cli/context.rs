@@ -122,19 +122,9 @@ fn write_span_fields(out: &mut impl Write, span: &Range<usize>) -> io::Result<()
     write_number(out, span.end)
 }
 
-/// A number in decimal, without the formatting machinery.
-fn write_number(out: &mut impl Write, mut n: usize) -> io::Result<()> {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.write_all(&digits[at..])
+/// A number in decimal; `itoa` skips the formatting machinery.
+fn write_number(out: &mut impl Write, n: usize) -> io::Result<()> {
+    out.write_all(itoa::Buffer::new().format(n).as_bytes())
 }
 
 /// An input that got no answer: its id and what went wrong, never its text.
