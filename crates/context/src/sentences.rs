@@ -43,15 +43,31 @@ fn push_ends(bytes: &[u8], ends: &mut Vec<Range<usize>>) {
     for i in candidates {
         match bytes[i] {
             b'.' | b'!' | b'?' => {
-                let closes = bytes.get(i + 1).is_none_or(u8::is_ascii_whitespace);
+                // A quotation or parenthesis may close after the full stop:
+                // 'reports "itchy all over." Says it keeps flaring'.
+                let end = i + 1 + closers_at(&bytes[i + 1..]);
+                let closes = bytes.get(end).is_none_or(u8::is_ascii_whitespace);
                 if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
-                    push(i + 1);
+                    push(end);
                 }
             }
             b';' => push(i + 1),
             b'\n' if starts_new_item(&bytes[i + 1..]) => push(i + 1),
             b')' => inline_item_start(bytes, i).into_iter().for_each(&mut push),
             _ => {}
+        }
+    }
+}
+
+/// The length of the closing quotes and brackets at the start of `rest`
+/// (ASCII, and the typographic ’ and ” of word processors).
+fn closers_at(rest: &[u8]) -> usize {
+    let mut at = 0;
+    loop {
+        match rest.get(at..) {
+            Some([b'"' | b'\'' | b')' | b']', ..]) => at += 1,
+            Some([0xE2, 0x80, 0x99 | 0x9D, ..]) => at += 3,
+            _ => return at,
         }
     }
 }
@@ -123,6 +139,22 @@ mod tests {
     #[test]
     fn ends_at_punctuation_and_semicolons() {
         assert_eq!(pieces("No fever. Cough; wheeze", &[]), ["No fever.", "Cough;", "wheeze"]);
+    }
+
+    #[test]
+    fn a_closing_quote_or_parenthesis_stays_with_its_sentence() {
+        let text = "Reports \"itchy all over.\" Known AD (since 2019.) Flaring; ok.\u{201d} Next";
+        assert_eq!(
+            pieces(text, &[]),
+            [
+                "Reports \"itchy all over.\"",
+                "Known AD (since 2019.)",
+                "Flaring;",
+                "ok.\u{201d}",
+                "Next"
+            ]
+        );
+        assert_eq!(pieces("He said \"no.\"x", &[]).len(), 1, "no space after: no end");
     }
 
     #[test]
