@@ -133,3 +133,12 @@ fn adding_a_drug_to_a_continued_one_requests_only_the_added_one() {
     assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
     assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_drug_the_request_is_added_to_is_current_not_requested() {
+    let f = facts(&format!(
+        "{AD}Plan: start lebrikizumab 500 mg at weeks 0 and 2 in addition to abrocitinib 100 mg daily."
+    ));
+    assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
+}
