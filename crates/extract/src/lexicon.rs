@@ -70,6 +70,10 @@ pub enum Cue {
     Stopped,
     /// A look-alike ("in order to") that only masks a cue word.
     Masked,
+    /// An adverse effect ("nausea", "rise in creatinine"): the reason a
+    /// drug was stopped, so intolerance only beside a stop cue; alone it is
+    /// a symptom or a finding, not an outcome.
+    AdverseEffect,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -463,6 +467,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
         let cue = match f[1] {
             "stopped" => Cue::Stopped,
             "none" => Cue::Masked,
+            "adverse" => Cue::AdverseEffect,
             other => Cue::Outcome(
                 word::<Outcome>(other)
                     .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,

@@ -36,15 +36,31 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
             }
         }
     }
-    mentions.retain(|m| !unticked(text.as_bytes(), &m.span));
+    mentions.retain(|m| !unticked(text.as_bytes(), &m.span, m.meaning));
     mentions
 }
 
 /// Form checkboxes: a term after an empty box ("[ ] Hands") or answered by
 /// an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes [ ] No",
 /// "tried Dupixent? [ ] Yes [X] No") is not stated for the patient.
-fn unticked(bytes: &[u8], span: &Range<usize>) -> bool {
-    empty_box_before(bytes, span.start) || denied_by_answer(bytes, span.end)
+fn unticked(bytes: &[u8], span: &Range<usize>, meaning: &Meaning) -> bool {
+    empty_box_before(bytes, span.start)
+        || denied_by_answer(bytes, span.end)
+        || (matches!(meaning, Meaning::Drug(_)) && in_unticked_item(bytes, span.start))
+}
+
+/// Whether a drug sits in the item of an empty box earlier on its line: a
+/// form lists a class with its agents as examples ("[ ] Systemic
+/// immunosuppressant (cyclosporine / methotrexate)"), none of them taken
+/// unless the box is ticked. The nearest box before the drug on its line
+/// decides, so "[x] TCI  [ ] PDE4 (crisaborole)" keeps a ticked item's drugs.
+fn in_unticked_item(bytes: &[u8], start: usize) -> bool {
+    let line_start = bytes[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = &bytes[line_start..start];
+    let Some(close) = line.iter().rposition(|&b| b == b']') else { return false };
+    let Some(open) = line[..close].iter().rposition(|&b| b == b'[') else { return false };
+    let inside = &line[open + 1..close];
+    inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
 }
 
 /// How far after a term its Yes/No boxes may be.
@@ -137,6 +153,23 @@ mod tests {
         assert_eq!(count("[ ] Hands  [X] Feet"), 1);
         assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
         assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
+    }
+
+    #[test]
+    fn drugs_named_as_examples_of_an_empty_box_are_hidden() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let drugs = |text: &str| {
+            scan(&vocabulary, text)
+                .iter()
+                .filter(|m| matches!(m.meaning, Meaning::Drug(_)))
+                .map(|m| text[m.span.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(drugs("[ ] Oral JAK inhibitor (abrocitinib / upadacitinib)").is_empty());
+        assert!(drugs("[_] Calcineurin inhibitor: pimecrolimus, tacrolimus").is_empty());
+        assert_eq!(drugs("[X] Oral JAK inhibitor (abrocitinib / upadacitinib)").len(), 2);
+        assert_eq!(drugs("[x] TCI (tacrolimus)  [ ] PDE4 (crisaborole)"), ["tacrolimus"]);
+        assert_eq!(drugs("[ ] None\nTried methotrexate 2021 [2021]"), ["methotrexate"]);
     }
 
     #[test]

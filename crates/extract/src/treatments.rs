@@ -37,7 +37,7 @@ impl TreatmentPatterns {
         let ci = crate::case_insensitive;
         Ok(TreatmentPatterns {
             strength: ci(
-                r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*%",
+                r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*(?:%|percent\b|pct\b)",
             )?,
             vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b")?,
             dosing: DosingPatterns::new()?,
@@ -175,7 +175,7 @@ fn drug_mention(
         return None;
     }
     let CueReading { outcome, stopped, planned, cue } =
-        outcome_of(analysis, mentions, &mention.span);
+        outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
         .flatten();
@@ -319,12 +319,63 @@ fn cues_in<'m>(mentions: &'m [Mention], sentence: &Range<usize>) -> Vec<CueHit<'
 
 /// The cues after a drug that reach back to it: every one up to the first
 /// cue that only reaches forward, which opens a new clause ("X was
-/// ineffective and Y was started"). The flag tells whether the walk ended
-/// at such a cue.
-fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
-    let open = after.iter().position(|(_, _, reach)| !reach.backward());
-    let reached = &after[..open.unwrap_or(after.len())];
-    (reached.to_vec(), open.is_some())
+/// ineffective and Y was started"). One outcome is shared by a list of bare
+/// agents ("X for four weeks and Y for three months without benefit"), but
+/// not past another agent once this one has its own outcome ("X helps, Y -
+/// no help"), nor past another agent after "but" or ";" ("X helped but Y did
+/// not"), nor when "it", "this" or "which" names the agent nearest the cue
+/// instead. The flag tells whether the walk ended before the sentence did.
+fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
+    let mut reached = Vec::new();
+    let (mut own, mut last) = (false, from);
+    for hit in after {
+        if !hit.2.backward() {
+            return (reached, true);
+        }
+        if let Some(other) = scope.other_agent_in(last..hit.0.start) {
+            let broken = CLAUSE_BREAK.iter().any(|b| scope.text[last..other].contains(b));
+            if own || broken || refers_to_nearest(scope.text, hit.0.start) {
+                return (reached, true);
+            }
+        }
+        own |= match hit.1 {
+            Cue::Outcome(outcome) => outcome != Outcome::Planned,
+            Cue::Stopped | Cue::AdverseEffect => true,
+            Cue::Masked => false,
+        };
+        reached.push(*hit);
+        last = hit.0.end;
+    }
+    (reached, false)
+}
+
+/// What separates two clauses of one sentence, each with its own subject.
+const CLAUSE_BREAK: [&str; 3] = [";", " but ", ",but "];
+
+/// Pronouns that name only the agent nearest before them.
+const ANAPHORA: [&str; 3] = ["it", "this", "which"];
+
+/// Whether the words just before a cue are a pronoun naming the last agent
+/// before it ("..., and her mother says that this has not helped").
+fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
+    let before = text[..cue_start].trim_end();
+    let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    ANAPHORA.iter().any(|a| word.eq_ignore_ascii_case(a))
+}
+
+/// What a walk over the cues after a mention needs to know of its sentence:
+/// the text, and where other agents are named.
+struct Scope<'t> {
+    text: &'t str,
+    /// Start of every mention of another agent in the sentence, in order.
+    others: Vec<usize>,
+}
+
+impl Scope<'_> {
+    /// Where the first other agent in `range` is named.
+    fn other_agent_in(&self, range: Range<usize>) -> Option<usize> {
+        self.others.iter().copied().find(|start| range.contains(start))
+    }
 }
 
 /// The outcome the cues around a mention give it: the nearest cue before it
@@ -332,9 +383,23 @@ fn reaching_back<'m>(after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
 /// cues after it that reach back ("... but stopped because of burning"), and
 /// those opening the next sentence before any drug it names ("Opzelura was
 /// added; no meaningful improvement"). The strongest wins.
-fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) -> CueReading {
+fn outcome_of(
+    vocabulary: &Vocabulary,
+    analysis: &Analysis,
+    mentions: &[Mention],
+    span: &Range<usize>,
+    agent: &str,
+) -> CueReading {
     let sentence = analysis.sentence_of(span.start);
     let cues = cues_in(mentions, &sentence);
+    let others = |range: &Range<usize>| -> Vec<usize> {
+        mentions_in(mentions, range)
+            .filter(
+                |m| matches!(m.meaning, Meaning::Drug(id) if vocabulary.drugs[*id].agent != agent),
+            )
+            .map(|m| m.span.start)
+            .collect()
+    };
     let mut reaching: Vec<CueHit> = Vec::new();
     if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
         if cue.2.forward() && !answers_line_above(analysis.text(), mentions, cue.0, span) {
@@ -342,7 +407,8 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
         }
     }
     let after: Vec<CueHit> = cues.iter().filter(|(s, _, _)| s.start >= span.end).copied().collect();
-    let (back, clause_ended) = reaching_back(&after);
+    let scope = Scope { text: analysis.text(), others: others(&sentence) };
+    let (back, clause_ended) = reaching_back(&scope, span.end, &after);
     reaching.extend(back);
     if !clause_ended && sentence.end < analysis.text().len() {
         let next = analysis.sentence_of(sentence.end);
@@ -352,11 +418,13 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
             .find(|m| matches!(m.meaning, Meaning::Drug(_)))
             .map_or(next.end, |m| m.span.start);
         let cues = cues_in(mentions, &next);
-        let (back, _) = reaching_back(&cues);
+        let scope = Scope { text: analysis.text(), others: others(&next) };
+        let (back, _) = reaching_back(&scope, next.start, &cues);
         reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
     }
     let mut best =
         CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
+    let mut adverse = None;
     for (cue_span, cue, _) in reaching {
         let gap = if cue_span.end <= span.start {
             span.start - cue_span.end
@@ -364,16 +432,30 @@ fn outcome_of(analysis: &Analysis, mentions: &[Mention], span: &Range<usize>) ->
             cue_span.start - span.end
         };
         let quoted = (gap <= QUOTE_GAP).then(|| cue_span.clone());
-        match cue {
-            Cue::Outcome(outcome) => {
-                best.planned |= outcome == Outcome::Planned;
-                if rank(outcome) < rank(best.outcome) {
-                    best.outcome = outcome;
-                    best.cue = quoted.or(best.cue);
-                }
+        let outcome = match cue {
+            Cue::Outcome(outcome) => outcome,
+            Cue::Stopped => {
+                best.stopped = true;
+                continue;
             }
-            Cue::Stopped => best.stopped = true,
-            Cue::Masked => {}
+            Cue::AdverseEffect => {
+                adverse = adverse.or(Some(quoted));
+                continue;
+            }
+            Cue::Masked => continue,
+        };
+        best.planned |= outcome == Outcome::Planned;
+        if rank(outcome) < rank(best.outcome) {
+            best.outcome = outcome;
+            best.cue = quoted.or(best.cue);
+        }
+    }
+    // Stopped because of an adverse effect: intolerance ("discontinued for
+    // persistent nausea"). Stopped for cost or plans stays a bare stop.
+    if let Some(quoted) = adverse.filter(|_| best.stopped) {
+        if rank(Outcome::Intolerant) < rank(best.outcome) {
+            best.outcome = Outcome::Intolerant;
+            best.cue = quoted.or(best.cue);
         }
     }
     best

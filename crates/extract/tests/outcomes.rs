@@ -1,0 +1,144 @@
+//! Treatment outcomes from the cue phrases around each agent: which cue
+//! words count, how far one outcome is shared, and which drug is requested.
+
+use necessity_extract::{extract_case, Lexicons};
+use necessity_record::{Facts, Outcome, Potency};
+
+fn facts(text: &str) -> Facts {
+    extract_case(&Lexicons::builtin(), text)
+}
+
+fn outcome(facts: &Facts, agent: &str) -> Option<Outcome> {
+    facts.treatments.iter().find(|t| t.agent == agent).map(|t| t.outcome)
+}
+
+const AD: &str = "Atopic dermatitis of the arms. ";
+
+#[test]
+fn short_failure_cues() {
+    let f = facts(&format!("{AD}Prior:\n- desonide 0.05% cream x3 mo - no help\n"));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Mometasone 0.1% ointment gave minimal response."));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Pimecrolimus cream, which did nothing for the itch."));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn failing_reaches_every_agent_after_it_even_after_a_start() {
+    let f = facts(&format!(
+        "{AD}Tralokinumab was begun in 2022 after failing halobetasol 0.05% cream and pimecrolimus 1% cream."
+    ));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn neither_fails_both_agents_before_it() {
+    let f = facts(&format!(
+        "{AD}He applies fluocinonide 0.05% cream to the legs and pimecrolimus cream to the neck; neither helped."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn helps_and_prn_use_are_current() {
+    let f = facts(&format!("{AD}Prior: desonide 0.05% cream to face - helps, using PRN."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_stop_for_an_adverse_effect_is_intolerance() {
+    let f = facts(&format!(
+        "{AD}Methotrexate 15 mg weekly was stopped after two months because of elevated LFTs."
+    ));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+    let f = facts(&format!("{AD}- azathioprine 100 mg daily, 2019: discontinued for vomiting"));
+    assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Intolerant));
+    let f = facts(&format!(
+        "{AD}Pimecrolimus 1% cream was started for the face but had to be discontinued within days due to stinging."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_stop_for_lack_of_effect_or_cost_is_not_intolerance() {
+    let f = facts(&format!("{AD}Crisaborole ointment was stopped due to lack of efficacy."));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Ruxolitinib cream was discontinued because of cost."));
+    assert_eq!(outcome(&f, "ruxolitinib"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn an_adverse_effect_word_alone_is_no_outcome() {
+    let f = facts(&format!("{AD}Takes methotrexate 15 mg weekly. Has had headaches this month."));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn one_outcome_is_shared_by_conjoined_agents() {
+    let f = facts(&format!(
+        "{AD}He applied halobetasol 0.05% cream for a month and pimecrolimus 1% cream for six weeks without adequate response."
+    ));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Tried desonide 0.05% cream and crisaborole ointment without any benefit."
+    ));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_shared_outcome_stops_at_but_semicolons_and_an_agents_own_outcome() {
+    let f = facts(&format!("{AD}Desonide 0.05% cream helps, but pimecrolimus cream did not help."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Uses desonide 0.05% cream on the face; crisaborole ointment - no help."
+    ));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Pimecrolimus cream caused stinging and halobetasol 0.05% ointment gave no benefit."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_pronoun_names_the_last_agent_before_it() {
+    let f = facts(&format!(
+        "{AD}She was given mometasone 0.1 percent cream for the trunk and the patient reports that this has not worked."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    assert_eq!(
+        f.treatments.iter().find(|t| t.agent == "mometasone").and_then(|t| t.potency),
+        Some(Potency::Medium)
+    );
+    let f = facts(&format!(
+        "{AD}Desonide 0.05% cream is used on the face and pimecrolimus cream on the eyelids, and it did not help."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn adding_a_drug_to_a_continued_one_requests_only_the_added_one() {
+    let f = facts(&format!(
+        "{AD}On abrocitinib (Cibinqo) 200 mg daily since March.\n\nPlan: add dupilumab 600 mg loading dose then 300 mg every 2 weeks to current Cibinqo; continue abrocitinib 200 mg daily alongside it."
+    ));
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_drug_the_request_is_added_to_is_current_not_requested() {
+    let f = facts(&format!(
+        "{AD}Plan: start lebrikizumab 500 mg at weeks 0 and 2 in addition to abrocitinib 100 mg daily."
+    ));
+    assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
+}
