@@ -1,8 +1,10 @@
 //! The requested drug's regimen: loading dose, maintenance dose, interval,
 //! read in a window after the drug's name or after a "Dosing:" label.
 
+use crate::values::ocr_repaired;
 use necessity_record::{Dosing, Span};
 use regex::Regex;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// How far after the drug name or label a regimen is read.
@@ -33,7 +35,7 @@ impl DosingPatterns {
     pub fn new() -> Result<DosingPatterns, regex::Error> {
         let ci = crate::case_insensitive;
         Ok(DosingPatterns {
-            amount: ci(r"\b(\d{2,4})\s*mg\b")?,
+            amount: ci(r"\b(\d{2,4})\s*(?:mg|milligrams?)\b")?,
             bare_amount: ci(r"\b(\d{2,4})\s+(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b)")?,
             unit_after: ci(r"^\s*(?:/|per\s+m[lL]|injections?\b|syringes?\b|pens?\b|prefilled\b)")?,
             count_before: ci(r"\b(?:two|three|four|2|3|4)\s*(?:x\s*)?$")?,
@@ -58,8 +60,9 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 }
 
 /// The text after `from`, up to the window's width, the next paragraph or
-/// the next drug name (`drug_starts`), on a character boundary.
-fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> &'t str {
+/// the next drug name (`drug_starts`), on a character boundary, with OCR
+/// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
+fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
     let mut stop = (from + WINDOW).min(text.len());
     if let Some(next) = drug_starts.iter().find(|&&s| s > from) {
         stop = stop.min(*next);
@@ -68,7 +71,7 @@ fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> &'t str {
         stop -= 1;
     }
     let window = &text[from..stop];
-    window.find("\n\n").map_or(window, |i| &window[..i])
+    ocr_repaired(window.find("\n\n").map_or(window, |i| &window[..i]))
 }
 
 /// The doses written in a window: "600 mg", and "300" right before an
@@ -106,6 +109,7 @@ pub fn read_dosing(
     drug_starts: &[usize],
 ) -> Option<(Dosing, Span)> {
     let window = window(text, from, drug_starts);
+    let window = &*window;
     let amounts = amounts(patterns, window);
     let interval = patterns.interval.captures(window);
     if amounts.is_empty() && interval.is_none() {
@@ -180,5 +184,38 @@ mod tests {
         assert_eq!(read(pen), (Some(600.0), Some(300.0), Some(2.0)));
         let given = " 600 mg SC x1 then 300 mg SC q2w. First dose (two 300 mg injections).";
         assert_eq!(read(given), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+
+    #[test]
+    fn spelled_units_and_split_loading_dose() {
+        // "milligrams" is mg; the per-injection amount of a split loading
+        // dose is neither the loading nor the maintenance dose.
+        let spelled = " with a 600 milligram loading dose as two 300 milligram injections, \
+                       then 300 milligrams every other week";
+        assert_eq!(read(spelled), (Some(600.0), Some(300.0), Some(2.0)));
+        let pediatric = ": initial dose 400 milligrams, followed by 200 milligrams every 2 weeks";
+        assert_eq!(read(pediatric), (Some(400.0), Some(200.0), Some(2.0)));
+    }
+
+    #[test]
+    fn route_between_dose_and_load() {
+        assert_eq!(
+            read(" 600 mg SQ load then 300 mg SQ q2wk"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+        assert_eq!(
+            read(" 600 mg subq load, then 300 mg subq every 2 weeks"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+        assert_eq!(
+            read(" 600 mg SC x1 then 300 mg SC q2wk"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+    }
+
+    #[test]
+    fn ocr_letter_o_in_doses() {
+        assert_eq!(read(" 6OO mg x1, then 3OO mg q2wk"), (Some(600.0), Some(300.0), Some(2.0)));
+        assert_eq!(read(" 2OO mg every 2 weeks"), (None, Some(200.0), Some(2.0)));
     }
 }

@@ -4,16 +4,75 @@
 
 use crate::lexicon::MeasureKind;
 use regex::Regex;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// How far from its keyword a value may be written.
 const WINDOW: usize = 48;
 
-/// A number as notes write it: digits (with decimals) or a small number word.
-const NUMBER: &str = r"(\d{1,3}(?:\.\d+)?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)";
+/// How many characters of the sentence may part an itch word from its
+/// "N/10" ("the itch at its worst over the last week is a 7/10"), and the
+/// wider window that leaves room for the score itself.
+const ITCH_REACH: usize = 40;
+const ITCH_WINDOW: usize = 64;
+
+/// The number words dictation uses, zero to nineteen (index = value); one
+/// table drives both the window patterns and [`parse_number`].
+const SMALL_WORDS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+/// The tens from twenty (index + 2 tens); "twenty-five" and "twenty five"
+/// join one with a unit word.
+const TENS_WORDS: [&str; 8] =
+    ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+
+/// A number as notes write it: digits (with decimals) or number words up to
+/// ninety-nine, as one capture group. Longer words come first so "seventeen"
+/// is not read as "seven", and a word must end at a word boundary.
+pub fn number_pattern() -> String {
+    format!(r"(\d{{1,3}}(?:\.\d+)?|{})", number_words_pattern(SMALL_WORDS.len()))
+}
+
+/// The number words below `limit` (all compounds when `limit` is past
+/// nineteen), without a capture group: "three" for an IGA, "twenty-five" for
+/// an age.
+fn number_words_pattern(limit: usize) -> String {
+    let mut small: Vec<&str> = SMALL_WORDS.iter().take(limit).copied().collect();
+    small.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let small = small.join("|");
+    if limit < SMALL_WORDS.len() {
+        return format!(r"(?:{small})\b");
+    }
+    let tens = TENS_WORDS.join("|");
+    let ones = SMALL_WORDS[1..10].join("|");
+    format!(r"(?:(?:{tens})(?:[\s-]+(?:{ones}))?|{small})\b")
+}
 
 /// Filler words allowed between a keyword and its value ("BSA of about 10%").
-const FILLER: &str = r"(?:[\s:=~()\-]|\([^)\n]{0,30}\)|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+/// A whole parenthesis is tried before a lone bracket, so a scale written
+/// there ("IGA (0-4): 3", "NRS (0–10) = 7") is skipped rather than its 0
+/// read as the value; "IGA (3)" still reads 3 by backtracking.
+const FILLER: &str = r"(?:\([^)\n]{0,30}\)|[\s:=~()\-]|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
 
 /// The compiled window patterns.
 #[derive(Clone, Debug)]
@@ -43,28 +102,30 @@ impl ValuePatterns {
     /// caught by every test.
     pub fn new() -> Result<ValuePatterns, regex::Error> {
         let ci = crate::case_insensitive;
+        let number = number_pattern();
+        let iga_word = number_words_pattern(6);
         Ok(ValuePatterns {
             percent_after: ci(&format!(
-                r"^{FILLER}{NUMBER}(?:\s*(?:-|–|to)\s*{NUMBER})?\s*(?:%|percent\b|per cent\b)"
+                r"^{FILLER}{number}(?:\s*(?:-|–|to)\s*{number})?\s*(?:%|percent\b|per cent\b)"
             ))?,
             percent_before: ci(&format!(
-                r"\b{NUMBER}(?:\s*(?:-|–|to)\s*{NUMBER})?\s*(?:%|percent|per cent)\s*(?:of\s+)?(?:the\s+|her\s+|his\s+|their\s+|total\s+)*$"
+                r"\b{number}(?:\s*(?:-|–|to)\s*{number})?\s*(?:%|percent|per cent)\s*(?:of\s+)?(?:the\s+|her\s+|his\s+|their\s+|total\s+)*$"
             ))?,
             iga_after: ci(&format!(
-                r"^(?:\s*-?\s*AD\b)?{FILLER}([0-5])(?:\s*(?:/|out of)\s*([0-5]))?\b"
+                r"^(?:\s*-?\s*AD\b)?{FILLER}([0-5]\b|{iga_word})(?:\s*(?:/|out of)\s*([0-5]|four|five)\b)?"
             ))?,
             iga_five_scale: ci(r"\b0\s*(?:-|–|to)\s*5\b")?,
-            nrs_after: ci(&format!(
-                r"^{FILLER}(\d{{1,2}}(?:\.\d)?|{NUMBER})(?:\s*(?:/|out of)\s*10\b)?"
+            nrs_after: ci(&format!(r"^{FILLER}{number}(?:\s*(?:/|out of)\s*(?:10|ten)\b)?"))?,
+            itch_out_of_ten: ci(&format!(
+                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}\s*(?:/|out of)\s*(?:10|ten)\b"
             ))?,
-            itch_out_of_ten: ci(r"^[^.;]{0,30}?\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*10\b")?,
-            easi_after: ci(&format!(r"^{FILLER}(\d{{1,2}}(?:\.\d+)?)\b"))?,
-            number_before: ci(&format!(r"\b{NUMBER}\s*-?\s*$"))?,
-            age_after: ci(
-                r"^\s*(?::|=|of|is)?\s*(\d{1,3})\b(?:[\s-]*(months?|mos?|weeks?|wks?))?",
-            )?,
+            easi_after: ci(&format!(r"^{FILLER}{number}"))?,
+            number_before: ci(&format!(r"\b{number}\s*-?\s*$"))?,
+            age_after: ci(&format!(
+                r"^\s*(?::|=|of|is)?\s*{number}\b(?:[\s-]*(months?|mos?|weeks?|wks?))?"
+            ))?,
             age_prefix_not_now: ci(
-                r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*$",
+                r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*(?:the\s+)?$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
             years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s,-]*(?:and\s+)?$")?,
@@ -93,58 +154,98 @@ pub struct Value {
     pub span: Range<usize>,
 }
 
-/// Reads a number written as digits or as a word.
+/// Reads a number written as digits or as words: "12", "0.5", "seven",
+/// "twenty-five", "twenty five".
 pub fn parse_number(word: &str) -> Option<f64> {
-    const WORDS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-    ];
-    const TENS: [&str; 8] =
-        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
     let lower = word.to_ascii_lowercase();
-    if let Some(n) = WORDS.iter().position(|w| *w == lower) {
-        return Some(n as f64);
+    let small = |w: &str| SMALL_WORDS.iter().position(|s| *s == w);
+    let tens = |w: &str| TENS_WORDS.iter().position(|t| *t == w).map(|n| (n + 2) * 10);
+    let mut parts = lower.split(|c: char| c == '-' || c.is_whitespace()).filter(|p| !p.is_empty());
+    let first = parts.next()?;
+    let second = parts.next();
+    if parts.next().is_some() {
+        return None;
     }
-    if let Some(n) = TENS.iter().position(|w| *w == lower) {
-        return Some(((n + 2) * 10) as f64);
+    match (tens(first), second) {
+        (Some(t), None) => Some(t as f64),
+        (Some(t), Some(unit)) => {
+            small(unit).filter(|u| (1..10).contains(u)).map(|u| (t + u) as f64)
+        }
+        (None, None) => small(first).map(|n| n as f64).or_else(|| first.parse().ok()),
+        (None, Some(_)) => None,
     }
-    lower.parse().ok()
+}
+
+/// Whether a number word is a quantifier rather than a value: the "one" of
+/// "IGA is one of the criteria".
+fn is_quantifier(number: &str, rest: &str) -> bool {
+    let word = number.starts_with(|c: char| c.is_ascii_alphabetic());
+    let rest = rest.trim_start().as_bytes();
+    word && rest.len() >= 2
+        && rest[..2].eq_ignore_ascii_case(b"of")
+        && rest.get(2).is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+/// A window as an OCR'd fax should have read it: a letter O inside a number
+/// ("3OO mg", "8/1O", "O.1%", a lowercase o only between digits) is a zero,
+/// and a capital I between lowercase letters ("invoIved") is an l. Every
+/// change keeps the byte length, so offsets into the window still hold; a
+/// window without such misreadings is borrowed unchanged.
+pub fn ocr_repaired(window: &str) -> Cow<'_, str> {
+    let bytes = window.as_bytes();
+    let mut fixed: Option<Vec<u8>> = None;
+    for i in 0..bytes.len() {
+        let current = |j: usize| fixed.as_ref().map_or(bytes[j], |f| f[j]);
+        let prev = if i > 0 { Some(current(i - 1)) } else { None };
+        let next = bytes.get(i + 1).copied();
+        let replacement = match bytes[i] {
+            b'O' if prev.is_some_and(|p| p.is_ascii_digit()) => Some(b'0'),
+            b'O' if !prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                && next == Some(b'.')
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_digit) =>
+            {
+                Some(b'0')
+            }
+            b'o' if prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit()) =>
+            {
+                Some(b'0')
+            }
+            b'I' if prev.is_some_and(|p| p.is_ascii_lowercase())
+                && next.is_some_and(|n| n.is_ascii_lowercase()) =>
+            {
+                Some(b'l')
+            }
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            fixed.get_or_insert_with(|| bytes.to_vec())[i] = r;
+        }
+    }
+    match fixed {
+        // Only ASCII bytes were swapped for ASCII bytes: still UTF-8.
+        Some(f) => Cow::Owned(String::from_utf8(f).unwrap_or_else(|_| window.to_string())),
+        None => Cow::Borrowed(window),
+    }
 }
 
 /// The window after `end`, cut at a blank line so a value of the next
-/// paragraph is never read as this keyword's (wrapped lines are read on).
-fn after(text: &str, end: usize, width: usize) -> (usize, &str) {
+/// paragraph is never read as this keyword's (wrapped lines are read on),
+/// with OCR misreadings of digits repaired.
+fn after(text: &str, end: usize, width: usize) -> (usize, Cow<'_, str>) {
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
     let window = window.find("\n\n").map_or(window, |i| &window[..i]);
-    (end, window)
+    (end, ocr_repaired(window))
 }
 
-/// The window before `start`, cut at a blank line.
-fn before(text: &str, start: usize, width: usize) -> (usize, &str) {
+/// The window before `start`, cut at a blank line, repaired like [`after`].
+fn before(text: &str, start: usize, width: usize) -> (usize, Cow<'_, str>) {
     let from = ceil_boundary(text, start.saturating_sub(width));
     let window = &text[from..start];
     match window.rfind("\n\n") {
-        Some(i) => (from + i + 2, &window[i + 2..]),
-        None => (from, window),
+        Some(i) => (from + i + 2, ocr_repaired(&window[i + 2..])),
+        None => (from, ocr_repaired(window)),
     }
 }
 
@@ -172,9 +273,9 @@ pub fn read_value(
     match kind {
         MeasureKind::Bsa => percent(patterns, text, &keyword),
         MeasureKind::Iga => iga(patterns, text, &keyword),
-        MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, 10.0),
-        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, 10.0),
-        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, 72.0),
+        MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
+        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0),
+        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
         MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
@@ -199,6 +300,7 @@ pub fn restatement(
         _ => return None,
     };
     let (base, window) = after(text, first.span.end, WINDOW);
+    let window = &*window;
     let c = patterns.restated.captures(window)?;
     let number = c.get(1)?;
     let unit = c.get(2);
@@ -218,6 +320,7 @@ pub fn restatement(
 /// surface area". A range keeps its lower bound.
 fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     let (base, window) = after(text, keyword.end, WINDOW);
+    let window = &*window;
     if let Some(c) = patterns.percent_after.captures(window) {
         let number = parse_number(c.get(1)?.as_str())?;
         let end = base + c.get(0)?.end();
@@ -228,6 +331,7 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
         });
     }
     let (base, window) = before(text, keyword.start, WINDOW);
+    let window = &*window;
     let c = patterns.percent_before.captures(window)?;
     let number = parse_number(c.get(1)?.as_str())?;
     let start = base + c.get(1)?.start();
@@ -238,9 +342,14 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
 /// scale" (reported with scale 5).
 fn iga(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     let (base, window) = after(text, keyword.end, WINDOW);
+    let window = &*window;
     let c = patterns.iga_after.captures(window)?;
-    let number = parse_number(c.get(1)?.as_str())?;
-    let written_scale = c.get(2).and_then(|m| m.as_str().parse::<u8>().ok());
+    let written = c.get(1)?;
+    if is_quantifier(written.as_str(), &window[written.end()..]) {
+        return None;
+    }
+    let number = parse_number(written.as_str())?;
+    let written_scale = c.get(2).and_then(|m| parse_number(m.as_str())).map(|s| s as u8);
     let scale = match written_scale {
         Some(5) => Some(5),
         Some(4) => None,
@@ -254,10 +363,21 @@ fn iga(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<V
 }
 
 /// A number after the keyword, within `0..=max`.
-fn bounded(pattern: &Regex, text: &str, keyword: &Range<usize>, max: f64) -> Option<Value> {
-    let (base, window) = after(text, keyword.end, WINDOW);
+fn bounded(
+    pattern: &Regex,
+    text: &str,
+    keyword: &Range<usize>,
+    width: usize,
+    max: f64,
+) -> Option<Value> {
+    let (base, window) = after(text, keyword.end, width);
+    let window = &*window;
     let c = pattern.captures(window)?;
-    let number = parse_number(c.get(1)?.as_str())?;
+    let written = c.get(1)?;
+    if is_quantifier(written.as_str(), &window[written.end()..]) {
+        return None;
+    }
+    let number = parse_number(written.as_str())?;
     (number <= max).then_some(Value {
         number,
         scale: None,
@@ -273,6 +393,7 @@ fn round(value: f64, decimals: i32) -> f64 {
 /// "34-year-old", "34 yo", "18-month-old" (1.5), "6 weeks old".
 fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     let (base, window) = before(text, keyword.start, 32);
+    let window = &*window;
     let c = patterns.number_before.captures(window)?;
     let number = parse_number(c.get(1)?.as_str())?;
     let mut start = base + c.get(1)?.start();
@@ -298,16 +419,23 @@ fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> O
     })
 }
 
-/// "Age: 34", "aged 34"; not "at age 2" or "since age 5", which date an
-/// event rather than give the patient's age.
+/// "Age: 34", "aged 34", "age of thirty-five"; not "at age 2", "since age
+/// 5" or "before the age of four", which date an event rather than give the
+/// patient's age.
 fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     let (_, prefix) = before(text, keyword.start, 16);
+    let prefix = &*prefix;
     if patterns.age_prefix_not_now.is_match(prefix) {
         return None;
     }
     let (base, window) = after(text, keyword.end, 16);
+    let window = &*window;
     let c = patterns.age_after.captures(window)?;
-    let number: f64 = c.get(1)?.as_str().parse().ok()?;
+    let written = c.get(1)?;
+    if is_quantifier(written.as_str(), &window[written.end()..]) {
+        return None;
+    }
+    let number = parse_number(written.as_str())?;
     let years = match c.get(2).map(|u| u.as_str().to_ascii_lowercase()) {
         Some(unit) if unit.starts_with('w') => number / 52.0,
         Some(_) => number / 12.0,
@@ -325,6 +453,7 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
 fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     // The keyword is the last digit and the letter ("8M" of "28M").
     let (base, window) = before(text, keyword.end - 1, 24);
+    let window = &*window;
     let c = patterns.age_glued.captures(window)?;
     if patterns.temperature.is_match(window) {
         return None;
@@ -347,6 +476,7 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
         return None;
     }
     let (base, window) = before(text, keyword.start, 40);
+    let window = &*window;
     let c = patterns.number_before.captures(window)?;
     let number_at = c.get(1)?;
     let number: f64 = number_at.as_str().parse().ok()?;
@@ -432,9 +562,75 @@ mod tests {
         );
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 34", "Age").unwrap().0, 34.0);
         assert!(read(MeasureKind::AgeAfter, "eczema since age 2", "age").is_none());
+        let text = "most children outgrow it before the age of five";
+        assert!(read(MeasureKind::AgeAfter, text, "age").is_none());
+        assert!(read(MeasureKind::AgeAfter, "diagnosed at the age of 3", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
         assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
         assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
+    }
+
+    #[test]
+    fn number_words_share_one_reading() {
+        assert_eq!(parse_number("seventeen"), Some(17.0));
+        assert_eq!(parse_number("Twenty-five"), Some(25.0));
+        assert_eq!(parse_number("ninety nine"), Some(99.0));
+        assert_eq!(parse_number("forty"), Some(40.0));
+        assert_eq!(parse_number("2.5"), Some(2.5));
+        assert_eq!(parse_number("twenty-ten"), None);
+        assert_eq!(parse_number("five twenty"), None);
+        let text = "a sixty-two year old gentleman";
+        assert_eq!(read(MeasureKind::AgeBefore, text, "year old").unwrap().0, 62.0);
+        let text = "This seventeen-year-old boy";
+        assert_eq!(read(MeasureKind::AgeBefore, text, "year-old").unwrap().0, 17.0);
+        assert_eq!(read(MeasureKind::AgeAfter, "Aged thirty one,", "Aged").unwrap().0, 31.0);
+        assert_eq!(read(MeasureKind::Iga, "IGA was four today", "IGA").unwrap().0, 4.0);
+        assert_eq!(read(MeasureKind::Iga, "the IGA is two out of four", "IGA").unwrap().0, 2.0);
+        let text = "itching at its worst this past week was eight out of ten";
+        assert_eq!(read(MeasureKind::Itch, text, "itching").unwrap().0, 8.0);
+        assert_eq!(read(MeasureKind::ItchNrs, "itch NRS is six", "itch NRS").unwrap().0, 6.0);
+        let text = "EASI of twenty-one point";
+        assert_eq!(read(MeasureKind::Easi, text, "EASI").unwrap().0, 21.0);
+        let text = "about twenty five percent of the body surface area";
+        assert_eq!(read(MeasureKind::Bsa, text, "body surface").unwrap().0, 25.0);
+    }
+
+    #[test]
+    fn number_words_need_a_value_reading() {
+        // A word that starts a quantifier or another word is no value.
+        assert!(read(MeasureKind::Iga, "IGA is one of the criteria", "IGA").is_none());
+        assert!(read(MeasureKind::Iga, "IGA is fourth on the list", "IGA").is_none());
+        assert!(read(MeasureKind::AgeAfter, "age one of the risks", "age").is_none());
+        assert!(read(MeasureKind::Itch, "itch, one of ten symptoms", "itch").is_none());
+        assert!(read(MeasureKind::Iga, "IGA seven", "IGA").is_none());
+    }
+
+    #[test]
+    fn scale_in_parentheses_is_not_the_value() {
+        assert_eq!(read(MeasureKind::Iga, "IGA (0-4): 2", "IGA").unwrap().0, 2.0);
+        assert_eq!(read(MeasureKind::Iga, "IGA (0–4) = 3", "IGA").unwrap().0, 3.0);
+        let (n, scale, _) =
+            read(MeasureKind::Iga, "vIGA (0 to 5 scale) 5, very severe", "vIGA").unwrap();
+        assert_eq!((n, scale), (5.0, Some(5)));
+        assert_eq!(read(MeasureKind::Iga, "IGA (3)", "IGA").unwrap().0, 3.0);
+        let text = "Peak pruritus NRS (0-10): 9";
+        assert_eq!(read(MeasureKind::ItchNrs, text, "Peak pruritus NRS").unwrap().0, 9.0);
+        assert_eq!(read(MeasureKind::ItchNrs, "NRS 6 (0-10)", "NRS").unwrap().0, 6.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI (0-72): 24.5", "EASI").unwrap().0, 24.5);
+    }
+
+    #[test]
+    fn ocr_misread_digits() {
+        assert_eq!(ocr_repaired("3OO mg, 8/1O, O.1% and 1o5"), "300 mg, 8/10, 0.1% and 105");
+        assert_eq!(ocr_repaired("BSA invoIved"), "BSA involved");
+        // Ordinary words and a leading O that is not a decimal stay.
+        for plain in ["No rash. Oct 2O", "O2 sat 98%", "one or two", "10 oz", "Ointment", "IGA"] {
+            assert_eq!(ocr_repaired(plain).replace("2O", "20"), plain.replace("2O", "20"));
+        }
+        assert_eq!(ocr_repaired("O2 sat"), "O2 sat");
+        assert_eq!(read(MeasureKind::Bsa, "BSA invoIvement: 4O%", "BSA").unwrap().0, 40.0);
+        assert_eq!(read(MeasureKind::Itch, "itch 9/1O", "itch").unwrap().0, 9.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI 2O.5", "EASI").unwrap().0, 20.5);
     }
 
     #[test]
