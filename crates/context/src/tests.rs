@@ -95,6 +95,7 @@ fn family_triggers() {
         ("Mother with eczema; his asthma is controlled.", "eczema"),
         ("He lives with his grandmother who has psoriasis.", "psoriasis"),
         ("Lives with his father, age 35.", "35"),
+        ("His wife has eczema and does well on Dupixent.", "dupixent"),
     ] {
         assert!(context(text, target).family.is_some(), "{text}");
     }
@@ -110,6 +111,10 @@ fn a_relative_who_reports_accompanies_or_is_taught_is_not_the_experiencer() {
         ("Tacrolimus burned, his parents report.", "tacrolimus"),
         ("Dad was instructed in the dupilumab injections.", "dupilumab"),
         ("Itch 6/10 according to her mother.", "6/10"),
+        ("Father rates the itch 8/10 most nights.", "8/10"),
+        ("Discussed dupilumab with Ana and her mother; agreed to start.", "dupilumab"),
+        ("A 40-year-old woman visiting with her husband for vomiting.", "40-year-old"),
+        ("A 51-year-old man, brought by the wife for snoring.", "51-year-old"),
     ] {
         assert!(context(text, target).family.is_none(), "{text}");
     }
@@ -145,6 +150,8 @@ fn scope_ends_at_terminators_and_sentence_ends() {
     let visit = "At her last visit BSA was 40%; today 8%.";
     assert!(context(visit, "40%").historical.is_some());
     assert!(context(visit, "8%").historical.is_none());
+    let first = "At her first visit in 2021 her BSA was 25%.";
+    assert!(context(first, "25%").historical.is_some());
     let since = "Since his last visit he has used clobetasol.";
     assert!(context(since, "clobetasol").historical.is_none());
     let bsa = "BSA was 30% last year, now 5% on the arms.";

@@ -248,3 +248,11 @@ fn unticked_form_boxes_are_not_facts() {
     assert_eq!(f.high_impact_sites, [Site::Hands]);
     assert!(!f.persistent_flares);
 }
+
+#[test]
+fn flares_still_present_and_perioral_sites() {
+    let f = facts("Atopic dermatitis. He still has flares on the shins every month.");
+    assert!(f.persistent_flares);
+    let f = facts("Eczema with active plaques around the mouth and on the wrists.");
+    assert_eq!(f.high_impact_sites, [Site::Face, Site::Hands]);
+}
