@@ -18,16 +18,22 @@ pub struct FoldOptions {
     /// lower-case letter) with the whitespace after it, so the word matches
     /// whole.
     pub join_hyphenated_words: bool,
+    /// Read a zero between two letters as the letter O, as OCR misreads it
+    /// in faxes ("DERMATOL0GY", "Hist0ry"); no real word holds one.
+    pub zero_between_letters_is_o: bool,
 }
 
 /// How the context engine matches triggers: on a lower-cased copy, hyphens
 /// kept.
 pub(crate) const TRIGGERS: FoldOptions =
-    FoldOptions { lowercase: true, join_hyphenated_words: false };
+    FoldOptions { lowercase: true, join_hyphenated_words: false, zero_between_letters_is_o: false };
 
 /// Whitespace folding alone.
-pub(crate) const KEEP_CASE: FoldOptions =
-    FoldOptions { lowercase: false, join_hyphenated_words: false };
+pub(crate) const KEEP_CASE: FoldOptions = FoldOptions {
+    lowercase: false,
+    join_hyphenated_words: false,
+    zero_between_letters_is_o: false,
+};
 
 /// A copy of a text with every ASCII whitespace run replaced by one space
 /// (and, by [`FoldOptions`], lower-cased or with split words joined), and the
@@ -54,6 +60,9 @@ impl<'t> Folded<'t> {
                 Cow::Borrowed(bytes) => folded = Cow::Owned(bytes.to_ascii_lowercase()),
                 Cow::Owned(copy) => copy.make_ascii_lowercase(),
             }
+        }
+        if options.zero_between_letters_is_o {
+            read_zeros_in_words_as_o(&mut folded);
         }
         Folded { folded, shifts }
     }
@@ -127,6 +136,25 @@ fn fold_edits<'b>(bytes: &'b [u8], join: bool, shifts: &mut Vec<(usize, usize)>)
     }
     folded.extend_from_slice(&bytes[i..]);
     Cow::Owned(folded)
+}
+
+/// Replaces each "0" between two ASCII letters by an "O" of the case of the
+/// letter before it; same length, so offsets do not move.
+fn read_zeros_in_words_as_o(folded: &mut Cow<'_, [u8]>) {
+    let is_zero_in_word = |bytes: &[u8], i: usize| {
+        i > 0
+            && bytes[i - 1].is_ascii_alphabetic()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+    };
+    let zeros: Vec<usize> =
+        memchr::memchr_iter(b'0', folded).filter(|&i| is_zero_in_word(folded, i)).collect();
+    if zeros.is_empty() {
+        return;
+    }
+    let bytes = folded.to_mut();
+    for i in zeros {
+        bytes[i] = if bytes[i - 1].is_ascii_uppercase() { b'O' } else { b'o' };
+    }
 }
 
 fn whitespace_after(bytes: &[u8], from: usize) -> usize {
@@ -316,7 +344,7 @@ mod tests {
         }
     }
 
-    const JOIN: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
+    const JOIN: FoldOptions = FoldOptions { join_hyphenated_words: true, ..KEEP_CASE };
 
     fn folded_str<'a>(folded: &'a Folded) -> &'a str {
         std::str::from_utf8(folded.bytes()).unwrap()
@@ -332,6 +360,17 @@ mod tests {
         assert_eq!(offsets, [0, 1, 3, 4, 7, 8, 10]);
         assert_eq!(&text[folded.original_range(2..5)], "b\n\n c");
         assert_eq!(folded.original_range(3..3), 4..4);
+    }
+
+    #[test]
+    fn a_zero_inside_a_word_reads_as_o_only_when_asked() {
+        let ocr = FoldOptions { zero_between_letters_is_o: true, ..KEEP_CASE };
+        let text = "DERMATOL0GY Hist0ry 300 mg B0 T2N0M0 0.1%";
+        assert_eq!(
+            folded_str(&Folded::new(text, ocr)),
+            "DERMATOLOGY History 300 mg B0 T2NOM0 0.1%"
+        );
+        assert_eq!(folded_str(&Folded::new(text, KEEP_CASE)), text);
     }
 
     #[test]
@@ -371,7 +410,7 @@ mod tests {
         let text = "Negative  FOR Fever";
         assert_eq!(folded_str(&Folded::new(text, KEEP_CASE)), "Negative FOR Fever");
         assert_eq!(folded_str(&Folded::new(text, TRIGGERS)), "negative for fever");
-        let both = FoldOptions { lowercase: true, join_hyphenated_words: true };
+        let both = FoldOptions { lowercase: true, join_hyphenated_words: true, ..KEEP_CASE };
         assert_eq!(
             folded_str(&Folded::new("Clobe-\nTasol Ecze-\nma", both)),
             "clobe- tasol eczema"
@@ -403,7 +442,7 @@ mod tests {
             lowercase: bool,
             join_hyphenated_words: bool,
         ) {
-            let options = FoldOptions { lowercase, join_hyphenated_words };
+            let options = FoldOptions { lowercase, join_hyphenated_words, ..KEEP_CASE };
             let folded = Folded::new(&text, options);
             let copy = std::str::from_utf8(folded.bytes()).unwrap();
             let bounds: Vec<usize> =

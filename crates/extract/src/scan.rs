@@ -8,8 +8,10 @@ use std::ops::Range;
 
 /// The note as the automaton reads it: case kept (abbreviations match only
 /// as written), every whitespace run one space, and a hyphen between two
-/// word parts ("clobe-\ntasol") dropped with the whitespace after it.
-const NOTE: FoldOptions = FoldOptions { lowercase: false, join_hyphenated_words: true };
+/// word parts ("clobe-\ntasol") dropped with the whitespace after it, and
+/// a faxed "DERMATOL0GY" read with its letter O.
+const NOTE: FoldOptions =
+    FoldOptions { lowercase: false, join_hyphenated_words: true, zero_between_letters_is_o: true };
 
 /// One meaning of a term found in the note.
 #[derive(Clone, Debug)]
