@@ -59,6 +59,9 @@ struct DrugMention {
     planned: bool,
     /// Where the outcome cue is, when it is near enough to quote.
     cue: Option<Range<usize>>,
+    /// The outcome comes from a cue written for a list of agents ("despite
+    /// topical agents, phototherapy and cyclosporine"), not for this one.
+    listed: bool,
     potency: Option<(u8, Potency)>,
 }
 
@@ -68,6 +71,7 @@ struct CueReading {
     stopped: bool,
     planned: bool,
     cue: Option<Range<usize>>,
+    listed: bool,
 }
 
 /// What the treatments part of extraction found.
@@ -176,7 +180,7 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue } =
+    let CueReading { outcome, stopped, planned, cue, listed } =
         outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
@@ -192,6 +196,7 @@ fn drug_mention(
         stopped,
         planned,
         cue,
+        listed,
         potency,
     })
 }
@@ -484,14 +489,17 @@ fn outcome_of(
     // inadequate response and now uses Y, which helps"): when the drug has
     // an outcome of its own after it, the shared one does not reach it.
     let own_outcome = back.iter().any(|(_, cue, _)| states_own_outcome(*cue));
+    let mut listed_cue = None;
     if let Some(cue) = before {
-        let shared = scope.other_agent_in(cue.0.end..span.start).is_some()
+        let across = scope.other_agent_in(cue.0.end..span.start).is_some();
+        let shared = across
             || (cue.2.backward() && scope.other_agent_in(sentence.start..cue.0.start).is_some());
         if cue.2.forward()
             && !answers_line_above(text, mentions, cue.0, span)
             && !(own_outcome && shared)
         {
             reaching.push(cue);
+            listed_cue = across.then(|| cue.0.clone());
         }
     }
     reaching.extend(back);
@@ -507,8 +515,13 @@ fn outcome_of(
         let (back, _) = reaching_back(&scope, next.start, &cues);
         reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
     }
-    let mut best =
-        CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
+    let mut best = CueReading {
+        outcome: Outcome::Mentioned,
+        stopped: false,
+        planned: false,
+        cue: None,
+        listed: false,
+    };
     let mut adverse = None;
     for (cue_span, cue, _) in reaching {
         let gap = if cue_span.end <= span.start {
@@ -533,6 +546,7 @@ fn outcome_of(
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
             best.cue = quoted.or(best.cue);
+            best.listed = listed_cue.as_ref() == Some(cue_span);
         }
     }
     // Stopped because of an adverse effect: intolerance ("discontinued for
@@ -541,6 +555,7 @@ fn outcome_of(
         if rank(Outcome::Intolerant) < rank(best.outcome) {
             best.outcome = Outcome::Intolerant;
             best.cue = quoted.or(best.cue);
+            best.listed = false;
         }
     }
     best
@@ -591,6 +606,21 @@ fn rank(outcome: Outcome) -> u8 {
         Outcome::Current => 3,
         Outcome::Planned => 4,
         Outcome::Mentioned => 5,
+    }
+}
+
+/// How strongly one mention's outcome counts when mentions of an agent are
+/// merged, on twice the scale of `rank`: a failure read from a summary
+/// list of agents ("despite topical agents, phototherapy and cyclosporine")
+/// yields to an intolerance or contraindication stated for the agent
+/// itself ("cyclosporine | stopped: hypertension"), but still outranks
+/// current use.
+fn merge_rank(mention: &DrugMention) -> u8 {
+    let doubled = 2 * rank(mention.outcome);
+    if mention.listed && mention.outcome == Outcome::Failed {
+        2 * rank(Outcome::Contraindicated) + 1
+    } else {
+        doubled
     }
 }
 
@@ -734,7 +764,7 @@ fn merge_by_agent(
             treatments.len() - 1
         });
         let (treatment, potency, best_rank) = &mut treatments[index];
-        let mention_rank = rank(mention.outcome);
+        let mention_rank = merge_rank(mention);
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
             treatment.outcome = mention.outcome;

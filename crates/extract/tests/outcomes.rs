@@ -239,3 +239,12 @@ fn start_it_names_the_drug_discussed() {
     assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Planned));
     assert_eq!(requested(&f), Some("tralokinumab"));
 }
+
+#[test]
+fn a_stated_intolerance_outranks_a_failure_read_from_a_summary_list() {
+    let f = facts(&format!(
+        "{AD}- Methotrexate 15 mg weekly, 2021-2022: stopped for elevated LFTs\n\nImpression: disease uncontrolled despite topical steroids, tacrolimus and methotrexate."
+    ));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+}
