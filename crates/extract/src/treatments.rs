@@ -17,8 +17,9 @@ const ROUTE_BEFORE: usize = 48;
 /// A cue this close to the drug name is quoted with it in the evidence.
 const QUOTE_GAP: usize = 40;
 
-/// Classes a note may request as the drug under review (advanced systemic
-/// therapy, which is what payers authorise case by case).
+/// Classes that are the request whenever a note starts one (advanced
+/// systemic therapy, which is what payers authorise case by case), before
+/// any other drug it starts.
 const REQUESTABLE: [TreatmentClass; 2] =
     [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
 
@@ -58,6 +59,9 @@ struct DrugMention {
     planned: bool,
     /// Where the outcome cue is, when it is near enough to quote.
     cue: Option<Range<usize>>,
+    /// The outcome comes from a cue written for a list of agents ("despite
+    /// topical agents, phototherapy and cyclosporine"), not for this one.
+    listed: bool,
     potency: Option<(u8, Potency)>,
 }
 
@@ -67,6 +71,7 @@ struct CueReading {
     stopped: bool,
     planned: bool,
     cue: Option<Range<usize>>,
+    listed: bool,
 }
 
 /// What the treatments part of extraction found.
@@ -104,7 +109,7 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
-    let requested = requested_drug(vocabulary, analysis, &drug_mentions);
+    let requested = requested_drug(vocabulary, analysis, &drug_mentions, note.skin_note);
     let dosing = requested.as_ref().and_then(|(agent, _)| {
         let after_drug = drug_mentions
             .iter()
@@ -160,7 +165,8 @@ fn drug_mention(
 ) -> Option<DrugMention> {
     let skin_note = note.skin_note;
     let context = analysis.context_of(mention.span.clone());
-    if context.negated.is_some() || context.hypothetical.is_some() || context.family.is_some() {
+    let negated = context.negated.as_ref().is_some_and(|t| !states_an_outcome(mentions, &t.span));
+    if negated || context.hypothetical.is_some() || context.family.is_some() {
         return None;
     }
     if analysis.section_of(mention.span.start) == SectionKind::FamilyHistory {
@@ -174,7 +180,7 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue } =
+    let CueReading { outcome, stopped, planned, cue, listed } =
         outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
@@ -190,9 +196,27 @@ fn drug_mention(
         stopped,
         planned,
         cue,
+        listed,
         potency,
     })
 }
+
+/// Whether a negation word is part of an outcome cue ("without adequate
+/// improvement", "no meaningful benefit"): it states how the drug before it
+/// did and denies nothing, not even a drug named after it ("... without
+/// adequate improvement, and crisaborole for 8 weeks").
+fn states_an_outcome(mentions: &[Mention], trigger: &Range<usize>) -> bool {
+    let from = trigger.start.saturating_sub(MAX_CUE_LEN);
+    mentions_from(mentions, &(from..trigger.start + 1)).iter().any(|m| {
+        matches!(m.meaning, Meaning::Cue(Cue::Outcome(Outcome::Failed), _))
+            && m.span.start <= trigger.start
+            && trigger.end <= m.span.end
+    })
+}
+
+/// Longer than any outcome cue phrase of the lexicon, so a cue holding a
+/// negation word starts no further before it.
+const MAX_CUE_LEN: usize = 64;
 
 /// Whether a steroid mention sits in a paragraph about a non-skin disease
 /// and about no skin disease ("her asthma ...; she needed two prednisone
@@ -307,12 +331,22 @@ fn mentions_in<'m, 'v>(
     mentions_from(mentions, range).iter().filter(move |m| m.span.end <= end)
 }
 
-/// The outcome cues of a sentence, in text order.
-fn cues_in<'m>(mentions: &'m [Mention], sentence: &Range<usize>) -> Vec<CueHit<'m>> {
+/// The outcome cues of a sentence, in text order. A cue in a hypothetical
+/// clause states no outcome ("If she has not responded within 8 weeks, ..."),
+/// so it is left out.
+fn cues_in<'m>(
+    analysis: &Analysis,
+    mentions: &'m [Mention],
+    sentence: &Range<usize>,
+) -> Vec<CueHit<'m>> {
     mentions_in(mentions, sentence)
         .filter_map(|m| match m.meaning {
             Meaning::Cue(cue, reach) => Some((&m.span, *cue, *reach)),
             _ => None,
+        })
+        .filter(|(span, cue, _)| {
+            matches!(cue, Cue::Masked)
+                || analysis.context_of((*span).clone()).hypothetical.is_none()
         })
         .collect()
 }
@@ -330,6 +364,13 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     let (mut own, mut last) = (false, from);
     for hit in after {
         if !hit.2.backward() {
+            // "... dupilumab ..., and we have agreed to start it": a pronoun
+            // object names the agent nearest before the cue.
+            if object_is_pronoun(scope.text, hit.0.end)
+                && scope.other_agent_in(last..hit.0.start).is_none()
+            {
+                reached.push(*hit);
+            }
             return (reached, true);
         }
         if let Some(other) = scope.other_agent_in(last..hit.0.start) {
@@ -338,15 +379,35 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
                 return (reached, true);
             }
         }
-        own |= match hit.1 {
-            Cue::Outcome(outcome) => outcome != Outcome::Planned,
-            Cue::Stopped | Cue::AdverseEffect => true,
-            Cue::Masked => false,
-        };
+        own |= states_own_outcome(hit.1);
         reached.push(*hit);
         last = hit.0.end;
     }
     (reached, false)
+}
+
+/// Whether a cue after an agent gives it an outcome of its own: anything
+/// but a plan or a look-alike.
+fn states_own_outcome(cue: Cue) -> bool {
+    match cue {
+        Cue::Outcome(outcome) => outcome != Outcome::Planned,
+        Cue::Stopped | Cue::AdverseEffect => true,
+        Cue::Masked => false,
+    }
+}
+
+/// Words that make the drug after them a point in time ("before dupilumab").
+const TIME_FRAME: [&str; 2] = ["before", "prior to"];
+
+/// Whether the words just before a drug name make it a time frame.
+fn names_a_time_frame(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end();
+    TIME_FRAME.iter().any(|w| {
+        before.len() >= w.len()
+            && before.is_char_boundary(before.len() - w.len())
+            && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+            && !before[..before.len() - w.len()].ends_with(|c: char| c.is_alphanumeric())
+    })
 }
 
 /// What separates two clauses of one sentence, each with its own subject.
@@ -362,6 +423,17 @@ fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
     let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
     ANAPHORA.iter().any(|a| word.eq_ignore_ascii_case(a))
 }
+
+/// Whether the word just after a cue is a pronoun ("start it", "restart
+/// them"), so the cue is about an agent named before it.
+fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
+    let word =
+        text[cue_end..].trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    OBJECT_PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
+}
+
+/// Pronouns that stand for a drug named before as the object of a cue.
+const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
 
 /// What a walk over the cues after a mention needs to know of its sentence:
 /// the text, and where other agents are named.
@@ -391,7 +463,7 @@ fn outcome_of(
     agent: &str,
 ) -> CueReading {
     let sentence = analysis.sentence_of(span.start);
-    let cues = cues_in(mentions, &sentence);
+    let cues = cues_in(analysis, mentions, &sentence);
     let others = |range: &Range<usize>| -> Vec<usize> {
         mentions_in(mentions, range)
             .filter(
@@ -400,30 +472,56 @@ fn outcome_of(
             .map(|m| m.span.start)
             .collect()
     };
+    let text = analysis.text();
     let mut reaching: Vec<CueHit> = Vec::new();
-    if let Some(cue) = cues.iter().rev().find(|(s, _, _)| s.end <= span.start) {
-        if cue.2.forward() && !answers_line_above(analysis.text(), mentions, cue.0, span) {
-            reaching.push(*cue);
+    let before = cues.iter().rev().find(|(s, _, _)| s.end <= span.start).copied();
+    let after: Vec<CueHit> = cues.iter().filter(|(s, _, _)| s.start >= span.end).copied().collect();
+    let scope = Scope { text, others: others(&sentence) };
+    // "Before dupilumab, she had failed X": a drug after "before" or "prior
+    // to" dates what follows and is not what its cues are about.
+    let (back, clause_ended) = if names_a_time_frame(text, span.start) {
+        (Vec::new(), true)
+    } else {
+        reaching_back(&scope, span.end, &after)
+    };
+    // A cue before the drug is the outcome of an earlier agent too ("X with
+    // inadequate control, and Y, stopped because of burning"; "X with
+    // inadequate response and now uses Y, which helps"): when the drug has
+    // an outcome of its own after it, the shared one does not reach it.
+    let own_outcome = back.iter().any(|(_, cue, _)| states_own_outcome(*cue));
+    let mut listed_cue = None;
+    if let Some(cue) = before {
+        let across = scope.other_agent_in(cue.0.end..span.start).is_some();
+        let shared = across
+            || (cue.2.backward() && scope.other_agent_in(sentence.start..cue.0.start).is_some());
+        if cue.2.forward()
+            && !answers_line_above(text, mentions, cue.0, span)
+            && !(own_outcome && shared)
+        {
+            reaching.push(cue);
+            listed_cue = across.then(|| cue.0.clone());
         }
     }
-    let after: Vec<CueHit> = cues.iter().filter(|(s, _, _)| s.start >= span.end).copied().collect();
-    let scope = Scope { text: analysis.text(), others: others(&sentence) };
-    let (back, clause_ended) = reaching_back(&scope, span.end, &after);
     reaching.extend(back);
-    if !clause_ended && sentence.end < analysis.text().len() {
+    if !clause_ended && sentence.end < text.len() {
         let next = analysis.sentence_of(sentence.end);
-        let opening = opening_of(analysis.text(), &next);
+        let opening = opening_of(text, &next);
         let first_drug = mentions_from(mentions, &next)
             .iter()
             .find(|m| matches!(m.meaning, Meaning::Drug(_)))
             .map_or(next.end, |m| m.span.start);
-        let cues = cues_in(mentions, &next);
-        let scope = Scope { text: analysis.text(), others: others(&next) };
+        let cues = cues_in(analysis, mentions, &next);
+        let scope = Scope { text, others: others(&next) };
         let (back, _) = reaching_back(&scope, next.start, &cues);
         reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
     }
-    let mut best =
-        CueReading { outcome: Outcome::Mentioned, stopped: false, planned: false, cue: None };
+    let mut best = CueReading {
+        outcome: Outcome::Mentioned,
+        stopped: false,
+        planned: false,
+        cue: None,
+        listed: false,
+    };
     let mut adverse = None;
     for (cue_span, cue, _) in reaching {
         let gap = if cue_span.end <= span.start {
@@ -448,6 +546,7 @@ fn outcome_of(
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
             best.cue = quoted.or(best.cue);
+            best.listed = listed_cue.as_ref() == Some(cue_span);
         }
     }
     // Stopped because of an adverse effect: intolerance ("discontinued for
@@ -456,6 +555,7 @@ fn outcome_of(
         if rank(Outcome::Intolerant) < rank(best.outcome) {
             best.outcome = Outcome::Intolerant;
             best.cue = quoted.or(best.cue);
+            best.listed = false;
         }
     }
     best
@@ -509,6 +609,21 @@ fn rank(outcome: Outcome) -> u8 {
     }
 }
 
+/// How strongly one mention's outcome counts when mentions of an agent are
+/// merged, on twice the scale of `rank`: a failure read from a summary
+/// list of agents ("despite topical agents, phototherapy and cyclosporine")
+/// yields to an intolerance or contraindication stated for the agent
+/// itself ("cyclosporine | stopped: hypertension"), but still outranks
+/// current use.
+fn merge_rank(mention: &DrugMention) -> u8 {
+    let doubled = 2 * rank(mention.outcome);
+    if mention.listed && mention.outcome == Outcome::Failed {
+        2 * rank(Outcome::Contraindicated) + 1
+    } else {
+        doubled
+    }
+}
+
 /// Potency of a topical steroid mention with how specific the evidence is:
 /// 2 a written strength found in the table, 1 a named ester, 0 the agent's
 /// most common strength.
@@ -558,15 +673,30 @@ fn window_after(text: &str, end: usize, width: usize) -> &str {
     &text[end..stop]
 }
 
-/// The drug the note requests now: a biologic or oral JAK inhibitor with a
-/// plan cue (start, request, order, prescribe, restart), asserted as a
-/// current fact outside copied-forward text, and not stopped or declined.
+/// The drug the note requests now: one with a plan cue (start, request,
+/// order, prescribe, restart), asserted as a current fact outside
+/// copied-forward text, and not stopped or declined. A biologic or oral JAK
+/// inhibitor (what payers authorise case by case) is the request whenever
+/// one is started; otherwise, in a note about skin disease, the drug newly
+/// started is, whatever its class ("Start Opzelura (ruxolitinib 1.5%
+/// cream)").
 fn requested_drug(
     vocabulary: &Vocabulary,
     analysis: &Analysis,
     drug_mentions: &[DrugMention],
+    skin_note: bool,
 ) -> Option<(String, Span)> {
-    let last = drug_mentions.iter().rev().find(|m| is_request(analysis, m))?;
+    let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && is_request(analysis, m);
+    // A drug started in a note about no skin disease treats something else
+    // (prednisone for asthma, methotrexate for arthritis); one also
+    // continued or judged in the same mention is no new start.
+    let any =
+        |m: &&DrugMention| skin_note && m.outcome == Outcome::Planned && is_request(analysis, m);
+    let last = drug_mentions
+        .iter()
+        .rev()
+        .find(advanced)
+        .or_else(|| drug_mentions.iter().rev().find(any))?;
     // Quote the sentence's first request ("Start Dupixent"), not a later
     // restatement of the name ("(dupilumab)").
     let sentence = analysis.sentence_of(last.span.start);
@@ -580,11 +710,10 @@ fn requested_drug(
     Some((vocabulary.drugs[first.drug].agent.clone(), span))
 }
 
-/// Whether a mention is a request now: a requestable class with a plan cue,
-/// not stopped, a current fact, and outside copied-forward or family text.
+/// Whether a mention is a request now: a plan cue, not stopped, a current
+/// fact, and outside copied-forward or family text.
 fn is_request(analysis: &Analysis, mention: &DrugMention) -> bool {
-    REQUESTABLE.contains(&mention.class)
-        && mention.planned
+    mention.planned
         && !mention.stopped
         && analysis.context_of(mention.span.clone()).is_current_fact()
         && !matches!(
@@ -635,7 +764,7 @@ fn merge_by_agent(
             treatments.len() - 1
         });
         let (treatment, potency, best_rank) = &mut treatments[index];
-        let mention_rank = rank(mention.outcome);
+        let mention_rank = merge_rank(mention);
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
             treatment.outcome = mention.outcome;

@@ -142,3 +142,109 @@ fn a_drug_the_request_is_added_to_is_current_not_requested() {
     assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
     assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
 }
+
+fn requested(facts: &Facts) -> Option<&str> {
+    facts.requested_drug.as_deref()
+}
+
+#[test]
+fn a_failure_phrase_with_a_negation_word_hides_no_drug_after_it() {
+    let f = facts(&format!(
+        "{AD}He used fluocinonide 0.05% cream for 6 weeks without adequate response, and pimecrolimus (Elidel) for 3 months, which did nothing."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Desonide 0.05% lotion (2020): no meaningful benefit."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn short_lived_relief_and_rebound_are_failure() {
+    let f = facts(&format!("{AD}Two methylprednisolone dose packs, each followed by rebound."));
+    assert_eq!(outcome(&f, "methylprednisolone"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}An oral prednisone taper last spring gave only transient relief, with rebound after ten days."
+    ));
+    assert_eq!(outcome(&f, "prednisone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}She applied mometasone 0.1% ointment daily without control."));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_course_during_which_the_disease_flared_failed() {
+    let f = facts(&format!(
+        "{AD}He took methotrexate 15 mg weekly for a year, during which his eczema flared twice; it was stopped last May."
+    ));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Failed));
+}
+
+#[test]
+fn an_agent_with_its_own_outcome_keeps_it() {
+    let f = facts(&format!(
+        "{AD}She tried halobetasol 0.05% cream with inadequate control, and pimecrolimus 1% cream, stopped because of stinging."
+    ));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    let f = facts(&format!(
+        "{AD}She applied fluocinolone 0.025% cream in 2022 with inadequate response and now uses pimecrolimus 1% cream, which helps."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Current));
+    // A cue aimed at the drug itself still reaches it.
+    let f = facts(&format!(
+        "{AD}He failed clobetasol 0.05% ointment and developed burning with pimecrolimus 1% cream, which he stopped."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_drug_after_before_is_a_time_frame() {
+    let f = facts(&format!(
+        "{AD}Before tralokinumab he had failed clobetasol 0.05% ointment. Continue tralokinumab 300 mg every 2 weeks."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Current));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+}
+
+#[test]
+fn cues_in_a_conditional_clause_state_no_outcome() {
+    let f = facts(&format!(
+        "{AD}Plan: Start Eucrisa (crisaborole 2% ointment) twice daily. If there is no improvement in 6 weeks, we may discuss a biologic."
+    ));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Planned));
+    assert_eq!(requested(&f), Some("crisaborole"));
+}
+
+#[test]
+fn a_topical_started_is_the_request_when_no_advanced_drug_is() {
+    let f = facts(&format!("{AD}Plan: begin Vtama (tapinarof 1% cream) once a day."));
+    assert_eq!(requested(&f), Some("tapinarof"));
+    assert_eq!(outcome(&f, "tapinarof"), Some(Outcome::Planned));
+    let f = facts(&format!(
+        "{AD}Plan: start tapinarof 1% cream daily and start Adbry 600 mg loading dose."
+    ));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+    // A start in the past dates the visit; continuing it is no request.
+    let f = facts(&format!(
+        "{AD}Seen 4 weeks after starting desonide 0.05% cream. Continue desonide 0.05% cream."
+    ));
+    assert_eq!(requested(&f), None);
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+}
+
+#[test]
+fn start_it_names_the_drug_discussed() {
+    let f = facts(&format!(
+        "{AD}We talked through tralokinumab and its injection-site reactions, and the family wants to start it."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Planned));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+}
+
+#[test]
+fn a_stated_intolerance_outranks_a_failure_read_from_a_summary_list() {
+    let f = facts(&format!(
+        "{AD}- Methotrexate 15 mg weekly, 2021-2022: stopped for elevated LFTs\n\nImpression: disease uncontrolled despite topical steroids, tacrolimus and methotrexate."
+    ));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+}
