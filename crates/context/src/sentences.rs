@@ -52,7 +52,9 @@ fn push_ends(bytes: &[u8], ends: &mut Vec<Range<usize>>) {
                 }
             }
             b';' => push(i + 1),
-            b'\n' if starts_new_item(&bytes[i + 1..]) => push(i + 1),
+            b'\n' if starts_new_item(&bytes[i + 1..]) || answered_line_ends(bytes, i) => {
+                push(i + 1)
+            }
             b')' => inline_item_start(bytes, i).into_iter().for_each(&mut push),
             _ => {}
         }
@@ -70,6 +72,28 @@ fn closers_at(rest: &[u8]) -> usize {
             _ => return at,
         }
     }
+}
+
+/// True when the line break at `newline` ends a form's answered question
+/// ("Currently on a biologic: No"), so that its "No" does not negate the
+/// next question; not when the next line goes on in lower case ("...: no\n
+/// improvement").
+fn answered_line_ends(bytes: &[u8], newline: usize) -> bool {
+    let next = bytes[newline + 1..].iter().find(|b| !b.is_ascii_whitespace());
+    !next.is_some_and(u8::is_ascii_lowercase) && ends_with_answer(&bytes[..newline])
+}
+
+/// True when a line ends with a short answer after a colon.
+fn ends_with_answer(line: &[u8]) -> bool {
+    let line = line.trim_ascii_end();
+    let word_start =
+        line.iter().rposition(|b| !b.is_ascii_alphabetic() && *b != b'/').map_or(0, |p| p + 1);
+    let answer = &line[word_start..];
+    let before = line[..word_start].trim_ascii_end();
+    before.ends_with(b":")
+        && [&b"yes"[..], b"no", b"n/a", b"none", b"unknown"]
+            .iter()
+            .any(|a| answer.eq_ignore_ascii_case(a))
 }
 
 /// True when the period at `dot` closes an abbreviation such as "Dr.".
@@ -155,6 +179,17 @@ mod tests {
             ]
         );
         assert_eq!(pieces("He said \"no.\"x", &[]).len(), 1, "no space after: no end");
+    }
+
+    #[test]
+    fn an_answered_form_line_ends_its_sentence() {
+        let form = "Currently on a biologic: No\nPersistent flares despite topical therapy: Yes\nX";
+        assert_eq!(
+            pieces(form, &[]),
+            ["Currently on a biologic: No", "Persistent flares despite topical therapy: Yes", "X"]
+        );
+        assert_eq!(pieces("She says no\nmore itching", &[]).len(), 1, "no colon, no answer");
+        assert_eq!(pieces("Tacrolimus: no\n  improvement.", &[]).len(), 1, "a wrapped line");
     }
 
     #[test]
