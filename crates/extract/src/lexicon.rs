@@ -74,6 +74,10 @@ pub enum Cue {
     /// drug was stopped, so intolerance only beside a stop cue; alone it is
     /// a symptom or a finding, not an outcome.
     AdverseEffect,
+    /// The disease still flares ("still flaring"): a failure of the drug
+    /// before it only when its clause names that drug back ("... still
+    /// flaring every week on it"); alone it is a finding, not an outcome.
+    FlaringOn,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -468,6 +472,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "stopped" => Cue::Stopped,
             "none" => Cue::Masked,
             "adverse" => Cue::AdverseEffect,
+            "flaring_on" => Cue::FlaringOn,
             other => Cue::Outcome(
                 word::<Outcome>(other)
                     .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,

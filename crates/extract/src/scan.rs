@@ -48,6 +48,7 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
 fn unticked(bytes: &[u8], span: &Range<usize>, meaning: &Meaning) -> bool {
     empty_box_before(bytes, span.start)
         || denied_by_answer(bytes, span.end)
+        || answered_no(bytes, span.end)
         || (matches!(meaning, Meaning::Drug(_)) && in_unticked_item(bytes, span.start))
 }
 
@@ -100,6 +101,25 @@ fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
     let starts_with =
         |word: &[u8]| answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word);
     (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
+}
+
+/// Whether a form question that names the term is answered with a written
+/// "No" on its line ("Tried topical JAK (ruxolitinib): No", "Phototherapy?
+/// no."): the answer after the last colon or question mark is "No" alone,
+/// so "Tacrolimus: no improvement" keeps its drug, also when the phrase
+/// wraps ("for 3 months: no\nimprovement").
+fn answered_no(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..];
+    let line_len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let line = &rest[..line_len];
+    let Some(mark) = line.iter().rposition(|&b| b == b':' || b == b'?') else { return false };
+    let answer = line[mark + 1..].trim_ascii();
+    let answer = answer.strip_suffix(b".").unwrap_or(answer);
+    let wraps_on = || {
+        !line.ends_with(b".")
+            && rest[line_len..].trim_ascii_start().first().is_some_and(u8::is_ascii_lowercase)
+    };
+    answer.eq_ignore_ascii_case(b"no") && !wraps_on()
 }
 
 /// Units written straight after a number ("34yo", "70kg") may touch a digit.
@@ -155,6 +175,19 @@ mod tests {
         assert_eq!(count("[ ] Hands  [X] Feet"), 1);
         assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
         assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
+    }
+
+    #[test]
+    fn a_written_no_answering_a_question_hides_its_terms() {
+        let vocabulary = build(&builtin_files()).unwrap();
+        let drugs = |text: &str| {
+            scan(&vocabulary, text).iter().filter(|m| matches!(m.meaning, Meaning::Drug(_))).count()
+        };
+        assert_eq!(drugs("Used pimecrolimus in the past: No"), 0);
+        assert_eq!(drugs("Any UVB? no."), 0);
+        assert_eq!(drugs("Elidel: no change"), 1);
+        assert_eq!(drugs("Elidel for a month: no\nchange"), 1);
+        assert_eq!(drugs("Tried a TCI: Yes - pimecrolimus"), 1);
     }
 
     #[test]

@@ -348,8 +348,62 @@ fn cues_in<'m>(
             matches!(cue, Cue::Masked)
                 || analysis.context_of((*span).clone()).hypothetical.is_none()
         })
+        .filter_map(|(span, cue, reach)| match cue {
+            Cue::FlaringOn => names_drug_back(&analysis.text()[span.end..sentence.end])
+                .then_some((span, Cue::Outcome(Outcome::Failed), reach)),
+            _ => Some((span, cue, reach)),
+        })
         .collect()
 }
+
+/// Whether the rest of a clause names a drug before it back as what the
+/// patient is on ("still flaring every week on it", "despite this").
+fn names_drug_back(rest: &str) -> bool {
+    let words: Vec<String> = rest
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair[0].as_str(), "on" | "despite" | "with")
+            && OBJECT_PRONOUNS.contains(&pair[1].as_str())
+    })
+}
+
+/// Whether a cue is followed by a date ("started 03/2019", "started Sept
+/// 2024"): a row of a medication history dating the agent before it, not a
+/// clause that starts the agent after it.
+fn dated(text: &str, cue_end: usize) -> bool {
+    let rest = text[cue_end..].trim_start();
+    let token: &str =
+        rest.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default();
+    let digits = token.chars().filter(char::is_ascii_digit).count();
+    let numeric_date = digits > 0
+        && token.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+        && (token.contains(['/', '-']) || (digits == 4 && token.len() == 4));
+    let lower = token.to_ascii_lowercase();
+    let stem = lower.trim_end_matches('.');
+    let month = stem.len() >= 3
+        && MONTHS.iter().any(|m| m.starts_with(stem))
+        && rest[token.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+    numeric_date || month
+}
+
+/// Month names, which a date may abbreviate to their first letters.
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// The cues after a drug that reach back to it: every one up to the first
 /// cue that only reaches forward, which opens a new clause ("X was
@@ -363,6 +417,11 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     let mut reached = Vec::new();
     let (mut own, mut last) = (false, from);
     for hit in after {
+        // "Hydrocortisone - started 03/2019, stopped 09/2019 - ineffective":
+        // a dated start is a column of the agent's row, not a new clause.
+        if !hit.2.backward() && dated(scope.text, hit.0.end) {
+            continue;
+        }
         if !hit.2.backward() {
             // "... dupilumab ..., and we have agreed to start it": a pronoun
             // object names the agent nearest before the cue.
@@ -392,7 +451,8 @@ fn states_own_outcome(cue: Cue) -> bool {
     match cue {
         Cue::Outcome(outcome) => outcome != Outcome::Planned,
         Cue::Stopped | Cue::AdverseEffect => true,
-        Cue::Masked => false,
+        // `cues_in` has already made a flare cue a failure or left it out.
+        Cue::Masked | Cue::FlaringOn => false,
     }
 }
 
@@ -494,12 +554,16 @@ fn outcome_of(
         let across = scope.other_agent_in(cue.0.end..span.start).is_some();
         let shared = across
             || (cue.2.backward() && scope.other_agent_in(sentence.start..cue.0.start).is_some());
-        if cue.2.forward()
+        let reaches_forward = cue.2.forward() && !dated(text, cue.0.end);
+        if reaches_forward
             && !answers_line_above(text, mentions, cue.0, span)
             && !(own_outcome && shared)
         {
             reaching.push(cue);
-            listed_cue = across.then(|| cue.0.clone());
+            // "despite several topical classes and a course of
+            // cyclosporine": a later item of the cue's list, not its object.
+            let joined = joins_a_list(&text[cue.0.end..span.start]);
+            listed_cue = (across || joined).then(|| cue.0.clone());
         }
     }
     reaching.extend(back);
@@ -540,7 +604,7 @@ fn outcome_of(
                 adverse = adverse.or(Some(quoted));
                 continue;
             }
-            Cue::Masked => continue,
+            Cue::Masked | Cue::FlaringOn => continue,
         };
         best.planned |= outcome == Outcome::Planned;
         if rank(outcome) < rank(best.outcome) {
@@ -559,6 +623,15 @@ fn outcome_of(
         }
     }
     best
+}
+
+/// Whether the words between a cue and a drug after it join a list ("and",
+/// a comma), so the drug is a later item of what the cue is about.
+fn joins_a_list(between: &str) -> bool {
+    between.contains(',')
+        || between
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
 }
 
 /// Whether a cue before a drug on a later line is the outcome of the row or

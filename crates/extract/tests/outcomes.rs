@@ -72,7 +72,8 @@ fn a_stop_for_lack_of_effect_or_cost_is_not_intolerance() {
 
 #[test]
 fn an_adverse_effect_word_alone_is_no_outcome() {
-    let f = facts(&format!("{AD}Takes methotrexate 15 mg weekly. Has had headaches this month."));
+    let f =
+        facts(&format!("{AD}Methotrexate 15 mg weekly since May. Has had headaches this month."));
     assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Mentioned));
 }
 
@@ -247,4 +248,69 @@ fn a_stated_intolerance_outranks_a_failure_read_from_a_summary_list() {
     ));
     assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
     assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn dated_starts_in_a_history_row_leave_the_row_its_outcome() {
+    let f = facts(&format!(
+        "{AD}History:\n- Desonide 0.05% cream - started 2/2020, stopped 8/2020 - not effective.\n- Halobetasol 0.05% ointment - started Jan 2021, stopped Mar 2021 - skin atrophy.\n- Methotrexate 10 mg weekly - started 2022, stopped 2022 - persistent nausea.\n"
+    ));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Contraindicated));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+    assert_eq!(requested(&f), None);
+}
+
+#[test]
+fn a_later_item_of_a_summary_failure_yields_to_its_own_intolerance() {
+    let f = facts(&format!(
+        "{AD}Azathioprine was stopped for vomiting. Eczema persists despite topical treatment and six months of azathioprine."
+    ));
+    assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn still_flaring_fails_a_drug_only_when_it_names_the_drug_back() {
+    let f = facts(&format!(
+        "{AD}Mometasone 0.1% cream daily for a month. He is still flaring weekly despite it."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}On abrocitinib 100 mg for a year, partly better. Still flaring on the shins."
+    ));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn courses_that_did_little_or_changed_nothing_failed() {
+    let f = facts(&format!("{AD}Desonide cream for a year did little."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Pimecrolimus since spring, no meaningful change by autumn."));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn ongoing_courses_are_current() {
+    let f = facts(&format!("{AD}He has been taking abrocitinib 200 mg since March."));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
+    let f = facts(&format!("{AD}He takes desonide lotion for the face."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+    let f = facts(&format!("{AD}Has mometasone cream at home and uses it on weekends."));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_switch_or_a_decision_to_proceed_is_a_request() {
+    let f = facts(&format!("{AD}Plan: switch to Adbry 600 mg once, then 300 mg q2w."));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+    let f = facts(&format!("{AD}We agreed to proceed with tralokinumab."));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+}
+
+#[test]
+fn counselling_on_possible_side_effects_is_no_intolerance() {
+    let f = facts(&format!(
+        "{AD}I wrote a prescription for pimecrolimus cream and reviewed its potential side effects with him."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Planned));
 }
