@@ -48,7 +48,7 @@ pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
 fn unticked(bytes: &[u8], span: &Range<usize>, meaning: &Meaning) -> bool {
     empty_box_before(bytes, span.start)
         || denied_by_answer(bytes, span.end)
-        || answered_no(bytes, span.end)
+        || (matches!(meaning, Meaning::Drug(_)) && answered_no(bytes, span.end))
         || (matches!(meaning, Meaning::Drug(_)) && in_unticked_item(bytes, span.start))
 }
 
@@ -103,23 +103,29 @@ fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
     (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
 }
 
-/// Whether a form question that names the term is answered with a written
-/// "No" on its line ("Tried topical JAK (ruxolitinib): No", "Phototherapy?
-/// no."): the answer after the last colon or question mark is "No" alone,
-/// so "Tacrolimus: no improvement" keeps its drug, also when the phrase
-/// wraps ("for 3 months: no\nimprovement").
+/// Whether a form question that names the drug is answered with a written
+/// "No" ("Tried topical JAK (ruxolitinib): No", "Phototherapy? no."): the
+/// first colon or question mark after the drug, within its short question,
+/// is followed by "No" alone, so "Tacrolimus: no improvement" keeps its
+/// drug, also when the phrase wraps ("for 3 months: no\nimprovement"), and
+/// a later "Allow generic: No" on a long line answers another question.
 fn answered_no(bytes: &[u8], end: usize) -> bool {
-    let rest = &bytes[end..];
-    let line_len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-    let line = &rest[..line_len];
-    let Some(mark) = line.iter().rposition(|&b| b == b':' || b == b'?') else { return false };
-    let answer = line[mark + 1..].trim_ascii();
-    let answer = answer.strip_suffix(b".").unwrap_or(answer);
-    let wraps_on = || {
-        !line.ends_with(b".")
-            && rest[line_len..].trim_ascii_start().first().is_some_and(u8::is_ascii_lowercase)
+    const QUESTION_REACH: usize = 80;
+    let rest = &bytes[end..bytes.len().min(end + QUESTION_REACH)];
+    let Some(mark) = rest.iter().position(|&b| matches!(b, b':' | b'?' | b'\n' | b'.')) else {
+        return false;
     };
-    answer.eq_ignore_ascii_case(b"no") && !wraps_on()
+    if !matches!(rest[mark], b':' | b'?') {
+        return false;
+    }
+    let after = &bytes[end + mark + 1..];
+    let answer_len =
+        after.iter().position(|&b| matches!(b, b'\n' | b'.' | b',' | b';')).unwrap_or(after.len());
+    let wraps_on = || {
+        after.get(answer_len) == Some(&b'\n')
+            && after[answer_len..].trim_ascii_start().first().is_some_and(u8::is_ascii_lowercase)
+    };
+    after[..answer_len].trim_ascii().eq_ignore_ascii_case(b"no") && !wraps_on()
 }
 
 /// Units written straight after a number ("34yo", "70kg") may touch a digit.
@@ -188,6 +194,8 @@ mod tests {
         assert_eq!(drugs("Elidel: no change"), 1);
         assert_eq!(drugs("Elidel for a month: no\nchange"), 1);
         assert_eq!(drugs("Tried a TCI: Yes - pimecrolimus"), 1);
+        let one_line = "Start prednisone 40 mg. Sig: one PO daily Dispense: 5 Allow Generic: No";
+        assert_eq!(drugs(one_line), 1, "the No answers another question");
     }
 
     #[test]
