@@ -158,7 +158,11 @@ fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
         MeasureKind::Iga => &mut facts.iga,
         MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
         MeasureKind::Easi => &mut facts.easi,
-        MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
+        MeasureKind::AgeBefore
+        | MeasureKind::AgeAfter
+        | MeasureKind::AgeSex
+        | MeasureKind::AgeNameLine
+        | MeasureKind::AgeBirthDate => {
             facts.age.get_or_insert(value);
             return;
         }
