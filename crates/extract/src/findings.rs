@@ -132,6 +132,7 @@ pub fn values(
 ) -> ValueFacts {
     let text = analysis.text();
     let mut facts = ValueFacts::default();
+    let mut recencies = Recencies::default();
     for mention in mentions {
         let Meaning::Measure(kind) = mention.meaning else { continue };
         let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
@@ -145,19 +146,118 @@ pub fn values(
         let candidates =
             [current_first.then_some(first), restated.filter(|v| is_current(analysis, &v.span))];
         for value in candidates.into_iter().flatten() {
-            record_value(&mut facts, *kind, value);
+            let recency = recency(text, analysis, &value.span);
+            record_value(&mut facts, &mut recencies, *kind, value, recency);
         }
     }
     facts
 }
 
-/// Keeps a measure's last current value, and age's and weight's first.
-fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
-    let slot = match kind {
-        MeasureKind::Bsa => &mut facts.bsa,
-        MeasureKind::Iga => &mut facts.iga,
-        MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
-        MeasureKind::Easi => &mut facts.easi,
+/// How a value's own clause dates it: the clause is its sentence cut at
+/// brackets and semicolons, so "EASI 18 today (EASI was 28 in January)"
+/// dates each EASI apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recency {
+    /// A time before now: "before she started", "in January", "at
+    /// baseline", "at the peak of a flare".
+    Earlier,
+    /// Nothing dates it.
+    #[default]
+    Undated,
+    /// Said to be now: "today", "now", "currently", "this morning".
+    Now,
+}
+
+/// Words that say a value is the present one.
+const NOW_WORDS: [&str; 5] = ["today", "now", "currently", "presently", "today's"];
+/// Two-word phrases that say so.
+const NOW_PHRASES: [&str; 4] = ["this morning", "at present", "this visit", "this week"];
+/// Words that put a value before now (those ConText already marks
+/// historical, "previously", "last year", are dropped before this).
+const EARLIER_WORDS: [&str; 7] =
+    ["before", "initially", "originally", "baseline", "peak", "pretreatment", "pre-treatment"];
+/// Months and seasons: "in January", "in the spring".
+const DATED_AFTER_IN: [&str; 16] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
+];
+
+/// How the clause around `span` dates the value: a present word wins over
+/// a past one ("BSA was 30% in March, 5% today" is read per clause).
+pub fn recency(text: &str, analysis: &Analysis, span: &Range<usize>) -> Recency {
+    let sentence = analysis.sentence_of(span.start);
+    let breaks = ['(', ')', ';', '[', ']'];
+    let start = text
+        .get(sentence.start..span.start)
+        .and_then(|b| b.rfind(breaks))
+        .map_or(sentence.start, |i| sentence.start + i + 1);
+    let end_from = span.end.min(sentence.end.max(span.end));
+    let end = text
+        .get(end_from..sentence.end.max(end_from))
+        .and_then(|a| a.find(breaks))
+        .map_or(sentence.end.max(end_from), |i| end_from + i);
+    let Some(clause) = text.get(start..end) else { return Recency::Undated };
+    let clause = clause.to_ascii_lowercase();
+    let words: Vec<&str> = clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pairs = || words.windows(2).map(|w| (w[0], w[1]));
+    let now = words.iter().any(|w| NOW_WORDS.contains(w))
+        || pairs().any(|(a, b)| NOW_PHRASES.iter().any(|p| *p == format!("{a} {b}")));
+    if now {
+        return Recency::Now;
+    }
+    let year = |w: &str| w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+    let dated = |w: &str| DATED_AFTER_IN.contains(&w) || year(w);
+    let earlier = words.iter().any(|w| EARLIER_WORDS.contains(w))
+        || pairs().any(|(a, b)| (a == "in" && dated(b)) || (a == "prior" && b == "to"))
+        || words.windows(3).any(|w| w[0] == "in" && w[1] == "the" && dated(w[2]));
+    if earlier {
+        Recency::Earlier
+    } else {
+        Recency::Undated
+    }
+}
+
+/// How each measure slot's value was dated, to let a present value beat an
+/// earlier one whatever their order.
+#[derive(Default)]
+struct Recencies {
+    bsa: Recency,
+    iga: Recency,
+    itch: Recency,
+    easi: Recency,
+}
+
+/// Keeps a measure's most recent current value (the last of equally dated
+/// ones), and age's and weight's first.
+fn record_value(
+    facts: &mut ValueFacts,
+    recencies: &mut Recencies,
+    kind: MeasureKind,
+    value: Value,
+    recency: Recency,
+) {
+    let (slot, held) = match kind {
+        MeasureKind::Bsa => (&mut facts.bsa, &mut recencies.bsa),
+        MeasureKind::Iga => (&mut facts.iga, &mut recencies.iga),
+        MeasureKind::ItchNrs | MeasureKind::Itch => (&mut facts.itch, &mut recencies.itch),
+        MeasureKind::Easi => (&mut facts.easi, &mut recencies.easi),
         MeasureKind::AgeBefore
         | MeasureKind::AgeAfter
         | MeasureKind::AgeSex
@@ -171,7 +271,10 @@ fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
             return;
         }
     };
-    *slot = Some(value);
+    if slot.is_none() || recency >= *held {
+        *slot = Some(value);
+        *held = recency;
+    }
 }
 
 /// The high-impact sites involved now: a site word in a sentence that also

@@ -131,7 +131,7 @@ impl ValuePatterns {
             iga_five_scale: ci(r"\b0\s*(?:-|–|to)\s*5\b")?,
             nrs_after: ci(&format!(r"^{FILLER}{number}(?:\s*(?:/|out of)\s*(?:10|ten)\b)?"))?,
             itch_out_of_ten: ci(&format!(
-                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}\s*(?:/|out of)\s*(?:10|ten)\b"
+                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}(?:\s*(?:-|–)\s*{number})?\s*(?:/|out of)\s*(?:10|ten)\b"
             ))?,
             easi_after: ci(&format!(r"^{FILLER}{number}"))?,
             number_before: ci(&format!(r"\b{number}\s*-?\s*$"))?,
@@ -404,7 +404,14 @@ fn bounded(
     if is_quantifier(written.as_str(), &window[written.end()..]) {
         return None;
     }
-    let number = parse_number(written.as_str())?;
+    let mut number = parse_number(written.as_str())?;
+    // A range ("7-8/10") keeps its lower bound; two numbers falling ("9-4")
+    // are no range, and the one next to the scale is the value.
+    if let Some(upper) = c.get(2).and_then(|m| parse_number(m.as_str())) {
+        if upper < number {
+            number = upper;
+        }
+    }
     (number <= max).then_some(Value {
         number,
         scale: None,
@@ -616,6 +623,15 @@ mod tests {
         let text = "worst itch 7 out of 10";
         assert_eq!(read(MeasureKind::Itch, text, "worst itch").unwrap().0, 7.0);
         assert!(read(MeasureKind::Itch, "itch is bothersome", "itch").is_none());
+    }
+
+    #[test]
+    fn itch_range_keeps_its_lower_bound() {
+        let text = "pruritus 5-6/10 at night";
+        assert_eq!(read(MeasureKind::Itch, text, "pruritus").unwrap().0, 5.0);
+        let text = "itching, now 3 – 4 out of 10";
+        assert_eq!(read(MeasureKind::Itch, text, "itching").unwrap().0, 3.0);
+        assert_eq!(read(MeasureKind::Itch, "itch 9-4/10", "itch").unwrap().0, 4.0);
     }
 
     #[test]
