@@ -347,16 +347,124 @@ fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
 }
 
 /// Whether the note states that no prescription topical therapy was ever
-/// tried: such a statement carries its own negation, so only hypothetical
-/// and family context drop it.
+/// tried: a statement carrying its own negation ("no prescription topical
+/// therapy"), or a bare "prescription topical" that a negation reaches over
+/// nothing but words of trying. Only hypothetical and family context drop
+/// such a statement.
 pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let text = analysis.text();
     mentions.iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals)).find_map(|m| {
         let context = analysis.context_of(m.span.clone());
         let about_patient = context.hypothetical.is_none()
             && context.family.is_none()
             && analysis.section_of(m.span.start) != SectionKind::FamilyHistory;
-        about_patient.then(|| span_of(analysis.text(), &m.span)).flatten()
+        let stated = (words(&text[m.span.clone()]).any(is_negation)
+            || negated_over_trying(text, analysis, m.span.start))
+            && !judged_after(text, m.span.end);
+        (about_patient && stated).then(|| span_of(text, &m.span)).flatten()
     })
+}
+
+/// The words of a phrase, lowercased, apostrophes kept ("hasn't").
+fn words(phrase: &str) -> impl DoubleEndedIterator<Item = String> + '_ {
+    phrase
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('’', "'"))
+}
+
+fn is_negation(word: String) -> bool {
+    NEGATIONS.contains(&word.as_str())
+}
+
+/// Negation words that may deny a whole treatment history.
+const NEGATIONS: [&str; 11] = [
+    "no", "not", "never", "none", "nor", "neither", "without", "hasn't", "haven't", "didn't",
+    "wasn't",
+];
+
+/// Words that may stand between a negation and what was never tried ("never
+/// been prescribed or tried any", "no prior trial of a").
+const TRYING_WORDS: [&str; 24] = [
+    "been",
+    "ever",
+    "yet",
+    "tried",
+    "trialed",
+    "used",
+    "received",
+    "prescribed",
+    "given",
+    "had",
+    "any",
+    "a",
+    "an",
+    "or",
+    "and",
+    "prior",
+    "previous",
+    "previously",
+    "trial",
+    "trials",
+    "of",
+    "with",
+    "on",
+    "started",
+];
+
+/// Words that judge how treatments worked: "no prescription topical has
+/// helped" says they were tried.
+const JUDGING_WORDS: [&str; 16] = [
+    "help",
+    "helped",
+    "helps",
+    "work",
+    "worked",
+    "works",
+    "effective",
+    "control",
+    "controlled",
+    "improved",
+    "improvement",
+    "benefit",
+    "benefited",
+    "response",
+    "responded",
+    "adequate",
+];
+
+/// How far after a statement its clause is read for a judgement.
+const JUDGED_REACH: usize = 60;
+
+/// Whether the clause after `end` judges the treatments rather than denying
+/// they were tried.
+fn judged_after(text: &str, end: usize) -> bool {
+    let mut stop = (end + JUDGED_REACH).min(text.len());
+    while !text.is_char_boundary(stop) {
+        stop -= 1;
+    }
+    let after = &text[end..stop];
+    let clause = after.find(['.', ';', ':', ',', '\n']).map_or(after, |i| &after[..i]);
+    words(clause).any(|w| JUDGING_WORDS.contains(&w.as_str()))
+}
+
+/// How many words before a statement a negation may be.
+const NEGATION_REACH: usize = 10;
+
+/// Whether the words before `start`, in its sentence, are a negation and
+/// then only words of trying.
+fn negated_over_trying(text: &str, analysis: &Analysis, start: usize) -> bool {
+    let sentence = analysis.sentence_of(start);
+    let Some(before) = text.get(sentence.start.min(start)..start) else { return false };
+    for word in words(before).rev().take(NEGATION_REACH) {
+        if NEGATIONS.contains(&word.as_str()) {
+            return true;
+        }
+        if !TRYING_WORDS.contains(&word.as_str()) {
+            return false;
+        }
+    }
+    false
 }
 
 /// How far a referral word reaches a specialty ("referral to pediatric

@@ -279,3 +279,15 @@ fn ages_on_header_lines() {
     let f = facts("Pt: Mei Chen    DOB: 02 Feb 2010 (15 y)\nAtopic dermatitis.");
     assert_eq!(f.age_years, Some(15.0));
 }
+
+#[test]
+fn a_negation_reaching_prescription_topicals_over_words_of_trying() {
+    let stated = |text: &str| facts(text).no_prescription_topicals;
+    assert!(stated(
+        "Atopic dermatitis. He has not ever received or used any prescription topicals."
+    ));
+    assert!(stated("Eczema. Never been given a prescription cream; only Vaseline."));
+    assert!(!stated("Atopic dermatitis. No improvement with prescription topicals."));
+    assert!(!stated("Eczema. No prescription topical therapy has helped her."));
+    assert!(!stated("Eczema. Prescription topicals failed; no phototherapy."));
+}
