@@ -214,6 +214,25 @@ mod tests {
     }
 
     #[test]
+    fn once_and_a_weight_band_after_the_regimen() {
+        assert_eq!(
+            read(" 400 mg subcutaneously once, then 200 mg SC every 2 weeks; PA sent"),
+            (Some(400.0), Some(200.0), Some(2.0))
+        );
+        // Read from after a generic name in brackets; the band is no dose.
+        let text =
+            "Dupixent (dupilumab) 600 mg loading dose, then 300 mg every 4 weeks (15 to <30 kg).";
+        let patterns = DosingPatterns::new().unwrap();
+        let from = text.find(')').unwrap() + 1;
+        let (d, _) =
+            read_dosing(&patterns, text, from, &[text.find("dupilumab").unwrap()]).unwrap();
+        assert_eq!(
+            (d.loading_mg, d.maintenance_mg, d.interval_weeks),
+            (Some(600.0), Some(300.0), Some(4.0))
+        );
+    }
+
+    #[test]
     fn ocr_letter_o_in_doses() {
         assert_eq!(read(" 6OO mg x1, then 3OO mg q2wk"), (Some(600.0), Some(300.0), Some(2.0)));
         assert_eq!(read(" 2OO mg every 2 weeks"), (None, Some(200.0), Some(2.0)));

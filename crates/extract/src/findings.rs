@@ -132,6 +132,7 @@ pub fn values(
 ) -> ValueFacts {
     let text = analysis.text();
     let mut facts = ValueFacts::default();
+    let mut recencies = Recencies::default();
     for mention in mentions {
         let Meaning::Measure(kind) = mention.meaning else { continue };
         let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
@@ -145,20 +146,123 @@ pub fn values(
         let candidates =
             [current_first.then_some(first), restated.filter(|v| is_current(analysis, &v.span))];
         for value in candidates.into_iter().flatten() {
-            record_value(&mut facts, *kind, value);
+            let recency = recency(text, analysis, &value.span);
+            record_value(&mut facts, &mut recencies, *kind, value, recency);
         }
     }
     facts
 }
 
-/// Keeps a measure's last current value, and age's and weight's first.
-fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
-    let slot = match kind {
-        MeasureKind::Bsa => &mut facts.bsa,
-        MeasureKind::Iga => &mut facts.iga,
-        MeasureKind::ItchNrs | MeasureKind::Itch => &mut facts.itch,
-        MeasureKind::Easi => &mut facts.easi,
-        MeasureKind::AgeBefore | MeasureKind::AgeAfter | MeasureKind::AgeSex => {
+/// How a value's own clause dates it: the clause is its sentence cut at
+/// brackets and semicolons, so "EASI 18 today (EASI was 28 in January)"
+/// dates each EASI apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recency {
+    /// A time before now: "before she started", "in January", "at
+    /// baseline", "at the peak of a flare".
+    Earlier,
+    /// Nothing dates it.
+    #[default]
+    Undated,
+    /// Said to be now: "today", "now", "currently", "this morning".
+    Now,
+}
+
+/// Words that say a value is the present one.
+const NOW_WORDS: [&str; 5] = ["today", "now", "currently", "presently", "today's"];
+/// Two-word phrases that say so.
+const NOW_PHRASES: [&str; 4] = ["this morning", "at present", "this visit", "this week"];
+/// Words that put a value before now (those ConText already marks
+/// historical, "previously", "last year", are dropped before this).
+const EARLIER_WORDS: [&str; 7] =
+    ["before", "initially", "originally", "baseline", "peak", "pretreatment", "pre-treatment"];
+/// Months and seasons: "in January", "in the spring".
+const DATED_AFTER_IN: [&str; 16] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
+];
+
+/// How the clause around `span` dates the value: a present word wins over
+/// a past one ("BSA was 30% in March, 5% today" is read per clause).
+pub fn recency(text: &str, analysis: &Analysis, span: &Range<usize>) -> Recency {
+    let sentence = analysis.sentence_of(span.start);
+    let breaks = ['(', ')', ';', '[', ']'];
+    let start = text
+        .get(sentence.start..span.start)
+        .and_then(|b| b.rfind(breaks))
+        .map_or(sentence.start, |i| sentence.start + i + 1);
+    let end_from = span.end.min(sentence.end.max(span.end));
+    let end = text
+        .get(end_from..sentence.end.max(end_from))
+        .and_then(|a| a.find(breaks))
+        .map_or(sentence.end.max(end_from), |i| end_from + i);
+    let Some(clause) = text.get(start..end) else { return Recency::Undated };
+    let clause = clause.to_ascii_lowercase();
+    let words: Vec<&str> = clause
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let pairs = || words.windows(2).map(|w| (w[0], w[1]));
+    let now = words.iter().any(|w| NOW_WORDS.contains(w))
+        || pairs().any(|(a, b)| NOW_PHRASES.iter().any(|p| *p == format!("{a} {b}")));
+    if now {
+        return Recency::Now;
+    }
+    let year = |w: &str| w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+    let dated = |w: &str| DATED_AFTER_IN.contains(&w) || year(w);
+    let earlier = words.iter().any(|w| EARLIER_WORDS.contains(w))
+        || pairs().any(|(a, b)| (a == "in" && dated(b)) || (a == "prior" && b == "to"))
+        || words.windows(3).any(|w| w[0] == "in" && w[1] == "the" && dated(w[2]));
+    if earlier {
+        Recency::Earlier
+    } else {
+        Recency::Undated
+    }
+}
+
+/// How each measure slot's value was dated, to let a present value beat an
+/// earlier one whatever their order.
+#[derive(Default)]
+struct Recencies {
+    bsa: Recency,
+    iga: Recency,
+    itch: Recency,
+    easi: Recency,
+}
+
+/// Keeps a measure's most recent current value (the last of equally dated
+/// ones), and age's and weight's first.
+fn record_value(
+    facts: &mut ValueFacts,
+    recencies: &mut Recencies,
+    kind: MeasureKind,
+    value: Value,
+    recency: Recency,
+) {
+    let (slot, held) = match kind {
+        MeasureKind::Bsa => (&mut facts.bsa, &mut recencies.bsa),
+        MeasureKind::Iga => (&mut facts.iga, &mut recencies.iga),
+        MeasureKind::ItchNrs | MeasureKind::Itch => (&mut facts.itch, &mut recencies.itch),
+        MeasureKind::Easi => (&mut facts.easi, &mut recencies.easi),
+        MeasureKind::AgeBefore
+        | MeasureKind::AgeAfter
+        | MeasureKind::AgeSex
+        | MeasureKind::AgeNameLine
+        | MeasureKind::AgeBirthDate => {
             facts.age.get_or_insert(value);
             return;
         }
@@ -167,7 +271,10 @@ fn record_value(facts: &mut ValueFacts, kind: MeasureKind, value: Value) {
             return;
         }
     };
-    *slot = Some(value);
+    if slot.is_none() || recency >= *held {
+        *slot = Some(value);
+        *held = recency;
+    }
 }
 
 /// The high-impact sites involved now: a site word in a sentence that also
@@ -240,16 +347,124 @@ fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
 }
 
 /// Whether the note states that no prescription topical therapy was ever
-/// tried: such a statement carries its own negation, so only hypothetical
-/// and family context drop it.
+/// tried: a statement carrying its own negation ("no prescription topical
+/// therapy"), or a bare "prescription topical" that a negation reaches over
+/// nothing but words of trying. Only hypothetical and family context drop
+/// such a statement.
 pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
+    let text = analysis.text();
     mentions.iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals)).find_map(|m| {
         let context = analysis.context_of(m.span.clone());
         let about_patient = context.hypothetical.is_none()
             && context.family.is_none()
             && analysis.section_of(m.span.start) != SectionKind::FamilyHistory;
-        about_patient.then(|| span_of(analysis.text(), &m.span)).flatten()
+        let stated = (words(&text[m.span.clone()]).any(is_negation)
+            || negated_over_trying(text, analysis, m.span.start))
+            && !judged_after(text, m.span.end);
+        (about_patient && stated).then(|| span_of(text, &m.span)).flatten()
     })
+}
+
+/// The words of a phrase, lowercased, apostrophes kept ("hasn't").
+fn words(phrase: &str) -> impl DoubleEndedIterator<Item = String> + '_ {
+    phrase
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('’', "'"))
+}
+
+fn is_negation(word: String) -> bool {
+    NEGATIONS.contains(&word.as_str())
+}
+
+/// Negation words that may deny a whole treatment history.
+const NEGATIONS: [&str; 11] = [
+    "no", "not", "never", "none", "nor", "neither", "without", "hasn't", "haven't", "didn't",
+    "wasn't",
+];
+
+/// Words that may stand between a negation and what was never tried ("never
+/// been prescribed or tried any", "no prior trial of a").
+const TRYING_WORDS: [&str; 24] = [
+    "been",
+    "ever",
+    "yet",
+    "tried",
+    "trialed",
+    "used",
+    "received",
+    "prescribed",
+    "given",
+    "had",
+    "any",
+    "a",
+    "an",
+    "or",
+    "and",
+    "prior",
+    "previous",
+    "previously",
+    "trial",
+    "trials",
+    "of",
+    "with",
+    "on",
+    "started",
+];
+
+/// Words that judge how treatments worked: "no prescription topical has
+/// helped" says they were tried.
+const JUDGING_WORDS: [&str; 16] = [
+    "help",
+    "helped",
+    "helps",
+    "work",
+    "worked",
+    "works",
+    "effective",
+    "control",
+    "controlled",
+    "improved",
+    "improvement",
+    "benefit",
+    "benefited",
+    "response",
+    "responded",
+    "adequate",
+];
+
+/// How far after a statement its clause is read for a judgement.
+const JUDGED_REACH: usize = 60;
+
+/// Whether the clause after `end` judges the treatments rather than denying
+/// they were tried.
+fn judged_after(text: &str, end: usize) -> bool {
+    let mut stop = (end + JUDGED_REACH).min(text.len());
+    while !text.is_char_boundary(stop) {
+        stop -= 1;
+    }
+    let after = &text[end..stop];
+    let clause = after.find(['.', ';', ':', ',', '\n']).map_or(after, |i| &after[..i]);
+    words(clause).any(|w| JUDGING_WORDS.contains(&w.as_str()))
+}
+
+/// How many words before a statement a negation may be.
+const NEGATION_REACH: usize = 10;
+
+/// Whether the words before `start`, in its sentence, are a negation and
+/// then only words of trying.
+fn negated_over_trying(text: &str, analysis: &Analysis, start: usize) -> bool {
+    let sentence = analysis.sentence_of(start);
+    let Some(before) = text.get(sentence.start.min(start)..start) else { return false };
+    for word in words(before).rev().take(NEGATION_REACH) {
+        if NEGATIONS.contains(&word.as_str()) {
+            return true;
+        }
+        if !TRYING_WORDS.contains(&word.as_str()) {
+            return false;
+        }
+    }
+    false
 }
 
 /// How far a referral word reaches a specialty ("referral to pediatric

@@ -102,6 +102,11 @@ pub enum MeasureKind {
     AgeBefore,
     AgeAfter,
     AgeSex,
+    /// A demographics label ("Patient:", "Name:") whose line gives the age
+    /// after the name ("Lucas Ferreira, 33 M").
+    AgeNameLine,
+    /// A date of birth with the age beside it ("DOB: 01 Aug 2001 (23 y)").
+    AgeBirthDate,
     Weight,
 }
 
@@ -363,6 +368,8 @@ fn measure_meaning(value: &str) -> Option<Meaning> {
         "age_before" => MeasureKind::AgeBefore,
         "age_after" => MeasureKind::AgeAfter,
         "age_sex" => MeasureKind::AgeSex,
+        "age_name_line" => MeasureKind::AgeNameLine,
+        "age_birth_date" => MeasureKind::AgeBirthDate,
         "weight" => MeasureKind::Weight,
         "dose_label" => return Some(Meaning::DoseLabel),
         _ => return None,

@@ -74,6 +74,17 @@ fn number_words_pattern(limit: usize) -> String {
 /// read as the value; "IGA (3)" still reads 3 by backtracking.
 const FILLER: &str = r"(?:\([^)\n]{0,30}\)|[\s:=~()\-]|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
 
+/// The units an age is written with after its number, years or months (the
+/// latter captured): "y", "yo", "y/o", "yrs", "years old", "mo", "months".
+const AGE_UNITS: &str = r"y/o|y\.o\.|yo|yrs?|years?(?:[\s-]+old)?|(months?|mos?)(?:[\s-]+old)?|y";
+
+/// Words of a demographics line that are not part of a name: what follows
+/// them is a room, bed, record number or measurement, never the age.
+const NOT_NAME_WORDS: [&str; 16] = [
+    "room", "rm", "bed", "mrn", "id", "no", "apt", "unit", "ward", "acct", "account", "wt",
+    "weight", "ht", "height", "age",
+];
+
 /// The compiled window patterns.
 #[derive(Clone, Debug)]
 pub struct ValuePatterns {
@@ -92,6 +103,9 @@ pub struct ValuePatterns {
     weight_not_patient: Regex,
     range_bound: Regex,
     age_glued: Regex,
+    name_line: Regex,
+    birth_date_parenthesis: Regex,
+    birth_date_comma: Regex,
     restated: Regex,
     years_before: Regex,
     temperature: Regex,
@@ -117,7 +131,7 @@ impl ValuePatterns {
             iga_five_scale: ci(r"\b0\s*(?:-|–|to)\s*5\b")?,
             nrs_after: ci(&format!(r"^{FILLER}{number}(?:\s*(?:/|out of)\s*(?:10|ten)\b)?"))?,
             itch_out_of_ten: ci(&format!(
-                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}\s*(?:/|out of)\s*(?:10|ten)\b"
+                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}(?:\s*(?:-|–)\s*{number})?\s*(?:/|out of)\s*(?:10|ten)\b"
             ))?,
             easi_after: ci(&format!(r"^{FILLER}{number}"))?,
             number_before: ci(&format!(r"\b{number}\s*-?\s*$"))?,
@@ -133,6 +147,17 @@ impl ValuePatterns {
                 r"^[^.;\n]{0,30}?\b(?:now|currently|today|at present|presently)\b\s*(?:is\s+|at\s+|of\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent\b)?",
             )?,
             age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
+            // Names are capitalised words, initials or short particles ("de");
+            // the age is the first number after them, with a sex or a unit.
+            name_line: Regex::new(&format!(
+                r"^[ \t]*((?:(?:[A-Z][A-Za-z'’\-]*\.?|[a-z]{{2,3}})[ \t]*,?[ \t]+){{0,5}}?)(\d{{1,3}})[ \t]*,?[ \t]*(?:(M|F|(?i:male|female|man|woman|boy|girl))|(?i:{AGE_UNITS}))(?:[^\w/]|$)"
+            ))?,
+            birth_date_parenthesis: ci(&format!(
+                r"^[^\n(]{{0,28}}?\(\s*(?:age\b[:\s]*)?(\d{{1,3}})\s*(?:{AGE_UNITS})?\s*\)"
+            ))?,
+            birth_date_comma: ci(&format!(
+                r"^[^\n]{{0,28}}?[,;]\s*(?:age\b[:\s]*)?(\d{{1,3}})\s*(?:{AGE_UNITS})(?:[^\w/]|$)"
+            ))?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
             weight_change: ci(
@@ -279,6 +304,8 @@ pub fn read_value(
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
         MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
+        MeasureKind::AgeNameLine => age_name_line(patterns, text, &keyword),
+        MeasureKind::AgeBirthDate => age_birth_date(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
 }
@@ -377,7 +404,14 @@ fn bounded(
     if is_quantifier(written.as_str(), &window[written.end()..]) {
         return None;
     }
-    let number = parse_number(written.as_str())?;
+    let mut number = parse_number(written.as_str())?;
+    // A range ("7-8/10") keeps its lower bound; two numbers falling ("9-4")
+    // are no range, and the one next to the scale is the value.
+    if let Some(upper) = c.get(2).and_then(|m| parse_number(m.as_str())) {
+        if upper < number {
+            number = upper;
+        }
+    }
     (number <= max).then_some(Value {
         number,
         scale: None,
@@ -467,6 +501,52 @@ fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     })
 }
 
+/// The rest of the line after a label, up to `width` bytes.
+fn rest_of_line(text: &str, end: usize, width: usize) -> &str {
+    let stop = floor_boundary(text, (end + width).min(text.len()));
+    let window = &text[end..stop];
+    window.find(['\n', '\r']).map_or(window, |i| &window[..i])
+}
+
+/// Years from an age number and whether a months unit was written.
+fn age_years(number: f64, in_months: bool) -> Option<f64> {
+    let years = if in_months { round(number / 12.0, 2) } else { number };
+    (years < 120.0).then_some(years)
+}
+
+/// "Patient: Lucas Ferreira, 33 M", "Name: Sofia Lindgren, 19, F", "Pt:
+/// Daniel Okoro, 35 y, M, 84 kg": on a demographics line, the first number
+/// after the name, followed by the patient's sex or an age unit. A weight
+/// ("70 kg"), a date or a room ("Room 12 F") is never the age.
+fn age_name_line(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let line = rest_of_line(text, keyword.end, 72);
+    let c = patterns.name_line.captures(line)?;
+    let name = c.get(1)?.as_str();
+    let not_name = name
+        .split(|ch: char| !ch.is_alphanumeric())
+        .any(|word| NOT_NAME_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+    if not_name {
+        return None;
+    }
+    let number = c.get(2)?;
+    let years = age_years(number.as_str().parse().ok()?, c.get(4).is_some())?;
+    Some(Value { number: years, scale: None, span: keyword.start..keyword.end + number.end() })
+}
+
+/// "DOB: 01 Aug 2001 (23 y)", "DOB 3/4/2001 (age 23)", "DOB 2001-08-01, 23
+/// yo": the age written beside a date of birth, in parentheses or after a
+/// comma with its unit; never a part of the date itself.
+fn age_birth_date(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+    let line = rest_of_line(text, keyword.end, 64);
+    let c = patterns
+        .birth_date_parenthesis
+        .captures(line)
+        .or_else(|| patterns.birth_date_comma.captures(line))?;
+    let number = c.get(1)?;
+    let years = age_years(number.as_str().parse().ok()?, c.get(2).is_some())?;
+    Some(Value { number: years, scale: None, span: keyword.start..keyword.end + c.get(0)?.end() })
+}
+
 /// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
 /// Pounds need a weight word (notes count pounds lost and gained); a weight
 /// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
@@ -546,6 +626,15 @@ mod tests {
     }
 
     #[test]
+    fn itch_range_keeps_its_lower_bound() {
+        let text = "pruritus 5-6/10 at night";
+        assert_eq!(read(MeasureKind::Itch, text, "pruritus").unwrap().0, 5.0);
+        let text = "itching, now 3 – 4 out of 10";
+        assert_eq!(read(MeasureKind::Itch, text, "itching").unwrap().0, 3.0);
+        assert_eq!(read(MeasureKind::Itch, "itch 9-4/10", "itch").unwrap().0, 4.0);
+    }
+
+    #[test]
     fn easi_keeps_decimals() {
         assert_eq!(read(MeasureKind::Easi, "EASI score of 18.4", "EASI").unwrap().0, 18.4);
     }
@@ -568,6 +657,32 @@ mod tests {
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
         assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
         assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
+    }
+
+    #[test]
+    fn ages_on_demographic_lines() {
+        let age = |text: &str, label: &str| {
+            let kind = if label.starts_with('D') {
+                MeasureKind::AgeBirthDate
+            } else {
+                MeasureKind::AgeNameLine
+            };
+            read(kind, text, label).map(|v| v.0)
+        };
+        assert_eq!(age("Patient: Ana de Lima, 52 F\n", "Patient:"), Some(52.0));
+        assert_eq!(age("Name: T. Obi, 27, M", "Name:"), Some(27.0));
+        assert_eq!(age("Pt: Omar Haddad 61 yo, male, 90 kg", "Pt:"), Some(61.0));
+        assert_eq!(age("Member: Kim Lee, 18 mo, F", "Member:"), Some(1.5));
+        assert_eq!(age("Patient: Jo Park    Age: 40", "Patient:"), None);
+        assert_eq!(age("Patient: Jo Park, 70 kg, F", "Patient:"), None);
+        assert_eq!(age("Patient: Room 12 F", "Patient:"), None);
+        assert_eq!(age("Patient: Jo Park 04/05/1990 F", "Patient:"), None);
+        assert_eq!(age("Patient: Jo Park\n12 F", "Patient:"), None);
+        assert_eq!(age("DOB: 14 Mar 1979 (46 y)  Sex: F", "DOB"), Some(46.0));
+        assert_eq!(age("DOB 2/9/2012 (age 13)", "DOB"), Some(13.0));
+        assert_eq!(age("DOB: 2019-02-01, 6 yrs", "DOB"), Some(6.0));
+        assert_eq!(age("DOB: March 3, 1990", "DOB"), None);
+        assert_eq!(age("DOB: 03/03/1990 (MRN 445)", "DOB"), None);
     }
 
     #[test]

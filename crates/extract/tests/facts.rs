@@ -256,3 +256,38 @@ fn flares_still_present_and_perioral_sites() {
     let f = facts("Eczema with active plaques around the mouth and on the wrists.");
     assert_eq!(f.high_impact_sites, [Site::Face, Site::Hands]);
 }
+
+#[test]
+fn a_value_said_to_be_now_beats_one_dated_earlier_in_any_order() {
+    let f = facts(
+        "Atopic dermatitis on dupilumab. The pictures sent today show BSA about 3%; he scores \
+         itch 2/10. At the start he was at 40% BSA and itch 8/10, before the first injection.",
+    );
+    assert_eq!(f.measures.bsa_percent, Some(3.0));
+    assert_eq!(f.measures.itch_nrs, Some(2.0));
+    let f = facts("Atopic dermatitis. EASI 12 now [EASI had been 30 in March, during a flare].");
+    assert_eq!(f.measures.easi, Some(12.0));
+    // Undated values keep the last one.
+    let f = facts("Atopic dermatitis. Exam: BSA 12%. Assessment: BSA 14%.");
+    assert_eq!(f.measures.bsa_percent, Some(14.0));
+}
+
+#[test]
+fn ages_on_header_lines() {
+    let f = facts("Patient: Tomas Riva, 41 M    Weight: 80 kg\nAtopic dermatitis.");
+    assert_eq!((f.age_years, f.weight_kg), (Some(41.0), Some(80.0)));
+    let f = facts("Pt: Mei Chen    DOB: 02 Feb 2010 (15 y)\nAtopic dermatitis.");
+    assert_eq!(f.age_years, Some(15.0));
+}
+
+#[test]
+fn a_negation_reaching_prescription_topicals_over_words_of_trying() {
+    let stated = |text: &str| facts(text).no_prescription_topicals;
+    assert!(stated(
+        "Atopic dermatitis. He has not ever received or used any prescription topicals."
+    ));
+    assert!(stated("Eczema. Never been given a prescription cream; only Vaseline."));
+    assert!(!stated("Atopic dermatitis. No improvement with prescription topicals."));
+    assert!(!stated("Eczema. No prescription topical therapy has helped her."));
+    assert!(!stated("Eczema. Prescription topicals failed; no phototherapy."));
+}
