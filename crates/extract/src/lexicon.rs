@@ -78,6 +78,10 @@ pub enum Cue {
     /// before it only when its clause names that drug back ("... still
     /// flaring every week on it"); alone it is a finding, not an outcome.
     FlaringOn,
+    /// Use that has gone on for a while ("has been on", "takes"): current,
+    /// unless the clause dates it to the past ("in the past she has been on
+    /// azathioprine" is a past course).
+    Ongoing,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -480,6 +484,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "none" => Cue::Masked,
             "adverse" => Cue::AdverseEffect,
             "flaring_on" => Cue::FlaringOn,
+            "ongoing" => Cue::Ongoing,
             other => Cue::Outcome(
                 word::<Outcome>(other)
                     .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,

@@ -333,7 +333,8 @@ fn mentions_in<'m, 'v>(
 
 /// The outcome cues of a sentence, in text order. A cue in a hypothetical
 /// clause states no outcome ("If she has not responded within 8 weeks, ..."),
-/// so it is left out.
+/// so it is left out; so is ongoing use dated to the past ("in the past she
+/// has been on azathioprine": a past course, not a current one).
 fn cues_in<'m>(
     analysis: &Analysis,
     mentions: &'m [Mention],
@@ -349,6 +350,11 @@ fn cues_in<'m>(
                 || analysis.context_of((*span).clone()).hypothetical.is_none()
         })
         .filter_map(|(span, cue, reach)| match cue {
+            Cue::Ongoing => (analysis.context_of(span.clone()).historical.is_none()).then_some((
+                span,
+                Cue::Outcome(Outcome::Current),
+                reach,
+            )),
             Cue::FlaringOn => names_drug_back(&analysis.text()[span.end..sentence.end])
                 .then_some((span, Cue::Outcome(Outcome::Failed), reach)),
             _ => Some((span, cue, reach)),
@@ -451,8 +457,9 @@ fn states_own_outcome(cue: Cue) -> bool {
     match cue {
         Cue::Outcome(outcome) => outcome != Outcome::Planned,
         Cue::Stopped | Cue::AdverseEffect => true,
-        // `cues_in` has already made a flare cue a failure or left it out.
-        Cue::Masked | Cue::FlaringOn => false,
+        // `cues_in` has already made flare and ongoing-use cues outcomes
+        // or left them out.
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing => false,
     }
 }
 
@@ -604,7 +611,7 @@ fn outcome_of(
                 adverse = adverse.or(Some(quoted));
                 continue;
             }
-            Cue::Masked | Cue::FlaringOn => continue,
+            Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
         best.planned |= outcome == Outcome::Planned;
         if rank(outcome) < rank(best.outcome) {

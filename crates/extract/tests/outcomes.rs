@@ -314,3 +314,11 @@ fn counselling_on_possible_side_effects_is_no_intolerance() {
     ));
     assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Planned));
 }
+
+#[test]
+fn current_use_dated_to_the_past_is_a_past_course() {
+    let f = facts(&format!("{AD}In the past he has been on cyclosporine and methotrexate."));
+    assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Mentioned));
+    let f = facts(&format!("{AD}He has been on cyclosporine since March."));
+    assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Current));
+}
