@@ -5,7 +5,7 @@ use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
 };
 use crate::scan::Mention;
-use crate::values::{read_value, restatement, Value, ValuePatterns};
+use crate::values::{read_value, restatement, Value, ValuePatterns, MONTHS};
 use necessity_context::{Analysis, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
@@ -176,25 +176,8 @@ const NOW_PHRASES: [&str; 4] = ["this morning", "at present", "this visit", "thi
 /// historical, "previously", "last year", are dropped before this).
 const EARLIER_WORDS: [&str; 7] =
     ["before", "initially", "originally", "baseline", "peak", "pretreatment", "pre-treatment"];
-/// Months and seasons: "in January", "in the spring".
-const DATED_AFTER_IN: [&str; 16] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "spring",
-    "summer",
-    "autumn",
-    "winter",
-];
+/// Seasons, which date a value like a month: "in the spring".
+const SEASONS: [&str; 4] = ["spring", "summer", "autumn", "winter"];
 
 /// How the clause around `span` dates the value: a present word wins over
 /// a past one ("BSA was 30% in March, 5% today" is read per clause).
@@ -223,7 +206,7 @@ pub fn recency(text: &str, analysis: &Analysis, span: &Range<usize>) -> Recency 
         return Recency::Now;
     }
     let year = |w: &str| w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
-    let dated = |w: &str| DATED_AFTER_IN.contains(&w) || year(w);
+    let dated = |w: &str| MONTHS.contains(&w) || SEASONS.contains(&w) || year(w);
     let earlier = words.iter().any(|w| EARLIER_WORDS.contains(w))
         || pairs().any(|(a, b)| (a == "in" && dated(b)) || (a == "prior" && b == "to"))
         || words.windows(3).any(|w| w[0] == "in" && w[1] == "the" && dated(w[2]));

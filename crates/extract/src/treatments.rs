@@ -390,26 +390,10 @@ fn dated(text: &str, cue_end: usize) -> bool {
     let lower = token.to_ascii_lowercase();
     let stem = lower.trim_end_matches('.');
     let month = stem.len() >= 3
-        && MONTHS.iter().any(|m| m.starts_with(stem))
+        && crate::values::MONTHS.iter().any(|m| m.starts_with(stem))
         && rest[token.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit());
     numeric_date || month
 }
-
-/// Month names, which a date may abbreviate to their first letters.
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// The cues after a drug that reach back to it: every one up to the first
 /// cue that only reaches forward, which opens a new clause ("X was

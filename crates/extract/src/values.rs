@@ -585,6 +585,23 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span: start..keyword.end })
 }
 
+/// Month names: they date a value ("in January") or a treatment row, and a
+/// date may abbreviate them to their first letters.
+pub(crate) const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
