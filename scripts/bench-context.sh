@@ -68,11 +68,7 @@ timed_run() {
     taskset -c 0 /usr/bin/time -v "$BIN" context "$FILE" >/dev/null 2>"$log" || status=$?
     # 3 means some targets were not found: still a complete run.
     if [[ $status -ne 0 && $status -ne 3 ]]; then cat "$log" >&2; rm -f "$log"; exit "$status"; fi
-    awk -F': ' '
-        /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
-        /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
-        /Maximum resident set size/ { rss = $2 }
-        END { print s, cpu, rss }' "$log"
+    awk -F': ' -f scripts/time-v.awk "$log"
     rm -f "$log"
 }
 

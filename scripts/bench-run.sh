@@ -48,11 +48,7 @@ timed_run() {
         # 3 means some records are error records: still a complete run.
         [[ $status -eq 3 ]] || { cat "$log" >&2; rm -f "$log"; exit "$status"; }
     }
-    awk -F': ' '
-        /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
-        /User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
-        /Maximum resident set size/ { rss = $2 }
-        END { print s, cpu, rss }' "$log"
+    awk -F': ' -f scripts/time-v.awk "$log"
     rm -f "$log"
 }
 
