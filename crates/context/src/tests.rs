@@ -48,6 +48,13 @@ fn pseudo_triggers_are_not_negations() {
 }
 
 #[test]
+fn an_opinion_is_no_plan() {
+    let text = "Clobetasol gave only transient benefit; I consider this a treatment failure.";
+    assert!(context(text, "treatment failure").hypothetical.is_none());
+    assert!(context("Will consider dupilumab.", "dupilumab").hypothetical.is_some());
+}
+
+#[test]
 fn hypothetical_triggers() {
     for (text, target) in [
         ("If this fails, consider Dupixent.", "dupixent"),
