@@ -322,3 +322,9 @@ fn current_use_dated_to_the_past_is_a_past_course() {
     let f = facts(&format!("{AD}He has been on cyclosporine since March."));
     assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Current));
 }
+
+#[test]
+fn present_use_after_a_history_is_current() {
+    let f = facts(&format!("{AD}She has a history of eczema and takes fluocinonide cream for it."));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Current));
+}
