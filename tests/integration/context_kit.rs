@@ -44,7 +44,7 @@ fn eval(rows: &str, minimums: &[(&str, f64)]) -> String {
 fn whole_kit_scores_at_least_the_level_reached() {
     let report = eval(
         "all",
-        &[("negated", 0.989), ("historical", 0.752), ("hypothetical", 0.954), ("family", 0.727)],
+        &[("negated", 0.989), ("historical", 0.755), ("hypothetical", 0.954), ("family", 0.727)],
     );
     assert!(report.contains("| negated |"), "{report}");
     assert!(report.contains("Mistakes"));
@@ -58,7 +58,7 @@ fn odd_and_even_rows_score_at_least_the_level_reached() {
     );
     eval(
         "even",
-        &[("negated", 0.988), ("historical", 0.743), ("hypothetical", 0.925), ("family", 0.799)],
+        &[("negated", 0.988), ("historical", 0.749), ("hypothetical", 0.925), ("family", 0.799)],
     );
 }
 

@@ -1,7 +1,7 @@
 //! Scope: which trigger of an axis reaches a target. A forward trigger
 //! reaches every later word of its sentence until a terminator ("but",
 //! "however"; "now" for the past); a backward trigger ("free", "was ruled
-//! out") reaches back the same way. Triggers inside the target do not count:
+//! out") reaches back the same way, but over a few words only. Triggers inside the target do not count:
 //! a long target may hold a cue word of its own, and a trigger inside
 //! parentheses reaches no further than the closing one.
 
@@ -24,7 +24,10 @@ pub(crate) fn trigger_for(
         return Some(hit);
     }
     let after = hits.partition_point(|h| h.span.start < target.end);
-    let reaches_backward = |hit: &Hit| !opens_parenthesis(&text[target.end..hit.span.start]);
+    let reaches_backward = |hit: &Hit| {
+        let between = &text[target.end..hit.span.start];
+        !opens_parenthesis(between) && words_in(between) <= BACKWARD_REACH_WORDS
+    };
     nearest(engine, hits[after..].iter(), axis, Direction::Backward, reaches_backward)
 }
 
@@ -81,4 +84,19 @@ fn nearest<'h>(
         }
     }
     None
+}
+
+/// How many words a backward trigger reaches over. It closes a short phrase
+/// ("the face is spared", "cultures were negative"); without a limit, a note
+/// without full stops (dictation, MTSamples' run-on lines) let "10 years ago"
+/// or "in the past" date a patient's age a clause away. Chosen on the kit's
+/// odd rows, where any reach from 5 words on scores the same.
+const BACKWARD_REACH_WORDS: usize = 6;
+
+/// How many words `between` holds.
+fn words_in(between: &[u8]) -> usize {
+    between
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| w.iter().any(u8::is_ascii_alphanumeric))
+        .count()
 }

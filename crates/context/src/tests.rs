@@ -167,6 +167,16 @@ fn scope_ends_at_terminators_and_sentence_ends() {
 }
 
 #[test]
+fn a_backward_trigger_reaches_over_a_few_words_only() {
+    assert!(context("Plaques on the neck; the face is spared.", "face").negated.is_some());
+    assert!(context("Pneumonia was ruled out.", "pneumonia").negated.is_some());
+    // Dictation without full stops: "10 years ago" dates the transplant, not the age.
+    let run_on = "The patient is a 77-year-old man with hypertension and gout status post cardiac \
+                  transplant 10 years ago who was admitted";
+    assert!(context(run_on, "77-year-old").historical.is_none());
+}
+
+#[test]
 fn scope_inside_parentheses_ends_with_them() {
     assert!(context("Biopsy (slides not reviewed) shows eczema.", "eczema").negated.is_none());
     assert!(context("No (acute) fever.", "fever").negated.is_some());

@@ -285,9 +285,15 @@ impl Builder {
     }
 }
 
+/// Short words that headline-style titles leave in lower case ("Allergy and
+/// Immunology", "Department of Dermatology").
+const TITLE_SMALL_WORDS: [&str; 12] =
+    ["a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"];
+
 /// The spellings of a case-insensitive surface form that notes use: as
 /// written in the lexicon ("vIGA", "CellCept") and so at a sentence start
-/// ("Worst itch NRS"), lower, UPPER, Capitalised and Title Case.
+/// ("Worst itch NRS"), lower, UPPER, Capitalised, Title Case, and headline
+/// Title Case with its small words in lower case.
 fn spellings(surface: &str) -> Vec<String> {
     let lower = surface.to_ascii_lowercase();
     let capitalise = |word: &str| {
@@ -295,6 +301,14 @@ fn spellings(surface: &str) -> Vec<String> {
         chars.next().map_or(String::new(), |c| c.to_ascii_uppercase().to_string() + chars.as_str())
     };
     let title: String = lower.split_inclusive([' ', '-', '/', '(']).map(capitalise).collect();
+    let headline: String = lower
+        .split_inclusive(' ')
+        .enumerate()
+        .map(|(i, word)| match i > 0 && TITLE_SMALL_WORDS.contains(&word.trim_end()) {
+            true => word.to_string(),
+            false => capitalise(word),
+        })
+        .collect();
     let mut all = vec![
         surface.to_string(),
         capitalise(surface),
@@ -302,6 +316,7 @@ fn spellings(surface: &str) -> Vec<String> {
         lower.to_ascii_uppercase(),
         capitalise(&lower),
         title,
+        headline,
     ];
     all.sort();
     all.dedup();

@@ -291,3 +291,11 @@ fn a_negation_reaching_prescription_topicals_over_words_of_trying() {
     assert!(!stated("Eczema. No prescription topical therapy has helped her."));
     assert!(!stated("Eczema. Prescription topicals failed; no phototherapy."));
 }
+
+#[test]
+fn headline_title_case_and_dictated_flair() {
+    let f = facts("Atopic dermatitis. Start Dupixent.\n\nA. Smith, MD - Allergy and Immunology\n");
+    assert_eq!(f.prescriber_specialty, Some(Specialty::AllergyImmunology));
+    let f = facts("eczema since childhood she continues to flair every few weeks");
+    assert!(f.persistent_flares);
+}
