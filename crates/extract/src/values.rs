@@ -754,6 +754,11 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     if text.as_bytes().get(keyword.end) == Some(&b'/') || text[..keyword.start].ends_with('/') {
         return None;
     }
+    // A unit that begins a compound ("5 kilo-ohms") is no weight.
+    let rest = text[keyword.end..].as_bytes();
+    if rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let (base, window) = before(text, keyword.start, 40);
     let window = &*window;
     let c = patterns.number_before.captures(window)?;
@@ -1018,6 +1023,8 @@ mod tests {
         assert_eq!(read(MeasureKind::Weight, text, "lb").unwrap().0, 65.8);
         assert_eq!(read(MeasureKind::Weight, "Wt/age: 9 y/o, 70 lbs", "lbs").unwrap().0, 31.8);
         assert_eq!(read(MeasureKind::Weight, "he weighs about 90 kilos", "kilos").unwrap().0, 90.0);
+        assert!(read(MeasureKind::Weight, "impedance under 5 kilo-ohms", "kilo").is_none());
+        assert_eq!(read(MeasureKind::Weight, "weight 70 kg-", "kg").unwrap().0, 70.0);
         // Another number between the label and the pounds is no age.
         assert!(read(MeasureKind::Weight, "weight 3 visits ago, 150 lb", "lb").is_none());
     }
