@@ -755,7 +755,7 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
         return None;
     }
     // A unit that begins a compound ("5 kilo-ohms") is no weight.
-    let rest = text[keyword.end..].as_bytes();
+    let rest = &text.as_bytes()[keyword.end..];
     if rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
