@@ -40,7 +40,7 @@ impl DosingPatterns {
             unit_after: ci(r"^\s*(?:/|per\s+m[lL]|injections?\b|syringes?\b|pens?\b|prefilled\b)")?,
             count_before: ci(r"\b(?:two|three|four|2|3|4)\s*(?:x\s*)?$")?,
             interval: ci(
-                r"\b(?:(q\s*2\s*w(?:ee)?k?s?|every\s+(?:other|2|two)\s+weeks?|biweekly|every\s+14\s+days)|(q\s*4\s*w(?:ee)?k?s?|every\s+(?:4|four)\s+weeks|monthly|every\s+month|once\s+a\s+month|every\s+28\s+days))\b",
+                r"\b(?:(q\s*2\s*w(?:ee)?k?s?|every\s+(?:other|2|two)\s+weeks?|biweekly|(?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)?)|(q\s*4\s*w(?:ee)?k?s?|every\s+(?:4|four)\s+weeks|monthly|every\s+month|once\s+a\s+month|(?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)?))\b",
             )?,
             loading_before: ci(
                 r"\b(?:loading|load|initial|induction)(?:\s+dose)?\s*(?:of|:|=|-)?\s*$",
@@ -230,6 +230,20 @@ mod tests {
             (d.loading_mg, d.maintenance_mg, d.interval_weeks),
             (Some(600.0), Some(300.0), Some(4.0))
         );
+    }
+
+    #[test]
+    fn intervals_written_in_days() {
+        // An order line's "q14d" is every two weeks, "q28d" every four.
+        assert_eq!(
+            read(" 200mg/1.14mL pen: 400mg SC on day 1, then 200mg SC q14d"),
+            (Some(400.0), Some(200.0), Some(2.0))
+        );
+        assert_eq!(read(" 300 mg SQ q 28 days"), (None, Some(300.0), Some(4.0)));
+        assert_eq!(read(" 300 mg every fourteen days"), (None, Some(300.0), Some(2.0)));
+        assert_eq!(read(" 300 mg every 28 days"), (None, Some(300.0), Some(4.0)));
+        // A course of days is no interval.
+        assert_eq!(read(" 20 mg daily for 14 days").2, None);
     }
 
     #[test]

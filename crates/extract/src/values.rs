@@ -101,6 +101,9 @@ pub struct ValuePatterns {
     weight_word: Regex,
     weight_change: Regex,
     weight_not_patient: Regex,
+    age_with_unit: Regex,
+    area_limit: Regex,
+    table_cell: Regex,
     range_bound: Regex,
     age_glued: Regex,
     name_line: Regex,
@@ -162,6 +165,15 @@ impl ValuePatterns {
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
             weight_change: ci(
                 r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more|greater|exceeds|over|under|below|above)\b",
+            )?,
+            table_cell: ci(
+                r"^\s*[~≈]?\s*(\d{1,3}(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d{1,3}(?:\.\d+)?))?\s*(?:%|percent\b)?(?:\s*/\s*(\d{1,2})\b)?",
+            )?,
+            area_limit: ci(
+                r"(?:\b(?:apply|applied|applying|keep|kept|limit|limited|restrict|restricted|use|used|using)\b[^.;:\n]{0,24}?(?:[<≤]|\bless\s+than|\bunder|\bup\s+to|\bat\s+most|\bbelow)|\b(?:no|not)\s+more\s+than|\b(?:not\s+to|do\s+not|don't|never)\s+exceed|\bmax(?:imum)?\.?(?:\s+of)?)\s*$",
+            )?,
+            age_with_unit: ci(
+                r"\b\d{1,3}[\s-]*(?:y/o|y\.o\.|yo|yrs?|years?|months?|mos?)(?:[\s-]+old)?\b",
             )?,
             weight_not_patient: ci(
                 r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)\s+(?:body\s+)?$",
@@ -295,6 +307,18 @@ pub fn read_value(
     text: &str,
     keyword: Range<usize>,
 ) -> Option<Value> {
+    if matches!(
+        kind,
+        MeasureKind::Bsa
+            | MeasureKind::Iga
+            | MeasureKind::ItchNrs
+            | MeasureKind::Itch
+            | MeasureKind::Easi
+    ) {
+        if let Some(cell) = table_value(patterns, kind, text, &keyword) {
+            return cell;
+        }
+    }
     match kind {
         MeasureKind::Bsa => percent(patterns, text, &keyword),
         MeasureKind::Iga => iga(patterns, text, &keyword),
@@ -308,6 +332,169 @@ pub fn read_value(
         MeasureKind::AgeBirthDate => age_birth_date(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
+}
+
+/// Header words naming a table's present column ("Today", "Current", "This
+/// visit").
+const PRESENT_HEADERS: [&str; 7] =
+    ["today", "today's", "current", "currently", "now", "present", "this visit"];
+/// Header words naming a past column ("3 mo ago", "Baseline", "Prior").
+const PAST_HEADERS: [&str; 13] = [
+    "ago",
+    "prior",
+    "previous",
+    "previously",
+    "last",
+    "baseline",
+    "before",
+    "initial",
+    "initially",
+    "earlier",
+    "pretreatment",
+    "pre-treatment",
+    "historical",
+];
+/// How many lines above a row its header may be.
+const TABLE_REACH: usize = 12;
+
+/// A line's cells split on `delimiter`, as byte ranges into `text`: the
+/// outer empty cells of a "| a | b |" row are dropped, and so are the empty
+/// cells after the first of runs of tabs that align a column.
+fn cells(text: &str, line: Range<usize>, delimiter: char) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut start = line.start;
+    for (i, c) in text[line.clone()].char_indices() {
+        if c == delimiter {
+            found.push(start..line.start + i);
+            start = line.start + i + c.len_utf8();
+        }
+    }
+    found.push(start..line.end);
+    let blank = |r: &Range<usize>| text[r.clone()].trim().is_empty();
+    if delimiter == '\t' {
+        // The first cell stays, blank or not: it is the label column.
+        let mut index = 0;
+        found.retain(|r| {
+            index += 1;
+            index == 1 || !blank(r)
+        });
+    } else {
+        if found.first().is_some_and(blank) {
+            found.remove(0);
+        }
+        if found.last().is_some_and(blank) {
+            found.pop();
+        }
+    }
+    found
+}
+
+/// Whether a header cell names the present ("Today") or a past ("3 mo
+/// ago", a month or a year) column.
+fn header_is(cell: &str, words: &[&str]) -> bool {
+    let lower = cell.to_ascii_lowercase();
+    let split: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| match w.split_once(' ') {
+        Some((a, b)) => split.windows(2).any(|p| p[0] == a && p[1] == b),
+        None => split.contains(w),
+    })
+}
+
+fn is_past_header(cell: &str) -> bool {
+    let dated = cell.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        let w = w.to_ascii_lowercase();
+        MONTHS.contains(&w.as_str())
+            || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
+    });
+    dated || header_is(cell, &PAST_HEADERS) || cell.contains('/')
+}
+
+/// A measure in the label cell of a pipe or tab table row whose header names
+/// a present column and a past one ("Measure | Today | 3 mo ago"): the
+/// present column's cell, never a past one. `None` when the keyword is not
+/// in such a row; `Some(None)` when the present cell states no value.
+fn table_value(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    keyword: &Range<usize>,
+) -> Option<Option<Value>> {
+    let line_start = text[..keyword.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[keyword.end..].find('\n').map_or(text.len(), |i| keyword.end + i);
+    let line = line_start..line_end;
+    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
+    let row = cells(text, line.clone(), delimiter);
+    // The keyword labels the row: it is in the first cell.
+    let label = row.first()?;
+    if !(label.start <= keyword.start && keyword.end <= label.end) || row.len() < 2 {
+        return None;
+    }
+    let mut end = line_start;
+    for _ in 0..TABLE_REACH {
+        if end == 0 {
+            return None;
+        }
+        let above_end = end - 1;
+        let above_start = text[..above_end].rfind('\n').map_or(0, |i| i + 1);
+        end = above_start;
+        let above = above_start..above_end;
+        if !text[above.clone()].contains(delimiter) {
+            return None;
+        }
+        let header = cells(text, above, delimiter);
+        let present = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
+        let past = header.iter().any(|c| {
+            let cell = &text[c.clone()];
+            is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
+        });
+        let (Some(present), true) = (present, past) else { continue };
+        // A header without a label cell is shifted right by the missing ones.
+        let at = present + row.len().saturating_sub(header.len());
+        if at == 0 {
+            return None;
+        }
+        return Some(row.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)));
+    }
+    None
+}
+
+/// The value a table cell states for a measure.
+fn cell_value(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    keyword: &Range<usize>,
+    cell: &Range<usize>,
+) -> Option<Value> {
+    let c = patterns.table_cell.captures(&text[cell.clone()])?;
+    let mut number: f64 = c.get(1)?.as_str().parse().ok()?;
+    if let Some(upper) = c.get(2).and_then(|m| m.as_str().parse::<f64>().ok()) {
+        number = number.min(upper);
+    }
+    let written_scale = c.get(3).and_then(|m| m.as_str().parse::<u8>().ok());
+    let mut scale = None;
+    let max = match kind {
+        MeasureKind::Bsa => 100.0,
+        MeasureKind::Iga => {
+            let label = &text[keyword.start..cell.start];
+            if written_scale == Some(5) || patterns.iga_five_scale.is_match(label) {
+                scale = Some(5);
+                5.0
+            } else {
+                4.0
+            }
+        }
+        MeasureKind::ItchNrs | MeasureKind::Itch => 10.0,
+        _ => 72.0,
+    };
+    (number <= max).then_some(Value {
+        number,
+        scale,
+        span: keyword.start..cell.start + c.get(0)?.end(),
+    })
 }
 
 /// A current value restated after a past one for the same keyword: the
@@ -360,6 +547,11 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     let (base, window) = before(text, keyword.start, WINDOW);
     let window = &*window;
     let c = patterns.percent_before.captures(window)?;
+    // "apply to <20% BSA", "no more than 10% BSA": a limit on how much skin
+    // to treat, not a measurement.
+    if patterns.area_limit.is_match(&window[..c.get(1)?.start()]) {
+        return None;
+    }
     let number = parse_number(c.get(1)?.as_str())?;
     let start = base + c.get(1)?.start();
     (number <= 100.0).then_some(Value { number, scale: None, span: start..keyword.end })
@@ -373,6 +565,13 @@ fn iga(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<V
     let c = patterns.iga_after.captures(window)?;
     let written = c.get(1)?;
     if is_quantifier(written.as_str(), &window[written.end()..]) {
+        return None;
+    }
+    // "IGA (0-4) | 2": the scale's lower end is no score.
+    let rest = window[written.end()..].trim_start();
+    if written.as_str() == "0"
+        && rest.strip_prefix(['-', '–']).is_some_and(|r| r.trim_start().starts_with(['4', '5']))
+    {
         return None;
     }
     let number = parse_number(written.as_str())?;
@@ -555,6 +754,11 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     if text.as_bytes().get(keyword.end) == Some(&b'/') || text[..keyword.start].ends_with('/') {
         return None;
     }
+    // A unit that begins a compound ("5 kilo-ohms") is no weight.
+    let rest = &text.as_bytes()[keyword.end..];
+    if rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let (base, window) = before(text, keyword.start, 40);
     let window = &*window;
     let c = patterns.number_before.captures(window)?;
@@ -570,7 +774,10 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
         Some(word) => {
             let between = &lead[word.end()..];
             let whose = &lead[..word.start()];
-            if patterns.weight_change.is_match(between)
+            // "Age and weight: 24 years old, 145 lb": an age may stand
+            // between the label and the weight; no other number may.
+            let between = patterns.age_with_unit.replace_all(between, "");
+            if patterns.weight_change.is_match(&between)
                 || between.contains(|c: char| c.is_ascii_digit())
                 || patterns.weight_not_patient.is_match(whose)
             {
@@ -622,6 +829,39 @@ mod tests {
         let text = "ten percent of her body surface area";
         assert_eq!(read(MeasureKind::Bsa, text, "body surface").unwrap().0, 10.0);
         assert!(read(MeasureKind::Bsa, "BSA was measured", "BSA").is_none());
+    }
+
+    #[test]
+    fn table_reads_the_present_column() {
+        let table = "Measure        | Today | 3 mo ago\nBSA (%)        | 6     | 28\n\
+                     IGA (0-4)      | 2     | 4\nEASI           | 7.8   | 31.2\n\
+                     Peak itch NRS  | 4     | 9\n";
+        assert_eq!(read(MeasureKind::Bsa, table, "BSA").unwrap().0, 6.0);
+        assert_eq!(read(MeasureKind::Iga, table, "IGA").unwrap().0, 2.0);
+        assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 7.8);
+        assert_eq!(read(MeasureKind::ItchNrs, table, "itch NRS").unwrap().0, 4.0);
+        // The present column may come last, in a tab table without a label
+        // header, and a blank present cell is no value (not the past one).
+        let tabs = "\tBaseline (Jan 2025)\tCurrent\nEASI\t30.5\t12\nBSA\t40%\t\t\n";
+        assert_eq!(read(MeasureKind::Easi, tabs, "EASI").unwrap().0, 12.0);
+        assert!(read(MeasureKind::Bsa, tabs, "BSA").is_none());
+        let blank = "| Score | Prior visit | This visit |\n|---|---|---|\n| IGA | 4 |  |\n";
+        assert!(read(MeasureKind::Iga, blank, "IGA").is_none());
+        let md = "| Score | Prior visit | This visit |\n|---|---|---|\n| vIGA-AD | 4 | 3 |\n";
+        assert_eq!(read(MeasureKind::Iga, md, "vIGA").unwrap().0, 3.0);
+        // Without a present column the row is read as before.
+        assert_eq!(read(MeasureKind::Easi, "EASI\t14\t20", "EASI").unwrap().0, 14.0);
+    }
+
+    #[test]
+    fn treatment_area_limit_is_no_bsa() {
+        assert!(read(MeasureKind::Bsa, "ruxolitinib cream (apply to <20% BSA)", "BSA").is_none());
+        assert!(read(MeasureKind::Bsa, "use on no more than 10% BSA", "BSA").is_none());
+        assert!(read(MeasureKind::Bsa, "keep it under 20 percent BSA", "BSA").is_none());
+        assert!(read(MeasureKind::Bsa, "not to exceed 20% body surface", "body surface").is_none());
+        // A measured extent keeps its value.
+        assert_eq!(read(MeasureKind::Bsa, "eczema on 12% BSA", "BSA").unwrap().0, 12.0);
+        assert_eq!(read(MeasureKind::Bsa, "used TCS; 15% BSA", "BSA").unwrap().0, 15.0);
     }
 
     #[test]
@@ -745,6 +985,8 @@ mod tests {
             read(MeasureKind::Iga, "vIGA (0 to 5 scale) 5, very severe", "vIGA").unwrap();
         assert_eq!((n, scale), (5.0, Some(5)));
         assert_eq!(read(MeasureKind::Iga, "IGA (3)", "IGA").unwrap().0, 3.0);
+        assert!(read(MeasureKind::Iga, "IGA (0-4) | pending", "IGA").is_none());
+        assert_eq!(read(MeasureKind::Iga, "IGA 0 - clear", "IGA").unwrap().0, 0.0);
         let text = "Peak pruritus NRS (0-10): 9";
         assert_eq!(read(MeasureKind::ItchNrs, text, "Peak pruritus NRS").unwrap().0, 9.0);
         assert_eq!(read(MeasureKind::ItchNrs, "NRS 6 (0-10)", "NRS").unwrap().0, 6.0);
@@ -777,5 +1019,13 @@ mod tests {
         assert!(read(MeasureKind::Weight, "infant weighing 7 pounds", "pounds").is_none());
         assert!(read(MeasureKind::Weight, "weight less than 4 kg", "kg").is_none());
         assert_eq!(read(MeasureKind::Weight, "woman, 61 kg", "kg").unwrap().0, 61.0);
+        let text = "Age and weight:\n24 years old, 145 lb.";
+        assert_eq!(read(MeasureKind::Weight, text, "lb").unwrap().0, 65.8);
+        assert_eq!(read(MeasureKind::Weight, "Wt/age: 9 y/o, 70 lbs", "lbs").unwrap().0, 31.8);
+        assert_eq!(read(MeasureKind::Weight, "he weighs about 90 kilos", "kilos").unwrap().0, 90.0);
+        assert!(read(MeasureKind::Weight, "impedance under 5 kilo-ohms", "kilo").is_none());
+        assert_eq!(read(MeasureKind::Weight, "weight 70 kg-", "kg").unwrap().0, 70.0);
+        // Another number between the label and the pounds is no age.
+        assert!(read(MeasureKind::Weight, "weight 3 visits ago, 150 lb", "lb").is_none());
     }
 }
