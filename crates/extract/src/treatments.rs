@@ -62,6 +62,9 @@ struct DrugMention {
     /// The outcome comes from a cue written for a list of agents ("despite
     /// topical agents, phototherapy and cyclosporine"), not for this one.
     listed: bool,
+    /// A continue cue names the agent directly ("added to upadacitinib:
+    /// 600 mg ..."): the regimen after it is the request's.
+    course: bool,
     potency: Option<(u8, Potency)>,
 }
 
@@ -72,6 +75,7 @@ struct CueReading {
     planned: bool,
     cue: Option<Range<usize>>,
     listed: bool,
+    course: bool,
 }
 
 /// What the treatments part of extraction found.
@@ -97,7 +101,12 @@ pub fn find_treatments(
         other_disease_paragraphs: Vec::new(),
     };
     let note = NoteShape {
-        other_disease_paragraphs: other_disease_paragraphs(analysis, mentions, &note.paragraphs),
+        other_disease_paragraphs: other_disease_paragraphs(
+            vocabulary,
+            analysis,
+            mentions,
+            &note.paragraphs,
+        ),
         ..note
     };
     let drug_mentions: Vec<DrugMention> = mentions
@@ -117,7 +126,8 @@ pub fn find_treatments(
             .map(|m| m.span.end);
         let labelled =
             mentions.iter().filter(|m| matches!(m.meaning, Meaning::DoseLabel)).map(|m| m.span.end);
-        let next_drugs: Vec<usize> = drug_mentions.iter().map(|m| m.span.start).collect();
+        let next_drugs: Vec<usize> =
+            drug_mentions.iter().filter(|m| !m.course).map(|m| m.span.start).collect();
         after_drug
             .chain(labelled)
             .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
@@ -166,13 +176,16 @@ fn drug_mention(
     let skin_note = note.skin_note;
     let context = analysis.context_of(mention.span.clone());
     let negated = context.negated.as_ref().is_some_and(|t| !states_an_outcome(mentions, &t.span));
-    if negated || context.hypothetical.is_some() || context.family.is_some() {
+    let drug = &vocabulary.drugs[id];
+    let family = context.family.as_ref().is_some_and(|t| {
+        !(TOPICAL_CLASSES.contains(&drug.class) && caregiver_applies(analysis.text(), &t.span))
+    });
+    if negated || context.hypothetical.is_some() || family {
         return None;
     }
     if analysis.section_of(mention.span.start) == SectionKind::FamilyHistory {
         return None;
     }
-    let drug = &vocabulary.drugs[id];
     if drug.skin_only && !skin_note {
         return None;
     }
@@ -180,7 +193,7 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue, listed } =
+    let CueReading { outcome, stopped, planned, cue, listed, course } =
         outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
@@ -197,8 +210,36 @@ fn drug_mention(
         planned,
         cue,
         listed,
+        course,
         potency,
     })
+}
+
+/// Classes of creams a parent applies to a child.
+const TOPICAL_CLASSES: [TreatmentClass; 5] = [
+    TreatmentClass::TopicalCorticosteroid,
+    TreatmentClass::TopicalCalcineurinInhibitor,
+    TreatmentClass::TopicalPde4Inhibitor,
+    TreatmentClass::TopicalJakInhibitor,
+    TreatmentClass::TopicalAhrAgonist,
+];
+
+/// Verbs of putting a cream on someone, as the first or second word after
+/// the relative who does it.
+const APPLYING: [&str; 10] =
+    ["used", "use", "uses", "using", "applied", "apply", "applies", "applying", "tried", "put"];
+
+/// Whether a relative is the subject of applying the drug ("parents have
+/// used hydrocortisone", "mother applies desonide"): a caregiver treating
+/// the patient, not the relative's own treatment.
+fn caregiver_applies(text: &str, trigger: &Range<usize>) -> bool {
+    let words = text[trigger.end..].split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
+    let mut words = words.take(3).skip_while(|w| {
+        ["has", "have", "had", "been", "is", "are", "was", "were"]
+            .iter()
+            .any(|aux| w.eq_ignore_ascii_case(aux))
+    });
+    words.next().is_some_and(|w| APPLYING.iter().any(|a| w.eq_ignore_ascii_case(a)))
 }
 
 /// Whether a negation word is part of an outcome cue ("without adequate
@@ -225,10 +266,24 @@ fn for_other_disease(note: &NoteShape, span: &Range<usize>) -> bool {
     note.other_disease_paragraphs[note.paragraphs.index_of(span.start)]
 }
 
+/// Classes applied to the skin alone: a steroid may be inhaled or
+/// swallowed for another disease, these creams may not (tacrolimus by
+/// mouth is read as systemic first).
+const SKIN_ONLY_CLASSES: [TreatmentClass; 4] = [
+    TreatmentClass::TopicalCalcineurinInhibitor,
+    TreatmentClass::TopicalPde4Inhibitor,
+    TreatmentClass::TopicalJakInhibitor,
+    TreatmentClass::TopicalAhrAgonist,
+];
+
 /// For every paragraph, whether it names a non-skin disease (not negated)
 /// and no skin disease; found in one pass so each steroid mention costs a
-/// look-up, not a walk over its paragraph.
+/// look-up, not a walk over its paragraph. A drug only ever applied to the
+/// skin (a calcineurin inhibitor, PDE4 or JAK cream) makes the paragraph
+/// one about the skin too ("tacrolimus ointment ... a short course of
+/// prednisone ... history of asthma").
 fn other_disease_paragraphs(
+    vocabulary: &Vocabulary,
     analysis: &Analysis,
     mentions: &[Mention],
     paragraphs: &Paragraphs,
@@ -246,6 +301,12 @@ fn other_disease_paragraphs(
             }
             Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
                 skin[index] = true
+            }
+            Meaning::Drug(id) => {
+                let drug = &vocabulary.drugs[*id];
+                // Oral tacrolimus treats a transplant, not the skin.
+                let class = route_class(analysis, mentions, drug, &mention.span, true);
+                skin[index] |= class.is_some_and(|c| SKIN_ONLY_CLASSES.contains(&c));
             }
             _ => {}
         }
@@ -357,9 +418,78 @@ fn cues_in<'m>(
             )),
             Cue::FlaringOn => names_drug_back(&analysis.text()[span.end..sentence.end])
                 .then_some((span, Cue::Outcome(Outcome::Failed), reach)),
+            // "Started Dupixent 600 mg load then 300 mg q2w in 06/2024": a
+            // start in the past tense dated by a month or year is a course
+            // begun before, no order of this visit.
+            Cue::Outcome(Outcome::Planned)
+                if past_tense(&analysis.text()[span.clone()])
+                    && clause_dated(analysis.text(), sentence, span) =>
+            {
+                Some((span, Cue::Masked, reach))
+            }
             _ => Some((span, cue, reach)),
         })
         .collect()
+}
+
+/// Whether a cue is a verb in the past tense ("started", "was started on",
+/// "began"), which a date can place before the visit.
+fn past_tense(cue: &str) -> bool {
+    let lower = cue.to_ascii_lowercase();
+    let verb = lower.trim_end_matches(" on").trim_end();
+    verb.ends_with("ed") || verb.ends_with("began") || verb.ends_with("begun")
+}
+
+/// Whether the clause of a cue (its sentence, cut at ";" and "but") holds
+/// a month-and-year or a year date ("in 06/2024", "in January 2025", "in
+/// 2019") or a time ago ("8 weeks ago", "last year"): a date without a day
+/// names a past month, not today's order.
+fn clause_dated(text: &str, sentence: &Range<usize>, cue: &Range<usize>) -> bool {
+    let mut start = sentence.start;
+    let mut end = sentence.end;
+    for brk in CLAUSE_BREAK {
+        if let Some(i) = text[start..cue.start].rfind(brk) {
+            start = start.max(start + i + brk.len());
+        }
+        if let Some(i) = text[cue.end..end].find(brk) {
+            end = cue.end + i;
+        }
+    }
+    let words: Vec<&str> = text[start..end]
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '.' | ':'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let year = |w: &str| {
+        w.len() == 4
+            && w.chars().all(|c| c.is_ascii_digit())
+            && (w.starts_with("19") || w.starts_with("20"))
+    };
+    let month_year = |w: &str| {
+        w.split_once(['/', '-']).is_some_and(|(m, y)| {
+            (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit()) && year(y)
+        })
+    };
+    let month = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        lower.len() >= 3 && crate::values::MONTHS.iter().any(|m| m.starts_with(lower.as_str()))
+    };
+    let unit = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        [
+            "day", "days", "week", "weeks", "month", "months", "year", "years", "wk", "wks", "mo",
+            "mos",
+        ]
+        .contains(&lower.as_str())
+    };
+    words.iter().any(|w| month_year(w))
+        || words.windows(2).any(|pair| {
+            (unit(pair[0]) && pair[1].eq_ignore_ascii_case("ago"))
+                || (pair[0].eq_ignore_ascii_case("last") && unit(pair[1]))
+        })
+        || words.windows(2).any(|pair| {
+            (month(pair[0]) || ["in", "since"].iter().any(|p| pair[0].eq_ignore_ascii_case(p)))
+                && year(pair[1])
+        })
 }
 
 /// Whether the rest of a clause names a drug before it back as what the
@@ -541,22 +671,31 @@ fn outcome_of(
     // an outcome of its own after it, the shared one does not reach it.
     let own_outcome = back.iter().any(|(_, cue, _)| states_own_outcome(*cue));
     let mut listed_cue = None;
+    let mut ongoing_course = false;
     if let Some(cue) = before {
         let across = scope.other_agent_in(cue.0.end..span.start).is_some();
         let shared = across
             || (cue.2.backward() && scope.other_agent_in(sentence.start..cue.0.start).is_some());
         let reaches_forward = cue.2.forward() && !dated(text, cue.0.end);
         if reaches_forward
-            && !answers_line_above(text, mentions, cue.0, span)
+            && !answers_line_above(text, mentions, &cue, span)
             && !(own_outcome && shared)
         {
             reaching.push(cue);
+            ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
+                && names_the_course(&text[cue.0.end..span.start]);
             // "despite several topical classes and a course of
             // cyclosporine": a later item of the cue's list, not its object.
             let joined = joins_a_list(&text[cue.0.end..span.start]);
             listed_cue = (across || joined).then(|| cue.0.clone());
         }
     }
+    // "dupilumab be added to upadacitinib: 600 mg ... as a loading dose":
+    // an agent a continue cue names directly is the course under way, and
+    // a regimen written after it is the request's, not its own.
+    let back = back
+        .into_iter()
+        .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)));
     reaching.extend(back);
     if !clause_ended && sentence.end < text.len() {
         let next = analysis.sentence_of(sentence.end);
@@ -576,6 +715,7 @@ fn outcome_of(
         planned: false,
         cue: None,
         listed: false,
+        course: ongoing_course,
     };
     let mut adverse = None;
     for (cue_span, cue, _) in reaching {
@@ -616,6 +756,16 @@ fn outcome_of(
     best
 }
 
+/// Whether the words between a cue and the drug after it leave the drug
+/// its object: nothing, or a determiner ("to her current Rinvoq").
+fn names_the_course(between: &str) -> bool {
+    between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).all(|w| {
+        ["the", "her", "his", "their", "current", "existing", "ongoing"]
+            .iter()
+            .any(|d| w.eq_ignore_ascii_case(d))
+    })
+}
+
 /// Whether the words between a cue and a drug after it join a list ("and",
 /// a comma), so the drug is a later item of what the cue is about.
 fn joins_a_list(between: &str) -> bool {
@@ -628,11 +778,13 @@ fn joins_a_list(between: &str) -> bool {
 /// Whether a cue before a drug on a later line is the outcome of the row or
 /// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
 /// that ends a line after a drug (a table row ending "Inadequate
-/// response"). Either way it does not reach down to the next drug.
+/// response"). Either way it does not reach down to the next drug. A cue
+/// that only reaches forward ("... be added to\nupadacitinib") cannot end
+/// a row, so a line wrapped after it is prose.
 fn answers_line_above(
     text: &str,
     mentions: &[Mention],
-    cue: &Range<usize>,
+    (cue, _, reach): &CueHit,
     drug: &Range<usize>,
 ) -> bool {
     if !text[cue.end..drug.start].contains('\n') {
@@ -640,6 +792,9 @@ fn answers_line_above(
     }
     if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
         return true;
+    }
+    if !reach.backward() {
+        return false;
     }
     let rest_of_line = text[cue.end..].split('\n').next().unwrap_or_default();
     if rest_of_line.contains(|c: char| c.is_alphanumeric()) {

@@ -328,3 +328,63 @@ fn present_use_after_a_history_is_current() {
     let f = facts(&format!("{AD}She has a history of eczema and takes fluocinonide cream for it."));
     assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_start_dated_to_a_past_month_is_no_request() {
+    let f = facts(&format!(
+        "{AD}BEGAN TRALOKINUMAB 300 MG Q2W IN 09/2023, GOOD RESPONSE. CONTINUE TRALOKINUMAB."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Current));
+    assert_eq!(requested(&f), None);
+    let f = facts(&format!("{AD}We initiated abrocitinib in May 2024. Continue abrocitinib."));
+    assert_eq!(requested(&f), None);
+    let f = facts(&format!("{AD}Started Vtama 6 weeks ago, much better. Continue Vtama daily."));
+    assert_eq!(outcome(&f, "tapinarof"), Some(Outcome::Current));
+    let f = facts(&format!("{AD}Tacrolimus failed in 2022. Start tralokinumab today."));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+}
+
+#[test]
+fn a_drug_added_to_a_course_leaves_that_course_current() {
+    let f = facts(&format!(
+        "{AD}Abrocitinib helps and he stays on it. We request that lebrikizumab be added to\nabrocitinib: 500 mg at weeks 0 and 2, then 250 mg every 2 weeks."
+    ));
+    assert_eq!(requested(&f), Some("lebrikizumab"));
+    assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_stop_for_kidney_harm_is_intolerance() {
+    let f = facts(&format!("{AD}Methotrexate was discontinued for nephrotoxicity."));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn denied_side_effects_are_no_intolerance() {
+    let f = facts(&format!("{AD}Using crisaborole twice daily, helping, without side effects."));
+    assert_ne!(outcome(&f, "crisaborole"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_cream_that_burned_is_intolerance() {
+    let f = facts(&format!("{AD}pimecrolimus cream which burned so she stopped it"));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_caregiver_applying_a_cream_treats_the_child() {
+    let f = facts(&format!(
+        "{AD}His mother has applied mometasone 0.1% cream nightly; it does not control the rash."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Her father takes methotrexate for psoriasis."));
+    assert_eq!(outcome(&f, "methotrexate"), None);
+}
+
+#[test]
+fn a_steroid_beside_a_skin_cream_is_for_the_skin_despite_asthma() {
+    let f = facts(
+        "Eczema follow up.\n\nshe used pimecrolimus cream for a year then had a course of prednisone from urgent care there is a history of asthma\n",
+    );
+    assert!(outcome(&f, "prednisone").is_some());
+}
