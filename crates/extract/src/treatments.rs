@@ -643,6 +643,27 @@ fn outcome_of(
     span: &Range<usize>,
     agent: &str,
 ) -> CueReading {
+    let reaching = reaching_cues(vocabulary, analysis, mentions, span, agent);
+    read_cues(&reaching, span)
+}
+
+/// The cues that reach the drug at `span`, with which of them a list of
+/// agents shares and whether a continue cue names the drug as the course.
+struct ReachingCues<'m> {
+    cues: Vec<CueHit<'m>>,
+    listed_cue: Option<Range<usize>>,
+    ongoing_course: bool,
+}
+
+/// Finds the cues of the drug's sentence (and of the start of the next one)
+/// that reach it.
+fn reaching_cues<'m>(
+    vocabulary: &Vocabulary,
+    analysis: &Analysis,
+    mentions: &'m [Mention],
+    span: &Range<usize>,
+    agent: &str,
+) -> ReachingCues<'m> {
     let sentence = analysis.sentence_of(span.start);
     let cues = cues_in(analysis, mentions, &sentence);
     let others = |range: &Range<usize>| -> Vec<usize> {
@@ -698,27 +719,47 @@ fn outcome_of(
         .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)));
     reaching.extend(back);
     if !clause_ended && sentence.end < text.len() {
-        let next = analysis.sentence_of(sentence.end);
-        let opening = opening_of(text, &next);
-        let first_drug = mentions_from(mentions, &next)
-            .iter()
-            .find(|m| matches!(m.meaning, Meaning::Drug(_)))
-            .map_or(next.end, |m| m.span.start);
-        let cues = cues_in(analysis, mentions, &next);
-        let scope = Scope { text, others: others(&next) };
-        let (back, _) = reaching_back(&scope, next.start, &cues);
-        reaching.extend(back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)));
+        reaching.extend(opening_cues_of_next(analysis, mentions, &sentence, &others));
     }
+    ReachingCues { cues: reaching, listed_cue, ongoing_course }
+}
+
+/// The cues that open the sentence after the drug's and reach back to it
+/// ("Tried tacrolimus. Burned." ), before that sentence names a drug of its
+/// own; `others` gives the other agents' mentions in a range.
+fn opening_cues_of_next<'m>(
+    analysis: &Analysis,
+    mentions: &'m [Mention],
+    sentence: &Range<usize>,
+    others: &dyn Fn(&Range<usize>) -> Vec<usize>,
+) -> Vec<CueHit<'m>> {
+    let text = analysis.text();
+    let next = analysis.sentence_of(sentence.end);
+    let opening = opening_of(text, &next);
+    let first_drug = mentions_from(mentions, &next)
+        .iter()
+        .find(|m| matches!(m.meaning, Meaning::Drug(_)))
+        .map_or(next.end, |m| m.span.start);
+    let cues = cues_in(analysis, mentions, &next);
+    let scope = Scope { text, others: others(&next) };
+    let (back, _) = reaching_back(&scope, next.start, &cues);
+    back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)).collect()
+}
+
+/// The outcome the reaching cues give: the strongest one, a stop made an
+/// intolerance by an adverse effect beside it.
+fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
+    let ReachingCues { cues, listed_cue, ongoing_course } = reaching;
     let mut best = CueReading {
         outcome: Outcome::Mentioned,
         stopped: false,
         planned: false,
         cue: None,
         listed: false,
-        course: ongoing_course,
+        course: *ongoing_course,
     };
     let mut adverse = None;
-    for (cue_span, cue, _) in reaching {
+    for &(cue_span, cue, _) in cues {
         let gap = if cue_span.end <= span.start {
             span.start - cue_span.end
         } else {
