@@ -18,6 +18,9 @@ pub struct DosingPatterns {
     amount: Regex,
     /// A number without "mg" right before an interval ("300 q2w").
     bare_amount: Regex,
+    /// A loading and a maintenance dose written as a pair before the
+    /// interval ("600/300 q2w", "400 mg/200 mg every 2 weeks").
+    pair: Regex,
     /// What follows a pen or syringe strength rather than a dose.
     unit_after: Regex,
     /// What precedes the per-injection amount of a dose ("two 150 mg").
@@ -37,6 +40,9 @@ impl DosingPatterns {
         Ok(DosingPatterns {
             amount: ci(r"\b(\d{2,4})\s*(?:mg|milligrams?)\b")?,
             bare_amount: ci(r"\b(\d{2,4})\s+(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b)")?,
+            pair: ci(
+                r"\b(\d{2,4})\s*(?:mg\s*)?/\s*(\d{2,4})\s*(?:mg\b\s*)?(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b|biweekly\b|q\s*(?:14|28)\s*d)",
+            )?,
             unit_after: ci(r"^\s*(?:/|per\s+m[lL]|injections?\b|syringes?\b|pens?\b|prefilled\b)")?,
             count_before: ci(r"\b(?:two|three|four|2|3|4)\s*(?:x\s*)?$")?,
             interval: ci(
@@ -99,6 +105,20 @@ fn amounts(patterns: &DosingPatterns, window: &str) -> Vec<(Range<usize>, f64)> 
     found
 }
 
+/// A dose read in a window, and where.
+type Amount = (Range<usize>, f64);
+
+/// A loading and a maintenance dose written as a pair right before the
+/// interval ("600/300 q2w"): the first is the larger (a loading dose is
+/// never below the maintenance dose), which keeps a ratio or a pen strength
+/// out.
+fn loading_pair(patterns: &DosingPatterns, window: &str) -> Option<(Amount, Amount)> {
+    let c = patterns.pair.captures(window)?;
+    let (first, second) = (c.get(1)?, c.get(2)?);
+    let (load, keep): (f64, f64) = (first.as_str().parse().ok()?, second.as_str().parse().ok()?);
+    (load >= keep).then(|| ((first.range(), load), (second.range(), keep)))
+}
+
 /// Reads a regimen after `from`: "600 mg then 300 mg every 2 weeks",
 /// "Loading: 600 mg ... Maintenance: 300 mg every 2 weeks", "300 mg every
 /// other week" (no loading dose).
@@ -110,7 +130,13 @@ pub fn read_dosing(
 ) -> Option<(Dosing, Span)> {
     let window = window(text, from, drug_starts);
     let window = &*window;
-    let amounts = amounts(patterns, window);
+    let pair = loading_pair(patterns, window);
+    let mut amounts = amounts(patterns, window);
+    if let Some((first, second)) = &pair {
+        amounts.retain(|(r, _)| r.start != first.0.start && r.start != second.0.start);
+        amounts.extend([first.clone(), second.clone()]);
+        amounts.sort_by_key(|(r, _)| r.start);
+    }
     let interval = patterns.interval.captures(window);
     if amounts.is_empty() && interval.is_none() {
         return None;
@@ -124,11 +150,14 @@ pub fn read_dosing(
         }
         label.is_match(&window[from..r.start])
     };
+    let paired_loading = pair.as_ref().map(|(first, _)| &first.0);
     let loading = amounts
         .iter()
         .find(|(r, _)| {
-            labelled(&patterns.loading_before, r)
-                || patterns.loading_after.is_match(&window[r.end..])
+            paired_loading == Some(r)
+                || (paired_loading.is_none()
+                    && (labelled(&patterns.loading_before, r)
+                        || patterns.loading_after.is_match(&window[r.end..])))
         })
         .or_else(|| {
             let (first, second) = (amounts.first()?, amounts.get(1)?);
@@ -244,6 +273,24 @@ mod tests {
         assert_eq!(read(" 300 mg every 28 days"), (None, Some(300.0), Some(4.0)));
         // A course of days is no interval.
         assert_eq!(read(" 20 mg daily for 14 days").2, None);
+    }
+
+    #[test]
+    fn loading_and_maintenance_written_as_a_pair() {
+        assert_eq!(read(" 400/200 every 2 weeks"), (Some(400.0), Some(200.0), Some(2.0)));
+        assert_eq!(read(" 400/200 q2w; teach"), (Some(400.0), Some(200.0), Some(2.0)));
+        assert_eq!(read(" 600 mg/300 mg SC q2wk."), (Some(600.0), Some(300.0), Some(2.0)));
+        assert_eq!(read(" 600/300mg q4w"), (Some(600.0), Some(300.0), Some(4.0)));
+        // A pen strength is no pair.
+        assert_eq!(read(" 300 mg/2 mL pen, 300 mg every 2 weeks").0, None);
+    }
+
+    #[test]
+    fn an_appeal_asks_for_the_regimen() {
+        // The per-injection amount in brackets is neither dose.
+        let appeal = " 600 mg subcutaneously once (two 300 mg injections), followed by \
+                      300 mg every 2 weeks.";
+        assert_eq!(read(appeal), (Some(600.0), Some(300.0), Some(2.0)));
     }
 
     #[test]

@@ -142,15 +142,39 @@ pub fn values(
         let Some(first) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
         let restated = restatement(patterns, *kind, text, &first);
         let current_first =
-            is_current(analysis, &first.span) && is_current(analysis, &mention.span);
-        let candidates =
-            [current_first.then_some(first), restated.filter(|v| is_current(analysis, &v.span))];
+            is_current_value(analysis, &first.span) && is_current_value(analysis, &mention.span);
+        let candidates = [
+            current_first.then_some(first),
+            restated.filter(|v| is_current_value(analysis, &v.span)),
+        ];
         for value in candidates.into_iter().flatten() {
             let recency = recency(text, analysis, &value.span);
             record_value(&mut facts, &mut recencies, *kind, value, recency);
         }
     }
     facts
+}
+
+/// Whether a value is a current fact about the patient, as [`is_current`]
+/// says, except that a family word on a later line does not reach back to
+/// it: an unpunctuated demographics line runs into the next one as one
+/// sentence ("Patient: J. Doe  14 years  Weight 45 kg" then "Father
+/// present."), and the relative named there is not whose age or weight it is.
+fn is_current_value(analysis: &Analysis, span: &Range<usize>) -> bool {
+    let text = analysis.text();
+    let context = analysis.context_of(span.clone());
+    let family_elsewhere = context.family.as_ref().is_none_or(|trigger| {
+        trigger.span.start >= span.end
+            && text.get(span.end..trigger.span.start).is_some_and(|gap| gap.contains('\n'))
+    });
+    context.negated.is_none()
+        && context.historical.is_none()
+        && context.hypothetical.is_none()
+        && family_elsewhere
+        && !matches!(
+            analysis.section_of(span.start),
+            SectionKind::FamilyHistory | SectionKind::PriorVisit
+        )
 }
 
 /// How a value's own clause dates it: the clause is its sentence cut at

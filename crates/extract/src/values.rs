@@ -68,11 +68,12 @@ fn number_words_pattern(limit: usize) -> String {
     format!(r"(?:(?:{tens})(?:[\s-]+(?:{ones}))?|{small})\b")
 }
 
-/// Filler words allowed between a keyword and its value ("BSA of about 10%").
+/// Filler words allowed between a keyword and its value ("BSA of about 10%",
+/// "BSA approx. 25%": an abbreviation keeps its full stop).
 /// A whole parenthesis is tried before a lone bracket, so a scale written
 /// there ("IGA (0-4): 3", "NRS (0–10) = 7") is skipped rather than its 0
 /// read as the value; "IGA (3)" still reads 3 by backtracking.
-const FILLER: &str = r"(?:\([^)\n]{0,30}\)|[\s:=~()\-]|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+const FILLER: &str = r"(?:\([^)\n]{0,30}\)|[\s:=~()\-]|\b(?:approx|est|ca)\.|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
 
 /// The units an age is written with after its number, years or months (the
 /// latter captured): "y", "yo", "y/o", "yrs", "years old", "mo", "months".
@@ -535,7 +536,10 @@ pub fn restatement(
 fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
     let (base, window) = after(text, keyword.end, WINDOW);
     let window = &*window;
-    if let Some(c) = patterns.percent_after.captures(window) {
+    // "of her skin" is read only after its percent: what follows it ("care
+    // of the skin: 2.5% hydrocortisone") is no extent.
+    let skin = text[keyword.clone()].to_ascii_lowercase().ends_with("skin");
+    if let Some(c) = patterns.percent_after.captures(window).filter(|_| !skin) {
         let number = parse_number(c.get(1)?.as_str())?;
         let end = base + c.get(0)?.end();
         return (number <= 100.0).then_some(Value {
@@ -829,6 +833,27 @@ mod tests {
         let text = "ten percent of her body surface area";
         assert_eq!(read(MeasureKind::Bsa, text, "body surface").unwrap().0, 10.0);
         assert!(read(MeasureKind::Bsa, "BSA was measured", "BSA").is_none());
+    }
+
+    #[test]
+    fn bsa_after_an_abbreviated_estimate() {
+        assert_eq!(read(MeasureKind::Bsa, "BSA approx. 30 %", "BSA").unwrap().0, 30.0);
+        assert_eq!(read(MeasureKind::Bsa, "BSA est. 15%.", "BSA").unwrap().0, 15.0);
+        assert_eq!(read(MeasureKind::Bsa, "BSA: ca. 40%", "BSA").unwrap().0, 40.0);
+    }
+
+    #[test]
+    fn percent_of_the_skin() {
+        // "of her skin" names the body surface as plainly as "BSA" does.
+        let (n, _, span) =
+            read(MeasureKind::Bsa, "Exam: roughly 35% of his skin is involved", "of his skin")
+                .unwrap();
+        assert_eq!((n, span.as_str()), (35.0, "35% of his skin"));
+        let text = "she estimates about fifteen percent of the skin";
+        assert_eq!(read(MeasureKind::Bsa, text, "of the skin").unwrap().0, 15.0);
+        assert!(read(MeasureKind::Bsa, "dryness of her skin", "of her skin").is_none());
+        let care = "care of the skin: 2.5% hydrocortisone";
+        assert!(read(MeasureKind::Bsa, care, "of the skin").is_none());
     }
 
     #[test]

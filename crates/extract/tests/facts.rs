@@ -293,6 +293,33 @@ fn a_negation_reaching_prescription_topicals_over_words_of_trying() {
 }
 
 #[test]
+fn never_prescribed_a_topical_is_the_statement_in_verb_form() {
+    let stated = |text: &str| facts(text).no_prescription_topicals;
+    assert!(stated("Eczema. She was never prescribed a topical agent; OTC creams only."));
+    assert!(stated("Atopic dermatitis. Has not been prescribed any topical so far."));
+    assert!(stated("Eczema. No topical prescriptions to date."));
+    assert!(!stated("Eczema. He was prescribed a topical steroid in May."));
+    assert!(!stated("Eczema. Topical prescriptions have not helped."));
+}
+
+#[test]
+fn a_relative_on_the_next_line_does_not_own_the_header_values() {
+    let f = facts("Pt: Ana Ruiz   9 years   Wt 30 kg\nMother present.\nAtopic dermatitis.");
+    assert_eq!((f.age_years, f.weight_kg), (Some(9.0), Some(30.0)));
+    // On the same line the relative still owns them.
+    let f = facts("Eczema. Her mother is 38 years old and weighs 70 kg.");
+    assert_eq!((f.age_years, f.weight_kg), (None, None));
+}
+
+#[test]
+fn bsa_as_a_share_of_the_skin() {
+    let f = facts("Atopic dermatitis. He reckons about 20% of his skin is affected.");
+    assert_eq!(f.measures.bsa_percent, Some(20.0));
+    let f = facts("Eczema. Exam: BSA approx. 15%.");
+    assert_eq!(f.measures.bsa_percent, Some(15.0));
+}
+
+#[test]
 fn headline_title_case_and_dictated_flair() {
     let f = facts("Atopic dermatitis. Start Dupixent.\n\nA. Smith, MD - Allergy and Immunology\n");
     assert_eq!(f.prescriber_specialty, Some(Specialty::AllergyImmunology));
