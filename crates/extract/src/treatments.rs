@@ -542,6 +542,16 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         if !hit.2.backward() && dated(scope.text, hit.0.end) {
             continue;
         }
+        // "triamcinolone, which she still uses on the arms - ineffective":
+        // a relative clause names the agent before it, and the clause goes on.
+        if !hit.2.backward()
+            && relative_clause_before(scope.text, hit.0.start)
+            && scope.other_agent_in(last..hit.0.start).is_none()
+        {
+            reached.push(*hit);
+            last = hit.0.end;
+            continue;
+        }
         if !hit.2.backward() {
             // "... dupilumab ..., and we have agreed to start it": a pronoun
             // object names the agent nearest before the cue.
@@ -612,6 +622,25 @@ fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
         text[cue_end..].trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
     OBJECT_PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
 }
+
+/// Whether the words just before a cue open a relative clause whose object
+/// is the agent named before ("which she still uses", "that he takes"); a
+/// bare "which" is the clause's subject ("which started to burn"), not this.
+fn relative_clause_before(text: &str, cue_start: usize) -> bool {
+    let mut words =
+        text[..cue_start].rsplit(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
+    let is = |w: Option<&str>, set: &[&str]| {
+        w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)))
+    };
+    let (last, before) = (words.next(), words.next());
+    is(last, &SUBJECTS) && is(before, &RELATIVES)
+}
+
+/// Relative pronouns that take a drug named before as their object.
+const RELATIVES: [&str; 2] = ["which", "that"];
+
+/// Subjects of a relative clause about the patient's own use.
+const SUBJECTS: [&str; 5] = ["she", "he", "they", "we", "i"];
 
 /// Pronouns that stand for a drug named before as the object of a cue.
 const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
@@ -736,14 +765,27 @@ fn opening_cues_of_next<'m>(
     let text = analysis.text();
     let next = analysis.sentence_of(sentence.end);
     let opening = opening_of(text, &next);
-    let first_drug = mentions_from(mentions, &next)
+    let next_drug = mentions_from(mentions, &next)
         .iter()
         .find(|m| matches!(m.meaning, Meaning::Drug(_)))
-        .map_or(next.end, |m| m.span.start);
+        .map(|m| m.span.start);
+    let first_drug = next_drug.unwrap_or(next.end);
     let cues = cues_in(analysis, mentions, &next);
     let scope = Scope { text, others: others(&next) };
     let (back, _) = reaching_back(&scope, next.start, &cues);
-    back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)).collect()
+    back.into_iter()
+        .filter(|(s, _, _)| s.start < opening.min(first_drug))
+        .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
+        .collect()
+}
+
+/// Whether a cue that reaches forward runs straight on into the drug after
+/// it, with no comma, colon or dash between ("- h/o failed triamcinolone"):
+/// then it is that drug's outcome, and not a comment on the line before.
+fn governs_drug_after(text: &str, (cue, _, reach): &CueHit, drug_start: usize) -> bool {
+    reach.forward()
+        && drug_start >= cue.end
+        && !text[cue.end..drug_start].contains([',', ';', ':', '-', '.', '\n'])
 }
 
 /// The outcome the reaching cues give: the strongest one, a stop made an
