@@ -76,6 +76,8 @@ struct CueReading {
     cue: Option<Range<usize>>,
     listed: bool,
     course: bool,
+    /// An inquiry cue reaches the mention ("asked about dupilumab").
+    asked: bool,
 }
 
 /// What the treatments part of extraction found.
@@ -193,8 +195,12 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue, listed, course } =
+    let CueReading { outcome, stopped, planned, cue, listed, course, asked } =
         outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
+    // A drug the patient only asks about is a question, not a treatment.
+    if asked && outcome == Outcome::Mentioned && !planned && !stopped {
+        return None;
+    }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
         .flatten();
@@ -583,7 +589,7 @@ fn states_own_outcome(cue: Cue) -> bool {
         Cue::Stopped | Cue::AdverseEffect => true,
         // `cues_in` has already made flare and ongoing-use cues outcomes
         // or left them out.
-        Cue::Masked | Cue::FlaringOn | Cue::Ongoing => false,
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
     }
 }
 
@@ -799,6 +805,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         cue: None,
         listed: false,
         course: *ongoing_course,
+        asked: false,
     };
     let mut adverse = None;
     for &(cue_span, cue, _) in cues {
@@ -816,6 +823,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::AdverseEffect => {
                 adverse = adverse.or(Some(quoted));
+                continue;
+            }
+            Cue::Inquiry => {
+                best.asked = true;
                 continue;
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,

@@ -430,3 +430,15 @@ fn a_stop_for_abbreviated_hypertension_is_intolerance_not_the_next_lines_failure
     assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
     assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_drug_the_patient_only_asks_about_is_no_treatment() {
+    let f = facts(&format!(
+        "{AD}He asked about Adbry after a friend's good result; that is for the specialist to decide."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), None);
+    let f = facts(&format!(
+        "{AD}He asked about Adbry after a friend's good result. Will submit prior authorization for Adbry."
+    ));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+}
