@@ -82,6 +82,10 @@ pub enum Cue {
     /// unless the clause dates it to the past ("in the past she has been on
     /// azathioprine" is a past course).
     Ongoing,
+    /// The patient asks about or has read about a drug ("asked about
+    /// dupilumab"): a question for the prescriber, no treatment, unless
+    /// another cue gives the drug an outcome or a plan.
+    Inquiry,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -500,6 +504,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "adverse" => Cue::AdverseEffect,
             "flaring_on" => Cue::FlaringOn,
             "ongoing" => Cue::Ongoing,
+            "inquiry" => Cue::Inquiry,
             other => Cue::Outcome(
                 word::<Outcome>(other)
                     .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,

@@ -76,6 +76,8 @@ struct CueReading {
     cue: Option<Range<usize>>,
     listed: bool,
     course: bool,
+    /// An inquiry cue reaches the mention ("asked about dupilumab").
+    asked: bool,
 }
 
 /// What the treatments part of extraction found.
@@ -193,8 +195,12 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue, listed, course } =
+    let CueReading { outcome, stopped, planned, cue, listed, course, asked } =
         outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
+    // A drug the patient only asks about is a question, not a treatment.
+    if asked && outcome == Outcome::Mentioned && !planned && !stopped {
+        return None;
+    }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, analysis.text(), drug, &mention.span))
         .flatten();
@@ -542,6 +548,16 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         if !hit.2.backward() && dated(scope.text, hit.0.end) {
             continue;
         }
+        // "triamcinolone, which she still uses on the arms - ineffective":
+        // a relative clause names the agent before it, and the clause goes on.
+        if !hit.2.backward()
+            && relative_clause_before(scope.text, hit.0.start)
+            && scope.other_agent_in(last..hit.0.start).is_none()
+        {
+            reached.push(*hit);
+            last = hit.0.end;
+            continue;
+        }
         if !hit.2.backward() {
             // "... dupilumab ..., and we have agreed to start it": a pronoun
             // object names the agent nearest before the cue.
@@ -573,7 +589,7 @@ fn states_own_outcome(cue: Cue) -> bool {
         Cue::Stopped | Cue::AdverseEffect => true,
         // `cues_in` has already made flare and ongoing-use cues outcomes
         // or left them out.
-        Cue::Masked | Cue::FlaringOn | Cue::Ongoing => false,
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
     }
 }
 
@@ -612,6 +628,25 @@ fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
         text[cue_end..].trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
     OBJECT_PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
 }
+
+/// Whether the words just before a cue open a relative clause whose object
+/// is the agent named before ("which she still uses", "that he takes"); a
+/// bare "which" is the clause's subject ("which started to burn"), not this.
+fn relative_clause_before(text: &str, cue_start: usize) -> bool {
+    let mut words =
+        text[..cue_start].rsplit(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
+    let is = |w: Option<&str>, set: &[&str]| {
+        w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)))
+    };
+    let (last, before) = (words.next(), words.next());
+    is(last, &SUBJECTS) && is(before, &RELATIVES)
+}
+
+/// Relative pronouns that take a drug named before as their object.
+const RELATIVES: [&str; 2] = ["which", "that"];
+
+/// Subjects of a relative clause about the patient's own use.
+const SUBJECTS: [&str; 5] = ["she", "he", "they", "we", "i"];
 
 /// Pronouns that stand for a drug named before as the object of a cue.
 const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
@@ -736,14 +771,27 @@ fn opening_cues_of_next<'m>(
     let text = analysis.text();
     let next = analysis.sentence_of(sentence.end);
     let opening = opening_of(text, &next);
-    let first_drug = mentions_from(mentions, &next)
+    let next_drug = mentions_from(mentions, &next)
         .iter()
         .find(|m| matches!(m.meaning, Meaning::Drug(_)))
-        .map_or(next.end, |m| m.span.start);
+        .map(|m| m.span.start);
+    let first_drug = next_drug.unwrap_or(next.end);
     let cues = cues_in(analysis, mentions, &next);
     let scope = Scope { text, others: others(&next) };
     let (back, _) = reaching_back(&scope, next.start, &cues);
-    back.into_iter().filter(|(s, _, _)| s.start < opening.min(first_drug)).collect()
+    back.into_iter()
+        .filter(|(s, _, _)| s.start < opening.min(first_drug))
+        .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
+        .collect()
+}
+
+/// Whether a cue that reaches forward runs straight on into the drug after
+/// it, with no comma, colon or dash between ("- h/o failed triamcinolone"):
+/// then it is that drug's outcome, and not a comment on the line before.
+fn governs_drug_after(text: &str, (cue, _, reach): &CueHit, drug_start: usize) -> bool {
+    reach.forward()
+        && drug_start >= cue.end
+        && !text[cue.end..drug_start].contains([',', ';', ':', '-', '.', '\n'])
 }
 
 /// The outcome the reaching cues give: the strongest one, a stop made an
@@ -757,6 +805,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         cue: None,
         listed: false,
         course: *ongoing_course,
+        asked: false,
     };
     let mut adverse = None;
     for &(cue_span, cue, _) in cues {
@@ -774,6 +823,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::AdverseEffect => {
                 adverse = adverse.or(Some(quoted));
+                continue;
+            }
+            Cue::Inquiry => {
+                best.asked = true;
                 continue;
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,

@@ -388,3 +388,57 @@ fn a_steroid_beside_a_skin_cream_is_for_the_skin_despite_asthma() {
     );
     assert!(outcome(&f, "prednisone").is_some());
 }
+
+#[test]
+fn a_course_with_little_or_no_lasting_effect_failed() {
+    let f = facts(&format!(
+        "{AD}Treatments:\n- desonide 0.05% cream to the cheeks, with little effect.\n- halobetasol 0.05% ointment to the shins: no lasting benefit\n- UVB phototherapy twice weekly w/o benefit\n"
+    ));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "phototherapy"), Some(Outcome::Failed));
+}
+
+#[test]
+fn still_using_a_drug_is_current() {
+    let f =
+        facts(&format!("{AD}He still applies desonide 0.05% cream to the eyelids now and then."));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_relative_clause_of_use_does_not_end_the_agents_clause() {
+    let f = facts(&format!(
+        "{AD}Mometasone 0.1% ointment for two years, which he still uses on the legs - not helpful."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+}
+
+#[test]
+fn submitting_a_pa_for_a_drug_or_asking_approval_requests_it() {
+    let f = facts(&format!("{AD}Plan: will submit PA for Adbry. Follow up in 2 months."));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+    let f = facts(&format!("{AD}We ask that you approve Rinvoq 15 mg daily for this patient."));
+    assert_eq!(requested(&f), Some("upadacitinib"));
+}
+
+#[test]
+fn a_stop_for_abbreviated_hypertension_is_intolerance_not_the_next_lines_failure() {
+    let f = facts(&format!(
+        "{AD}History:\n- s/p methotrexate x 4 mo, d/c'd when she developed HTN\n- h/o failed desonide cream\n"
+    ));
+    assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_drug_the_patient_only_asks_about_is_no_treatment() {
+    let f = facts(&format!(
+        "{AD}He asked about Adbry after a friend's good result; that is for the specialist to decide."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), None);
+    let f = facts(&format!(
+        "{AD}He asked about Adbry after a friend's good result. Will submit prior authorization for Adbry."
+    ));
+    assert_eq!(requested(&f), Some("tralokinumab"));
+}
