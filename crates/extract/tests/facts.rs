@@ -329,7 +329,8 @@ fn headline_title_case_and_dictated_flair() {
 
 #[test]
 fn a_letter_to_dermatology_from_a_gp_is_the_gp_s() {
-    let letter = "Dermatology Outpatients\nCity Hospital\n\nDear Colleague,\n\nI would be grateful \
+    let letter =
+        "Dermatology Outpatients\nCity Hospital\n\nDear Colleague,\n\nI would be grateful \
                   if you would see this man with atopic eczema.\n\nYours sincerely,\nDr A. Lee\n\
                   General Practitioner\n";
     assert_eq!(facts(letter).prescriber_specialty, Some(Specialty::Other));
