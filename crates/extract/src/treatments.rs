@@ -51,6 +51,13 @@ struct DrugMention {
     drug: usize,
     class: TreatmentClass,
     span: Range<usize>,
+    /// What the cues around the mention say of it.
+    reading: CueReading,
+    potency: Option<(u8, Potency)>,
+}
+
+/// What the cues around one mention say.
+struct CueReading {
     outcome: Outcome,
     /// A stop, hold or decline cue reaches the mention.
     stopped: bool,
@@ -64,17 +71,6 @@ struct DrugMention {
     listed: bool,
     /// A continue cue names the agent directly ("added to upadacitinib:
     /// 600 mg ..."): the regimen after it is the request's.
-    course: bool,
-    potency: Option<(u8, Potency)>,
-}
-
-/// What the cues around one mention say.
-struct CueReading {
-    outcome: Outcome,
-    stopped: bool,
-    planned: bool,
-    cue: Option<Range<usize>>,
-    listed: bool,
     course: bool,
     /// An inquiry cue reaches the mention ("asked about dupilumab").
     asked: bool,
@@ -124,12 +120,12 @@ pub fn find_treatments(
     let dosing = requested.as_ref().and_then(|(agent, _)| {
         let after_drug = drug_mentions
             .iter()
-            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.planned)
+            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.reading.planned)
             .map(|m| m.span.end);
         let labelled =
             mentions.iter().filter(|m| matches!(m.meaning, Meaning::DoseLabel)).map(|m| m.span.end);
         let next_drugs: Vec<usize> =
-            drug_mentions.iter().filter(|m| !m.course).map(|m| m.span.start).collect();
+            drug_mentions.iter().filter(|m| !m.reading.course).map(|m| m.span.start).collect();
         after_drug
             .chain(labelled)
             .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
@@ -195,10 +191,13 @@ fn drug_mention(
     if class == TreatmentClass::SystemicCorticosteroid && for_other_disease(note, &mention.span) {
         return None;
     }
-    let CueReading { outcome, stopped, planned, cue, listed, course, asked } =
-        outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
+    let reading = outcome_of(vocabulary, analysis, mentions, &mention.span, &drug.agent);
     // A drug the patient only asks about is a question, not a treatment.
-    if asked && outcome == Outcome::Mentioned && !planned && !stopped {
+    if reading.asked
+        && reading.outcome == Outcome::Mentioned
+        && !reading.planned
+        && !reading.stopped
+    {
         return None;
     }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
@@ -207,18 +206,7 @@ fn drug_mention(
     if drug.needs_strength && potency.is_none_or(|(specificity, _)| specificity < 2) {
         return None;
     }
-    Some(DrugMention {
-        drug: id,
-        class,
-        span: mention.span.clone(),
-        outcome,
-        stopped,
-        planned,
-        cue,
-        listed,
-        course,
-        potency,
-    })
+    Some(DrugMention { drug: id, class, span: mention.span.clone(), reading, potency })
 }
 
 /// Classes of creams a parent applies to a child.
@@ -929,8 +917,8 @@ fn rank(outcome: Outcome) -> u8 {
 /// itself ("cyclosporine | stopped: hypertension"), but still outranks
 /// current use.
 fn merge_rank(mention: &DrugMention) -> u8 {
-    let doubled = 2 * rank(mention.outcome);
-    if mention.listed && mention.outcome == Outcome::Failed {
+    let doubled = 2 * rank(mention.reading.outcome);
+    if mention.reading.listed && mention.reading.outcome == Outcome::Failed {
         2 * rank(Outcome::Contraindicated) + 1
     } else {
         doubled
@@ -1003,8 +991,9 @@ fn requested_drug(
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
     // continued or judged in the same mention is no new start.
-    let any =
-        |m: &&DrugMention| skin_note && m.outcome == Outcome::Planned && is_request(analysis, m);
+    let any = |m: &&DrugMention| {
+        skin_note && m.reading.outcome == Outcome::Planned && is_request(analysis, m)
+    };
     let last = drug_mentions
         .iter()
         .rev()
@@ -1019,15 +1008,15 @@ fn requested_drug(
             m.drug == last.drug && sentence.contains(&m.span.start) && is_request(analysis, m)
         })
         .unwrap_or(last);
-    let span = quote(analysis.text(), &first.span, first.cue.as_ref())?;
+    let span = quote(analysis.text(), &first.span, first.reading.cue.as_ref())?;
     Some((vocabulary.drugs[first.drug].agent.clone(), span))
 }
 
 /// Whether a mention is a request now: a plan cue, not stopped, a current
 /// fact, and outside copied-forward or family text.
 fn is_request(analysis: &Analysis, mention: &DrugMention) -> bool {
-    mention.planned
-        && !mention.stopped
+    mention.reading.planned
+        && !mention.reading.stopped
         && analysis.context_of(mention.span.clone()).is_current_fact()
         && !matches!(
             analysis.section_of(mention.span.start),
@@ -1059,7 +1048,7 @@ fn merge_by_agent(
     let mut treatments: Vec<Merged> = Vec::new();
     for mention in drug_mentions {
         let agent = &vocabulary.drugs[mention.drug].agent;
-        let Some(span) = quote(text, &mention.span, mention.cue.as_ref()) else { continue };
+        let Some(span) = quote(text, &mention.span, mention.reading.cue.as_ref()) else { continue };
         let position =
             treatments.iter().position(|(t, _, _)| &t.agent == agent && t.class == mention.class);
         let index = position.unwrap_or_else(|| {
@@ -1080,7 +1069,7 @@ fn merge_by_agent(
         let mention_rank = merge_rank(mention);
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
-            treatment.outcome = mention.outcome;
+            treatment.outcome = mention.reading.outcome;
             treatment.evidence.insert(0, span);
         } else if !treatment.evidence.contains(&span) {
             treatment.evidence.push(span);
