@@ -523,7 +523,10 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
         };
         let referred =
             referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
-        let heading = text[span.end..].starts_with(':');
+        // "Dermatology:" opens a section; "Dermatologist: A. Quinn, MD"
+        // names the note's clinician.
+        let names_a_clinician = ["ist", "ian"].iter().any(|end| text[span.clone()].ends_with(end));
+        let heading = text[span.end..].starts_with(':') && !names_a_clinician;
         let past = analysis.context_of(span.clone()).historical.is_some();
         if referred || heading || past || !is_patients(analysis, span) {
             continue;

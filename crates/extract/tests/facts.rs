@@ -335,3 +335,15 @@ fn a_letter_to_dermatology_from_a_gp_is_the_gp_s() {
                   General Practitioner\n";
     assert_eq!(facts(letter).prescriber_specialty, Some(Specialty::Other));
 }
+
+#[test]
+fn e_consult_requester_and_clinician_labels() {
+    let note = "E-CONSULT RESPONSE\n\nRequesting clinician: N. Shah, PA-C (urgent care)\n\
+                Dermatologist: A. Quinn, MD\n\nAtopic dermatitis. I will prescribe dupilumab.\n";
+    assert_eq!(facts(note).prescriber_specialty, Some(Specialty::Dermatology));
+    let urgent = "Provider: J. Lee, PA-C (Urgent Care)\n\nFlare of atopic dermatitis; the flares \
+                  keep coming back.\n";
+    let f = facts(urgent);
+    assert_eq!(f.prescriber_specialty, Some(Specialty::Other));
+    assert!(f.persistent_flares);
+}
