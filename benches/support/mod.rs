@@ -57,6 +57,7 @@ pub fn archive(bytes: usize) -> Vec<Document> {
             text,
             format: Format::Jsonl,
             lossy_utf8: false,
+            provenance: Default::default(),
         });
     }
     documents

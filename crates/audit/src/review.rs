@@ -378,7 +378,7 @@ mod tests {
                 format: Some(Format::Text),
                 bytes: text.len() as u64,
                 sha256: Some(hex(&Sha256::digest(text.as_bytes()))),
-                lossy_utf8: false,
+                ..Source::default()
             },
             determination: Some(Determination::MedicallyNecessary),
             policy: None,
@@ -390,6 +390,10 @@ mod tests {
                 reason: "BSA 12% >= 10%".into(),
                 evidence: vec![span(text, "BSA 12% with IGA 4"), span(text, "BSA 12%")],
             }],
+            route: None,
+            pend_reasons: Vec::new(),
+            authorization: None,
+            provenance: None,
         }
     }
 

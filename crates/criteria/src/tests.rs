@@ -19,7 +19,15 @@ fn treatment(
     outcome: Outcome,
     at: usize,
 ) -> Treatment {
-    Treatment { agent: agent.into(), class, potency, outcome, evidence: vec![span(at, agent)] }
+    Treatment {
+        agent: agent.into(),
+        class,
+        potency,
+        outcome,
+        duration_days: None,
+        last_used: None,
+        evidence: vec![span(at, agent)],
+    }
 }
 
 /// The seed case: an adult with moderate-to-severe AD who failed four topicals.

@@ -1058,6 +1058,8 @@ fn merge_by_agent(
                     class: mention.class,
                     potency: None,
                     outcome: Outcome::Mentioned,
+                    duration_days: None,
+                    last_used: None,
                     evidence: Vec::new(),
                 },
                 None,

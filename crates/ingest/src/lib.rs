@@ -34,13 +34,31 @@ pub struct Document {
     pub bytes: u64,
     /// True when invalid UTF-8 was replaced while decoding.
     pub lossy_utf8: bool,
+    /// What a record's `source` says beyond the above: OCR, failed pages,
+    /// and the patient and date the input names (see [`Source`]).
+    pub provenance: Provenance,
+}
+
+/// Where a document's text came from beyond its format and size, copied
+/// into its record's `source`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Provenance {
+    /// Mean OCR word confidence (0-100) when some text was recognised from images.
+    pub ocr_confidence: Option<f64>,
+    /// 1-based pages whose text could not be read.
+    pub pages_failed: Vec<u32>,
+    /// The patient the input names for this note.
+    pub patient: Option<String>,
+    /// The note's date as the input gives it.
+    pub date: Option<String>,
 }
 
 /// A document that could not be read: becomes an error record.
 #[derive(Clone, Debug)]
 pub struct IngestFailure {
     pub id: String,
-    pub source: Source,
+    /// Boxed: a failure travels in `Err` of every loader, which should stay small.
+    pub source: Box<Source>,
     /// Machine-readable kind (`pdf_unreadable`, `timeout`, `unsupported_format`, ...).
     pub kind: String,
     /// Human-readable reason, never containing note text.
@@ -58,7 +76,7 @@ impl IngestFailure {
     ) -> IngestFailure {
         IngestFailure {
             id: id.into(),
-            source: Source { format, bytes, sha256: None, lossy_utf8: false },
+            source: Box::new(Source { format, bytes, ..Source::default() }),
             kind: kind.to_string(),
             message: message.into(),
         }

@@ -1,7 +1,7 @@
 //! Plain-text decoding shared by every format: UTF-8, repaired rather than
 //! rejected, and the checks that turn an unusable text into a typed failure.
 
-use crate::{kind, Document, IngestFailure};
+use crate::{kind, Document, IngestFailure, Provenance};
 use necessity_record::Format;
 
 /// How far into a text file to look for NUL bytes, the mark of binary content.
@@ -105,7 +105,7 @@ pub(crate) fn document(
         failure.source.lossy_utf8 = lossy_utf8;
         return Err(failure);
     }
-    Ok(Document { id, text, format, bytes, lossy_utf8 })
+    Ok(Document { id, text, format, bytes, lossy_utf8, provenance: Provenance::default() })
 }
 
 /// Drops a leading byte-order mark, which is encoding noise, not note text.

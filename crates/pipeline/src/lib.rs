@@ -36,12 +36,16 @@ impl Pipeline {
             policy: evaluation.policy,
             facts: Some(facts),
             criteria: evaluation.criteria,
+            route: None,
+            pend_reasons: Vec::new(),
+            authorization: None,
+            provenance: None,
         }
     }
 
     /// The record of a document that could not be read.
     pub fn failure_record(&self, failure: IngestFailure) -> Record {
-        Record::error(failure.id, failure.source, &failure.kind, failure.message)
+        Record::error(failure.id, *failure.source, &failure.kind, failure.message)
     }
 
     /// The record of whatever ingestion produced. A panic while deciding
@@ -67,11 +71,17 @@ impl Pipeline {
 
 /// Provenance of an ingested document, with the hash of the text as ingested.
 fn source_of(document: &Document) -> Source {
+    let provenance = &document.provenance;
     Source {
         format: Some(document.format),
         bytes: document.bytes,
         sha256: Some(sha256_hex(document.text.as_bytes())),
         lossy_utf8: document.lossy_utf8,
+        ocr: provenance.ocr_confidence.is_some(),
+        ocr_confidence: provenance.ocr_confidence,
+        pages_failed: provenance.pages_failed.clone(),
+        patient: provenance.patient.clone(),
+        date: provenance.date.clone(),
     }
 }
 

@@ -268,8 +268,7 @@ mod tests {
     use std::fs;
 
     fn record(id: &str) -> Record {
-        let source =
-            Source { format: Some(Format::Text), bytes: 3, sha256: None, lossy_utf8: false };
+        let source = Source { format: Some(Format::Text), bytes: 3, ..Source::default() };
         let mut record = Record::error(id.into(), source, "empty", "the file holds no text".into());
         record.status = Status::Ok;
         record.error = None;

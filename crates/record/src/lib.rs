@@ -42,11 +42,13 @@ pub enum Format {
     Pdf,
     Csv,
     Jsonl,
+    /// A FHIR `DocumentReference` (alone, in a `Bundle`, or a Bulk Data NDJSON line).
+    Fhir,
 }
 
 /// Where a record's text came from, so an auditor can verify offsets against
 /// the same bytes (`sha256` is of the ingested UTF-8 text).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     /// `None` only when the input kind could not be recognised at all.
     pub format: Option<Format>,
@@ -55,6 +57,23 @@ pub struct Source {
     /// True when invalid UTF-8 was replaced: offsets refer to the repaired text.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub lossy_utf8: bool,
+    /// True when some of the text was recognised from page images (a scanned
+    /// fax): a reviewer weighs OCR'd words less than typed ones.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
+    /// Mean word confidence of the recognised pages, 0-100, when `ocr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<f64>,
+    /// 1-based pages whose text could not be read: the text is partial.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages_failed: Vec<u32>,
+    /// The patient the input names for this note (a CSV/JSONL column, a FHIR
+    /// `subject`), so a patient's notes can be read together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<String>,
+    /// The note's date as the input gives it (ISO 8601 where known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 /// Whether a document could be read; an unreadable one still yields a record.
@@ -161,6 +180,14 @@ pub struct Treatment {
     pub class: TreatmentClass,
     pub potency: Option<Potency>,
     pub outcome: Outcome,
+    /// How long the course lasted, in days, where the note says ("x 8 weeks",
+    /// "daily for a month"): payers ask for a minimum trial length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_days: Option<f64>,
+    /// When the agent was last used, as precisely as the note says
+    /// (`2024-03-15`, `2024-03`, `2024`): payers look back a fixed window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
     #[serde(default)]
     pub evidence: Vec<Span>,
 }
@@ -200,6 +227,39 @@ pub struct Measures {
     pub easi: Option<f64>,
 }
 
+impl Measures {
+    /// True when no measure is documented (the record then leaves a
+    /// baseline out rather than print four nulls).
+    pub fn is_empty(&self) -> bool {
+        self.bsa_percent.is_none()
+            && self.iga.is_none()
+            && self.itch_nrs.is_none()
+            && self.easi.is_none()
+    }
+}
+
+/// How long the patient has been on the drug whose continuation is asked:
+/// the renewal policy's `time_on_therapy` reads it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TimeOnTherapy {
+    /// The start, as precisely as the note says (`2024-03-15`, `2024-03`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// Days on the drug by the note's date, stated or computed from `start`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<f64>,
+}
+
+/// The prescriber's own word on how the patient responded to the drug
+/// being continued, when the note gives one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseStatement {
+    Improved,
+    NotImproved,
+}
+
 /// The requested drug's regimen, as the dosing criterion checks it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -230,6 +290,27 @@ pub struct Facts {
     pub no_prescription_topicals: bool,
     pub dosing: Dosing,
     pub prescriber_specialty: Option<Specialty>,
+    /// Values documented at or before the start of the drug being continued
+    /// ("baseline EASI 28"): a renewal judges response against them.
+    #[serde(skip_serializing_if = "Measures::is_empty")]
+    pub measures_baseline: Measures,
+    /// Generic name of the drug whose continuation (renewal) is asked, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continuation_of: Option<String>,
+    /// Start or duration of the course being continued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_on_therapy: Option<TimeOnTherapy>,
+    /// The prescriber's statement of response to the continued drug.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseStatement>,
+    /// The date of the visit or letter, as the note states it (ISO 8601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_date: Option<String>,
+    /// What a reviewer must check before trusting these facts (values that
+    /// disagree, a fact resting only on uncertain or copied-forward text):
+    /// any caveat keeps a record from automatic approval.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
     /// Evidence for the scalar facts, keyed by field path: `requested_drug`,
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
@@ -258,6 +339,106 @@ pub struct Criterion {
     pub evidence: Vec<Span>,
 }
 
+/// Whether a machine may act on a record: only a clinician may deny, so the
+/// tool approves what is clearly met and pends everything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Approve,
+    Pend,
+}
+
+impl Route {
+    /// The vocabulary word, as written in records and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Route::Approve => "approve",
+            Route::Pend => "pend",
+        }
+    }
+}
+
+/// Why a record pends (or a fact carries a caveat): a closed vocabulary, so
+/// a queue can be sorted and counted by reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendKind {
+    /// A required criterion is not met: a clinician must decide.
+    CriterionNotMet,
+    /// A required criterion is not documented: ask the prescriber.
+    NotDocumented,
+    /// No selected policy covers the note's request.
+    NotApplicable,
+    /// The document could not be read at all.
+    Unreadable,
+    /// Two current values of one measure disagree.
+    MeasureConflict,
+    /// A measure lies outside its scale.
+    MeasureOutOfScale,
+    /// The requested drug is also declined, stopped or held in the note.
+    RequestConflict,
+    /// A form's fields and its narrative request different drugs.
+    RequestMismatch,
+    /// The drug is asked for another of its indications.
+    OtherIndication,
+    /// The diagnosis is uncertain ("vs", "rule out", a differential).
+    DiagnosisUncertain,
+    /// A required criterion rests only on a mention the context engine was unsure of.
+    UncertainEvidence,
+    /// A required criterion rests only on copied-forward (prior-visit) text.
+    CopiedForwardEvidence,
+    /// Part of the text is missing or unreliable (failed page, weak OCR, empty form, cut short).
+    PartialText,
+    /// The regimen is outside the label for the patient's age.
+    DosingOutsideLabel,
+    /// The weight a child's dose depends on is missing.
+    WeightMissing,
+}
+
+/// One reason a record pends, with the words it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendReason {
+    pub kind: PendKind,
+    /// The criterion the reason is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    /// What a reviewer reads: names values and criteria, never quotes beyond evidence.
+    pub message: String,
+    #[serde(default)]
+    pub evidence: Vec<Span>,
+}
+
+/// A warning extraction attaches to facts it found but cannot vouch for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Caveat {
+    pub kind: PendKind,
+    /// The fact it is about, as a key of [`Facts::evidence`] (`measures.bsa_percent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    #[serde(default)]
+    pub evidence: Vec<Span>,
+}
+
+/// How long an approval lasts under the deciding policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Authorization {
+    pub months: u32,
+}
+
+/// Which rule set decided a record, so an auditor can tell and a rerun can
+/// be checked byte for byte.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `necessity` and its version.
+    pub tool: String,
+    /// SHA-256 of the deciding policy's file, when a policy applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_sha256: Option<String>,
+    /// SHA-256 over the lexicon files the facts were read with.
+    pub lexicons_sha256: String,
+}
+
 /// One output line of `necessity run`: exactly one per input document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -270,6 +451,16 @@ pub struct Record {
     pub facts: Option<Facts>,
     #[serde(default)]
     pub criteria: Vec<Criterion>,
+    /// Whether a machine may act on the determination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Route>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pend_reasons: Vec<PendReason>,
+    /// The approval length the deciding policy grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<Authorization>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl Record {
@@ -284,6 +475,10 @@ impl Record {
             policy: None,
             facts: None,
             criteria: Vec::new(),
+            route: None,
+            pend_reasons: Vec::new(),
+            authorization: None,
+            provenance: None,
         }
     }
 }
@@ -309,6 +504,8 @@ mod tests {
             class: TreatmentClass::TopicalCalcineurinInhibitor,
             potency: None,
             outcome: Outcome::Failed,
+            duration_days: None,
+            last_used: None,
             evidence: vec![],
         });
         facts.high_impact_sites.push(Site::Hands);
@@ -316,12 +513,7 @@ mod tests {
             id: "a.txt".into(),
             status: Status::Ok,
             error: None,
-            source: Source {
-                format: Some(Format::Text),
-                bytes: 3,
-                sha256: None,
-                lossy_utf8: false,
-            },
+            source: Source { format: Some(Format::Text), bytes: 3, ..Source::default() },
             determination: Some(Determination::InsufficientDocumentation),
             policy: None,
             facts: Some(facts),
@@ -332,6 +524,10 @@ mod tests {
                 reason: "no BSA, IGA, EASI or site".into(),
                 evidence: vec![],
             }],
+            route: None,
+            pend_reasons: Vec::new(),
+            authorization: None,
+            provenance: None,
         };
         let json = serde_json::to_value(&record).unwrap();
         assert_eq!(json["determination"], "insufficient_documentation");
