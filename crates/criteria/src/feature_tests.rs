@@ -579,19 +579,11 @@ fn bundles_and_built_in_names_bring_their_renewals() {
         "no renewal shipped"
     );
     let all = select(&["atopic-dermatitis"]);
-    let drugs: Vec<&str> = all.policies().iter().map(|p| p.drug.as_str()).collect();
-    assert_eq!(
-        drugs,
-        [
-            "dupilumab",
-            "dupilumab",
-            "tralokinumab",
-            "lebrikizumab",
-            "nemolizumab",
-            "upadacitinib",
-            "abrocitinib"
-        ]
-    );
+    let mut drugs: Vec<&str> = all.policies().iter().map(|p| p.drug.as_str()).collect();
+    drugs.sort_unstable();
+    let expected = ["abrocitinib", "dupilumab", "dupilumab", "lebrikizumab", "nemolizumab"];
+    assert_eq!(drugs[..5], expected);
+    assert_eq!(drugs[5..], ["tralokinumab", "upadacitinib"], "label-based policies only");
     for (drug, id) in [
         ("lebrikizumab", "ebglyss-atopic-dermatitis"),
         ("abrocitinib", "cibinqo-atopic-dermatitis"),
@@ -599,12 +591,17 @@ fn bundles_and_built_in_names_bring_their_renewals() {
         let facts = Facts { requested_drug: Some(drug.into()), ..seed() };
         assert_eq!(evaluate_policy(&all, &facts).policy.unwrap().id, id);
     }
-    assert!(bundle_names().contains(&"atopic-dermatitis"));
+    assert_eq!(bundle_names(), ["atopic-dermatitis"]);
+    for bundle in bundle_names() {
+        assert!(!builtin_names().contains(&bundle.as_str()), "{bundle} names a policy too");
+    }
     let error = PolicySet::select(&["nope".into()]).unwrap_err().to_string();
     assert!(
-        error.contains("atopic-dermatitis") && error.contains("cigna-dupixent-atopic-dermatitis"),
+        error.contains("atopic-dermatitis (bundle)")
+            && error.contains("cigna-dupixent-atopic-dermatitis-continuation"),
         "{error}"
     );
+    assert_eq!(builtin_names().len(), 17, "every file of policies/ is built in");
 }
 
 #[test]

@@ -30,6 +30,8 @@ pub struct Policy {
     pub considerations: Vec<String>,
     /// How many months an approval under this policy lasts, when it says.
     pub approval_months: Option<u32>,
+    /// Named sets this built-in policy belongs to (`--policy atopic-dermatitis`).
+    pub bundles: Vec<String>,
 }
 
 impl Policy {
@@ -234,6 +236,8 @@ struct RawHeader {
     brand: Option<String>,
     #[serde(default)]
     applies_on: AppliesOn,
+    #[serde(default)]
+    bundles: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -437,6 +441,7 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         potency: check_potency(&at, raw.potency)?,
         considerations: raw.approval.considerations,
         approval_months: raw.approval.months,
+        bundles: header.bundles,
     })
 }
 

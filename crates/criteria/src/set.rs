@@ -12,45 +12,10 @@ pub const DEFAULT_POLICY: &str = "dupixent-atopic-dermatitis";
 /// What a built-in policy's renewal is called: `NAME` + this.
 const RENEWAL_SUFFIX: &str = "-continuation";
 
-/// Policies shipped inside the binary, by name, so they work without files.
-macro_rules! builtin {
-    ($($name:literal),* $(,)?) => {
-        [$(($name, include_str!(concat!("../../../policies/", $name, ".toml")))),*]
-    };
-}
-const BUILTIN: [(&str, &str); 17] = builtin![
-    "dupixent-atopic-dermatitis",
-    "dupixent-atopic-dermatitis-continuation",
-    "adbry-atopic-dermatitis",
-    "ebglyss-atopic-dermatitis",
-    "nemluvio-atopic-dermatitis",
-    "rinvoq-atopic-dermatitis",
-    "cibinqo-atopic-dermatitis",
-    "cigna-dupixent-atopic-dermatitis",
-    "cigna-dupixent-atopic-dermatitis-continuation",
-    "unitedhealthcare-dupixent-atopic-dermatitis",
-    "unitedhealthcare-dupixent-atopic-dermatitis-continuation",
-    "carefirst-dupixent-atopic-dermatitis",
-    "carefirst-dupixent-atopic-dermatitis-continuation",
-    "medica-dupixent-atopic-dermatitis",
-    "medica-dupixent-atopic-dermatitis-continuation",
-    "highmark-dupixent-atopic-dermatitis",
-    "highmark-dupixent-atopic-dermatitis-continuation",
-];
-
-/// Named sets of built-in policies, so one run can decide every drug of a
-/// condition under the label-based policies (each name brings its renewal).
-const BUNDLES: [(&str, &[&str]); 1] = [(
-    "atopic-dermatitis",
-    &[
-        "dupixent-atopic-dermatitis",
-        "adbry-atopic-dermatitis",
-        "ebglyss-atopic-dermatitis",
-        "nemluvio-atopic-dermatitis",
-        "rinvoq-atopic-dermatitis",
-        "cibinqo-atopic-dermatitis",
-    ],
-)];
+// Every file of `policies/` by its file stem, written by build.rs as
+// `const BUILTIN: [(&str, &str); N]` of (name, TOML text), so the built-in
+// policies work without files and shipping one is adding its file.
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// The policies a run decides with; a case none of them applies to is
 /// `not_applicable`.
@@ -69,8 +34,9 @@ impl Default for PolicySet {
 impl PolicySet {
     /// Loads the named or given policies: an empty slice means the default.
     /// A value with a path separator or ending in `.toml` is that one file;
-    /// a bundle name is its policies; any other value is a built-in name,
-    /// which brings its renewal (`NAME-continuation`) when one is shipped.
+    /// a built-in name brings its renewal (`NAME-continuation`) when one is
+    /// shipped; any other value is a bundle, the built-in policies that
+    /// declare it in `[policy] bundles`.
     /// Fails on the first bad policy, before any case.
     pub fn select(names_or_paths: &[String]) -> Result<PolicySet, PolicyError> {
         let default = [DEFAULT_POLICY.to_string()];
@@ -109,9 +75,13 @@ pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _)| *name).collect()
 }
 
-/// Names of the built-in bundles, for help texts and messages.
-pub fn bundle_names() -> Vec<&'static str> {
-    BUNDLES.iter().map(|(name, _)| *name).collect()
+/// Names of the bundles the built-in policies declare, for help texts and messages.
+pub fn bundle_names() -> Vec<String> {
+    let all = BUILTIN.iter().filter_map(|(name, _)| builtin(name).ok());
+    let mut names: Vec<String> = all.flat_map(|policy| policy.bundles).collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn load(choice: &str) -> Result<Vec<Policy>, PolicyError> {
@@ -121,14 +91,26 @@ fn load(choice: &str) -> Result<Vec<Policy>, PolicyError> {
             .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
         return Ok(vec![parse_policy(&text, choice)?]);
     }
-    if let Some((_, members)) = BUNDLES.iter().find(|(bundle, _)| *bundle == choice) {
-        let mut policies = Vec::new();
-        for member in *members {
-            policies.extend(builtin_with_renewal(member)?);
-        }
-        return Ok(policies);
+    if BUILTIN.iter().any(|(name, _)| *name == choice) {
+        return builtin_with_renewal(choice);
     }
-    builtin_with_renewal(choice)
+    let members = bundle(choice)?;
+    if members.is_empty() {
+        return Err(unknown(choice));
+    }
+    Ok(members)
+}
+
+/// The built-in policies that declare themselves part of bundle `name`.
+fn bundle(name: &str) -> Result<Vec<Policy>, PolicyError> {
+    let mut members = Vec::new();
+    for (builtin_name, _) in BUILTIN {
+        let policy = builtin(builtin_name)?;
+        if policy.bundles.iter().any(|b| b == name) {
+            members.push(policy);
+        }
+    }
+    Ok(members)
 }
 
 /// A built-in policy and, when one is shipped, its renewal.
@@ -142,12 +124,15 @@ fn builtin_with_renewal(name: &str) -> Result<Vec<Policy>, PolicyError> {
 }
 
 fn builtin(name: &str) -> Result<Policy, PolicyError> {
-    let (_, text) = BUILTIN.iter().find(|(builtin, _)| *builtin == name).ok_or_else(|| {
-        let mut available = builtin_names();
-        available.extend(bundle_names());
-        PolicyError::UnknownPolicy { name: name.to_string(), available: available.join(", ") }
-    })?;
+    let (_, text) =
+        BUILTIN.iter().find(|(builtin, _)| *builtin == name).ok_or_else(|| unknown(name))?;
     parse_policy(text, &format!("policies/{name}.toml"))
+}
+
+fn unknown(name: &str) -> PolicyError {
+    let mut available: Vec<String> = builtin_names().iter().map(|n| n.to_string()).collect();
+    available.extend(bundle_names().into_iter().map(|b| format!("{b} (bundle)")));
+    PolicyError::UnknownPolicy { name: name.to_string(), available: available.join(", ") }
 }
 
 /// Two policies for one drug are refused unless one is its initial policy
