@@ -473,6 +473,13 @@ fn time_on_therapy_three_outcomes() {
     );
     let c = criterion_of(&set, &on(None, Some("2025-09")), "time_on_therapy");
     assert_eq!(c.status, NotDocumented);
+    assert!(
+        c.reason.ends_with("by the note's date (2026-02-16) is not documented"),
+        "{}",
+        c.reason
+    );
+    let undated = Facts { note_date: None, ..on(None, Some("2025-09")) };
+    let c = criterion_of(&set, &undated, "time_on_therapy");
     assert!(c.reason.contains("the note's date is not documented"), "{}", c.reason);
     let none = Facts { time_on_therapy: None, ..renewal() };
     let c = criterion_of(&set, &none, "time_on_therapy");

@@ -28,14 +28,16 @@ pub fn time_on_therapy(policy: &Policy, min_weeks: f64, facts: &Facts) -> Outcom
             );
             (status, reason, evidence)
         }
-        None if !since.is_empty() => (
-            NotDocumented,
-            format!(
-                "on {}{since}, but the note's date is not documented, so the time on therapy cannot be counted",
-                policy.drug
-            ),
-            evidence,
-        ),
+        None if !since.is_empty() => {
+            let why = match facts.note_date.as_deref() {
+                None => {
+                    "the note's date is not documented, so the time on therapy cannot be counted"
+                        .to_string()
+                }
+                Some(date) => format!("its length by the note's date ({date}) is not documented"),
+            };
+            (NotDocumented, format!("on {}{since}, but {why}", policy.drug), evidence)
+        }
         None => (
             NotDocumented,
             format!("no start date or duration of the current {} course", policy.drug),

@@ -137,7 +137,41 @@ fn site_age(t: &Severity, facts: &Facts) -> SiteAge {
     }
 }
 
+/// What the severity criterion has read so far: reason parts, evidence
+/// keys, and whether anything met, was documented, or waits on the age.
+#[derive(Default)]
+struct SeverityReading {
+    parts: Vec<String>,
+    keys: Vec<String>,
+    met: bool,
+    documented: bool,
+    age_needed: bool,
+}
+
 fn severity(t: &Severity, facts: &Facts) -> Outcome3 {
+    let mut reading = SeverityReading::default();
+    let not_accepted = read_measures(t, facts, &mut reading);
+    read_sites(t, facts, &mut reading);
+    let SeverityReading { mut parts, keys, met, documented, age_needed } = reading;
+    if !not_accepted.is_empty() {
+        parts.push(format!("{} not accepted by this policy", not_accepted.join(", ")));
+    }
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let evidence = spans(facts, &keys);
+    if met {
+        (Met, parts.join("; "), evidence)
+    } else if age_needed {
+        (NotDocumented, parts.join("; "), evidence)
+    } else if documented {
+        (NotMet, parts.join("; "), evidence)
+    } else {
+        (NotDocumented, nothing_documented(t, &not_accepted), evidence)
+    }
+}
+
+/// Each measure against its threshold; returns the measures the policy
+/// does not accept (no threshold), so the reason can name them.
+fn read_measures(t: &Severity, facts: &Facts, reading: &mut SeverityReading) -> Vec<String> {
     let m = &facts.measures;
     // The policy's IGA threshold reads the same on a 0-5 scale (3 = moderate);
     // the reason names the scale so a reviewer can check.
@@ -147,74 +181,60 @@ fn severity(t: &Severity, facts: &Facts) -> Outcome3 {
         (iga.as_str(), "", m.iga, t.iga_min, "measures.iga"),
         ("EASI", "", m.easi, t.easi_min, "measures.easi"),
     ];
-    let mut parts = Vec::new();
-    let mut keys = Vec::new();
     let mut not_accepted = Vec::new();
-    let mut any_met = false;
-    let mut any_documented = false;
     for (name, unit, value, min, key) in measures {
         let Some(value) = value else { continue };
         let Some(min) = min else {
             not_accepted.push(format!("{name} {}{unit}", number(value)));
             continue;
         };
-        any_documented = true;
-        any_met |= value >= min;
+        reading.documented = true;
+        reading.met |= value >= min;
         let sign = if value >= min { ">=" } else { "<" };
-        parts.push(format!("{name} {}{unit} {sign} {}{unit}", number(value), number(min)));
-        keys.push(key.to_string());
+        reading.parts.push(format!("{name} {}{unit} {sign} {}{unit}", number(value), number(min)));
+        reading.keys.push(key.to_string());
     }
+    not_accepted
+}
+
+/// The listed sites involved, counted when the patient is of the sites' age.
+fn read_sites(t: &Severity, facts: &Facts, reading: &mut SeverityReading) {
     let sites: Vec<Site> =
         facts.high_impact_sites.iter().copied().filter(|s| t.sites.contains(s)).collect();
-    let mut age_needed = false;
     if sites.is_empty() {
-        if any_documented && !t.sites.is_empty() {
-            parts.push("no high-impact site involved".into());
+        if reading.documented && !t.sites.is_empty() {
+            reading.parts.push("no high-impact site involved".into());
         }
-    } else {
-        let names: Vec<String> = sites.iter().map(vocabulary).collect();
-        keys.extend(names.iter().map(|n| format!("high_impact_sites.{n}")));
-        let involved = format!("{} involved", names.join(", "));
-        match site_age(t, facts) {
-            SiteAge::Counts => {
-                any_met = true;
-                if t.sites_min_age_years.is_some() {
-                    keys.push("age_years".into());
-                }
-                parts.push(involved);
-            }
-            SiteAge::TooYoung(age, min) => {
-                any_documented = true;
-                keys.push("age_years".into());
-                parts.push(format!(
-                    "{involved}, but sites count from age {} y (age {} y)",
-                    number(min),
-                    number(age)
-                ));
-            }
-            SiteAge::AgeUnknown(min) => {
-                age_needed = true;
-                parts.push(format!(
-                    "{involved}, but sites count from age {} y and the age is not documented",
-                    number(min)
-                ));
-            }
+        return;
+    }
+    let names: Vec<String> = sites.iter().map(vocabulary).collect();
+    reading.keys.extend(names.iter().map(|n| format!("high_impact_sites.{n}")));
+    let involved = format!("{} involved", names.join(", "));
+    let part = match site_age(t, facts) {
+        SiteAge::Counts => {
+            reading.met = true;
+            involved
         }
+        SiteAge::TooYoung(age, min) => {
+            reading.documented = true;
+            format!(
+                "{involved}, but sites count from age {} y (age {} y)",
+                number(min),
+                number(age)
+            )
+        }
+        SiteAge::AgeUnknown(min) => {
+            reading.age_needed = true;
+            format!(
+                "{involved}, but sites count from age {} y and the age is not documented",
+                number(min)
+            )
+        }
+    };
+    if t.sites_min_age_years.is_some() {
+        reading.keys.push("age_years".into());
     }
-    if !not_accepted.is_empty() {
-        parts.push(format!("{} not accepted by this policy", not_accepted.join(", ")));
-    }
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let evidence = spans(facts, &keys);
-    if any_met {
-        (Met, parts.join("; "), evidence)
-    } else if age_needed {
-        (NotDocumented, parts.join("; "), evidence)
-    } else if any_documented {
-        (NotMet, parts.join("; "), evidence)
-    } else {
-        (NotDocumented, nothing_documented(t, &not_accepted), evidence)
-    }
+    reading.parts.push(part);
 }
 
 /// "no BSA, IGA, EASI or high-impact site documented", naming only what the policy accepts.
