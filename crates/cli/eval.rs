@@ -2,7 +2,10 @@
 //! field, with the determination confusion matrix and every disagreement.
 
 use anyhow::{bail, Context};
-use necessity_record::gold::{compare_facts, read_gold, GoldRecord, FACT_FIELDS};
+use necessity_record::gold::{
+    compare_gold, decided_under, policy_selections, read_gold, GoldRecord, FACT_FIELDS,
+    STATED_FIELDS,
+};
 use necessity_record::{Determination, Record, Treatment};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -41,7 +44,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let gold = read_gold(&args.gold)?;
     let records = match records_file(&args.inputs) {
         Some(path) => read_records(path)?,
-        None => run_first(&args.inputs, &args.policies)?,
+        None => run_per_policy(&args.inputs, &args.policies, &gold)?,
     };
     let report = score(&gold, &records);
     std::io::stdout()
@@ -73,6 +76,22 @@ fn parse_records(text: &str, origin: &str) -> anyhow::Result<Vec<Record>> {
                 .with_context(|| format!("{origin}:{}: not a record", index + 1))
         })
         .collect()
+}
+
+/// Runs the inputs once per policy selection the gold names, each note's
+/// record taken from the run under its gold record's policy.
+fn run_per_policy(
+    inputs: &[PathBuf],
+    policies: &[String],
+    gold: &[GoldRecord],
+) -> anyhow::Result<Vec<Record>> {
+    let mut records = Vec::new();
+    for selection in policy_selections(gold) {
+        let chosen = selection.map_or_else(|| policies.to_vec(), |p| vec![p.to_string()]);
+        let run = run_first(inputs, &chosen)?;
+        records.extend(run.into_iter().filter(|r| decided_under(gold, &r.id, selection)));
+    }
+    Ok(records)
 }
 
 /// Runs this same binary on the inputs, so eval scores exactly what `run` writes.
@@ -139,8 +158,9 @@ struct Report {
     records: usize,
     /// Records whose id no gold case has (scored nowhere, but reported).
     without_gold: usize,
-    /// Correct counts per field, `determination` first, then [`FACT_FIELDS`].
-    correct: Vec<(&'static str, usize)>,
+    /// Correct and scored counts per field, `determination` first, then
+    /// [`FACT_FIELDS`] and [`STATED_FIELDS`] (scored where gold states them).
+    correct: Vec<(&'static str, usize, usize)>,
     /// (gold, found) determination words and their counts.
     confusion: HashMap<(String, String), usize>,
     disagreements: Vec<String>,
@@ -153,7 +173,11 @@ fn score(gold: &[GoldRecord], records: &[Record]) -> Report {
         cases: gold.len(),
         records: records.len(),
         without_gold: records.iter().filter(|r| !gold_ids.contains(r.id.as_str())).count(),
-        correct: std::iter::once("determination").chain(FACT_FIELDS).map(|f| (f, 0)).collect(),
+        correct: std::iter::once("determination")
+            .chain(FACT_FIELDS)
+            .chain(STATED_FIELDS)
+            .map(|f| (f, 0, 0))
+            .collect(),
         confusion: HashMap::new(),
         disagreements: Vec::new(),
     };
@@ -169,6 +193,12 @@ fn determination_word(determination: Option<Determination>) -> String {
 
 impl Report {
     fn add(&mut self, expected: &GoldRecord, found: Option<&Record>) {
+        // A case counts in every field it is scored on, with or without a record.
+        let scored: Vec<&str> =
+            std::iter::once("determination").chain(expected.scored.iter().copied()).collect();
+        for (field, _, total) in &mut self.correct {
+            *total += usize::from(scored.contains(field));
+        }
         let gold_word = determination_word(expected.determination);
         let Some((record, facts)) = found.and_then(|r| r.facts.as_ref().map(|f| (r, f))) else {
             let why = found
@@ -188,8 +218,11 @@ impl Report {
             ));
         }
         *self.confusion.entry((gold_word, found_word)).or_default() += 1;
-        let differences = compare_facts(&expected.facts, facts);
-        for (field, correct) in self.correct.iter_mut().skip(1) {
+        let differences = compare_gold(expected, facts);
+        for (field, correct, _) in self.correct.iter_mut().skip(1) {
+            if !expected.scored.contains(field) {
+                continue;
+            }
             match differences.iter().find(|d| d.field == *field) {
                 Some(_) if *field == "treatments" => self.disagreements.push(format!(
                     "`{}`: treatments: {}",
@@ -205,11 +238,11 @@ impl Report {
         }
     }
 
-    fn accuracy(&self, correct: usize) -> f64 {
-        if self.cases == 0 {
+    fn accuracy(correct: usize, total: usize) -> f64 {
+        if total == 0 {
             1.0
         } else {
-            correct as f64 / self.cases as f64
+            correct as f64 / total as f64
         }
     }
 
@@ -225,12 +258,11 @@ impl Report {
             self.cases, self.records
         );
         let _ = writeln!(out, "| field | correct | accuracy |\n|---|---:|---:|");
-        for (field, correct) in &self.correct {
+        for (field, correct, total) in self.correct.iter().filter(|(_, _, total)| *total > 0) {
             let _ = writeln!(
                 out,
-                "| {field} | {correct}/{} | {:.1}% |",
-                self.cases,
-                100.0 * self.accuracy(*correct)
+                "| {field} | {correct}/{total} | {:.1}% |",
+                100.0 * Report::accuracy(*correct, *total)
             );
         }
         self.render_confusion(&mut out);
@@ -270,9 +302,9 @@ impl Report {
     /// EXIT_BELOW_THRESHOLD when an accuracy is under its threshold.
     fn threshold_exit(&self, min: Option<f64>, min_field: Option<f64>) -> u8 {
         let mut below = Vec::new();
-        for (index, (field, correct)) in self.correct.iter().enumerate() {
+        for (index, (field, correct, total)) in self.correct.iter().enumerate() {
             let threshold = if index == 0 { min } else { min_field };
-            let accuracy = self.accuracy(*correct);
+            let accuracy = Report::accuracy(*correct, *total);
             if threshold.is_some_and(|t| accuracy < t) {
                 below.push(format!(
                     "{field} {:.1}% < {:.1}%",

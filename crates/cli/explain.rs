@@ -11,8 +11,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The note to review (plain text; invalid UTF-8 is replaced).
     file: PathBuf,
-    /// Policy to decide with: a built-in name or a .toml file; repeat for
-    /// several (default: dupixent-atopic-dermatitis).
+    /// Policy to decide with: a built-in name (with its renewal), a bundle
+    /// or a .toml file; repeat for several (default: dupixent-atopic-dermatitis
+    /// and its renewal).
     #[arg(long = "policy", value_name = "NAME|PATH")]
     policies: Vec<String>,
 }

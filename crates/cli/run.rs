@@ -35,8 +35,9 @@ pub struct Args {
     /// Output format: JSON Lines case records, or a CSV summary row per document.
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     format: FormatArg,
-    /// Policy to decide with, by name or TOML path (repeatable; default: the
-    /// dupilumab atopic dermatitis policy).
+    /// Policy to decide with: a built-in name (with its renewal), a bundle
+    /// such as atopic-dermatitis, or a TOML path (repeatable; default: the
+    /// dupilumab atopic dermatitis initial and renewal policies).
     #[arg(long = "policy", value_name = "NAME|PATH")]
     policies: Vec<String>,
     /// CSV column / JSONL field holding the note text (default: the first of

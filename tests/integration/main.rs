@@ -11,6 +11,7 @@ mod explain_eval;
 mod hostile;
 mod mtsamples;
 mod pdf;
+mod policies;
 mod potency;
 mod run;
 mod shard;

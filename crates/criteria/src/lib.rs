@@ -5,44 +5,62 @@
 mod dosing;
 mod error;
 mod policy;
+mod prior;
+mod renewal;
 mod review;
 mod rules;
 mod set;
 
-pub use dosing::{describe_regimen, describe_row, label_row, LabelRow};
+pub use dosing::{describe_dosing, describe_row, label_row, LabelRow};
 pub use error::PolicyError;
-pub use policy::{parse_policy, DosingRow, Policy, Rule, Test};
+pub use policy::{
+    parse_policy, AppliesOn, DosingRow, Interval, Policy, PriorFailure, Response, Rule, Severity,
+    Test,
+};
 pub use review::write_review;
 pub use rules::{number, potency_of};
-pub use set::{builtin_names, PolicySet, DEFAULT_POLICY};
+pub use set::{builtin_names, bundle_names, PolicySet, DEFAULT_POLICY};
 
-use necessity_record::{Criterion, CriterionStatus, Determination, Facts, PolicyRef};
+use necessity_record::{
+    Authorization, Criterion, CriterionStatus, Determination, Facts, PolicyRef,
+};
 
 /// The result of applying the selected policies to one case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub determination: Determination,
-    /// The policy that applied; `None` when no selected policy covers the
-    /// requested drug (the case is then `not_applicable`, with no criteria).
+    /// The policy that applied; `None` when no selected policy applies to
+    /// the case (it is then `not_applicable`, with no criteria).
     pub policy: Option<PolicyRef>,
     pub criteria: Vec<Criterion>,
+    /// The approval length the policy grants, on a `medically_necessary`
+    /// determination only: nothing is authorized otherwise.
+    pub authorization: Option<Authorization>,
 }
 
-/// Decides one case under the policy covering its requested drug.
+/// Decides one case under the policy that applies to it (see
+/// [`PolicySet::covering`]).
 pub fn evaluate_policy(policies: &PolicySet, facts: &Facts) -> Evaluation {
     let Some(policy) = policies.covering(facts) else {
         return Evaluation {
             determination: Determination::NotApplicable,
             policy: None,
             criteria: Vec::new(),
+            authorization: None,
         };
     };
     let criteria: Vec<Criterion> =
         policy.rules.iter().map(|rule| rules::evaluate_rule(policy, rule, facts)).collect();
+    let determination = determine(&criteria);
+    let authorization = policy
+        .approval_months
+        .filter(|_| determination == Determination::MedicallyNecessary)
+        .map(|months| Authorization { months });
     Evaluation {
-        determination: determine(&criteria),
+        determination,
         policy: Some(PolicyRef { id: policy.id.clone(), version: policy.version.clone() }),
         criteria,
+        authorization,
     }
 }
 
@@ -61,3 +79,6 @@ pub fn determine(criteria: &[Criterion]) -> Determination {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod feature_tests;

@@ -2,7 +2,7 @@
 //! with every threshold, list and table checked before use.
 
 use crate::error::{line_column, PolicyError};
-use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
+use necessity_record::{Facts, Outcome, Potency, Site, Specialty, TreatmentClass};
 use serde::de::{value::StrDeserializer, DeserializeOwned, IntoDeserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -14,9 +14,12 @@ pub struct Policy {
     pub id: String,
     pub version: String,
     pub title: String,
-    /// Generic name of the covered drug; a case applies when it requests it.
+    /// Generic name of the covered drug.
     pub drug: String,
     pub brand: Option<String>,
+    /// Which fact must name `drug` for the policy to apply: a new request
+    /// (initial authorization) or a continuation (renewal).
+    pub applies_on: AppliesOn,
     /// Where the policy came from (a built-in name or a file path), for messages.
     pub origin: String,
     pub rules: Vec<Rule>,
@@ -25,6 +28,47 @@ pub struct Policy {
     pub potency: BTreeMap<String, Potency>,
     /// What goes with an approval (counselling, reassessment, ...).
     pub considerations: Vec<String>,
+    /// How many months an approval under this policy lasts, when it says.
+    pub approval_months: Option<u32>,
+    /// Named sets this built-in policy belongs to (`--policy atopic-dermatitis`).
+    pub bundles: Vec<String>,
+}
+
+impl Policy {
+    /// Whether the policy decides this case: the fact it applies on names its drug.
+    pub fn applies_to(&self, facts: &Facts) -> bool {
+        self.applies_on.drug_of(facts) == Some(self.drug.as_str())
+    }
+}
+
+/// The fact that names the drug a policy decides, so an initial and a
+/// renewal policy for one drug can be selected together.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppliesOn {
+    /// `facts.requested_drug`: the note newly requests, orders or starts the drug.
+    #[default]
+    RequestedDrug,
+    /// `facts.continuation_of`: the note asks to go on with a drug the patient is on.
+    ContinuationOf,
+}
+
+impl AppliesOn {
+    /// The drug the case names through this fact.
+    pub fn drug_of(self, facts: &Facts) -> Option<&str> {
+        match self {
+            AppliesOn::RequestedDrug => facts.requested_drug.as_deref(),
+            AppliesOn::ContinuationOf => facts.continuation_of.as_deref(),
+        }
+    }
+
+    /// The fact's name, as records and policy files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppliesOn::RequestedDrug => "requested_drug",
+            AppliesOn::ContinuationOf => "continuation_of",
+        }
+    }
 }
 
 /// One criterion of a policy: its kind is code, its parameters are data.
@@ -48,26 +92,71 @@ pub enum Test {
     Age {
         min_age_years: f64,
     },
-    Severity {
-        bsa_min: Option<f64>,
-        iga_min: Option<f64>,
-        easi_min: Option<f64>,
-        sites: Vec<Site>,
-    },
-    TopicalFailure {
-        outcomes: Vec<Outcome>,
-        classes: Vec<TreatmentClass>,
-        corticosteroid_min_potency: Option<Potency>,
-    },
+    Severity(Severity),
+    PriorFailure(PriorFailure),
     NoConcurrent {
         excluded_classes: Vec<TreatmentClass>,
         excluded_agents: Vec<String>,
         outcomes: Vec<Outcome>,
     },
-    Dosing,
+    Dosing {
+        /// The label dose is a ceiling (a lower dose or a longer interval
+        /// passes) rather than the regimen to match.
+        ceiling: bool,
+    },
     Prescriber {
         specialties: Vec<Specialty>,
     },
+    TimeOnTherapy {
+        min_weeks: f64,
+    },
+    Response(Response),
+}
+
+/// Which measures and sites show moderate-to-severe disease; a threshold
+/// left out means the policy does not accept that measure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Severity {
+    pub bsa_min: Option<f64>,
+    pub iga_min: Option<f64>,
+    pub easi_min: Option<f64>,
+    pub sites: Vec<Site>,
+    /// Sites count only from this age ("hand or foot disease at age 12 or more").
+    pub sites_min_age_years: Option<f64>,
+}
+
+/// Therapy that must have been tried first: which agents qualify, how many
+/// classes of them, and what makes a trial count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriorFailure {
+    pub outcomes: Vec<Outcome>,
+    /// Classes whose agents qualify (topical corticosteroids go by potency).
+    pub classes: Vec<TreatmentClass>,
+    /// Agents that qualify by name, whatever their class (step therapy).
+    pub agents: Vec<String>,
+    pub corticosteroid_min_potency: Option<Potency>,
+    /// How many distinct treatment classes need a qualifying trial.
+    pub min_classes: usize,
+    /// A failure counts only after a trial this long (intolerance and
+    /// contraindication need no length).
+    pub min_trial_days: Option<f64>,
+    /// A trial counts only when last used within this many months of the note's date.
+    pub lookback_months: Option<u32>,
+    /// A trial counts only when the note dates it.
+    pub require_trial_date: bool,
+}
+
+/// What counts as a response to the drug being continued: the least fall of
+/// each measure from baseline to now; a measure left out does not count. A
+/// prescriber's statement of improvement always counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Response {
+    pub easi_drop_percent: Option<f64>,
+    pub bsa_drop_percent: Option<f64>,
+    pub iga_drop: Option<f64>,
+    /// A current IGA at or below this is a response without a baseline (clear or almost clear).
+    pub iga_at_most: Option<f64>,
+    pub itch_drop: Option<f64>,
 }
 
 /// One label regimen. Age and weight ranges are `[min, max)`; `None` is open.
@@ -81,7 +170,25 @@ pub struct DosingRow {
     /// `None`: the label gives no loading dose for these patients.
     pub loading_mg: Option<f64>,
     pub maintenance_mg: f64,
-    pub interval_weeks: f64,
+    pub interval: Interval,
+}
+
+/// A dosing interval as the label writes it: injections by the week, oral
+/// drugs by the day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Interval {
+    Weeks(f64),
+    Days(f64),
+}
+
+impl Interval {
+    /// The interval in days, so a regimen written either way compares.
+    pub fn days(self) -> f64 {
+        match self {
+            Interval::Weeks(weeks) => weeks * 7.0,
+            Interval::Days(days) => days,
+        }
+    }
 }
 
 impl DosingRow {
@@ -127,6 +234,10 @@ struct RawHeader {
     title: Option<String>,
     drug: String,
     brand: Option<String>,
+    #[serde(default)]
+    applies_on: AppliesOn,
+    #[serde(default)]
+    bundles: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -134,6 +245,7 @@ struct RawHeader {
 struct RawApproval {
     #[serde(default)]
     considerations: Vec<String>,
+    months: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -146,7 +258,8 @@ struct RawDosingRow {
     max_weight_kg: Option<f64>,
     loading_mg: Option<f64>,
     maintenance_mg: f64,
-    interval_weeks: f64,
+    interval_weeks: Option<f64>,
+    interval_days: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -163,12 +276,25 @@ struct RawCriterion {
     iga_min: Option<f64>,
     easi_min: Option<f64>,
     sites: Option<Vec<String>>,
+    sites_min_age_years: Option<f64>,
     outcomes: Option<Vec<String>>,
     classes: Option<Vec<String>>,
+    agents: Option<Vec<String>>,
     corticosteroid_min_potency: Option<String>,
+    min_classes: Option<usize>,
+    min_trial_days: Option<f64>,
+    lookback_months: Option<u32>,
+    require_trial_date: Option<bool>,
     excluded_classes: Option<Vec<String>>,
     excluded_agents: Option<Vec<String>>,
     specialties: Option<Vec<String>>,
+    ceiling: Option<bool>,
+    min_weeks: Option<f64>,
+    easi_drop_percent: Option<f64>,
+    bsa_drop_percent: Option<f64>,
+    iga_drop: Option<f64>,
+    iga_at_most: Option<f64>,
+    itch_drop: Option<f64>,
 }
 
 impl RawCriterion {
@@ -181,26 +307,56 @@ impl RawCriterion {
             ("iga_min", self.iga_min.is_some()),
             ("easi_min", self.easi_min.is_some()),
             ("sites", self.sites.is_some()),
+            ("sites_min_age_years", self.sites_min_age_years.is_some()),
             ("outcomes", self.outcomes.is_some()),
             ("classes", self.classes.is_some()),
+            ("agents", self.agents.is_some()),
             ("corticosteroid_min_potency", self.corticosteroid_min_potency.is_some()),
+            ("min_classes", self.min_classes.is_some()),
+            ("min_trial_days", self.min_trial_days.is_some()),
+            ("lookback_months", self.lookback_months.is_some()),
+            ("require_trial_date", self.require_trial_date.is_some()),
             ("excluded_classes", self.excluded_classes.is_some()),
             ("excluded_agents", self.excluded_agents.is_some()),
             ("specialties", self.specialties.is_some()),
+            ("ceiling", self.ceiling.is_some()),
+            ("min_weeks", self.min_weeks.is_some()),
+            ("easi_drop_percent", self.easi_drop_percent.is_some()),
+            ("bsa_drop_percent", self.bsa_drop_percent.is_some()),
+            ("iga_drop", self.iga_drop.is_some()),
+            ("iga_at_most", self.iga_at_most.is_some()),
+            ("itch_drop", self.itch_drop.is_some()),
         ];
         set.into_iter().filter(|(_, present)| *present).map(|(key, _)| key).collect()
     }
 }
 
 /// The criterion kinds and the parameters each accepts.
-const KINDS: [(&str, &[&str]); 7] = [
+const KINDS: [(&str, &[&str]); 9] = [
     ("diagnosis", &["accepted"]),
     ("age", &["min_age_years"]),
-    ("severity", &["bsa_min", "iga_min", "easi_min", "sites"]),
-    ("topical_failure", &["outcomes", "classes", "corticosteroid_min_potency"]),
+    ("severity", &["bsa_min", "iga_min", "easi_min", "sites", "sites_min_age_years"]),
+    (
+        "prior_failure",
+        &[
+            "outcomes",
+            "classes",
+            "agents",
+            "corticosteroid_min_potency",
+            "min_classes",
+            "min_trial_days",
+            "lookback_months",
+            "require_trial_date",
+        ],
+    ),
     ("no_concurrent", &["excluded_classes", "excluded_agents", "outcomes"]),
-    ("dosing", &[]),
+    ("dosing", &["ceiling"]),
     ("prescriber", &["specialties"]),
+    ("time_on_therapy", &["min_weeks"]),
+    (
+        "response",
+        &["easi_drop_percent", "bsa_drop_percent", "iga_drop", "iga_at_most", "itch_drop"],
+    ),
 ];
 
 /// Where a semantic error is: the origin, a line when known, and the key.
@@ -262,12 +418,15 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         .enumerate()
         .map(|(index, spanned)| check_dosing_row(&at, index, spanned))
         .collect::<Result<Vec<_>, _>>()?;
-    if rules.iter().any(|r| r.test == Test::Dosing) && dosing.is_empty() {
+    if rules.iter().any(|r| matches!(r.test, Test::Dosing { .. })) && dosing.is_empty() {
         return Err(at.invalid(
             None,
             "dosing".into(),
             "a criterion of kind `dosing` needs [[dosing]] rows".into(),
         ));
+    }
+    if raw.approval.months.is_some_and(|months| !(1..=120).contains(&months)) {
+        return Err(at.invalid(None, "approval.months".into(), "must be 1 to 120".into()));
     }
     Ok(Policy {
         id: header.id,
@@ -275,11 +434,14 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         title: header.title.unwrap_or_default(),
         drug: header.drug,
         brand: header.brand,
+        applies_on: header.applies_on,
         origin: origin.to_string(),
         rules,
         dosing,
         potency: check_potency(&at, raw.potency)?,
         considerations: raw.approval.considerations,
+        approval_months: raw.approval.months,
+        bundles: header.bundles,
     })
 }
 
@@ -356,53 +518,72 @@ fn build_test(raw: &RawCriterion) -> Result<Test, KeyError> {
     Ok(match raw.kind.as_str() {
         "diagnosis" => Test::Diagnosis { accepted: non_empty("accepted", raw.accepted.clone())? },
         "age" => Test::Age {
-            min_age_years: threshold("min_age_years", raw.min_age_years, 0.0, 130.0)?
-                .ok_or(("min_age_years", "is required".into()))?,
+            min_age_years: required_threshold("min_age_years", raw.min_age_years, 130.0)?,
         },
         "severity" => severity_test(raw)?,
-        "topical_failure" => topical_failure_test(raw)?,
+        "prior_failure" => prior_failure_test(raw)?,
         "no_concurrent" => no_concurrent_test(raw)?,
-        "dosing" => Test::Dosing,
+        "dosing" => Test::Dosing { ceiling: raw.ceiling.unwrap_or(false) },
         "prescriber" => Test::Prescriber {
             specialties: words("specialties", &non_empty("specialties", raw.specialties.clone())?)?,
         },
+        "time_on_therapy" => Test::TimeOnTherapy {
+            min_weeks: required_threshold("min_weeks", raw.min_weeks, 520.0)?,
+        },
+        "response" => Test::Response(Response {
+            easi_drop_percent: threshold("easi_drop_percent", raw.easi_drop_percent, 0.0, 100.0)?,
+            bsa_drop_percent: threshold("bsa_drop_percent", raw.bsa_drop_percent, 0.0, 100.0)?,
+            iga_drop: threshold("iga_drop", raw.iga_drop, 0.0, 5.0)?,
+            iga_at_most: threshold("iga_at_most", raw.iga_at_most, 0.0, 5.0)?,
+            itch_drop: threshold("itch_drop", raw.itch_drop, 0.0, 10.0)?,
+        }),
         other => return Err(("kind", format!("unknown criterion kind `{other}`"))),
     })
 }
 
+/// A threshold the kind cannot do without, from 0 to `max`.
+fn required_threshold(key: &'static str, value: Option<f64>, max: f64) -> Result<f64, KeyError> {
+    threshold(key, value, 0.0, max)?.ok_or((key, "is required".into()))
+}
+
 fn severity_test(raw: &RawCriterion) -> Result<Test, KeyError> {
-    let test = Test::Severity {
+    let severity = Severity {
         bsa_min: threshold("bsa_min", raw.bsa_min, 0.0, 100.0)?,
         iga_min: threshold("iga_min", raw.iga_min, 0.0, 5.0)?,
         easi_min: threshold("easi_min", raw.easi_min, 0.0, 72.0)?,
         sites: words("sites", raw.sites.as_deref().unwrap_or_default())?,
+        sites_min_age_years: threshold("sites_min_age_years", raw.sites_min_age_years, 0.0, 130.0)?,
     };
-    match &test {
-        Test::Severity { bsa_min: None, iga_min: None, easi_min: None, sites }
-            if sites.is_empty() =>
-        {
-            Err((
-                "bsa_min",
-                "a severity criterion needs at least one of bsa_min, iga_min, easi_min, sites"
-                    .into(),
-            ))
-        }
-        _ => Ok(test),
+    let no_measure =
+        severity.bsa_min.is_none() && severity.iga_min.is_none() && severity.easi_min.is_none();
+    if no_measure && severity.sites.is_empty() {
+        return Err((
+            "bsa_min",
+            "a severity criterion needs at least one of bsa_min, iga_min, easi_min, sites".into(),
+        ));
     }
+    if severity.sites_min_age_years.is_some() && severity.sites.is_empty() {
+        return Err((
+            "sites_min_age_years",
+            "applies to listed sites; list them in `sites`".into(),
+        ));
+    }
+    Ok(Test::Severity(severity))
 }
 
-fn topical_failure_test(raw: &RawCriterion) -> Result<Test, KeyError> {
+fn prior_failure_test(raw: &RawCriterion) -> Result<Test, KeyError> {
     let classes: Vec<TreatmentClass> =
         words("classes", raw.classes.as_deref().unwrap_or_default())?;
+    let agents = raw.agents.clone().unwrap_or_default();
     let corticosteroid_min_potency = raw
         .corticosteroid_min_potency
         .as_deref()
         .map(|w| word("corticosteroid_min_potency", w))
         .transpose()?;
-    if classes.is_empty() && corticosteroid_min_potency.is_none() {
+    if classes.is_empty() && agents.is_empty() && corticosteroid_min_potency.is_none() {
         return Err((
             "classes",
-            "a topical_failure criterion needs qualifying classes or corticosteroid_min_potency"
+            "a prior_failure criterion needs qualifying classes, agents or corticosteroid_min_potency"
                 .into(),
         ));
     }
@@ -412,11 +593,31 @@ fn topical_failure_test(raw: &RawCriterion) -> Result<Test, KeyError> {
             "list topical corticosteroids through corticosteroid_min_potency, not classes".into(),
         ));
     }
-    Ok(Test::TopicalFailure {
+    // Each listed class, the corticosteroids and each listed agent can add one class at most.
+    let most = classes.len() + usize::from(corticosteroid_min_potency.is_some()) + agents.len();
+    let min_classes = raw.min_classes.unwrap_or(1);
+    if !(1..=most).contains(&min_classes) {
+        return Err((
+            "min_classes",
+            format!("{min_classes} is outside 1..={most}, the classes that can qualify"),
+        ));
+    }
+    Ok(Test::PriorFailure(PriorFailure {
         outcomes: words("outcomes", &non_empty("outcomes", raw.outcomes.clone())?)?,
         classes,
+        agents,
         corticosteroid_min_potency,
-    })
+        min_classes,
+        min_trial_days: threshold("min_trial_days", raw.min_trial_days, 1.0, 3650.0)?,
+        lookback_months: raw
+            .lookback_months
+            .map(|months| match months {
+                1..=600 => Ok(months),
+                _ => Err(("lookback_months", format!("{months} is outside 1..=600"))),
+            })
+            .transpose()?,
+        require_trial_date: raw.require_trial_date.unwrap_or(false),
+    }))
 }
 
 fn no_concurrent_test(raw: &RawCriterion) -> Result<Test, KeyError> {
@@ -487,10 +688,21 @@ fn check_dosing_row(
             }
         }
     }
+    let interval = match (raw.interval_weeks, raw.interval_days) {
+        (Some(weeks), None) => Interval::Weeks(weeks),
+        (None, Some(days)) => Interval::Days(days),
+        _ => {
+            return Err(fail(
+                "interval_weeks",
+                "give the interval once: interval_weeks or interval_days".into(),
+            ))
+        }
+    };
     let doses = [
         ("loading_mg", raw.loading_mg),
         ("maintenance_mg", Some(raw.maintenance_mg)),
-        ("interval_weeks", Some(raw.interval_weeks)),
+        ("interval_weeks", raw.interval_weeks),
+        ("interval_days", raw.interval_days),
     ];
     if let Some((key, Some(v))) =
         doses.into_iter().find(|(_, v)| v.is_some_and(|v| !(v.is_finite() && v > 0.0)))
@@ -505,7 +717,7 @@ fn check_dosing_row(
         max_weight_kg: raw.max_weight_kg,
         loading_mg: raw.loading_mg,
         maintenance_mg: raw.maintenance_mg,
-        interval_weeks: raw.interval_weeks,
+        interval,
     })
 }
 

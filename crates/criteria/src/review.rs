@@ -2,7 +2,7 @@
 //! first, then each criterion with the note's own words, the dosing check,
 //! what is missing, and what goes with an approval.
 
-use crate::dosing::{describe_regimen, describe_row, label_row, LabelRow};
+use crate::dosing::{describe_dosing, describe_row, label_row, LabelRow};
 use crate::policy::Policy;
 use crate::rules::{potency_of, vocabulary};
 use crate::set::PolicySet;
@@ -201,12 +201,7 @@ fn write_dosing(out: &mut String, policy: &Policy, facts: &Facts) {
     }
     let d = &facts.dosing;
     let _ = writeln!(out, "## Dosing check\n");
-    let documented =
-        if d.loading_mg.is_none() && d.maintenance_mg.is_none() && d.interval_weeks.is_none() {
-            "not documented".to_string()
-        } else {
-            describe_regimen(d.loading_mg, d.maintenance_mg, d.interval_weeks)
-        };
+    let documented = if d.is_empty() { "not documented".to_string() } else { describe_dosing(d) };
     let _ = writeln!(out, "- Documented regimen: {documented}");
     let label = match label_row(policy, facts) {
         LabelRow::Found(row) => format!("{} for {}", describe_row(row), row.label),

@@ -2,7 +2,9 @@
 //! reviewer can read, and the evidence spans it rests on.
 
 use crate::dosing::check_dosing;
-use crate::policy::{Policy, Rule, Test};
+use crate::policy::{Policy, Rule, Severity, Test};
+use crate::prior::prior_failure;
+use crate::renewal::{response, time_on_therapy};
 use necessity_record::{
     Criterion, CriterionStatus, Facts, Outcome, Potency, Site, Span, Specialty, Treatment,
     TreatmentClass,
@@ -16,29 +18,20 @@ pub fn evaluate_rule(policy: &Policy, rule: &Rule, facts: &Facts) -> Criterion {
     let (status, reason, evidence) = match &rule.test {
         Test::Diagnosis { accepted } => diagnosis(accepted, facts),
         Test::Age { min_age_years } => age(*min_age_years, facts),
-        Test::Severity { bsa_min, iga_min, easi_min, sites } => severity(
-            &Thresholds { bsa_min: *bsa_min, iga_min: *iga_min, easi_min: *easi_min, sites },
-            facts,
-        ),
-        Test::TopicalFailure { outcomes, classes, corticosteroid_min_potency } => topical_failure(
-            policy,
-            &Qualifying {
-                outcomes,
-                classes,
-                corticosteroid_min_potency: *corticosteroid_min_potency,
-            },
-            facts,
-        ),
+        Test::Severity(test) => severity(test, facts),
+        Test::PriorFailure(test) => prior_failure(policy, test, facts),
         Test::NoConcurrent { excluded_classes, excluded_agents, outcomes } => no_concurrent(
             policy,
             &Exclusions { classes: excluded_classes, agents: excluded_agents, outcomes },
             facts,
         ),
-        Test::Dosing => {
-            let (status, reason) = check_dosing(policy, facts);
+        Test::Dosing { ceiling } => {
+            let (status, reason) = check_dosing(policy, facts, *ceiling);
             (status, reason, spans(facts, &["dosing", "age_years", "weight_kg"]))
         }
         Test::Prescriber { specialties } => prescriber(specialties, facts),
+        Test::TimeOnTherapy { min_weeks } => time_on_therapy(policy, *min_weeks, facts),
+        Test::Response(test) => response(policy, test, facts),
     };
     Criterion {
         id: rule.id.clone(),
@@ -55,7 +48,8 @@ fn distinct(spans: Vec<Span>) -> Vec<Span> {
     spans.into_iter().filter(|span| seen.insert((span.start, span.end))).collect()
 }
 
-type Outcome3 = (CriterionStatus, String, Vec<Span>);
+/// A criterion's status, its reason and the evidence it rests on.
+pub(crate) type Outcome3 = (CriterionStatus, String, Vec<Span>);
 
 /// A number as a reviewer writes it: `10`, `1.5`, `0.33`.
 pub fn number(value: f64) -> String {
@@ -72,7 +66,7 @@ pub fn vocabulary<T: Serialize>(value: &T) -> String {
 }
 
 /// The evidence of the scalar facts at `keys`, in key order.
-fn spans(facts: &Facts, keys: &[&str]) -> Vec<Span> {
+pub(crate) fn spans(facts: &Facts, keys: &[&str]) -> Vec<Span> {
     keys.iter().filter_map(|key| facts.evidence.get(*key)).flatten().cloned().collect()
 }
 
@@ -96,12 +90,12 @@ fn diagnosis(accepted: &[String], facts: &Facts) -> Outcome3 {
 }
 
 /// `atopic_dermatitis` -> "atopic dermatitis".
-fn words(term: &str) -> String {
+pub(crate) fn words(term: &str) -> String {
     term.replace('_', " ")
 }
 
 /// A treatment class as a clinician writes it: "oral JAK inhibitor".
-fn class_words(class: &TreatmentClass) -> String {
+pub(crate) fn class_words(class: &TreatmentClass) -> String {
     let text = words(&vocabulary(class));
     text.split(' ')
         .map(|word| match word {
@@ -127,14 +121,57 @@ fn age(min_age_years: f64, facts: &Facts) -> Outcome3 {
     }
 }
 
-struct Thresholds<'a> {
-    bsa_min: Option<f64>,
-    iga_min: Option<f64>,
-    easi_min: Option<f64>,
-    sites: &'a [Site],
+/// How the involved sites stand under a policy that counts sites from an age.
+enum SiteAge {
+    Counts,
+    TooYoung(f64, f64),
+    AgeUnknown(f64),
 }
 
-fn severity(t: &Thresholds, facts: &Facts) -> Outcome3 {
+fn site_age(t: &Severity, facts: &Facts) -> SiteAge {
+    match (t.sites_min_age_years, facts.age_years) {
+        (None, _) => SiteAge::Counts,
+        (Some(min), Some(age)) if age >= min => SiteAge::Counts,
+        (Some(min), Some(age)) => SiteAge::TooYoung(age, min),
+        (Some(min), None) => SiteAge::AgeUnknown(min),
+    }
+}
+
+/// What the severity criterion has read so far: reason parts, evidence
+/// keys, and whether anything met, was documented, or waits on the age.
+#[derive(Default)]
+struct SeverityReading {
+    parts: Vec<String>,
+    keys: Vec<String>,
+    met: bool,
+    documented: bool,
+    age_needed: bool,
+}
+
+fn severity(t: &Severity, facts: &Facts) -> Outcome3 {
+    let mut reading = SeverityReading::default();
+    let not_accepted = read_measures(t, facts, &mut reading);
+    read_sites(t, facts, &mut reading);
+    let SeverityReading { mut parts, keys, met, documented, age_needed } = reading;
+    if !not_accepted.is_empty() {
+        parts.push(format!("{} not accepted by this policy", not_accepted.join(", ")));
+    }
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let evidence = spans(facts, &keys);
+    if met {
+        (Met, parts.join("; "), evidence)
+    } else if age_needed {
+        (NotDocumented, parts.join("; "), evidence)
+    } else if documented {
+        (NotMet, parts.join("; "), evidence)
+    } else {
+        (NotDocumented, nothing_documented(t, &not_accepted), evidence)
+    }
+}
+
+/// Each measure against its threshold; returns the measures the policy
+/// does not accept (no threshold), so the reason can name them.
+fn read_measures(t: &Severity, facts: &Facts, reading: &mut SeverityReading) -> Vec<String> {
     let m = &facts.measures;
     // The policy's IGA threshold reads the same on a 0-5 scale (3 = moderate);
     // the reason names the scale so a reviewer can check.
@@ -144,110 +181,86 @@ fn severity(t: &Thresholds, facts: &Facts) -> Outcome3 {
         (iga.as_str(), "", m.iga, t.iga_min, "measures.iga"),
         ("EASI", "", m.easi, t.easi_min, "measures.easi"),
     ];
-    let mut parts = Vec::new();
-    let mut keys = Vec::new();
-    let mut any_met = false;
-    let mut any_documented = false;
+    let mut not_accepted = Vec::new();
     for (name, unit, value, min, key) in measures {
-        let (Some(value), Some(min)) = (value, min) else { continue };
-        any_documented = true;
-        any_met |= value >= min;
+        let Some(value) = value else { continue };
+        let Some(min) = min else {
+            not_accepted.push(format!("{name} {}{unit}", number(value)));
+            continue;
+        };
+        reading.documented = true;
+        reading.met |= value >= min;
         let sign = if value >= min { ">=" } else { "<" };
-        parts.push(format!("{name} {}{unit} {sign} {}{unit}", number(value), number(min)));
-        keys.push(key.to_string());
+        reading.parts.push(format!("{name} {}{unit} {sign} {}{unit}", number(value), number(min)));
+        reading.keys.push(key.to_string());
     }
+    not_accepted
+}
+
+/// The listed sites involved, counted when the patient is of the sites' age.
+fn read_sites(t: &Severity, facts: &Facts, reading: &mut SeverityReading) {
     let sites: Vec<Site> =
         facts.high_impact_sites.iter().copied().filter(|s| t.sites.contains(s)).collect();
     if sites.is_empty() {
-        if any_documented && !t.sites.is_empty() {
-            parts.push("no high-impact site involved".into());
+        if reading.documented && !t.sites.is_empty() {
+            reading.parts.push("no high-impact site involved".into());
         }
-    } else {
-        any_met = true;
-        let names: Vec<String> = sites.iter().map(vocabulary).collect();
-        parts.push(format!("{} involved", names.join(", ")));
-        keys.extend(names.iter().map(|n| format!("high_impact_sites.{n}")));
+        return;
     }
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let evidence = spans(facts, &keys);
-    match (any_met, any_documented) {
-        (true, _) => (Met, parts.join("; "), evidence),
-        (false, true) => (NotMet, parts.join("; "), evidence),
-        (false, false) => {
-            (NotDocumented, "no BSA, IGA, EASI or high-impact site documented".into(), evidence)
+    let names: Vec<String> = sites.iter().map(vocabulary).collect();
+    reading.keys.extend(names.iter().map(|n| format!("high_impact_sites.{n}")));
+    let involved = format!("{} involved", names.join(", "));
+    let part = match site_age(t, facts) {
+        SiteAge::Counts => {
+            reading.met = true;
+            involved
         }
+        SiteAge::TooYoung(age, min) => {
+            reading.documented = true;
+            format!(
+                "{involved}, but sites count from age {} y (age {} y)",
+                number(min),
+                number(age)
+            )
+        }
+        SiteAge::AgeUnknown(min) => {
+            reading.age_needed = true;
+            format!(
+                "{involved}, but sites count from age {} y and the age is not documented",
+                number(min)
+            )
+        }
+    };
+    if t.sites_min_age_years.is_some() {
+        reading.keys.push("age_years".into());
     }
+    reading.parts.push(part);
 }
 
-struct Qualifying<'a> {
-    outcomes: &'a [Outcome],
-    classes: &'a [TreatmentClass],
-    corticosteroid_min_potency: Option<Potency>,
+/// "no BSA, IGA, EASI or high-impact site documented", naming only what the policy accepts.
+fn nothing_documented(t: &Severity, not_accepted: &[String]) -> String {
+    let mut accepted: Vec<&str> = [("BSA", t.bsa_min), ("IGA", t.iga_min), ("EASI", t.easi_min)]
+        .into_iter()
+        .filter_map(|(name, min)| min.map(|_| name))
+        .collect();
+    if !t.sites.is_empty() {
+        accepted.push("high-impact site");
+    }
+    let listed = match accepted.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let mut reason = format!("no {listed} documented");
+    if !not_accepted.is_empty() {
+        reason.push_str(&format!(" ({} not accepted by this policy)", not_accepted.join(", ")));
+    }
+    reason
 }
 
 /// A treatment's potency: as the note gives it, else the policy's table.
 pub fn potency_of(policy: &Policy, treatment: &Treatment) -> Option<Potency> {
     treatment.potency.or_else(|| policy.potency.get(&treatment.agent).copied())
-}
-
-/// Why a treatment does or does not count as a qualifying topical.
-fn qualifies(policy: &Policy, q: &Qualifying, t: &Treatment) -> Result<String, String> {
-    let outcome = vocabulary(&t.outcome);
-    if t.class == TreatmentClass::TopicalCorticosteroid {
-        let potency = potency_of(policy, t);
-        let label = potency.map_or("unknown-potency".to_string(), |p| {
-            format!("{}-potency", vocabulary(&p).replace('_', "-"))
-        });
-        let text = format!("{outcome} {} ({label} topical corticosteroid)", t.agent);
-        let enough =
-            matches!((potency, q.corticosteroid_min_potency), (Some(p), Some(min)) if p >= min);
-        return if enough { Ok(text) } else { Err(text) };
-    }
-    let text = format!("{outcome} {} ({})", t.agent, class_words(&t.class));
-    if q.classes.contains(&t.class) {
-        Ok(text)
-    } else {
-        Err(text)
-    }
-}
-
-fn topical_failure(policy: &Policy, q: &Qualifying, facts: &Facts) -> Outcome3 {
-    let tried = facts.treatments.iter().filter(|t| q.outcomes.contains(&t.outcome));
-    let (mut met, mut other) = (Vec::new(), Vec::new());
-    let mut evidence = Vec::new();
-    for treatment in tried {
-        match qualifies(policy, q, treatment) {
-            Ok(text) => {
-                met.push(text);
-                evidence.extend(treatment.evidence.iter().cloned());
-            }
-            Err(text) if is_topical(treatment.class) => other.push(text),
-            Err(_) => {}
-        }
-    }
-    if !met.is_empty() {
-        return (Met, met.join("; "), evidence);
-    }
-    // Only a stated absence of prescription topicals is a denial; silence is
-    // a documentation gap.
-    if facts.no_prescription_topicals {
-        let stated = spans(facts, &["no_prescription_topicals"]);
-        return (
-            NotMet,
-            "the note states no prescription topical therapy was tried".into(),
-            stated,
-        );
-    }
-    let reason = if other.is_empty() {
-        "no failure, intolerance or contraindication of a qualifying prescription topical documented".to_string()
-    } else {
-        format!("no qualifying topical failure: {} does not qualify", other.join("; "))
-    };
-    (NotDocumented, reason, evidence)
-}
-
-fn is_topical(class: TreatmentClass) -> bool {
-    vocabulary(&class).starts_with("topical_")
 }
 
 struct Exclusions<'a> {

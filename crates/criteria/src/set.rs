@@ -1,48 +1,55 @@
-//! Choosing the policies a run decides with: built-in names or files.
+//! Choosing the policies a run decides with: built-in names, bundles of
+//! them, or files; and which selected policy decides a case.
 
 use crate::error::PolicyError;
-use crate::policy::{parse_policy, Policy};
+use crate::policy::{parse_policy, AppliesOn, Policy};
 use necessity_record::Facts;
 use std::path::Path;
 
-/// The policy used when none is chosen.
+/// The policy used when none is chosen (with its renewal, as every built-in name).
 pub const DEFAULT_POLICY: &str = "dupixent-atopic-dermatitis";
 
-/// Policies shipped inside the binary, by name, so they work without files.
-const BUILTIN: [(&str, &str); 2] = [
-    (
-        "dupixent-atopic-dermatitis",
-        include_str!("../../../policies/dupixent-atopic-dermatitis.toml"),
-    ),
-    ("adbry-atopic-dermatitis", include_str!("../../../policies/adbry-atopic-dermatitis.toml")),
-];
+/// What a built-in policy's renewal is called: `NAME` + this.
+const RENEWAL_SUFFIX: &str = "-continuation";
 
-/// The policies a run decides with; a case requesting a drug none of them
-/// covers is `not_applicable`.
+// Every file of `policies/` by its file stem, written by build.rs as
+// `const BUILTIN: [(&str, &str); N]` of (name, TOML text), so the built-in
+// policies work without files and shipping one is adding its file.
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// The policies a run decides with; a case none of them applies to is
+/// `not_applicable`.
 #[derive(Clone, Debug)]
 pub struct PolicySet {
     policies: Vec<Policy>,
 }
 
 impl Default for PolicySet {
-    /// The default policy alone, as a run without `--policy` uses.
+    /// The default policy and its renewal, as a run without `--policy` uses.
     fn default() -> PolicySet {
-        let policy =
-            builtin(DEFAULT_POLICY).expect("the built-in default policy is valid (unit-tested)");
-        PolicySet { policies: vec![policy] }
+        PolicySet::select(&[]).expect("the built-in default policies are valid (unit-tested)")
     }
 }
 
 impl PolicySet {
-    /// Loads the named or given policies: an empty slice means the default; a
-    /// value with a path separator or ending in `.toml` is a file, anything
-    /// else a built-in name. Fails on the first bad policy, before any case.
+    /// Loads the named or given policies: an empty slice means the default.
+    /// A value with a path separator or ending in `.toml` is that one file;
+    /// a built-in name brings its renewal (`NAME-continuation`) when one is
+    /// shipped; any other value is a bundle, the built-in policies that
+    /// declare it in `[policy] bundles`.
+    /// Fails on the first bad policy, before any case.
     pub fn select(names_or_paths: &[String]) -> Result<PolicySet, PolicyError> {
-        if names_or_paths.is_empty() {
-            return Ok(PolicySet { policies: vec![builtin(DEFAULT_POLICY)?] });
+        let default = [DEFAULT_POLICY.to_string()];
+        let choices = if names_or_paths.is_empty() { &default[..] } else { names_or_paths };
+        let mut policies: Vec<Policy> = Vec::new();
+        for choice in choices {
+            for policy in load(choice)? {
+                let same = |p: &Policy| p.id == policy.id && p.origin == policy.origin;
+                if !policies.iter().any(same) {
+                    policies.push(policy);
+                }
+            }
         }
-        let policies =
-            names_or_paths.iter().map(|choice| load(choice)).collect::<Result<Vec<_>, _>>()?;
         check_no_overlap(&policies)?;
         Ok(PolicySet { policies })
     }
@@ -52,10 +59,14 @@ impl PolicySet {
         &self.policies
     }
 
-    /// The policy that decides a case: the one covering its requested drug.
+    /// The policy that decides a case: a renewal policy for the drug it
+    /// continues, else an initial policy for the drug it requests. A renewal
+    /// is read only for a drug the patient is on now, the narrower reading,
+    /// so it wins when a note reads as both.
     pub fn covering(&self, facts: &Facts) -> Option<&Policy> {
-        let drug = facts.requested_drug.as_deref()?;
-        self.policies.iter().find(|p| p.drug == drug)
+        [AppliesOn::ContinuationOf, AppliesOn::RequestedDrug].into_iter().find_map(|applies_on| {
+            self.policies.iter().find(|p| p.applies_on == applies_on && p.applies_to(facts))
+        })
     }
 }
 
@@ -64,27 +75,72 @@ pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _)| *name).collect()
 }
 
-fn load(choice: &str) -> Result<Policy, PolicyError> {
+/// Names of the bundles the built-in policies declare, for help texts and messages.
+pub fn bundle_names() -> Vec<String> {
+    let all = BUILTIN.iter().filter_map(|(name, _)| builtin(name).ok());
+    let mut names: Vec<String> = all.flat_map(|policy| policy.bundles).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn load(choice: &str) -> Result<Vec<Policy>, PolicyError> {
     if choice.contains(['/', '\\']) || choice.ends_with(".toml") {
         let path = Path::new(choice);
         let text = std::fs::read_to_string(path)
             .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
-        parse_policy(&text, choice)
-    } else {
-        builtin(choice)
+        return Ok(vec![parse_policy(&text, choice)?]);
     }
+    if BUILTIN.iter().any(|(name, _)| *name == choice) {
+        return builtin_with_renewal(choice);
+    }
+    let members = bundle(choice)?;
+    if members.is_empty() {
+        return Err(unknown(choice));
+    }
+    Ok(members)
+}
+
+/// The built-in policies that declare themselves part of bundle `name`.
+fn bundle(name: &str) -> Result<Vec<Policy>, PolicyError> {
+    let mut members = Vec::new();
+    for (builtin_name, _) in BUILTIN {
+        let policy = builtin(builtin_name)?;
+        if policy.bundles.iter().any(|b| b == name) {
+            members.push(policy);
+        }
+    }
+    Ok(members)
+}
+
+/// A built-in policy and, when one is shipped, its renewal.
+fn builtin_with_renewal(name: &str) -> Result<Vec<Policy>, PolicyError> {
+    let mut policies = vec![builtin(name)?];
+    let renewal = format!("{name}{RENEWAL_SUFFIX}");
+    if BUILTIN.iter().any(|(builtin, _)| *builtin == renewal) {
+        policies.push(builtin(&renewal)?);
+    }
+    Ok(policies)
 }
 
 fn builtin(name: &str) -> Result<Policy, PolicyError> {
-    let (_, text) = BUILTIN.iter().find(|(builtin, _)| *builtin == name).ok_or_else(|| {
-        PolicyError::UnknownPolicy { name: name.to_string(), available: builtin_names().join(", ") }
-    })?;
+    let (_, text) =
+        BUILTIN.iter().find(|(builtin, _)| *builtin == name).ok_or_else(|| unknown(name))?;
     parse_policy(text, &format!("policies/{name}.toml"))
 }
 
+fn unknown(name: &str) -> PolicyError {
+    let mut available: Vec<String> = builtin_names().iter().map(|n| n.to_string()).collect();
+    available.extend(bundle_names().into_iter().map(|b| format!("{b} (bundle)")));
+    PolicyError::UnknownPolicy { name: name.to_string(), available: available.join(", ") }
+}
+
+/// Two policies for one drug are refused unless one is its initial policy
+/// and the other its renewal: a case would have two rule sets.
 fn check_no_overlap(policies: &[Policy]) -> Result<(), PolicyError> {
     for (index, policy) in policies.iter().enumerate() {
-        if let Some(first) = policies[..index].iter().find(|p| p.drug == policy.drug) {
+        let clash = |p: &&Policy| p.drug == policy.drug && p.applies_on == policy.applies_on;
+        if let Some(first) = policies[..index].iter().find(clash) {
             return Err(PolicyError::Overlap {
                 first: first.id.clone(),
                 second: policy.id.clone(),

@@ -8,11 +8,11 @@ use necessity_record::{
 
 use CriterionStatus::{Met, NotDocumented, NotMet};
 
-fn span(start: usize, text: &str) -> Span {
+pub(crate) fn span(start: usize, text: &str) -> Span {
     Span { start, end: start + text.len(), text: text.to_string() }
 }
 
-fn treatment(
+pub(crate) fn treatment(
     agent: &str,
     class: TreatmentClass,
     potency: Option<Potency>,
@@ -31,7 +31,7 @@ fn treatment(
 }
 
 /// The seed case: an adult with moderate-to-severe AD who failed four topicals.
-fn seed() -> Facts {
+pub(crate) fn seed() -> Facts {
     use TreatmentClass::*;
     let mut facts = Facts {
         requested_drug: Some("dupilumab".into()),
@@ -68,6 +68,7 @@ fn seed() -> Facts {
             loading_mg: Some(600.0),
             maintenance_mg: Some(300.0),
             interval_weeks: Some(2.0),
+            interval_days: None,
         },
         prescriber_specialty: Some(Specialty::Dermatology),
         ..Facts::default()
@@ -88,15 +89,15 @@ fn seed() -> Facts {
     facts
 }
 
-fn default_set() -> PolicySet {
+pub(crate) fn default_set() -> PolicySet {
     PolicySet::select(&[]).unwrap()
 }
 
-fn criterion(facts: &Facts, id: &str) -> Criterion {
+pub(crate) fn criterion(facts: &Facts, id: &str) -> Criterion {
     evaluate_policy(&default_set(), facts).criteria.into_iter().find(|c| c.id == id).unwrap()
 }
 
-fn status(facts: &Facts, id: &str) -> CriterionStatus {
+pub(crate) fn status(facts: &Facts, id: &str) -> CriterionStatus {
     criterion(facts, id).status
 }
 
@@ -314,6 +315,7 @@ fn dosing_follows_the_label_row_for_age_and_weight() {
             loading_mg: dosing.0,
             maintenance_mg: Some(dosing.1),
             interval_weeks: Some(dosing.2),
+            interval_days: None,
         },
         ..seed()
     };
@@ -420,17 +422,30 @@ fn builtin_policies_parse_and_carry_their_name_as_id() {
     for name in builtin_names() {
         let set = PolicySet::select(&[name.to_string()]).unwrap();
         assert_eq!(set.policies()[0].id, name);
+        assert!(set.policies()[0].origin.ends_with(&format!("{name}.toml")));
         assert!(!set.policies()[0].considerations.is_empty());
     }
-    assert_eq!(PolicySet::default().policies()[0].id, DEFAULT_POLICY);
+    let default = PolicySet::default();
+    let ids: Vec<&str> = default.policies().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, [DEFAULT_POLICY, "dupixent-atopic-dermatitis-continuation"]);
 }
 
 #[test]
 fn unknown_names_and_overlaps_are_refused() {
     let error = PolicySet::select(&["no-such-policy".into()]).unwrap_err();
     assert!(error.to_string().contains("dupixent-atopic-dermatitis"), "{error}");
-    let error = PolicySet::select(&[DEFAULT_POLICY.into(), DEFAULT_POLICY.into()]).unwrap_err();
+    let twice = PolicySet::select(&[DEFAULT_POLICY.into(), DEFAULT_POLICY.into()]).unwrap();
+    assert_eq!(twice.policies().len(), 2, "one policy named twice is selected once");
+    let file =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/dupixent-atopic-dermatitis.toml");
+    let error = PolicySet::select(&[DEFAULT_POLICY.into(), file.into()]).unwrap_err();
     assert!(matches!(error, PolicyError::Overlap { .. }), "{error}");
+    let error = PolicySet::select(&[
+        "cigna-dupixent-atopic-dermatitis".into(),
+        "unitedhealthcare-dupixent-atopic-dermatitis-continuation".into(),
+    ])
+    .unwrap_err();
+    assert!(error.to_string().contains("both cover dupilumab"), "two renewals clash: {error}");
     let error = PolicySet::select(&["/no/such/file.toml".into()]).unwrap_err();
     assert!(error.to_string().starts_with("/no/such/file.toml: "), "{error}");
 }

@@ -179,6 +179,7 @@ pub fn read_dosing(
         loading_mg: loading.map(|(_, mg)| *mg),
         maintenance_mg: maintenance.map(|(_, mg)| *mg),
         interval_weeks,
+        interval_days: None,
     };
     let starts = amounts.iter().map(|(r, _)| r.start).chain(interval_at.iter().map(|r| r.start));
     let ends = amounts.iter().map(|(r, _)| r.end).chain(interval_at.iter().map(|r| r.end));

@@ -4,7 +4,7 @@
 //! numbers, never note text).
 
 use necessity_extract::{extract_case, Lexicons};
-use necessity_record::gold::{compare_facts, read_gold, FieldDifference, FACT_FIELDS};
+use necessity_record::gold::{compare_gold, read_gold, FieldDifference, FACT_FIELDS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -23,7 +23,7 @@ fn corpus_facts_match_gold() {
         let path = dir.join("notes").join(&record.id);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", record.id));
         let facts = extract_case(&lexicons, &text);
-        for diff in compare_facts(&record.facts, &facts) {
+        for diff in compare_gold(record, &facts) {
             differences.push((record.id.clone(), diff));
         }
     }

@@ -38,7 +38,7 @@ impl Pipeline {
             criteria: evaluation.criteria,
             route: None,
             pend_reasons: Vec::new(),
-            authorization: None,
+            authorization: evaluation.authorization,
             provenance: None,
         }
     }

@@ -57,14 +57,96 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldRecord>, GoldError> {
 
 /// A hand-written expected record: one line of `corpus/gold.jsonl`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawGold")]
 pub struct GoldRecord {
     pub id: String,
     pub determination: Option<Determination>,
     #[serde(default)]
     pub facts: Facts,
+    /// The policy the determination is for, as `--policy` names it (a
+    /// built-in name, a bundle or a file); `None`: the run's own selection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     /// Why the note is in the corpus (the trap it sets), for people reading it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The fact fields this record is scored on, in report order: every
+    /// [`FACT_FIELDS`] field when it has `facts` at all (a record without
+    /// them is scored on its determination only), and the fields of
+    /// [`STATED_FIELDS`] it states (gold written before them leaves them out).
+    #[serde(skip)]
+    pub scored: Vec<&'static str>,
+}
+
+/// A gold line as written, its facts kept as JSON to see which keys it states.
+#[derive(Deserialize)]
+struct RawGold {
+    id: String,
+    determination: Option<Determination>,
+    facts: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    policy: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+impl TryFrom<RawGold> for GoldRecord {
+    type Error = serde_json::Error;
+
+    fn try_from(raw: RawGold) -> Result<GoldRecord, serde_json::Error> {
+        let scored = match &raw.facts {
+            None => Vec::new(),
+            Some(facts) => FACT_FIELDS
+                .into_iter()
+                .chain(STATED_FIELDS.into_iter().filter(|field| states(facts, field)))
+                .collect(),
+        };
+        let facts = raw.facts.unwrap_or_default();
+        Ok(GoldRecord {
+            id: raw.id,
+            determination: raw.determination,
+            facts: serde_json::from_value(serde_json::Value::Object(facts))?,
+            policy: raw.policy,
+            comment: raw.comment,
+            scored,
+        })
+    }
+}
+
+/// Whether gold facts written as `facts` state `field` of [`STATED_FIELDS`].
+fn states(facts: &serde_json::Map<String, serde_json::Value>, field: &str) -> bool {
+    if field == "treatment_trials" {
+        let treatments = facts.get("treatments").and_then(|t| t.as_array());
+        return treatments
+            .into_iter()
+            .flatten()
+            .any(|t| t.get("duration_days").is_some() || t.get("last_used").is_some());
+    }
+    let top = field.split('.').next().unwrap_or(field);
+    facts.contains_key(top)
+}
+
+/// The policy selections a gold set is decided under, each once: `None`
+/// (the run's own selection) first when a record names no policy, then each
+/// policy gold records name.
+pub fn policy_selections(gold: &[GoldRecord]) -> Vec<Option<&str>> {
+    let mut selections = Vec::new();
+    if gold.is_empty() || gold.iter().any(|g| g.policy.is_none()) {
+        selections.push(None);
+    }
+    for policy in gold.iter().filter_map(|g| g.policy.as_deref()) {
+        if !selections.contains(&Some(policy)) {
+            selections.push(Some(policy));
+        }
+    }
+    selections
+}
+
+/// Whether the record of `id` is to be taken from the run under `selection`:
+/// the one its gold names, or the run's own when it has no gold or names none.
+pub fn decided_under(gold: &[GoldRecord], id: &str, selection: Option<&str>) -> bool {
+    let named = gold.iter().find(|g| g.id == id).and_then(|g| g.policy.as_deref());
+    named == selection
 }
 
 /// The fields compared, in report order. `treatments` is compared as a whole
@@ -86,11 +168,26 @@ pub const FACT_FIELDS: [&str; 14] = [
     "prescriber_specialty",
 ];
 
+/// Fields of facts added after the first gold was written (renewals,
+/// trial times): compared only where a gold record states them.
+pub const STATED_FIELDS: [&str; 9] = [
+    "measures_baseline.bsa_percent",
+    "measures_baseline.iga",
+    "measures_baseline.itch_nrs",
+    "measures_baseline.easi",
+    "continuation_of",
+    "time_on_therapy",
+    "response",
+    "note_date",
+    "treatment_trials",
+];
+
 /// One field's value in a canonical, comparable, printable form: numbers
 /// rounded to two decimals, sets sorted, evidence left out.
 pub fn field_value(facts: &Facts, field: &str) -> String {
     let number = |v: Option<f64>| v.map_or("null".to_string(), |v| format!("{:.2}", v));
     let m = &facts.measures;
+    let b = &facts.measures_baseline;
     match field {
         "requested_drug" => word(&facts.requested_drug),
         "diagnosis" => word(&facts.diagnosis),
@@ -118,16 +215,51 @@ pub fn field_value(facts: &Facts, field: &str) -> String {
         "no_prescription_topicals" => facts.no_prescription_topicals.to_string(),
         "dosing" => {
             let d = &facts.dosing;
+            let interval = match d.interval_days {
+                Some(days) => format!("every {} days", number(Some(days))),
+                None => format!("every {} weeks", number(d.interval_weeks)),
+            };
             format!(
-                "loading {} / maintenance {} / every {} weeks",
+                "loading {} / maintenance {} / {interval}",
                 number(d.loading_mg),
                 number(d.maintenance_mg),
-                number(d.interval_weeks)
             )
         }
         "prescriber_specialty" => word(&facts.prescriber_specialty),
+        "measures_baseline.bsa_percent" => number(b.bsa_percent),
+        "measures_baseline.iga" => number(b.iga),
+        "measures_baseline.itch_nrs" => number(b.itch_nrs),
+        "measures_baseline.easi" => number(b.easi),
+        "continuation_of" => word(&facts.continuation_of),
+        "time_on_therapy" => match &facts.time_on_therapy {
+            Some(t) => format!(
+                "since {} / {} days",
+                word(&t.start),
+                t.days.map_or("null".to_string(), |d| format!("{d:.0}"))
+            ),
+            None => "null".to_string(),
+        },
+        "response" => word(&facts.response),
+        "note_date" => word(&facts.note_date),
         _ => String::new(),
     }
+}
+
+/// Each treatment's trial length and last use, for the agents `agents` names.
+fn trials_value(facts: &Facts, agents: &[&str]) -> String {
+    let mut rows: Vec<String> = agents
+        .iter()
+        .map(|agent| match facts.treatments.iter().find(|t| t.agent == *agent) {
+            Some(t) => format!(
+                "{agent} {} days, last used {}",
+                t.duration_days.map_or("null".to_string(), |d| format!("{d:.0}")),
+                word(&t.last_used)
+            ),
+            None => format!("{agent} not found"),
+        })
+        .collect();
+    rows.sort();
+    format!("[{}]", rows.join("; "))
 }
 
 /// A vocabulary value as its JSON word (`"failed"`, `null`).
@@ -149,13 +281,24 @@ pub struct FieldDifference {
 
 /// Every field on which `found` differs from `expected`, in [`FACT_FIELDS`] order.
 pub fn compare_facts(expected: &Facts, found: &Facts) -> Vec<FieldDifference> {
-    FACT_FIELDS
-        .iter()
-        .filter_map(|&field| {
-            let (e, f) = (field_value(expected, field), field_value(found, field));
-            (e != f).then_some(FieldDifference { field, expected: e, found: f })
-        })
-        .collect()
+    FACT_FIELDS.iter().filter_map(|&field| difference(field, expected, found)).collect()
+}
+
+/// Every field a gold record is scored on ([`GoldRecord::scored`]) on
+/// which `found` differs from it: the one comparison of the corpus tests and
+/// `necessity eval`.
+pub fn compare_gold(gold: &GoldRecord, found: &Facts) -> Vec<FieldDifference> {
+    gold.scored.iter().filter_map(|field| difference(field, &gold.facts, found)).collect()
+}
+
+fn difference(field: &'static str, expected: &Facts, found: &Facts) -> Option<FieldDifference> {
+    let (e, f) = if field == "treatment_trials" {
+        let agents: Vec<&str> = expected.treatments.iter().map(|t| t.agent.as_str()).collect();
+        (trials_value(expected, &agents), trials_value(found, &agents))
+    } else {
+        (field_value(expected, field), field_value(found, field))
+    };
+    (e != f).then_some(FieldDifference { field, expected: e, found: f })
 }
 
 #[cfg(test)]
@@ -181,5 +324,66 @@ mod tests {
         let fields: Vec<_> = diffs.iter().map(|d| d.field).collect();
         assert_eq!(fields, ["measures.bsa_percent", "treatments"]);
         assert_eq!(diffs[0].expected, "10.00");
+    }
+
+    fn gold(line: &str) -> GoldRecord {
+        serde_json::from_str(line).unwrap()
+    }
+
+    #[test]
+    fn new_fields_are_compared_only_where_gold_states_them() {
+        let old =
+            gold(r#"{"id":"a","determination":"medically_necessary","facts":{"age_years":34}}"#);
+        assert_eq!((old.scored.len(), old.policy.as_deref()), (FACT_FIELDS.len(), None));
+        let mut found = old.facts.clone();
+        found.continuation_of = Some("dupilumab".into());
+        found.note_date = Some("2026-01-02".into());
+        assert!(compare_gold(&old, &found).is_empty(), "old gold says nothing of them");
+        let renewal = gold(
+            r#"{"id":"b","determination":"medically_necessary","policy":"cigna-dupixent-atopic-dermatitis",
+                "facts":{"continuation_of":"dupilumab","measures_baseline":{"easi":28},
+                "time_on_therapy":{"start":"2025-09","days":168},"response":"improved",
+                "treatments":[{"agent":"tacrolimus","class":"topical_calcineurin_inhibitor",
+                               "potency":null,"outcome":"failed","duration_days":56}]}}"#,
+        );
+        assert_eq!(renewal.policy.as_deref(), Some("cigna-dupixent-atopic-dermatitis"));
+        let stated: Vec<&str> = STATED_FIELDS.into_iter().filter(|f| *f != "note_date").collect();
+        assert_eq!(renewal.scored[FACT_FIELDS.len()..], stated, "all but the note's date");
+        let mut found = renewal.facts.clone();
+        assert!(compare_gold(&renewal, &found).is_empty());
+        found.measures_baseline.easi = None;
+        found.time_on_therapy.as_mut().unwrap().days = Some(100.0);
+        found.treatments[0].duration_days = Some(28.0);
+        let diffs = compare_gold(&renewal, &found);
+        let fields: Vec<&str> = diffs.iter().map(|d| d.field).collect();
+        assert_eq!(fields, ["measures_baseline.easi", "time_on_therapy", "treatment_trials"]);
+        assert_eq!(diffs[1].expected, "since \"2025-09\" / 168 days");
+        assert_eq!(diffs[2].found, "[tacrolimus 28 days, last used null]");
+    }
+
+    #[test]
+    fn gold_without_facts_is_scored_on_its_determination_only() {
+        let bare = gold(r#"{"id":"a","determination":"not_applicable"}"#);
+        assert!(bare.scored.is_empty());
+        let found = Facts { age_years: Some(3.0), ..Facts::default() };
+        assert!(compare_gold(&bare, &found).is_empty());
+    }
+
+    #[test]
+    fn each_note_is_taken_from_the_run_under_its_gold_policy() {
+        let gold: Vec<GoldRecord> = [
+            r#"{"id":"a","determination":null}"#,
+            r#"{"id":"b","determination":null,"policy":"cigna-dupixent-atopic-dermatitis"}"#,
+            r#"{"id":"c","determination":null,"policy":"cigna-dupixent-atopic-dermatitis"}"#,
+        ]
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+        let cigna = Some("cigna-dupixent-atopic-dermatitis");
+        assert_eq!(policy_selections(&gold), [None, cigna]);
+        assert!(decided_under(&gold, "a", None) && !decided_under(&gold, "a", cigna));
+        assert!(decided_under(&gold, "b", cigna) && !decided_under(&gold, "b", None));
+        assert!(decided_under(&gold, "no-gold", None));
+        assert_eq!(policy_selections(&gold[1..]), [cigna], "no run without a policy is needed");
     }
 }

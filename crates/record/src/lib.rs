@@ -267,6 +267,25 @@ pub struct Dosing {
     pub loading_mg: Option<f64>,
     pub maintenance_mg: Option<f64>,
     pub interval_weeks: Option<f64>,
+    /// The interval of a regimen written per day ("15 mg daily" -> 1), as
+    /// oral drugs are dosed; set instead of `interval_weeks`, never with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_days: Option<f64>,
+}
+
+impl Dosing {
+    /// True when the note gives no part of a regimen.
+    pub fn is_empty(&self) -> bool {
+        self.loading_mg.is_none()
+            && self.maintenance_mg.is_none()
+            && self.interval_weeks.is_none()
+            && self.interval_days.is_none()
+    }
+
+    /// The interval in days, whichever way the note wrote it.
+    pub fn interval_in_days(&self) -> Option<f64> {
+        self.interval_days.or(self.interval_weeks.map(|weeks| weeks * 7.0))
+    }
 }
 
 /// Everything extraction found in one note. Values are current facts only:
@@ -315,7 +334,9 @@ pub struct Facts {
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
     /// `high_impact_sites.<site>`, `persistent_flares`,
-    /// `no_prescription_topicals`, `dosing`, `prescriber_specialty`. Treatments carry their own evidence.
+    /// `no_prescription_topicals`, `dosing`, `prescriber_specialty`, and for
+    /// renewals `measures_baseline.<measure>`, `continuation_of`,
+    /// `time_on_therapy`, `response`, `note_date`. Treatments carry their own evidence.
     #[serde(default)]
     pub evidence: BTreeMap<String, Vec<Span>>,
 }
