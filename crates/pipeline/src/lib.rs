@@ -6,7 +6,6 @@ use necessity_criteria::{evaluate_policy, PolicySet};
 use necessity_extract::{extract_case, Lexicons};
 use necessity_ingest::{Document, IngestFailure};
 use necessity_record::{Record, Source, Status};
-use sha2::{Digest, Sha256};
 use std::panic::{self, AssertUnwindSafe};
 
 pub mod batch;
@@ -85,7 +84,4 @@ fn source_of(document: &Document) -> Source {
     }
 }
 
-/// Lowercase hex SHA-256, as records report the ingested text's hash.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use necessity_record::sha256_hex;
