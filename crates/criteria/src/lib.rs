@@ -6,6 +6,7 @@ mod dosing;
 mod error;
 mod policy;
 mod review;
+mod route;
 mod rules;
 mod set;
 
@@ -13,6 +14,9 @@ pub use dosing::{describe_regimen, describe_row, label_row, LabelRow};
 pub use error::PolicyError;
 pub use policy::{parse_policy, DosingRow, Policy, Rule, Test};
 pub use review::write_review;
+pub use route::{
+    documentation_request, route_case, DocumentationItem, Routing, OCR_MIN_CONFIDENCE,
+};
 pub use rules::{number, potency_of};
 pub use set::{builtin_names, PolicySet, DEFAULT_POLICY};
 

@@ -2,7 +2,7 @@
 //! with every threshold, list and table checked before use.
 
 use crate::error::{line_column, PolicyError};
-use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
+use necessity_record::{sha256_hex, Outcome, Potency, Site, Specialty, TreatmentClass};
 use serde::de::{value::StrDeserializer, DeserializeOwned, IntoDeserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -25,6 +25,11 @@ pub struct Policy {
     pub potency: BTreeMap<String, Potency>,
     /// What goes with an approval (counselling, reassessment, ...).
     pub considerations: Vec<String>,
+    /// The drug's other indications, as diagnosis words: a case whose
+    /// diagnosis is one of them is asked for another use and never approved.
+    pub other_indications: Vec<String>,
+    /// SHA-256 of the policy's TOML text, so a record names the exact rules.
+    pub sha256: String,
 }
 
 /// One criterion of a policy: its kind is code, its parameters are data.
@@ -127,6 +132,8 @@ struct RawHeader {
     title: Option<String>,
     drug: String,
     brand: Option<String>,
+    #[serde(default)]
+    other_indications: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -280,6 +287,8 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         dosing,
         potency: check_potency(&at, raw.potency)?,
         considerations: raw.approval.considerations,
+        other_indications: header.other_indications,
+        sha256: sha256_hex(text.as_bytes()),
     })
 }
 

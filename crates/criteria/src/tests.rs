@@ -8,7 +8,7 @@ use necessity_record::{
 
 use CriterionStatus::{Met, NotDocumented, NotMet};
 
-fn span(start: usize, text: &str) -> Span {
+pub(crate) fn span(start: usize, text: &str) -> Span {
     Span { start, end: start + text.len(), text: text.to_string() }
 }
 
@@ -31,7 +31,7 @@ fn treatment(
 }
 
 /// The seed case: an adult with moderate-to-severe AD who failed four topicals.
-fn seed() -> Facts {
+pub(crate) fn seed() -> Facts {
     use TreatmentClass::*;
     let mut facts = Facts {
         requested_drug: Some("dupilumab".into()),
@@ -88,7 +88,7 @@ fn seed() -> Facts {
     facts
 }
 
-fn default_set() -> PolicySet {
+pub(crate) fn default_set() -> PolicySet {
     PolicySet::select(&[]).unwrap()
 }
 
