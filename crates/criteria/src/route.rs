@@ -38,7 +38,7 @@ pub fn route_case(
     evaluation: &Evaluation,
     source: &Source,
 ) -> Routing {
-    let policy = deciding_policy(policies, evaluation);
+    let policy = evaluation.policy.as_ref().and_then(|p| policies.by_id(&p.id));
     let mut reasons = determination_reasons(policy, facts, evaluation);
     reasons.extend(partial_text(source));
     reasons.extend(out_of_scale(facts));
@@ -51,12 +51,6 @@ pub fn route_case(
     let approve =
         evaluation.determination == Determination::MedicallyNecessary && reasons.is_empty();
     Routing { route: if approve { Route::Approve } else { Route::Pend }, reasons }
-}
-
-/// The policy that decided the case, looked up by the id the evaluation reports.
-fn deciding_policy<'a>(policies: &'a PolicySet, evaluation: &Evaluation) -> Option<&'a Policy> {
-    let id = &evaluation.policy.as_ref()?.id;
-    policies.policies().iter().find(|policy| &policy.id == id)
 }
 
 /// One thing to ask the prescriber for, in the policy's own words.
@@ -73,12 +67,16 @@ pub struct DocumentationItem {
 /// What a pended case needs from the prescriber before it can be decided:
 /// every required criterion not documented, and the dosing criterion when a
 /// child's label dose depends on a weight the note does not give. The words
-/// are the policy's `missing` texts (data), never code.
+/// are the policy's `missing` texts (data), never code. Nothing is asked
+/// when a required criterion is not met: a clinician decides on what is there.
 pub fn documentation_request(
     policy: &Policy,
     facts: &Facts,
     criteria: &[Criterion],
 ) -> Vec<DocumentationItem> {
+    if criteria.iter().any(|c| c.required && c.status == CriterionStatus::NotMet) {
+        return Vec::new();
+    }
     let item = |id: &str| {
         let rule = policy.rules.iter().find(|rule| rule.id == id)?;
         Some(DocumentationItem {

@@ -54,6 +54,11 @@ fn a_criterion_not_met_pends_naming_it() {
     let reasons =
         pends(routing(&infant), &[PendKind::CriterionNotMet, PendKind::DosingOutsideLabel]);
     assert_eq!(reasons[0].message, "Age 6 months or older: not met (age 0.25 y < 0.5 y)");
+    let mut thin_infant = Facts { high_impact_sites: vec![], ..infant };
+    thin_infant.measures = Measures::default();
+    let reasons = routing(&thin_infant).reasons;
+    let severity = reasons.iter().find(|r| r.kind == PendKind::NotDocumented).unwrap();
+    assert_eq!(severity.message, "Moderate-to-severe disease: not documented", "nothing to ask");
 }
 
 #[test]

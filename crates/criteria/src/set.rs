@@ -52,6 +52,11 @@ impl PolicySet {
         &self.policies
     }
 
+    /// The selected policy with this id: the one a record names.
+    pub fn by_id(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|policy| policy.id == id)
+    }
+
     /// The policy that decides a case: the one covering its requested drug.
     pub fn covering(&self, facts: &Facts) -> Option<&Policy> {
         let drug = facts.requested_drug.as_deref()?;

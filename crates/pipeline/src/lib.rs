@@ -62,7 +62,7 @@ impl Pipeline {
     /// Which rule set decides: the tool, the deciding policy's file hash and
     /// the lexicons' hash, all computed once per run (when loaded).
     fn provenance(&self, policy: Option<&PolicyRef>) -> Provenance {
-        let policy = policy.and_then(|p| self.policies.policies().iter().find(|q| q.id == p.id));
+        let policy = policy.and_then(|p| self.policies.by_id(&p.id));
         Provenance {
             tool: TOOL.to_string(),
             policy_sha256: policy.map(|p| p.sha256.clone()),
@@ -104,3 +104,50 @@ fn source_of(document: &Document) -> Source {
 }
 
 pub use necessity_record::sha256_hex;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use necessity_ingest::Provenance as IngestProvenance;
+    use necessity_record::{Format, PendKind, Route};
+
+    fn pipeline() -> Pipeline {
+        Pipeline { lexicons: Lexicons::builtin(), policies: PolicySet::default() }
+    }
+
+    fn document(id: &str, text: &str) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            format: Format::Text,
+            bytes: text.len() as u64,
+            lossy_utf8: false,
+            provenance: IngestProvenance::default(),
+        }
+    }
+
+    #[test]
+    fn every_record_carries_a_route_and_the_rule_set_that_decided_it() {
+        let seed = include_str!("../../../corpus/notes/seed-dupixent-adult.txt");
+        let record = pipeline().record(&document("seed.txt", seed));
+        assert_eq!(record.route, Some(Route::Approve), "{:?}", record.pend_reasons);
+        let provenance = record.provenance.unwrap();
+        assert_eq!(provenance.tool, TOOL);
+        let policy = include_str!("../../../policies/dupixent-atopic-dermatitis.toml");
+        assert_eq!(provenance.policy_sha256, Some(sha256_hex(policy.as_bytes())));
+        assert_eq!(provenance.lexicons_sha256, Lexicons::builtin().sha256());
+
+        let mut scanned = document("scan.pdf", seed);
+        scanned.provenance.pages_failed = vec![2];
+        let record = pipeline().record(&scanned);
+        assert_eq!(record.route, Some(Route::Pend));
+        assert_eq!(record.pend_reasons[0].kind, PendKind::PartialText);
+
+        let failure = IngestFailure::new("x.pdf", Some(Format::Pdf), 9, "pdf_encrypted", "locked");
+        let record = pipeline().decide(Err(failure));
+        assert_eq!(record.route, Some(Route::Pend));
+        assert_eq!(record.pend_reasons[0].kind, PendKind::Unreadable);
+        let provenance = record.provenance.unwrap();
+        assert_eq!((provenance.tool.as_str(), provenance.policy_sha256), (TOOL, None));
+    }
+}
