@@ -2,7 +2,7 @@
 //! field, with the determination confusion matrix and every disagreement.
 
 use anyhow::{bail, Context};
-use necessity_record::gold::{compare_facts, read_gold, GoldRecord, FACT_FIELDS};
+use necessity_record::gold::{compare_facts, read_gold, score_routes, GoldRecord, FACT_FIELDS};
 use necessity_record::{Determination, Record, Treatment};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -44,9 +44,10 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         None => run_first(&args.inputs, &args.policies)?,
     };
     let report = score(&gold, &records);
+    let routes = score_routes(&gold, &records);
     std::io::stdout()
         .lock()
-        .write_all(report.render().as_bytes())
+        .write_all(format!("{}\n{routes}", report.render()).as_bytes())
         .context("cannot write the report")?;
     Ok(report.threshold_exit(args.min, args.min_field))
 }
