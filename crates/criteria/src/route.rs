@@ -9,7 +9,7 @@
 
 use crate::dosing::{label_row, LabelRow};
 use crate::policy::{Policy, Test};
-use crate::rules::{number, vocabulary};
+use crate::rules::{class_words, number, vocabulary};
 use crate::set::PolicySet;
 use crate::Evaluation;
 use necessity_record::{
@@ -45,6 +45,7 @@ pub fn route_case(
     reasons.extend(request_conflict(facts));
     if let Some(policy) = policy {
         reasons.extend(other_indication(policy, facts));
+        reasons.extend(concurrent_unclear(policy, facts, &evaluation.criteria));
         reasons.extend(dosing_reasons(policy, facts, &evaluation.criteria));
     }
     reasons.extend(facts.caveats.iter().map(|caveat| from_caveat(caveat, facts, evaluation)));
@@ -232,6 +233,44 @@ fn other_indication(policy: &Policy, facts: &Facts) -> Option<PendReason> {
         message,
         evidence(facts, "diagnosis"),
     ))
+}
+
+/// A drug that a met `no_concurrent` criterion excludes, named with no
+/// status (outcome `mentioned`): the criterion is met only because nothing
+/// says the drug goes on, which a reviewer must confirm.
+fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) -> Vec<PendReason> {
+    let mut reasons = Vec::new();
+    for rule in &policy.rules {
+        let Test::NoConcurrent { excluded_classes, excluded_agents, outcomes } = &rule.test else {
+            continue;
+        };
+        let met = criteria.iter().any(|c| c.id == rule.id && c.status == CriterionStatus::Met);
+        if !met || outcomes.contains(&Outcome::Mentioned) {
+            continue;
+        }
+        let unclear = facts.treatments.iter().filter(|t| {
+            t.outcome == Outcome::Mentioned
+                && t.agent != policy.drug
+                && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
+                && (excluded_classes.contains(&t.class) || excluded_agents.contains(&t.agent))
+        });
+        for t in unclear {
+            let message = format!(
+                "{} ({}) is named with no status: whether it goes on alongside {} is unclear",
+                t.agent,
+                class_words(&t.class),
+                policy.drug
+            );
+            let criterion = Some(rule.id.clone());
+            reasons.push(reason(
+                PendKind::ConcurrentUnclear,
+                criterion,
+                message,
+                t.evidence.clone(),
+            ));
+        }
+    }
+    reasons
 }
 
 /// An advisory dosing check that fails (the regimen is outside the label

@@ -217,3 +217,28 @@ fn a_caveat_on_a_treatment_names_the_topical_criterion() {
     let reasons = pends(routing(&facts), &[PendKind::CopiedForwardEvidence]);
     assert_eq!(reasons[0].criterion.as_deref(), Some("topical_failure"));
 }
+
+#[test]
+fn an_excluded_drug_named_with_no_status_pends() {
+    let mut facts = seed();
+    facts.treatments.push(Treatment {
+        agent: "upadacitinib".into(),
+        class: TreatmentClass::OralJakInhibitor,
+        potency: None,
+        outcome: Outcome::Mentioned,
+        duration_days: None,
+        last_used: None,
+        evidence: vec![span(900, "upadacitinib")],
+    });
+    let reasons = pends(routing(&facts), &[PendKind::ConcurrentUnclear]);
+    assert_eq!(reasons[0].criterion.as_deref(), Some("no_concurrent_systemic"));
+    assert!(reasons[0]
+        .message
+        .starts_with("upadacitinib (oral JAK inhibitor) is named with no status"));
+    let stopped = facts.treatments.last_mut().unwrap();
+    stopped.outcome = Outcome::Failed;
+    assert_eq!(routing(&facts).route, Route::Approve, "a failed JAK inhibitor is over");
+    let mut topical = seed();
+    topical.treatments[0].outcome = Outcome::Mentioned;
+    assert_eq!(routing(&topical).route, Route::Approve, "a mentioned topical excludes nothing");
+}

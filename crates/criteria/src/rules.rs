@@ -101,7 +101,7 @@ fn words(term: &str) -> String {
 }
 
 /// A treatment class as a clinician writes it: "oral JAK inhibitor".
-fn class_words(class: &TreatmentClass) -> String {
+pub(crate) fn class_words(class: &TreatmentClass) -> String {
     let text = words(&vocabulary(class));
     text.split(' ')
         .map(|word| match word {

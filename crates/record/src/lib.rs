@@ -400,6 +400,9 @@ pub enum PendKind {
     DosingOutsideLabel,
     /// The weight a child's dose depends on is missing.
     WeightMissing,
+    /// A drug the policy excludes alongside (another biologic, an oral JAK
+    /// inhibitor) is named with no status: whether it continues is unclear.
+    ConcurrentUnclear,
 }
 
 /// One reason a record pends, with the words it rests on.
