@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::evaluate_policy;
-use crate::tests::{default_set, seed, span};
+use crate::tests::{default_set, seed, span, treatment};
 use necessity_record::{Caveat, Measures, Treatment, TreatmentClass};
 
 fn routing_of(facts: &Facts, source: &Source) -> Routing {
@@ -34,22 +34,26 @@ fn the_seed_case_approves_with_no_reason() {
     assert_eq!(routing, Routing { route: Route::Approve, reasons: Vec::new() });
 }
 
+/// The seed case with upadacitinib (an oral JAK inhibitor) of `outcome` added.
+fn with_jak_inhibitor(outcome: Outcome) -> Facts {
+    let mut facts = seed();
+    facts.treatments.push(treatment(
+        "upadacitinib",
+        TreatmentClass::OralJakInhibitor,
+        None,
+        outcome,
+        900,
+    ));
+    facts
+}
+
 #[test]
 fn a_criterion_not_met_pends_naming_it() {
-    let mut facts = seed();
-    facts.treatments.push(Treatment {
-        agent: "upadacitinib".into(),
-        class: TreatmentClass::OralJakInhibitor,
-        potency: None,
-        outcome: Outcome::Current,
-        duration_days: None,
-        last_used: None,
-        evidence: vec![span(900, "continues Rinvoq")],
-    });
+    let facts = with_jak_inhibitor(Outcome::Current);
     let [reason] = &pends(routing(&facts), &[PendKind::CriterionNotMet])[..] else { panic!() };
     assert_eq!(reason.criterion.as_deref(), Some("no_concurrent_systemic"));
     assert!(reason.message.contains(": not met (upadacitinib (oral JAK inhibitor) is current"));
-    assert_eq!(reason.evidence[0].text, "continues Rinvoq");
+    assert_eq!(reason.evidence[0].text, "upadacitinib");
     let infant = Facts { age_years: Some(0.25), ..seed() };
     let reasons =
         pends(routing(&infant), &[PendKind::CriterionNotMet, PendKind::DosingOutsideLabel]);
@@ -220,16 +224,7 @@ fn a_caveat_on_a_treatment_names_the_topical_criterion() {
 
 #[test]
 fn an_excluded_drug_named_with_no_status_pends() {
-    let mut facts = seed();
-    facts.treatments.push(Treatment {
-        agent: "upadacitinib".into(),
-        class: TreatmentClass::OralJakInhibitor,
-        potency: None,
-        outcome: Outcome::Mentioned,
-        duration_days: None,
-        last_used: None,
-        evidence: vec![span(900, "upadacitinib")],
-    });
+    let mut facts = with_jak_inhibitor(Outcome::Mentioned);
     let reasons = pends(routing(&facts), &[PendKind::ConcurrentUnclear]);
     assert_eq!(reasons[0].criterion.as_deref(), Some("no_concurrent_systemic"));
     assert!(reasons[0]

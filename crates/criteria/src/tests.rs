@@ -13,7 +13,7 @@ pub(crate) fn span(start: usize, text: &str) -> Span {
     Span { start, end: start + text.len(), text: text.to_string() }
 }
 
-fn treatment(
+pub(crate) fn treatment(
     agent: &str,
     class: TreatmentClass,
     potency: Option<Potency>,
