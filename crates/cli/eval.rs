@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context};
 use necessity_record::gold::{
-    compare_gold, decided_under, policy_selections, read_gold, GoldRecord, FACT_FIELDS,
-    STATED_FIELDS,
+    compare_gold, decided_under, policy_selections, read_gold, score_routes, GoldRecord,
+    FACT_FIELDS, STATED_FIELDS,
 };
 use necessity_record::{Determination, Record, Treatment};
 use std::collections::HashMap;
@@ -47,9 +47,10 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         None => run_per_policy(&args.inputs, &args.policies, &gold)?,
     };
     let report = score(&gold, &records);
+    let routes = score_routes(&gold, &records);
     std::io::stdout()
         .lock()
-        .write_all(report.render().as_bytes())
+        .write_all(format!("{}\n{routes}", report.render()).as_bytes())
         .context("cannot write the report")?;
     Ok(report.threshold_exit(args.min, args.min_field))
 }

@@ -1,8 +1,11 @@
 //! `necessity explain`: one note's determination as a reviewer reads it.
 
 use anyhow::Context;
-use necessity_criteria::{evaluate_policy, write_review, PolicySet};
-use necessity_extract::{extract_case, Lexicons};
+use necessity_criteria::{write_review, PolicySet};
+use necessity_extract::Lexicons;
+use necessity_ingest::{Document, Provenance};
+use necessity_pipeline::Pipeline;
+use necessity_record::Format;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -25,10 +28,19 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let facts = extract_case(&Lexicons::builtin(), &text);
-    let evaluation = evaluate_policy(&policies, &facts);
-    let review =
-        write_review(&policies, &facts, &evaluation, &args.file.display().to_string(), &text);
+    let document = Document {
+        id: args.file.display().to_string(),
+        lossy_utf8: matches!(text, std::borrow::Cow::Owned(_)),
+        text: text.into_owned(),
+        format: Format::Text,
+        bytes: bytes.len() as u64,
+        provenance: Provenance::default(),
+    };
+    // The one path from text to record that `run` takes, so the review
+    // explains exactly the record `run` writes.
+    let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
+    let record = pipeline.record(&document);
+    let review = write_review(&pipeline.policies, &record, &document.text);
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
     Ok(crate::EXIT_OK)
 }

@@ -10,7 +10,7 @@ use necessity_ingest::{units, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::Pipeline;
-use necessity_record::{Record, Status};
+use necessity_record::{Record, Route, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -287,6 +287,8 @@ struct Progress {
     started: Instant,
     documents: u64,
     errors: u64,
+    /// Records a machine may act on; every other record pends to a reviewer.
+    approved: u64,
     bytes: u64,
 }
 
@@ -299,7 +301,15 @@ impl Progress {
             bar.set_style(style);
             bar
         });
-        Progress { quiet, bar, started: Instant::now(), documents: 0, errors: 0, bytes: 0 }
+        Progress {
+            quiet,
+            bar,
+            started: Instant::now(),
+            documents: 0,
+            errors: 0,
+            approved: 0,
+            bytes: 0,
+        }
     }
 
     fn record(&mut self, record: &Record) {
@@ -307,6 +317,9 @@ impl Progress {
         self.bytes += record.source.bytes;
         if record.status == Status::Error {
             self.errors += 1;
+        }
+        if record.route == Some(Route::Approve) {
+            self.approved += 1;
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
@@ -331,10 +344,12 @@ impl Progress {
             let mut stderr = io::stderr().lock();
             let _ = writeln!(
                 stderr,
-                "necessity: {} documents, {} ok, {} errors, {:.1} MB, {:.1} s",
+                "necessity: {} documents, {} ok, {} errors; {} approve, {} pend; {:.1} MB, {:.1} s",
                 self.documents,
                 self.documents - self.errors,
                 self.errors,
+                self.approved,
+                self.documents - self.approved,
                 mb(self.bytes),
                 self.started.elapsed().as_secs_f64()
             );

@@ -23,8 +23,8 @@ pub struct Args {
     /// Seed: the same seed and input give the same sample on any machine.
     #[arg(long)]
     seed: u64,
-    /// Stratify by a field: determination, status, policy, a fact such as
-    /// requested_drug, or criterion.<id>.
+    /// Stratify by a field: determination, route, status, policy, a fact
+    /// such as requested_drug, or criterion.<id>.
     #[arg(long, value_name = "FIELD")]
     stratify: Option<String>,
     /// Keep only records whose FIELD reads VALUE (comma: any of several);

@@ -100,6 +100,65 @@ fn sample_filters_and_allocates_equally() {
     assert_eq!(manifest["filters"][1], "criterion.severity=met,not_met");
 }
 
+/// `run` routes every record, and `sample --stratify route` draws from the
+/// approvals and the pended cases alike (an audit of approvals is the one
+/// that matters most: no one else looks at them).
+#[test]
+fn sample_stratifies_by_route_of_run_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes");
+    std::fs::create_dir(&notes).unwrap();
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/notes");
+    for name in [
+        "seed-dupixent-adult.txt",
+        "a-pa-form-complete.txt",
+        "a-pa-form-incomplete.txt",
+        "j-prurigo-nodularis.txt",
+        "j-lmn-wrong-dose.txt",
+    ] {
+        std::fs::copy(corpus.join(name), notes.join(name)).unwrap();
+    }
+    let records = dir.path().join("records.jsonl");
+    run(&[os("run"), notes.as_os_str(), os("--out"), records.as_os_str()]);
+    let sample = dir.path().join("sample.jsonl");
+    run(&[
+        os("sample"),
+        records.as_os_str(),
+        os("--per-stratum"),
+        os("1"),
+        os("--seed"),
+        os("3"),
+        os("--stratify"),
+        os("route"),
+        os("--out"),
+        sample.as_os_str(),
+    ]);
+    let manifest = read_json(&dir.path().join("sample.manifest.json"));
+    assert_eq!(manifest["strata"]["approve"]["population"], 2, "{manifest}");
+    assert_eq!(manifest["strata"]["pend"]["population"], 3, "{manifest}");
+    let routes: Vec<String> = std::fs::read_to_string(&sample)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["route"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = routes.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["approve", "pend"], "one of each: {routes:?}");
+    let pended = run(&[
+        os("sample"),
+        records.as_os_str(),
+        os("--n"),
+        os("10"),
+        os("--seed"),
+        os("3"),
+        os("--where"),
+        os("route=pend"),
+    ]);
+    let lines = String::from_utf8(pended.stdout).unwrap();
+    assert_eq!(lines.lines().count(), 3, "the filter keeps the pended records");
+    assert!(lines.lines().all(|l| l.contains("\"pend_reasons\":[{\"kind\":")), "{lines}");
+}
+
 #[test]
 fn sample_rejects_a_malformed_filter_as_usage_error() {
     let out = necessity()
@@ -328,6 +387,14 @@ fn review_page_highlights_evidence_runs_no_note_script_and_exports_verdicts() {
 
     assert_eq!(result["filter_counts"]["medically_necessary"], 2);
     assert_eq!(result["filter_counts"]["error"], 1);
+    assert_eq!(result["route_filter_counts"]["approve"], 1, "the route filter");
+    assert_eq!(result["route_filter_counts"]["pend"], 5);
+    assert_eq!(result["cases"]["derm/note-01.txt"]["route_reasons"], serde_json::json!([]));
+    assert_eq!(
+        result["cases"]["derm/note-03.txt"]["route_reasons"][0],
+        "not documentedseverityModerate-to-severe disease: not documented; ask the prescriber for current severity"
+    );
+    assert_eq!(result["cases"]["scans/fax-0007.pdf"]["route_reasons"].as_array().unwrap().len(), 1);
     assert_eq!(result["after_j"], "derm/note-02.txt");
     assert_eq!(result["flash"]["flashed"], true, "{}", result["flash"]);
 

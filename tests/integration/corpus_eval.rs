@@ -29,6 +29,28 @@ fn corpus_is_decided_as_gold_says() {
     assert!(gone.is_empty(), "known misses now right, delete them from the list: {gone:?}");
 }
 
+/// The route on the whole corpus: no approval of a case whose gold is not
+/// medically necessary, ever; and the coverage reached (68 of 70 gold
+/// medically-necessary notes approved; the two pended order a regimen
+/// outside the label) kept as a floor.
+#[test]
+fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
+    let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let records: Vec<necessity_record::Record> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let gold = necessity_record::gold::read_gold(&corpus("gold")).unwrap();
+    let score = necessity_record::gold::score_routes(&gold, &records);
+    assert!(score.wrong_approvals.is_empty(), "wrong approvals:\n{score}");
+    assert_eq!(score.unrouted, 0, "every note has a routed record:\n{score}");
+    let coverage = score.coverage().unwrap();
+    assert!(coverage >= 0.97, "coverage fell below its floor of 97%:\n{score}");
+    assert!(records.iter().all(|r| r.route.is_some() && r.provenance.is_some()));
+}
+
 /// (note, field) of each "- `note`: field: ..." line of an eval report.
 fn disagreements(report: &str) -> BTreeSet<(String, String)> {
     report

@@ -17,14 +17,48 @@ fn stderr(out: &Output) -> String {
 }
 
 #[test]
-fn explain_writes_a_markdown_review_decision_first() {
+fn explain_writes_a_markdown_review_route_then_decision_first() {
     let out = necessity().arg("explain").arg(fixture("notes/seed.txt")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let review = stdout(&out);
     assert!(review.starts_with("# Medical necessity review"), "{review}");
+    let lines: Vec<&str> = review.lines().collect();
+    assert!(lines[2].starts_with("**Route: "), "the route comes first: {review}");
     let decision = review.find("**Determination: ").expect("a determination line");
-    assert!(review[..decision].lines().count() <= 2, "the determination comes first");
+    let between = &review[review.find("**Route: ").unwrap()..decision];
+    assert!(
+        between.lines().skip(1).all(|l| l.is_empty() || l.starts_with("- `")),
+        "only the route's reasons come between: {review}"
+    );
     assert!(review.contains("seed.txt"));
+    assert!(review.contains("- Decided by: necessity "), "provenance: {review}");
+}
+
+/// A case with a severity left blank on the form pends with the reason and
+/// a request the reviewer can send, in the policy's words.
+#[test]
+fn explain_leads_with_the_pend_reasons_and_a_ready_to_send_request() {
+    let note =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/notes/a-pa-form-incomplete.txt");
+    let out = necessity().arg("explain").arg(&note).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let review = stdout(&out);
+    let route = review.find("**Route: PEND").expect("pends");
+    let reason = review
+        .find("- `not_documented` (`severity`): Moderate-to-severe disease: not documented; ask the prescriber for current severity")
+        .expect("the reason names the criterion and what to ask for");
+    let decision = review.find("**Determination: INSUFFICIENT DOCUMENTATION").unwrap();
+    assert!(route < reason && reason < decision, "{review}");
+    let letter = review
+        .lines()
+        .find(|l| l.starts_with("> Re: prior authorization request for Dupixent (dupilumab)"))
+        .expect("a ready-to-send request");
+    assert!(
+        letter.contains("please send: (1) current severity: BSA %, IGA or EASI score")
+            && letter.contains("it has not been denied."),
+        "{letter}"
+    );
+    assert!(!review.contains("(deny)"), "the tool never denies: {review}");
 }
 
 #[test]

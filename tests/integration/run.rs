@@ -136,7 +136,7 @@ fn summary_line_unless_quiet_and_never_note_text() {
     let output = run(&[], dir.path());
     let stderr = String::from_utf8(output.stderr.clone()).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("3 documents, 1 ok, 2 errors"), "{stderr}");
+    assert!(stderr.contains("3 documents, 1 ok, 2 errors; 0 approve, 3 pend;"), "{stderr}");
     let errors: Vec<String> = records(&output)
         .iter()
         .filter(|r| r["status"] == "error")

@@ -21,8 +21,20 @@ pub enum Field {
 }
 
 /// Top-level record keys; any other name is looked up under `facts`.
-const ROOT_KEYS: [&str; 8] =
-    ["id", "status", "error", "source", "determination", "policy", "facts", "criteria"];
+const ROOT_KEYS: [&str; 12] = [
+    "id",
+    "status",
+    "error",
+    "source",
+    "determination",
+    "policy",
+    "facts",
+    "criteria",
+    "route",
+    "pend_reasons",
+    "authorization",
+    "provenance",
+];
 
 impl Field {
     /// Parses a field name: `policy` means `policy.id`, `criterion.<id>` a
@@ -70,6 +82,7 @@ impl Field {
                 "not_applicable",
             ],
             Field::Root(path) if path == &["status"] => &["ok", "error"],
+            Field::Root(path) if path == &["route"] => &["approve", "pend"],
             Field::Criterion(_) => &["met", "not_met", "not_documented"],
             Field::Root(_) => &[],
         }
@@ -127,7 +140,7 @@ mod tests {
 
     fn record() -> Value {
         json!({
-            "id": "a.txt", "status": "ok", "determination": "medically_necessary",
+            "id": "a.txt", "status": "ok", "determination": "medically_necessary", "route": "pend",
             "policy": {"id": "dupixent-atopic-dermatitis", "version": "1"},
             "facts": {"requested_drug": "dupilumab", "age_years": 34, "measures": {"iga": null}},
             "criteria": [{"id": "severity", "status": "met"}, {"id": "age", "status": "not_met"}]
@@ -147,6 +160,8 @@ mod tests {
         assert_eq!(word("weight_kg"), NULL);
         assert_eq!(word("criterion.age"), "not_met");
         assert_eq!(word("criterion.dosing"), NULL);
+        assert_eq!(word("route"), "pend", "a record key, not a fact");
+        assert_eq!(Field::parse("route").unwrap().vocabulary(), ["approve", "pend"]);
     }
 
     #[test]

@@ -51,6 +51,9 @@ const BODY: &str = r#"<header id="top">
   <div class="bar">
     <h1 id="title"></h1>
     <nav id="filters" aria-label="Filter by determination"></nav>
+    <label class="route-filter">Route <select id="route-filter">
+      <option value="">all</option><option value="approve">approve</option>
+      <option value="pend">pend</option></select></label>
     <label class="verdict-filter">Show <select id="verdict-filter">
       <option value="">all verdicts</option><option value="undecided">undecided</option>
       <option value="agree">agreed</option><option value="disagree">disagreed</option></select></label>
@@ -78,6 +81,8 @@ const BODY: &str = r#"<header id="top">
       </div>
       <textarea id="comment" rows="3" placeholder="Comment (why you disagree, what is missing)"></textarea>
     </div>
+    <h2>Route</h2>
+    <div id="route-box"></div>
     <h2>Criteria</h2>
     <table id="criteria"><thead><tr><th>Criterion</th><th>Reason and evidence</th></tr></thead><tbody></tbody></table>
     <h2>Facts</h2>

@@ -53,6 +53,10 @@ pub struct Case {
     pub id: String,
     /// The determination's word, or `error` for an unreadable document.
     pub determination: String,
+    /// `approve` or `pend`; `none` for a record written before routing.
+    pub route: String,
+    /// Why the record pends, as a reviewer reads each reason.
+    pub pend_reasons: Vec<CaseReason>,
     pub policy: Option<String>,
     /// Why the document could not be read (kind and message, never note text).
     pub error: Option<String>,
@@ -66,6 +70,15 @@ pub struct Case {
     pub segments: Vec<(String, Vec<usize>)>,
     /// Whether the note text was shown at all (missing notes have none).
     pub has_text: bool,
+}
+
+/// One pend reason: its kind, the criterion it concerns, and the message
+/// (which names values and criteria, never note text).
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReason {
+    pub kind: String,
+    pub criterion: Option<String>,
+    pub message: String,
 }
 
 /// A criterion row with its evidence as indexes into [`Case::spans`].
@@ -124,6 +137,16 @@ pub fn build_case(record: &Record, note: Note<'_>, palette: &mut Palette) -> Cas
     let mut case = Case {
         id: record.id.clone(),
         determination: determination_word(record),
+        route: record.route.map_or("none", |route| route.as_str()).to_string(),
+        pend_reasons: record
+            .pend_reasons
+            .iter()
+            .map(|reason| CaseReason {
+                kind: word(&reason.kind),
+                criterion: reason.criterion.clone(),
+                message: reason.message.clone(),
+            })
+            .collect(),
         policy: record.policy.as_ref().map(|p| format!("{} {}", p.id, p.version)),
         error: record.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)),
         warnings: Vec::new(),
@@ -357,7 +380,9 @@ fn segments(text: &str, spans: &[CaseSpan]) -> Vec<(String, Vec<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use necessity_record::{CriterionStatus, Determination, Format, Source};
+    use necessity_record::{
+        CriterionStatus, Determination, Format, PendKind, PendReason, Route, Source,
+    };
 
     const NOTE: &str = "Café patient. BSA 12% with IGA 4. Failed tacrolimus.";
 
@@ -390,11 +415,30 @@ mod tests {
                 reason: "BSA 12% >= 10%".into(),
                 evidence: vec![span(text, "BSA 12% with IGA 4"), span(text, "BSA 12%")],
             }],
-            route: None,
-            pend_reasons: Vec::new(),
+            route: Some(Route::Pend),
+            pend_reasons: vec![PendReason {
+                kind: PendKind::UncertainEvidence,
+                criterion: Some("severity".into()),
+                message: "BSA rests on an uncertain mention".into(),
+                evidence: Vec::new(),
+            }],
             authorization: None,
             provenance: None,
         }
+    }
+
+    #[test]
+    fn cases_carry_the_route_and_its_reasons() {
+        let case = build_case(&record(NOTE), Note::Text(NOTE), &mut Palette::default());
+        assert_eq!(case.route, "pend");
+        let reason = &case.pend_reasons[0];
+        assert_eq!(
+            (reason.kind.as_str(), reason.criterion.as_deref(), reason.message.as_str()),
+            ("uncertain_evidence", Some("severity"), "BSA rests on an uncertain mention")
+        );
+        let unrouted = Record { route: None, pend_reasons: Vec::new(), ..record(NOTE) };
+        let case = build_case(&unrouted, Note::Text(NOTE), &mut Palette::default());
+        assert_eq!((case.route.as_str(), case.pend_reasons.len()), ("none", 0));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod policy;
 mod prior;
 mod renewal;
 mod review;
+mod route;
 mod rules;
 mod set;
 
@@ -18,6 +19,9 @@ pub use policy::{
     Test,
 };
 pub use review::write_review;
+pub use route::{
+    documentation_request, route_case, DocumentationItem, Routing, OCR_MIN_CONFIDENCE,
+};
 pub use rules::{number, potency_of};
 pub use set::{builtin_names, bundle_names, PolicySet, DEFAULT_POLICY};
 

@@ -2,7 +2,7 @@
 //! with every threshold, list and table checked before use.
 
 use crate::error::{line_column, PolicyError};
-use necessity_record::{Facts, Outcome, Potency, Site, Specialty, TreatmentClass};
+use necessity_record::{sha256_hex, Facts, Outcome, Potency, Site, Specialty, TreatmentClass};
 use serde::de::{value::StrDeserializer, DeserializeOwned, IntoDeserializer};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -32,6 +32,11 @@ pub struct Policy {
     pub approval_months: Option<u32>,
     /// Named sets this built-in policy belongs to (`--policy atopic-dermatitis`).
     pub bundles: Vec<String>,
+    /// The drug's other indications, as diagnosis words: a case whose
+    /// diagnosis is one of them is asked for another use and never approved.
+    pub other_indications: Vec<String>,
+    /// SHA-256 of the policy's TOML text, so a record names the exact rules.
+    pub sha256: String,
 }
 
 impl Policy {
@@ -238,6 +243,8 @@ struct RawHeader {
     applies_on: AppliesOn,
     #[serde(default)]
     bundles: Vec<String>,
+    #[serde(default)]
+    other_indications: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -442,6 +449,8 @@ pub fn parse_policy(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         considerations: raw.approval.considerations,
         approval_months: raw.approval.months,
         bundles: header.bundles,
+        other_indications: header.other_indications,
+        sha256: sha256_hex(text.as_bytes()),
     })
 }
 

@@ -1,47 +1,54 @@
-//! A determination written as a clinical reviewer writes one: the decision
-//! first, then each criterion with the note's own words, the dosing check,
-//! what is missing, and what goes with an approval.
+//! A case written as a clinical reviewer reads one: the route and its
+//! reasons first (a machine approves or pends, never denies), then the
+//! determination, each criterion with the note's own words, the dosing
+//! check, the documentation to request, and what goes with an approval.
 
 use crate::dosing::{describe_dosing, describe_row, label_row, LabelRow};
 use crate::policy::Policy;
+use crate::route::{documentation_request, DocumentationItem};
 use crate::rules::{potency_of, vocabulary};
 use crate::set::PolicySet;
-use crate::Evaluation;
-use necessity_record::{Criterion, CriterionStatus, Determination, Facts, Span};
+use necessity_record::{
+    Criterion, CriterionStatus, Determination, Facts, PendReason, Record, Route, Span,
+};
 use std::fmt::Write;
 
-/// The Markdown review of one note's evaluation; `note` names the document
-/// and `text` is its text, which evidence quotes in context.
-pub fn write_review(
-    policies: &PolicySet,
-    facts: &Facts,
-    evaluation: &Evaluation,
-    note: &str,
-    text: &str,
-) -> String {
+/// The Markdown review of one note's record; `text` is the note's text,
+/// which evidence quotes in context.
+pub fn write_review(policies: &PolicySet, record: &Record, text: &str) -> String {
     let mut out = String::new();
-    let policy = policies.covering(facts);
+    let empty = Facts::default();
+    let facts = record.facts.as_ref().unwrap_or(&empty);
+    let policy = record.policy.as_ref().and_then(|p| policies.by_id(&p.id));
     let drug = policy.map(drug_name).or_else(|| facts.requested_drug.clone());
     let _ = writeln!(
         out,
         "# Medical necessity review{}\n",
         drug.map(|d| format!(": {d}")).unwrap_or_default()
     );
-    let _ = writeln!(out, "**Determination: {}**\n", headline(evaluation.determination));
-    let _ = writeln!(out, "- Note: `{note}`");
+    write_route(&mut out, record);
+    if let Some(determination) = record.determination {
+        let _ = writeln!(out, "**Determination: {}**\n", headline(determination));
+    }
+    let _ = writeln!(out, "- Note: `{}`", record.id);
+    if let Some(policy) = policy {
+        let _ = writeln!(
+            out,
+            "- Policy: {} (`{}`, version {}, from `{}`)",
+            policy.title, policy.id, policy.version, policy.origin
+        );
+    }
+    write_provenance(&mut out, record);
+    let _ = writeln!(out);
+    let Some(determination) = record.determination else { return out };
     match policy {
         Some(policy) => {
-            let _ = writeln!(
-                out,
-                "- Policy: {} (`{}`, version {}, from `{}`)\n",
-                policy.title, policy.id, policy.version, policy.origin
-            );
-            let _ = writeln!(out, "{}\n", summary(&evaluation.criteria, evaluation.determination));
-            write_criteria(&mut out, policy, &evaluation.criteria, text);
+            let _ = writeln!(out, "{}\n", summary(&record.criteria, determination));
+            write_criteria(&mut out, policy, &record.criteria, text);
             write_dosing(&mut out, policy, facts);
             write_treatments(&mut out, policy, facts);
-            write_missing(&mut out, policy, &evaluation.criteria);
-            write_considerations(&mut out, policy, evaluation.determination);
+            write_documentation_request(&mut out, policy, record, facts);
+            write_considerations(&mut out, policy, record);
         }
         None => write_not_applicable(&mut out, policies, facts, text),
     }
@@ -55,11 +62,57 @@ fn drug_name(policy: &Policy) -> String {
     }
 }
 
+/// The route first, since it says whether anyone must act: an approval, or
+/// a pend with every reason a reviewer works through.
+fn write_route(out: &mut String, record: &Record) {
+    let headline = match record.route {
+        Some(Route::Approve) => "APPROVE (every required criterion met; nothing to check)",
+        Some(Route::Pend) => "PEND (a reviewer decides; the tool never denies)",
+        None => "none (a record written before routing)",
+    };
+    let _ = writeln!(out, "**Route: {headline}**\n");
+    if record.pend_reasons.is_empty() {
+        return;
+    }
+    for reason in &record.pend_reasons {
+        let _ = writeln!(out, "- {}", reason_line(reason));
+    }
+    let _ = writeln!(out);
+}
+
+/// One pend reason as a list item: kind, criterion, message, quoted evidence.
+fn reason_line(reason: &PendReason) -> String {
+    let criterion = reason.criterion.as_ref().map(|c| format!(" (`{c}`)")).unwrap_or_default();
+    let quotes: Vec<String> =
+        reason.evidence.iter().map(|s| format!("\"{}\"", fold(&s.text))).collect();
+    let quoted = if quotes.is_empty() { String::new() } else { format!(": {}", quotes.join(", ")) };
+    format!("`{}`{criterion}: {}{quoted}", vocabulary(&reason.kind), reason.message)
+}
+
+/// Which tool, policy file and lexicons decided, by hash, for audits.
+fn write_provenance(out: &mut String, record: &Record) {
+    let Some(provenance) = &record.provenance else { return };
+    let policy = provenance
+        .policy_sha256
+        .as_ref()
+        .map(|sha| format!("; policy file sha256 `{sha}`"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "- Decided by: {}{policy}; lexicons sha256 `{}`",
+        provenance.tool, provenance.lexicons_sha256
+    );
+}
+
 fn headline(determination: Determination) -> &'static str {
     match determination {
-        Determination::MedicallyNecessary => "MEDICALLY NECESSARY (approve)",
-        Determination::NotMedicallyNecessary => "NOT MEDICALLY NECESSARY (deny)",
-        Determination::InsufficientDocumentation => "INSUFFICIENT DOCUMENTATION (pend for records)",
+        Determination::MedicallyNecessary => "MEDICALLY NECESSARY (required criteria met)",
+        Determination::NotMedicallyNecessary => {
+            "NOT MEDICALLY NECESSARY (required criteria not met; only a clinician may deny)"
+        }
+        Determination::InsufficientDocumentation => {
+            "INSUFFICIENT DOCUMENTATION (documentation requested)"
+        }
         Determination::NotApplicable => "NOT APPLICABLE (no policy covers this request)",
     }
 }
@@ -243,23 +296,55 @@ fn table_cell(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
 }
 
-fn write_missing(out: &mut String, policy: &Policy, criteria: &[Criterion]) {
-    let missing: Vec<&Criterion> =
-        criteria.iter().filter(|c| c.status == CriterionStatus::NotDocumented).collect();
-    if missing.is_empty() {
+/// What to ask the prescriber for: a paragraph ready to send, built from
+/// the policy's `missing` texts of what blocks a decision, then advisory
+/// items that would help but decide nothing.
+fn write_documentation_request(out: &mut String, policy: &Policy, record: &Record, facts: &Facts) {
+    let request = documentation_request(policy, facts, &record.criteria);
+    let requested: Vec<&str> = request.iter().map(|item| item.criterion.as_str()).collect();
+    let advisory: Vec<&Criterion> = record
+        .criteria
+        .iter()
+        .filter(|c| !c.required && c.status == CriterionStatus::NotDocumented)
+        .filter(|c| !requested.contains(&c.id.as_str()))
+        .collect();
+    if request.is_empty() && advisory.is_empty() {
         return;
     }
     let _ = writeln!(out, "## Documentation to request\n");
-    for criterion in missing {
+    if !request.is_empty() {
+        let _ = writeln!(out, "Ready to send to the prescriber:\n");
+        let _ = writeln!(out, "> {}\n", request_letter(policy, &record.id, &request));
+    }
+    for criterion in advisory {
         let Some(rule) = policy.rules.iter().find(|r| r.id == criterion.id) else { continue };
-        let kind = if criterion.required { "required" } else { "advisory" };
-        let _ = writeln!(out, "- {} ({kind}): {}", rule.title, rule.missing);
+        let _ = writeln!(out, "- {} (advisory, decides nothing): {}", rule.title, rule.missing);
     }
     let _ = writeln!(out);
 }
 
-fn write_considerations(out: &mut String, policy: &Policy, determination: Determination) {
-    if determination != Determination::MedicallyNecessary || policy.considerations.is_empty() {
+/// The documentation request as one paragraph a reviewer can send as is.
+fn request_letter(policy: &Policy, note: &str, request: &[DocumentationItem]) -> String {
+    let items: Vec<String> = request
+        .iter()
+        .enumerate()
+        .map(|(index, item)| format!("({}) {}", index + 1, item.missing))
+        .collect();
+    format!(
+        "Re: prior authorization request for {} (our reference `{note}`). To complete the \
+         review under the policy \"{}\" (version {}), please send: {}. The request is pended \
+         until we receive them; it has not been denied.",
+        drug_name(policy),
+        policy.title,
+        policy.version,
+        items.join("; ")
+    )
+}
+
+fn write_considerations(out: &mut String, policy: &Policy, record: &Record) {
+    if record.determination != Some(Determination::MedicallyNecessary)
+        || policy.considerations.is_empty()
+    {
         return;
     }
     let _ = writeln!(out, "## With this approval\n");

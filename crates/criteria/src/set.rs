@@ -59,6 +59,11 @@ impl PolicySet {
         &self.policies
     }
 
+    /// The selected policy with this id: the one a record names.
+    pub fn by_id(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|policy| policy.id == id)
+    }
+
     /// The policy that decides a case: a renewal policy for the drug it
     /// continues, else an initial policy for the drug it requests. A renewal
     /// is read only for a drug the patient is on now, the narrower reading,

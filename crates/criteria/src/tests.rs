@@ -3,7 +3,8 @@
 
 use super::*;
 use necessity_record::{
-    Dosing, Measures, Outcome, Potency, Site, Span, Specialty, Treatment, TreatmentClass,
+    Dosing, Measures, Outcome, Potency, Record, Site, Source, Span, Specialty, Status, Treatment,
+    TreatmentClass,
 };
 
 use CriterionStatus::{Met, NotDocumented, NotMet};
@@ -527,14 +528,36 @@ fn semantic_errors_name_the_key() {
     );
 }
 
+/// The review `explain` writes for `facts` as the note `note` with `text`.
+fn review_of(set: &PolicySet, facts: &Facts, note: &str, text: &str) -> String {
+    let evaluation = evaluate_policy(set, facts);
+    let routing = route_case(set, facts, &evaluation, &Source::default());
+    let record = Record {
+        id: note.into(),
+        status: Status::Ok,
+        error: None,
+        source: Source::default(),
+        determination: Some(evaluation.determination),
+        policy: evaluation.policy,
+        facts: Some(facts.clone()),
+        criteria: evaluation.criteria,
+        route: Some(routing.route),
+        pend_reasons: routing.reasons,
+        authorization: None,
+        provenance: None,
+    };
+    write_review(set, &record, text)
+}
+
 #[test]
 fn review_reads_decision_first_then_quotes_and_considerations() {
     let set = default_set();
     let facts = seed();
-    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "seed.txt", "");
+    let review = review_of(&set, &facts, "seed.txt", "");
+    let route = review.find("**Route: APPROVE").unwrap();
     let decision = review.find("**Determination: MEDICALLY NECESSARY").unwrap();
     let severity = review.find("### Moderate-to-severe disease (`severity`): met").unwrap();
-    assert!(decision < severity);
+    assert!(route < decision && decision < severity);
     assert!(review.contains("> \"BSA 10%\" (bytes 120-127)"), "{review}");
     assert!(
         review.contains("- Label regimen: 600 mg, then 300 mg every 2 weeks for adults"),
@@ -550,22 +573,37 @@ fn review_reads_decision_first_then_quotes_and_considerations() {
     assert!(!review.contains("## Documentation to request"));
     let mut nested = seed();
     nested.evidence.insert("measures.iga".into(), vec![span(120, "BSA 10% IGA 4")]);
-    let review = write_review(&set, &nested, &evaluate_policy(&set, &nested), "nested.txt", "");
+    let review = review_of(&set, &nested, "nested.txt", "");
     assert!(
         review.contains("> \"BSA 10% IGA 4\"") && !review.contains("> \"BSA 10%\""),
         "{review}"
     );
     let thin = Facts { measures: Measures::default(), high_impact_sites: vec![], ..seed() };
-    let review = write_review(&set, &thin, &evaluate_policy(&set, &thin), "thin.txt", "");
+    let review = review_of(&set, &thin, "thin.txt", "");
+    assert!(review.starts_with("# Medical necessity review: Dupixent (dupilumab)\n\n**Route: PEND"));
+    assert!(review.contains("- `not_documented` (`severity`): Moderate-to-severe disease: not documented; ask the prescriber for current severity"), "{review}");
     assert!(review.contains("INSUFFICIENT DOCUMENTATION"));
     assert!(
-        review.contains("- Moderate-to-severe disease (required): current severity"),
+        review.contains(
+            "> Re: prior authorization request for Dupixent (dupilumab) (our reference \
+             `thin.txt`). To complete the review under the policy \"Dupilumab (Dupixent) for \
+             atopic dermatitis, initial authorization\" (version 2026.1), please send: (1) \
+             current severity: BSA %, IGA or EASI score, or involvement of a high-impact site. \
+             The request is pended until we receive them; it has not been denied."
+        ),
+        "{review}"
+    );
+    let unsure = Facts { prescriber_specialty: None, ..thin.clone() };
+    let review = review_of(&set, &unsure, "unsure.txt", "");
+    assert!(
+        review.contains("- Prescribed by or with a specialist (advisory, decides nothing): the prescriber's specialty"),
         "{review}"
     );
     assert!(!review.contains("conjunctivitis"), "considerations go with an approval only");
     let other = Facts { requested_drug: Some("abrocitinib".into()), ..seed() };
-    let review = write_review(&set, &other, &evaluate_policy(&set, &other), "other.txt", "");
+    let review = review_of(&set, &other, "other.txt", "");
     assert!(review.contains("requests abrocitinib, which no selected policy covers"), "{review}");
+    assert!(review.contains("- `not_applicable`: the note requests abrocitinib"), "{review}");
 }
 
 #[test]
@@ -578,7 +616,7 @@ fn review_quotes_evidence_in_its_line_with_the_words_in_bold() {
         .evidence
         .insert("measures.bsa_percent".into(), vec![Span::of(text, start, start + 7).unwrap()]);
     let set = default_set();
-    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "n.txt", text);
+    let review = review_of(&set, &facts, "n.txt", text);
     let quote = format!(
         "> \"Exam: lichenified plaques, **BSA 10%**, dorsal hands fissured.\" (bytes {start}-{})",
         start + 7
@@ -589,7 +627,7 @@ fn review_quotes_evidence_in_its_line_with_the_words_in_bold() {
     facts
         .evidence
         .insert("measures.bsa_percent".into(), vec![Span::of(&long, start, start + 7).unwrap()]);
-    let review = write_review(&set, &facts, &evaluate_policy(&set, &facts), "n.txt", &long);
+    let review = review_of(&set, &facts, "n.txt", &long);
     let line = review.lines().find(|l| l.contains("**BSA 10%**")).unwrap();
     assert!(line.starts_with("> \"…x") && line.contains("y…\""), "cut to the context: {line}");
 }

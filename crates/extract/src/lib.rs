@@ -20,8 +20,8 @@ mod values;
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
 use lexicon::Vocabulary;
-use necessity_context::{Analysis, ContextEngine};
-use necessity_record::{Facts, Span};
+use necessity_context::{Analysis, ContextEngine, BUILTIN_LEXICON};
+use necessity_record::{sha256_hex, Facts, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
@@ -49,6 +49,8 @@ pub struct Lexicons {
     values: ValuePatterns,
     treatments: TreatmentPatterns,
     context: ContextSource,
+    /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
+    sha256: Arc<str>,
 }
 
 impl Lexicons {
@@ -60,6 +62,7 @@ impl Lexicons {
                 Lexicons::from_files(
                     &lexicon::builtin_files(),
                     ContextSource::Builtin(ContextEngine::builtin()),
+                    BUILTIN_LEXICON,
                 )
                 .expect("the shipped lexicons are valid (tested)")
             })
@@ -71,22 +74,23 @@ impl Lexicons {
     pub fn load(dir: &Path) -> Result<Lexicons, LexiconError> {
         let files = lexicon::read_dir(dir)?;
         let context_path = dir.join("context.tsv");
-        let context = if context_path.exists() {
-            let tsv = std::fs::read_to_string(&context_path).map_err(|source| {
-                LexiconError::Io { file: context_path.display().to_string(), source }
-            })?;
-            let engine = ContextEngine::from_lexicon(&tsv)
-                .map_err(|e| LexiconError::Build(e.to_string()))?;
-            ContextSource::Loaded(Arc::new(engine))
-        } else {
-            ContextSource::Builtin(ContextEngine::builtin())
-        };
-        Lexicons::from_files(&files, context)
+        if !context_path.exists() {
+            let context = ContextSource::Builtin(ContextEngine::builtin());
+            return Lexicons::from_files(&files, context, BUILTIN_LEXICON);
+        }
+        let tsv = std::fs::read_to_string(&context_path).map_err(|source| LexiconError::Io {
+            file: context_path.display().to_string(),
+            source,
+        })?;
+        let engine =
+            ContextEngine::from_lexicon(&tsv).map_err(|e| LexiconError::Build(e.to_string()))?;
+        Lexicons::from_files(&files, ContextSource::Loaded(Arc::new(engine)), &tsv)
     }
 
     fn from_files(
         files: &[(String, String)],
         context: ContextSource,
+        context_tsv: &str,
     ) -> Result<Lexicons, LexiconError> {
         let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
         Ok(Lexicons {
@@ -94,7 +98,16 @@ impl Lexicons {
             values: ValuePatterns::new().map_err(regex_error)?,
             treatments: TreatmentPatterns::new().map_err(regex_error)?,
             context,
+            sha256: lexicons_sha256(files, context_tsv).into(),
         })
+    }
+
+    /// SHA-256 over the lexicon files these facts are read with, for each
+    /// record's provenance: the hash of `sha256sum`'s listing of the files
+    /// (`<hash>  <name>` lines, by name), so an auditor reproduces it with
+    /// `cd lexicons && sha256sum *.tsv | sha256sum`.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
 
     /// The context engine extraction reads scope with.
@@ -111,6 +124,19 @@ impl Lexicons {
     pub fn scan_terms(&self) -> Vec<&str> {
         self.vocabulary.surfaces.iter().map(String::as_str).collect()
     }
+}
+
+/// The hash [`Lexicons::sha256`] describes, of `files` and the context lexicon.
+fn lexicons_sha256(files: &[(String, String)], context_tsv: &str) -> String {
+    let mut listed: Vec<(&str, &str)> =
+        files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+    listed.push(("context.tsv", context_tsv));
+    listed.sort_unstable();
+    let listing: String = listed
+        .iter()
+        .map(|(name, text)| format!("{}  {name}\n", sha256_hex(text.as_bytes())))
+        .collect();
+    sha256_hex(listing.as_bytes())
 }
 
 /// Extracts the case facts of one note, every fact with evidence spans.

@@ -19,7 +19,8 @@ pub enum OutputFormat {
 }
 
 /// The CSV summary's columns, in order.
-pub const CSV_COLUMNS: [&str; 14] = [
+/// `route` comes last, so the columns before it keep their places.
+pub const CSV_COLUMNS: [&str; 15] = [
     "id",
     "status",
     "error_kind",
@@ -34,6 +35,7 @@ pub const CSV_COLUMNS: [&str; 14] = [
     "sites",
     "treatments",
     "persistent_flares",
+    "route",
 ];
 
 /// Writes records one at a time in the chosen format.
@@ -78,7 +80,7 @@ impl<W: Write> RecordWriter<W> {
 }
 
 /// One record as a row of [`CSV_COLUMNS`]; absent values are empty cells.
-pub fn csv_row(record: &Record) -> [String; 14] {
+pub fn csv_row(record: &Record) -> [String; 15] {
     let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     let facts = record.facts.clone().unwrap_or_default();
     let sites: Vec<String> = facts
@@ -109,6 +111,7 @@ pub fn csv_row(record: &Record) -> [String; 14] {
         sites.join(";"),
         if record.facts.is_some() { facts.treatments.len().to_string() } else { String::new() },
         if record.facts.is_some() { facts.persistent_flares.to_string() } else { String::new() },
+        record.route.map(|route| route.as_str().to_string()).unwrap_or_default(),
     ]
 }
 
@@ -287,6 +290,7 @@ mod tests {
         assert_eq!(&row[0], "a, \"b\".txt");
         assert_eq!(&row[4], "dupilumab");
         assert_eq!(&row[12], "0");
+        assert_eq!(&row[14], "pend", "the route, last");
     }
 
     #[test]

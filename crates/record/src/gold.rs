@@ -3,8 +3,10 @@
 //! The corpus test of extraction and `necessity eval` both compare with this
 //! one routine, so "field X is right" means the same thing everywhere.
 
-use crate::{Determination, Facts};
+use crate::{Determination, Facts, Record, Route};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Why gold could not be read: the file and line, never note text.
@@ -301,9 +303,174 @@ fn difference(field: &'static str, expected: &Facts, found: &Facts) -> Option<Fi
     (e != f).then_some(FieldDifference { field, expected: e, found: f })
 }
 
+/// How routing fares against gold. The tool is worth what it approves
+/// correctly: an approval of a case gold does not call medically necessary
+/// is the one mistake no reviewer catches, so it must never happen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteScore {
+    /// Gold cases that are `medically_necessary`.
+    pub gold_necessary: usize,
+    /// Of those, the ones whose record approves: coverage's numerator.
+    pub gold_necessary_approved: usize,
+    /// Ids of approved records whose gold is not `medically_necessary`.
+    pub wrong_approvals: Vec<String>,
+    pub approved: usize,
+    /// Approved records whose determination equals gold's.
+    pub approved_correct: usize,
+    pub pended: usize,
+    /// Pended records whose determination equals gold's (error records never do).
+    pub pended_correct: usize,
+    /// Gold cases with no record, or a record without a route.
+    pub unrouted: usize,
+}
+
+/// Scores the routes of `records` against `gold`, case by case; when an id
+/// has several records the first counts, as in `eval`.
+pub fn score_routes(gold: &[GoldRecord], records: &[Record]) -> RouteScore {
+    let mut by_id: HashMap<&str, &Record> = HashMap::new();
+    for record in records {
+        by_id.entry(record.id.as_str()).or_insert(record);
+    }
+    let mut score = RouteScore::default();
+    for case in gold {
+        let necessary = case.determination == Some(Determination::MedicallyNecessary);
+        score.gold_necessary += usize::from(necessary);
+        let Some(record) = by_id.get(case.id.as_str()) else {
+            score.unrouted += 1;
+            continue;
+        };
+        let correct = usize::from(record.determination == case.determination);
+        match record.route {
+            Some(Route::Approve) => {
+                score.approved += 1;
+                score.approved_correct += correct;
+                score.gold_necessary_approved += usize::from(necessary);
+                if !necessary {
+                    score.wrong_approvals.push(case.id.clone());
+                }
+            }
+            Some(Route::Pend) => {
+                score.pended += 1;
+                score.pended_correct += correct;
+            }
+            None => score.unrouted += 1,
+        }
+    }
+    score
+}
+
+impl RouteScore {
+    /// The share of gold-necessary cases approved; `None` without any.
+    pub fn coverage(&self) -> Option<f64> {
+        share(self.gold_necessary_approved, self.gold_necessary)
+    }
+
+    /// Determination accuracy among approved records.
+    pub fn approved_accuracy(&self) -> Option<f64> {
+        share(self.approved_correct, self.approved)
+    }
+
+    /// Determination accuracy among pended records.
+    pub fn pended_accuracy(&self) -> Option<f64> {
+        share(self.pended_correct, self.pended)
+    }
+}
+
+fn share(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// The route section of an evaluation report, in Markdown.
+impl fmt::Display for RouteScore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ratio = |part: usize, whole: usize, value: Option<f64>| match value {
+            Some(v) => format!("{part}/{whole} | {:.1}%", 100.0 * v),
+            None => format!("{part}/{whole} | -"),
+        };
+        writeln!(f, "## Route against gold\n")?;
+        writeln!(f, "| measure | count | share |\n|---|---:|---:|")?;
+        writeln!(
+            f,
+            "| approved, gold not medically_necessary (must be 0) | {} | |",
+            self.wrong_approvals.len()
+        )?;
+        let coverage = ratio(self.gold_necessary_approved, self.gold_necessary, self.coverage());
+        writeln!(f, "| coverage: gold medically_necessary approved | {coverage} |")?;
+        let approved = ratio(self.approved_correct, self.approved, self.approved_accuracy());
+        writeln!(f, "| determination right among approved | {approved} |")?;
+        let pended = ratio(self.pended_correct, self.pended, self.pended_accuracy());
+        writeln!(f, "| determination right among pended | {pended} |")?;
+        if self.unrouted > 0 {
+            writeln!(f, "| gold cases without a routed record | {} | |", self.unrouted)?;
+        }
+        for id in &self.wrong_approvals {
+            writeln!(f, "\n- wrong approval: `{id}`")?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Source, Status};
+
+    fn gold_of(id: &str, determination: Determination) -> GoldRecord {
+        GoldRecord {
+            id: id.into(),
+            determination: Some(determination),
+            facts: Facts::default(),
+            policy: None,
+            comment: None,
+            scored: Vec::new(),
+        }
+    }
+
+    fn routed(id: &str, determination: Determination, route: Route) -> Record {
+        let mut record = Record::error(id.into(), Source::default(), "x", String::new());
+        record.status = Status::Ok;
+        record.error = None;
+        record.determination = Some(determination);
+        record.route = Some(route);
+        record
+    }
+
+    #[test]
+    fn route_scores_count_wrong_approvals_coverage_and_accuracy_by_route() {
+        use Determination::*;
+        let gold = [
+            gold_of("a", MedicallyNecessary),
+            gold_of("b", MedicallyNecessary),
+            gold_of("c", MedicallyNecessary),
+            gold_of("d", InsufficientDocumentation),
+            gold_of("e", NotMedicallyNecessary),
+            gold_of("f", NotApplicable),
+        ];
+        let records = [
+            routed("a", MedicallyNecessary, Route::Approve),
+            routed("a", NotApplicable, Route::Pend),
+            routed("b", MedicallyNecessary, Route::Pend),
+            routed("d", MedicallyNecessary, Route::Approve),
+            routed("e", NotMedicallyNecessary, Route::Pend),
+            Record::error("f".into(), Source::default(), "pdf_unreadable", String::new()),
+        ];
+        let score = score_routes(&gold, &records);
+        assert_eq!(score.wrong_approvals, ["d"]);
+        assert_eq!(
+            (score.gold_necessary_approved, score.gold_necessary),
+            (1, 3),
+            "c has no record"
+        );
+        assert_eq!((score.approved_correct, score.approved), (1, 2));
+        assert_eq!((score.pended_correct, score.pended), (2, 3), "the error record is never right");
+        assert_eq!(score.unrouted, 1);
+        assert_eq!(score.coverage(), Some(1.0 / 3.0));
+        let report = score.to_string();
+        assert!(report.contains("| approved, gold not medically_necessary (must be 0) | 1 | |"));
+        assert!(report.contains("| coverage: gold medically_necessary approved | 1/3 | 33.3% |"));
+        assert!(report.contains("- wrong approval: `d`"), "{report}");
+        assert_eq!(score_routes(&[], &[]).coverage(), None);
+    }
 
     #[test]
     fn gold_reads_short_records_and_compares() {

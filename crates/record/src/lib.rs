@@ -6,9 +6,16 @@
 //! evaluation commands depend on that round trip).
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub mod gold;
+
+/// Lowercase hex SHA-256, the one form every hash of a record takes
+/// (`source.sha256`, `provenance`), so `sha256sum` output compares directly.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A byte range of the document text that a fact rests on, so an auditor can
 /// find the exact words: `text[start..end] == span.text` always holds.
@@ -414,6 +421,9 @@ pub enum PendKind {
     DosingOutsideLabel,
     /// The weight a child's dose depends on is missing.
     WeightMissing,
+    /// A drug the policy excludes alongside (another biologic, an oral JAK
+    /// inhibitor) is named with no status: whether it continues is unclear.
+    ConcurrentUnclear,
 }
 
 /// One reason a record pends, with the words it rests on.
@@ -486,7 +496,15 @@ pub struct Record {
 
 impl Record {
     /// A record for a document that could not be read, so nothing is dropped.
+    /// It pends with an `unreadable` reason: a reviewer's queue must hold
+    /// every document no machine could decide, and only its kind is named.
     pub fn error(id: String, source: Source, kind: &str, message: String) -> Record {
+        let unreadable = PendReason {
+            kind: PendKind::Unreadable,
+            criterion: None,
+            message: format!("the document could not be read ({kind}): ask for a readable copy"),
+            evidence: Vec::new(),
+        };
         Record {
             id,
             status: Status::Error,
@@ -496,8 +514,8 @@ impl Record {
             policy: None,
             facts: None,
             criteria: Vec::new(),
-            route: None,
-            pend_reasons: Vec::new(),
+            route: Some(Route::Pend),
+            pend_reasons: vec![unreadable],
             authorization: None,
             provenance: None,
         }
@@ -507,6 +525,26 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_records_pend_as_unreadable_naming_only_the_kind() {
+        let record = Record::error("a.pdf".into(), Source::default(), "pdf_encrypted", "x".into());
+        assert_eq!(record.route, Some(Route::Pend));
+        let [reason] = &record.pend_reasons[..] else { panic!("one reason") };
+        assert_eq!(reason.kind, PendKind::Unreadable);
+        assert!(reason.message.contains("(pdf_encrypted)"), "{}", reason.message);
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["route"], "pend");
+        assert_eq!(json["pend_reasons"][0]["kind"], "unreadable");
+    }
+
+    #[test]
+    fn sha256_hex_is_sha256sum_output() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn span_of_rejects_non_boundaries() {

@@ -51,7 +51,7 @@
 
   var store = openStore();
   var verdicts = store.state.verdicts;
-  var view = { determination: "", verdict: "", visible: [], position: -1 };
+  var view = { determination: "", route: "", verdict: "", visible: [], position: -1 };
 
   function verdictOf(c) { return (verdicts[c.id] && verdicts[c.id].verdict) || ""; }
 
@@ -66,6 +66,7 @@
 
   function matches(c) {
     if (view.determination && c.determination !== view.determination) { return false; }
+    if (view.route && c.route !== view.route) { return false; }
     if (!view.verdict) { return true; }
     var v = verdictOf(c);
     return view.verdict === "undecided" ? v === "" : v === view.verdict;
@@ -85,6 +86,22 @@
       button.addEventListener("click", function () { setFilter(d, view.verdict); });
       nav.appendChild(button);
     });
+  }
+
+  // The route select shows how many cases each route holds.
+  function renderRouteFilter() {
+    var counts = {};
+    cases.forEach(function (c) { counts[c.route] = (counts[c.route] || 0) + 1; });
+    Array.prototype.forEach.call($("route-filter").options, function (option) {
+      var n = option.value ? counts[option.value] || 0 : cases.length;
+      option.textContent = (option.value || "all") + " (" + n + ")";
+    });
+  }
+
+  function setRoute(route) {
+    view.route = route;
+    $("route-filter").value = route;
+    setFilter(view.determination, view.verdict);
   }
 
   function setFilter(determination, verdict) {
@@ -111,7 +128,7 @@
       item.appendChild(el("span", "verdict-mark"));
       item.appendChild(el("span", "det-dot"));
       item.appendChild(el("span", "case-id", c.id));
-      item.title = c.id + " · " + c.determination;
+      item.title = c.id + " · " + c.determination + " · " + c.route;
       markListItem(item, c);
       fragment.appendChild(item);
     });
@@ -139,6 +156,7 @@
       $("case-head").textContent = "";
       $("banners").textContent = "";
       $("note").textContent = "";
+      $("route-box").textContent = "";
       $("criteria").tBodies[0].textContent = "";
       $("facts").tBodies[0].textContent = "";
       renderVerdict(null);
@@ -152,6 +170,7 @@
     renderHead(c);
     renderBanners(c);
     renderNote(c);
+    renderRoute(c);
     renderCriteria(c);
     renderFacts(c);
     renderVerdict(c);
@@ -168,6 +187,7 @@
     head.textContent = "";
     head.appendChild(el("h2", "case-title", c.id));
     var line = el("p", "case-meta");
+    line.appendChild(el("span", "badge route-" + c.route, c.route));
     line.appendChild(el("span", "badge det-" + c.determination, c.determination.replace(/_/g, " ")));
     if (c.policy) { line.appendChild(el("span", "policy", c.policy)); }
     line.appendChild(el("span", "position", "case " + (view.position + 1) + " of " + view.visible.length));
@@ -215,6 +235,25 @@
       button.title = "Not highlighted: the quote is not at its offsets in this note";
     }
     return button;
+  }
+
+  // The route and every reason it pends, each naming its kind and criterion.
+  function renderRoute(c) {
+    var box = $("route-box");
+    box.textContent = "";
+    box.appendChild(el("p", "route-line route-" + c.route, c.route === "approve"
+      ? "approve: every required criterion met, nothing to check"
+      : c.route === "pend" ? "pend: a reviewer decides" : "no route in this record"));
+    if (c.pend_reasons.length === 0) { return; }
+    var list = el("ul", "reasons");
+    c.pend_reasons.forEach(function (reason) {
+      var item = el("li", "reason-item");
+      item.appendChild(el("span", "reason-kind", reason.kind.replace(/_/g, " ")));
+      if (reason.criterion) { item.appendChild(el("span", "reason-criterion", reason.criterion)); }
+      item.appendChild(el("span", "reason-message", reason.message));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
   }
 
   function renderCriteria(c) {
@@ -388,12 +427,14 @@
     $("disagree").addEventListener("click", function () { setVerdict("disagree"); });
     $("export").addEventListener("click", exportCsv);
     $("verdict-filter").addEventListener("change", function (e) { setFilter(view.determination, e.target.value); });
+    $("route-filter").addEventListener("change", function (e) { setRoute(e.target.value); });
     $("case-list").addEventListener("click", function (e) {
       var item = e.target.closest("li[data-position]");
       if (item) { show(Number(item.dataset.position)); }
     });
     document.addEventListener("keydown", onKey);
     renderFilters();
+    renderRouteFilter();
     setFilter("", "");
     showLinkedCase();
   }
@@ -425,6 +466,14 @@
       result.filter_counts[d] = $("case-list").querySelectorAll("li[data-position]").length;
     });
     setFilter("", "");
+    result.route_filter_counts = {};
+    ["approve", "pend"].forEach(function (route) {
+      var select = $("route-filter");
+      select.value = route;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      result.route_filter_counts[route] = $("case-list").querySelectorAll("li[data-position]").length;
+    });
+    setRoute("");
     result.step_ms = average(Math.min(100, cases.length), function () { step(1); });
     show(0);
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
@@ -438,6 +487,8 @@
       result.cases[c.id] = {
         text_matches: c.has_text && note.textContent === c.segments.map(function (s) { return s[0]; }).join(""),
         warnings: c.warnings.length,
+        route_reasons: Array.prototype.map.call($("route-box").querySelectorAll("li.reason-item"),
+          function (li) { return li.textContent; }),
         spans: c.spans.map(function (span, i) {
           var pieces = note.querySelectorAll('mark[data-s~="' + i + '"]');
           return {
