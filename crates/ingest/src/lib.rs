@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod columns;
+mod csv_reader;
 mod discover;
 pub mod kind;
 mod pdf;
