@@ -28,6 +28,9 @@ pub struct Args {
     /// CSV column / JSONL field holding the note id, as given to `run`.
     #[arg(long, value_name = "NAME")]
     id_column: Option<String>,
+    /// Read hidden files and folders under the notes root, as `run --hidden` did.
+    #[arg(long)]
+    hidden: bool,
     /// Page title [default: "Audit review: <records file name>"].
     #[arg(long)]
     title: Option<String>,
@@ -89,6 +92,7 @@ fn reread_notes(args: &Args, wanted: &HashSet<&str>) -> anyhow::Result<HashMap<S
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
         pdf_worker: std::env::current_exe().ok(),
+        hidden: args.hidden,
         ..IngestOptions::default()
     };
     let notes = units(std::slice::from_ref(&args.notes), &options)

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use necessity_criteria::PolicySet;
 use necessity_extract::Lexicons;
-use necessity_ingest::{units, IngestOptions, Shard, Unit};
+use necessity_ingest::{units, HiddenSkipped, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::Pipeline;
@@ -69,6 +69,10 @@ pub struct Args {
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Also read hidden files and folders (names starting with `.`) inside
+    /// input directories; a run's own `.partial` files are never read.
+    #[arg(long)]
+    hidden: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -150,6 +154,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         pdf_worker: None,
         shard: args.shard,
         max_doc_bytes: args.max_doc_bytes,
+        hidden: args.hidden,
         skip_files: Vec::new(),
     }
     .with_pdf_worker_of_this_binary()
@@ -169,6 +174,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
                 pipeline().decide(document)
             };
             let documents = units(&args.inputs, &options);
+            progress.hidden_skipped = documents.hidden_skipped();
             let stdout = BufWriter::new(io::stdout().lock());
             stream(stdout, format, &pool, documents, decide, &mut progress)
                 .context("cannot write records to stdout")?;
@@ -185,6 +191,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
                 pipeline().decide(document)
             };
             let documents = units(&args.inputs, &options);
+            progress.hidden_skipped = documents.hidden_skipped();
             let file = BufWriter::new(file);
             let file = stream(file, format, &pool, documents, decide, &mut progress)
                 .with_context(context)?;
@@ -287,6 +294,8 @@ struct Progress {
     documents: u64,
     errors: u64,
     bytes: u64,
+    /// Hidden files and folders the walk left out, for the summary.
+    hidden_skipped: HiddenSkipped,
 }
 
 impl Progress {
@@ -298,7 +307,15 @@ impl Progress {
             bar.set_style(style);
             bar
         });
-        Progress { quiet, bar, started: Instant::now(), documents: 0, errors: 0, bytes: 0 }
+        Progress {
+            quiet,
+            bar,
+            started: Instant::now(),
+            documents: 0,
+            errors: 0,
+            bytes: 0,
+            hidden_skipped: HiddenSkipped::default(),
+        }
     }
 
     fn record(&mut self, record: &Record) {
@@ -328,9 +345,13 @@ impl Progress {
         }
         if !self.quiet {
             let mut stderr = io::stderr().lock();
+            let hidden = match self.hidden_skipped.get() {
+                0 => String::new(),
+                skipped => format!(", {skipped} hidden skipped (--hidden reads them)"),
+            };
             let _ = writeln!(
                 stderr,
-                "necessity: {} documents, {} ok, {} errors, {:.1} MB, {:.1} s",
+                "necessity: {} documents, {} ok, {} errors, {:.1} MB, {:.1} s{hidden}",
                 self.documents,
                 self.documents - self.errors,
                 self.errors,

@@ -30,3 +30,47 @@ fn csv_with_an_unclosed_quote_gives_one_record_per_row_and_decides_no_merged_not
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.contains("the quote opened on line 3 never closes"), "{stdout}");
 }
+
+#[test]
+fn hidden_files_and_stale_partials_are_not_inputs_and_the_summary_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), b"Atopic dermatitis, BSA 12%.").unwrap();
+    fs::write(dir.path().join(".DS_Store"), b"\x00\x00\x00\x01Bud1").unwrap();
+    fs::write(dir.path().join(".records.jsonl.a1B2.partial"), b"{\"id\":\"a.txt\"}\n").unwrap();
+    let output = necessity().arg("run").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(outcomes(&records(&output)), [("a.txt".to_string(), "ok".to_string())]);
+    let summary = String::from_utf8(output.stderr).unwrap();
+    assert!(summary.contains("1 documents") && summary.contains("2 hidden skipped"), "{summary}");
+    let hidden = run_quiet(&["--hidden"], &[dir.path()]);
+    let expected = [(".DS_Store", "unsupported_format"), ("a.txt", "ok")];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(id, kind)| (id.to_string(), kind.to_string())).collect();
+    assert_eq!(outcomes(&records(&hidden)), expected, "a .partial is never an input");
+}
+
+#[cfg(unix)]
+#[test]
+fn ids_are_injective_and_an_unreadable_directory_is_named_by_its_path() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")), b"Eczema.").unwrap();
+    fs::write(dir.path().join("caf%E9.txt"), b"Eczema.").unwrap();
+    let ids: Vec<String> =
+        outcomes(&records(&run_quiet(&[], &[dir.path()]))).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["caf%25E9.txt", "caf%E9.txt"]);
+
+    use std::os::unix::fs::PermissionsExt;
+    let Some(mut command) = crate::hostile::necessity_unprivileged() else {
+        eprintln!("skipped: running as root without setpriv, permissions cannot be tested");
+        return;
+    };
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    let output = command.args(["run", "-q"]).arg(&locked).output().unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    let outcomes = outcomes(&records(&output));
+    assert_eq!(outcomes, [(locked.display().to_string(), "io".to_string())]);
+}
