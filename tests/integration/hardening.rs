@@ -74,3 +74,17 @@ fn ids_are_injective_and_an_unreadable_directory_is_named_by_its_path() {
     let outcomes = outcomes(&records(&output));
     assert_eq!(outcomes, [(locked.display().to_string(), "io".to_string())]);
 }
+
+#[test]
+fn csv_output_quotes_cells_a_spreadsheet_would_run_as_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("=HYPERLINK(1).txt"), b"Atopic dermatitis.").unwrap();
+    fs::write(dir.path().join("@SUM.txt"), b"Atopic dermatitis.").unwrap();
+    fs::write(dir.path().join("note.txt"), b"Atopic dermatitis.").unwrap();
+    let output = run_quiet(&["--format", "csv"], &[dir.path()]);
+    let ids: Vec<String> = csv::Reader::from_reader(output.stdout.as_slice())
+        .records()
+        .map(|row| row.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(ids, ["'=HYPERLINK(1).txt", "'@SUM.txt", "note.txt"]);
+}

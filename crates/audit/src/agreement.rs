@@ -127,9 +127,33 @@ pub fn read_verdicts(input: impl Read) -> Result<Vec<Verdict>, AgreementError> {
         .deserialize()
         .enumerate()
         .map(|(index, row)| {
-            row.map_err(|source| AgreementError::Csv { row: index as u64 + 1, source })
+            row.map(Verdict::unquoted)
+                .map_err(|source| AgreementError::Csv { row: index as u64 + 1, source })
         })
         .collect()
+}
+
+/// A cell as written before the page quoted it for spreadsheets (a leading
+/// `'` before `=`, `+`, `-`, `@`, a tab or a carriage return).
+fn unquoted(cell: String) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell,
+    }
+}
+
+impl Verdict {
+    /// The verdict with every cell as the reviewer and the record wrote it.
+    fn unquoted(self) -> Verdict {
+        Verdict {
+            id: unquoted(self.id),
+            determination: unquoted(self.determination),
+            verdict: unquoted(self.verdict),
+            comment: unquoted(self.comment),
+            reviewer: unquoted(self.reviewer),
+            timestamp: unquoted(self.timestamp),
+        }
+    }
 }
 
 /// Tallies verdicts overall and per determination and lists disagreements.
@@ -236,6 +260,17 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("b.txt  medically_necessary [ann]  BSA is 5%, not 15%"), "{text}");
         assert!(text.contains("66.7%"), "{text}");
+    }
+
+    #[test]
+    fn cells_quoted_for_spreadsheets_read_as_written() {
+        let csv =
+            "id,determination,verdict,comment,reviewer\n'=cmd.txt,error,disagree,'-5 not 5,'@ann\n";
+        let verdicts = read_verdicts(csv.as_bytes()).unwrap();
+        assert_eq!(
+            (verdicts[0].id.as_str(), verdicts[0].comment.as_str(), verdicts[0].reviewer.as_str()),
+            ("=cmd.txt", "-5 not 5", "@ann")
+        );
     }
 
     #[test]

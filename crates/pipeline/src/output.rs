@@ -62,7 +62,11 @@ impl<W: Write> RecordWriter<W> {
                 serde_json::to_writer(&mut *inner, record)?;
                 inner.write_all(b"\n")
             }
-            RecordWriter::Csv(writer) => Ok(writer.write_record(csv_row(record))?),
+            RecordWriter::Csv(writer) => {
+                let row = csv_row(record);
+                Ok(writer
+                    .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?)
+            }
         }
     }
 
@@ -74,6 +78,19 @@ impl<W: Write> RecordWriter<W> {
         };
         inner.flush()?;
         Ok(inner)
+    }
+}
+
+/// A cell as a spreadsheet may open it: one starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would run as a formula (an id such as
+/// `=HYPERLINK(...)` is a file name anyone can choose), so it gets a leading
+/// `'`, which spreadsheets show as text. Every CSV this tool writes goes
+/// through here; `agreement` takes the quote off again.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
 }
 
@@ -287,6 +304,20 @@ mod tests {
         assert_eq!(&row[0], "a, \"b\".txt");
         assert_eq!(&row[4], "dupilumab");
         assert_eq!(&row[12], "0");
+    }
+
+    #[test]
+    fn csv_cells_that_read_as_formulas_are_quoted() {
+        let mut writer = RecordWriter::new(OutputFormat::Csv, Vec::new()).unwrap();
+        for id in ["=HYPERLINK(\"http://x\")", "+1", "-2.txt", "@SUM(A1)", "plain-id"] {
+            writer.write(&record(id)).unwrap();
+        }
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let ids: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|row| row.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(ids, ["'=HYPERLINK(\"http://x\")", "'+1", "'-2.txt", "'@SUM(A1)", "plain-id"]);
     }
 
     #[test]

@@ -311,9 +311,11 @@
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
-  // Free text a reviewer typed: a leading = + - @ would make a spreadsheet
-  // run it as a formula when the verdicts are opened, so it gets a quote.
-  function freeText(value) {
+  // A leading = + - @ (or tab, carriage return) would make a spreadsheet run
+  // the cell as a formula when the verdicts are opened: a comment, a
+  // reviewer's name and an id (a file name anyone can choose) alike, so it
+  // gets a quote (`run --format csv` does the same; `agreement` drops it).
+  function spreadsheetSafe(value) {
     var text = String(value === undefined || value === null ? "" : value);
     return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
   }
@@ -323,8 +325,8 @@
     var lines = [COLUMNS.join(",")];
     cases.forEach(function (c) {
       var entry = verdicts[c.id] || {};
-      lines.push([c.id, c.determination, entry.verdict, freeText(entry.comment), freeText(entry.reviewer), entry.timestamp]
-        .map(csvField).join(","));
+      lines.push([c.id, c.determination, entry.verdict, entry.comment, entry.reviewer, entry.timestamp]
+        .map(spreadsheetSafe).map(csvField).join(","));
     });
     return lines.join("\r\n") + "\r\n";
   }
