@@ -80,11 +80,23 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output left (`necessity run | head`): like
+        // ripgrep, stop quietly and successfully, since nobody wants the rest.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(EXIT_OK),
         Err(error) => {
             eprintln!("necessity: {error:#}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// Whether `error` comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// On Ctrl-C or SIGTERM (a cancelled Slurm or Kubernetes job), deletes the

@@ -1,7 +1,7 @@
 //! `necessity run`: one case record per input document, in input order, with
 //! documents decided in parallel and streamed out as they finish.
 
-use crate::{EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use necessity_criteria::PolicySet;
@@ -134,6 +134,12 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: {problem}");
         return Ok(EXIT_USAGE);
     }
+    if args.out.is_none() && !stdout_is_open() {
+        eprintln!(
+            "necessity run: standard output is closed, so no record can be written; give --out FILE"
+        );
+        return Ok(EXIT_FAILURE);
+    }
     install_quiet_panic_hook();
     let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
     // Compiling the lexicons (two DFAs, most of a 40 ms start) runs while the
@@ -261,6 +267,31 @@ fn input_conflict(inputs: &[PathBuf], out: Option<&Path>) -> Option<String> {
         .filter(|path| !is_stdin(path))
         .find(|path| path.canonicalize().is_ok_and(|input| input == out))
         .map(|input| format!("the output file {} is also an input", input.display()))
+}
+
+/// Whether standard output was open when the program started. When it was
+/// closed (`necessity run notes >&-`), Rust's runtime opens `/dev/null` in
+/// its place before `main`, read-write, and every record would vanish while
+/// the run reports success. A shell's `> /dev/null` opens it write-only, so
+/// a `/dev/null` that can also be read is the runtime's stand-in.
+#[cfg(unix)]
+fn stdout_is_open() -> bool {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(duplicate) = io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let mut stdout = std::fs::File::from(duplicate);
+    let device = |metadata: std::fs::Metadata| (metadata.dev(), metadata.ino());
+    let is_dev_null = match (stdout.metadata(), std::fs::metadata("/dev/null")) {
+        (Ok(stdout), Ok(null)) => device(stdout) == device(null),
+        _ => false,
+    };
+    !(is_dev_null && stdout.read(&mut [0u8; 1]).is_ok())
+}
+
+#[cfg(not(unix))]
+fn stdout_is_open() -> bool {
+    true
 }
 
 fn is_stdin(path: &Path) -> bool {

@@ -88,3 +88,33 @@ fn csv_output_quotes_cells_a_spreadsheet_would_run_as_formulas() {
         .collect();
     assert_eq!(ids, ["'=HYPERLINK(1).txt", "'@SUM.txt", "note.txt"]);
 }
+
+fn corpus_notes() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/notes")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly_and_a_closed_stdout_is_an_error() {
+    for format in ["jsonl", "csv"] {
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(r#"set -o pipefail; "$0" run --format "$1" "$2" | head -c 10 >/dev/null"#)
+            .arg(env!("CARGO_BIN_EXE_necessity"))
+            .arg(format)
+            .arg(corpus_notes())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}: a broken pipe is a quiet stop");
+        assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let closed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$0" run -q "$1" >&-"#)
+        .arg(env!("CARGO_BIN_EXE_necessity"))
+        .arg(corpus_notes().join("seed-dupixent-adult.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(closed.status.code(), Some(1), "nothing written is not a success");
+    assert!(String::from_utf8_lossy(&closed.stderr).contains("standard output is closed"));
+}

@@ -64,8 +64,8 @@ impl<W: Write> RecordWriter<W> {
             }
             RecordWriter::Csv(writer) => {
                 let row = csv_row(record);
-                Ok(writer
-                    .write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?)
+                let cells = row.iter().map(|cell| spreadsheet_safe(cell).into_owned());
+                writer.write_record(cells).map_err(into_io_error)
             }
         }
     }
@@ -91,6 +91,15 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV writer's error as the I/O error it is, so a broken pipe or a full
+/// disk keeps its kind (the `csv` crate's own conversion makes every error `Other`).
+fn into_io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
