@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use necessity_audit::page::render_page;
 use necessity_audit::review::{build_case, read_records, Case, Note, Palette};
 use necessity_ingest::{units, IngestOptions};
+use necessity_pipeline::output::write_output;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
@@ -66,8 +67,9 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         let name = args.records.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         format!("Audit review: {name}")
     });
-    std::fs::write(&args.out, render_page(&title, &cases))
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    // The page holds whole notes: owner-only, and never seen half-written.
+    write_output(&args.out, render_page(&title, &cases).as_bytes())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     if cases.len() > LARGE_PAGE {
         eprintln!(
             "necessity review: {} cases make a heavy page; `necessity sample` draws a reviewable one",

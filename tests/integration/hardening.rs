@@ -118,3 +118,27 @@ fn a_reader_that_stops_early_ends_the_run_quietly_and_a_closed_stdout_is_an_erro
     assert_eq!(closed.status.code(), Some(1), "nothing written is not a success");
     assert!(String::from_utf8_lossy(&closed.stderr).contains("standard output is closed"));
 }
+
+fn audit_fixtures() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit")
+}
+
+#[cfg(unix)]
+#[test]
+fn the_review_page_holds_notes_so_it_is_owner_only_and_written_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    let output = necessity()
+        .arg("review")
+        .arg(audit_fixtures().join("records.jsonl"))
+        .arg("--notes")
+        .arg(audit_fixtures().join("notes"))
+        .arg("--out")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+}

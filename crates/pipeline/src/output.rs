@@ -201,6 +201,15 @@ impl Write for OutFile {
     }
 }
 
+/// Writes `contents` to `path` as every output of this tool is written:
+/// whole or not at all (see [`OutFile`]), readable by its owner only when
+/// new (outputs quote note text), a replaced file keeping its permissions.
+pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OutFile::create(path)?;
+    file.write_all(contents)?;
+    file.commit()
+}
+
 /// A file written under a temporary name in its final directory and renamed
 /// into place by [`AtomicFile::commit`]: a crash or an error never leaves a
 /// partial file under the final name.
@@ -370,6 +379,17 @@ mod tests {
         file.write_all(b"{}\n").unwrap();
         file.commit().unwrap();
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_output_is_owner_only_when_new() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("review.html");
+        write_output(&page, b"<html>").unwrap();
+        assert_eq!(fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
     }
 
