@@ -142,3 +142,41 @@ fn the_review_page_holds_notes_so_it_is_owner_only_and_written_whole() {
     assert_eq!(fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o600);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
 }
+
+#[test]
+fn audit_commands_name_the_line_and_field_of_a_bad_record_never_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = fs::read_to_string(audit_fixtures().join("records.jsonl")).unwrap();
+    let good = good.lines().next().unwrap();
+    let bad = good.replacen("\"status\": \"ok\"", "\"status\": \"Mrs Jane Roe, DOB 1970\"", 1);
+    assert_ne!(bad, good);
+    let records = dir.path().join("records.jsonl");
+    fs::write(&records, format!("{good}\n{bad}\n")).unwrap();
+    let review = necessity()
+        .arg("review")
+        .arg(&records)
+        .arg("--notes")
+        .arg(audit_fixtures().join("notes"))
+        .arg("--out")
+        .arg(dir.path().join("review.html"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(review.stderr).unwrap();
+    assert!(stderr.contains("line 2: field status does not fit the case record"), "{stderr}");
+    assert!(!stderr.contains("Roe"), "{stderr}");
+
+    fs::write(&records, format!("{good}\n{{\"id\": \"Mrs Jane Roe\n")).unwrap();
+    let sample =
+        necessity().args(["sample", "--n", "1", "--seed", "1"]).arg(&records).output().unwrap();
+    let stderr = String::from_utf8(sample.stderr).unwrap();
+    assert!(stderr.contains("line 2: not JSON"), "{stderr}");
+    assert!(!stderr.contains("Roe"), "{stderr}");
+
+    let verdicts = dir.path().join("verdicts.csv");
+    fs::write(&verdicts, b"id,determination,verdict,comment\na,x,agree,\"Jane \xff Roe\"\n")
+        .unwrap();
+    let agreement = necessity().arg("agreement").arg(&verdicts).output().unwrap();
+    let stderr = String::from_utf8(agreement.stderr).unwrap();
+    assert!(stderr.contains("row 1: column \"comment\" is not UTF-8"), "{stderr}");
+    assert!(!stderr.contains("Roe"), "{stderr}");
+}
