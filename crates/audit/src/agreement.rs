@@ -1,6 +1,7 @@
 //! Agreement of reviewers with determinations, with Wilson score intervals,
 //! from the verdict CSV the review page exports.
 
+use necessity_record::spreadsheet::unquoted_cell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -161,25 +162,16 @@ fn csv_problem(error: &csv::Error, headers: &csv::StringRecord) -> String {
     }
 }
 
-/// A cell as written before the page quoted it for spreadsheets (a leading
-/// `'` before `=`, `+`, `-`, `@`, a tab or a carriage return).
-fn unquoted(cell: String) -> String {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
-        _ => cell,
-    }
-}
-
 impl Verdict {
     /// The verdict with every cell as the reviewer and the record wrote it.
     fn unquoted(self) -> Verdict {
         Verdict {
-            id: unquoted(self.id),
-            determination: unquoted(self.determination),
-            verdict: unquoted(self.verdict),
-            comment: unquoted(self.comment),
-            reviewer: unquoted(self.reviewer),
-            timestamp: unquoted(self.timestamp),
+            id: unquoted_cell(&self.id).to_string(),
+            determination: unquoted_cell(&self.determination).to_string(),
+            verdict: unquoted_cell(&self.verdict).to_string(),
+            comment: unquoted_cell(&self.comment).to_string(),
+            reviewer: unquoted_cell(&self.reviewer).to_string(),
+            timestamp: unquoted_cell(&self.timestamp).to_string(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Writing records: JSON Lines (the contract) or a flat CSV summary for
 //! spreadsheets, to a file that appears only when complete.
 
+use necessity_record::spreadsheet::safe_cell;
 use necessity_record::{Record, Status};
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -64,7 +65,7 @@ impl<W: Write> RecordWriter<W> {
             }
             RecordWriter::Csv(writer) => {
                 let row = csv_row(record);
-                let cells = row.iter().map(|cell| spreadsheet_safe(cell).into_owned());
+                let cells = row.iter().map(|cell| safe_cell(cell).into_owned());
                 writer.write_record(cells).map_err(into_io_error)
             }
         }
@@ -78,19 +79,6 @@ impl<W: Write> RecordWriter<W> {
         };
         inner.flush()?;
         Ok(inner)
-    }
-}
-
-/// A cell as a spreadsheet may open it: one starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return would run as a formula (an id such as
-/// `=HYPERLINK(...)` is a file name anyone can choose), so it gets a leading
-/// `'`, which spreadsheets show as text. Every CSV this tool writes goes
-/// through here; `agreement` takes the quote off again.
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
     }
 }
 

@@ -314,7 +314,8 @@
   // A leading = + - @ (or tab, carriage return) would make a spreadsheet run
   // the cell as a formula when the verdicts are opened: a comment, a
   // reviewer's name and an id (a file name anyone can choose) alike, so it
-  // gets a quote (`run --format csv` does the same; `agreement` drops it).
+  // gets a quote: the rule of necessity_record::spreadsheet, which `run
+  // --format csv` applies and `agreement` undoes.
   function spreadsheetSafe(value) {
     var text = String(value === undefined || value === null ? "" : value);
     return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
