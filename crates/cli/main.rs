@@ -106,6 +106,9 @@ fn discard_outputs_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
         let deleted = necessity_pipeline::output::discard_unfinished_outputs();
         eprintln!("necessity: interrupted; {deleted} unfinished output file(s) removed");
+        for kept in necessity_pipeline::resume::kept_partial_outputs() {
+            eprintln!("necessity: partial output kept for --resume: {}", kept.display());
+        }
         std::process::exit(EXIT_INTERRUPTED);
     });
     if let Err(error) = installed {

@@ -9,6 +9,7 @@ use necessity_extract::Lexicons;
 use necessity_ingest::{units, HiddenSkipped, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
+use necessity_pipeline::resume::{Kept, ResumableFile};
 use necessity_pipeline::Pipeline;
 use necessity_record::{Record, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -32,6 +33,10 @@ pub struct Args {
     /// Write records to FILE (complete or not at all) instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Keep the partial output of an interrupted or killed run with the same
+    /// inputs and options, and continue from there (needs --out).
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// Output format: JSON Lines case records, or a CSV summary row per document.
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     format: FormatArg,
@@ -75,7 +80,7 @@ pub struct Args {
     hidden: bool,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum FormatArg {
     Jsonl,
     Csv,
@@ -130,7 +135,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: no such file or directory: {}", missing.display());
         return Ok(EXIT_USAGE);
     }
-    if let Some(problem) = input_conflict(&args.inputs, args.out.as_deref()) {
+    if let Some(problem) = input_conflict(&args.inputs, args.out.as_deref(), args.resume) {
         eprintln!("necessity run: {problem}");
         return Ok(EXIT_USAGE);
     }
@@ -182,8 +187,32 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             let documents = units(&args.inputs, &options);
             progress.hidden_skipped = documents.hidden_skipped();
             let stdout = BufWriter::new(io::stdout().lock());
-            stream(stdout, format, &pool, documents, decide, &mut progress)
+            let writer = RecordWriter::new(format, stdout).context("cannot write to stdout")?;
+            stream(writer, &pool, documents, decide, &mut progress)
                 .context("cannot write records to stdout")?;
+        }
+        Some(path) if args.resume => {
+            let context = || format!("cannot write {}", path.display());
+            let settings = settings_fingerprint(&args, &options, &policies);
+            let mut file = ResumableFile::open(path, &settings, format).with_context(context)?;
+            options.skip_files = vec![path.clone(), file.partial_path().to_path_buf()];
+            let decide = |unit: Unit| {
+                let document = unit.load(&options);
+                pipeline().decide(document)
+            };
+            let documents = units(&args.inputs, &options);
+            progress.hidden_skipped = documents.hidden_skipped();
+            let (kept, documents) = file.resume(documents).with_context(context)?;
+            progress.kept(&kept, file.partial_path());
+            let file = BufWriter::new(file);
+            let writer = match kept.header {
+                true => RecordWriter::continuing(format, file),
+                false => RecordWriter::new(format, file).with_context(context)?,
+            };
+            let file =
+                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
+            let file = file.into_inner().map_err(|error| error.into_error());
+            file.and_then(ResumableFile::commit).with_context(context)?;
         }
         Some(path) => {
             let context = || format!("cannot write {}", path.display());
@@ -198,9 +227,9 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             };
             let documents = units(&args.inputs, &options);
             progress.hidden_skipped = documents.hidden_skipped();
-            let file = BufWriter::new(file);
-            let file = stream(file, format, &pool, documents, decide, &mut progress)
-                .with_context(context)?;
+            let writer = RecordWriter::new(format, BufWriter::new(file)).with_context(context)?;
+            let file =
+                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(OutFile::commit).with_context(context)?;
         }
@@ -209,16 +238,14 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
 }
 
-/// Decides every document and writes its record to `inner` in input order.
+/// Decides every document and writes its record with `writer`, in input order.
 fn stream<W: Write>(
-    inner: W,
-    format: OutputFormat,
+    mut writer: RecordWriter<W>,
     pool: &rayon::ThreadPool,
     documents: impl Iterator<Item = Unit> + Send,
     decide: impl Fn(Unit) -> Record + Sync,
     progress: &mut Progress,
 ) -> io::Result<W> {
-    let mut writer = RecordWriter::new(format, inner)?;
     let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(&decide).collect::<Vec<_>>();
     // Still at most REORDER_WINDOW records waiting, however the batches fall.
     let window = REORDER_WINDOW / ROWS_PER_BATCH;
@@ -254,12 +281,33 @@ fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec
     })
 }
 
+/// What makes two runs' records the same: the inputs, the options that
+/// change a record, the policies' content and this program's version. A
+/// resumed run continues only a partial output with the same fingerprint.
+fn settings_fingerprint(args: &Args, options: &IngestOptions, policies: &PolicySet) -> String {
+    let inputs: Vec<PathBuf> =
+        args.inputs.iter().map(|input| input.canonicalize().unwrap_or(input.clone())).collect();
+    // Where the PDF worker lives and which files are skipped change no record.
+    let options = IngestOptions { pdf_worker: None, skip_files: Vec::new(), ..options.clone() };
+    let settings = format!(
+        "{} {inputs:?} {:?} {options:?} {policies:?}",
+        env!("CARGO_PKG_VERSION"),
+        args.format
+    );
+    necessity_pipeline::sha256_hex(settings.as_bytes())[..16].to_string()
+}
+
 /// Why these inputs and output cannot go together: standard input given
 /// twice (it can be read once), or the output file also given as an input
 /// (it would be replaced by records about itself).
-fn input_conflict(inputs: &[PathBuf], out: Option<&Path>) -> Option<String> {
+fn input_conflict(inputs: &[PathBuf], out: Option<&Path>, resume: bool) -> Option<String> {
     if inputs.iter().filter(|path| is_stdin(path)).count() > 1 {
         return Some("standard input (-) can be read only once; give it once".to_string());
+    }
+    if resume && inputs.iter().any(|path| is_stdin(path)) {
+        return Some(
+            "standard input (-) cannot be read again, so it cannot be resumed".to_string(),
+        );
     }
     let out = out.and_then(|out| out.canonicalize().ok())?;
     inputs
@@ -346,6 +394,37 @@ impl Progress {
             errors: 0,
             bytes: 0,
             hidden_skipped: HiddenSkipped::default(),
+        }
+    }
+
+    /// Counts the records a resumed run kept, and says so.
+    fn kept(&mut self, kept: &Kept, partial: &Path) {
+        self.documents += kept.records;
+        self.errors += kept.errors;
+        self.bytes += kept.bytes;
+        if let Some(bar) = &self.bar {
+            bar.inc(kept.records);
+        }
+        if self.quiet {
+            return;
+        }
+        if let Some((found, wanted)) = &kept.mismatch {
+            let inputs = match wanted.as_str() {
+                "" => "the inputs end before it".to_string(),
+                wanted => format!("the inputs give {wanted:?}"),
+            };
+            eprintln!(
+                "necessity run: the partial output's record {} is {found:?} where {inputs}: \
+                 the inputs changed, so it and the records after it are decided again",
+                kept.records + 1
+            );
+        }
+        if kept.records > 0 {
+            eprintln!(
+                "necessity run: resuming after {} records kept from {}",
+                kept.records,
+                partial.display()
+            );
         }
     }
 

@@ -180,3 +180,137 @@ fn audit_commands_name_the_line_and_field_of_a_bad_record_never_its_value() {
     assert!(stderr.contains("row 1: column \"comment\" is not UTF-8"), "{stderr}");
     assert!(!stderr.contains("Roe"), "{stderr}");
 }
+
+/// A small xorshift generator of numbers in [low, high): kill points differ
+/// from run to run, and the seed is printed so a failure can be replayed.
+struct KillPoints(u64);
+
+impl KillPoints {
+    fn next_in(&mut self, low: u64, high: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        low + self.0 % (high - low)
+    }
+}
+
+/// Runs `run --resume` on `inputs`, killing it with SIGKILL `kills` times
+/// once its partial output has grown past a random point (progress, not
+/// time, so the points do not depend on the machine's load), then lets it
+/// finish; returns the finished output.
+#[cfg(unix)]
+fn killed_and_resumed(inputs: &Path, format: &str, kills: usize, seed: u64, whole: u64) -> Vec<u8> {
+    use std::time::{Duration, Instant};
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("records.out");
+    let partial = || {
+        fs::read_dir(out_dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .find(|path| path.to_string_lossy().ends_with(".partial"))
+    };
+    let mut points = KillPoints(seed);
+    let mut thresholds: Vec<u64> =
+        (0..kills).map(|_| points.next_in(whole / 20, whole * 3 / 4)).collect();
+    thresholds.sort_unstable();
+    let resumed = || {
+        let mut command = necessity();
+        command.args(["run", "-q", "-j", "1", "--resume", "--format", format, "--out"]);
+        command.arg(&out).arg(inputs).spawn().unwrap()
+    };
+    let mut sizes = Vec::new();
+    for threshold in thresholds {
+        let mut child = resumed();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            let size = partial().and_then(|path| fs::metadata(path).ok()).map_or(0, |m| m.len());
+            if size >= threshold {
+                child.kill().unwrap(); // SIGKILL
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(120), "seed {seed}: the run hangs");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = child.wait();
+        // Output is flushed 8 KiB at a time: a run can reach its end between
+        // two looks at its size, and then simply finishes.
+        match partial() {
+            Some(path) => sizes.push(fs::metadata(path).unwrap().len()),
+            None => assert!(out.exists(), "seed {seed}: a kill left neither output"),
+        }
+    }
+    eprintln!("seed {seed}, {format}: partial output after each kill: {sizes:?} of {whole} bytes");
+    let finished = resumed().wait_with_output().unwrap();
+    assert!(matches!(finished.status.code(), Some(0 | 3)), "seed {seed}: {finished:?}");
+    let left: Vec<_> = fs::read_dir(out_dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "seed {seed}: only the finished output is left: {left:?}");
+    fs::read(&out).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_at_random_points_and_resumed_writes_what_an_uninterrupted_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.jsonl");
+    let synth = necessity().args(["synth", "--bytes", "2M", "--out"]).arg(&archive).output();
+    assert!(synth.unwrap().status.success());
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            as u64
+            | 1;
+    for (format, kills) in [("jsonl", 5), ("csv", 2)] {
+        let whole = necessity()
+            .args(["run", "-q", "--format", format])
+            .arg(&archive)
+            .output()
+            .unwrap()
+            .stdout;
+        assert!(whole.len() > 10_000);
+        let resumed = killed_and_resumed(&archive, format, kills, seed, whole.len() as u64);
+        assert!(resumed == whole, "seed {seed}, {format}: the resumed output differs");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_start_afresh() {
+    use std::time::{Duration, Instant};
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("records.jsonl");
+    let note = corpus_notes().join("seed-dupixent-adult.txt");
+    // A FIFO input holds the run open with its output begun.
+    let fifo = out_dir.path().join("held.txt");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let partials = || -> Vec<std::path::PathBuf> {
+        fs::read_dir(out_dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.to_string_lossy().ends_with(".partial"))
+            .collect()
+    };
+    let child = necessity()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&note)
+        .arg(&fifo)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while partials().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the run never began its output");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("partial output kept for --resume"));
+    assert_eq!(partials().len(), 1, "SIGTERM keeps a resumable partial output");
+    // Other inputs (the FIFO left out) never continue it.
+    let other = run_quiet(&["--resume", "--out", out.to_str().unwrap()], &[&note]);
+    assert_eq!(other.status.code(), Some(0));
+    assert_eq!(records(&necessity().arg("run").arg("-q").arg(&note).output().unwrap()).len(), 1);
+    assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 1);
+}

@@ -56,6 +56,15 @@ impl<W: Write> RecordWriter<W> {
         })
     }
 
+    /// A writer of `format` continuing an output that already has its
+    /// header (a resumed run): no header row is written.
+    pub fn continuing(format: OutputFormat, inner: W) -> RecordWriter<W> {
+        match format {
+            OutputFormat::Jsonl => RecordWriter::Jsonl(inner),
+            OutputFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(inner))),
+        }
+    }
+
     /// Writes one record.
     pub fn write(&mut self, record: &Record) -> io::Result<()> {
         match self {
