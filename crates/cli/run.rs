@@ -74,6 +74,11 @@ pub struct Args {
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Exit 0 when every document has its record, even if some are error
+    /// records (otherwise 3): for orchestrators that read any other status
+    /// as a failed task (a Kubernetes Job run with `exec`).
+    #[arg(long)]
+    error_records_ok: bool,
     /// Also read hidden files and folders (names starting with `.`) inside
     /// input directories; a run's own `.partial` files are never read.
     #[arg(long)]
@@ -235,7 +240,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         }
     }
     let errors = progress.finish();
-    Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
+    Ok(if errors == 0 || args.error_records_ok { EXIT_OK } else { EXIT_SOME_ERRORS })
 }
 
 /// Decides every document and writes its record with `writer`, in input order.

@@ -314,3 +314,87 @@ fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_star
     assert_eq!(records(&necessity().arg("run").arg("-q").arg(&note).output().unwrap()).len(), 1);
     assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 1);
 }
+
+/// Starts `script` under `sh -c` as PID 1 of a new PID namespace, as a
+/// container runs its command; returns the process and the outer PID of
+/// the namespace's PID 1. `None` where namespaces cannot be made here.
+#[cfg(target_os = "linux")]
+fn as_pid_1(script: &str, args: &[&std::ffi::OsStr]) -> Option<(std::process::Child, u32)> {
+    use std::process::Stdio;
+    let probe = std::process::Command::new("unshare").args(["--pid", "--fork", "true"]).status();
+    if !probe.is_ok_and(|status| status.success()) {
+        return None;
+    }
+    let mut child = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--kill-child", "sh", "-c", script])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let children = format!("/proc/{0}/task/{0}/children", child.id());
+    let started = std::time::Instant::now();
+    loop {
+        let listed = fs::read_to_string(&children).unwrap_or_default();
+        if let Some(pid) = listed.split_whitespace().next() {
+            return Some((child, pid.parse().unwrap()));
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("unshare started no child");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_kubernetes_recipe_execs_so_sigterm_reaches_the_run_and_no_partial_file_stays() {
+    use std::time::{Duration, Instant};
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("records.jsonl");
+    let necessity = std::ffi::OsStr::new(env!("CARGO_BIN_EXE_necessity"));
+    let left = || fs::read_dir(out_dir.path()).unwrap().count();
+    let wait_for_output = || {
+        let started = Instant::now();
+        while left() == 0 {
+            assert!(started.elapsed() < Duration::from_secs(60), "the run never began its output");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let term = |pid: u32| {
+        let pid = pid.to_string();
+        assert!(std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    // The old recipe: `sh -c '...; status=$?; ...'` is PID 1 and ignores SIGTERM.
+    let old = r#""$0" run -q --out "$1" -; status=$?; [ "$status" -eq 0 ] || [ "$status" -eq 3 ]"#;
+    let Some((mut child, pid_1)) = as_pid_1(old, &[necessity, out.as_os_str()]) else {
+        eprintln!("skipped: no PID namespace can be made here (unshare needs root)");
+        return;
+    };
+    wait_for_output();
+    term(pid_1);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "PID 1 sh ignored SIGTERM: the pod waits for SIGKILL"
+    );
+    child.kill().unwrap(); // SIGKILL, as the kubelet after the grace period
+    child.wait().unwrap();
+    assert_eq!(left(), 1, "and the .partial file with note text stays: the defect");
+    for entry in fs::read_dir(out_dir.path()).unwrap() {
+        fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    // The recipe now: `exec` makes necessity PID 1, whose handler runs.
+    let new = r#"exec "$0" run -q --error-records-ok --out "$1" -"#;
+    let (child, pid_1) = as_pid_1(new, &[necessity, out.as_os_str()]).unwrap();
+    wait_for_output();
+    term(pid_1);
+    let output = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"), "{output:?}");
+    assert_eq!(left(), 0, "SIGTERM removed the unfinished output");
+}
