@@ -334,17 +334,18 @@ fn as_pid_1(script: &str, args: &[&std::ffi::OsStr]) -> Option<(std::process::Ch
         .unwrap();
     let children = format!("/proc/{0}/task/{0}/children", child.id());
     let started = std::time::Instant::now();
-    loop {
-        let listed = fs::read_to_string(&children).unwrap_or_default();
-        if let Some(pid) = listed.split_whitespace().next() {
-            return Some((child, pid.parse().unwrap()));
-        }
-        if started.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("unshare started no child");
-        }
+    let first_child =
+        || fs::read_to_string(&children).ok()?.split_whitespace().next()?.parse().ok();
+    let mut pid_1 = first_child();
+    while pid_1.is_none() && started.elapsed() < std::time::Duration::from_secs(30) {
         std::thread::sleep(std::time::Duration::from_millis(10));
+        pid_1 = first_child();
     }
+    if pid_1.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    Some((child, pid_1.expect("unshare starts its child")))
 }
 
 #[cfg(target_os = "linux")]
