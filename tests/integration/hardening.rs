@@ -399,3 +399,37 @@ fn the_kubernetes_recipe_execs_so_sigterm_reaches_the_run_and_no_partial_file_st
     assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"), "{output:?}");
     assert_eq!(left(), 0, "SIGTERM removed the unfinished output");
 }
+
+#[test]
+fn audit_commands_refuse_fields_and_values_no_record_has_and_count_a_verdict_once() {
+    let records = audit_fixtures().join("records.jsonl");
+    let sample = |extra: &[&str]| {
+        necessity()
+            .args(["sample", "--n", "3", "--seed", "7"])
+            .args(extra)
+            .arg(&records)
+            .output()
+            .unwrap()
+    };
+    let bogus = sample(&["--stratify", "bogus_field"]);
+    assert_eq!(bogus.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bogus.stderr).contains("no field \"bogus_field\""));
+    let approved = sample(&["--where", "determination=approved"]);
+    assert_eq!(approved.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&approved.stderr).contains("\"approved\" is not a value"));
+    // A field of the record schema works even where no record carries it yet.
+    let route = sample(&["--stratify", "route", "--where", "route=approve,pend,null"]);
+    assert_eq!(route.status.code(), Some(0), "{}", String::from_utf8_lossy(&route.stderr));
+
+    let verdicts = audit_fixtures().join("verdicts.csv");
+    let report = |files: &[&Path]| {
+        let output = necessity().args(["agreement", "--json"]).args(files).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (json["overall"]["agree"].as_u64().unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (once, quiet) = report(&[&verdicts]);
+    let (twice, warning) = report(&[&verdicts, &verdicts]);
+    assert!(quiet.is_empty());
+    assert_eq!(twice, once, "the same verdicts are counted once");
+    assert!(warning.contains("counted once"), "{warning}");
+}

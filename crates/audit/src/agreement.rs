@@ -15,7 +15,7 @@ pub const VERDICT_COLUMNS: [&str; 6] =
 const Z95: f64 = 1.959_963_984_540_054;
 
 /// One reviewer's verdict on one case: a row of the exported CSV.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Verdict {
     pub id: String,
     pub determination: String,
@@ -176,6 +176,16 @@ impl Verdict {
     }
 }
 
+/// Keeps the first of verdict rows that repeat one another in every column
+/// (the same export given twice, or copied into two files), so no verdict
+/// counts twice; returns how many were dropped.
+pub fn drop_repeated(verdicts: &mut Vec<Verdict>) -> usize {
+    let mut seen = std::collections::BTreeSet::new();
+    let before = verdicts.len();
+    verdicts.retain(|verdict| seen.insert(verdict.clone()));
+    before - verdicts.len()
+}
+
 /// Tallies verdicts overall and per determination and lists disagreements.
 pub fn agreement(verdicts: &[Verdict]) -> Result<AgreementReport, AgreementError> {
     let mut report = AgreementReport::default();
@@ -301,6 +311,21 @@ mod tests {
         assert_eq!(
             (verdicts[0].id.as_str(), verdicts[0].comment.as_str(), verdicts[0].reviewer.as_str()),
             ("=cmd.txt", "-5 not 5", "@ann")
+        );
+    }
+
+    #[test]
+    fn repeated_rows_count_once() {
+        let mut verdicts = read_verdicts(CSV.as_bytes()).unwrap();
+        verdicts.extend(read_verdicts(CSV.as_bytes()).unwrap());
+        assert_eq!(drop_repeated(&mut verdicts), 4);
+        assert_eq!(agreement(&verdicts).unwrap().overall.agree, 2);
+        let mut other = read_verdicts(CSV.replace(",ann,", ",bob,").as_bytes()).unwrap();
+        other.extend(read_verdicts(CSV.as_bytes()).unwrap());
+        assert_eq!(
+            drop_repeated(&mut other),
+            1,
+            "only the undecided row without a reviewer repeats"
         );
     }
 
