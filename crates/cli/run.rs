@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use necessity_criteria::PolicySet;
 use necessity_extract::Lexicons;
-use necessity_ingest::{units, HiddenSkipped, IngestOptions, Shard, Unit};
+use necessity_ingest::{input_bytes, units, HiddenSkipped, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::resume::{Kept, ResumableFile};
@@ -182,6 +182,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         .build()
         .context("cannot start worker threads")?;
     let mut progress = Progress::new(args.quiet);
+    progress.measure_total(&args.inputs, &options);
     let format = OutputFormat::from(args.format);
     match &args.out {
         None => {
@@ -382,13 +383,16 @@ struct Progress {
     hidden_skipped: HiddenSkipped,
 }
 
+/// The bar while the input's size is unknown: documents and rates only.
+const SPINNER: &str = "{spinner} {msg}";
+/// The bar once the input's size is known: its share done, and when it ends.
+const WITH_TOTAL: &str = "{spinner} [{bar:24}] {percent:>3}% of {total_bytes}, ETA {eta} · {msg}";
+
 impl Progress {
     fn new(quiet: bool) -> Progress {
         let bar = (!quiet && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {pos} documents {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
-            bar.set_style(style);
+            bar.set_style(style(SPINNER));
             bar
         });
         Progress {
@@ -402,13 +406,30 @@ impl Progress {
         }
     }
 
+    /// Measures the inputs (the same walk, by file sizes) in another thread,
+    /// then shows the bar's total, percentage and time to go. Progress is
+    /// counted in input bytes (`source.bytes`), which every document has.
+    fn measure_total(&self, inputs: &[PathBuf], options: &IngestOptions) {
+        let Some(bar) = self.bar.clone() else { return };
+        let (inputs, options) = (inputs.to_vec(), options.clone());
+        std::thread::spawn(move || {
+            let total = input_bytes(&inputs, &options);
+            // A shard holds about its share of every input's bytes.
+            let total = total / options.shard.map_or(1, |shard| shard.count());
+            if total > 0 {
+                bar.set_length(total);
+                bar.set_style(style(WITH_TOTAL));
+            }
+        });
+    }
+
     /// Counts the records a resumed run kept, and says so.
     fn kept(&mut self, kept: &Kept, partial: &Path) {
         self.documents += kept.records;
         self.errors += kept.errors;
         self.bytes += kept.bytes;
         if let Some(bar) = &self.bar {
-            bar.inc(kept.records);
+            bar.inc(kept.bytes);
         }
         if self.quiet {
             return;
@@ -440,11 +461,12 @@ impl Progress {
             self.errors += 1;
         }
         if let Some(bar) = &self.bar {
-            bar.inc(1);
+            bar.inc(record.source.bytes);
             if self.documents % 16 == 1 {
                 let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!(
-                    "({:.0}/s, {:.1} MB/s, {} errors)",
+                    "{} documents ({:.0}/s, {:.1} MB/s, {} errors)",
+                    self.documents,
                     self.documents as f64 / seconds,
                     mb(self.bytes) / seconds,
                     self.errors
@@ -476,6 +498,10 @@ impl Progress {
         }
         self.errors
     }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 fn mb(bytes: u64) -> f64 {

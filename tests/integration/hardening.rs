@@ -433,3 +433,34 @@ fn audit_commands_refuse_fields_and_values_no_record_has_and_count_a_verdict_onc
     assert_eq!(twice, once, "the same verdicts are counted once");
     assert!(warning.contains("counted once"), "{warning}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_the_progress_bar_shows_a_total_a_percentage_and_an_eta() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux's script (a pseudo-terminal) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive.jsonl");
+    let synth = necessity().args(["synth", "--bytes", "2M", "--out"]).arg(&archive).output();
+    assert!(synth.unwrap().status.success());
+    let typescript = dir.path().join("typescript");
+    let command = format!(
+        "'{}' run -j 1 --out '{}' '{}'",
+        env!("CARGO_BIN_EXE_necessity"),
+        dir.path().join("records.jsonl").display(),
+        archive.display()
+    );
+    let status = std::process::Command::new("script")
+        .args(["-qfec", &command])
+        .arg(&typescript)
+        .env("TERM", "xterm")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let screen = String::from_utf8_lossy(&fs::read(&typescript).unwrap()).into_owned();
+    assert!(screen.contains("% of 2.00 MiB, ETA "), "{screen}");
+    assert!(screen.contains("documents ("), "{screen}");
+}
