@@ -284,8 +284,8 @@
 
   function renderProgress() {
     var decided = cases.filter(function (c) { return verdictOf(c) !== ""; }).length;
-    $("progress").textContent = decided + " of " + cases.length + " reviewed" +
-      (store.persistent ? "" : " (verdicts are not saved: this browser refuses local storage — export before closing)");
+    $("progress").textContent = decided + " of " + cases.length + " reviewed";
+    $("storage-warning").hidden = store.persistent;
   }
 
   function update(c, change) {
@@ -321,18 +321,27 @@
     return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
   }
 
-  // Every case of the page, decided or not, in page order.
+  // Every case of the page, decided or not, in page order; each row names the
+  // reviewer (who decided it, else whoever exports), so rows merged from
+  // several reviewers' files still say whose they are.
   function buildCsv() {
     var lines = [COLUMNS.join(",")];
+    var exporter = store.state.reviewer || "";
     cases.forEach(function (c) {
       var entry = verdicts[c.id] || {};
-      lines.push([c.id, c.determination, entry.verdict, entry.comment, entry.reviewer, entry.timestamp]
+      lines.push([c.id, c.determination, entry.verdict, entry.comment, entry.reviewer || exporter, entry.timestamp]
         .map(spreadsheetSafe).map(csvField).join(","));
     });
     return lines.join("\r\n") + "\r\n";
   }
 
   function exportCsv() {
+    var named = (store.state.reviewer || "").trim() !== "";
+    $("export-hint").hidden = named;
+    if (!named) {
+      $("reviewer").focus();
+      return;
+    }
     // A byte-order mark makes spreadsheets read the file as UTF-8; `agreement` skips it.
     var blob = new Blob(["\ufeff" + buildCsv()], { type: "text/csv;charset=utf-8" });
     var url = URL.createObjectURL(blob);
@@ -381,6 +390,7 @@
     $("reviewer").value = store.state.reviewer || "";
     $("reviewer").addEventListener("input", function (e) {
       store.state.reviewer = e.target.value;
+      if (e.target.value.trim() !== "") { $("export-hint").hidden = true; }
       store.save();
     });
     $("comment").addEventListener("input", function (e) {
