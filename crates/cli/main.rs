@@ -104,9 +104,12 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// destructors, and an interrupted batch must leave nothing half-written.
 fn discard_outputs_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
-        let deleted = necessity_pipeline::output::discard_unfinished_outputs();
-        eprintln!("necessity: interrupted; {deleted} unfinished output file(s) removed");
-        for kept in necessity_pipeline::resume::kept_partial_outputs() {
+        let interrupted = necessity_pipeline::output::discard_unfinished_outputs();
+        eprintln!(
+            "necessity: interrupted; {} unfinished output file(s) removed",
+            interrupted.deleted
+        );
+        for kept in interrupted.kept {
             eprintln!("necessity: partial output kept for --resume: {}", kept.display());
         }
         std::process::exit(EXIT_INTERRUPTED);

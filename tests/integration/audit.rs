@@ -555,6 +555,23 @@ impl DevTools {
         }
     }
 
+    /// Opens `url` in a new tab whose downloads go to `downloads`, waits for
+    /// it to render, and returns the tab's session.
+    fn open_page(&mut self, url: &str, downloads: &Path) -> String {
+        let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
+        self.call(None, "Browser.setDownloadBehavior", allow);
+        let target = self.call(None, "Target.createTarget", serde_json::json!({"url": url}))
+            ["targetId"]
+            .clone();
+        let attach = serde_json::json!({"targetId": target, "flatten": true});
+        let session = self.call(None, "Target.attachToTarget", attach)["sessionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.wait_for_page(&session);
+        session
+    }
+
     /// Waits until the page has rendered its case list.
     fn wait_for_page(&mut self, session: &str) {
         let ready = "document.readyState === 'complete' && \
@@ -590,18 +607,7 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
         page.as_os_str(),
     ]);
     let mut devtools = DevTools::launch(&browser);
-    let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
-    devtools.call(None, "Browser.setDownloadBehavior", allow);
-    let url = format!("file://{}", page.display());
-    let target = devtools.call(None, "Target.createTarget", serde_json::json!({"url": url}))
-        ["targetId"]
-        .clone();
-    let attach = serde_json::json!({"targetId": target, "flatten": true});
-    let session = devtools.call(None, "Target.attachToTarget", attach)["sessionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    devtools.wait_for_page(&session);
+    let session = devtools.open_page(&format!("file://{}", page.display()), &downloads);
 
     // A reviewer's morning: name, agree with the first case, move on with j,
     // disagree with the second and say why, all from the keyboard.
@@ -700,18 +706,8 @@ fn review_page_fits_phone_laptop_and_desktop_widths_and_export_needs_a_name() {
         page.as_os_str(),
     ]);
     let mut devtools = DevTools::launch(&browser);
-    let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
-    devtools.call(None, "Browser.setDownloadBehavior", allow);
     let url = format!("file://{}#case=derm%2Fnote-01.txt", page.display());
-    let target = devtools.call(None, "Target.createTarget", serde_json::json!({"url": url}))
-        ["targetId"]
-        .clone();
-    let attach = serde_json::json!({"targetId": target, "flatten": true});
-    let session = devtools.call(None, "Target.attachToTarget", attach)["sessionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    devtools.wait_for_page(&session);
+    let session = devtools.open_page(&url, &downloads);
     for (width, height) in [(400, 850), (1024, 768), (1400, 900)] {
         let metrics = serde_json::json!({
             "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600

@@ -3,7 +3,7 @@
 
 use necessity_record::spreadsheet::safe_cell;
 use necessity_record::{Record, Status};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -229,7 +229,7 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".partial")
             .tempfile_in(directory)?;
-        let listed = Unfinished::list(temp.path());
+        let listed = Unfinished::list(temp.path(), OnInterrupt::Delete);
         Ok(AtomicFile { temp, path: path.to_path_buf(), _listed: listed })
     }
 
@@ -247,14 +247,21 @@ impl AtomicFile {
     }
 }
 
+/// What an interrupt does with an output still being written: an atomic
+/// output is deleted, a resumable one kept for `--resume`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnInterrupt {
+    Delete,
+    Keep,
+}
+
 /// An entry in the list of unfinished outputs, taken off the list when its
-/// [`AtomicFile`] is committed or dropped (`NamedTempFile` deletes the file
-/// itself then).
-struct Unfinished(PathBuf);
+/// file is committed or dropped (`NamedTempFile` deletes the file itself then).
+pub(crate) struct Unfinished(PathBuf);
 
 impl Unfinished {
-    fn list(temp: &Path) -> Unfinished {
-        unfinished().insert(temp.to_path_buf());
+    pub(crate) fn list(temp: &Path, on_interrupt: OnInterrupt) -> Unfinished {
+        unfinished().insert(temp.to_path_buf(), on_interrupt);
         Unfinished(temp.to_path_buf())
     }
 }
@@ -265,22 +272,38 @@ impl Drop for Unfinished {
     }
 }
 
-/// The temporary files of every [`AtomicFile`] not yet committed or dropped:
-/// a signal ends the process without running destructors, so the handler
-/// needs this list to leave no `.partial` file behind.
-fn unfinished() -> MutexGuard<'static, BTreeSet<PathBuf>> {
-    static UNFINISHED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-    // A panic while the lock was held leaves a set that is still valid.
+/// The temporary files of every output not yet committed or dropped: a
+/// signal ends the process without running destructors, so the handler
+/// needs this list to leave no `.partial` file behind (but the resumable ones).
+fn unfinished() -> MutexGuard<'static, BTreeMap<PathBuf, OnInterrupt>> {
+    static UNFINISHED: Mutex<BTreeMap<PathBuf, OnInterrupt>> = Mutex::new(BTreeMap::new());
+    // A panic while the lock was held leaves a map that is still valid.
     UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Deletes the temporary file of every output still being written, for a
-/// process about to exit on Ctrl-C or SIGTERM; returns how many it deleted.
-pub fn discard_unfinished_outputs() -> usize {
+/// What an interrupt did with the outputs being written.
+#[derive(Debug, Default)]
+pub struct Interrupted {
+    /// Temporary files deleted.
+    pub deleted: usize,
+    /// Partial outputs kept for `--resume`.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Deletes the temporary file of every output still being written, but
+/// the resumable ones, for a process about to exit on Ctrl-C or SIGTERM.
+pub fn discard_unfinished_outputs() -> Interrupted {
     let mut unfinished = unfinished();
-    let deleted = unfinished.iter().filter(|path| fs::remove_file(path).is_ok()).count();
-    unfinished.clear();
-    deleted
+    let mut interrupted = Interrupted::default();
+    for (path, on_interrupt) in std::mem::take(&mut *unfinished) {
+        match on_interrupt {
+            OnInterrupt::Delete => {
+                interrupted.deleted += usize::from(fs::remove_file(&path).is_ok())
+            }
+            OnInterrupt::Keep => interrupted.kept.push(path),
+        }
+    }
+    interrupted
 }
 
 impl Write for AtomicFile {

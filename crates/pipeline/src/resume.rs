@@ -5,16 +5,14 @@
 //! order, drops a torn last line, and appends the rest. The finished file is
 //! renamed to FILE and equals an uninterrupted run's byte for byte.
 
-use crate::output::{OutputFormat, CSV_COLUMNS};
+use crate::output::{OnInterrupt, OutputFormat, Unfinished, CSV_COLUMNS};
 use necessity_ingest::Unit;
 use necessity_record::spreadsheet::unquoted_cell;
 use necessity_record::Status;
 use serde::Deserialize;
-use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
 /// The partial output of a resumable run, open for appending.
 pub struct ResumableFile {
@@ -24,7 +22,7 @@ pub struct ResumableFile {
     format: OutputFormat,
     /// The permissions of the file being replaced, which it keeps.
     replaced: Option<fs::Permissions>,
-    _listed: KeptOnInterrupt,
+    _listed: Unfinished,
 }
 
 /// What the partial output already held that this run keeps.
@@ -62,7 +60,7 @@ impl ResumableFile {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&partial)?;
-        let listed = KeptOnInterrupt::list(&partial);
+        let listed = Unfinished::list(&partial, OnInterrupt::Keep);
         Ok(ResumableFile { file, partial, path, format, replaced, _listed: listed })
     }
 
@@ -243,32 +241,6 @@ impl KeptReader {
 /// Whether a CSV row's quotes leave a field open (an odd number of `"`).
 fn quote_open(raw: &[u8]) -> bool {
     raw.iter().filter(|&&byte| byte == b'"').count() % 2 == 1
-}
-
-/// An entry in the list of resumable outputs, which an interrupt keeps.
-struct KeptOnInterrupt(PathBuf);
-
-impl KeptOnInterrupt {
-    fn list(partial: &Path) -> KeptOnInterrupt {
-        resumable().insert(partial.to_path_buf());
-        KeptOnInterrupt(partial.to_path_buf())
-    }
-}
-
-impl Drop for KeptOnInterrupt {
-    fn drop(&mut self) {
-        resumable().remove(&self.0);
-    }
-}
-
-fn resumable() -> MutexGuard<'static, BTreeSet<PathBuf>> {
-    static RESUMABLE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-    RESUMABLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The partial outputs an interrupted process leaves for `--resume`.
-pub fn kept_partial_outputs() -> Vec<PathBuf> {
-    resumable().iter().cloned().collect()
 }
 
 #[cfg(test)]
