@@ -201,6 +201,13 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             let context = || format!("cannot write {}", path.display());
             let settings = settings_fingerprint(&args, &options, &policies);
             let mut file = ResumableFile::open(path, &settings, format).with_context(context)?;
+            for other in file.other_partials() {
+                eprintln!(
+                    "necessity run: warning: {} is the partial output of a run with other inputs \
+                     or options; it is not resumed (delete it: it holds note text)",
+                    other.display()
+                );
+            }
             options.skip_files = vec![path.clone(), file.partial_path().to_path_buf()];
             let decide = |unit: Unit| {
                 let document = unit.load(&options);

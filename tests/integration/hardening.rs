@@ -311,6 +311,8 @@ fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_star
     // Other inputs (the FIFO left out) never continue it.
     let other = run_quiet(&["--resume", "--out", out.to_str().unwrap()], &[&note]);
     assert_eq!(other.status.code(), Some(0));
+    let warning = String::from_utf8_lossy(&other.stderr);
+    assert!(warning.contains("partial output of a run with other inputs"), "{warning}");
     assert_eq!(records(&necessity().arg("run").arg("-q").arg(&note).output().unwrap()).len(), 1);
     assert_eq!(fs::read_to_string(&out).unwrap().lines().count(), 1);
 }

@@ -69,6 +69,28 @@ impl ResumableFile {
         &self.partial
     }
 
+    /// Other partial outputs of the same FILE (runs with other settings, or
+    /// killed runs without `--resume`): never continued, and holding note
+    /// text, so the user should hear of them.
+    pub fn other_partials(&self) -> Vec<PathBuf> {
+        let name =
+            self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let prefix = format!(".{name}.");
+        let directory = self.partial.parent().unwrap_or(Path::new("."));
+        let Ok(entries) = fs::read_dir(directory) else { return Vec::new() };
+        let mut others: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| *path != self.partial)
+            .filter(|path| {
+                let file =
+                    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                file.starts_with(&prefix) && file.ends_with(".partial")
+            })
+            .collect();
+        others.sort();
+        others
+    }
+
     /// Keeps the partial output's complete records that match `units` in
     /// order, truncates the file after them, and returns the units still to
     /// decide.
@@ -334,6 +356,7 @@ mod tests {
         let a = ResumableFile::open(&path, "aaaa", OutputFormat::Jsonl).unwrap();
         let b = ResumableFile::open(&path, "bbbb", OutputFormat::Jsonl).unwrap();
         assert_ne!(a.partial_path(), b.partial_path());
+        assert_eq!(a.other_partials(), [b.partial_path().to_path_buf()]);
         let name = a.partial_path().file_name().unwrap().to_string_lossy().into_owned();
         assert_eq!(name, ".records.jsonl.aaaa.partial");
     }
