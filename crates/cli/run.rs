@@ -184,37 +184,33 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let mut progress = Progress::new(args.quiet);
     progress.measure_total(&args.inputs, &options);
     let format = OutputFormat::from(args.format);
-    match &args.out {
-        None => {
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
-            let documents = units(&args.inputs, &options);
-            progress.hidden_skipped = documents.hidden_skipped();
+    let output = Output::open(&args, &options, &policies)?;
+    // An output inside an input directory is not a note: neither the file
+    // being written (its temporary or partial file) nor the one it replaces is read.
+    options.skip_files = output.own_files();
+    let decide = |unit: Unit| {
+        let document = unit.load(&options);
+        pipeline().decide(document)
+    };
+    let documents = units(&args.inputs, &options);
+    progress.hidden_skipped = documents.hidden_skipped();
+    match output {
+        Output::Stdout => {
             let stdout = BufWriter::new(io::stdout().lock());
             let writer = RecordWriter::new(format, stdout).context("cannot write to stdout")?;
             stream(writer, &pool, documents, decide, &mut progress)
                 .context("cannot write records to stdout")?;
         }
-        Some(path) if args.resume => {
+        Output::Atomic(path, file) => {
             let context = || format!("cannot write {}", path.display());
-            let settings = settings_fingerprint(&args, &options, &policies);
-            let mut file = ResumableFile::open(path, &settings, format).with_context(context)?;
-            for other in file.other_partials() {
-                eprintln!(
-                    "necessity run: warning: {} is the partial output of a run with other inputs \
-                     or options; it is not resumed (delete it: it holds note text)",
-                    other.display()
-                );
-            }
-            options.skip_files = vec![path.clone(), file.partial_path().to_path_buf()];
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
-            let documents = units(&args.inputs, &options);
-            progress.hidden_skipped = documents.hidden_skipped();
+            let writer = RecordWriter::new(format, BufWriter::new(file)).with_context(context)?;
+            let file =
+                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
+            let file = file.into_inner().map_err(|error| error.into_error());
+            file.and_then(OutFile::commit).with_context(context)?;
+        }
+        Output::Resumable(path, mut file) => {
+            let context = || format!("cannot write {}", path.display());
             let (kept, documents) = file.resume(documents).with_context(context)?;
             progress.kept(&kept, file.partial_path());
             let file = BufWriter::new(file);
@@ -227,28 +223,53 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(ResumableFile::commit).with_context(context)?;
         }
-        Some(path) => {
-            let context = || format!("cannot write {}", path.display());
-            let file = OutFile::create(path).with_context(context)?;
-            // An output inside an input directory is not a note: neither the
-            // file being written nor the one it replaces is read.
-            options.skip_files = vec![path.clone()];
-            options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
-            let documents = units(&args.inputs, &options);
-            progress.hidden_skipped = documents.hidden_skipped();
-            let writer = RecordWriter::new(format, BufWriter::new(file)).with_context(context)?;
-            let file =
-                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
-            let file = file.into_inner().map_err(|error| error.into_error());
-            file.and_then(OutFile::commit).with_context(context)?;
-        }
     }
     let errors = progress.finish();
     Ok(if errors == 0 || args.error_records_ok { EXIT_OK } else { EXIT_SOME_ERRORS })
+}
+
+/// Where the records go.
+enum Output {
+    Stdout,
+    /// `--out FILE`: written under a temporary name, renamed when complete.
+    Atomic(PathBuf, OutFile),
+    /// `--out FILE --resume`: a partial output kept across interruptions.
+    Resumable(PathBuf, ResumableFile),
+}
+
+impl Output {
+    fn open(args: &Args, options: &IngestOptions, policies: &PolicySet) -> anyhow::Result<Output> {
+        let Some(path) = &args.out else { return Ok(Output::Stdout) };
+        let context = || format!("cannot write {}", path.display());
+        if !args.resume {
+            return Ok(Output::Atomic(path.clone(), OutFile::create(path).with_context(context)?));
+        }
+        let settings = settings_fingerprint(args, options, policies);
+        let format = OutputFormat::from(args.format);
+        let file = ResumableFile::open(path, &settings, format).with_context(context)?;
+        for other in file.other_partials() {
+            eprintln!(
+                "necessity run: warning: {} is the partial output of a run with other inputs \
+                 or options; it is not resumed (delete it: it holds note text)",
+                other.display()
+            );
+        }
+        Ok(Output::Resumable(path.clone(), file))
+    }
+
+    /// The files this output writes or replaces.
+    fn own_files(&self) -> Vec<PathBuf> {
+        match self {
+            Output::Stdout => Vec::new(),
+            Output::Atomic(path, file) => {
+                [Some(path.clone()), file.temp_path().map(Path::to_path_buf)]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+            Output::Resumable(path, file) => vec![path.clone(), file.partial_path().to_path_buf()],
+        }
+    }
 }
 
 /// Decides every document and writes its record with `writer`, in input order.
