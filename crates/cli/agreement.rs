@@ -2,7 +2,7 @@
 //! from the verdict CSV the review page exports.
 
 use anyhow::Context as _;
-use necessity_audit::agreement::{agreement, read_verdicts};
+use necessity_audit::agreement::{agreement, drop_repeated, read_verdicts};
 use std::fs::File;
 use std::path::PathBuf;
 
@@ -25,6 +25,13 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         verdicts
             .extend(read_verdicts(file).with_context(|| format!("reading {}", path.display()))?);
+    }
+    let repeated = drop_repeated(&mut verdicts);
+    if repeated > 0 {
+        eprintln!(
+            "necessity agreement: warning: {repeated} verdict row(s) repeat a row already read in \
+             every column (the same export given twice?); each is counted once"
+        );
     }
     let report = agreement(&verdicts)?;
     if args.json {

@@ -80,6 +80,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output left (`necessity run | head`): like
+        // ripgrep, stop quietly and successfully, since nobody wants the rest.
+        Err(error) if is_broken_pipe(&error) => ExitCode::from(EXIT_OK),
         Err(error) => {
             eprintln!("necessity: {error:#}");
             ExitCode::from(EXIT_FAILURE)
@@ -87,13 +90,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether `error` comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// On Ctrl-C or SIGTERM (a cancelled Slurm or Kubernetes job), deletes the
 /// `.partial` files of unfinished outputs before exiting: a signal skips
 /// destructors, and an interrupted batch must leave nothing half-written.
 fn discard_outputs_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
-        let deleted = necessity_pipeline::output::discard_unfinished_outputs();
-        eprintln!("necessity: interrupted; {deleted} unfinished output file(s) removed");
+        let interrupted = necessity_pipeline::output::discard_unfinished_outputs();
+        eprintln!(
+            "necessity: interrupted; {} unfinished output file(s) removed",
+            interrupted.deleted
+        );
+        for kept in interrupted.kept {
+            eprintln!("necessity: partial output kept for --resume: {}", kept.display());
+        }
         std::process::exit(EXIT_INTERRUPTED);
     });
     if let Err(error) = installed {

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use necessity_audit::page::render_page;
 use necessity_audit::review::{build_case, read_records, Case, Note, Palette};
 use necessity_ingest::{units, IngestOptions};
+use necessity_pipeline::output::write_output;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::BufReader;
@@ -28,6 +29,9 @@ pub struct Args {
     /// CSV column / JSONL field holding the note id, as given to `run`.
     #[arg(long, value_name = "NAME")]
     id_column: Option<String>,
+    /// Read hidden files and folders under the notes root, as `run --hidden` did.
+    #[arg(long)]
+    hidden: bool,
     /// Page title [default: "Audit review: <records file name>"].
     #[arg(long)]
     title: Option<String>,
@@ -63,8 +67,9 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         let name = args.records.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         format!("Audit review: {name}")
     });
-    std::fs::write(&args.out, render_page(&title, &cases))
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    // The page holds whole notes: owner-only, and never seen half-written.
+    write_output(&args.out, render_page(&title, &cases).as_bytes())
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     if cases.len() > LARGE_PAGE {
         eprintln!(
             "necessity review: {} cases make a heavy page; `necessity sample` draws a reviewable one",
@@ -89,6 +94,7 @@ fn reread_notes(args: &Args, wanted: &HashSet<&str>) -> anyhow::Result<HashMap<S
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
         pdf_worker: std::env::current_exe().ok(),
+        hidden: args.hidden,
         ..IngestOptions::default()
     };
     let notes = units(std::slice::from_ref(&args.notes), &options)

@@ -1,14 +1,15 @@
 //! `necessity run`: one case record per input document, in input order, with
 //! documents decided in parallel and streamed out as they finish.
 
-use crate::{EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use necessity_criteria::PolicySet;
 use necessity_extract::Lexicons;
-use necessity_ingest::{units, IngestOptions, Shard, Unit};
+use necessity_ingest::{input_bytes, units, HiddenSkipped, IngestOptions, Shard, Unit};
 use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
+use necessity_pipeline::resume::{Kept, ResumableFile};
 use necessity_pipeline::Pipeline;
 use necessity_record::{Record, Route, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -32,6 +33,10 @@ pub struct Args {
     /// Write records to FILE (complete or not at all) instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Keep the partial output of an interrupted or killed run with the same
+    /// inputs and options, and continue from there (needs --out).
+    #[arg(long, requires = "out")]
+    resume: bool,
     /// Output format: JSON Lines case records, or a CSV summary row per document.
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     format: FormatArg,
@@ -70,9 +75,18 @@ pub struct Args {
     /// No progress bar and no summary line.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Exit 0 when every document has its record, even if some are error
+    /// records (otherwise 3): for orchestrators that read any other status
+    /// as a failed task (a Kubernetes Job run with `exec`).
+    #[arg(long)]
+    error_records_ok: bool,
+    /// Also read hidden files and folders (names starting with `.`) inside
+    /// input directories; a run's own `.partial` files are never read.
+    #[arg(long)]
+    hidden: bool,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum FormatArg {
     Jsonl,
     Csv,
@@ -127,9 +141,15 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: no such file or directory: {}", missing.display());
         return Ok(EXIT_USAGE);
     }
-    if let Some(problem) = input_conflict(&args.inputs, args.out.as_deref()) {
+    if let Some(problem) = input_conflict(&args.inputs, args.out.as_deref(), args.resume) {
         eprintln!("necessity run: {problem}");
         return Ok(EXIT_USAGE);
+    }
+    if args.out.is_none() && !stdout_is_open() {
+        eprintln!(
+            "necessity run: standard output is closed, so no record can be written; give --out FILE"
+        );
+        return Ok(EXIT_FAILURE);
     }
     install_quiet_panic_hook();
     let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
@@ -151,6 +171,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         pdf_worker: None,
         shard: args.shard,
         max_doc_bytes: args.max_doc_bytes,
+        hidden: args.hidden,
         skip_files: Vec::new(),
     }
     .with_pdf_worker_of_this_binary()
@@ -162,51 +183,104 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         .build()
         .context("cannot start worker threads")?;
     let mut progress = Progress::new(args.quiet);
+    progress.measure_total(&args.inputs, &options);
     let format = OutputFormat::from(args.format);
-    match &args.out {
-        None => {
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
-            let documents = units(&args.inputs, &options);
+    let output = Output::open(&args, &options, &policies)?;
+    // An output inside an input directory is not a note: neither the file
+    // being written (its temporary or partial file) nor the one it replaces is read.
+    options.skip_files = output.own_files();
+    let decide = |unit: Unit| {
+        let document = unit.load(&options);
+        pipeline().decide(document)
+    };
+    let documents = units(&args.inputs, &options);
+    progress.hidden_skipped = documents.hidden_skipped();
+    match output {
+        Output::Stdout => {
             let stdout = BufWriter::new(io::stdout().lock());
-            stream(stdout, format, &pool, documents, decide, &mut progress)
+            let writer = RecordWriter::new(format, stdout).context("cannot write to stdout")?;
+            stream(writer, &pool, documents, decide, &mut progress)
                 .context("cannot write records to stdout")?;
         }
-        Some(path) => {
+        Output::Atomic(path, file) => {
             let context = || format!("cannot write {}", path.display());
-            let file = OutFile::create(path).with_context(context)?;
-            // An output inside an input directory is not a note: neither the
-            // file being written nor the one it replaces is read.
-            options.skip_files = vec![path.clone()];
-            options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
-            let documents = units(&args.inputs, &options);
-            let file = BufWriter::new(file);
-            let file = stream(file, format, &pool, documents, decide, &mut progress)
-                .with_context(context)?;
+            let writer = RecordWriter::new(format, BufWriter::new(file)).with_context(context)?;
+            let file =
+                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(OutFile::commit).with_context(context)?;
         }
+        Output::Resumable(path, mut file) => {
+            let context = || format!("cannot write {}", path.display());
+            let (kept, documents) = file.resume(documents).with_context(context)?;
+            progress.kept(&kept, file.partial_path());
+            let file = BufWriter::new(file);
+            let writer = match kept.header {
+                true => RecordWriter::continuing(format, file),
+                false => RecordWriter::new(format, file).with_context(context)?,
+            };
+            let file =
+                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
+            let file = file.into_inner().map_err(|error| error.into_error());
+            file.and_then(ResumableFile::commit).with_context(context)?;
+        }
     }
     let errors = progress.finish();
-    Ok(if errors == 0 { EXIT_OK } else { EXIT_SOME_ERRORS })
+    Ok(if errors == 0 || args.error_records_ok { EXIT_OK } else { EXIT_SOME_ERRORS })
 }
 
-/// Decides every document and writes its record to `inner` in input order.
+/// Where the records go.
+enum Output {
+    Stdout,
+    /// `--out FILE`: written under a temporary name, renamed when complete.
+    Atomic(PathBuf, OutFile),
+    /// `--out FILE --resume`: a partial output kept across interruptions.
+    Resumable(PathBuf, ResumableFile),
+}
+
+impl Output {
+    fn open(args: &Args, options: &IngestOptions, policies: &PolicySet) -> anyhow::Result<Output> {
+        let Some(path) = &args.out else { return Ok(Output::Stdout) };
+        let context = || format!("cannot write {}", path.display());
+        if !args.resume {
+            return Ok(Output::Atomic(path.clone(), OutFile::create(path).with_context(context)?));
+        }
+        let settings = settings_fingerprint(args, options, policies);
+        let format = OutputFormat::from(args.format);
+        let file = ResumableFile::open(path, &settings, format).with_context(context)?;
+        for other in file.other_partials() {
+            eprintln!(
+                "necessity run: warning: {} is the partial output of a run with other inputs \
+                 or options; it is not resumed (delete it: it holds note text)",
+                other.display()
+            );
+        }
+        Ok(Output::Resumable(path.clone(), file))
+    }
+
+    /// The files this output writes or replaces.
+    fn own_files(&self) -> Vec<PathBuf> {
+        match self {
+            Output::Stdout => Vec::new(),
+            Output::Atomic(path, file) => {
+                [Some(path.clone()), file.temp_path().map(Path::to_path_buf)]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+            Output::Resumable(path, file) => vec![path.clone(), file.partial_path().to_path_buf()],
+        }
+    }
+}
+
+/// Decides every document and writes its record with `writer`, in input order.
 fn stream<W: Write>(
-    inner: W,
-    format: OutputFormat,
+    mut writer: RecordWriter<W>,
     pool: &rayon::ThreadPool,
     documents: impl Iterator<Item = Unit> + Send,
     decide: impl Fn(Unit) -> Record + Sync,
     progress: &mut Progress,
 ) -> io::Result<W> {
-    let mut writer = RecordWriter::new(format, inner)?;
     let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(&decide).collect::<Vec<_>>();
     // Still at most REORDER_WINDOW records waiting, however the batches fall.
     let window = REORDER_WINDOW / ROWS_PER_BATCH;
@@ -242,12 +316,33 @@ fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec
     })
 }
 
+/// What makes two runs' records the same: the inputs, the options that
+/// change a record, the policies' content and this program's version. A
+/// resumed run continues only a partial output with the same fingerprint.
+fn settings_fingerprint(args: &Args, options: &IngestOptions, policies: &PolicySet) -> String {
+    let inputs: Vec<PathBuf> =
+        args.inputs.iter().map(|input| input.canonicalize().unwrap_or(input.clone())).collect();
+    // Where the PDF worker lives and which files are skipped change no record.
+    let options = IngestOptions { pdf_worker: None, skip_files: Vec::new(), ..options.clone() };
+    let settings = format!(
+        "{} {inputs:?} {:?} {options:?} {policies:?}",
+        env!("CARGO_PKG_VERSION"),
+        args.format
+    );
+    necessity_pipeline::sha256_hex(settings.as_bytes())[..16].to_string()
+}
+
 /// Why these inputs and output cannot go together: standard input given
 /// twice (it can be read once), or the output file also given as an input
 /// (it would be replaced by records about itself).
-fn input_conflict(inputs: &[PathBuf], out: Option<&Path>) -> Option<String> {
+fn input_conflict(inputs: &[PathBuf], out: Option<&Path>, resume: bool) -> Option<String> {
     if inputs.iter().filter(|path| is_stdin(path)).count() > 1 {
         return Some("standard input (-) can be read only once; give it once".to_string());
+    }
+    if resume && inputs.iter().any(|path| is_stdin(path)) {
+        return Some(
+            "standard input (-) cannot be read again, so it cannot be resumed".to_string(),
+        );
     }
     let out = out.and_then(|out| out.canonicalize().ok())?;
     inputs
@@ -255,6 +350,31 @@ fn input_conflict(inputs: &[PathBuf], out: Option<&Path>) -> Option<String> {
         .filter(|path| !is_stdin(path))
         .find(|path| path.canonicalize().is_ok_and(|input| input == out))
         .map(|input| format!("the output file {} is also an input", input.display()))
+}
+
+/// Whether standard output was open when the program started. When it was
+/// closed (`necessity run notes >&-`), Rust's runtime opens `/dev/null` in
+/// its place before `main`, read-write, and every record would vanish while
+/// the run reports success. A shell's `> /dev/null` opens it write-only, so
+/// a `/dev/null` that can also be read is the runtime's stand-in.
+#[cfg(unix)]
+fn stdout_is_open() -> bool {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(duplicate) = io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let mut stdout = std::fs::File::from(duplicate);
+    let device = |metadata: std::fs::Metadata| (metadata.dev(), metadata.ino());
+    let is_dev_null = match (stdout.metadata(), std::fs::metadata("/dev/null")) {
+        (Ok(stdout), Ok(null)) => device(stdout) == device(null),
+        _ => false,
+    };
+    !(is_dev_null && stdout.read(&mut [0u8; 1]).is_ok())
+}
+
+#[cfg(not(unix))]
+fn stdout_is_open() -> bool {
+    true
 }
 
 fn is_stdin(path: &Path) -> bool {
@@ -290,15 +410,20 @@ struct Progress {
     /// Records a machine may act on; every other record pends to a reviewer.
     approved: u64,
     bytes: u64,
+    /// Hidden files and folders the walk left out, for the summary.
+    hidden_skipped: HiddenSkipped,
 }
+
+/// The bar while the input's size is unknown: documents and rates only.
+const SPINNER: &str = "{spinner} {msg}";
+/// The bar once the input's size is known: its share done, and when it ends.
+const WITH_TOTAL: &str = "{spinner} [{bar:24}] {percent:>3}% of {total_bytes}, ETA {eta} · {msg}";
 
 impl Progress {
     fn new(quiet: bool) -> Progress {
         let bar = (!quiet && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template("{spinner} {pos} documents {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
-            bar.set_style(style);
+            bar.set_style(style(SPINNER));
             bar
         });
         Progress {
@@ -309,6 +434,56 @@ impl Progress {
             errors: 0,
             approved: 0,
             bytes: 0,
+            hidden_skipped: HiddenSkipped::default(),
+        }
+    }
+
+    /// Measures the inputs (the same walk, by file sizes) in another thread,
+    /// then shows the bar's total, percentage and time to go. Progress is
+    /// counted in input bytes (`source.bytes`), which every document has.
+    fn measure_total(&self, inputs: &[PathBuf], options: &IngestOptions) {
+        let Some(bar) = self.bar.clone() else { return };
+        let (inputs, options) = (inputs.to_vec(), options.clone());
+        std::thread::spawn(move || {
+            let total = input_bytes(&inputs, &options);
+            // A shard holds about its share of every input's bytes.
+            let total = total / options.shard.map_or(1, |shard| shard.count());
+            if total > 0 {
+                bar.set_length(total);
+                bar.set_style(style(WITH_TOTAL));
+            }
+        });
+    }
+
+    /// Counts the records a resumed run kept, and says so.
+    fn kept(&mut self, kept: &Kept, partial: &Path) {
+        self.documents += kept.records;
+        self.errors += kept.errors;
+        self.approved += kept.approved;
+        self.bytes += kept.bytes;
+        if let Some(bar) = &self.bar {
+            bar.inc(kept.bytes);
+        }
+        if self.quiet {
+            return;
+        }
+        if let Some((found, wanted)) = &kept.mismatch {
+            let inputs = match wanted.as_str() {
+                "" => "the inputs end before it".to_string(),
+                wanted => format!("the inputs give {wanted:?}"),
+            };
+            eprintln!(
+                "necessity run: the partial output's record {} is {found:?} where {inputs}: \
+                 the inputs changed, so it and the records after it are decided again",
+                kept.records + 1
+            );
+        }
+        if kept.records > 0 {
+            eprintln!(
+                "necessity run: resuming after {} records kept from {}",
+                kept.records,
+                partial.display()
+            );
         }
     }
 
@@ -322,11 +497,12 @@ impl Progress {
             self.approved += 1;
         }
         if let Some(bar) = &self.bar {
-            bar.inc(1);
+            bar.inc(record.source.bytes);
             if self.documents % 16 == 1 {
                 let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_message(format!(
-                    "({:.0}/s, {:.1} MB/s, {} errors)",
+                    "{} documents ({:.0}/s, {:.1} MB/s, {} errors)",
+                    self.documents,
                     self.documents as f64 / seconds,
                     mb(self.bytes) / seconds,
                     self.errors
@@ -342,9 +518,13 @@ impl Progress {
         }
         if !self.quiet {
             let mut stderr = io::stderr().lock();
+            let hidden = match self.hidden_skipped.get() {
+                0 => String::new(),
+                skipped => format!(", {skipped} hidden skipped (--hidden reads them)"),
+            };
             let _ = writeln!(
                 stderr,
-                "necessity: {} documents, {} ok, {} errors; {} approve, {} pend; {:.1} MB, {:.1} s",
+                "necessity: {} documents, {} ok, {} errors; {} approve, {} pend; {:.1} MB, {:.1} s{hidden}",
                 self.documents,
                 self.documents - self.errors,
                 self.errors,
@@ -356,6 +536,10 @@ impl Progress {
         }
         self.errors
     }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 fn mb(bytes: u64) -> f64 {

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use necessity_audit::field::{Field, Filter};
 use necessity_audit::sample::{draw, SampleSize, SampleSpec};
-use necessity_pipeline::output::OutFile;
+use necessity_pipeline::output::{write_output, OutFile};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -69,9 +69,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         .clone()
         .or_else(|| args.out.as_ref().map(|o| o.with_extension("manifest.json")));
     match &manifest_path {
-        Some(path) => {
-            std::fs::write(path, manifest).with_context(|| format!("writing {}", path.display()))?
-        }
+        Some(path) => write_output(path, manifest.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => eprint!("{manifest}"),
     }
     eprintln!(

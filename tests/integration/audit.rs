@@ -622,6 +622,23 @@ impl DevTools {
         }
     }
 
+    /// Opens `url` in a new tab whose downloads go to `downloads`, waits for
+    /// it to render, and returns the tab's session.
+    fn open_page(&mut self, url: &str, downloads: &Path) -> String {
+        let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
+        self.call(None, "Browser.setDownloadBehavior", allow);
+        let target = self.call(None, "Target.createTarget", serde_json::json!({"url": url}))
+            ["targetId"]
+            .clone();
+        let attach = serde_json::json!({"targetId": target, "flatten": true});
+        let session = self.call(None, "Target.attachToTarget", attach)["sessionId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.wait_for_page(&session);
+        session
+    }
+
     /// Waits until the page has rendered its case list.
     fn wait_for_page(&mut self, session: &str) {
         let ready = "document.readyState === 'complete' && \
@@ -657,18 +674,7 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
         page.as_os_str(),
     ]);
     let mut devtools = DevTools::launch(&browser);
-    let allow = serde_json::json!({"behavior": "allow", "downloadPath": downloads});
-    devtools.call(None, "Browser.setDownloadBehavior", allow);
-    let url = format!("file://{}", page.display());
-    let target = devtools.call(None, "Target.createTarget", serde_json::json!({"url": url}))
-        ["targetId"]
-        .clone();
-    let attach = serde_json::json!({"targetId": target, "flatten": true});
-    let session = devtools.call(None, "Target.attachToTarget", attach)["sessionId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    devtools.wait_for_page(&session);
+    let session = devtools.open_page(&format!("file://{}", page.display()), &downloads);
 
     // A reviewer's morning: name, agree with the first case, move on with j,
     // disagree with the second and say why, all from the keyboard.
@@ -721,5 +727,93 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
         // A comment that reads as a formula is quoted so no spreadsheet runs it.
         ["derm/note-02.txt", "not_medically_necessary", "disagree", "'=IGA 3, not 2", "ann"]
     );
-    assert_eq!(fields(5), ["scans/fax-0007.pdf", "error", "", "", ""]);
+    assert_eq!(
+        fields(5),
+        ["scans/fax-0007.pdf", "error", "", "", "ann"],
+        "every row names the reviewer"
+    );
+}
+
+/// What the page looks like at one width: whether anything scrolls sideways
+/// or is cut, measured in the page.
+const LAYOUT_PROBE: &str = r#"(() => {
+  const width = window.innerWidth;
+  const right = (id) => document.getElementById(id).getBoundingClientRect().right;
+  const progress = document.getElementById('progress');
+  const ids = Array.from(document.querySelectorAll('#case-list .case-id'));
+  return JSON.stringify({
+    scroll_width: document.documentElement.scrollWidth,
+    width,
+    rights: ['export', 'reviewer', 'agree', 'disagree', 'verdict-filter'].map(right),
+    counter_lines: progress.getClientRects().length,
+    ids_cut: ids.filter((id) => id.scrollWidth > id.clientWidth + 1).map((id) => id.textContent),
+  });
+})()"#;
+
+#[test]
+fn review_page_fits_phone_laptop_and_desktop_widths_and_export_needs_a_name() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    // A long id, as a deep archive path or a CSV row gives.
+    let records = std::fs::read_to_string(fixtures().join("records.jsonl")).unwrap();
+    let long_id =
+        "archive-2024/dermatology/referrals/outside-clinics/NOTEEVENTS-2024-q3.csv#184467";
+    let records = records.replacen("derm/note-04.txt", long_id, 1);
+    let records_path = dir.path().join("records.jsonl");
+    std::fs::write(&records_path, records).unwrap();
+    run(&[
+        os("review"),
+        records_path.as_os_str(),
+        os("--notes"),
+        fixtures().join("notes").as_os_str(),
+        os("--out"),
+        page.as_os_str(),
+    ]);
+    let mut devtools = DevTools::launch(&browser);
+    let url = format!("file://{}#case=derm%2Fnote-01.txt", page.display());
+    let session = devtools.open_page(&url, &downloads);
+    for (width, height) in [(400, 850), (1024, 768), (1400, 900)] {
+        let metrics = serde_json::json!({
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600
+        });
+        devtools.call(Some(&session), "Emulation.setDeviceMetricsOverride", metrics);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let layout: Value =
+            serde_json::from_str(devtools.eval(&session, LAYOUT_PROBE).as_str().unwrap()).unwrap();
+        // A phone widens its layout to fit content too wide for it: compare with the device.
+        let page_width =
+            layout["scroll_width"].as_f64().unwrap().max(layout["width"].as_f64().unwrap());
+        assert!(page_width <= f64::from(width), "{width} px scrolls sideways: {layout}");
+        let rights = layout["rights"].as_array().unwrap();
+        let in_view = rights.iter().all(|right| right.as_f64().unwrap() <= f64::from(width) + 0.5);
+        assert!(in_view, "{width} px cuts a control off: {layout}");
+        assert_eq!(layout["counter_lines"], 1, "{width} px wraps the counter: {layout}");
+        assert_eq!(layout["ids_cut"], serde_json::json!([]), "{width} px cuts ids: {layout}");
+        // Pictures for people: target/tmp/review-<width>.png.
+        let shot = devtools.call(Some(&session), "Page.captureScreenshot", serde_json::json!({}));
+        let png = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            shot["data"].as_str().unwrap(),
+        )
+        .unwrap();
+        let picture =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("review-{width}.png"));
+        std::fs::write(&picture, &png).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real picture");
+    }
+
+    // No name, no export: the page asks for one instead.
+    devtools.eval(&session, "document.getElementById('export').click()");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(std::fs::read_dir(&downloads).unwrap().count(), 0, "exported without a name");
+    let hint = devtools.eval(&session, "document.getElementById('export-hint').hidden");
+    assert_eq!(hint, false, "the page says a name is needed");
+    assert_eq!(
+        devtools.eval(&session, "document.activeElement.id"),
+        "reviewer",
+        "and puts the cursor in the name field"
+    );
 }

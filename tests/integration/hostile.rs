@@ -315,7 +315,7 @@ fn out_of_range_numbers_are_usage_errors_not_panics() {
 /// so as root the run drops to `nobody` with `setpriv`. `None` when that is
 /// not possible here.
 #[cfg(unix)]
-fn necessity_unprivileged() -> Option<Command> {
+pub(crate) fn necessity_unprivileged() -> Option<Command> {
     let uid = String::from_utf8(Command::new("id").arg("-u").output().ok()?.stdout).ok()?;
     if uid.trim() != "0" {
         return Some(necessity());

@@ -8,6 +8,7 @@ mod audit;
 mod context_kit;
 mod corpus_eval;
 mod explain_eval;
+mod hardening;
 mod hostile;
 mod mtsamples;
 mod pdf;

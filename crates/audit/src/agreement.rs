@@ -1,6 +1,7 @@
 //! Agreement of reviewers with determinations, with Wilson score intervals,
 //! from the verdict CSV the review page exports.
 
+use necessity_record::spreadsheet::unquoted_cell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -14,7 +15,7 @@ pub const VERDICT_COLUMNS: [&str; 6] =
 const Z95: f64 = 1.959_963_984_540_054;
 
 /// One reviewer's verdict on one case: a row of the exported CSV.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Verdict {
     pub id: String,
     pub determination: String,
@@ -100,24 +101,27 @@ pub struct AgreementReport {
     pub disagreements: Vec<Disagreement>,
 }
 
-/// Why verdicts could not be read; names rows, never comments.
+/// Why verdicts could not be read; names rows and columns, never their cells.
 #[derive(Debug, Error)]
 pub enum AgreementError {
-    #[error("row {row}: {source}")]
-    Csv { row: u64, source: csv::Error },
+    #[error("row {row}: {problem}")]
+    Row { row: u64, problem: String },
     #[error("missing column {0:?} (expected {cols})", cols = VERDICT_COLUMNS.join(","))]
     MissingColumn(&'static str),
     #[error("row {row}: verdict must be agree, disagree or empty")]
     BadVerdict { row: u64 },
     #[error("reading verdicts: {0}")]
-    Read(csv::Error),
+    Read(String),
 }
 
 /// Reads verdict rows from CSV with a header naming at least `id`,
 /// `determination` and `verdict`.
 pub fn read_verdicts(input: impl Read) -> Result<Vec<Verdict>, AgreementError> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-    let headers = reader.headers().map_err(AgreementError::Read)?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|error| AgreementError::Read(csv_problem(&error, &csv::StringRecord::new())))?
+        .clone();
     for required in &VERDICT_COLUMNS[..3] {
         if !headers.iter().any(|h| h == *required) {
             return Err(AgreementError::MissingColumn(required));
@@ -127,9 +131,59 @@ pub fn read_verdicts(input: impl Read) -> Result<Vec<Verdict>, AgreementError> {
         .deserialize()
         .enumerate()
         .map(|(index, row)| {
-            row.map_err(|source| AgreementError::Csv { row: index as u64 + 1, source })
+            row.map(Verdict::unquoted).map_err(|error| AgreementError::Row {
+                row: index as u64 + 1,
+                problem: csv_problem(&error, &headers),
+            })
         })
         .collect()
+}
+
+/// What was wrong with a row, from the error's parts: the `csv` crate's
+/// messages may quote a cell, and a comment can quote a note.
+fn csv_problem(error: &csv::Error, headers: &csv::StringRecord) -> String {
+    let column = |index: u64| {
+        let index = usize::try_from(index).unwrap_or(usize::MAX);
+        headers.get(index).map_or_else(|| format!("{}", index + 1), |name| format!("{name:?}"))
+    };
+    match error.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read: {}", io.kind()),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("it has {len} fields where the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("column {} is not UTF-8", column(err.field() as u64))
+        }
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(field) => format!("column {} cannot be read", column(field)),
+            None => "the row cannot be read".to_string(),
+        },
+        _ => "invalid CSV".to_string(),
+    }
+}
+
+impl Verdict {
+    /// The verdict with every cell as the reviewer and the record wrote it.
+    fn unquoted(self) -> Verdict {
+        Verdict {
+            id: unquoted_cell(&self.id).to_string(),
+            determination: unquoted_cell(&self.determination).to_string(),
+            verdict: unquoted_cell(&self.verdict).to_string(),
+            comment: unquoted_cell(&self.comment).to_string(),
+            reviewer: unquoted_cell(&self.reviewer).to_string(),
+            timestamp: unquoted_cell(&self.timestamp).to_string(),
+        }
+    }
+}
+
+/// Keeps the first of verdict rows that repeat one another in every column
+/// (the same export given twice, or copied into two files), so no verdict
+/// counts twice; returns how many were dropped.
+pub fn drop_repeated(verdicts: &mut Vec<Verdict>) -> usize {
+    let mut seen = std::collections::BTreeSet::new();
+    let before = verdicts.len();
+    verdicts.retain(|verdict| seen.insert(verdict.clone()));
+    before - verdicts.len()
 }
 
 /// Tallies verdicts overall and per determination and lists disagreements.
@@ -236,6 +290,43 @@ mod tests {
         let text = report.to_string();
         assert!(text.contains("b.txt  medically_necessary [ann]  BSA is 5%, not 15%"), "{text}");
         assert!(text.contains("66.7%"), "{text}");
+    }
+
+    #[test]
+    fn bad_rows_are_named_by_row_and_column_never_by_their_cells() {
+        let csv =
+            b"id,determination,verdict,comment\na,x,agree,fine\nb,x,disagree,\"Mrs \xff Smith\"\n";
+        let error = read_verdicts(&csv[..]).unwrap_err().to_string();
+        assert_eq!(error, "row 2: column \"comment\" is not UTF-8");
+        let ragged = "id,determination,verdict\na,x,agree,Mrs Smith\n";
+        let error = read_verdicts(ragged.as_bytes()).unwrap_err().to_string();
+        assert_eq!(error, "row 1: it has 4 fields where the header has 3");
+    }
+
+    #[test]
+    fn cells_quoted_for_spreadsheets_read_as_written() {
+        let csv =
+            "id,determination,verdict,comment,reviewer\n'=cmd.txt,error,disagree,'-5 not 5,'@ann\n";
+        let verdicts = read_verdicts(csv.as_bytes()).unwrap();
+        assert_eq!(
+            (verdicts[0].id.as_str(), verdicts[0].comment.as_str(), verdicts[0].reviewer.as_str()),
+            ("=cmd.txt", "-5 not 5", "@ann")
+        );
+    }
+
+    #[test]
+    fn repeated_rows_count_once() {
+        let mut verdicts = read_verdicts(CSV.as_bytes()).unwrap();
+        verdicts.extend(read_verdicts(CSV.as_bytes()).unwrap());
+        assert_eq!(drop_repeated(&mut verdicts), 4);
+        assert_eq!(agreement(&verdicts).unwrap().overall.agree, 2);
+        let mut other = read_verdicts(CSV.replace(",ann,", ",bob,").as_bytes()).unwrap();
+        other.extend(read_verdicts(CSV.as_bytes()).unwrap());
+        assert_eq!(
+            drop_repeated(&mut other),
+            1,
+            "only the undecided row without a reviewer repeats"
+        );
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //!
 //! Sampling works on the raw JSON of each record, so records written by a
 //! newer `run` with extra fields still sample, and the sampled lines are
-//! written back byte for byte.
+//! written back byte for byte. Names and values are checked against the
+//! record's types (`necessity_record::Record`), never a list kept here: a
+//! field that no record has would put every record in one "null" stratum,
+//! and a value no record can take would draw an empty sample, both quietly.
 
+use necessity_record::{Authorization, Facts, PolicyRef, Provenance, Record, Source};
 use serde_json::Value;
 use thiserror::Error;
 
@@ -20,27 +24,20 @@ pub enum Field {
     Criterion(String),
 }
 
-/// Top-level record keys; any other name is looked up under `facts`.
-const ROOT_KEYS: [&str; 12] = [
-    "id",
-    "status",
-    "error",
-    "source",
-    "determination",
-    "policy",
-    "facts",
-    "criteria",
-    "route",
-    "pend_reasons",
-    "authorization",
-    "provenance",
-];
-
 impl Field {
     /// Parses a field name: `policy` means `policy.id`, `criterion.<id>` a
     /// criterion's status, and a name that is not a record key is a fact
-    /// (`requested_drug` is `facts.requested_drug`), as auditors think of them.
+    /// (`requested_drug` is `facts.requested_drug`), as auditors think of
+    /// them. A name the case record does not have is an error.
     pub fn parse(name: &str) -> Result<Field, FieldError> {
+        let field = Field::parse_name(name)?;
+        match field.admits(&Value::Null) {
+            Admits::NoSuchField => Err(FieldError::Unknown(name.trim().to_string())),
+            Admits::Yes | Admits::No => Ok(field),
+        }
+    }
+
+    fn parse_name(name: &str) -> Result<Field, FieldError> {
         let name = name.trim();
         if name.is_empty() || name.split('.').any(str::is_empty) {
             return Err(FieldError::EmptyName(name.to_string()));
@@ -51,7 +48,9 @@ impl Field {
         let mut path: Vec<String> = name.split('.').map(str::to_string).collect();
         if path == ["policy"] {
             path.push("id".to_string());
-        } else if !ROOT_KEYS.contains(&path[0].as_str()) {
+        } else if let Admits::NoSuchField = Field::Root(vec![path[0].clone()]).admits(&Value::Null)
+        {
+            // Not a key of the record itself: a fact.
             path.insert(0, "facts".to_string());
         }
         Ok(Field::Root(path))
@@ -71,6 +70,27 @@ impl Field {
         }
     }
 
+    /// Whether a record can have this field, and `value` in it: decided by
+    /// reading a record that has it through the record's own types.
+    fn admits(&self, value: &Value) -> Admits {
+        let mut record = exemplar();
+        match self {
+            Field::Root(path) => set(&mut record, path, value.clone()),
+            Field::Criterion(id) => {
+                record["criteria"] = serde_json::json!([
+                    {"id": id, "required": true, "status": value, "reason": "", "evidence": []}
+                ]);
+            }
+        }
+        let mut unknown = false;
+        let read: Result<Record, _> = serde_ignored::deserialize(record, |_| unknown = true);
+        match (unknown, read) {
+            (true, _) => Admits::NoSuchField,
+            (false, Ok(_)) => Admits::Yes,
+            (false, Err(_)) => Admits::No,
+        }
+    }
+
     /// The values this field can take, when the contract fixes them, so that
     /// empty strata still show up (with a zero) in a manifest.
     pub fn vocabulary(&self) -> &'static [&'static str] {
@@ -87,6 +107,36 @@ impl Field {
             Field::Root(_) => &[],
         }
     }
+}
+
+/// What [`Field::admits`] found.
+enum Admits {
+    Yes,
+    No,
+    NoSuchField,
+}
+
+/// A record with every part present (no optional object left out), so that
+/// setting one field in it leaves a record the types read.
+fn exemplar() -> Value {
+    let mut record = Record::error(String::new(), Source::default(), "", String::new());
+    record.policy = Some(PolicyRef { id: String::new(), version: String::new() });
+    record.facts = Some(Facts { time_on_therapy: Some(Default::default()), ..Facts::default() });
+    record.authorization = Some(Authorization { months: 0 });
+    record.provenance = Some(Provenance::default());
+    serde_json::to_value(record).expect("a record serialises")
+}
+
+/// Puts `value` at `path` in `record`, making the objects on the way.
+fn set(record: &mut Value, path: &[String], value: Value) {
+    let mut at = record;
+    for key in path {
+        if !at.is_object() {
+            *at = Value::Object(serde_json::Map::new());
+        }
+        at = at.as_object_mut().expect("made an object").entry(key.clone()).or_insert(Value::Null);
+    }
+    *at = value;
 }
 
 fn criterion_status<'a>(record: &'a Value, id: &str) -> Option<&'a Value> {
@@ -109,12 +159,22 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Parses `FIELD=VALUE`; a comma separates alternatives.
+    /// Parses `FIELD=VALUE`; a comma separates alternatives. Each value must
+    /// be one the field can take (`determination=approved` is an error).
     pub fn parse(text: &str) -> Result<Filter, FieldError> {
         let (name, values) =
             text.split_once('=').ok_or_else(|| FieldError::NoEquals(text.to_string()))?;
+        let field = Field::parse(name)?;
         let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
-        Ok(Filter { text: text.to_string(), field: Field::parse(name)?, values })
+        for value in &values {
+            // A word reads as the JSON it would be written as: 34, true, null, or a string.
+            let json = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.clone()));
+            if let Admits::No = field.admits(&json) {
+                let (field, value) = (name.trim().to_string(), value.clone());
+                return Err(FieldError::NotAValue { field, value });
+            }
+        }
+        Ok(Filter { text: text.to_string(), field, values })
     }
 
     /// Whether the record satisfies the condition.
@@ -131,6 +191,14 @@ pub enum FieldError {
     EmptyName(String),
     #[error("filter {0:?} is not of the form FIELD=VALUE")]
     NoEquals(String),
+    #[error(
+        "a case record has no field {0:?} (fields are record keys such as determination, \
+         status, route, policy, source.format, facts such as requested_drug or \
+         measures.bsa_percent, and criterion.<id>)"
+    )]
+    Unknown(String),
+    #[error("{value:?} is not a value {field} can take")]
+    NotAValue { field: String, value: String },
 }
 
 #[cfg(test)]
@@ -175,5 +243,30 @@ mod tests {
         assert!(!Filter::parse("criterion.age=met").unwrap().accepts(&r));
         assert_eq!(Filter::parse("status").unwrap_err(), FieldError::NoEquals("status".into()));
         assert!(Filter::parse("criterion.=met").is_err());
+    }
+
+    #[test]
+    fn names_and_values_the_record_cannot_have_are_errors() {
+        assert_eq!(Field::parse("bogus_field"), Err(FieldError::Unknown("bogus_field".into())));
+        assert!(Field::parse("source.nonsense").is_err());
+        for name in
+            ["route", "determination", "status", "policy", "source.format", "continuation_of"]
+        {
+            assert!(Field::parse(name).is_ok(), "{name}");
+        }
+        let not_a_value =
+            |text: &str| matches!(Filter::parse(text), Err(FieldError::NotAValue { .. }));
+        assert!(not_a_value("determination=approved"));
+        assert!(not_a_value("determination=medically_necessary,approved"));
+        assert!(not_a_value("route=approved"));
+        assert!(not_a_value("criterion.age=passed"));
+        assert!(not_a_value("age_years=adult"));
+        assert!(not_a_value("status=null"));
+        for fine in
+            ["route=approve,pend", "determination=null", "criterion.age=not_met", "age_years=34"]
+        {
+            assert!(Filter::parse(fine).is_ok(), "{fine}");
+        }
+        assert!(Filter::parse("requested_drug=tralokinumab").is_ok(), "free text takes any word");
     }
 }

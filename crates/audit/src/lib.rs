@@ -8,6 +8,7 @@
 
 pub mod agreement;
 pub mod field;
+pub mod lines;
 pub mod page;
 pub mod review;
 pub mod sample;

@@ -50,20 +50,25 @@ pub fn render_page(title: &str, cases: &[Case]) -> String {
 const BODY: &str = r#"<header id="top">
   <div class="bar">
     <h1 id="title"></h1>
-    <nav id="filters" aria-label="Filter by determination"></nav>
-    <label class="route-filter">Route <select id="route-filter">
-      <option value="">all</option><option value="approve">approve</option>
-      <option value="pend">pend</option></select></label>
-    <label class="verdict-filter">Show <select id="verdict-filter">
-      <option value="">all verdicts</option><option value="undecided">undecided</option>
-      <option value="agree">agreed</option><option value="disagree">disagreed</option></select></label>
+    <div class="filters">
+      <nav id="filters" aria-label="Filter by determination"></nav>
+      <label class="route-filter">Route <select id="route-filter">
+        <option value="">all</option><option value="approve">approve</option>
+        <option value="pend">pend</option></select></label>
+      <label class="verdict-filter">Show <select id="verdict-filter">
+        <option value="">all verdicts</option><option value="undecided">undecided</option>
+        <option value="agree">agreed</option><option value="disagree">disagreed</option></select></label>
+    </div>
   </div>
   <div class="bar second">
     <p class="help"><kbd>j</kbd>/<kbd>k</kbd> or <kbd>↓</kbd>/<kbd>↑</kbd> next/previous case ·
       <kbd>a</kbd> agree · <kbd>d</kbd> disagree · <kbd>c</kbd> comment · <kbd>Esc</kbd> leave comment ·
-      click an evidence quote to find it in the note · <span id="progress"></span></p>
-    <label class="reviewer">Reviewer <input id="reviewer" autocomplete="off" placeholder="your name"></label>
+      click an evidence quote to find it in the note</p>
+    <span id="progress" role="status"></span>
+    <label class="reviewer">Reviewer <input id="reviewer" autocomplete="name" placeholder="your name" required></label>
     <button id="export" type="button">Export verdicts (CSV)</button>
+    <span id="export-hint" role="alert" hidden>Enter your name: it goes into every exported row.</span>
+    <span id="storage-warning" hidden>Verdicts are not saved: this browser refuses local storage; export before closing.</span>
   </div>
 </header>
 <main>

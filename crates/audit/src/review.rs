@@ -9,15 +9,16 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use thiserror::Error;
 
+use crate::lines::{parse_line, LineError};
 use crate::sample::hex;
 
-/// Why records could not be read for review; names lines, never their text.
+/// Why records could not be read for review; names lines and fields, never values.
 #[derive(Debug, Error)]
 pub enum ReviewError {
     #[error("reading records: {0}")]
     Io(#[from] std::io::Error),
-    #[error("line {line}: not a case record ({source})")]
-    Json { line: usize, source: serde_json::Error },
+    #[error(transparent)]
+    Line(#[from] LineError),
 }
 
 /// Reads the records to review (JSON Lines, blank lines skipped).
@@ -28,9 +29,7 @@ pub fn read_records(input: impl BufRead) -> Result<Vec<Record>, ReviewError> {
         if line.trim().is_empty() {
             continue;
         }
-        let record = serde_json::from_str(&line)
-            .map_err(|source| ReviewError::Json { line: index + 1, source })?;
-        records.push(record);
+        records.push(parse_line(&line, index as u64 + 1)?);
     }
     Ok(records)
 }
@@ -447,7 +446,7 @@ mod tests {
         let records = read_records(format!("{line}\n\n{line}\n").as_bytes()).unwrap();
         assert_eq!(records.len(), 2);
         let err = read_records(format!("{line}\n{{\"id\":1}}\n").as_bytes()).unwrap_err();
-        assert!(matches!(err, ReviewError::Json { line: 2, .. }), "{err}");
+        assert!(matches!(&err, ReviewError::Line(e) if e.line == 2), "{err}");
     }
 
     #[test]

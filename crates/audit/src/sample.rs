@@ -8,6 +8,7 @@
 //! input streams through keeping only the best candidates of each stratum.
 
 use crate::field::{Field, Filter};
+use crate::lines::{parse_line, LineError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BinaryHeap};
@@ -87,8 +88,8 @@ const ALL: &str = "all";
 pub enum SampleError {
     #[error("reading records: {0}")]
     Io(#[from] std::io::Error),
-    #[error("line {line}: not a JSON record ({source})")]
-    Json { line: u64, source: serde_json::Error },
+    #[error(transparent)]
+    Line(#[from] LineError),
     #[error("line {line}: record has no string \"id\"")]
     NoId { line: u64 },
 }
@@ -195,8 +196,7 @@ fn scan(
         if line.trim().is_empty() {
             continue;
         }
-        let record: serde_json::Value = serde_json::from_str(line)
-            .map_err(|source| SampleError::Json { line: line_number, source })?;
+        let record: serde_json::Value = parse_line(line, line_number)?;
         if !record.get("id").is_some_and(serde_json::Value::is_string) {
             return Err(SampleError::NoId { line: line_number });
         }
@@ -389,7 +389,7 @@ mod tests {
         let err =
             draw(Cursor::new("{\"id\":\"a\"}\n\nnot json\n"), &spec(SampleSize::Total(1), None))
                 .unwrap_err();
-        assert!(matches!(err, SampleError::Json { line: 3, .. }), "{err}");
+        assert!(matches!(&err, SampleError::Line(e) if e.line == 3), "{err}");
         let err = draw(Cursor::new("{\"x\":1}\n"), &spec(SampleSize::Total(1), None)).unwrap_err();
         assert!(matches!(err, SampleError::NoId { line: 1 }));
     }

@@ -11,6 +11,8 @@ use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The id standard input's document gets.
 pub const STDIN_ID: &str = "stdin";
@@ -107,34 +109,102 @@ impl FileUnit {
 }
 
 /// Every unit of `inputs`, in order, restricted to `options.shard` if set.
-pub fn units(
-    inputs: &[PathBuf],
-    options: &IngestOptions,
-) -> impl Iterator<Item = Unit> + Send + use<> {
-    let shard = options.shard;
+pub fn units(inputs: &[PathBuf], options: &IngestOptions) -> Units {
     Units {
         inputs: inputs.iter().cloned().collect(),
         walk: None,
         rows: None,
         skip: options.skip_files.iter().filter_map(|path| Identity::of(path)).collect(),
+        hidden_skipped: HiddenSkipped::default(),
         options: options.clone(),
     }
-    .filter(move |unit| shard.is_none_or(|shard| shard.contains(unit.id())))
+}
+
+/// How many hidden files and folders a walk left out, readable while the
+/// walk goes on in another thread: the run's summary reports it.
+#[derive(Clone, Debug, Default)]
+pub struct HiddenSkipped(Arc<AtomicU64>);
+
+impl HiddenSkipped {
+    /// The count so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn add_one(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The entries of a directory walk, sorted, following links, without the
+/// hidden ones unless asked (a folder's hidden entries are `.DS_Store`,
+/// `.git`, editors' and our own leftovers, never notes).
+fn walk_entries(
+    root: &Path,
+    hidden: bool,
+    skipped: HiddenSkipped,
+) -> Box<dyn Iterator<Item = walkdir::Result<walkdir::DirEntry>> + Send> {
+    let entries = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+    Box::new(entries.filter_entry(move |entry| {
+        let keep = entry.depth() == 0 || !is_hidden_leftover(entry.file_name(), hidden);
+        if !keep {
+            skipped.add_one();
+        }
+        keep
+    }))
+}
+
+/// Whether a walk leaves `name` out: a hidden name unless `hidden`, and
+/// always the temporary output of a run (`.records.jsonl.XXXX.partial`),
+/// which is never a note.
+fn is_hidden_leftover(name: &OsStr, hidden: bool) -> bool {
+    let name = name.as_encoded_bytes();
+    name.starts_with(b".") && (!hidden || name.ends_with(b".partial"))
+}
+
+/// Bytes of every file `inputs` name, walked as [`units`] walks them, for a
+/// progress bar's total; standard input and what cannot be read count 0.
+pub fn input_bytes(inputs: &[PathBuf], options: &IngestOptions) -> u64 {
+    let size = |path: &Path| fs::metadata(path).map_or(0, |metadata| metadata.len());
+    inputs
+        .iter()
+        .filter(|input| input.as_os_str() != "-")
+        .map(|input| match fs::metadata(input) {
+            Ok(metadata) if metadata.is_dir() => {
+                walk_entries(input, options.hidden, HiddenSkipped::default())
+                    .filter_map(Result::ok)
+                    .filter(|entry| !entry.file_type().is_dir())
+                    .map(|entry| size(entry.path()))
+                    .sum()
+            }
+            Ok(metadata) => metadata.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// A directory being walked; ids are paths relative to `root`.
 struct Walk {
     root: PathBuf,
-    entries: walkdir::IntoIter,
+    entries: Box<dyn Iterator<Item = walkdir::Result<walkdir::DirEntry>> + Send>,
 }
 
-struct Units {
+/// The units of some inputs, in order: see [`units`].
+pub struct Units {
     inputs: VecDeque<PathBuf>,
     walk: Option<Walk>,
     rows: Option<Rows>,
     /// The files of `options.skip_files` that exist.
     skip: Vec<Identity>,
+    hidden_skipped: HiddenSkipped,
     options: IngestOptions,
+}
+
+impl Units {
+    /// The count of hidden files and folders left out, updated as the walk goes.
+    pub fn hidden_skipped(&self) -> HiddenSkipped {
+        self.hidden_skipped.clone()
+    }
 }
 
 /// What makes a file the same file under any path (links, `..`, relative
@@ -169,6 +239,15 @@ impl Iterator for Units {
     type Item = Unit;
 
     fn next(&mut self) -> Option<Unit> {
+        let shard = self.options.shard;
+        std::iter::from_fn(|| self.next_unit())
+            .find(|unit| shard.is_none_or(|shard| shard.contains(unit.id())))
+    }
+}
+
+impl Units {
+    /// The next unit, whatever its shard.
+    fn next_unit(&mut self) -> Option<Unit> {
         loop {
             if let Some(rows) = &mut self.rows {
                 match rows.next() {
@@ -201,10 +280,8 @@ impl Iterator for Units {
             }
             match fs::metadata(&input) {
                 Ok(metadata) if metadata.is_dir() => {
-                    let entries = walkdir::WalkDir::new(&input)
-                        .follow_links(true)
-                        .sort_by_file_name()
-                        .into_iter();
+                    let skipped = self.hidden_skipped.clone();
+                    let entries = walk_entries(&input, self.options.hidden, skipped);
                     self.walk = Some(Walk { root: input, entries });
                 }
                 Ok(_) => {
@@ -219,9 +296,7 @@ impl Iterator for Units {
             }
         }
     }
-}
 
-impl Units {
     /// [`Units::open`] for a file met in a directory walk, unless it is one
     /// of the files to skip.
     fn open_walked(&mut self, path: &Path, id: String) -> Option<Unit> {
@@ -344,13 +419,24 @@ fn display_id(path: &Path) -> String {
 }
 
 /// A file name as it appears in ids: itself when it is UTF-8, else with
-/// each byte that is not written `%XX` (hex). Replacing them all with one
-/// character instead would give different files the same id.
+/// each byte that is not written `%XX` (hex); a `%` that would read as such
+/// an escape (followed by two hex digits) is written `%25`, so `caf\xE9.txt`
+/// (`caf%E9.txt`) and a file really named `caf%E9.txt` (`caf%25E9.txt`) keep
+/// distinct ids. Replacing bytes with one character instead would give
+/// different files the same id.
 fn name_id(name: &OsStr) -> String {
     let bytes = name.as_encoded_bytes();
     let mut id = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
-        id.push_str(chunk.valid());
+        let valid = chunk.valid();
+        for (at, c) in valid.char_indices() {
+            let rest = valid.as_bytes()[at + 1..].iter().take(2);
+            if c == '%' && rest.filter(|b| b.is_ascii_hexdigit()).count() == 2 {
+                id.push_str("%25");
+            } else {
+                id.push(c);
+            }
+        }
         for byte in chunk.invalid() {
             id.push_str(&format!("%{byte:02X}"));
         }
@@ -359,7 +445,11 @@ fn name_id(name: &OsStr) -> String {
 }
 
 fn walk_failure(root: &Path, error: &walkdir::Error) -> IngestFailure {
-    let id = error.path().map_or_else(|| display_id(root), |path| relative_id(root, path));
+    // The root itself (a directory given that cannot be read) is named by its path.
+    let id = error
+        .path()
+        .filter(|path| *path != root)
+        .map_or_else(|| display_id(root), |path| relative_id(root, path));
     let reason = error.io_error().map_or_else(
         || "cannot walk the directory".to_string(),
         |io| format!("cannot read: {}", io.kind()),
@@ -471,6 +561,43 @@ mod tests {
             ["caf%E9/%FE.txt", "caf%E9/%FF.txt", "\u{e9}t%E9.txt"]
         );
         assert_eq!(ids(&[name(b"caf\xe9/\xff.txt")], &IngestOptions::default()), ["%FF.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_written_like_an_escape_keeps_its_own_id() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join(OsStr::from_bytes(b"caf\xe9.txt")), b"one");
+        write(&dir.path().join("caf%E9.txt"), b"two");
+        write(&dir.path().join("50% BSA.txt"), b"three");
+        let ids = ids(&[dir.path().to_path_buf()], &IngestOptions::default());
+        assert_eq!(ids, ["50% BSA.txt", "caf%25E9.txt", "caf%E9.txt"]);
+    }
+
+    #[test]
+    fn hidden_files_and_folders_are_skipped_and_counted_unless_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("a.txt"), b"a");
+        write(&dir.path().join(".DS_Store"), b"junk");
+        write(&dir.path().join(".git/HEAD"), b"ref");
+        write(&dir.path().join("b/.note.txt.swp"), b"swap");
+        write(&dir.path().join("b/.records.jsonl.Xy12.partial"), b"{}");
+        let inputs = [dir.path().to_path_buf()];
+        let mut walk = units(&inputs, &IngestOptions::default());
+        let skipped = walk.hidden_skipped();
+        let found: Vec<String> = walk.by_ref().map(|unit| unit.id().to_string()).collect();
+        assert_eq!(found, ["a.txt"]);
+        assert_eq!(skipped.get(), 4);
+        let hidden = IngestOptions { hidden: true, ..IngestOptions::default() };
+        assert_eq!(
+            ids(&inputs, &hidden),
+            [".DS_Store", ".git/HEAD", "a.txt", "b/.note.txt.swp"],
+            "--hidden reads them all but a run's own .partial"
+        );
+        assert_eq!(input_bytes(&inputs, &IngestOptions::default()), 1);
+        // A hidden input named directly is read, as ripgrep does.
+        assert_eq!(ids(&[dir.path().join(".DS_Store")], &IngestOptions::default()), [".DS_Store"]);
     }
 
     #[test]

@@ -7,6 +7,9 @@ pub const EMPTY: &str = "empty";
 pub const UNSUPPORTED_FORMAT: &str = "unsupported_format";
 /// A CSV row or JSON Lines line that cannot be parsed.
 pub const MALFORMED: &str = "malformed";
+/// CSV rows a quote that never closes (or closes inside a later row) ran
+/// together: each such row is this error, never a merged note decided.
+pub const CSV_MALFORMED: &str = "csv_malformed";
 /// A CSV file without the text column, or without the id column asked for.
 pub const MISSING_COLUMN: &str = "missing_column";
 /// The operating system refused to read the input.

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod columns;
+mod csv_reader;
 mod discover;
 pub mod kind;
 mod pdf;
@@ -19,7 +20,7 @@ mod shard;
 mod table;
 mod text;
 
-pub use discover::{units, Unit};
+pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
 pub use pdf::{run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV};
 pub use shard::{Shard, ShardParseError};
 
@@ -107,6 +108,9 @@ pub struct IngestOptions {
     /// `too_large` error record: extraction time grows faster than the text,
     /// and one runaway file (a log dump, a whole chart) must not stall a batch.
     pub max_doc_bytes: u64,
+    /// Also read hidden files and folders (names starting with `.`) met in a
+    /// directory walk; a run's own `.partial` files are never read.
+    pub hidden: bool,
     /// Files never read as documents, wherever a directory walk meets them:
     /// the run's own output and its temporary file, when they sit inside an
     /// input directory.
@@ -127,6 +131,7 @@ impl Default for IngestOptions {
             pdf_worker: None,
             shard: None,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            hidden: false,
             skip_files: Vec::new(),
         }
     }

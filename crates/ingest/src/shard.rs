@@ -29,6 +29,11 @@ impl Shard {
         (index < count).then_some(Shard { index, count })
     }
 
+    /// How many shares there are: a share is about 1/count of the documents.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
     /// Whether the document with this id belongs to this share.
     pub fn contains(&self, id: &str) -> bool {
         fnv1a_64(id.as_bytes()) % self.count == self.index

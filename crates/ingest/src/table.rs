@@ -2,6 +2,7 @@
 //! one row at a time, so files of gigabytes need no more memory than a row.
 
 use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
+use crate::csv_reader::{CsvReader, RawRecord, Swallowed};
 use crate::discover::io_failure;
 use crate::text::{document, too_large};
 use crate::{kind, Document, IngestFailure, IngestOptions};
@@ -9,8 +10,8 @@ use necessity_record::Format;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 /// The documents of one table file, in file order.
 pub(crate) type Rows = Box<dyn Iterator<Item = Result<Document, IngestFailure>> + Send>;
@@ -71,15 +72,51 @@ fn open_table(
     Ok(reader)
 }
 
-/// A CSV reader positioned after the header, with its columns chosen.
+/// A CSV file positioned after its header, with its columns chosen. Rows
+/// that a stray quote swallowed are read again from the file, as the rows a
+/// reader sees, each becoming a `csv_malformed` record: a merged note is
+/// never decided, and no row goes without its record.
 struct CsvRows {
-    reader: csv::Reader<BufReader<File>>,
+    path: PathBuf,
+    reader: CsvReader<BufReader<File>>,
+    /// Swallowed spans still being read again, innermost last.
+    spans: Vec<SwallowedSpan>,
+    /// A failure to yield before anything else (a span that could not be read again).
+    pending: Option<IngestFailure>,
     file_id: String,
+    header_len: usize,
     text_index: usize,
     id_index: Option<usize>,
     max_doc_bytes: u64,
     row_number: u64,
     done: bool,
+}
+
+/// A swallowed span of the file being read again as rows.
+struct SwallowedSpan {
+    reader: CsvReader<BufReader<std::io::Take<File>>>,
+    /// Where the span starts in the file, and its length.
+    start: u64,
+    length: u64,
+    origin: StrayQuote,
+}
+
+/// The row whose quote swallowed the rows after it, for their messages.
+#[derive(Clone, Copy)]
+struct StrayQuote {
+    row: u64,
+    line: u64,
+    never_closes: bool,
+}
+
+impl StrayQuote {
+    fn how(&self) -> &'static str {
+        if self.never_closes {
+            "never closes"
+        } else {
+            "closes only inside a later row"
+        }
+    }
 }
 
 /// A file's rows, or one `empty` failure for the whole file when it has none
@@ -122,39 +159,49 @@ impl CsvRows {
         options: &IngestOptions,
     ) -> Result<CsvRows, IngestFailure> {
         let file = open_table(path, &file_id, Format::Csv, size)?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(file);
-        let no_column = |message: String| {
-            IngestFailure::new(
-                file_id.clone(),
-                Some(Format::Csv),
-                size,
-                kind::MISSING_COLUMN,
-                message,
-            )
+        let limit = row_limit(options.max_doc_bytes);
+        let mut reader = CsvReader::new(file, limit, 1);
+        let fail = |kind: &str, message: String| {
+            IngestFailure::new(file_id.clone(), Some(Format::Csv), size, kind, message)
         };
-        let headers = match reader.byte_headers() {
-            Ok(headers) => headers.clone(),
-            Err(error) => {
-                let (kind, reason) = csv_error_reason(&error);
-                let message = format!("cannot read the header line: {reason}");
-                return Err(IngestFailure::new(file_id, Some(Format::Csv), size, kind, message));
-            }
-        };
-        let names: Vec<Cow<str>> = headers.iter().map(String::from_utf8_lossy).collect();
+        let header = reader.next_record().map_err(|error| {
+            fail(kind::IO, format!("cannot read the header line: cannot read: {}", error.kind()))
+        })?;
+        let header = header.unwrap_or_default();
+        if let Some(swallowed) = header.swallowed {
+            let message = format!(
+                "the header line cannot be parsed: the quote opened on line {} never closes",
+                swallowed.opened_line
+            );
+            return Err(fail(kind::CSV_MALFORMED, message));
+        }
+        if header.truncated {
+            let message = format!("the header line is longer than the {limit}-byte limit");
+            return Err(fail(kind::CSV_MALFORMED, message));
+        }
+        let names: Vec<Cow<str>> =
+            header.fields.iter().map(|f| String::from_utf8_lossy(f)).collect();
         let names = || names.iter().map(|name| name.as_ref());
         let text_index = choose(names(), options.text_column.as_deref(), TEXT_CANDIDATES)
             .ok_or_else(|| {
-                no_column(missing_column_message("text", options.text_column.as_deref()))
+                fail(
+                    kind::MISSING_COLUMN,
+                    missing_column_message("text", options.text_column.as_deref()),
+                )
             })?;
         let id_index = choose(names(), options.id_column.as_deref(), ID_CANDIDATES);
         if id_index.is_none() {
             if let Some(wanted) = &options.id_column {
-                return Err(no_column(format!("no id column named {wanted:?}")));
+                return Err(fail(kind::MISSING_COLUMN, format!("no id column named {wanted:?}")));
             }
         }
         Ok(CsvRows {
+            path: path.to_path_buf(),
             reader,
+            spans: Vec::new(),
+            pending: None,
             file_id,
+            header_len: header.field_count,
             text_index,
             id_index,
             max_doc_bytes: options.max_doc_bytes,
@@ -163,15 +210,126 @@ impl CsvRows {
         })
     }
 
-    fn row_document(
-        &self,
-        record: &csv::ByteRecord,
-        bytes: u64,
-    ) -> Result<Document, IngestFailure> {
-        let id_value =
-            self.id_index.and_then(|index| record.get(index)).map(String::from_utf8_lossy);
-        let id = row_id(&self.file_id, id_value.as_deref(), self.row_number);
-        let Some(cell) = record.get(self.text_index) else {
+    /// The id of a row: its id cell when the row has the header's shape.
+    fn id_of(&self, record: &RawRecord) -> String {
+        let cell = self
+            .id_index
+            .filter(|_| record.fields.len() == self.header_len)
+            .and_then(|index| record.fields.get(index))
+            .map(|cell| String::from_utf8_lossy(cell));
+        row_id(&self.file_id, cell.as_deref(), self.row_number)
+    }
+
+    fn failure(&self, record: &RawRecord, kind: &str, message: String) -> IngestFailure {
+        IngestFailure::new(self.id_of(record), Some(Format::Csv), record.bytes, kind, message)
+    }
+
+    /// The document (or failure) of the row just read from the file.
+    fn row(&mut self, mut record: RawRecord) -> Result<Document, IngestFailure> {
+        let row = self.row_number;
+        if let Some(swallowed) = record.swallowed {
+            // The row is its first line; the swallowed lines are records of their own.
+            record.bytes = swallowed.span_start - record.start;
+            let origin = StrayQuote {
+                row,
+                line: swallowed.opened_line,
+                never_closes: swallowed.at_end_of_input,
+            };
+            self.read_again(swallowed, 0, origin);
+            let message = format!(
+                "row {row} cannot be parsed: the quote opened on line {} {}, so the rows after it \
+                 were read as its text",
+                origin.line,
+                origin.how()
+            );
+            return Err(self.failure(&record, kind::CSV_MALFORMED, message));
+        }
+        if record.truncated {
+            let id = self.id_of(&record);
+            let limit = row_limit(self.max_doc_bytes) as u64;
+            return Err(too_large(
+                id,
+                Some(Format::Csv),
+                record.bytes,
+                limit,
+                &format!("row {row}"),
+            ));
+        }
+        if record.field_count != self.header_len {
+            let message = format!(
+                "row {row} cannot be parsed: it has {} fields where the header has {}",
+                record.field_count, self.header_len
+            );
+            return Err(self.failure(&record, kind::MALFORMED, message));
+        }
+        self.row_document(&record)
+    }
+
+    /// Queues the rows of a swallowed span (offsets from `base` in the file)
+    /// to be read again.
+    fn read_again(&mut self, swallowed: Swallowed, base: u64, origin: StrayQuote) {
+        let start = base + swallowed.span_start;
+        let length = swallowed.span_end - swallowed.span_start;
+        let opened = File::open(&self.path).and_then(|mut file| {
+            file.seek(SeekFrom::Start(start))?;
+            Ok(BufReader::new(file.take(length)))
+        });
+        match opened {
+            Ok(input) => {
+                let limit = row_limit(self.max_doc_bytes);
+                let reader = CsvReader::new(input, limit, swallowed.opened_line + 1);
+                self.spans.push(SwallowedSpan { reader, start, length, origin });
+            }
+            Err(error) => {
+                let id = row_id(&self.file_id, None, self.row_number + 1);
+                self.pending = Some(io_failure(&id, Some(Format::Csv), length, &error));
+            }
+        }
+    }
+
+    /// The next row of the innermost swallowed span, if any is left.
+    fn next_swallowed(&mut self) -> Option<Result<Document, IngestFailure>> {
+        while let Some(span) = self.spans.last_mut() {
+            let (start, length, origin) = (span.start, span.length, span.origin);
+            match span.reader.next_record() {
+                Ok(Some(mut record)) => {
+                    self.row_number += 1;
+                    if let Some(inner) = record.swallowed {
+                        record.bytes = inner.span_start - record.start;
+                        // A span ending where this one ends replaces it, so a
+                        // file of stray quotes never piles up open files.
+                        if inner.span_end == length {
+                            self.spans.pop();
+                        }
+                        self.read_again(inner, start, origin);
+                    }
+                    let message = format!(
+                        "row {} lies inside the quote opened at row {} (line {}), which {}",
+                        self.row_number,
+                        origin.row,
+                        origin.line,
+                        origin.how()
+                    );
+                    return Some(Err(self.failure(&record, kind::CSV_MALFORMED, message)));
+                }
+                Ok(None) => {
+                    self.spans.pop();
+                }
+                Err(error) => {
+                    self.spans.pop();
+                    self.row_number += 1;
+                    let id = row_id(&self.file_id, None, self.row_number);
+                    return Some(Err(io_failure(&id, Some(Format::Csv), 0, &error)));
+                }
+            }
+        }
+        None
+    }
+
+    fn row_document(&self, record: &RawRecord) -> Result<Document, IngestFailure> {
+        let id = self.id_of(record);
+        let bytes = record.bytes;
+        let Some(cell) = record.fields.get(self.text_index) else {
             let message = format!("row {} has no text field", self.row_number);
             return Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind::MALFORMED, message));
         };
@@ -189,49 +347,45 @@ impl Iterator for CsvRows {
     type Item = Result<Document, IngestFailure>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(failure) = self.pending.take() {
+            return Some(Err(failure));
+        }
+        if let Some(row) = self.next_swallowed() {
+            return Some(row);
+        }
         if self.done {
             return None;
         }
-        let start = self.reader.position().byte();
-        let mut record = csv::ByteRecord::new();
-        let outcome = self.reader.read_byte_record(&mut record);
-        let bytes = self.reader.position().byte().saturating_sub(start);
-        match outcome {
-            Ok(false) => {
+        match self.reader.next_record() {
+            Ok(None) => {
                 self.done = true;
                 None
             }
-            Ok(true) => {
+            Ok(Some(record)) => {
                 self.row_number += 1;
-                Some(self.row_document(&record, bytes))
+                Some(self.row(record))
             }
             Err(error) => {
-                self.row_number += 1;
                 // An I/O error leaves the reader where it was: stop rather than loop.
-                self.done = matches!(error.kind(), csv::ErrorKind::Io(_));
+                self.done = true;
+                self.row_number += 1;
                 let id = row_id(&self.file_id, None, self.row_number);
-                let (kind, reason) = csv_error_reason(&error);
-                let message = format!("row {} cannot be parsed: {reason}", self.row_number);
-                Some(Err(IngestFailure::new(id, Some(Format::Csv), bytes, kind, message)))
+                let message = format!(
+                    "row {} cannot be parsed: cannot read: {}",
+                    self.row_number,
+                    error.kind()
+                );
+                Some(Err(IngestFailure::new(id, Some(Format::Csv), 0, kind::IO, message)))
             }
         }
     }
 }
 
-/// The kind and a description of a CSV error, built from its parts: the csv
-/// crate's own messages are not promised to leave the input out, and may
-/// not quote note text here.
-fn csv_error_reason(error: &csv::Error) -> (&'static str, String) {
-    match error.kind() {
-        csv::ErrorKind::Io(io) => (kind::IO, format!("cannot read: {}", io.kind())),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-            (kind::MALFORMED, format!("it has {len} fields where the header has {expected_len}"))
-        }
-        csv::ErrorKind::Utf8 { err, .. } => {
-            (kind::MALFORMED, format!("field {} is not UTF-8", err.field() + 1))
-        }
-        _ => (kind::MALFORMED, "invalid CSV".to_string()),
-    }
+/// The most of one CSV row kept in memory: room for the text at its
+/// largest (`--max-doc-bytes`) and the other cells; a longer row is parsed
+/// to its end but not kept, and is `too_large` (or `csv_malformed`).
+fn row_limit(max_doc_bytes: u64) -> usize {
+    usize::try_from(max_doc_bytes.saturating_mul(TABLE_ROW_FACTOR)).unwrap_or(usize::MAX)
 }
 
 /// A JSON Lines reader; fields are chosen per line since objects may differ.
@@ -248,10 +402,10 @@ struct JsonlLines {
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
-/// How many times `--max-doc-bytes` a JSON Lines line may take before it is
-/// `too_large` unparsed: room for the other fields and for JSON escapes
+/// How many times `--max-doc-bytes` a JSON Lines line or a CSV row may take
+/// before it is `too_large` unkept: room for the other fields and for escapes
 /// (`\u00e9` is six bytes for two of text).
-const JSONL_LINE_FACTOR: u64 = 4;
+const TABLE_ROW_FACTOR: u64 = 4;
 
 impl JsonlLines {
     fn line_document(&self, line: Vec<u8>) -> Result<Document, IngestFailure> {
@@ -334,7 +488,7 @@ impl Iterator for JsonlLines {
     type Item = Result<Document, IngestFailure>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let limit = self.max_doc_bytes.saturating_mul(JSONL_LINE_FACTOR);
+        let limit = self.max_doc_bytes.saturating_mul(TABLE_ROW_FACTOR);
         while !self.done {
             let mut line = Vec::new();
             match read_line_capped(&mut self.reader, limit, &mut line) {
@@ -464,6 +618,79 @@ mod tests {
             "row 3 cannot be parsed: it has 3 fields where the header has 2"
         );
         assert!(rows[3].is_ok());
+    }
+
+    /// Ten rows, the second opening a quote it never closes.
+    fn ten_rows_one_stray_quote() -> String {
+        let mut csv = String::from("id,text\n");
+        for n in 1..=10 {
+            let quote = if n == 2 { "\"" } else { "" };
+            csv.push_str(&format!("{n},{quote}Note {n}: atopic dermatitis with BSA {n}0%.\n"));
+        }
+        csv
+    }
+
+    #[test]
+    fn csv_unclosed_quote_gives_every_swallowed_row_its_error_record() {
+        let rows = rows("n.csv", ten_rows_one_stray_quote().as_bytes(), &IngestOptions::default());
+        let expected: Vec<String> = (1..=10).map(|n| format!("n.csv#{n}")).collect();
+        assert_eq!(ids(&rows), expected, "ten rows, ten records");
+        assert!(rows[0].is_ok());
+        let failures: Vec<&IngestFailure> =
+            rows[1..].iter().map(|r| r.as_ref().unwrap_err()).collect();
+        assert!(failures.iter().all(|f| f.kind == kind::CSV_MALFORMED));
+        assert_eq!(
+            failures[0].message,
+            "row 2 cannot be parsed: the quote opened on line 3 never closes, so the rows after it \
+             were read as its text"
+        );
+        assert_eq!(
+            failures[1].message,
+            "row 3 lies inside the quote opened at row 2 (line 3), which never closes"
+        );
+        assert!(failures.iter().all(|f| !f.message.contains("Note")), "no note text");
+        let bytes: u64 =
+            rows.iter().map(|r| r.as_ref().map_or_else(|f| f.source.bytes, |d| d.bytes)).sum();
+        assert_eq!(bytes, ten_rows_one_stray_quote().len() as u64 - "id,text\n".len() as u64);
+    }
+
+    #[test]
+    fn csv_quote_closed_inside_a_later_row_is_malformed_and_reading_goes_on() {
+        let csv = b"id,text\n1,\"one\"\n2,\"two\nmore\n3,\"three\n4,\"four\"\n";
+        let rows = rows("n.csv", csv, &IngestOptions::default());
+        // Row 3 ("more") has no id cell; row 4 is "3,..." cut at the span's end.
+        assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2", "n.csv#3", "n.csv#3", "n.csv#4"]);
+        let kinds: Vec<&str> =
+            rows.iter().map(|r| r.as_ref().map_or_else(|f| f.kind.as_str(), |_| "ok")).collect();
+        assert_eq!(
+            kinds,
+            ["ok", kind::CSV_MALFORMED, kind::CSV_MALFORMED, kind::CSV_MALFORMED, "ok"]
+        );
+        assert_eq!(rows[4].as_ref().unwrap().text, "four");
+    }
+
+    #[test]
+    fn csv_runaway_row_costs_no_memory_beyond_the_row_limit() {
+        // A quote opened on row 1 of a file far larger than the row limit.
+        let options = IngestOptions { max_doc_bytes: 64, ..IngestOptions::default() };
+        let mut csv = String::from("id,text\n1,\"stray\n");
+        for n in 2..=2000 {
+            csv.push_str(&format!("{n},note {n}\n"));
+        }
+        let rows = rows("n.csv", csv.as_bytes(), &options);
+        assert_eq!(rows.len(), 2000);
+        assert!(rows.iter().all(|r| r.as_ref().unwrap_err().kind == kind::CSV_MALFORMED));
+        assert_eq!(ids(&rows)[1999], "n.csv#2000");
+    }
+
+    #[test]
+    fn csv_closed_row_past_the_row_limit_is_too_large() {
+        let options = IngestOptions { max_doc_bytes: 8, ..IngestOptions::default() };
+        let csv = format!("id,text\n1,\"{}\"\n2,fine\n", "word\n".repeat(20));
+        let rows = rows("n.csv", csv.as_bytes(), &options);
+        assert_eq!(ids(&rows), ["n.csv#1", "n.csv#2"]);
+        assert_eq!(rows[0].as_ref().unwrap_err().kind, kind::TOO_LARGE);
+        assert_eq!(rows[1].as_ref().unwrap().text, "fine");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 pub mod batch;
 pub mod output;
+pub mod resume;
 
 /// Error kind of a document the pipeline itself failed on (a bug, reported
 /// per document so one bad note cannot stop a batch).

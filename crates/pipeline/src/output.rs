@@ -1,8 +1,9 @@
 //! Writing records: JSON Lines (the contract) or a flat CSV summary for
 //! spreadsheets, to a file that appears only when complete.
 
+use necessity_record::spreadsheet::safe_cell;
 use necessity_record::{Record, Status};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -57,6 +58,15 @@ impl<W: Write> RecordWriter<W> {
         })
     }
 
+    /// A writer of `format` continuing an output that already has its
+    /// header (a resumed run): no header row is written.
+    pub fn continuing(format: OutputFormat, inner: W) -> RecordWriter<W> {
+        match format {
+            OutputFormat::Jsonl => RecordWriter::Jsonl(inner),
+            OutputFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(inner))),
+        }
+    }
+
     /// Writes one record.
     pub fn write(&mut self, record: &Record) -> io::Result<()> {
         match self {
@@ -64,7 +74,11 @@ impl<W: Write> RecordWriter<W> {
                 serde_json::to_writer(&mut *inner, record)?;
                 inner.write_all(b"\n")
             }
-            RecordWriter::Csv(writer) => Ok(writer.write_record(csv_row(record))?),
+            RecordWriter::Csv(writer) => {
+                let row = csv_row(record);
+                let cells = row.iter().map(|cell| safe_cell(cell).into_owned());
+                writer.write_record(cells).map_err(into_io_error)
+            }
         }
     }
 
@@ -76,6 +90,15 @@ impl<W: Write> RecordWriter<W> {
         };
         inner.flush()?;
         Ok(inner)
+    }
+}
+
+/// A CSV writer's error as the I/O error it is, so a broken pipe or a full
+/// disk keeps its kind (the `csv` crate's own conversion makes every error `Other`).
+fn into_io_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
@@ -178,6 +201,15 @@ impl Write for OutFile {
     }
 }
 
+/// Writes `contents` to `path` as every output of this tool is written:
+/// whole or not at all (see [`OutFile`]), readable by its owner only when
+/// new (outputs quote note text), a replaced file keeping its permissions.
+pub fn write_output(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = OutFile::create(path)?;
+    file.write_all(contents)?;
+    file.commit()
+}
+
 /// A file written under a temporary name in its final directory and renamed
 /// into place by [`AtomicFile::commit`]: a crash or an error never leaves a
 /// partial file under the final name.
@@ -200,7 +232,7 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".partial")
             .tempfile_in(directory)?;
-        let listed = Unfinished::list(temp.path());
+        let listed = Unfinished::list(temp.path(), OnInterrupt::Delete);
         Ok(AtomicFile { temp, path: path.to_path_buf(), _listed: listed })
     }
 
@@ -218,14 +250,21 @@ impl AtomicFile {
     }
 }
 
+/// What an interrupt does with an output still being written: an atomic
+/// output is deleted, a resumable one kept for `--resume`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnInterrupt {
+    Delete,
+    Keep,
+}
+
 /// An entry in the list of unfinished outputs, taken off the list when its
-/// [`AtomicFile`] is committed or dropped (`NamedTempFile` deletes the file
-/// itself then).
-struct Unfinished(PathBuf);
+/// file is committed or dropped (`NamedTempFile` deletes the file itself then).
+pub(crate) struct Unfinished(PathBuf);
 
 impl Unfinished {
-    fn list(temp: &Path) -> Unfinished {
-        unfinished().insert(temp.to_path_buf());
+    pub(crate) fn list(temp: &Path, on_interrupt: OnInterrupt) -> Unfinished {
+        unfinished().insert(temp.to_path_buf(), on_interrupt);
         Unfinished(temp.to_path_buf())
     }
 }
@@ -236,22 +275,38 @@ impl Drop for Unfinished {
     }
 }
 
-/// The temporary files of every [`AtomicFile`] not yet committed or dropped:
-/// a signal ends the process without running destructors, so the handler
-/// needs this list to leave no `.partial` file behind.
-fn unfinished() -> MutexGuard<'static, BTreeSet<PathBuf>> {
-    static UNFINISHED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-    // A panic while the lock was held leaves a set that is still valid.
+/// The temporary files of every output not yet committed or dropped: a
+/// signal ends the process without running destructors, so the handler
+/// needs this list to leave no `.partial` file behind (but the resumable ones).
+fn unfinished() -> MutexGuard<'static, BTreeMap<PathBuf, OnInterrupt>> {
+    static UNFINISHED: Mutex<BTreeMap<PathBuf, OnInterrupt>> = Mutex::new(BTreeMap::new());
+    // A panic while the lock was held leaves a map that is still valid.
     UNFINISHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Deletes the temporary file of every output still being written, for a
-/// process about to exit on Ctrl-C or SIGTERM; returns how many it deleted.
-pub fn discard_unfinished_outputs() -> usize {
+/// What an interrupt did with the outputs being written.
+#[derive(Debug, Default)]
+pub struct Interrupted {
+    /// Temporary files deleted.
+    pub deleted: usize,
+    /// Partial outputs kept for `--resume`.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Deletes the temporary file of every output still being written, but
+/// the resumable ones, for a process about to exit on Ctrl-C or SIGTERM.
+pub fn discard_unfinished_outputs() -> Interrupted {
     let mut unfinished = unfinished();
-    let deleted = unfinished.iter().filter(|path| fs::remove_file(path).is_ok()).count();
-    unfinished.clear();
-    deleted
+    let mut interrupted = Interrupted::default();
+    for (path, on_interrupt) in std::mem::take(&mut *unfinished) {
+        match on_interrupt {
+            OnInterrupt::Delete => {
+                interrupted.deleted += usize::from(fs::remove_file(&path).is_ok())
+            }
+            OnInterrupt::Keep => interrupted.kept.push(path),
+        }
+    }
+    interrupted
 }
 
 impl Write for AtomicFile {
@@ -291,6 +346,20 @@ mod tests {
         assert_eq!(&row[4], "dupilumab");
         assert_eq!(&row[12], "0");
         assert_eq!(&row[14], "pend", "the route, last");
+    }
+
+    #[test]
+    fn csv_cells_that_read_as_formulas_are_quoted() {
+        let mut writer = RecordWriter::new(OutputFormat::Csv, Vec::new()).unwrap();
+        for id in ["=HYPERLINK(\"http://x\")", "+1", "-2.txt", "@SUM(A1)", "plain-id"] {
+            writer.write(&record(id)).unwrap();
+        }
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let ids: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(|row| row.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(ids, ["'=HYPERLINK(\"http://x\")", "'+1", "'-2.txt", "'@SUM(A1)", "plain-id"]);
     }
 
     #[test]
@@ -334,6 +403,17 @@ mod tests {
         file.write_all(b"{}\n").unwrap();
         file.commit().unwrap();
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_output_is_owner_only_when_new() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("review.html");
+        write_output(&page, b"<html>").unwrap();
+        assert_eq!(fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file");
     }
 

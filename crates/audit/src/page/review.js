@@ -323,8 +323,8 @@
 
   function renderProgress() {
     var decided = cases.filter(function (c) { return verdictOf(c) !== ""; }).length;
-    $("progress").textContent = decided + " of " + cases.length + " reviewed" +
-      (store.persistent ? "" : " (verdicts are not saved: this browser refuses local storage — export before closing)");
+    $("progress").textContent = decided + " of " + cases.length + " reviewed";
+    $("storage-warning").hidden = store.persistent;
   }
 
   function update(c, change) {
@@ -350,25 +350,37 @@
     return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   }
 
-  // Free text a reviewer typed: a leading = + - @ would make a spreadsheet
-  // run it as a formula when the verdicts are opened, so it gets a quote.
-  function freeText(value) {
+  // A leading = + - @ (or tab, carriage return) would make a spreadsheet run
+  // the cell as a formula when the verdicts are opened: a comment, a
+  // reviewer's name and an id (a file name anyone can choose) alike, so it
+  // gets a quote: the rule of necessity_record::spreadsheet, which `run
+  // --format csv` applies and `agreement` undoes.
+  function spreadsheetSafe(value) {
     var text = String(value === undefined || value === null ? "" : value);
     return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
   }
 
-  // Every case of the page, decided or not, in page order.
+  // Every case of the page, decided or not, in page order; each row names the
+  // reviewer (who decided it, else whoever exports), so rows merged from
+  // several reviewers' files still say whose they are.
   function buildCsv() {
     var lines = [COLUMNS.join(",")];
+    var exporter = store.state.reviewer || "";
     cases.forEach(function (c) {
       var entry = verdicts[c.id] || {};
-      lines.push([c.id, c.determination, entry.verdict, freeText(entry.comment), freeText(entry.reviewer), entry.timestamp]
-        .map(csvField).join(","));
+      lines.push([c.id, c.determination, entry.verdict, entry.comment, entry.reviewer || exporter, entry.timestamp]
+        .map(spreadsheetSafe).map(csvField).join(","));
     });
     return lines.join("\r\n") + "\r\n";
   }
 
   function exportCsv() {
+    var named = (store.state.reviewer || "").trim() !== "";
+    $("export-hint").hidden = named;
+    if (!named) {
+      $("reviewer").focus();
+      return;
+    }
     // A byte-order mark makes spreadsheets read the file as UTF-8; `agreement` skips it.
     var blob = new Blob(["\ufeff" + buildCsv()], { type: "text/csv;charset=utf-8" });
     var url = URL.createObjectURL(blob);
@@ -417,6 +429,7 @@
     $("reviewer").value = store.state.reviewer || "";
     $("reviewer").addEventListener("input", function (e) {
       store.state.reviewer = e.target.value;
+      if (e.target.value.trim() !== "") { $("export-hint").hidden = true; }
       store.save();
     });
     $("comment").addEventListener("input", function (e) {
