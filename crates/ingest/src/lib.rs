@@ -20,7 +20,9 @@ mod table;
 mod text;
 
 pub use discover::{units, Unit};
-pub use pdf::{run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV};
+pub use pdf::{
+    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
+};
 pub use shard::{Shard, ShardParseError};
 
 /// One note's text, ready for extraction, with the provenance a record reports.

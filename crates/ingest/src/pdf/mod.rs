@@ -17,6 +17,10 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use wait_timeout::ChildExt;
 
+mod children;
+
+pub use children::kill_all_groups as kill_pdf_workers;
+
 /// Largest text a PDF may yield whatever `max_doc_bytes` says (beyond it the
 /// document is `too_large`): keeps a batch's memory flat.
 const MAX_TEXT_BYTES: u64 = 256 << 20;
@@ -33,6 +37,11 @@ const EXIT_TOO_LARGE: i32 = 14;
 /// any build (the worker's own footprint differs between debug and release).
 /// It can only make a worker fail, never read anything.
 pub const TEST_ALLOCATE_MB_ENV: &str = "NECESSITY_PDF_WORKER_TEST_ALLOCATE_MB";
+
+/// Test hook: when set to a number of seconds, the worker first waits that
+/// long on a `sleep` child it starts as it starts its OCR tools, so tests can
+/// kill a run while workers, and their children, are busy.
+pub const TEST_SLEEP_SECONDS_ENV: &str = "NECESSITY_PDF_WORKER_TEST_SLEEP_SECONDS";
 
 /// Limits the worker applies to itself, in case the parent cannot (it died).
 #[derive(Clone, Copy, Debug)]
@@ -140,7 +149,8 @@ fn parse_in_worker(
     options: &IngestOptions,
 ) -> Result<String, PdfFailure> {
     let cpu_seconds = options.doc_timeout.as_secs() + 5;
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .arg("pdf-worker")
         .arg("--memory-mb")
         .arg(options.pdf_memory_mb.to_string())
@@ -150,19 +160,17 @@ fn parse_in_worker(
         .arg(path)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| {
-            PdfFailure::new(kind::IO, format!("cannot start the PDF worker: {}", error.kind()))
-        })?;
-    let Some(stdout) = child.stdout.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
+        .stderr(Stdio::null());
+    let mut worker = children::Group::spawn(&mut command).map_err(|error| {
+        PdfFailure::new(kind::IO, format!("cannot start the PDF worker: {}", error.kind()))
+    })?;
+    let Some(stdout) = worker.child.stdout.take() else {
+        worker.kill();
         return Err(PdfFailure::new(kind::IO, "the PDF worker has no output pipe"));
     };
     let limit = options.max_doc_bytes.min(MAX_TEXT_BYTES);
     let reader = thread::spawn(move || read_capped(stdout, limit));
-    let status = match child.wait_timeout(options.doc_timeout) {
+    let status = match worker.child.wait_timeout(options.doc_timeout) {
         Ok(Some(status)) => Ok(status),
         Ok(None) => Err(PdfFailure::new(
             kind::TIMEOUT,
@@ -173,9 +181,9 @@ fn parse_in_worker(
         }
     };
     if status.is_err() {
-        // Kill before joining the reader: the worker may still be writing.
-        let _ = child.kill();
-        let _ = child.wait();
+        // Kill before joining the reader: the worker (or a tool it started)
+        // may still be writing.
+        worker.kill();
     }
     let output = reader.join().unwrap_or_else(|_| Ok((Vec::new(), false)));
     verdict(status?, output, options.pdf_memory_mb)
@@ -266,6 +274,11 @@ pub fn run_pdf_worker(path: &Path, limits: PdfWorkerLimits) -> u8 {
         // Past the cap the allocation fails and the process aborts, as a
         // parser's would.
         std::hint::black_box(vec![1u8; mb.saturating_mul(1 << 20)]);
+    }
+    if let Ok(seconds) = std::env::var(TEST_SLEEP_SECONDS_ENV) {
+        let _ = children::die_with_parent(Command::new("sleep").arg(seconds))
+            .stdout(Stdio::null())
+            .status();
     }
     let Some(mut output) = take_stdout() else {
         return EXIT_IO as u8;
