@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what reading scanned PDFs needs when it is missing: Debian's
 # tesseract-ocr with its English data (the recogniser), and poppler-utils
-# (pdftoppm renders a page to an image, pdftotext is the second text
-# extractor). `necessity run` works without them; scans are then
-# `pdf_no_text` records, and the OCR tests need them.
+# (pdftoppm renders a page to an image, pdfimages tells a scan's resolution,
+# pdftotext is the second text extractor). `necessity run` works without
+# them; scans are then `pdf_no_text` records. The OCR tests need them, and
+# fonts-dejavu-core, which draws their typed fixtures' Courier.
 set -eu
 
 missing=""
@@ -12,8 +13,10 @@ command -v tesseract >/dev/null 2>&1 || missing="$missing tesseract-ocr"
 if ! ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1; then
     missing="$missing tesseract-ocr-eng"
 fi
-command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
-    || missing="$missing poppler-utils"
+for tool in pdftoppm pdftotext pdfimages; do
+    command -v "$tool" >/dev/null 2>&1 || { missing="$missing poppler-utils"; break; }
+done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || missing="$missing fonts-dejavu-core"
 
 if [ -z "$missing" ]; then
     echo "OCR tools present: $(command -v tesseract), $(command -v pdftoppm)"

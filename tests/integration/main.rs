@@ -13,5 +13,7 @@ mod mtsamples;
 mod pdf;
 mod potency;
 mod run;
+#[cfg(unix)]
+mod scan;
 mod shard;
 mod synth;

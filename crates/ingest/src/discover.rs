@@ -75,7 +75,7 @@ impl FileUnit {
             known => known,
         };
         if let FileKind::Pdf = kind {
-            return pdf::pdf_document(self.id, &self.path, self.size, options);
+            return pdf::pdf_document(self.id, pdf::PdfInput::File(&self.path), self.size, options);
         }
         let too_large =
             || text::too_large(self.id.clone(), Some(Format::Text), self.size, cap, "the file");
@@ -92,7 +92,7 @@ impl FileUnit {
         }
         // A PDF saved under a text name is still a PDF.
         if bytes.starts_with(PDF_MAGIC) {
-            return pdf::pdf_document(self.id, &self.path, self.size, options);
+            return pdf::pdf_document(self.id, pdf::PdfInput::File(&self.path), self.size, options);
         }
         text_document(self.id, bytes)
     }
