@@ -8,6 +8,7 @@ mod audit;
 mod context_kit;
 mod corpus_eval;
 mod explain_eval;
+mod fhir;
 mod hostile;
 mod mtsamples;
 mod pdf;

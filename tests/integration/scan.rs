@@ -308,3 +308,27 @@ fn which(program: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(program))
         .find(|path| path.is_file())
 }
+
+#[test]
+fn a_scanned_fax_attached_to_a_fhir_document_reference_is_recognised() {
+    use base64::Engine as _;
+    let text = note("a-pa-form-complete.txt");
+    let typed_record = decide("form.txt", text.as_bytes());
+    let scan = pdf(&scan(typed(&text), 200));
+    let resource = serde_json::json!({
+        "resourceType": "DocumentReference",
+        "id": "fax-1",
+        "subject": {"reference": "Patient/p1"},
+        "content": [{"attachment": {
+            "contentType": "application/pdf",
+            "data": base64::engine::general_purpose::STANDARD.encode(&scan),
+        }}],
+    });
+    // The PDF reaches the worker on its stdin and the OCR tools as an
+    // in-memory file: nothing of it is written to disk.
+    let record = decide("DocumentReference.ndjson", format!("{resource}\n").as_bytes());
+    assert_eq!(record["id"], "DocumentReference.ndjson#fax-1");
+    assert_eq!(record["source"]["format"], "fhir");
+    assert_eq!(record["source"]["ocr"], true, "{record}");
+    assert_eq!(key_facts(&record), key_facts(&typed_record));
+}

@@ -4,7 +4,7 @@
 
 use crate::table::{csv_rows, jsonl_rows, Rows};
 use crate::text::{self, text_document};
-use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
+use crate::{fhir, kind, pdf, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use std::collections::VecDeque;
 use std::ffi::OsStr;
@@ -26,6 +26,8 @@ pub enum Unit {
     Ready(Result<Document, IngestFailure>),
     /// A text or PDF file still to be read.
     File(FileUnit),
+    /// A PDF attached to a FHIR DocumentReference, still to be read.
+    Attachment(fhir::PdfAttachment),
 }
 
 /// A text or PDF file whose reading (and parsing) is deferred.
@@ -52,6 +54,7 @@ impl Unit {
             Unit::Ready(Ok(document)) => &document.id,
             Unit::Ready(Err(failure)) => &failure.id,
             Unit::File(file) => &file.id,
+            Unit::Attachment(attachment) => attachment.id(),
         }
     }
 
@@ -60,6 +63,7 @@ impl Unit {
         match self {
             Unit::Ready(result) => result,
             Unit::File(file) => file.load(options),
+            Unit::Attachment(attachment) => attachment.load(options),
         }
     }
 }
@@ -116,6 +120,7 @@ pub fn units(
         inputs: inputs.iter().cloned().collect(),
         walk: None,
         rows: None,
+        resources: None,
         skip: options.skip_files.iter().filter_map(|path| Identity::of(path)).collect(),
         options: options.clone(),
     }
@@ -132,6 +137,8 @@ struct Units {
     inputs: VecDeque<PathBuf>,
     walk: Option<Walk>,
     rows: Option<Rows>,
+    /// The DocumentReferences of a FHIR file being read.
+    resources: Option<fhir::Units>,
     /// The files of `options.skip_files` that exist.
     skip: Vec<Identity>,
     options: IngestOptions,
@@ -170,6 +177,12 @@ impl Iterator for Units {
 
     fn next(&mut self) -> Option<Unit> {
         loop {
+            if let Some(resources) = &mut self.resources {
+                match resources.next() {
+                    Some(unit) => return Some(unit),
+                    None => self.resources = None,
+                }
+            }
             if let Some(rows) = &mut self.rows {
                 match rows.next() {
                     Some(row) => return Some(Unit::Ready(row)),
@@ -265,13 +278,23 @@ impl Units {
                 self.rows = Some(csv_rows(path, id, size, &self.options));
                 None
             }
+            Reader::Jsonl if fhir::holds_resources(path) => {
+                self.resources = Some(fhir::ndjson_units(path, id, size, &self.options));
+                None
+            }
             Reader::Jsonl => {
                 self.rows = Some(jsonl_rows(path, id, size, &self.options));
                 None
             }
+            Reader::Json => {
+                // A manifest met in a walk is left to the walk, which reads its files.
+                let walked = self.walk.is_some();
+                self.resources = Some(fhir::json_units(path, id, size, &self.options, walked));
+                None
+            }
             Reader::Unsupported(extension) => {
                 let message = format!(
-                    "files ending .{extension} are not read (text, PDF, CSV and JSON Lines are)"
+                    "files ending .{extension} are not read (text, PDF, CSV, JSON Lines and FHIR JSON are)"
                 );
                 failure(kind::UNSUPPORTED_FORMAT, size, message)
             }
@@ -284,6 +307,8 @@ enum Reader {
     File(FileKind),
     Csv,
     Jsonl,
+    /// FHIR JSON: a resource, a Bundle or a Bulk Data manifest.
+    Json,
     /// The (lowercased) extension of a file this tool does not read.
     Unsupported(String),
 }
@@ -300,6 +325,7 @@ impl Reader {
             "pdf" => Reader::File(FileKind::Pdf),
             "csv" => Reader::Csv,
             "jsonl" | "ndjson" => Reader::Jsonl,
+            "json" => Reader::Json,
             _ => Reader::Unsupported(extension),
         }
     }
@@ -311,6 +337,7 @@ impl Reader {
             Reader::File(FileKind::Pdf) => Some(Format::Pdf),
             Reader::Csv => Some(Format::Csv),
             Reader::Jsonl => Some(Format::Jsonl),
+            Reader::Json => Some(Format::Fhir),
             Reader::File(FileKind::Sniffed) | Reader::Unsupported(_) => None,
         }
     }

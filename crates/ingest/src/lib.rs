@@ -9,10 +9,13 @@
 
 use necessity_record::{Format, Source};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 mod columns;
 mod discover;
+mod fhir;
 pub mod kind;
 mod pdf;
 mod shard;
@@ -20,6 +23,7 @@ mod table;
 mod text;
 
 pub use discover::{units, Unit};
+pub use fhir::PdfAttachment;
 pub use pdf::{
     kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
 };
@@ -28,7 +32,8 @@ pub use shard::{Shard, ShardParseError};
 /// One note's text, ready for extraction, with the provenance a record reports.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// Stable id: path relative to the input root, or `file#row` for CSV/JSONL.
+    /// Stable id: path relative to the input root, or `file#row` for CSV/JSONL
+    /// (`file#resource id` for FHIR).
     pub id: String,
     pub text: String,
     pub format: Format,
@@ -113,6 +118,10 @@ pub struct IngestOptions {
     /// the run's own output and its temporary file, when they sit inside an
     /// input directory.
     pub skip_files: Vec<PathBuf>,
+    /// FHIR resources of other types than DocumentReference met in Bundles
+    /// and NDJSON files: not documents, so they get no record; counted here
+    /// (shared by the clones of these options) for the run's summary.
+    pub skipped_resources: Arc<AtomicU64>,
 }
 
 /// Default of [`IngestOptions::max_doc_bytes`]: far above a clinical note's
@@ -130,6 +139,7 @@ impl Default for IngestOptions {
             shard: None,
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             skip_files: Vec::new(),
+            skipped_resources: Arc::default(),
         }
     }
 }
