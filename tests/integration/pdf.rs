@@ -28,8 +28,12 @@ fn every_shared_pdf_gives_one_typed_record() {
     for (id, kind) in outcomes.iter().filter(|(id, _)| id.ends_with(".pdf")) {
         assert!(PDF_KINDS.contains(&kind.as_str()), "{id}: {kind}");
     }
-    let readable = outcomes.iter().filter(|(_, kind)| kind == "ok").count();
-    assert!(readable >= 60, "only {readable} PDFs gave text");
+    // pdf-extract alone reads 70, pdftotext alone 91; with the second
+    // extractor and OCR (scripts/install-ocr.sh) 99, less a few that may hit
+    // the short time limit on a loaded machine.
+    let readable =
+        outcomes.iter().filter(|(id, kind)| kind == "ok" && id.ends_with(".pdf")).count();
+    assert!(readable >= 93, "only {readable} PDFs gave text");
     let encrypted = outcomes.iter().find(|(id, _)| id == "pypdf-r2-user-password.pdf").unwrap();
     assert_eq!(encrypted.1, "pdf_encrypted");
     // The parser's warnings and panics stay in the worker: only the summary shows.
