@@ -259,6 +259,23 @@ mod tests {
     }
 
     #[test]
+    fn no_page_is_tried_once_time_is_up_or_a_tool_is_missing() {
+        // A file no tool could open: a page that were tried would fail too,
+        // but these return before any tool runs.
+        let file = ToolFile::Unavailable;
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        let mut late = Recognition { out_of_time: true, ..Recognition::default() };
+        assert_eq!(late.page(&file, 1, deadline), Page::Failed);
+        let mut missing = Recognition { missing: true, ..Recognition::default() };
+        assert_eq!(missing.page(&file, 1, deadline), Page::Failed);
+        // A deadline already passed stops the first tool.
+        let mut recognition = Recognition::default();
+        let path = ToolFile::Path("missing.pdf".into());
+        assert_eq!(recognition.page(&path, 1, Instant::now()), Page::Failed);
+        assert!(recognition.out_of_time);
+    }
+
+    #[test]
     fn confidence_is_the_mean_over_words_to_one_decimal() {
         let recognition =
             Recognition { confidence_sum: 90.0 + 85.0 + 80.04, words: 3, ..Recognition::default() };
