@@ -33,7 +33,7 @@ fn every_shared_pdf_gives_one_typed_record() {
     // the short time limit on a loaded machine.
     let readable =
         outcomes.iter().filter(|(id, kind)| kind == "ok" && id.ends_with(".pdf")).count();
-    assert!(readable >= 93, "only {readable} PDFs gave text");
+    assert!(readable >= 93, "only {readable} PDFs gave text (are poppler and tesseract installed? scripts/install-ocr.sh)");
     let encrypted = outcomes.iter().find(|(id, _)| id == "pypdf-r2-user-password.pdf").unwrap();
     assert_eq!(encrypted.1, "pdf_encrypted");
     // The parser's warnings and panics stay in the worker: only the summary shows.
