@@ -104,6 +104,9 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// destructors, and an interrupted batch must leave nothing half-written.
 fn discard_outputs_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
+        // Workers would die with this process anyway (parent-death signal);
+        // killing their groups first also stops what they started.
+        necessity_ingest::kill_pdf_workers();
         let interrupted = necessity_pipeline::output::discard_unfinished_outputs();
         eprintln!(
             "necessity: interrupted; {} unfinished output file(s) removed",

@@ -13,7 +13,11 @@ pub struct Args {
     /// CPU-time cap of this process, in seconds (a backstop to the parent's timer).
     #[arg(long, default_value_t = 60)]
     cpu_seconds: u64,
-    /// The PDF file to parse.
+    /// Wall-clock seconds the parent allows before it kills this process:
+    /// OCR stops short of them, keeping the pages read by then.
+    #[arg(long, default_value_t = 30.0)]
+    seconds: f64,
+    /// The PDF file to parse; `-` reads it from standard input.
     path: PathBuf,
 }
 
@@ -22,6 +26,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let limits = necessity_ingest::PdfWorkerLimits {
         memory_mb: args.memory_mb,
         cpu_seconds: args.cpu_seconds,
+        seconds: args.seconds,
     };
     Ok(necessity_ingest::run_pdf_worker(&args.path, limits))
 }

@@ -27,7 +27,9 @@ const REORDER_WINDOW: usize = 4096;
 pub struct Args {
     /// Files or directories (read recursively, in sorted order); `-` reads one
     /// text document from standard input. Text (.txt, .text, .md, no
-    /// extension), PDF, CSV and JSON Lines (.jsonl, .ndjson) are read.
+    /// extension), PDF (scans through OCR), CSV, JSON Lines (.jsonl, .ndjson)
+    /// and FHIR (a DocumentReference, a Bundle or a Bulk Data manifest in
+    /// .json, Bulk Data NDJSON) are read.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Write records to FILE (complete or not at all) instead of stdout.
@@ -173,6 +175,7 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         max_doc_bytes: args.max_doc_bytes,
         hidden: args.hidden,
         skip_files: Vec::new(),
+        skipped_resources: Default::default(),
     }
     .with_pdf_worker_of_this_binary()
     .context("cannot find this program to run PDF workers")?;
@@ -225,7 +228,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             file.and_then(ResumableFile::commit).with_context(context)?;
         }
     }
-    let errors = progress.finish();
+    let skipped_resources = options.skipped_resources.load(std::sync::atomic::Ordering::Relaxed);
+    let errors = progress.finish(skipped_resources);
     Ok(if errors == 0 || args.error_records_ok { EXIT_OK } else { EXIT_SOME_ERRORS })
 }
 
@@ -512,7 +516,9 @@ impl Progress {
     }
 
     /// Clears the bar, prints the summary and returns the number of errors.
-    fn finish(self) -> u64 {
+    /// `skipped_resources` FHIR resources of other types were met (and, not
+    /// being documents, got no record): said when there were any.
+    fn finish(self, skipped_resources: u64) -> u64 {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -522,9 +528,14 @@ impl Progress {
                 0 => String::new(),
                 skipped => format!(", {skipped} hidden skipped (--hidden reads them)"),
             };
+            let skipped = match skipped_resources {
+                0 => String::new(),
+                1 => "; 1 FHIR resource of another type than DocumentReference skipped".to_string(),
+                n => format!("; {n} FHIR resources of other types than DocumentReference skipped"),
+            };
             let _ = writeln!(
                 stderr,
-                "necessity: {} documents, {} ok, {} errors; {} approve, {} pend; {:.1} MB, {:.1} s{hidden}",
+                "necessity: {} documents, {} ok, {} errors; {} approve, {} pend; {:.1} MB, {:.1} s{hidden}{skipped}",
                 self.documents,
                 self.documents - self.errors,
                 self.errors,

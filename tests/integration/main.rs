@@ -8,6 +8,7 @@ mod audit;
 mod context_kit;
 mod corpus_eval;
 mod explain_eval;
+mod fhir;
 mod hardening;
 mod hostile;
 mod mtsamples;
@@ -15,5 +16,7 @@ mod pdf;
 mod policies;
 mod potency;
 mod run;
+#[cfg(unix)]
+mod scan;
 mod shard;
 mod synth;

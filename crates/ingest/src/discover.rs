@@ -4,7 +4,7 @@
 
 use crate::table::{csv_rows, jsonl_rows, Rows};
 use crate::text::{self, text_document};
-use crate::{kind, pdf, Document, IngestFailure, IngestOptions};
+use crate::{fhir, kind, pdf, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
 use std::collections::VecDeque;
 use std::ffi::OsStr;
@@ -28,6 +28,8 @@ pub enum Unit {
     Ready(Result<Document, IngestFailure>),
     /// A text or PDF file still to be read.
     File(FileUnit),
+    /// A PDF attached to a FHIR DocumentReference, still to be read.
+    Attachment(fhir::PdfAttachment),
 }
 
 /// A text or PDF file whose reading (and parsing) is deferred.
@@ -54,6 +56,7 @@ impl Unit {
             Unit::Ready(Ok(document)) => &document.id,
             Unit::Ready(Err(failure)) => &failure.id,
             Unit::File(file) => &file.id,
+            Unit::Attachment(attachment) => attachment.id(),
         }
     }
 
@@ -62,6 +65,7 @@ impl Unit {
         match self {
             Unit::Ready(result) => result,
             Unit::File(file) => file.load(options),
+            Unit::Attachment(attachment) => attachment.load(options),
         }
     }
 }
@@ -77,7 +81,7 @@ impl FileUnit {
             known => known,
         };
         if let FileKind::Pdf = kind {
-            return pdf::pdf_document(self.id, &self.path, self.size, options);
+            return pdf::pdf_document(self.id, pdf::PdfInput::File(&self.path), self.size, options);
         }
         let too_large =
             || text::too_large(self.id.clone(), Some(Format::Text), self.size, cap, "the file");
@@ -94,7 +98,7 @@ impl FileUnit {
         }
         // A PDF saved under a text name is still a PDF.
         if bytes.starts_with(PDF_MAGIC) {
-            return pdf::pdf_document(self.id, &self.path, self.size, options);
+            return pdf::pdf_document(self.id, pdf::PdfInput::File(&self.path), self.size, options);
         }
         text_document(self.id, bytes)
     }
@@ -114,6 +118,7 @@ pub fn units(inputs: &[PathBuf], options: &IngestOptions) -> Units {
         inputs: inputs.iter().cloned().collect(),
         walk: None,
         rows: None,
+        resources: None,
         skip: options.skip_files.iter().filter_map(|path| Identity::of(path)).collect(),
         hidden_skipped: HiddenSkipped::default(),
         options: options.clone(),
@@ -194,6 +199,8 @@ pub struct Units {
     inputs: VecDeque<PathBuf>,
     walk: Option<Walk>,
     rows: Option<Rows>,
+    /// The DocumentReferences of a FHIR file being read.
+    resources: Option<fhir::Units>,
     /// The files of `options.skip_files` that exist.
     skip: Vec<Identity>,
     hidden_skipped: HiddenSkipped,
@@ -249,6 +256,12 @@ impl Units {
     /// The next unit, whatever its shard.
     fn next_unit(&mut self) -> Option<Unit> {
         loop {
+            if let Some(resources) = &mut self.resources {
+                match resources.next() {
+                    Some(unit) => return Some(unit),
+                    None => self.resources = None,
+                }
+            }
             if let Some(rows) = &mut self.rows {
                 match rows.next() {
                     Some(row) => return Some(Unit::Ready(row)),
@@ -340,13 +353,23 @@ impl Units {
                 self.rows = Some(csv_rows(path, id, size, &self.options));
                 None
             }
+            Reader::Jsonl if fhir::holds_resources(path) => {
+                self.resources = Some(fhir::ndjson_units(path, id, size, &self.options));
+                None
+            }
             Reader::Jsonl => {
                 self.rows = Some(jsonl_rows(path, id, size, &self.options));
                 None
             }
+            Reader::Json => {
+                // A manifest met in a walk is left to the walk, which reads its files.
+                let walked = self.walk.is_some();
+                self.resources = Some(fhir::json_units(path, id, size, &self.options, walked));
+                None
+            }
             Reader::Unsupported(extension) => {
                 let message = format!(
-                    "files ending .{extension} are not read (text, PDF, CSV and JSON Lines are)"
+                    "files ending .{extension} are not read (text, PDF, CSV, JSON Lines and FHIR JSON are)"
                 );
                 failure(kind::UNSUPPORTED_FORMAT, size, message)
             }
@@ -359,6 +382,8 @@ enum Reader {
     File(FileKind),
     Csv,
     Jsonl,
+    /// FHIR JSON: a resource, a Bundle or a Bulk Data manifest.
+    Json,
     /// The (lowercased) extension of a file this tool does not read.
     Unsupported(String),
 }
@@ -375,6 +400,7 @@ impl Reader {
             "pdf" => Reader::File(FileKind::Pdf),
             "csv" => Reader::Csv,
             "jsonl" | "ndjson" => Reader::Jsonl,
+            "json" => Reader::Json,
             _ => Reader::Unsupported(extension),
         }
     }
@@ -386,6 +412,7 @@ impl Reader {
             Reader::File(FileKind::Pdf) => Some(Format::Pdf),
             Reader::Csv => Some(Format::Csv),
             Reader::Jsonl => Some(Format::Jsonl),
+            Reader::Json => Some(Format::Fhir),
             Reader::File(FileKind::Sniffed) | Reader::Unsupported(_) => None,
         }
     }

@@ -24,3 +24,11 @@ pub const PDF_NO_TEXT: &str = "pdf_no_text";
 pub const TIMEOUT: &str = "timeout";
 /// Parsing needed more memory than `--pdf-memory-mb`, or the text is too big.
 pub const TOO_LARGE: &str = "too_large";
+/// A FHIR file, resource or line that does not parse or does not follow
+/// FHIR R4 (a DocumentReference field of the wrong type, base64 that does
+/// not decode, a manifest output outside the manifest's folder).
+pub const FHIR_MALFORMED: &str = "fhir_malformed";
+/// A FHIR DocumentReference without an attachment that can be read: no
+/// content, a url only (never fetched), or no text/plain, text/html or
+/// application/pdf data.
+pub const FHIR_NO_ATTACHMENT: &str = "fhir_no_attachment";

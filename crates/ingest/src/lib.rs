@@ -9,11 +9,14 @@
 
 use necessity_record::{Format, Source};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::Duration;
 
 mod columns;
 mod csv_reader;
 mod discover;
+mod fhir;
 pub mod kind;
 mod pdf;
 mod shard;
@@ -21,13 +24,17 @@ mod table;
 mod text;
 
 pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
-pub use pdf::{run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV};
+pub use fhir::PdfAttachment;
+pub use pdf::{
+    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
+};
 pub use shard::{Shard, ShardParseError};
 
 /// One note's text, ready for extraction, with the provenance a record reports.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// Stable id: path relative to the input root, or `file#row` for CSV/JSONL.
+    /// Stable id: path relative to the input root, or `file#row` for CSV/JSONL
+    /// (`file#resource id` for FHIR).
     pub id: String,
     pub text: String,
     pub format: Format,
@@ -115,6 +122,10 @@ pub struct IngestOptions {
     /// the run's own output and its temporary file, when they sit inside an
     /// input directory.
     pub skip_files: Vec<PathBuf>,
+    /// FHIR resources of other types than DocumentReference met in Bundles
+    /// and NDJSON files: not documents, so they get no record; counted here
+    /// (shared by the clones of these options) for the run's summary.
+    pub skipped_resources: Arc<AtomicU64>,
 }
 
 /// Default of [`IngestOptions::max_doc_bytes`]: far above a clinical note's
@@ -133,6 +144,7 @@ impl Default for IngestOptions {
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             hidden: false,
             skip_files: Vec::new(),
+            skipped_resources: Arc::default(),
         }
     }
 }

@@ -400,7 +400,7 @@ struct JsonlLines {
 }
 
 /// The UTF-8 byte-order mark some editors put at the start of a file.
-const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+pub(crate) const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// How many times `--max-doc-bytes` a JSON Lines line or a CSV row may take
 /// before it is `too_large` unkept: room for the other fields and for escapes
@@ -523,7 +523,7 @@ impl Iterator for JsonlLines {
 /// Reads one line (with its newline) into `line`, keeping at most `limit`
 /// bytes and skipping the rest of a longer one, so a runaway line costs no
 /// memory. Returns the line's whole length and whether it was cut.
-fn read_line_capped(
+pub(crate) fn read_line_capped(
     reader: &mut impl BufRead,
     limit: u64,
     line: &mut Vec<u8>,
