@@ -10,12 +10,14 @@
 
 mod fold;
 pub mod kit;
+mod layout;
 mod lexicon;
 mod scope;
 mod sections;
 mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
+pub use layout::Lines;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -58,6 +60,11 @@ impl Axis {
     /// The axis of a name as [`Axis::name`] writes it.
     pub fn from_name(name: &str) -> Option<Axis> {
         Axis::ALL.into_iter().find(|axis| axis.name() == name)
+    }
+
+    /// The position of the axis in [`Axis::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -139,6 +146,43 @@ impl Context {
             Axis::Family => &mut self.family,
             Axis::Uncertain => &mut self.uncertain,
         }
+    }
+}
+
+/// What puts a target in scope on one axis: a trigger phrase found in the
+/// text, or the heading of the section it stands in (a family-history
+/// section is about the family), as indices into its [`Analysis`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    Trigger(u32),
+    Heading(u32),
+}
+
+impl Cause {
+    /// Whether a section heading, not a phrase near the target, gave it.
+    pub fn is_heading(self) -> bool {
+        matches!(self, Cause::Heading(_))
+    }
+}
+
+/// The context of one target in compact form, one [`Cause`] per axis:
+/// what extraction keeps for every mention (asked once, copied freely);
+/// [`Analysis::context`] writes it out with phrases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scope([Option<Cause>; 5]);
+
+impl Scope {
+    /// What puts the target in scope on `axis`, if anything does.
+    pub fn get(&self, axis: Axis) -> Option<Cause> {
+        self.0[axis.index()]
+    }
+
+    /// True when the target is a current, affirmed fact about the patient,
+    /// as [`Context::is_current_fact`] says.
+    pub fn is_current_fact(&self) -> bool {
+        [Axis::Negated, Axis::Historical, Axis::Hypothetical, Axis::Family]
+            .into_iter()
+            .all(|axis| self.get(axis).is_none())
     }
 }
 
@@ -336,8 +380,10 @@ impl ContextEngine {
     /// asking about many targets costs little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text, fold::TRIGGERS);
+        let lines = Lines::new(text.as_bytes());
         let headings = sections::find(
             text,
+            &lines,
             |range| self.heading_phrase(text, range),
             |range| self.whole_heading_phrase(text, range),
         );
@@ -360,6 +406,7 @@ impl ContextEngine {
             engine: self,
             text,
             folded,
+            lines,
             sentences,
             sections,
             section_headings,
@@ -455,6 +502,7 @@ pub struct Analysis<'t> {
     engine: &'t ContextEngine,
     text: &'t str,
     folded: fold::Folded<'t>,
+    lines: Lines,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
     /// For each section, the index of the heading that opened it.
@@ -511,37 +559,78 @@ impl<'t> Analysis<'t> {
         self.sections.get(i).filter(|s| s.span.contains(&offset)).map(|_| i)
     }
 
+    /// The lines of the text.
+    pub fn lines(&self) -> &Lines {
+        &self.lines
+    }
+
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
-        // A span past the end or reversed is the caller's slip: answer for
-        // what of it lies in the text rather than panic.
+        let scope = self.scopes(std::slice::from_ref(&target))[0];
+        self.context(&scope)
+    }
+
+    /// The context of each of `targets` in compact form, all found in one
+    /// pass over the text: asking for every mention of a note at once costs
+    /// about what asking for one does.
+    pub fn scopes(&self, targets: &[Range<usize>]) -> Vec<Scope> {
+        let reached =
+            scope::resolve(self.engine, self.text.as_bytes(), &self.sentences, &self.hits, targets);
         let len = self.text.len();
-        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
-        let last = target.end.max(target.start + 1) - 1;
-        let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
-        let from = self.hits.partition_point(|h| h.span.start < sentence.start);
-        let to = self.hits.partition_point(|h| h.span.start < sentence.end);
-        let in_sentence = &self.hits[from..to];
+        targets
+            .iter()
+            .zip(reached)
+            .map(|(target, reached)| {
+                let mut found = Scope::default();
+                for axis in Axis::ALL {
+                    found.0[axis.index()] =
+                        reached[axis.index()].map(Cause::Trigger).or_else(|| {
+                            self.section_default(target.start.min(len), axis).map(Cause::Heading)
+                        });
+                }
+                found
+            })
+            .collect()
+    }
+
+    /// A compact context written out with its phrases.
+    pub fn context(&self, scope: &Scope) -> Context {
         let mut context = Context::default();
         for axis in Axis::ALL {
-            let found =
-                scope::trigger_for(self.engine, self.text.as_bytes(), in_sentence, &target, axis)
-                    .or_else(|| self.section_default(target.start, axis));
-            *context.slot(axis) = found.map(|hit| TriggerHit {
+            *context.slot(axis) = scope.get(axis).map(|cause| TriggerHit {
                 axis,
-                phrase: self.engine.phrase(hit.entry).to_string(),
-                span: hit.span.clone(),
+                phrase: self.cause_phrase(cause).to_string(),
+                span: self.cause_span(cause),
             });
         }
         context
     }
 
+    /// Where the trigger phrase or heading phrase of `cause` is.
+    pub fn cause_span(&self, cause: Cause) -> Range<usize> {
+        match cause {
+            Cause::Trigger(hit) => self.hits[hit as usize].span.clone(),
+            Cause::Heading(heading) => self.headings[heading as usize].phrase_span.clone(),
+        }
+    }
+
+    /// The lexicon phrase of `cause`, as the lexicon writes it.
+    pub fn cause_phrase(&self, cause: Cause) -> &str {
+        let entry = match cause {
+            Cause::Trigger(hit) => self.hits[hit as usize].entry,
+            Cause::Heading(heading) => {
+                self.headings[heading as usize].default.map_or(0, |(_, e)| e)
+            }
+        };
+        self.engine.phrase(entry)
+    }
+
     /// The heading whose section gives mentions at `offset` a default on `axis`.
-    fn section_default(&self, offset: usize, axis: Axis) -> Option<Hit> {
-        let heading = &self.headings[self.section_headings[self.section_index(offset)?]];
-        let (default, entry) = heading.default?;
-        (default == axis).then(|| Hit { entry, span: heading.phrase_span.clone() })
+    fn section_default(&self, offset: usize, axis: Axis) -> Option<u32> {
+        let heading = self.section_headings[self.section_index(offset)?];
+        let (default, _) = self.headings[heading].default?;
+        (default == axis).then_some(heading as u32)
     }
 }
 

@@ -1,0 +1,87 @@
+//! The lines of a note, found once: where each starts and where its text
+//! starts after its indent, so that "which line", "is this the start of a
+//! line" and "how far is this indented" cost a look-up, not a scan back to
+//! the previous line break for every question.
+
+use std::ops::Range;
+
+/// Line starts and indents of one text.
+#[derive(Clone, Debug, Default)]
+pub struct Lines {
+    /// The offset of each line's first byte; the first is 0.
+    starts: Vec<usize>,
+    /// The offset of each line's first byte that is not a space or tab.
+    content: Vec<usize>,
+    len: usize,
+}
+
+impl Lines {
+    /// Indexes the lines of `bytes` in one pass.
+    pub fn new(bytes: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let content = starts
+            .iter()
+            .map(|&start| {
+                let blank = bytes[start..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                start + blank
+            })
+            .collect();
+        Lines { starts, content, len: bytes.len() }
+    }
+
+    /// The index of the line that holds `offset` (the last line for the end
+    /// of the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// How many lines there are.
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte range of line `line`, without its line break.
+    pub fn range(&self, line: usize) -> Range<usize> {
+        let end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
+        self.starts[line]..end
+    }
+
+    /// The start of the line that holds `offset`.
+    pub fn start_of(&self, offset: usize) -> usize {
+        self.starts[self.line_of(offset)]
+    }
+
+    /// The spaces and tabs between the start of its line and `at`, when
+    /// only those are there; 0 otherwise (a heading inside a line).
+    pub fn indent_at(&self, at: usize) -> usize {
+        let line = self.line_of(at);
+        if at <= self.content[line] {
+            at - self.starts[line]
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_indents() {
+        let text = "a\n  b: x\n\n\tc";
+        let lines = Lines::new(text.as_bytes());
+        assert_eq!(lines.count(), 4);
+        assert_eq!(lines.line_of(0), 0);
+        assert_eq!(lines.line_of(1), 0);
+        assert_eq!(lines.line_of(2), 1);
+        assert_eq!(lines.line_of(text.len()), 3);
+        assert_eq!(&text[lines.range(1)], "  b: x");
+        assert_eq!(&text[lines.range(2)], "");
+        assert_eq!(lines.indent_at(4), 2);
+        assert_eq!(lines.indent_at(7), 0, "inside the line");
+        assert_eq!(lines.indent_at(11), 1);
+        assert_eq!(lines.start_of(6), 2);
+    }
+}
