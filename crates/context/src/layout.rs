@@ -1,7 +1,8 @@
-//! The lines of a note, found once: where each starts and where its text
-//! starts after its indent, so that "which line", "is this the start of a
-//! line" and "how far is this indented" cost a look-up, not a scan back to
-//! the previous line break for every question.
+//! The layout of a note found once: lines (where each starts and where its
+//! text starts after its indent), paragraphs and list items, so that "which
+//! line", "how far is this indented", "which paragraph" and "which item"
+//! cost a look-up, not a scan back to the previous line break for every
+//! question.
 
 use std::ops::Range;
 
@@ -64,6 +65,54 @@ impl Lines {
     }
 }
 
+/// The blank lines ("\n\n") that part a note's paragraphs, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Paragraphs(Vec<usize>);
+
+impl Paragraphs {
+    /// Finds the paragraph breaks of `bytes` in one vectorised scan.
+    pub fn new(bytes: &[u8]) -> Paragraphs {
+        Paragraphs(memchr::memmem::find_iter(bytes, b"\n\n").collect())
+    }
+
+    /// Which paragraph holds byte `offset` (0 for the first).
+    pub fn index_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&blank| blank + 2 <= offset)
+    }
+
+    /// How many paragraphs there are.
+    pub fn count(&self) -> usize {
+        self.0.len() + 1
+    }
+}
+
+/// The items of a note's lists: each runs from a line that opens with a
+/// bullet or an item number ("- ", "•", "2.", "3)") to the line before the
+/// next line that starts anything new (another item, a blank line, a
+/// labelled line such as "Plan:"), so that what one item says can be kept
+/// from the next.
+pub fn list_items(bytes: &[u8], lines: &Lines) -> Vec<Range<usize>> {
+    let mut items: Vec<Range<usize>> = Vec::new();
+    let mut open: Option<usize> = None;
+    for line in 0..lines.count() {
+        let range = lines.range(line);
+        let content = &bytes[lines.content[line].min(range.end)..range.end];
+        let opens = crate::sentences::starts_with_bullet(content);
+        if opens || crate::sentences::starts_new_item(&bytes[range.start..range.end]) {
+            if let Some(start) = open.take() {
+                items.push(start..lines.range(line - 1).end);
+            }
+        }
+        if opens {
+            open = Some(range.start);
+        }
+    }
+    if let Some(start) = open {
+        items.push(start..bytes.len());
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +132,17 @@ mod tests {
         assert_eq!(lines.indent_at(7), 0, "inside the line");
         assert_eq!(lines.indent_at(11), 1);
         assert_eq!(lines.start_of(6), 2);
+    }
+
+    #[test]
+    fn paragraphs_and_items() {
+        let text = "Tried:\n- clobetasol\n  wrapped\n2) tacrolimus\n\nPlan: start";
+        let paragraphs = Paragraphs::new(text.as_bytes());
+        assert_eq!(paragraphs.count(), 2);
+        assert_eq!(paragraphs.index_of(text.find("Plan").unwrap()), 1);
+        assert_eq!(paragraphs.index_of(3), 0);
+        let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
+        let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
+        assert_eq!(items, ["- clobetasol\n  wrapped", "2) tacrolimus"]);
     }
 }

@@ -17,7 +17,7 @@ mod sections;
 mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
-pub use layout::Lines;
+pub use layout::{Lines, Paragraphs};
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -63,7 +63,7 @@ impl Axis {
     }
 
     /// The position of the axis in [`Axis::ALL`].
-    pub(crate) fn index(self) -> usize {
+    pub fn index(self) -> usize {
         self as usize
     }
 }
@@ -402,11 +402,15 @@ impl ContextEngine {
         let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         let sentences = sentences::split(text, &breaks);
         let (sections, section_headings) = sections::spans(&headings, text.len());
+        let paragraphs = Paragraphs::new(text.as_bytes());
+        let items = layout::list_items(text.as_bytes(), &lines);
         Analysis {
             engine: self,
             text,
             folded,
             lines,
+            paragraphs,
+            items,
             sentences,
             sections,
             section_headings,
@@ -503,6 +507,8 @@ pub struct Analysis<'t> {
     text: &'t str,
     folded: fold::Folded<'t>,
     lines: Lines,
+    paragraphs: Paragraphs,
+    items: Vec<Range<usize>>,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
     /// For each section, the index of the heading that opened it.
@@ -564,6 +570,28 @@ impl<'t> Analysis<'t> {
         &self.lines
     }
 
+    /// The paragraphs of the text.
+    pub fn paragraphs(&self) -> &Paragraphs {
+        &self.paragraphs
+    }
+
+    /// The list items of the text, in order.
+    pub fn items(&self) -> &[Range<usize>] {
+        &self.items
+    }
+
+    /// The index of the list item that holds `offset`, if one does.
+    pub fn item_of(&self, offset: usize) -> Option<usize> {
+        let i = self.items.partition_point(|item| item.end <= offset);
+        self.items.get(i).filter(|item| item.start <= offset).map(|_| i)
+    }
+
+    /// The index of the sentence that holds `offset` (one past the last
+    /// for the end of the text).
+    pub fn sentence_index(&self, offset: usize) -> usize {
+        self.sentences.partition_point(|s| s.end <= offset)
+    }
+
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
@@ -605,6 +633,17 @@ impl<'t> Analysis<'t> {
             });
         }
         context
+    }
+
+    /// Whether a trigger of `axis` (as a trigger, not a terminator) overlaps
+    /// `range`: "is this word a negation", asked of the lexicon, not of a
+    /// word list of one's own.
+    pub fn trigger_overlaps(&self, range: &Range<usize>, axis: Axis) -> bool {
+        let first = self.hits.partition_point(|h| h.span.end <= range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|h| h.span.start < range.end)
+            .any(|h| matches!(self.engine.role(h.entry), Role::Trigger(a, _) if a == axis))
     }
 
     /// Where the trigger phrase or heading phrase of `cause` is.

@@ -238,20 +238,28 @@ fn inline_item_start(bytes: &[u8], paren: usize) -> Option<usize> {
 
 /// True when the line after a line break starts a new item: a blank line,
 /// a bullet, a number followed by "." or ")", or a label such as "Skin:".
-fn starts_new_item(rest: &[u8]) -> bool {
+pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
     let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
     let rest = &rest[content..];
     match rest.first() {
         None | Some(b'\n' | b'\r') => true,
+        Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
+        _ => starts_with_bullet(rest),
+    }
+}
+
+/// True when a line's text (after its indent) opens with a bullet or an
+/// item number: "- ", "* ", "+", "#", "•", "1. ", "2) ".
+pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
+    match line.first() {
         Some(b'-' | b'*' | b'+' | b'#') => true,
         Some(b'0'..=b'9') => {
-            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
             // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
-            matches!(rest.get(digits), Some(b'.' | b')'))
-                && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
+            matches!(line.get(digits), Some(b'.' | b')'))
+                && line.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
-        Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
-        _ => rest.starts_with("•".as_bytes()),
+        _ => line.starts_with("•".as_bytes()),
     }
 }
 

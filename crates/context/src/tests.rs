@@ -403,8 +403,7 @@ mod one_at_a_time {
         let len = analysis.text.len();
         let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
         let last = target.end.max(target.start + 1) - 1;
-        let sentence =
-            analysis.sentence_of(target.start).start..analysis.sentence_of(last).end;
+        let sentence = analysis.sentence_of(target.start).start..analysis.sentence_of(last).end;
         let hits = &analysis.hits;
         let from = hits.partition_point(|h| h.span.start < sentence.start);
         let to = hits.partition_point(|h| h.span.start < sentence.end);
@@ -426,8 +425,7 @@ mod one_at_a_time {
         let hits = &analysis.hits;
         let before = from + hits[from..to].partition_point(|h| h.span.start < target.start);
         let preceding = (from..before).rev().filter(|&i| hits[i].span.end <= target.start);
-        let reaches_forward =
-            |i: usize| !closes_parenthesis(&text[hits[i].span.end..target.start]);
+        let reaches_forward = |i: usize| !closes_parenthesis(&text[hits[i].span.end..target.start]);
         if let Some(i) = nearest(analysis, preceding, axis, Direction::Forward, reaches_forward) {
             return Some(i);
         }

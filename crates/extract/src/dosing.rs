@@ -70,7 +70,8 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 /// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
 fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
     let mut stop = (from + WINDOW).min(text.len());
-    if let Some(next) = drug_starts.iter().find(|&&s| s > from) {
+    // The drug starts are in order: the next one is found by binary search.
+    if let Some(next) = drug_starts.get(drug_starts.partition_point(|&s| s <= from)) {
         stop = stop.min(*next);
     }
     while !text.is_char_boundary(stop) {

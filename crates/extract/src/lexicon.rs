@@ -203,6 +203,9 @@ pub struct Vocabulary {
     /// Meanings of every automaton pattern, by pattern index.
     pub senses: Vec<Vec<Meaning>>,
     pub drugs: Vec<Drug>,
+    /// For each drug, a number shared by the drugs of one agent (brand and
+    /// generic), so that agents compare without comparing names.
+    pub agent_ids: Vec<u32>,
     /// (key, strength or None for `*`, vehicle or None for `*`) -> potency.
     pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
 }
@@ -378,7 +381,18 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         .kind(Some(AhoCorasickKind::DFA))
         .build(&builder.surfaces)
         .map_err(|e| LexiconError::Build(e.to_string()))?;
-    Ok(Vocabulary { matcher, surfaces: builder.surfaces, senses: builder.senses, drugs, potency })
+    let agent_ids = drugs
+        .iter()
+        .map(|d| drugs.iter().position(|other| other.agent == d.agent).unwrap_or(0) as u32)
+        .collect();
+    Ok(Vocabulary {
+        matcher,
+        surfaces: builder.surfaces,
+        senses: builder.senses,
+        drugs,
+        agent_ids,
+        potency,
+    })
 }
 
 fn measure_meaning(value: &str) -> Option<Meaning> {

@@ -6,13 +6,15 @@
 //! aho-corasick automaton ([`Lexicons`]) that finds every term and value
 //! keyword in a single pass over a note; values are then read by small regexes
 //! in windows of a few dozen bytes around the hits, never over whole notes.
-//! Whether a mention is negated, hypothetical, about family or historical is
-//! asked of the context engine (`necessity-context`) only, so there is one
-//! rule path for scope.
+//! Every extractor reads the note through the mention layer (`mentions`):
+//! each hit is a mention with its sentence, item, section and context,
+//! asked of the context engine (`necessity-context`) once, and whether it
+//! is a current fact is answered there and nowhere else.
 
 mod dosing;
 mod findings;
 mod lexicon;
+mod mentions;
 mod scan;
 mod treatments;
 mod values;
@@ -20,7 +22,8 @@ mod values;
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
 use lexicon::Vocabulary;
-use necessity_context::{Analysis, ContextEngine};
+use mentions::Note;
+use necessity_context::ContextEngine;
 use necessity_record::{Facts, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -115,13 +118,59 @@ impl Lexicons {
 
 /// Extracts the case facts of one note, every fact with evidence spans.
 pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
-    let analysis = lexicons.context().analyze(text);
-    let mentions = scan::scan(&lexicons.vocabulary, text);
-    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+    facts_of(lexicons, &note)
+}
+
+/// A mention extraction set aside, and why: what `necessity explain` shows
+/// a reviewer beside the facts. It quotes only the mention's own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    /// The mention's words and where they are.
+    pub mention: Span,
+    /// What it was not taken as: "a treatment", "the request", "a value",
+    /// "the diagnosis", "a statement", "a current fact".
+    pub taken_as: &'static str,
+    /// Why: a context axis ("negated", "hypothetical", "family",
+    /// "historical", "uncertain") or a section ("family history section").
+    pub why: &'static str,
+    /// The lexicon phrase that set it aside ("consider", "mother") and
+    /// where it stands, when a phrase or a section heading did.
+    pub trigger: Option<(String, Span)>,
+}
+
+/// [`extract_case`], and beside the facts every mention it set aside with
+/// its reason, in text order (the same facts: one path).
+pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, true);
+    let facts = facts_of(lexicons, &note);
+    let mut set_aside: Vec<SetAside> = note
+        .set_aside()
+        .into_iter()
+        .filter_map(|entry| {
+            let trigger = match entry.trigger {
+                Some((phrase, at)) => Some((phrase, Span::of(text, at.start, at.end)?)),
+                None => None,
+            };
+            Some(SetAside {
+                mention: Span::of(text, entry.span.start, entry.span.end)?,
+                taken_as: entry.purpose,
+                why: entry.why,
+                trigger,
+            })
+        })
+        .collect();
+    set_aside.sort_by_key(|s| (s.mention.start, s.mention.end));
+    (facts, set_aside)
+}
+
+/// The facts of a note read by the mention layer.
+fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
+    let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    record_treatments(&mut facts, lexicons, &analysis, &mentions);
-    record_values(&mut facts, lexicons, &analysis, &mentions, skin_note);
-    record_findings(&mut facts, lexicons, &analysis, &mentions, skin_note);
+    record_treatments(&mut facts, lexicons, note);
+    record_values(&mut facts, lexicons, note, skin_note);
+    record_findings(&mut facts, lexicons, note, skin_note);
     facts
 }
 
@@ -131,14 +180,8 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
 }
 
 /// The treatments, the requested drug and its regimen.
-fn record_treatments(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-) {
-    let found =
-        treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, analysis, mentions);
+fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
+    let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
     if let Some((agent, span)) = found.requested {
         facts.requested_drug = Some(agent);
         add_evidence(facts, "requested_drug", span);
@@ -151,15 +194,9 @@ fn record_treatments(
 }
 
 /// Age, weight and the severity measures.
-fn record_values(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-    skin_note: bool,
-) {
-    let text = analysis.text();
-    let values = findings::values(&lexicons.values, analysis, mentions, skin_note);
+fn record_values(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+    let text = note.text();
+    let values = findings::values(&lexicons.values, note, skin_note);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
     facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", values.bsa);
@@ -170,32 +207,26 @@ fn record_values(
 }
 
 /// Diagnosis, sites, flares, the no-topicals statement and the specialty.
-fn record_findings(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-    skin_note: bool,
-) {
-    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, analysis, mentions) {
+fn record_findings(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, note) {
         facts.diagnosis = Some(diagnosis);
         add_evidence(facts, "diagnosis", span);
     }
-    let sites = if skin_note { findings::sites(analysis, mentions) } else { Vec::new() };
+    let sites = if skin_note { findings::sites(note) } else { Vec::new() };
     for (site, span) in sites {
         facts.high_impact_sites.push(site);
         add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }
-    let flares = skin_note.then(|| findings::persistent_flares(analysis, mentions)).flatten();
+    let flares = skin_note.then(|| findings::persistent_flares(note)).flatten();
     if let Some(span) = flares {
         facts.persistent_flares = true;
         add_evidence(facts, "persistent_flares", span);
     }
-    if let Some(span) = findings::no_prescription_topicals(analysis, mentions) {
+    if let Some(span) = findings::no_prescription_topicals(note) {
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
-    if let Some((specialty, span)) = findings::specialty(analysis, mentions) {
+    if let Some((specialty, span)) = findings::specialty(note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);
     }

@@ -3,8 +3,10 @@
 //! lexicons, and only ever run over a window of a few dozen bytes.
 
 use crate::lexicon::MeasureKind;
+use necessity_context::Lines;
 use regex::Regex;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// How far from its keyword a value may be written.
@@ -304,6 +306,8 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
 /// Reads the value a keyword at `keyword` introduces, if the note writes one.
 pub fn read_value(
     patterns: &ValuePatterns,
+    tables: &mut Tables,
+    lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: Range<usize>,
@@ -316,7 +320,7 @@ pub fn read_value(
             | MeasureKind::Itch
             | MeasureKind::Easi
     ) {
-        if let Some(cell) = table_value(patterns, kind, text, &keyword) {
+        if let Some(cell) = table_value(patterns, tables, lines, kind, text, &keyword) {
             return cell;
         }
     }
@@ -413,33 +417,78 @@ fn is_past_header(cell: &str) -> bool {
     dated || header_is(cell, &PAST_HEADERS) || cell.contains('/')
 }
 
+/// The table rows of a note read so far, by line: a note with many
+/// measures on one long line reads the line, and the lines above it for a
+/// header, once.
+#[derive(Default)]
+pub struct Tables {
+    rows: HashMap<(usize, usize), Option<Row>>,
+}
+
+/// A line of a pipe or tab table: its cells, and where its header (a line
+/// above naming a present column and a past one) puts the present column.
+struct Row {
+    cells: Vec<Range<usize>>,
+    /// The present column and the header's width, when a header is found.
+    header: Option<(usize, usize)>,
+}
+
 /// A measure in the label cell of a pipe or tab table row whose header names
 /// a present column and a past one ("Measure | Today | 3 mo ago"): the
 /// present column's cell, never a past one. `None` when the keyword is not
 /// in such a row; `Some(None)` when the present cell states no value.
 fn table_value(
     patterns: &ValuePatterns,
+    tables: &mut Tables,
+    lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: &Range<usize>,
 ) -> Option<Option<Value>> {
-    let line_start = text[..keyword.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[keyword.end..].find('\n').map_or(text.len(), |i| keyword.end + i);
-    let line = line_start..line_end;
-    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
-    let row = cells(text, line.clone(), delimiter);
+    let line_start = lines.start_of(keyword.start);
+    let line_end = lines.range(lines.line_of(keyword.end)).end;
+    let row = tables
+        .rows
+        .entry((line_start, line_end))
+        .or_insert_with(|| read_row(text, lines, line_start..line_end))
+        .as_ref()?;
     // The keyword labels the row: it is in the first cell.
-    let label = row.first()?;
-    if !(label.start <= keyword.start && keyword.end <= label.end) || row.len() < 2 {
+    let label = row.cells.first()?;
+    if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
+    let (present, header_len) = row.header?;
+    // A header without a label cell is shifted right by the missing ones.
+    let at = present + row.cells.len().saturating_sub(header_len);
+    if at == 0 {
+        return None;
+    }
+    Some(row.cells.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)))
+}
+
+/// The cells of a table row and its header, or `None` for a line that is
+/// no table row.
+fn read_row(text: &str, lines: &Lines, line: Range<usize>) -> Option<Row> {
+    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
+    let cells = cells(text, line.clone(), delimiter);
+    Some(Row { header: header_above(text, lines, line.start, delimiter), cells })
+}
+
+/// The header of the table row that starts at `line_start`: within
+/// [`TABLE_REACH`] lines above it, before a line that is no table row.
+fn header_above(
+    text: &str,
+    lines: &Lines,
+    line_start: usize,
+    delimiter: char,
+) -> Option<(usize, usize)> {
     let mut end = line_start;
     for _ in 0..TABLE_REACH {
         if end == 0 {
             return None;
         }
         let above_end = end - 1;
-        let above_start = text[..above_end].rfind('\n').map_or(0, |i| i + 1);
+        let above_start = lines.start_of(above_end);
         end = above_start;
         let above = above_start..above_end;
         if !text[above.clone()].contains(delimiter) {
@@ -451,13 +500,9 @@ fn table_value(
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
         });
-        let (Some(present), true) = (present, past) else { continue };
-        // A header without a label cell is shifted right by the missing ones.
-        let at = present + row.len().saturating_sub(header.len());
-        if at == 0 {
-            return None;
+        if let (Some(present), true) = (present, past) {
+            return Some((present, header.len()));
         }
-        return Some(row.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)));
     }
     None
 }
@@ -820,7 +865,9 @@ mod tests {
     fn read(kind: MeasureKind, text: &str, keyword: &str) -> Option<(f64, Option<u8>, String)> {
         let patterns = ValuePatterns::new().unwrap();
         let start = text.find(keyword).unwrap();
-        read_value(&patterns, kind, text, start..start + keyword.len())
+        let lines = Lines::new(text.as_bytes());
+        let keyword = start..start + keyword.len();
+        read_value(&patterns, &mut Tables::default(), &lines, kind, text, keyword)
             .map(|v| (v.number, v.scale, text[v.span].to_string()))
     }
 
