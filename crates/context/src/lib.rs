@@ -12,17 +12,17 @@ mod fold;
 pub mod kit;
 mod layout;
 mod lexicon;
+mod phrases;
 mod scope;
 mod sections;
 mod sentences;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 pub use layout::{Lines, Paragraphs};
+pub use phrases::{Spelling, Term, TermHit};
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
 use lexicon::Entry;
+use phrases::Phrases;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -210,145 +210,13 @@ pub struct Section {
     pub span: Range<usize>,
 }
 
-/// The compiled trigger lexicon: built once, shared by every thread.
+/// The compiled trigger lexicon, and with it every phrase a caller wants
+/// found in the same walk: built once, shared by every thread.
 pub struct ContextEngine {
-    /// Triggers, terminators and pseudo-triggers, matched everywhere.
-    triggers: PhraseSet,
-    /// Section heading phrases, matched only where a heading may stand.
-    headings: PhraseSet,
-    /// Every lexicon entry; the sets point into it.
+    /// Every phrase of the lexicon and the caller's terms, in one automaton.
+    phrases: Phrases,
+    /// Every lexicon entry; the automaton's patterns point into it.
     entries: Vec<Entry>,
-}
-
-/// Distinct phrases compiled into one leftmost-longest automaton (a longer
-/// phrase, "no increase" or "day history of", hides the shorter ones inside
-/// it), with the lexicon entries of each.
-///
-/// The automaton is aho-corasick's DFA, walked here rather than through
-/// `AhoCorasick::find`: its set-up for each search (dynamic dispatch,
-/// checks of the input) cost a fifth of the scan of a sentence.
-struct PhraseSet {
-    dfa: DFA,
-    entries_of: Vec<Vec<u32>>,
-    /// The length of the longest phrase, in bytes.
-    longest: usize,
-}
-
-impl PhraseSet {
-    /// The set of the entries whose role `keep` accepts; `entries` sorted
-    /// by phrase.
-    fn build(
-        entries: &[Entry],
-        keep: fn(&Role) -> bool,
-        case_insensitive: bool,
-    ) -> Result<PhraseSet, LexiconError> {
-        let mut phrases: Vec<&str> = Vec::new();
-        let mut entries_of: Vec<Vec<u32>> = Vec::new();
-        for (i, entry) in entries.iter().enumerate().filter(|(_, e)| keep(&e.role)) {
-            match (phrases.last(), entries_of.last_mut()) {
-                (Some(last), Some(group)) if *last == entry.phrase => group.push(i as u32),
-                _ => {
-                    phrases.push(&entry.phrase);
-                    entries_of.push(vec![i as u32]);
-                }
-            }
-        }
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(case_insensitive)
-            // Headings are also looked up anchored, as whole lines.
-            .start_kind(if case_insensitive { StartKind::Both } else { StartKind::Unanchored })
-            // No prefilter: the walks below do not use one.
-            .prefilter(false)
-            .build(&phrases)
-            .map_err(|e| LexiconError::Build(e.to_string()))?;
-        let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
-        Ok(PhraseSet { dfa, entries_of, longest })
-    }
-
-    /// The leftmost-longest phrase that starts at or after `from`, as
-    /// (pattern, range): what `AhoCorasick::find` reports for the span
-    /// `from..`, by the same walk (a match state records the match and the
-    /// walk goes on for a longer one until the dead state).
-    fn leftmost_longest(&self, haystack: &[u8], from: usize) -> Option<(usize, Range<usize>)> {
-        let mut state = self.dfa.start_state(Anchored::No).ok()?;
-        let mut found = None;
-        for (at, &byte) in haystack.iter().enumerate().skip(from) {
-            state = self.dfa.next_state(Anchored::No, state, byte);
-            if self.dfa.is_special(state) {
-                if self.dfa.is_dead(state) {
-                    break;
-                }
-                if self.dfa.is_match(state) {
-                    found = Some(self.match_ending(state, at + 1));
-                }
-            }
-        }
-        found
-    }
-
-    /// The longest phrase that starts at the start of `haystack`, as
-    /// (pattern, end).
-    fn anchored_longest(&self, haystack: &[u8]) -> Option<(usize, usize)> {
-        let mut state = self.dfa.start_state(Anchored::Yes).ok()?;
-        let mut found = None;
-        for (at, &byte) in haystack.iter().enumerate() {
-            state = self.dfa.next_state(Anchored::Yes, state, byte);
-            if self.dfa.is_special(state) {
-                if self.dfa.is_dead(state) {
-                    break;
-                }
-                if self.dfa.is_match(state) {
-                    // A match state may also carry a match that starts
-                    // later (through a failure transition): not anchored.
-                    let (pattern, range) = self.match_ending(state, at + 1);
-                    if range.start == 0 {
-                        found = Some((pattern, range.end));
-                    }
-                }
-            }
-        }
-        found
-    }
-
-    /// The match of match state `state` that ends at `end`.
-    fn match_ending(&self, state: StateID, end: usize) -> (usize, Range<usize>) {
-        let pattern = self.dfa.match_pattern(state, 0);
-        (pattern.as_usize(), end - self.dfa.pattern_len(pattern)..end)
-    }
-
-    /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
-    /// range) pairs in order. Lazy, so that a caller who needs only the
-    /// first (a heading) stops there, and nothing is collected per document.
-    fn find_all<'h>(&'h self, haystack: &'h [u8]) -> PhraseMatches<'h> {
-        PhraseMatches { set: self, haystack, at: 0 }
-    }
-}
-
-/// The iterator of [`PhraseSet::find_all`].
-struct PhraseMatches<'h> {
-    set: &'h PhraseSet,
-    haystack: &'h [u8],
-    at: usize,
-}
-
-impl Iterator for PhraseMatches<'_> {
-    type Item = (usize, Range<usize>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let haystack = self.haystack;
-        while self.at <= haystack.len() {
-            let (pattern, found) = self.set.leftmost_longest(haystack, self.at)?;
-            if on_word_boundaries(haystack, found.start, found.end) {
-                self.at = found.end;
-                return Some((pattern, found));
-            }
-            // A match inside a word ("no" in "know") must not hide a
-            // phrase that starts at the next word.
-            self.at = next_word_start(haystack, found.start);
-        }
-        None
-    }
 }
 
 impl ContextEngine {
@@ -365,35 +233,52 @@ impl ContextEngine {
 
     /// Compiles a lexicon in the `lexicons/context.tsv` format.
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
-        let mut entries = lexicon::parse(tsv)?;
-        entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        // Triggers run on the lower-cased folded copy with a case-sensitive
-        // automaton (ignoring case would double the width of its states and
-        // slow the scan by a sixth); headings on the text itself, a few
-        // words at a time.
-        let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
-        let headings = PhraseSet::build(&entries, is_heading, true)?;
-        Ok(ContextEngine { triggers, headings, entries })
+        ContextEngine::with_terms(tsv, Vec::new())
     }
 
-    /// Finds sentences, sections and triggers of one document once, so that
-    /// asking about many targets costs little.
+    /// Compiles a lexicon in the `lexicons/context.tsv` format together
+    /// with a caller's `terms`, which [`Analysis::terms`] then reports: one
+    /// automaton, one walk over each note for both.
+    pub fn with_terms(tsv: &str, terms: Vec<Term>) -> Result<ContextEngine, LexiconError> {
+        let mut entries = lexicon::parse(tsv)?;
+        entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
+        let phrases = Phrases::build(&entries, terms)?;
+        Ok(ContextEngine { phrases, entries })
+    }
+
+    /// The terms the engine was built with, by the index [`TermHit`] gives.
+    pub fn terms(&self) -> &[Term] {
+        self.phrases.terms()
+    }
+
+    /// Every phrase of the engine's automaton (lower case): what a bare
+    /// scan of the same vocabulary matches, ASCII case-insensitively.
+    pub fn phrases(&self) -> Vec<String> {
+        self.phrases.phrases(&self.entries)
+    }
+
+    /// Finds sentences, sections, triggers and the caller's terms of one
+    /// document once, in one walk, so that asking about many targets costs
+    /// little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
-        let folded = fold::Folded::new(text, fold::TRIGGERS);
+        let folded = fold::Folded::new(text, fold::NOTE);
+        let walked = self.phrases.walk(&folded);
         let lines = Lines::new(text.as_bytes());
+        let heading_phrases =
+            HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
         let headings = sections::find(
             text,
             &lines,
-            |range| self.heading_phrase(text, range),
-            |range| self.whole_heading_phrase(text, range),
+            |range| heading_phrases.within(range),
+            |range| heading_phrases.whole(range),
         );
         let mut hits = Vec::new();
-        for (pattern, range) in self.triggers.find_all(folded.bytes()) {
-            let span = folded.original_range(range);
+        for found in &walked.context {
+            let span = folded.original_range(found.start as usize..found.end as usize);
             if inside_heading(&headings, &span) {
                 continue;
             }
-            for &entry in &self.triggers.entries_of[pattern] {
+            for &entry in self.phrases.context_entries(found.pattern) {
                 if matches!(self.role(entry), Role::Trigger(..) | Role::Terminate(_)) {
                     hits.push(Hit { entry, span: span.clone() });
                 }
@@ -416,39 +301,12 @@ impl ContextEngine {
             section_headings,
             headings,
             hits,
+            terms: walked.terms,
         }
     }
 
-    /// The first heading phrase of the lexicon within `range` of `text`.
-    fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
-        let bytes = &text.as_bytes()[range.clone()];
-        let (pattern, found) = self.headings.find_all(bytes).next()?;
-        // A short phrase ("cc", "a/p", "S") names a heading only when it is
-        // the whole heading: "vitamin A:" is no assessment.
-        if found.len() < 4 && found.len() != bytes.len() {
-            return None;
-        }
-        self.heading_hit(pattern, range.start + found.start..range.start + found.end)
-    }
-
-    /// The heading phrase of the lexicon that is all of `range` of `text`:
-    /// what [`ContextEngine::heading_phrase`] finds when its find spans the
-    /// range, but by one anchored walk that stops at the first byte no
-    /// phrase goes on with, instead of a search of the whole range.
-    fn whole_heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
-        let bytes = &text.as_bytes()[range.clone()];
-        // Most short lines are longer than any heading: no walk for them.
-        if bytes.len() > self.headings.longest {
-            return None;
-        }
-        let (pattern, end) = self.headings.anchored_longest(bytes)?;
-        (end == bytes.len()).then_some(())?;
-        self.heading_hit(pattern, range)
-    }
-
-    /// The heading named by `pattern` of the heading set, found at `span`.
-    fn heading_hit(&self, pattern: usize, span: Range<usize>) -> Option<HeadingHit> {
-        let entry = *self.headings.entries_of[pattern].first()?;
+    /// The heading named by heading entry `entry`, found at `span`.
+    fn heading_hit(&self, entry: u32, span: Range<usize>) -> Option<HeadingHit> {
         let Role::Heading(kind, default) = self.role(entry) else { return None };
         Some(HeadingHit { kind, default, entry, span })
     }
@@ -462,8 +320,76 @@ impl ContextEngine {
     }
 }
 
-fn is_heading(role: &Role) -> bool {
-    matches!(role, Role::Heading(..))
+/// The heading phrases the walk found in one note, looked up where a
+/// heading may stand (text before a colon, a short line alone).
+struct HeadingPhrases<'a> {
+    engine: &'a ContextEngine,
+    folded: &'a Folded<'a>,
+    /// Sorted by start, the longest first at each.
+    found: &'a [phrases::Found],
+}
+
+impl HeadingPhrases<'_> {
+    /// The first heading phrase of the lexicon within `range` of the text
+    /// (leftmost, then longest, on word boundaries). A short phrase ("cc",
+    /// "a/p", "S") names a heading only when it is the whole heading:
+    /// "vitamin A:" is no assessment.
+    fn within(&self, range: Range<usize>) -> Option<HeadingHit> {
+        let (from, to) =
+            (self.folded.folded_offset(range.start), self.folded.folded_offset(range.end));
+        let bytes = self.folded.bytes();
+        let first = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
+            .iter()
+            .take_while(|f| (f.start as usize) < to)
+            .find(|f| {
+                (f.end as usize) <= to
+                    && phrases::on_word_boundaries(bytes, f.start as usize..f.end as usize, false)
+            });
+        // A one-letter heading word before it comes first.
+        let limit = first.map_or(to, |f| f.start as usize);
+        if let Some(at) = (from..limit).find(|&at| self.letter_heading_at(at).is_some()) {
+            return (to - from == 1).then(|| self.letter(at)).flatten();
+        }
+        let first = first?;
+        let length = (first.end - first.start) as usize;
+        if length < 4 && length != to - from {
+            return None;
+        }
+        let span = self.folded.original_range(first.start as usize..first.end as usize);
+        self.engine.heading_hit(self.engine.phrases.heading_entry(first.pattern)?, span)
+    }
+
+    /// The heading phrase of the lexicon that is all of `range` (a short
+    /// line alone).
+    fn whole(&self, range: Range<usize>) -> Option<HeadingHit> {
+        let (from, to) =
+            (self.folded.folded_offset(range.start), self.folded.folded_offset(range.end));
+        if to - from == 1 {
+            return self.letter(from);
+        }
+        // The longest phrase at the line's start that stays on the line.
+        let longest = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
+            .iter()
+            .take_while(|f| f.start as usize == from)
+            .find(|f| f.end as usize <= to)?;
+        (longest.end as usize == to).then_some(())?;
+        self.engine.heading_hit(self.engine.phrases.heading_entry(longest.pattern)?, range)
+    }
+
+    /// The one-letter heading entry at folded offset `at`, when a letter
+    /// stands alone there.
+    fn letter_heading_at(&self, at: usize) -> Option<u32> {
+        let bytes = self.folded.bytes();
+        let alone = (at == 0 || !is_word_byte(bytes[at - 1]))
+            && bytes.get(at + 1).is_none_or(|b| !is_word_byte(*b));
+        alone.then(|| self.engine.phrases.letter_heading(bytes[at])).flatten()
+    }
+
+    /// The one-letter heading at folded offset `at`.
+    fn letter(&self, at: usize) -> Option<HeadingHit> {
+        let entry = self.letter_heading_at(at)?;
+        self.engine.heading_hit(entry, self.folded.original_range(at..at + 1))
+    }
 }
 
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
@@ -471,27 +397,9 @@ fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
-/// The first position after `from` where a word may start: after the
-/// word that `from` is in, or `from + 1` when `from` is not in a word.
-fn next_word_start(bytes: &[u8], from: usize) -> usize {
-    let in_word = bytes[from + 1..].iter().take_while(|b| is_word_byte(**b)).count();
-    if is_word_byte(bytes[from]) {
-        from + 1 + in_word
-    } else {
-        from + 1
-    }
-}
-
+/// A byte that is part of a word: an ASCII letter, digit or underscore.
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn on_word_boundaries(bytes: &[u8], start: usize, end: usize) -> bool {
-    let is_word = is_word_byte;
-    let first_is_word = bytes.get(start).is_some_and(|b| is_word(*b));
-    let last_is_word = end > start && is_word(bytes[end - 1]);
-    (start == 0 || !first_is_word || !is_word(bytes[start - 1]))
-        && (end == bytes.len() || !last_is_word || !is_word(bytes[end]))
 }
 
 /// A lexicon phrase found in the analysed text.
@@ -516,6 +424,8 @@ pub struct Analysis<'t> {
     headings: Vec<Heading>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
+    /// The caller's terms, in text order.
+    terms: Vec<TermHit>,
 }
 
 impl<'t> Analysis<'t> {
@@ -529,7 +439,7 @@ impl<'t> Analysis<'t> {
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         // The needle keeps its case, so it is copied only when it has white
         // space to fold; the copy it is compared with is lower case.
-        let needle = fold::Folded::new(phrase.trim(), fold::KEEP_CASE);
+        let needle = fold::Folded::new(phrase.trim(), fold::NEEDLE);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
         let first = needle.first()?.to_ascii_lowercase();
@@ -537,6 +447,12 @@ impl<'t> Analysis<'t> {
             hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
         })?;
         Some(self.folded.original_range(at..at + needle.len()))
+    }
+
+    /// The caller's terms found in the text, in order (see
+    /// [`ContextEngine::with_terms`]).
+    pub fn terms(&self) -> &[TermHit] {
+        &self.terms
     }
 
     /// Sentence byte ranges, in order, covering the text.

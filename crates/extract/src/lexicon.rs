@@ -1,7 +1,8 @@
-//! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that a
-//! single aho-corasick automaton finds in one pass over a note.
+//! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that
+//! the context engine's automaton finds in the one walk over a note, beside
+//! its own triggers.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use necessity_context::{Spelling, Term};
 use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::path::Path;
@@ -194,14 +195,14 @@ pub enum SpecialtyTerm {
     Referrer,
 }
 
-/// The parsed vocabularies and the automaton over all their surface forms.
+/// The parsed vocabularies: their terms for the automaton, and what each
+/// spelling of each term means.
 pub struct Vocabulary {
-    pub matcher: AhoCorasick,
-    /// Every automaton pattern (each spelling of each surface form), by
-    /// pattern index; matched case-sensitively.
-    pub surfaces: Vec<String>,
-    /// Meanings of every automaton pattern, by pattern index.
-    pub senses: Vec<Vec<Meaning>>,
+    /// Every surface form in lower case, with the spellings that count
+    /// (abbreviations only as written), in the order of [`Vocabulary::senses`].
+    pub terms: Vec<Term>,
+    /// The meanings of each spelling of each term.
+    pub senses: Vec<Vec<Vec<Meaning>>>,
     pub drugs: Vec<Drug>,
     /// For each drug, a number shared by the drugs of one agent (brand and
     /// generic), so that agents compare without comparing names.
@@ -264,32 +265,54 @@ fn word<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
 }
 
 /// Collects surface forms and their meanings, merging forms that several
-/// files share into one automaton pattern.
+/// files share into one term (one automaton pattern) with one entry per
+/// spelling.
 #[derive(Default)]
 struct Builder {
+    /// Term index by lower-case phrase.
     index: HashMap<String, usize>,
-    surfaces: Vec<String>,
-    senses: Vec<Vec<Meaning>>,
+    terms: Vec<Term>,
+    senses: Vec<Vec<Vec<Meaning>>>,
 }
 
 impl Builder {
     /// Adds a surface form: as written when case matters ("AD", "TAC"),
     /// else in the spellings notes use (lower, UPPER, Capitalised, Title
-    /// Case). The automaton then matches case-sensitively, so "AD" is not
-    /// found in every "had" and the scan stays fast.
+    /// Case). Each spelling is checked against the note's own case where
+    /// the automaton (which reads a lower-case copy) finds the term, so "AD"
+    /// is not found in every "ad".
     fn add(&mut self, surface: &str, case_sensitive: bool, meaning: Meaning) {
         let spellings = if case_sensitive { vec![surface.to_string()] } else { spellings(surface) };
+        let glued = glued_to_number(&meaning);
         for spelling in spellings {
-            let slot = *self.index.entry(spelling.clone()).or_insert_with(|| {
-                self.surfaces.push(spelling);
+            let phrase = spelling.to_ascii_lowercase();
+            let term = *self.index.entry(phrase.clone()).or_insert_with(|| {
+                self.terms.push(Term { phrase, spellings: Vec::new() });
                 self.senses.push(Vec::new());
-                self.surfaces.len() - 1
+                self.terms.len() - 1
             });
-            if !self.senses[slot].contains(&meaning) {
-                self.senses[slot].push(meaning.clone());
+            let written = &mut self.terms[term].spellings;
+            let at = written.iter().position(|s| s.cased.as_deref() == Some(&spelling));
+            let at = at.unwrap_or_else(|| {
+                written.push(Spelling { cased: Some(spelling), digit_before_ok: false });
+                self.senses[term].push(Vec::new());
+                written.len() - 1
+            });
+            written[at].digit_before_ok |= glued;
+            let senses = &mut self.senses[term][at];
+            if !senses.contains(&meaning) {
+                senses.push(meaning.clone());
             }
         }
     }
+}
+
+/// Units written straight after a number ("34yo", "70kg") may touch a digit.
+pub fn glued_to_number(meaning: &Meaning) -> bool {
+    matches!(
+        meaning,
+        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
+    )
 }
 
 /// Short words that headline-style titles leave in lower case ("Allergy and
@@ -373,26 +396,11 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
-    // A full DFA: notes hit the lexicon every few dozen bytes, so the scan
-    // runs on the automaton rather than on a prefilter, and a DFA is the
-    // fastest automaton to run (built once, a few megabytes).
-    let matcher = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&builder.surfaces)
-        .map_err(|e| LexiconError::Build(e.to_string()))?;
     let agent_ids = drugs
         .iter()
         .map(|d| drugs.iter().position(|other| other.agent == d.agent).unwrap_or(0) as u32)
         .collect();
-    Ok(Vocabulary {
-        matcher,
-        surfaces: builder.surfaces,
-        senses: builder.senses,
-        drugs,
-        agent_ids,
-        potency,
-    })
+    Ok(Vocabulary { terms: builder.terms, senses: builder.senses, drugs, agent_ids, potency })
 }
 
 fn measure_meaning(value: &str) -> Option<Meaning> {

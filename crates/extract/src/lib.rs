@@ -2,10 +2,11 @@
 //! evidence spans, leaving out negated, hypothetical, family and historical
 //! mentions.
 //!
-//! The vocabularies live in `lexicons/*.tsv`. They are compiled once into one
-//! aho-corasick automaton ([`Lexicons`]) that finds every term and value
-//! keyword in a single pass over a note; values are then read by small regexes
-//! in windows of a few dozen bytes around the hits, never over whole notes.
+//! The vocabularies live in `lexicons/*.tsv`. They are compiled once, with the
+//! context lexicon, into one aho-corasick automaton ([`Lexicons`]) that finds
+//! every term, value keyword, context trigger and heading in a single walk
+//! over a note; values are then read by small regexes in windows of a few
+//! dozen bytes around the hits, never over whole notes.
 //! Every extractor reads the note through the mention layer (`mentions`):
 //! each hit is a mention with its sentence, item, section and context,
 //! asked of the context engine (`necessity-context`) once, and whether it
@@ -23,7 +24,7 @@ pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
 use lexicon::Vocabulary;
 use mentions::Note;
-use necessity_context::ContextEngine;
+use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
 use necessity_record::{Facts, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -36,22 +37,15 @@ fn case_insensitive(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern).case_insensitive(true).build()
 }
 
-/// The context engine extraction asks about scope: the shipped one, or one
-/// built from a user's `context.tsv`.
-#[derive(Clone)]
-enum ContextSource {
-    Builtin(&'static ContextEngine),
-    Loaded(Arc<ContextEngine>),
-}
-
 /// The compiled vocabularies and window patterns, built once and shared by
-/// every thread (cloning is cheap: the automata are reference-counted).
+/// every thread (cloning is cheap: the automaton is reference-counted).
 #[derive(Clone)]
 pub struct Lexicons {
     vocabulary: Arc<Vocabulary>,
     values: ValuePatterns,
     treatments: TreatmentPatterns,
-    context: ContextSource,
+    /// The context lexicon and the vocabulary's terms in one automaton.
+    engine: Arc<ContextEngine>,
 }
 
 impl Lexicons {
@@ -60,11 +54,8 @@ impl Lexicons {
         static BUILTIN: OnceLock<Lexicons> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                Lexicons::from_files(
-                    &lexicon::builtin_files(),
-                    ContextSource::Builtin(ContextEngine::builtin()),
-                )
-                .expect("the shipped lexicons are valid (tested)")
+                Lexicons::from_files(&lexicon::builtin_files(), BUILTIN_CONTEXT)
+                    .expect("the shipped lexicons are valid (tested)")
             })
             .clone()
     }
@@ -74,45 +65,41 @@ impl Lexicons {
     pub fn load(dir: &Path) -> Result<Lexicons, LexiconError> {
         let files = lexicon::read_dir(dir)?;
         let context_path = dir.join("context.tsv");
-        let context = if context_path.exists() {
+        if context_path.exists() {
             let tsv = std::fs::read_to_string(&context_path).map_err(|source| {
                 LexiconError::Io { file: context_path.display().to_string(), source }
             })?;
-            let engine = ContextEngine::from_lexicon(&tsv)
-                .map_err(|e| LexiconError::Build(e.to_string()))?;
-            ContextSource::Loaded(Arc::new(engine))
+            Lexicons::from_files(&files, &tsv)
         } else {
-            ContextSource::Builtin(ContextEngine::builtin())
-        };
-        Lexicons::from_files(&files, context)
-    }
-
-    fn from_files(
-        files: &[(String, String)],
-        context: ContextSource,
-    ) -> Result<Lexicons, LexiconError> {
-        let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
-        Ok(Lexicons {
-            vocabulary: Arc::new(lexicon::build(files)?),
-            values: ValuePatterns::new().map_err(regex_error)?,
-            treatments: TreatmentPatterns::new().map_err(regex_error)?,
-            context,
-        })
-    }
-
-    /// The context engine extraction reads scope with.
-    pub fn context(&self) -> &ContextEngine {
-        match &self.context {
-            ContextSource::Builtin(engine) => engine,
-            ContextSource::Loaded(engine) => engine,
+            Lexicons::from_files(&files, BUILTIN_CONTEXT)
         }
     }
 
-    /// Every pattern the main scan looks for (each spelling of each surface
-    /// form, matched case-sensitively, leftmost-longest), so a benchmark can
-    /// time a bare scan of the same lexicon as a baseline.
-    pub fn scan_terms(&self) -> Vec<&str> {
-        self.vocabulary.surfaces.iter().map(String::as_str).collect()
+    fn from_files(files: &[(String, String)], context: &str) -> Result<Lexicons, LexiconError> {
+        let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
+        let vocabulary = lexicon::build(files)?;
+        let engine = ContextEngine::with_terms(context, vocabulary.terms.clone())
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        Ok(Lexicons {
+            vocabulary: Arc::new(vocabulary),
+            values: ValuePatterns::new().map_err(regex_error)?,
+            treatments: TreatmentPatterns::new().map_err(regex_error)?,
+            engine: Arc::new(engine),
+        })
+    }
+
+    /// The context engine extraction reads scope with, which also finds
+    /// the vocabulary's terms in the same walk.
+    pub fn context(&self) -> &ContextEngine {
+        &self.engine
+    }
+
+    /// Every phrase of the one automaton (vocabulary terms, context
+    /// triggers and headings, lower case), so a benchmark can time a bare
+    /// scan of the same lexicon, matched ASCII case-insensitively, as a
+    /// baseline.
+    pub fn scan_terms(&self) -> Vec<String> {
+        self.engine.phrases()
     }
 }
 

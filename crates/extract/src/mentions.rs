@@ -49,8 +49,9 @@ pub struct Note<'t, 'v> {
 }
 
 impl<'t, 'v> Note<'t, 'v> {
-    /// Reads `text`: one walk for the terms of `vocabulary`, one for the
-    /// context triggers, then every mention's context in one pass.
+    /// Reads `text`: one walk for the terms of `vocabulary` and the context
+    /// triggers (`engine` was built with the vocabulary's terms), then every
+    /// mention's context in one pass.
     pub fn read(
         vocabulary: &'v Vocabulary,
         engine: &'t ContextEngine,
@@ -58,7 +59,7 @@ impl<'t, 'v> Note<'t, 'v> {
         traced: bool,
     ) -> Note<'t, 'v> {
         let analysis = engine.analyze(text);
-        let found = scan::scan(vocabulary, text, analysis.lines());
+        let found = scan::scan(vocabulary, text, analysis.lines(), analysis.terms());
         let spans: Vec<Range<usize>> = found.iter().map(|m| m.span.clone()).collect();
         let scopes = analysis.scopes(&spans);
         let mentions = found

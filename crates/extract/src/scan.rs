@@ -1,18 +1,12 @@
-//! The one pass over a note: every lexicon term and value keyword, found by
-//! one case-sensitive automaton over the spellings notes use (abbreviations
-//! only as written), kept only on word boundaries.
+//! The terms of the one walk over a note, as extraction reads them: every
+//! lexicon term the context engine's automaton found (in a spelling its row
+//! allows, on word boundaries), with each of its meanings, less those a form
+//! leaves unticked.
 
-use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
-use necessity_context::{FoldOptions, Folded, Lines};
+use crate::lexicon::{glued_to_number, Meaning, Vocabulary};
+use necessity_context::{Lines, TermHit};
 use std::cell::OnceCell;
 use std::ops::Range;
-
-/// The note as the automaton reads it: case kept (abbreviations match only
-/// as written), every whitespace run one space, and a hyphen between two
-/// word parts ("clobe-\ntasol") dropped with the whitespace after it, and
-/// a faxed "DERMATOL0GY" read with its letter O.
-const NOTE: FoldOptions =
-    FoldOptions { lowercase: false, join_hyphenated_words: true, zero_between_letters_is_o: true };
 
 /// One meaning of a term found in the note.
 #[derive(Clone, Debug)]
@@ -21,21 +15,21 @@ pub struct Term<'v> {
     pub meaning: &'v Meaning,
 }
 
-/// Finds every term of the vocabulary in `text`, in text order. Phrases
-/// match across line breaks and runs of spaces ("continues\n   to flare"),
-/// and words hyphenated at a line end or by OCR ("clobe-\ntasol", "burn-
-/// ing") match whole; spans are always in the original text.
-pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str, lines: &Lines) -> Vec<Term<'v>> {
-    let folded = Folded::new(text, NOTE);
-    let haystack = folded.bytes();
+/// Every meaning of every term of `hits` (the walk's terms, in text order)
+/// that the note states: a unit may touch the number before it ("34yo"),
+/// no other term may; an unticked form box hides its terms.
+pub fn scan<'v>(
+    vocabulary: &'v Vocabulary,
+    text: &str,
+    lines: &Lines,
+    hits: &[TermHit],
+) -> Vec<Term<'v>> {
     let mut mentions = Vec::new();
-    for found in vocabulary.matcher.find_iter(haystack) {
-        let folded_span = found.start()..found.end();
-        let surface = &vocabulary.surfaces[found.pattern().as_usize()];
-        let span = folded.original_range(folded_span.clone());
-        for meaning in &vocabulary.senses[found.pattern().as_usize()] {
-            if on_boundaries(haystack, &folded_span, surface, glued_to_number(meaning)) {
-                mentions.push(Term { span: span.clone(), meaning });
+    for hit in hits {
+        let senses = &vocabulary.senses[hit.term as usize][hit.spelling as usize];
+        for meaning in senses {
+            if !hit.after_digit || glued_to_number(meaning) {
+                mentions.push(Term { span: hit.span.clone(), meaning });
             }
         }
     }
@@ -168,43 +162,29 @@ fn answered_no(bytes: &[u8], end: usize) -> bool {
     !wraps_on()
 }
 
-/// Units written straight after a number ("34yo", "70kg") may touch a digit.
-fn glued_to_number(meaning: &Meaning) -> bool {
-    matches!(
-        meaning,
-        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
-    )
-}
-
-fn is_word(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
-/// A term must not be part of a longer word ("AD" in "ADHD", "hand" in
-/// "handle"); an edge of the term that is itself punctuation needs no check.
-fn on_boundaries(bytes: &[u8], span: &Range<usize>, surface: &str, digit_before_ok: bool) -> bool {
-    let pattern = surface.as_bytes();
-    let start_ok = span.start == 0
-        || !pattern.first().copied().is_some_and(is_word)
-        || !is_word(bytes[span.start - 1])
-        || (digit_before_ok && bytes[span.start - 1].is_ascii_digit());
-    let end_ok = span.end == bytes.len()
-        || !pattern.last().copied().is_some_and(is_word)
-        || !is_word(bytes[span.end]);
-    start_ok && end_ok
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::{build, builtin_files};
+    use crate::mentions::Note;
+    use crate::Lexicons;
+
+    /// The words of every mention the scan keeps in `text` that `keep`
+    /// accepts, as written.
+    fn kept(text: &str, keep: fn(&Meaning) -> bool) -> Vec<String> {
+        let lexicons = Lexicons::builtin();
+        let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+        let found = note.mentions().iter().filter(|m| keep(m.meaning));
+        found.map(|m| text[m.span.clone()].to_string()).collect()
+    }
 
     /// The drug names the scan keeps in `text`, as written.
     fn drugs(text: &str) -> Vec<String> {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let found = scan(&vocabulary, text, &Lines::new(text.as_bytes()));
-        let drugs = found.iter().filter(|m| matches!(m.meaning, Meaning::Drug(_)));
-        drugs.map(|m| text[m.span.clone()].to_string()).collect()
+        kept(text, |m| matches!(m, Meaning::Drug(_)))
+    }
+
+    /// Every term the scan keeps in `text`, as written.
+    fn all(text: &str) -> Vec<String> {
+        kept(text, |_| true)
     }
 
     #[test]
@@ -216,8 +196,7 @@ mod tests {
 
     #[test]
     fn unticked_boxes_hide_their_terms() {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let count = |text: &str| scan(&vocabulary, text, &Lines::new(text.as_bytes())).len();
+        let count = |text: &str| all(text).len();
         assert_eq!(count("[ ] Hands  [X] Feet"), 1);
         assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
         assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
@@ -245,20 +224,20 @@ mod tests {
 
     #[test]
     fn wrapped_and_hyphenated_words_match_with_original_spans() {
-        let vocabulary = build(&builtin_files()).unwrap();
         let text = "Prior: clobe-\ntasol, no\n    improvement.";
-        let found: Vec<&str> = scan(&vocabulary, text, &Lines::new(text.as_bytes()))
-            .iter()
-            .map(|m| &text[m.span.clone()])
-            .collect();
-        assert_eq!(found, ["clobe-\ntasol", "no\n    improvement"]);
+        assert_eq!(all(text), ["clobe-\ntasol", "no\n    improvement"]);
     }
 
     #[test]
     fn units_may_touch_their_number() {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let text = "34yo, 70kg";
-        let found = scan(&vocabulary, text, &Lines::new(text.as_bytes()));
-        assert_eq!(found.len(), 2);
+        assert_eq!(all("34yo, 70kg"), ["yo", "kg"]);
+        assert!(all("3DUPIXENT").is_empty(), "only units may touch a number");
+    }
+
+    #[test]
+    fn a_phrase_that_runs_into_a_longer_word_hides_no_shorter_one() {
+        // "triamcinolone cream" runs into "creams": triamcinolone is still found.
+        assert_eq!(drugs("Failed triamcinolone creams."), ["triamcinolone"]);
+        assert_eq!(drugs("clobetasol propionate ointments"), ["clobetasol propionate"]);
     }
 }

@@ -172,7 +172,7 @@ fn lexicons_load_from_a_directory_like_the_builtin_ones() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lexicons");
     let loaded = Lexicons::load(&dir).expect("the shipped lexicon directory loads");
     assert_eq!(loaded.scan_terms(), Lexicons::builtin().scan_terms());
-    assert!(loaded.scan_terms().contains(&"Dupixent"));
+    assert!(loaded.scan_terms().iter().any(|t| t == "dupixent"));
     assert_eq!(extract_case(&loaded, SEED), facts(SEED));
 }
 
