@@ -63,6 +63,7 @@ impl<'t> Folded<'t> {
     /// copy stays valid UTF-8 and lengths stay the same between edits.
     pub fn new(original: &'t str, options: FoldOptions) -> Folded<'t> {
         let bytes = original.as_bytes();
+        crate::steps::add(bytes.len());
         let mut shifts = Vec::new();
         let mut folded = fold_edits(bytes, options.join_hyphenated_words, &mut shifts);
         if options.zero_between_letters_is_o {

@@ -19,6 +19,7 @@ pub struct Lines {
 impl Lines {
     /// Indexes the lines of `bytes` in one pass.
     pub fn new(bytes: &[u8]) -> Lines {
+        crate::steps::add(bytes.len());
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         let content = starts
@@ -72,6 +73,7 @@ pub struct Paragraphs(Vec<usize>);
 impl Paragraphs {
     /// Finds the paragraph breaks of `bytes` in one vectorised scan.
     pub fn new(bytes: &[u8]) -> Paragraphs {
+        crate::steps::add(bytes.len());
         Paragraphs(memchr::memmem::find_iter(bytes, b"\n\n").collect())
     }
 
@@ -96,6 +98,8 @@ pub fn list_items(bytes: &[u8], lines: &Lines) -> Vec<Range<usize>> {
     let mut open: Option<usize> = None;
     for line in 0..lines.count() {
         let range = lines.range(line);
+        // A line opens an item or a new thing in a few bytes after its indent.
+        crate::steps::add(1 + range.len().min(crate::sentences::LABEL_REACH));
         let content = &bytes[lines.content[line].min(range.end)..range.end];
         let opens = crate::sentences::starts_with_bullet(content);
         if opens || crate::sentences::starts_new_item(&bytes[range.start..range.end]) {

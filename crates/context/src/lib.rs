@@ -16,6 +16,7 @@ mod phrases;
 mod scope;
 mod sections;
 mod sentences;
+pub mod steps;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 pub use layout::{Lines, Paragraphs};
@@ -273,6 +274,7 @@ impl ContextEngine {
             |range| heading_phrases.whole(range),
         );
         let mut hits = Vec::new();
+        steps::add(walked.context.len());
         for found in &walked.context {
             let span = folded.original_range(found.start as usize..found.end as usize);
             if inside_heading(&headings, &span) {
@@ -341,12 +343,14 @@ impl HeadingPhrases<'_> {
         let first = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
             .iter()
             .take_while(|f| (f.start as usize) < to)
+            .inspect(|_| steps::add(1))
             .find(|f| {
                 (f.end as usize) <= to
                     && phrases::on_word_boundaries(bytes, f.start as usize..f.end as usize, false)
             });
         // A one-letter heading word before it comes first.
         let limit = first.map_or(to, |f| f.start as usize);
+        steps::add(limit.saturating_sub(from));
         if let Some(at) = (from..limit).find(|&at| self.letter_heading_at(at).is_some()) {
             return (to - from == 1).then(|| self.letter(at)).flatten();
         }
@@ -371,6 +375,7 @@ impl HeadingPhrases<'_> {
         let longest = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
             .iter()
             .take_while(|f| f.start as usize == from)
+            .inspect(|_| steps::add(1))
             .find(|f| f.end as usize <= to)?;
         (longest.end as usize == to).then_some(())?;
         self.engine.heading_hit(self.engine.phrases.heading_entry(longest.pattern)?, range)
@@ -519,6 +524,7 @@ impl<'t> Analysis<'t> {
     /// pass over the text: asking for every mention of a note at once costs
     /// about what asking for one does.
     pub fn scopes(&self, targets: &[Range<usize>]) -> Vec<Scope> {
+        steps::add(targets.len());
         let reached =
             scope::resolve(self.engine, self.text.as_bytes(), &self.sentences, &self.hits, targets);
         let len = self.text.len();
@@ -559,6 +565,7 @@ impl<'t> Analysis<'t> {
         self.hits[first..]
             .iter()
             .take_while(|h| h.span.start < range.end)
+            .inspect(|_| steps::add(1))
             .any(|h| matches!(self.engine.role(h.entry), Role::Trigger(a, _) if a == axis))
     }
 

@@ -182,12 +182,14 @@ impl Phrases {
     /// Walks the folded note once and chooses each class's phrases.
     pub(crate) fn walk(&self, folded: &Folded) -> Walked {
         let bytes = folded.bytes();
+        crate::steps::add(bytes.len());
         let ends = self.match_ends(bytes);
         let mut context = Vec::new();
         let mut headings = Vec::new();
         let mut terms = Vec::new();
         for &(end, state) in &ends {
             for i in 0..self.dfa.match_len(state) {
+                crate::steps::add(1);
                 let pattern = self.dfa.match_pattern(state, i).as_u32();
                 let info = &self.patterns[pattern as usize];
                 let found = Found { start: end - info.len, end, pattern };
@@ -242,6 +244,7 @@ impl Phrases {
         let written = &folded.cased()[found.range()];
         let bytes = folded.bytes();
         let after_digit = found.start > 0 && bytes[found.start as usize - 1].is_ascii_digit();
+        crate::steps::add(term.spellings.len());
         term.spellings.iter().enumerate().find_map(|(i, spelling)| {
             let case_ok = spelling.cased.as_ref().is_none_or(|c| c.as_bytes() == written);
             let bounded = on_word_boundaries(bytes, found.range(), spelling.digit_before_ok);
@@ -258,7 +261,9 @@ fn sort_by_start_then_longest(found: &mut [Found]) {
     let key = |f: &Found| (f.start, u32::MAX - f.end);
     for i in 1..found.len() {
         let mut j = i;
+        crate::steps::add(1);
         while j > 0 && key(&found[j - 1]) > key(&found[j]) {
+            crate::steps::add(1);
             found.swap(j - 1, j);
             j -= 1;
         }
@@ -272,6 +277,7 @@ fn leftmost_longest(found: &[Found], may_stand: impl Fn(&Found) -> bool) -> Vec<
     let mut chosen = Vec::new();
     let mut free_from = 0;
     for f in found {
+        crate::steps::add(1);
         if f.start >= free_from && may_stand(f) {
             chosen.push(*f);
             free_from = f.end;

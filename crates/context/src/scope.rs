@@ -31,6 +31,7 @@ pub(crate) fn resolve(
     hits: &[Hit],
     targets: &[Range<usize>],
 ) -> Vec<Reached> {
+    crate::steps::add(targets.len());
     let targets: Vec<Target> =
         targets.iter().map(|t| Target::new(t, sentences, text.len())).collect();
     let mut reached = vec![[None; 5]; targets.len()];
@@ -105,6 +106,7 @@ impl Sweep<'_> {
             // Hits that end by the target and brackets before it, in text
             // order; a hit ending where a bracket stands comes first.
             loop {
+                crate::steps::add(1);
                 let next_hit = hits.peek().map(|&h| self.hits[h].span.end).filter(|&e| e <= at);
                 let next_bracket = brackets.peek().copied().filter(|&b| b < at);
                 match (next_hit, next_bracket) {
@@ -116,6 +118,7 @@ impl Sweep<'_> {
                         if self.text[bracket] == b')' {
                             for stack in &mut stacks {
                                 while stack.last().is_some_and(|w| w.depth > depth) {
+                                    crate::steps::add(1);
                                     stack.pop();
                                 }
                             }
@@ -152,6 +155,7 @@ impl Sweep<'_> {
             let target = &targets[t as usize];
             let at = target.span.end;
             loop {
+                crate::steps::add(1);
                 let next_hit = hits.peek().map(|&h| self.hits[h].span.start).filter(|&s| s >= at);
                 let next_open = opening.peek().map(|&&(open, _)| open).filter(|&o| o >= at);
                 // From the right: a "(" where a trigger starts comes first,
@@ -172,6 +176,7 @@ impl Sweep<'_> {
                             .last()
                             .is_some_and(|&h| self.hits[h as usize].span.start <= close)
                         {
+                            crate::steps::add(1);
                             stack.pop();
                         }
                     }
@@ -218,6 +223,7 @@ impl Sweep<'_> {
 
     /// The positions of "(" and ")" where brackets matter, in order.
     fn brackets_in(&self) -> impl Iterator<Item = usize> + '_ {
+        crate::steps::add(self.brackets.len());
         let from = self.brackets.start;
         memchr::memchr2_iter(b'(', b')', &self.text[self.brackets.clone()]).map(move |i| from + i)
     }
@@ -243,7 +249,10 @@ impl Sweep<'_> {
 /// they already are (mentions come in text order).
 fn in_order(targets: &[Target], key: impl Fn(&Target) -> usize) -> Vec<u32> {
     let mut order: Vec<u32> = (0..targets.len() as u32).collect();
+    crate::steps::add(targets.len());
     if !targets.windows(2).all(|pair| key(&pair[0]) <= key(&pair[1])) {
+        // A sort costs its comparisons.
+        crate::steps::add(targets.len() * (usize::BITS - targets.len().leading_zeros()) as usize);
         order.sort_by_key(|&i| key(&targets[i as usize]));
     }
     order
@@ -259,9 +268,13 @@ const BACKWARD_REACH_WORDS: usize = 6;
 /// How many words `between` holds (white-space separated pieces with a
 /// letter or digit), counting no further than `limit`.
 fn words_up_to(between: &[u8], limit: usize) -> usize {
-    between
+    let mut read = 0;
+    let words = between
         .split(|b| b.is_ascii_whitespace())
+        .inspect(|w| read += w.len() + 1)
         .filter(|w| w.iter().any(u8::is_ascii_alphanumeric))
         .take(limit)
-        .count()
+        .count();
+    crate::steps::add(read);
+    words
 }

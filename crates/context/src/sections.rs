@@ -72,8 +72,11 @@ pub(crate) fn find(
     whole_phrase: impl Fn(Range<usize>) -> Option<HeadingHit>,
 ) -> Vec<Heading> {
     let bytes = text.as_bytes();
+    crate::steps::add(bytes.len());
     let mut with_colon = Vec::new();
     for colon in memchr::memchr_iter(b':', bytes) {
+        // A heading is read back at most its longest length from its colon.
+        crate::steps::add(MAX_HEADING_LEN + 1);
         if bytes.get(colon + 1).is_some_and(u8::is_ascii_digit) {
             continue;
         }
@@ -96,6 +99,7 @@ fn merge_by_start(with_colon: Vec<Heading>, alone: impl Iterator<Item = Heading>
     let mut merged: Vec<Heading> = Vec::with_capacity(with_colon.len());
     let mut alone = alone.peekable();
     for heading in with_colon {
+        crate::steps::add(1);
         while let Some(line) = alone.next_if(|line| line.span.start <= heading.span.start) {
             if line.span.start < heading.span.start {
                 push_new(&mut merged, line);
@@ -156,6 +160,7 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     memchr::memchr_iter(b'\n', bytes).filter_map(move |end| {
         let line = start..end;
         start = end + 1;
+        crate::steps::add(line.len() + 1);
         let content = &bytes[line.clone()];
         let first = content.iter().position(|b| !b.is_ascii_whitespace())?;
         let last = content.iter().rposition(|b| !b.is_ascii_whitespace())?;
@@ -167,6 +172,7 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
 /// that is not a subheading, with the index of its heading.
 pub(crate) fn spans(headings: &[Heading], len: usize) -> (Vec<crate::Section>, Vec<usize>) {
     let mut opening: Vec<usize> = Vec::new();
+    crate::steps::add(headings.len());
     for (i, heading) in headings.iter().enumerate() {
         let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
         if !subheading {

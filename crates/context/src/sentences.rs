@@ -12,6 +12,7 @@ const ABBREVIATIONS: &[&str] =
 /// and at every offset in `breaks` (section headings).
 pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
+    crate::steps::add(bytes.len() + breaks.len());
     // Ends are marked in a bit set and read back in order: found in two
     // scans, a few before the byte that finds them, they need no sort.
     let mut ends = EndSet::new(bytes.len());
@@ -71,6 +72,7 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet) {
     let mut lines = LineEnds::default();
     // Two vectorised scans find the few bytes that may end a sentence.
     for i in memchr::memchr3_iter(b'.', b';', b'\n', bytes) {
+        crate::steps::add(1);
         match bytes[i] {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
@@ -81,6 +83,7 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet) {
         }
     }
     for i in memchr::memchr3_iter(b'!', b'?', b')', bytes) {
+        crate::steps::add(1);
         match bytes[i] {
             b')' => {
                 if let Some(start) = inline_item_start(bytes, i) {
@@ -162,6 +165,7 @@ impl LineEnds {
             }
         }
         let next = from + bytes[from..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        crate::steps::add(next - from);
         self.next_content = Some((from, next));
         next
     }
@@ -175,6 +179,7 @@ impl LineEnds {
                     break found;
                 }
             }
+            crate::steps::add(1);
             match at.checked_sub(1) {
                 None => break None,
                 Some(before) if bytes[before].is_ascii_whitespace() => at = before,
@@ -240,6 +245,7 @@ fn inline_item_start(bytes: &[u8], paren: usize) -> Option<usize> {
 /// a bullet, a number followed by "." or ")", or a label such as "Skin:".
 pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
     let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
+    crate::steps::add(content + LABEL_REACH);
     let rest = &rest[content..];
     match rest.first() {
         None | Some(b'\n' | b'\r') => true,
@@ -255,6 +261,7 @@ pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
         Some(b'-' | b'*' | b'+' | b'#') => true,
         Some(b'0'..=b'9') => {
             let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+            crate::steps::add(digits);
             // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
             matches!(line.get(digits), Some(b'.' | b')'))
                 && line.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
@@ -263,6 +270,9 @@ pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
     }
 }
 
+/// How far into a line its label's colon may be.
+pub(crate) const LABEL_REACH: usize = 40;
+
 /// True when a line opens with a short capitalised label and a colon
 /// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
 /// hold a colon ("four-week courses during 2024: inadequate response").
@@ -270,7 +280,7 @@ fn starts_with_label(line: &[u8]) -> bool {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
     }
-    let label = line.iter().take(40).position(|b| {
+    let label = line.iter().take(LABEL_REACH).position(|b| {
         !(b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
     });
     label.is_some_and(|end| {

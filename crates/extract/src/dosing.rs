@@ -69,6 +69,7 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 /// the next drug name (`drug_starts`), on a character boundary, with OCR
 /// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
 fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
+    necessity_context::steps::add(WINDOW);
     let mut stop = (from + WINDOW).min(text.len());
     // The drug starts are in order: the next one is found by binary search.
     if let Some(next) = drug_starts.get(drug_starts.partition_point(|&s| s <= from)) {

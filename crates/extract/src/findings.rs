@@ -8,6 +8,7 @@ use crate::lexicon::{
 };
 use crate::mentions::{Mention, Note, Question};
 use crate::values::{read_value, restatement, Tables, Value, ValuePatterns, MONTHS};
+use necessity_context::steps;
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -21,6 +22,7 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
 /// scores count only in such notes (not a burn's "60% TBSA" or a surgeon's
 /// "right-hand dominant").
 pub fn is_skin_note(vocabulary: &Vocabulary, note: &Note) -> bool {
+    steps::add(note.mentions().len());
     note.mentions().iter().any(|m| match m.meaning {
         Meaning::Diagnosis(term) => names_skin_disease(term),
         Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
@@ -51,6 +53,7 @@ fn treats_dermatitis(drug: &Drug) -> bool {
 /// note affirms.
 pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)> {
     let mentions = note.mentions();
+    steps::add(2 * mentions.len());
     let named: Vec<(&String, bool, &Mention)> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
@@ -104,6 +107,7 @@ pub fn values(patterns: &ValuePatterns, note: &Note, skin_note: bool) -> ValueFa
     // The values each keyword states, read in windows, then asked about
     // all at once: a value's span runs from its keyword to its number.
     let mut read: Vec<(MeasureKind, &Mention, Value, Option<Value>)> = Vec::new();
+    steps::add(note.mentions().len());
     for mention in note.mentions() {
         let Meaning::Measure(kind) = mention.meaning else { continue };
         let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
@@ -191,6 +195,7 @@ impl Clauses {
         let text = note.text();
         let breaks = self.breaks.get_or_insert_with(|| {
             let bytes = text.as_bytes();
+            steps::add(2 * bytes.len());
             let round = memchr::memchr3_iter(b'(', b')', b';', bytes);
             let square = memchr::memchr2_iter(b'[', b']', bytes);
             let mut all: Vec<usize> = round.chain(square).collect();
@@ -215,6 +220,7 @@ impl Clauses {
 
 /// How a clause dates the values in it.
 fn clause_recency(clause: &str) -> Recency {
+    steps::add(clause.len());
     let clause = clause.to_ascii_lowercase();
     let words: Vec<&str> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
@@ -289,6 +295,7 @@ pub fn sites(note: &Note) -> Vec<(Site, Span)> {
     // A lesion word counts only when it is itself affirmed: "the penis has no
     // plaques" involves no site.
     let mut lesion_sentences: Vec<bool> = Vec::new();
+    steps::add(2 * note.mentions().len());
     for m in note.mentions() {
         let lesion = matches!(
             m.meaning,
@@ -330,6 +337,7 @@ const DESPITE_REACH: usize = 24;
 pub fn persistent_flares(note: &Note) -> Option<Span> {
     let text = note.text();
     let mut persistent = None;
+    steps::add(note.mentions().len());
     for mention in note.mentions() {
         let Meaning::Flare(term) = mention.meaning else { continue };
         if note.judge(mention, Question::CURRENT_FACT).is_err() {
@@ -349,6 +357,7 @@ pub fn persistent_flares(note: &Note) -> Option<Span> {
 fn despite_follows(note: &Note, end: usize) -> bool {
     let sentence = note.sentence_of(end.saturating_sub(1));
     let stop = (end + DESPITE_REACH).min(sentence.end);
+    steps::add(DESPITE_REACH);
     note.text().get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
 }
 
@@ -359,6 +368,7 @@ fn despite_follows(note: &Note, end: usize) -> bool {
 /// such a statement.
 pub fn no_prescription_topicals(note: &Note) -> Option<Span> {
     let text = note.text();
+    steps::add(note.mentions().len());
     let statements =
         note.mentions().iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals));
     statements.into_iter().find_map(|m| {
@@ -392,6 +402,7 @@ fn words_back(
     let mut end = slice.len();
     std::iter::from_fn(move || {
         let word_end = slice[..end].trim_end_matches(|c: char| !is_word_char(c)).len();
+        steps::add(end - word_end);
         if word_end == 0 {
             return None;
         }
@@ -400,6 +411,7 @@ fn words_back(
             .rev()
             .find(|(_, c)| !is_word_char(*c))
             .map_or(0, |(i, c)| i + c.len_utf8());
+        steps::add(word_end - word_start);
         end = word_start;
         let span = range.start + word_start..range.start + word_end;
         Some((span, normalised(&slice[word_start..word_end])))
@@ -467,6 +479,7 @@ fn judged_after(text: &str, end: usize) -> bool {
         stop -= 1;
     }
     let after = &text[end..stop];
+    steps::add(after.len());
     let clause = after.find(['.', ';', ':', ',', '\n']).map_or(after, |i| &after[..i]);
     words(clause).any(|w| JUDGING_WORDS.contains(&w.as_str()))
 }
@@ -519,12 +532,14 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     // The cues of one kind whose span starts in `range`: every cue that
     // can reach a specialty starts a few dozen bytes from it.
     let cues = |term: SpecialtyTerm, range: Range<usize>| {
-        note.mentions_from(&range)
-            .iter()
+        let near = note.mentions_from(&range);
+        steps::add(near.len());
+        near.iter()
             .filter(move |m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
             .map(|m| &m.span)
     };
     let lines = LineIndex::new(text);
+    steps::add(note.mentions().len());
     let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
     for mention in note.mentions() {
         let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
@@ -584,6 +599,7 @@ fn refers_to(text: &str, referral: &Range<usize>, specialty: &Range<usize>) -> b
     } else {
         specialty.end..referral.start.max(specialty.end)
     };
+    steps::add(REFERRAL_REACH);
     between.len() <= REFERRAL_REACH
         && text.get(between).is_some_and(|gap| !gap.contains(['\n', '(', ')', ';', '.']))
 }
@@ -597,6 +613,7 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(text: &str) -> LineIndex {
+        steps::add(text.len());
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let non_blank = (0..starts.len())

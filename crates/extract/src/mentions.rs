@@ -14,7 +14,7 @@
 
 use crate::lexicon::{Cue, Meaning, Vocabulary};
 use crate::scan;
-use necessity_context::{Analysis, Axis, Cause, ContextEngine, Lines, Scope, SectionKind};
+use necessity_context::{steps, Analysis, Axis, Cause, ContextEngine, Lines, Scope, SectionKind};
 use necessity_record::Outcome;
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -60,6 +60,7 @@ impl<'t, 'v> Note<'t, 'v> {
     ) -> Note<'t, 'v> {
         let analysis = engine.analyze(text);
         let found = scan::scan(vocabulary, text, analysis.lines(), analysis.terms());
+        steps::add(found.len());
         let spans: Vec<Range<usize>> = found.iter().map(|m| m.span.clone()).collect();
         let scopes = analysis.scopes(&spans);
         let mentions = found
@@ -176,6 +177,7 @@ impl<'t, 'v> Note<'t, 'v> {
         section: SectionKind,
         question: Question,
     ) -> Verdict {
+        steps::add(1);
         let verdict = self.verdict(span, scope, section, &question);
         if let (Err(reason), Some(trace), Some(purpose)) =
             (verdict, &self.trace, question.traced_as)
@@ -247,7 +249,9 @@ impl<'t, 'v> Note<'t, 'v> {
     fn in_failure_cue(&self, cause: Cause) -> bool {
         let trigger = self.cause_span(cause);
         let from = trigger.start.saturating_sub(MAX_CUE_LEN);
-        self.mentions_from(&(from..trigger.start + 1)).iter().any(|m| {
+        let near = self.mentions_from(&(from..trigger.start + 1));
+        steps::add(near.len());
+        near.iter().any(|m| {
             matches!(m.meaning, Meaning::Cue(Cue::Outcome(Outcome::Failed), _))
                 && m.span.start <= trigger.start
                 && trigger.end <= m.span.end
@@ -273,8 +277,12 @@ impl<'t, 'v> Note<'t, 'v> {
         let trigger = self.cause_span(cause);
         let rest = &self.text()[trigger.end..];
         let words = rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
-        let mut words =
-            words.take(3).skip_while(|w| AUXILIARIES.iter().any(|a| w.eq_ignore_ascii_case(a)));
+        // What the words read: up to the end of the last one looked at.
+        let read = |w: &&str| steps::add(w.as_ptr() as usize - rest.as_ptr() as usize + w.len());
+        let mut words = words
+            .inspect(read)
+            .take(3)
+            .skip_while(|w| AUXILIARIES.iter().any(|a| w.eq_ignore_ascii_case(a)));
         words.next().is_some_and(|w| APPLYING.iter().any(|a| w.eq_ignore_ascii_case(a)))
     }
 

@@ -4,7 +4,7 @@
 //! leaves unticked.
 
 use crate::lexicon::{glued_to_number, Meaning, Vocabulary};
-use necessity_context::{Lines, TermHit};
+use necessity_context::{steps, Lines, TermHit};
 use std::cell::OnceCell;
 use std::ops::Range;
 
@@ -27,6 +27,7 @@ pub fn scan<'v>(
     let mut mentions = Vec::new();
     for hit in hits {
         let senses = &vocabulary.senses[hit.term as usize][hit.spelling as usize];
+        steps::add(1 + senses.len());
         for meaning in senses {
             if !hit.after_digit || glued_to_number(meaning) {
                 mentions.push(Term { span: hit.span.clone(), meaning });
@@ -53,6 +54,7 @@ impl Boxes<'_> {
     /// patient.
     fn unticked(&self, span: &Range<usize>, meaning: &Meaning) -> bool {
         let drug = matches!(meaning, Meaning::Drug(_));
+        steps::add(ANSWER_REACH + QUESTION_REACH);
         empty_box_before(self.bytes, span.start)
             || denied_by_answer(self.bytes, span.end)
             || (drug && answered_no(self.bytes, span.end))
@@ -66,8 +68,10 @@ impl Boxes<'_> {
     /// on its line decides, so "[x] TCI  [ ] PDE4 (crisaborole)" keeps a
     /// ticked item's drugs.
     fn in_unticked_item(&self, start: usize) -> bool {
-        let closes =
-            self.closes.get_or_init(|| memchr::memchr_iter(b']', self.bytes).collect::<Vec<_>>());
+        let closes = self.closes.get_or_init(|| {
+            steps::add(self.bytes.len());
+            memchr::memchr_iter(b']', self.bytes).collect::<Vec<_>>()
+        });
         let line_start = self.lines.start_of(start);
         let Some(&close) = closes[..closes.partition_point(|&c| c < start)].last() else {
             return false;
@@ -91,12 +95,16 @@ fn box_is_empty(before_close: &[u8]) -> bool {
 /// How much an empty box holds between its brackets.
 const MAX_BOX_INSIDE: usize = 3;
 
+/// How far after a drug the question its written answer ends may reach.
+const QUESTION_REACH: usize = 80;
+
 /// How far after a term its Yes/No boxes may be.
 const ANSWER_REACH: usize = 48;
 
 /// Whether the box just before `start` is empty: "[ ]", "[]", "[_]".
 fn empty_box_before(bytes: &[u8], start: usize) -> bool {
     let before = bytes[..start].trim_ascii_end();
+    steps::add(start - before.len());
     let Some(inner) = before.strip_suffix(b"]") else { return false };
     box_is_empty(inner)
 }
@@ -105,6 +113,7 @@ fn empty_box_before(bytes: &[u8], start: usize) -> bool {
 /// of a form's question about the item above it.
 pub fn ticked_box_before(bytes: &[u8], start: usize) -> bool {
     let before = bytes[..start].trim_ascii_end();
+    steps::add(start - before.len());
     let Some(inner) = before.strip_suffix(b"]") else { return false };
     // One mark between blanks, right after the "[".
     let Some((&mark, rest)) = inner.trim_ascii_end().split_last() else { return false };
@@ -133,7 +142,6 @@ fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
 /// drug, also when the phrase wraps ("for 3 months: no\nimprovement"), and
 /// a later "Allow generic: No" on a long line answers another question.
 fn answered_no(bytes: &[u8], end: usize) -> bool {
-    const QUESTION_REACH: usize = 80;
     let rest = &bytes[end..bytes.len().min(end + QUESTION_REACH)];
     let Some(mark) = rest.iter().position(|&b| matches!(b, b':' | b'?' | b'\n' | b'.')) else {
         return false;
@@ -145,7 +153,10 @@ fn answered_no(bytes: &[u8], end: usize) -> bool {
     // white space, "no" and white space fill it.
     let after = &bytes[end + mark + 1..];
     let blank = |from: usize| {
-        after[from..].iter().take_while(|b| b.is_ascii_whitespace() && **b != b'\n').count()
+        let run = after[from..].iter().take_while(|b| b.is_ascii_whitespace() && **b != b'\n');
+        let run = run.count();
+        steps::add(run);
+        run
     };
     let word = blank(0);
     if !after.get(word..word + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"no")) {

@@ -9,7 +9,7 @@ use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
 use crate::findings::names_skin_disease;
 use crate::lexicon::{DiagnosisTerm, Drug, Meaning, Route, SiteTerm, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
-use necessity_context::Scope;
+use necessity_context::{steps, Scope};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
@@ -100,6 +100,7 @@ pub fn find_treatments(
     note: &Note,
 ) -> TreatmentFacts {
     let text = note.text();
+    steps::add(note.mentions().len());
     let skin_note = note
         .mentions()
         .iter()
@@ -219,6 +220,7 @@ const SKIN_ONLY_CLASSES: [TreatmentClass; 4] = [
 /// prednisone ... history of asthma").
 fn other_disease_paragraphs(vocabulary: &Vocabulary, note: &Note) -> Vec<bool> {
     let count = note.paragraph_count();
+    steps::add(count + note.mentions().len());
     let (mut other, mut skin) = (vec![false; count], vec![false; count]);
     for mention in note.mentions() {
         let index = note.paragraph_of(mention.span.start);
@@ -275,6 +277,7 @@ fn route_class(
             m.start.saturating_sub(span.end)
         }
     };
+    steps::add(near.len());
     let nearest = note
         .mentions_in(&near)
         .filter_map(|m| match m.meaning {
@@ -371,6 +374,7 @@ fn potency_of(
 
 /// The text after `end` up to `width` bytes, on a character boundary.
 fn window_after(text: &str, end: usize, width: usize) -> &str {
+    steps::add(width);
     let mut stop = (end + width).min(text.len());
     while !text.is_char_boundary(stop) {
         stop -= 1;
@@ -391,6 +395,7 @@ fn requested_drug(
     drug_mentions: &[DrugMention],
     skin_note: bool,
 ) -> Option<(String, Span)> {
+    steps::add(2 * drug_mentions.len());
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && is_request(note, m);
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
@@ -447,6 +452,7 @@ fn merge_by_agent(
     for mention in drug_mentions {
         let agent = &vocabulary.drugs[mention.drug].agent;
         let Some(span) = quote(text, &mention.span, mention.reading.cue.as_ref()) else { continue };
+        steps::add(treatments.len());
         let position =
             treatments.iter().position(|(t, _, _)| &t.agent == agent && t.class == mention.class);
         let index = position.unwrap_or_else(|| {

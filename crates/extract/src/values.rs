@@ -3,7 +3,7 @@
 //! lexicons, and only ever run over a window of a few dozen bytes.
 
 use crate::lexicon::MeasureKind;
-use necessity_context::Lines;
+use necessity_context::{steps, Lines};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -273,6 +273,7 @@ pub fn ocr_repaired(window: &str) -> Cow<'_, str> {
 /// paragraph is never read as this keyword's (wrapped lines are read on),
 /// with OCR misreadings of digits repaired.
 fn after(text: &str, end: usize, width: usize) -> (usize, Cow<'_, str>) {
+    steps::add(width);
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
     let window = window.find("\n\n").map_or(window, |i| &window[..i]);
@@ -281,6 +282,7 @@ fn after(text: &str, end: usize, width: usize) -> (usize, Cow<'_, str>) {
 
 /// The window before `start`, cut at a blank line, repaired like [`after`].
 fn before(text: &str, start: usize, width: usize) -> (usize, Cow<'_, str>) {
+    steps::add(width);
     let from = ceil_boundary(text, start.saturating_sub(width));
     let window = &text[from..start];
     match window.rfind("\n\n") {
@@ -469,6 +471,7 @@ fn table_value(
 /// The cells of a table row and its header, or `None` for a line that is
 /// no table row.
 fn read_row(text: &str, lines: &Lines, line: Range<usize>) -> Option<Row> {
+    steps::add(line.len());
     let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
     let cells = cells(text, line.clone(), delimiter);
     Some(Row { header: header_above(text, lines, line.start, delimiter), cells })
@@ -491,6 +494,7 @@ fn header_above(
         let above_start = lines.start_of(above_end);
         end = above_start;
         let above = above_start..above_end;
+        steps::add(above.len());
         if !text[above.clone()].contains(delimiter) {
             return None;
         }
@@ -751,6 +755,7 @@ fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
 
 /// The rest of the line after a label, up to `width` bytes.
 fn rest_of_line(text: &str, end: usize, width: usize) -> &str {
+    steps::add(width);
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
     window.find(['\n', '\r']).map_or(window, |i| &window[..i])

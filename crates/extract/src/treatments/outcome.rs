@@ -25,6 +25,7 @@
 use super::{rank, CueReading, QUOTE_GAP};
 use crate::lexicon::{Cue, Meaning, Reach, Vocabulary};
 use crate::mentions::{Note, Question};
+use necessity_context::steps;
 use necessity_record::Outcome;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -59,6 +60,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     pub(super) fn new(vocabulary: &Vocabulary, note: &'n Note<'t, 'v>) -> Outcomes<'n, 't, 'v> {
         let mut reader = CueReader::default();
         let mut cues = Vec::new();
+        steps::add(note.mentions().len());
         for m in note.mentions() {
             let Meaning::Cue(cue, reach) = m.meaning else { continue };
             let sentence = note.sentence(m.sentence);
@@ -113,6 +115,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     /// Steps 2 and 3: the cues of the drug's sentence (and of the start of
     /// the next one) that reach it.
     fn reaching_cues(&self, span: &Range<usize>, agent: u32) -> ReachingCues<'n> {
+        steps::add(1);
         let text = self.note.text();
         let index = self.note.sentence_index(span.start);
         let sentence = self.note.sentence(index);
@@ -211,7 +214,10 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         }
         // Anything more on the cue's line: the first letter, digit or line
         // break after it says.
-        let more = text[cue.end..].chars().find(|c| c.is_alphanumeric() || *c == '\n');
+        let rest = &text[cue.end..];
+        let more = rest.char_indices().find(|(_, c)| c.is_alphanumeric() || *c == '\n');
+        steps::add(more.map_or(rest.len(), |(i, _)| i + 1));
+        let more = more.map(|(_, c)| c);
         if more.is_some_and(|c| c != '\n') {
             return false;
         }
@@ -226,6 +232,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let mut joiners = self.joiners.borrow_mut();
         let joiners = joiners.entry(sentence).or_insert_with(|| {
             let range = self.note.sentence(sentence);
+            steps::add(range.len());
             list_joiners(&self.note.text()[range.clone()]).map(|j| range.start + j).collect()
         });
         let first = joiners.partition_point(|&j| j < between.start);
@@ -269,6 +276,7 @@ impl CueReader {
         let text = note.text();
         let breaks = self.breaks.get_or_insert_with(|| {
             let bytes = text.as_bytes();
+            steps::add(CLAUSE_BREAK.len() * bytes.len());
             CLAUSE_BREAK.map(|brk| overlapping(bytes, brk.as_bytes()))
         });
         let mut start = sentence.start;
@@ -285,7 +293,10 @@ impl CueReader {
                 end = b;
             }
         }
-        *self.dated.entry((start, end)).or_insert_with(|| names_a_date(&text[start..end]))
+        *self.dated.entry((start, end)).or_insert_with(|| {
+            steps::add(end - start);
+            names_a_date(&text[start..end])
+        })
     }
 
     /// Whether the rest of a clause, from `from`, names a drug before it
@@ -301,9 +312,11 @@ impl CueReader {
             && text[..from].chars().next_back().is_some_and(char::is_alphanumeric)
             && text[from..].chars().next().is_some_and(char::is_alphanumeric);
         if mid_word {
+            steps::add(range.end - from);
             return pronoun_object_starts(&text[from..range.end]).next().is_some();
         }
         let starts = self.pronoun_objects.entry(sentence).or_insert_with(|| {
+            steps::add(range.len());
             pronoun_object_starts(&text[range.clone()]).map(|s| range.start + s).collect()
         });
         starts.last().is_some_and(|&last| last >= from)
@@ -381,6 +394,9 @@ fn names_a_date(clause: &str) -> bool {
         })
 }
 
+/// How far past a month name its year is read ("Sept 2024").
+const MONTH_AND_YEAR: usize = 16;
+
 /// Whether a cue is a verb in the past tense ("started", "was started on",
 /// "began"), which a date can place before the visit.
 fn past_tense(cue: &str) -> bool {
@@ -396,6 +412,7 @@ fn dated(text: &str, cue_end: usize) -> bool {
     let rest = text[cue_end..].trim_start();
     let token: &str =
         rest.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default();
+    steps::add(text.len() - cue_end - rest.len() + 2 * token.len() + MONTH_AND_YEAR);
     let digits = token.chars().filter(char::is_ascii_digit).count();
     let numeric_date = digits > 0
         && token.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
@@ -422,6 +439,7 @@ struct DrugIndex {
 
 impl DrugIndex {
     fn new(vocabulary: &Vocabulary, note: &Note) -> DrugIndex {
+        steps::add(note.mentions().len());
         let (mut starts, mut ends, mut agents) = (Vec::new(), Vec::new(), Vec::new());
         for m in note.mentions() {
             if let Meaning::Drug(id) = m.meaning {
@@ -479,6 +497,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     let mut reached = Vec::new();
     let (mut own, mut last) = (false, from);
     for hit in after.iter().take(MAX_CUES_BACK) {
+        steps::add(1);
         // "Hydrocortisone - started 03/2019, stopped 09/2019 - ineffective":
         // a dated start is a column of the agent's row, not a new clause.
         if !hit.2.backward() && dated(scope.text, hit.0.end) {
@@ -505,6 +524,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
             return (reached, true);
         }
         if let Some(other) = scope.other_agent_in(last..hit.0.start) {
+            steps::add(CLAUSE_BREAK.len() * (other - last));
             let broken = CLAUSE_BREAK.iter().any(|b| scope.text[last..other].contains(b));
             if own || broken || refers_to_nearest(scope.text, hit.0.start) {
                 return (reached, true);
@@ -535,6 +555,7 @@ const TIME_FRAME: [&str; 2] = ["before", "prior to"];
 /// Whether the words just before a drug name make it a time frame.
 fn names_a_time_frame(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end();
+    steps::add(start - before.len() + "prior to".len());
     TIME_FRAME.iter().any(|w| {
         before.len() >= w.len()
             && before.is_char_boundary(before.len() - w.len())
@@ -554,14 +575,16 @@ const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
     let before = text[..cue_start].trim_end();
     let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    steps::add(cue_start - before.len() + word.len());
     ANAPHORA.iter().any(|a| word.eq_ignore_ascii_case(a))
 }
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
 /// them"), so the cue is about an agent named before it.
 fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
-    let word =
-        text[cue_end..].trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    let rest = text[cue_end..].trim_start();
+    let word = rest.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+    steps::add(text.len() - cue_end - rest.len() + word.len());
     OBJECT_PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
 }
 
@@ -575,6 +598,8 @@ fn relative_clause_before(text: &str, cue_start: usize) -> bool {
         w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)))
     };
     let (last, before) = (words.next(), words.next());
+    let start_of = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    steps::add(cue_start - before.or(last).map_or(cue_start, start_of));
     is(last, &SUBJECTS) && is(before, &RELATIVES)
 }
 
@@ -599,6 +624,7 @@ struct ReachingCues<'m> {
 /// it, with no comma, colon or dash between ("- h/o failed triamcinolone"):
 /// then it is that drug's outcome, and not a comment on the line before.
 fn governs_drug_after(text: &str, (cue, _, reach): &CueHit, drug_start: usize) -> bool {
+    steps::add(drug_start.saturating_sub(cue.end));
     reach.forward()
         && drug_start >= cue.end
         && !text[cue.end..drug_start].contains([',', ';', ':', '-', '.', '\n'])
@@ -618,6 +644,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         asked: false,
     };
     let mut adverse = None;
+    steps::add(cues.len());
     for &(cue_span, cue, _) in cues {
         let gap = if cue_span.end <= span.start {
             span.start - cue_span.end
@@ -663,7 +690,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
 /// Whether the words between a cue and the drug after it leave the drug
 /// its object: nothing, or a determiner ("to her current Rinvoq").
 fn names_the_course(between: &str) -> bool {
-    between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).all(|w| {
+    let words = between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+    // What it reads: up to the end of the first word that is no determiner.
+    let read = |w: &&str| steps::add(w.as_ptr() as usize - between.as_ptr() as usize + w.len());
+    words.inspect(read).all(|w| {
         ["the", "her", "his", "their", "current", "existing", "ongoing"]
             .iter()
             .any(|d| w.eq_ignore_ascii_case(d))
@@ -678,5 +708,6 @@ const OPENING: usize = 40;
 fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
     let body = &text[sentence.clone()];
     let leading = body.len() - body.trim_start().len();
+    steps::add(leading);
     sentence.start + leading + OPENING
 }
