@@ -1,8 +1,10 @@
 //! `necessity explain`: one note's determination as a reviewer reads it.
 
 use anyhow::Context;
-use necessity_criteria::{evaluate_policy, write_review, PolicySet};
-use necessity_extract::{extract_case, Lexicons};
+use necessity_criteria::{
+    evaluate_policy, write_review_with_set_aside, PolicySet, SetAsideMention,
+};
+use necessity_extract::{extract_case_traced, Lexicons};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -24,10 +26,20 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-    let facts = extract_case(&Lexicons::builtin(), &text);
+    let (facts, set_aside) = extract_case_traced(&Lexicons::builtin(), &text);
     let evaluation = evaluate_policy(&policies, &facts);
+    let set_aside: Vec<SetAsideMention> = set_aside
+        .iter()
+        .map(|s| SetAsideMention {
+            mention: &s.mention,
+            taken_as: s.taken_as,
+            why: s.why,
+            trigger: s.trigger.as_ref().map(|(phrase, _)| phrase.as_str()),
+        })
+        .collect();
+    let name = args.file.display().to_string();
     let review =
-        write_review(&policies, &facts, &evaluation, &args.file.display().to_string(), &text);
+        write_review_with_set_aside(&policies, &facts, &evaluation, &name, &text, &set_aside);
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
     Ok(crate::EXIT_OK)
 }

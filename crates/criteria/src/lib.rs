@@ -12,7 +12,7 @@ mod set;
 pub use dosing::{describe_regimen, describe_row, label_row, LabelRow};
 pub use error::PolicyError;
 pub use policy::{parse_policy, DosingRow, Policy, Rule, Test};
-pub use review::write_review;
+pub use review::{write_review, write_review_with_set_aside, SetAsideMention};
 pub use rules::{number, potency_of};
 pub use set::{builtin_names, PolicySet, DEFAULT_POLICY};
 
