@@ -8,6 +8,7 @@
 //! work (sentences, sections, trigger hits) once, then [`Analysis::context_of`]
 //! answers for any number of target spans.
 
+pub mod examples;
 mod fold;
 pub mod kit;
 mod layout;
@@ -305,6 +306,59 @@ impl ContextEngine {
             hits,
             terms: walked.terms,
         }
+    }
+
+    /// Every lexicon line whose example sentence does not show it doing
+    /// what it says at its phrase (a trigger, terminator or look-alike
+    /// chosen there, a heading of its kind standing there), or that has no
+    /// example: each as "context.tsv line N: ...". Empty for a sound
+    /// lexicon; the tests require it of the shipped one.
+    pub fn example_failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            let shown = entry.example.as_ref().map(|example| self.shows(i as u32, example));
+            let problem = match shown {
+                None => "has no example",
+                Some(Err(problem)) => problem,
+                Some(Ok(())) => continue,
+            };
+            let sentence = entry.example.as_ref().map_or("", |e| e.sentence.as_str());
+            failures.push(format!(
+                "context.tsv line {}: {:?} {problem}: {sentence:?}",
+                entry.line, entry.phrase
+            ));
+        }
+        failures
+    }
+
+    /// Whether entry `entry` does what it says at its phrase in `example`.
+    fn shows(&self, entry: u32, example: &examples::Example) -> Result<(), &'static str> {
+        let phrase = &self.entries[entry as usize].phrase;
+        let at = example.locate(phrase).ok_or("is not in its example")?;
+        let analysis = self.analyze(&example.sentence);
+        let shown = match self.role(entry) {
+            Role::Heading(kind, _) => analysis
+                .headings
+                .iter()
+                .any(|h| h.phrase_span == at && h.kind == kind && self.heads(h, entry)),
+            Role::Pseudo => {
+                let walked = self.phrases.walk(&analysis.folded);
+                walked.context.iter().any(|f| {
+                    analysis.folded.original_range(f.start as usize..f.end as usize) == at
+                        && self.phrases.context_entries(f.pattern).contains(&entry)
+                })
+            }
+            Role::Trigger(..) | Role::Terminate(_) => {
+                analysis.hits.iter().any(|h| h.entry == entry && h.span == at)
+            }
+        };
+        shown.then_some(()).ok_or("is not found where it stands in its example")
+    }
+
+    /// Whether heading `heading` was named by entry `entry` (or one of its
+    /// phrase: the first heading entry of a phrase names it).
+    fn heads(&self, heading: &Heading, entry: u32) -> bool {
+        heading.default.is_none_or(|(_, named)| self.phrase(named) == self.phrase(entry))
     }
 
     /// The heading named by heading entry `entry`, found at `span`.

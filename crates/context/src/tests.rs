@@ -523,3 +523,12 @@ proptest::proptest! {
         }
     }
 }
+
+/// Every line of the shipped lexicon does what it says in its example
+/// sentence (lexicons/context.tsv: an `#example:` template or a line's own
+/// `e.g.` field).
+#[test]
+fn every_lexicon_line_does_what_it_says_in_its_example() {
+    let failures = ContextEngine::builtin().example_failures();
+    assert!(failures.is_empty(), "{} lines:\n{}", failures.len(), failures.join("\n"));
+}

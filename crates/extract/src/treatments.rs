@@ -42,10 +42,11 @@ impl TreatmentPatterns {
     pub fn new() -> Result<TreatmentPatterns, regex::Error> {
         let ci = crate::case_insensitive;
         Ok(TreatmentPatterns {
-            strength: ci(
-                r"^(?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate|topical|cream|ointment|oint|lotion|solution|foam|gel|,)*(\d*\.?\d+)\s*(?:%|percent\b|pct\b)",
-            )?,
-            vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b")?,
+            strength: ci(r"^ (?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate
+                      |topical|cream|ointment|oint|lotion|solution|foam|gel|,)*   # ester, vehicle
+                  (\d*\.?\d+)                         # the strength
+                  \s*(?:%|percent\b|pct\b)            # in percent")?,
+            vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b   # the vehicle")?,
             dosing: DosingPatterns::new()?,
         })
     }
