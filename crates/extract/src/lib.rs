@@ -20,6 +20,7 @@ mod mentions;
 mod scan;
 mod treatments;
 mod values;
+mod words;
 
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 

@@ -14,6 +14,7 @@
 
 use crate::lexicon::{Cue, Meaning, Vocabulary};
 use crate::scan;
+use crate::words;
 use necessity_context::{steps, Analysis, Axis, Cause, ContextEngine, Lines, Scope, SectionKind};
 use necessity_record::Outcome;
 use std::cell::RefCell;
@@ -275,15 +276,10 @@ impl<'t, 'v> Note<'t, 'v> {
     /// treatment. The verb is the first or second word after the relative.
     fn caregiver_applies(&self, cause: Cause) -> bool {
         let trigger = self.cause_span(cause);
-        let rest = &self.text()[trigger.end..];
-        let words = rest.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
-        // What the words read: up to the end of the last one looked at.
-        let read = |w: &&str| steps::add(w.as_ptr() as usize - rest.as_ptr() as usize + w.len());
-        let mut words = words
-            .inspect(read)
+        let mut after = words::words_after(self.text(), trigger.end)
             .take(3)
-            .skip_while(|w| AUXILIARIES.iter().any(|a| w.eq_ignore_ascii_case(a)));
-        words.next().is_some_and(|w| APPLYING.iter().any(|a| w.eq_ignore_ascii_case(a)))
+            .skip_while(|w| words::is_one_of(w, &AUXILIARIES));
+        after.next().is_some_and(|w| words::is_one_of(w, &APPLYING))
     }
 
     /// The mentions set aside so far (empty unless the note is traced).

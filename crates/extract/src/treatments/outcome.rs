@@ -25,6 +25,7 @@
 use super::{rank, CueReading, QUOTE_GAP};
 use crate::lexicon::{Cue, Meaning, Reach, Vocabulary};
 use crate::mentions::{Note, Question};
+use crate::words;
 use necessity_context::steps;
 use necessity_record::Outcome;
 use std::cell::RefCell;
@@ -244,10 +245,8 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
 /// start of every word "and" or "or" (words split as [`str::split`] on
 /// non-alphanumeric characters splits them), in order.
 fn list_joiners(text: &str) -> impl Iterator<Item = usize> + '_ {
-    let words = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
-        .map(move |w| w.as_ptr() as usize - text.as_ptr() as usize);
+    let words =
+        words::terms(text).filter(|(_, t)| words::is_one_of(t, &["and", "or"])).map(|(at, _)| at);
     let commas = memchr::memchr_iter(b',', text.as_bytes());
     let mut all: Vec<usize> = words.chain(commas).collect();
     all.sort_unstable();
@@ -340,16 +339,13 @@ fn overlapping(bytes: &[u8], needle: &[u8]) -> Vec<usize> {
 /// this", "with them") starts in `rest`, splitting words as
 /// [`str::split`] on non-alphanumeric characters does.
 fn pronoun_object_starts(rest: &str) -> impl Iterator<Item = usize> + '_ {
-    let mut words = rest
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(move |w| (w.as_ptr() as usize - rest.as_ptr() as usize, w))
-        .peekable();
+    let mut terms = words::terms(rest).peekable();
     std::iter::from_fn(move || loop {
-        let (start, word) = words.next()?;
-        let (_, next) = words.peek()?;
-        let preposition = ["on", "despite", "with"].iter().any(|p| word.eq_ignore_ascii_case(p));
-        if preposition && OBJECT_PRONOUNS.iter().any(|p| next.eq_ignore_ascii_case(p)) {
+        let (start, term) = terms.next()?;
+        let (_, next) = terms.peek()?;
+        if words::is_one_of(term, &["on", "despite", "with"])
+            && words::is_one_of(next, &OBJECT_PRONOUNS)
+        {
             return Some(start);
         }
     })
@@ -573,34 +569,23 @@ const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 /// Whether the words just before a cue are a pronoun naming the last agent
 /// before it ("..., and her mother says that this has not helped").
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
-    let before = text[..cue_start].trim_end();
-    let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
-    steps::add(cue_start - before.len() + word.len());
-    ANAPHORA.iter().any(|a| word.eq_ignore_ascii_case(a))
+    words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
 }
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
 /// them"), so the cue is about an agent named before it.
 fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
-    let rest = text[cue_end..].trim_start();
-    let word = rest.split(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
-    steps::add(text.len() - cue_end - rest.len() + word.len());
-    OBJECT_PRONOUNS.iter().any(|p| word.eq_ignore_ascii_case(p))
+    words::is_one_of(words::word_right_after(text, cue_end), &OBJECT_PRONOUNS)
 }
 
 /// Whether the words just before a cue open a relative clause whose object
 /// is the agent named before ("which she still uses", "that he takes"); a
 /// bare "which" is the clause's subject ("which started to burn"), not this.
 fn relative_clause_before(text: &str, cue_start: usize) -> bool {
-    let mut words =
-        text[..cue_start].rsplit(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty());
-    let is = |w: Option<&str>, set: &[&str]| {
-        w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)))
-    };
-    let (last, before) = (words.next(), words.next());
-    let start_of = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
-    steps::add(cue_start - before.or(last).map_or(cue_start, start_of));
-    is(last, &SUBJECTS) && is(before, &RELATIVES)
+    let mut before = words::words_before(text, cue_start);
+    let is = |w: Option<&str>, set: &[&str]| w.is_some_and(|w| words::is_one_of(w, set));
+    let (last, earlier) = (before.next(), before.next());
+    is(last, &SUBJECTS) && is(earlier, &RELATIVES)
 }
 
 /// Relative pronouns that take a drug named before as their object.
@@ -690,14 +675,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
 /// Whether the words between a cue and the drug after it leave the drug
 /// its object: nothing, or a determiner ("to her current Rinvoq").
 fn names_the_course(between: &str) -> bool {
-    let words = between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
-    // What it reads: up to the end of the first word that is no determiner.
-    let read = |w: &&str| steps::add(w.as_ptr() as usize - between.as_ptr() as usize + w.len());
-    words.inspect(read).all(|w| {
-        ["the", "her", "his", "their", "current", "existing", "ongoing"]
-            .iter()
-            .any(|d| w.eq_ignore_ascii_case(d))
-    })
+    let determiners = ["the", "her", "his", "their", "current", "existing", "ongoing"];
+    // What it reads: up to the end of the first term that is no determiner.
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(between).inspect(read).all(|(_, t)| words::is_one_of(t, &determiners))
 }
 
 /// How far into the next sentence a cue still reads as a comment on the
