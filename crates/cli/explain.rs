@@ -1,8 +1,8 @@
 //! `necessity explain`: one note's determination as a reviewer reads it.
 
 use anyhow::Context;
-use necessity_criteria::{write_review, PolicySet};
-use necessity_extract::Lexicons;
+use necessity_criteria::{write_review_with_set_aside, PolicySet, SetAsideMention};
+use necessity_extract::{extract_case_traced, Lexicons};
 use necessity_ingest::{Document, Provenance};
 use necessity_pipeline::Pipeline;
 use necessity_record::Format;
@@ -40,7 +40,18 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     // explains exactly the record `run` writes.
     let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
     let record = pipeline.record(&document);
-    let review = write_review(&pipeline.policies, &record, &document.text);
+    let (_, set_aside) = extract_case_traced(&pipeline.lexicons, &document.text);
+    let set_aside: Vec<SetAsideMention> = set_aside
+        .iter()
+        .map(|s| SetAsideMention {
+            mention: &s.mention,
+            taken_as: s.taken_as,
+            why: s.why,
+            trigger: s.trigger.as_ref().map(|(phrase, _)| phrase.as_str()),
+        })
+        .collect();
+    let review =
+        write_review_with_set_aside(&pipeline.policies, &record, &document.text, &set_aside);
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
     Ok(crate::EXIT_OK)
 }

@@ -190,3 +190,22 @@ fn eval_runs_note_inputs_first_and_lists_cases_without_records() {
         "the run's record is joined by id: {report}"
     );
 }
+
+#[test]
+fn explain_lists_the_mentions_it_set_aside_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("maybe.txt");
+    let text = "Atopic dermatitis since childhood. Mother has psoriasis.\n\
+                Continue tacrolimus. If this fails, consider Dupixent.\n";
+    std::fs::write(&note, text).unwrap();
+    let out = necessity().arg("explain").arg(&note).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let review = stdout(&out);
+    let set_aside = &review[review.find("## Set aside").expect("a set-aside section")..];
+    let offset = text.find("Dupixent").unwrap();
+    let line = format!("- 'Dupixent' (offset {offset}), as a treatment: hypothetical ('consider')");
+    assert!(set_aside.contains(&line), "{set_aside}");
+    assert!(set_aside.contains("'psoriasis'"), "{set_aside}");
+    assert!(set_aside.contains("as the diagnosis: family ('mother')"), "{set_aside}");
+    assert!(!set_aside.contains("If this fails"), "only the mention's own words: {set_aside}");
+}

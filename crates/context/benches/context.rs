@@ -1,7 +1,7 @@
 //! The engine's own cost, without reading or writing JSON: every kit
 //! sentence analysed and its target's context found (the work behind
 //! `necessity context`), and whole notes of the sample corpus analysed with
-//! one question per line (the work behind extraction).
+//! every sentence asked about at once (the work behind extraction).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use necessity_context::kit::{self, KitRow};
@@ -49,9 +49,7 @@ fn bench_kit(c: &mut Criterion) {
         b.iter(|| {
             for note in &notes {
                 let analysis = engine.analyze(note);
-                for line in analysis.sentences() {
-                    black_box(analysis.context_of(line.clone()));
-                }
+                black_box(analysis.scopes(analysis.sentences()));
             }
         })
     });

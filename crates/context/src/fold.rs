@@ -23,12 +23,20 @@ pub struct FoldOptions {
     pub zero_between_letters_is_o: bool,
 }
 
-/// How the context engine matches triggers: on a lower-cased copy, hyphens
-/// kept.
-pub(crate) const TRIGGERS: FoldOptions =
-    FoldOptions { lowercase: true, join_hyphenated_words: false, zero_between_letters_is_o: false };
+/// How the one walk reads a note: lower-cased (the automaton holds
+/// lower-case phrases), a word hyphenated at a line end or by OCR joined
+/// ("clobe-\ntasol"), a faxed "DERMATOL0GY" read with its letter O. The
+/// copy before lower-casing is kept too, for phrases whose case matters.
+pub(crate) const NOTE: FoldOptions =
+    FoldOptions { lowercase: true, join_hyphenated_words: true, zero_between_letters_is_o: true };
+
+/// How a phrase looked for in a note is folded to compare with the note's
+/// copy ([`NOTE`]), case aside.
+pub(crate) const NEEDLE: FoldOptions =
+    FoldOptions { lowercase: false, join_hyphenated_words: true, zero_between_letters_is_o: true };
 
 /// Whitespace folding alone.
+#[cfg(test)]
 pub(crate) const KEEP_CASE: FoldOptions = FoldOptions {
     lowercase: false,
     join_hyphenated_words: false,
@@ -42,6 +50,9 @@ pub(crate) const KEEP_CASE: FoldOptions = FoldOptions {
 pub struct Folded<'t> {
     /// Borrows the original when nothing needed changing: no copy is made.
     folded: Cow<'t, [u8]>,
+    /// When lower-cased, the copy as it was before: the same offsets, the
+    /// note's own case.
+    cased: Option<Cow<'t, [u8]>>,
     /// Sorted (folded offset, original offset) pairs, one after each folded
     /// run or dropped hyphen; between two points offsets advance together.
     shifts: Vec<(usize, usize)>,
@@ -52,24 +63,43 @@ impl<'t> Folded<'t> {
     /// copy stays valid UTF-8 and lengths stay the same between edits.
     pub fn new(original: &'t str, options: FoldOptions) -> Folded<'t> {
         let bytes = original.as_bytes();
+        crate::steps::add(bytes.len());
         let mut shifts = Vec::new();
         let mut folded = fold_edits(bytes, options.join_hyphenated_words, &mut shifts);
-        if options.lowercase {
-            // One pass into a new copy rather than a copy, then a pass over it.
-            match &mut folded {
-                Cow::Borrowed(bytes) => folded = Cow::Owned(bytes.to_ascii_lowercase()),
-                Cow::Owned(copy) => copy.make_ascii_lowercase(),
-            }
-        }
         if options.zero_between_letters_is_o {
             read_zeros_in_words_as_o(&mut folded);
         }
-        Folded { folded, shifts }
+        let mut cased = None;
+        if options.lowercase {
+            let lower = folded.to_ascii_lowercase();
+            cased = Some(std::mem::replace(&mut folded, Cow::Owned(lower)));
+        }
+        Folded { folded, cased, shifts }
     }
 
     /// The folded text, where phrases are matched.
     pub fn bytes(&self) -> &[u8] {
         &self.folded
+    }
+
+    /// The folded text in the note's own case (the same as [`Folded::bytes`]
+    /// unless lower-cased): where the case of a match is checked.
+    pub fn cased(&self) -> &[u8] {
+        self.cased.as_deref().unwrap_or(&self.folded)
+    }
+
+    /// The folded offset of an original offset; one inside a folded run or
+    /// a dropped hyphen maps to the end of that edit in the folded text.
+    pub fn folded_offset(&self, original: usize) -> usize {
+        let i = self.shifts.partition_point(|&(_, o)| o <= original);
+        let along = match i.checked_sub(1) {
+            None => original,
+            Some(before) => {
+                let (f, o) = self.shifts[before];
+                f + (original - o)
+            }
+        };
+        self.shifts.get(i).map_or(along, |&(next, _)| along.min(next))
     }
 
     /// The original offset of a folded offset.
@@ -300,7 +330,7 @@ mod tests {
     #[test]
     fn folded_offsets_map_back() {
         let text = "negative   for\n\tfever";
-        let folded = Folded::new(text, TRIGGERS);
+        let folded = Folded::new(text, LOWER);
         assert_eq!(folded.bytes(), b"negative for fever");
         let fever = 13;
         let range = folded.original_range(fever..fever + 5);
@@ -311,7 +341,7 @@ mod tests {
 
     #[test]
     fn unfolded_text_keeps_its_offsets() {
-        let folded = Folded::new("No Fever today", TRIGGERS);
+        let folded = Folded::new("No Fever today", LOWER);
         assert_eq!(folded.bytes(), b"no fever today");
         assert!(folded.shifts.is_empty());
         assert_eq!(folded.original_range(3..8), 3..8);
@@ -329,7 +359,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn folding_maps_every_word_back(text in "[aB \\n\\t\\r]{0,40}") {
-            let folded = Folded::new(&text, TRIGGERS);
+            let folded = Folded::new(&text, LOWER);
             let expected = text.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
             let got = String::from_utf8(folded.bytes().to_vec()).unwrap();
             proptest::prop_assert_eq!(got.trim(), expected.to_ascii_lowercase());
@@ -345,6 +375,21 @@ mod tests {
     }
 
     const JOIN: FoldOptions = FoldOptions { join_hyphenated_words: true, ..KEEP_CASE };
+    const LOWER: FoldOptions = FoldOptions { lowercase: true, ..KEEP_CASE };
+
+    #[test]
+    fn the_note_keeps_its_case_beside_the_lower_case_copy() {
+        let text = "DERMATOL0GY:  Clobe-\ntasol";
+        let folded = Folded::new(text, NOTE);
+        assert_eq!(folded_str(&folded), "dermatology: clobetasol");
+        assert_eq!(folded.cased(), b"DERMATOLOGY: Clobetasol");
+        for (original, folded_at) in
+            [(0, 0), (12, 12), (13, 13), (14, 13), (19, 18), (20, 18), (21, 18), (25, 22)]
+        {
+            assert_eq!(folded.folded_offset(original), folded_at, "{original}");
+        }
+        assert_eq!(Folded::new("abc", KEEP_CASE).cased(), b"abc");
+    }
 
     fn folded_str<'a>(folded: &'a Folded) -> &'a str {
         std::str::from_utf8(folded.bytes()).unwrap()
@@ -409,7 +454,7 @@ mod tests {
     fn case_is_kept_unless_lowercase_is_asked() {
         let text = "Negative  FOR Fever";
         assert_eq!(folded_str(&Folded::new(text, KEEP_CASE)), "Negative FOR Fever");
-        assert_eq!(folded_str(&Folded::new(text, TRIGGERS)), "negative for fever");
+        assert_eq!(folded_str(&Folded::new(text, LOWER)), "negative for fever");
         let both = FoldOptions { lowercase: true, join_hyphenated_words: true, ..KEEP_CASE };
         assert_eq!(
             folded_str(&Folded::new("Clobe-\nTasol Ecze-\nma", both)),
@@ -430,7 +475,7 @@ mod tests {
         assert!(matches!(Folded::new("a\nb", KEEP_CASE).folded, Cow::Owned(_)));
         assert!(matches!(Folded::new("a  b", KEEP_CASE).folded, Cow::Owned(_)));
         assert!(matches!(Folded::new("ab-\ncd", JOIN).folded, Cow::Owned(_)));
-        assert!(matches!(Folded::new("no fever", TRIGGERS).folded, Cow::Owned(_)));
+        assert!(matches!(Folded::new("no fever", LOWER).folded, Cow::Owned(_)));
     }
 
     proptest::proptest! {

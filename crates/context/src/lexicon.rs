@@ -1,27 +1,40 @@
 //! Reading the trigger lexicon (`lexicons/context.tsv`): data, not code, so
 //! that rules can be reviewed and changed without touching the engine.
 
+use crate::examples::{Example, Examples};
 use crate::{Axis, Direction, LexiconError, Role, SectionKind};
 
-/// One lexicon line: the phrase (lowercase, single-spaced) and what it does.
+/// One lexicon line: the phrase (lowercase, single-spaced), what it does,
+/// and where it is and its example sentence, for the test of examples.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub(crate) phrase: String,
     pub(crate) role: Role,
+    pub(crate) line: usize,
+    pub(crate) example: Option<Example>,
 }
 
-/// Parses the whole lexicon; comments (`#`) and blank lines are skipped.
+/// Parses the whole lexicon; comments (`#`) and blank lines are skipped,
+/// but an `#example:` comment sets the example of the lines after it.
 pub(crate) fn parse(tsv: &str) -> Result<Vec<Entry>, LexiconError> {
     let mut entries = Vec::new();
+    let mut examples = Examples::default();
     for (index, line) in tsv.lines().enumerate() {
         let line = line.trim_end();
-        if line.is_empty() || line.starts_with('#') {
+        if line.starts_with('#') {
+            examples.comment(line);
             continue;
         }
-        entries.push(parse_line(line).map_err(|message| LexiconError::Line {
-            line: index + 1,
-            message: message.to_string(),
-        })?);
+        if line.is_empty() {
+            continue;
+        }
+        let error =
+            |message: &str| LexiconError::Line { line: index + 1, message: message.to_string() };
+        let mut fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let first = fields[0];
+        let example = examples.of_row(&mut fields, first);
+        let (phrase, role) = parse_fields(&fields).map_err(error)?;
+        entries.push(Entry { phrase, role, line: index + 1, example });
     }
     if entries.is_empty() {
         return Err(LexiconError::Build("no entries".to_string()));
@@ -29,8 +42,8 @@ pub(crate) fn parse(tsv: &str) -> Result<Vec<Entry>, LexiconError> {
     Ok(entries)
 }
 
-fn parse_line(line: &str) -> Result<Entry, &'static str> {
-    let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+/// The phrase and role of a line's fields (its example taken off).
+fn parse_fields(fields: &[&str]) -> Result<(String, Role), &'static str> {
     if !(3..=4).contains(&fields.len()) {
         return Err("expected phrase<TAB>what<TAB>role[<TAB>default axis]");
     }
@@ -53,7 +66,7 @@ fn parse_line(line: &str) -> Result<Entry, &'static str> {
     if fields.len() == 4 && !matches!(role, Role::Heading(..)) {
         return Err("only heading lines take a default axis");
     }
-    Ok(Entry { phrase: phrase.to_ascii_lowercase(), role })
+    Ok((phrase.to_ascii_lowercase(), role))
 }
 
 fn parse_axis(name: &str) -> Result<Axis, &'static str> {

@@ -8,19 +8,23 @@
 //! work (sentences, sections, trigger hits) once, then [`Analysis::context_of`]
 //! answers for any number of target spans.
 
+pub mod examples;
 mod fold;
 pub mod kit;
+mod layout;
 mod lexicon;
+mod phrases;
 mod scope;
 mod sections;
 mod sentences;
+pub mod steps;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
+pub use layout::{Lines, Paragraphs};
+pub use phrases::{Spelling, Term, TermHit};
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
 use lexicon::Entry;
+use phrases::Phrases;
 use sections::{Heading, HeadingHit};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -58,6 +62,11 @@ impl Axis {
     /// The axis of a name as [`Axis::name`] writes it.
     pub fn from_name(name: &str) -> Option<Axis> {
         Axis::ALL.into_iter().find(|axis| axis.name() == name)
+    }
+
+    /// The position of the axis in [`Axis::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -142,6 +151,43 @@ impl Context {
     }
 }
 
+/// What puts a target in scope on one axis: a trigger phrase found in the
+/// text, or the heading of the section it stands in (a family-history
+/// section is about the family), as indices into its [`Analysis`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    Trigger(u32),
+    Heading(u32),
+}
+
+impl Cause {
+    /// Whether a section heading, not a phrase near the target, gave it.
+    pub fn is_heading(self) -> bool {
+        matches!(self, Cause::Heading(_))
+    }
+}
+
+/// The context of one target in compact form, one [`Cause`] per axis:
+/// what extraction keeps for every mention (asked once, copied freely);
+/// [`Analysis::context`] writes it out with phrases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scope([Option<Cause>; 5]);
+
+impl Scope {
+    /// What puts the target in scope on `axis`, if anything does.
+    pub fn get(&self, axis: Axis) -> Option<Cause> {
+        self.0[axis.index()]
+    }
+
+    /// True when the target is a current, affirmed fact about the patient,
+    /// as [`Context::is_current_fact`] says.
+    pub fn is_current_fact(&self) -> bool {
+        [Axis::Negated, Axis::Historical, Axis::Hypothetical, Axis::Family]
+            .into_iter()
+            .all(|axis| self.get(axis).is_none())
+    }
+}
+
 /// Kinds of note sections that change how a mention is read (a value in a
 /// family-history section is not the patient's; copied-forward prior-visit
 /// text is historical).
@@ -166,145 +212,13 @@ pub struct Section {
     pub span: Range<usize>,
 }
 
-/// The compiled trigger lexicon: built once, shared by every thread.
+/// The compiled trigger lexicon, and with it every phrase a caller wants
+/// found in the same walk: built once, shared by every thread.
 pub struct ContextEngine {
-    /// Triggers, terminators and pseudo-triggers, matched everywhere.
-    triggers: PhraseSet,
-    /// Section heading phrases, matched only where a heading may stand.
-    headings: PhraseSet,
-    /// Every lexicon entry; the sets point into it.
+    /// Every phrase of the lexicon and the caller's terms, in one automaton.
+    phrases: Phrases,
+    /// Every lexicon entry; the automaton's patterns point into it.
     entries: Vec<Entry>,
-}
-
-/// Distinct phrases compiled into one leftmost-longest automaton (a longer
-/// phrase, "no increase" or "day history of", hides the shorter ones inside
-/// it), with the lexicon entries of each.
-///
-/// The automaton is aho-corasick's DFA, walked here rather than through
-/// `AhoCorasick::find`: its set-up for each search (dynamic dispatch,
-/// checks of the input) cost a fifth of the scan of a sentence.
-struct PhraseSet {
-    dfa: DFA,
-    entries_of: Vec<Vec<u32>>,
-    /// The length of the longest phrase, in bytes.
-    longest: usize,
-}
-
-impl PhraseSet {
-    /// The set of the entries whose role `keep` accepts; `entries` sorted
-    /// by phrase.
-    fn build(
-        entries: &[Entry],
-        keep: fn(&Role) -> bool,
-        case_insensitive: bool,
-    ) -> Result<PhraseSet, LexiconError> {
-        let mut phrases: Vec<&str> = Vec::new();
-        let mut entries_of: Vec<Vec<u32>> = Vec::new();
-        for (i, entry) in entries.iter().enumerate().filter(|(_, e)| keep(&e.role)) {
-            match (phrases.last(), entries_of.last_mut()) {
-                (Some(last), Some(group)) if *last == entry.phrase => group.push(i as u32),
-                _ => {
-                    phrases.push(&entry.phrase);
-                    entries_of.push(vec![i as u32]);
-                }
-            }
-        }
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .ascii_case_insensitive(case_insensitive)
-            // Headings are also looked up anchored, as whole lines.
-            .start_kind(if case_insensitive { StartKind::Both } else { StartKind::Unanchored })
-            // No prefilter: the walks below do not use one.
-            .prefilter(false)
-            .build(&phrases)
-            .map_err(|e| LexiconError::Build(e.to_string()))?;
-        let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
-        Ok(PhraseSet { dfa, entries_of, longest })
-    }
-
-    /// The leftmost-longest phrase that starts at or after `from`, as
-    /// (pattern, range): what `AhoCorasick::find` reports for the span
-    /// `from..`, by the same walk (a match state records the match and the
-    /// walk goes on for a longer one until the dead state).
-    fn leftmost_longest(&self, haystack: &[u8], from: usize) -> Option<(usize, Range<usize>)> {
-        let mut state = self.dfa.start_state(Anchored::No).ok()?;
-        let mut found = None;
-        for (at, &byte) in haystack.iter().enumerate().skip(from) {
-            state = self.dfa.next_state(Anchored::No, state, byte);
-            if self.dfa.is_special(state) {
-                if self.dfa.is_dead(state) {
-                    break;
-                }
-                if self.dfa.is_match(state) {
-                    found = Some(self.match_ending(state, at + 1));
-                }
-            }
-        }
-        found
-    }
-
-    /// The longest phrase that starts at the start of `haystack`, as
-    /// (pattern, end).
-    fn anchored_longest(&self, haystack: &[u8]) -> Option<(usize, usize)> {
-        let mut state = self.dfa.start_state(Anchored::Yes).ok()?;
-        let mut found = None;
-        for (at, &byte) in haystack.iter().enumerate() {
-            state = self.dfa.next_state(Anchored::Yes, state, byte);
-            if self.dfa.is_special(state) {
-                if self.dfa.is_dead(state) {
-                    break;
-                }
-                if self.dfa.is_match(state) {
-                    // A match state may also carry a match that starts
-                    // later (through a failure transition): not anchored.
-                    let (pattern, range) = self.match_ending(state, at + 1);
-                    if range.start == 0 {
-                        found = Some((pattern, range.end));
-                    }
-                }
-            }
-        }
-        found
-    }
-
-    /// The match of match state `state` that ends at `end`.
-    fn match_ending(&self, state: StateID, end: usize) -> (usize, Range<usize>) {
-        let pattern = self.dfa.match_pattern(state, 0);
-        (pattern.as_usize(), end - self.dfa.pattern_len(pattern)..end)
-    }
-
-    /// Every phrase of the set in `haystack` on word boundaries, as (pattern,
-    /// range) pairs in order. Lazy, so that a caller who needs only the
-    /// first (a heading) stops there, and nothing is collected per document.
-    fn find_all<'h>(&'h self, haystack: &'h [u8]) -> PhraseMatches<'h> {
-        PhraseMatches { set: self, haystack, at: 0 }
-    }
-}
-
-/// The iterator of [`PhraseSet::find_all`].
-struct PhraseMatches<'h> {
-    set: &'h PhraseSet,
-    haystack: &'h [u8],
-    at: usize,
-}
-
-impl Iterator for PhraseMatches<'_> {
-    type Item = (usize, Range<usize>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let haystack = self.haystack;
-        while self.at <= haystack.len() {
-            let (pattern, found) = self.set.leftmost_longest(haystack, self.at)?;
-            if on_word_boundaries(haystack, found.start, found.end) {
-                self.at = found.end;
-                return Some((pattern, found));
-            }
-            // A match inside a word ("no" in "know") must not hide a
-            // phrase that starts at the next word.
-            self.at = next_word_start(haystack, found.start);
-        }
-        None
-    }
 }
 
 impl ContextEngine {
@@ -321,33 +235,53 @@ impl ContextEngine {
 
     /// Compiles a lexicon in the `lexicons/context.tsv` format.
     pub fn from_lexicon(tsv: &str) -> Result<ContextEngine, LexiconError> {
-        let mut entries = lexicon::parse(tsv)?;
-        entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
-        // Triggers run on the lower-cased folded copy with a case-sensitive
-        // automaton (ignoring case would double the width of its states and
-        // slow the scan by a sixth); headings on the text itself, a few
-        // words at a time.
-        let triggers = PhraseSet::build(&entries, |role| !is_heading(role), false)?;
-        let headings = PhraseSet::build(&entries, is_heading, true)?;
-        Ok(ContextEngine { triggers, headings, entries })
+        ContextEngine::with_terms(tsv, Vec::new())
     }
 
-    /// Finds sentences, sections and triggers of one document once, so that
-    /// asking about many targets costs little.
+    /// Compiles a lexicon in the `lexicons/context.tsv` format together
+    /// with a caller's `terms`, which [`Analysis::terms`] then reports: one
+    /// automaton, one walk over each note for both.
+    pub fn with_terms(tsv: &str, terms: Vec<Term>) -> Result<ContextEngine, LexiconError> {
+        let mut entries = lexicon::parse(tsv)?;
+        entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
+        let phrases = Phrases::build(&entries, terms)?;
+        Ok(ContextEngine { phrases, entries })
+    }
+
+    /// The terms the engine was built with, by the index [`TermHit`] gives.
+    pub fn terms(&self) -> &[Term] {
+        self.phrases.terms()
+    }
+
+    /// Every phrase of the engine's automaton (lower case): what a bare
+    /// scan of the same vocabulary matches, ASCII case-insensitively.
+    pub fn phrases(&self) -> Vec<String> {
+        self.phrases.phrases(&self.entries)
+    }
+
+    /// Finds sentences, sections, triggers and the caller's terms of one
+    /// document once, in one walk, so that asking about many targets costs
+    /// little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
-        let folded = fold::Folded::new(text, fold::TRIGGERS);
+        let folded = fold::Folded::new(text, fold::NOTE);
+        let walked = self.phrases.walk(&folded);
+        let lines = Lines::new(text.as_bytes());
+        let heading_phrases =
+            HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
         let headings = sections::find(
             text,
-            |range| self.heading_phrase(text, range),
-            |range| self.whole_heading_phrase(text, range),
+            &lines,
+            |range| heading_phrases.within(range),
+            |range| heading_phrases.whole(range),
         );
         let mut hits = Vec::new();
-        for (pattern, range) in self.triggers.find_all(folded.bytes()) {
-            let span = folded.original_range(range);
+        steps::add(walked.context.len());
+        for found in &walked.context {
+            let span = folded.original_range(found.start as usize..found.end as usize);
             if inside_heading(&headings, &span) {
                 continue;
             }
-            for &entry in &self.triggers.entries_of[pattern] {
+            for &entry in self.phrases.context_entries(found.pattern) {
                 if matches!(self.role(entry), Role::Trigger(..) | Role::Terminate(_)) {
                     hits.push(Hit { entry, span: span.clone() });
                 }
@@ -356,48 +290,79 @@ impl ContextEngine {
         let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         let sentences = sentences::split(text, &breaks);
         let (sections, section_headings) = sections::spans(&headings, text.len());
+        let paragraphs = Paragraphs::new(text.as_bytes());
+        let items = layout::list_items(text.as_bytes(), &lines);
         Analysis {
             engine: self,
             text,
             folded,
+            lines,
+            paragraphs,
+            items,
             sentences,
             sections,
             section_headings,
             headings,
             hits,
+            terms: walked.terms,
         }
     }
 
-    /// The first heading phrase of the lexicon within `range` of `text`.
-    fn heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
-        let bytes = &text.as_bytes()[range.clone()];
-        let (pattern, found) = self.headings.find_all(bytes).next()?;
-        // A short phrase ("cc", "a/p", "S") names a heading only when it is
-        // the whole heading: "vitamin A:" is no assessment.
-        if found.len() < 4 && found.len() != bytes.len() {
-            return None;
+    /// Every lexicon line whose example sentence does not show it doing
+    /// what it says at its phrase (a trigger, terminator or look-alike
+    /// chosen there, a heading of its kind standing there), or that has no
+    /// example: each as "context.tsv line N: ...". Empty for a sound
+    /// lexicon; the tests require it of the shipped one.
+    pub fn example_failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (i, entry) in self.entries.iter().enumerate() {
+            let shown = entry.example.as_ref().map(|example| self.shows(i as u32, example));
+            let problem = match shown {
+                None => "has no example",
+                Some(Err(problem)) => problem,
+                Some(Ok(())) => continue,
+            };
+            let sentence = entry.example.as_ref().map_or("", |e| e.sentence.as_str());
+            failures.push(format!(
+                "context.tsv line {}: {:?} {problem}: {sentence:?}",
+                entry.line, entry.phrase
+            ));
         }
-        self.heading_hit(pattern, range.start + found.start..range.start + found.end)
+        failures
     }
 
-    /// The heading phrase of the lexicon that is all of `range` of `text`:
-    /// what [`ContextEngine::heading_phrase`] finds when its find spans the
-    /// range, but by one anchored walk that stops at the first byte no
-    /// phrase goes on with, instead of a search of the whole range.
-    fn whole_heading_phrase(&self, text: &str, range: Range<usize>) -> Option<HeadingHit> {
-        let bytes = &text.as_bytes()[range.clone()];
-        // Most short lines are longer than any heading: no walk for them.
-        if bytes.len() > self.headings.longest {
-            return None;
-        }
-        let (pattern, end) = self.headings.anchored_longest(bytes)?;
-        (end == bytes.len()).then_some(())?;
-        self.heading_hit(pattern, range)
+    /// Whether entry `entry` does what it says at its phrase in `example`.
+    fn shows(&self, entry: u32, example: &examples::Example) -> Result<(), &'static str> {
+        let phrase = &self.entries[entry as usize].phrase;
+        let at = example.locate(phrase).ok_or("is not in its example")?;
+        let analysis = self.analyze(&example.sentence);
+        let shown = match self.role(entry) {
+            Role::Heading(kind, _) => analysis
+                .headings
+                .iter()
+                .any(|h| h.phrase_span == at && h.kind == kind && self.heads(h, entry)),
+            Role::Pseudo => {
+                let walked = self.phrases.walk(&analysis.folded);
+                walked.context.iter().any(|f| {
+                    analysis.folded.original_range(f.start as usize..f.end as usize) == at
+                        && self.phrases.context_entries(f.pattern).contains(&entry)
+                })
+            }
+            Role::Trigger(..) | Role::Terminate(_) => {
+                analysis.hits.iter().any(|h| h.entry == entry && h.span == at)
+            }
+        };
+        shown.then_some(()).ok_or("is not found where it stands in its example")
     }
 
-    /// The heading named by `pattern` of the heading set, found at `span`.
-    fn heading_hit(&self, pattern: usize, span: Range<usize>) -> Option<HeadingHit> {
-        let entry = *self.headings.entries_of[pattern].first()?;
+    /// Whether heading `heading` was named by entry `entry` (or one of its
+    /// phrase: the first heading entry of a phrase names it).
+    fn heads(&self, heading: &Heading, entry: u32) -> bool {
+        heading.default.is_none_or(|(_, named)| self.phrase(named) == self.phrase(entry))
+    }
+
+    /// The heading named by heading entry `entry`, found at `span`.
+    fn heading_hit(&self, entry: u32, span: Range<usize>) -> Option<HeadingHit> {
         let Role::Heading(kind, default) = self.role(entry) else { return None };
         Some(HeadingHit { kind, default, entry, span })
     }
@@ -411,8 +376,79 @@ impl ContextEngine {
     }
 }
 
-fn is_heading(role: &Role) -> bool {
-    matches!(role, Role::Heading(..))
+/// The heading phrases the walk found in one note, looked up where a
+/// heading may stand (text before a colon, a short line alone).
+struct HeadingPhrases<'a> {
+    engine: &'a ContextEngine,
+    folded: &'a Folded<'a>,
+    /// Sorted by start, the longest first at each.
+    found: &'a [phrases::Found],
+}
+
+impl HeadingPhrases<'_> {
+    /// The first heading phrase of the lexicon within `range` of the text
+    /// (leftmost, then longest, on word boundaries). A short phrase ("cc",
+    /// "a/p", "S") names a heading only when it is the whole heading:
+    /// "vitamin A:" is no assessment.
+    fn within(&self, range: Range<usize>) -> Option<HeadingHit> {
+        let (from, to) =
+            (self.folded.folded_offset(range.start), self.folded.folded_offset(range.end));
+        let bytes = self.folded.bytes();
+        let first = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
+            .iter()
+            .take_while(|f| (f.start as usize) < to)
+            .inspect(|_| steps::add(1))
+            .find(|f| {
+                (f.end as usize) <= to
+                    && phrases::on_word_boundaries(bytes, f.start as usize..f.end as usize, false)
+            });
+        // A one-letter heading word before it comes first.
+        let limit = first.map_or(to, |f| f.start as usize);
+        steps::add(limit.saturating_sub(from));
+        if let Some(at) = (from..limit).find(|&at| self.letter_heading_at(at).is_some()) {
+            return (to - from == 1).then(|| self.letter(at)).flatten();
+        }
+        let first = first?;
+        let length = (first.end - first.start) as usize;
+        if length < 4 && length != to - from {
+            return None;
+        }
+        let span = self.folded.original_range(first.start as usize..first.end as usize);
+        self.engine.heading_hit(self.engine.phrases.heading_entry(first.pattern)?, span)
+    }
+
+    /// The heading phrase of the lexicon that is all of `range` (a short
+    /// line alone).
+    fn whole(&self, range: Range<usize>) -> Option<HeadingHit> {
+        let (from, to) =
+            (self.folded.folded_offset(range.start), self.folded.folded_offset(range.end));
+        if to - from == 1 {
+            return self.letter(from);
+        }
+        // The longest phrase at the line's start that stays on the line.
+        let longest = self.found[self.found.partition_point(|f| (f.start as usize) < from)..]
+            .iter()
+            .take_while(|f| f.start as usize == from)
+            .inspect(|_| steps::add(1))
+            .find(|f| f.end as usize <= to)?;
+        (longest.end as usize == to).then_some(())?;
+        self.engine.heading_hit(self.engine.phrases.heading_entry(longest.pattern)?, range)
+    }
+
+    /// The one-letter heading entry at folded offset `at`, when a letter
+    /// stands alone there.
+    fn letter_heading_at(&self, at: usize) -> Option<u32> {
+        let bytes = self.folded.bytes();
+        let alone = (at == 0 || !is_word_byte(bytes[at - 1]))
+            && bytes.get(at + 1).is_none_or(|b| !is_word_byte(*b));
+        alone.then(|| self.engine.phrases.letter_heading(bytes[at])).flatten()
+    }
+
+    /// The one-letter heading at folded offset `at`.
+    fn letter(&self, at: usize) -> Option<HeadingHit> {
+        let entry = self.letter_heading_at(at)?;
+        self.engine.heading_hit(entry, self.folded.original_range(at..at + 1))
+    }
 }
 
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
@@ -420,27 +456,9 @@ fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
-/// The first position after `from` where a word may start: after the
-/// word that `from` is in, or `from + 1` when `from` is not in a word.
-fn next_word_start(bytes: &[u8], from: usize) -> usize {
-    let in_word = bytes[from + 1..].iter().take_while(|b| is_word_byte(**b)).count();
-    if is_word_byte(bytes[from]) {
-        from + 1 + in_word
-    } else {
-        from + 1
-    }
-}
-
+/// A byte that is part of a word: an ASCII letter, digit or underscore.
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn on_word_boundaries(bytes: &[u8], start: usize, end: usize) -> bool {
-    let is_word = is_word_byte;
-    let first_is_word = bytes.get(start).is_some_and(|b| is_word(*b));
-    let last_is_word = end > start && is_word(bytes[end - 1]);
-    (start == 0 || !first_is_word || !is_word(bytes[start - 1]))
-        && (end == bytes.len() || !last_is_word || !is_word(bytes[end]))
 }
 
 /// A lexicon phrase found in the analysed text.
@@ -455,6 +473,9 @@ pub struct Analysis<'t> {
     engine: &'t ContextEngine,
     text: &'t str,
     folded: fold::Folded<'t>,
+    lines: Lines,
+    paragraphs: Paragraphs,
+    items: Vec<Range<usize>>,
     sentences: Vec<Range<usize>>,
     sections: Vec<Section>,
     /// For each section, the index of the heading that opened it.
@@ -462,6 +483,8 @@ pub struct Analysis<'t> {
     headings: Vec<Heading>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
+    /// The caller's terms, in text order.
+    terms: Vec<TermHit>,
 }
 
 impl<'t> Analysis<'t> {
@@ -475,7 +498,7 @@ impl<'t> Analysis<'t> {
     pub fn find(&self, phrase: &str) -> Option<Range<usize>> {
         // The needle keeps its case, so it is copied only when it has white
         // space to fold; the copy it is compared with is lower case.
-        let needle = fold::Folded::new(phrase.trim(), fold::KEEP_CASE);
+        let needle = fold::Folded::new(phrase.trim(), fold::NEEDLE);
         let needle = needle.bytes();
         let hay = self.folded.bytes();
         let first = needle.first()?.to_ascii_lowercase();
@@ -483,6 +506,12 @@ impl<'t> Analysis<'t> {
             hay[at..].get(..needle.len()).is_some_and(|h| h.eq_ignore_ascii_case(needle))
         })?;
         Some(self.folded.original_range(at..at + needle.len()))
+    }
+
+    /// The caller's terms found in the text, in order (see
+    /// [`ContextEngine::with_terms`]).
+    pub fn terms(&self) -> &[TermHit] {
+        &self.terms
     }
 
     /// Sentence byte ranges, in order, covering the text.
@@ -511,37 +540,113 @@ impl<'t> Analysis<'t> {
         self.sections.get(i).filter(|s| s.span.contains(&offset)).map(|_| i)
     }
 
+    /// The lines of the text.
+    pub fn lines(&self) -> &Lines {
+        &self.lines
+    }
+
+    /// The paragraphs of the text.
+    pub fn paragraphs(&self) -> &Paragraphs {
+        &self.paragraphs
+    }
+
+    /// The list items of the text, in order.
+    pub fn items(&self) -> &[Range<usize>] {
+        &self.items
+    }
+
+    /// The index of the list item that holds `offset`, if one does.
+    pub fn item_of(&self, offset: usize) -> Option<usize> {
+        let i = self.items.partition_point(|item| item.end <= offset);
+        self.items.get(i).filter(|item| item.start <= offset).map(|_| i)
+    }
+
+    /// The index of the sentence that holds `offset` (one past the last
+    /// for the end of the text).
+    pub fn sentence_index(&self, offset: usize) -> usize {
+        self.sentences.partition_point(|s| s.end <= offset)
+    }
+
     /// The context of the mention at `target`: which triggers have it in
     /// scope, or which section heading gives it a default.
     pub fn context_of(&self, target: Range<usize>) -> Context {
-        // A span past the end or reversed is the caller's slip: answer for
-        // what of it lies in the text rather than panic.
+        let scope = self.scopes(std::slice::from_ref(&target))[0];
+        self.context(&scope)
+    }
+
+    /// The context of each of `targets` in compact form, all found in one
+    /// pass over the text: asking for every mention of a note at once costs
+    /// about what asking for one does.
+    pub fn scopes(&self, targets: &[Range<usize>]) -> Vec<Scope> {
+        steps::add(targets.len());
+        let reached =
+            scope::resolve(self.engine, self.text.as_bytes(), &self.sentences, &self.hits, targets);
         let len = self.text.len();
-        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
-        let last = target.end.max(target.start + 1) - 1;
-        let sentence = self.sentence_of(target.start).start..self.sentence_of(last).end;
-        let from = self.hits.partition_point(|h| h.span.start < sentence.start);
-        let to = self.hits.partition_point(|h| h.span.start < sentence.end);
-        let in_sentence = &self.hits[from..to];
+        targets
+            .iter()
+            .zip(reached)
+            .map(|(target, reached)| {
+                let mut found = Scope::default();
+                for axis in Axis::ALL {
+                    found.0[axis.index()] =
+                        reached[axis.index()].map(Cause::Trigger).or_else(|| {
+                            self.section_default(target.start.min(len), axis).map(Cause::Heading)
+                        });
+                }
+                found
+            })
+            .collect()
+    }
+
+    /// A compact context written out with its phrases.
+    pub fn context(&self, scope: &Scope) -> Context {
         let mut context = Context::default();
         for axis in Axis::ALL {
-            let found =
-                scope::trigger_for(self.engine, self.text.as_bytes(), in_sentence, &target, axis)
-                    .or_else(|| self.section_default(target.start, axis));
-            *context.slot(axis) = found.map(|hit| TriggerHit {
+            *context.slot(axis) = scope.get(axis).map(|cause| TriggerHit {
                 axis,
-                phrase: self.engine.phrase(hit.entry).to_string(),
-                span: hit.span.clone(),
+                phrase: self.cause_phrase(cause).to_string(),
+                span: self.cause_span(cause),
             });
         }
         context
     }
 
+    /// Whether a trigger of `axis` (as a trigger, not a terminator) overlaps
+    /// `range`: "is this word a negation", asked of the lexicon, not of a
+    /// word list of one's own.
+    pub fn trigger_overlaps(&self, range: &Range<usize>, axis: Axis) -> bool {
+        let first = self.hits.partition_point(|h| h.span.end <= range.start);
+        self.hits[first..]
+            .iter()
+            .take_while(|h| h.span.start < range.end)
+            .inspect(|_| steps::add(1))
+            .any(|h| matches!(self.engine.role(h.entry), Role::Trigger(a, _) if a == axis))
+    }
+
+    /// Where the trigger phrase or heading phrase of `cause` is.
+    pub fn cause_span(&self, cause: Cause) -> Range<usize> {
+        match cause {
+            Cause::Trigger(hit) => self.hits[hit as usize].span.clone(),
+            Cause::Heading(heading) => self.headings[heading as usize].phrase_span.clone(),
+        }
+    }
+
+    /// The lexicon phrase of `cause`, as the lexicon writes it.
+    pub fn cause_phrase(&self, cause: Cause) -> &str {
+        let entry = match cause {
+            Cause::Trigger(hit) => self.hits[hit as usize].entry,
+            Cause::Heading(heading) => {
+                self.headings[heading as usize].default.map_or(0, |(_, e)| e)
+            }
+        };
+        self.engine.phrase(entry)
+    }
+
     /// The heading whose section gives mentions at `offset` a default on `axis`.
-    fn section_default(&self, offset: usize, axis: Axis) -> Option<Hit> {
-        let heading = &self.headings[self.section_headings[self.section_index(offset)?]];
-        let (default, entry) = heading.default?;
-        (default == axis).then(|| Hit { entry, span: heading.phrase_span.clone() })
+    fn section_default(&self, offset: usize, axis: Axis) -> Option<u32> {
+        let heading = self.section_headings[self.section_index(offset)?];
+        let (default, _) = self.headings[heading].default?;
+        (default == axis).then_some(heading as u32)
     }
 }
 

@@ -3,6 +3,7 @@
 //! heading to the next one, and some kinds give their mentions a default
 //! context (a family-history section is about the family).
 
+use crate::layout::Lines;
 use crate::{Axis, SectionKind};
 use std::ops::Range;
 
@@ -39,8 +40,8 @@ pub(crate) struct Heading {
 }
 
 impl Heading {
-    fn new(span: Range<usize>, hit: Option<HeadingHit>, bytes: &[u8]) -> Heading {
-        let indent = indent_of(bytes, span.start);
+    fn new(span: Range<usize>, hit: Option<HeadingHit>, lines: &Lines) -> Heading {
+        let indent = lines.indent_at(span.start);
         match hit {
             Some(hit) => Heading {
                 span,
@@ -60,46 +61,61 @@ impl Heading {
     }
 }
 
-/// The white space between the start of the line and `at`, when only white
-/// space is there; 0 otherwise.
-fn indent_of(bytes: &[u8], at: usize) -> usize {
-    let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-    let before = &bytes[line_start..at];
-    if before.iter().all(|b| *b == b' ' || *b == b'\t') {
-        before.len()
-    } else {
-        0
-    }
-}
-
 /// Finds the headings of `text`; `phrase_within` names the first heading
 /// phrase of the lexicon within a range, if any, and `whole_phrase` the one
 /// that is all of a range (as `phrase_within` when its phrase spans the
 /// range, without searching every short line).
 pub(crate) fn find(
     text: &str,
+    lines: &Lines,
     phrase_within: impl Fn(Range<usize>) -> Option<HeadingHit>,
     whole_phrase: impl Fn(Range<usize>) -> Option<HeadingHit>,
 ) -> Vec<Heading> {
     let bytes = text.as_bytes();
-    let mut headings = Vec::new();
+    crate::steps::add(bytes.len());
+    let mut with_colon = Vec::new();
     for colon in memchr::memchr_iter(b':', bytes) {
+        // A heading is read back at most its longest length from its colon.
+        crate::steps::add(MAX_HEADING_LEN + 1);
         if bytes.get(colon + 1).is_some_and(u8::is_ascii_digit) {
             continue;
         }
         let Some(start) = heading_start(bytes, colon) else { continue };
         let hit = phrase_within(start..colon);
         if hit.is_some() || is_upper_case(&bytes[start..colon]) {
-            headings.push(Heading::new(start..colon + 1, hit, bytes));
+            with_colon.push(Heading::new(start..colon + 1, hit, lines));
         }
     }
-    headings.extend(lines_alone(bytes).filter_map(|line| {
+    let alone = lines_alone(bytes).filter_map(|line| {
         let hit = whole_phrase(line.clone())?;
-        Some(Heading::new(line, Some(hit), bytes))
-    }));
-    headings.sort_by_key(|h| h.span.start);
-    headings.dedup_by_key(|h| h.span.start);
-    headings
+        Some(Heading::new(line, Some(hit), lines))
+    });
+    merge_by_start(with_colon, alone)
+}
+
+/// Two lists of headings, each in text order, as one in text order; of two
+/// at the same start, the one with a colon.
+fn merge_by_start(with_colon: Vec<Heading>, alone: impl Iterator<Item = Heading>) -> Vec<Heading> {
+    let mut merged: Vec<Heading> = Vec::with_capacity(with_colon.len());
+    let mut alone = alone.peekable();
+    for heading in with_colon {
+        crate::steps::add(1);
+        while let Some(line) = alone.next_if(|line| line.span.start <= heading.span.start) {
+            if line.span.start < heading.span.start {
+                push_new(&mut merged, line);
+            }
+        }
+        push_new(&mut merged, heading);
+    }
+    alone.for_each(|line| push_new(&mut merged, line));
+    merged
+}
+
+/// Pushes a heading unless one already starts where it does.
+fn push_new(headings: &mut Vec<Heading>, heading: Heading) {
+    if headings.last().is_none_or(|last| last.span.start != heading.span.start) {
+        headings.push(heading);
+    }
 }
 
 /// Where the heading that ends at `colon` starts, if the text before the
@@ -144,6 +160,7 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     memchr::memchr_iter(b'\n', bytes).filter_map(move |end| {
         let line = start..end;
         start = end + 1;
+        crate::steps::add(line.len() + 1);
         let content = &bytes[line.clone()];
         let first = content.iter().position(|b| !b.is_ascii_whitespace())?;
         let last = content.iter().rposition(|b| !b.is_ascii_whitespace())?;
@@ -155,6 +172,7 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
 /// that is not a subheading, with the index of its heading.
 pub(crate) fn spans(headings: &[Heading], len: usize) -> (Vec<crate::Section>, Vec<usize>) {
     let mut opening: Vec<usize> = Vec::new();
+    crate::steps::add(headings.len());
     for (i, heading) in headings.iter().enumerate() {
         let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
         if !subheading {

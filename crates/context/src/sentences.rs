@@ -12,20 +12,20 @@ const ABBREVIATIONS: &[&str] =
 /// and at every offset in `breaks` (section headings).
 pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
-    // Each end is first an empty range at it, then becomes the sentence
-    // that it ends, in place: one vector per text, not two.
-    let mut sentences = Vec::new();
-    push_ends(bytes, &mut sentences);
-    let breaks = breaks.iter().copied().filter(|&b| b > 0 && b < bytes.len());
-    sentences.extend(breaks.map(|end| end..end));
-    // Stable: the ends come as two or three sorted runs, which it merges.
-    sentences.sort_by_key(|s| s.end);
-    sentences.dedup_by_key(|s| s.end);
+    crate::steps::add(bytes.len() + breaks.len());
+    // Ends are marked in a bit set and read back in order: found in two
+    // scans, a few before the byte that finds them, they need no sort.
+    let mut ends = EndSet::new(bytes.len());
+    mark_ends(bytes, &mut ends);
+    for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
+        ends.mark(end);
+    }
     // No end is at 0, so every end closes a sentence.
+    let mut sentences = Vec::new();
     let mut start = 0;
-    for sentence in &mut sentences {
-        sentence.start = start;
-        start = sentence.end;
+    for end in ends.iter() {
+        sentences.push(start..end);
+        start = end;
     }
     if start < bytes.len() || sentences.is_empty() {
         sentences.push(start..bytes.len());
@@ -33,31 +33,78 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     sentences
 }
 
-/// Pushes, as an empty range at it, each place where a sentence ends by the
-/// text's own punctuation and lines, in no particular order, maybe twice.
-fn push_ends(bytes: &[u8], ends: &mut Vec<Range<usize>>) {
-    let mut push = |end: usize| ends.push(end..end);
+/// The offsets where sentences end, as one bit per byte of the text.
+struct EndSet(Vec<u64>);
+
+impl EndSet {
+    fn new(len: usize) -> EndSet {
+        EndSet(vec![0; len / 64 + 1])
+    }
+
+    /// Marks `end`; an end at 0 or past the text ends nothing.
+    fn mark(&mut self, end: usize) {
+        if end > 0 {
+            if let Some(word) = self.0.get_mut(end / 64) {
+                *word |= 1 << (end % 64);
+            }
+        }
+    }
+
+    /// The marked offsets, in order.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    i * 64 + bit
+                })
+            })
+        })
+    }
+}
+
+/// Marks each place where a sentence ends by the text's own punctuation
+/// and lines. Every question a candidate asks reads a bounded stretch of
+/// text, or one that the previous line break's question already read.
+fn mark_ends(bytes: &[u8], ends: &mut EndSet) {
+    let mut lines = LineEnds::default();
     // Two vectorised scans find the few bytes that may end a sentence.
-    let candidates = memchr::memchr3_iter(b'.', b';', b'\n', bytes)
-        .chain(memchr::memchr3_iter(b'!', b'?', b')', bytes));
-    for i in candidates {
+    for i in memchr::memchr3_iter(b'.', b';', b'\n', bytes) {
+        crate::steps::add(1);
         match bytes[i] {
-            b'.' | b'!' | b'?' => {
-                // A quotation or parenthesis may close after the full stop:
-                // 'reports "itchy all over." Says it keeps flaring'.
-                let end = i + 1 + closers_at(&bytes[i + 1..]);
-                let closes = bytes.get(end).is_none_or(u8::is_ascii_whitespace);
-                if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
-                    push(end);
-                }
+            b'.' => full_stop(bytes, i, ends),
+            b';' => ends.mark(i + 1),
+            _ if starts_new_item(&bytes[i + 1..]) || lines.answered_line_ends(bytes, i) => {
+                ends.mark(i + 1)
             }
-            b';' => push(i + 1),
-            b'\n' if starts_new_item(&bytes[i + 1..]) || answered_line_ends(bytes, i) => {
-                push(i + 1)
-            }
-            b')' => inline_item_start(bytes, i).into_iter().for_each(&mut push),
             _ => {}
         }
+    }
+    for i in memchr::memchr3_iter(b'!', b'?', b')', bytes) {
+        crate::steps::add(1);
+        match bytes[i] {
+            b')' => {
+                if let Some(start) = inline_item_start(bytes, i) {
+                    ends.mark(start);
+                }
+            }
+            _ => full_stop(bytes, i, ends),
+        }
+    }
+}
+
+/// Marks the end after a ".", "!" or "?" that closes a sentence: white
+/// space after it (and any closing quote or bracket), and for a "." no
+/// abbreviation before it.
+fn full_stop(bytes: &[u8], i: usize, ends: &mut EndSet) {
+    // A quotation or parenthesis may close after the full stop:
+    // 'reports "itchy all over." Says it keeps flaring'.
+    let end = i + 1 + closers_at(&bytes[i + 1..]);
+    let closes = bytes.get(end).is_none_or(u8::is_ascii_whitespace);
+    if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
+        ends.mark(end);
     }
 }
 
@@ -74,43 +121,120 @@ fn closers_at(rest: &[u8]) -> usize {
     }
 }
 
-/// True when the line break at `newline` ends a form's answered question
-/// ("Currently on a biologic: No"), so that its "No" does not negate the
-/// next question; not when the next line goes on in lower case ("...: no\n
-/// improvement").
-fn answered_line_ends(bytes: &[u8], newline: usize) -> bool {
-    let next = bytes[newline + 1..].iter().find(|b| !b.is_ascii_whitespace());
-    !next.is_some_and(u8::is_ascii_lowercase) && ends_with_answer(&bytes[..newline])
+/// What the line breaks seen so far have learnt about the white space
+/// around them, so that a run of blank lines is read once, not once for
+/// every line break in it.
+#[derive(Default)]
+struct LineEnds {
+    /// The first byte after the last line break asked about that is not
+    /// white space (or the end of the text), and where its run began.
+    next_content: Option<(usize, usize)>,
+    /// The last byte before a line break that is not white space, for the
+    /// line break that found it: (line break, that byte or `None`).
+    last_content: Option<(usize, Option<usize>)>,
+    /// Whether the line that ends at that byte ends with an answer.
+    answered: Option<(usize, bool)>,
+}
+
+impl LineEnds {
+    /// True when the line break at `newline` ends a form's answered
+    /// question ("Currently on a biologic: No"), so that its "No" does not
+    /// negate the next question; not when the next line goes on in lower
+    /// case ("...: no\n improvement").
+    fn answered_line_ends(&mut self, bytes: &[u8], newline: usize) -> bool {
+        let next = self.next_content(bytes, newline + 1);
+        if bytes.get(next).is_some_and(u8::is_ascii_lowercase) {
+            return false;
+        }
+        let Some(last) = self.last_content(bytes, newline) else { return false };
+        match self.answered {
+            Some((at, answered)) if at == last => answered,
+            _ => {
+                let answered = ends_with_answer(&bytes[..=last]);
+                self.answered = Some((last, answered));
+                answered
+            }
+        }
+    }
+
+    /// The first byte at or after `from` that is not white space.
+    fn next_content(&mut self, bytes: &[u8], from: usize) -> usize {
+        if let Some((run, next)) = self.next_content {
+            if (run..=next).contains(&from) {
+                return next;
+            }
+        }
+        let next = from + bytes[from..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        crate::steps::add(next - from);
+        self.next_content = Some((from, next));
+        next
+    }
+
+    /// The last byte before `newline` that is not white space.
+    fn last_content(&mut self, bytes: &[u8], newline: usize) -> Option<usize> {
+        let mut at = newline;
+        let found = loop {
+            if let Some((seen, found)) = self.last_content {
+                if at == seen {
+                    break found;
+                }
+            }
+            crate::steps::add(1);
+            match at.checked_sub(1) {
+                None => break None,
+                Some(before) if bytes[before].is_ascii_whitespace() => at = before,
+                Some(before) => break Some(before),
+            }
+        };
+        self.last_content = Some((newline, found));
+        found
+    }
 }
 
 /// True when a line ends with a short answer after a colon.
 fn ends_with_answer(line: &[u8]) -> bool {
     let line = line.trim_ascii_end();
-    let word_start =
-        line.iter().rposition(|b| !b.is_ascii_alphabetic() && *b != b'/').map_or(0, |p| p + 1);
+    // No answer is longer than its longest word: reading further back
+    // would find nothing more.
+    let floor = line.len().saturating_sub(LONGEST_ANSWER + 1);
+    let word_start = line[floor..]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic() && *b != b'/')
+        .map_or(floor, |p| floor + p + 1);
     let answer = &line[word_start..];
+    if answer.len() > LONGEST_ANSWER || (word_start == floor && floor > 0) {
+        return false;
+    }
     let before = line[..word_start].trim_ascii_end();
-    before.ends_with(b":")
-        && [&b"yes"[..], b"no", b"n/a", b"none", b"unknown"]
-            .iter()
-            .any(|a| answer.eq_ignore_ascii_case(a))
+    before.ends_with(b":") && ANSWERS.iter().any(|a| answer.eq_ignore_ascii_case(a))
 }
+
+/// The short answers of a form's question.
+const ANSWERS: [&[u8]; 5] = [b"yes", b"no", b"n/a", b"none", b"unknown"];
+/// The longest of them.
+const LONGEST_ANSWER: usize = 7;
 
 /// True when the period at `dot` closes an abbreviation such as "Dr.".
 fn follows_abbreviation(bytes: &[u8], dot: usize) -> bool {
-    let word_start = bytes[..dot]
+    // A word longer than every abbreviation is none: read no further back.
+    let floor = dot.saturating_sub(LONGEST_ABBREVIATION + 1);
+    let word_start = bytes[floor..dot]
         .iter()
         .rposition(|b| !(b.is_ascii_alphabetic() || *b == b'.'))
-        .map_or(0, |p| p + 1);
+        .map_or(floor, |p| floor + p + 1);
     let word = &bytes[word_start..dot];
     ABBREVIATIONS.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(word))
 }
+
+/// The length of the longest of [`ABBREVIATIONS`].
+const LONGEST_ABBREVIATION: usize = 6;
 
 /// Where the item starts when the ")" at `paren` closes an inline list
 /// number ("1) esophagitis  2) hiatal hernia"), whose items do not share a
 /// scope: one or two digits after white space, and white space after.
 fn inline_item_start(bytes: &[u8], paren: usize) -> Option<usize> {
-    let digits = bytes[..paren].iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    // Three digits are already too many: no need to count further.
+    let digits = bytes[..paren].iter().rev().take(3).take_while(|b| b.is_ascii_digit()).count();
     let start = paren - digits;
     let spaced_before = start > 0 && bytes[start - 1].is_ascii_whitespace();
     let spaced_after = bytes.get(paren + 1).is_some_and(u8::is_ascii_whitespace);
@@ -119,22 +243,35 @@ fn inline_item_start(bytes: &[u8], paren: usize) -> Option<usize> {
 
 /// True when the line after a line break starts a new item: a blank line,
 /// a bullet, a number followed by "." or ")", or a label such as "Skin:".
-fn starts_new_item(rest: &[u8]) -> bool {
+pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
     let content = rest.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(rest.len());
+    crate::steps::add(content + LABEL_REACH);
     let rest = &rest[content..];
     match rest.first() {
         None | Some(b'\n' | b'\r') => true,
-        Some(b'-' | b'*' | b'+' | b'#') => true,
-        Some(b'0'..=b'9') => {
-            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-            // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
-            matches!(rest.get(digits), Some(b'.' | b')'))
-                && rest.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
-        }
         Some(b) if b.is_ascii_alphabetic() => starts_with_label(rest),
-        _ => rest.starts_with("•".as_bytes()),
+        _ => starts_with_bullet(rest),
     }
 }
+
+/// True when a line's text (after its indent) opens with a bullet or an
+/// item number: "- ", "* ", "+", "#", "•", "1. ", "2) ".
+pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
+    match line.first() {
+        Some(b'-' | b'*' | b'+' | b'#') => true,
+        Some(b'0'..=b'9') => {
+            let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+            crate::steps::add(digits);
+            // "1. " and "2) " number items; "0.05% ointment" is a wrapped strength.
+            matches!(line.get(digits), Some(b'.' | b')'))
+                && line.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
+        }
+        _ => line.starts_with("•".as_bytes()),
+    }
+}
+
+/// How far into a line its label's colon may be.
+pub(crate) const LABEL_REACH: usize = 40;
 
 /// True when a line opens with a short capitalised label and a colon
 /// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
@@ -143,7 +280,7 @@ fn starts_with_label(line: &[u8]) -> bool {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
     }
-    let label = line.iter().take(40).position(|b| {
+    let label = line.iter().take(LABEL_REACH).position(|b| {
         !(b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
     });
     label.is_some_and(|end| {

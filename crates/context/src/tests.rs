@@ -299,95 +299,236 @@ proptest::proptest! {
     }
 }
 
-/// What `whole_heading_phrase` must equal: the first heading phrase within
-/// the range, kept only when it spans all of it.
-fn whole_by_search(engine: &ContextEngine, text: &str) -> Option<(SectionKind, Option<Axis>, u32)> {
-    let hit =
-        engine.heading_phrase(text, 0..text.len()).filter(|hit| hit.span == (0..text.len()))?;
-    Some((hit.kind, hit.default, hit.entry))
-}
-
-#[test]
-fn a_whole_line_heading_is_found_as_a_search_finds_it() {
-    let engine = ContextEngine::builtin();
-    let mut lines: Vec<String> = Vec::new();
-    for entry in engine.entries.iter().filter(|e| is_heading(&e.role)) {
-        let phrase = entry.phrase.as_str();
-        for line in [
-            phrase.to_string(),
-            phrase.to_ascii_uppercase(),
-            format!("{phrase}s"),
-            format!("{phrase} x"),
-            format!("x {phrase}"),
-            phrase[..phrase.len() - 1].to_string(),
-        ] {
-            lines.push(line);
-        }
-    }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/notes");
-    for note in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let note = std::fs::read_to_string(note.path()).unwrap_or_default();
-        lines.extend(note.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
-    }
-    assert!(lines.len() > 300);
-    for line in &lines {
-        let anchored = engine.whole_heading_phrase(line, 0..line.len());
-        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
-        assert_eq!(anchored, whole_by_search(engine, line), "{line:?}");
-    }
-}
-
-proptest::proptest! {
-    #[test]
-    fn whole_line_headings_agree_with_a_search(
-        line in "(family|history|assessment|and|plan|a/p|s|hpi|exam|medications|ros|[a-z]{1,4}|[A-Z]{1,3}| |/|:|-){1,8}",
-    ) {
-        let engine = ContextEngine::builtin();
-        let anchored = engine.whole_heading_phrase(&line, 0..line.len());
-        let anchored = anchored.map(|hit| (hit.kind, hit.default, hit.entry));
-        proptest::prop_assert_eq!(anchored, whole_by_search(engine, &line));
-    }
-}
-
-/// The phrases of one set, as `PhraseSet::build` compiles them.
-fn phrases_of(engine: &ContextEngine, headings: bool) -> Vec<&str> {
-    let mut phrases: Vec<&str> = engine
-        .entries
-        .iter()
-        .filter(|e| is_heading(&e.role) == headings)
-        .map(|e| e.phrase.as_str())
-        .collect();
-    phrases.dedup();
-    phrases
-}
-
-proptest::proptest! {
-    /// The engine's own walk of the DFA finds what `AhoCorasick::find` finds.
-    #[test]
-    fn the_dfa_walk_finds_what_aho_corasick_finds(
-        text in "(no|not|denies|history of|family history|negative for|if|mother|plan|a/p|\\(|-|\\?|[a-zA-Z]{1,5}| |\\.|é){0,24}",
-        from in 0usize..60,
-    ) {
-        let engine = ContextEngine::builtin();
-        for (set, headings) in [(&engine.triggers, false), (&engine.headings, true)] {
-            let reference = aho_corasick::AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .ascii_case_insensitive(headings)
-                .start_kind(StartKind::Both)
-                .build(phrases_of(engine, headings))
-                .unwrap();
-            let hay = text.as_bytes();
-            let from = from.min(hay.len());
-            let expected = reference
-                .find(aho_corasick::Input::new(hay).span(from..hay.len()))
-                .map(|m| (m.pattern().as_usize(), m.start()..m.end()));
-            proptest::prop_assert_eq!(set.leftmost_longest(hay, from), expected);
-            if headings {
-                let anchored = reference
-                    .find(aho_corasick::Input::new(hay).anchored(Anchored::Yes))
-                    .map(|m| (m.pattern().as_usize(), m.end()));
-                proptest::prop_assert_eq!(set.anchored_longest(hay), anchored);
+/// The walk's choice for one class, by brute force: every place where a
+/// phrase of the class occurs on word boundaries, then at the first start
+/// the longest, and on after it.
+fn chosen_by_search(bytes: &[u8], phrases: &[(&str, u32)]) -> Vec<(usize, usize, String)> {
+    let mut found: Vec<(usize, usize, String)> = Vec::new();
+    for start in 0..bytes.len() {
+        for (phrase, _) in phrases {
+            let end = start + phrase.len();
+            if bytes.get(start..end) == Some(phrase.as_bytes())
+                && phrases::on_word_boundaries(bytes, start..end, false)
+            {
+                found.push((start, end, phrase.to_string()));
             }
         }
     }
+    found.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
+    let mut chosen = Vec::new();
+    let mut free = 0;
+    for (s, e, p) in found {
+        if s >= free {
+            free = e;
+            chosen.push((s, e, p));
+        }
+    }
+    chosen
+}
+
+proptest::proptest! {
+    /// The one walk chooses the context lexicon's phrases as a search for
+    /// each place and phrase would: leftmost, then longest, of those on
+    /// word boundaries; one that runs into a longer word hides nothing.
+    #[test]
+    fn the_walk_chooses_trigger_phrases_as_a_search_does(
+        text in "(no|not|nor|denies|history of|family history|negative for|no increase|no increased|if|mother|mothers|plan|a/p|\\(|-|\\?|[a-z]{1,5}| |\\.|é){0,24}",
+    ) {
+        let engine = ContextEngine::builtin();
+        let folded = Folded::new(&text, fold::NOTE);
+        let walked = engine.phrases.walk(&folded);
+        let got: Vec<(usize, usize, String)> = walked
+            .context
+            .iter()
+            .map(|f| (f.start as usize, f.end as usize, String::from_utf8_lossy(&folded.bytes()[f.start as usize..f.end as usize]).into_owned()))
+            .collect();
+        let phrases: Vec<(&str, u32)> = engine
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !matches!(e.role, Role::Heading(..)))
+            .map(|(i, e)| (e.phrase.as_str(), i as u32))
+            .collect();
+        proptest::prop_assert_eq!(got, chosen_by_search(folded.bytes(), &phrases));
+    }
+}
+
+#[test]
+fn a_longer_phrase_that_runs_into_a_word_hides_no_trigger() {
+    // "no increase" runs into "increased": "no" still negates.
+    assert!(context("There was no increased itch.", "itch").negated.is_some());
+    assert!(context("There was no increase in itch.", "itch").negated.is_none());
+}
+
+#[test]
+fn terms_are_found_in_the_same_walk_in_the_case_they_allow() {
+    let any = |digit| Spelling { cased: None, digit_before_ok: digit };
+    let exact = |s: &str| Spelling { cased: Some(s.to_string()), digit_before_ok: false };
+    let terms = vec![
+        Term { phrase: "triamcinolone".into(), spellings: vec![any(false)] },
+        Term { phrase: "triamcinolone cream".into(), spellings: vec![any(false)] },
+        Term { phrase: "ad".into(), spellings: vec![exact("AD")] },
+        Term { phrase: "yo".into(), spellings: vec![any(true)] },
+        // A phrase the lexicon has too: both find it.
+        Term { phrase: "no".into(), spellings: vec![any(false)] },
+    ];
+    let engine = ContextEngine::with_terms(BUILTIN_LEXICON, terms).unwrap();
+    let text = "34yo had AD. Failed Triamcinolone creams; no ad.";
+    let analysis = engine.analyze(text);
+    let found: Vec<&str> = analysis.terms().iter().map(|t| &text[t.span.clone()]).collect();
+    assert_eq!(found, ["yo", "AD", "Triamcinolone", "no"]);
+    assert!(analysis.terms()[0].after_digit);
+    let last = text.rfind("ad.").unwrap();
+    assert!(analysis.context_of(last..last + 2).negated.is_some(), "'no' is still a trigger");
+    assert!(ContextEngine::with_terms(
+        BUILTIN_LEXICON,
+        vec![Term { phrase: "x".into(), spellings: vec![] }]
+    )
+    .is_err());
+}
+
+#[test]
+fn one_letter_headings_are_headings_only_alone() {
+    let analysis = ContextEngine::builtin().analyze("S: itchy.\nP: start dupilumab.\nA plan: x");
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [SectionKind::Hpi, SectionKind::AssessmentPlan]);
+    let alone = ContextEngine::builtin().analyze("O\nBSA 10%\nA/P\nstart");
+    let kinds: Vec<SectionKind> = alone.sections().iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [SectionKind::Exam, SectionKind::AssessmentPlan]);
+}
+
+/// The scope rule as it read before the sweep, one target at a time: the
+/// nearest trigger before the target pointing forward, else the nearest
+/// after it pointing back, unless a terminator of the axis comes first.
+/// The sweep must answer every target exactly as this does.
+mod one_at_a_time {
+    use super::*;
+
+    pub(super) fn reached(analysis: &Analysis, target: Range<usize>) -> [Option<usize>; 5] {
+        let len = analysis.text.len();
+        let target = target.start.min(len)..target.end.min(len).max(target.start.min(len));
+        let last = target.end.max(target.start + 1) - 1;
+        let sentence = analysis.sentence_of(target.start).start..analysis.sentence_of(last).end;
+        let hits = &analysis.hits;
+        let from = hits.partition_point(|h| h.span.start < sentence.start);
+        let to = hits.partition_point(|h| h.span.start < sentence.end);
+        let mut found = [None; 5];
+        for axis in Axis::ALL {
+            found[axis.index()] = trigger_for(analysis, from, to, &target, axis);
+        }
+        found
+    }
+
+    fn trigger_for(
+        analysis: &Analysis,
+        from: usize,
+        to: usize,
+        target: &Range<usize>,
+        axis: Axis,
+    ) -> Option<usize> {
+        let text = analysis.text.as_bytes();
+        let hits = &analysis.hits;
+        let before = from + hits[from..to].partition_point(|h| h.span.start < target.start);
+        let preceding = (from..before).rev().filter(|&i| hits[i].span.end <= target.start);
+        let reaches_forward = |i: usize| !closes_parenthesis(&text[hits[i].span.end..target.start]);
+        if let Some(i) = nearest(analysis, preceding, axis, Direction::Forward, reaches_forward) {
+            return Some(i);
+        }
+        let after = from + hits[from..to].partition_point(|h| h.span.start < target.end);
+        let reaches_backward = |i: usize| {
+            let between = &text[target.end..hits[i].span.start];
+            !opens_parenthesis(between) && words_in(between) <= 6
+        };
+        nearest(analysis, after..to, axis, Direction::Backward, reaches_backward)
+    }
+
+    fn closes_parenthesis(between: &[u8]) -> bool {
+        let mut depth = 0i32;
+        for &b in between {
+            match b {
+                b'(' => depth += 1,
+                b')' if depth == 0 => return true,
+                b')' => depth -= 1,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn opens_parenthesis(between: &[u8]) -> bool {
+        let mut depth = 0i32;
+        for &b in between {
+            match b {
+                b'(' => depth += 1,
+                b')' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+        }
+        depth > 0
+    }
+
+    fn nearest(
+        analysis: &Analysis,
+        walk: impl Iterator<Item = usize>,
+        axis: Axis,
+        towards: Direction,
+        reaches: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        for i in walk {
+            match analysis.engine.role(analysis.hits[i].entry) {
+                Role::Terminate(None) => return None,
+                Role::Terminate(Some(ended)) if ended == axis => return None,
+                Role::Trigger(a, direction)
+                    if a == axis
+                        && (direction == towards || direction == Direction::Both)
+                        && reaches(i) =>
+                {
+                    return Some(i);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn words_in(between: &[u8]) -> usize {
+        between
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| w.iter().any(u8::is_ascii_alphanumeric))
+            .count()
+    }
+}
+
+proptest::proptest! {
+    /// All targets of a text answered at once agree with each answered
+    /// alone by the walk the sweep replaced, brackets, terminators,
+    /// sentence ends and overlapping targets included.
+    #[test]
+    fn the_sweep_answers_as_one_target_at_a_time(
+        text in "(no|not|denies|without|free of|history of|previously|if|consider|mother|but|however|now|\\(|\\)|is negative|ruled out|Plan:|FAMILY HISTORY:|\\n|- |[a-z]{1,6}| |\\.|;|é){0,40}",
+        targets in proptest::collection::vec((0usize..300, 0usize..40), 0..12),
+    ) {
+        let analysis = ContextEngine::builtin().analyze(&text);
+        let spans: Vec<Range<usize>> = targets.iter().map(|&(s, l)| s..s + l).collect();
+        let scopes = analysis.scopes(&spans);
+        for (span, scope) in spans.iter().zip(&scopes) {
+            let expected = one_at_a_time::reached(&analysis, span.clone());
+            for axis in Axis::ALL {
+                let got = match scope.get(axis) {
+                    Some(Cause::Trigger(hit)) => Some(hit as usize),
+                    _ => None,
+                };
+                proptest::prop_assert_eq!(got, expected[axis.index()], "{:?} {:?}", span, axis);
+            }
+        }
+    }
+}
+
+/// Every line of the shipped lexicon does what it says in its example
+/// sentence (lexicons/context.tsv: an `#example:` template or a line's own
+/// `e.g.` field).
+#[test]
+fn every_lexicon_line_does_what_it_says_in_its_example() {
+    let failures = ContextEngine::builtin().example_failures();
+    assert!(failures.is_empty(), "{} lines:\n{}", failures.len(), failures.join("\n"));
 }

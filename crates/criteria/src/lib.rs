@@ -18,7 +18,7 @@ pub use policy::{
     parse_policy, AppliesOn, DosingRow, Interval, Policy, PriorFailure, Response, Rule, Severity,
     Test,
 };
-pub use review::write_review;
+pub use review::{write_review, write_review_with_set_aside, SetAsideMention};
 pub use route::{
     documentation_request, route_case, DocumentationItem, Routing, OCR_MIN_CONFIDENCE,
 };

@@ -55,6 +55,67 @@ pub fn write_review(policies: &PolicySet, record: &Record, text: &str) -> String
     out
 }
 
+/// A mention extraction set aside, as the review lists it: the mention's
+/// own words and where they are, what it was not taken as ("the request",
+/// "a treatment"), why ("hypothetical", "family history section") and the
+/// lexicon phrase that said so. No other note text is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct SetAsideMention<'a> {
+    pub mention: &'a Span,
+    pub taken_as: &'a str,
+    pub why: &'a str,
+    pub trigger: Option<&'a str>,
+}
+
+/// [`write_review`], ending with the mentions extraction set aside and
+/// why, so a reviewer sees what was left out as well as what was found.
+pub fn write_review_with_set_aside(
+    policies: &PolicySet,
+    record: &Record,
+    text: &str,
+    set_aside: &[SetAsideMention],
+) -> String {
+    let mut out = write_review(policies, record, text);
+    write_set_aside(&mut out, set_aside);
+    out
+}
+
+/// How many set-aside mentions the review lists; the rest are counted.
+const SET_ASIDE_SHOWN: usize = 20;
+
+/// "## Set aside": one line per mention, "'Dupixent' (offset 812), as the
+/// request: hypothetical ('consider')".
+fn write_set_aside(out: &mut String, set_aside: &[SetAsideMention]) {
+    if set_aside.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Set aside
+"
+    );
+    let _ = writeln!(
+        out,
+        "Mentions not taken as facts, and why:
+"
+    );
+    for s in set_aside.iter().take(SET_ASIDE_SHOWN) {
+        let trigger = s.trigger.map_or(String::new(), |t| format!(" ('{}')", fold(t)));
+        let _ = writeln!(
+            out,
+            "- '{}' (offset {}), as {}: {}{trigger}",
+            fold(&s.mention.text),
+            s.mention.start,
+            s.taken_as,
+            s.why
+        );
+    }
+    if set_aside.len() > SET_ASIDE_SHOWN {
+        let _ = writeln!(out, "- ... and {} more", set_aside.len() - SET_ASIDE_SHOWN);
+    }
+    let _ = writeln!(out);
+}
+
 fn drug_name(policy: &Policy) -> String {
     match &policy.brand {
         Some(brand) => format!("{brand} ({})", policy.drug),
@@ -367,4 +428,33 @@ fn write_not_applicable(out: &mut String, policies: &PolicySet, facts: &Facts, t
         }
     }
     write_quotes(out, facts.evidence.get("requested_drug").map_or(&[], Vec::as_slice), text);
+}
+
+#[cfg(test)]
+mod set_aside_tests {
+    use super::*;
+
+    #[test]
+    fn set_aside_mentions_are_listed_with_their_reason_and_counted_past_twenty() {
+        let span = Span { start: 812, end: 820, text: "Dupixent".to_string() };
+        let line = SetAsideMention {
+            mention: &span,
+            taken_as: "the request",
+            why: "hypothetical",
+            trigger: Some("consider"),
+        };
+        let mut out = String::new();
+        write_set_aside(&mut out, &[line]);
+        assert!(out.starts_with("## Set aside\n"));
+        assert!(
+            out.contains("- 'Dupixent' (offset 812), as the request: hypothetical ('consider')")
+        );
+        let mut many = String::new();
+        write_set_aside(&mut many, &vec![line; 25]);
+        assert_eq!(many.matches("- 'Dupixent'").count(), SET_ASIDE_SHOWN);
+        assert!(many.contains("- ... and 5 more"));
+        let mut none = String::new();
+        write_set_aside(&mut none, &[]);
+        assert!(none.is_empty());
+    }
 }

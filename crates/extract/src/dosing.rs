@@ -37,25 +37,49 @@ impl DosingPatterns {
     /// caught by every test.
     pub fn new() -> Result<DosingPatterns, regex::Error> {
         let ci = crate::case_insensitive;
+        // The route between a dose and its interval: "300 mg SC q2w".
+        let route = r"(?:SC\s+|subq\s+|sq\s+)?";
         Ok(DosingPatterns {
-            amount: ci(r"\b(\d{2,4})\s*(?:mg|milligrams?)\b")?,
-            bare_amount: ci(r"\b(\d{2,4})\s+(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b)")?,
-            pair: ci(
-                r"\b(\d{2,4})\s*(?:mg\s*)?/\s*(\d{2,4})\s*(?:mg\b\s*)?(?:SC\s+|subq\s+|sq\s+)?(?:q\s*[24]\s*w|every\b|biweekly\b|q\s*(?:14|28)\s*d)",
-            )?,
-            unit_after: ci(r"^\s*(?:/|per\s+m[lL]|injections?\b|syringes?\b|pens?\b|prefilled\b)")?,
-            count_before: ci(r"\b(?:two|three|four|2|3|4)\s*(?:x\s*)?$")?,
-            interval: ci(
-                r"\b(?:(q\s*2\s*w(?:ee)?k?s?|every\s+(?:other|2|two)\s+weeks?|biweekly|(?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)?)|(q\s*4\s*w(?:ee)?k?s?|every\s+(?:4|four)\s+weeks|monthly|every\s+month|once\s+a\s+month|(?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)?))\b",
-            )?,
+            amount: ci(r"\b(\d{2,4}) \s*(?:mg|milligrams?)\b   # '600 mg'")?,
+            bare_amount: ci(&format!(
+                r"\b(\d{{2,4}})\s+                   # a number without a unit
+                  {route}
+                  (?:q\s*[24]\s*w|every\b)           # right before an interval"
+            ))?,
+            pair: ci(&format!(
+                r"\b(\d{{2,4}})\s*(?:mg\s*)?          # the loading dose
+                  /\s*(\d{{2,4}})\s*(?:mg\b\s*)?     # '/' the maintenance dose
+                  {route}
+                  (?:q\s*[24]\s*w|every\b|biweekly\b|q\s*(?:14|28)\s*d)   # before the interval"
+            ))?,
+            unit_after: ci(r"^ \s*(?:/                           # '300 mg/2 mL'
+                      |per\s+m[lL]
+                      |injections?\b|syringes?\b|pens?\b|prefilled\b)   # a device's strength")?,
+            count_before: ci(r"\b(?:two|three|four|2|3|4) \s*(?:x\s*)?$   # 'two 150 mg'")?,
+            interval: ci(r"\b(?:
+                    ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
+                    | every\s+(?:other|2|two)\s+weeks?
+                    | biweekly
+                    | (?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)? )
+                  | ( q\s*4\s*w(?:ee)?k?s?                     # every four weeks, captured
+                    | every\s+(?:4|four)\s+weeks
+                    | monthly
+                    | every\s+month
+                    | once\s+a\s+month
+                    | (?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)? )
+                  )\b")?,
             loading_before: ci(
-                r"\b(?:loading|load|initial|induction)(?:\s+dose)?\s*(?:of|:|=|-)?\s*$",
+                r"\b(?:loading|load|initial|induction)(?:\s+dose)?   # 'loading dose'
+                  \s*(?:of|:|=|-)?\s*$                # right before the amount",
             )?,
-            loading_after: ci(
-                r"^\s*(?:SC\s+|subq\s+|sq\s+|subcutaneously\s+)?(?:loading|load|initial|induction|x\s*1\b|once\b|on\s+day\s+1)",
+            loading_after: ci(&format!(
+                r"^ \s*(?:{route}|subcutaneously\s+)? # a route
+                  (?:loading|load|initial|induction|x\s*1\b|once\b|on\s+day\s+1)   # then 'load'"
+            ))?,
+            maintenance_before: ci(
+                r"\bmaintenance(?:\s+dose)? \s*(?:of|:|=|-)?\s*$   # 'maintenance dose:'",
             )?,
-            maintenance_before: ci(r"\bmaintenance(?:\s+dose)?\s*(?:of|:|=|-)?\s*$")?,
-            then: ci(r"\b(?:then|followed\s+by|thereafter|after\s+which)\b")?,
+            then: ci(r"\b(?:then|followed\s+by|thereafter|after\s+which)\b   # the next dose")?,
         })
     }
 }
@@ -69,8 +93,10 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 /// the next drug name (`drug_starts`), on a character boundary, with OCR
 /// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
 fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
+    necessity_context::steps::add(WINDOW);
     let mut stop = (from + WINDOW).min(text.len());
-    if let Some(next) = drug_starts.iter().find(|&&s| s > from) {
+    // The drug starts are in order: the next one is found by binary search.
+    if let Some(next) = drug_starts.get(drug_starts.partition_point(|&s| s <= from)) {
         stop = stop.min(*next);
     }
     while !text.is_char_boundary(stop) {

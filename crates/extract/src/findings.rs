@@ -1,36 +1,17 @@
 //! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
-//! persistent flares and prescriber specialty, each with its evidence.
+//! persistent flares and prescriber specialty, each with its evidence. All
+//! read from the note's mentions; whether one is a current fact is asked of
+//! the mention layer ([`Note::judge`]).
 
 use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
 };
-use crate::scan::Mention;
-use crate::values::{read_value, restatement, Value, ValuePatterns, MONTHS};
-use necessity_context::{Analysis, SectionKind};
+use crate::mentions::{Mention, Note, Question};
+use crate::values::{read_value, restatement, Tables, Value, ValuePatterns, MONTHS};
+use necessity_context::steps;
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
+use std::collections::HashMap;
 use std::ops::Range;
-
-/// Whether a mention states a current fact about the patient: not negated,
-/// hypothetical, family or historical, and not in family-history or
-/// copied-forward prior-visit text.
-pub fn is_current(analysis: &Analysis, span: &Range<usize>) -> bool {
-    analysis.context_of(span.clone()).is_current_fact()
-        && !matches!(
-            analysis.section_of(span.start),
-            SectionKind::FamilyHistory | SectionKind::PriorVisit
-        )
-}
-
-/// Whether a mention is about the patient at all (a diagnosis the patient
-/// has had for years is still the patient's): not negated, hypothetical or
-/// family, and not in the family history.
-fn is_patients(analysis: &Analysis, span: &Range<usize>) -> bool {
-    let context = analysis.context_of(span.clone());
-    context.negated.is_none()
-        && context.hypothetical.is_none()
-        && context.family.is_none()
-        && analysis.section_of(span.start) != SectionKind::FamilyHistory
-}
 
 fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
@@ -40,8 +21,9 @@ fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
 /// look-alike, or a biologic for atopic dermatitis. Body sites, BSA and itch
 /// scores count only in such notes (not a burn's "60% TBSA" or a surgeon's
 /// "right-hand dominant").
-pub fn is_skin_note(vocabulary: &Vocabulary, mentions: &[Mention]) -> bool {
-    mentions.iter().any(|m| match m.meaning {
+pub fn is_skin_note(vocabulary: &Vocabulary, note: &Note) -> bool {
+    steps::add(note.mentions().len());
+    note.mentions().iter().any(|m| match m.meaning {
         Meaning::Diagnosis(term) => names_skin_disease(term),
         Meaning::Drug(id) => vocabulary.drugs[*id].for_dermatitis,
         _ => false,
@@ -69,16 +51,14 @@ fn treats_dermatitis(drug: &Drug) -> bool {
 /// The diagnosis: atopic dermatitis when affirmed anywhere (a bare "AD" only
 /// in a dermatitis context, not in a differential), else a look-alike the
 /// note affirms.
-pub fn diagnosis(
-    vocabulary: &Vocabulary,
-    analysis: &Analysis,
-    mentions: &[Mention],
-) -> Option<(String, Span)> {
-    let named: Vec<(&String, bool, &Range<usize>)> = mentions
+pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)> {
+    let mentions = note.mentions();
+    steps::add(2 * mentions.len());
+    let named: Vec<(&String, bool, &Mention)> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
             Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context }) => {
-                Some((diagnosis, *needs_context, &m.span))
+                Some((diagnosis, *needs_context, m))
             }
             _ => None,
         })
@@ -89,25 +69,22 @@ pub fn diagnosis(
         Meaning::Drug(id) => treats_dermatitis(&vocabulary.drugs[*id]),
         _ => false,
     });
-    let affirmed: Vec<&(&String, bool, &Range<usize>)> = named
+    let affirmed: Vec<&(&String, bool, &Mention)> = named
         .iter()
         .filter(|(_, needs_context, _)| !needs_context || dermatitis_context)
-        .filter(|(_, _, span)| {
-            is_patients(analysis, span) && analysis.context_of((*span).clone()).uncertain.is_none()
-        })
+        .filter(|(_, _, m)| note.judge(m, Question::DIAGNOSIS).is_ok())
         .collect();
     let is_ad = |d: &String| d.as_str() == "atopic_dermatitis";
     let look_alike = affirmed.iter().find(|(d, _, _)| !is_ad(d));
-    let ad_ruled_out = named
-        .iter()
-        .any(|(d, _, span)| is_ad(d) && analysis.context_of((*span).clone()).negated.is_some());
+    let ad_ruled_out =
+        named.iter().any(|(d, _, m)| is_ad(d) && note.judge(m, Question::AFFIRMED).is_err());
     // "This is psoriasis, not atopic dermatitis" decides the diagnosis: the
     // spec's not_met case, whatever "eczema" the referral called it before.
     let chosen = match look_alike {
         Some(other) if ad_ruled_out => other,
         _ => affirmed.iter().find(|(d, _, _)| is_ad(d)).or(look_alike)?,
     };
-    Some((chosen.0.clone(), span_of(analysis.text(), chosen.2)?))
+    Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
 }
 
 /// The current measures and demographics, with the words that state them.
@@ -124,57 +101,51 @@ pub struct ValueFacts {
 /// Reads every value keyword; a measure keeps its last current statement
 /// (historical ones, "BSA was 30% last year", never count), age and weight
 /// their first (the patient's introduction).
-pub fn values(
-    patterns: &ValuePatterns,
-    analysis: &Analysis,
-    mentions: &[Mention],
-    skin_note: bool,
-) -> ValueFacts {
-    let text = analysis.text();
-    let mut facts = ValueFacts::default();
-    let mut recencies = Recencies::default();
-    for mention in mentions {
+pub fn values(patterns: &ValuePatterns, note: &Note, skin_note: bool) -> ValueFacts {
+    let text = note.text();
+    let mut tables = Tables::default();
+    // The values each keyword states, read in windows, then asked about
+    // all at once: a value's span runs from its keyword to its number.
+    let mut read: Vec<(MeasureKind, &Mention, Value, Option<Value>)> = Vec::new();
+    steps::add(note.mentions().len());
+    for mention in note.mentions() {
         let Meaning::Measure(kind) = mention.meaning else { continue };
         let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
         if skin_only && !skin_note {
             continue;
         }
-        let Some(first) = read_value(patterns, *kind, text, mention.span.clone()) else { continue };
+        let found =
+            read_value(patterns, &mut tables, note.lines(), *kind, text, mention.span.clone());
+        let Some(first) = found else { continue };
         let restated = restatement(patterns, *kind, text, &first);
-        let current_first =
-            is_current_value(analysis, &first.span) && is_current_value(analysis, &mention.span);
+        read.push((*kind, mention, first, restated));
+    }
+    let spans: Vec<Range<usize>> = read
+        .iter()
+        .flat_map(|(_, _, first, restated)| {
+            std::iter::once(&first.span).chain(restated.as_ref().map(|v| &v.span))
+        })
+        .cloned()
+        .collect();
+    let mut scopes = note.scopes(&spans).into_iter();
+    let mut facts = ValueFacts::default();
+    let mut recencies = Recencies::default();
+    let mut clauses = Clauses::default();
+    for (kind, mention, first, restated) in read {
+        let first_scope = scopes.next().unwrap_or_default();
+        let restated_scope = restated.as_ref().and_then(|_| scopes.next()).unwrap_or_default();
+        let current_first = note.judge_span(&first.span, first_scope, Question::VALUE).is_ok()
+            && note.judge(mention, Question::VALUE).is_ok();
         let candidates = [
             current_first.then_some(first),
-            restated.filter(|v| is_current_value(analysis, &v.span)),
+            restated.filter(|v| note.judge_span(&v.span, restated_scope, Question::VALUE).is_ok()),
         ];
         for value in candidates.into_iter().flatten() {
-            let recency = recency(text, analysis, &value.span);
-            record_value(&mut facts, &mut recencies, *kind, value, recency);
+            let recency = clauses.recency(note, &value.span);
+            record_value(&mut facts, &mut recencies, kind, value, recency);
         }
     }
     facts
-}
-
-/// Whether a value is a current fact about the patient, as [`is_current`]
-/// says, except that a family word on a later line does not reach back to
-/// it: an unpunctuated demographics line runs into the next one as one
-/// sentence ("Patient: J. Doe  14 years  Weight 45 kg" then "Father
-/// present."), and the relative named there is not whose age or weight it is.
-fn is_current_value(analysis: &Analysis, span: &Range<usize>) -> bool {
-    let text = analysis.text();
-    let context = analysis.context_of(span.clone());
-    let family_elsewhere = context.family.as_ref().is_none_or(|trigger| {
-        trigger.span.start >= span.end
-            && text.get(span.end..trigger.span.start).is_some_and(|gap| gap.contains('\n'))
-    });
-    context.negated.is_none()
-        && context.historical.is_none()
-        && context.hypothetical.is_none()
-        && family_elsewhere
-        && !matches!(
-            analysis.section_of(span.start),
-            SectionKind::FamilyHistory | SectionKind::PriorVisit
-        )
 }
 
 /// How a value's own clause dates it: the clause is its sentence cut at
@@ -203,21 +174,53 @@ const EARLIER_WORDS: [&str; 7] =
 /// Seasons, which date a value like a month: "in the spring".
 const SEASONS: [&str; 4] = ["spring", "summer", "autumn", "winter"];
 
-/// How the clause around `span` dates the value: a present word wins over
-/// a past one ("BSA was 30% in March, 5% today" is read per clause).
-pub fn recency(text: &str, analysis: &Analysis, span: &Range<usize>) -> Recency {
-    let sentence = analysis.sentence_of(span.start);
-    let breaks = ['(', ')', ';', '[', ']'];
-    let start = text
-        .get(sentence.start..span.start)
-        .and_then(|b| b.rfind(breaks))
-        .map_or(sentence.start, |i| sentence.start + i + 1);
-    let end_from = span.end.min(sentence.end.max(span.end));
-    let end = text
-        .get(end_from..sentence.end.max(end_from))
-        .and_then(|a| a.find(breaks))
-        .map_or(sentence.end.max(end_from), |i| end_from + i);
-    let Some(clause) = text.get(start..end) else { return Recency::Undated };
+/// The clauses of a note that values were dated by, each read once: a
+/// note with many values in one long sentence does not read it again for
+/// each.
+#[derive(Default)]
+struct Clauses {
+    /// Where a clause may break (brackets and semicolons), in order; found
+    /// on first use.
+    breaks: Option<Vec<usize>>,
+    /// How each clause read so far dates its values, by its range.
+    read: HashMap<(usize, usize), Recency>,
+}
+
+impl Clauses {
+    /// How the clause around `span` dates the value: a present word wins
+    /// over a past one ("BSA was 30% in March, 5% today" is read per
+    /// clause). The clause is the value's sentence cut at the nearest
+    /// bracket or semicolon on each side.
+    fn recency(&mut self, note: &Note, span: &Range<usize>) -> Recency {
+        let text = note.text();
+        let breaks = self.breaks.get_or_insert_with(|| {
+            let bytes = text.as_bytes();
+            steps::add(2 * bytes.len());
+            let round = memchr::memchr3_iter(b'(', b')', b';', bytes);
+            let square = memchr::memchr2_iter(b'[', b']', bytes);
+            let mut all: Vec<usize> = round.chain(square).collect();
+            all.sort_unstable();
+            all
+        });
+        let sentence = note.sentence_of(span.start);
+        let before = breaks.partition_point(|&b| b < span.start);
+        let start = breaks[..before]
+            .last()
+            .filter(|&&b| b >= sentence.start)
+            .map_or(sentence.start, |&b| b + 1);
+        let stop = sentence.end.max(span.end);
+        let after = breaks.partition_point(|&b| b < span.end);
+        let end = breaks.get(after).filter(|&&b| b < stop).map_or(stop, |&b| b);
+        *self.read.entry((start, end)).or_insert_with(|| match text.get(start..end) {
+            Some(clause) => clause_recency(clause),
+            None => Recency::Undated,
+        })
+    }
+}
+
+/// How a clause dates the values in it.
+fn clause_recency(clause: &str) -> Recency {
+    steps::add(clause.len());
     let clause = clause.to_ascii_lowercase();
     let words: Vec<&str> = clause
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
@@ -225,7 +228,7 @@ pub fn recency(text: &str, analysis: &Analysis, span: &Range<usize>) -> Recency 
         .collect();
     let pairs = || words.windows(2).map(|w| (w[0], w[1]));
     let now = words.iter().any(|w| NOW_WORDS.contains(w))
-        || pairs().any(|(a, b)| NOW_PHRASES.iter().any(|p| *p == format!("{a} {b}")));
+        || pairs().any(|(a, b)| NOW_PHRASES.iter().any(|p| p.split_once(' ') == Some((a, b))));
     if now {
         return Recency::Now;
     }
@@ -287,31 +290,34 @@ fn record_value(
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not).
-pub fn sites(analysis: &Analysis, mentions: &[Mention]) -> Vec<(Site, Span)> {
-    let text = analysis.text();
+pub fn sites(note: &Note) -> Vec<(Site, Span)> {
+    let text = note.text();
     // A lesion word counts only when it is itself affirmed: "the penis has no
     // plaques" involves no site.
-    let lesion_sentences: Vec<Range<usize>> = mentions
-        .iter()
-        .filter(|m| {
-            matches!(
-                m.meaning,
-                Meaning::Site(SiteTerm::Lesion)
-                    | Meaning::Flare { .. }
-                    | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
-            )
-        })
-        .filter(|m| analysis.context_of(m.span.clone()).negated.is_none())
-        .map(|m| analysis.sentence_of(m.span.start))
-        .collect();
+    let mut lesion_sentences: Vec<bool> = Vec::new();
+    steps::add(2 * note.mentions().len());
+    for m in note.mentions() {
+        let lesion = matches!(
+            m.meaning,
+            Meaning::Site(SiteTerm::Lesion)
+                | Meaning::Flare { .. }
+                | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
+        );
+        if lesion && note.judge(m, Question::AFFIRMED).is_ok() {
+            if lesion_sentences.len() <= m.sentence {
+                lesion_sentences.resize(m.sentence + 1, false);
+            }
+            lesion_sentences[m.sentence] = true;
+        }
+    }
     let mut found: Vec<(Site, Span)> = Vec::new();
-    for mention in mentions {
+    for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
         if found.iter().any(|(s, _)| s == site) {
             continue;
         }
-        let sentence = analysis.sentence_of(mention.span.start);
-        if !lesion_sentences.contains(&sentence) || !is_current(analysis, &mention.span) {
+        let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
+        if !with_lesion || note.judge(mention, Question::CURRENT_FACT).is_err() {
             continue;
         }
         if let Some(span) = span_of(text, &mention.span) {
@@ -328,17 +334,18 @@ const DESPITE_REACH: usize = 24;
 
 /// Whether flares persist now: a current persistent-flare phrase, and no
 /// current statement that they ended.
-pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
-    let text = analysis.text();
+pub fn persistent_flares(note: &Note) -> Option<Span> {
+    let text = note.text();
     let mut persistent = None;
-    for mention in mentions {
+    steps::add(note.mentions().len());
+    for mention in note.mentions() {
         let Meaning::Flare(term) = mention.meaning else { continue };
-        if !is_current(analysis, &mention.span) {
+        if note.judge(mention, Question::CURRENT_FACT).is_err() {
             continue;
         }
         match term {
             FlareTerm::Ended => return None,
-            FlareTerm::Despite if !despite_follows(text, analysis, mention.span.end) => continue,
+            FlareTerm::Despite if !despite_follows(note, mention.span.end) => continue,
             _ => {}
         }
         persistent = persistent.or_else(|| span_of(text, &mention.span));
@@ -347,10 +354,11 @@ pub fn persistent_flares(analysis: &Analysis, mentions: &[Mention]) -> Option<Sp
 }
 
 /// Whether "despite" follows `end` closely, in the same sentence.
-fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
-    let sentence = analysis.sentence_of(end.saturating_sub(1));
+fn despite_follows(note: &Note, end: usize) -> bool {
+    let sentence = note.sentence_of(end.saturating_sub(1));
     let stop = (end + DESPITE_REACH).min(sentence.end);
-    text.get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
+    steps::add(DESPITE_REACH);
+    note.text().get(end..stop).is_some_and(|after| after.to_ascii_lowercase().contains("despite"))
 }
 
 /// Whether the note states that no prescription topical therapy was ever
@@ -358,15 +366,14 @@ fn despite_follows(text: &str, analysis: &Analysis, end: usize) -> bool {
 /// therapy"), or a bare "prescription topical" that a negation reaches over
 /// nothing but words of trying. Only hypothetical and family context drop
 /// such a statement.
-pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Option<Span> {
-    let text = analysis.text();
-    mentions.iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals)).find_map(|m| {
-        let context = analysis.context_of(m.span.clone());
-        let about_patient = context.hypothetical.is_none()
-            && context.family.is_none()
-            && analysis.section_of(m.span.start) != SectionKind::FamilyHistory;
-        let stated = (words(&text[m.span.clone()]).any(is_negation)
-            || negated_over_trying(text, analysis, m.span.start))
+pub fn no_prescription_topicals(note: &Note) -> Option<Span> {
+    let text = note.text();
+    steps::add(note.mentions().len());
+    let statements =
+        note.mentions().iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals));
+    statements.into_iter().find_map(|m| {
+        let about_patient = note.judge(m, Question::STATEMENT).is_ok();
+        let stated = (note.negates(&m.span) || negated_over_trying(note, m.span.start))
             && !judged_after(text, m.span.end);
         (about_patient && stated).then(|| span_of(text, &m.span)).flatten()
     })
@@ -374,21 +381,42 @@ pub fn no_prescription_topicals(analysis: &Analysis, mentions: &[Mention]) -> Op
 
 /// The words of a phrase, lowercased, apostrophes kept ("hasn't").
 fn words(phrase: &str) -> impl DoubleEndedIterator<Item = String> + '_ {
-    phrase
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('’', "'"))
+    phrase.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()).map(normalised)
 }
 
-fn is_negation(word: String) -> bool {
-    NEGATIONS.contains(&word.as_str())
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '’'
 }
 
-/// Negation words that may deny a whole treatment history.
-const NEGATIONS: [&str; 11] = [
-    "no", "not", "never", "none", "nor", "neither", "without", "hasn't", "haven't", "didn't",
-    "wasn't",
-];
+fn normalised(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
+}
+
+/// The words of `text[range]` as [`words`] splits them, from the last one
+/// back, each with its span.
+fn words_back(
+    text: &str,
+    range: Range<usize>,
+) -> impl Iterator<Item = (Range<usize>, String)> + '_ {
+    let slice = &text[range.clone()];
+    let mut end = slice.len();
+    std::iter::from_fn(move || {
+        let word_end = slice[..end].trim_end_matches(|c: char| !is_word_char(c)).len();
+        steps::add(end - word_end);
+        if word_end == 0 {
+            return None;
+        }
+        let word_start = slice[..word_end]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !is_word_char(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        steps::add(word_end - word_start);
+        end = word_start;
+        let span = range.start + word_start..range.start + word_end;
+        Some((span, normalised(&slice[word_start..word_end])))
+    })
+}
 
 /// Words that may stand between a negation and what was never tried ("never
 /// been prescribed or tried any", "no prior trial of a").
@@ -451,6 +479,7 @@ fn judged_after(text: &str, end: usize) -> bool {
         stop -= 1;
     }
     let after = &text[end..stop];
+    steps::add(after.len());
     let clause = after.find(['.', ';', ':', ',', '\n']).map_or(after, |i| &after[..i]);
     words(clause).any(|w| JUDGING_WORDS.contains(&w.as_str()))
 }
@@ -458,13 +487,13 @@ fn judged_after(text: &str, end: usize) -> bool {
 /// How many words before a statement a negation may be.
 const NEGATION_REACH: usize = 10;
 
-/// Whether the words before `start`, in its sentence, are a negation and
-/// then only words of trying.
-fn negated_over_trying(text: &str, analysis: &Analysis, start: usize) -> bool {
-    let sentence = analysis.sentence_of(start);
-    let Some(before) = text.get(sentence.start.min(start)..start) else { return false };
-    for word in words(before).rev().take(NEGATION_REACH) {
-        if NEGATIONS.contains(&word.as_str()) {
+/// Whether the words before `start`, in its sentence, are a negation (a
+/// negation trigger of the context lexicon) and then only words of trying.
+fn negated_over_trying(note: &Note, start: usize) -> bool {
+    let sentence = note.sentence_of(start);
+    let from = sentence.start.min(start);
+    for (span, word) in words_back(note.text(), from..start).take(NEGATION_REACH) {
+        if note.negates(&span) {
             return true;
         }
         if !TRYING_WORDS.contains(&word.as_str()) {
@@ -494,44 +523,47 @@ const SHORT_LINE: usize = 90;
 /// wins, then one in the letterhead or signature, then any other; a
 /// specialty near a referral word ("refer to dermatology"), in the past, or
 /// heading an exam section ("DERM:") never counts.
-pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty, Span)> {
-    let text = analysis.text();
-    let cues = |term: SpecialtyTerm| -> Vec<&Range<usize>> {
-        mentions
-            .iter()
-            .filter(|m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
-            .map(|m| &m.span)
-            .collect()
-    };
+pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
+    let text = note.text();
     let named = |m: &Mention| matches!(m.meaning, Meaning::Specialty(SpecialtyTerm::Named(_)));
-    if !mentions.iter().any(named) {
+    if !note.mentions().iter().any(named) {
         return None;
     }
-    let (labels, referrals) = (cues(SpecialtyTerm::Label), cues(SpecialtyTerm::Referral));
-    let referrers = cues(SpecialtyTerm::Referrer);
+    // The cues of one kind whose span starts in `range`: every cue that
+    // can reach a specialty starts a few dozen bytes from it.
+    let cues = |term: SpecialtyTerm, range: Range<usize>| {
+        let near = note.mentions_from(&range);
+        steps::add(near.len());
+        near.iter()
+            .filter(move |m| matches!(m.meaning, Meaning::Specialty(t) if *t == term))
+            .map(|m| &m.span)
+    };
     let lines = LineIndex::new(text);
+    steps::add(note.mentions().len());
     let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
-    for mention in mentions {
+    for mention in note.mentions() {
         let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
         let span = &mention.span;
         let line = lines.line_of(span.start);
         let header = lines.is_header_or_signature(line, span.start, text.len());
-        let on_line = |cue: &&Range<usize>| {
+        let on_line = |cue: &Range<usize>| {
             cue.end <= span.start
                 && span.start - cue.end <= LABEL_REACH
                 && lines.line_of(cue.start) == line
         };
-        let referred =
-            referrals.iter().any(|r| refers_to(text, r, span)) || referrers.iter().any(on_line);
+        let before_label = span.start.saturating_sub(LABEL_REACH + MAX_CUE_LEN)..span.start;
+        let near =
+            span.start.saturating_sub(REFERRAL_REACH + MAX_CUE_LEN)..span.end + REFERRAL_REACH + 1;
+        let referred = cues(SpecialtyTerm::Referral, near).any(|r| refers_to(text, r, span))
+            || cues(SpecialtyTerm::Referrer, before_label.clone()).any(on_line);
         // "Dermatology:" opens a section; "Dermatologist: A. Quinn, MD"
         // names the note's clinician.
         let names_a_clinician = ["ist", "ian"].iter().any(|end| text[span.clone()].ends_with(end));
         let heading = text[span.end..].starts_with(':') && !names_a_clinician;
-        let past = analysis.context_of(span.clone()).historical.is_some();
-        if referred || heading || past || !is_patients(analysis, span) {
+        if referred || heading || note.judge(mention, Question::CURRENT_FACT).is_err() {
             continue;
         }
-        let labelled = labels.iter().any(on_line);
+        let labelled = cues(SpecialtyTerm::Label, before_label).any(on_line);
         let score = if labelled {
             3
         } else if header {
@@ -553,6 +585,11 @@ pub fn specialty(analysis: &Analysis, mentions: &[Mention]) -> Option<(Specialty
     Some((specialty, span_of(text, span)?))
 }
 
+/// Longer than any specialty cue phrase of the lexicon ("referring
+/// clinician", "e-consult"), so that a cue within reach of a specialty
+/// starts no further from it.
+const MAX_CUE_LEN: usize = 64;
+
 /// Whether a referral word is about this specialty: next to it, on the same
 /// line, with nothing but a few words between ("refer to dermatology",
 /// "dermatology wait list").
@@ -562,6 +599,7 @@ fn refers_to(text: &str, referral: &Range<usize>, specialty: &Range<usize>) -> b
     } else {
         specialty.end..referral.start.max(specialty.end)
     };
+    steps::add(REFERRAL_REACH);
     between.len() <= REFERRAL_REACH
         && text.get(between).is_some_and(|gap| !gap.contains(['\n', '(', ')', ';', '.']))
 }
@@ -575,6 +613,7 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(text: &str) -> LineIndex {
+        steps::add(text.len());
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let non_blank = (0..starts.len())
@@ -594,7 +633,7 @@ impl LineIndex {
     /// among the first or last non-blank lines, and near the start or end of
     /// the text (a transcription may be one long line).
     fn is_header_or_signature(&self, line: usize, offset: usize, len: usize) -> bool {
-        let Some(rank) = self.non_blank.iter().position(|&l| l == line) else { return false };
+        let Ok(rank) = self.non_blank.binary_search(&line) else { return false };
         let end = self.starts.get(line + 1).copied().unwrap_or(len);
         let short = end - self.starts[line] <= SHORT_LINE;
         short

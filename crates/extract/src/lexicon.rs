@@ -1,7 +1,9 @@
-//! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that a
-//! single aho-corasick automaton finds in one pass over a note.
+//! The vocabularies of `lexicons/*.tsv`, parsed into one table of terms that
+//! the context engine's automaton finds in the one walk over a note, beside
+//! its own triggers.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use necessity_context::examples::{Example, Examples};
+use necessity_context::{Spelling, Term};
 use necessity_record::{Outcome, Potency, Site, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::path::Path;
@@ -194,15 +196,22 @@ pub enum SpecialtyTerm {
     Referrer,
 }
 
-/// The parsed vocabularies and the automaton over all their surface forms.
+/// The parsed vocabularies: their terms for the automaton, and what each
+/// spelling of each term means.
 pub struct Vocabulary {
-    pub matcher: AhoCorasick,
-    /// Every automaton pattern (each spelling of each surface form), by
-    /// pattern index; matched case-sensitively.
-    pub surfaces: Vec<String>,
-    /// Meanings of every automaton pattern, by pattern index.
-    pub senses: Vec<Vec<Meaning>>,
+    /// Every surface form in lower case, with the spellings that count
+    /// (abbreviations only as written), in the order of [`Vocabulary::senses`].
+    pub terms: Vec<Term>,
+    /// The meanings of each spelling of each term.
+    pub senses: Vec<Vec<Vec<Meaning>>>,
     pub drugs: Vec<Drug>,
+    /// For each drug, a number shared by the drugs of one agent (brand and
+    /// generic), so that agents compare without comparing names.
+    pub agent_ids: Vec<u32>,
+    /// Every row of the term files, for the test of examples.
+    pub rows: Vec<Row>,
+    /// Every row of `potency.tsv`, likewise.
+    pub potency_rows: Vec<PotencyRow>,
     /// (key, strength or None for `*`, vehicle or None for `*`) -> potency.
     pub potency: HashMap<(String, Option<String>, Option<String>), Potency>,
 }
@@ -225,18 +234,52 @@ pub fn builtin_files() -> Vec<(String, String)> {
     FILES.iter().zip(BUILTIN).map(|(n, t)| (n.to_string(), t.to_string())).collect()
 }
 
-/// The rows of one TSV file: comment and blank lines skipped, fields trimmed.
+/// One row of a term file: where it is, its phrase as written, what it
+/// means, and its example sentence (see `necessity_context::examples`).
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub file: String,
+    pub line: usize,
+    pub surface: String,
+    pub meaning: Meaning,
+    pub example: Option<Example>,
+}
+
+/// One row of `potency.tsv`, with its example sentence.
+#[derive(Clone, Debug)]
+pub struct PotencyRow {
+    pub line: usize,
+    pub key: String,
+    pub potency: Potency,
+    pub example: Option<Example>,
+}
+
+/// A row of a TSV file: its line number, its fields (trimmed, its own
+/// example taken off) and its example sentence.
+type Fields<'a> = (usize, Vec<&'a str>, Option<Example>);
+
+/// The rows of one TSV file: comment and blank lines skipped (an
+/// `#example:` comment sets the example of the rows after it), fields
+/// trimmed. `phrase` names the field the example shows.
 fn rows<'a>(
     file: &'a str,
     text: &'a str,
     width: usize,
-) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), LexiconError>> + 'a {
+    phrase: impl Fn(&[&str]) -> String + 'a,
+) -> impl Iterator<Item = Result<Fields<'a>, LexiconError>> + 'a {
+    let mut examples = Examples::default();
     text.lines().enumerate().filter_map(move |(index, line)| {
         let line = line.trim_end();
-        if line.trim().is_empty() || line.starts_with('#') {
+        if line.starts_with('#') {
+            examples.comment(line);
             return None;
         }
-        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if line.trim().is_empty() {
+            return None;
+        }
+        let mut fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let shown = phrase(&fields);
+        let example = examples.of_row(&mut fields, &shown);
         if fields.len() != width || fields[0].is_empty() {
             return Some(Err(LexiconError::Line {
                 file: file.to_string(),
@@ -244,8 +287,13 @@ fn rows<'a>(
                 message: format!("expected {width} tab-separated fields"),
             }));
         }
-        Some(Ok((index + 1, fields)))
+        Some(Ok((index + 1, fields, example)))
     })
+}
+
+/// The phrase a term row's example shows: its first field.
+fn surface(fields: &[&str]) -> String {
+    fields[0].to_string()
 }
 
 fn bad(file: &str, line: usize, message: &str) -> LexiconError {
@@ -261,32 +309,63 @@ fn word<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
 }
 
 /// Collects surface forms and their meanings, merging forms that several
-/// files share into one automaton pattern.
+/// files share into one term (one automaton pattern) with one entry per
+/// spelling.
 #[derive(Default)]
 struct Builder {
+    /// Term index by lower-case phrase.
     index: HashMap<String, usize>,
-    surfaces: Vec<String>,
-    senses: Vec<Vec<Meaning>>,
+    terms: Vec<Term>,
+    senses: Vec<Vec<Vec<Meaning>>>,
+    rows: Vec<Row>,
 }
 
 impl Builder {
+    /// Adds the term of a row of `file`, and keeps the row for the test of
+    /// its example.
+    fn add_row(&mut self, file: &str, (line, fields, example): Fields, cs: bool, meaning: Meaning) {
+        self.add(fields[0], cs, meaning.clone());
+        let (file, surface) = (file.to_string(), fields[0].to_string());
+        self.rows.push(Row { file, line, surface, meaning, example });
+    }
+
     /// Adds a surface form: as written when case matters ("AD", "TAC"),
     /// else in the spellings notes use (lower, UPPER, Capitalised, Title
-    /// Case). The automaton then matches case-sensitively, so "AD" is not
-    /// found in every "had" and the scan stays fast.
+    /// Case). Each spelling is checked against the note's own case where
+    /// the automaton (which reads a lower-case copy) finds the term, so "AD"
+    /// is not found in every "ad".
     fn add(&mut self, surface: &str, case_sensitive: bool, meaning: Meaning) {
         let spellings = if case_sensitive { vec![surface.to_string()] } else { spellings(surface) };
+        let glued = glued_to_number(&meaning);
         for spelling in spellings {
-            let slot = *self.index.entry(spelling.clone()).or_insert_with(|| {
-                self.surfaces.push(spelling);
+            let phrase = spelling.to_ascii_lowercase();
+            let term = *self.index.entry(phrase.clone()).or_insert_with(|| {
+                self.terms.push(Term { phrase, spellings: Vec::new() });
                 self.senses.push(Vec::new());
-                self.surfaces.len() - 1
+                self.terms.len() - 1
             });
-            if !self.senses[slot].contains(&meaning) {
-                self.senses[slot].push(meaning.clone());
+            let written = &mut self.terms[term].spellings;
+            let at = written.iter().position(|s| s.cased.as_deref() == Some(&spelling));
+            let at = at.unwrap_or_else(|| {
+                written.push(Spelling { cased: Some(spelling), digit_before_ok: false });
+                self.senses[term].push(Vec::new());
+                written.len() - 1
+            });
+            written[at].digit_before_ok |= glued;
+            let senses = &mut self.senses[term][at];
+            if !senses.contains(&meaning) {
+                senses.push(meaning.clone());
             }
         }
     }
+}
+
+/// Units written straight after a number ("34yo", "70kg") may touch a digit.
+pub fn glued_to_number(meaning: &Meaning) -> bool {
+    matches!(
+        meaning,
+        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
+    )
 }
 
 /// Short words that headline-style titles leave in lower case ("Allergy and
@@ -339,7 +418,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     };
     let mut builder = Builder::default();
     let drugs = add_drugs(&mut builder, text_of("drugs.tsv"))?;
-    let potency = read_potency(text_of("potency.tsv"))?;
+    let (potency, potency_rows) = read_potency(text_of("potency.tsv"))?;
     add_simple(&mut builder, "routes.tsv", text_of("routes.tsv"), 3, |v| {
         Some(Meaning::Route(match v {
             "systemic" => Route::Systemic,
@@ -370,15 +449,19 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
-    // A full DFA: notes hit the lexicon every few dozen bytes, so the scan
-    // runs on the automaton rather than on a prefilter, and a DFA is the
-    // fastest automaton to run (built once, a few megabytes).
-    let matcher = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&builder.surfaces)
-        .map_err(|e| LexiconError::Build(e.to_string()))?;
-    Ok(Vocabulary { matcher, surfaces: builder.surfaces, senses: builder.senses, drugs, potency })
+    let agent_ids = drugs
+        .iter()
+        .map(|d| drugs.iter().position(|other| other.agent == d.agent).unwrap_or(0) as u32)
+        .collect();
+    Ok(Vocabulary {
+        terms: builder.terms,
+        senses: builder.senses,
+        drugs,
+        agent_ids,
+        rows: builder.rows,
+        potency_rows,
+        potency,
+    })
 }
 
 fn measure_meaning(value: &str) -> Option<Meaning> {
@@ -407,19 +490,20 @@ fn add_simple(
     width: usize,
     meaning: impl Fn(&str) -> Option<Meaning>,
 ) -> Result<(), LexiconError> {
-    for row in rows(file, text, width) {
-        let (line, fields) = row?;
-        let meaning = meaning(fields[1]).ok_or_else(|| bad(file, line, "unknown value"))?;
-        let (cs, _) = flags(fields.get(2).copied().unwrap_or("-"));
-        builder.add(fields[0], cs, meaning);
+    for row in rows(file, text, width, surface) {
+        let row = row?;
+        let meaning = meaning(row.1[1]).ok_or_else(|| bad(file, row.0, "unknown value"))?;
+        let (cs, _) = flags(row.1.get(2).copied().unwrap_or("-"));
+        builder.add_row(file, row, cs, meaning);
     }
     Ok(())
 }
 
 fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconError> {
     let mut drugs: Vec<Drug> = Vec::new();
-    for row in rows("drugs.tsv", text, 5) {
-        let (line, f) = row?;
+    for row in rows("drugs.tsv", text, 5, surface) {
+        let row = row?;
+        let (line, f) = (row.0, &row.1);
         let class = word::<TreatmentClass>(f[2])
             .ok_or_else(|| bad("drugs.tsv", line, "unknown treatment class"))?;
         let potency_key = (f[3] != "-").then(|| f[3].to_string());
@@ -447,42 +531,61 @@ fn add_drugs(builder: &mut Builder, text: &str) -> Result<Vec<Drug>, LexiconErro
             drugs.push(drug);
             drugs.len() - 1
         });
-        builder.add(f[0], flags(f[4]).0, Meaning::Drug(id));
+        let cs = flags(f[4]).0;
+        builder.add_row("drugs.tsv", row, cs, Meaning::Drug(id));
     }
     Ok(drugs)
 }
 
 type PotencyTable = HashMap<(String, Option<String>, Option<String>), Potency>;
 
-fn read_potency(text: &str) -> Result<PotencyTable, LexiconError> {
+fn read_potency(text: &str) -> Result<(PotencyTable, Vec<PotencyRow>), LexiconError> {
     let mut table = HashMap::new();
-    for row in rows("potency.tsv", text, 4) {
-        let (line, f) = row?;
+    let mut kept = Vec::new();
+    for row in rows("potency.tsv", text, 4, potency_phrase) {
+        let (line, f, example) = row?;
         let potency =
             word::<Potency>(f[3]).ok_or_else(|| bad("potency.tsv", line, "unknown potency"))?;
         let any = |v: &str| (v != "*").then(|| v.to_string());
-        table.insert((f[0].to_string(), any(f[1]), any(f[2])), potency);
+        let key = f[0].to_string();
+        table.insert((key.clone(), any(f[1]), any(f[2])), potency);
+        kept.push(PotencyRow { line, key: key.clone(), potency, example });
     }
-    Ok(table)
+    Ok((table, kept))
+}
+
+/// The phrase a potency row's example shows: the key (a drug's name) with
+/// the strength and vehicle it names ("desonide 0.05% ointment").
+fn potency_phrase(fields: &[&str]) -> String {
+    let mut phrase = fields[0].to_string();
+    if let Some(strength) = fields.get(1).filter(|s| **s != "*") {
+        phrase = format!("{phrase} {strength}%");
+    }
+    if let Some(vehicle) = fields.get(2).filter(|v| **v != "*") {
+        phrase = format!("{phrase} {vehicle}");
+    }
+    phrase
 }
 
 fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
-    for row in rows("diagnoses.tsv", text, 3) {
-        let (_, f) = row?;
+    for row in rows("diagnoses.tsv", text, 3, surface) {
+        let row = row?;
+        let f = &row.1;
         let (cs, needs_context) = flags(f[2]);
         let term = match f[1] {
             "dermatitis_context" => DiagnosisTerm::DermatitisContext,
             "other_indication" => DiagnosisTerm::OtherIndication,
             _ => DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context },
         };
-        builder.add(f[0], cs, Meaning::Diagnosis(term));
+        builder.add_row("diagnoses.tsv", row, cs, Meaning::Diagnosis(term));
     }
     Ok(())
 }
 
 fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
-    for row in rows("sites.tsv", text, 2) {
-        let (line, f) = row?;
+    for row in rows("sites.tsv", text, 2, surface) {
+        let row = row?;
+        let (line, f) = (row.0, &row.1);
         let term = if f[1] == "lesion" {
             SiteTerm::Lesion
         } else {
@@ -490,14 +593,15 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
             )
         };
-        builder.add(f[0], false, Meaning::Site(term));
+        builder.add_row("sites.tsv", row, false, Meaning::Site(term));
     }
     Ok(())
 }
 
 fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
-    for row in rows("outcomes.tsv", text, 3) {
-        let (line, f) = row?;
+    for row in rows("outcomes.tsv", text, 3, surface) {
+        let row = row?;
+        let (line, f) = (row.0, &row.1);
         let cue = match f[1] {
             "stopped" => Cue::Stopped,
             "none" => Cue::Masked,
@@ -516,7 +620,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "both" => Reach::Both,
             _ => return Err(bad("outcomes.tsv", line, "unknown direction")),
         };
-        builder.add(f[0], false, Meaning::Cue(cue, reach));
+        builder.add_row("outcomes.tsv", row, false, Meaning::Cue(cue, reach));
     }
     Ok(())
 }

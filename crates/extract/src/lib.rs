@@ -2,25 +2,31 @@
 //! evidence spans, leaving out negated, hypothetical, family and historical
 //! mentions.
 //!
-//! The vocabularies live in `lexicons/*.tsv`. They are compiled once into one
-//! aho-corasick automaton ([`Lexicons`]) that finds every term and value
-//! keyword in a single pass over a note; values are then read by small regexes
-//! in windows of a few dozen bytes around the hits, never over whole notes.
-//! Whether a mention is negated, hypothetical, about family or historical is
-//! asked of the context engine (`necessity-context`) only, so there is one
-//! rule path for scope.
+//! The vocabularies live in `lexicons/*.tsv`. They are compiled once, with the
+//! context lexicon, into one aho-corasick automaton ([`Lexicons`]) that finds
+//! every term, value keyword, context trigger and heading in a single walk
+//! over a note; values are then read by small regexes in windows of a few
+//! dozen bytes around the hits, never over whole notes.
+//! Every extractor reads the note through the mention layer (`mentions`):
+//! each hit is a mention with its sentence, item, section and context,
+//! asked of the context engine (`necessity-context`) once, and whether it
+//! is a current fact is answered there and nowhere else.
 
 mod dosing;
+mod examples;
 mod findings;
 mod lexicon;
+mod mentions;
 mod scan;
 mod treatments;
 mod values;
+mod words;
 
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
 use lexicon::Vocabulary;
-use necessity_context::{Analysis, ContextEngine, BUILTIN_LEXICON};
+use mentions::Note;
+use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
 use necessity_record::{sha256_hex, Facts, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -29,26 +35,21 @@ use values::ValuePatterns;
 
 /// Compiles a window pattern that must match however the note capitalises
 /// it ("BSA", "bsa", "Bsa"); shared by every pattern set of this crate.
+/// Patterns are written in verbose syntax, a comment per part: white space
+/// in them is not matched (a space is written `\x20`), `#` starts a comment.
 fn case_insensitive(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern).case_insensitive(true).build()
-}
-
-/// The context engine extraction asks about scope: the shipped one, or one
-/// built from a user's `context.tsv`.
-#[derive(Clone)]
-enum ContextSource {
-    Builtin(&'static ContextEngine),
-    Loaded(Arc<ContextEngine>),
+    regex::RegexBuilder::new(pattern).case_insensitive(true).ignore_whitespace(true).build()
 }
 
 /// The compiled vocabularies and window patterns, built once and shared by
-/// every thread (cloning is cheap: the automata are reference-counted).
+/// every thread (cloning is cheap: the automaton is reference-counted).
 #[derive(Clone)]
 pub struct Lexicons {
     vocabulary: Arc<Vocabulary>,
     values: ValuePatterns,
     treatments: TreatmentPatterns,
-    context: ContextSource,
+    /// The context lexicon and the vocabulary's terms in one automaton.
+    engine: Arc<ContextEngine>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
     sha256: Arc<str>,
 }
@@ -59,12 +60,8 @@ impl Lexicons {
         static BUILTIN: OnceLock<Lexicons> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
-                Lexicons::from_files(
-                    &lexicon::builtin_files(),
-                    ContextSource::Builtin(ContextEngine::builtin()),
-                    BUILTIN_LEXICON,
-                )
-                .expect("the shipped lexicons are valid (tested)")
+                Lexicons::from_files(&lexicon::builtin_files(), BUILTIN_CONTEXT)
+                    .expect("the shipped lexicons are valid (tested)")
             })
             .clone()
     }
@@ -74,31 +71,27 @@ impl Lexicons {
     pub fn load(dir: &Path) -> Result<Lexicons, LexiconError> {
         let files = lexicon::read_dir(dir)?;
         let context_path = dir.join("context.tsv");
-        if !context_path.exists() {
-            let context = ContextSource::Builtin(ContextEngine::builtin());
-            return Lexicons::from_files(&files, context, BUILTIN_LEXICON);
+        if context_path.exists() {
+            let tsv = std::fs::read_to_string(&context_path).map_err(|source| {
+                LexiconError::Io { file: context_path.display().to_string(), source }
+            })?;
+            Lexicons::from_files(&files, &tsv)
+        } else {
+            Lexicons::from_files(&files, BUILTIN_CONTEXT)
         }
-        let tsv = std::fs::read_to_string(&context_path).map_err(|source| LexiconError::Io {
-            file: context_path.display().to_string(),
-            source,
-        })?;
-        let engine =
-            ContextEngine::from_lexicon(&tsv).map_err(|e| LexiconError::Build(e.to_string()))?;
-        Lexicons::from_files(&files, ContextSource::Loaded(Arc::new(engine)), &tsv)
     }
 
-    fn from_files(
-        files: &[(String, String)],
-        context: ContextSource,
-        context_tsv: &str,
-    ) -> Result<Lexicons, LexiconError> {
+    fn from_files(files: &[(String, String)], context: &str) -> Result<Lexicons, LexiconError> {
         let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
+        let vocabulary = lexicon::build(files)?;
+        let engine = ContextEngine::with_terms(context, vocabulary.terms.clone())
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
         Ok(Lexicons {
-            vocabulary: Arc::new(lexicon::build(files)?),
+            vocabulary: Arc::new(vocabulary),
             values: ValuePatterns::new().map_err(regex_error)?,
             treatments: TreatmentPatterns::new().map_err(regex_error)?,
-            context,
-            sha256: lexicons_sha256(files, context_tsv).into(),
+            engine: Arc::new(engine),
+            sha256: lexicons_sha256(files, context).into(),
         })
     }
 
@@ -110,19 +103,26 @@ impl Lexicons {
         &self.sha256
     }
 
-    /// The context engine extraction reads scope with.
+    /// The context engine extraction reads scope with, which also finds
+    /// the vocabulary's terms in the same walk.
     pub fn context(&self) -> &ContextEngine {
-        match &self.context {
-            ContextSource::Builtin(engine) => engine,
-            ContextSource::Loaded(engine) => engine,
-        }
+        &self.engine
     }
 
-    /// Every pattern the main scan looks for (each spelling of each surface
-    /// form, matched case-sensitively, leftmost-longest), so a benchmark can
-    /// time a bare scan of the same lexicon as a baseline.
-    pub fn scan_terms(&self) -> Vec<&str> {
-        self.vocabulary.surfaces.iter().map(String::as_str).collect()
+    /// Every row of the lexicons whose example sentence does not show its
+    /// meaning at its phrase, or that has none ("drugs.tsv line 12: ..."):
+    /// empty for sound lexicons. The shipped ones are tested; run it after
+    /// editing a lexicon directory.
+    pub fn example_failures(&self) -> Vec<String> {
+        examples::failures(self)
+    }
+
+    /// Every phrase of the one automaton (vocabulary terms, context
+    /// triggers and headings, lower case), so a benchmark can time a bare
+    /// scan of the same lexicon, matched ASCII case-insensitively, as a
+    /// baseline.
+    pub fn scan_terms(&self) -> Vec<String> {
+        self.engine.phrases()
     }
 }
 
@@ -141,13 +141,59 @@ fn lexicons_sha256(files: &[(String, String)], context_tsv: &str) -> String {
 
 /// Extracts the case facts of one note, every fact with evidence spans.
 pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
-    let analysis = lexicons.context().analyze(text);
-    let mentions = scan::scan(&lexicons.vocabulary, text);
-    let skin_note = findings::is_skin_note(&lexicons.vocabulary, &mentions);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+    facts_of(lexicons, &note)
+}
+
+/// A mention extraction set aside, and why: what `necessity explain` shows
+/// a reviewer beside the facts. It quotes only the mention's own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    /// The mention's words and where they are.
+    pub mention: Span,
+    /// What it was not taken as: "a treatment", "the request", "a value",
+    /// "the diagnosis", "a statement", "a current fact".
+    pub taken_as: &'static str,
+    /// Why: a context axis ("negated", "hypothetical", "family",
+    /// "historical", "uncertain") or a section ("family history section").
+    pub why: &'static str,
+    /// The lexicon phrase that set it aside ("consider", "mother") and
+    /// where it stands, when a phrase or a section heading did.
+    pub trigger: Option<(String, Span)>,
+}
+
+/// [`extract_case`], and beside the facts every mention it set aside with
+/// its reason, in text order (the same facts: one path).
+pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, true);
+    let facts = facts_of(lexicons, &note);
+    let mut set_aside: Vec<SetAside> = note
+        .set_aside()
+        .into_iter()
+        .filter_map(|entry| {
+            let trigger = match entry.trigger {
+                Some((phrase, at)) => Some((phrase, Span::of(text, at.start, at.end)?)),
+                None => None,
+            };
+            Some(SetAside {
+                mention: Span::of(text, entry.span.start, entry.span.end)?,
+                taken_as: entry.purpose,
+                why: entry.why,
+                trigger,
+            })
+        })
+        .collect();
+    set_aside.sort_by_key(|s| (s.mention.start, s.mention.end));
+    (facts, set_aside)
+}
+
+/// The facts of a note read by the mention layer.
+fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
+    let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    record_treatments(&mut facts, lexicons, &analysis, &mentions);
-    record_values(&mut facts, lexicons, &analysis, &mentions, skin_note);
-    record_findings(&mut facts, lexicons, &analysis, &mentions, skin_note);
+    record_treatments(&mut facts, lexicons, note);
+    record_values(&mut facts, lexicons, note, skin_note);
+    record_findings(&mut facts, lexicons, note, skin_note);
     facts
 }
 
@@ -157,14 +203,8 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
 }
 
 /// The treatments, the requested drug and its regimen.
-fn record_treatments(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-) {
-    let found =
-        treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, analysis, mentions);
+fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
+    let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
     if let Some((agent, span)) = found.requested {
         facts.requested_drug = Some(agent);
         add_evidence(facts, "requested_drug", span);
@@ -177,15 +217,9 @@ fn record_treatments(
 }
 
 /// Age, weight and the severity measures.
-fn record_values(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-    skin_note: bool,
-) {
-    let text = analysis.text();
-    let values = findings::values(&lexicons.values, analysis, mentions, skin_note);
+fn record_values(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+    let text = note.text();
+    let values = findings::values(&lexicons.values, note, skin_note);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
     facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", values.bsa);
@@ -196,32 +230,26 @@ fn record_values(
 }
 
 /// Diagnosis, sites, flares, the no-topicals statement and the specialty.
-fn record_findings(
-    facts: &mut Facts,
-    lexicons: &Lexicons,
-    analysis: &Analysis,
-    mentions: &[scan::Mention],
-    skin_note: bool,
-) {
-    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, analysis, mentions) {
+fn record_findings(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+    if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, note) {
         facts.diagnosis = Some(diagnosis);
         add_evidence(facts, "diagnosis", span);
     }
-    let sites = if skin_note { findings::sites(analysis, mentions) } else { Vec::new() };
+    let sites = if skin_note { findings::sites(note) } else { Vec::new() };
     for (site, span) in sites {
         facts.high_impact_sites.push(site);
         add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }
-    let flares = skin_note.then(|| findings::persistent_flares(analysis, mentions)).flatten();
+    let flares = skin_note.then(|| findings::persistent_flares(note)).flatten();
     if let Some(span) = flares {
         facts.persistent_flares = true;
         add_evidence(facts, "persistent_flares", span);
     }
-    if let Some(span) = findings::no_prescription_topicals(analysis, mentions) {
+    if let Some(span) = findings::no_prescription_topicals(note) {
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
-    if let Some((specialty, span)) = findings::specialty(analysis, mentions) {
+    if let Some((specialty, span)) = findings::specialty(note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);
     }

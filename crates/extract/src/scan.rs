@@ -1,70 +1,102 @@
-//! The one pass over a note: every lexicon term and value keyword, found by
-//! one case-sensitive automaton over the spellings notes use (abbreviations
-//! only as written), kept only on word boundaries.
+//! The terms of the one walk over a note, as extraction reads them: every
+//! lexicon term the context engine's automaton found (in a spelling its row
+//! allows, on word boundaries), with each of its meanings, less those a form
+//! leaves unticked.
 
-use crate::lexicon::{Meaning, MeasureKind, Vocabulary};
-use necessity_context::{FoldOptions, Folded};
+use crate::lexicon::{glued_to_number, Meaning, Vocabulary};
+use necessity_context::{steps, Lines, TermHit};
+use std::cell::OnceCell;
 use std::ops::Range;
-
-/// The note as the automaton reads it: case kept (abbreviations match only
-/// as written), every whitespace run one space, and a hyphen between two
-/// word parts ("clobe-\ntasol") dropped with the whitespace after it, and
-/// a faxed "DERMATOL0GY" read with its letter O.
-const NOTE: FoldOptions =
-    FoldOptions { lowercase: false, join_hyphenated_words: true, zero_between_letters_is_o: true };
 
 /// One meaning of a term found in the note.
 #[derive(Clone, Debug)]
-pub struct Mention<'v> {
+pub struct Term<'v> {
     pub span: Range<usize>,
     pub meaning: &'v Meaning,
 }
 
-/// Finds every term of the vocabulary in `text`, in text order. Phrases
-/// match across line breaks and runs of spaces ("continues\n   to flare"),
-/// and words hyphenated at a line end or by OCR ("clobe-\ntasol", "burn-
-/// ing") match whole; spans are always in the original text.
-pub fn scan<'v>(vocabulary: &'v Vocabulary, text: &str) -> Vec<Mention<'v>> {
-    let folded = Folded::new(text, NOTE);
-    let haystack = folded.bytes();
+/// Every meaning of every term of `hits` (the walk's terms, in text order)
+/// that the note states: a unit may touch the number before it ("34yo"),
+/// no other term may; an unticked form box hides its terms.
+pub fn scan<'v>(
+    vocabulary: &'v Vocabulary,
+    text: &str,
+    lines: &Lines,
+    hits: &[TermHit],
+) -> Vec<Term<'v>> {
     let mut mentions = Vec::new();
-    for found in vocabulary.matcher.find_iter(haystack) {
-        let folded_span = found.start()..found.end();
-        let surface = &vocabulary.surfaces[found.pattern().as_usize()];
-        let span = folded.original_range(folded_span.clone());
-        for meaning in &vocabulary.senses[found.pattern().as_usize()] {
-            if on_boundaries(haystack, &folded_span, surface, glued_to_number(meaning)) {
-                mentions.push(Mention { span: span.clone(), meaning });
+    for hit in hits {
+        let senses = &vocabulary.senses[hit.term as usize][hit.spelling as usize];
+        steps::add(1 + senses.len());
+        for meaning in senses {
+            if !hit.after_digit || glued_to_number(meaning) {
+                mentions.push(Term { span: hit.span.clone(), meaning });
             }
         }
     }
-    mentions.retain(|m| !unticked(text.as_bytes(), &m.span, m.meaning));
+    let boxes = Boxes { bytes: text.as_bytes(), lines, closes: OnceCell::new() };
+    mentions.retain(|m| !boxes.unticked(&m.span, m.meaning));
     mentions
 }
 
-/// Form checkboxes: a term after an empty box ("[ ] Hands") or answered by
-/// an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes [ ] No",
-/// "tried Dupixent? [ ] Yes [X] No") is not stated for the patient.
-fn unticked(bytes: &[u8], span: &Range<usize>, meaning: &Meaning) -> bool {
-    empty_box_before(bytes, span.start)
-        || denied_by_answer(bytes, span.end)
-        || (matches!(meaning, Meaning::Drug(_)) && answered_no(bytes, span.end))
-        || (matches!(meaning, Meaning::Drug(_)) && in_unticked_item(bytes, span.start))
+/// A note's form boxes: its text, lines and, once a drug asks, where every
+/// "]" is, so that finding the box before a term on its line is a look-up.
+struct Boxes<'a> {
+    bytes: &'a [u8],
+    lines: &'a Lines,
+    closes: OnceCell<Vec<usize>>,
 }
 
-/// Whether a drug sits in the item of an empty box earlier on its line: a
-/// form lists a class with its agents as examples ("[ ] Systemic
-/// immunosuppressant (cyclosporine / methotrexate)"), none of them taken
-/// unless the box is ticked. The nearest box before the drug on its line
-/// decides, so "[x] TCI  [ ] PDE4 (crisaborole)" keeps a ticked item's drugs.
-fn in_unticked_item(bytes: &[u8], start: usize) -> bool {
-    let line_start = bytes[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line = &bytes[line_start..start];
-    let Some(close) = line.iter().rposition(|&b| b == b']') else { return false };
-    let Some(open) = line[..close].iter().rposition(|&b| b == b'[') else { return false };
-    let inside = &line[open + 1..close];
-    inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
+impl Boxes<'_> {
+    /// Form checkboxes: a term after an empty box ("[ ] Hands") or answered
+    /// by an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes
+    /// [ ] No", "tried Dupixent? [ ] Yes [X] No") is not stated for the
+    /// patient.
+    fn unticked(&self, span: &Range<usize>, meaning: &Meaning) -> bool {
+        let drug = matches!(meaning, Meaning::Drug(_));
+        steps::add(ANSWER_REACH + QUESTION_REACH);
+        empty_box_before(self.bytes, span.start)
+            || denied_by_answer(self.bytes, span.end)
+            || (drug && answered_no(self.bytes, span.end))
+            || (drug && self.in_unticked_item(span.start))
+    }
+
+    /// Whether a drug sits in the item of an empty box earlier on its
+    /// line: a form lists a class with its agents as examples ("[ ]
+    /// Systemic immunosuppressant (cyclosporine / methotrexate)"), none of
+    /// them taken unless the box is ticked. The nearest box before the drug
+    /// on its line decides, so "[x] TCI  [ ] PDE4 (crisaborole)" keeps a
+    /// ticked item's drugs.
+    fn in_unticked_item(&self, start: usize) -> bool {
+        let closes = self.closes.get_or_init(|| {
+            steps::add(self.bytes.len());
+            memchr::memchr_iter(b']', self.bytes).collect::<Vec<_>>()
+        });
+        let line_start = self.lines.start_of(start);
+        let Some(&close) = closes[..closes.partition_point(|&c| c < start)].last() else {
+            return false;
+        };
+        if close < line_start {
+            return false;
+        }
+        box_is_empty(&self.bytes[line_start..close])
+    }
 }
+
+/// Whether the text before a "]" ends with an empty box's "[" and inside:
+/// "[", "[ ", "[_", "[  ]" (at most three blanks or underscores).
+fn box_is_empty(before_close: &[u8]) -> bool {
+    let floor = before_close.len().saturating_sub(MAX_BOX_INSIDE + 1);
+    let Some(open) = before_close[floor..].iter().rposition(|&b| b == b'[') else { return false };
+    let inside = &before_close[floor + open + 1..];
+    inside.len() <= MAX_BOX_INSIDE && inside.iter().all(|&b| b == b' ' || b == b'_')
+}
+
+/// How much an empty box holds between its brackets.
+const MAX_BOX_INSIDE: usize = 3;
+
+/// How far after a drug the question its written answer ends may reach.
+const QUESTION_REACH: usize = 80;
 
 /// How far after a term its Yes/No boxes may be.
 const ANSWER_REACH: usize = 48;
@@ -72,20 +104,20 @@ const ANSWER_REACH: usize = 48;
 /// Whether the box just before `start` is empty: "[ ]", "[]", "[_]".
 fn empty_box_before(bytes: &[u8], start: usize) -> bool {
     let before = bytes[..start].trim_ascii_end();
+    steps::add(start - before.len());
     let Some(inner) = before.strip_suffix(b"]") else { return false };
-    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
-    let inside = &inner[open + 1..];
-    inside.len() <= 3 && inside.iter().all(|&b| b == b' ' || b == b'_')
+    box_is_empty(inner)
 }
 
 /// Whether the box just before `start` is ticked ("[X] Failed"): the answer
 /// of a form's question about the item above it.
 pub fn ticked_box_before(bytes: &[u8], start: usize) -> bool {
     let before = bytes[..start].trim_ascii_end();
+    steps::add(start - before.len());
     let Some(inner) = before.strip_suffix(b"]") else { return false };
-    let Some(open) = inner.iter().rposition(|&b| b == b'[') else { return false };
-    let inside = inner[open + 1..].trim_ascii();
-    inside.len() == 1 && matches!(inside[0], b'x' | b'X' | b'*')
+    // One mark between blanks, right after the "[".
+    let Some((&mark, rest)) = inner.trim_ascii_end().split_last() else { return false };
+    matches!(mark, b'x' | b'X' | b'*') && rest.trim_ascii_end().ends_with(b"[")
 }
 
 /// Whether the first box after a term on its line answers it with an empty
@@ -110,7 +142,6 @@ fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
 /// drug, also when the phrase wraps ("for 3 months: no\nimprovement"), and
 /// a later "Allow generic: No" on a long line answers another question.
 fn answered_no(bytes: &[u8], end: usize) -> bool {
-    const QUESTION_REACH: usize = 80;
     let rest = &bytes[end..bytes.len().min(end + QUESTION_REACH)];
     let Some(mark) = rest.iter().position(|&b| matches!(b, b':' | b'?' | b'\n' | b'.')) else {
         return false;
@@ -118,53 +149,53 @@ fn answered_no(bytes: &[u8], end: usize) -> bool {
     if !matches!(rest[mark], b':' | b'?') {
         return false;
     }
+    // The answer runs to the next line break or stop; it is "No" alone when
+    // white space, "no" and white space fill it.
     let after = &bytes[end + mark + 1..];
-    let answer_len =
-        after.iter().position(|&b| matches!(b, b'\n' | b'.' | b',' | b';')).unwrap_or(after.len());
+    let blank = |from: usize| {
+        let run = after[from..].iter().take_while(|b| b.is_ascii_whitespace() && **b != b'\n');
+        let run = run.count();
+        steps::add(run);
+        run
+    };
+    let word = blank(0);
+    if !after.get(word..word + 2).is_some_and(|w| w.eq_ignore_ascii_case(b"no")) {
+        return false;
+    }
+    let answer_len = word + 2 + blank(word + 2);
+    if !after.get(answer_len).is_none_or(|b| matches!(b, b'\n' | b'.' | b',' | b';')) {
+        return false;
+    }
     let wraps_on = || {
         after.get(answer_len) == Some(&b'\n')
             && after[answer_len..].trim_ascii_start().first().is_some_and(u8::is_ascii_lowercase)
     };
-    after[..answer_len].trim_ascii().eq_ignore_ascii_case(b"no") && !wraps_on()
-}
-
-/// Units written straight after a number ("34yo", "70kg") may touch a digit.
-fn glued_to_number(meaning: &Meaning) -> bool {
-    matches!(
-        meaning,
-        Meaning::Measure(MeasureKind::AgeBefore | MeasureKind::AgeSex | MeasureKind::Weight)
-    )
-}
-
-fn is_word(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
-}
-
-/// A term must not be part of a longer word ("AD" in "ADHD", "hand" in
-/// "handle"); an edge of the term that is itself punctuation needs no check.
-fn on_boundaries(bytes: &[u8], span: &Range<usize>, surface: &str, digit_before_ok: bool) -> bool {
-    let pattern = surface.as_bytes();
-    let start_ok = span.start == 0
-        || !pattern.first().copied().is_some_and(is_word)
-        || !is_word(bytes[span.start - 1])
-        || (digit_before_ok && bytes[span.start - 1].is_ascii_digit());
-    let end_ok = span.end == bytes.len()
-        || !pattern.last().copied().is_some_and(is_word)
-        || !is_word(bytes[span.end]);
-    start_ok && end_ok
+    !wraps_on()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::{build, builtin_files};
+    use crate::mentions::Note;
+    use crate::Lexicons;
+
+    /// The words of every mention the scan keeps in `text` that `keep`
+    /// accepts, as written.
+    fn kept(text: &str, keep: fn(&Meaning) -> bool) -> Vec<String> {
+        let lexicons = Lexicons::builtin();
+        let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+        let found = note.mentions().iter().filter(|m| keep(m.meaning));
+        found.map(|m| text[m.span.clone()].to_string()).collect()
+    }
 
     /// The drug names the scan keeps in `text`, as written.
     fn drugs(text: &str) -> Vec<String> {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let found = scan(&vocabulary, text);
-        let drugs = found.iter().filter(|m| matches!(m.meaning, Meaning::Drug(_)));
-        drugs.map(|m| text[m.span.clone()].to_string()).collect()
+        kept(text, |m| matches!(m, Meaning::Drug(_)))
+    }
+
+    /// Every term the scan keeps in `text`, as written.
+    fn all(text: &str) -> Vec<String> {
+        kept(text, |_| true)
     }
 
     #[test]
@@ -176,8 +207,7 @@ mod tests {
 
     #[test]
     fn unticked_boxes_hide_their_terms() {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let count = |text: &str| scan(&vocabulary, text).len();
+        let count = |text: &str| all(text).len();
         assert_eq!(count("[ ] Hands  [X] Feet"), 1);
         assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
         assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
@@ -205,18 +235,20 @@ mod tests {
 
     #[test]
     fn wrapped_and_hyphenated_words_match_with_original_spans() {
-        let vocabulary = build(&builtin_files()).unwrap();
         let text = "Prior: clobe-\ntasol, no\n    improvement.";
-        let found: Vec<&str> =
-            scan(&vocabulary, text).iter().map(|m| &text[m.span.clone()]).collect();
-        assert_eq!(found, ["clobe-\ntasol", "no\n    improvement"]);
+        assert_eq!(all(text), ["clobe-\ntasol", "no\n    improvement"]);
     }
 
     #[test]
     fn units_may_touch_their_number() {
-        let vocabulary = build(&builtin_files()).unwrap();
-        let text = "34yo, 70kg";
-        let found = scan(&vocabulary, text);
-        assert_eq!(found.len(), 2);
+        assert_eq!(all("34yo, 70kg"), ["yo", "kg"]);
+        assert!(all("3DUPIXENT").is_empty(), "only units may touch a number");
+    }
+
+    #[test]
+    fn a_phrase_that_runs_into_a_longer_word_hides_no_shorter_one() {
+        // "triamcinolone cream" runs into "creams": triamcinolone is still found.
+        assert_eq!(drugs("Failed triamcinolone creams."), ["triamcinolone"]);
+        assert_eq!(drugs("clobetasol propionate ointments"), ["clobetasol propionate"]);
     }
 }

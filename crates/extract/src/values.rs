@@ -3,8 +3,10 @@
 //! lexicons, and only ever run over a window of a few dozen bytes.
 
 use crate::lexicon::MeasureKind;
+use necessity_context::{steps, Lines};
 use regex::Regex;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// How far from its keyword a value may be written.
@@ -69,15 +71,29 @@ fn number_words_pattern(limit: usize) -> String {
 }
 
 /// Filler words allowed between a keyword and its value ("BSA of about 10%",
-/// "BSA approx. 25%": an abbreviation keeps its full stop).
-/// A whole parenthesis is tried before a lone bracket, so a scale written
-/// there ("IGA (0-4): 3", "NRS (0–10) = 7") is skipped rather than its 0
-/// read as the value; "IGA (3)" still reads 3 by backtracking.
-const FILLER: &str = r"(?:\([^)\n]{0,30}\)|[\s:=~()\-]|\b(?:approx|est|ca)\.|\b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|involvement|involved|affected|score|scored|rated|currently|today|now|total)\b)*";
+/// "BSA approx. 25%": an abbreviation keeps its full stop). A whole
+/// parenthesis is tried before a lone bracket, so a scale written there
+/// ("IGA (0-4): 3", "NRS (0–10) = 7") is skipped rather than its 0 read as
+/// the value; "IGA (3)" still reads 3 by backtracking. Verbose syntax (as
+/// every pattern of extraction): white space is not matched, `#` comments.
+const FILLER: &str = r"(?:
+      \([^)\n]{0,30}\)                # a parenthesis: a scale, a date
+    | [\s:=~()\-]                     # punctuation between
+    | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
+    | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
+          |involvement|involved|affected|score|scored|rated|currently|today
+          |now|total)\b               # words between
+    )*
+";
 
 /// The units an age is written with after its number, years or months (the
 /// latter captured): "y", "yo", "y/o", "yrs", "years old", "mo", "months".
-const AGE_UNITS: &str = r"y/o|y\.o\.|yo|yrs?|years?(?:[\s-]+old)?|(months?|mos?)(?:[\s-]+old)?|y";
+const AGE_UNITS: &str = r"(?:
+      y/o | y\.o\. | yo | yrs? | years?(?:[\s-]+old)?   # years
+    | (months?|mos?)(?:[\s-]+old)?                      # months, captured
+    | y
+    )
+";
 
 /// Words of a demographics line that are not part of a name: what follows
 /// them is a room, bed, record number or measurement, never the age.
@@ -122,62 +138,114 @@ impl ValuePatterns {
         let ci = crate::case_insensitive;
         let number = number_pattern();
         let iga_word = number_words_pattern(6);
+        // A range's upper end: "10-15", "10 – 15", "10 to 15".
+        let range_to = r"\s*(?:-|–|to)\s*";
         Ok(ValuePatterns {
             percent_after: ci(&format!(
-                r"^{FILLER}{number}(?:\s*(?:-|–|to)\s*{number})?\s*(?:%|percent\b|per cent\b)"
+                r"^ {FILLER}
+                  {number}                            # the value
+                  (?:{range_to}{number})?             # or a range, read by its lower end
+                  \s*(?:%|percent\b|per\x20cent\b)    # as a percentage"
             ))?,
             percent_before: ci(&format!(
-                r"\b{number}(?:\s*(?:-|–|to)\s*{number})?\s*(?:%|percent|per cent)\s*(?:of\s+)?(?:the\s+|her\s+|his\s+|their\s+|total\s+)*$"
+                r"\b{number}                          # the value, before its keyword
+                  (?:{range_to}{number})?             # or a range
+                  \s*(?:%|percent|per\x20cent)        # as a percentage
+                  \s*(?:of\s+)?                       # 'of'
+                  (?:the\s+|her\s+|his\s+|their\s+|total\s+)*   # 'her total'
+                  $                                   # right before the keyword"
             ))?,
             iga_after: ci(&format!(
-                r"^(?:\s*-?\s*AD\b)?{FILLER}([0-5]\b|{iga_word})(?:\s*(?:/|out of)\s*([0-5]|four|five)\b)?"
+                r"^ (?:\s*-?\s*AD\b)?                 # vIGA-AD's suffix
+                  {FILLER}
+                  ([0-5]\b|{iga_word})                # the score
+                  (?:\s*(?:/|out\x20of)\s*            # on a written scale:
+                     ([0-5]|four|five)\b)?            #   4 or 5 points"
             ))?,
-            iga_five_scale: ci(r"\b0\s*(?:-|–|to)\s*5\b")?,
-            nrs_after: ci(&format!(r"^{FILLER}{number}(?:\s*(?:/|out of)\s*(?:10|ten)\b)?"))?,
+            iga_five_scale: ci(r"\b0 \s*(?:-|–|to)\s* 5\b   # a 0-5 scale")?,
+            nrs_after: ci(&format!(
+                r"^ {FILLER}
+                  {number}                            # the score
+                  (?:\s*(?:/|out\x20of)\s*(?:10|ten)\b)?   # of ten"
+            ))?,
             itch_out_of_ten: ci(&format!(
-                r"^[^.;]{{0,{ITCH_REACH}}}?\b{number}(?:\s*(?:-|–)\s*{number})?\s*(?:/|out of)\s*(?:10|ten)\b"
+                r"^ [^.;]{{0,{ITCH_REACH}}}?          # a few words of the sentence
+                  \b{number}                          # the score
+                  (?:\s*(?:-|–)\s*{number})?          # or a range
+                  \s*(?:/|out\x20of)\s*(?:10|ten)\b   # of ten, always written"
             ))?,
-            easi_after: ci(&format!(r"^{FILLER}{number}"))?,
-            number_before: ci(&format!(r"\b{number}\s*-?\s*$"))?,
+            easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
+            number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
-                r"^\s*(?::|=|of|is)?\s*{number}\b(?:[\s-]*(months?|mos?|weeks?|wks?))?"
+                r"^ \s*(?::|=|of|is)?\s*              # 'Age: ', 'age of'
+                  {number}\b                          # the age
+                  (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
             ))?,
             age_prefix_not_now: ci(
-                r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset|starting|began|of)\s*(?:the\s+)?$",
+                r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset
+                     |starting|began|of)              # an event's time, not the age now
+                  \s*(?:the\s+)?$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
-            years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s,-]*(?:and\s+)?$")?,
-            restated: ci(
-                r"^[^.;\n]{0,30}?\b(?:now|currently|today|at present|presently)\b\s*(?:is\s+|at\s+|of\s+)?(\d{1,3}(?:\.\d+)?)\s*(%|percent\b)?",
-            )?,
-            age_glued: ci(r"(?:^|[^\w.])(\d{1,3})$")?,
+            years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)    # whole years
+                  [\s,-]*(?:and\s+)?$                 # before the months")?,
+            restated: ci(r"^ [^.;\n]{0,30}?                    # a few words of the clause
+                  \b(?:now|currently|today|at\x20present|presently)\b   # said to be now
+                  \s*(?:is\s+|at\s+|of\s+)?
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  \s*(%|percent\b)?                   # a percentage, for BSA")?,
+            age_glued: ci(r"(?:^|[^\w.]) (\d{1,3}) $   # the number the sex is glued to")?,
             // Names are capitalised words, initials or short particles ("de");
             // the age is the first number after them, with a sex or a unit.
             name_line: Regex::new(&format!(
-                r"^[ \t]*((?:(?:[A-Z][A-Za-z'’\-]*\.?|[a-z]{{2,3}})[ \t]*,?[ \t]+){{0,5}}?)(\d{{1,3}})[ \t]*,?[ \t]*(?:(M|F|(?i:male|female|man|woman|boy|girl))|(?i:{AGE_UNITS}))(?:[^\w/]|$)"
+                r"(?x)^ [\x20\t]*
+                  ((?:(?:[A-Z][A-Za-z'’\-]*\.?        # a name or initial
+                        |[a-z]{{2,3}})                # or a particle
+                      [\x20\t]*,?[\x20\t]+){{0,5}}?)  # up to five of them
+                  (\d{{1,3}})                         # the age
+                  [\x20\t]*,?[\x20\t]*
+                  (?:(M|F|(?i:male|female|man|woman|boy|girl))   # with the sex
+                    |(?i:{AGE_UNITS}))                # or a unit
+                  (?:[^\w/]|$)"
             ))?,
             birth_date_parenthesis: ci(&format!(
-                r"^[^\n(]{{0,28}}?\(\s*(?:age\b[:\s]*)?(\d{{1,3}})\s*(?:{AGE_UNITS})?\s*\)"
+                r"^ [^\n(]{{0,28}}?                   # the date of birth
+                  \(\s*(?:age\b[:\s]*)?               # '(', 'age'
+                  (\d{{1,3}})\s*(?:{AGE_UNITS})?\s*   # the age, maybe a unit
+                  \)"
             ))?,
             birth_date_comma: ci(&format!(
-                r"^[^\n]{{0,28}}?[,;]\s*(?:age\b[:\s]*)?(\d{{1,3}})\s*(?:{AGE_UNITS})(?:[^\w/]|$)"
+                r"^ [^\n]{{0,28}}?                    # the date of birth
+                  [,;]\s*(?:age\b[:\s]*)?             # ', ', 'age'
+                  (\d{{1,3}})\s*(?:{AGE_UNITS})       # the age with its unit
+                  (?:[^\w/]|$)"
             ))?,
-            temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b|°")?,
-            range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-)\s*$")?,
+            temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b | °   # a temperature")?,
+            range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-) \s*$   # a bound of a range")?,
             weight_change: ci(
-                r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more|greater|exceeds|over|under|below|above)\b",
+                r"\b(?:loss|lost|gain|gained|down|up|increase|decrease|change|less|more
+                     |greater|exceeds|over|under|below|above)\b   # a change or a bound",
             )?,
-            table_cell: ci(
-                r"^\s*[~≈]?\s*(\d{1,3}(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d{1,3}(?:\.\d+)?))?\s*(?:%|percent\b)?(?:\s*/\s*(\d{1,2})\b)?",
-            )?,
-            area_limit: ci(
-                r"(?:\b(?:apply|applied|applying|keep|kept|limit|limited|restrict|restricted|use|used|using)\b[^.;:\n]{0,24}?(?:[<≤]|\bless\s+than|\bunder|\bup\s+to|\bat\s+most|\bbelow)|\b(?:no|not)\s+more\s+than|\b(?:not\s+to|do\s+not|don't|never)\s+exceed|\bmax(?:imum)?\.?(?:\s+of)?)\s*$",
-            )?,
-            age_with_unit: ci(
-                r"\b\d{1,3}[\s-]*(?:y/o|y\.o\.|yo|yrs?|years?|months?|mos?)(?:[\s-]+old)?\b",
-            )?,
+            table_cell: ci(r"^ \s*[~≈]?\s*                       # 'about'
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  (?:\s*(?:-|–|to)\s*(\d{1,3}(?:\.\d+)?))?   # or a range
+                  \s*(?:%|percent\b)?                 # a percentage
+                  (?:\s*/\s*(\d{1,2})\b)?             # a written scale: '/5'")?,
+            area_limit: ci(r"(?:
+                      \b(?:apply|applied|applying|keep|kept|limit|limited|restrict|restricted
+                          |use|used|using)\b          # treating the skin
+                      [^.;:\n]{0,24}?
+                      (?:[<≤]|\bless\s+than|\bunder|\bup\s+to|\bat\s+most|\bbelow)   # up to
+                    | \b(?:no|not)\s+more\s+than      # 'no more than'
+                    | \b(?:not\s+to|do\s+not|don't|never)\s+exceed   # 'not to exceed'
+                    | \bmax(?:imum)?\.?(?:\s+of)?     # 'max'
+                  )\s*$                               # right before the percentage")?,
+            age_with_unit: ci(r"\b\d{1,3}[\s-]*                     # a number
+                  (?:y/o|y\.o\.|yo|yrs?|years?|months?|mos?)   # in years or months
+                  (?:[\s-]+old)?\b")?,
             weight_not_patient: ci(
-                r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)\s+(?:body\s+)?$",
+                r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)
+                  \s+(?:body\s+)?$                    # a weight that is not the patient's",
             )?,
         })
     }
@@ -271,6 +339,7 @@ pub fn ocr_repaired(window: &str) -> Cow<'_, str> {
 /// paragraph is never read as this keyword's (wrapped lines are read on),
 /// with OCR misreadings of digits repaired.
 fn after(text: &str, end: usize, width: usize) -> (usize, Cow<'_, str>) {
+    steps::add(width);
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
     let window = window.find("\n\n").map_or(window, |i| &window[..i]);
@@ -279,6 +348,7 @@ fn after(text: &str, end: usize, width: usize) -> (usize, Cow<'_, str>) {
 
 /// The window before `start`, cut at a blank line, repaired like [`after`].
 fn before(text: &str, start: usize, width: usize) -> (usize, Cow<'_, str>) {
+    steps::add(width);
     let from = ceil_boundary(text, start.saturating_sub(width));
     let window = &text[from..start];
     match window.rfind("\n\n") {
@@ -304,6 +374,8 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
 /// Reads the value a keyword at `keyword` introduces, if the note writes one.
 pub fn read_value(
     patterns: &ValuePatterns,
+    tables: &mut Tables,
+    lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: Range<usize>,
@@ -316,7 +388,7 @@ pub fn read_value(
             | MeasureKind::Itch
             | MeasureKind::Easi
     ) {
-        if let Some(cell) = table_value(patterns, kind, text, &keyword) {
+        if let Some(cell) = table_value(patterns, tables, lines, kind, text, &keyword) {
             return cell;
         }
     }
@@ -413,35 +485,82 @@ fn is_past_header(cell: &str) -> bool {
     dated || header_is(cell, &PAST_HEADERS) || cell.contains('/')
 }
 
+/// The table rows of a note read so far, by line: a note with many
+/// measures on one long line reads the line, and the lines above it for a
+/// header, once.
+#[derive(Default)]
+pub struct Tables {
+    rows: HashMap<(usize, usize), Option<Row>>,
+}
+
+/// A line of a pipe or tab table: its cells, and where its header (a line
+/// above naming a present column and a past one) puts the present column.
+struct Row {
+    cells: Vec<Range<usize>>,
+    /// The present column and the header's width, when a header is found.
+    header: Option<(usize, usize)>,
+}
+
 /// A measure in the label cell of a pipe or tab table row whose header names
 /// a present column and a past one ("Measure | Today | 3 mo ago"): the
 /// present column's cell, never a past one. `None` when the keyword is not
 /// in such a row; `Some(None)` when the present cell states no value.
 fn table_value(
     patterns: &ValuePatterns,
+    tables: &mut Tables,
+    lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: &Range<usize>,
 ) -> Option<Option<Value>> {
-    let line_start = text[..keyword.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[keyword.end..].find('\n').map_or(text.len(), |i| keyword.end + i);
-    let line = line_start..line_end;
-    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
-    let row = cells(text, line.clone(), delimiter);
+    let line_start = lines.start_of(keyword.start);
+    let line_end = lines.range(lines.line_of(keyword.end)).end;
+    let row = tables
+        .rows
+        .entry((line_start, line_end))
+        .or_insert_with(|| read_row(text, lines, line_start..line_end))
+        .as_ref()?;
     // The keyword labels the row: it is in the first cell.
-    let label = row.first()?;
-    if !(label.start <= keyword.start && keyword.end <= label.end) || row.len() < 2 {
+    let label = row.cells.first()?;
+    if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
+    let (present, header_len) = row.header?;
+    // A header without a label cell is shifted right by the missing ones.
+    let at = present + row.cells.len().saturating_sub(header_len);
+    if at == 0 {
+        return None;
+    }
+    Some(row.cells.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)))
+}
+
+/// The cells of a table row and its header, or `None` for a line that is
+/// no table row.
+fn read_row(text: &str, lines: &Lines, line: Range<usize>) -> Option<Row> {
+    steps::add(line.len());
+    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
+    let cells = cells(text, line.clone(), delimiter);
+    Some(Row { header: header_above(text, lines, line.start, delimiter), cells })
+}
+
+/// The header of the table row that starts at `line_start`: within
+/// [`TABLE_REACH`] lines above it, before a line that is no table row.
+fn header_above(
+    text: &str,
+    lines: &Lines,
+    line_start: usize,
+    delimiter: char,
+) -> Option<(usize, usize)> {
     let mut end = line_start;
     for _ in 0..TABLE_REACH {
         if end == 0 {
             return None;
         }
         let above_end = end - 1;
-        let above_start = text[..above_end].rfind('\n').map_or(0, |i| i + 1);
+        let above_start = lines.start_of(above_end);
         end = above_start;
         let above = above_start..above_end;
+        steps::add(above.len());
         if !text[above.clone()].contains(delimiter) {
             return None;
         }
@@ -451,13 +570,9 @@ fn table_value(
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
         });
-        let (Some(present), true) = (present, past) else { continue };
-        // A header without a label cell is shifted right by the missing ones.
-        let at = present + row.len().saturating_sub(header.len());
-        if at == 0 {
-            return None;
+        if let (Some(present), true) = (present, past) {
+            return Some((present, header.len()));
         }
-        return Some(row.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)));
     }
     None
 }
@@ -706,6 +821,7 @@ fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
 
 /// The rest of the line after a label, up to `width` bytes.
 fn rest_of_line(text: &str, end: usize, width: usize) -> &str {
+    steps::add(width);
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
     window.find(['\n', '\r']).map_or(window, |i| &window[..i])
@@ -820,7 +936,9 @@ mod tests {
     fn read(kind: MeasureKind, text: &str, keyword: &str) -> Option<(f64, Option<u8>, String)> {
         let patterns = ValuePatterns::new().unwrap();
         let start = text.find(keyword).unwrap();
-        read_value(&patterns, kind, text, start..start + keyword.len())
+        let lines = Lines::new(text.as_bytes());
+        let keyword = start..start + keyword.len();
+        read_value(&patterns, &mut Tables::default(), &lines, kind, text, keyword)
             .map(|v| (v.number, v.scale, text[v.span].to_string()))
     }
 

@@ -1,0 +1,152 @@
+//! The layout of a note found once: lines (where each starts and where its
+//! text starts after its indent), paragraphs and list items, so that "which
+//! line", "how far is this indented", "which paragraph" and "which item"
+//! cost a look-up, not a scan back to the previous line break for every
+//! question.
+
+use std::ops::Range;
+
+/// Line starts and indents of one text.
+#[derive(Clone, Debug, Default)]
+pub struct Lines {
+    /// The offset of each line's first byte; the first is 0.
+    starts: Vec<usize>,
+    /// The offset of each line's first byte that is not a space or tab.
+    content: Vec<usize>,
+    len: usize,
+}
+
+impl Lines {
+    /// Indexes the lines of `bytes` in one pass.
+    pub fn new(bytes: &[u8]) -> Lines {
+        crate::steps::add(bytes.len());
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let content = starts
+            .iter()
+            .map(|&start| {
+                let blank = bytes[start..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+                start + blank
+            })
+            .collect();
+        Lines { starts, content, len: bytes.len() }
+    }
+
+    /// The index of the line that holds `offset` (the last line for the end
+    /// of the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// How many lines there are.
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte range of line `line`, without its line break.
+    pub fn range(&self, line: usize) -> Range<usize> {
+        let end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
+        self.starts[line]..end
+    }
+
+    /// The start of the line that holds `offset`.
+    pub fn start_of(&self, offset: usize) -> usize {
+        self.starts[self.line_of(offset)]
+    }
+
+    /// The spaces and tabs between the start of its line and `at`, when
+    /// only those are there; 0 otherwise (a heading inside a line).
+    pub fn indent_at(&self, at: usize) -> usize {
+        let line = self.line_of(at);
+        if at <= self.content[line] {
+            at - self.starts[line]
+        } else {
+            0
+        }
+    }
+}
+
+/// The blank lines ("\n\n") that part a note's paragraphs, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Paragraphs(Vec<usize>);
+
+impl Paragraphs {
+    /// Finds the paragraph breaks of `bytes` in one vectorised scan.
+    pub fn new(bytes: &[u8]) -> Paragraphs {
+        crate::steps::add(bytes.len());
+        Paragraphs(memchr::memmem::find_iter(bytes, b"\n\n").collect())
+    }
+
+    /// Which paragraph holds byte `offset` (0 for the first).
+    pub fn index_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&blank| blank + 2 <= offset)
+    }
+
+    /// How many paragraphs there are.
+    pub fn count(&self) -> usize {
+        self.0.len() + 1
+    }
+}
+
+/// The items of a note's lists: each runs from a line that opens with a
+/// bullet or an item number ("- ", "•", "2.", "3)") to the line before the
+/// next line that starts anything new (another item, a blank line, a
+/// labelled line such as "Plan:"), so that what one item says can be kept
+/// from the next.
+pub fn list_items(bytes: &[u8], lines: &Lines) -> Vec<Range<usize>> {
+    let mut items: Vec<Range<usize>> = Vec::new();
+    let mut open: Option<usize> = None;
+    for line in 0..lines.count() {
+        let range = lines.range(line);
+        // A line opens an item or a new thing in a few bytes after its indent.
+        crate::steps::add(1 + range.len().min(crate::sentences::LABEL_REACH));
+        let content = &bytes[lines.content[line].min(range.end)..range.end];
+        let opens = crate::sentences::starts_with_bullet(content);
+        if opens || crate::sentences::starts_new_item(&bytes[range.start..range.end]) {
+            if let Some(start) = open.take() {
+                items.push(start..lines.range(line - 1).end);
+            }
+        }
+        if opens {
+            open = Some(range.start);
+        }
+    }
+    if let Some(start) = open {
+        items.push(start..bytes.len());
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_indents() {
+        let text = "a\n  b: x\n\n\tc";
+        let lines = Lines::new(text.as_bytes());
+        assert_eq!(lines.count(), 4);
+        assert_eq!(lines.line_of(0), 0);
+        assert_eq!(lines.line_of(1), 0);
+        assert_eq!(lines.line_of(2), 1);
+        assert_eq!(lines.line_of(text.len()), 3);
+        assert_eq!(&text[lines.range(1)], "  b: x");
+        assert_eq!(&text[lines.range(2)], "");
+        assert_eq!(lines.indent_at(4), 2);
+        assert_eq!(lines.indent_at(7), 0, "inside the line");
+        assert_eq!(lines.indent_at(11), 1);
+        assert_eq!(lines.start_of(6), 2);
+    }
+
+    #[test]
+    fn paragraphs_and_items() {
+        let text = "Tried:\n- clobetasol\n  wrapped\n2) tacrolimus\n\nPlan: start";
+        let paragraphs = Paragraphs::new(text.as_bytes());
+        assert_eq!(paragraphs.count(), 2);
+        assert_eq!(paragraphs.index_of(text.find("Plan").unwrap()), 1);
+        assert_eq!(paragraphs.index_of(3), 0);
+        let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
+        let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
+        assert_eq!(items, ["- clobetasol\n  wrapped", "2) tacrolimus"]);
+    }
+}

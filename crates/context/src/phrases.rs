@@ -1,0 +1,302 @@
+//! The one walk over a note: one automaton holds every phrase the pipeline
+//! looks for (the context lexicon's triggers, terminators, look-alikes and
+//! section headings, and the caller's terms: drug names, measures, sites,
+//! cues ...), built once and shared by every thread, and walks one
+//! lower-cased folded copy of the note once.
+//!
+//! The walk is a tight loop over aho-corasick's DFA (its state in a
+//! register; a match state only pushes its position to a per-note buffer),
+//! with every match reported (overlapping ones too), so that each class of
+//! phrases is then chosen leftmost-longest on its own: a context trigger
+//! inside a longer drug or cue phrase is still a trigger, as it was when
+//! each had its own automaton. A phrase that fails a check where it stands
+//! (a word boundary; for a term, its case) hides nothing: the longest phrase
+//! that passes is found ("Failed triamcinolone creams." finds triamcinolone
+//! though "triamcinolone cream" runs into "creams").
+
+use crate::fold::Folded;
+use crate::lexicon::Entry;
+use crate::{is_word_byte, LexiconError, Role};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A phrase a caller wants found in the same walk as the context lexicon:
+/// lower case, white space single.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub phrase: String,
+    /// The ways it may be written; at least one.
+    pub spellings: Vec<Spelling>,
+}
+
+/// One way a term may be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spelling {
+    /// The exact case it must have in the note ("AD", "Dupixent"), or
+    /// `None` for any case.
+    pub cased: Option<String>,
+    /// Whether it may follow a digit without a space ("34yo", "70kg").
+    pub digit_before_ok: bool,
+}
+
+/// A term found in the note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TermHit {
+    /// The term's index among the terms the engine was built with.
+    pub term: u32,
+    /// Which of its spellings the note wrote.
+    pub spelling: u32,
+    /// Where it is, in the original text.
+    pub span: Range<usize>,
+    /// Whether a digit stands right before it (allowed by its spelling).
+    pub after_digit: bool,
+}
+
+/// What one automaton pattern is: a phrase of the context lexicon (with its
+/// entries, by role), a caller's term, or both.
+#[derive(Clone, Debug, Default)]
+struct Pattern {
+    len: u32,
+    /// Triggers, terminators and look-alikes.
+    context: Vec<u32>,
+    /// Section heading phrases.
+    headings: Vec<u32>,
+    term: Option<u32>,
+}
+
+/// Every phrase compiled into one automaton.
+pub(crate) struct Phrases {
+    dfa: DFA,
+    patterns: Vec<Pattern>,
+    terms: Vec<Term>,
+    /// Heading phrases of one letter ("S:", "P:"): too common as words to
+    /// walk for, they are looked up only as a whole heading.
+    letter_headings: Vec<(u8, u32)>,
+}
+
+/// A phrase found in the walk, in folded offsets, with its pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) pattern: u32,
+}
+
+impl Found {
+    fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// What the walk found in one note: the context phrases chosen
+/// leftmost-longest (look-alikes included), every heading phrase (chosen
+/// where a heading may stand), and the caller's terms chosen
+/// leftmost-longest among those written in a case they allow.
+pub(crate) struct Walked {
+    pub(crate) context: Vec<Found>,
+    pub(crate) headings: Vec<Found>,
+    pub(crate) terms: Vec<TermHit>,
+}
+
+impl Phrases {
+    /// Compiles the context lexicon's `entries` and the caller's `terms`.
+    pub(crate) fn build(entries: &[Entry], terms: Vec<Term>) -> Result<Phrases, LexiconError> {
+        let mut phrases: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut slot = |phrase: &str, phrases: &mut Vec<String>, patterns: &mut Vec<Pattern>| {
+            *index.entry(phrase.to_string()).or_insert_with(|| {
+                phrases.push(phrase.to_string());
+                patterns.push(Pattern { len: phrase.len() as u32, ..Pattern::default() });
+                phrases.len() - 1
+            })
+        };
+        let mut letter_headings = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            if matches!(entry.role, Role::Heading(..)) && entry.phrase.len() == 1 {
+                letter_headings.push((entry.phrase.as_bytes()[0], i as u32));
+                continue;
+            }
+            let at = slot(&entry.phrase, &mut phrases, &mut patterns);
+            match entry.role {
+                Role::Heading(..) => patterns[at].headings.push(i as u32),
+                _ => patterns[at].context.push(i as u32),
+            }
+        }
+        for (i, term) in terms.iter().enumerate() {
+            if term.phrase.is_empty() || term.spellings.is_empty() {
+                return Err(LexiconError::Build(format!("term {i} has no phrase or spelling")));
+            }
+            let at = slot(&term.phrase, &mut phrases, &mut patterns);
+            if patterns[at].term.replace(i as u32).is_some() {
+                return Err(LexiconError::Build(format!("term {i} repeats a phrase")));
+            }
+        }
+        // Every match is reported (standard semantics): the classes are
+        // chosen apart after the walk. No prefilter: the walk below does
+        // not use one.
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&phrases)
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        Ok(Phrases { dfa, patterns, terms, letter_headings })
+    }
+
+    /// Every phrase of the automaton, as compiled (lower case).
+    pub(crate) fn phrases(&self, entries: &[Entry]) -> Vec<String> {
+        self.patterns
+            .iter()
+            .map(|p| match (p.context.first(), p.headings.first(), p.term) {
+                (Some(&e), _, _) | (_, Some(&e), _) => entries[e as usize].phrase.clone(),
+                (_, _, Some(t)) => self.terms[t as usize].phrase.clone(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    /// The terms the automaton was built with.
+    pub(crate) fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// The entries of the context lexicon a context pattern stands for.
+    pub(crate) fn context_entries(&self, pattern: u32) -> &[u32] {
+        &self.patterns[pattern as usize].context
+    }
+
+    /// The first heading entry of a heading pattern.
+    pub(crate) fn heading_entry(&self, pattern: u32) -> Option<u32> {
+        self.patterns[pattern as usize].headings.first().copied()
+    }
+
+    /// The heading entry of a one-letter heading, if `letter` is one.
+    pub(crate) fn letter_heading(&self, letter: u8) -> Option<u32> {
+        let letter = letter.to_ascii_lowercase();
+        self.letter_headings.iter().find(|(l, _)| *l == letter).map(|(_, e)| *e)
+    }
+
+    /// Walks the folded note once and chooses each class's phrases.
+    pub(crate) fn walk(&self, folded: &Folded) -> Walked {
+        let bytes = folded.bytes();
+        crate::steps::add(bytes.len());
+        let ends = self.match_ends(bytes);
+        let mut context = Vec::new();
+        let mut headings = Vec::new();
+        let mut terms = Vec::new();
+        for &(end, state) in &ends {
+            for i in 0..self.dfa.match_len(state) {
+                crate::steps::add(1);
+                let pattern = self.dfa.match_pattern(state, i).as_u32();
+                let info = &self.patterns[pattern as usize];
+                let found = Found { start: end - info.len, end, pattern };
+                if !info.context.is_empty() {
+                    context.push(found);
+                }
+                if !info.headings.is_empty() {
+                    headings.push(found);
+                }
+                if info.term.is_some() {
+                    terms.push(found);
+                }
+            }
+        }
+        for list in [&mut context, &mut headings, &mut terms] {
+            sort_by_start_then_longest(list);
+        }
+        let context = leftmost_longest(&context, |f| on_word_boundaries(bytes, f.range(), false));
+        let terms = leftmost_longest(&terms, |f| self.spelling_at(folded, f).is_some())
+            .into_iter()
+            .filter_map(|f| {
+                let (spelling, after_digit) = self.spelling_at(folded, &f)?;
+                Some(TermHit {
+                    term: self.patterns[f.pattern as usize].term?,
+                    spelling,
+                    span: folded.original_range(f.range()),
+                    after_digit,
+                })
+            })
+            .collect();
+        Walked { context, headings, terms }
+    }
+
+    /// The walk proper: the end of every match and the state that saw it.
+    fn match_ends(&self, bytes: &[u8]) -> Vec<(u32, aho_corasick::automaton::StateID)> {
+        let dfa = &self.dfa;
+        let mut ends = Vec::with_capacity(bytes.len() / 16);
+        let Ok(mut state) = dfa.start_state(Anchored::No) else { return ends };
+        for (at, &byte) in bytes.iter().enumerate() {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) && dfa.is_match(state) {
+                ends.push((at as u32 + 1, state));
+            }
+        }
+        ends
+    }
+
+    /// The spelling of the term at `found` that the note wrote, and whether
+    /// a digit stands before it, if the term may stand there.
+    fn spelling_at(&self, folded: &Folded, found: &Found) -> Option<(u32, bool)> {
+        let term = &self.terms[self.patterns[found.pattern as usize].term? as usize];
+        let written = &folded.cased()[found.range()];
+        let bytes = folded.bytes();
+        let after_digit = found.start > 0 && bytes[found.start as usize - 1].is_ascii_digit();
+        crate::steps::add(term.spellings.len());
+        term.spellings.iter().enumerate().find_map(|(i, spelling)| {
+            let case_ok = spelling.cased.as_ref().is_none_or(|c| c.as_bytes() == written);
+            let bounded = on_word_boundaries(bytes, found.range(), spelling.digit_before_ok);
+            (case_ok && bounded).then_some((i as u32, after_digit && spelling.digit_before_ok))
+        })
+    }
+}
+
+/// Sorts phrases found in the order of their ends by start, the longest
+/// first at each start. They come nearly sorted (each is out of place only
+/// among the few that end inside it), so an insertion sort does it in time
+/// proportional to their number.
+fn sort_by_start_then_longest(found: &mut [Found]) {
+    let key = |f: &Found| (f.start, u32::MAX - f.end);
+    for i in 1..found.len() {
+        let mut j = i;
+        crate::steps::add(1);
+        while j > 0 && key(&found[j - 1]) > key(&found[j]) {
+            crate::steps::add(1);
+            found.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// The phrases chosen leftmost-longest among those that `may_stand`: at
+/// the first start where one may, the longest that may; then on after it.
+/// `found` is sorted by start, the longest first at each.
+fn leftmost_longest(found: &[Found], may_stand: impl Fn(&Found) -> bool) -> Vec<Found> {
+    let mut chosen = Vec::new();
+    let mut free_from = 0;
+    for f in found {
+        crate::steps::add(1);
+        if f.start >= free_from && may_stand(f) {
+            chosen.push(*f);
+            free_from = f.end;
+        }
+    }
+    chosen
+}
+
+/// Whether `range` of `bytes` stands on word boundaries: not part of a
+/// longer word ("no" in "know", "AD" in "ADHD"); an edge of the phrase that
+/// is itself punctuation needs no check, and a digit before it is allowed
+/// when `digit_before_ok` ("34yo").
+pub(crate) fn on_word_boundaries(bytes: &[u8], range: Range<usize>, digit_before_ok: bool) -> bool {
+    let (start, end) = (range.start, range.end);
+    let first_is_word = bytes.get(start).is_some_and(|b| is_word_byte(*b));
+    let last_is_word = end > start && is_word_byte(bytes[end - 1]);
+    let before_ok = start == 0
+        || !first_is_word
+        || !is_word_byte(bytes[start - 1])
+        || (digit_before_ok && bytes[start - 1].is_ascii_digit());
+    before_ok && (end == bytes.len() || !last_is_word || !is_word_byte(bytes[end]))
+}

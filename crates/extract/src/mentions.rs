@@ -1,0 +1,560 @@
+//! The mention layer: every extractor reads a note through it.
+//!
+//! One walk over the note finds every lexicon hit; each becomes a
+//! [`Mention`] that knows its span, meaning, sentence, list item and section
+//! and its context (negated, historical, hypothetical, family, uncertain),
+//! asked of the context engine once for all mentions of the note. Whether a
+//! mention is a current fact about the patient is answered here and only
+//! here, by [`Note::judge`], which says why when it sets a mention aside.
+//! An extractor that needs another question (a value is the patient's but
+//! may be dated; a failure cue may hold a negation word) asks it by a
+//! [`Question`], not by a copy of the rule.
+//!
+//! Nothing in this crate outside this module asks the context engine.
+
+use crate::lexicon::{Cue, Meaning, Vocabulary};
+use crate::scan;
+use crate::words;
+use necessity_context::{steps, Analysis, Axis, Cause, ContextEngine, Lines, Scope, SectionKind};
+use necessity_record::Outcome;
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// One meaning of a lexicon term found in the note, with everything the
+/// extractors ask of it, found once.
+#[derive(Clone, Debug)]
+pub struct Mention<'v> {
+    /// Where the term is, in the original text.
+    pub span: Range<usize>,
+    pub meaning: &'v Meaning,
+    /// The index of the sentence the term starts in.
+    pub sentence: usize,
+    /// The index of the list item it stands in, if any. No rule of this
+    /// round reads it yet; the layer's tests do.
+    #[allow(dead_code)]
+    pub item: Option<usize>,
+    /// The kind of section it stands in.
+    pub section: SectionKind,
+    /// Which triggers or headings put it in scope on each axis.
+    pub scope: Scope,
+}
+
+/// One note as the extractors read it: its text, layout and mentions.
+pub struct Note<'t, 'v> {
+    analysis: Analysis<'t>,
+    mentions: Vec<Mention<'v>>,
+    /// The mentions set aside so far, kept only when asked for, with the
+    /// (span, purpose) pairs already kept.
+    trace: Option<RefCell<Trace>>,
+}
+
+impl<'t, 'v> Note<'t, 'v> {
+    /// Reads `text`: one walk for the terms of `vocabulary` and the context
+    /// triggers (`engine` was built with the vocabulary's terms), then every
+    /// mention's context in one pass.
+    pub fn read(
+        vocabulary: &'v Vocabulary,
+        engine: &'t ContextEngine,
+        text: &'t str,
+        traced: bool,
+    ) -> Note<'t, 'v> {
+        let analysis = engine.analyze(text);
+        let found = scan::scan(vocabulary, text, analysis.lines(), analysis.terms());
+        steps::add(found.len());
+        let spans: Vec<Range<usize>> = found.iter().map(|m| m.span.clone()).collect();
+        let scopes = analysis.scopes(&spans);
+        let mentions = found
+            .into_iter()
+            .zip(scopes)
+            .map(|(term, scope)| Mention {
+                sentence: analysis.sentence_index(term.span.start),
+                item: analysis.item_of(term.span.start),
+                section: analysis.section_of(term.span.start),
+                span: term.span,
+                meaning: term.meaning,
+                scope,
+            })
+            .collect();
+        Note { analysis, mentions, trace: traced.then(RefCell::default) }
+    }
+
+    /// The note's text: extractors read it only in a bounded window around
+    /// a mention.
+    pub fn text(&self) -> &'t str {
+        self.analysis.text()
+    }
+
+    /// Every mention, in text order (several meanings of one term in a row).
+    pub fn mentions(&self) -> &[Mention<'v>] {
+        &self.mentions
+    }
+
+    /// The mentions that start inside `range`, found by binary search.
+    pub fn mentions_from(&self, range: &Range<usize>) -> &[Mention<'v>] {
+        let mentions = &self.mentions;
+        let first = mentions.partition_point(|m| m.span.start < range.start);
+        let last = first + mentions[first..].partition_point(|m| m.span.start < range.end);
+        &mentions[first..last]
+    }
+
+    /// The mentions wholly inside `range`.
+    pub fn mentions_in(&self, range: &Range<usize>) -> impl Iterator<Item = &Mention<'v>> {
+        let end = range.end;
+        self.mentions_from(range).iter().filter(move |m| m.span.end <= end)
+    }
+
+    /// The byte range of sentence `index`.
+    pub fn sentence(&self, index: usize) -> Range<usize> {
+        let sentences = self.analysis.sentences();
+        sentences.get(index).cloned().unwrap_or(self.text().len()..self.text().len())
+    }
+
+    /// The sentence that holds `offset`.
+    pub fn sentence_of(&self, offset: usize) -> Range<usize> {
+        self.analysis.sentence_of(offset)
+    }
+
+    /// The index of the sentence that holds `offset`.
+    pub fn sentence_index(&self, offset: usize) -> usize {
+        self.analysis.sentence_index(offset)
+    }
+
+    /// The kind of section that holds `offset`.
+    pub fn section_of(&self, offset: usize) -> SectionKind {
+        self.analysis.section_of(offset)
+    }
+
+    /// The lines of the note.
+    pub fn lines(&self) -> &Lines {
+        self.analysis.lines()
+    }
+
+    /// Which paragraph holds `offset` (0 for the first).
+    pub fn paragraph_of(&self, offset: usize) -> usize {
+        self.analysis.paragraphs().index_of(offset)
+    }
+
+    /// How many paragraphs the note has.
+    pub fn paragraph_count(&self) -> usize {
+        self.analysis.paragraphs().count()
+    }
+
+    /// Where the trigger or heading phrase of `cause` is.
+    pub fn cause_span(&self, cause: Cause) -> Range<usize> {
+        self.analysis.cause_span(cause)
+    }
+
+    /// Whether a negation trigger of the context lexicon stands on `range`:
+    /// the one answer to "is this word a negation".
+    pub fn negates(&self, range: &Range<usize>) -> bool {
+        self.analysis.trigger_overlaps(range, Axis::Negated)
+    }
+
+    /// The contexts of spans that are not mentions (a value runs from its
+    /// keyword to its number), all asked at once.
+    pub fn scopes(&self, spans: &[Range<usize>]) -> Vec<Scope> {
+        self.analysis.scopes(spans)
+    }
+
+    /// Whether `mention` is what `question` asks for: `Ok` when it is, or
+    /// the reason it is set aside.
+    pub fn judge(&self, mention: &Mention, question: Question) -> Verdict {
+        self.judged(&mention.span, mention.scope, mention.section, question)
+    }
+
+    /// [`Note::judge`] for a span that is not a mention, with its scope
+    /// from [`Note::scopes`].
+    pub fn judge_span(&self, span: &Range<usize>, scope: Scope, question: Question) -> Verdict {
+        self.judged(span, scope, self.section_of(span.start), question)
+    }
+
+    /// The verdict on a span in `section`, kept in the trace when the
+    /// question is traced and sets the span aside.
+    fn judged(
+        &self,
+        span: &Range<usize>,
+        scope: Scope,
+        section: SectionKind,
+        question: Question,
+    ) -> Verdict {
+        steps::add(1);
+        let verdict = self.verdict(span, scope, section, &question);
+        if let (Err(reason), Some(trace), Some(purpose)) =
+            (verdict, &self.trace, question.traced_as)
+        {
+            let mut trace = trace.borrow_mut();
+            if trace.seen.insert((span.start, span.end, purpose)) {
+                let (why, trigger) = match reason {
+                    Reason::Context(axis, cause) => (
+                        axis.name(),
+                        Some((
+                            self.analysis.cause_phrase(cause).to_string(),
+                            self.cause_span(cause),
+                        )),
+                    ),
+                    Reason::Section(SectionKind::FamilyHistory) => ("family history section", None),
+                    Reason::Section(_) => ("prior visit section", None),
+                };
+                trace.kept.push(SetAside { span: span.clone(), purpose, why, trigger });
+            }
+        }
+        verdict
+    }
+
+    /// The one rule: the first axis the question counts whose trigger
+    /// reaches the span (unless an exception of the question lets it
+    /// pass), then the sections the question counts.
+    fn verdict(
+        &self,
+        span: &Range<usize>,
+        scope: Scope,
+        section: SectionKind,
+        question: &Question,
+    ) -> Verdict {
+        for axis in ORDER {
+            if !question.axes[axis.index()] {
+                continue;
+            }
+            let Some(cause) = scope.get(axis) else { continue };
+            let excused = match axis {
+                Axis::Negated => question.failure_cues_deny_nothing && self.in_failure_cue(cause),
+                Axis::Family => {
+                    (question.family_on_a_later_line_is_not_the_values
+                        && self.family_on_a_later_line(span, cause))
+                        || (question.caregivers_apply && self.caregiver_applies(cause))
+                }
+                _ => false,
+            };
+            if !excused {
+                return Err(Reason::Context(axis, cause));
+            }
+        }
+        let set_aside = match section {
+            SectionKind::FamilyHistory => question.sections_count,
+            SectionKind::PriorVisit => {
+                question.sections_count && question.axes[Axis::Historical.index()]
+            }
+            _ => false,
+        };
+        if set_aside {
+            return Err(Reason::Section(section));
+        }
+        Ok(())
+    }
+
+    /// Whether a negation trigger is a word of a failure cue ("without
+    /// adequate improvement", "no meaningful benefit"): it states how the
+    /// drug before it did and denies nothing, not even a drug named after
+    /// it ("... without adequate improvement, and crisaborole for 8 weeks").
+    fn in_failure_cue(&self, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        let from = trigger.start.saturating_sub(MAX_CUE_LEN);
+        let near = self.mentions_from(&(from..trigger.start + 1));
+        steps::add(near.len());
+        near.iter().any(|m| {
+            matches!(m.meaning, Meaning::Cue(Cue::Outcome(Outcome::Failed), _))
+                && m.span.start <= trigger.start
+                && trigger.end <= m.span.end
+        })
+    }
+
+    /// Whether a family trigger stands after the value on a later line: an
+    /// unpunctuated demographics line runs into the next one as one
+    /// sentence ("Patient: J. Doe  14 years  Weight 45 kg" then "Father
+    /// present."), and the relative named there is not whose age or weight
+    /// it is.
+    fn family_on_a_later_line(&self, span: &Range<usize>, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        trigger.start >= span.end
+            && self.lines().line_of(span.end) != self.lines().line_of(trigger.start)
+    }
+
+    /// Whether the relative of a family trigger is the subject of applying
+    /// a cream ("parents have used hydrocortisone", "mother applies
+    /// desonide"): a caregiver treating the patient, not the relative's own
+    /// treatment. The verb is the first or second word after the relative.
+    fn caregiver_applies(&self, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        let mut after = words::words_after(self.text(), trigger.end)
+            .take(3)
+            .skip_while(|w| words::is_one_of(w, &AUXILIARIES));
+        after.next().is_some_and(|w| words::is_one_of(w, &APPLYING))
+    }
+
+    /// The mentions set aside so far (empty unless the note is traced).
+    pub fn set_aside(&self) -> Vec<SetAside> {
+        self.trace.as_ref().map(|t| t.borrow().kept.clone()).unwrap_or_default()
+    }
+}
+
+/// What a traced note keeps of the mentions it set aside.
+#[derive(Default)]
+struct Trace {
+    kept: Vec<SetAside>,
+    seen: HashSet<(usize, usize, &'static str)>,
+}
+
+/// The order in which axes are asked, which decides the reason reported
+/// when several apply.
+const ORDER: [Axis; 5] =
+    [Axis::Negated, Axis::Hypothetical, Axis::Family, Axis::Historical, Axis::Uncertain];
+
+/// Longer than any outcome cue phrase of the lexicon, so a cue holding a
+/// negation word starts no further before it.
+const MAX_CUE_LEN: usize = 64;
+
+/// Verbs of putting a cream on someone.
+const APPLYING: [&str; 10] =
+    ["used", "use", "uses", "using", "applied", "apply", "applies", "applying", "tried", "put"];
+
+/// Auxiliaries between a relative and the verb ("have used").
+const AUXILIARIES: [&str; 8] = ["has", "have", "had", "been", "is", "are", "was", "were"];
+
+/// `Ok` for a mention the question accepts, or why it was set aside.
+pub type Verdict = Result<(), Reason>;
+
+/// Why a mention was set aside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A trigger phrase, or a section heading's default, on an axis.
+    Context(Axis, Cause),
+    /// A section whose mentions are never the patient's current facts.
+    Section(SectionKind),
+}
+
+/// A mention a traced question set aside: where, what it was not taken as
+/// ("the request"), why ("hypothetical", "family history section") and,
+/// for a trigger, the lexicon phrase and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub span: Range<usize>,
+    pub purpose: &'static str,
+    pub why: &'static str,
+    pub trigger: Option<(String, Range<usize>)>,
+}
+
+/// A question asked of a mention: which context axes set it aside, and
+/// the exceptions some facts need. The constants below are the questions
+/// extraction asks; each is documented by what it is for.
+#[derive(Clone, Copy, Debug)]
+pub struct Question {
+    /// The axes whose trigger sets a mention aside, by [`Axis::ALL`] index.
+    axes: [bool; 5],
+    /// Whether family-history and (with the historical axis) copied-forward
+    /// prior-visit sections set mentions aside even without a heading default.
+    sections_count: bool,
+    /// A negation word inside a failure cue denies nothing.
+    failure_cues_deny_nothing: bool,
+    /// A family word on a later line than a value is not whose value it is.
+    family_on_a_later_line_is_not_the_values: bool,
+    /// A relative who applies a cream is a caregiver, not the experiencer.
+    caregivers_apply: bool,
+    /// What the question takes a mention as, when its answers are traced
+    /// for `necessity explain`.
+    traced_as: Option<&'static str>,
+}
+
+impl Question {
+    const fn new(negated: bool, historical: bool, hypothetical: bool, family: bool) -> Question {
+        Question {
+            axes: [negated, historical, hypothetical, family, false],
+            sections_count: true,
+            failure_cues_deny_nothing: false,
+            family_on_a_later_line_is_not_the_values: false,
+            caregivers_apply: false,
+            traced_as: None,
+        }
+    }
+
+    /// A current, affirmed fact about the patient: not negated, historical,
+    /// hypothetical or about the family, and not in family-history or
+    /// copied-forward text. Sites, flares and the prescriber's specialty.
+    pub const CURRENT_FACT: Question =
+        Question { traced_as: Some("a current fact"), ..Question::new(true, true, true, true) };
+
+    /// The drug requested now: a current fact.
+    pub const REQUEST: Question =
+        Question { traced_as: Some("the request"), ..Question::CURRENT_FACT };
+
+    /// A measure, age or weight: a current fact, except that a family word
+    /// on a later line (an unpunctuated demographics line running into the
+    /// next) is not whose value it is.
+    pub const VALUE: Question = Question {
+        family_on_a_later_line_is_not_the_values: true,
+        traced_as: Some("a value"),
+        ..Question::CURRENT_FACT
+    };
+
+    /// The patient's diagnosis: the patient's past counts (eczema for
+    /// years is still eczema), but not a negated, hypothetical, family or
+    /// uncertain one ("possible contact dermatitis").
+    pub const DIAGNOSIS: Question = Question {
+        axes: [true, false, true, true, true],
+        traced_as: Some("the diagnosis"),
+        ..Question::new(true, false, true, true)
+    };
+
+    /// A treatment of the patient: tried before counts (treatment history
+    /// is history), a negated, hypothetical or family one does not, except
+    /// that a negation word inside a failure cue denies nothing and, for a
+    /// cream, a relative who applies it is a caregiver.
+    pub const fn treatment(cream: bool) -> Question {
+        Question {
+            failure_cues_deny_nothing: true,
+            caregivers_apply: cream,
+            traced_as: Some("a treatment"),
+            ..Question::new(true, false, true, true)
+        }
+    }
+
+    /// A statement about the whole treatment history ("no prescription
+    /// topical therapy"): it carries its own negation, so only a
+    /// hypothetical or family one is set aside.
+    pub const STATEMENT: Question =
+        Question { traced_as: Some("a statement"), ..Question::new(false, false, true, true) };
+
+    /// Whether a word is affirmed at all (a lesion word beside a site, a
+    /// disease beside a steroid): only negation sets it aside.
+    pub const AFFIRMED: Question =
+        Question { sections_count: false, ..Question::new(true, false, false, false) };
+
+    /// Whether a cue is in a hypothetical clause ("if she has not responded").
+    pub const NOT_HYPOTHETICAL: Question =
+        Question { sections_count: false, ..Question::new(false, false, true, false) };
+
+    /// Whether a cue of ongoing use is dated to the past ("in the past she
+    /// has been on").
+    pub const NOT_HISTORICAL: Question =
+        Question { sections_count: false, ..Question::new(false, true, false, false) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Lexicons;
+
+    /// Reads `text` with the shipped lexicons and hands the note to `check`.
+    fn with_note(text: &str, check: impl FnOnce(&Note)) {
+        let lexicons = Lexicons::builtin();
+        let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, true);
+        check(&note);
+    }
+
+    /// The first mention whose words are `words`.
+    fn mention<'n, 'v>(note: &'n Note<'_, 'v>, words: &str) -> &'n Mention<'v> {
+        note.mentions()
+            .iter()
+            .find(|m| note.text()[m.span.clone()].eq_ignore_ascii_case(words))
+            .unwrap_or_else(|| panic!("no mention {words:?}"))
+    }
+
+    fn why(verdict: Verdict) -> Option<&'static str> {
+        match verdict.err()? {
+            Reason::Context(axis, _) => Some(axis.name()),
+            Reason::Section(SectionKind::FamilyHistory) => Some("family history section"),
+            Reason::Section(_) => Some("section"),
+        }
+    }
+
+    #[test]
+    fn each_question_sets_aside_what_it_counts() {
+        with_note("Tacrolimus was tried in the past. If this fails, consider Dupixent.", |note| {
+            let past = mention(note, "tacrolimus");
+            assert_eq!(why(note.judge(past, Question::treatment(true))), None);
+            assert_eq!(why(note.judge(past, Question::CURRENT_FACT)), Some("historical"));
+            let maybe = mention(note, "dupixent");
+            assert_eq!(why(note.judge(maybe, Question::REQUEST)), Some("hypothetical"));
+            assert_eq!(why(note.judge(maybe, Question::AFFIRMED)), None);
+        });
+    }
+
+    #[test]
+    fn a_negation_inside_a_failure_cue_denies_no_treatment() {
+        let text = "Tacrolimus without adequate improvement, and crisaborole for 8 weeks.";
+        with_note(text, |note| {
+            let crisaborole = mention(note, "crisaborole");
+            assert_eq!(why(note.judge(crisaborole, Question::treatment(true))), None);
+            assert_eq!(why(note.judge(crisaborole, Question::CURRENT_FACT)), Some("negated"));
+        });
+    }
+
+    #[test]
+    fn a_parent_applying_a_cream_is_a_caregiver() {
+        with_note("Parents have used hydrocortisone on her.", |note| {
+            let cream = mention(note, "hydrocortisone");
+            assert_eq!(why(note.judge(cream, Question::treatment(true))), None);
+            assert_eq!(why(note.judge(cream, Question::treatment(false))), Some("family"));
+        });
+    }
+
+    #[test]
+    fn a_family_history_section_sets_aside_even_the_patients_past() {
+        with_note("FAMILY HISTORY:\nEczema.\n\nHPI: eczema since childhood.", |note| {
+            let family = &note.mentions()[0];
+            assert_eq!(family.section, SectionKind::FamilyHistory);
+            assert_eq!(why(note.judge(family, Question::DIAGNOSIS)), Some("family"));
+            let own = note.mentions().iter().rev().find(|m| m.section == SectionKind::Hpi);
+            assert_eq!(why(note.judge(own.unwrap(), Question::DIAGNOSIS)), None);
+        });
+    }
+
+    #[test]
+    fn mentions_know_their_sentence_and_list_item() {
+        let text = "Tried:\n- clobetasol, failed\n- tacrolimus\nPlan: start Dupixent.";
+        with_note(text, |note| {
+            let (clobetasol, tacrolimus) =
+                (mention(note, "clobetasol"), mention(note, "tacrolimus"));
+            assert_eq!((clobetasol.item, tacrolimus.item), (Some(0), Some(1)));
+            assert_ne!(clobetasol.sentence, tacrolimus.sentence);
+            let dupixent = mention(note, "dupixent");
+            assert_eq!((dupixent.item, dupixent.section), (None, SectionKind::AssessmentPlan));
+            assert_eq!(&text[note.sentence(dupixent.sentence)], "Plan: start Dupixent.");
+        });
+    }
+
+    #[test]
+    fn traced_questions_keep_what_they_set_aside_once() {
+        with_note("Mother uses Dupixent. No itch.", |note| {
+            let dupixent = mention(note, "dupixent");
+            for _ in 0..2 {
+                assert!(note.judge(dupixent, Question::treatment(false)).is_err());
+            }
+            assert!(note.judge(dupixent, Question::AFFIRMED).is_ok());
+            let trace = note.set_aside();
+            assert_eq!(trace.len(), 1);
+            assert_eq!((trace[0].purpose, trace[0].why), ("a treatment", "family"));
+            assert_eq!(trace[0].trigger.as_ref().map(|(p, _)| p.as_str()), Some("mother"));
+        });
+    }
+
+    /// The rule has one home: no other file of extraction asks the context
+    /// engine about a span, so a fix made here reaches every extractor.
+    #[test]
+    fn no_extractor_asks_the_context_engine_itself() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut checked = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.ends_with("mentions.rs") || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let code = std::fs::read_to_string(&path).unwrap();
+            for call in ["context_of(", ".analyze(", ".scopes(", "is_current_fact(", "Analysis"] {
+                let asks =
+                    code.lines().any(|line| line.contains(call) && !line.contains("note.scopes("));
+                assert!(
+                    !asks,
+                    "{} asks the context engine ({call}): ask the mention layer",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} files checked");
+    }
+}

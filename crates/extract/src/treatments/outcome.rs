@@ -1,0 +1,694 @@
+//! The outcome rule: what the outcome cues around a drug mention say of it,
+//! in four steps over the note's mentions.
+//!
+//! 1. **The cues of each sentence**, read once per note ([`Outcomes::new`]):
+//!    a cue in a hypothetical clause says nothing ("if she has not
+//!    responded"), ongoing use dated to the past is no current use, a flare
+//!    cue is a failure only when its clause names the drug back ("still
+//!    flaring on it"), and a past start dated to a month is no order.
+//! 2. **The cue before the drug** reaches it when it reaches forward
+//!    ("failed tacrolimus, betamethasone and ..."), unless it answers the
+//!    row above or the drug has an outcome of its own after it.
+//! 3. **The cues after it** that reach back ("... but stopped because of
+//!    burning"), walked until a cue opens a new clause or another agent
+//!    takes them ([`reaching_back`]), and those opening the next sentence
+//!    before any drug it names ("Opzelura was added; no meaningful
+//!    improvement").
+//! 4. **Reading them** ([`read_cues`]): the strongest outcome wins, a stop
+//!    beside an adverse effect is an intolerance.
+//!
+//! Every step looks things up in indexes built once per note (cues by
+//! position, drug mentions with the next mention of another agent, the
+//! commas and "and"s that join lists), and a walk reads a bounded number of
+//! cues, so a note costs time in proportion to its length.
+
+use super::{rank, CueReading, QUOTE_GAP};
+use crate::lexicon::{Cue, Meaning, Reach, Vocabulary};
+use crate::mentions::{Note, Question};
+use crate::words;
+use necessity_context::steps;
+use necessity_record::Outcome;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A cue found in the note: where, what it says, which way it reaches.
+pub(super) type CueHit<'m> = (&'m Range<usize>, Cue, Reach);
+
+/// How many cues after a drug the walk back to it reads. Real notes reach
+/// over four at most (corpus, MTSamples, ACI-Bench); a sentence of dozens
+/// of cues is a list, and without a bound a note of repeated cues took time
+/// in proportion to the square of its length.
+const MAX_CUES_BACK: usize = 16;
+
+/// What the outcome rule looks up in a note, found once.
+pub(super) struct Outcomes<'n, 't, 'v> {
+    note: &'n Note<'t, 'v>,
+    /// Every cue that lies wholly in its sentence, as step 1 reads it, in
+    /// text order.
+    cues: Vec<CueHit<'n>>,
+    drugs: DrugIndex,
+    /// Where the commas and the words "and" and "or" that join a list
+    /// stand, by sentence, for the sentences asked about.
+    joiners: RefCell<HashMap<usize, Vec<usize>>>,
+    /// The opening cues of a sentence that reach back into the one before,
+    /// by sentence and agent.
+    openings: RefCell<HashMap<(usize, u32), Vec<CueHit<'n>>>>,
+}
+
+impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
+    /// Reads the cues of every sentence and indexes the drug mentions.
+    pub(super) fn new(vocabulary: &Vocabulary, note: &'n Note<'t, 'v>) -> Outcomes<'n, 't, 'v> {
+        let mut reader = CueReader::default();
+        let mut cues = Vec::new();
+        steps::add(note.mentions().len());
+        for m in note.mentions() {
+            let Meaning::Cue(cue, reach) = m.meaning else { continue };
+            let sentence = note.sentence(m.sentence);
+            if m.span.end > sentence.end {
+                continue;
+            }
+            if !matches!(cue, Cue::Masked) && note.judge(m, Question::NOT_HYPOTHETICAL).is_err() {
+                continue;
+            }
+            let read = match cue {
+                Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
+                    .then_some(Cue::Outcome(Outcome::Current)),
+                Cue::FlaringOn => reader
+                    .names_drug_back(note, m.sentence, m.span.end)
+                    .then_some(Cue::Outcome(Outcome::Failed)),
+                // "Started Dupixent 600 mg load then 300 mg q2w in 06/2024": a
+                // start in the past tense dated by a month or year is a course
+                // begun before, no order of this visit.
+                Cue::Outcome(Outcome::Planned)
+                    if past_tense(&note.text()[m.span.clone()])
+                        && reader.clause_dated(note, &sentence, &m.span) =>
+                {
+                    Some(Cue::Masked)
+                }
+                other => Some(*other),
+            };
+            if let Some(read) = read {
+                cues.push((&m.span, read, *reach));
+            }
+        }
+        Outcomes {
+            note,
+            cues,
+            drugs: DrugIndex::new(vocabulary, note),
+            joiners: RefCell::default(),
+            openings: RefCell::default(),
+        }
+    }
+
+    /// The outcome the cues around the mention at `span` of `agent` give it.
+    pub(super) fn read(&self, span: &Range<usize>, agent: u32) -> CueReading {
+        read_cues(&self.reaching_cues(span, agent), span)
+    }
+
+    /// The cues of the sentence `sentence`, in order.
+    fn cues_in(&self, sentence: &Range<usize>) -> &[CueHit<'n>] {
+        let from = self.cues.partition_point(|(s, _, _)| s.start < sentence.start);
+        let to = from + self.cues[from..].partition_point(|(s, _, _)| s.start < sentence.end);
+        &self.cues[from..to]
+    }
+
+    /// Steps 2 and 3: the cues of the drug's sentence (and of the start of
+    /// the next one) that reach it.
+    fn reaching_cues(&self, span: &Range<usize>, agent: u32) -> ReachingCues<'n> {
+        steps::add(1);
+        let text = self.note.text();
+        let index = self.note.sentence_index(span.start);
+        let sentence = self.note.sentence(index);
+        let cues = self.cues_in(&sentence);
+        let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: sentence.end };
+        let before_count = cues.partition_point(|(s, _, _)| s.end <= span.start);
+        // Cues end in order too (they do not overlap), so the last that
+        // ends before the drug is the one before it.
+        let before = before_count.checked_sub(1).map(|i| cues[i]);
+        let after = &cues[cues.partition_point(|(s, _, _)| s.start < span.end)..];
+        // "Before dupilumab, she had failed X": a drug after "before" or "prior
+        // to" dates what follows and is not what its cues are about.
+        let (back, clause_ended) = if names_a_time_frame(text, span.start) {
+            (Vec::new(), true)
+        } else {
+            reaching_back(&scope, span.end, after)
+        };
+        // A cue before the drug is the outcome of an earlier agent too ("X with
+        // inadequate control, and Y, stopped because of burning"; "X with
+        // inadequate response and now uses Y, which helps"): when the drug has
+        // an outcome of its own after it, the shared one does not reach it.
+        let own_outcome = back.iter().any(|(_, cue, _)| states_own_outcome(*cue));
+        let mut reaching: Vec<CueHit> = Vec::new();
+        let mut listed_cue = None;
+        let mut ongoing_course = false;
+        if let Some(cue) = before {
+            let across = scope.other_agent_in(cue.0.end..span.start).is_some();
+            let shared = across
+                || (cue.2.backward()
+                    && scope.other_agent_in(sentence.start..cue.0.start).is_some());
+            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end);
+            if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
+                reaching.push(cue);
+                ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
+                    && names_the_course(&text[cue.0.end..span.start]);
+                // "despite several topical classes and a course of
+                // cyclosporine": a later item of the cue's list, not its object.
+                let joined = self.joins_a_list(index, cue.0.end..span.start);
+                listed_cue = (across || joined).then(|| cue.0.clone());
+            }
+        }
+        // "dupilumab be added to upadacitinib: 600 mg ... as a loading dose":
+        // an agent a continue cue names directly is the course under way, and
+        // a regimen written after it is the request's, not its own.
+        let back = back
+            .into_iter()
+            .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)));
+        reaching.extend(back);
+        if !clause_ended && sentence.end < text.len() {
+            reaching.extend(self.opening_cues_of_next(index + 1, agent));
+        }
+        ReachingCues { cues: reaching, listed_cue, ongoing_course }
+    }
+
+    /// The cues that open sentence `next` and reach back into the one
+    /// before ("Tried tacrolimus. Burned."), before that sentence names a
+    /// drug of its own; the same for every mention of `agent` before it,
+    /// so found once.
+    fn opening_cues_of_next(&self, next: usize, agent: u32) -> Vec<CueHit<'n>> {
+        if let Some(found) = self.openings.borrow().get(&(next, agent)) {
+            return found.clone();
+        }
+        let text = self.note.text();
+        let next_range = self.note.sentence(next);
+        let opening = opening_of(text, &next_range);
+        let next_drug = self.drugs.first_from(next_range.start).filter(|&s| s < next_range.end);
+        let first_drug = next_drug.unwrap_or(next_range.end);
+        let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: next_range.end };
+        let (back, _) = reaching_back(&scope, next_range.start, self.cues_in(&next_range));
+        let found: Vec<CueHit> = back
+            .into_iter()
+            .filter(|(s, _, _)| s.start < opening.min(first_drug))
+            .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
+            .collect();
+        self.openings.borrow_mut().insert((next, agent), found.clone());
+        found
+    }
+
+    /// Whether a cue before a drug on a later line is the outcome of the row or
+    /// box above instead: a ticked answer ("Outcome: [X] Failed"), or a cue
+    /// that ends a line after a drug (a table row ending "Inadequate
+    /// response"). Either way it does not reach down to the next drug. A cue
+    /// that only reaches forward ("... be added to\nupadacitinib") cannot end
+    /// a row, so a line wrapped after it is prose.
+    fn answers_line_above(&self, (cue, _, reach): &CueHit, drug: &Range<usize>) -> bool {
+        let text = self.note.text();
+        let lines = self.note.lines();
+        if lines.line_of(cue.end) == lines.line_of(drug.start) {
+            return false;
+        }
+        if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+            return true;
+        }
+        if !reach.backward() {
+            return false;
+        }
+        // Anything more on the cue's line: the first letter, digit or line
+        // break after it says.
+        let rest = &text[cue.end..];
+        let more = rest.char_indices().find(|(_, c)| c.is_alphanumeric() || *c == '\n');
+        steps::add(more.map_or(rest.len(), |(i, _)| i + 1));
+        let more = more.map(|(_, c)| c);
+        if more.is_some_and(|c| c != '\n') {
+            return false;
+        }
+        let line_start = lines.start_of(cue.start);
+        self.drugs.first_from(line_start).is_some_and(|start| start < cue.start)
+    }
+
+    /// Whether the words between a cue and a drug after it join a list
+    /// ("and", "or", a comma), so the drug is a later item of what the cue
+    /// is about.
+    fn joins_a_list(&self, sentence: usize, between: Range<usize>) -> bool {
+        let mut joiners = self.joiners.borrow_mut();
+        let joiners = joiners.entry(sentence).or_insert_with(|| {
+            let range = self.note.sentence(sentence);
+            steps::add(range.len());
+            list_joiners(&self.note.text()[range.clone()]).map(|j| range.start + j).collect()
+        });
+        let first = joiners.partition_point(|&j| j < between.start);
+        joiners.get(first).is_some_and(|&j| j < between.end)
+    }
+}
+
+/// The positions of what joins a list in `text`: every comma, and the
+/// start of every word "and" or "or" (words split as [`str::split`] on
+/// non-alphanumeric characters splits them), in order.
+fn list_joiners(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let words =
+        words::terms(text).filter(|(_, t)| words::is_one_of(t, &["and", "or"])).map(|(at, _)| at);
+    let commas = memchr::memchr_iter(b',', text.as_bytes());
+    let mut all: Vec<usize> = words.chain(commas).collect();
+    all.sort_unstable();
+    all.into_iter()
+}
+
+/// What step 1 looks up once per note: clause breaks and the sentences
+/// whose words name a drug back.
+#[derive(Default)]
+struct CueReader {
+    /// Where ";", " but " and ",but " stand, by kind, in order.
+    breaks: Option<[Vec<usize>; 3]>,
+    /// Whether each clause read so far is dated, by its range.
+    dated: HashMap<(usize, usize), bool>,
+    /// For each sentence read so far, where each "on it", "despite this"
+    /// ... starts.
+    pronoun_objects: HashMap<usize, Vec<usize>>,
+}
+
+impl CueReader {
+    /// Whether the clause of a cue (its sentence, cut at ";" and "but") holds
+    /// a month-and-year or a year date ("in 06/2024", "in January 2025", "in
+    /// 2019") or a time ago ("8 weeks ago", "last year"): a date without a day
+    /// names a past month, not today's order.
+    fn clause_dated(&mut self, note: &Note, sentence: &Range<usize>, cue: &Range<usize>) -> bool {
+        let text = note.text();
+        let breaks = self.breaks.get_or_insert_with(|| {
+            let bytes = text.as_bytes();
+            steps::add(CLAUSE_BREAK.len() * bytes.len());
+            CLAUSE_BREAK.map(|brk| overlapping(bytes, brk.as_bytes()))
+        });
+        let mut start = sentence.start;
+        let mut end = sentence.end;
+        for (brk, at) in CLAUSE_BREAK.iter().zip(breaks.iter()) {
+            // The last break wholly between the sentence start and the cue.
+            let last = at[..at.partition_point(|&b| b + brk.len() <= cue.start)].last();
+            if let Some(&b) = last.filter(|&&b| b >= start) {
+                start = b + brk.len();
+            }
+            // The first wholly between the cue and the clause end so far.
+            let first = at[at.partition_point(|&b| b < cue.end)..].first();
+            if let Some(&b) = first.filter(|&&b| b + brk.len() <= end) {
+                end = b;
+            }
+        }
+        *self.dated.entry((start, end)).or_insert_with(|| {
+            steps::add(end - start);
+            names_a_date(&text[start..end])
+        })
+    }
+
+    /// Whether the rest of a clause, from `from`, names a drug before it
+    /// back as what the patient is on ("still flaring every week on it",
+    /// "despite this").
+    fn names_drug_back(&mut self, note: &Note, sentence: usize, from: usize) -> bool {
+        let text = note.text();
+        let range = note.sentence(sentence);
+        // A cue that ends inside a word leaves a piece of it: read the rest
+        // itself (no cue of the lexicon does).
+        let mid_word = from > range.start
+            && from < range.end
+            && text[..from].chars().next_back().is_some_and(char::is_alphanumeric)
+            && text[from..].chars().next().is_some_and(char::is_alphanumeric);
+        if mid_word {
+            steps::add(range.end - from);
+            return pronoun_object_starts(&text[from..range.end]).next().is_some();
+        }
+        let starts = self.pronoun_objects.entry(sentence).or_insert_with(|| {
+            steps::add(range.len());
+            pronoun_object_starts(&text[range.clone()]).map(|s| range.start + s).collect()
+        });
+        starts.last().is_some_and(|&last| last >= from)
+    }
+}
+
+/// Every position where `needle` occurs in `bytes`, overlapping ones too
+/// (" but but " holds " but " twice), in order.
+fn overlapping(bytes: &[u8], needle: &[u8]) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
+        found.push(from + at);
+        from += at + 1;
+    }
+    found
+}
+
+/// Where each pair of a preposition and a pronoun ("on it", "despite
+/// this", "with them") starts in `rest`, splitting words as
+/// [`str::split`] on non-alphanumeric characters does.
+fn pronoun_object_starts(rest: &str) -> impl Iterator<Item = usize> + '_ {
+    let mut terms = words::terms(rest).peekable();
+    std::iter::from_fn(move || loop {
+        let (start, term) = terms.next()?;
+        let (_, next) = terms.peek()?;
+        if words::is_one_of(term, &["on", "despite", "with"])
+            && words::is_one_of(next, &OBJECT_PRONOUNS)
+        {
+            return Some(start);
+        }
+    })
+}
+
+/// Whether a clause holds a month-and-year or a year date or a time ago.
+fn names_a_date(clause: &str) -> bool {
+    let words: Vec<&str> = clause
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '.' | ':'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let year = |w: &str| {
+        w.len() == 4
+            && w.chars().all(|c| c.is_ascii_digit())
+            && (w.starts_with("19") || w.starts_with("20"))
+    };
+    let month_year = |w: &str| {
+        w.split_once(['/', '-']).is_some_and(|(m, y)| {
+            (1..=2).contains(&m.len()) && m.chars().all(|c| c.is_ascii_digit()) && year(y)
+        })
+    };
+    let month = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        lower.len() >= 3 && crate::values::MONTHS.iter().any(|m| m.starts_with(lower.as_str()))
+    };
+    let unit = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        [
+            "day", "days", "week", "weeks", "month", "months", "year", "years", "wk", "wks", "mo",
+            "mos",
+        ]
+        .contains(&lower.as_str())
+    };
+    words.iter().any(|w| month_year(w))
+        || words.windows(2).any(|pair| {
+            (unit(pair[0]) && pair[1].eq_ignore_ascii_case("ago"))
+                || (pair[0].eq_ignore_ascii_case("last") && unit(pair[1]))
+        })
+        || words.windows(2).any(|pair| {
+            (month(pair[0]) || ["in", "since"].iter().any(|p| pair[0].eq_ignore_ascii_case(p)))
+                && year(pair[1])
+        })
+}
+
+/// How far past a month name its year is read ("Sept 2024").
+const MONTH_AND_YEAR: usize = 16;
+
+/// Whether a cue is a verb in the past tense ("started", "was started on",
+/// "began"), which a date can place before the visit.
+fn past_tense(cue: &str) -> bool {
+    let lower = cue.to_ascii_lowercase();
+    let verb = lower.trim_end_matches(" on").trim_end();
+    verb.ends_with("ed") || verb.ends_with("began") || verb.ends_with("begun")
+}
+
+/// Whether a cue is followed by a date ("started 03/2019", "started Sept
+/// 2024"): a row of a medication history dating the agent before it, not a
+/// clause that starts the agent after it.
+fn dated(text: &str, cue_end: usize) -> bool {
+    let rest = text[cue_end..].trim_start();
+    let token: &str =
+        rest.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default();
+    steps::add(text.len() - cue_end - rest.len() + 2 * token.len() + MONTH_AND_YEAR);
+    let digits = token.chars().filter(char::is_ascii_digit).count();
+    let numeric_date = digits > 0
+        && token.chars().all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+        && (token.contains(['/', '-']) || (digits == 4 && token.len() == 4));
+    let lower = token.to_ascii_lowercase();
+    let stem = lower.trim_end_matches('.');
+    let month = stem.len() >= 3
+        && crate::values::MONTHS.iter().any(|m| m.starts_with(stem))
+        && rest[token.len()..].trim_start().starts_with(|c: char| c.is_ascii_digit());
+    numeric_date || month
+}
+
+/// Every drug mention of a note with its agent, and for each the next
+/// mention of another agent, so that "the first other agent in this
+/// range" is a look-up.
+struct DrugIndex {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    agents: Vec<u32>,
+    /// For each mention, the index of the next mention of another agent
+    /// (the length when there is none).
+    next_other: Vec<usize>,
+}
+
+impl DrugIndex {
+    fn new(vocabulary: &Vocabulary, note: &Note) -> DrugIndex {
+        steps::add(note.mentions().len());
+        let (mut starts, mut ends, mut agents) = (Vec::new(), Vec::new(), Vec::new());
+        for m in note.mentions() {
+            if let Meaning::Drug(id) = m.meaning {
+                starts.push(m.span.start);
+                ends.push(m.span.end);
+                agents.push(vocabulary.agent_ids[*id]);
+            }
+        }
+        let mut next_other = vec![agents.len(); agents.len()];
+        for i in (0..agents.len().saturating_sub(1)).rev() {
+            next_other[i] = if agents[i + 1] != agents[i] { i + 1 } else { next_other[i + 1] };
+        }
+        DrugIndex { starts, ends, agents, next_other }
+    }
+
+    /// Where the first drug mention at or after `from` starts.
+    fn first_from(&self, from: usize) -> Option<usize> {
+        self.starts.get(self.starts.partition_point(|&s| s < from)).copied()
+    }
+}
+
+/// What a walk over the cues after a mention needs to know of its
+/// sentence: the text, and where agents other than the mention's are named.
+struct Scope<'a> {
+    text: &'a str,
+    drugs: &'a DrugIndex,
+    agent: u32,
+    /// A drug mention that runs past the sentence end is not in it.
+    sentence_end: usize,
+}
+
+impl Scope<'_> {
+    /// Where the first mention of another agent in `range` (wholly in the
+    /// sentence) is named.
+    fn other_agent_in(&self, range: Range<usize>) -> Option<usize> {
+        let drugs = self.drugs;
+        let mut i = drugs.starts.partition_point(|&s| s < range.start);
+        if drugs.agents.get(i) == Some(&self.agent) {
+            i = drugs.next_other[i];
+        }
+        let start = *drugs.starts.get(i)?;
+        (start < range.end && drugs.ends[i] <= self.sentence_end).then_some(start)
+    }
+}
+
+/// The cues after a drug that reach back to it: every one up to the first
+/// cue that only reaches forward, which opens a new clause ("X was
+/// ineffective and Y was started"). One outcome is shared by a list of bare
+/// agents ("X for four weeks and Y for three months without benefit"), but
+/// not past another agent once this one has its own outcome ("X helps, Y -
+/// no help"), nor past another agent after "but" or ";" ("X helped but Y did
+/// not"), nor when "it", "this" or "which" names the agent nearest the cue
+/// instead. The flag tells whether the walk ended before the sentence did.
+fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
+    let mut reached = Vec::new();
+    let (mut own, mut last) = (false, from);
+    for hit in after.iter().take(MAX_CUES_BACK) {
+        steps::add(1);
+        // "Hydrocortisone - started 03/2019, stopped 09/2019 - ineffective":
+        // a dated start is a column of the agent's row, not a new clause.
+        if !hit.2.backward() && dated(scope.text, hit.0.end) {
+            continue;
+        }
+        // "triamcinolone, which she still uses on the arms - ineffective":
+        // a relative clause names the agent before it, and the clause goes on.
+        if !hit.2.backward()
+            && relative_clause_before(scope.text, hit.0.start)
+            && scope.other_agent_in(last..hit.0.start).is_none()
+        {
+            reached.push(*hit);
+            last = hit.0.end;
+            continue;
+        }
+        if !hit.2.backward() {
+            // "... dupilumab ..., and we have agreed to start it": a pronoun
+            // object names the agent nearest before the cue.
+            if object_is_pronoun(scope.text, hit.0.end)
+                && scope.other_agent_in(last..hit.0.start).is_none()
+            {
+                reached.push(*hit);
+            }
+            return (reached, true);
+        }
+        if let Some(other) = scope.other_agent_in(last..hit.0.start) {
+            steps::add(CLAUSE_BREAK.len() * (other - last));
+            let broken = CLAUSE_BREAK.iter().any(|b| scope.text[last..other].contains(b));
+            if own || broken || refers_to_nearest(scope.text, hit.0.start) {
+                return (reached, true);
+            }
+        }
+        own |= states_own_outcome(hit.1);
+        reached.push(*hit);
+        last = hit.0.end;
+    }
+    (reached, false)
+}
+
+/// Whether a cue after an agent gives it an outcome of its own: anything
+/// but a plan or a look-alike.
+fn states_own_outcome(cue: Cue) -> bool {
+    match cue {
+        Cue::Outcome(outcome) => outcome != Outcome::Planned,
+        Cue::Stopped | Cue::AdverseEffect => true,
+        // Step 1 has already made flare and ongoing-use cues outcomes or
+        // left them out.
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
+    }
+}
+
+/// Words that make the drug after them a point in time ("before dupilumab").
+const TIME_FRAME: [&str; 2] = ["before", "prior to"];
+
+/// Whether the words just before a drug name make it a time frame.
+fn names_a_time_frame(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end();
+    steps::add(start - before.len() + "prior to".len());
+    TIME_FRAME.iter().any(|w| {
+        before.len() >= w.len()
+            && before.is_char_boundary(before.len() - w.len())
+            && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+            && !before[..before.len() - w.len()].ends_with(|c: char| c.is_alphanumeric())
+    })
+}
+
+/// What separates two clauses of one sentence, each with its own subject.
+const CLAUSE_BREAK: [&str; 3] = [";", " but ", ",but "];
+
+/// Pronouns that name only the agent nearest before them.
+const ANAPHORA: [&str; 3] = ["it", "this", "which"];
+
+/// Whether the words just before a cue are a pronoun naming the last agent
+/// before it ("..., and her mother says that this has not helped").
+fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
+    words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
+}
+
+/// Whether the word just after a cue is a pronoun ("start it", "restart
+/// them"), so the cue is about an agent named before it.
+fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
+    words::is_one_of(words::word_right_after(text, cue_end), &OBJECT_PRONOUNS)
+}
+
+/// Whether the words just before a cue open a relative clause whose object
+/// is the agent named before ("which she still uses", "that he takes"); a
+/// bare "which" is the clause's subject ("which started to burn"), not this.
+fn relative_clause_before(text: &str, cue_start: usize) -> bool {
+    let mut before = words::words_before(text, cue_start);
+    let is = |w: Option<&str>, set: &[&str]| w.is_some_and(|w| words::is_one_of(w, set));
+    let (last, earlier) = (before.next(), before.next());
+    is(last, &SUBJECTS) && is(earlier, &RELATIVES)
+}
+
+/// Relative pronouns that take a drug named before as their object.
+const RELATIVES: [&str; 2] = ["which", "that"];
+
+/// Subjects of a relative clause about the patient's own use.
+const SUBJECTS: [&str; 5] = ["she", "he", "they", "we", "i"];
+
+/// Pronouns that stand for a drug named before as the object of a cue.
+const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
+
+/// The cues that reach the drug at `span`, with which of them a list of
+/// agents shares and whether a continue cue names the drug as the course.
+struct ReachingCues<'m> {
+    cues: Vec<CueHit<'m>>,
+    listed_cue: Option<Range<usize>>,
+    ongoing_course: bool,
+}
+
+/// Whether a cue that reaches forward runs straight on into the drug after
+/// it, with no comma, colon or dash between ("- h/o failed triamcinolone"):
+/// then it is that drug's outcome, and not a comment on the line before.
+fn governs_drug_after(text: &str, (cue, _, reach): &CueHit, drug_start: usize) -> bool {
+    steps::add(drug_start.saturating_sub(cue.end));
+    reach.forward()
+        && drug_start >= cue.end
+        && !text[cue.end..drug_start].contains([',', ';', ':', '-', '.', '\n'])
+}
+
+/// Step 4: the outcome the reaching cues give: the strongest one, a stop
+/// made an intolerance by an adverse effect beside it.
+fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
+    let ReachingCues { cues, listed_cue, ongoing_course } = reaching;
+    let mut best = CueReading {
+        outcome: Outcome::Mentioned,
+        stopped: false,
+        planned: false,
+        cue: None,
+        listed: false,
+        course: *ongoing_course,
+        asked: false,
+    };
+    let mut adverse = None;
+    steps::add(cues.len());
+    for &(cue_span, cue, _) in cues {
+        let gap = if cue_span.end <= span.start {
+            span.start - cue_span.end
+        } else {
+            cue_span.start - span.end
+        };
+        let quoted = (gap <= QUOTE_GAP).then(|| cue_span.clone());
+        let outcome = match cue {
+            Cue::Outcome(outcome) => outcome,
+            Cue::Stopped => {
+                best.stopped = true;
+                continue;
+            }
+            Cue::AdverseEffect => {
+                adverse = adverse.or(Some(quoted));
+                continue;
+            }
+            Cue::Inquiry => {
+                best.asked = true;
+                continue;
+            }
+            Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
+        };
+        best.planned |= outcome == Outcome::Planned;
+        if rank(outcome) < rank(best.outcome) {
+            best.outcome = outcome;
+            best.cue = quoted.or(best.cue);
+            best.listed = listed_cue.as_ref() == Some(cue_span);
+        }
+    }
+    // Stopped because of an adverse effect: intolerance ("discontinued for
+    // persistent nausea"). Stopped for cost or plans stays a bare stop.
+    if let Some(quoted) = adverse.filter(|_| best.stopped) {
+        if rank(Outcome::Intolerant) < rank(best.outcome) {
+            best.outcome = Outcome::Intolerant;
+            best.cue = quoted.or(best.cue);
+            best.listed = false;
+        }
+    }
+    best
+}
+
+/// Whether the words between a cue and the drug after it leave the drug
+/// its object: nothing, or a determiner ("to her current Rinvoq").
+fn names_the_course(between: &str) -> bool {
+    let determiners = ["the", "her", "his", "their", "current", "existing", "ongoing"];
+    // What it reads: up to the end of the first term that is no determiner.
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(between).inspect(read).all(|(_, t)| words::is_one_of(t, &determiners))
+}
+
+/// How far into the next sentence a cue still reads as a comment on the
+/// drug before it ("...; no meaningful improvement after 10 weeks").
+const OPENING: usize = 40;
+
+/// The end of a sentence's opening words: its first bytes after white space.
+fn opening_of(text: &str, sentence: &Range<usize>) -> usize {
+    let body = &text[sentence.clone()];
+    let leading = body.len() - body.trim_start().len();
+    steps::add(leading);
+    sentence.start + leading + OPENING
+}
