@@ -25,8 +25,10 @@ use sections::{Heading, HeadingHit};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// The trigger lexicon shipped with the binary, so it works anywhere.
-pub const BUILTIN_LEXICON: &str = include_str!("../../../lexicons/context.tsv");
+/// The trigger lexicon shipped with the binary, so it works anywhere. This
+/// crate's `lexicons` is a link to the repository's `lexicons/` folder, whose
+/// files `cargo package` archives, so the published crate carries them.
+pub const BUILTIN_LEXICON: &str = include_str!("../lexicons/context.tsv");
 
 /// The context axes of ConText (negation, temporality, experiencer) plus
 /// uncertainty, named as `necessity context` reports them.

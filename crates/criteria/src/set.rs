@@ -9,12 +9,14 @@ use std::path::Path;
 pub const DEFAULT_POLICY: &str = "dupixent-atopic-dermatitis";
 
 /// Policies shipped inside the binary, by name, so they work without files.
+/// This crate's `policies` is a link to the repository's `policies/` folder,
+/// whose files `cargo package` archives, so the published crate carries them.
 const BUILTIN: [(&str, &str); 2] = [
     (
         "dupixent-atopic-dermatitis",
-        include_str!("../../../policies/dupixent-atopic-dermatitis.toml"),
+        include_str!("../policies/dupixent-atopic-dermatitis.toml"),
     ),
-    ("adbry-atopic-dermatitis", include_str!("../../../policies/adbry-atopic-dermatitis.toml")),
+    ("adbry-atopic-dermatitis", include_str!("../policies/adbry-atopic-dermatitis.toml")),
 ];
 
 /// The policies a run decides with; a case requesting a drug none of them
