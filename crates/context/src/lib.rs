@@ -161,6 +161,43 @@ pub enum SectionKind {
     Other,
 }
 
+impl SectionKind {
+    /// Every kind, in the order of the enum.
+    pub const ALL: [SectionKind; 10] = [
+        SectionKind::Hpi,
+        SectionKind::Exam,
+        SectionKind::AssessmentPlan,
+        SectionKind::Medications,
+        SectionKind::Allergies,
+        SectionKind::FamilyHistory,
+        SectionKind::SocialHistory,
+        SectionKind::PastHistory,
+        SectionKind::PriorVisit,
+        SectionKind::Other,
+    ];
+
+    /// The name the lexicon's `heading` rows use, and outputs report.
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Hpi => "hpi",
+            SectionKind::Exam => "exam",
+            SectionKind::AssessmentPlan => "assessment_plan",
+            SectionKind::Medications => "medications",
+            SectionKind::Allergies => "allergies",
+            SectionKind::FamilyHistory => "family_history",
+            SectionKind::SocialHistory => "social_history",
+            SectionKind::PastHistory => "past_history",
+            SectionKind::PriorVisit => "prior_visit",
+            SectionKind::Other => "other",
+        }
+    }
+
+    /// The kind of a name as [`SectionKind::name`] writes it.
+    pub fn from_name(name: &str) -> Option<SectionKind> {
+        SectionKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
 /// A section of the note: its kind and the byte range it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Section {

@@ -391,3 +391,11 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn section_kinds_round_trip_through_their_names() {
+    for kind in SectionKind::ALL {
+        assert_eq!(SectionKind::from_name(kind.name()), Some(kind));
+    }
+    assert_eq!(SectionKind::from_name("assessment"), None);
+}

@@ -14,7 +14,7 @@ pub use error::PolicyError;
 pub use policy::{parse_policy, DosingRow, Policy, Rule, Test};
 pub use review::write_review;
 pub use rules::{number, potency_of};
-pub use set::{builtin_names, PolicySet, DEFAULT_POLICY};
+pub use set::{builtin_names, load_policy, read_policy_file, PolicySet, DEFAULT_POLICY};
 
 use necessity_record::{Criterion, CriterionStatus, Determination, Facts, PolicyRef};
 

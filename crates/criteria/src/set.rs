@@ -12,10 +12,7 @@ pub const DEFAULT_POLICY: &str = "dupixent-atopic-dermatitis";
 /// This crate's `policies` is a link to the repository's `policies/` folder,
 /// whose files `cargo package` archives, so the published crate carries them.
 const BUILTIN: [(&str, &str); 2] = [
-    (
-        "dupixent-atopic-dermatitis",
-        include_str!("../policies/dupixent-atopic-dermatitis.toml"),
-    ),
+    ("dupixent-atopic-dermatitis", include_str!("../policies/dupixent-atopic-dermatitis.toml")),
     ("adbry-atopic-dermatitis", include_str!("../policies/adbry-atopic-dermatitis.toml")),
 ];
 
@@ -43,8 +40,16 @@ impl PolicySet {
         if names_or_paths.is_empty() {
             return Ok(PolicySet { policies: vec![builtin(DEFAULT_POLICY)?] });
         }
-        let policies =
-            names_or_paths.iter().map(|choice| load(choice)).collect::<Result<Vec<_>, _>>()?;
+        let policies = names_or_paths
+            .iter()
+            .map(|choice| load_policy(choice))
+            .collect::<Result<Vec<_>, _>>()?;
+        PolicySet::new(policies)
+    }
+
+    /// A set of already loaded policies (from names, files or TOML text, as
+    /// a library caller mixes them); fails when two cover the same drug.
+    pub fn new(policies: Vec<Policy>) -> Result<PolicySet, PolicyError> {
         check_no_overlap(&policies)?;
         Ok(PolicySet { policies })
     }
@@ -66,15 +71,21 @@ pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(name, _)| *name).collect()
 }
 
-fn load(choice: &str) -> Result<Policy, PolicyError> {
+/// One policy as `--policy` names it: a value with a path separator or
+/// ending in `.toml` is a file, anything else a built-in name.
+pub fn load_policy(choice: &str) -> Result<Policy, PolicyError> {
     if choice.contains(['/', '\\']) || choice.ends_with(".toml") {
-        let path = Path::new(choice);
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
-        parse_policy(&text, choice)
+        read_policy_file(Path::new(choice))
     } else {
         builtin(choice)
     }
+}
+
+/// One policy from a TOML file; errors name the file, line and key.
+pub fn read_policy_file(path: &Path) -> Result<Policy, PolicyError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
+    parse_policy(&text, &path.display().to_string())
 }
 
 fn builtin(name: &str) -> Result<Policy, PolicyError> {
