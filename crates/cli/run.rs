@@ -1,25 +1,18 @@
 //! `necessity run`: one case record per input document, in input order, with
 //! documents decided in parallel and streamed out as they finish.
 
+use crate::engine_args::EngineArgs;
 use crate::{EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use necessity_criteria::PolicySet;
-use necessity_extract::Lexicons;
+use necessity_engine::Lexicons;
 use necessity_ingest::{units, IngestOptions, Shard, Unit};
-use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
-use necessity_pipeline::Pipeline;
+use necessity_pipeline::Runner;
 use necessity_record::{Record, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-/// How many finished records may wait for a slow earlier one (a PDF near its
-/// timeout) before new documents stop starting: records are a few KB, so this
-/// keeps memory flat while the other workers stay busy.
-const REORDER_WINDOW: usize = 4096;
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
@@ -32,13 +25,12 @@ pub struct Args {
     /// Write records to FILE (complete or not at all) instead of stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Output format: JSON Lines case records, or a CSV summary row per document.
+    /// Output format: JSON Lines case records, a CSV summary row per
+    /// document, or OMOP NOTE_NLP rows (CSV), one per evidence span of a fact.
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     format: FormatArg,
-    /// Policy to decide with, by name or TOML path (repeatable; default: the
-    /// dupilumab atopic dermatitis policy).
-    #[arg(long = "policy", value_name = "NAME|PATH")]
-    policies: Vec<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// CSV column / JSONL field holding the note text (default: the first of
     /// transcription, text, note, in any case).
     #[arg(long, value_name = "NAME")]
@@ -75,6 +67,7 @@ pub struct Args {
 enum FormatArg {
     Jsonl,
     Csv,
+    NoteNlp,
 }
 
 impl From<FormatArg> for OutputFormat {
@@ -82,6 +75,7 @@ impl From<FormatArg> for OutputFormat {
         match format {
             FormatArg::Jsonl => OutputFormat::Jsonl,
             FormatArg::Csv => OutputFormat::Csv,
+            FormatArg::NoteNlp => OutputFormat::NoteNlp,
         }
     }
 }
@@ -130,18 +124,20 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: {problem}");
         return Ok(EXIT_USAGE);
     }
-    install_quiet_panic_hook();
-    let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
-    // Compiling the lexicons (two DFAs, most of a 40 ms start) runs while the
-    // first document is read, which is why `decide` loads before it asks for
-    // the pipeline: a PDF parsed by its worker process hides the compilation,
-    // which matters when a process is started per file.
-    std::thread::spawn(Lexicons::builtin);
-    let pipeline = OnceLock::new();
-    let pipeline = || {
-        pipeline
-            .get_or_init(|| Pipeline { lexicons: Lexicons::builtin(), policies: policies.clone() })
-    };
+    necessity_engine::install_quiet_panic_hook();
+    let engine = args
+        .engine
+        .builder()
+        .max_doc_bytes(args.max_doc_bytes)
+        .build()
+        .context("cannot load the policies and lexicons")?;
+    if args.engine.lexicons.is_none() {
+        // Compiling the shipped lexicons (two DFAs, most of a 40 ms start)
+        // runs while the first document is read: the engine compiles them on
+        // first use, so a PDF parsed by its worker process hides the
+        // compilation, which matters when a process is started per file.
+        std::thread::spawn(Lexicons::builtin);
+    }
     let mut options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
@@ -162,15 +158,13 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         .context("cannot start worker threads")?;
     let mut progress = Progress::new(args.quiet);
     let format = OutputFormat::from(args.format);
+    let with_mentions = format.needs_mentions();
     match &args.out {
         None => {
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
+            let runner = Runner { engine: &engine, options: &options, pool: &pool, with_mentions };
             let documents = units(&args.inputs, &options);
             let stdout = BufWriter::new(io::stdout().lock());
-            stream(stdout, format, &pool, documents, decide, &mut progress)
+            stream(stdout, format, &runner, documents, &mut progress)
                 .context("cannot write records to stdout")?;
         }
         Some(path) => {
@@ -180,14 +174,11 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             // file being written nor the one it replaces is read.
             options.skip_files = vec![path.clone()];
             options.skip_files.extend(file.temp_path().map(Path::to_path_buf));
-            let decide = |unit: Unit| {
-                let document = unit.load(&options);
-                pipeline().decide(document)
-            };
+            let runner = Runner { engine: &engine, options: &options, pool: &pool, with_mentions };
             let documents = units(&args.inputs, &options);
             let file = BufWriter::new(file);
-            let file = stream(file, format, &pool, documents, decide, &mut progress)
-                .with_context(context)?;
+            let file =
+                stream(file, format, &runner, documents, &mut progress).with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(OutFile::commit).with_context(context)?;
         }
@@ -200,45 +191,16 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
 fn stream<W: Write>(
     inner: W,
     format: OutputFormat,
-    pool: &rayon::ThreadPool,
+    runner: &Runner,
     documents: impl Iterator<Item = Unit> + Send,
-    decide: impl Fn(Unit) -> Record + Sync,
     progress: &mut Progress,
 ) -> io::Result<W> {
     let mut writer = RecordWriter::new(format, inner)?;
-    let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(&decide).collect::<Vec<_>>();
-    // Still at most REORDER_WINDOW records waiting, however the batches fall.
-    let window = REORDER_WINDOW / ROWS_PER_BATCH;
-    ordered_map(pool, batches(documents), window, decide_batch, |records| {
-        records.iter().try_for_each(|record| {
-            progress.record(record);
-            writer.write(record)
-        })
+    runner.run(documents, |decided| {
+        progress.record(&decided.record);
+        writer.write(&decided)
     })?;
     writer.finish()
-}
-
-/// Rows of CSV and JSON Lines inputs are small and already read, so they go
-/// to the workers this many at a time: one hand-over (a lock and a wake-up)
-/// per batch instead of per row. Files, whose reading is the slow part, still
-/// go one at a time so that a few large PDFs spread over all workers.
-const ROWS_PER_BATCH: usize = 32;
-
-/// Groups consecutive read rows into batches; every other unit is a batch of one.
-fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
-    let mut units = units.peekable();
-    std::iter::from_fn(move || {
-        let first = units.next()?;
-        let rows = matches!(first, Unit::Ready(_));
-        let mut batch = vec![first];
-        while rows && batch.len() < ROWS_PER_BATCH {
-            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
-                Some(unit) => batch.push(unit),
-                None => break,
-            }
-        }
-        Some(batch)
-    })
 }
 
 /// Why these inputs and output cannot go together: standard input given
@@ -262,20 +224,6 @@ fn is_stdin(path: &Path) -> bool {
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-/// Panic messages can quote note text (string slicing panics print the
-/// string), so a panic reports only where it happened; the document it hit
-/// becomes an `internal` error record.
-fn install_quiet_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
-        eprintln!(
-            "necessity: internal error{place}; the document concerned becomes an error record"
-        );
-    }));
 }
 
 /// Counts what was written and shows it: a live bar when stderr is a

@@ -1,0 +1,218 @@
+//! The engine: the one path from a note's text to its case record.
+//!
+//! An [`Engine`] holds what is built once (the compiled lexicons and the
+//! selected policies) and decides notes: extraction, then policy evaluation,
+//! then the record. The `necessity` CLI (`run`, `explain`, `eval`), the
+//! benches and the Python package all call it, so what is measured, reviewed
+//! and shipped is one path. It reads no files beyond the policies and
+//! lexicons it is given: PDFs, CSV and the command line belong to the callers.
+//!
+//! ```
+//! use necessity_engine::Engine;
+//! use necessity_record::Determination;
+//!
+//! let engine = Engine::builder().policy("dupixent-atopic-dermatitis").build()?;
+//! let note = "34-year-old with atopic dermatitis, BSA 30%, IGA 4. Failed clobetasol \
+//!             0.05% ointment and tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w.";
+//! let record = engine.decide("note-1", note);
+//! assert_eq!(record.facts.as_ref().unwrap().requested_drug.as_deref(), Some("dupilumab"));
+//! assert_ne!(record.determination, Some(Determination::NotApplicable));
+//! # Ok::<(), necessity_engine::EngineError>(())
+//! ```
+
+mod builder;
+mod note_nlp;
+mod summary;
+
+pub use builder::{EngineBuilder, EngineError};
+pub use necessity_criteria::{builtin_names, PolicySet, DEFAULT_POLICY};
+pub use necessity_extract::Lexicons;
+pub use note_nlp::{FactMention, NOTE_NLP_COLUMNS};
+pub use summary::{Summary, SUMMARY_COLUMNS};
+
+use necessity_criteria::{evaluate_policy, write_review, Evaluation};
+use necessity_extract::extract_case;
+use necessity_record::{Facts, Format, Record, Source, Status};
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use sha2::{Digest, Sha256};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+/// The error kinds of records the engine itself writes; the same words as
+/// the ingester's kinds for the same failures (a test of the runner checks).
+pub mod kind {
+    /// The text holds nothing but white space.
+    pub const EMPTY: &str = "empty";
+    /// The text is longer than the engine's `max_doc_bytes`.
+    pub const TOO_LARGE: &str = "too_large";
+    /// Deciding the text hit a bug; the message never quotes the note.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Default of [`EngineBuilder::max_doc_bytes`], as `necessity run
+/// --max-doc-bytes` defaults: far above a clinical note, low enough that one
+/// runaway text (a log dump, a whole chart) cannot hold a thread for minutes.
+pub const DEFAULT_MAX_DOC_BYTES: u64 = 1 << 20;
+
+/// The name and version NOTE_NLP rows and provenance give for this system.
+pub const NLP_SYSTEM: &str = concat!("necessity ", env!("CARGO_PKG_VERSION"));
+
+/// Lexicons, policies and a thread pool, built once and shared by every
+/// thread (`Engine` is `Send + Sync`); each `decide` is independent.
+pub struct Engine {
+    /// The user's lexicons, or the shipped ones compiled on first use (a
+    /// process that only fails early never pays for them).
+    lexicons: OnceLock<Lexicons>,
+    policies: PolicySet,
+    /// The engine's own pool for batches; `None` uses rayon's global pool.
+    pool: Option<rayon::ThreadPool>,
+    max_doc_bytes: u64,
+}
+
+impl Engine {
+    /// A builder: policies by name, file or TOML text, lexicons shipped or
+    /// from a directory, the batch thread pool.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The default engine: the default policy and the shipped lexicons.
+    pub fn new() -> Result<Engine, EngineError> {
+        Engine::builder().build()
+    }
+
+    /// The lexicons facts are read with.
+    pub fn lexicons(&self) -> &Lexicons {
+        self.lexicons.get_or_init(Lexicons::builtin)
+    }
+
+    /// The policies cases are decided under.
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    /// Decides one note given as text: the record of a plain-text document
+    /// `id`. Never panics: a bug while deciding gives an `internal` error
+    /// record, and white space alone or a text above `max_doc_bytes` gives an
+    /// `empty` or `too_large` one, as `necessity run` would.
+    pub fn decide(&self, id: &str, text: &str) -> Record {
+        let source =
+            Source { format: Some(Format::Text), bytes: text.len() as u64, ..Source::default() };
+        self.decide_with_source(id, text, source)
+    }
+
+    /// Decides one note whose provenance the caller knows (an ingested file,
+    /// a CSV row, a PDF page set): `source` is copied into the record, with
+    /// the SHA-256 of `text` added when the text is decided.
+    pub fn decide_with_source(&self, id: &str, text: &str, source: Source) -> Record {
+        if let Some(record) = self.refusal(id, text, &source) {
+            return record;
+        }
+        let decided = panic::catch_unwind(AssertUnwindSafe(|| self.evaluate(text)));
+        let source = Source { sha256: Some(sha256_hex(text.as_bytes())), ..source };
+        match decided {
+            Ok((facts, evaluation)) => record_of(id, source, facts, evaluation),
+            // The panic message may quote the note: it goes to the process's
+            // panic hook (see `install_quiet_panic_hook`), never into the record.
+            Err(_) => Record::error(
+                id.to_string(),
+                source,
+                kind::INTERNAL,
+                "deciding this document failed (internal error)".to_string(),
+            ),
+        }
+    }
+
+    /// Decides many notes, `(id, text)` each, in parallel on the engine's
+    /// thread pool (or rayon's global pool when none was set with
+    /// [`EngineBuilder::threads`]); records come back in input order.
+    pub fn decide_batch<I, T>(&self, notes: &[(I, T)]) -> Vec<Record>
+    where
+        I: AsRef<str> + Sync,
+        T: AsRef<str> + Sync,
+    {
+        self.install(|| {
+            notes.par_iter().map(|(id, text)| self.decide(id.as_ref(), text.as_ref())).collect()
+        })
+    }
+
+    /// Runs `work` on the engine's thread pool, so that rayon's parallel
+    /// iterators inside it use that pool; on the global pool when none was set.
+    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
+    }
+
+    /// The Markdown review of one note, as `necessity explain` prints it:
+    /// the determination first, then every criterion with the note's words.
+    /// `note` names the document in the review.
+    pub fn review(&self, note: &str, text: &str) -> String {
+        let (facts, evaluation) = self.evaluate(text);
+        write_review(&self.policies, &facts, &evaluation, note, text)
+    }
+
+    /// Extraction then policy evaluation: the step every output shares.
+    fn evaluate(&self, text: &str) -> (Facts, Evaluation) {
+        let facts = extract_case(self.lexicons(), text);
+        let evaluation = evaluate_policy(&self.policies, &facts);
+        (facts, evaluation)
+    }
+
+    /// The error record of a text that is not decided at all.
+    fn refusal(&self, id: &str, text: &str, source: &Source) -> Option<Record> {
+        let (kind, message) = if text.trim().is_empty() {
+            (kind::EMPTY, "the document holds no text".to_string())
+        } else if text.len() as u64 > self.max_doc_bytes {
+            let cap = self.max_doc_bytes;
+            (kind::TOO_LARGE, format!("the document is larger than the {cap}-byte limit"))
+        } else {
+            return None;
+        };
+        Some(Record::error(id.to_string(), source.clone(), kind, message))
+    }
+}
+
+/// The record of a decided note.
+fn record_of(id: &str, source: Source, facts: Facts, evaluation: Evaluation) -> Record {
+    Record {
+        id: id.to_string(),
+        status: Status::Ok,
+        error: None,
+        source,
+        determination: Some(evaluation.determination),
+        policy: evaluation.policy,
+        facts: Some(facts),
+        criteria: evaluation.criteria,
+        route: None,
+        pend_reasons: Vec::new(),
+        authorization: None,
+        provenance: None,
+    }
+}
+
+/// Lowercase hex SHA-256, as records report the decided text's hash.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Replaces the process's panic hook with one that reports only where a
+/// panic happened: panic messages can quote note text (string slicing
+/// panics print the string), and notes must not reach logs. The engine
+/// turns a panic while deciding into an `internal` error record; this keeps
+/// the default hook from printing the message first. Call it once, early,
+/// in a program that decides notes (the CLI and the Python module do).
+pub fn install_quiet_panic_hook() {
+    panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
+        eprintln!(
+            "necessity: internal error{place}; the document concerned becomes an error record"
+        );
+    }));
+}
+
+#[cfg(test)]
+mod tests;
