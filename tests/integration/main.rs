@@ -10,6 +10,7 @@ mod corpus_eval;
 mod explain_eval;
 mod hostile;
 mod mtsamples;
+mod note_nlp;
 mod packaging;
 mod pdf;
 mod potency;

@@ -5,7 +5,7 @@
 
 use crate::Engine;
 use necessity_context::Analysis;
-use necessity_record::{Record, Span};
+use necessity_record::{Outcome, Record, Span};
 use serde_json::Value;
 
 /// The OMOP CDM v5.4 `NOTE_NLP` columns, in the table's order.
@@ -48,7 +48,9 @@ pub struct FactMention {
     /// The span's words, white space folded, at most [`NOTE_NLP_TEXT_CHARS`] characters.
     pub lexical_variant: String,
     /// False when the context engine reads the span as negated,
-    /// hypothetical or about someone other than the patient.
+    /// hypothetical or about someone other than the patient; a negation of
+    /// a drug the patient failed, could not tolerate or takes is the
+    /// outcome's own words and does not count.
     pub term_exists: bool,
     /// `past` when the context engine reads the span as historical, else `present`.
     pub term_temporal: &'static str,
@@ -64,28 +66,42 @@ impl Engine {
     pub fn fact_mentions(&self, record: &Record, text: &str) -> Vec<FactMention> {
         let Some(facts) = &record.facts else { return Vec::new() };
         let facts_json = serde_json::to_value(facts).unwrap_or(Value::Null);
-        let mut facts_of_spans: Vec<(&Span, String)> = Vec::new();
+        let mut facts_of_spans: Vec<(&Span, String, bool)> = Vec::new();
         for (key, spans) in &facts.evidence {
             let modifiers = scalar_modifiers(&facts_json, key);
-            facts_of_spans.extend(spans.iter().map(|span| (span, modifiers.clone())));
+            facts_of_spans.extend(spans.iter().map(|span| (span, modifiers.clone(), false)));
         }
         for treatment in &facts.treatments {
             let modifiers =
                 treatment_modifiers(&serde_json::to_value(treatment).unwrap_or_default());
-            facts_of_spans.extend(treatment.evidence.iter().map(|span| (span, modifiers.clone())));
+            let taken = matches!(
+                treatment.outcome,
+                Outcome::Failed | Outcome::Intolerant | Outcome::Current
+            );
+            let spans = treatment.evidence.iter();
+            facts_of_spans.extend(spans.map(|span| (span, modifiers.clone(), taken)));
         }
         let analysis = self.lexicons().context().analyze(text);
         let mut mentions: Vec<FactMention> = facts_of_spans
             .into_iter()
-            .map(|(span, modifiers)| mention(&analysis, &record.id, span, modifiers))
+            .map(|(span, modifiers, taken)| mention(&analysis, &record.id, span, modifiers, taken))
             .collect();
         mentions.sort_by_key(|mention| mention.offset);
         mentions
     }
 }
 
-/// The row of one span, read in its context.
-fn mention(analysis: &Analysis, note_id: &str, span: &Span, modifiers: String) -> FactMention {
+/// The row of one span, read in its context. A negation of a drug the
+/// patient `taken` (failed, could not tolerate, takes now) is the outcome's
+/// own words ("desonide - neither controls", "which did nothing"), which
+/// extraction read as a failure, not an absent drug: it does not count.
+fn mention(
+    analysis: &Analysis,
+    note_id: &str,
+    span: &Span,
+    modifiers: String,
+    taken: bool,
+) -> FactMention {
     let context = analysis.context_of(span.start..span.end);
     let section = analysis.section_of(span.start).name();
     let mut term_modifiers = format!("{modifiers};section={section}");
@@ -98,7 +114,7 @@ fn mention(analysis: &Analysis, note_id: &str, span: &Span, modifiers: String) -
         snippet: snippet(analysis, span),
         offset: span.start,
         lexical_variant: clip(&fold_white_space(&span.text)),
-        term_exists: context.negated.is_none()
+        term_exists: (taken || context.negated.is_none())
             && context.hypothetical.is_none()
             && context.family.is_none(),
         term_temporal: if context.historical.is_some() { "past" } else { "present" },

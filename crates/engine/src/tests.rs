@@ -215,3 +215,31 @@ fn a_mention_takes_its_existence_and_time_from_the_context() {
         "fact=diagnosis;value=atopic_dermatitis;section=family_history"
     );
 }
+
+#[test]
+fn a_negated_outcome_of_a_taken_drug_is_not_an_absent_drug() {
+    let engine = Engine::new().unwrap();
+    // "without" reaches forward past "improvement" to both drugs.
+    let text = "She used mometasone cream for 10 weeks without adequate improvement, \
+                and desonide and tacrolimus for 8 weeks.";
+    let mut record = engine.decide("n", text);
+    let treatment = |agent: &str, outcome: necessity_record::Outcome| {
+        let start = text.find(agent).unwrap();
+        necessity_record::Treatment {
+            agent: agent.to_string(),
+            class: necessity_record::TreatmentClass::TopicalCorticosteroid,
+            potency: None,
+            outcome,
+            duration_days: None,
+            last_used: None,
+            evidence: vec![Span::of(text, start, start + agent.len()).unwrap()],
+        }
+    };
+    use necessity_record::Outcome::{Failed, Mentioned};
+    let treatments = vec![treatment("desonide", Failed), treatment("tacrolimus", Mentioned)];
+    record.facts = Some(Facts { treatments, ..Facts::default() });
+    let mentions = engine.fact_mentions(&record, text);
+    let exists: Vec<(&str, bool)> =
+        mentions.iter().map(|m| (m.lexical_variant.as_str(), m.term_exists)).collect();
+    assert_eq!(exists, [("desonide", true), ("tacrolimus", false)]);
+}
