@@ -275,3 +275,114 @@ fn eval_runs_note_inputs_first_and_lists_cases_without_records() {
         "the run's record is joined by id: {report}"
     );
 }
+
+fn eval(gold: &std::path::Path, input: &std::path::Path) -> Output {
+    necessity().arg("eval").arg("--gold").arg(gold).arg(input).output().unwrap()
+}
+
+#[test]
+fn eval_without_gold_cases_is_a_usage_error_naming_the_gold() {
+    let notes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus/notes");
+    let out = eval(&notes, &notes);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("corpus/notes holds no gold records"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "no report of 0 cases at 100 %");
+    let missing = eval(&notes.join("absent.jsonl"), &notes);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("absent.jsonl does not exist"), "{}", stderr(&missing));
+}
+
+/// The fixture's records, one JSON value per line.
+fn fixture_records() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(fixture("records.jsonl")).unwrap();
+    text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+fn write_lines(path: &std::path::Path, lines: &[serde_json::Value]) {
+    let text: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn eval_names_the_line_and_field_of_a_bad_record_never_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.jsonl");
+    let mut lines = fixture_records();
+    lines[1]["facts"]["age_years"] = "Mrs Jane Roe of 44 Elm Street".into();
+    write_lines(&records, &lines);
+    let out = eval(&fixture("gold.jsonl"), &records);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("line 2, field `facts.age_years`: invalid type"), "{message}");
+    assert!(!message.contains("Roe") && !message.contains("Elm"), "a value leaked: {message}");
+
+    // A damaged first line does not turn a records file into notes to decide.
+    let mut lines = fixture_records();
+    lines[0]["status"] = "fine, Mrs Roe".into();
+    write_lines(&records, &lines);
+    let out = eval(&fixture("gold.jsonl"), &records);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("line 2 is a record but line 1, field `status`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("Roe"));
+
+    let gold = dir.path().join("gold.jsonl");
+    let mut cases: Vec<serde_json::Value> = std::fs::read_to_string(fixture("gold.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    cases[2]["determination"] = "approved for Mrs Roe".into();
+    write_lines(&gold, &cases);
+    let out = eval(&gold, &fixture("records.jsonl"));
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(message.contains("line 3, field `determination`: unknown variant"), "{message}");
+    assert!(!message.contains("Roe"), "{message}");
+}
+
+#[test]
+fn eval_decides_a_json_lines_file_of_notes_rather_than_reading_it_as_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.jsonl");
+    let seed = std::fs::read_to_string(fixture("notes/seed.txt")).unwrap();
+    let lines = [serde_json::json!({"id": "seed.txt", "text": seed})];
+    write_lines(&notes, &lines);
+    let out = eval(&fixture("gold.jsonl"), &notes);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("3 gold cases, 1 records (1 without gold"), "{}", stdout(&out));
+}
+
+#[test]
+fn eval_counts_a_repeated_id_once_or_refuses_two_different_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.jsonl");
+    let mut lines = fixture_records();
+    lines.push(lines[0].clone());
+    write_lines(&records, &lines);
+    let out = eval(&fixture("gold.jsonl"), &records);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("# Evaluation: 3 gold cases, 2 records\n"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("id `seed.txt` appears 2 times in the records, identically"),
+        "{}",
+        stderr(&out)
+    );
+    lines.last_mut().unwrap()["determination"] = "not_applicable".into();
+    write_lines(&records, &lines);
+    let out = eval(&fixture("gold.jsonl"), &records);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("id `seed.txt` appears more than once in the records"));
+
+    let gold = dir.path().join("gold.jsonl");
+    let text = std::fs::read_to_string(fixture("gold.jsonl")).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(&gold, format!("{text}{first}\n")).unwrap();
+    let out = eval(&gold, &fixture("records.jsonl"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("# Evaluation: 3 gold cases"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("appears 2 times in the gold"), "{}", stderr(&out));
+}

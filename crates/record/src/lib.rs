@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub mod gold;
+pub mod jsonl;
 
 /// A byte range of the document text that a fact rests on, so an auditor can
 /// find the exact words: `text[start..end] == span.text` always holds.
