@@ -35,6 +35,7 @@ use necessity_extract::extract_case;
 use necessity_record::{Facts, Format, Record, Source, Status};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use sha2::{Digest, Sha256};
+use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
 
@@ -108,7 +109,8 @@ impl Engine {
         if let Some(record) = self.refusal(id, text, &source) {
             return record;
         }
-        let decided = panic::catch_unwind(AssertUnwindSafe(|| self.evaluate(text)));
+        let decided =
+            panic::catch_unwind(AssertUnwindSafe(|| with_quiet_panics(|| self.evaluate(text))));
         let source = Source { sha256: Some(sha256_hex(text.as_bytes())), ..source };
         match decided {
             Ok((facts, evaluation)) => record_of(id, source, facts, evaluation),
@@ -201,17 +203,56 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// panic happened: panic messages can quote note text (string slicing
 /// panics print the string), and notes must not reach logs. The engine
 /// turns a panic while deciding into an `internal` error record; this keeps
-/// the default hook from printing the message first. Call it once, early,
-/// in a program that decides notes (the CLI and the Python module do).
+/// the default hook from printing the message first. For a program that
+/// decides notes and nothing else (the CLI); a library loaded into another
+/// program's process wants [`install_scoped_quiet_panic_hook`].
 pub fn install_quiet_panic_hook() {
-    panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
-        eprintln!(
-            "necessity: internal error{place}; the document concerned becomes an error record"
-        );
-    }));
+    panic::set_hook(Box::new(report_place));
+}
+
+/// Keeps the process's panic hook for panics elsewhere, and reports a panic
+/// inside [`with_quiet_panics`] (every decision is) by its place only: for
+/// the engine loaded into another program (the Python module), whose own
+/// panics keep their messages. Installed once, however often it is called.
+pub fn install_scoped_quiet_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if QUIET_DEPTH.with(Cell::get) > 0 {
+                report_place(info);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+thread_local! {
+    /// How many [`with_quiet_panics`] scopes this thread is in.
+    static QUIET_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `work` with a panic on this thread reported by its place only, by
+/// the hook of [`install_scoped_quiet_panic_hook`]: for code that handles
+/// note text outside [`Engine::decide`] (a binding converting a batch).
+pub fn with_quiet_panics<R>(work: impl FnOnce() -> R) -> R {
+    struct Scope;
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            QUIET_DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
+        }
+    }
+    QUIET_DEPTH.with(|depth| depth.set(depth.get() + 1));
+    let _scope = Scope;
+    work()
+}
+
+/// Prints where a panic happened, never its message.
+fn report_place(info: &panic::PanicHookInfo<'_>) {
+    let place =
+        info.location().map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
+    eprintln!("necessity: internal error{place}; the document concerned becomes an error record");
 }
 
 #[cfg(test)]

@@ -243,3 +243,14 @@ fn a_negated_outcome_of_a_taken_drug_is_not_an_absent_drug() {
         mentions.iter().map(|m| (m.lexical_variant.as_str(), m.term_exists)).collect();
     assert_eq!(exists, [("desonide", true), ("tacrolimus", false)]);
 }
+
+#[test]
+fn quiet_scopes_end_even_when_their_work_panics() {
+    let depth = || QUIET_DEPTH.with(Cell::get);
+    assert_eq!(depth(), 0);
+    let inner = with_quiet_panics(|| with_quiet_panics(depth));
+    assert_eq!(inner, 2);
+    let caught = panic::catch_unwind(|| with_quiet_panics(|| panic!("a note's words")));
+    assert!(caught.is_err());
+    assert_eq!(depth(), 0, "the scope closed while unwinding");
+}
