@@ -326,8 +326,9 @@ fn summary_batch(records: &[Record]) -> Result<RecordBatch, ArrowError> {
     RecordBatch::try_new(Arc::new(schema()), columns)
 }
 
-/// The module: `Engine`, the exceptions, `arrow_schema()`, `SPARK_SCHEMA`
-/// and `POLICIES` (the built-in policy names).
+/// Reads clinical notes and decides, with evidence, whether a requested drug
+/// is medically necessary under a payer policy: `Engine`, its errors,
+/// `arrow_schema()`, `SPARK_SCHEMA` and `POLICIES` (the built-in policy names).
 #[pymodule]
 fn necessity(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
