@@ -20,6 +20,8 @@
 //! # Ok::<(), necessity_engine::EngineError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod builder;
 mod note_nlp;
 mod summary;
@@ -27,7 +29,7 @@ mod summary;
 pub use builder::{EngineBuilder, EngineError};
 pub use necessity_criteria::{builtin_names, PolicySet, DEFAULT_POLICY};
 pub use necessity_extract::Lexicons;
-pub use note_nlp::{FactMention, NOTE_NLP_COLUMNS};
+pub use note_nlp::{FactMention, NOTE_NLP_COLUMNS, NOTE_NLP_TEXT_CHARS};
 pub use summary::{Summary, SUMMARY_COLUMNS};
 
 use necessity_criteria::{evaluate_policy, write_review, Evaluation};

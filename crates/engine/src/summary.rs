@@ -28,22 +28,33 @@ pub const SUMMARY_COLUMNS: [&str; 14] = [
 /// only when the note does not document them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary<'r> {
+    /// The record's id.
     pub id: &'r str,
     /// `ok` or `error`.
     pub status: &'static str,
+    /// The error's kind (`empty`, `pdf_no_text`, ...) on an error record.
     pub error_kind: Option<&'r str>,
+    /// The determination's word (`medically_necessary`, ...).
     pub determination: Option<&'static str>,
+    /// The requested drug's generic name.
     pub requested_drug: Option<&'r str>,
+    /// The diagnosis (`atopic_dermatitis`, ...).
     pub diagnosis: Option<&'r str>,
+    /// Age in years.
     pub age_years: Option<f64>,
+    /// Current body surface area affected, percent.
     pub bsa_percent: Option<f64>,
+    /// Current IGA score.
     pub iga: Option<f64>,
+    /// Current peak itch NRS.
     pub itch_nrs: Option<f64>,
+    /// Current EASI score.
     pub easi: Option<f64>,
     /// High-impact sites joined by `;` (empty when none).
     pub sites: Option<String>,
     /// How many treatments the note names.
     pub treatments: Option<u64>,
+    /// Whether the note says flares recur or continue now.
     pub persistent_flares: Option<bool>,
 }
 

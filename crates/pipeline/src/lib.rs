@@ -28,7 +28,9 @@ const ROWS_PER_BATCH: usize = 32;
 /// `NOTE_NLP` mentions of its facts (read while its text is at hand).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decided {
+    /// The document's case record.
     pub record: Record,
+    /// Its facts' `NOTE_NLP` mentions; empty unless the runner was asked for them.
     pub mentions: Vec<FactMention>,
 }
 
@@ -76,8 +78,11 @@ fn source_of(document: &Document) -> Source {
 /// parsed in its worker process) and decided on the pool's threads, and the
 /// results are handed on in input order.
 pub struct Runner<'a> {
+    /// What decides each document.
     pub engine: &'a Engine,
+    /// How documents are read (columns, PDF limits, shard, ...).
     pub options: &'a IngestOptions,
+    /// The threads documents are read and decided on.
     pub pool: &'a ThreadPool,
     /// Whether to read each record's `NOTE_NLP` mentions too.
     pub with_mentions: bool,
