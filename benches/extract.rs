@@ -6,7 +6,7 @@
 mod support;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use necessity_extract::{extract_case, Lexicons};
+use necessity_extract::extract_case;
 use std::hint::black_box;
 
 fn bench_notes(c: &mut Criterion) {
@@ -14,12 +14,13 @@ fn bench_notes(c: &mut Criterion) {
     notes.sort_by_key(String::len);
     let short = notes.first().expect("the corpus has notes").clone();
     let long = notes.last().expect("the corpus has notes").clone();
-    let lexicons = Lexicons::builtin();
+    let engine = support::engine();
+    let lexicons = engine.lexicons();
 
     let mut group = c.benchmark_group("extract_note");
     for (name, note) in [("short", &short), ("long", &long)] {
         group.throughput(Throughput::Bytes(note.len() as u64));
-        group.bench_function(name, |b| b.iter(|| black_box(extract_case(&lexicons, note))));
+        group.bench_function(name, |b| b.iter(|| black_box(extract_case(lexicons, note))));
     }
     group.finish();
 }

@@ -8,20 +8,21 @@ mod support;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use necessity_engine::Engine;
 use necessity_extract::extract_case;
 use necessity_ingest::Document;
-use necessity_pipeline::Pipeline;
+use necessity_pipeline::decide_document;
 use std::hint::black_box;
 use std::time::Duration;
 
 /// The bare scan: the extractor's own patterns, matched as its main scan
 /// matches them (case-sensitive spellings, leftmost-longest) by aho-corasick's
 /// fastest automaton, a full DFA, so the baseline is a floor.
-fn scanner(pipeline: &Pipeline) -> AhoCorasick {
+fn scanner(engine: &Engine) -> AhoCorasick {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
         .kind(Some(AhoCorasickKind::DFA))
-        .build(pipeline.lexicons.scan_terms())
+        .build(engine.lexicons().scan_terms())
         .expect("the extractor's terms build an automaton")
 }
 
@@ -29,18 +30,19 @@ fn scan_all(scanner: &AhoCorasick, documents: &[Document]) -> usize {
     documents.iter().map(|d| scanner.find_iter(d.text.as_bytes()).count()).sum()
 }
 
-fn extract_all(pipeline: &Pipeline, documents: &[Document]) {
+fn extract_all(engine: &Engine, documents: &[Document]) {
     for document in documents {
-        black_box(extract_case(&pipeline.lexicons, &document.text));
+        black_box(extract_case(engine.lexicons(), &document.text));
     }
 }
 
 /// Records and their JSON lines, as `necessity run` writes them (to a
 /// reused buffer, leaving out only the file write).
-fn run_all(pipeline: &Pipeline, documents: &[Document], line: &mut Vec<u8>) {
+fn run_all(engine: &Engine, documents: &[Document], line: &mut Vec<u8>) {
     for document in documents {
         line.clear();
-        serde_json::to_writer(&mut *line, &pipeline.record(document)).expect("record serialises");
+        let record = decide_document(engine, document, false).record;
+        serde_json::to_writer(&mut *line, &record).expect("record serialises");
         line.push(b'\n');
         black_box(&line);
     }
@@ -50,29 +52,29 @@ fn bench_archive(c: &mut Criterion) {
     let megabytes = if support::measuring() { 4 } else { 1 };
     let documents = support::archive(megabytes << 20);
     let bytes = support::text_bytes(&documents);
-    let pipeline = support::pipeline();
-    let scanner = scanner(&pipeline);
+    let engine = support::engine();
+    let scanner = scanner(&engine);
     let mut line = Vec::new();
 
     let mut group = c.benchmark_group("archive");
     group.throughput(Throughput::Bytes(bytes)).sample_size(10);
     group.bench_function("scan", |b| b.iter(|| scan_all(&scanner, &documents)));
-    group.bench_function("extract", |b| b.iter(|| extract_all(&pipeline, &documents)));
-    group.bench_function("pipeline", |b| b.iter(|| run_all(&pipeline, &documents, &mut line)));
+    group.bench_function("extract", |b| b.iter(|| extract_all(&engine, &documents)));
+    group.bench_function("pipeline", |b| b.iter(|| run_all(&engine, &documents, &mut line)));
     group.finish();
 
-    print_ratio(bytes, &pipeline, &scanner, &documents);
+    print_ratio(bytes, &engine, &scanner, &documents);
 }
 
 /// Times scan and pipeline back to back in this run and prints their ratio.
-fn print_ratio(bytes: u64, pipeline: &Pipeline, scanner: &AhoCorasick, documents: &[Document]) {
+fn print_ratio(bytes: u64, engine: &Engine, scanner: &AhoCorasick, documents: &[Document]) {
     let (rounds, budget) =
         if support::measuring() { (5, Duration::from_secs(3)) } else { (1, Duration::ZERO) };
     let mut line = Vec::new();
     let scan = support::fastest(rounds, budget, || {
         black_box(scan_all(scanner, documents));
     });
-    let run = support::fastest(rounds, budget, || run_all(pipeline, documents, &mut line));
+    let run = support::fastest(rounds, budget, || run_all(engine, documents, &mut line));
     let rate = |time: Duration| bytes as f64 / time.as_secs_f64() / 1e6;
     println!(
         "archive: {} documents, {:.1} MB; scan {:.0} MB/s, pipeline {:.0} MB/s ({:.0} documents/s); \

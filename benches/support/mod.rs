@@ -1,10 +1,8 @@
 //! What the benches share: the bundled corpus, a seeded in-memory archive
-//! built like `necessity synth` builds one, and the pipeline the CLI runs.
+//! built like `necessity synth` builds one, and the engine the CLI runs.
 
-use necessity_criteria::PolicySet;
-use necessity_extract::Lexicons;
+use necessity_engine::Engine;
 use necessity_ingest::Document;
-use necessity_pipeline::Pipeline;
 use necessity_record::Format;
 use necessity_synth::{note_id, Generator, Templates, Vocabulary};
 use std::path::PathBuf;
@@ -68,9 +66,9 @@ pub fn text_bytes(documents: &[Document]) -> u64 {
     documents.iter().map(|d| d.text.len() as u64).sum()
 }
 
-/// The pipeline `necessity run` uses by default.
-pub fn pipeline() -> Pipeline {
-    Pipeline { lexicons: Lexicons::builtin(), policies: PolicySet::default() }
+/// The engine `necessity run` uses by default.
+pub fn engine() -> Engine {
+    Engine::new().expect("the default engine builds")
 }
 
 /// Fastest of repeated timings of `work`: at least `rounds` runs, and more

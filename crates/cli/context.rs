@@ -5,6 +5,7 @@ use crate::{EXIT_BELOW_THRESHOLD, EXIT_OK, EXIT_SOME_ERRORS};
 use anyhow::Context as _;
 use necessity_context::kit::{self, Judged, KitRow, Rows, Score, KIT_AXES};
 use necessity_context::{Analysis, Axis, Context, ContextEngine};
+use necessity_engine::Lexicons;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fs::File;
@@ -29,6 +30,10 @@ pub struct Args {
     /// With --eval: exit with status 4 when an axis's F1 is below this, as AXIS=F1 (repeatable).
     #[arg(long, value_name = "AXIS=F1", value_parser = parse_min, requires = "eval")]
     pub min: Vec<(Axis, f64)>,
+    /// Read the vocabularies from DIR, as `run --lexicons` does, and answer
+    /// with the context engine extraction would use with them.
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
 }
 
 /// The `--rows` values.
@@ -58,7 +63,14 @@ fn parse_min(value: &str) -> Result<(Axis, f64), String> {
 
 /// Runs the subcommand.
 pub fn execute(args: Args) -> anyhow::Result<u8> {
-    let engine = ContextEngine::builtin();
+    let loaded = match &args.lexicons {
+        Some(dir) => Some(Lexicons::load(dir).context("cannot load the lexicons")?),
+        None => None,
+    };
+    let engine: &ContextEngine = match &loaded {
+        Some(lexicons) => lexicons.context(),
+        None => ContextEngine::builtin(),
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let code = match &args.kit {

@@ -1,17 +1,24 @@
 //! `necessity eval`: accuracy of records against gold records, field by
 //! field, with the determination confusion matrix and every disagreement.
 
+use crate::engine_args::EngineArgs;
+use crate::EXIT_USAGE;
 use anyhow::{bail, Context};
+use necessity_engine::Engine;
+use necessity_ingest::{units, IngestOptions};
+use necessity_pipeline::Runner;
 use necessity_record::gold::{
-    compare_gold, decided_under, policy_selections, read_gold, score_routes, GoldRecord,
+    compare_gold, decided_under, policy_selections, read_gold, score_routes, GoldError, GoldRecord,
     FACT_FIELDS, STATED_FIELDS,
 };
+use necessity_record::jsonl::parse_line;
 use necessity_record::{Determination, Record, Treatment};
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
@@ -19,8 +26,8 @@ pub struct Args {
     /// Gold records: a JSONL file or a directory of *.jsonl files.
     #[arg(long, value_name = "GOLD")]
     gold: PathBuf,
-    /// A records file written by `necessity run`, or inputs (note files,
-    /// directories) to run first.
+    /// A records file written by `necessity run` (a file every line of which
+    /// is a record), or inputs (notes, directories, tables) to decide first.
     #[arg(required = true, value_name = "RECORDS.jsonl|INPUT")]
     inputs: Vec<PathBuf>,
     /// Exit 4 when determination accuracy is below this fraction (0-1).
@@ -29,23 +36,39 @@ pub struct Args {
     /// Exit 4 when any fact field's accuracy is below this fraction (0-1).
     #[arg(long, value_name = "FRACTION")]
     min_field: Option<f64>,
-    /// Policies passed to `run` when inputs are run first.
-    #[arg(long = "policy", value_name = "NAME|PATH")]
-    policies: Vec<String>,
+    /// What inputs are decided with when they are decided first.
+    #[command(flatten)]
+    engine: EngineArgs,
 }
+
+/// A problem with the files given, which the user must fix: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Usage(String);
 
 /// Scores the records against gold, prints the report, checks thresholds.
 pub fn execute(args: Args) -> anyhow::Result<u8> {
+    match evaluate(&args) {
+        Err(error) if error.downcast_ref::<Usage>().is_some() => {
+            eprintln!("necessity eval: {error}");
+            Ok(EXIT_USAGE)
+        }
+        result => result,
+    }
+}
+
+fn evaluate(args: &Args) -> anyhow::Result<u8> {
     for threshold in [args.min, args.min_field].into_iter().flatten() {
         if !(0.0..=1.0).contains(&threshold) {
             bail!("thresholds are fractions between 0 and 1, got {threshold}");
         }
     }
-    let gold = read_gold(&args.gold)?;
-    let records = match records_file(&args.inputs) {
-        Some(path) => read_records(path)?,
-        None => run_per_policy(&args.inputs, &args.policies, &gold)?,
+    let gold = gold_cases(&args.gold)?;
+    let records = match records_file(&args.inputs)? {
+        Some(records) => records,
+        None => decide_inputs(args, &gold)?,
     };
+    let records = once_each(records, "records", |record| &record.id)?;
     let report = score(&gold, &records);
     let routes = score_routes(&gold, &records);
     std::io::stdout()
@@ -55,64 +78,154 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     Ok(report.threshold_exit(args.min, args.min_field))
 }
 
-/// The single input when it is a records file: a file whose first line is a record.
-fn records_file(inputs: &[PathBuf]) -> Option<&Path> {
-    let [path] = inputs else { return None };
-    let text = std::fs::read_to_string(path).ok()?;
-    let first = text.lines().find(|line| !line.trim().is_empty())?;
-    serde_json::from_str::<Record>(first).is_ok().then_some(path.as_path())
+/// The gold cases, each id once; no case at all is a usage error, since a
+/// score over nothing reads as perfect.
+fn gold_cases(path: &Path) -> anyhow::Result<Vec<GoldRecord>> {
+    if !path.exists() {
+        return Err(Usage(format!("the gold {} does not exist", path.display())).into());
+    }
+    let gold = read_gold(path).map_err(|error| match error {
+        GoldError::Line(..) => anyhow::Error::new(Usage(format!("gold {error}"))),
+        GoldError::Io(..) => anyhow::Error::new(error),
+    })?;
+    if gold.is_empty() {
+        return Err(Usage(format!(
+            "the gold {} holds no gold records (give a JSON Lines file of gold records, \
+             or a directory of *.jsonl files)",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(once_each(gold, "gold", |case| &case.id)?)
 }
 
-fn read_records(path: &Path) -> anyhow::Result<Vec<Record>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_records(&text, &path.display().to_string())
+/// `items` with each id once. A repeated id whose items are identical (the
+/// same file given twice) is counted once, with a warning; items that differ
+/// under one id cannot both be scored, which is a usage error naming the id.
+fn once_each<T: PartialEq>(
+    items: Vec<T>,
+    what: &str,
+    id: impl Fn(&T) -> &String,
+) -> Result<Vec<T>, Usage> {
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let mut repeats: Vec<(String, usize)> = Vec::new();
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        match first_of.get(id(&item)) {
+            Some(&index) if kept[index] == item => {
+                match repeats.iter_mut().find(|(seen, _)| seen == id(&item)) {
+                    Some((_, count)) => *count += 1,
+                    None => repeats.push((id(&item).clone(), 2)),
+                }
+            }
+            Some(_) => {
+                return Err(Usage(format!(
+                    "id `{}` appears more than once in the {what}, with different values; \
+                     make ids unique (--id-column) or remove one",
+                    id(&item)
+                )))
+            }
+            None => {
+                first_of.insert(id(&item).clone(), kept.len());
+                kept.push(item);
+            }
+        }
+    }
+    for (repeated, count) in repeats {
+        eprintln!(
+            "necessity eval: warning: id `{repeated}` appears {count} times in the {what}, \
+             identically; counted once"
+        );
+    }
+    Ok(kept)
 }
 
-fn parse_records(text: &str, origin: &str) -> anyhow::Result<Vec<Record>> {
-    let lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty());
-    lines
-        .map(|(index, line)| {
-            serde_json::from_str(line)
-                .with_context(|| format!("{origin}:{}: not a record", index + 1))
-        })
-        .collect()
+/// The records of the only input when it is a records file: every non-blank
+/// line parses as a record. When no line does, the input holds notes to
+/// decide (`None`); when some do and some do not, the file is a damaged
+/// records file, a usage error naming the first bad line and field (never
+/// its value).
+fn records_file(inputs: &[PathBuf]) -> anyhow::Result<Option<Vec<Record>>> {
+    let [path] = inputs else { return Ok(None) };
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = BufReader::new(file);
+    let mut records = Vec::new();
+    let mut first_record = None;
+    let mut first_problem = None;
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line);
+        if read.with_context(|| format!("cannot read {}", path.display()))? == 0 {
+            break;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_line::<Record>(&line, number) {
+            Ok(record) => {
+                first_record.get_or_insert(number);
+                records.push(record);
+            }
+            Err(problem) => {
+                first_problem.get_or_insert(problem);
+            }
+        }
+        if first_record.is_some() && first_problem.is_some() {
+            break;
+        }
+    }
+    match (first_record, first_problem) {
+        (Some(_), None) => Ok(Some(records)),
+        (None, _) => Ok(None),
+        (Some(record), Some(problem)) => Err(Usage(format!(
+            "{}: line {record} is a record but {problem}; a records file holds one record \
+             on every line",
+            path.display()
+        ))
+        .into()),
+    }
 }
 
-/// Runs the inputs once per policy selection the gold names, each note's
-/// record taken from the run under its gold record's policy.
-fn run_per_policy(
-    inputs: &[PathBuf],
-    policies: &[String],
-    gold: &[GoldRecord],
-) -> anyhow::Result<Vec<Record>> {
+/// Decides the inputs as `run` would, in this process, so eval scores
+/// exactly what `run` writes: once per policy selection the gold names, each
+/// note's record taken from the run under its gold record's policy.
+fn decide_inputs(args: &Args, gold: &[GoldRecord]) -> anyhow::Result<Vec<Record>> {
+    if let Some(missing) = args.inputs.iter().find(|path| !path.exists()) {
+        return Err(Usage(format!("no such file or directory: {}", missing.display())).into());
+    }
+    necessity_engine::install_quiet_panic_hook();
+    let options = IngestOptions::default()
+        .with_pdf_worker_of_this_binary()
+        .context("cannot find this program to run PDF workers")?;
+    let pool = rayon::ThreadPoolBuilder::new().build().context("cannot start worker threads")?;
     let mut records = Vec::new();
     for selection in policy_selections(gold) {
-        let chosen = selection.map_or_else(|| policies.to_vec(), |p| vec![p.to_string()]);
-        let run = run_first(inputs, &chosen)?;
-        records.extend(run.into_iter().filter(|r| decided_under(gold, &r.id, selection)));
+        let engine: Engine = match selection {
+            None => args.engine.builder(),
+            Some(policy) => EngineArgs {
+                policies: vec![policy.to_string()],
+                lexicons: args.engine.lexicons.clone(),
+            }
+            .builder(),
+        }
+        .build()?;
+        let runner =
+            Runner { engine: &engine, options: &options, pool: &pool, with_mentions: false };
+        let decided = runner.run(units(&args.inputs, &options), |decided| {
+            if decided_under(gold, &decided.record.id, selection) {
+                records.push(decided.record);
+            }
+            Ok::<(), Infallible>(())
+        });
+        if let Err(never) = decided {
+            match never {}
+        }
     }
     Ok(records)
-}
-
-/// Runs this same binary on the inputs, so eval scores exactly what `run` writes.
-fn run_first(inputs: &[PathBuf], policies: &[String]) -> anyhow::Result<Vec<Record>> {
-    let exe = std::env::current_exe().context("cannot locate the necessity binary")?;
-    let mut command = Command::new(exe);
-    command.arg("run");
-    for policy in policies {
-        command.arg("--policy").arg(policy);
-    }
-    let output = command
-        .args(inputs)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("cannot start `necessity run`")?;
-    let code = output.status.code();
-    if code != Some(crate::EXIT_OK.into()) && code != Some(crate::EXIT_SOME_ERRORS.into()) {
-        bail!("`necessity run` failed ({})", output.status);
-    }
-    parse_records(&String::from_utf8_lossy(&output.stdout), "output of `necessity run`")
 }
 
 /// The treatment list's differences agent by agent, so a long list does not

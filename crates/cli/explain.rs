@@ -1,57 +1,137 @@
-//! `necessity explain`: one note's determination as a reviewer reads it.
+//! `necessity explain`: one document's determination as a reviewer reads it.
+//! The document is read as `run` reads it (text, a PDF in its worker
+//! process, one row of a CSV or JSON Lines file) and decided by the same
+//! engine, so the review explains the record `run` writes.
 
+use crate::engine_args::EngineArgs;
+use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
-use necessity_criteria::{write_review_with_set_aside, PolicySet, SetAsideMention};
-use necessity_extract::{extract_case_traced, Lexicons};
-use necessity_ingest::{Document, Provenance};
-use necessity_pipeline::Pipeline;
+use necessity_ingest::{units, Document, IngestOptions, Unit};
 use necessity_record::Format;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The note to review (plain text; invalid UTF-8 is replaced).
+    /// The document to review: a text file or a PDF; a CSV or JSON Lines
+    /// file (or a directory) with --row or --id to choose one of its documents.
     file: PathBuf,
-    /// Policy to decide with: a built-in name (with its renewal), a bundle
-    /// or a .toml file; repeat for several (default: dupixent-atopic-dermatitis
-    /// and its renewal).
-    #[arg(long = "policy", value_name = "NAME|PATH")]
-    policies: Vec<String>,
+    /// Which document of a file holding several: the N-th, from 1, in the
+    /// order `run` writes their records.
+    #[arg(long, value_name = "N", conflicts_with = "id", value_parser = clap::value_parser!(u64).range(1..))]
+    row: Option<u64>,
+    /// Which document of a file holding several, by its record id as `run`
+    /// writes it (`notes.csv#123`) or by the id column's value alone (`123`).
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    /// CSV column / JSONL field holding the note text (as `run` takes it).
+    #[arg(long, value_name = "NAME")]
+    text_column: Option<String>,
+    /// CSV column / JSONL field holding the note id (as `run` takes it).
+    #[arg(long, value_name = "NAME")]
+    id_column: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
 }
 
-/// Writes the Markdown review of one note to stdout.
+/// Writes the Markdown review of one document to stdout.
 pub fn execute(args: Args) -> anyhow::Result<u8> {
-    // Policies first: a broken policy must fail before any note is read.
-    let policies = PolicySet::select(&args.policies)?;
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let document = Document {
-        id: args.file.display().to_string(),
-        lossy_utf8: matches!(text, std::borrow::Cow::Owned(_)),
-        text: text.into_owned(),
-        format: Format::Text,
-        bytes: bytes.len() as u64,
-        provenance: Provenance::default(),
+    necessity_engine::install_quiet_panic_hook();
+    // Policies and lexicons first: a broken one must fail before any note is read.
+    let engine = args.engine.builder().build()?;
+    let options = IngestOptions {
+        text_column: args.text_column.clone(),
+        id_column: args.id_column.clone(),
+        ..IngestOptions::default()
+    }
+    .with_pdf_worker_of_this_binary()
+    .context("cannot find this program to run PDF workers")?;
+    let unit = match choose(&args, &options) {
+        Ok(unit) => unit,
+        Err(problem) => {
+            eprintln!("necessity explain: {problem}");
+            return Ok(EXIT_USAGE);
+        }
     };
-    // The one path from text to record that `run` takes, so the review
-    // explains exactly the record `run` writes.
-    let pipeline = Pipeline { lexicons: Lexicons::builtin(), policies };
-    let record = pipeline.record(&document);
-    let (_, set_aside) = extract_case_traced(&pipeline.lexicons, &document.text);
-    let set_aside: Vec<SetAsideMention> = set_aside
-        .iter()
-        .map(|s| SetAsideMention {
-            mention: &s.mention,
-            taken_as: s.taken_as,
-            why: s.why,
-            trigger: s.trigger.as_ref().map(|(phrase, _)| phrase.as_str()),
-        })
-        .collect();
-    let review =
-        write_review_with_set_aside(&pipeline.policies, &record, &document.text, &set_aside);
+    let document = match unit.load(&options) {
+        Ok(document) => document,
+        Err(failure) => {
+            // The ingester's messages name kinds, rows and offsets, never note text.
+            eprintln!(
+                "necessity explain: cannot read {}: {} ({})",
+                failure.id, failure.kind, failure.message
+            );
+            return Ok(EXIT_FAILURE);
+        }
+    };
+    let source = necessity_pipeline::source_of(&document);
+    let review = engine.review_with_source(&label(&args.file, &document), &document.text, source);
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
-    Ok(crate::EXIT_OK)
+    Ok(EXIT_OK)
+}
+
+/// How the review names the document: the path as given for a text or PDF
+/// file, the record id for a row (or a file found in a directory).
+fn label(input: &Path, document: &Document) -> String {
+    let whole_file = input.is_file() && matches!(document.format, Format::Text | Format::Pdf);
+    if whole_file {
+        input.display().to_string()
+    } else {
+        document.id.clone()
+    }
+}
+
+/// The one document to review: the input's only one, or the one `--row` or
+/// `--id` chooses; otherwise why none can be chosen (a usage error).
+fn choose(args: &Args, options: &IngestOptions) -> Result<Unit, String> {
+    let input = &args.file;
+    let mut all = units(std::slice::from_ref(input), options);
+    let name = input.display();
+    if let Some(row) = args.row {
+        let index = usize::try_from(row - 1).unwrap_or(usize::MAX);
+        return all.nth(index).ok_or_else(|| {
+            let count = units(std::slice::from_ref(input), options).count();
+            format!("{name} holds {count} document(s); --row goes from 1 to {count}")
+        });
+    }
+    if let Some(id) = &args.id {
+        return all.find(|unit| is_id(unit.id(), id)).ok_or_else(|| {
+            format!("{name} holds no document with id {id:?} (ids are as `run` writes them)")
+        });
+    }
+    let Some(first) = all.next() else {
+        return Err(format!("{name} holds no document to review"));
+    };
+    let first_id = first.id().to_string();
+    match all.next() {
+        None => Ok(first),
+        Some(_) => {
+            let count = 2 + all.count();
+            Err(format!(
+                "{name} holds {count} documents; choose one with --row N (1 to {count}) \
+                 or --id ID (the record id, such as {first_id:?})"
+            ))
+        }
+    }
+}
+
+/// Whether `wanted` names the record id `id`: the whole id, or the part
+/// after the `#` of a row's id.
+fn is_id(id: &str, wanted: &str) -> bool {
+    id == wanted || id.strip_suffix(wanted).is_some_and(|file| file.ends_with('#'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_id;
+
+    #[test]
+    fn a_row_is_named_by_its_whole_id_or_its_row_part() {
+        assert!(is_id("notes.csv#12", "notes.csv#12"));
+        assert!(is_id("notes.csv#12", "12"));
+        assert!(!is_id("notes.csv#112", "12"));
+        assert!(!is_id("notes.csv#12", "csv#12"));
+        assert!(is_id("derm/a.txt", "derm/a.txt"));
+    }
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod agreement;
 mod context;
+mod engine_args;
 mod eval;
 mod explain;
 mod pdf_worker;

@@ -1,26 +1,19 @@
 //! `necessity run`: one case record per input document, in input order, with
 //! documents decided in parallel and streamed out as they finish.
 
+use crate::engine_args::EngineArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_SOME_ERRORS, EXIT_USAGE};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use necessity_criteria::PolicySet;
-use necessity_extract::Lexicons;
+use necessity_engine::{Engine, Lexicons};
 use necessity_ingest::{input_bytes, units, HiddenSkipped, IngestOptions, Shard, Unit};
-use necessity_pipeline::batch::ordered_map;
 use necessity_pipeline::output::{OutFile, OutputFormat, RecordWriter};
 use necessity_pipeline::resume::{Kept, ResumableFile};
-use necessity_pipeline::Pipeline;
-use necessity_record::{Record, Route, Status};
+use necessity_pipeline::Runner;
+use necessity_record::{sha256_hex, Record, Route, Status};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-/// How many finished records may wait for a slow earlier one (a PDF near its
-/// timeout) before new documents stop starting: records are a few KB, so this
-/// keeps memory flat while the other workers stay busy.
-const REORDER_WINDOW: usize = 4096;
 
 /// Command-line arguments of this subcommand.
 #[derive(clap::Args)]
@@ -36,17 +29,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Keep the partial output of an interrupted or killed run with the same
-    /// inputs and options, and continue from there (needs --out).
+    /// inputs and options, and continue from there (needs --out; JSON Lines
+    /// or CSV).
     #[arg(long, requires = "out")]
     resume: bool,
-    /// Output format: JSON Lines case records, or a CSV summary row per document.
+    /// Output format: JSON Lines case records, a CSV summary row per
+    /// document, or OMOP NOTE_NLP rows (CSV), one per evidence span of a fact.
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     format: FormatArg,
-    /// Policy to decide with: a built-in name (with its renewal), a bundle
-    /// such as atopic-dermatitis, or a TOML path (repeatable; default: the
-    /// dupilumab atopic dermatitis initial and renewal policies).
-    #[arg(long = "policy", value_name = "NAME|PATH")]
-    policies: Vec<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// CSV column / JSONL field holding the note text (default: the first of
     /// transcription, text, note, in any case).
     #[arg(long, value_name = "NAME")]
@@ -92,6 +84,7 @@ pub struct Args {
 enum FormatArg {
     Jsonl,
     Csv,
+    NoteNlp,
 }
 
 impl From<FormatArg> for OutputFormat {
@@ -99,6 +92,7 @@ impl From<FormatArg> for OutputFormat {
         match format {
             FormatArg::Jsonl => OutputFormat::Jsonl,
             FormatArg::Csv => OutputFormat::Csv,
+            FormatArg::NoteNlp => OutputFormat::NoteNlp,
         }
     }
 }
@@ -147,24 +141,32 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         eprintln!("necessity run: {problem}");
         return Ok(EXIT_USAGE);
     }
+    if args.resume && matches!(args.format, FormatArg::NoteNlp) {
+        // NOTE_NLP rows are numbered across the output: a resumed file
+        // could not carry the numbering on from its kept rows.
+        eprintln!("necessity run: --resume takes --format jsonl or csv, not note-nlp");
+        return Ok(EXIT_USAGE);
+    }
     if args.out.is_none() && !stdout_is_open() {
         eprintln!(
             "necessity run: standard output is closed, so no record can be written; give --out FILE"
         );
         return Ok(EXIT_FAILURE);
     }
-    install_quiet_panic_hook();
-    let policies = PolicySet::select(&args.policies).context("cannot load the policies")?;
-    // Compiling the lexicons (two DFAs, most of a 40 ms start) runs while the
-    // first document is read, which is why `decide` loads before it asks for
-    // the pipeline: a PDF parsed by its worker process hides the compilation,
-    // which matters when a process is started per file.
-    std::thread::spawn(Lexicons::builtin);
-    let pipeline = OnceLock::new();
-    let pipeline = || {
-        pipeline
-            .get_or_init(|| Pipeline { lexicons: Lexicons::builtin(), policies: policies.clone() })
-    };
+    necessity_engine::install_quiet_panic_hook();
+    let engine = args
+        .engine
+        .builder()
+        .max_doc_bytes(args.max_doc_bytes)
+        .build()
+        .context("cannot load the policies and lexicons")?;
+    if args.engine.lexicons.is_none() {
+        // Compiling the shipped lexicons (most of a 40 ms start) runs while
+        // the first document is read: the engine compiles them on first use,
+        // so a PDF parsed by its worker process hides the compilation, which
+        // matters when a process is started per file.
+        std::thread::spawn(Lexicons::builtin);
+    }
     let mut options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
@@ -188,28 +190,25 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let mut progress = Progress::new(args.quiet);
     progress.measure_total(&args.inputs, &options);
     let format = OutputFormat::from(args.format);
-    let output = Output::open(&args, &options, &policies)?;
+    let output = Output::open(&args, &options, &engine)?;
     // An output inside an input directory is not a note: neither the file
     // being written (its temporary or partial file) nor the one it replaces is read.
     options.skip_files = output.own_files();
-    let decide = |unit: Unit| {
-        let document = unit.load(&options);
-        pipeline().decide(document)
-    };
+    let with_mentions = format.needs_mentions();
+    let runner = Runner { engine: &engine, options: &options, pool: &pool, with_mentions };
     let documents = units(&args.inputs, &options);
     progress.hidden_skipped = documents.hidden_skipped();
     match output {
         Output::Stdout => {
             let stdout = BufWriter::new(io::stdout().lock());
             let writer = RecordWriter::new(format, stdout).context("cannot write to stdout")?;
-            stream(writer, &pool, documents, decide, &mut progress)
+            stream(writer, &runner, documents, &mut progress)
                 .context("cannot write records to stdout")?;
         }
         Output::Atomic(path, file) => {
             let context = || format!("cannot write {}", path.display());
             let writer = RecordWriter::new(format, BufWriter::new(file)).with_context(context)?;
-            let file =
-                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
+            let file = stream(writer, &runner, documents, &mut progress).with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(OutFile::commit).with_context(context)?;
         }
@@ -219,11 +218,11 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
             progress.kept(&kept, file.partial_path());
             let file = BufWriter::new(file);
             let writer = match kept.header {
-                true => RecordWriter::continuing(format, file),
+                true => RecordWriter::continuing(format, file)
+                    .context("--resume takes --format jsonl or csv")?,
                 false => RecordWriter::new(format, file).with_context(context)?,
             };
-            let file =
-                stream(writer, &pool, documents, decide, &mut progress).with_context(context)?;
+            let file = stream(writer, &runner, documents, &mut progress).with_context(context)?;
             let file = file.into_inner().map_err(|error| error.into_error());
             file.and_then(ResumableFile::commit).with_context(context)?;
         }
@@ -243,13 +242,13 @@ enum Output {
 }
 
 impl Output {
-    fn open(args: &Args, options: &IngestOptions, policies: &PolicySet) -> anyhow::Result<Output> {
+    fn open(args: &Args, options: &IngestOptions, engine: &Engine) -> anyhow::Result<Output> {
         let Some(path) = &args.out else { return Ok(Output::Stdout) };
         let context = || format!("cannot write {}", path.display());
         if !args.resume {
             return Ok(Output::Atomic(path.clone(), OutFile::create(path).with_context(context)?));
         }
-        let settings = settings_fingerprint(args, options, policies);
+        let settings = settings_fingerprint(args, options, engine);
         let format = OutputFormat::from(args.format);
         let file = ResumableFile::open(path, &settings, format).with_context(context)?;
         for other in file.other_partials() {
@@ -280,60 +279,34 @@ impl Output {
 /// Decides every document and writes its record with `writer`, in input order.
 fn stream<W: Write>(
     mut writer: RecordWriter<W>,
-    pool: &rayon::ThreadPool,
+    runner: &Runner,
     documents: impl Iterator<Item = Unit> + Send,
-    decide: impl Fn(Unit) -> Record + Sync,
     progress: &mut Progress,
 ) -> io::Result<W> {
-    let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(&decide).collect::<Vec<_>>();
-    // Still at most REORDER_WINDOW records waiting, however the batches fall.
-    let window = REORDER_WINDOW / ROWS_PER_BATCH;
-    ordered_map(pool, batches(documents), window, decide_batch, |records| {
-        records.iter().try_for_each(|record| {
-            progress.record(record);
-            writer.write(record)
-        })
+    runner.run(documents, |decided| {
+        progress.record(&decided.record);
+        writer.write(&decided)
     })?;
     writer.finish()
 }
 
-/// Rows of CSV and JSON Lines inputs are small and already read, so they go
-/// to the workers this many at a time: one hand-over (a lock and a wake-up)
-/// per batch instead of per row. Files, whose reading is the slow part, still
-/// go one at a time so that a few large PDFs spread over all workers.
-const ROWS_PER_BATCH: usize = 32;
-
-/// Groups consecutive read rows into batches; every other unit is a batch of one.
-fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
-    let mut units = units.peekable();
-    std::iter::from_fn(move || {
-        let first = units.next()?;
-        let rows = matches!(first, Unit::Ready(_));
-        let mut batch = vec![first];
-        while rows && batch.len() < ROWS_PER_BATCH {
-            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
-                Some(unit) => batch.push(unit),
-                None => break,
-            }
-        }
-        Some(batch)
-    })
-}
-
 /// What makes two runs' records the same: the inputs, the options that
-/// change a record, the policies' content and this program's version. A
-/// resumed run continues only a partial output with the same fingerprint.
-fn settings_fingerprint(args: &Args, options: &IngestOptions, policies: &PolicySet) -> String {
+/// change a record, the policies' content, the lexicons and this program's
+/// version. A resumed run continues only a partial output with the same
+/// fingerprint.
+fn settings_fingerprint(args: &Args, options: &IngestOptions, engine: &Engine) -> String {
     let inputs: Vec<PathBuf> =
         args.inputs.iter().map(|input| input.canonicalize().unwrap_or(input.clone())).collect();
     // Where the PDF worker lives and which files are skipped change no record.
     let options = IngestOptions { pdf_worker: None, skip_files: Vec::new(), ..options.clone() };
     let settings = format!(
-        "{} {inputs:?} {:?} {options:?} {policies:?}",
+        "{} {inputs:?} {:?} {options:?} {:?} {}",
         env!("CARGO_PKG_VERSION"),
-        args.format
+        args.format,
+        engine.policies(),
+        engine.lexicons().sha256(),
     );
-    necessity_pipeline::sha256_hex(settings.as_bytes())[..16].to_string()
+    sha256_hex(settings.as_bytes())[..16].to_string()
 }
 
 /// Why these inputs and output cannot go together: standard input given
@@ -387,20 +360,6 @@ fn is_stdin(path: &Path) -> bool {
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-/// Panic messages can quote note text (string slicing panics print the
-/// string), so a panic reports only where it happened; the document it hit
-/// becomes an `internal` error record.
-fn install_quiet_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map_or_else(String::new, |at| format!(" at {}:{}", at.file(), at.line()));
-        eprintln!(
-            "necessity: internal error{place}; the document concerned becomes an error record"
-        );
-    }));
 }
 
 /// Counts what was written and shows it: a live bar when stderr is a

@@ -1,4 +1,5 @@
-//! Embeds every file of the repository's `policies/` folder as a built-in
+//! Embeds every file of this crate's `policies/` folder (a link to the
+//! repository's, so `cargo package` archives the files) as a built-in
 //! policy named by its file stem, so a policy shipped is one file added,
 //! with no list of names in the code.
 
@@ -7,7 +8,7 @@ use std::path::PathBuf;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let folder = manifest.join("../../policies");
+    let folder = manifest.join("policies");
     println!("cargo:rerun-if-changed={}", folder.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))

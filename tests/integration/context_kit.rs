@@ -138,3 +138,34 @@ fn kit_rows_without_eval_are_answered_by_row_number() {
     assert_eq!(first["id"], 2);
     assert_eq!(first["negated"], true);
 }
+
+#[test]
+fn a_lexicon_directory_changes_the_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lexicons");
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    // A new negation trigger, written as a copy of the `denies` row.
+    let context = dir.path().join("context.tsv");
+    let table = std::fs::read_to_string(&context).unwrap();
+    let row = table.lines().find(|line| line.starts_with("denies\t")).unwrap();
+    std::fs::write(&context, format!("{table}\n{}\n", row.replacen("denies", "zorbles", 1)))
+        .unwrap();
+    let input = r#"{"id": 1, "text": "Patient zorbles itching.", "target": "itching"}"#;
+    let negated = |extra: &[&std::ffi::OsStr]| {
+        let mut command = necessity();
+        command.arg("context").args(extra);
+        let out = run_with_stdin(command, input);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        answer["negated"].as_bool().unwrap()
+    };
+    assert!(!negated(&[]));
+    assert!(negated(&["--lexicons".as_ref(), dir.path().as_os_str()]));
+    let empty = tempfile::tempdir().unwrap();
+    let out = necessity().arg("context").arg("--lexicons").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot load the lexicons"));
+}

@@ -278,9 +278,9 @@ fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_star
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("records.jsonl");
     let note = corpus_notes().join("seed-dupixent-adult.txt");
-    // A FIFO input holds the run open with its output begun.
-    let fifo = out_dir.path().join("held.txt");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // A PDF whose worker waits (a test hook) holds the run open with its
+    // output begun.
+    let held = crate::util::shared_data().join("pdfs").join(crate::run::READABLE_PDF);
     let partials = || -> Vec<std::path::PathBuf> {
         fs::read_dir(out_dir.path())
             .unwrap()
@@ -292,7 +292,8 @@ fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_star
         .args(["run", "-q", "--resume", "--out"])
         .arg(&out)
         .arg(&note)
-        .arg(&fifo)
+        .arg(&held)
+        .env(necessity_ingest::TEST_SLEEP_SECONDS_ENV, "300")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -308,7 +309,7 @@ fn an_interrupted_resumable_run_keeps_its_partial_output_and_other_settings_star
     assert_eq!(output.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&output.stderr).contains("partial output kept for --resume"));
     assert_eq!(partials().len(), 1, "SIGTERM keeps a resumable partial output");
-    // Other inputs (the FIFO left out) never continue it.
+    // Other inputs (the PDF left out) never continue it.
     let other = run_quiet(&["--resume", "--out", out.to_str().unwrap()], &[&note]);
     assert_eq!(other.status.code(), Some(0));
     let warning = String::from_utf8_lossy(&other.stderr);

@@ -12,6 +12,8 @@ mod fhir;
 mod hardening;
 mod hostile;
 mod mtsamples;
+mod note_nlp;
+mod packaging;
 mod pdf;
 mod policies;
 mod potency;

@@ -83,19 +83,7 @@ fn parse_direction(name: &str) -> Result<Direction, &'static str> {
 }
 
 fn parse_section(name: &str) -> Result<SectionKind, &'static str> {
-    Ok(match name {
-        "hpi" => SectionKind::Hpi,
-        "exam" => SectionKind::Exam,
-        "assessment_plan" => SectionKind::AssessmentPlan,
-        "medications" => SectionKind::Medications,
-        "allergies" => SectionKind::Allergies,
-        "family_history" => SectionKind::FamilyHistory,
-        "social_history" => SectionKind::SocialHistory,
-        "past_history" => SectionKind::PastHistory,
-        "prior_visit" => SectionKind::PriorVisit,
-        "other" => SectionKind::Other,
-        _ => return Err("unknown section kind"),
-    })
+    SectionKind::from_name(name).ok_or("unknown section kind")
 }
 
 #[cfg(test)]

@@ -29,8 +29,10 @@ use sections::{Heading, HeadingHit};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// The trigger lexicon shipped with the binary, so it works anywhere.
-pub const BUILTIN_LEXICON: &str = include_str!("../../../lexicons/context.tsv");
+/// The trigger lexicon shipped with the binary, so it works anywhere. This
+/// crate's `lexicons` is a link to the repository's `lexicons/` folder, whose
+/// files `cargo package` archives, so the published crate carries them.
+pub const BUILTIN_LEXICON: &str = include_str!("../lexicons/context.tsv");
 
 /// The context axes of ConText (negation, temporality, experiencer) plus
 /// uncertainty, named as `necessity context` reports them.
@@ -203,6 +205,43 @@ pub enum SectionKind {
     PastHistory,
     PriorVisit,
     Other,
+}
+
+impl SectionKind {
+    /// Every kind, in the order of the enum.
+    pub const ALL: [SectionKind; 10] = [
+        SectionKind::Hpi,
+        SectionKind::Exam,
+        SectionKind::AssessmentPlan,
+        SectionKind::Medications,
+        SectionKind::Allergies,
+        SectionKind::FamilyHistory,
+        SectionKind::SocialHistory,
+        SectionKind::PastHistory,
+        SectionKind::PriorVisit,
+        SectionKind::Other,
+    ];
+
+    /// The name the lexicon's `heading` rows use, and outputs report.
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Hpi => "hpi",
+            SectionKind::Exam => "exam",
+            SectionKind::AssessmentPlan => "assessment_plan",
+            SectionKind::Medications => "medications",
+            SectionKind::Allergies => "allergies",
+            SectionKind::FamilyHistory => "family_history",
+            SectionKind::SocialHistory => "social_history",
+            SectionKind::PastHistory => "past_history",
+            SectionKind::PriorVisit => "prior_visit",
+            SectionKind::Other => "other",
+        }
+    }
+
+    /// The kind of a name as [`SectionKind::name`] writes it.
+    pub fn from_name(name: &str) -> Option<SectionKind> {
+        SectionKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
 }
 
 /// A section of the note: its kind and the byte range it covers.

@@ -532,3 +532,11 @@ fn every_lexicon_line_does_what_it_says_in_its_example() {
     let failures = ContextEngine::builtin().example_failures();
     assert!(failures.is_empty(), "{} lines:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn section_kinds_round_trip_through_their_names() {
+    for kind in SectionKind::ALL {
+        assert_eq!(SectionKind::from_name(kind.name()), Some(kind));
+    }
+    assert_eq!(SectionKind::from_name("assessment"), None);
+}

@@ -23,7 +23,9 @@ pub use route::{
     documentation_request, route_case, DocumentationItem, Routing, OCR_MIN_CONFIDENCE,
 };
 pub use rules::{number, potency_of};
-pub use set::{builtin_names, bundle_names, PolicySet, DEFAULT_POLICY};
+pub use set::{
+    builtin_names, bundle_names, load_policies, read_policy_file, PolicySet, DEFAULT_POLICY,
+};
 
 use necessity_record::{
     Authorization, Criterion, CriterionStatus, Determination, Facts, PolicyRef,

@@ -43,13 +43,20 @@ impl PolicySet {
         let choices = if names_or_paths.is_empty() { &default[..] } else { names_or_paths };
         let mut policies: Vec<Policy> = Vec::new();
         for choice in choices {
-            for policy in load(choice)? {
+            for policy in load_policies(choice)? {
                 let same = |p: &Policy| p.id == policy.id && p.origin == policy.origin;
                 if !policies.iter().any(same) {
                     policies.push(policy);
                 }
             }
         }
+        PolicySet::new(policies)
+    }
+
+    /// A set of already loaded policies (from names, files or TOML text, as
+    /// a library caller mixes them); fails when two initial or two renewal
+    /// policies decide the same drug.
+    pub fn new(policies: Vec<Policy>) -> Result<PolicySet, PolicyError> {
         check_no_overlap(&policies)?;
         Ok(PolicySet { policies })
     }
@@ -89,12 +96,12 @@ pub fn bundle_names() -> Vec<String> {
     names
 }
 
-fn load(choice: &str) -> Result<Vec<Policy>, PolicyError> {
+/// The policies one `--policy` value names: a value with a path separator
+/// or ending in `.toml` is that one file; a built-in name brings its renewal
+/// when one is shipped; any other value is a bundle.
+pub fn load_policies(choice: &str) -> Result<Vec<Policy>, PolicyError> {
     if choice.contains(['/', '\\']) || choice.ends_with(".toml") {
-        let path = Path::new(choice);
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
-        return Ok(vec![parse_policy(&text, choice)?]);
+        return Ok(vec![read_policy_file(Path::new(choice))?]);
     }
     if BUILTIN.iter().any(|(name, _)| *name == choice) {
         return builtin_with_renewal(choice);
@@ -126,6 +133,13 @@ fn builtin_with_renewal(name: &str) -> Result<Vec<Policy>, PolicyError> {
         policies.push(builtin(&renewal)?);
     }
     Ok(policies)
+}
+
+/// One policy from a TOML file; errors name the file, line and key.
+pub fn read_policy_file(path: &Path) -> Result<Policy, PolicyError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| PolicyError::Read { path: path.to_path_buf(), source })?;
+    parse_policy(&text, &path.display().to_string())
 }
 
 fn builtin(name: &str) -> Result<Policy, PolicyError> {

@@ -451,7 +451,7 @@ fn unknown_names_and_overlaps_are_refused() {
     assert!(error.to_string().starts_with("/no/such/file.toml: "), "{error}");
 }
 
-const DEFAULT_TEXT: &str = include_str!("../../../policies/dupixent-atopic-dermatitis.toml");
+const DEFAULT_TEXT: &str = include_str!("../policies/dupixent-atopic-dermatitis.toml");
 
 fn broken(from: &str, to: &str) -> String {
     assert!(DEFAULT_TEXT.contains(from), "fixture text {from:?}");

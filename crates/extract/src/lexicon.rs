@@ -22,18 +22,20 @@ pub const FILES: [&str; 10] = [
     "statements.tsv",
 ];
 
-/// The shipped lexicon files, embedded so the binary works anywhere.
+/// The shipped lexicon files, embedded so the binary works anywhere. This
+/// crate's `lexicons` is a link to the repository's `lexicons/` folder, whose
+/// files `cargo package` archives, so the published crate carries them.
 const BUILTIN: [&str; 10] = [
-    include_str!("../../../lexicons/drugs.tsv"),
-    include_str!("../../../lexicons/potency.tsv"),
-    include_str!("../../../lexicons/routes.tsv"),
-    include_str!("../../../lexicons/diagnoses.tsv"),
-    include_str!("../../../lexicons/sites.tsv"),
-    include_str!("../../../lexicons/flares.tsv"),
-    include_str!("../../../lexicons/outcomes.tsv"),
-    include_str!("../../../lexicons/measures.tsv"),
-    include_str!("../../../lexicons/specialties.tsv"),
-    include_str!("../../../lexicons/statements.tsv"),
+    include_str!("../lexicons/drugs.tsv"),
+    include_str!("../lexicons/potency.tsv"),
+    include_str!("../lexicons/routes.tsv"),
+    include_str!("../lexicons/diagnoses.tsv"),
+    include_str!("../lexicons/sites.tsv"),
+    include_str!("../lexicons/flares.tsv"),
+    include_str!("../lexicons/outcomes.tsv"),
+    include_str!("../lexicons/measures.tsv"),
+    include_str!("../lexicons/specialties.tsv"),
+    include_str!("../lexicons/statements.tsv"),
 ];
 
 /// A lexicon that cannot be used: found at start-up, before any note is read.

@@ -1,100 +1,76 @@
-//! The one path a document takes: ingested text, then extraction, then policy
-//! evaluation, to one [`Record`]. The CLI and the benches both call it, so
-//! what is benchmarked is what runs.
+//! From inputs to outputs: documents read by the ingester, decided by the
+//! engine in parallel and handed on in input order (the [`Runner`]), and
+//! written as records (the [`output`] module). `necessity run` and `eval`
+//! both run documents through it; the deciding itself is the engine's alone.
 
-use necessity_criteria::{evaluate_policy, route_case, PolicySet};
-use necessity_extract::{extract_case, Lexicons};
-use necessity_ingest::{Document, IngestFailure};
-use necessity_record::{PolicyRef, Provenance, Record, Source, Status};
-use std::panic::{self, AssertUnwindSafe};
+use necessity_engine::{Engine, FactMention};
+use necessity_ingest::{Document, IngestFailure, IngestOptions, Unit};
+use necessity_record::{Record, Source};
+use rayon::ThreadPool;
 
 pub mod batch;
 pub mod output;
 pub mod resume;
 
-/// Error kind of a document the pipeline itself failed on (a bug, reported
-/// per document so one bad note cannot stop a batch).
-pub const INTERNAL_ERROR_KIND: &str = "internal";
+use batch::ordered_map;
 
-/// The tool and version every record's provenance names (the workspace's
-/// crates are released together, at one version).
-pub const TOOL: &str = concat!("necessity ", env!("CARGO_PKG_VERSION"));
+/// How many finished documents may wait for a slow earlier one (a PDF near
+/// its timeout) before new documents stop starting: records are a few KB,
+/// so this keeps memory flat while the other workers stay busy.
+pub const REORDER_WINDOW: usize = 4096;
 
-/// Everything built once per run and shared across threads.
-pub struct Pipeline {
-    pub lexicons: Lexicons,
-    pub policies: PolicySet,
+/// Rows of CSV and JSON Lines inputs are small and already read, so they go
+/// to the workers this many at a time: one hand-over (a lock and a wake-up)
+/// per batch instead of per row. Files, whose reading is the slow part, still
+/// go one at a time so that a few large PDFs spread over all workers.
+const ROWS_PER_BATCH: usize = 32;
+
+/// What one document gives the outputs: its record and, when asked for, the
+/// `NOTE_NLP` mentions of its facts (read while its text is at hand).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decided {
+    /// The document's case record.
+    pub record: Record,
+    /// Its facts' `NOTE_NLP` mentions; empty unless the runner was asked for them.
+    pub mentions: Vec<FactMention>,
 }
 
-impl Pipeline {
-    /// Decides one ingested document.
-    pub fn record(&self, document: &Document) -> Record {
-        let facts = extract_case(&self.lexicons, &document.text);
-        let source = source_of(document);
-        let evaluation = evaluate_policy(&self.policies, &facts);
-        let routing = route_case(&self.policies, &facts, &evaluation, &source);
-        Record {
-            id: document.id.clone(),
-            status: Status::Ok,
-            error: None,
-            source,
-            determination: Some(evaluation.determination),
-            provenance: Some(self.provenance(evaluation.policy.as_ref())),
-            policy: evaluation.policy,
-            facts: Some(facts),
-            criteria: evaluation.criteria,
-            route: Some(routing.route),
-            pend_reasons: routing.reasons,
-            authorization: evaluation.authorization,
-        }
-    }
-
-    /// The record of a document that could not be read.
-    pub fn failure_record(&self, failure: IngestFailure) -> Record {
-        self.error_record(failure.id, *failure.source, &failure.kind, failure.message)
-    }
-
-    /// An error record with this run's provenance (no policy decided it).
-    fn error_record(&self, id: String, source: Source, kind: &str, message: String) -> Record {
-        let record = Record::error(id, source, kind, message);
-        Record { provenance: Some(self.provenance(None)), ..record }
-    }
-
-    /// Which rule set decides: the tool, the deciding policy's file hash and
-    /// the lexicons' hash, all computed once per run (when loaded).
-    fn provenance(&self, policy: Option<&PolicyRef>) -> Provenance {
-        let policy = policy.and_then(|p| self.policies.by_id(&p.id));
-        Provenance {
-            tool: TOOL.to_string(),
-            policy_sha256: policy.map(|p| p.sha256.clone()),
-            lexicons_sha256: self.lexicons.sha256().to_string(),
-        }
-    }
-
-    /// The record of whatever ingestion produced. A panic while deciding
-    /// becomes an `internal` error record for that document alone; the panic
-    /// message is left to the process's panic hook, never put in the record,
-    /// since it may quote the note.
-    pub fn decide(&self, ingested: Result<Document, IngestFailure>) -> Record {
-        match ingested {
-            Ok(document) => panic::catch_unwind(AssertUnwindSafe(|| self.record(&document)))
-                .unwrap_or_else(|_| {
-                    let message = "deciding this document failed (internal error)".to_string();
-                    let (id, source) = (document.id.clone(), source_of(&document));
-                    self.error_record(id, source, INTERNAL_ERROR_KIND, message)
-                }),
-            Err(failure) => self.failure_record(failure),
-        }
+/// Decides whatever ingestion produced: a document through the engine, a
+/// failure as its error record.
+pub fn decide_ingested(
+    engine: &Engine,
+    ingested: Result<Document, IngestFailure>,
+    with_mentions: bool,
+) -> Decided {
+    match ingested {
+        Ok(document) => decide_document(engine, &document, with_mentions),
+        Err(failure) => Decided {
+            record: engine.error_record(
+                failure.id,
+                *failure.source,
+                &failure.kind,
+                failure.message,
+            ),
+            mentions: Vec::new(),
+        },
     }
 }
 
-/// Provenance of an ingested document, with the hash of the text as ingested.
-fn source_of(document: &Document) -> Source {
+/// Decides one ingested document, its provenance kept in the record.
+pub fn decide_document(engine: &Engine, document: &Document, with_mentions: bool) -> Decided {
+    let record = engine.decide_with_source(&document.id, &document.text, source_of(document));
+    let mentions =
+        if with_mentions { engine.fact_mentions(&record, &document.text) } else { Vec::new() };
+    Decided { record, mentions }
+}
+
+/// Where an ingested document came from, as its record's `source` says.
+pub fn source_of(document: &Document) -> Source {
     let provenance = &document.provenance;
     Source {
         format: Some(document.format),
         bytes: document.bytes,
-        sha256: Some(sha256_hex(document.text.as_bytes())),
+        sha256: None,
         lossy_utf8: document.lossy_utf8,
         ocr: provenance.ocr_confidence.is_some(),
         ocr_confidence: provenance.ocr_confidence,
@@ -104,51 +80,148 @@ fn source_of(document: &Document) -> Source {
     }
 }
 
-pub use necessity_record::sha256_hex;
+/// Runs documents through the engine on a pool: each unit is read (a PDF
+/// parsed in its worker process) and decided on the pool's threads, and the
+/// results are handed on in input order.
+pub struct Runner<'a> {
+    /// What decides each document.
+    pub engine: &'a Engine,
+    /// How documents are read (columns, PDF limits, shard, ...).
+    pub options: &'a IngestOptions,
+    /// The threads documents are read and decided on.
+    pub pool: &'a ThreadPool,
+    /// Whether to read each record's `NOTE_NLP` mentions too.
+    pub with_mentions: bool,
+}
+
+impl Runner<'_> {
+    /// Decides every unit and passes each result to `sink`, in the order of
+    /// `units`; the first error of `sink` stops the run and is returned.
+    pub fn run<E>(
+        &self,
+        units: impl Iterator<Item = Unit> + Send,
+        mut sink: impl FnMut(Decided) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let decide =
+            |unit: Unit| decide_ingested(self.engine, unit.load(self.options), self.with_mentions);
+        let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(decide).collect::<Vec<_>>();
+        // Still at most REORDER_WINDOW documents waiting, however the batches fall.
+        let window = REORDER_WINDOW / ROWS_PER_BATCH;
+        ordered_map(self.pool, batches(units), window, decide_batch, |decided| {
+            decided.into_iter().try_for_each(&mut sink)
+        })
+    }
+}
+
+/// Groups consecutive read rows into batches; every other unit is a batch of one.
+fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
+    let mut units = units.peekable();
+    std::iter::from_fn(move || {
+        let first = units.next()?;
+        let rows = matches!(first, Unit::Ready(_));
+        let mut batch = vec![first];
+        while rows && batch.len() < ROWS_PER_BATCH {
+            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
+                Some(unit) => batch.push(unit),
+                None => break,
+            }
+        }
+        Some(batch)
+    })
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use necessity_ingest::Provenance as IngestProvenance;
-    use necessity_record::{Format, PendKind, Route};
+    use necessity_ingest::{kind, units};
+    use necessity_record::{Format, Status};
+    use std::path::PathBuf;
 
-    fn pipeline() -> Pipeline {
-        Pipeline { lexicons: Lexicons::builtin(), policies: PolicySet::default() }
+    #[test]
+    fn the_engine_and_the_ingester_use_the_same_error_words() {
+        assert_eq!(necessity_engine::kind::EMPTY, kind::EMPTY);
+        assert_eq!(necessity_engine::kind::TOO_LARGE, kind::TOO_LARGE);
     }
 
-    fn document(id: &str, text: &str) -> Document {
-        Document {
-            id: id.into(),
-            text: text.into(),
-            format: Format::Text,
-            bytes: text.len() as u64,
-            lossy_utf8: false,
-            provenance: IngestProvenance::default(),
-        }
+    fn run_all(inputs: &[PathBuf], with_mentions: bool) -> Vec<Decided> {
+        let engine = Engine::new().unwrap();
+        let options = IngestOptions::default();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let runner = Runner { engine: &engine, options: &options, pool: &pool, with_mentions };
+        let mut out = Vec::new();
+        runner
+            .run(units(inputs, &options), |decided| {
+                out.push(decided);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        out
     }
 
     #[test]
+    fn every_document_gives_one_record_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: String = (1..=70).map(|n| format!("{n},\"Note {n}: BSA {n}%.\"\n")).collect();
+        std::fs::write(dir.path().join("a.csv"), format!("id,text\n{rows}3000,\"  \"\n")).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "Atopic dermatitis, BSA 12%.").unwrap();
+        std::fs::write(dir.path().join("c.txt"), "").unwrap();
+        let decided = run_all(&[dir.path().to_path_buf()], false);
+        let ids: Vec<&str> = decided.iter().map(|d| d.record.id.as_str()).collect();
+        let mut expected: Vec<String> = (1..=70).map(|n| format!("a.csv#{n}")).collect();
+        expected.extend(["a.csv#3000", "b.txt", "c.txt"].map(String::from));
+        assert_eq!(ids, expected);
+        let text = &decided[71].record;
+        assert_eq!(text.source.format, Some(Format::Text));
+        assert_eq!(text.source.sha256.as_deref().map(str::len), Some(64));
+        assert_eq!(decided[70].record.error.as_ref().unwrap().kind, kind::EMPTY);
+        assert_eq!(decided[72].record.status, Status::Error);
+        assert!(decided.iter().all(|d| d.mentions.is_empty()));
+    }
+
+    #[test]
+    fn mentions_come_with_their_record_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("n.txt"), "Atopic dermatitis, BSA 12%.").unwrap();
+        let decided = run_all(&[dir.path().to_path_buf()], true);
+        let facts = decided[0].record.facts.as_ref().unwrap();
+        let spans: usize = facts.evidence.values().map(Vec::len).sum();
+        assert!(spans > 0);
+        assert_eq!(decided[0].mentions.len(), spans);
+    }
+    #[test]
     fn every_record_carries_a_route_and_the_rule_set_that_decided_it() {
-        let seed = include_str!("../../../corpus/notes/seed-dupixent-adult.txt");
-        let record = pipeline().record(&document("seed.txt", seed));
+        use necessity_record::{PendKind, Route};
+        let engine = Engine::new().unwrap();
+        let note = "34-year-old with atopic dermatitis, BSA 30%, IGA 4, seen in dermatology. \
+                    Failed clobetasol 0.05% ointment and tacrolimus. \
+                    Plan: start Dupixent 600 mg then 300 mg q2w.";
+        let document = |id: &str| Document {
+            id: id.into(),
+            text: note.into(),
+            format: Format::Text,
+            bytes: note.len() as u64,
+            lossy_utf8: false,
+            provenance: necessity_ingest::Provenance::default(),
+        };
+        let record = decide_document(&engine, &document("note.txt"), false).record;
         assert_eq!(record.route, Some(Route::Approve), "{:?}", record.pend_reasons);
         let provenance = record.provenance.unwrap();
-        assert_eq!(provenance.tool, TOOL);
-        let policy = include_str!("../../../policies/dupixent-atopic-dermatitis.toml");
-        assert_eq!(provenance.policy_sha256, Some(sha256_hex(policy.as_bytes())));
-        assert_eq!(provenance.lexicons_sha256, Lexicons::builtin().sha256());
+        assert_eq!(provenance.tool, necessity_engine::NLP_SYSTEM);
+        let policy = engine.policies().by_id("dupixent-atopic-dermatitis").unwrap();
+        assert_eq!(provenance.policy_sha256.as_deref(), Some(policy.sha256.as_str()));
+        assert_eq!(provenance.lexicons_sha256, engine.lexicons().sha256());
 
-        let mut scanned = document("scan.pdf", seed);
+        let mut scanned = document("scan.pdf");
         scanned.provenance.pages_failed = vec![2];
-        let record = pipeline().record(&scanned);
+        let record = decide_document(&engine, &scanned, false).record;
         assert_eq!(record.route, Some(Route::Pend));
         assert_eq!(record.pend_reasons[0].kind, PendKind::PartialText);
 
         let failure = IngestFailure::new("x.pdf", Some(Format::Pdf), 9, "pdf_encrypted", "locked");
-        let record = pipeline().decide(Err(failure));
+        let record = decide_ingested(&engine, Err(failure), false).record;
         assert_eq!(record.route, Some(Route::Pend));
         assert_eq!(record.pend_reasons[0].kind, PendKind::Unreadable);
         let provenance = record.provenance.unwrap();
-        assert_eq!((provenance.tool.as_str(), provenance.policy_sha256), (TOOL, None));
+        assert_eq!(provenance.policy_sha256, None);
     }
 }

@@ -1,13 +1,17 @@
-//! Writing records: JSON Lines (the contract) or a flat CSV summary for
-//! spreadsheets, to a file that appears only when complete.
+//! Writing records: JSON Lines (the contract), a flat CSV summary for
+//! spreadsheets, or OMOP `NOTE_NLP` rows, to a file that appears only when
+//! complete.
 
+use crate::Decided;
+use necessity_engine::{FactMention, Summary, NLP_SYSTEM, NOTE_NLP_COLUMNS, SUMMARY_COLUMNS};
 use necessity_record::spreadsheet::safe_cell;
-use necessity_record::{Record, Status};
+use necessity_record::Record;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::SystemTime;
 use tempfile::NamedTempFile;
 
 /// How records are written.
@@ -17,36 +21,31 @@ pub enum OutputFormat {
     Jsonl,
     /// One row per document with the determination and the main facts.
     Csv,
+    /// One row per evidence span of every fact, in the OMOP CDM `NOTE_NLP`
+    /// table's columns (CSV with a header line).
+    NoteNlp,
+}
+
+impl OutputFormat {
+    /// Whether this format needs each record's `NOTE_NLP` mentions.
+    pub fn needs_mentions(self) -> bool {
+        self == OutputFormat::NoteNlp
+    }
 }
 
 /// The CSV summary's columns, in order.
 /// `route` comes last, so the columns before it keep their places.
-pub const CSV_COLUMNS: [&str; 15] = [
-    "id",
-    "status",
-    "error_kind",
-    "determination",
-    "requested_drug",
-    "diagnosis",
-    "age_years",
-    "bsa_percent",
-    "iga",
-    "itch_nrs",
-    "easi",
-    "sites",
-    "treatments",
-    "persistent_flares",
-    "route",
-];
+pub const CSV_COLUMNS: [&str; 15] = SUMMARY_COLUMNS;
 
 /// Writes records one at a time in the chosen format.
 pub enum RecordWriter<W: Write> {
     Jsonl(W),
     Csv(Box<csv::Writer<W>>),
+    NoteNlp(Box<NoteNlpWriter<W>>),
 }
 
 impl<W: Write> RecordWriter<W> {
-    /// A writer of `format` into `inner`; CSV starts with its header row.
+    /// A writer of `format` into `inner`; the CSV formats start with their header row.
     pub fn new(format: OutputFormat, inner: W) -> io::Result<RecordWriter<W>> {
         Ok(match format {
             OutputFormat::Jsonl => RecordWriter::Jsonl(inner),
@@ -55,30 +54,30 @@ impl<W: Write> RecordWriter<W> {
                 writer.write_record(CSV_COLUMNS)?;
                 RecordWriter::Csv(Box::new(writer))
             }
+            OutputFormat::NoteNlp => RecordWriter::NoteNlp(Box::new(NoteNlpWriter::new(inner)?)),
         })
     }
 
     /// A writer of `format` continuing an output that already has its
     /// header (a resumed run): no header row is written.
-    pub fn continuing(format: OutputFormat, inner: W) -> RecordWriter<W> {
+    /// `None` for `NOTE_NLP` rows, which are numbered across the output.
+    pub fn continuing(format: OutputFormat, inner: W) -> Option<RecordWriter<W>> {
         match format {
-            OutputFormat::Jsonl => RecordWriter::Jsonl(inner),
-            OutputFormat::Csv => RecordWriter::Csv(Box::new(csv::Writer::from_writer(inner))),
+            OutputFormat::Jsonl => Some(RecordWriter::Jsonl(inner)),
+            OutputFormat::Csv => Some(RecordWriter::Csv(Box::new(csv::Writer::from_writer(inner)))),
+            OutputFormat::NoteNlp => None,
         }
     }
 
-    /// Writes one record.
-    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+    /// Writes one decided document: its record, or its mentions' rows.
+    pub fn write(&mut self, decided: &Decided) -> io::Result<()> {
         match self {
             RecordWriter::Jsonl(inner) => {
-                serde_json::to_writer(&mut *inner, record)?;
+                serde_json::to_writer(&mut *inner, &decided.record)?;
                 inner.write_all(b"\n")
             }
-            RecordWriter::Csv(writer) => {
-                let row = csv_row(record);
-                let cells = row.iter().map(|cell| safe_cell(cell).into_owned());
-                writer.write_record(cells).map_err(into_io_error)
-            }
+            RecordWriter::Csv(writer) => write_safe_row(writer, &csv_row(&decided.record)),
+            RecordWriter::NoteNlp(writer) => writer.write(&decided.mentions),
         }
     }
 
@@ -87,6 +86,9 @@ impl<W: Write> RecordWriter<W> {
         let mut inner = match self {
             RecordWriter::Jsonl(inner) => inner,
             RecordWriter::Csv(writer) => writer.into_inner().map_err(|error| error.into_error())?,
+            RecordWriter::NoteNlp(writer) => {
+                writer.csv.into_inner().map_err(|error| error.into_error())?
+            }
         };
         inner.flush()?;
         Ok(inner)
@@ -102,39 +104,66 @@ fn into_io_error(error: csv::Error) -> io::Error {
     }
 }
 
+/// Writes a row of cells, each made safe for a spreadsheet (a cell that
+/// would run as a formula gets a leading quote).
+fn write_safe_row<W: Write>(writer: &mut csv::Writer<W>, row: &[String]) -> io::Result<()> {
+    let cells = row.iter().map(|cell| safe_cell(cell).into_owned());
+    writer.write_record(cells).map_err(into_io_error)
+}
+
 /// One record as a row of [`CSV_COLUMNS`]; absent values are empty cells.
 pub fn csv_row(record: &Record) -> [String; 15] {
-    let number = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
-    let facts = record.facts.clone().unwrap_or_default();
-    let sites: Vec<String> = facts
-        .high_impact_sites
-        .iter()
-        .map(|site| {
-            serde_json::to_value(site)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        })
-        .collect();
+    Summary::of(record).cells()
+}
+
+/// Writes `NOTE_NLP` rows, numbering them from 1 across the output and
+/// dating them all with the start of the run.
+pub struct NoteNlpWriter<W: Write> {
+    csv: csv::Writer<W>,
+    next_id: u64,
+    /// `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS`, UTC.
+    date: String,
+    datetime: String,
+}
+
+impl<W: Write> NoteNlpWriter<W> {
+    fn new(inner: W) -> io::Result<NoteNlpWriter<W>> {
+        let mut csv = csv::Writer::from_writer(inner);
+        csv.write_record(NOTE_NLP_COLUMNS)?;
+        let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let datetime = now.trim_end_matches('Z').replacen('T', " ", 1);
+        let date = datetime.get(..10).unwrap_or_default().to_string();
+        Ok(NoteNlpWriter { csv, next_id: 1, date, datetime })
+    }
+
+    fn write(&mut self, mentions: &[FactMention]) -> io::Result<()> {
+        for mention in mentions {
+            let row = note_nlp_row(self.next_id, mention, &self.date, &self.datetime);
+            write_safe_row(&mut self.csv, &row)?;
+            self.next_id += 1;
+        }
+        Ok(())
+    }
+}
+
+/// One mention as a row of [`NOTE_NLP_COLUMNS`]: concept ids are 0 (no
+/// standard concept is mapped), the section's name is in `term_modifiers`.
+pub fn note_nlp_row(id: u64, mention: &FactMention, date: &str, datetime: &str) -> [String; 14] {
     [
-        record.id.clone(),
-        match record.status {
-            Status::Ok => "ok".to_string(),
-            Status::Error => "error".to_string(),
-        },
-        record.error.as_ref().map(|error| error.kind.clone()).unwrap_or_default(),
-        record.determination.map(|d| d.as_str().to_string()).unwrap_or_default(),
-        facts.requested_drug.unwrap_or_default(),
-        facts.diagnosis.unwrap_or_default(),
-        number(facts.age_years),
-        number(facts.measures.bsa_percent),
-        number(facts.measures.iga),
-        number(facts.measures.itch_nrs),
-        number(facts.measures.easi),
-        sites.join(";"),
-        if record.facts.is_some() { facts.treatments.len().to_string() } else { String::new() },
-        if record.facts.is_some() { facts.persistent_flares.to_string() } else { String::new() },
-        record.route.map(|route| route.as_str().to_string()).unwrap_or_default(),
+        id.to_string(),
+        mention.note_id.clone(),
+        "0".to_string(),
+        mention.snippet.clone(),
+        mention.offset.to_string(),
+        mention.lexical_variant.clone(),
+        "0".to_string(),
+        "0".to_string(),
+        NLP_SYSTEM.to_string(),
+        date.to_string(),
+        datetime.to_string(),
+        if mention.term_exists { "Y" } else { "N" }.to_string(),
+        mention.term_temporal.to_string(),
+        mention.term_modifiers.clone(),
     ]
 }
 
@@ -322,7 +351,8 @@ impl Write for AtomicFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use necessity_record::{Facts, Format, Source};
+    use necessity_engine::FactMention;
+    use necessity_record::{Facts, Format, Source, Status};
     use std::fs;
 
     fn record(id: &str) -> Record {
@@ -334,10 +364,14 @@ mod tests {
         record
     }
 
+    fn decided(record: Record) -> Decided {
+        Decided { record, mentions: Vec::new() }
+    }
+
     #[test]
     fn csv_rows_have_one_cell_per_column() {
         let mut writer = RecordWriter::new(OutputFormat::Csv, Vec::new()).unwrap();
-        writer.write(&record("a, \"b\".txt")).unwrap();
+        writer.write(&decided(record("a, \"b\".txt"))).unwrap();
         let text = String::from_utf8(writer.finish().unwrap()).unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), CSV_COLUMNS);
@@ -352,7 +386,7 @@ mod tests {
     fn csv_cells_that_read_as_formulas_are_quoted() {
         let mut writer = RecordWriter::new(OutputFormat::Csv, Vec::new()).unwrap();
         for id in ["=HYPERLINK(\"http://x\")", "+1", "-2.txt", "@SUM(A1)", "plain-id"] {
-            writer.write(&record(id)).unwrap();
+            writer.write(&decided(record(id))).unwrap();
         }
         let text = String::from_utf8(writer.finish().unwrap()).unwrap();
         let ids: Vec<String> = csv::Reader::from_reader(text.as_bytes())
@@ -363,10 +397,47 @@ mod tests {
     }
 
     #[test]
+    fn note_nlp_rows_are_numbered_across_documents() {
+        let mention = |note_id: &str, offset: usize, exists: bool| FactMention {
+            note_id: note_id.to_string(),
+            section: "hpi",
+            snippet: "BSA 10%, IGA 3.".to_string(),
+            offset,
+            lexical_variant: "BSA 10%".to_string(),
+            term_exists: exists,
+            term_temporal: "present",
+            term_modifiers: "fact=measures.bsa_percent;value=10;section=hpi".to_string(),
+        };
+        let mut writer = RecordWriter::new(OutputFormat::NoteNlp, Vec::new()).unwrap();
+        let first = Decided { record: record("a"), mentions: vec![mention("a", 0, true)] };
+        let second = Decided { record: record("b"), mentions: vec![mention("b", 4, false); 2] };
+        writer.write(&first).unwrap();
+        writer.write(&decided(record("error, no facts"))).unwrap();
+        writer.write(&second).unwrap();
+        let text = String::from_utf8(writer.finish().unwrap()).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), NOTE_NLP_COLUMNS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cell = |row: usize, column: &str| {
+            let at = NOTE_NLP_COLUMNS.iter().position(|c| *c == column).unwrap();
+            rows[row][at].to_string()
+        };
+        assert_eq!(rows.len(), 3);
+        assert_eq!((0..3).map(|r| cell(r, "note_nlp_id")).collect::<Vec<_>>(), ["1", "2", "3"]);
+        assert_eq!(cell(0, "note_id"), "a");
+        assert_eq!(cell(1, "offset"), "4");
+        assert_eq!((cell(0, "term_exists"), cell(1, "term_exists")), ("Y".into(), "N".into()));
+        assert_eq!(cell(0, "nlp_system"), NLP_SYSTEM);
+        assert_eq!(cell(0, "nlp_date").len(), "2026-01-31".len());
+        assert!(cell(0, "nlp_datetime").starts_with(&cell(0, "nlp_date")));
+        assert_eq!(cell(2, "section_concept_id"), "0");
+    }
+
+    #[test]
     fn jsonl_is_one_record_per_line() {
         let mut writer = RecordWriter::new(OutputFormat::Jsonl, Vec::new()).unwrap();
-        writer.write(&record("a")).unwrap();
-        writer.write(&record("b")).unwrap();
+        writer.write(&decided(record("a"))).unwrap();
+        writer.write(&decided(record("b"))).unwrap();
         let text = String::from_utf8(writer.finish().unwrap()).unwrap();
         let back: Vec<Record> =
             text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();

@@ -237,6 +237,8 @@ impl KeptReader {
                 }))
             }
             OutputFormat::Csv => self.next_csv_row(),
+            // Not resumable (rows are numbered across the output): nothing is kept.
+            OutputFormat::NoteNlp => Ok(None),
         }
     }
 

@@ -3,6 +3,7 @@
 //! The corpus test of extraction and `necessity eval` both compare with this
 //! one routine, so "field X is right" means the same thing everywhere.
 
+use crate::jsonl::{parse_line, LineError};
 use crate::{Determination, Facts, Record, Route};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -13,14 +14,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum GoldError {
     Io(PathBuf, std::io::Error),
-    Line(PathBuf, usize, serde_json::Error),
+    /// A line that is not a gold record: its line and field, never its value.
+    Line(PathBuf, LineError),
 }
 
 impl std::fmt::Display for GoldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             GoldError::Io(path, e) => write!(f, "{}: {e}", path.display()),
-            GoldError::Line(path, line, e) => write!(f, "{}:{line}: {e}", path.display()),
+            GoldError::Line(path, e) => write!(f, "{}: {e}", path.display()),
         }
     }
 }
@@ -49,8 +51,8 @@ pub fn read_gold(path: &Path) -> Result<Vec<GoldRecord>, GoldError> {
             if line.trim().is_empty() {
                 continue;
             }
-            let record = serde_json::from_str(line)
-                .map_err(|e| GoldError::Line(file.clone(), index + 1, e))?;
+            let record = parse_line(line.as_bytes(), index + 1)
+                .map_err(|e| GoldError::Line(file.clone(), e))?;
             records.push(record);
         }
     }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub mod gold;
+pub mod jsonl;
 pub mod spreadsheet;
 
 /// Lowercase hex SHA-256, the one form every hash of a record takes
