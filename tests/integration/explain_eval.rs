@@ -82,7 +82,14 @@ fn explain_refuses_a_malformed_policy_before_reading_the_note() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/dupixent-atopic-dermatitis.toml"),
     )
     .unwrap();
-    std::fs::write(&policy, good.replace("\"oral_jak_inhibitor\"]", "\"oral_jak\"]")).unwrap();
+    std::fs::write(
+        &policy,
+        good.replace(
+            "outcomes = [\"current\", \"planned\"]",
+            "outcomes = [\"current\", \"ongoing\"]",
+        ),
+    )
+    .unwrap();
     let out = necessity()
         .arg("explain")
         .arg("--policy")
@@ -91,7 +98,7 @@ fn explain_refuses_a_malformed_policy_before_reading_the_note() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("`criteria[4].excluded_classes`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`criteria[4].outcomes`"), "{}", stderr(&out));
 }
 
 #[test]

@@ -488,9 +488,9 @@ fn semantic_errors_name_the_key() {
         ("bsa_min = 10", "bsa_min = 110", "criteria[2].bsa_min", "outside"),
         ("min_age_years = 0.5", "min_age_years = -1", "criteria[1].min_age_years", "outside"),
         (
-            "excluded_classes = [\"biologic\", \"oral_jak_inhibitor\"]",
-            "excluded_classes = [\"biologics\"]",
-            "criteria[4].excluded_classes",
+            "outcomes = [\"current\", \"planned\"]",
+            "outcomes = [\"current\", \"ongoing\"]",
+            "criteria[4].outcomes",
             "unknown variant",
         ),
         (
