@@ -7,9 +7,9 @@ mod outcome;
 
 use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
 use crate::findings::names_skin_disease;
-use crate::lexicon::{DiagnosisTerm, Drug, Meaning, Route, SiteTerm, Vocabulary};
+use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
-use necessity_context::{steps, Scope};
+use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
@@ -33,6 +33,8 @@ const REQUESTABLE: [TreatmentClass; 2] =
 pub struct TreatmentPatterns {
     strength: Regex,
     vehicle: Regex,
+    dose: Regex,
+    regimen: Regex,
     dosing: DosingPatterns,
 }
 
@@ -47,6 +49,15 @@ impl TreatmentPatterns {
                   (\d*\.?\d+)                         # the strength
                   \s*(?:%|percent\b|pct\b)            # in percent")?,
             vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b   # the vehicle")?,
+            dose: ci(r"^ [\s:,(]*                        # a separator, if any
+                  \d*\.?\d+                              # the amount
+                  \s*(?:mg|mcg|g|units?|meq|ml)\b       # its unit")?,
+            regimen: ci(r"^ (?:[^.;,]|\.\d)*?             # the dose, route, form: no clause end
+                  \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm
+                  | q\d+(?:-\d+)?h | prn | as\x20needed | at\x20bedtime
+                  | (?:once|twice|three\x20times)\x20(?:a\x20)?(?:day|daily|week)
+                  | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
+                  )\b                                     # how often: a regimen in use")?,
             dosing: DosingPatterns::new()?,
         })
     }
@@ -82,6 +93,8 @@ pub(crate) struct CueReading {
     course: bool,
     /// An inquiry cue reaches the mention ("asked about dupilumab").
     asked: bool,
+    /// An allergy cue reaches the mention ("allergic to penicillin").
+    allergy: bool,
 }
 
 /// How many evidence spans a treatment keeps.
@@ -106,11 +119,7 @@ pub fn find_treatments(
         .mentions()
         .iter()
         .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
-    let shape = NoteShape {
-        skin_note,
-        other_disease_paragraphs: other_disease_paragraphs(vocabulary, note),
-        outcomes: Outcomes::new(vocabulary, note),
-    };
+    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note) };
     let drug_mentions: Vec<DrugMention> = note
         .mentions()
         .iter()
@@ -146,14 +155,13 @@ pub fn find_treatments(
 struct NoteShape<'n, 't, 'v> {
     /// Whether the note names a skin disease at all.
     skin_note: bool,
-    /// Per paragraph: about a non-skin disease and no skin disease.
-    other_disease_paragraphs: Vec<bool>,
     outcomes: Outcomes<'n, 't, 'v>,
 }
 
-/// A drug mention that counts as a treatment of the patient, or `None` for a
-/// negated, hypothetical or family mention, or a steroid given into a joint
-/// or inhaled.
+/// A drug mention that counts as a treatment of the patient, of any class
+/// (a steroid inhaled or injected into a joint is `other`; one for asthma
+/// is still a systemic steroid), or `None` for a negated, hypothetical or
+/// family mention.
 fn drug_mention(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
@@ -169,13 +177,8 @@ fn drug_mention(
     if drug.skin_only && !skin_note {
         return None;
     }
-    let class = route_class(note, drug, &mention.span, skin_note)?;
-    if class == TreatmentClass::SystemicCorticosteroid
-        && shape.other_disease_paragraphs[note.paragraph_of(mention.span.start)]
-    {
-        return None;
-    }
-    let reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id]);
+    let class = route_class(note, drug, &mention.span, skin_note);
+    let mut reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id]);
     // A drug the patient only asks about is a question, not a treatment.
     if reading.asked
         && reading.outcome == Outcome::Mentioned
@@ -184,14 +187,78 @@ fn drug_mention(
     {
         return None;
     }
+    // A drug allergy is no treatment, unless the allergy list tells how the
+    // drug went when it was used ("tacrolimus (burning)").
+    let allergy = reading.allergy || mention.section == SectionKind::Allergies;
+    if allergy && !matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) {
+        return None;
+    }
+    if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
+        if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
+            reading.outcome = Outcome::Current;
+            reading.cue = regimen;
+        }
+    }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, note.text(), drug, &mention.span))
         .flatten();
-    if drug.needs_strength && potency.is_none_or(|(specificity, _)| specificity < 2) {
+    if drug.needs_strength && !has_strength(patterns, note.text(), drug, &mention.span, potency) {
         return None;
     }
     let span = mention.span.clone();
     Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency })
+}
+
+/// Whether a drug with no outcome of its cues is written as in use now: in
+/// a medications list, or with its regimen after it ("cetirizine 10 mg
+/// daily", "albuterol HFA as needed"), and not put in the past by a phrase
+/// (a past-history heading alone does not: "Hypothyroidism: levothyroxine
+/// 75 mcg daily" under it is a drug taken now) or a date on its line.
+/// `Some` with the regimen to quote, if any.
+fn in_use(
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    mention: &Mention,
+    outcomes: &Outcomes,
+) -> Option<Option<Range<usize>>> {
+    note.judge(mention, Question::IN_USE).ok()?;
+    let text = note.text();
+    let lines = note.lines();
+    let line_end = lines.range(lines.line_of(mention.span.end)).end;
+    let sentence_end = note.sentence_of(mention.span.start).end;
+    let next_drug = outcomes.next_drug_from(mention.span.end).unwrap_or(text.len());
+    let end = (mention.span.end + REGIMEN_AFTER).min(sentence_end).min(next_drug);
+    let end = floor_char_boundary(text, end);
+    steps::add(end - mention.span.end);
+    let after = &text[mention.span.end..end];
+    let regimen =
+        patterns.regimen.find(after).map(|m| mention.span.end..mention.span.end + m.end());
+    let listed = mention.section == SectionKind::Medications;
+    if regimen.is_none() && !listed {
+        return None;
+    }
+    // "hydrocortisone 2.5% BID 2019-2020": a course dated to the past.
+    let rest_of_line = floor_char_boundary(text, (mention.span.end + DATE_AFTER).min(line_end));
+    steps::add(rest_of_line - mention.span.end);
+    if outcome::names_a_date(&text[mention.span.end..rest_of_line]) {
+        return None;
+    }
+    Some(regimen)
+}
+
+/// How far after a drug name its regimen is read ("metoprolol succinate 50
+/// mg PO daily").
+const REGIMEN_AFTER: usize = 48;
+/// How far after a drug name a date on its line puts it in the past.
+const DATE_AFTER: usize = 80;
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Classes of creams a parent applies to a child.
@@ -203,62 +270,13 @@ const TOPICAL_CLASSES: [TreatmentClass; 5] = [
     TreatmentClass::TopicalAhrAgonist,
 ];
 
-/// Classes applied to the skin alone: a steroid may be inhaled or
-/// swallowed for another disease, these creams may not (tacrolimus by
-/// mouth is read as systemic first).
-const SKIN_ONLY_CLASSES: [TreatmentClass; 4] = [
-    TreatmentClass::TopicalCalcineurinInhibitor,
-    TreatmentClass::TopicalPde4Inhibitor,
-    TreatmentClass::TopicalJakInhibitor,
-    TreatmentClass::TopicalAhrAgonist,
-];
-
-/// For every paragraph, whether it names a non-skin disease (not negated)
-/// and no skin disease; found in one pass so each steroid mention costs a
-/// look-up, not a walk over its paragraph. A drug only ever applied to the
-/// skin (a calcineurin inhibitor, PDE4 or JAK cream) makes the paragraph
-/// one about the skin too ("tacrolimus ointment ... a short course of
-/// prednisone ... history of asthma").
-fn other_disease_paragraphs(vocabulary: &Vocabulary, note: &Note) -> Vec<bool> {
-    let count = note.paragraph_count();
-    steps::add(count + note.mentions().len());
-    let (mut other, mut skin) = (vec![false; count], vec![false; count]);
-    for mention in note.mentions() {
-        let index = note.paragraph_of(mention.span.start);
-        if note.paragraph_of(mention.span.end.saturating_sub(1)) != index {
-            continue;
-        }
-        match mention.meaning {
-            Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => {
-                other[index] |= note.judge(mention, Question::AFFIRMED).is_ok();
-            }
-            Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
-                skin[index] = true
-            }
-            Meaning::Drug(id) => {
-                let drug = &vocabulary.drugs[*id];
-                // Oral tacrolimus treats a transplant, not the skin.
-                let class = route_class(note, drug, &mention.span, true);
-                skin[index] |= class.is_some_and(|c| SKIN_ONLY_CLASSES.contains(&c));
-            }
-            _ => {}
-        }
-    }
-    other.iter().zip(&skin).map(|(&o, &s)| o && !s).collect()
-}
-
 /// The class a mention has given its route: a corticosteroid or calcineurin
 /// inhibitor given by mouth or injection is systemic; one injected locally or
-/// inhaled is none of the spec's classes; the route word nearest the name
-/// decides ("IM", "cream", "injected into"). With no route word near it, a
-/// steroid is topical in a note about skin disease, and otherwise takes its
-/// lexicon default (hydrocortisone systemic, Kenalog injected).
-fn route_class(
-    note: &Note,
-    drug: &Drug,
-    span: &Range<usize>,
-    skin_note: bool,
-) -> Option<TreatmentClass> {
+/// inhaled is none of the spec's classes (`other`); the route word nearest
+/// the name decides ("IM", "cream", "injected into"). With no route word
+/// near it, a steroid is topical in a note about skin disease, and otherwise
+/// takes its lexicon default (hydrocortisone systemic, Kenalog injected).
+fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -> TreatmentClass {
     let routed = matches!(
         drug.class,
         TreatmentClass::TopicalCorticosteroid
@@ -266,7 +284,7 @@ fn route_class(
             | TreatmentClass::TopicalCalcineurinInhibitor
     );
     if !routed {
-        return Some(drug.class);
+        return drug.class;
     }
     let sentence = note.sentence_of(span.start);
     let near = span.start.saturating_sub(ROUTE_BEFORE).max(sentence.start)
@@ -293,15 +311,15 @@ fn route_class(
         None => drug.default_route.unwrap_or(Route::Topical),
     };
     match route {
-        Route::Local | Route::Inhaled => None,
-        Route::Topical => Some(drug.class),
-        Route::Systemic => Some(match drug.class {
+        Route::Local | Route::Inhaled => TreatmentClass::Other,
+        Route::Topical => drug.class,
+        Route::Systemic => match drug.class {
             TreatmentClass::TopicalCorticosteroid => TreatmentClass::SystemicCorticosteroid,
             TreatmentClass::TopicalCalcineurinInhibitor => {
                 TreatmentClass::SystemicImmunosuppressant
             }
             other => other,
-        }),
+        },
     }
 }
 
@@ -373,6 +391,22 @@ fn potency_of(
     lookup(None, None).map(|p| (u8::from(named), p))
 }
 
+/// Whether a drug of flag `strength` is followed by its strength: a topical
+/// steroid's percent found in the potency table ("HC 2.5%"), any other
+/// drug's dose ("ASA 81 mg", not "ASA class II").
+fn has_strength(
+    patterns: &TreatmentPatterns,
+    text: &str,
+    drug: &Drug,
+    span: &Range<usize>,
+    potency: Option<(u8, Potency)>,
+) -> bool {
+    if drug.potency_key.is_some() {
+        return potency.is_some_and(|(specificity, _)| specificity >= 2);
+    }
+    patterns.dose.is_match(window_after(text, span.end, ROUTE_AFTER))
+}
+
 /// The text after `end` up to `width` bytes, on a character boundary.
 fn window_after(text: &str, end: usize, width: usize) -> &str {
     steps::add(width);
@@ -401,8 +435,13 @@ fn requested_drug(
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
     // continued or judged in the same mention is no new start.
+    // A drug of no class of the spec (an antihistamine, an antibiotic) is
+    // a prescription of the visit, not what a payer is asked for.
     let any = |m: &&DrugMention| {
-        skin_note && m.reading.outcome == Outcome::Planned && is_request(note, m)
+        skin_note
+            && m.class != TreatmentClass::Other
+            && m.reading.outcome == Outcome::Planned
+            && is_request(note, m)
     };
     let last = drug_mentions
         .iter()

@@ -101,6 +101,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         }
     }
 
+    /// Where the first drug mention at or after `from` starts, if any.
+    pub(super) fn next_drug_from(&self, from: usize) -> Option<usize> {
+        self.drugs.first_from(from)
+    }
+
     /// The outcome the cues around the mention at `span` of `agent` give it.
     pub(super) fn read(&self, span: &Range<usize>, agent: u32) -> CueReading {
         read_cues(&self.reaching_cues(span, agent), span)
@@ -352,7 +357,7 @@ fn pronoun_object_starts(rest: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Whether a clause holds a month-and-year or a year date or a time ago.
-fn names_a_date(clause: &str) -> bool {
+pub(super) fn names_a_date(clause: &str) -> bool {
     let words: Vec<&str> = clause
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '.' | ':'))
         .filter(|w| !w.is_empty())
@@ -541,7 +546,7 @@ fn states_own_outcome(cue: Cue) -> bool {
         Cue::Stopped | Cue::AdverseEffect => true,
         // Step 1 has already made flare and ongoing-use cues outcomes or
         // left them out.
-        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry | Cue::Allergy => false,
     }
 }
 
@@ -627,6 +632,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         listed: false,
         course: *ongoing_course,
         asked: false,
+        allergy: false,
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -649,6 +655,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::Inquiry => {
                 best.asked = true;
+                continue;
+            }
+            Cue::Allergy => {
+                best.allergy = true;
                 continue;
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
