@@ -52,12 +52,14 @@ impl TreatmentPatterns {
             dose: ci(r"^ [\s:,(]*                        # a separator, if any
                   \d*\.?\d+                              # the amount
                   \s*(?:mg|mcg|g|units?|meq|ml)\b       # its unit")?,
-            regimen: ci(r"^ (?:[^.;,]|\.\d)*?             # the dose, route, form: no clause end
-                  \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm
+            regimen: ci(r"^ (?:[^.;,]|[.,]\d)*?            # strength, route, form: no clause end
+                  (?: \d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:mg|mcg|g|units?|meq|ml|iu)\b  # a dose
+                  | \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm | gtts?
                   | q\d+(?:-\d+)?h | prn | as\x20needed | at\x20bedtime
                   | (?:once|twice|three\x20times)\x20(?:a\x20)?(?:day|daily|week)
                   | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
-                  )\b                                     # how often: a regimen in use")?,
+                  | at\x20night | in\x20the\x20(?:morning|evening)
+                  )\b )                                   # or how often: a regimen in use")?,
             dosing: DosingPatterns::new()?,
         })
     }
@@ -228,7 +230,7 @@ fn in_use(
     let sentence_end = note.sentence_of(mention.span.start).end;
     let next_drug = outcomes.next_drug_from(mention.span.end).unwrap_or(text.len());
     let end = (mention.span.end + REGIMEN_AFTER).min(sentence_end).min(next_drug);
-    let end = floor_char_boundary(text, end);
+    let end = floor_char_boundary(text, end).max(mention.span.end);
     steps::add(end - mention.span.end);
     let after = &text[mention.span.end..end];
     let regimen =
@@ -237,10 +239,14 @@ fn in_use(
     if regimen.is_none() && !listed {
         return None;
     }
-    // "hydrocortisone 2.5% BID 2019-2020": a course dated to the past.
-    let rest_of_line = floor_char_boundary(text, (mention.span.end + DATE_AFTER).min(line_end));
-    steps::add(rest_of_line - mention.span.end);
-    if outcome::names_a_date(&text[mention.span.end..rest_of_line]) {
+    // "hydrocortisone 2.5% BID 2019-2020": a course dated to the past in
+    // its own clause ("albuterol as needed, last used months ago" is not).
+    let reach = floor_char_boundary(text, (mention.span.end + DATE_AFTER).min(line_end))
+        .max(mention.span.end);
+    steps::add(reach - mention.span.end);
+    let clause = &text[mention.span.end..reach];
+    let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
+    if outcome::names_a_date(clause) {
         return None;
     }
     Some(regimen)
@@ -536,6 +542,10 @@ fn merge_by_agent(
                 treatment.outcome = Outcome::Planned;
                 treatment.evidence.retain(|span| span != request);
                 treatment.evidence.insert(0, request.clone());
+            } else if treatment.outcome == Outcome::Planned {
+                // Ordered or started at this visit, but not what is asked
+                // for: in use from today ("cetirizine 10 mg started").
+                treatment.outcome = Outcome::Current;
             }
             treatment.evidence.truncate(EVIDENCE_KEPT);
             treatment

@@ -527,7 +527,11 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         if let Some(other) = scope.other_agent_in(last..hit.0.start) {
             steps::add(CLAUSE_BREAK.len() * (other - last));
             let broken = CLAUSE_BREAK.iter().any(|b| scope.text[last..other].contains(b));
-            if own || broken || refers_to_nearest(scope.text, hit.0.start) {
+            if own
+                || broken
+                || refers_to_nearest(scope.text, hit.0.start)
+                || in_parenthesis_after(scope.text, other, hit.0.start)
+            {
                 return (reached, true);
             }
         }
@@ -575,6 +579,15 @@ const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 /// before it ("..., and her mother says that this has not helped").
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
     words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
+}
+
+/// Whether a cue stands in a parenthesis opened after the agent at
+/// `other` ("..., cetirizine 10 mg daily (no benefit for itch)"): a remark
+/// on that item of a list alone.
+fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
+    let between = &text[other..cue_start];
+    steps::add(between.len());
+    between.rfind('(').is_some_and(|open| !between[open..].contains(')'))
 }
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
