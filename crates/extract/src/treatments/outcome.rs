@@ -74,9 +74,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
                     .then_some(Cue::Outcome(Outcome::Current)),
-                Cue::FlaringOn => reader
-                    .names_drug_back(note, m.sentence, m.span.end)
-                    .then_some(Cue::Outcome(Outcome::Failed)),
+                // Kept as a flare when it names no drug back: it may still
+                // be the failure of a drug in its own sentence (step 3).
+                Cue::FlaringOn => {
+                    Some(match reader.names_drug_back(note, m.sentence, m.span.end) {
+                        true => Cue::Outcome(Outcome::Failed),
+                        false => Cue::FlaringOn,
+                    })
+                }
                 // "Started Dupixent 600 mg load then 300 mg q2w in 06/2024": a
                 // start in the past tense dated by a month or year is a course
                 // begun before, no order of this visit.
@@ -166,9 +171,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // "dupilumab be added to upadacitinib: 600 mg ... as a loading dose":
         // an agent a continue cue names directly is the course under way, and
         // a regimen written after it is the request's, not its own.
+        // "triamcinolone ointment BID for 2 months, still flaring": a flare
+        // cue in the drug's own sentence, with no other agent between, is
+        // how that course went (across a sentence it is a finding).
         let back = back
             .into_iter()
-            .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)));
+            .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)))
+            .map(|(span, cue, reach)| match cue {
+                Cue::FlaringOn => (span, Cue::Outcome(Outcome::Failed), reach),
+                other => (span, other, reach),
+            });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
             reaching.extend(self.opening_cues_of_next(index + 1, agent));
@@ -356,7 +368,8 @@ fn pronoun_object_starts(rest: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Whether a clause holds a month-and-year or a year date or a time ago.
+/// Whether a clause holds a month-and-year or a year date, a range of
+/// years, or a time ago.
 pub(super) fn names_a_date(clause: &str) -> bool {
     let words: Vec<&str> = clause
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '.' | ':'))
@@ -384,7 +397,9 @@ pub(super) fn names_a_date(clause: &str) -> bool {
         ]
         .contains(&lower.as_str())
     };
-    words.iter().any(|w| month_year(w))
+    // "2019-2020": a course that ended in the second year.
+    let year_range = |w: &str| w.split_once('-').is_some_and(|(a, b)| year(a) && year(b));
+    words.iter().any(|w| month_year(w) || year_range(w))
         || words.windows(2).any(|pair| {
             (unit(pair[0]) && pair[1].eq_ignore_ascii_case("ago"))
                 || (pair[0].eq_ignore_ascii_case("last") && unit(pair[1]))
