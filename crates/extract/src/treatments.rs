@@ -87,6 +87,9 @@ pub(crate) struct CueReading {
     planned: bool,
     /// Where the outcome cue is, when it is near enough to quote.
     cue: Option<Range<usize>>,
+    /// Where the cue that gave the outcome is, near or far: a failure,
+    /// intolerance or contraindication is shown by its own words.
+    said_by: Option<Range<usize>>,
     /// The outcome comes from a cue written for a list of agents ("despite
     /// topical agents, phototherapy and cyclosporine"), not for this one.
     listed: bool,
@@ -198,7 +201,8 @@ fn drug_mention(
     if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
         if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
             reading.outcome = Outcome::Current;
-            reading.cue = regimen;
+            reading.cue = regimen.clone();
+            reading.said_by = regimen;
         }
     }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
@@ -522,6 +526,19 @@ fn merge_by_agent(
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
             treatment.outcome = mention.reading.outcome;
+            // The words that made a failure, intolerance or contraindication
+            // are quoted on their own when they stand too far to join the name.
+            let far_cue = mention
+                .reading
+                .said_by
+                .as_ref()
+                .filter(|_| rank(mention.reading.outcome) <= rank(Outcome::Contraindicated))
+                .filter(|cue| cue.start < span.start || cue.end > span.end)
+                .and_then(|cue| Span::of(text, cue.start, cue.end));
+            if let Some(cue) = far_cue {
+                treatment.evidence.retain(|kept| *kept != cue);
+                treatment.evidence.insert(0, cue);
+            }
             treatment.evidence.insert(0, span);
         } else if !treatment.evidence.contains(&span) {
             treatment.evidence.push(span);

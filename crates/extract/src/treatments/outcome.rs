@@ -657,6 +657,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         stopped: false,
         planned: false,
         cue: None,
+        said_by: None,
         listed: false,
         course: *ongoing_course,
         asked: false,
@@ -678,7 +679,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
                 continue;
             }
             Cue::AdverseEffect => {
-                adverse = adverse.or(Some(quoted));
+                adverse = adverse.or(Some((quoted, cue_span.clone())));
                 continue;
             }
             Cue::Inquiry => {
@@ -694,16 +695,20 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         best.planned |= outcome == Outcome::Planned;
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
-            best.cue = quoted.or(best.cue);
+            // A weaker cue near the name ("Continue triamcinolone") is no
+            // quote for a stronger outcome said further on.
+            best.cue = quoted;
+            best.said_by = Some(cue_span.clone());
             best.listed = listed_cue.as_ref() == Some(cue_span);
         }
     }
     // Stopped because of an adverse effect: intolerance ("discontinued for
     // persistent nausea"). Stopped for cost or plans stays a bare stop.
-    if let Some(quoted) = adverse.filter(|_| best.stopped) {
+    if let Some((quoted, said_by)) = adverse.filter(|_| best.stopped) {
         if rank(Outcome::Intolerant) < rank(best.outcome) {
             best.outcome = Outcome::Intolerant;
-            best.cue = quoted.or(best.cue);
+            best.cue = quoted;
+            best.said_by = Some(said_by);
             best.listed = false;
         }
     }
