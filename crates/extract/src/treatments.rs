@@ -35,6 +35,7 @@ pub struct TreatmentPatterns {
     vehicle: Regex,
     dose: Regex,
     regimen: Regex,
+    duration: Regex,
     dosing: DosingPatterns,
 }
 
@@ -52,6 +53,10 @@ impl TreatmentPatterns {
             dose: ci(r"^ [\s:,(]*                        # a separator, if any
                   \d*\.?\d+                              # the amount
                   \s*(?:mg|mcg|g|units?|meq|ml)\b       # its unit")?,
+            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\()  # x, for, (
+                  (\d+|an?|one|two|three|four|six|eight|twelve)       # how many
+                  (?:\s*|-)
+                  (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)\b # of what")?,
             regimen: ci(r"^ (?:[^.;,]|[.,]\d)*?            # strength, route, form: no clause end
                   (?: \d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:mg|mcg|g|units?|meq|ml|iu)\b  # a dose
                   | \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm | gtts?
@@ -75,6 +80,9 @@ struct DrugMention {
     /// What the cues around the mention say of it.
     reading: CueReading,
     potency: Option<(u8, Potency)>,
+    /// How long the course lasted, in days, and the words that say so
+    /// ("x 8 weeks", "for a month").
+    duration: Option<(f64, Range<usize>)>,
 }
 
 /// What the cues around one mention say.
@@ -212,8 +220,55 @@ fn drug_mention(
         return None;
     }
     let span = mention.span.clone();
-    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency })
+    let duration = duration_of(patterns, note, &span, &shape.outcomes);
+    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency, duration })
 }
+
+/// How long a course lasted where the words after the drug, in its
+/// sentence and before the next drug, say so: "x 8 weeks" (56), "for a
+/// month" (30), "daily for 4 weeks" (28), "(3 months)" (90), "12 wks";
+/// not an interval ("every 2 weeks") or a time ago ("3 months ago").
+fn duration_of(
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    span: &Range<usize>,
+    outcomes: &Outcomes,
+) -> Option<(f64, Range<usize>)> {
+    let text = note.text();
+    let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
+    let sentence_end = note.sentence_of(span.start).end;
+    let end = (span.end + DURATION_AFTER).min(sentence_end).min(next_drug);
+    let end = floor_char_boundary(text, end).max(span.end);
+    steps::add(end - span.end);
+    let found = patterns.duration.captures(&text[span.end..end])?;
+    // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
+    let rest = &text[span.end + found.get(0)?.end()..end];
+    if rest.trim_start().to_ascii_lowercase().starts_with("ago") {
+        return None;
+    }
+    let count = match found.get(1)?.as_str().to_ascii_lowercase().as_str() {
+        "a" | "an" | "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "six" => 6.0,
+        "eight" => 8.0,
+        "twelve" => 12.0,
+        digits => digits.parse::<f64>().ok()?,
+    };
+    let unit = found.get(2)?.as_str().to_ascii_lowercase();
+    let days = match unit.chars().next()? {
+        'd' => 1.0,
+        'w' => 7.0,
+        'm' => 30.0,
+        _ => 365.0,
+    };
+    let words = found.get(0)?;
+    Some((count * days, span.end + words.start()..span.end + words.end()))
+}
+
+/// How far after a drug name the length of its course is read.
+const DURATION_AFTER: usize = 80;
 
 /// Whether a drug with no outcome of its cues is written as in use now: in
 /// a medications list, or with its regimen after it ("cetirizine 10 mg
@@ -549,6 +604,15 @@ fn merge_by_agent(
         treatment.evidence.truncate(EVIDENCE_KEPT);
         if mention.potency > *potency {
             *potency = mention.potency;
+        }
+        if let (None, Some((days, words))) = (treatment.duration_days, &mention.duration) {
+            treatment.duration_days = Some(*days);
+            if let Some(words) = Span::of(text, words.start, words.end).filter(|w| {
+                !treatment.evidence.iter().any(|e| e.start <= w.start && w.end <= e.end)
+            }) {
+                treatment.evidence.truncate(EVIDENCE_KEPT - 1);
+                treatment.evidence.push(words);
+            }
         }
     }
     treatments

@@ -133,3 +133,22 @@ fn a_drug_only_discussed_or_not_offered_is_no_treatment() {
     let f = facts(&format!("{AD}Azathioprine was discussed: it failed in 2021."));
     assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Failed));
 }
+
+fn duration(facts: &Facts, agent: &str) -> Option<f64> {
+    facts.treatments.iter().find(|t| t.agent == agent).and_then(|t| t.duration_days)
+}
+
+#[test]
+fn a_course_length_written_after_the_drug_is_its_duration() {
+    let f = facts(&format!("{AD}Mometasone 0.1% ointment x 6 weeks, no improvement."));
+    assert_eq!(duration(&f, "mometasone"), Some(42.0));
+    let evidence = &f.treatments[0].evidence;
+    assert!(evidence.iter().any(|e| e.text.contains("6 weeks")), "{evidence:?}");
+    let f = facts(&format!("{AD}Desonide cream twice daily for a month without benefit."));
+    assert_eq!(duration(&f, "desonide"), Some(30.0));
+    let f = facts(&format!("{AD}Crisaborole (3 months): minimal benefit."));
+    assert_eq!(duration(&f, "crisaborole"), Some(90.0));
+    // An interval or a time ago is no length.
+    let f = facts(&format!("{AD}Dupixent 300 mg every 2 weeks was stopped 3 months ago."));
+    assert_eq!(duration(&f, "dupilumab"), None);
+}
