@@ -90,6 +90,10 @@ pub enum Cue {
     /// dupilumab"): a question for the prescriber, no treatment, unless
     /// another cue gives the drug an outcome or a plan.
     Inquiry,
+    /// The patient is allergic to the drug ("allergic to penicillin"): a
+    /// drug allergy is no treatment, unless another cue tells how the drug
+    /// went when it was used ("allergy: tacrolimus (burning)").
+    Allergy,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -611,6 +615,7 @@ fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "flaring_on" => Cue::FlaringOn,
             "ongoing" => Cue::Ongoing,
             "inquiry" => Cue::Inquiry,
+            "allergy" => Cue::Allergy,
             other => Cue::Outcome(
                 word::<Outcome>(other)
                     .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,

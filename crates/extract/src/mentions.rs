@@ -130,16 +130,6 @@ impl<'t, 'v> Note<'t, 'v> {
         self.analysis.lines()
     }
 
-    /// Which paragraph holds `offset` (0 for the first).
-    pub fn paragraph_of(&self, offset: usize) -> usize {
-        self.analysis.paragraphs().index_of(offset)
-    }
-
-    /// How many paragraphs the note has.
-    pub fn paragraph_count(&self) -> usize {
-        self.analysis.paragraphs().count()
-    }
-
     /// Where the trigger or heading phrase of `cause` is.
     pub fn cause_span(&self, cause: Cause) -> Range<usize> {
         self.analysis.cause_span(cause)
@@ -225,7 +215,7 @@ impl<'t, 'v> Note<'t, 'v> {
                         || (question.caregivers_apply && self.caregiver_applies(cause))
                 }
                 _ => false,
-            };
+            } || (!question.heading_defaults_count && cause.is_heading());
             if !excused {
                 return Err(Reason::Context(axis, cause));
             }
@@ -350,6 +340,9 @@ pub struct Question {
     family_on_a_later_line_is_not_the_values: bool,
     /// A relative who applies a cream is a caregiver, not the experiencer.
     caregivers_apply: bool,
+    /// A section heading's default axis sets a mention aside, not only a
+    /// phrase near it.
+    heading_defaults_count: bool,
     /// What the question takes a mention as, when its answers are traced
     /// for `necessity explain`.
     traced_as: Option<&'static str>,
@@ -363,6 +356,7 @@ impl Question {
             failure_cues_deny_nothing: false,
             family_on_a_later_line_is_not_the_values: false,
             caregivers_apply: false,
+            heading_defaults_count: true,
             traced_as: None,
         }
     }
@@ -422,6 +416,16 @@ impl Question {
     /// Whether a cue is in a hypothetical clause ("if she has not responded").
     pub const NOT_HYPOTHETICAL: Question =
         Question { sections_count: false, ..Question::new(false, false, true, false) };
+
+    /// Whether a drug written with its regimen or in a medications list is
+    /// in use now: not put in the past by a phrase ("previously") or by
+    /// copied-forward text; a past-history heading alone does not, since a
+    /// problem list names the drug taken now for each problem.
+    pub const IN_USE: Question = Question {
+        heading_defaults_count: false,
+        traced_as: Some("a course in use"),
+        ..Question::new(false, true, false, false)
+    };
 
     /// Whether a cue of ongoing use is dated to the past ("in the past she
     /// has been on").

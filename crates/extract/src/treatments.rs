@@ -7,9 +7,9 @@ mod outcome;
 
 use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
 use crate::findings::names_skin_disease;
-use crate::lexicon::{DiagnosisTerm, Drug, Meaning, Route, SiteTerm, Vocabulary};
+use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
-use necessity_context::{steps, Scope};
+use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
@@ -33,6 +33,9 @@ const REQUESTABLE: [TreatmentClass; 2] =
 pub struct TreatmentPatterns {
     strength: Regex,
     vehicle: Regex,
+    dose: Regex,
+    regimen: Regex,
+    duration: Regex,
     dosing: DosingPatterns,
 }
 
@@ -47,6 +50,21 @@ impl TreatmentPatterns {
                   (\d*\.?\d+)                         # the strength
                   \s*(?:%|percent\b|pct\b)            # in percent")?,
             vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b   # the vehicle")?,
+            dose: ci(r"^ [\s:,(]*                        # a separator, if any
+                  \d*\.?\d+                              # the amount
+                  \s*(?:mg|mcg|g|units?|meq|ml)\b       # its unit")?,
+            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\()  # x, for, (
+                  (\d+|an?|one|two|three|four|six|eight|twelve)       # how many
+                  (?:\s*|-)
+                  (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)\b # of what")?,
+            regimen: ci(r"^ (?:[^.;,]|[.,]\d)*?            # strength, route, form: no clause end
+                  (?: \d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:mg|mcg|g|units?|meq|ml|iu)\b  # a dose
+                  | \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm | gtts?
+                  | q\d+(?:-\d+)?h | prn | as\x20needed | at\x20bedtime
+                  | (?:once|twice|three\x20times)\x20(?:a\x20)?(?:day|daily|week)
+                  | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
+                  | at\x20night | in\x20the\x20(?:morning|evening)
+                  )\b )                                   # or how often: a regimen in use")?,
             dosing: DosingPatterns::new()?,
         })
     }
@@ -62,6 +80,9 @@ struct DrugMention {
     /// What the cues around the mention say of it.
     reading: CueReading,
     potency: Option<(u8, Potency)>,
+    /// How long the course lasted, in days, and the words that say so
+    /// ("x 8 weeks", "for a month").
+    duration: Option<(f64, Range<usize>)>,
 }
 
 /// What the cues around one mention say.
@@ -74,6 +95,9 @@ pub(crate) struct CueReading {
     planned: bool,
     /// Where the outcome cue is, when it is near enough to quote.
     cue: Option<Range<usize>>,
+    /// Where the cue that gave the outcome is, near or far: a failure,
+    /// intolerance or contraindication is shown by its own words.
+    said_by: Option<Range<usize>>,
     /// The outcome comes from a cue written for a list of agents ("despite
     /// topical agents, phototherapy and cyclosporine"), not for this one.
     listed: bool,
@@ -82,6 +106,8 @@ pub(crate) struct CueReading {
     course: bool,
     /// An inquiry cue reaches the mention ("asked about dupilumab").
     asked: bool,
+    /// An allergy cue reaches the mention ("allergic to penicillin").
+    allergy: bool,
 }
 
 /// How many evidence spans a treatment keeps.
@@ -106,11 +132,7 @@ pub fn find_treatments(
         .mentions()
         .iter()
         .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
-    let shape = NoteShape {
-        skin_note,
-        other_disease_paragraphs: other_disease_paragraphs(vocabulary, note),
-        outcomes: Outcomes::new(vocabulary, note),
-    };
+    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note) };
     let drug_mentions: Vec<DrugMention> = note
         .mentions()
         .iter()
@@ -146,14 +168,13 @@ pub fn find_treatments(
 struct NoteShape<'n, 't, 'v> {
     /// Whether the note names a skin disease at all.
     skin_note: bool,
-    /// Per paragraph: about a non-skin disease and no skin disease.
-    other_disease_paragraphs: Vec<bool>,
     outcomes: Outcomes<'n, 't, 'v>,
 }
 
-/// A drug mention that counts as a treatment of the patient, or `None` for a
-/// negated, hypothetical or family mention, or a steroid given into a joint
-/// or inhaled.
+/// A drug mention that counts as a treatment of the patient, of any class
+/// (a steroid inhaled or injected into a joint is `other`; one for asthma
+/// is still a systemic steroid), or `None` for a negated, hypothetical or
+/// family mention.
 fn drug_mention(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
@@ -169,13 +190,8 @@ fn drug_mention(
     if drug.skin_only && !skin_note {
         return None;
     }
-    let class = route_class(note, drug, &mention.span, skin_note)?;
-    if class == TreatmentClass::SystemicCorticosteroid
-        && shape.other_disease_paragraphs[note.paragraph_of(mention.span.start)]
-    {
-        return None;
-    }
-    let reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id]);
+    let class = route_class(note, drug, &mention.span, skin_note);
+    let mut reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id]);
     // A drug the patient only asks about is a question, not a treatment.
     if reading.asked
         && reading.outcome == Outcome::Mentioned
@@ -184,14 +200,130 @@ fn drug_mention(
     {
         return None;
     }
+    // A drug allergy is no treatment, unless the allergy list tells how the
+    // drug went when it was used ("tacrolimus (burning)").
+    let allergy = reading.allergy || mention.section == SectionKind::Allergies;
+    if allergy && !matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) {
+        return None;
+    }
+    if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
+        if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
+            reading.outcome = Outcome::Current;
+            reading.cue = regimen.clone();
+            reading.said_by = regimen;
+        }
+    }
     let potency = (class == TreatmentClass::TopicalCorticosteroid)
         .then(|| potency_of(vocabulary, patterns, note.text(), drug, &mention.span))
         .flatten();
-    if drug.needs_strength && potency.is_none_or(|(specificity, _)| specificity < 2) {
+    if drug.needs_strength && !has_strength(patterns, note.text(), drug, &mention.span, potency) {
         return None;
     }
     let span = mention.span.clone();
-    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency })
+    let duration = duration_of(patterns, note, &span, &shape.outcomes);
+    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency, duration })
+}
+
+/// How long a course lasted where the words after the drug, in its
+/// sentence and before the next drug, say so: "x 8 weeks" (56), "for a
+/// month" (30), "daily for 4 weeks" (28), "(3 months)" (90), "12 wks";
+/// not an interval ("every 2 weeks") or a time ago ("3 months ago").
+fn duration_of(
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    span: &Range<usize>,
+    outcomes: &Outcomes,
+) -> Option<(f64, Range<usize>)> {
+    let text = note.text();
+    let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
+    let sentence_end = note.sentence_of(span.start).end;
+    let end = (span.end + DURATION_AFTER).min(sentence_end).min(next_drug);
+    let end = floor_char_boundary(text, end).max(span.end);
+    steps::add(end - span.end);
+    let found = patterns.duration.captures(&text[span.end..end])?;
+    // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
+    let rest = &text[span.end + found.get(0)?.end()..end];
+    if rest.trim_start().to_ascii_lowercase().starts_with("ago") {
+        return None;
+    }
+    let count = match found.get(1)?.as_str().to_ascii_lowercase().as_str() {
+        "a" | "an" | "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "six" => 6.0,
+        "eight" => 8.0,
+        "twelve" => 12.0,
+        digits => digits.parse::<f64>().ok()?,
+    };
+    let unit = found.get(2)?.as_str().to_ascii_lowercase();
+    let days = match unit.chars().next()? {
+        'd' => 1.0,
+        'w' => 7.0,
+        'm' => 30.0,
+        _ => 365.0,
+    };
+    let words = found.get(0)?;
+    Some((count * days, span.end + words.start()..span.end + words.end()))
+}
+
+/// How far after a drug name the length of its course is read.
+const DURATION_AFTER: usize = 80;
+
+/// Whether a drug with no outcome of its cues is written as in use now: in
+/// a medications list, or with its regimen after it ("cetirizine 10 mg
+/// daily", "albuterol HFA as needed"), and not put in the past by a phrase
+/// (a past-history heading alone does not: "Hypothyroidism: levothyroxine
+/// 75 mcg daily" under it is a drug taken now) or a date on its line.
+/// `Some` with the regimen to quote, if any.
+fn in_use(
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    mention: &Mention,
+    outcomes: &Outcomes,
+) -> Option<Option<Range<usize>>> {
+    note.judge(mention, Question::IN_USE).ok()?;
+    let text = note.text();
+    let lines = note.lines();
+    let line_end = lines.range(lines.line_of(mention.span.end)).end;
+    let sentence_end = note.sentence_of(mention.span.start).end;
+    let next_drug = outcomes.next_drug_from(mention.span.end).unwrap_or(text.len());
+    let end = (mention.span.end + REGIMEN_AFTER).min(sentence_end).min(next_drug);
+    let end = floor_char_boundary(text, end).max(mention.span.end);
+    steps::add(end - mention.span.end);
+    let after = &text[mention.span.end..end];
+    let regimen =
+        patterns.regimen.find(after).map(|m| mention.span.end..mention.span.end + m.end());
+    let listed = mention.section == SectionKind::Medications;
+    if regimen.is_none() && !listed {
+        return None;
+    }
+    // "hydrocortisone 2.5% BID 2019-2020": a course dated to the past in
+    // its own clause ("albuterol as needed, last used months ago" is not).
+    let reach = floor_char_boundary(text, (mention.span.end + DATE_AFTER).min(line_end))
+        .max(mention.span.end);
+    steps::add(reach - mention.span.end);
+    let clause = &text[mention.span.end..reach];
+    let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
+    if outcome::names_a_date(clause) {
+        return None;
+    }
+    Some(regimen)
+}
+
+/// How far after a drug name its regimen is read ("metoprolol succinate 50
+/// mg PO daily").
+const REGIMEN_AFTER: usize = 48;
+/// How far after a drug name a date on its line puts it in the past.
+const DATE_AFTER: usize = 80;
+
+/// The largest character boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Classes of creams a parent applies to a child.
@@ -203,62 +335,13 @@ const TOPICAL_CLASSES: [TreatmentClass; 5] = [
     TreatmentClass::TopicalAhrAgonist,
 ];
 
-/// Classes applied to the skin alone: a steroid may be inhaled or
-/// swallowed for another disease, these creams may not (tacrolimus by
-/// mouth is read as systemic first).
-const SKIN_ONLY_CLASSES: [TreatmentClass; 4] = [
-    TreatmentClass::TopicalCalcineurinInhibitor,
-    TreatmentClass::TopicalPde4Inhibitor,
-    TreatmentClass::TopicalJakInhibitor,
-    TreatmentClass::TopicalAhrAgonist,
-];
-
-/// For every paragraph, whether it names a non-skin disease (not negated)
-/// and no skin disease; found in one pass so each steroid mention costs a
-/// look-up, not a walk over its paragraph. A drug only ever applied to the
-/// skin (a calcineurin inhibitor, PDE4 or JAK cream) makes the paragraph
-/// one about the skin too ("tacrolimus ointment ... a short course of
-/// prednisone ... history of asthma").
-fn other_disease_paragraphs(vocabulary: &Vocabulary, note: &Note) -> Vec<bool> {
-    let count = note.paragraph_count();
-    steps::add(count + note.mentions().len());
-    let (mut other, mut skin) = (vec![false; count], vec![false; count]);
-    for mention in note.mentions() {
-        let index = note.paragraph_of(mention.span.start);
-        if note.paragraph_of(mention.span.end.saturating_sub(1)) != index {
-            continue;
-        }
-        match mention.meaning {
-            Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => {
-                other[index] |= note.judge(mention, Question::AFFIRMED).is_ok();
-            }
-            Meaning::Diagnosis(_) | Meaning::Site(SiteTerm::Lesion) | Meaning::Flare(_) => {
-                skin[index] = true
-            }
-            Meaning::Drug(id) => {
-                let drug = &vocabulary.drugs[*id];
-                // Oral tacrolimus treats a transplant, not the skin.
-                let class = route_class(note, drug, &mention.span, true);
-                skin[index] |= class.is_some_and(|c| SKIN_ONLY_CLASSES.contains(&c));
-            }
-            _ => {}
-        }
-    }
-    other.iter().zip(&skin).map(|(&o, &s)| o && !s).collect()
-}
-
 /// The class a mention has given its route: a corticosteroid or calcineurin
 /// inhibitor given by mouth or injection is systemic; one injected locally or
-/// inhaled is none of the spec's classes; the route word nearest the name
-/// decides ("IM", "cream", "injected into"). With no route word near it, a
-/// steroid is topical in a note about skin disease, and otherwise takes its
-/// lexicon default (hydrocortisone systemic, Kenalog injected).
-fn route_class(
-    note: &Note,
-    drug: &Drug,
-    span: &Range<usize>,
-    skin_note: bool,
-) -> Option<TreatmentClass> {
+/// inhaled is none of the spec's classes (`other`); the route word nearest
+/// the name decides ("IM", "cream", "injected into"). With no route word
+/// near it, a steroid is topical in a note about skin disease, and otherwise
+/// takes its lexicon default (hydrocortisone systemic, Kenalog injected).
+fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -> TreatmentClass {
     let routed = matches!(
         drug.class,
         TreatmentClass::TopicalCorticosteroid
@@ -266,7 +349,7 @@ fn route_class(
             | TreatmentClass::TopicalCalcineurinInhibitor
     );
     if !routed {
-        return Some(drug.class);
+        return drug.class;
     }
     let sentence = note.sentence_of(span.start);
     let near = span.start.saturating_sub(ROUTE_BEFORE).max(sentence.start)
@@ -293,15 +376,15 @@ fn route_class(
         None => drug.default_route.unwrap_or(Route::Topical),
     };
     match route {
-        Route::Local | Route::Inhaled => None,
-        Route::Topical => Some(drug.class),
-        Route::Systemic => Some(match drug.class {
+        Route::Local | Route::Inhaled => TreatmentClass::Other,
+        Route::Topical => drug.class,
+        Route::Systemic => match drug.class {
             TreatmentClass::TopicalCorticosteroid => TreatmentClass::SystemicCorticosteroid,
             TreatmentClass::TopicalCalcineurinInhibitor => {
                 TreatmentClass::SystemicImmunosuppressant
             }
             other => other,
-        }),
+        },
     }
 }
 
@@ -373,6 +456,22 @@ fn potency_of(
     lookup(None, None).map(|p| (u8::from(named), p))
 }
 
+/// Whether a drug of flag `strength` is followed by its strength: a topical
+/// steroid's percent found in the potency table ("HC 2.5%"), any other
+/// drug's dose ("ASA 81 mg", not "ASA class II").
+fn has_strength(
+    patterns: &TreatmentPatterns,
+    text: &str,
+    drug: &Drug,
+    span: &Range<usize>,
+    potency: Option<(u8, Potency)>,
+) -> bool {
+    if drug.potency_key.is_some() {
+        return potency.is_some_and(|(specificity, _)| specificity >= 2);
+    }
+    patterns.dose.is_match(window_after(text, span.end, ROUTE_AFTER))
+}
+
 /// The text after `end` up to `width` bytes, on a character boundary.
 fn window_after(text: &str, end: usize, width: usize) -> &str {
     steps::add(width);
@@ -401,8 +500,13 @@ fn requested_drug(
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
     // continued or judged in the same mention is no new start.
+    // A drug of no class of the spec (an antihistamine, an antibiotic) is
+    // a prescription of the visit, not what a payer is asked for.
     let any = |m: &&DrugMention| {
-        skin_note && m.reading.outcome == Outcome::Planned && is_request(note, m)
+        skin_note
+            && m.class != TreatmentClass::Other
+            && m.reading.outcome == Outcome::Planned
+            && is_request(note, m)
     };
     let last = drug_mentions
         .iter()
@@ -477,6 +581,19 @@ fn merge_by_agent(
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
             treatment.outcome = mention.reading.outcome;
+            // The words that made a failure, intolerance or contraindication
+            // are quoted on their own when they stand too far to join the name.
+            let far_cue = mention
+                .reading
+                .said_by
+                .as_ref()
+                .filter(|_| rank(mention.reading.outcome) <= rank(Outcome::Contraindicated))
+                .filter(|cue| cue.start < span.start || cue.end > span.end)
+                .and_then(|cue| Span::of(text, cue.start, cue.end));
+            if let Some(cue) = far_cue {
+                treatment.evidence.retain(|kept| *kept != cue);
+                treatment.evidence.insert(0, cue);
+            }
             treatment.evidence.insert(0, span);
         } else if !treatment.evidence.contains(&span) {
             treatment.evidence.push(span);
@@ -488,6 +605,15 @@ fn merge_by_agent(
         if mention.potency > *potency {
             *potency = mention.potency;
         }
+        if let (None, Some((days, words))) = (treatment.duration_days, &mention.duration) {
+            treatment.duration_days = Some(*days);
+            if let Some(words) = Span::of(text, words.start, words.end).filter(|w| {
+                !treatment.evidence.iter().any(|e| e.start <= w.start && w.end <= e.end)
+            }) {
+                treatment.evidence.truncate(EVIDENCE_KEPT - 1);
+                treatment.evidence.push(words);
+            }
+        }
     }
     treatments
         .into_iter()
@@ -497,6 +623,10 @@ fn merge_by_agent(
                 treatment.outcome = Outcome::Planned;
                 treatment.evidence.retain(|span| span != request);
                 treatment.evidence.insert(0, request.clone());
+            } else if treatment.outcome == Outcome::Planned {
+                // Ordered or started at this visit, but not what is asked
+                // for: in use from today ("cetirizine 10 mg started").
+                treatment.outcome = Outcome::Current;
             }
             treatment.evidence.truncate(EVIDENCE_KEPT);
             treatment

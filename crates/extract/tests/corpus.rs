@@ -5,6 +5,7 @@
 
 use necessity_extract::{extract_case, Lexicons};
 use necessity_record::gold::{compare_gold, read_gold, FieldDifference, FACT_FIELDS};
+use necessity_record::Outcome;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -64,6 +65,61 @@ fn known_misses(corpus: &Path) -> BTreeSet<(String, String)> {
             let field = fields.next().expect("note<TAB>field<TAB>why").to_string();
             assert!(fields.next().is_some_and(|why| !why.trim().is_empty()), "{line}: give why");
             (note, field)
+        })
+        .collect()
+}
+
+/// A reviewer must see the words that made an outcome (#16): every failed,
+/// intolerant or contraindicated treatment of the corpus has an evidence
+/// span holding an outcome cue of `lexicons/outcomes.tsv` (a failure,
+/// intolerance, contraindication, adverse-effect or flare phrase).
+#[test]
+fn every_outcome_is_shown_by_its_own_words() {
+    let dir = corpus_dir();
+    let cues = outcome_cue_phrases(&dir.join("../lexicons/outcomes.tsv"));
+    let gold = read_gold(&dir.join("gold")).expect("corpus gold is readable");
+    let lexicons = Lexicons::builtin();
+    let (mut judged, mut unshown) = (0, Vec::new());
+    for record in &gold {
+        let text = std::fs::read_to_string(dir.join("notes").join(&record.id)).expect("note");
+        for treatment in extract_case(&lexicons, &text).treatments {
+            if !matches!(
+                treatment.outcome,
+                Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated
+            ) {
+                continue;
+            }
+            judged += 1;
+            let shown = treatment.evidence.iter().any(|span| {
+                // As the layer reads it: white space folded, a word split
+                // across a line ("fail- ed") joined.
+                let words =
+                    span.text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+                let words = words.replace("- ", "");
+                cues.iter().any(|cue| words.contains(cue.as_str()))
+            });
+            if !shown {
+                unshown.push(format!("{} {}", record.id, treatment.agent));
+            }
+        }
+    }
+    println!("{judged} judged treatments, {} without their outcome's words", unshown.len());
+    assert!(judged > 300, "only {judged} judged treatments");
+    assert!(unshown.is_empty(), "evidence without the outcome's words: {unshown:?}");
+}
+
+/// The lower-case phrases of the cues that make an outcome other than use.
+fn outcome_cue_phrases(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("outcomes.tsv");
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let phrase = fields.next()?;
+            let meaning = fields.next()?;
+            ["failed", "intolerant", "contraindicated", "adverse", "flaring_on"]
+                .contains(&meaning)
+                .then(|| phrase.to_lowercase())
         })
         .collect()
 }

@@ -74,9 +74,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
                     .then_some(Cue::Outcome(Outcome::Current)),
-                Cue::FlaringOn => reader
-                    .names_drug_back(note, m.sentence, m.span.end)
-                    .then_some(Cue::Outcome(Outcome::Failed)),
+                // Kept as a flare when it names no drug back: it may still
+                // be the failure of a drug in its own sentence (step 3).
+                Cue::FlaringOn => {
+                    Some(match reader.names_drug_back(note, m.sentence, m.span.end) {
+                        true => Cue::Outcome(Outcome::Failed),
+                        false => Cue::FlaringOn,
+                    })
+                }
                 // "Started Dupixent 600 mg load then 300 mg q2w in 06/2024": a
                 // start in the past tense dated by a month or year is a course
                 // begun before, no order of this visit.
@@ -99,6 +104,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             joiners: RefCell::default(),
             openings: RefCell::default(),
         }
+    }
+
+    /// Where the first drug mention at or after `from` starts, if any.
+    pub(super) fn next_drug_from(&self, from: usize) -> Option<usize> {
+        self.drugs.first_from(from)
     }
 
     /// The outcome the cues around the mention at `span` of `agent` give it.
@@ -161,9 +171,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // "dupilumab be added to upadacitinib: 600 mg ... as a loading dose":
         // an agent a continue cue names directly is the course under way, and
         // a regimen written after it is the request's, not its own.
+        // "triamcinolone ointment BID for 2 months, still flaring": a flare
+        // cue in the drug's own sentence, with no other agent between, is
+        // how that course went (across a sentence it is a finding).
         let back = back
             .into_iter()
-            .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)));
+            .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)))
+            .map(|(span, cue, reach)| match cue {
+                Cue::FlaringOn => (span, Cue::Outcome(Outcome::Failed), reach),
+                other => (span, other, reach),
+            });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
             reaching.extend(self.opening_cues_of_next(index + 1, agent));
@@ -351,8 +368,9 @@ fn pronoun_object_starts(rest: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Whether a clause holds a month-and-year or a year date or a time ago.
-fn names_a_date(clause: &str) -> bool {
+/// Whether a clause holds a month-and-year or a year date, a range of
+/// years, or a time ago.
+pub(super) fn names_a_date(clause: &str) -> bool {
     let words: Vec<&str> = clause
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '.' | ':'))
         .filter(|w| !w.is_empty())
@@ -379,7 +397,9 @@ fn names_a_date(clause: &str) -> bool {
         ]
         .contains(&lower.as_str())
     };
-    words.iter().any(|w| month_year(w))
+    // "2019-2020": a course that ended in the second year.
+    let year_range = |w: &str| w.split_once('-').is_some_and(|(a, b)| year(a) && year(b));
+    words.iter().any(|w| month_year(w) || year_range(w))
         || words.windows(2).any(|pair| {
             (unit(pair[0]) && pair[1].eq_ignore_ascii_case("ago"))
                 || (pair[0].eq_ignore_ascii_case("last") && unit(pair[1]))
@@ -522,7 +542,11 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         if let Some(other) = scope.other_agent_in(last..hit.0.start) {
             steps::add(CLAUSE_BREAK.len() * (other - last));
             let broken = CLAUSE_BREAK.iter().any(|b| scope.text[last..other].contains(b));
-            if own || broken || refers_to_nearest(scope.text, hit.0.start) {
+            if own
+                || broken
+                || refers_to_nearest(scope.text, hit.0.start)
+                || in_parenthesis_after(scope.text, other, hit.0.start)
+            {
                 return (reached, true);
             }
         }
@@ -541,7 +565,7 @@ fn states_own_outcome(cue: Cue) -> bool {
         Cue::Stopped | Cue::AdverseEffect => true,
         // Step 1 has already made flare and ongoing-use cues outcomes or
         // left them out.
-        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
+        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry | Cue::Allergy => false,
     }
 }
 
@@ -570,6 +594,15 @@ const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 /// before it ("..., and her mother says that this has not helped").
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
     words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
+}
+
+/// Whether a cue stands in a parenthesis opened after the agent at
+/// `other` ("..., cetirizine 10 mg daily (no benefit for itch)"): a remark
+/// on that item of a list alone.
+fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
+    let between = &text[other..cue_start];
+    steps::add(between.len());
+    between.rfind('(').is_some_and(|open| !between[open..].contains(')'))
 }
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
@@ -624,9 +657,11 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         stopped: false,
         planned: false,
         cue: None,
+        said_by: None,
         listed: false,
         course: *ongoing_course,
         asked: false,
+        allergy: false,
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -644,11 +679,15 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
                 continue;
             }
             Cue::AdverseEffect => {
-                adverse = adverse.or(Some(quoted));
+                adverse = adverse.or(Some((quoted, cue_span.clone())));
                 continue;
             }
             Cue::Inquiry => {
                 best.asked = true;
+                continue;
+            }
+            Cue::Allergy => {
+                best.allergy = true;
                 continue;
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
@@ -656,16 +695,20 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         best.planned |= outcome == Outcome::Planned;
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
-            best.cue = quoted.or(best.cue);
+            // A weaker cue near the name ("Continue triamcinolone") is no
+            // quote for a stronger outcome said further on.
+            best.cue = quoted;
+            best.said_by = Some(cue_span.clone());
             best.listed = listed_cue.as_ref() == Some(cue_span);
         }
     }
     // Stopped because of an adverse effect: intolerance ("discontinued for
     // persistent nausea"). Stopped for cost or plans stays a bare stop.
-    if let Some(quoted) = adverse.filter(|_| best.stopped) {
+    if let Some((quoted, said_by)) = adverse.filter(|_| best.stopped) {
         if rank(Outcome::Intolerant) < rank(best.outcome) {
             best.outcome = Outcome::Intolerant;
-            best.cue = quoted.or(best.cue);
+            best.cue = quoted;
+            best.said_by = Some(said_by);
             best.listed = false;
         }
     }

@@ -1,0 +1,154 @@
+//! Agents of every class and the outcomes reviewers read: drugs for other
+//! conditions, drug allergies, regimens that show a course in use, rebound
+//! after a course, a flare in the drug's own sentence, and drugs only
+//! discussed. Each pattern with the counter-example that must not change.
+
+use necessity_extract::{extract_case, Lexicons};
+use necessity_record::{Facts, Outcome, TreatmentClass};
+
+fn facts(text: &str) -> Facts {
+    extract_case(&Lexicons::builtin(), text)
+}
+
+fn outcome(facts: &Facts, agent: &str) -> Option<Outcome> {
+    facts.treatments.iter().find(|t| t.agent == agent).map(|t| t.outcome)
+}
+
+fn class(facts: &Facts, agent: &str) -> Option<TreatmentClass> {
+    facts.treatments.iter().find(|t| t.agent == agent).map(|t| t.class)
+}
+
+const AD: &str = "Atopic dermatitis of the arms. ";
+
+#[test]
+fn drugs_for_other_conditions_in_a_list_are_current_agents_of_class_other() {
+    let f = facts(&format!(
+        "{AD}\n\nMedications:\n- lisinopril 10 mg daily\n- atorvastatin 20 mg nightly\n- emollients\n"
+    ));
+    assert_eq!(outcome(&f, "lisinopril"), Some(Outcome::Current));
+    assert_eq!(class(&f, "lisinopril"), Some(TreatmentClass::Other));
+    assert_eq!(outcome(&f, "atorvastatin"), Some(Outcome::Current));
+    // Emollients are no agent.
+    assert_eq!(f.treatments.len(), 2);
+}
+
+#[test]
+fn a_regimen_after_a_drug_shows_it_in_use_unless_its_clause_dates_it() {
+    let f = facts(&format!("{AD}Hypothyroidism: levothyroxine 50 mcg."));
+    assert_eq!(outcome(&f, "levothyroxine"), Some(Outcome::Current));
+    let f = facts(&format!("{AD}Wheeze: montelukast 5 mg at night."));
+    assert_eq!(outcome(&f, "montelukast"), Some(Outcome::Current));
+    let dated = facts(&format!("{AD}Hydrocortisone 2.5% cream BID 2019-2020."));
+    assert_eq!(outcome(&dated, "hydrocortisone"), Some(Outcome::Mentioned));
+    let course = facts(&format!("{AD}Impetigo last spring was treated with cephalexin."));
+    assert_eq!(outcome(&course, "cephalexin"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn a_drug_allergy_is_no_treatment_but_an_allergy_list_may_tell_an_intolerance() {
+    let f = facts(&format!("{AD}She is allergic to amoxicillin and sulfa."));
+    assert_eq!(outcome(&f, "amoxicillin"), None);
+    let f = facts(&format!("{AD}\n\nAllergies: cefdinir (hives); pimecrolimus (stinging).\n"));
+    assert_eq!(outcome(&f, "cefdinir"), None);
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn inhaled_and_nasal_steroids_are_other_and_a_dose_decides_an_abbreviation() {
+    let f = facts(&format!("{AD}Asthma controlled on a beclomethasone inhaler; Nasacort daily."));
+    assert_eq!(class(&f, "beclomethasone"), Some(TreatmentClass::Other));
+    assert_eq!(outcome(&f, "beclomethasone"), Some(Outcome::Current));
+    assert_eq!(class(&f, "triamcinolone"), Some(TreatmentClass::Other));
+    assert_eq!(outcome(&facts("Takes ASA 81 mg daily."), "aspirin"), Some(Outcome::Current));
+    assert!(facts("ASA class II, general anesthesia.").treatments.is_empty());
+    assert!(facts("Non-insulin-dependent diabetes mellitus.").treatments.is_empty());
+}
+
+#[test]
+fn a_parenthesised_remark_belongs_to_the_list_item_before_it() {
+    let f = facts(&format!(
+        "{AD}Meds: amlodipine 5 mg daily, cetirizine 10 mg daily (no help for the itch)."
+    ));
+    assert_eq!(outcome(&f, "cetirizine"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "amlodipine"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_drug_ordered_today_that_is_not_the_request_is_current() {
+    let f = facts(&format!(
+        "{AD}Plan: start Dupixent 600 mg then 300 mg every 2 weeks. Start hydroxyzine 10 mg at night."
+    ));
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    assert_eq!(outcome(&f, "hydroxyzine"), Some(Outcome::Current));
+}
+
+#[test]
+fn better_only_on_the_drug_and_back_after_the_course_is_a_failure() {
+    let f = facts(&format!(
+        "{AD}A methylprednisolone pack settled the rash; it flared back within a week of the last dose."
+    ));
+    assert_eq!(outcome(&f, "methylprednisolone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Oral prednisolone helped only while he was taking it."));
+    assert_eq!(outcome(&f, "prednisolone"), Some(Outcome::Failed));
+    // A flare after a stop for side effects is no failure of the drug.
+    let f = facts(&format!(
+        "{AD}Tralokinumab worked but caused conjunctivitis and was stopped. \
+         Since then she has flared back to BSA 20%."
+    ));
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_flare_in_the_drugs_own_sentence_is_how_the_course_went() {
+    let f = facts(&format!(
+        "{AD}Fluocinonide 0.05% ointment daily for six weeks, still flaring on the shins."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Fluocinonide 0.05% ointment for six weeks. Still flaring."));
+    assert_ne!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    let row = facts(&format!("{AD}\nDesonide cream    2024-2025    flaring despite BID\n"));
+    assert_eq!(outcome(&row, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_course_that_stopped_working_or_was_stopped_for_a_lab_rise() {
+    let f = facts(&format!("{AD}The clobetasol stopped working after a few weeks."));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Cyclosporine was stopped after two months for BP elevation."));
+    assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Intolerant));
+    let f = facts(&format!("{AD}Azathioprine was stopped because of rising transaminases."));
+    assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Intolerant));
+    // A stop for cost stays a bare stop.
+    let f = facts(&format!("{AD}Crisaborole was stopped because of cost."));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn a_drug_only_discussed_or_not_offered_is_no_treatment() {
+    let f = facts(&format!("{AD}Azathioprine was discussed; she would rather wait."));
+    assert_eq!(outcome(&f, "azathioprine"), None);
+    let f = facts(&format!("{AD}Given her kidneys we did not offer cyclosporine."));
+    assert_eq!(outcome(&f, "cyclosporine"), None);
+    let f = facts(&format!("{AD}Azathioprine was discussed: it failed in 2021."));
+    assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Failed));
+}
+
+fn duration(facts: &Facts, agent: &str) -> Option<f64> {
+    facts.treatments.iter().find(|t| t.agent == agent).and_then(|t| t.duration_days)
+}
+
+#[test]
+fn a_course_length_written_after_the_drug_is_its_duration() {
+    let f = facts(&format!("{AD}Mometasone 0.1% ointment x 6 weeks, no improvement."));
+    assert_eq!(duration(&f, "mometasone"), Some(42.0));
+    let evidence = &f.treatments[0].evidence;
+    assert!(evidence.iter().any(|e| e.text.contains("6 weeks")), "{evidence:?}");
+    let f = facts(&format!("{AD}Desonide cream twice daily for a month without benefit."));
+    assert_eq!(duration(&f, "desonide"), Some(30.0));
+    let f = facts(&format!("{AD}Crisaborole (3 months): minimal benefit."));
+    assert_eq!(duration(&f, "crisaborole"), Some(90.0));
+    // An interval or a time ago is no length.
+    let f = facts(&format!("{AD}Dupixent 300 mg every 2 weeks was stopped 3 months ago."));
+    assert_eq!(duration(&f, "dupilumab"), None);
+}
