@@ -27,10 +27,11 @@ pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
-use necessity_record::{sha256_hex, Facts, Span};
+use necessity_record::{sha256_hex, Caveat, Facts, Measures, PendKind, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
+use values::current::{BaselineValue, Measure, PerMeasure};
 use values::ValuePatterns;
 
 /// Compiles a window pattern that must match however the note capitalises
@@ -192,8 +193,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
     record_treatments(&mut facts, lexicons, note);
-    record_values(&mut facts, lexicons, note, skin_note);
+    let baseline = record_values(&mut facts, lexicons, note, skin_note);
     record_findings(&mut facts, lexicons, note, skin_note);
+    record_baseline(&mut facts, note.text(), baseline);
     facts
 }
 
@@ -216,17 +218,80 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
     facts.treatments = found.treatments;
 }
 
-/// Age, weight and the severity measures.
-fn record_values(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+/// Age, weight, the severity measures, the note's date and the caveats of
+/// measures that disagree; returns the baseline values for
+/// [`record_baseline`], which only a continuation keeps.
+fn record_values(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    skin_note: bool,
+) -> PerMeasure<Option<BaselineValue>> {
     let text = note.text();
-    let values = findings::values(&lexicons.values, note, skin_note);
+    let values = values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
-    facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", values.bsa);
-    facts.measures.iga_scale = values.iga.as_ref().and_then(|v| v.scale);
-    facts.measures.iga = with_evidence(facts, text, "measures.iga", values.iga);
-    facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", values.itch);
-    facts.measures.easi = with_evidence(facts, text, "measures.easi", values.easi);
+    let [bsa, iga, itch, easi] = values.measures;
+    facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", bsa);
+    facts.measures.iga_scale = iga.as_ref().and_then(|v| v.scale);
+    facts.measures.iga = with_evidence(facts, text, "measures.iga", iga);
+    facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", itch);
+    facts.measures.easi = with_evidence(facts, text, "measures.easi", easi);
+    if let Some((date, span)) = values.note_date {
+        if let Some(span) = Span::of(text, span.start, span.end) {
+            facts.note_date = Some(date.iso());
+            add_evidence(facts, "note_date", span);
+        }
+    }
+    for (measure, disagreeing) in values.conflicts {
+        facts.caveats.push(measure_conflict(text, measure, &disagreeing));
+    }
+    values.baseline
+}
+
+/// The caveat of current values of one measure that disagree ("BSA 8%"
+/// and "BSA 25%" both today's): a reviewer must tell which holds.
+fn measure_conflict(text: &str, measure: Measure, values: &[values::Value]) -> Caveat {
+    let numbers: Vec<String> = values.iter().map(|v| format_number(v.number)).collect();
+    Caveat {
+        kind: PendKind::MeasureConflict,
+        field: Some(format!("measures.{}", measure.key())),
+        message: format!(
+            "the note gives {} current values that disagree ({}): which holds must be checked",
+            measure.name(),
+            numbers.join(", ")
+        ),
+        evidence: values.iter().filter_map(|v| Span::of(text, v.span.start, v.span.end)).collect(),
+    }
+}
+
+/// A number as a reviewer writes it: no trailing ".0".
+fn format_number(number: f64) -> String {
+    let rounded = (number * 100.0).round() / 100.0;
+    format!("{rounded}")
+}
+
+/// Keeps the baseline values, with their evidence, only on a continuation
+/// request: the one place the renewal's gate stands. A value counts when
+/// its clause names no drug or the drug being continued ("baseline EASI
+/// 28", "EASI 28 before starting Dupixent"), not another ("BSA 35% before
+/// she started tacrolimus").
+fn record_baseline(facts: &mut Facts, text: &str, baseline: PerMeasure<Option<BaselineValue>>) {
+    let Some(continued) = facts.continuation_of.clone() else { return };
+    let [bsa, iga, itch, easi] = baseline
+        .map(|value| value.filter(|b| b.agents.is_empty() || b.agents.contains(&continued)));
+    let mut keep = |key: &str, value: Option<BaselineValue>| -> Option<f64> {
+        with_evidence(facts, text, &format!("measures_baseline.{key}"), value.map(|b| b.value))
+    };
+    let scale = iga.as_ref().and_then(|b| b.value.scale);
+    let measures = Measures {
+        bsa_percent: keep(Measure::Bsa.key(), bsa),
+        iga: keep(Measure::Iga.key(), iga),
+        iga_scale: scale,
+        itch_nrs: keep(Measure::Itch.key(), itch),
+        easi: keep(Measure::Easi.key(), easi),
+    };
+    facts.measures_baseline = measures;
 }
 
 /// Diagnosis, sites, flares, the no-topicals statement and the specialty.

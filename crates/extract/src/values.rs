@@ -2,6 +2,9 @@
 //! itch NRS, EASI, age and weight. The regexes are compiled once, with the
 //! lexicons, and only ever run over a window of a few dozen bytes.
 
+pub mod current;
+pub mod dates;
+
 use crate::lexicon::MeasureKind;
 use necessity_context::{steps, Lines};
 use regex::Regex;
@@ -127,8 +130,11 @@ pub struct ValuePatterns {
     birth_date_parenthesis: Regex,
     birth_date_comma: Regex,
     restated: Regex,
+    arrow: Regex,
     years_before: Regex,
     temperature: Regex,
+    /// The date grammar, which dates values and finds the note's date.
+    pub dates: dates::DatePatterns,
 }
 
 impl ValuePatterns {
@@ -194,6 +200,9 @@ impl ValuePatterns {
                   \s*(?:is\s+|at\s+|of\s+)?
                   (\d{1,3}(?:\.\d+)?)                 # the value
                   \s*(%|percent\b)?                   # a percentage, for BSA")?,
+            arrow: ci(r"^ \s* (?:->|-->|=>|→|⇒) \s*             # an arrow to the later value
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  \s*(%|percent\b)?                   # a percentage, for BSA")?,
             age_glued: ci(r"(?:^|[^\w.]) (\d{1,3}) $   # the number the sex is glued to")?,
             // Names are capitalised words, initials or short particles ("de");
             // the age is the first number after them, with a sex or a unit.
@@ -243,6 +252,7 @@ impl ValuePatterns {
             age_with_unit: ci(r"\b\d{1,3}[\s-]*                     # a number
                   (?:y/o|y\.o\.|yo|yrs?|years?|months?|mos?)   # in years or months
                   (?:[\s-]+old)?\b")?,
+            dates: dates::DatePatterns::new()?,
             weight_not_patient: ci(
                 r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)
                   \s+(?:body\s+)?$                    # a weight that is not the patient's",
@@ -380,15 +390,9 @@ pub fn read_value(
     text: &str,
     keyword: Range<usize>,
 ) -> Option<Value> {
-    if matches!(
-        kind,
-        MeasureKind::Bsa
-            | MeasureKind::Iga
-            | MeasureKind::ItchNrs
-            | MeasureKind::Itch
-            | MeasureKind::Easi
-    ) {
-        if let Some(cell) = table_value(patterns, tables, lines, kind, text, &keyword) {
+    if kind.is_measure() {
+        let present = table_value(patterns, tables, lines, kind, text, &keyword, Column::Present);
+        if let Some(cell) = present {
             return cell;
         }
     }
@@ -427,13 +431,37 @@ const PAST_HEADERS: [&str; 13] = [
     "pre-treatment",
     "historical",
 ];
+/// Header words naming the column of values at a drug's start ("Baseline",
+/// "At initiation", "Pre-treatment"): a renewal's baseline.
+const BASELINE_HEADERS: [&str; 7] = [
+    "baseline",
+    "initiation",
+    "before",
+    "pretreatment",
+    "pre-treatment",
+    "pre-dupixent",
+    "pre-dupilumab",
+];
 /// How many lines above a row its header may be.
 const TABLE_REACH: usize = 12;
 
+/// How a table's columns are parted: by a character ('|', a tab) or, in a
+/// plain-text export, by runs of two or more spaces with the columns aligned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Delimiter {
+    Char(char),
+    Spaces,
+}
+
 /// A line's cells split on `delimiter`, as byte ranges into `text`: the
 /// outer empty cells of a "| a | b |" row are dropped, and so are the empty
-/// cells after the first of runs of tabs that align a column.
-fn cells(text: &str, line: Range<usize>, delimiter: char) -> Vec<Range<usize>> {
+/// cells after the first of runs of tabs that align a column; spaced cells
+/// are the runs of text between gaps of two or more blanks.
+fn cells(text: &str, line: Range<usize>, delimiter: Delimiter) -> Vec<Range<usize>> {
+    let delimiter = match delimiter {
+        Delimiter::Char(c) => c,
+        Delimiter::Spaces => return spaced_cells(text, line),
+    };
     let mut found = Vec::new();
     let mut start = line.start;
     for (i, c) in text[line.clone()].char_indices() {
@@ -460,6 +488,38 @@ fn cells(text: &str, line: Range<usize>, delimiter: char) -> Vec<Range<usize>> {
         }
     }
     found
+}
+
+/// The runs of text of a line between gaps of two or more blanks.
+fn spaced_cells(text: &str, line: Range<usize>) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = line.start;
+    while at < line.end {
+        while at < line.end && bytes[at] == b' ' {
+            at += 1;
+        }
+        let start = at;
+        while at < line.end && !(bytes[at] == b' ' && bytes.get(at + 1) == Some(&b' ')) {
+            at += 1;
+        }
+        let end = start + text[start..at].trim_end().len();
+        if end > start {
+            found.push(start..end);
+        }
+    }
+    found
+}
+
+/// How a line's cells are parted, if it is a table row at all: a spaced
+/// row has at least two cells.
+fn delimiter_of(text: &str, line: &Range<usize>) -> Option<Delimiter> {
+    let row = &text[line.clone()];
+    if let Some(c) = ['|', '\t'].into_iter().find(|d| row.contains(*d)) {
+        return Some(Delimiter::Char(c));
+    }
+    (spaced_cells(text, line.clone()).len() >= 2 && row.trim().contains("  "))
+        .then_some(Delimiter::Spaces)
 }
 
 /// Whether a header cell names the present ("Today") or a past ("3 mo
@@ -493,25 +553,63 @@ pub struct Tables {
     rows: HashMap<(usize, usize), Option<Row>>,
 }
 
-/// A line of a pipe or tab table: its cells, and where its header (a line
-/// above naming a present column and a past one) puts the present column.
+/// A line of a table: its cells, how they are parted, and its header.
 struct Row {
     cells: Vec<Range<usize>>,
-    /// The present column and the header's width, when a header is found.
-    header: Option<(usize, usize)>,
+    delimiter: Delimiter,
+    header: Option<Header>,
 }
 
-/// A measure in the label cell of a pipe or tab table row whose header names
-/// a present column and a past one ("Measure | Today | 3 mo ago"): the
-/// present column's cell, never a past one. `None` when the keyword is not
-/// in such a row; `Some(None)` when the present cell states no value.
-fn table_value(
+/// A line above a row naming a present column and a past one: its cells,
+/// which is the present column, and which, if any, the baseline one.
+struct Header {
+    cells: Vec<Range<usize>>,
+    line_start: usize,
+    present: usize,
+    baseline: Option<usize>,
+}
+
+/// Which column of a table a value was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// The present column ("Today"): today's value.
+    Present,
+    /// The baseline column ("Baseline", "At initiation").
+    Baseline,
+}
+
+impl Row {
+    /// The row's cell under header column `column`: by position for
+    /// delimited rows (a header without a label cell is shifted right by
+    /// the missing ones), by alignment for spaced ones.
+    fn cell_under(&self, line_start: usize, column: usize) -> Option<&Range<usize>> {
+        let header = self.header.as_ref()?;
+        if self.delimiter != Delimiter::Spaces {
+            let at = column + self.cells.len().saturating_sub(header.cells.len());
+            return (at > 0).then(|| self.cells.get(at)).flatten();
+        }
+        let under = header.cells.get(column)?;
+        let (from, to) = (under.start - header.line_start, under.end - header.line_start);
+        self.cells.iter().skip(1).find(|cell| {
+            let (start, end) = (cell.start - line_start, cell.end - line_start);
+            start < to && from < end
+        })
+    }
+}
+
+/// A measure in the label cell of a table row whose header names a present
+/// column and a past one ("Measure | Today | 3 mo ago"): the cell of
+/// `column`, never another. `None` when the keyword is not in such a row
+/// (or the table has no such column); `Some(None)` when the cell states no
+/// value.
+pub fn table_value(
     patterns: &ValuePatterns,
     tables: &mut Tables,
     lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: &Range<usize>,
+    column: Column,
 ) -> Option<Option<Value>> {
     let line_start = lines.start_of(keyword.start);
     let line_end = lines.range(lines.line_of(keyword.end)).end;
@@ -525,22 +623,24 @@ fn table_value(
     if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
-    let (present, header_len) = row.header?;
-    // A header without a label cell is shifted right by the missing ones.
-    let at = present + row.cells.len().saturating_sub(header_len);
-    if at == 0 {
-        return None;
-    }
-    Some(row.cells.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)))
+    let header = row.header.as_ref()?;
+    let at = match column {
+        Column::Present => header.present,
+        Column::Baseline => header.baseline?,
+    };
+    Some(
+        row.cell_under(line_start, at)
+            .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
+    )
 }
 
 /// The cells of a table row and its header, or `None` for a line that is
 /// no table row.
 fn read_row(text: &str, lines: &Lines, line: Range<usize>) -> Option<Row> {
     steps::add(line.len());
-    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
+    let delimiter = delimiter_of(text, &line)?;
     let cells = cells(text, line.clone(), delimiter);
-    Some(Row { header: header_above(text, lines, line.start, delimiter), cells })
+    Some(Row { header: header_above(text, lines, line.start, delimiter), cells, delimiter })
 }
 
 /// The header of the table row that starts at `line_start`: within
@@ -549,8 +649,8 @@ fn header_above(
     text: &str,
     lines: &Lines,
     line_start: usize,
-    delimiter: char,
-) -> Option<(usize, usize)> {
+    delimiter: Delimiter,
+) -> Option<Header> {
     let mut end = line_start;
     for _ in 0..TABLE_REACH {
         if end == 0 {
@@ -561,7 +661,7 @@ fn header_above(
         end = above_start;
         let above = above_start..above_end;
         steps::add(above.len());
-        if !text[above.clone()].contains(delimiter) {
+        if delimiter_of(text, &above) != Some(delimiter) {
             return None;
         }
         let header = cells(text, above, delimiter);
@@ -571,7 +671,11 @@ fn header_above(
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
         });
         if let (Some(present), true) = (present, past) {
-            return Some((present, header.len()));
+            let baseline = header.iter().position(|c| {
+                let cell = &text[c.clone()];
+                header_is(cell, &BASELINE_HEADERS) && !header_is(cell, &PRESENT_HEADERS)
+            });
+            return Some(Header { cells: header, line_start: above_start, present, baseline });
         }
     }
     None
@@ -613,15 +717,23 @@ fn cell_value(
     })
 }
 
-/// A current value restated after a past one for the same keyword: the
-/// "now 5%" of "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at
-/// diagnosis, now 2".
+/// A later value restated after one for the same keyword: the "now 5%" of
+/// "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at diagnosis,
+/// now 2", the "6" of "EASI 28 -> 6" (then `arrow`: the first value is the
+/// earlier one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restatement {
+    pub value: Value,
+    pub arrow: bool,
+}
+
+/// The [`Restatement`] after `first`, if the note writes one.
 pub fn restatement(
     patterns: &ValuePatterns,
     kind: MeasureKind,
     text: &str,
     first: &Value,
-) -> Option<Value> {
+) -> Option<Restatement> {
     let max = match kind {
         MeasureKind::Bsa => 100.0,
         MeasureKind::Iga => 4.0,
@@ -631,19 +743,21 @@ pub fn restatement(
     };
     let (base, window) = after(text, first.span.end, WINDOW);
     let window = &*window;
-    let c = patterns.restated.captures(window)?;
+    let arrow = patterns.arrow.captures(window);
+    let c = match &arrow {
+        Some(c) => c,
+        None => &patterns.restated.captures(window)?,
+    };
     let number = c.get(1)?;
     let unit = c.get(2);
-    if (kind == MeasureKind::Bsa) != unit.is_some() {
+    // A percentage is BSA's; an arrow may leave the second one's unit out.
+    if (kind == MeasureKind::Bsa) != unit.is_some() && !(arrow.is_some() && unit.is_none()) {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;
     let end = unit.map_or(number.end(), |u| u.end());
-    (value <= max).then_some(Value {
-        number: value,
-        scale: None,
-        span: base + number.start()..base + end,
-    })
+    let value = Value { number: value, scale: None, span: base + number.start()..base + end };
+    (value.number <= max).then_some(Restatement { value, arrow: arrow.is_some() })
 }
 
 /// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body
