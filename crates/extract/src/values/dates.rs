@@ -385,6 +385,52 @@ mod tests {
         assert!(iso("she may start in march").is_empty());
     }
 
+    /// The note's date as the record writes it, and its evidence.
+    fn note_date_of(text: &str) -> Option<(String, String)> {
+        let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
+        let evidence = facts.evidence.get("note_date").map(|e| e[0].text.clone());
+        facts.note_date.zip(evidence)
+    }
+
+    #[test]
+    fn the_visit_date_comes_before_a_document_or_signature_date() {
+        let text = "Dermatology follow-up\nDate: 03/02/2026\nDate of service: 02/27/2026\n\
+                    Signed 03/04/2026";
+        let (date, words) = note_date_of(text).unwrap();
+        assert_eq!((date.as_str(), words.as_str()), ("2026-02-27", "Date of service: 02/27/2026"));
+        let text = "Clinic note\nDate:  Thu 01/08/2026\nSeen for eczema.\nE-signed 01/09/2026";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-01-08");
+        let text = "Seen for eczema.\nElectronically signed by A. Reyes, MD  11/21/2025 16:02";
+        assert_eq!(note_date_of(text).unwrap().0, "2025-11-21");
+        let text = "encounter summary dictated date of service april 3 2026 patient seen";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-04-03");
+    }
+
+    #[test]
+    fn a_letters_date_line_dates_the_letter() {
+        let text = "Northside Skin Clinic\n12 Elm Road\n\nJanuary 9, 2026\n\nDear Reviewer,\n\
+                    I saw her on 12/30/2025.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-01-09");
+        let text = "Phone note\n02/11/2026 09:40\nMother called about the rash.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-11");
+    }
+
+    #[test]
+    fn another_date_of_the_patient_is_not_the_notes() {
+        for text in [
+            "Date of injury: 04/02/2025\nSeen for a burn.",
+            "Start date: 05/12/2025 (dupilumab)\nRenewal requested.",
+            "Date of last visit: 10/01/2025\nItch is worse.",
+            "DOB: 02/17/1990\nEczema.",
+            "She may start in March 2026 if approved.",
+        ] {
+            assert_eq!(note_date_of(text), None, "{text}");
+        }
+        // A heading's default ("Occupation:") does not date a label away.
+        let text = "Patient: A. B.\nOccupation: chef\nDate: 10/28/2025\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2025-10-28");
+    }
+
     #[test]
     fn dates_compare_by_their_days() {
         let month = Date::month(2024, 2).unwrap();
