@@ -157,6 +157,9 @@ pub enum ValueCue {
     /// "not assessed", "not done" after a measure's keyword: that measure
     /// was not scored today.
     NotScored,
+    /// A look-alike of a value keyword that is another scale ("pain NRS"):
+    /// it hides the keyword.
+    NotAMeasure,
     /// A label the note's own date follows ("Date of service:"), by rank;
     /// `line_start` when it counts only at the start of a line or column
     /// ("Date:", not the "date" of "Start date").
@@ -548,6 +551,7 @@ fn measure_meaning(value: &str, line_start: bool) -> Option<Meaning> {
         "value_before" => return cue(ValueCue::Before),
         "no_exam_today" => return cue(ValueCue::NoExamToday),
         "not_scored" => return cue(ValueCue::NotScored),
+        "not_a_measure" => return cue(ValueCue::NotAMeasure),
         "date_service" => return date(DateLabel::Service),
         "date_document" => return date(DateLabel::Document),
         "date_signed" => return date(DateLabel::Signed),

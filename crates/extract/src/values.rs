@@ -114,6 +114,7 @@ pub struct ValuePatterns {
     iga_five_scale: Regex,
     nrs_after: Regex,
     itch_out_of_ten: Regex,
+    itch_on_scale: Regex,
     easi_after: Regex,
     number_before: Regex,
     age_after: Regex,
@@ -170,7 +171,9 @@ impl ValuePatterns {
             ))?,
             iga_five_scale: ci(r"\b0 \s*(?:-|–|to)\s* 5\b   # a 0-5 scale")?,
             nrs_after: ci(&format!(
-                r"^ {FILLER}
+                r"^ (?:\s*(?:for\s+)?(?:the\s+)?
+                     (?:itch|itching|pruritus)\b)?     # the scale first: 'NRS itch 4'
+                  {FILLER}
                   {number}                            # the score
                   (?:\s*(?:/|out\x20of)\s*(?:10|ten)\b)?   # of ten"
             ))?,
@@ -179,6 +182,12 @@ impl ValuePatterns {
                   \b{number}                          # the score
                   (?:\s*(?:-|–)\s*{number})?          # or a range
                   \s*(?:/|out\x20of)\s*(?:10|ten)\b   # of ten, always written"
+            ))?,
+            itch_on_scale: ci(&format!(
+                r"^ \s*(?:severity|score|rating|intensity|level|scale)?\s*   # 'Itch severity'
+                  \(\s*0\s*(?:-|–|to)\s*10\s*\)    # on a written 0-10 scale
+                  \s*[:=]?\s*
+                  {number}                            # the score"
             ))?,
             easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
@@ -400,7 +409,8 @@ pub fn read_value(
         MeasureKind::Bsa => percent(patterns, text, &keyword),
         MeasureKind::Iga => iga(patterns, text, &keyword),
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
-        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0),
+        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)
+            .or_else(|| bounded(&patterns.itch_on_scale, text, &keyword, WINDOW, 10.0)),
         MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
@@ -1137,6 +1147,23 @@ mod tests {
         let text = "worst itch 7 out of 10";
         assert_eq!(read(MeasureKind::Itch, text, "worst itch").unwrap().0, 7.0);
         assert!(read(MeasureKind::Itch, "itch is bothersome", "itch").is_none());
+    }
+
+    #[test]
+    fn itch_with_the_scale_named_first() {
+        let nrs =
+            |text: &str, keyword: &str| read(MeasureKind::ItchNrs, text, keyword).map(|v| v.0);
+        assert_eq!(nrs("NRS itch 4 today", "NRS"), Some(4.0));
+        assert_eq!(nrs("NRS pruritus 8.", "NRS"), Some(8.0));
+        assert_eq!(nrs("NRS for itch: 5", "NRS"), Some(5.0));
+        assert_eq!(nrs("WI-NRS 9", "WI-NRS"), Some(9.0));
+        assert_eq!(nrs("PP-NRS (worst itch, past 24 h): 7", "PP-NRS"), Some(7.0));
+        // Another scale's score is no itch.
+        assert_eq!(nrs("NRS pain 6", "NRS"), None);
+        let itch = |text: &str| read(MeasureKind::Itch, text, "Itch").map(|v| v.0);
+        assert_eq!(itch("Itch severity (0-10):  7"), Some(7.0));
+        assert_eq!(itch("Itch (0–10) = 6"), Some(6.0));
+        assert_eq!(itch("Itch (since 2019): 7 nights"), None);
     }
 
     #[test]
