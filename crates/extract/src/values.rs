@@ -192,7 +192,7 @@ impl ValuePatterns {
             easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
-                r"^ \s*(?::|=|of|is)?\s*              # 'Age: ', 'age of'
+                r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
                   {number}\b                          # the age
                   (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
             ))?,
@@ -220,6 +220,7 @@ impl ValuePatterns {
                   ((?:(?:[A-Z][A-Za-z'’\-]*\.?        # a name or initial
                         |[a-z]{{2,3}})                # or a particle
                       [\x20\t]*,?[\x20\t]+){{0,5}}?)  # up to five of them
+                  \(?[\x20\t]*                        # maybe in brackets: '(3 y, F)'
                   (\d{{1,3}})                         # the age
                   [\x20\t]*,?[\x20\t]*
                   (?:(M|F|(?i:male|female|man|woman|boy|girl))   # with the sex

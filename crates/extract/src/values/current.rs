@@ -894,4 +894,41 @@ mod tests {
         let evidence = &f.evidence["measures_baseline.easi"];
         assert_eq!(evidence[0].text, "EASI 30");
     }
+
+    /// Age and weight as the record writes them.
+    fn age_weight(text: &str) -> (Option<f64>, Option<f64>) {
+        let f = facts(text);
+        (f.age_years, f.weight_kg)
+    }
+
+    #[test]
+    fn ages_on_demographic_lines_and_form_fields() {
+        assert_eq!(age_weight("Age/Sex: 46 y / M\nEczema.").0, Some(46.0));
+        assert_eq!(age_weight("Age ............ 52 y      Sex: F\n").0, Some(52.0));
+        assert_eq!(age_weight("Patient:  Ada Brook   (3 y, F)   MRN 1\n").0, Some(3.0));
+        assert_eq!(age_weight("DOB 03/22/2016 (9 y)\n").0, Some(9.0));
+        assert_eq!(age_weight("Phone note: 52 yo F calling about eczema.").0, Some(52.0));
+    }
+
+    #[test]
+    fn the_patient_named_through_the_caller() {
+        let text = "Telephone call from father about his daughter Maya, 7 years old, whose \
+                    eczema is worse.";
+        assert_eq!(age_weight(text).0, Some(7.0));
+        let text = "Mom called regarding her son Eli, a 4-year-old with an itchy rash.";
+        assert_eq!(age_weight(text).0, Some(4.0));
+        // A relative's age is the relative's.
+        let text = "Eczema since infancy. Her brother (age 12) uses Dupixent.";
+        assert_eq!(age_weight(text).0, None);
+        let text = "Atopic dermatitis. The patient's daughter, 7 years old, also has eczema.";
+        assert_eq!(age_weight(text).0, None);
+    }
+
+    #[test]
+    fn weights_as_faxes_write_them() {
+        assert_eq!(age_weight("Eczema. Wt: 60 lb").1, Some(27.2));
+        assert_eq!(age_weight("Eczema. Weight 60 Ib (measured 10/09/2025)").1, Some(27.2));
+        assert_eq!(age_weight("Eczema. Weight: 27.2 kg (measured 10/09/2025).").1, Some(27.2));
+        assert_eq!(age_weight("WT 115 LB   HT 5'6\"").1, Some(52.2));
+    }
 }
