@@ -246,6 +246,9 @@ fn record_values(
     for (measure, disagreeing) in values.conflicts {
         facts.caveats.push(measure_conflict(text, measure, &disagreeing));
     }
+    for (measure, value) in values.out_of_scale {
+        facts.caveats.push(measure_out_of_scale(text, measure, &value));
+    }
     values.baseline
 }
 
@@ -262,6 +265,21 @@ fn measure_conflict(text: &str, measure: Measure, values: &[values::Value]) -> C
             numbers.join(", ")
         ),
         evidence: values.iter().filter_map(|v| Span::of(text, v.span.start, v.span.end)).collect(),
+    }
+}
+
+/// The caveat of a measure written past the end of its scale ("BSA
+/// 150%"): extraction keeps no such value, and a reviewer must read it.
+fn measure_out_of_scale(text: &str, measure: Measure, value: &values::Value) -> Caveat {
+    Caveat {
+        kind: PendKind::MeasureOutOfScale,
+        field: Some(format!("measures.{}", measure.key())),
+        message: format!(
+            "the note gives {} {}, outside its scale: misread or mistyped, and not taken",
+            measure.name(),
+            format_number(value.number)
+        ),
+        evidence: Span::of(text, value.span.start, value.span.end).into_iter().collect(),
     }
 }
 

@@ -407,7 +407,7 @@ pub fn read_value(
         }
     }
     match kind {
-        MeasureKind::Bsa => percent(patterns, text, &keyword),
+        MeasureKind::Bsa => percent(patterns, text, &keyword, 100.0),
         MeasureKind::Iga => iga(patterns, text, &keyword),
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
         MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)
@@ -420,6 +420,26 @@ pub fn read_value(
         MeasureKind::AgeBirthDate => age_birth_date(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
+}
+
+/// A value written past the end of its scale where the keyword leaves no
+/// doubt about the scale ("BSA 150%", "itch 12/10"): a misreading or a typo
+/// the reader does not take as the measure, and a reviewer must see.
+pub fn out_of_scale(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    keyword: &Range<usize>,
+) -> Option<Value> {
+    let value = match kind {
+        MeasureKind::Bsa => percent(patterns, text, keyword, f64::MAX)?,
+        MeasureKind::Itch => {
+            bounded(&patterns.itch_out_of_ten, text, keyword, ITCH_WINDOW, f64::MAX)?
+        }
+        _ => return None,
+    };
+    let max = if kind == MeasureKind::Bsa { 100.0 } else { 10.0 };
+    (value.number > max).then_some(value)
 }
 
 /// Header words naming a table's present column ("Today", "Current", "This
@@ -773,7 +793,12 @@ pub fn restatement(
 
 /// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body
 /// surface area". A range keeps its lower bound.
-fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+fn percent(
+    patterns: &ValuePatterns,
+    text: &str,
+    keyword: &Range<usize>,
+    max: f64,
+) -> Option<Value> {
     let (base, window) = after(text, keyword.end, WINDOW);
     let window = &*window;
     // "of her skin" is read only after its percent: what follows it ("care
@@ -782,11 +807,7 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     if let Some(c) = patterns.percent_after.captures(window).filter(|_| !skin) {
         let number = parse_number(c.get(1)?.as_str())?;
         let end = base + c.get(0)?.end();
-        return (number <= 100.0).then_some(Value {
-            number,
-            scale: None,
-            span: keyword.start..end,
-        });
+        return (number <= max).then_some(Value { number, scale: None, span: keyword.start..end });
     }
     let (base, window) = before(text, keyword.start, WINDOW);
     let window = &*window;
@@ -798,7 +819,7 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     }
     let number = parse_number(c.get(1)?.as_str())?;
     let start = base + c.get(1)?.start();
-    (number <= 100.0).then_some(Value { number, scale: None, span: start..keyword.end })
+    (number <= max).then_some(Value { number, scale: None, span: start..keyword.end })
 }
 
 /// IGA: "IGA 4", "IGA 4/4", "vIGA-AD 3 (moderate)", "IGA 4/5" or "on a 0-5

@@ -13,7 +13,9 @@
 //! the note says nothing was scored today, no old value becomes current.
 
 use super::dates::{self, Date, DatePatterns};
-use super::{read_value, restatement, table_value, Column, Tables, Value, ValuePatterns};
+use super::{
+    out_of_scale, read_value, restatement, table_value, Column, Tables, Value, ValuePatterns,
+};
 use crate::lexicon::{Cue, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
 use chrono::{Datelike, Days, NaiveDate};
@@ -132,6 +134,8 @@ pub struct ValueFacts {
     pub baseline: PerMeasure<Option<BaselineValue>>,
     /// For a measure whose current values disagree, all of them.
     pub conflicts: Vec<(Measure, Vec<Value>)>,
+    /// Current values written past the end of their scale ("BSA 150%").
+    pub out_of_scale: Vec<(Measure, Value)>,
     pub note_date: Option<(Date, Range<usize>)>,
 }
 
@@ -188,11 +192,12 @@ pub fn values(
         breaks: OnceCell::new(),
         semicolons: OnceCell::new(),
     };
-    let (candidates, baseline) = candidates(patterns, note, skin_note, &framer);
+    let Stated { candidates, baseline, out_of_scale } =
+        candidates(patterns, note, skin_note, &framer);
     let today = note_date.as_ref().map(|(date, _)| date.last());
     let ranked = ranked(candidates, today);
     let unscored = unscored(note);
-    let mut facts = ValueFacts { baseline, note_date, ..ValueFacts::default() };
+    let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
     let mut held: PerMeasure<Option<Rank>> = [None; 4];
     let mut current: PerMeasure<Vec<(Rank, Value)>> = Default::default();
     for (candidate, rank) in ranked {
@@ -242,17 +247,23 @@ enum Role {
     BaselineCell,
     /// The value an arrow leads away from ("EASI 28 -> 6"): an earlier one.
     ArrowFrom,
+    /// A value past the end of its scale ("BSA 150%"): no value, a caveat.
+    OutOfScale,
+}
+
+/// What the keywords of a note state: the candidates for current values,
+/// the first baseline value of each measure, and values past the end of
+/// their scale.
+struct Stated {
+    candidates: Vec<Candidate>,
+    baseline: PerMeasure<Option<BaselineValue>>,
+    out_of_scale: Vec<(Measure, Value)>,
 }
 
 /// The values every keyword states, with their frames, and the first
 /// baseline value of each measure. A value set aside only as historical
 /// (or in copied-forward text) may still be a baseline.
-fn candidates(
-    patterns: &ValuePatterns,
-    note: &Note,
-    skin_note: bool,
-    framer: &Framer,
-) -> (Vec<Candidate>, PerMeasure<Option<BaselineValue>>) {
+fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &Framer) -> Stated {
     let text = note.text();
     let lines = note.lines();
     let mut tables = Tables::default();
@@ -272,7 +283,11 @@ fn candidates(
                 read.push((*kind, mention, cell, Role::BaselineCell));
             }
         }
-        let Some(first) = read_value(patterns, &mut tables, lines, *kind, text, keyword) else {
+        let Some(first) = read_value(patterns, &mut tables, lines, *kind, text, keyword.clone())
+        else {
+            if let Some(past_the_end) = out_of_scale(patterns, *kind, text, &keyword) {
+                read.push((*kind, mention, past_the_end, Role::OutOfScale));
+            }
             continue;
         };
         let restated = restatement(patterns, *kind, text, &first);
@@ -285,6 +300,7 @@ fn candidates(
     let spans: Vec<Range<usize>> = read.iter().map(|(_, _, value, _)| value.span.clone()).collect();
     let scopes = note.scopes(&spans);
     let mut candidates = Vec::new();
+    let mut out_of_scale = Vec::new();
     let mut baseline: PerMeasure<Option<BaselineValue>> = Default::default();
     for ((kind, mention, value, role), scope) in read.into_iter().zip(scopes) {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
@@ -303,11 +319,17 @@ fn candidates(
                 slot.get_or_insert(BaselineValue { value: value.clone(), agents: agents.clone() });
             }
         }
-        if verdict.is_ok() && role != Role::BaselineCell {
-            candidates.push(Candidate { measure, kind, value, frame });
+        let past = matches!(frame, Frame::Earlier | Frame::Baseline(_));
+        match (role, measure) {
+            (Role::OutOfScale, Some(measure)) if verdict.is_ok() && !past => {
+                out_of_scale.push((measure, value));
+            }
+            (Role::OutOfScale | Role::BaselineCell, _) => {}
+            _ if verdict.is_ok() => candidates.push(Candidate { measure, kind, value, frame }),
+            _ => {}
         }
     }
-    (candidates, baseline)
+    Stated { candidates, baseline, out_of_scale }
 }
 
 /// Whether a value was set aside only because it is in the past: a
@@ -893,6 +915,28 @@ mod tests {
         crate::record_baseline(&mut f, text, values);
         let evidence = &f.evidence["measures_baseline.easi"];
         assert_eq!(evidence[0].text, "EASI 30");
+    }
+
+    #[test]
+    fn a_value_past_the_end_of_its_scale_is_a_caveat_not_a_value() {
+        let f = facts("Atopic dermatitis. BSA 150% on exam today. Itch 12/10.");
+        assert_eq!((f.measures.bsa_percent, f.measures.itch_nrs), (None, None));
+        let kinds: Vec<_> = f.caveats.iter().map(|c| (c.kind, c.field.clone().unwrap())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (PendKind::MeasureOutOfScale, "measures.bsa_percent".to_string()),
+                (PendKind::MeasureOutOfScale, "measures.itch_nrs".to_string())
+            ]
+        );
+        // A limit on treated skin, an earlier value and an in-scale value are none.
+        for text in [
+            "Atopic dermatitis. BSA 12%. Itch 8/10.",
+            "Atopic dermatitis. BSA was 120% in 2019 records.",
+            "Atopic dermatitis. Serum IgA 150 mg/dL.",
+        ] {
+            assert!(facts(text).caveats.is_empty(), "{text}");
+        }
     }
 
     /// Age and weight as the record writes them.
