@@ -153,10 +153,12 @@ pub struct SetAside {
     /// The mention's words and where they are.
     pub mention: Span,
     /// What it was not taken as: "a treatment", "the request", "a value",
-    /// "the diagnosis", "a statement", "a current fact".
+    /// "the diagnosis", "a statement", "a current fact", "a current value".
     pub taken_as: &'static str,
     /// Why: a context axis ("negated", "hypothetical", "family",
-    /// "historical", "uncertain") or a section ("family history section").
+    /// "historical", "uncertain"), a section ("family history section"),
+    /// or, for a value, its time ("dated before the latest examination",
+    /// "a baseline, not today's", "not scored today").
     pub why: &'static str,
     /// The lexicon phrase that set it aside ("consider", "mother") and
     /// where it stands, when a phrase or a section heading did.

@@ -173,6 +173,8 @@ struct Candidate {
     kind: MeasureKind,
     value: Value,
     frame: Frame,
+    /// The words that gave the frame, for `explain`.
+    cue: Option<Range<usize>>,
 }
 
 /// Reads every value keyword and keeps, for each measure, its most current
@@ -208,8 +210,17 @@ pub fn values(
             };
             continue;
         };
-        let Some(rank) = rank else { continue };
-        if rank < Rank::Now && unscored[measure.index()] {
+        let Some(rank) = rank else {
+            let why = match candidate.frame {
+                Frame::Baseline(_) => "a baseline, not today's",
+                _ => "dated before the latest examination",
+            };
+            note.trace_set_aside(&candidate.value.span, "a current value", why, candidate.cue);
+            continue;
+        };
+        if let (true, Some(cue)) = (rank < Rank::Now, &unscored[measure.index()]) {
+            let why = "not scored today";
+            note.trace_set_aside(&candidate.value.span, "a current value", why, Some(cue.clone()));
             continue;
         }
         let i = measure.index();
@@ -307,11 +318,13 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
         if role != Role::Restated {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
         }
-        let frame = match (role, framer.frame(&value.span)) {
+        let Found { frame, span: cue } = framer.frame(&value.span);
+        let frame = match (role, frame) {
             (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
             (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
             (_, frame) => frame,
         };
+        let cue = (!cue.is_empty()).then_some(cue);
         let measure = Measure::of(kind);
         if let (Some(measure), Frame::Baseline(agents)) = (measure, &frame) {
             if verdict.is_ok() || only_past(verdict) {
@@ -325,7 +338,9 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
                 out_of_scale.push((measure, value));
             }
             (Role::OutOfScale | Role::BaselineCell, _) => {}
-            _ if verdict.is_ok() => candidates.push(Candidate { measure, kind, value, frame }),
+            _ if verdict.is_ok() => {
+                candidates.push(Candidate { measure, kind, value, frame, cue });
+            }
             _ => {}
         }
     }
@@ -401,9 +416,9 @@ fn dated_rank(date: &Date, today: Option<NaiveDate>, latest: Option<NaiveDate>) 
 /// examination deferred or not done ("exam deferred", "no exam
 /// (telephone)") for the measures a clinician scores, or the measure named
 /// right before a "not assessed" ("BSA not assessed; IGA/EASI not done").
-fn unscored(note: &Note) -> PerMeasure<bool> {
+fn unscored(note: &Note) -> PerMeasure<Option<Range<usize>>> {
     let text = note.text();
-    let mut unscored = [false; 4];
+    let mut unscored: PerMeasure<Option<Range<usize>>> = Default::default();
     steps::add(note.mentions().len());
     for mention in note.mentions() {
         match mention.meaning {
@@ -412,7 +427,7 @@ fn unscored(note: &Note) -> PerMeasure<bool> {
                     && note.judge(mention, Question::NOT_HISTORICAL).is_ok();
                 if today && !modified(text, mention.span.start) {
                     for measure in Measure::ALL.into_iter().filter(|m| m.examined()) {
-                        unscored[measure.index()] = true;
+                        unscored[measure.index()] = Some(mention.span.clone());
                     }
                 }
             }
@@ -426,7 +441,7 @@ fn unscored(note: &Note) -> PerMeasure<bool> {
                     let named = keyword.sentence == sentence
                         && !between.contains(|c: char| c.is_ascii_digit() || c == ';');
                     if let (Some(measure), true) = (Measure::of(*kind), named) {
-                        unscored[measure.index()] = true;
+                        unscored[measure.index()] = Some(mention.span.clone());
                     }
                 }
             }
@@ -439,7 +454,7 @@ fn unscored(note: &Note) -> PerMeasure<bool> {
 /// The frame of the cue nearest the value at `span` (one before it wins a
 /// tie); but a date beside a word of the past ("per 2020 records",
 /// "baseline 07/2024") is that past, and the word decides.
-fn pick(cues: Vec<Found>, span: &Range<usize>) -> Option<Frame> {
+fn pick(cues: Vec<Found>, span: &Range<usize>) -> Option<Found> {
     let distance = |cue: &Range<usize>| {
         if cue.end <= span.start {
             (span.start - cue.end, 0)
@@ -458,9 +473,9 @@ fn pick(cues: Vec<Found>, span: &Range<usize>) -> Option<Frame> {
     // 2025)") orders the course's time points.
     let week = cues.iter().find(|found| matches!(found.frame, Frame::Week(_)));
     match (&nearest.frame, past_word, week) {
-        (Frame::Dated(_) | Frame::Week(_), Some(word), _) => Some(word.frame.clone()),
-        (Frame::Dated(_), None, Some(week)) => Some(week.frame.clone()),
-        _ => Some(nearest.frame.clone()),
+        (Frame::Dated(_) | Frame::Week(_), Some(word), _) => Some(word.clone()),
+        (Frame::Dated(_), None, Some(week)) => Some(week.clone()),
+        _ => Some(nearest.clone()),
     }
 }
 
@@ -518,26 +533,32 @@ struct Found {
 
 impl Framer<'_, '_, '_> {
     /// The frame of the value at `span`.
-    fn frame(&self, span: &Range<usize>) -> Frame {
+    fn frame(&self, span: &Range<usize>) -> Found {
+        let found = self.found(span);
+        found.unwrap_or(Found { span: span.end..span.end, frame: Frame::Undated })
+    }
+
+    /// The cue that dates the value at `span`, if any does.
+    fn found(&self, span: &Range<usize>) -> Option<Found> {
         let sentence = self.note.sentence_of(span.start);
         let clause = self.clause(&sentence, span, true);
         let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
             ..clause.end.min(span.end + FRAME_REACH);
         if let Some(found) = self.nearest(&near, span, true) {
-            return found;
+            return Some(found);
         }
         let wide = self.clause(&sentence, span, false);
         let before = wide.start.max(span.start.saturating_sub(FRAME_REACH))..span.start;
         if let Some(found) = self.nearest_outside_brackets(&before, span) {
-            return found;
+            return Some(found);
         }
         if let Some(found) = self.bracket_after(span) {
-            return found;
+            return Some(found);
         }
         if let Some(found) = self.line_opening(span) {
-            return found;
+            return Some(found);
         }
-        self.opening(span).unwrap_or(Frame::Undated)
+        self.opening(span)
     }
 
     /// The clause of `span` in `sentence`: cut at semicolons and, when
@@ -572,7 +593,7 @@ impl Framer<'_, '_, '_> {
 
     /// The dating cue or date in `range` nearest the value at `span` (a
     /// cue before it wins a tie), cues after it only when `after`.
-    fn nearest(&self, range: &Range<usize>, span: &Range<usize>, after: bool) -> Option<Frame> {
+    fn nearest(&self, range: &Range<usize>, span: &Range<usize>, after: bool) -> Option<Found> {
         let cues = self.cues(range);
         // A cue after the value is another value's when that value stands
         // between: its keyword ("EASI 28 at first, EASI today 4.2") or its
@@ -602,7 +623,7 @@ impl Framer<'_, '_, '_> {
     /// The dating cue or date in `range`, before the value at `span`,
     /// nearest it but not inside a bracket that closes before it: an aside
     /// ("BSA 8% today (it was 20% in 2022), IGA 3") dates only itself.
-    fn nearest_outside_brackets(&self, range: &Range<usize>, span: &Range<usize>) -> Option<Frame> {
+    fn nearest_outside_brackets(&self, range: &Range<usize>, span: &Range<usize>) -> Option<Found> {
         let text = self.note.text().as_bytes();
         // A cue in a bracket that closes before the value and holds a
         // number of its own (another value) is an aside.
@@ -684,7 +705,7 @@ impl Framer<'_, '_, '_> {
     }
 
     /// A date or cue in a bracket right after the value: "BSA 30% (2022)".
-    fn bracket_after(&self, span: &Range<usize>) -> Option<Frame> {
+    fn bracket_after(&self, span: &Range<usize>) -> Option<Found> {
         let text = self.note.text();
         let rest = text.get(span.end..)?;
         let open = rest.len() - rest.trim_start().len();
@@ -700,7 +721,7 @@ impl Framer<'_, '_, '_> {
         let own = |i: usize| found.span.contains(&i);
         let other_number =
             text[from..close].char_indices().any(|(i, c)| c.is_ascii_digit() && !own(from + i));
-        (!other_number).then_some(found.frame)
+        (!other_number).then_some(found)
     }
 
     /// Whether a cue after the value opens a line of its own, after the
@@ -714,7 +735,7 @@ impl Framer<'_, '_, '_> {
     /// A date or time phrase in the first column of the value's line: a
     /// timeline or visit table dates its rows ("Jun 2025   Referral; BSA
     /// 60%").
-    fn line_opening(&self, span: &Range<usize>) -> Option<Frame> {
+    fn line_opening(&self, span: &Range<usize>) -> Option<Found> {
         let text = self.note.text();
         let line_start = self.note.lines().start_of(span.start);
         let first_column = line_start..span.start.min(line_start + LINE_OPENING);
@@ -723,14 +744,14 @@ impl Framer<'_, '_, '_> {
         // which settled. PP-NRS 9.") is that sentence's.
         let between = text.get(found.span.end..span.start)?;
         let ended = between.contains(". ") || between.contains(['!', '?']);
-        (!ended).then_some(found.frame)
+        (!ended).then_some(found)
     }
 
     /// A time phrase ("At presentation", "On 06/12/2025") opening the
     /// sentence before the value's, in its paragraph: it sets the scene of
     /// what follows. A one-word adverb ("Initially ...") dates only its own
     /// sentence.
-    fn opening(&self, span: &Range<usize>) -> Option<Frame> {
+    fn opening(&self, span: &Range<usize>) -> Option<Found> {
         let index = self.note.sentence_index(span.start);
         let previous = self.note.sentence(index.checked_sub(1)?);
         let text = self.note.text();
@@ -744,7 +765,7 @@ impl Framer<'_, '_, '_> {
         let phrase = text.get(first.span.clone()).unwrap_or_default();
         let opens = first.span.start - lead <= OPENING_REACH
             && (phrase.contains(' ') || matches!(first.frame, Frame::Dated(_)));
-        opens.then_some(first.frame)
+        opens.then_some(first)
     }
 }
 
@@ -937,6 +958,25 @@ mod tests {
         ] {
             assert!(facts(text).caveats.is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn explain_tells_why_a_value_is_not_current() {
+        let text = "Atopic dermatitis. EASI 30 at presentation. Video visit, exam deferred; \
+                    BSA 20% on the chart.";
+        let (_, set_aside) = crate::extract_case_traced(&Lexicons::builtin(), text);
+        let why: Vec<(&str, &str, Option<&str>)> = set_aside
+            .iter()
+            .filter(|s| s.taken_as == "a current value")
+            .map(|s| (s.mention.text.as_str(), s.why, s.trigger.as_ref().map(|t| t.0.as_str())))
+            .collect();
+        assert_eq!(
+            why,
+            [
+                ("EASI 30", "dated before the latest examination", Some("at presentation")),
+                ("BSA 20%", "not scored today", Some("exam deferred")),
+            ]
+        );
     }
 
     /// Age and weight as the record writes them.
