@@ -235,6 +235,10 @@ fn month_of(name: &str) -> Option<u32> {
 const LABEL_REACH: usize = 40;
 const SIGNED_REACH: usize = 64;
 
+/// How many bytes may part a named label from its date ("Encounter
+/// date/time: ...", "Date of service (DOS): ...").
+const NAMED_LABEL_GAP: usize = 16;
+
 /// How many lines at the top of a note a letter's date line may stand on.
 const LETTER_LINES: usize = 15;
 
@@ -261,10 +265,16 @@ pub fn note_date(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range<us
         let reach = if *label == DateLabel::Signed { SIGNED_REACH } else { LABEL_REACH };
         let window = super::rest_of_line(text, mention.span.end, reach);
         let Some(found) = patterns.first_precise(window) else { continue };
-        // Only a signature's date may stand after a name; any other label's
-        // date follows it ("Date of injury:" is no "Date:").
+        // A bare label's date follows it ("Date of injury:" is no "Date:");
+        // a named one may carry a few words ("Encounter date/time:"), and
+        // a signature's date may stand after a name.
         let gap = &window[..found.span.start];
-        if *label != DateLabel::Signed && !patterns.label_gap.is_match(gap) {
+        let follows = match (*label, *line_start) {
+            (DateLabel::Signed, _) => true,
+            (_, true) => patterns.label_gap.is_match(gap),
+            (_, false) => gap.len() <= NAMED_LABEL_GAP,
+        };
+        if !follows {
             continue;
         }
         // A label run over a line break ("... Visit" then "Date:") starts
@@ -402,6 +412,8 @@ mod tests {
         assert_eq!(note_date_of(text).unwrap().0, "2026-01-08");
         let text = "Seen for eczema.\nElectronically signed by A. Reyes, MD  11/21/2025 16:02";
         assert_eq!(note_date_of(text).unwrap().0, "2025-11-21");
+        let text = "Encounter date/time: 05/06/2026 10:14\nCall about a refill.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-05-06");
         let text = "encounter summary dictated date of service april 3 2026 patient seen";
         assert_eq!(note_date_of(text).unwrap().0, "2026-04-03");
     }
