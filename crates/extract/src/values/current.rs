@@ -692,9 +692,12 @@ impl Framer<'_, '_, '_> {
     fn agents(&self, span: &Range<usize>) -> Vec<String> {
         let sentence = self.note.sentence_of(span.start);
         let clause = self.clause(&sentence, span, false);
+        // A clause without stops (dictation) is read near the span only.
+        let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
+            ..clause.end.min(span.end + FRAME_REACH);
         let mut agents: Vec<String> = self
             .note
-            .mentions_in(&clause)
+            .mentions_in(&near)
             .filter_map(|m| match m.meaning {
                 Meaning::Drug(id) => Some(self.vocabulary.drugs[*id].agent.clone()),
                 _ => None,
