@@ -200,6 +200,7 @@ pub fn values(
     let ranked = ranked(candidates, today);
     let unscored = unscored(note);
     let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
+    steps::add(ranked.len());
     let mut held: PerMeasure<Option<Rank>> = [None; 4];
     let mut current: PerMeasure<Vec<(Rank, Value)>> = Default::default();
     for (candidate, rank) in ranked {
@@ -362,6 +363,7 @@ fn only_past(verdict: Result<(), Reason>) -> bool {
 /// [`SAME_EXAM_DAYS`] before the latest dated value; a future date
 /// ("follow-up 03/03/2026") dates nothing.
 fn ranked(candidates: Vec<Candidate>, today: Option<NaiveDate>) -> Vec<(Candidate, Option<Rank>)> {
+    steps::add(3 * candidates.len());
     let past = |date: &Date| today.is_none_or(|today| date.first() <= today);
     let last_week = candidates
         .iter()
@@ -434,6 +436,7 @@ fn unscored(note: &Note) -> PerMeasure<Option<Range<usize>>> {
             Meaning::Value(ValueCue::NotScored) => {
                 let start = mention.span.start;
                 let before = start.saturating_sub(NOT_SCORED_REACH)..start;
+                steps::add(note.mentions_from(&before).len());
                 let sentence = note.sentence_index(start);
                 for keyword in note.mentions_in(&before) {
                     let Meaning::Measure(kind) = keyword.meaning else { continue };
@@ -487,6 +490,7 @@ fn enclosing_bracket(
     cue: &Range<usize>,
     limit: usize,
 ) -> Option<Range<usize>> {
+    steps::add(limit.saturating_sub(floor));
     let is_open = |b: &u8| matches!(b, b'(' | b'[');
     let is_close = |b: &u8| matches!(b, b')' | b']');
     let after = &text[cue.end..limit];
@@ -602,6 +606,7 @@ impl Framer<'_, '_, '_> {
         let text = self.note.text().as_bytes();
         let another_value = |cue: &Range<usize>| {
             let between = span.end..cue.start;
+            steps::add(between.len() * cues.len().max(1));
             let in_a_date = |i: usize| {
                 cues.iter().any(|c| matches!(c.frame, Frame::Dated(_)) && c.span.contains(&i))
             };
@@ -643,6 +648,7 @@ impl Framer<'_, '_, '_> {
     /// The dating cues of `range`: the lexicon's, and the dates written there.
     fn cues(&self, range: &Range<usize>) -> Vec<Found> {
         let text = self.note.text();
+        steps::add(self.note.mentions_from(range).len());
         let mut found: Vec<Found> = self
             .note
             .mentions_in(range)
@@ -695,6 +701,7 @@ impl Framer<'_, '_, '_> {
         // A clause without stops (dictation) is read near the span only.
         let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
             ..clause.end.min(span.end + FRAME_REACH);
+        steps::add(self.note.mentions_from(&near).len());
         let mut agents: Vec<String> = self
             .note
             .mentions_in(&near)
