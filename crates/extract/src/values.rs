@@ -193,7 +193,7 @@ impl ValuePatterns {
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
                 r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
-                  {number}\b                          # the age
+                  {number}(?:[yY]\b|\b)               # the age, maybe with a glued 'Y'
                   (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
             ))?,
             age_prefix_not_now: ci(

@@ -999,6 +999,7 @@ mod tests {
     fn ages_on_demographic_lines_and_form_fields() {
         assert_eq!(age_weight("Age/Sex: 46 y / M\nEczema.").0, Some(46.0));
         assert_eq!(age_weight("Age ............ 52 y      Sex: F\n").0, Some(52.0));
+        assert_eq!(age_weight("AGE/SEX   : 15Y / M\n").0, Some(15.0));
         assert_eq!(age_weight("Patient:  Ada Brook   (3 y, F)   MRN 1\n").0, Some(3.0));
         assert_eq!(age_weight("DOB 03/22/2016 (9 y)\n").0, Some(9.0));
         assert_eq!(age_weight("Phone note: 52 yo F calling about eczema.").0, Some(52.0));
