@@ -86,6 +86,9 @@ const FILLER: &str = r"(?:
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
           |involvement|involved|affected|score|scored|rated|currently|today
           |now|total)\b               # words between
+    | \b(?:has|have|had)?\s*(?:improved|decreased|dropped|fallen|fell|declined
+          |reduced|gone\x20down|went\x20down|come\x20down|came\x20down)?
+      \s*from\b                      # a change 'from' the value ('improved from 28 to 6')
     )*
 ";
 
@@ -132,6 +135,8 @@ pub struct ValuePatterns {
     birth_date_comma: Regex,
     restated: Regex,
     arrow: Regex,
+    changed_from: Regex,
+    changed_to: Regex,
     years_before: Regex,
     temperature: Regex,
     /// The date grammar, which dates values and finds the note's date.
@@ -209,6 +214,13 @@ impl ValuePatterns {
                   \s*(?:is\s+|at\s+|of\s+)?
                   (\d{1,3}(?:\.\d+)?)                 # the value
                   \s*(%|percent\b)?                   # a percentage, for BSA")?,
+            changed_from: ci(r"\bfrom\b   # a change from the value")?,
+            changed_to: ci(
+                r"^ \s*,?\s* (?:(?:at|on)\x20[^,;.]{0,24}?\s+)?   # 'at baseline', 'on 03/2025'
+                  to \s+                               # to the later value
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  \s*(%|percent\b)?                   # a percentage, for BSA",
+            )?,
             arrow: ci(r"^ \s* (?:->|-->|=>|→|⇒) \s*             # an arrow to the later value
                   (\d{1,3}(?:\.\d+)?)                 # the value
                   \s*(%|percent\b)?                   # a percentage, for BSA")?,
@@ -774,7 +786,12 @@ pub fn restatement(
     };
     let (base, window) = after(text, first.span.end, WINDOW);
     let window = &*window;
-    let arrow = patterns.arrow.captures(window);
+    // "from 28 to 6" leads like an arrow; "10 to 15" alone is a range.
+    let from = patterns.changed_from.is_match(&text[first.span.clone()]);
+    let arrow = patterns
+        .arrow
+        .captures(window)
+        .or_else(|| from.then(|| patterns.changed_to.captures(window)).flatten());
     let c = match &arrow {
         Some(c) => c,
         None => &patterns.restated.captures(window)?,

@@ -21,7 +21,7 @@ use crate::mentions::{Mention, Note, Question, Reason};
 use chrono::{Datelike, Days, NaiveDate};
 use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::Outcome;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
 /// A value dated more than this many days before the note's own date is
@@ -193,6 +193,7 @@ pub fn values(
         dates: &patterns.dates,
         breaks: OnceCell::new(),
         semicolons: OnceCell::new(),
+        skipped: RefCell::new(0..0),
     };
     let Stated { candidates, baseline, out_of_scale } =
         candidates(patterns, note, skin_note, &framer);
@@ -255,6 +256,9 @@ enum Role {
     /// A current value restated after it ("BSA was 30% last year, now 5%"):
     /// its own words decide whether it is a current fact, not the keyword's.
     Restated,
+    /// The value an arrow or a "from ... to" leads to ("EASI 28 -> 6"):
+    /// restated, and the words between the two date the first.
+    ArrowTo,
     /// The cell of a table's baseline column.
     BaselineCell,
     /// The value an arrow leads away from ("EASI 28 -> 6"): an earlier one.
@@ -279,7 +283,9 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
     let text = note.text();
     let lines = note.lines();
     let mut tables = Tables::default();
-    let mut read: Vec<(MeasureKind, &Mention, Value, Role)> = Vec::new();
+    // Each value, and for the value an arrow leads to the span between the
+    // two, whose words date the first one.
+    let mut read: Vec<(MeasureKind, &Mention, Value, Role, Range<usize>)> = Vec::new();
     steps::add(note.mentions().len());
     for mention in note.mentions() {
         let Meaning::Measure(kind) = mention.meaning else { continue };
@@ -292,34 +298,46 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
             let cell =
                 table_value(patterns, &mut tables, lines, *kind, text, &keyword, Column::Baseline);
             if let Some(Some(cell)) = cell {
-                read.push((*kind, mention, cell, Role::BaselineCell));
+                read.push((*kind, mention, cell, Role::BaselineCell, 0..0));
             }
         }
         let Some(first) = read_value(patterns, &mut tables, lines, *kind, text, keyword.clone())
         else {
             if let Some(past_the_end) = out_of_scale(patterns, *kind, text, &keyword) {
-                read.push((*kind, mention, past_the_end, Role::OutOfScale));
+                read.push((*kind, mention, past_the_end, Role::OutOfScale, 0..0));
             }
             continue;
         };
         let restated = restatement(patterns, *kind, text, &first);
         let arrow = restated.as_ref().is_some_and(|r| r.arrow);
-        read.push((*kind, mention, first, if arrow { Role::ArrowFrom } else { Role::Stated }));
+        let first_start = first.span.start;
+        read.push((
+            *kind,
+            mention,
+            first,
+            if arrow { Role::ArrowFrom } else { Role::Stated },
+            0..0,
+        ));
         if let Some(restated) = restated {
-            read.push((*kind, mention, restated.value, Role::Restated));
+            let (role, between) = match arrow {
+                true => (Role::ArrowTo, first_start..restated.value.span.start),
+                false => (Role::Restated, 0..0),
+            };
+            read.push((*kind, mention, restated.value, role, between));
         }
     }
-    let spans: Vec<Range<usize>> = read.iter().map(|(_, _, value, _)| value.span.clone()).collect();
+    let spans: Vec<Range<usize>> =
+        read.iter().map(|(_, _, value, _, _)| value.span.clone()).collect();
     let scopes = note.scopes(&spans);
     let mut candidates = Vec::new();
     let mut out_of_scale = Vec::new();
     let mut baseline: PerMeasure<Option<BaselineValue>> = Default::default();
-    for ((kind, mention, value, role), scope) in read.into_iter().zip(scopes) {
+    for ((kind, mention, value, role, between), scope) in read.into_iter().zip(scopes) {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
-        if role != Role::Restated {
+        if !matches!(role, Role::Restated | Role::ArrowTo) {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
         }
-        let Found { frame, span: cue } = framer.frame(&value.span);
+        let Found { frame, span: cue } = framer.frame(&value.span, &between);
         let frame = match (role, frame) {
             (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
             (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
@@ -526,6 +544,8 @@ struct Framer<'a, 't, 'v> {
     breaks: OnceCell<Vec<usize>>,
     /// Where the semicolons are, in order.
     semicolons: OnceCell<Vec<usize>>,
+    /// Cues in this span date another value than the one being framed.
+    skipped: RefCell<Range<usize>>,
 }
 
 /// A cue found near a value: its span and the frame it gives.
@@ -537,8 +557,12 @@ struct Found {
 
 impl Framer<'_, '_, '_> {
     /// The frame of the value at `span`.
-    fn frame(&self, span: &Range<usize>) -> Found {
+    /// The frame of a value; cues inside `skipped` (between an arrow's two
+    /// values, which date the first) do not count.
+    fn frame(&self, span: &Range<usize>, skipped: &Range<usize>) -> Found {
+        self.skipped.replace(skipped.clone());
         let found = self.found(span);
+        self.skipped.replace(0..0);
         found.unwrap_or(Found { span: span.end..span.end, frame: Frame::Undated })
     }
 
@@ -617,8 +641,13 @@ impl Framer<'_, '_, '_> {
         let kept: Vec<Found> = cues
             .iter()
             .filter(|found| {
-                let (cue, inside) = (&found.span, found.span.start < span.end);
-                cue.end <= span.start || (after && (inside || !another_value(cue)))
+                let cue = &found.span;
+                let (before, inside) = (cue.end <= span.start, cue.start < span.end);
+                match (before, inside) {
+                    (true, _) => !self.follows_a_number(cue),
+                    (false, true) => after,
+                    (false, false) => after && !another_value(cue),
+                }
             })
             .cloned()
             .collect();
@@ -638,11 +667,24 @@ impl Framer<'_, '_, '_> {
             })
         };
         steps::add(range.len());
-        let cues = self
-            .cues(range)
-            .into_iter()
-            .filter(|found| found.span.end <= span.start && !aside(&found.span));
+        let cues = self.cues(range).into_iter().filter(|found| {
+            found.span.end <= span.start
+                && !aside(&found.span)
+                && !self.follows_a_number(&found.span)
+        });
         pick(cues.collect(), span)
+    }
+
+    /// Whether a cue word comes right after a number: it dates that value
+    /// ("from 30 at baseline to 4", "EASI 28 before Dupixent"), not one
+    /// further on. A date dates what follows it.
+    fn follows_a_number(&self, cue: &Range<usize>) -> bool {
+        let text = self.note.text();
+        let before = text[..cue.start].trim_end_matches([' ', '\t', '%', ',', ':']);
+        let word = text.get(cue.clone()).unwrap_or_default();
+        before.ends_with(|c: char| c.is_ascii_digit())
+            && !word.starts_with(|c: char| c.is_ascii_digit())
+            && self.dates.dates_in(word).next().is_none()
     }
 
     /// The dating cues of `range`: the lexicon's, and the dates written there.
@@ -665,6 +707,7 @@ impl Framer<'_, '_, '_> {
                 Some(Found { span: m.span.clone(), frame })
             })
             .collect();
+        let skipped = self.skipped.borrow().clone();
         if let Some(window) = text.get(range.clone()) {
             let at = |span: Range<usize>| range.start + span.start..range.start + span.end;
             found.extend(
@@ -678,6 +721,7 @@ impl Framer<'_, '_, '_> {
                     .map(|(span, week)| Found { span: at(span), frame: Frame::Week(week) }),
             );
         }
+        found.retain(|cue| !(skipped.start <= cue.span.start && cue.span.end <= skipped.end));
         found
     }
 
@@ -896,6 +940,13 @@ mod tests {
         let text = "Atopic dermatitis, much improved on dupilumab (EASI 26 -> 3.5; BSA 30% -> 5%).";
         assert_eq!(measures(text), [Some(5.0), None, None, Some(3.5)]);
         assert!(facts(text).caveats.is_empty());
+        let text = "Atopic dermatitis on dupilumab: EASI improved from 30 at baseline to 4 and \
+                    the BSA has come down from 40% to 6%.";
+        assert_eq!(measures(text), [Some(6.0), None, None, Some(4.0)]);
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!(b.easi, Some(30.0));
+        // A range stays a range.
+        assert_eq!(measures("Atopic dermatitis. BSA 10 to 15%.")[0], Some(10.0));
     }
 
     #[test]
