@@ -708,11 +708,14 @@ fn header_above(
             return None;
         }
         let header = cells(text, above, delimiter);
-        let present = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
+        let named = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
         let past = header.iter().any(|c| {
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
         });
+        // Without a "Today" column, the last time point right of a past
+        // one is the latest ("Baseline | Week 16", "06/2025 | 01/2026").
+        let present = named.or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
             let baseline = header.iter().position(|c| {
                 let cell = &text[c.clone()];
@@ -723,6 +726,22 @@ fn header_above(
     }
     None
 }
+
+/// The rightmost column of a header that names a time point (a week or
+/// month of a course, a date) after a past or baseline column.
+fn latest_time_point(text: &str, header: &[Range<usize>]) -> Option<usize> {
+    let first_past = header.iter().position(|c| is_past_header(&text[c.clone()]))?;
+    let time_point = |cell: &str| {
+        let has_digit = cell.contains(|c: char| c.is_ascii_digit());
+        let course = header_is(cell, &COURSE_HEADERS);
+        has_digit && (course || is_past_header(cell)) && !header_is(cell, &BASELINE_HEADERS)
+    };
+    let last = header.iter().rposition(|c| time_point(&text[c.clone()]))?;
+    (last > first_past).then_some(last)
+}
+
+/// Header words naming a time point of a course ("Week 16", "Month 4").
+const COURSE_HEADERS: [&str; 5] = ["week", "wk", "month", "mo", "visit"];
 
 /// The value a table cell states for a measure.
 fn cell_value(
@@ -1157,6 +1176,15 @@ mod tests {
         assert_eq!(read(MeasureKind::Iga, md, "vIGA").unwrap().0, 3.0);
         // Without a present column the row is read as before.
         assert_eq!(read(MeasureKind::Easi, "EASI\t14\t20", "EASI").unwrap().0, 14.0);
+    }
+
+    #[test]
+    fn table_without_a_today_column_reads_its_latest_time_point() {
+        let table = "| Score | Baseline | Week 8 | Week 16 |\n|---|---|---|---|\n\
+                     | EASI | 28 | 12 | 5 |\n";
+        assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 5.0);
+        let dated = "\t06/2025\t01/2026\nBSA\t30%\t8%\n";
+        assert_eq!(read(MeasureKind::Bsa, dated, "BSA").unwrap().0, 8.0);
     }
 
     #[test]
