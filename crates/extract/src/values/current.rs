@@ -201,6 +201,20 @@ pub fn values(
     let ranked = ranked(candidates, today);
     let unscored = unscored(note);
     let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
+    let current = select(note, ranked, &unscored, &mut facts);
+    facts.conflicts = conflicts(current);
+    facts
+}
+
+/// Keeps the most current value of each measure (the last of equally
+/// current ones) and the first age and weight, says in the trace why the
+/// others are not current, and returns the current values of each measure.
+fn select(
+    note: &Note,
+    ranked: Vec<(Candidate, Option<Rank>)>,
+    unscored: &PerMeasure<Option<Range<usize>>>,
+    facts: &mut ValueFacts,
+) -> PerMeasure<Vec<(Rank, Value)>> {
     steps::add(ranked.len());
     let mut held: PerMeasure<Option<Rank>> = [None; 4];
     let mut current: PerMeasure<Vec<(Rank, Value)>> = Default::default();
@@ -212,17 +226,17 @@ pub fn values(
             };
             continue;
         };
+        let (span, taken_as) = (&candidate.value.span, "a current value");
         let Some(rank) = rank else {
             let why = match candidate.frame {
                 Frame::Baseline(_) => "a baseline, not today's",
                 _ => "dated before the latest examination",
             };
-            note.trace_set_aside(&candidate.value.span, "a current value", why, candidate.cue);
+            note.trace_set_aside(span, taken_as, why, candidate.cue);
             continue;
         };
         if let (true, Some(cue)) = (rank < Rank::Now, &unscored[measure.index()]) {
-            let why = "not scored today";
-            note.trace_set_aside(&candidate.value.span, "a current value", why, Some(cue.clone()));
+            note.trace_set_aside(span, taken_as, "not scored today", Some(cue.clone()));
             continue;
         }
         let i = measure.index();
@@ -232,20 +246,26 @@ pub fn values(
         }
         current[i].push((rank, candidate.value));
     }
-    for measure in Measure::ALL {
-        let (i, top) = (measure.index(), held[measure.index()]);
+    current
+}
+
+/// The measures whose most current values disagree, with those values.
+fn conflicts(current: PerMeasure<Vec<(Rank, Value)>>) -> Vec<(Measure, Vec<Value>)> {
+    let mut found = Vec::new();
+    for (measure, values) in Measure::ALL.into_iter().zip(current) {
+        let top = values.iter().map(|(rank, _)| *rank).max();
         let mut top_values: Vec<Value> =
-            current[i].drain(..).filter(|(rank, _)| Some(*rank) == top).map(|(_, v)| v).collect();
+            values.into_iter().filter(|(rank, _)| Some(*rank) == top).map(|(_, v)| v).collect();
         // Two keywords of one statement ("Investigator Global Assessment
         // (vIGA-AD) was 4") read one number.
         top_values.sort_by_key(|v| v.span.end);
         top_values.dedup_by_key(|v| v.span.end);
         let disagree = top_values.windows(2).any(|w| (w[0].number - w[1].number).abs() > 1e-6);
         if disagree {
-            facts.conflicts.push((measure, top_values));
+            found.push((measure, top_values));
         }
     }
-    facts
+    found
 }
 
 /// How a value was read from its keyword.
@@ -276,63 +296,77 @@ struct Stated {
     out_of_scale: Vec<(Measure, Value)>,
 }
 
-/// The values every keyword states, with their frames, and the first
-/// baseline value of each measure. A value set aside only as historical
-/// (or in copied-forward text) may still be a baseline.
-fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &Framer) -> Stated {
+/// A value a keyword states: how it was read and, for the value an arrow
+/// leads to, the span between the two values, whose words date the first.
+struct Read<'n, 'v> {
+    kind: MeasureKind,
+    mention: &'n Mention<'v>,
+    value: Value,
+    role: Role,
+    between: Range<usize>,
+}
+
+/// Every value every keyword states, read in its window: the stated value,
+/// a restated or arrowed one after it, a table's baseline cell, or a value
+/// past its scale.
+fn read_keywords<'n, 'v>(
+    patterns: &ValuePatterns,
+    note: &'n Note<'_, 'v>,
+    skin_note: bool,
+) -> Vec<Read<'n, 'v>> {
     let text = note.text();
     let lines = note.lines();
     let mut tables = Tables::default();
-    // Each value, and for the value an arrow leads to the span between the
-    // two, whose words date the first one.
-    let mut read: Vec<(MeasureKind, &Mention, Value, Role, Range<usize>)> = Vec::new();
+    let mut read = Vec::new();
     steps::add(note.mentions().len());
     for mention in note.mentions() {
         let Meaning::Measure(kind) = mention.meaning else { continue };
+        let kind = *kind;
         let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
         if skin_only && !skin_note {
             continue;
         }
         let keyword = mention.span.clone();
+        let one = |value, role| Read { kind, mention, value, role, between: 0..0 };
         if kind.is_measure() {
             let cell =
-                table_value(patterns, &mut tables, lines, *kind, text, &keyword, Column::Baseline);
+                table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Baseline);
             if let Some(Some(cell)) = cell {
-                read.push((*kind, mention, cell, Role::BaselineCell, 0..0));
+                read.push(one(cell, Role::BaselineCell));
             }
         }
-        let Some(first) = read_value(patterns, &mut tables, lines, *kind, text, keyword.clone())
+        let Some(first) = read_value(patterns, &mut tables, lines, kind, text, keyword.clone())
         else {
-            if let Some(past_the_end) = out_of_scale(patterns, *kind, text, &keyword) {
-                read.push((*kind, mention, past_the_end, Role::OutOfScale, 0..0));
+            if let Some(past_the_end) = out_of_scale(patterns, kind, text, &keyword) {
+                read.push(one(past_the_end, Role::OutOfScale));
             }
             continue;
         };
-        let restated = restatement(patterns, *kind, text, &first);
+        let restated = restatement(patterns, kind, text, &first);
         let arrow = restated.as_ref().is_some_and(|r| r.arrow);
         let first_start = first.span.start;
-        read.push((
-            *kind,
-            mention,
-            first,
-            if arrow { Role::ArrowFrom } else { Role::Stated },
-            0..0,
-        ));
+        read.push(one(first, if arrow { Role::ArrowFrom } else { Role::Stated }));
         if let Some(restated) = restated {
             let (role, between) = match arrow {
                 true => (Role::ArrowTo, first_start..restated.value.span.start),
                 false => (Role::Restated, 0..0),
             };
-            read.push((*kind, mention, restated.value, role, between));
+            read.push(Read { kind, mention, value: restated.value, role, between });
         }
     }
-    let spans: Vec<Range<usize>> =
-        read.iter().map(|(_, _, value, _, _)| value.span.clone()).collect();
+    read
+}
+
+/// The values every keyword states, with their frames, and the first
+/// baseline value of each measure. A value set aside only as historical
+/// (or in copied-forward text) may still be a baseline.
+fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &Framer) -> Stated {
+    let read = read_keywords(patterns, note, skin_note);
+    let spans: Vec<Range<usize>> = read.iter().map(|r| r.value.span.clone()).collect();
     let scopes = note.scopes(&spans);
-    let mut candidates = Vec::new();
-    let mut out_of_scale = Vec::new();
-    let mut baseline: PerMeasure<Option<BaselineValue>> = Default::default();
-    for ((kind, mention, value, role, between), scope) in read.into_iter().zip(scopes) {
+    let mut stated =
+        Stated { candidates: Vec::new(), baseline: Default::default(), out_of_scale: Vec::new() };
+    for (Read { kind, mention, value, role, between }, scope) in read.into_iter().zip(scopes) {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
         if !matches!(role, Role::Restated | Role::ArrowTo) {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
@@ -347,23 +381,23 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
         let measure = Measure::of(kind);
         if let (Some(measure), Frame::Baseline(agents)) = (measure, &frame) {
             if verdict.is_ok() || only_past(verdict) {
-                let slot = &mut baseline[measure.index()];
+                let slot = &mut stated.baseline[measure.index()];
                 slot.get_or_insert(BaselineValue { value: value.clone(), agents: agents.clone() });
             }
         }
         let past = matches!(frame, Frame::Earlier | Frame::Baseline(_));
         match (role, measure) {
             (Role::OutOfScale, Some(measure)) if verdict.is_ok() && !past => {
-                out_of_scale.push((measure, value));
+                stated.out_of_scale.push((measure, value));
             }
             (Role::OutOfScale | Role::BaselineCell, _) => {}
             _ if verdict.is_ok() => {
-                candidates.push(Candidate { measure, kind, value, frame, cue });
+                stated.candidates.push(Candidate { measure, kind, value, frame, cue });
             }
             _ => {}
         }
     }
-    Stated { candidates, baseline, out_of_scale }
+    stated
 }
 
 /// Whether a value was set aside only because it is in the past: a
