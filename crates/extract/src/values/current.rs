@@ -1017,6 +1017,15 @@ mod tests {
                     dupilumab (05/2025). Now BSA 3%.";
         let b = baseline(text, Some("dupilumab"));
         assert_eq!((b.bsa_percent, b.iga), (Some(30.0), Some(4.0)));
+        // A recall period or a season's habit dates nothing.
+        assert_eq!(
+            measures("Atopic dermatitis. Itch has been 8/10 over the last month.")[2],
+            Some(8.0)
+        );
+        assert_eq!(
+            measures("Atopic dermatitis. BSA 20%, always worse in the winter.")[0],
+            Some(20.0)
+        );
         // "before" alone dates nothing: the itch is today's.
         assert_eq!(measures("Atopic dermatitis. Itch 8/10, worst before bed.")[2], Some(8.0));
     }
