@@ -7,6 +7,7 @@ use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary,
 };
 use crate::mentions::{Mention, Note, Question};
+use crate::values::current::Dating;
 use necessity_context::steps;
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
@@ -88,7 +89,7 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not).
-pub fn sites(note: &Note) -> Vec<(Site, Span)> {
+pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let text = note.text();
     // A lesion word counts only when it is itself affirmed: "the penis has no
     // plaques" involves no site.
@@ -115,7 +116,10 @@ pub fn sites(note: &Note) -> Vec<(Site, Span)> {
             continue;
         }
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
-        if !with_lesion || note.judge(mention, Question::CURRENT_FACT).is_err() {
+        if !with_lesion
+            || note.judge(mention, Question::CURRENT_FACT).is_err()
+            || dating.before_now(&mention.span)
+        {
             continue;
         }
         if let Some(span) = span_of(text, &mention.span) {

@@ -24,6 +24,7 @@ mod words;
 
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
+use chrono::NaiveDate;
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
@@ -31,7 +32,7 @@ use necessity_record::{sha256_hex, Caveat, Facts, Measures, PendKind, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
-use values::current::{BaselineValue, Measure, PerMeasure};
+use values::current::{BaselineValue, Dating, Measure, PerMeasure};
 use values::ValuePatterns;
 
 /// Compiles a window pattern that must match however the note capitalises
@@ -195,8 +196,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
     record_treatments(&mut facts, lexicons, note);
-    let baseline = record_values(&mut facts, lexicons, note, skin_note);
-    record_findings(&mut facts, lexicons, note, skin_note);
+    let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
+    let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
+    record_findings(&mut facts, lexicons, note, skin_note, &dating);
     record_baseline(&mut facts, note.text(), baseline);
     facts
 }
@@ -222,13 +224,14 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
 
 /// Age, weight, the severity measures, the note's date and the caveats of
 /// measures that disagree; returns the baseline values for
-/// [`record_baseline`], which only a continuation keeps.
+/// [`record_baseline`], which only a continuation keeps, and the note's
+/// date (its last day), which dates the other findings.
 fn record_values(
     facts: &mut Facts,
     lexicons: &Lexicons,
     note: &Note,
     skin_note: bool,
-) -> PerMeasure<Option<BaselineValue>> {
+) -> (PerMeasure<Option<BaselineValue>>, Option<NaiveDate>) {
     let text = note.text();
     let values = values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
@@ -239,6 +242,7 @@ fn record_values(
     facts.measures.iga = with_evidence(facts, text, "measures.iga", iga);
     facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", itch);
     facts.measures.easi = with_evidence(facts, text, "measures.easi", easi);
+    let today = values.note_date.as_ref().map(|(date, _)| date.last());
     if let Some((date, span)) = values.note_date {
         if let Some(span) = Span::of(text, span.start, span.end) {
             facts.note_date = Some(date.iso());
@@ -251,7 +255,7 @@ fn record_values(
     for (measure, value) in values.out_of_scale {
         facts.caveats.push(measure_out_of_scale(text, measure, &value));
     }
-    values.baseline
+    (values.baseline, today)
 }
 
 /// The caveat of current values of one measure that disagree ("BSA 8%"
@@ -315,12 +319,18 @@ fn record_baseline(facts: &mut Facts, text: &str, baseline: PerMeasure<Option<Ba
 }
 
 /// Diagnosis, sites, flares, the no-topicals statement and the specialty.
-fn record_findings(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+fn record_findings(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    skin_note: bool,
+    dating: &Dating,
+) {
     if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, note) {
         facts.diagnosis = Some(diagnosis);
         add_evidence(facts, "diagnosis", span);
     }
-    let sites = if skin_note { findings::sites(note) } else { Vec::new() };
+    let sites = if skin_note { findings::sites(note, dating) } else { Vec::new() };
     for (site, span) in sites {
         facts.high_impact_sites.push(site);
         add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);

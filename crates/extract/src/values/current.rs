@@ -187,14 +187,7 @@ pub fn values(
     skin_note: bool,
 ) -> ValueFacts {
     let note_date = dates::note_date(&patterns.dates, note);
-    let framer = Framer {
-        note,
-        vocabulary,
-        dates: &patterns.dates,
-        breaks: OnceCell::new(),
-        semicolons: OnceCell::new(),
-        skipped: RefCell::new(0..0),
-    };
+    let framer = Framer::new(note, vocabulary, &patterns.dates);
     let Stated { candidates, baseline, out_of_scale } =
         candidates(patterns, note, skin_note, &framer);
     let today = note_date.as_ref().map(|(date, _)| date.last());
@@ -266,6 +259,40 @@ fn conflicts(current: PerMeasure<Vec<(Rank, Value)>>) -> Vec<(Measure, Vec<Value
         }
     }
     found
+}
+
+/// Whether a fact's words are dated before the note's latest examination,
+/// read as a value's are ("involvement of the hands and face" in "per 2022
+/// records: BSA 30%, involvement of the hands and face"): other findings
+/// ask it so that one rule dates every current fact.
+pub struct Dating<'a, 't, 'v> {
+    framer: Framer<'a, 't, 'v>,
+    today: Option<NaiveDate>,
+}
+
+impl<'a, 't, 'v> Dating<'a, 't, 'v> {
+    /// Dates the facts of `note`, whose own date is `today` (if known).
+    pub fn new(
+        patterns: &'a ValuePatterns,
+        vocabulary: &'a Vocabulary,
+        note: &'a Note<'t, 'v>,
+        today: Option<NaiveDate>,
+    ) -> Self {
+        Dating { framer: Framer::new(note, vocabulary, &patterns.dates), today }
+    }
+
+    /// Whether the words at `span` are dated before now: an earlier or
+    /// baseline time, or a date more than [`STALE_DAYS`] before the note
+    /// (or a year before its year).
+    pub fn before_now(&self, span: &Range<usize>) -> bool {
+        match self.framer.frame(span, &(0..0)).frame {
+            Frame::Earlier | Frame::Baseline(_) => true,
+            Frame::Dated(date) => self.today.is_some_and(|today| {
+                date.first() <= today && dated_rank(&date, Some(today), None).is_none()
+            }),
+            Frame::Now | Frame::Undated | Frame::Week(_) => false,
+        }
+    }
 }
 
 /// How a value was read from its keyword.
@@ -589,7 +616,18 @@ struct Found {
     frame: Frame,
 }
 
-impl Framer<'_, '_, '_> {
+impl<'a, 't, 'v> Framer<'a, 't, 'v> {
+    fn new(note: &'a Note<'t, 'v>, vocabulary: &'a Vocabulary, dates: &'a DatePatterns) -> Self {
+        Framer {
+            note,
+            vocabulary,
+            dates,
+            breaks: OnceCell::new(),
+            semicolons: OnceCell::new(),
+            skipped: RefCell::new(0..0),
+        }
+    }
+
     /// The frame of the value at `span`.
     /// The frame of a value; cues inside `skipped` (between an arrow's two
     /// values, which date the first) do not count.
@@ -879,7 +917,7 @@ mod tests {
         let lexicons = Lexicons::builtin();
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut facts = Facts { continuation_of: continued.map(String::from), ..Facts::default() };
-        let values = crate::record_values(&mut facts, &lexicons, &note, true);
+        let (values, _) = crate::record_values(&mut facts, &lexicons, &note, true);
         crate::record_baseline(&mut facts, text, values);
         facts.measures_baseline
     }
@@ -1036,7 +1074,7 @@ mod tests {
         let lexicons = Lexicons::builtin();
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut f = Facts { continuation_of: Some("dupilumab".into()), ..Facts::default() };
-        let values = crate::record_values(&mut f, &lexicons, &note, true);
+        let (values, _) = crate::record_values(&mut f, &lexicons, &note, true);
         crate::record_baseline(&mut f, text, values);
         let evidence = &f.evidence["measures_baseline.easi"];
         assert_eq!(evidence[0].text, "EASI 30");
@@ -1081,6 +1119,18 @@ mod tests {
                 ("BSA 20%", "not scored today", Some("exam deferred")),
             ]
         );
+    }
+
+    #[test]
+    fn a_site_dated_before_now_is_not_involved_now() {
+        let text = "Date: 02/10/2026\nAtopic dermatitis. Outside records (2022): BSA 30%, eczema \
+                    of the hands and face.\nSkin exam deferred (video).";
+        assert!(facts(text).high_impact_sites.is_empty());
+        let text = "Date: 02/10/2026\nAtopic dermatitis. Exam today: eczema of the hands.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Hands]);
+        let text =
+            "Atopic dermatitis. At presentation, eczema of the neck. Now eczema of the feet.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
     }
 
     /// Age and weight as the record writes them.
