@@ -782,10 +782,18 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let skipped = self.skipped.borrow().clone();
         if let Some(window) = text.get(range.clone()) {
             let at = |span: Range<usize>| range.start + span.start..range.start + span.end;
+            // A date after "since" starts what goes on now ("hand eczema
+            // since 2020"): it dates nothing before now.
+            let since = |span: &Range<usize>| {
+                let before = text[..span.start].trim_end();
+                let last_word = before.get(before.len().saturating_sub(5)..);
+                last_word.is_some_and(|word| word.eq_ignore_ascii_case("since"))
+            };
             found.extend(
                 self.dates
                     .dates_in(window)
-                    .map(|date| Found { span: at(date.span), frame: Frame::Dated(date.date) }),
+                    .map(|date| Found { span: at(date.span), frame: Frame::Dated(date.date) })
+                    .filter(|found| !since(&found.span)),
             );
             found.extend(
                 self.dates
@@ -1126,6 +1134,8 @@ mod tests {
         let text = "Date: 02/10/2026\nAtopic dermatitis. Outside records (2022): BSA 30%, eczema \
                     of the hands and face.\nSkin exam deferred (video).";
         assert!(facts(text).high_impact_sites.is_empty());
+        let text = "Date: 02/10/2026\nAtopic dermatitis: eczema of the hands since 2020.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Hands]);
         let text = "Date: 02/10/2026\nAtopic dermatitis. Exam today: eczema of the hands.";
         assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Hands]);
         let text =
