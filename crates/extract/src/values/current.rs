@@ -37,6 +37,10 @@ const SAME_EXAM_DAYS: u64 = 14;
 /// sentence.
 const FRAME_REACH: usize = 80;
 
+/// How long a written date may be ("September 30th, 2025"): a date that
+/// ends where a window starts is read whole.
+const LONGEST_DATE: usize = 24;
+
 /// How long a bracket right after a value may be to date it ("(2022)",
 /// "(visit date 01/2025)").
 const BRACKET_REACH: usize = 32;
@@ -477,7 +481,8 @@ fn ranked(candidates: Vec<Candidate>, today: Option<NaiveDate>) -> Vec<(Candidat
 /// How current a value dated `date` (not after the note) is.
 fn dated_rank(date: &Date, today: Option<NaiveDate>, latest: Option<NaiveDate>) -> Option<Rank> {
     if let Some(today) = today {
-        if date.last() >= today.checked_sub_days(Days::new(1))? {
+        // Only a day says today: a month or a year may hold earlier visits.
+        if date.is_day() && date.last() >= today.checked_sub_days(Days::new(1))? {
             return Some(Rank::Now);
         }
         // A year alone before the note's year is an earlier year's visit.
@@ -780,8 +785,11 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             })
             .collect();
         let skipped = self.skipped.borrow().clone();
-        if let Some(window) = text.get(range.clone()) {
-            let at = |span: Range<usize>| range.start + span.start..range.start + span.end;
+        // A date that ends in the range is read whole, though it starts
+        // before it ("January 15, 2026" cut at "2026").
+        let from = super::ceil_boundary(text, range.start.saturating_sub(LONGEST_DATE));
+        if let Some(window) = text.get(from..range.end) {
+            let at = |span: Range<usize>| from + span.start..from + span.end;
             // A date after "since" starts what goes on now ("hand eczema
             // since 2020"): it dates nothing before now.
             let since = |span: &Range<usize>| {
@@ -801,7 +809,10 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
                     .map(|(span, week)| Found { span: at(span), frame: Frame::Week(week) }),
             );
         }
-        found.retain(|cue| !(skipped.start <= cue.span.start && cue.span.end <= skipped.end));
+        found.retain(|cue| {
+            let skip = skipped.start <= cue.span.start && cue.span.end <= skipped.end;
+            cue.span.end > range.start && !skip
+        });
         found
     }
 
@@ -965,6 +976,16 @@ mod tests {
         let text = "March 12, 2026\n\nRe: atopic dermatitis\nAt her visit on 02/26/2026 the EASI \
                     was 24 and the IGA 3.";
         assert_eq!(measures(text), [None, Some(3.0), None, Some(24.0)]);
+        // A long date is read whole however far before the value it starts,
+        // and only a day, not a year, says today.
+        let text = "January 20, 2026\n\nAt her most recent visit on January 15, 2026, her \
+                    Validated Investigator Global Assessment was 3.";
+        let f = facts(text);
+        assert_eq!(f.measures.iga, Some(3.0));
+        assert_eq!(f.evidence["measures.iga"][0].text, "Investigator Global Assessment was 3");
+        let text = "Date: 03/10/2026\nAtopic dermatitis. BSA 22% (2026). Exam today: BSA 7%.";
+        assert_eq!(facts(text).measures.bsa_percent, Some(7.0));
+        assert!(facts(text).caveats.is_empty());
         // The latest of two dated visits wins.
         let text = "April 2, 2026\n\nAtopic dermatitis. On 01/15/2026 the EASI was 30. On \
                     03/20/2026 the EASI was 21.";
