@@ -22,3 +22,4 @@ mod run;
 mod scan;
 mod shard;
 mod synth;
+mod values;

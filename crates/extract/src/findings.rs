@@ -1,16 +1,15 @@
-//! The scalar facts: diagnosis, measures, age, weight, high-impact sites,
-//! persistent flares and prescriber specialty, each with its evidence. All
+//! The scalar facts: diagnosis, high-impact sites, persistent flares and
+//! prescriber specialty, each with its evidence (values are `values`'). All
 //! read from the note's mentions; whether one is a current fact is asked of
 //! the mention layer ([`Note::judge`]).
 
 use crate::lexicon::{
-    DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
+    DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary,
 };
 use crate::mentions::{Mention, Note, Question};
-use crate::values::{read_value, restatement, Tables, Value, ValuePatterns, MONTHS};
+use crate::values::current::Dating;
 use necessity_context::steps;
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
-use std::collections::HashMap;
 use std::ops::Range;
 
 fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
@@ -87,210 +86,10 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
 }
 
-/// The current measures and demographics, with the words that state them.
-#[derive(Default)]
-pub struct ValueFacts {
-    pub bsa: Option<Value>,
-    pub iga: Option<Value>,
-    pub itch: Option<Value>,
-    pub easi: Option<Value>,
-    pub age: Option<Value>,
-    pub weight: Option<Value>,
-}
-
-/// Reads every value keyword; a measure keeps its last current statement
-/// (historical ones, "BSA was 30% last year", never count), age and weight
-/// their first (the patient's introduction).
-pub fn values(patterns: &ValuePatterns, note: &Note, skin_note: bool) -> ValueFacts {
-    let text = note.text();
-    let mut tables = Tables::default();
-    // The values each keyword states, read in windows, then asked about
-    // all at once: a value's span runs from its keyword to its number.
-    let mut read: Vec<(MeasureKind, &Mention, Value, Option<Value>)> = Vec::new();
-    steps::add(note.mentions().len());
-    for mention in note.mentions() {
-        let Meaning::Measure(kind) = mention.meaning else { continue };
-        let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
-        if skin_only && !skin_note {
-            continue;
-        }
-        let found =
-            read_value(patterns, &mut tables, note.lines(), *kind, text, mention.span.clone());
-        let Some(first) = found else { continue };
-        let restated = restatement(patterns, *kind, text, &first);
-        read.push((*kind, mention, first, restated));
-    }
-    let spans: Vec<Range<usize>> = read
-        .iter()
-        .flat_map(|(_, _, first, restated)| {
-            std::iter::once(&first.span).chain(restated.as_ref().map(|v| &v.span))
-        })
-        .cloned()
-        .collect();
-    let mut scopes = note.scopes(&spans).into_iter();
-    let mut facts = ValueFacts::default();
-    let mut recencies = Recencies::default();
-    let mut clauses = Clauses::default();
-    for (kind, mention, first, restated) in read {
-        let first_scope = scopes.next().unwrap_or_default();
-        let restated_scope = restated.as_ref().and_then(|_| scopes.next()).unwrap_or_default();
-        let current_first = note.judge_span(&first.span, first_scope, Question::VALUE).is_ok()
-            && note.judge(mention, Question::VALUE).is_ok();
-        let candidates = [
-            current_first.then_some(first),
-            restated.filter(|v| note.judge_span(&v.span, restated_scope, Question::VALUE).is_ok()),
-        ];
-        for value in candidates.into_iter().flatten() {
-            let recency = clauses.recency(note, &value.span);
-            record_value(&mut facts, &mut recencies, kind, value, recency);
-        }
-    }
-    facts
-}
-
-/// How a value's own clause dates it: the clause is its sentence cut at
-/// brackets and semicolons, so "EASI 18 today (EASI was 28 in January)"
-/// dates each EASI apart.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Recency {
-    /// A time before now: "before she started", "in January", "at
-    /// baseline", "at the peak of a flare".
-    Earlier,
-    /// Nothing dates it.
-    #[default]
-    Undated,
-    /// Said to be now: "today", "now", "currently", "this morning".
-    Now,
-}
-
-/// Words that say a value is the present one.
-const NOW_WORDS: [&str; 5] = ["today", "now", "currently", "presently", "today's"];
-/// Two-word phrases that say so.
-const NOW_PHRASES: [&str; 4] = ["this morning", "at present", "this visit", "this week"];
-/// Words that put a value before now (those ConText already marks
-/// historical, "previously", "last year", are dropped before this).
-const EARLIER_WORDS: [&str; 7] =
-    ["before", "initially", "originally", "baseline", "peak", "pretreatment", "pre-treatment"];
-/// Seasons, which date a value like a month: "in the spring".
-const SEASONS: [&str; 4] = ["spring", "summer", "autumn", "winter"];
-
-/// The clauses of a note that values were dated by, each read once: a
-/// note with many values in one long sentence does not read it again for
-/// each.
-#[derive(Default)]
-struct Clauses {
-    /// Where a clause may break (brackets and semicolons), in order; found
-    /// on first use.
-    breaks: Option<Vec<usize>>,
-    /// How each clause read so far dates its values, by its range.
-    read: HashMap<(usize, usize), Recency>,
-}
-
-impl Clauses {
-    /// How the clause around `span` dates the value: a present word wins
-    /// over a past one ("BSA was 30% in March, 5% today" is read per
-    /// clause). The clause is the value's sentence cut at the nearest
-    /// bracket or semicolon on each side.
-    fn recency(&mut self, note: &Note, span: &Range<usize>) -> Recency {
-        let text = note.text();
-        let breaks = self.breaks.get_or_insert_with(|| {
-            let bytes = text.as_bytes();
-            steps::add(2 * bytes.len());
-            let round = memchr::memchr3_iter(b'(', b')', b';', bytes);
-            let square = memchr::memchr2_iter(b'[', b']', bytes);
-            let mut all: Vec<usize> = round.chain(square).collect();
-            all.sort_unstable();
-            all
-        });
-        let sentence = note.sentence_of(span.start);
-        let before = breaks.partition_point(|&b| b < span.start);
-        let start = breaks[..before]
-            .last()
-            .filter(|&&b| b >= sentence.start)
-            .map_or(sentence.start, |&b| b + 1);
-        let stop = sentence.end.max(span.end);
-        let after = breaks.partition_point(|&b| b < span.end);
-        let end = breaks.get(after).filter(|&&b| b < stop).map_or(stop, |&b| b);
-        *self.read.entry((start, end)).or_insert_with(|| match text.get(start..end) {
-            Some(clause) => clause_recency(clause),
-            None => Recency::Undated,
-        })
-    }
-}
-
-/// How a clause dates the values in it.
-fn clause_recency(clause: &str) -> Recency {
-    steps::add(clause.len());
-    let clause = clause.to_ascii_lowercase();
-    let words: Vec<&str> = clause
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let pairs = || words.windows(2).map(|w| (w[0], w[1]));
-    let now = words.iter().any(|w| NOW_WORDS.contains(w))
-        || pairs().any(|(a, b)| NOW_PHRASES.iter().any(|p| p.split_once(' ') == Some((a, b))));
-    if now {
-        return Recency::Now;
-    }
-    let year = |w: &str| w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
-    let dated = |w: &str| MONTHS.contains(&w) || SEASONS.contains(&w) || year(w);
-    let earlier = words.iter().any(|w| EARLIER_WORDS.contains(w))
-        || pairs().any(|(a, b)| (a == "in" && dated(b)) || (a == "prior" && b == "to"))
-        || words.windows(3).any(|w| w[0] == "in" && w[1] == "the" && dated(w[2]));
-    if earlier {
-        Recency::Earlier
-    } else {
-        Recency::Undated
-    }
-}
-
-/// How each measure slot's value was dated, to let a present value beat an
-/// earlier one whatever their order.
-#[derive(Default)]
-struct Recencies {
-    bsa: Recency,
-    iga: Recency,
-    itch: Recency,
-    easi: Recency,
-}
-
-/// Keeps a measure's most recent current value (the last of equally dated
-/// ones), and age's and weight's first.
-fn record_value(
-    facts: &mut ValueFacts,
-    recencies: &mut Recencies,
-    kind: MeasureKind,
-    value: Value,
-    recency: Recency,
-) {
-    let (slot, held) = match kind {
-        MeasureKind::Bsa => (&mut facts.bsa, &mut recencies.bsa),
-        MeasureKind::Iga => (&mut facts.iga, &mut recencies.iga),
-        MeasureKind::ItchNrs | MeasureKind::Itch => (&mut facts.itch, &mut recencies.itch),
-        MeasureKind::Easi => (&mut facts.easi, &mut recencies.easi),
-        MeasureKind::AgeBefore
-        | MeasureKind::AgeAfter
-        | MeasureKind::AgeSex
-        | MeasureKind::AgeNameLine
-        | MeasureKind::AgeBirthDate => {
-            facts.age.get_or_insert(value);
-            return;
-        }
-        MeasureKind::Weight => {
-            facts.weight.get_or_insert(value);
-            return;
-        }
-    };
-    if slot.is_none() || recency >= *held {
-        *slot = Some(value);
-        *held = recency;
-    }
-}
-
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not).
-pub fn sites(note: &Note) -> Vec<(Site, Span)> {
+pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let text = note.text();
     // A lesion word counts only when it is itself affirmed: "the penis has no
     // plaques" involves no site.
@@ -317,7 +116,10 @@ pub fn sites(note: &Note) -> Vec<(Site, Span)> {
             continue;
         }
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
-        if !with_lesion || note.judge(mention, Question::CURRENT_FACT).is_err() {
+        if !with_lesion
+            || note.judge(mention, Question::CURRENT_FACT).is_err()
+            || dating.before_now(&mention.span)
+        {
             continue;
         }
         if let Some(span) = span_of(text, &mention.span) {

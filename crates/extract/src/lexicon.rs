@@ -126,6 +126,60 @@ pub enum MeasureKind {
     Weight,
 }
 
+impl MeasureKind {
+    /// Whether the kind is a severity measure (BSA, IGA, itch, EASI), not
+    /// an age or a weight.
+    pub fn is_measure(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::Bsa
+                | MeasureKind::Iga
+                | MeasureKind::ItchNrs
+                | MeasureKind::Itch
+                | MeasureKind::Easi
+        )
+    }
+}
+
+/// A word that says when a value was taken, whether today's scoring was
+/// done, or that the note's own date follows (`measures.tsv`): what decides
+/// which of a note's values is current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueCue {
+    /// "today", "currently": the value is today's.
+    Now,
+    /// "at presentation", "per 2021 records": taken before now.
+    Earlier,
+    /// "baseline", "at initiation", "pre-treatment": taken at or before the
+    /// start of a drug.
+    Baseline,
+    /// "before", "prior to", "pre-": a baseline when a drug follows ("before
+    /// Dupixent"); alone it dates nothing ("worse before bed").
+    Before,
+    /// "exam deferred", "skin not examined": no measure was scored today.
+    NoExamToday,
+    /// "not assessed", "not done" after a measure's keyword: that measure
+    /// was not scored today.
+    NotScored,
+    /// A look-alike of a value keyword that is another scale ("pain NRS"):
+    /// it hides the keyword.
+    NotAMeasure,
+    /// A label the note's own date follows ("Date of service:"), by rank;
+    /// `line_start` when it counts only at the start of a line or column
+    /// ("Date:", not the "date" of "Start date").
+    Date { label: DateLabel, line_start: bool },
+}
+
+/// Which date of the note is its own, best first: the visit's, the
+/// document's, the signature's, a fax or receipt stamp's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DateLabel {
+    Service,
+    Document,
+    Signed,
+    Sent,
+}
+
 /// A drug of `drugs.tsv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Drug {
@@ -188,6 +242,8 @@ pub enum Meaning {
     DoseLabel,
     /// "no prescription topical therapy ever tried".
     NoPrescriptionTopicals,
+    /// When a value was taken, or where the note's date is.
+    Value(ValueCue),
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -413,8 +469,11 @@ fn spellings(surface: &str) -> Vec<String> {
 }
 
 fn flags(field: &str) -> (bool, bool) {
-    let has = |flag: &str| field.split(',').any(|f| f.trim() == flag);
-    (has("cs"), has("needs_context"))
+    (has_flag(field, "cs"), has_flag(field, "needs_context"))
+}
+
+fn has_flag(field: &str, flag: &str) -> bool {
+    field.split(',').any(|f| f.trim() == flag)
 }
 
 /// Builds the vocabulary from the files (name, text), in [`FILES`] order.
@@ -443,7 +502,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         _ => None,
     })?;
     add_cues(&mut builder, text_of("outcomes.tsv"))?;
-    add_simple(&mut builder, "measures.tsv", text_of("measures.tsv"), 3, measure_meaning)?;
+    add_measures(&mut builder, text_of("measures.tsv"))?;
     add_simple(&mut builder, "specialties.tsv", text_of("specialties.tsv"), 2, |v| {
         Some(Meaning::Specialty(match v {
             "label" => SpecialtyTerm::Label,
@@ -470,7 +529,39 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     })
 }
 
-fn measure_meaning(value: &str) -> Option<Meaning> {
+/// `measures.tsv`: value keywords, the cues that date values, and the
+/// labels of the note's date (flag `line`: only at the start of a line or
+/// column).
+fn add_measures(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
+    let file = "measures.tsv";
+    for row in rows(file, text, 3, surface) {
+        let row = row?;
+        let line_start = has_flag(row.1[2], "line");
+        let meaning = measure_meaning(row.1[1], line_start)
+            .ok_or_else(|| bad(file, row.0, "unknown value"))?;
+        let (cs, _) = flags(row.1[2]);
+        builder.add_row(file, row, cs, meaning);
+    }
+    Ok(())
+}
+
+fn measure_meaning(value: &str, line_start: bool) -> Option<Meaning> {
+    let cue = |cue| Some(Meaning::Value(cue));
+    let date = |label| cue(ValueCue::Date { label, line_start });
+    match value {
+        "value_now" => return cue(ValueCue::Now),
+        "value_earlier" => return cue(ValueCue::Earlier),
+        "value_baseline" => return cue(ValueCue::Baseline),
+        "value_before" => return cue(ValueCue::Before),
+        "no_exam_today" => return cue(ValueCue::NoExamToday),
+        "not_scored" => return cue(ValueCue::NotScored),
+        "not_a_measure" => return cue(ValueCue::NotAMeasure),
+        "date_service" => return date(DateLabel::Service),
+        "date_document" => return date(DateLabel::Document),
+        "date_signed" => return date(DateLabel::Signed),
+        "date_sent" => return date(DateLabel::Sent),
+        _ => {}
+    }
     Some(Meaning::Measure(match value {
         "bsa" => MeasureKind::Bsa,
         "iga" => MeasureKind::Iga,

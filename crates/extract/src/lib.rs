@@ -24,13 +24,15 @@ mod words;
 
 pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 
+use chrono::NaiveDate;
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
-use necessity_record::{sha256_hex, Facts, Span};
+use necessity_record::{sha256_hex, Caveat, Facts, Measures, PendKind, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
+use values::current::{BaselineValue, Dating, Measure, PerMeasure};
 use values::ValuePatterns;
 
 /// Compiles a window pattern that must match however the note capitalises
@@ -152,10 +154,12 @@ pub struct SetAside {
     /// The mention's words and where they are.
     pub mention: Span,
     /// What it was not taken as: "a treatment", "the request", "a value",
-    /// "the diagnosis", "a statement", "a current fact".
+    /// "the diagnosis", "a statement", "a current fact", "a current value".
     pub taken_as: &'static str,
     /// Why: a context axis ("negated", "hypothetical", "family",
-    /// "historical", "uncertain") or a section ("family history section").
+    /// "historical", "uncertain"), a section ("family history section"),
+    /// or, for a value, its time ("dated before the latest examination",
+    /// "a baseline, not today's", "not scored today").
     pub why: &'static str,
     /// The lexicon phrase that set it aside ("consider", "mother") and
     /// where it stands, when a phrase or a section heading did.
@@ -192,8 +196,10 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
     record_treatments(&mut facts, lexicons, note);
-    record_values(&mut facts, lexicons, note, skin_note);
-    record_findings(&mut facts, lexicons, note, skin_note);
+    let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
+    let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
+    record_findings(&mut facts, lexicons, note, skin_note, &dating);
+    record_baseline(&mut facts, note.text(), baseline);
     facts
 }
 
@@ -216,26 +222,115 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
     facts.treatments = found.treatments;
 }
 
-/// Age, weight and the severity measures.
-fn record_values(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+/// Age, weight, the severity measures, the note's date and the caveats of
+/// measures that disagree; returns the baseline values for
+/// [`record_baseline`], which only a continuation keeps, and the note's
+/// date (its last day), which dates the other findings.
+fn record_values(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    skin_note: bool,
+) -> (PerMeasure<Option<BaselineValue>>, Option<NaiveDate>) {
     let text = note.text();
-    let values = findings::values(&lexicons.values, note, skin_note);
+    let values = values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
-    facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", values.bsa);
-    facts.measures.iga_scale = values.iga.as_ref().and_then(|v| v.scale);
-    facts.measures.iga = with_evidence(facts, text, "measures.iga", values.iga);
-    facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", values.itch);
-    facts.measures.easi = with_evidence(facts, text, "measures.easi", values.easi);
+    let [bsa, iga, itch, easi] = values.measures;
+    facts.measures.bsa_percent = with_evidence(facts, text, "measures.bsa_percent", bsa);
+    facts.measures.iga_scale = iga.as_ref().and_then(|v| v.scale);
+    facts.measures.iga = with_evidence(facts, text, "measures.iga", iga);
+    facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", itch);
+    facts.measures.easi = with_evidence(facts, text, "measures.easi", easi);
+    let today = values.note_date.as_ref().map(|(date, _)| date.last());
+    if let Some((date, span)) = values.note_date {
+        if let Some(span) = Span::of(text, span.start, span.end) {
+            facts.note_date = Some(date.iso());
+            add_evidence(facts, "note_date", span);
+        }
+    }
+    for (measure, disagreeing) in values.conflicts {
+        facts.caveats.push(measure_conflict(text, measure, &disagreeing));
+    }
+    for (measure, value) in values.out_of_scale {
+        facts.caveats.push(measure_out_of_scale(text, measure, &value));
+    }
+    (values.baseline, today)
+}
+
+/// The caveat of current values of one measure that disagree ("BSA 8%"
+/// and "BSA 25%" both today's): a reviewer must tell which holds.
+fn measure_conflict(text: &str, measure: Measure, values: &[values::Value]) -> Caveat {
+    let numbers: Vec<String> = values.iter().map(|v| format_number(v.number)).collect();
+    Caveat {
+        kind: PendKind::MeasureConflict,
+        field: Some(format!("measures.{}", measure.key())),
+        message: format!(
+            "the note gives {} current values that disagree ({}): which holds must be checked",
+            measure.name(),
+            numbers.join(", ")
+        ),
+        evidence: values.iter().filter_map(|v| Span::of(text, v.span.start, v.span.end)).collect(),
+    }
+}
+
+/// The caveat of a measure written past the end of its scale ("BSA
+/// 150%"): extraction keeps no such value, and a reviewer must read it.
+fn measure_out_of_scale(text: &str, measure: Measure, value: &values::Value) -> Caveat {
+    Caveat {
+        kind: PendKind::MeasureOutOfScale,
+        field: Some(format!("measures.{}", measure.key())),
+        message: format!(
+            "the note gives {} {}, outside its scale: misread or mistyped, and not taken",
+            measure.name(),
+            format_number(value.number)
+        ),
+        evidence: Span::of(text, value.span.start, value.span.end).into_iter().collect(),
+    }
+}
+
+/// A number as a reviewer writes it: no trailing ".0".
+fn format_number(number: f64) -> String {
+    let rounded = (number * 100.0).round() / 100.0;
+    format!("{rounded}")
+}
+
+/// Keeps the baseline values, with their evidence, only on a continuation
+/// request: the one place the renewal's gate stands. A value counts when
+/// its clause names no drug or the drug being continued ("baseline EASI
+/// 28", "EASI 28 before starting Dupixent"), not another ("BSA 35% before
+/// she started tacrolimus").
+fn record_baseline(facts: &mut Facts, text: &str, baseline: PerMeasure<Option<BaselineValue>>) {
+    let Some(continued) = facts.continuation_of.clone() else { return };
+    let [bsa, iga, itch, easi] = baseline
+        .map(|value| value.filter(|b| b.agents.is_empty() || b.agents.contains(&continued)));
+    let mut keep = |key: &str, value: Option<BaselineValue>| -> Option<f64> {
+        with_evidence(facts, text, &format!("measures_baseline.{key}"), value.map(|b| b.value))
+    };
+    let scale = iga.as_ref().and_then(|b| b.value.scale);
+    let measures = Measures {
+        bsa_percent: keep(Measure::Bsa.key(), bsa),
+        iga: keep(Measure::Iga.key(), iga),
+        iga_scale: scale,
+        itch_nrs: keep(Measure::Itch.key(), itch),
+        easi: keep(Measure::Easi.key(), easi),
+    };
+    facts.measures_baseline = measures;
 }
 
 /// Diagnosis, sites, flares, the no-topicals statement and the specialty.
-fn record_findings(facts: &mut Facts, lexicons: &Lexicons, note: &Note, skin_note: bool) {
+fn record_findings(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    skin_note: bool,
+    dating: &Dating,
+) {
     if let Some((diagnosis, span)) = findings::diagnosis(&lexicons.vocabulary, note) {
         facts.diagnosis = Some(diagnosis);
         add_evidence(facts, "diagnosis", span);
     }
-    let sites = if skin_note { findings::sites(note) } else { Vec::new() };
+    let sites = if skin_note { findings::sites(note, dating) } else { Vec::new() };
     for (site, span) in sites {
         facts.high_impact_sites.push(site);
         add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);

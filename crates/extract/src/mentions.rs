@@ -130,6 +130,11 @@ impl<'t, 'v> Note<'t, 'v> {
         self.analysis.lines()
     }
 
+    /// Which paragraph holds `offset` (0 for the first).
+    pub fn paragraph_of(&self, offset: usize) -> usize {
+        self.analysis.paragraphs().index_of(offset)
+    }
+
     /// Where the trigger or heading phrase of `cause` is.
     pub fn cause_span(&self, cause: Cause) -> Range<usize> {
         self.analysis.cause_span(cause)
@@ -270,6 +275,24 @@ impl<'t, 'v> Note<'t, 'v> {
             .take(3)
             .skip_while(|w| words::is_one_of(w, &AUXILIARIES));
         after.next().is_some_and(|w| words::is_one_of(w, &APPLYING))
+    }
+
+    /// Keeps, for `explain`, a span an extractor set aside by a reading of
+    /// its own that no context axis gives (a value dated before now), with
+    /// the words that said so; nothing when the note is not traced.
+    pub fn trace_set_aside(
+        &self,
+        span: &Range<usize>,
+        purpose: &'static str,
+        why: &'static str,
+        cue: Option<Range<usize>>,
+    ) {
+        let Some(trace) = &self.trace else { return };
+        let mut trace = trace.borrow_mut();
+        if trace.seen.insert((span.start, span.end, purpose)) {
+            let trigger = cue.and_then(|at| Some((self.text().get(at.clone())?.to_string(), at)));
+            trace.kept.push(SetAside { span: span.clone(), purpose, why, trigger });
+        }
     }
 
     /// The mentions set aside so far (empty unless the note is traced).

@@ -2,6 +2,9 @@
 //! itch NRS, EASI, age and weight. The regexes are compiled once, with the
 //! lexicons, and only ever run over a window of a few dozen bytes.
 
+pub mod current;
+pub mod dates;
+
 use crate::lexicon::MeasureKind;
 use necessity_context::{steps, Lines};
 use regex::Regex;
@@ -83,6 +86,9 @@ const FILLER: &str = r"(?:
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
           |involvement|involved|affected|score|scored|rated|currently|today
           |now|total)\b               # words between
+    | \b(?:has|have|had)?\s*(?:improved|decreased|dropped|fallen|fell|declined
+          |reduced|gone\x20down|went\x20down|come\x20down|came\x20down)?
+      \s*from\b                      # a change 'from' the value ('improved from 28 to 6')
     )*
 ";
 
@@ -111,6 +117,7 @@ pub struct ValuePatterns {
     iga_five_scale: Regex,
     nrs_after: Regex,
     itch_out_of_ten: Regex,
+    itch_on_scale: Regex,
     easi_after: Regex,
     number_before: Regex,
     age_after: Regex,
@@ -127,8 +134,13 @@ pub struct ValuePatterns {
     birth_date_parenthesis: Regex,
     birth_date_comma: Regex,
     restated: Regex,
+    arrow: Regex,
+    changed_from: Regex,
+    changed_to: Regex,
     years_before: Regex,
     temperature: Regex,
+    /// The date grammar, which dates values and finds the note's date.
+    pub dates: dates::DatePatterns,
 }
 
 impl ValuePatterns {
@@ -164,7 +176,9 @@ impl ValuePatterns {
             ))?,
             iga_five_scale: ci(r"\b0 \s*(?:-|–|to)\s* 5\b   # a 0-5 scale")?,
             nrs_after: ci(&format!(
-                r"^ {FILLER}
+                r"^ (?:\s*(?:for\s+)?(?:the\s+)?
+                     (?:itch|itching|pruritus)\b)?     # the scale first: 'NRS itch 4'
+                  {FILLER}
                   {number}                            # the score
                   (?:\s*(?:/|out\x20of)\s*(?:10|ten)\b)?   # of ten"
             ))?,
@@ -174,11 +188,17 @@ impl ValuePatterns {
                   (?:\s*(?:-|–)\s*{number})?          # or a range
                   \s*(?:/|out\x20of)\s*(?:10|ten)\b   # of ten, always written"
             ))?,
+            itch_on_scale: ci(&format!(
+                r"^ \s*(?:severity|score|rating|intensity|level|scale)?\s*   # 'Itch severity'
+                  \(\s*0\s*(?:-|–|to)\s*10\s*\)    # on a written 0-10 scale
+                  \s*[:=]?\s*
+                  {number}                            # the score"
+            ))?,
             easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
-                r"^ \s*(?::|=|of|is)?\s*              # 'Age: ', 'age of'
-                  {number}\b                          # the age
+                r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
+                  {number}(?:[yY]\b|\b)               # the age, maybe with a glued 'Y'
                   (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
             ))?,
             age_prefix_not_now: ci(
@@ -194,6 +214,16 @@ impl ValuePatterns {
                   \s*(?:is\s+|at\s+|of\s+)?
                   (\d{1,3}(?:\.\d+)?)                 # the value
                   \s*(%|percent\b)?                   # a percentage, for BSA")?,
+            changed_from: ci(r"\bfrom\b   # a change from the value")?,
+            changed_to: ci(
+                r"^ \s*,?\s* (?:(?:at|on)\x20[^,;.]{0,24}?\s+)?   # 'at baseline', 'on 03/2025'
+                  to \s+                               # to the later value
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  \s*(%|percent\b)?                   # a percentage, for BSA",
+            )?,
+            arrow: ci(r"^ \s* (?:->|-->|=>|→|⇒) \s*             # an arrow to the later value
+                  (\d{1,3}(?:\.\d+)?)                 # the value
+                  \s*(%|percent\b)?                   # a percentage, for BSA")?,
             age_glued: ci(r"(?:^|[^\w.]) (\d{1,3}) $   # the number the sex is glued to")?,
             // Names are capitalised words, initials or short particles ("de");
             // the age is the first number after them, with a sex or a unit.
@@ -202,6 +232,7 @@ impl ValuePatterns {
                   ((?:(?:[A-Z][A-Za-z'’\-]*\.?        # a name or initial
                         |[a-z]{{2,3}})                # or a particle
                       [\x20\t]*,?[\x20\t]+){{0,5}}?)  # up to five of them
+                  \(?[\x20\t]*                        # maybe in brackets: '(3 y, F)'
                   (\d{{1,3}})                         # the age
                   [\x20\t]*,?[\x20\t]*
                   (?:(M|F|(?i:male|female|man|woman|boy|girl))   # with the sex
@@ -243,6 +274,7 @@ impl ValuePatterns {
             age_with_unit: ci(r"\b\d{1,3}[\s-]*                     # a number
                   (?:y/o|y\.o\.|yo|yrs?|years?|months?|mos?)   # in years or months
                   (?:[\s-]+old)?\b")?,
+            dates: dates::DatePatterns::new()?,
             weight_not_patient: ci(
                 r"\b(?:ideal|goal|target|birth|infant|baby|fetal|newborn|dry|estimated)
                   \s+(?:body\s+)?$                    # a weight that is not the patient's",
@@ -380,23 +412,18 @@ pub fn read_value(
     text: &str,
     keyword: Range<usize>,
 ) -> Option<Value> {
-    if matches!(
-        kind,
-        MeasureKind::Bsa
-            | MeasureKind::Iga
-            | MeasureKind::ItchNrs
-            | MeasureKind::Itch
-            | MeasureKind::Easi
-    ) {
-        if let Some(cell) = table_value(patterns, tables, lines, kind, text, &keyword) {
+    if kind.is_measure() {
+        let present = table_value(patterns, tables, lines, kind, text, &keyword, Column::Present);
+        if let Some(cell) = present {
             return cell;
         }
     }
     match kind {
-        MeasureKind::Bsa => percent(patterns, text, &keyword),
+        MeasureKind::Bsa => percent(patterns, text, &keyword, 100.0),
         MeasureKind::Iga => iga(patterns, text, &keyword),
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
-        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0),
+        MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)
+            .or_else(|| bounded(&patterns.itch_on_scale, text, &keyword, WINDOW, 10.0)),
         MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
@@ -405,6 +432,26 @@ pub fn read_value(
         MeasureKind::AgeBirthDate => age_birth_date(patterns, text, &keyword),
         MeasureKind::Weight => weight(patterns, text, &keyword),
     }
+}
+
+/// A value written past the end of its scale where the keyword leaves no
+/// doubt about the scale ("BSA 150%", "itch 12/10"): a misreading or a typo
+/// the reader does not take as the measure, and a reviewer must see.
+pub fn out_of_scale(
+    patterns: &ValuePatterns,
+    kind: MeasureKind,
+    text: &str,
+    keyword: &Range<usize>,
+) -> Option<Value> {
+    let value = match kind {
+        MeasureKind::Bsa => percent(patterns, text, keyword, f64::MAX)?,
+        MeasureKind::Itch => {
+            bounded(&patterns.itch_out_of_ten, text, keyword, ITCH_WINDOW, f64::MAX)?
+        }
+        _ => return None,
+    };
+    let max = if kind == MeasureKind::Bsa { 100.0 } else { 10.0 };
+    (value.number > max).then_some(value)
 }
 
 /// Header words naming a table's present column ("Today", "Current", "This
@@ -427,13 +474,37 @@ const PAST_HEADERS: [&str; 13] = [
     "pre-treatment",
     "historical",
 ];
+/// Header words naming the column of values at a drug's start ("Baseline",
+/// "At initiation", "Pre-treatment"): a renewal's baseline.
+const BASELINE_HEADERS: [&str; 7] = [
+    "baseline",
+    "initiation",
+    "before",
+    "pretreatment",
+    "pre-treatment",
+    "pre-dupixent",
+    "pre-dupilumab",
+];
 /// How many lines above a row its header may be.
 const TABLE_REACH: usize = 12;
 
+/// How a table's columns are parted: by a character ('|', a tab) or, in a
+/// plain-text export, by runs of two or more spaces with the columns aligned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Delimiter {
+    Char(char),
+    Spaces,
+}
+
 /// A line's cells split on `delimiter`, as byte ranges into `text`: the
 /// outer empty cells of a "| a | b |" row are dropped, and so are the empty
-/// cells after the first of runs of tabs that align a column.
-fn cells(text: &str, line: Range<usize>, delimiter: char) -> Vec<Range<usize>> {
+/// cells after the first of runs of tabs that align a column; spaced cells
+/// are the runs of text between gaps of two or more blanks.
+fn cells(text: &str, line: Range<usize>, delimiter: Delimiter) -> Vec<Range<usize>> {
+    let delimiter = match delimiter {
+        Delimiter::Char(c) => c,
+        Delimiter::Spaces => return spaced_cells(text, line),
+    };
     let mut found = Vec::new();
     let mut start = line.start;
     for (i, c) in text[line.clone()].char_indices() {
@@ -460,6 +531,38 @@ fn cells(text: &str, line: Range<usize>, delimiter: char) -> Vec<Range<usize>> {
         }
     }
     found
+}
+
+/// The runs of text of a line between gaps of two or more blanks.
+fn spaced_cells(text: &str, line: Range<usize>) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = line.start;
+    while at < line.end {
+        while at < line.end && bytes[at] == b' ' {
+            at += 1;
+        }
+        let start = at;
+        while at < line.end && !(bytes[at] == b' ' && bytes.get(at + 1) == Some(&b' ')) {
+            at += 1;
+        }
+        let end = start + text[start..at].trim_end().len();
+        if end > start {
+            found.push(start..end);
+        }
+    }
+    found
+}
+
+/// How a line's cells are parted, if it is a table row at all: a spaced
+/// row has at least two cells.
+fn delimiter_of(text: &str, line: &Range<usize>) -> Option<Delimiter> {
+    let row = &text[line.clone()];
+    if let Some(c) = ['|', '\t'].into_iter().find(|d| row.contains(*d)) {
+        return Some(Delimiter::Char(c));
+    }
+    (spaced_cells(text, line.clone()).len() >= 2 && row.trim().contains("  "))
+        .then_some(Delimiter::Spaces)
 }
 
 /// Whether a header cell names the present ("Today") or a past ("3 mo
@@ -493,25 +596,63 @@ pub struct Tables {
     rows: HashMap<(usize, usize), Option<Row>>,
 }
 
-/// A line of a pipe or tab table: its cells, and where its header (a line
-/// above naming a present column and a past one) puts the present column.
+/// A line of a table: its cells, how they are parted, and its header.
 struct Row {
     cells: Vec<Range<usize>>,
-    /// The present column and the header's width, when a header is found.
-    header: Option<(usize, usize)>,
+    delimiter: Delimiter,
+    header: Option<Header>,
 }
 
-/// A measure in the label cell of a pipe or tab table row whose header names
-/// a present column and a past one ("Measure | Today | 3 mo ago"): the
-/// present column's cell, never a past one. `None` when the keyword is not
-/// in such a row; `Some(None)` when the present cell states no value.
-fn table_value(
+/// A line above a row naming a present column and a past one: its cells,
+/// which is the present column, and which, if any, the baseline one.
+struct Header {
+    cells: Vec<Range<usize>>,
+    line_start: usize,
+    present: usize,
+    baseline: Option<usize>,
+}
+
+/// Which column of a table a value was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// The present column ("Today"): today's value.
+    Present,
+    /// The baseline column ("Baseline", "At initiation").
+    Baseline,
+}
+
+impl Row {
+    /// The row's cell under header column `column`: by position for
+    /// delimited rows (a header without a label cell is shifted right by
+    /// the missing ones), by alignment for spaced ones.
+    fn cell_under(&self, line_start: usize, column: usize) -> Option<&Range<usize>> {
+        let header = self.header.as_ref()?;
+        if self.delimiter != Delimiter::Spaces {
+            let at = column + self.cells.len().saturating_sub(header.cells.len());
+            return (at > 0).then(|| self.cells.get(at)).flatten();
+        }
+        let under = header.cells.get(column)?;
+        let (from, to) = (under.start - header.line_start, under.end - header.line_start);
+        self.cells.iter().skip(1).find(|cell| {
+            let (start, end) = (cell.start - line_start, cell.end - line_start);
+            start < to && from < end
+        })
+    }
+}
+
+/// A measure in the label cell of a table row whose header names a present
+/// column and a past one ("Measure | Today | 3 mo ago"): the cell of
+/// `column`, never another. `None` when the keyword is not in such a row
+/// (or the table has no such column); `Some(None)` when the cell states no
+/// value.
+pub fn table_value(
     patterns: &ValuePatterns,
     tables: &mut Tables,
     lines: &Lines,
     kind: MeasureKind,
     text: &str,
     keyword: &Range<usize>,
+    column: Column,
 ) -> Option<Option<Value>> {
     let line_start = lines.start_of(keyword.start);
     let line_end = lines.range(lines.line_of(keyword.end)).end;
@@ -525,22 +666,24 @@ fn table_value(
     if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
-    let (present, header_len) = row.header?;
-    // A header without a label cell is shifted right by the missing ones.
-    let at = present + row.cells.len().saturating_sub(header_len);
-    if at == 0 {
-        return None;
-    }
-    Some(row.cells.get(at).and_then(|cell| cell_value(patterns, kind, text, keyword, cell)))
+    let header = row.header.as_ref()?;
+    let at = match column {
+        Column::Present => header.present,
+        Column::Baseline => header.baseline?,
+    };
+    Some(
+        row.cell_under(line_start, at)
+            .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
+    )
 }
 
 /// The cells of a table row and its header, or `None` for a line that is
 /// no table row.
 fn read_row(text: &str, lines: &Lines, line: Range<usize>) -> Option<Row> {
     steps::add(line.len());
-    let delimiter = ['|', '\t'].into_iter().find(|d| text[line.clone()].contains(*d))?;
+    let delimiter = delimiter_of(text, &line)?;
     let cells = cells(text, line.clone(), delimiter);
-    Some(Row { header: header_above(text, lines, line.start, delimiter), cells })
+    Some(Row { header: header_above(text, lines, line.start, delimiter), cells, delimiter })
 }
 
 /// The header of the table row that starts at `line_start`: within
@@ -549,8 +692,8 @@ fn header_above(
     text: &str,
     lines: &Lines,
     line_start: usize,
-    delimiter: char,
-) -> Option<(usize, usize)> {
+    delimiter: Delimiter,
+) -> Option<Header> {
     let mut end = line_start;
     for _ in 0..TABLE_REACH {
         if end == 0 {
@@ -561,21 +704,44 @@ fn header_above(
         end = above_start;
         let above = above_start..above_end;
         steps::add(above.len());
-        if !text[above.clone()].contains(delimiter) {
+        if delimiter_of(text, &above) != Some(delimiter) {
             return None;
         }
         let header = cells(text, above, delimiter);
-        let present = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
+        let named = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
         let past = header.iter().any(|c| {
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
         });
+        // Without a "Today" column, the last time point right of a past
+        // one is the latest ("Baseline | Week 16", "06/2025 | 01/2026").
+        let present = named.or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
-            return Some((present, header.len()));
+            let baseline = header.iter().position(|c| {
+                let cell = &text[c.clone()];
+                header_is(cell, &BASELINE_HEADERS) && !header_is(cell, &PRESENT_HEADERS)
+            });
+            return Some(Header { cells: header, line_start: above_start, present, baseline });
         }
     }
     None
 }
+
+/// The rightmost column of a header that names a time point (a week or
+/// month of a course, a date) after a past or baseline column.
+fn latest_time_point(text: &str, header: &[Range<usize>]) -> Option<usize> {
+    let first_past = header.iter().position(|c| is_past_header(&text[c.clone()]))?;
+    let time_point = |cell: &str| {
+        let has_digit = cell.contains(|c: char| c.is_ascii_digit());
+        let course = header_is(cell, &COURSE_HEADERS);
+        has_digit && (course || is_past_header(cell)) && !header_is(cell, &BASELINE_HEADERS)
+    };
+    let last = header.iter().rposition(|c| time_point(&text[c.clone()]))?;
+    (last > first_past).then_some(last)
+}
+
+/// Header words naming a time point of a course ("Week 16", "Month 4").
+const COURSE_HEADERS: [&str; 5] = ["week", "wk", "month", "mo", "visit"];
 
 /// The value a table cell states for a measure.
 fn cell_value(
@@ -613,15 +779,23 @@ fn cell_value(
     })
 }
 
-/// A current value restated after a past one for the same keyword: the
-/// "now 5%" of "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at
-/// diagnosis, now 2".
+/// A later value restated after one for the same keyword: the "now 5%" of
+/// "BSA was 30% last year, now 5%", the "now 2" of "IGA was 4 at diagnosis,
+/// now 2", the "6" of "EASI 28 -> 6" (then `arrow`: the first value is the
+/// earlier one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restatement {
+    pub value: Value,
+    pub arrow: bool,
+}
+
+/// The [`Restatement`] after `first`, if the note writes one.
 pub fn restatement(
     patterns: &ValuePatterns,
     kind: MeasureKind,
     text: &str,
     first: &Value,
-) -> Option<Value> {
+) -> Option<Restatement> {
     let max = match kind {
         MeasureKind::Bsa => 100.0,
         MeasureKind::Iga => 4.0,
@@ -631,24 +805,36 @@ pub fn restatement(
     };
     let (base, window) = after(text, first.span.end, WINDOW);
     let window = &*window;
-    let c = patterns.restated.captures(window)?;
+    // "from 28 to 6" leads like an arrow; "10 to 15" alone is a range.
+    let from = patterns.changed_from.is_match(&text[first.span.clone()]);
+    let arrow = patterns
+        .arrow
+        .captures(window)
+        .or_else(|| from.then(|| patterns.changed_to.captures(window)).flatten());
+    let c = match &arrow {
+        Some(c) => c,
+        None => &patterns.restated.captures(window)?,
+    };
     let number = c.get(1)?;
     let unit = c.get(2);
-    if (kind == MeasureKind::Bsa) != unit.is_some() {
+    // A percentage is BSA's; an arrow may leave the second one's unit out.
+    if (kind == MeasureKind::Bsa) != unit.is_some() && !(arrow.is_some() && unit.is_none()) {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;
     let end = unit.map_or(number.end(), |u| u.end());
-    (value <= max).then_some(Value {
-        number: value,
-        scale: None,
-        span: base + number.start()..base + end,
-    })
+    let value = Value { number: value, scale: None, span: base + number.start()..base + end };
+    (value.number <= max).then_some(Restatement { value, arrow: arrow.is_some() })
 }
 
 /// BSA: "BSA 10%", "BSA of 10-15 %", "10% BSA", "ten percent of her body
 /// surface area". A range keeps its lower bound.
-fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
+fn percent(
+    patterns: &ValuePatterns,
+    text: &str,
+    keyword: &Range<usize>,
+    max: f64,
+) -> Option<Value> {
     let (base, window) = after(text, keyword.end, WINDOW);
     let window = &*window;
     // "of her skin" is read only after its percent: what follows it ("care
@@ -657,11 +843,7 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     if let Some(c) = patterns.percent_after.captures(window).filter(|_| !skin) {
         let number = parse_number(c.get(1)?.as_str())?;
         let end = base + c.get(0)?.end();
-        return (number <= 100.0).then_some(Value {
-            number,
-            scale: None,
-            span: keyword.start..end,
-        });
+        return (number <= max).then_some(Value { number, scale: None, span: keyword.start..end });
     }
     let (base, window) = before(text, keyword.start, WINDOW);
     let window = &*window;
@@ -673,7 +855,7 @@ fn percent(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
     }
     let number = parse_number(c.get(1)?.as_str())?;
     let start = base + c.get(1)?.start();
-    (number <= 100.0).then_some(Value { number, scale: None, span: start..keyword.end })
+    (number <= max).then_some(Value { number, scale: None, span: start..keyword.end })
 }
 
 /// IGA: "IGA 4", "IGA 4/4", "vIGA-AD 3 (moderate)", "IGA 4/5" or "on a 0-5
@@ -997,6 +1179,15 @@ mod tests {
     }
 
     #[test]
+    fn table_without_a_today_column_reads_its_latest_time_point() {
+        let table = "| Score | Baseline | Week 8 | Week 16 |\n|---|---|---|---|\n\
+                     | EASI | 28 | 12 | 5 |\n";
+        assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 5.0);
+        let dated = "\t06/2025\t01/2026\nBSA\t30%\t8%\n";
+        assert_eq!(read(MeasureKind::Bsa, dated, "BSA").unwrap().0, 8.0);
+    }
+
+    #[test]
     fn treatment_area_limit_is_no_bsa() {
         assert!(read(MeasureKind::Bsa, "ruxolitinib cream (apply to <20% BSA)", "BSA").is_none());
         assert!(read(MeasureKind::Bsa, "use on no more than 10% BSA", "BSA").is_none());
@@ -1023,6 +1214,23 @@ mod tests {
         let text = "worst itch 7 out of 10";
         assert_eq!(read(MeasureKind::Itch, text, "worst itch").unwrap().0, 7.0);
         assert!(read(MeasureKind::Itch, "itch is bothersome", "itch").is_none());
+    }
+
+    #[test]
+    fn itch_with_the_scale_named_first() {
+        let nrs =
+            |text: &str, keyword: &str| read(MeasureKind::ItchNrs, text, keyword).map(|v| v.0);
+        assert_eq!(nrs("NRS itch 4 today", "NRS"), Some(4.0));
+        assert_eq!(nrs("NRS pruritus 8.", "NRS"), Some(8.0));
+        assert_eq!(nrs("NRS for itch: 5", "NRS"), Some(5.0));
+        assert_eq!(nrs("WI-NRS 9", "WI-NRS"), Some(9.0));
+        assert_eq!(nrs("PP-NRS (worst itch, past 24 h): 7", "PP-NRS"), Some(7.0));
+        // Another scale's score is no itch.
+        assert_eq!(nrs("NRS pain 6", "NRS"), None);
+        let itch = |text: &str| read(MeasureKind::Itch, text, "Itch").map(|v| v.0);
+        assert_eq!(itch("Itch severity (0-10):  7"), Some(7.0));
+        assert_eq!(itch("Itch (0–10) = 6"), Some(6.0));
+        assert_eq!(itch("Itch (since 2019): 7 nights"), None);
     }
 
     #[test]

@@ -1,0 +1,1204 @@
+//! Which of a note's values are current, which are the baseline of a drug,
+//! and which disagree.
+//!
+//! Every value keyword's value is read in its window, asked of the mention
+//! layer (a negated, family or hypothetical value is no one's), then dated
+//! by its frame: the cue nearest it in its clause ("today", "at
+//! presentation", "baseline", a date), else one earlier in its sentence, a
+//! bracket right after it ("(2022)"), or a time phrase opening the sentence
+//! before it in its paragraph ("At presentation he had ... . BSA was 60%").
+//! A value dated before now is not current: the current values are those of
+//! the latest examination (a date more than [`STALE_DAYS`] before the
+//! note's, or well before the latest dated value, is an earlier one). When
+//! the note says nothing was scored today, no old value becomes current.
+
+use super::dates::{self, Date, DatePatterns};
+use super::{
+    out_of_scale, read_value, restatement, table_value, Column, Tables, Value, ValuePatterns,
+};
+use crate::lexicon::{Cue, Meaning, MeasureKind, ValueCue, Vocabulary};
+use crate::mentions::{Mention, Note, Question, Reason};
+use chrono::{Datelike, Days, NaiveDate};
+use necessity_context::{steps, Axis, SectionKind};
+use necessity_record::Outcome;
+use std::cell::{OnceCell, RefCell};
+use std::ops::Range;
+
+/// A value dated more than this many days before the note's own date is
+/// from an earlier examination: payers read severity "within the last 90
+/// days", and a letter quotes the latest visit within weeks of it.
+pub const STALE_DAYS: i64 = 90;
+
+/// A dated value more than this many days before the latest dated value of
+/// the note is from an earlier examination than that one.
+const SAME_EXAM_DAYS: u64 = 14;
+
+/// How far from a value its dating cue may stand, in its clause or its
+/// sentence.
+const FRAME_REACH: usize = 80;
+
+/// How long a written date may be ("September 30th, 2025"): a date that
+/// ends where a window starts is read whole.
+const LONGEST_DATE: usize = 24;
+
+/// How long a bracket right after a value may be to date it ("(2022)",
+/// "(visit date 01/2025)").
+const BRACKET_REACH: usize = 32;
+
+/// How wide the first column of a line is, where a timeline writes its
+/// dates.
+const LINE_OPENING: usize = 24;
+
+/// How far into the sentence before a value a time phrase may open it.
+const OPENING_REACH: usize = 4;
+
+/// How far after "before" or "prior to" a drug or a start must follow for
+/// it to date a baseline ("before starting Dupixent").
+const BEFORE_REACH: usize = 32;
+
+/// How far before "not assessed" a measure's keyword may be ("IGA/EASI
+/// not done").
+const NOT_SCORED_REACH: usize = 24;
+
+/// The four severity measures, as the record names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Bsa,
+    Iga,
+    Itch,
+    Easi,
+}
+
+impl Measure {
+    /// Every measure, in the record's order.
+    pub const ALL: [Measure; 4] = [Measure::Bsa, Measure::Iga, Measure::Itch, Measure::Easi];
+
+    /// The measure a keyword's kind reads, if it reads one.
+    fn of(kind: MeasureKind) -> Option<Measure> {
+        match kind {
+            MeasureKind::Bsa => Some(Measure::Bsa),
+            MeasureKind::Iga => Some(Measure::Iga),
+            MeasureKind::ItchNrs | MeasureKind::Itch => Some(Measure::Itch),
+            MeasureKind::Easi => Some(Measure::Easi),
+            _ => None,
+        }
+    }
+
+    /// The record's key of the measure (`bsa_percent`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Bsa => "bsa_percent",
+            Measure::Iga => "iga",
+            Measure::Itch => "itch_nrs",
+            Measure::Easi => "easi",
+        }
+    }
+
+    /// A reviewer's name for the measure.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Bsa => "BSA",
+            Measure::Iga => "IGA",
+            Measure::Itch => "itch NRS",
+            Measure::Easi => "EASI",
+        }
+    }
+
+    /// Whether a clinician scores it by examining the skin; the patient
+    /// rates the itch, with or without an examination.
+    fn examined(self) -> bool {
+        self != Measure::Itch
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One value per measure.
+pub type PerMeasure<T> = [T; 4];
+
+/// A value dated at or before a drug's start, and the agents its clause
+/// names: it is the baseline of the drug being continued when it names
+/// none or that one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselineValue {
+    pub value: Value,
+    pub agents: Vec<String>,
+}
+
+/// The values of a note: the current measures, age and weight, with the
+/// words that state them; the baseline candidates; current values of one
+/// measure that disagree; and the note's own date.
+#[derive(Default)]
+pub struct ValueFacts {
+    pub measures: PerMeasure<Option<Value>>,
+    pub age: Option<Value>,
+    pub weight: Option<Value>,
+    pub baseline: PerMeasure<Option<BaselineValue>>,
+    /// For a measure whose current values disagree, all of them.
+    pub conflicts: Vec<(Measure, Vec<Value>)>,
+    /// Current values written past the end of their scale ("BSA 150%").
+    pub out_of_scale: Vec<(Measure, Value)>,
+    pub note_date: Option<(Date, Range<usize>)>,
+}
+
+/// When a value was taken, as its clause and paragraph tell.
+#[derive(Clone, Debug, PartialEq)]
+enum Frame {
+    Now,
+    Undated,
+    /// Dated to a day, a month or a year; weighed against the note's date.
+    Dated(Date),
+    Earlier,
+    /// At or before a drug's start; the agents its clause names.
+    Baseline(Vec<String>),
+    /// A week of a course ("at week 16"): the latest week named is current.
+    Week(u32),
+}
+
+/// How current a value is, once its frame is weighed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    /// Dated in a note that gives no date of its own: it may be quoted from
+    /// an earlier visit, so the note's undated values (its own examination)
+    /// come first.
+    Dated,
+    /// Nothing dates it before now, or it is dated within [`STALE_DAYS`]
+    /// of the note's date.
+    Undated,
+    /// Said to be today's.
+    Now,
+}
+
+/// A value that may be current, with its frame and where it stands.
+struct Candidate {
+    measure: Option<Measure>,
+    kind: MeasureKind,
+    value: Value,
+    frame: Frame,
+    /// The words that gave the frame, for `explain`.
+    cue: Option<Range<usize>>,
+}
+
+/// Reads every value keyword and keeps, for each measure, its most current
+/// statement (the last of equally current ones), and for age and weight
+/// their first (the patient's introduction).
+pub fn values(
+    patterns: &ValuePatterns,
+    vocabulary: &Vocabulary,
+    note: &Note,
+    skin_note: bool,
+) -> ValueFacts {
+    let note_date = dates::note_date(&patterns.dates, note);
+    let framer = Framer::new(note, vocabulary, &patterns.dates);
+    let Stated { candidates, baseline, out_of_scale } =
+        candidates(patterns, note, skin_note, &framer);
+    let today = note_date.as_ref().map(|(date, _)| date.last());
+    let ranked = ranked(candidates, today);
+    let unscored = unscored(note);
+    let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
+    let current = select(note, ranked, &unscored, &mut facts);
+    facts.conflicts = conflicts(current);
+    facts
+}
+
+/// Keeps the most current value of each measure (the last of equally
+/// current ones) and the first age and weight, says in the trace why the
+/// others are not current, and returns the current values of each measure.
+fn select(
+    note: &Note,
+    ranked: Vec<(Candidate, Option<Rank>)>,
+    unscored: &PerMeasure<Option<Range<usize>>>,
+    facts: &mut ValueFacts,
+) -> PerMeasure<Vec<(Rank, Value)>> {
+    steps::add(ranked.len());
+    let mut held: PerMeasure<Option<Rank>> = [None; 4];
+    let mut current: PerMeasure<Vec<(Rank, Value)>> = Default::default();
+    for (candidate, rank) in ranked {
+        let Some(measure) = candidate.measure else {
+            match candidate.kind {
+                MeasureKind::Weight => facts.weight.get_or_insert(candidate.value),
+                _ => facts.age.get_or_insert(candidate.value),
+            };
+            continue;
+        };
+        let (span, taken_as) = (&candidate.value.span, "a current value");
+        let Some(rank) = rank else {
+            let why = match candidate.frame {
+                Frame::Baseline(_) => "a baseline, not today's",
+                _ => "dated before the latest examination",
+            };
+            note.trace_set_aside(span, taken_as, why, candidate.cue);
+            continue;
+        };
+        if let (true, Some(cue)) = (rank < Rank::Now, &unscored[measure.index()]) {
+            note.trace_set_aside(span, taken_as, "not scored today", Some(cue.clone()));
+            continue;
+        }
+        let i = measure.index();
+        if held[i].is_none_or(|h| rank >= h) {
+            facts.measures[i] = Some(candidate.value.clone());
+            held[i] = Some(rank);
+        }
+        current[i].push((rank, candidate.value));
+    }
+    current
+}
+
+/// The measures whose most current values disagree, with those values.
+fn conflicts(current: PerMeasure<Vec<(Rank, Value)>>) -> Vec<(Measure, Vec<Value>)> {
+    let mut found = Vec::new();
+    for (measure, values) in Measure::ALL.into_iter().zip(current) {
+        let top = values.iter().map(|(rank, _)| *rank).max();
+        let mut top_values: Vec<Value> =
+            values.into_iter().filter(|(rank, _)| Some(*rank) == top).map(|(_, v)| v).collect();
+        // Two keywords of one statement ("Investigator Global Assessment
+        // (vIGA-AD) was 4") read one number.
+        top_values.sort_by_key(|v| v.span.end);
+        top_values.dedup_by_key(|v| v.span.end);
+        let disagree = top_values.windows(2).any(|w| (w[0].number - w[1].number).abs() > 1e-6);
+        if disagree {
+            found.push((measure, top_values));
+        }
+    }
+    found
+}
+
+/// Whether a fact's words are dated before the note's latest examination,
+/// read as a value's are ("involvement of the hands and face" in "per 2022
+/// records: BSA 30%, involvement of the hands and face"): other findings
+/// ask it so that one rule dates every current fact.
+pub struct Dating<'a, 't, 'v> {
+    framer: Framer<'a, 't, 'v>,
+    today: Option<NaiveDate>,
+}
+
+impl<'a, 't, 'v> Dating<'a, 't, 'v> {
+    /// Dates the facts of `note`, whose own date is `today` (if known).
+    pub fn new(
+        patterns: &'a ValuePatterns,
+        vocabulary: &'a Vocabulary,
+        note: &'a Note<'t, 'v>,
+        today: Option<NaiveDate>,
+    ) -> Self {
+        Dating { framer: Framer::new(note, vocabulary, &patterns.dates), today }
+    }
+
+    /// Whether the words at `span` are dated before now: an earlier or
+    /// baseline time, or a date more than [`STALE_DAYS`] before the note
+    /// (or a year before its year).
+    pub fn before_now(&self, span: &Range<usize>) -> bool {
+        match self.framer.frame(span, &(0..0)).frame {
+            Frame::Earlier | Frame::Baseline(_) => true,
+            Frame::Dated(date) => self.today.is_some_and(|today| {
+                date.first() <= today && dated_rank(&date, Some(today), None).is_none()
+            }),
+            Frame::Now | Frame::Undated | Frame::Week(_) => false,
+        }
+    }
+}
+
+/// How a value was read from its keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// The value the keyword states.
+    Stated,
+    /// A current value restated after it ("BSA was 30% last year, now 5%"):
+    /// its own words decide whether it is a current fact, not the keyword's.
+    Restated,
+    /// The value an arrow or a "from ... to" leads to ("EASI 28 -> 6"):
+    /// restated, and the words between the two date the first.
+    ArrowTo,
+    /// The cell of a table's baseline column.
+    BaselineCell,
+    /// The value an arrow leads away from ("EASI 28 -> 6"): an earlier one.
+    ArrowFrom,
+    /// A value past the end of its scale ("BSA 150%"): no value, a caveat.
+    OutOfScale,
+}
+
+/// What the keywords of a note state: the candidates for current values,
+/// the first baseline value of each measure, and values past the end of
+/// their scale.
+struct Stated {
+    candidates: Vec<Candidate>,
+    baseline: PerMeasure<Option<BaselineValue>>,
+    out_of_scale: Vec<(Measure, Value)>,
+}
+
+/// A value a keyword states: how it was read and, for the value an arrow
+/// leads to, the span between the two values, whose words date the first.
+struct Read<'n, 'v> {
+    kind: MeasureKind,
+    mention: &'n Mention<'v>,
+    value: Value,
+    role: Role,
+    between: Range<usize>,
+}
+
+/// Every value every keyword states, read in its window: the stated value,
+/// a restated or arrowed one after it, a table's baseline cell, or a value
+/// past its scale.
+fn read_keywords<'n, 'v>(
+    patterns: &ValuePatterns,
+    note: &'n Note<'_, 'v>,
+    skin_note: bool,
+) -> Vec<Read<'n, 'v>> {
+    let text = note.text();
+    let lines = note.lines();
+    let mut tables = Tables::default();
+    let mut read = Vec::new();
+    steps::add(note.mentions().len());
+    for mention in note.mentions() {
+        let Meaning::Measure(kind) = mention.meaning else { continue };
+        let kind = *kind;
+        let skin_only = matches!(kind, MeasureKind::Bsa | MeasureKind::Itch | MeasureKind::ItchNrs);
+        if skin_only && !skin_note {
+            continue;
+        }
+        let keyword = mention.span.clone();
+        let one = |value, role| Read { kind, mention, value, role, between: 0..0 };
+        if kind.is_measure() {
+            let cell =
+                table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Baseline);
+            if let Some(Some(cell)) = cell {
+                read.push(one(cell, Role::BaselineCell));
+            }
+        }
+        let Some(first) = read_value(patterns, &mut tables, lines, kind, text, keyword.clone())
+        else {
+            if let Some(past_the_end) = out_of_scale(patterns, kind, text, &keyword) {
+                read.push(one(past_the_end, Role::OutOfScale));
+            }
+            continue;
+        };
+        let restated = restatement(patterns, kind, text, &first);
+        let arrow = restated.as_ref().is_some_and(|r| r.arrow);
+        let first_start = first.span.start;
+        read.push(one(first, if arrow { Role::ArrowFrom } else { Role::Stated }));
+        if let Some(restated) = restated {
+            let (role, between) = match arrow {
+                true => (Role::ArrowTo, first_start..restated.value.span.start),
+                false => (Role::Restated, 0..0),
+            };
+            read.push(Read { kind, mention, value: restated.value, role, between });
+        }
+    }
+    read
+}
+
+/// The values every keyword states, with their frames, and the first
+/// baseline value of each measure. A value set aside only as historical
+/// (or in copied-forward text) may still be a baseline.
+fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &Framer) -> Stated {
+    let read = read_keywords(patterns, note, skin_note);
+    let spans: Vec<Range<usize>> = read.iter().map(|r| r.value.span.clone()).collect();
+    let scopes = note.scopes(&spans);
+    let mut stated =
+        Stated { candidates: Vec::new(), baseline: Default::default(), out_of_scale: Vec::new() };
+    for (Read { kind, mention, value, role, between }, scope) in read.into_iter().zip(scopes) {
+        let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
+        if !matches!(role, Role::Restated | Role::ArrowTo) {
+            verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
+        }
+        let Found { frame, span: cue } = framer.frame(&value.span, &between);
+        let frame = match (role, frame) {
+            (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
+            (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
+            (_, frame) => frame,
+        };
+        let cue = (!cue.is_empty()).then_some(cue);
+        let measure = Measure::of(kind);
+        if let (Some(measure), Frame::Baseline(agents)) = (measure, &frame) {
+            if verdict.is_ok() || only_past(verdict) {
+                let slot = &mut stated.baseline[measure.index()];
+                slot.get_or_insert(BaselineValue { value: value.clone(), agents: agents.clone() });
+            }
+        }
+        let past = matches!(frame, Frame::Earlier | Frame::Baseline(_));
+        match (role, measure) {
+            (Role::OutOfScale, Some(measure)) if verdict.is_ok() && !past => {
+                stated.out_of_scale.push((measure, value));
+            }
+            (Role::OutOfScale | Role::BaselineCell, _) => {}
+            _ if verdict.is_ok() => {
+                stated.candidates.push(Candidate { measure, kind, value, frame, cue });
+            }
+            _ => {}
+        }
+    }
+    stated
+}
+
+/// Whether a value was set aside only because it is in the past: a
+/// historical trigger or copied-forward text (a baseline is in the past).
+fn only_past(verdict: Result<(), Reason>) -> bool {
+    matches!(
+        verdict,
+        Err(Reason::Context(Axis::Historical, _) | Reason::Section(SectionKind::PriorVisit))
+    )
+}
+
+/// Each candidate with how current it is (`None`: not current). A dated
+/// value is today's when dated to the note's day, and from an earlier
+/// examination when dated more than [`STALE_DAYS`] before the note or
+/// [`SAME_EXAM_DAYS`] before the latest dated value; a future date
+/// ("follow-up 03/03/2026") dates nothing.
+fn ranked(candidates: Vec<Candidate>, today: Option<NaiveDate>) -> Vec<(Candidate, Option<Rank>)> {
+    steps::add(3 * candidates.len());
+    let past = |date: &Date| today.is_none_or(|today| date.first() <= today);
+    let last_week = candidates
+        .iter()
+        .filter_map(|c| match c.frame {
+            Frame::Week(week) if c.measure.is_some() => Some(week),
+            _ => None,
+        })
+        .max();
+    let latest = candidates
+        .iter()
+        .filter_map(|c| match &c.frame {
+            Frame::Dated(date) if c.measure.is_some() && past(date) => Some(date.first()),
+            _ => None,
+        })
+        .max();
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let rank = match &candidate.frame {
+                Frame::Now => Some(Rank::Now),
+                Frame::Undated => Some(Rank::Undated),
+                Frame::Earlier | Frame::Baseline(_) => None,
+                Frame::Week(week) => (Some(*week) == last_week).then_some(Rank::Undated),
+                Frame::Dated(date) if !past(date) => Some(Rank::Undated),
+                Frame::Dated(date) => dated_rank(date, today, latest),
+            };
+            (candidate, rank)
+        })
+        .collect()
+}
+
+/// How current a value dated `date` (not after the note) is.
+fn dated_rank(date: &Date, today: Option<NaiveDate>, latest: Option<NaiveDate>) -> Option<Rank> {
+    if let Some(today) = today {
+        // Only a day says today: a month or a year may hold earlier visits.
+        if date.is_day() && date.last() >= today.checked_sub_days(Days::new(1))? {
+            return Some(Rank::Now);
+        }
+        // A year alone before the note's year is an earlier year's visit.
+        let earlier_year = date.is_year() && date.last() < today.with_day0(0)?.with_month0(0)?;
+        if (today - date.last()).num_days() > STALE_DAYS || earlier_year {
+            return None;
+        }
+    }
+    let earlier_exam = latest
+        .and_then(|latest| latest.checked_sub_days(Days::new(SAME_EXAM_DAYS)))
+        .is_some_and(|bound| date.last() < bound);
+    let rank = if today.is_some() { Rank::Undated } else { Rank::Dated };
+    (!earlier_exam).then_some(rank)
+}
+
+/// For each measure, whether the note says it was not scored today: an
+/// examination deferred or not done ("exam deferred", "no exam
+/// (telephone)") for the measures a clinician scores, or the measure named
+/// right before a "not assessed" ("BSA not assessed; IGA/EASI not done").
+fn unscored(note: &Note) -> PerMeasure<Option<Range<usize>>> {
+    let text = note.text();
+    let mut unscored: PerMeasure<Option<Range<usize>>> = Default::default();
+    steps::add(note.mentions().len());
+    for mention in note.mentions() {
+        match mention.meaning {
+            Meaning::Value(ValueCue::NoExamToday) => {
+                let today = note.judge(mention, Question::NOT_HYPOTHETICAL).is_ok()
+                    && note.judge(mention, Question::NOT_HISTORICAL).is_ok();
+                if today && !modified(text, mention.span.start) {
+                    for measure in Measure::ALL.into_iter().filter(|m| m.examined()) {
+                        unscored[measure.index()] = Some(mention.span.clone());
+                    }
+                }
+            }
+            Meaning::Value(ValueCue::NotScored) => {
+                let start = mention.span.start;
+                let before = start.saturating_sub(NOT_SCORED_REACH)..start;
+                steps::add(note.mentions_from(&before).len());
+                let sentence = note.sentence_index(start);
+                for keyword in note.mentions_in(&before) {
+                    let Meaning::Measure(kind) = keyword.meaning else { continue };
+                    let between = text.get(keyword.span.end..start).unwrap_or("0");
+                    let named = keyword.sentence == sentence
+                        && !between.contains(|c: char| c.is_ascii_digit() || c == ';');
+                    if let (Some(measure), true) = (Measure::of(*kind), named) {
+                        unscored[measure.index()] = Some(mention.span.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    unscored
+}
+
+/// The frame of the cue nearest the value at `span` (one before it wins a
+/// tie); but a date beside a word of the past ("per 2020 records",
+/// "baseline 07/2024") is that past, and the word decides.
+fn pick(cues: Vec<Found>, span: &Range<usize>) -> Option<Found> {
+    let distance = |cue: &Range<usize>| {
+        if cue.end <= span.start {
+            (span.start - cue.end, 0)
+        } else if cue.start >= span.end {
+            (cue.start - span.end, 1)
+        } else {
+            (0, 0)
+        }
+    };
+    let nearest = cues.iter().min_by_key(|found| distance(&found.span))?;
+    let past_word = cues
+        .iter()
+        .filter(|found| matches!(found.frame, Frame::Earlier | Frame::Baseline(_)))
+        .min_by_key(|found| distance(&found.span));
+    // A week of the course beside its calendar date ("at week 16 (October
+    // 2025)") orders the course's time points.
+    let week = cues.iter().find(|found| matches!(found.frame, Frame::Week(_)));
+    match (&nearest.frame, past_word, week) {
+        (Frame::Dated(_) | Frame::Week(_), Some(word), _) => Some(word.clone()),
+        (Frame::Dated(_), None, Some(week)) => Some(week.clone()),
+        _ => Some(nearest.clone()),
+    }
+}
+
+/// The inside of the bracket around `cue` that closes before `limit`
+/// (from `floor` at the most), if the cue is in one.
+fn enclosing_bracket(
+    text: &[u8],
+    floor: usize,
+    cue: &Range<usize>,
+    limit: usize,
+) -> Option<Range<usize>> {
+    steps::add(limit.saturating_sub(floor));
+    let is_open = |b: &u8| matches!(b, b'(' | b'[');
+    let is_close = |b: &u8| matches!(b, b')' | b']');
+    let after = &text[cue.end..limit];
+    let close = after.iter().position(is_close)?;
+    if after[..close].iter().any(is_open) {
+        return None;
+    }
+    let before = &text[floor..cue.start];
+    let open = before.iter().rposition(|b| is_open(b) || is_close(b));
+    let start = match open {
+        Some(i) if is_open(&before[i]) => floor + i + 1,
+        Some(_) => return None,
+        None => floor,
+    };
+    Some(start..cue.end + close)
+}
+
+/// Whether a word stands right before a phrase on its line: "rectal exam
+/// deferred" defers another examination than the skin's.
+fn modified(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    before.ends_with(|c: char| c.is_alphabetic())
+}
+
+/// Dates values by the cues around them; reads a note's brackets and
+/// semicolons once.
+struct Framer<'a, 't, 'v> {
+    note: &'a Note<'t, 'v>,
+    vocabulary: &'a Vocabulary,
+    dates: &'a DatePatterns,
+    /// Where a clause may break (brackets and semicolons), in order; found
+    /// on first use.
+    breaks: OnceCell<Vec<usize>>,
+    /// Where the semicolons are, in order.
+    semicolons: OnceCell<Vec<usize>>,
+    /// Cues in this span date another value than the one being framed.
+    skipped: RefCell<Range<usize>>,
+}
+
+/// A cue found near a value: its span and the frame it gives.
+#[derive(Clone)]
+struct Found {
+    span: Range<usize>,
+    frame: Frame,
+}
+
+impl<'a, 't, 'v> Framer<'a, 't, 'v> {
+    fn new(note: &'a Note<'t, 'v>, vocabulary: &'a Vocabulary, dates: &'a DatePatterns) -> Self {
+        Framer {
+            note,
+            vocabulary,
+            dates,
+            breaks: OnceCell::new(),
+            semicolons: OnceCell::new(),
+            skipped: RefCell::new(0..0),
+        }
+    }
+
+    /// The frame of the value at `span`.
+    /// The frame of a value; cues inside `skipped` (between an arrow's two
+    /// values, which date the first) do not count.
+    fn frame(&self, span: &Range<usize>, skipped: &Range<usize>) -> Found {
+        self.skipped.replace(skipped.clone());
+        let found = self.found(span);
+        self.skipped.replace(0..0);
+        found.unwrap_or(Found { span: span.end..span.end, frame: Frame::Undated })
+    }
+
+    /// The cue that dates the value at `span`, if any does.
+    fn found(&self, span: &Range<usize>) -> Option<Found> {
+        let sentence = self.note.sentence_of(span.start);
+        let clause = self.clause(&sentence, span, true);
+        let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
+            ..clause.end.min(span.end + FRAME_REACH);
+        if let Some(found) = self.nearest(&near, span, true) {
+            return Some(found);
+        }
+        let wide = self.clause(&sentence, span, false);
+        let before = wide.start.max(span.start.saturating_sub(FRAME_REACH))..span.start;
+        if let Some(found) = self.nearest_outside_brackets(&before, span) {
+            return Some(found);
+        }
+        if let Some(found) = self.bracket_after(span) {
+            return Some(found);
+        }
+        if let Some(found) = self.line_opening(span) {
+            return Some(found);
+        }
+        self.opening(span)
+    }
+
+    /// The clause of `span` in `sentence`: cut at semicolons and, when
+    /// `brackets`, at brackets ("EASI 18 today (EASI was 28 in January)"
+    /// dates each EASI apart).
+    fn clause(&self, sentence: &Range<usize>, span: &Range<usize>, brackets: bool) -> Range<usize> {
+        let text = self.note.text().as_bytes();
+        let breaks = match brackets {
+            true => self.breaks.get_or_init(|| {
+                steps::add(2 * text.len());
+                let round = memchr::memchr3_iter(b'(', b')', b';', text);
+                let square = memchr::memchr2_iter(b'[', b']', text);
+                let mut all: Vec<usize> = round.chain(square).collect();
+                all.sort_unstable();
+                all
+            }),
+            false => self.semicolons.get_or_init(|| {
+                steps::add(text.len());
+                memchr::memchr_iter(b';', text).collect()
+            }),
+        };
+        let before = breaks.partition_point(|&b| b < span.start);
+        let start = breaks[..before]
+            .last()
+            .filter(|&&b| b >= sentence.start)
+            .map_or(sentence.start, |&b| b + 1);
+        let stop = sentence.end.max(span.end);
+        let after = breaks.partition_point(|&b| b < span.end);
+        let end = breaks.get(after).filter(|&&b| b < stop).map_or(stop, |&b| b);
+        start..end
+    }
+
+    /// The dating cue or date in `range` nearest the value at `span` (a
+    /// cue before it wins a tie), cues after it only when `after`.
+    fn nearest(&self, range: &Range<usize>, span: &Range<usize>, after: bool) -> Option<Found> {
+        let cues = self.cues(range);
+        // A cue after the value is another value's when that value stands
+        // between: its keyword ("EASI 28 at first, EASI today 4.2") or its
+        // number ("EASI 12, down from 28 at baseline"); a date's digits
+        // are no value ("IGA 4 per 2020 records").
+        let text = self.note.text().as_bytes();
+        let another_value = |cue: &Range<usize>| {
+            let between = span.end..cue.start;
+            steps::add(between.len() * cues.len().max(1));
+            let in_a_date = |i: usize| {
+                cues.iter().any(|c| matches!(c.frame, Frame::Dated(_)) && c.span.contains(&i))
+            };
+            between.clone().any(|i| text[i].is_ascii_digit() && !in_a_date(i))
+                || self.note.mentions_in(&between).any(|m| matches!(m.meaning, Meaning::Measure(_)))
+                || self.opens_a_later_line(span, cue)
+        };
+        let kept: Vec<Found> = cues
+            .iter()
+            .filter(|found| {
+                let cue = &found.span;
+                let (before, inside) = (cue.end <= span.start, cue.start < span.end);
+                match (before, inside) {
+                    (true, _) => !self.follows_a_number(cue),
+                    (false, true) => after,
+                    (false, false) => after && !another_value(cue),
+                }
+            })
+            .cloned()
+            .collect();
+        pick(kept, span)
+    }
+
+    /// The dating cue or date in `range`, before the value at `span`,
+    /// nearest it but not inside a bracket that closes before it: an aside
+    /// ("BSA 8% today (it was 20% in 2022), IGA 3") dates only itself.
+    fn nearest_outside_brackets(&self, range: &Range<usize>, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text().as_bytes();
+        // A cue in a bracket that closes before the value and holds a
+        // number of its own (another value) is an aside.
+        let aside = |cue: &Range<usize>| {
+            enclosing_bracket(text, range.start, cue, span.start).is_some_and(|inside| {
+                inside.clone().any(|i| text[i].is_ascii_digit() && !cue.contains(&i))
+            })
+        };
+        steps::add(range.len());
+        let cues = self.cues(range).into_iter().filter(|found| {
+            found.span.end <= span.start
+                && !aside(&found.span)
+                && !self.follows_a_number(&found.span)
+        });
+        pick(cues.collect(), span)
+    }
+
+    /// Whether a cue word comes right after a number: it dates that value
+    /// ("from 30 at baseline to 4", "EASI 28 before Dupixent"), not one
+    /// further on. A date dates what follows it.
+    fn follows_a_number(&self, cue: &Range<usize>) -> bool {
+        let text = self.note.text();
+        let before = text[..cue.start].trim_end_matches([' ', '\t', '%', ',', ':']);
+        let word = text.get(cue.clone()).unwrap_or_default();
+        before.ends_with(|c: char| c.is_ascii_digit())
+            && !word.starts_with(|c: char| c.is_ascii_digit())
+            && self.dates.dates_in(word).next().is_none()
+    }
+
+    /// The dating cues of `range`: the lexicon's, and the dates written there.
+    fn cues(&self, range: &Range<usize>) -> Vec<Found> {
+        let text = self.note.text();
+        steps::add(self.note.mentions_from(range).len());
+        let mut found: Vec<Found> = self
+            .note
+            .mentions_in(range)
+            .filter_map(|m| {
+                let frame = match m.meaning {
+                    Meaning::Value(ValueCue::Now) => Frame::Now,
+                    Meaning::Value(ValueCue::Earlier) => Frame::Earlier,
+                    Meaning::Value(ValueCue::Baseline) => Frame::Baseline(self.agents(&m.span)),
+                    Meaning::Value(ValueCue::Before) if self.before_a_start(m) => {
+                        Frame::Baseline(self.agents(&m.span))
+                    }
+                    _ => return None,
+                };
+                Some(Found { span: m.span.clone(), frame })
+            })
+            .collect();
+        let skipped = self.skipped.borrow().clone();
+        // A date that ends in the range is read whole, though it starts
+        // before it ("January 15, 2026" cut at "2026").
+        let from = super::ceil_boundary(text, range.start.saturating_sub(LONGEST_DATE));
+        if let Some(window) = text.get(from..range.end) {
+            let at = |span: Range<usize>| from + span.start..from + span.end;
+            // A date after "since" starts what goes on now ("hand eczema
+            // since 2020"): it dates nothing before now.
+            let since = |span: &Range<usize>| {
+                let before = text[..span.start].trim_end();
+                let last_word = before.get(before.len().saturating_sub(5)..);
+                last_word.is_some_and(|word| word.eq_ignore_ascii_case("since"))
+            };
+            found.extend(
+                self.dates
+                    .dates_in(window)
+                    .map(|date| Found { span: at(date.span), frame: Frame::Dated(date.date) })
+                    .filter(|found| !since(&found.span)),
+            );
+            found.extend(
+                self.dates
+                    .weeks_in(window)
+                    .map(|(span, week)| Found { span: at(span), frame: Frame::Week(week) }),
+            );
+        }
+        found.retain(|cue| {
+            let skip = skipped.start <= cue.span.start && cue.span.end <= skipped.end;
+            cue.span.end > range.start && !skip
+        });
+        found
+    }
+
+    /// Whether "before" or "prior to" is followed, in its sentence, by a
+    /// drug or a start ("before Dupixent", "prior to starting it").
+    fn before_a_start(&self, cue: &Mention) -> bool {
+        let reach = cue.span.end..cue.span.end + BEFORE_REACH;
+        self.note.mentions_in(&reach).any(|m| {
+            m.sentence == cue.sentence
+                && matches!(
+                    m.meaning,
+                    Meaning::Drug(_) | Meaning::Cue(Cue::Outcome(Outcome::Planned), _)
+                )
+        })
+    }
+
+    /// The agents named in the clause (cut at semicolons) around `span`.
+    fn agents(&self, span: &Range<usize>) -> Vec<String> {
+        let sentence = self.note.sentence_of(span.start);
+        let clause = self.clause(&sentence, span, false);
+        // A clause without stops (dictation) is read near the span only.
+        let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
+            ..clause.end.min(span.end + FRAME_REACH);
+        steps::add(self.note.mentions_from(&near).len());
+        let mut agents: Vec<String> = self
+            .note
+            .mentions_in(&near)
+            .filter_map(|m| match m.meaning {
+                Meaning::Drug(id) => Some(self.vocabulary.drugs[*id].agent.clone()),
+                _ => None,
+            })
+            .collect();
+        agents.dedup();
+        agents
+    }
+
+    /// A date or cue in a bracket right after the value: "BSA 30% (2022)".
+    fn bracket_after(&self, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text();
+        let rest = text.get(span.end..)?;
+        let open = rest.len() - rest.trim_start().len();
+        if !rest[open..].starts_with(['(', '[']) {
+            return None;
+        }
+        let from = span.end + open + 1;
+        let window = super::floor_boundary(text, (from + BRACKET_REACH).min(text.len()));
+        let close = from + text[from..window].find([')', ']'])?;
+        // Only a bracket that dates the value: no number of its own ("(it
+        // was 14% in the spring)" is another value, dated apart).
+        let found = self.cues(&(from..close)).into_iter().min_by_key(|f| f.span.start)?;
+        let own = |i: usize| found.span.contains(&i);
+        let other_number =
+            text[from..close].char_indices().any(|(i, c)| c.is_ascii_digit() && !own(from + i));
+        (!other_number).then_some(found)
+    }
+
+    /// Whether a cue after the value opens a line of its own, after the
+    /// value's: a timeline's next row, which it dates.
+    fn opens_a_later_line(&self, span: &Range<usize>, cue: &Range<usize>) -> bool {
+        let lines = self.note.lines();
+        let line_start = lines.start_of(cue.start);
+        line_start > span.end && cue.start - line_start < LINE_OPENING
+    }
+
+    /// A date or time phrase in the first column of the value's line: a
+    /// timeline or visit table dates its rows ("Jun 2025   Referral; BSA
+    /// 60%").
+    fn line_opening(&self, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text();
+        let line_start = self.note.lines().start_of(span.start);
+        let first_column = line_start..span.start.min(line_start + LINE_OPENING);
+        let found = self.cues(&first_column).into_iter().min_by_key(|found| found.span.start)?;
+        // A cue whose sentence ends before the value ("... last summer,
+        // which settled. PP-NRS 9.") is that sentence's.
+        let between = text.get(found.span.end..span.start)?;
+        let ended = between.contains(". ") || between.contains(['!', '?']);
+        (!ended).then_some(found)
+    }
+
+    /// A time phrase ("At presentation", "On 06/12/2025") opening the
+    /// sentence before the value's, in its paragraph: it sets the scene of
+    /// what follows. A one-word adverb ("Initially ...") dates only its own
+    /// sentence.
+    fn opening(&self, span: &Range<usize>) -> Option<Found> {
+        let index = self.note.sentence_index(span.start);
+        let previous = self.note.sentence(index.checked_sub(1)?);
+        let text = self.note.text();
+        let sentence = &text[previous.clone()];
+        let lead = previous.start + (sentence.len() - sentence.trim_start().len());
+        if self.note.paragraph_of(lead) != self.note.paragraph_of(span.start) {
+            return None;
+        }
+        let window = lead..super::floor_boundary(text, (lead + FRAME_REACH).min(previous.end));
+        let first = self.cues(&window).into_iter().min_by_key(|found| found.span.start)?;
+        let phrase = text.get(first.span.clone()).unwrap_or_default();
+        let opens = first.span.start - lead <= OPENING_REACH
+            && (phrase.contains(' ') || matches!(first.frame, Frame::Dated(_)));
+        opens.then_some(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mentions::Note;
+    use crate::{extract_case, Lexicons};
+    use necessity_record::{Facts, Measures, PendKind};
+
+    fn facts(text: &str) -> Facts {
+        extract_case(&Lexicons::builtin(), text)
+    }
+
+    /// The four measures as (BSA, IGA, itch, EASI).
+    fn measures(text: &str) -> [Option<f64>; 4] {
+        let m = facts(text).measures;
+        [m.bsa_percent, m.iga, m.itch_nrs, m.easi]
+    }
+
+    /// The baseline kept when the note continues `continued` (the renewal
+    /// helper sets `continuation_of`; here it is set by hand).
+    fn baseline(text: &str, continued: Option<&str>) -> Measures {
+        let lexicons = Lexicons::builtin();
+        let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+        let mut facts = Facts { continuation_of: continued.map(String::from), ..Facts::default() };
+        let (values, _) = crate::record_values(&mut facts, &lexicons, &note, true);
+        crate::record_baseline(&mut facts, text, values);
+        facts.measures_baseline
+    }
+
+    #[test]
+    fn a_value_of_an_earlier_time_is_not_current() {
+        let cases = [
+            "Atopic dermatitis. The first consult in 2021 is summarised: EASI 31 at the initial consult.",
+            "Atopic dermatitis. Baseline BSA 40% (06/2024). Plan: renew.",
+            "Atopic dermatitis. IGA 4 per 2020 records; no recent scoring.",
+            "Atopic dermatitis. At presentation her BSA was 35%.",
+            "Atopic dermatitis. Her BSA was 30% last winter.",
+        ];
+        for text in cases {
+            assert_eq!(measures(text), [None; 4], "{text}");
+        }
+        // A past word after another number is that number's.
+        let text = "Atopic dermatitis. EASI 12, down from 28 at baseline.";
+        assert_eq!(measures(text)[3], Some(12.0));
+        // Counter-examples: today's values, and a date that is today's.
+        let text = "Atopic dermatitis. EASI 19 today (clinic visit 01/2025).";
+        assert_eq!(measures(text)[3], Some(19.0));
+        let text = "Date of service: 02/03/2026\nAtopic dermatitis. Exam 02/03/2026: BSA 14%.";
+        assert_eq!(measures(text)[0], Some(14.0));
+    }
+
+    #[test]
+    fn a_value_dated_long_before_the_note_is_from_an_earlier_exam() {
+        let text = "Date: 03/10/2026\nAtopic dermatitis. A clinic note of 09/2025 gives BSA 22%. \
+                    Exam today: BSA 7%.";
+        assert_eq!(measures(text)[0], Some(7.0));
+        // Alone it is still no current value.
+        let text = "Date: 03/10/2026\nAtopic dermatitis. A clinic note of 09/2025 gives BSA 22%.";
+        assert_eq!(measures(text)[0], None);
+        // A letter written days after the visit it reports: that visit is
+        // the latest examination.
+        let text = "March 12, 2026\n\nRe: atopic dermatitis\nAt her visit on 02/26/2026 the EASI \
+                    was 24 and the IGA 3.";
+        assert_eq!(measures(text), [None, Some(3.0), None, Some(24.0)]);
+        // A long date is read whole however far before the value it starts,
+        // and only a day, not a year, says today.
+        let text = "January 20, 2026\n\nAt her most recent visit on January 15, 2026, her \
+                    Validated Investigator Global Assessment was 3.";
+        let f = facts(text);
+        assert_eq!(f.measures.iga, Some(3.0));
+        assert_eq!(f.evidence["measures.iga"][0].text, "Investigator Global Assessment was 3");
+        let text = "Date: 03/10/2026\nAtopic dermatitis. BSA 22% (2026). Exam today: BSA 7%.";
+        assert_eq!(facts(text).measures.bsa_percent, Some(7.0));
+        assert!(facts(text).caveats.is_empty());
+        // The latest of two dated visits wins.
+        let text = "April 2, 2026\n\nAtopic dermatitis. On 01/15/2026 the EASI was 30. On \
+                    03/20/2026 the EASI was 21.";
+        assert_eq!(measures(text)[3], Some(21.0));
+    }
+
+    #[test]
+    fn the_time_phrase_opening_a_sentence_dates_the_next_one() {
+        let text = "Atopic dermatitis. At presentation the rash covered the trunk and arms. The \
+                    BSA was 45% and the IGA 4.\n\nToday the IGA is 2.";
+        assert_eq!(measures(text), [None, Some(2.0), None, None]);
+        // A timeline's first column dates its row.
+        let text = "Date: 01/20/2026\nAtopic dermatitis.\n\n 03/2025     first visit; BSA 50%\n                     01/2026     review; BSA 8%\n";
+        assert_eq!(measures(text)[0], Some(8.0));
+        // The latest week of a course is current.
+        let text = "Atopic dermatitis on dupilumab. At week 4 the EASI was 20. At week 12 \
+                    (March 2025) the EASI was 6. Week 4: IGA 3.";
+        assert_eq!(measures(text)[3], Some(6.0));
+        assert_eq!(measures(text)[1], None);
+        // A one-word adverb dates only its own sentence.
+        let text = "Atopic dermatitis. Initially she used emollients alone. BSA 12%, IGA 3.";
+        assert_eq!(measures(text)[..2], [Some(12.0), Some(3.0)]);
+    }
+
+    #[test]
+    fn no_old_value_becomes_current_when_nothing_was_scored_today() {
+        let text = "Atopic dermatitis. Telehealth follow-up; skin exam deferred. BSA 25% and \
+                    IGA 3 at her last clinic visit. Itch 6/10 this week.";
+        assert_eq!(measures(text), [None, None, Some(6.0), None]);
+        let text = "Atopic dermatitis. EASI 20 on the chart. BSA not assessed; IGA and EASI not \
+                    done today.";
+        assert_eq!(measures(text)[3], None);
+        // Another examination deferred says nothing of the skin's.
+        let text = "Atopic dermatitis. Rectal exam deferred. BSA 12%.";
+        assert_eq!(measures(text)[0], Some(12.0));
+        let text = "Atopic dermatitis. Hands examined; remainder of skin not examined. BSA 4%.";
+        assert_eq!(measures(text)[0], Some(4.0));
+    }
+
+    #[test]
+    fn a_table_in_spaced_columns_is_read_in_its_present_column() {
+        let text = "Atopic dermatitis on dupilumab.\n\n\
+                    \x20              Before dupilumab (03/2025)     Today\n\
+                    \x20  EASI         31.5                           5.0\n\
+                    \x20  BSA          40%                            4%\n";
+        assert_eq!(measures(text), [Some(4.0), None, None, Some(5.0)]);
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.easi, b.bsa_percent), (Some(31.5), Some(40.0)));
+    }
+
+    #[test]
+    fn an_arrow_leads_from_an_earlier_value_to_the_current_one() {
+        let text = "Atopic dermatitis, much improved on dupilumab (EASI 26 -> 3.5; BSA 30% -> 5%).";
+        assert_eq!(measures(text), [Some(5.0), None, None, Some(3.5)]);
+        assert!(facts(text).caveats.is_empty());
+        let text = "Atopic dermatitis on dupilumab: EASI improved from 30 at baseline to 4 and \
+                    the BSA has come down from 40% to 6%.";
+        assert_eq!(measures(text), [Some(6.0), None, None, Some(4.0)]);
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!(b.easi, Some(30.0));
+        // A range stays a range.
+        assert_eq!(measures("Atopic dermatitis. BSA 10 to 15%.")[0], Some(10.0));
+    }
+
+    #[test]
+    fn two_current_values_of_one_measure_that_disagree_are_a_caveat() {
+        let f = facts("Atopic dermatitis. Exam today: BSA 9%. Assessment: BSA 26% today, severe.");
+        let [caveat] = &f.caveats[..] else { panic!("one caveat: {:?}", f.caveats) };
+        assert_eq!(caveat.kind, PendKind::MeasureConflict);
+        assert_eq!(caveat.field.as_deref(), Some("measures.bsa_percent"));
+        assert_eq!(caveat.evidence.len(), 2);
+        // A current and an earlier value, a range, or one value said twice
+        // are no conflict.
+        for text in [
+            "Atopic dermatitis. BSA 9% today; BSA 26% in 2024.",
+            "Atopic dermatitis. BSA 10-15%.",
+            "Atopic dermatitis. BSA 12%. Assessment: BSA 12%, moderate.",
+        ] {
+            assert!(facts(text).caveats.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_baseline_is_kept_only_on_a_continuation_of_its_drug() {
+        let text = "Atopic dermatitis on Dupixent. Baseline EASI 28 and IGA 4; EASI 28 before \
+                    starting Dupixent. Today EASI 6, IGA 1.";
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.easi, b.iga), (Some(28.0), Some(4.0)));
+        assert_eq!(measures(text)[3], Some(6.0));
+        // Not a continuation: no baseline.
+        assert!(baseline(text, None).is_empty());
+        // A baseline before another drug is not this drug's.
+        let text = "Atopic dermatitis. BSA 35% before she started tacrolimus; today BSA 10%.";
+        assert_eq!(baseline(text, Some("dupilumab")).bsa_percent, None);
+        let text = "Atopic dermatitis. Pre-treatment BSA 30%, vIGA 4 at initiation of \
+                    dupilumab (05/2025). Now BSA 3%.";
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.bsa_percent, b.iga), (Some(30.0), Some(4.0)));
+        // A recall period or a season's habit dates nothing.
+        assert_eq!(
+            measures("Atopic dermatitis. Itch has been 8/10 over the last month.")[2],
+            Some(8.0)
+        );
+        assert_eq!(
+            measures("Atopic dermatitis. BSA 20%, always worse in the winter.")[0],
+            Some(20.0)
+        );
+        // "before" alone dates nothing: the itch is today's.
+        assert_eq!(measures("Atopic dermatitis. Itch 8/10, worst before bed.")[2], Some(8.0));
+    }
+
+    #[test]
+    fn a_baseline_has_evidence() {
+        let text = "Eczema on dupilumab. Baseline EASI 30. EASI now 8.";
+        let lexicons = Lexicons::builtin();
+        let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+        let mut f = Facts { continuation_of: Some("dupilumab".into()), ..Facts::default() };
+        let (values, _) = crate::record_values(&mut f, &lexicons, &note, true);
+        crate::record_baseline(&mut f, text, values);
+        let evidence = &f.evidence["measures_baseline.easi"];
+        assert_eq!(evidence[0].text, "EASI 30");
+    }
+
+    #[test]
+    fn a_value_past_the_end_of_its_scale_is_a_caveat_not_a_value() {
+        let f = facts("Atopic dermatitis. BSA 150% on exam today. Itch 12/10.");
+        assert_eq!((f.measures.bsa_percent, f.measures.itch_nrs), (None, None));
+        let kinds: Vec<_> = f.caveats.iter().map(|c| (c.kind, c.field.clone().unwrap())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (PendKind::MeasureOutOfScale, "measures.bsa_percent".to_string()),
+                (PendKind::MeasureOutOfScale, "measures.itch_nrs".to_string())
+            ]
+        );
+        // A limit on treated skin, an earlier value and an in-scale value are none.
+        for text in [
+            "Atopic dermatitis. BSA 12%. Itch 8/10.",
+            "Atopic dermatitis. BSA was 120% in 2019 records.",
+            "Atopic dermatitis. Serum IgA 150 mg/dL.",
+        ] {
+            assert!(facts(text).caveats.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn explain_tells_why_a_value_is_not_current() {
+        let text = "Atopic dermatitis. EASI 30 at presentation. Video visit, exam deferred; \
+                    BSA 20% on the chart.";
+        let (_, set_aside) = crate::extract_case_traced(&Lexicons::builtin(), text);
+        let why: Vec<(&str, &str, Option<&str>)> = set_aside
+            .iter()
+            .filter(|s| s.taken_as == "a current value")
+            .map(|s| (s.mention.text.as_str(), s.why, s.trigger.as_ref().map(|t| t.0.as_str())))
+            .collect();
+        assert_eq!(
+            why,
+            [
+                ("EASI 30", "dated before the latest examination", Some("at presentation")),
+                ("BSA 20%", "not scored today", Some("exam deferred")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_site_dated_before_now_is_not_involved_now() {
+        let text = "Date: 02/10/2026\nAtopic dermatitis. Outside records (2022): BSA 30%, eczema \
+                    of the hands and face.\nSkin exam deferred (video).";
+        assert!(facts(text).high_impact_sites.is_empty());
+        let text = "Date: 02/10/2026\nAtopic dermatitis: eczema of the hands since 2020.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Hands]);
+        let text = "Date: 02/10/2026\nAtopic dermatitis. Exam today: eczema of the hands.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Hands]);
+        let text =
+            "Atopic dermatitis. At presentation, eczema of the neck. Now eczema of the feet.";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
+    }
+
+    /// Age and weight as the record writes them.
+    fn age_weight(text: &str) -> (Option<f64>, Option<f64>) {
+        let f = facts(text);
+        (f.age_years, f.weight_kg)
+    }
+
+    #[test]
+    fn ages_on_demographic_lines_and_form_fields() {
+        assert_eq!(age_weight("Age/Sex: 46 y / M\nEczema.").0, Some(46.0));
+        assert_eq!(age_weight("Age ............ 52 y      Sex: F\n").0, Some(52.0));
+        assert_eq!(age_weight("AGE/SEX   : 15Y / M\n").0, Some(15.0));
+        assert_eq!(age_weight("Patient:  Ada Brook   (3 y, F)   MRN 1\n").0, Some(3.0));
+        assert_eq!(age_weight("DOB 03/22/2016 (9 y)\n").0, Some(9.0));
+        assert_eq!(age_weight("Phone note: 52 yo F calling about eczema.").0, Some(52.0));
+    }
+
+    #[test]
+    fn the_patient_named_through_the_caller() {
+        let text = "Telephone call from father about his daughter Maya, 7 years old, whose \
+                    eczema is worse.";
+        assert_eq!(age_weight(text).0, Some(7.0));
+        let text = "Mom called regarding her son Eli, a 4-year-old with an itchy rash.";
+        assert_eq!(age_weight(text).0, Some(4.0));
+        // A relative's age is the relative's.
+        let text = "Eczema since infancy. Her brother (age 12) uses Dupixent.";
+        assert_eq!(age_weight(text).0, None);
+        let text = "Atopic dermatitis. The patient's daughter, 7 years old, also has eczema.";
+        assert_eq!(age_weight(text).0, None);
+    }
+
+    #[test]
+    fn weights_as_faxes_write_them() {
+        assert_eq!(age_weight("Eczema. Wt: 60 lb").1, Some(27.2));
+        assert_eq!(age_weight("Eczema. Weight 60 Ib (measured 10/09/2025)").1, Some(27.2));
+        assert_eq!(age_weight("Eczema. Weight: 27.2 kg (measured 10/09/2025).").1, Some(27.2));
+        assert_eq!(age_weight("WT 115 LB   HT 5'6\"").1, Some(52.2));
+    }
+}
