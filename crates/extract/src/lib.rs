@@ -12,11 +12,13 @@
 //! asked of the context engine (`necessity-context`) once, and whether it
 //! is a current fact is answered there and nowhere else.
 
+mod dates;
 mod dosing;
 mod examples;
 mod findings;
 mod lexicon;
 mod mentions;
+mod renewal;
 mod scan;
 mod treatments;
 mod values;
@@ -27,10 +29,11 @@ pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
-use necessity_record::{sha256_hex, Facts, Span};
+use necessity_record::{sha256_hex, Facts, Outcome, ResponseStatement, Span};
+use renewal::RenewalPatterns;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use treatments::TreatmentPatterns;
+use treatments::{TreatmentFacts, TreatmentPatterns};
 use values::ValuePatterns;
 
 /// Compiles a window pattern that must match however the note capitalises
@@ -48,6 +51,7 @@ pub struct Lexicons {
     vocabulary: Arc<Vocabulary>,
     values: ValuePatterns,
     treatments: TreatmentPatterns,
+    renewal: RenewalPatterns,
     /// The context lexicon and the vocabulary's terms in one automaton.
     engine: Arc<ContextEngine>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
@@ -90,6 +94,7 @@ impl Lexicons {
             vocabulary: Arc::new(vocabulary),
             values: ValuePatterns::new().map_err(regex_error)?,
             treatments: TreatmentPatterns::new().map_err(regex_error)?,
+            renewal: RenewalPatterns::new().map_err(regex_error)?,
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
@@ -191,9 +196,10 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    record_treatments(&mut facts, lexicons, note);
+    let found = record_treatments(&mut facts, lexicons, note);
     record_values(&mut facts, lexicons, note, skin_note);
     record_findings(&mut facts, lexicons, note, skin_note);
+    record_renewal(&mut facts, lexicons, note, &found);
     facts
 }
 
@@ -202,18 +208,78 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
     facts.evidence.entry(field.to_string()).or_default().push(span);
 }
 
-/// The treatments, the requested drug and its regimen.
-fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
-    let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
-    if let Some((agent, span)) = found.requested {
+/// The treatments, the requested drug and its regimen (or the continued
+/// drug's, on a renewal); what was found, for the renewal facts.
+fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> TreatmentFacts {
+    let mut found = treatments::find_treatments(
+        &lexicons.vocabulary,
+        &lexicons.treatments,
+        &lexicons.renewal,
+        note,
+    );
+    if let Some((agent, span)) = found.requested.take() {
         facts.requested_drug = Some(agent);
         add_evidence(facts, "requested_drug", span);
     }
-    if let Some((dosing, span)) = found.dosing {
+    if let Some((dosing, span)) = found.dosing.take() {
         facts.dosing = dosing;
         add_evidence(facts, "dosing", span);
     }
-    facts.treatments = found.treatments;
+    facts.treatments = std::mem::take(&mut found.treatments);
+    found
+}
+
+/// The renewal facts: the continued course, its time and response, and on
+/// a continuation the note's date; the course followed is current, or
+/// failed when the note says it did not work.
+fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &TreatmentFacts) {
+    let patterns = &lexicons.renewal;
+    let continuation = found.continuation.as_ref();
+    let requested = facts.requested_drug.as_deref();
+    let Some(course) =
+        renewal::followed_course(patterns, note, &found.courses, continuation, requested)
+    else {
+        return;
+    };
+    let text = note.text();
+    let dated = renewal::labelled_note_date(patterns, note);
+    if let Some(continued) = continuation {
+        facts.continuation_of = Some(continued.agent.clone());
+        if let Some(span) = Span::of(text, continued.span.start, continued.span.end) {
+            add_evidence(facts, "continuation_of", span);
+        }
+        if let Some((day, span)) = dated.as_ref().filter(|_| facts.note_date.is_none()) {
+            facts.note_date = dates::WrittenDate::of(*day).iso();
+            if let Some(span) = Span::of(text, span.start, span.end) {
+                add_evidence(facts, "note_date", span);
+            }
+        }
+    }
+    let today = facts
+        .note_date
+        .as_deref()
+        .and_then(|date| patterns.day_of(date))
+        .or(dated.map(|(day, _)| day));
+    if let Some((therapy, spans)) = renewal::time_on_therapy(patterns, note, course, today) {
+        facts.time_on_therapy = Some(therapy);
+        for span in spans.iter().filter_map(|s| Span::of(text, s.start, s.end)) {
+            add_evidence(facts, "time_on_therapy", span);
+        }
+    }
+    if let Some((response, span)) = renewal::response(note, &found.courses, course) {
+        facts.response = Some(response);
+        if let Some(span) = Span::of(text, span.start, span.end) {
+            add_evidence(facts, "response", span);
+        }
+    }
+    let not_improved = facts.response == Some(ResponseStatement::NotImproved);
+    for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
+        treatment.outcome = if treatment.outcome == Outcome::Failed || not_improved {
+            Outcome::Failed
+        } else {
+            Outcome::Current
+        };
+    }
 }
 
 /// Age, weight and the severity measures.

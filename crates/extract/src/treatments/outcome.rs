@@ -549,7 +549,7 @@ fn states_own_outcome(cue: Cue) -> bool {
 const TIME_FRAME: [&str; 2] = ["before", "prior to"];
 
 /// Whether the words just before a drug name make it a time frame.
-fn names_a_time_frame(text: &str, start: usize) -> bool {
+pub(crate) fn names_a_time_frame(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end();
     steps::add(start - before.len() + "prior to".len());
     TIME_FRAME.iter().any(|w| {

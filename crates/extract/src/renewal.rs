@@ -1,0 +1,687 @@
+//! Renewals: the course a document asks a payer to go on paying for
+//! (`continuation_of`), how long the patient has been on it
+//! (`time_on_therapy`) and how it worked (`response`).
+//!
+//! A document asks for a continuation when it says so in words of
+//! `lexicons/renewals.tsv` ("reauthorization", "12 more months", a ticked
+//! "[X] Continuation") and names a course the patient is on now: a drug
+//! payers authorise case by case, read as in current use or with a time on
+//! it ("since 08/2024") or named by the renewal itself, never one started,
+//! restarted after a gap or loaded now (that is a new request). The course a routine follow-up continues (an atopic dermatitis
+//! drug in current use, nothing else requested) gets its time and response
+//! too. Whether a word is a current fact of the patient is asked of the
+//! mention layer; times and dates are read by the `(?x)` grammars below in
+//! windows around the course's mentions and the lexicon's labels.
+
+use crate::dates::{days_between, DatePatterns, WrittenDate};
+use crate::lexicon::{Meaning, RenewalTerm, TimeUnit};
+use crate::mentions::{Mention, Note, Question};
+use crate::treatments::outcome::names_a_time_frame;
+use crate::values::parse_number;
+use chrono::NaiveDate;
+use necessity_context::{steps, SectionKind};
+use necessity_record::{Outcome, ResponseStatement, TimeOnTherapy, TreatmentClass};
+use regex::{Captures, Regex};
+use std::ops::Range;
+
+/// Classes whose courses payers authorise, and so renew, case by case:
+/// advanced systemic therapy and the branded topicals that need a prior
+/// authorization. A "renewal" beside any other drug is a refill.
+const RENEWABLE: [TreatmentClass; 5] = [
+    TreatmentClass::Biologic,
+    TreatmentClass::OralJakInhibitor,
+    TreatmentClass::TopicalJakInhibitor,
+    TreatmentClass::TopicalPde4Inhibitor,
+    TreatmentClass::TopicalAhrAgonist,
+];
+
+/// How far before a drug name a time statement about it may start ("since
+/// March 2025 she has been on").
+const BEFORE: usize = 64;
+/// How far after a drug name a time statement about it may end
+/// ("Dupixent 300 mg SC every 2 weeks since 08/2024").
+const AFTER: usize = 96;
+/// How far after a label its value may start.
+const LABEL_REACH: usize = 32;
+/// How far back on its line a form's box may stand before its choice.
+const BOX_REACH: usize = 80;
+
+/// One agent's course as the note's mentions of it read.
+#[derive(Clone, Debug)]
+pub struct Course {
+    /// The generic name.
+    pub agent: String,
+    pub agent_id: u32,
+    pub class: TreatmentClass,
+    /// A biologic for atopic dermatitis (`drugs.tsv` flag `ad`).
+    pub for_dermatitis: bool,
+    /// Its mentions the mention layer accepts as the patient's treatment.
+    pub mentions: Vec<CourseMention>,
+}
+
+/// One accepted mention of a course.
+#[derive(Clone, Debug)]
+pub struct CourseMention {
+    pub span: Range<usize>,
+    /// The outcome its cues give it.
+    pub outcome: Outcome,
+    /// A stop, hold or decline cue reaches it.
+    pub stopped: bool,
+    /// The request rule takes it as a request now.
+    pub requested: bool,
+    /// It is a point in time ("before Dupixent"), not what its sentence is about.
+    pub time_frame: bool,
+}
+
+/// The course a document asks a payer to go on paying for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Continuation {
+    pub agent: String,
+    /// The words that ask for it ("Reauthorization request").
+    pub span: Range<usize>,
+}
+
+/// The compiled grammars of times on therapy and dates.
+#[derive(Clone, Debug)]
+pub struct RenewalPatterns {
+    dates: DatePatterns,
+    since_after: Regex,
+    started_before: Regex,
+    in_date_after: Regex,
+    since_before: Regex,
+    ongoing_before: Regex,
+    duration_after: Regex,
+    duration_before: Regex,
+    week_visit: Regex,
+    label_number: Regex,
+    date_label_rest: Regex,
+}
+
+/// A number of units as notes write it: digits or a word.
+const NUMBER: &str = r"(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten
+    |eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty)";
+/// A unit of time.
+const UNIT: &str = r"(?P<unit>days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?)";
+
+impl RenewalPatterns {
+    /// Compiles the grammars; they are fixed, so a failure is a bug caught by every test.
+    pub fn new() -> Result<RenewalPatterns, regex::Error> {
+        let ci = crate::case_insensitive;
+        let (n, unit) = (NUMBER, UNIT);
+        Ok(RenewalPatterns {
+            dates: DatePatterns::new()?,
+            since_after: ci(
+                r"^ (?P<between>(?:[^.;\n]|\.\d){0,60}?)   # the regimen, within the clause
+                \b(?:since|started|initiated|began|begun|commenced|first\x20dose)  # the start
+                (?:\s+(?:on|in|around|about|approximately|early|mid|late|last|this\s+past))*
+                \s+                                                 # then its date
+                ",
+            )?,
+            started_before: ci(r"\b(?:started|initiated|began|begun|commenced)   # a past start
+                \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
+            in_date_after: ci(
+                r"^ (?:[^.;\n]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
+            )?,
+            since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
+            ongoing_before: ci(r"\b(?:on|taking|using|receiving|treated\s+with   # in use
+                |(?:therapy|treatment)\s+with)\s+$                        # of the drug next")?,
+            duration_after: ci(&format!(
+                r"^ (?:[^.;\n]|\.\d){{0,60}}?                     # the regimen, within the clause
+                (?P<stmt>(?:\bfor|\bx|×)\s*                        # for, x
+                (?P<past>(?:the\s+)?(?:past|last)\s+)?              # the past
+                (?:(?:about|approximately|approx\.|nearly|almost|over|roughly|around|~)\s*)?
+                {n} [\s-]* {unit} \b                                # six months
+                (?P<now>\s+(?:now|so\s+far|to\s+date))?)            # so far"
+            ))?,
+            duration_before: ci(&format!(
+                r"(?P<ahead>\b(?:more|additional|another|next|further|requesting|request|requested
+                    |approve|approved|approval|authorize|authorized|authorization|coverage)
+                    \s+(?:(?:an?|the|for)\s+)*)?                    # a period asked for, not had
+                {n} [\s-]* (?P<more>(?:more|additional|further)\s+)? {unit} \s+  # six months
+                (?:of|on|into)\s+                                   # of, on
+                (?:(?:treatment|therapy)\s+(?:with|on)\s+)?$        # the drug next"
+            ))?,
+            week_visit: ci(r"^ [\s\#-]* (?P<n>\d{1,3}) \b          # week 16
+                (?: (?P<visit>\s*(?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
+                    |appointment|evaluation|review|reassessment))     # at a visit
+                  | \s+(?:of|on)\b )                                 # of a course")?,
+            label_number: ci(&format!(
+                r"^ [^\d\n]{{0,12}}? (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b   # 18 (weeks)"
+            ))?,
+            // What may stand between a date label and its date: the rest of
+            // a longer label the walk read as a shorter one across a line
+            // ("Follow-up Visit\nDate of service:" reads "Visit\nDate").
+            date_label_rest: ci(r"^ [\s:=\-]*                       # a colon
+                (?:(?:of\s+)?(?:service|visit|encounter)|/\s*time)?    # of service, /time
+                [\s:=\-]* $                                           # a colon")?,
+        })
+    }
+}
+
+impl RenewalPatterns {
+    /// The day an ISO date names ("2026-02-17"), as `facts.note_date` holds it.
+    pub fn day_of(&self, iso: &str) -> Option<NaiveDate> {
+        let (date, _) = self.dates.read_at(iso, 0)?;
+        date.day.and(date.first_day())
+    }
+}
+
+/// The course the document asks a payer to go on paying for, if it asks.
+pub fn continuation(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    courses: &[Course],
+) -> Option<Continuation> {
+    let renewable: Vec<&Course> = courses.iter().filter(|c| RENEWABLE.contains(&c.class)).collect();
+    if renewable.is_empty() {
+        return None;
+    }
+    steps::add(note.mentions().len());
+    let asked = note.mentions().iter().find(|m| {
+        let asks = match m.meaning {
+            Meaning::Renewal(RenewalTerm::Request) => chosen(note, &m.span) != Some(false),
+            Meaning::Renewal(RenewalTerm::FormChoice) => {
+                chosen(note, &m.span) == Some(true) || field_value(note, &m.span)
+            }
+            _ => false,
+        };
+        asks && note.judge(m, Question::CONTINUATION).is_ok()
+    })?;
+    let course = continued_course(patterns, note, &renewable, asked)?;
+    if started_anew(note, course) {
+        return None;
+    }
+    Some(Continuation { agent: course.agent.clone(), span: asked.span.clone() })
+}
+
+/// The course a renewal word asks for: the one its sentence names (the
+/// nearest, if several: a renewal of a drug names it in use), else the
+/// only sort of course a payer renews that the patient is on now, an
+/// atopic dermatitis drug first.
+fn continued_course<'c>(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    renewable: &[&'c Course],
+    asked: &Mention,
+) -> Option<&'c Course> {
+    let sentence = note.sentence(asked.sentence);
+    let distance = |span: &Range<usize>| span.start.abs_diff(asked.span.start);
+    let named = renewable.iter().filter_map(|c| {
+        let nearest = c.mentions.iter().filter(|m| sentence.contains(&m.span.start));
+        nearest.map(|m| distance(&m.span)).min().map(|d| (d, *c))
+    });
+    if let Some((_, course)) = named.min_by_key(|(d, _)| *d) {
+        return (!stopped(course)).then_some(course);
+    }
+    let on: Vec<&Course> =
+        renewable.iter().copied().filter(|c| on_now(patterns, note, c)).collect();
+    on.iter().find(|c| c.for_dermatitis).or(on.first()).copied()
+}
+
+/// Whether the patient is on a course now: a mention in current use that
+/// is no new request ("continues Dupixent"), or a time on it ("since
+/// 08/2024") of a course nothing stops.
+fn on_now(patterns: &RenewalPatterns, note: &Note, course: &Course) -> bool {
+    let in_use =
+        course.mentions.iter().any(|m| m.outcome == Outcome::Current && !m.stopped && !m.requested);
+    in_use || (!stopped(course) && !time_statements(patterns, note, course).is_empty())
+}
+
+/// Whether a stop, hold or decline cue reaches a mention of the course.
+fn stopped(course: &Course) -> bool {
+    course.mentions.iter().any(|m| m.stopped)
+}
+
+/// Whether a sentence that names the course starts, restarts or loads it
+/// ("restart Dupixent after the lapse", "600 mg loading dose"): a new
+/// request, not a continuation. A start that dates something else ("EASI
+/// 28 before starting Dupixent") starts nothing now.
+fn started_anew(note: &Note, course: &Course) -> bool {
+    course.mentions.iter().any(|m| {
+        let sentence = note.sentence_of(m.span.start);
+        note.mentions_in(&sentence).any(|cue| {
+            matches!(cue.meaning, Meaning::Renewal(RenewalTerm::Start))
+                && !names_a_time_frame(note.text(), cue.span.start)
+                && note.judge(cue, Question::CONTINUATION).is_ok()
+        })
+    })
+}
+
+/// A form's box before a choice on its line: `Some(true)` ticked
+/// ("[X]", "☒"), `Some(false)` empty ("[ ]", "☐"), `None` no box. The
+/// nearest box decides ("[ ] Initial  [X] Continuation / renewal").
+fn chosen(note: &Note, span: &Range<usize>) -> Option<bool> {
+    let text = note.text();
+    let line_start = note.lines().start_of(span.start);
+    let (_, before) =
+        clipped(text, span.start.saturating_sub(BOX_REACH).max(line_start)..span.start);
+    let (at, mark) = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, ']' | '☐' | '□') || TICKED_BOXES.contains(c))?;
+    match mark {
+        ']' => {
+            let open = before[..at].rfind('[')?;
+            let inside = &before[open + 1..at];
+            (inside.len() <= MAX_BOX_INSIDE).then(|| !inside.trim_matches([' ', '_']).is_empty())
+        }
+        '☐' | '□' => Some(false),
+        _ => Some(true),
+    }
+}
+
+/// Ticked boxes as forms print them.
+const TICKED_BOXES: [char; 7] = ['☒', '☑', '✓', '✔', '■', '▣', '⊠'];
+
+/// How much a bracketed box holds: "[ ]", "[X]", "[ x ]".
+const MAX_BOX_INSIDE: usize = 4;
+
+/// Whether a form choice is a labelled field's whole value ("Request
+/// type: Continuation"): a colon before it on its line, and nothing but a
+/// slash, a bracket or the line's end after it.
+fn field_value(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let line = note.lines().range(note.lines().line_of(span.start));
+    let (before, after) = (&text[line.start..span.start], &text[span.end..line.end]);
+    steps::add(line.len());
+    before.trim_end().ends_with(':')
+        && after.trim_start().chars().next().is_none_or(|c| matches!(c, '/' | '(' | '['))
+}
+
+/// The course whose time and response the record gives: the continued
+/// one, else the atopic dermatitis drug a follow-up continues (in current
+/// use, not requested, and no other advanced drug requested instead).
+pub fn followed_course<'c>(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    courses: &'c [Course],
+    continuation: Option<&Continuation>,
+    requested: Option<&str>,
+) -> Option<&'c Course> {
+    if let Some(continued) = continuation {
+        return courses.iter().find(|c| c.agent == continued.agent);
+    }
+    let advanced = [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
+    let requested_course = requested.and_then(|r| courses.iter().find(|c| c.agent == r));
+    if requested_course.is_some_and(|c| advanced.contains(&c.class)) {
+        return None;
+    }
+    courses.iter().find(|c| {
+        let for_dermatitis = c.for_dermatitis || c.class == TreatmentClass::OralJakInhibitor;
+        for_dermatitis
+            && Some(c.agent.as_str()) != requested
+            && on_now(patterns, note, c)
+            && !started_anew(note, c)
+    })
+}
+
+/// What a time statement says of a course.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stated {
+    Start(WrittenDate),
+    /// Days on it so far.
+    Days(f64),
+}
+
+/// A time statement and the words that state it.
+#[derive(Clone, Debug, PartialEq)]
+struct TimeStatement {
+    stated: Stated,
+    span: Range<usize>,
+}
+
+/// The course's start and days on it by `today` (the note's date): a
+/// stated duration wins, else the days from the start; with the spans
+/// that state them.
+pub fn time_on_therapy(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    course: &Course,
+    today: Option<NaiveDate>,
+) -> Option<(TimeOnTherapy, Vec<Range<usize>>)> {
+    let statements = time_statements(patterns, note, course);
+    let start = statements.iter().find_map(|s| match s.stated {
+        Stated::Start(date) => {
+            let date = match today {
+                Some(today) => date.in_year_up_to(today),
+                None => date,
+            };
+            // A start after the note is no start of this course.
+            let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
+            (date.year.is_some() && before_note).then_some((date, s.span.clone()))
+        }
+        Stated::Days(_) => None,
+    });
+    let stated = statements.iter().find_map(|s| match s.stated {
+        Stated::Days(days) => Some((days, s.span.clone())),
+        Stated::Start(_) => None,
+    });
+    let counted = start
+        .as_ref()
+        .and_then(|(date, _)| days_between(date, today?))
+        .map(|days| (days, start.as_ref().map(|(_, span)| span.clone())));
+    let days = stated.as_ref().map(|(d, _)| *d).or(counted.as_ref().map(|(d, _)| *d));
+    if start.is_none() && days.is_none() {
+        return None;
+    }
+    let mut spans: Vec<Range<usize>> = stated.iter().map(|(_, s)| s.clone()).collect();
+    spans.extend(start.iter().map(|(_, s)| s.clone()));
+    spans.sort_by_key(|s| s.start);
+    let therapy = TimeOnTherapy { start: start.and_then(|(date, _)| date.iso()), days };
+    Some((therapy, spans))
+}
+
+/// Every time statement of a course the note asserts, in text order: the
+/// windows around its mentions, and the labels and "week 16" visits in
+/// sentences that name no other drug.
+fn time_statements(patterns: &RenewalPatterns, note: &Note, course: &Course) -> Vec<TimeStatement> {
+    let text = note.text();
+    let mut found: Vec<TimeStatement> = Vec::new();
+    for mention in course.mentions.iter().filter(|m| !m.time_frame) {
+        let sentence = note.sentence_of(mention.span.start);
+        found.extend(after_drug(patterns, note, &mention.span, &sentence));
+        found.extend(before_drug(patterns, note, &mention.span, &sentence));
+    }
+    steps::add(note.mentions().len());
+    for label in note.mentions() {
+        let Meaning::Renewal(term) = label.meaning else { continue };
+        let read = match term {
+            RenewalTerm::StartLabel => label_date(patterns, text, label.span.end),
+            RenewalTerm::DurationLabel(unit) => label_days(patterns, text, label.span.end, *unit),
+            RenewalTerm::Week => week_visit(patterns, text, label.span.end),
+            _ => continue,
+        };
+        let Some(statement) = read else { continue };
+        if !names_no_other_drug(note, course, &label.span) {
+            continue;
+        }
+        found.push(TimeStatement { span: label.span.start..statement.span.end, ..statement });
+    }
+    let spans: Vec<Range<usize>> = found.iter().map(|s| s.span.clone()).collect();
+    let scopes = note.scopes(&spans);
+    let mut asserted: Vec<TimeStatement> = found
+        .into_iter()
+        .zip(scopes)
+        .filter(|(s, scope)| note.judge_span(&s.span, *scope, Question::treatment(false)).is_ok())
+        .map(|(s, _)| s)
+        .collect();
+    asserted.sort_by_key(|s| s.span.start);
+    asserted.dedup();
+    asserted
+}
+
+/// Whether the sentence of a label names no drug but the course's.
+fn names_no_other_drug(note: &Note, course: &Course, label: &Range<usize>) -> bool {
+    let sentence = note.sentence_of(label.start);
+    !note.mentions_in(&sentence).any(|m| match m.meaning {
+        Meaning::Drug(_) => !course.mentions.iter().any(|c| c.span == m.span),
+        _ => false,
+    })
+}
+
+/// The text of `range` clipped to character boundaries.
+fn clipped(text: &str, mut range: Range<usize>) -> (usize, &str) {
+    range.end = range.end.min(text.len());
+    while !text.is_char_boundary(range.start) {
+        range.start += 1;
+    }
+    while !text.is_char_boundary(range.end) {
+        range.end -= 1;
+    }
+    steps::add(range.len());
+    (range.start, text.get(range.clone()).unwrap_or_default())
+}
+
+/// Statements after the drug: "Dupixent 300 mg q2w since 08/2024",
+/// "on Dupixent for 6 months", and a past start's date ("started
+/// Dupixent in 03/2025").
+fn after_drug(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    drug: &Range<usize>,
+    sentence: &Range<usize>,
+) -> Vec<TimeStatement> {
+    let text = note.text();
+    let (at, after) = clipped(text, drug.end..(drug.end + AFTER).min(sentence.end));
+    let (before_at, before) =
+        clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+    let mut found = Vec::new();
+    if let Some(caps) = patterns.since_after.captures(after) {
+        let between = at..at + caps.name("between").map_or(0, |m| m.end());
+        if let Some((date, span)) = plain_between(note, &between)
+            .then(|| patterns.dates.read_at(text, at + caps.get(0).map_or(0, |m| m.end())))
+            .flatten()
+        {
+            found.push(TimeStatement { stated: Stated::Start(date), span: between.end..span.end });
+        }
+    }
+    if patterns.started_before.is_match(before) {
+        let started =
+            patterns.started_before.find(before).map_or(drug.start, |m| before_at + m.start());
+        let date_at = match patterns.in_date_after.find(after) {
+            Some(m) => at + m.end(),
+            None => at + (after.len() - after.trim_start_matches([' ', '(', ',', ':']).len()),
+        };
+        if let Some((date, span)) = patterns.dates.read_at(text, date_at) {
+            found.push(TimeStatement { stated: Stated::Start(date), span: started..span.end });
+        }
+    }
+    if let Some(caps) = patterns.duration_after.captures(after) {
+        let in_use = patterns.ongoing_before.is_match(before);
+        let elapsed = caps.name("past").is_some() || caps.name("now").is_some();
+        if let (true, Some(days), Some(stmt)) =
+            (in_use || elapsed, days_of(&caps), caps.name("stmt"))
+        {
+            let span = at + stmt.start()..at + stmt.end();
+            found.push(TimeStatement { stated: Stated::Days(days), span });
+        }
+    }
+    found
+}
+
+/// Statements before the drug: "6 months of Dupixent", "after 20 weeks on
+/// dupilumab", "since March 2025 she has been on Dupixent".
+fn before_drug(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    drug: &Range<usize>,
+    sentence: &Range<usize>,
+) -> Vec<TimeStatement> {
+    let text = note.text();
+    let (at, before) =
+        clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+    let mut found = Vec::new();
+    if let Some(caps) = patterns.duration_before.captures(before) {
+        let asked_for = caps.name("ahead").is_some() || caps.name("more").is_some();
+        if let (false, Some(days), Some(n)) = (asked_for, days_of(&caps), caps.name("n")) {
+            found
+                .push(TimeStatement { stated: Stated::Days(days), span: at + n.start()..drug.end });
+        }
+    }
+    if let Some(since) = patterns.since_before.find_iter(before).last() {
+        if let Some((date, span)) = patterns.dates.read_at(text, at + since.end()) {
+            let between = span.end..drug.start;
+            let words = text[between.clone()].split_whitespace().count();
+            let plain = !text[between.clone()].contains(['.', ';', '(', ')']) && words <= 5;
+            if plain && plain_between(note, &between) {
+                found.push(TimeStatement {
+                    stated: Stated::Start(date),
+                    span: at + since.start()..span.end,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Whether the words between a drug and a time statement say nothing else
+/// that the time could be of: no flare, response, site, lesion, measure or
+/// other drug ("on Dupixent with no flares since 08/2025" dates the flares).
+fn plain_between(note: &Note, between: &Range<usize>) -> bool {
+    !note.mentions_in(between).any(|m| {
+        matches!(
+            m.meaning,
+            Meaning::Flare(_)
+                | Meaning::Site(_)
+                | Meaning::Measure(_)
+                | Meaning::Drug(_)
+                | Meaning::Diagnosis(_)
+                | Meaning::Renewal(_)
+        )
+    })
+}
+
+/// Days in a captured number of units ("six months" -> 180, "a year" -> 365).
+fn days_of(caps: &Captures) -> Option<f64> {
+    let n = caps.name("n")?.as_str();
+    let count = if n.eq_ignore_ascii_case("a") || n.eq_ignore_ascii_case("an") {
+        1.0
+    } else {
+        parse_number(n)?
+    };
+    let unit = unit_of(caps.name("unit")?.as_str())?;
+    Some(count * unit.days())
+}
+
+/// The unit a word names ("wks" -> weeks).
+fn unit_of(word: &str) -> Option<TimeUnit> {
+    let lower = word.to_ascii_lowercase();
+    match lower.chars().next()? {
+        'd' => Some(TimeUnit::Day),
+        'w' => Some(TimeUnit::Week),
+        'm' => Some(TimeUnit::Month),
+        'y' => Some(TimeUnit::Year),
+        _ => None,
+    }
+}
+
+/// The date a start label gives ("Start date: 05/12/2025"), within its line.
+fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let value = value.split('\n').next().unwrap_or_default();
+    let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
+    let read = patterns.dates.read_at(text, at + skipped).or_else(|| {
+        let digit = value.find(|c: char| c.is_ascii_digit())?;
+        patterns.dates.read_at(text, at + digit)
+    })?;
+    Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// The days a duration label gives ("Weeks on therapy: 18" -> 126), in the
+/// label's unit or the one written.
+fn label_days(
+    patterns: &RenewalPatterns,
+    text: &str,
+    end: usize,
+    unit: Option<TimeUnit>,
+) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let caps = patterns.label_number.captures(value)?;
+    let written = caps.name("unit").and_then(|u| unit_of(u.as_str()));
+    let days = parse_number(caps.name("n")?.as_str())? * written.or(unit)?.days();
+    Some(TimeStatement { stated: Stated::Days(days), span: end..at + caps.get(0)?.end() })
+}
+
+/// The days of a "week 16 visit" (112).
+fn week_visit(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let caps = patterns.week_visit.captures(value)?;
+    let number = caps.name("n")?;
+    let weeks = parse_number(number.as_str())?;
+    let stated_end = caps.name("visit").unwrap_or(number).end();
+    Some(TimeStatement { stated: Stated::Days(weeks * 7.0), span: end..at + stated_end })
+}
+
+/// The response to the course the document states: the last statement of
+/// the assessment and plan if it makes one, else improved or not, and when
+/// it states both, not improved (a reviewer then reads it). A statement is
+/// about the course when its sentence names it nearest (and not as a time
+/// frame, "before Dupixent"), or names no drug at all; "worse" only in a
+/// sentence that names it, "unchanged" only beside a measure or the
+/// disease. A failure the outcome rule reads on the course is one too.
+pub fn response(
+    note: &Note,
+    courses: &[Course],
+    course: &Course,
+) -> Option<(ResponseStatement, Range<usize>)> {
+    let mut drugs: Vec<(&CourseMention, u32)> =
+        courses.iter().flat_map(|c| c.mentions.iter().map(move |m| (m, c.agent_id))).collect();
+    drugs.sort_by_key(|(m, _)| m.span.start);
+    let mut statements: Vec<(ResponseStatement, Range<usize>)> = Vec::new();
+    steps::add(note.mentions().len() + drugs.len());
+    for mention in note.mentions() {
+        let Meaning::Renewal(term) = mention.meaning else { continue };
+        let said = match term {
+            RenewalTerm::Improved => ResponseStatement::Improved,
+            RenewalTerm::NotImproved | RenewalTerm::Worse | RenewalTerm::Unchanged => {
+                ResponseStatement::NotImproved
+            }
+            _ => continue,
+        };
+        let sentence = note.sentence(mention.sentence);
+        let first = drugs.partition_point(|(m, _)| m.span.start < sentence.start);
+        let in_sentence = drugs[first..].iter().take_while(|(m, _)| m.span.start < sentence.end);
+        steps::add(1);
+        let nearest = in_sentence.min_by_key(|(m, _)| m.span.start.abs_diff(mention.span.start));
+        let about_course = match nearest {
+            Some((m, agent)) => *agent == course.agent_id && !m.time_frame,
+            None => *term != RenewalTerm::Worse,
+        };
+        let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
+        if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
+            statements.push((said, mention.span.clone()));
+        }
+    }
+    statements.extend(
+        course
+            .mentions
+            .iter()
+            .filter(|m| m.outcome == Outcome::Failed && !m.stopped && !m.time_frame)
+            .map(|m| (ResponseStatement::NotImproved, m.span.clone())),
+    );
+    statements.sort_by_key(|(_, span)| span.start);
+    let assessed = statements
+        .iter()
+        .rev()
+        .find(|(_, span)| note.section_of(span.start) == SectionKind::AssessmentPlan);
+    let not_improved = statements.iter().find(|(s, _)| *s == ResponseStatement::NotImproved);
+    assessed.or(not_improved).or(statements.last()).cloned()
+}
+
+/// Whether a sentence names a severity measure or the disease ("EASI
+/// unchanged", "the eczema is unchanged"), not a dose or a plan.
+fn names_disease(note: &Note, sentence: &Range<usize>) -> bool {
+    note.mentions_in(sentence).any(|m| {
+        matches!(m.meaning, Meaning::Measure(_) | Meaning::Diagnosis(_) | Meaning::Site(_))
+    })
+}
+
+/// The document's date from a label ("Date of service: 03/18/2026"): a
+/// day, stated as a current fact. Read here until the values rules give
+/// `note_date`; one function, so it is swapped in one place.
+pub fn labelled_note_date(
+    patterns: &RenewalPatterns,
+    note: &Note,
+) -> Option<(NaiveDate, Range<usize>)> {
+    steps::add(note.mentions().len());
+    note.mentions().iter().find_map(|m| {
+        if *m.meaning != Meaning::Renewal(RenewalTerm::DateLabel) {
+            return None;
+        }
+        let text = note.text();
+        let (at, value) = clipped(text, m.span.end..m.span.end + LABEL_REACH);
+        let value = value.split('\n').next().unwrap_or_default();
+        let digit = value.find(|c: char| c.is_ascii_digit())?;
+        if !patterns.date_label_rest.is_match(&value[..digit]) {
+            return None;
+        }
+        let (date, span) = patterns.dates.read_at(text, at + digit)?;
+        date.day?;
+        let day = date.first_day()?;
+        note.judge(m, Question::CURRENT_FACT).ok()?;
+        // A label the walk read across a line break quotes from its last line.
+        let label = &text[m.span.clone()];
+        let from = m.span.start + label.rfind('\n').map_or(0, |i| i + 1);
+        Some((day, from..span.end))
+    })
+}
