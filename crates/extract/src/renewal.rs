@@ -685,3 +685,181 @@ pub fn labelled_note_date(
         Some((day, from..span.end))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{extract_case, Lexicons};
+    use necessity_record::{Facts, Outcome, ResponseStatement};
+
+    fn facts(text: &str) -> Facts {
+        extract_case(&Lexicons::builtin(), text)
+    }
+
+    /// The continued drug and the requested one.
+    fn asked(text: &str) -> (Option<String>, Option<String>) {
+        let f = facts(text);
+        (f.continuation_of, f.requested_drug)
+    }
+
+    fn renewal() -> (Option<String>, Option<String>) {
+        (Some("dupilumab".to_string()), None)
+    }
+
+    fn request() -> (Option<String>, Option<String>) {
+        (None, Some("dupilumab".to_string()))
+    }
+
+    fn neither() -> (Option<String>, Option<String>) {
+        (None, None)
+    }
+
+    #[test]
+    fn renewal_words_with_a_course_under_way_ask_for_its_continuation() {
+        for text in [
+            "Reauthorization request for dupilumab. He injects it every other week.",
+            "She has been on Dupixent since 02/2025 and is clear. Requesting 12 more months.",
+            "Continue Dupixent 300 mg every 2 weeks, new PA needed.",
+            "On Dupixent for 9 months. Authorization expires 6/30; please renew.",
+            "Atopic dermatitis, on dupilumab since June 2024. PA renewal submitted today.",
+        ] {
+            assert_eq!(asked(text), renewal(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_form_asks_for_a_renewal_only_by_a_ticked_choice() {
+        let form = |boxes: &str| format!("Drug: Dupixent 300 mg q2w (on it since 01/2025)\n{boxes}\n");
+        assert_eq!(asked(&form("Request: [ ] Initial   [X] Continuation")), renewal());
+        assert_eq!(asked(&form("Request: ☐ New start  ☒ Renewal")), renewal());
+        assert_eq!(asked(&form("Request type: Continuation")), renewal());
+        assert_eq!(asked(&form("Request: [X] Initial  [ ] Continuation / renewal")).0, None);
+        assert_eq!(asked(&form("Request: ☒ Initial  ☐ Renewal")).0, None);
+    }
+
+    #[test]
+    fn a_plan_to_continue_without_a_word_of_authorization_asks_nothing() {
+        let text = "Doing well on Dupixent. Plan: continue Dupixent 300 mg every 2 weeks.";
+        assert_eq!(asked(text), neither());
+        let text = "Tacrolimus ointment: prescription renewal sent. Continue Dupixent.";
+        assert_eq!(asked(text), neither(), "a refill is no renewal");
+    }
+
+    #[test]
+    fn a_new_start_or_a_restart_is_a_request_not_a_continuation() {
+        let text = "Dupixent was stopped 5 months ago when her coverage lapsed. \
+                    Restart Dupixent 600 mg then 300 mg every 2 weeks; PA renewal sent.";
+        assert_eq!(asked(text), request());
+        let text = "Start Dupixent 600 mg then 300 mg every 2 weeks. \
+                    Renewal will need documented response at 16 weeks.";
+        assert_eq!(asked(text), request());
+    }
+
+    #[test]
+    fn a_course_that_was_stopped_is_not_renewed() {
+        let text = "Dupixent was discontinued in May for conjunctivitis. Reauthorization requested.";
+        assert_eq!(asked(text).0, None);
+    }
+
+    #[test]
+    fn a_continuation_doses_the_continued_course_without_a_load() {
+        let text = "Dupilumab reauthorization.\nThe 600 mg loading dose was given 05/2025.\n\
+                    Plan: continue Dupixent 300 mg every 2 weeks.";
+        let f = facts(text);
+        assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+        assert_eq!(f.dosing.loading_mg, None);
+        assert_eq!((f.dosing.maintenance_mg, f.dosing.interval_weeks), (Some(300.0), Some(2.0)));
+        let dupilumab = f.treatments.iter().find(|t| t.agent == "dupilumab").unwrap();
+        assert_eq!(dupilumab.outcome, Outcome::Current);
+    }
+
+    /// The time on therapy as (start, days).
+    fn time(text: &str) -> Option<(Option<String>, Option<f64>)> {
+        facts(text).time_on_therapy.map(|t| (t.start, t.days))
+    }
+
+    const DATED: &str = "Date of service: 02/16/2026\nAtopic dermatitis. ";
+
+    #[test]
+    fn a_start_is_kept_as_written_and_counted_to_the_note_date() {
+        let at = |start: &str, days: f64| Some((Some(start.to_string()), Some(days)));
+        let t = |s: &str| time(&format!("{DATED}{s} Continue Dupixent."));
+        assert_eq!(t("On Dupixent since March 14, 2025."), at("2025-03-14", 339.0));
+        assert_eq!(t("Dupixent 300 mg q2w, started 03/2025."), at("2025-03", 352.0));
+        assert_eq!(t("She started dupilumab in September 2025."), at("2025-09", 168.0));
+        assert_eq!(t("Since March she has been on Dupixent."), at("2025-03", 352.0));
+        assert_eq!(t("Dupixent start date: 2025-10-01."), at("2025-10-01", 138.0));
+    }
+
+    #[test]
+    fn a_stated_duration_wins_over_the_start() {
+        let days = |s: &str| time(&format!("{DATED}{s}")).and_then(|(_, d)| d);
+        assert_eq!(days("He has been on Dupixent for 6 months. Continue it."), Some(180.0));
+        assert_eq!(days("Dupixent week 16 visit. Continue Dupixent."), Some(112.0));
+        assert_eq!(days("Weeks on therapy: 18\nContinue Dupixent."), Some(126.0));
+        assert_eq!(days("After 20 weeks on dupilumab she is clear. Continue it."), Some(140.0));
+        let both = time(&format!("{DATED}On Dupixent since 01/2025, for about a year now."));
+        assert_eq!(both, Some((Some("2025-01".into()), Some(365.0))));
+    }
+
+    #[test]
+    fn periods_asked_for_and_other_dates_are_no_time_on_therapy() {
+        let t = |s: &str| time(&format!("{DATED}{s}"));
+        assert_eq!(t("Continue Dupixent 300 mg every 2 weeks."), None, "a dosing interval");
+        assert_eq!(t("Renewal: continue Dupixent. Requesting 12 more months of Dupixent."), None);
+        assert_eq!(t("Reauthorization: please renew Dupixent for 12 months."), None);
+        assert_eq!(t("Continue Dupixent, no flares since 08/2025."), None, "the flares' date");
+        let later = t("PA renewal. Continue Dupixent, which she started 05/2026.");
+        assert_eq!(later, None, "a start after the note");
+    }
+
+    fn response(text: &str) -> Option<ResponseStatement> {
+        facts(&format!("Atopic dermatitis. Continue Dupixent 300 mg every 2 weeks. {text}"))
+            .response
+    }
+
+    #[test]
+    fn the_prescribers_word_on_the_course_is_its_response() {
+        use ResponseStatement::{Improved, NotImproved};
+        for text in [
+            "She is much better.",
+            "Skin almost clear today.",
+            "He responded well to Dupixent.",
+            "Flares far fewer since the spring.",
+            "Less need for topical steroids.",
+            "EASI down from 26 to 5.",
+        ] {
+            assert_eq!(response(text), Some(Improved), "{text}");
+        }
+        for text in [
+            "No meaningful improvement after 6 months of Dupixent.",
+            "EASI unchanged at 24.",
+            "She is not responding to dupilumab.",
+            "The eczema is worse on Dupixent.",
+        ] {
+            assert_eq!(response(text), Some(NotImproved), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_is_no_statement_of_the_courses_response() {
+        for text in [
+            "If no improvement by week 16, we will switch to an oral JAK.",
+            "Her eczema is worse in winter.",
+            "Before Dupixent there was no improvement with tacrolimus.",
+            "Her sister's eczema is much better.",
+            "Dose unchanged.",
+            "Some improvement in itch.",
+        ] {
+            assert_eq!(response(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_assessment_decides_and_no_response_fails_the_course() {
+        let text = "Itch better.\nAssessment: no meaningful improvement on dupilumab.";
+        assert_eq!(response(text), Some(ResponseStatement::NotImproved));
+        let f = facts("PA renewal. On Dupixent for 7 months; no meaningful improvement.");
+        let dupilumab = f.treatments.iter().find(|t| t.agent == "dupilumab").unwrap();
+        assert_eq!(dupilumab.outcome, Outcome::Failed);
+    }
+}
