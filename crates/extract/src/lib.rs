@@ -234,13 +234,10 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> Tre
 /// failed when the note says it did not work.
 fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &TreatmentFacts) {
     let patterns = &lexicons.renewal;
+    let reader = renewal::Reader::new(patterns, note, &found.courses);
     let continuation = found.continuation.as_ref();
     let requested = facts.requested_drug.as_deref();
-    let Some(course) =
-        renewal::followed_course(patterns, note, &found.courses, continuation, requested)
-    else {
-        return;
-    };
+    let Some(course) = reader.followed_course(continuation, requested) else { return };
     let text = note.text();
     let dated = renewal::labelled_note_date(patterns, note);
     if let Some(continued) = continuation {
@@ -260,13 +257,13 @@ fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &T
         .as_deref()
         .and_then(|date| patterns.day_of(date))
         .or(dated.map(|(day, _)| day));
-    if let Some((therapy, spans)) = renewal::time_on_therapy(patterns, note, course, today) {
+    if let Some((therapy, spans)) = reader.time_on_therapy(course, today) {
         facts.time_on_therapy = Some(therapy);
         for span in spans.iter().filter_map(|s| Span::of(text, s.start, s.end)) {
             add_evidence(facts, "time_on_therapy", span);
         }
     }
-    if let Some((response, span)) = renewal::response(note, &found.courses, course) {
+    if let Some((response, span)) = reader.response(course) {
         facts.response = Some(response);
         if let Some(span) = Span::of(text, span.start, span.end) {
             add_evidence(facts, "response", span);

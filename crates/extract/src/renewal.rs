@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use necessity_context::{steps, SectionKind};
 use necessity_record::{Outcome, ResponseStatement, TimeOnTherapy, TreatmentClass};
 use regex::{Captures, Regex};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 /// Classes whose courses payers authorise, and so renew, case by case:
@@ -166,85 +167,312 @@ impl RenewalPatterns {
     }
 }
 
-/// The course the document asks a payer to go on paying for, if it asks.
-pub fn continuation(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    courses: &[Course],
-) -> Option<Continuation> {
-    let renewable: Vec<&Course> = courses.iter().filter(|c| RENEWABLE.contains(&c.class)).collect();
-    if renewable.is_empty() {
-        return None;
-    }
-    steps::add(note.mentions().len());
-    let asked = note.mentions().iter().find(|m| {
-        let asks = match m.meaning {
-            Meaning::Renewal(RenewalTerm::Request) => chosen(note, &m.span) != Some(false),
-            Meaning::Renewal(RenewalTerm::FormChoice) => {
-                chosen(note, &m.span) == Some(true) || field_value(note, &m.span)
+/// What the renewal rules look up in a note, found once: its courses, the
+/// accepted drug mentions in text order, the sentences that start a course
+/// and the label statements, so each question is a look-up, not a walk.
+pub struct Reader<'a, 't, 'v> {
+    patterns: &'a RenewalPatterns,
+    note: &'a Note<'t, 'v>,
+    courses: &'a [Course],
+    /// Every accepted drug mention as (start, course index, index among
+    /// the course's mentions), in text order.
+    drugs: Vec<(usize, usize, usize)>,
+    /// Per sentence that names drugs: the one course it names, or `None`
+    /// when it names several.
+    sentence_course: HashMap<usize, Option<usize>>,
+    /// Sentences with a start, restart or load word the layer affirms.
+    starts: HashSet<usize>,
+    /// The labels' and visits' time statements, with their sentence.
+    labels: Vec<(usize, TimeStatement)>,
+}
+
+impl<'a, 't, 'v> Reader<'a, 't, 'v> {
+    /// Indexes the note's courses and renewal words.
+    pub fn new(
+        patterns: &'a RenewalPatterns,
+        note: &'a Note<'t, 'v>,
+        courses: &'a [Course],
+    ) -> Reader<'a, 't, 'v> {
+        let mut drugs: Vec<(usize, usize, usize)> = courses
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                c.mentions.iter().enumerate().map(move |(j, m)| (m.span.start, i, j))
+            })
+            .collect();
+        drugs.sort_unstable();
+        let mut sentence_course: HashMap<usize, Option<usize>> = HashMap::new();
+        for &(start, course, _) in &drugs {
+            let named = sentence_course.entry(note.sentence_index(start)).or_insert(Some(course));
+            if *named != Some(course) {
+                *named = None;
             }
-            _ => false,
+        }
+        let (mut starts, mut labels) = (HashSet::new(), Vec::new());
+        steps::add(drugs.len() + note.mentions().len());
+        for m in note.mentions() {
+            let Meaning::Renewal(term) = m.meaning else { continue };
+            let text = note.text();
+            let statement = match term {
+                RenewalTerm::Start => {
+                    let affirmed = !names_a_time_frame(text, m.span.start)
+                        && note.judge(m, Question::CONTINUATION).is_ok();
+                    if affirmed {
+                        starts.insert(m.sentence);
+                    }
+                    continue;
+                }
+                RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
+                RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
+                RenewalTerm::Week => week_visit(patterns, text, m.span.end),
+                _ => continue,
+            };
+            if let Some(statement) = statement {
+                let span = m.span.start..statement.span.end;
+                labels.push((m.sentence, TimeStatement { span, ..statement }));
+            }
+        }
+        Reader { patterns, note, courses, drugs, sentence_course, starts, labels }
+    }
+
+    /// The course the document asks a payer to go on paying for, if it asks.
+    pub fn continuation(&self) -> Option<Continuation> {
+        let note = self.note;
+        if !self.courses.iter().any(|c| RENEWABLE.contains(&c.class)) {
+            return None;
+        }
+        steps::add(note.mentions().len());
+        let asked = note.mentions().iter().find(|m| {
+            let asks = match m.meaning {
+                Meaning::Renewal(RenewalTerm::Request) => chosen(note, &m.span) != Some(false),
+                Meaning::Renewal(RenewalTerm::FormChoice) => {
+                    chosen(note, &m.span) == Some(true) || field_value(note, &m.span)
+                }
+                _ => false,
+            };
+            asks && note.judge(m, Question::CONTINUATION).is_ok()
+        })?;
+        let course = self.continued_course(asked)?;
+        if self.started_anew(course) {
+            return None;
+        }
+        Some(Continuation { agent: self.courses[course].agent.clone(), span: asked.span.clone() })
+    }
+
+    /// The course a renewal word asks for: the renewable one its sentence
+    /// names nearest (a renewal of a drug says it is in use, unless it was
+    /// stopped), else the renewable course the patient is on now, an atopic
+    /// dermatitis drug first.
+    fn continued_course(&self, asked: &Mention) -> Option<usize> {
+        let sentence = self.note.sentence(asked.sentence);
+        let renewable = |course: usize| RENEWABLE.contains(&self.courses[course].class);
+        let from = self.drugs.partition_point(|(start, _, _)| *start < sentence.start);
+        let in_sentence =
+            self.drugs[from..].iter().take_while(|(start, _, _)| *start < sentence.end);
+        let named = in_sentence
+            .inspect(|_| steps::add(1))
+            .filter(|(_, course, _)| renewable(*course))
+            .min_by_key(|(start, _, _)| start.abs_diff(asked.span.start));
+        steps::add(1 + self.courses.len());
+        if let Some(&(_, course, _)) = named {
+            return (!stopped(&self.courses[course])).then_some(course);
+        }
+        let on: Vec<usize> =
+            (0..self.courses.len()).filter(|&c| renewable(c) && self.on_now(c)).collect();
+        on.iter().find(|&&c| self.courses[c].for_dermatitis).or(on.first()).copied()
+    }
+
+    /// Whether the patient is on a course now: a mention in current use
+    /// that is no new request ("continues Dupixent"), or a time on it
+    /// ("since 08/2024") of a course nothing stops.
+    fn on_now(&self, course: usize) -> bool {
+        let mentions = &self.courses[course].mentions;
+        let in_use =
+            mentions.iter().any(|m| m.outcome == Outcome::Current && !m.stopped && !m.requested);
+        in_use || (!stopped(&self.courses[course]) && !self.time_statements(course).is_empty())
+    }
+
+    /// Whether a sentence that names the course starts, restarts or loads
+    /// it ("restart Dupixent after the lapse", "600 mg loading dose"): a
+    /// new request, not a continuation. A start that dates something else
+    /// ("EASI 28 before starting Dupixent") starts nothing now.
+    fn started_anew(&self, course: usize) -> bool {
+        let mentions = &self.courses[course].mentions;
+        steps::add(mentions.len());
+        mentions.iter().any(|m| self.starts.contains(&self.note.sentence_index(m.span.start)))
+    }
+
+    /// The course whose time and response the record gives: the continued
+    /// one, else the atopic dermatitis drug a follow-up continues (on it
+    /// now, not started or requested now, and no other advanced drug
+    /// requested instead).
+    pub fn followed_course(
+        &self,
+        continuation: Option<&Continuation>,
+        requested: Option<&str>,
+    ) -> Option<&'a Course> {
+        let courses = self.courses;
+        if let Some(continued) = continuation {
+            return courses.iter().find(|c| c.agent == continued.agent);
+        }
+        let advanced = [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
+        let requested_course = requested.and_then(|r| courses.iter().find(|c| c.agent == r));
+        if requested_course.is_some_and(|c| advanced.contains(&c.class)) {
+            return None;
+        }
+        steps::add(courses.len());
+        let followed = (0..courses.len()).find(|&i| {
+            let c = &courses[i];
+            (c.for_dermatitis || c.class == TreatmentClass::OralJakInhibitor)
+                && Some(c.agent.as_str()) != requested
+                && self.on_now(i)
+                && !self.started_anew(i)
+        });
+        followed.map(|i| &courses[i])
+    }
+
+    /// The course's start and days on it by `today` (the note's date): a
+    /// stated duration wins, else the days from the start; with the spans
+    /// that state them.
+    pub fn time_on_therapy(
+        &self,
+        course: &Course,
+        today: Option<NaiveDate>,
+    ) -> Option<(TimeOnTherapy, Vec<Range<usize>>)> {
+        let index = self.courses.iter().position(|c| c.agent_id == course.agent_id)?;
+        let statements = self.time_statements(index);
+        let start = statements.iter().find_map(|s| match s.stated {
+            Stated::Start(date) => {
+                let date = match today {
+                    Some(today) => date.in_year_up_to(today),
+                    None => date,
+                };
+                // A start after the note is no start of this course.
+                let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
+                (date.year.is_some() && before_note).then_some((date, s.span.clone()))
+            }
+            Stated::Days(_) => None,
+        });
+        let stated = statements.iter().find_map(|s| match s.stated {
+            Stated::Days(days) => Some((days, s.span.clone())),
+            Stated::Start(_) => None,
+        });
+        let counted = start.as_ref().and_then(|(date, _)| days_between(date, today?));
+        let days = stated.as_ref().map(|(days, _)| *days).or(counted);
+        if start.is_none() && days.is_none() {
+            return None;
+        }
+        let mut spans: Vec<Range<usize>> = stated.iter().map(|(_, s)| s.clone()).collect();
+        spans.extend(start.iter().map(|(_, s)| s.clone()));
+        spans.sort_by_key(|s| s.start);
+        let therapy = TimeOnTherapy { start: start.and_then(|(date, _)| date.iso()), days };
+        Some((therapy, spans))
+    }
+
+    /// Every time statement of a course the note asserts, in text order:
+    /// the windows around its mentions, and the labels and "week 16"
+    /// visits in sentences that name no other course.
+    fn time_statements(&self, course: usize) -> Vec<TimeStatement> {
+        let (patterns, note) = (self.patterns, self.note);
+        let mut found: Vec<TimeStatement> = Vec::new();
+        let mentions = self.courses[course].mentions.iter().filter(|m| !m.time_frame);
+        for mention in mentions {
+            let sentence = note.sentence_of(mention.span.start);
+            found.extend(after_drug(patterns, note, &mention.span, &sentence));
+            found.extend(before_drug(patterns, note, &mention.span, &sentence));
+        }
+        steps::add(self.labels.len());
+        let own = |sentence: &usize| {
+            self.sentence_course.get(sentence).is_none_or(|named| *named == Some(course))
         };
-        asks && note.judge(m, Question::CONTINUATION).is_ok()
-    })?;
-    let course = continued_course(patterns, note, &renewable, asked)?;
-    if started_anew(note, course) {
-        return None;
+        found.extend(self.labels.iter().filter(|(s, _)| own(s)).map(|(_, t)| t.clone()));
+        let spans: Vec<Range<usize>> = found.iter().map(|s| s.span.clone()).collect();
+        let scopes = note.scopes(&spans);
+        let mut asserted: Vec<TimeStatement> = found
+            .into_iter()
+            .zip(scopes)
+            .filter(|(s, scope)| {
+                note.judge_span(&s.span, *scope, Question::treatment(false)).is_ok()
+            })
+            .map(|(s, _)| s)
+            .collect();
+        asserted.sort_by_key(|s| s.span.start);
+        asserted.dedup();
+        asserted
     }
-    Some(Continuation { agent: course.agent.clone(), span: asked.span.clone() })
-}
 
-/// The course a renewal word asks for: the one its sentence names (the
-/// nearest, if several: a renewal of a drug names it in use), else the
-/// only sort of course a payer renews that the patient is on now, an
-/// atopic dermatitis drug first.
-fn continued_course<'c>(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    renewable: &[&'c Course],
-    asked: &Mention,
-) -> Option<&'c Course> {
-    let sentence = note.sentence(asked.sentence);
-    let distance = |span: &Range<usize>| span.start.abs_diff(asked.span.start);
-    let named = renewable.iter().filter_map(|c| {
-        let nearest = c.mentions.iter().filter(|m| sentence.contains(&m.span.start));
-        nearest.map(|m| distance(&m.span)).min().map(|d| (d, *c))
-    });
-    if let Some((_, course)) = named.min_by_key(|(d, _)| *d) {
-        return (!stopped(course)).then_some(course);
+    /// The response to the course the document states: the last statement
+    /// of the assessment and plan if it makes one, else improved or not,
+    /// and when it states both, not improved (a reviewer then reads it). A
+    /// statement is about the course when its sentence names it nearest
+    /// (and not as a time frame, "before Dupixent"), or names no drug at
+    /// all; "worse" only in a sentence that names it, "unchanged" only
+    /// beside a measure or the disease. A failure the outcome rule reads on
+    /// the course is one too.
+    pub fn response(&self, course: &Course) -> Option<(ResponseStatement, Range<usize>)> {
+        let note = self.note;
+        let mut statements: Vec<(ResponseStatement, Range<usize>)> = Vec::new();
+        steps::add(note.mentions().len());
+        for mention in note.mentions() {
+            let Meaning::Renewal(term) = mention.meaning else { continue };
+            let said = match term {
+                RenewalTerm::Improved => ResponseStatement::Improved,
+                RenewalTerm::NotImproved | RenewalTerm::Worse | RenewalTerm::Unchanged => {
+                    ResponseStatement::NotImproved
+                }
+                _ => continue,
+            };
+            let sentence = note.sentence(mention.sentence);
+            let about_course = match self.nearest_drug(&mention.span, &sentence) {
+                Some((_, m)) if m.time_frame => false,
+                Some((named, _)) => named.agent_id == course.agent_id,
+                None => *term != RenewalTerm::Worse,
+            };
+            let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
+            if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
+                statements.push((said, mention.span.clone()));
+            }
+        }
+        statements.extend(
+            course
+                .mentions
+                .iter()
+                .filter(|m| m.outcome == Outcome::Failed && !m.stopped && !m.time_frame)
+                .map(|m| (ResponseStatement::NotImproved, m.span.clone())),
+        );
+        statements.sort_by_key(|(_, span)| span.start);
+        let assessed = statements
+            .iter()
+            .rev()
+            .find(|(_, span)| note.section_of(span.start) == SectionKind::AssessmentPlan);
+        let not_improved = statements.iter().find(|(s, _)| *s == ResponseStatement::NotImproved);
+        assessed.or(not_improved).or(statements.last()).cloned()
     }
-    let on: Vec<&Course> =
-        renewable.iter().copied().filter(|c| on_now(patterns, note, c)).collect();
-    on.iter().find(|c| c.for_dermatitis).or(on.first()).copied()
-}
 
-/// Whether the patient is on a course now: a mention in current use that
-/// is no new request ("continues Dupixent"), or a time on it ("since
-/// 08/2024") of a course nothing stops.
-fn on_now(patterns: &RenewalPatterns, note: &Note, course: &Course) -> bool {
-    let in_use =
-        course.mentions.iter().any(|m| m.outcome == Outcome::Current && !m.stopped && !m.requested);
-    in_use || (!stopped(course) && !time_statements(patterns, note, course).is_empty())
+    /// The drug mention of `sentence` nearest to `span`, with its course:
+    /// the last before it or the first after it.
+    fn nearest_drug(
+        &self,
+        span: &Range<usize>,
+        sentence: &Range<usize>,
+    ) -> Option<(&'a Course, &'a CourseMention)> {
+        let at = self.drugs.partition_point(|(start, _, _)| *start < span.start);
+        let before =
+            at.checked_sub(1).map(|i| self.drugs[i]).filter(|(s, _, _)| *s >= sentence.start);
+        let after = self.drugs.get(at).copied().filter(|(s, _, _)| *s < sentence.end);
+        let (_, course, mention) = match (before, after) {
+            (Some(b), Some(a)) if a.0 - span.start < span.start - b.0 => a,
+            (Some(b), _) => b,
+            (None, a) => a?,
+        };
+        let course = &self.courses[course];
+        Some((course, &course.mentions[mention]))
+    }
 }
 
 /// Whether a stop, hold or decline cue reaches a mention of the course.
 fn stopped(course: &Course) -> bool {
     course.mentions.iter().any(|m| m.stopped)
-}
-
-/// Whether a sentence that names the course starts, restarts or loads it
-/// ("restart Dupixent after the lapse", "600 mg loading dose"): a new
-/// request, not a continuation. A start that dates something else ("EASI
-/// 28 before starting Dupixent") starts nothing now.
-fn started_anew(note: &Note, course: &Course) -> bool {
-    course.mentions.iter().any(|m| {
-        let sentence = note.sentence_of(m.span.start);
-        note.mentions_in(&sentence).any(|cue| {
-            matches!(cue.meaning, Meaning::Renewal(RenewalTerm::Start))
-                && !names_a_time_frame(note.text(), cue.span.start)
-                && note.judge(cue, Question::CONTINUATION).is_ok()
-        })
-    })
 }
 
 /// A form's box before a choice on its line: `Some(true)` ticked
@@ -276,43 +504,20 @@ const TICKED_BOXES: [char; 7] = ['☒', '☑', '✓', '✔', '■', '▣', '⊠'
 /// How much a bracketed box holds: "[ ]", "[X]", "[ x ]".
 const MAX_BOX_INSIDE: usize = 4;
 
+/// How far after a form choice its line is read for what follows it.
+const CHOICE_TAIL: usize = 16;
+
 /// Whether a form choice is a labelled field's whole value ("Request
 /// type: Continuation"): a colon before it on its line, and nothing but a
 /// slash, a bracket or the line's end after it.
 fn field_value(note: &Note, span: &Range<usize>) -> bool {
     let text = note.text();
     let line = note.lines().range(note.lines().line_of(span.start));
-    let (before, after) = (&text[line.start..span.start], &text[span.end..line.end]);
-    steps::add(line.len());
+    let (_, before) =
+        clipped(text, span.start.saturating_sub(BOX_REACH).max(line.start)..span.start);
+    let (_, after) = clipped(text, span.end..(span.end + CHOICE_TAIL).min(line.end));
     before.trim_end().ends_with(':')
         && after.trim_start().chars().next().is_none_or(|c| matches!(c, '/' | '(' | '['))
-}
-
-/// The course whose time and response the record gives: the continued
-/// one, else the atopic dermatitis drug a follow-up continues (in current
-/// use, not requested, and no other advanced drug requested instead).
-pub fn followed_course<'c>(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    courses: &'c [Course],
-    continuation: Option<&Continuation>,
-    requested: Option<&str>,
-) -> Option<&'c Course> {
-    if let Some(continued) = continuation {
-        return courses.iter().find(|c| c.agent == continued.agent);
-    }
-    let advanced = [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
-    let requested_course = requested.and_then(|r| courses.iter().find(|c| c.agent == r));
-    if requested_course.is_some_and(|c| advanced.contains(&c.class)) {
-        return None;
-    }
-    courses.iter().find(|c| {
-        let for_dermatitis = c.for_dermatitis || c.class == TreatmentClass::OralJakInhibitor;
-        for_dermatitis
-            && Some(c.agent.as_str()) != requested
-            && on_now(patterns, note, c)
-            && !started_anew(note, c)
-    })
 }
 
 /// What a time statement says of a course.
@@ -328,95 +533,6 @@ enum Stated {
 struct TimeStatement {
     stated: Stated,
     span: Range<usize>,
-}
-
-/// The course's start and days on it by `today` (the note's date): a
-/// stated duration wins, else the days from the start; with the spans
-/// that state them.
-pub fn time_on_therapy(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    course: &Course,
-    today: Option<NaiveDate>,
-) -> Option<(TimeOnTherapy, Vec<Range<usize>>)> {
-    let statements = time_statements(patterns, note, course);
-    let start = statements.iter().find_map(|s| match s.stated {
-        Stated::Start(date) => {
-            let date = match today {
-                Some(today) => date.in_year_up_to(today),
-                None => date,
-            };
-            // A start after the note is no start of this course.
-            let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
-            (date.year.is_some() && before_note).then_some((date, s.span.clone()))
-        }
-        Stated::Days(_) => None,
-    });
-    let stated = statements.iter().find_map(|s| match s.stated {
-        Stated::Days(days) => Some((days, s.span.clone())),
-        Stated::Start(_) => None,
-    });
-    let counted = start
-        .as_ref()
-        .and_then(|(date, _)| days_between(date, today?))
-        .map(|days| (days, start.as_ref().map(|(_, span)| span.clone())));
-    let days = stated.as_ref().map(|(d, _)| *d).or(counted.as_ref().map(|(d, _)| *d));
-    if start.is_none() && days.is_none() {
-        return None;
-    }
-    let mut spans: Vec<Range<usize>> = stated.iter().map(|(_, s)| s.clone()).collect();
-    spans.extend(start.iter().map(|(_, s)| s.clone()));
-    spans.sort_by_key(|s| s.start);
-    let therapy = TimeOnTherapy { start: start.and_then(|(date, _)| date.iso()), days };
-    Some((therapy, spans))
-}
-
-/// Every time statement of a course the note asserts, in text order: the
-/// windows around its mentions, and the labels and "week 16" visits in
-/// sentences that name no other drug.
-fn time_statements(patterns: &RenewalPatterns, note: &Note, course: &Course) -> Vec<TimeStatement> {
-    let text = note.text();
-    let mut found: Vec<TimeStatement> = Vec::new();
-    for mention in course.mentions.iter().filter(|m| !m.time_frame) {
-        let sentence = note.sentence_of(mention.span.start);
-        found.extend(after_drug(patterns, note, &mention.span, &sentence));
-        found.extend(before_drug(patterns, note, &mention.span, &sentence));
-    }
-    steps::add(note.mentions().len());
-    for label in note.mentions() {
-        let Meaning::Renewal(term) = label.meaning else { continue };
-        let read = match term {
-            RenewalTerm::StartLabel => label_date(patterns, text, label.span.end),
-            RenewalTerm::DurationLabel(unit) => label_days(patterns, text, label.span.end, *unit),
-            RenewalTerm::Week => week_visit(patterns, text, label.span.end),
-            _ => continue,
-        };
-        let Some(statement) = read else { continue };
-        if !names_no_other_drug(note, course, &label.span) {
-            continue;
-        }
-        found.push(TimeStatement { span: label.span.start..statement.span.end, ..statement });
-    }
-    let spans: Vec<Range<usize>> = found.iter().map(|s| s.span.clone()).collect();
-    let scopes = note.scopes(&spans);
-    let mut asserted: Vec<TimeStatement> = found
-        .into_iter()
-        .zip(scopes)
-        .filter(|(s, scope)| note.judge_span(&s.span, *scope, Question::treatment(false)).is_ok())
-        .map(|(s, _)| s)
-        .collect();
-    asserted.sort_by_key(|s| s.span.start);
-    asserted.dedup();
-    asserted
-}
-
-/// Whether the sentence of a label names no drug but the course's.
-fn names_no_other_drug(note: &Note, course: &Course, label: &Range<usize>) -> bool {
-    let sentence = note.sentence_of(label.start);
-    !note.mentions_in(&sentence).any(|m| match m.meaning {
-        Meaning::Drug(_) => !course.mentions.iter().any(|c| c.span == m.span),
-        _ => false,
-    })
 }
 
 /// The text of `range` clipped to character boundaries.
@@ -592,62 +708,6 @@ fn week_visit(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
     Some(TimeStatement { stated: Stated::Days(weeks * 7.0), span: end..at + stated_end })
 }
 
-/// The response to the course the document states: the last statement of
-/// the assessment and plan if it makes one, else improved or not, and when
-/// it states both, not improved (a reviewer then reads it). A statement is
-/// about the course when its sentence names it nearest (and not as a time
-/// frame, "before Dupixent"), or names no drug at all; "worse" only in a
-/// sentence that names it, "unchanged" only beside a measure or the
-/// disease. A failure the outcome rule reads on the course is one too.
-pub fn response(
-    note: &Note,
-    courses: &[Course],
-    course: &Course,
-) -> Option<(ResponseStatement, Range<usize>)> {
-    let mut drugs: Vec<(&CourseMention, u32)> =
-        courses.iter().flat_map(|c| c.mentions.iter().map(move |m| (m, c.agent_id))).collect();
-    drugs.sort_by_key(|(m, _)| m.span.start);
-    let mut statements: Vec<(ResponseStatement, Range<usize>)> = Vec::new();
-    steps::add(note.mentions().len() + drugs.len());
-    for mention in note.mentions() {
-        let Meaning::Renewal(term) = mention.meaning else { continue };
-        let said = match term {
-            RenewalTerm::Improved => ResponseStatement::Improved,
-            RenewalTerm::NotImproved | RenewalTerm::Worse | RenewalTerm::Unchanged => {
-                ResponseStatement::NotImproved
-            }
-            _ => continue,
-        };
-        let sentence = note.sentence(mention.sentence);
-        let first = drugs.partition_point(|(m, _)| m.span.start < sentence.start);
-        let in_sentence = drugs[first..].iter().take_while(|(m, _)| m.span.start < sentence.end);
-        steps::add(1);
-        let nearest = in_sentence.min_by_key(|(m, _)| m.span.start.abs_diff(mention.span.start));
-        let about_course = match nearest {
-            Some((m, agent)) => *agent == course.agent_id && !m.time_frame,
-            None => *term != RenewalTerm::Worse,
-        };
-        let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
-        if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
-            statements.push((said, mention.span.clone()));
-        }
-    }
-    statements.extend(
-        course
-            .mentions
-            .iter()
-            .filter(|m| m.outcome == Outcome::Failed && !m.stopped && !m.time_frame)
-            .map(|m| (ResponseStatement::NotImproved, m.span.clone())),
-    );
-    statements.sort_by_key(|(_, span)| span.start);
-    let assessed = statements
-        .iter()
-        .rev()
-        .find(|(_, span)| note.section_of(span.start) == SectionKind::AssessmentPlan);
-    let not_improved = statements.iter().find(|(s, _)| *s == ResponseStatement::NotImproved);
-    assessed.or(not_improved).or(statements.last()).cloned()
-}
-
 /// Whether a sentence names a severity measure or the disease ("EASI
 /// unchanged", "the eczema is unchanged"), not a dose or a plan.
 fn names_disease(note: &Note, sentence: &Range<usize>) -> bool {
@@ -728,7 +788,8 @@ mod tests {
 
     #[test]
     fn a_form_asks_for_a_renewal_only_by_a_ticked_choice() {
-        let form = |boxes: &str| format!("Drug: Dupixent 300 mg q2w (on it since 01/2025)\n{boxes}\n");
+        let form =
+            |boxes: &str| format!("Drug: Dupixent 300 mg q2w (on it since 01/2025)\n{boxes}\n");
         assert_eq!(asked(&form("Request: [ ] Initial   [X] Continuation")), renewal());
         assert_eq!(asked(&form("Request: ☐ New start  ☒ Renewal")), renewal());
         assert_eq!(asked(&form("Request type: Continuation")), renewal());
@@ -756,7 +817,8 @@ mod tests {
 
     #[test]
     fn a_course_that_was_stopped_is_not_renewed() {
-        let text = "Dupixent was discontinued in May for conjunctivitis. Reauthorization requested.";
+        let text =
+            "Dupixent was discontinued in May for conjunctivitis. Reauthorization requested.";
         assert_eq!(asked(text).0, None);
     }
 

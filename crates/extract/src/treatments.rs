@@ -126,7 +126,7 @@ pub fn find_treatments(
         })
         .collect();
     let courses = courses(vocabulary, note, &drug_mentions);
-    let continuation = renewal::continuation(renewal_patterns, note, &courses);
+    let continuation = renewal::Reader::new(renewal_patterns, note, &courses).continuation();
     let requested =
         requested_drug(vocabulary, note, &drug_mentions, skin_note, continuation.as_ref());
     // The regimen of the request, or on a continuation the continued

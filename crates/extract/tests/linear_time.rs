@@ -20,7 +20,7 @@ const MOST_GROWTH: f64 = 1.25;
 
 /// Notes made of one piece repeated to a size (or two, each repeated to
 /// half of it): each family stresses one kind of structure.
-const FAMILIES: [(&str, &str); 12] = [
+const FAMILIES: [(&str, &str); 14] = [
     // The issue's note: 2.4 s at 2.5 KB, minutes at 10 KB.
     ("cues then relatives", "clobetasol failed \u{0}mother "),
     ("one run-on sentence", "triamcinolone was ineffective and pimecrolimus burned and "),
@@ -37,6 +37,15 @@ const FAMILIES: [(&str, &str); 12] = [
     ("form boxes", "[ ] Hands [X] Face Tried Dupixent? [ ] Yes [X] No Elidel: no "),
     ("blank lines", "Eczema on the hands.\n\n\n\n   \n"),
     ("hyphens and spaces", "clobe-\ntasol    fail-\ned   no   history   of   it  "),
+    (
+        "a renewal run-on",
+        "on Dupixent since 03/2025 and much better, PA renewal, week 16 visit, EASI unchanged and ",
+    ),
+    (
+        "renewal form lines",
+        "[X] Continuation Start date: 05/12/2025 Weeks on therapy: 18\nDate: 03/18/2026 \
+         Dupixent 300 mg q2w: no improvement, EASI unchanged\n",
+    ),
 ];
 
 /// A note of about `size` bytes: the piece (or its parts, split at a NUL,
