@@ -269,13 +269,14 @@ fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &T
             add_evidence(facts, "response", span);
         }
     }
-    let not_improved = facts.response == Some(ResponseStatement::NotImproved);
+    // The course is on now: current, or failed when the response the
+    // document states (else the outcome its cues give) is no response.
     for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
-        treatment.outcome = if treatment.outcome == Outcome::Failed || not_improved {
-            Outcome::Failed
-        } else {
-            Outcome::Current
+        let failed = match facts.response {
+            Some(response) => response == ResponseStatement::NotImproved,
+            None => treatment.outcome == Outcome::Failed,
         };
+        treatment.outcome = if failed { Outcome::Failed } else { Outcome::Current };
     }
 }
 

@@ -72,6 +72,9 @@ pub struct CourseMention {
     pub requested: bool,
     /// It is a point in time ("before Dupixent"), not what its sentence is about.
     pub time_frame: bool,
+    /// The mention with its outcome cue when the cue is near ("Dupixent
+    /// ... without adequate improvement"), as its evidence quotes it.
+    pub quoted: Range<usize>,
 }
 
 /// The course a document asks a payer to go on paying for.
@@ -112,7 +115,7 @@ impl RenewalPatterns {
         Ok(RenewalPatterns {
             dates: DatePatterns::new()?,
             since_after: ci(
-                r"^ (?P<between>(?:[^.;\n]|\.\d){0,60}?)   # the regimen, within the clause
+                r"^ (?P<between>(?:[^.;]|\.\d){0,60}?)   # the regimen, within the clause
                 \b(?:since|started|initiated|began|begun|commenced|first\x20dose)  # the start
                 (?:\s+(?:on|in|around|about|approximately|early|mid|late|last|this\s+past))*
                 \s+                                                 # then its date
@@ -121,13 +124,13 @@ impl RenewalPatterns {
             started_before: ci(r"\b(?:started|initiated|began|begun|commenced)   # a past start
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
             in_date_after: ci(
-                r"^ (?:[^.;\n]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
+                r"^ (?:[^.;]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
             )?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
             ongoing_before: ci(r"\b(?:on|taking|using|receiving|treated\s+with   # in use
                 |(?:therapy|treatment)\s+with)\s+$                        # of the drug next")?,
             duration_after: ci(&format!(
-                r"^ (?:[^.;\n]|\.\d){{0,60}}?                     # the regimen, within the clause
+                r"^ (?:[^.;]|\.\d){{0,60}}?                     # the regimen, within the clause
                 (?P<stmt>(?:\bfor|\bx|×)\s*                        # for, x
                 (?P<past>(?:the\s+)?(?:past|last)\s+)?              # the past
                 (?:(?:about|approximately|approx\.|nearly|almost|over|roughly|around|~)\s*)?
@@ -292,9 +295,9 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         in_use || (!stopped(&self.courses[course]) && !self.time_statements(course).is_empty())
     }
 
-    /// Whether a sentence that names the course starts, restarts or loads
-    /// it ("restart Dupixent after the lapse", "600 mg loading dose"): a
-    /// new request, not a continuation. A start that dates something else
+    /// Whether a sentence that names the course starts or restarts it
+    /// ("restart Dupixent after the lapse"): a new request, not a
+    /// continuation. A start that dates something else
     /// ("EASI 28 before starting Dupixent") starts nothing now.
     fn started_anew(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
@@ -438,7 +441,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 .mentions
                 .iter()
                 .filter(|m| m.outcome == Outcome::Failed && !m.stopped && !m.time_frame)
-                .map(|m| (ResponseStatement::NotImproved, m.span.clone())),
+                .map(|m| (ResponseStatement::NotImproved, m.quoted.clone())),
         );
         statements.sort_by_key(|(_, span)| span.start);
         let assessed = statements
