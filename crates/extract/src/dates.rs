@@ -2,13 +2,16 @@
 //! "Oct '23", "2025", "since March"), read at a given offset, kept as
 //! precise as written, and counted in days with `chrono`.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use necessity_context::steps;
 use regex::Regex;
 use std::ops::Range;
 
 /// How far after its start a date may run ("September 14th, 2025" is 20).
 const DATE_WIDTH: usize = 32;
+
+/// How long a season lasts, in months.
+const SEASON_MONTHS: u32 = 3;
 
 /// A date as precisely as the note writes it: a year, a month of it, a day
 /// of that; a month alone ("since March") has no year until the note's
@@ -18,12 +21,22 @@ pub struct WrittenDate {
     pub year: Option<i32>,
     pub month: Option<u32>,
     pub day: Option<u32>,
+    /// For a month or season written as past ("last June", "last
+    /// spring"), how many months before the note's date it began at the
+    /// latest: the one before the current month, the last season that has
+    /// ended. A season is kept as its first month.
+    pub earlier_by_months: u32,
 }
 
 impl WrittenDate {
     /// A full calendar date.
     pub fn of(date: NaiveDate) -> WrittenDate {
-        WrittenDate { year: Some(date.year()), month: Some(date.month()), day: Some(date.day()) }
+        WrittenDate {
+            year: Some(date.year()),
+            month: Some(date.month()),
+            day: Some(date.day()),
+            earlier_by_months: 0,
+        }
     }
 
     /// The ISO 8601 form, as precise as written ("2025-03-14", "2025-03",
@@ -44,15 +57,17 @@ impl WrittenDate {
     }
 
     /// A date written without its year ("since March") as the latest such
-    /// day on or before `today`: a start is never after the note.
+    /// day on or before `today`: a start is never after the note. A past
+    /// season ("last spring") is the latest that had ended by then.
     pub fn in_year_up_to(self, today: NaiveDate) -> WrittenDate {
         if self.year.is_some() {
             return self;
         }
-        let this_year = WrittenDate { year: Some(today.year()), ..self };
+        let latest = today.checked_sub_months(Months::new(self.earlier_by_months)).unwrap_or(today);
+        let this_year = WrittenDate { year: Some(latest.year()), ..self };
         match this_year.first_day() {
-            Some(day) if day <= today => this_year,
-            _ => WrittenDate { year: Some(today.year() - 1), ..self },
+            Some(day) if day <= latest => this_year,
+            _ => WrittenDate { year: Some(latest.year() - 1), ..self },
         }
     }
 }
@@ -88,7 +103,10 @@ impl DatePatterns {
               | (?P<dmy_d>\d{{1,2}}) (?:st|nd|rd|th)? \s+ (?: of \s+ )?                        # 14 (of)
                 (?P<dmy_m>{m}) \.? ,? \s+ (?P<dmy_y>(?:19|20)\d{{2}})                          #   March 2025
               | (?P<year>(?:19|20)\d{{2}})                                                     # 2025
-              | (?P<bare_m>{m}) \.? (?: \s+ (?P<bare_d>\d{{1,2}}) (?:st|nd|rd|th)? )?          # March (14): no year
+              | (?P<past_m>(?:last|this\s+past)\s+)?                                          # (last)
+                (?P<bare_m>{m}) \.? (?: \s+ (?P<bare_d>\d{{1,2}}) (?:st|nd|rd|th)? )?          #   March (14): no year
+              | (?P<past>(?:last|this\s+past)\s+)? (?:the\s+)?                               # (last)
+                (?P<season>spring|summer|fall|autumn|winter)                                   #   spring
             ) (?: \b | $ )"
         ))?;
         Ok(DatePatterns { date })
@@ -121,15 +139,33 @@ impl DatePatterns {
             (number("dmy_y").map(full_year), Some(m), number("dmy_d"))
         } else if let Some(y) = number("year") {
             (Some(y as i32), None, None)
+        } else if let Some(season) = caps.name("season") {
+            (None, season_start(season.as_str()), None)
         } else {
             (None, month_named("bare_m"), number("bare_d"))
         };
-        let written = WrittenDate { year, month, day };
+        let earlier_by_months = match (caps.name("past"), caps.name("past_m")) {
+            (Some(_), _) => SEASON_MONTHS,
+            (None, Some(_)) => 1,
+            (None, None) => 0,
+        };
+        let written = WrittenDate { year, month, day, earlier_by_months };
         // Every part must make a calendar date (a leap year for a bare 29 February).
         let check = WrittenDate { year: Some(year.unwrap_or(2024)), ..written };
         check.first_day()?;
         let matched = caps.get(0)?;
         Some((written, start + matched.start()..start + matched.end()))
+    }
+}
+
+/// The first month of a season, as a start counts it (spring -> March).
+fn season_start(season: &str) -> Option<u32> {
+    match season.to_ascii_lowercase().as_str() {
+        "spring" => Some(3),
+        "summer" => Some(6),
+        "fall" | "autumn" => Some(9),
+        "winter" => Some(12),
+        _ => None,
     }
 }
 
@@ -177,6 +213,21 @@ mod tests {
     }
 
     #[test]
+    fn a_past_month_or_season_is_the_last_one_before_the_note() {
+        let patterns = DatePatterns::new().unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 11).unwrap();
+        let start =
+            |text: &str| patterns.read_at(text, 0).and_then(|(d, _)| d.in_year_up_to(today).iso());
+        assert_eq!(start("last spring"), Some("2025-03".into()));
+        assert_eq!(start("last winter,"), Some("2025-12".into()));
+        assert_eq!(start("the fall"), Some("2025-09".into()));
+        assert_eq!(start("this past summer"), Some("2025-06".into()));
+        assert_eq!(start("last March"), Some("2025-03".into()));
+        assert_eq!(start("last June"), Some("2025-06".into()));
+        assert_eq!(start("March"), Some("2026-03".into()));
+    }
+
+    #[test]
     fn what_is_no_date() {
         assert_eq!(read("300 mg every 2 weeks"), None);
         assert_eq!(read("13/40/2025"), None);
@@ -188,13 +239,14 @@ mod tests {
     #[test]
     fn days_count_from_the_first_day_written() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 18).unwrap();
-        let march = WrittenDate { year: Some(2025), month: Some(3), day: None };
+        let march =
+            WrittenDate { year: Some(2025), month: Some(3), day: None, earlier_by_months: 0 };
         assert_eq!(days_between(&march, today), Some(382.0));
-        let later = WrittenDate { year: Some(2026), month: Some(4), day: None };
+        let later = WrittenDate { year: Some(2026), month: Some(4), ..march };
         assert_eq!(days_between(&later, today), None, "a start after the note");
-        let bare = WrittenDate { year: None, month: Some(3), day: None };
+        let bare = WrittenDate { year: None, ..march };
         assert_eq!(bare.in_year_up_to(today).iso(), Some("2026-03".into()));
-        let april = WrittenDate { year: None, month: Some(4), day: None };
+        let april = WrittenDate { year: None, month: Some(4), ..march };
         assert_eq!(april.in_year_up_to(today).iso(), Some("2025-04".into()));
     }
 }

@@ -117,7 +117,7 @@ impl RenewalPatterns {
             since_after: ci(
                 r"^ (?P<between>(?:[^.;]|\.\d){0,60}?)   # the regimen, within the clause
                 \b(?:since|started|initiated|began|begun|commenced|first\x20dose)  # the start
-                (?:\s+(?:on|in|around|about|approximately|early|mid|late|last|this\s+past))*
+                (?:\s+(?:on|in|around|about|approximately|early|mid|late))*
                 \s+                                                 # then its date
                 ",
             )?,
