@@ -97,6 +97,8 @@ pub struct RenewalPatterns {
     duration_after: Regex,
     duration_before: Regex,
     week_visit: Regex,
+    week_before: Regex,
+    visit_after: Regex,
     label_number: Regex,
     date_label_rest: Regex,
 }
@@ -121,14 +123,18 @@ impl RenewalPatterns {
                 \s+                                                 # then its date
                 ",
             )?,
-            started_before: ci(r"\b(?:started|initiated|began|begun|commenced)   # a past start
+            started_before: ci(r"\b(?:started|initiated|began|begun|commenced   # a past start
+                |since\s+(?:starting|beginning|initiating)                  # since starting
+                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began))
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
             in_date_after: ci(
                 r"^ (?:[^.;]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
             )?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
-            ongoing_before: ci(r"\b(?:on|taking|using|receiving|treated\s+with   # in use
-                |(?:therapy|treatment)\s+with)\s+$                        # of the drug next")?,
+            ongoing_before: ci(
+                r"\b(?:on|taking|using|receiving|received|treated\s+with   # in use
+                |(?:therapy|treatment)\s+with)\s+$                        # of the drug next",
+            )?,
             duration_after: ci(&format!(
                 r"^ (?:[^.;]|\.\d){{0,60}}?                     # the regimen, within the clause
                 (?P<stmt>(?:\bfor|\bx|×)\s*                        # for, x
@@ -149,6 +155,9 @@ impl RenewalPatterns {
                 (?: (?P<visit>\s*(?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
                     |appointment|evaluation|review|reassessment))     # at a visit
                   | \s+(?:of|on)\b )                                 # of a course")?,
+            week_before: ci(r"\b (?P<n>\d{1,3}) [\s-]* $          # 16-week")?,
+            visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
+                |appointment|evaluation|review|reassessment)        # a visit")?,
             label_number: ci(&format!(
                 r"^ [^\d\n]{{0,12}}? (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b   # 18 (weeks)"
             ))?,
@@ -227,11 +236,11 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 }
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
-                RenewalTerm::Week => week_visit(patterns, text, m.span.end),
+                RenewalTerm::Week => week_visit(patterns, text, &m.span),
                 _ => continue,
             };
             if let Some(statement) = statement {
-                let span = m.span.start..statement.span.end;
+                let span = m.span.start.min(statement.span.start)..statement.span.end;
                 labels.push((m.sentence, TimeStatement { span, ..statement }));
             }
         }
@@ -265,7 +274,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// The course a renewal word asks for: the renewable one its sentence
     /// names nearest (a renewal of a drug says it is in use, unless it was
     /// stopped), else the renewable course the patient is on now, an atopic
-    /// dermatitis drug first.
+    /// dermatitis drug first, else the only renewable course named.
     fn continued_course(&self, asked: &Mention) -> Option<usize> {
         let sentence = self.note.sentence(asked.sentence);
         let renewable = |course: usize| RENEWABLE.contains(&self.courses[course].class);
@@ -282,7 +291,24 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         }
         let on: Vec<usize> =
             (0..self.courses.len()).filter(|&c| renewable(c) && self.on_now(c)).collect();
-        on.iter().find(|&&c| self.courses[c].for_dermatitis).or(on.first()).copied()
+        let first = on.iter().find(|&&c| self.courses[c].for_dermatitis).or(on.first());
+        if let Some(&course) = first {
+            return Some(course);
+        }
+        // Else the one renewable course named with nothing that stops,
+        // starts or requests it ("Dupixent 300 mg every 2 weeks. Auth
+        // expiring"): the renewal can be about nothing else.
+        let mut quiet = (0..self.courses.len()).filter(|&c| {
+            let course = &self.courses[c];
+            renewable(c)
+                && !stopped(course)
+                && !course.mentions.iter().any(|m| m.requested)
+                && !self.started_anew(c)
+        });
+        match (quiet.next(), quiet.next()) {
+            (Some(course), None) => Some(course),
+            _ => None,
+        }
     }
 
     /// Whether the patient is on a course now: a mention in current use
@@ -335,8 +361,8 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     }
 
     /// The course's start and days on it by `today` (the note's date): a
-    /// stated duration wins, else the days from the start; with the spans
-    /// that state them.
+    /// stated duration wins, then the days from the start, then a visit
+    /// named by its week; with the spans that state them.
     pub fn time_on_therapy(
         &self,
         course: &Course,
@@ -354,13 +380,17 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
                 (date.year.is_some() && before_note).then_some((date, s.span.clone()))
             }
-            Stated::Days(_) => None,
+            Stated::Days(_) | Stated::Visit(_) => None,
         });
-        let stated = statements.iter().find_map(|s| match s.stated {
-            Stated::Days(days) => Some((days, s.span.clone())),
-            Stated::Start(_) => None,
-        });
+        let stated_as = |visit: bool| {
+            statements.iter().find_map(|s| match s.stated {
+                Stated::Days(days) if !visit => Some((days, s.span.clone())),
+                Stated::Visit(days) if visit => Some((days, s.span.clone())),
+                _ => None,
+            })
+        };
         let counted = start.as_ref().and_then(|(date, _)| days_between(date, today?));
+        let stated = stated_as(false).or_else(|| stated_as(true).filter(|_| counted.is_none()));
         let days = stated.as_ref().map(|(days, _)| *days).or(counted);
         if start.is_none() && days.is_none() {
             return None;
@@ -529,6 +559,9 @@ enum Stated {
     Start(WrittenDate),
     /// Days on it so far.
     Days(f64),
+    /// Days on it at a visit named by its week ("week 16 visit"), which
+    /// may be an earlier visit: a start counted to the note's date wins.
+    Visit(f64),
 }
 
 /// A time statement and the words that state it.
@@ -674,14 +707,16 @@ fn unit_of(word: &str) -> Option<TimeUnit> {
     }
 }
 
-/// The date a start label gives ("Start date: 05/12/2025"), within its line.
+/// The date a start label gives, within its line: right after it ("Start
+/// date: 05/12/2025"), or after the label's own colon ("Start date of
+/// Dupixent: 05/12/2025").
 fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
     let (at, value) = clipped(text, end..end + LABEL_REACH);
     let value = value.split('\n').next().unwrap_or_default();
     let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
     let read = patterns.dates.read_at(text, at + skipped).or_else(|| {
-        let digit = value.find(|c: char| c.is_ascii_digit())?;
-        patterns.dates.read_at(text, at + digit)
+        let colon = value.find(':')?;
+        patterns.dates.read_at(text, at + colon + 1)
     })?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
@@ -701,14 +736,27 @@ fn label_days(
     Some(TimeStatement { stated: Stated::Days(days), span: end..at + caps.get(0)?.end() })
 }
 
-/// The days of a "week 16 visit" (112).
-fn week_visit(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
-    let (at, value) = clipped(text, end..end + LABEL_REACH);
-    let caps = patterns.week_visit.captures(value)?;
-    let number = caps.name("n")?;
+/// The days of a "week 16 visit" or a "16-week follow-up" (112), the
+/// "week" word at `word`.
+fn week_visit(
+    patterns: &RenewalPatterns,
+    text: &str,
+    word: &Range<usize>,
+) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, word.end..word.end + LABEL_REACH);
+    if let Some(caps) = patterns.week_visit.captures(value) {
+        let number = caps.name("n")?;
+        let weeks = parse_number(number.as_str())?;
+        let stated_end = caps.name("visit").unwrap_or(number).end();
+        let span = word.start..at + stated_end;
+        return Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span });
+    }
+    let visit = patterns.visit_after.find(value)?;
+    let (before_at, before) = clipped(text, word.start.saturating_sub(8)..word.start);
+    let number = patterns.week_before.captures(before)?.name("n")?;
     let weeks = parse_number(number.as_str())?;
-    let stated_end = caps.name("visit").unwrap_or(number).end();
-    Some(TimeStatement { stated: Stated::Days(weeks * 7.0), span: end..at + stated_end })
+    let span = before_at + number.start()..at + visit.end();
+    Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span })
 }
 
 /// Whether a sentence names a severity measure or the disease ("EASI
@@ -781,6 +829,8 @@ mod tests {
         for text in [
             "Reauthorization request for dupilumab. He injects it every other week.",
             "She has been on Dupixent since 02/2025 and is clear. Requesting 12 more months.",
+            "Atopic dermatitis on Dupixent. I am requesting continued approval of Dupixent.",
+            "Dupixent 300 mg every 2 weeks. Auth expiring 3/31; reauth sent.",
             "Continue Dupixent 300 mg every 2 weeks, new PA needed.",
             "On Dupixent for 9 months. Authorization expires 6/30; please renew.",
             "Atopic dermatitis, on dupilumab since June 2024. PA renewal submitted today.",
@@ -867,6 +917,25 @@ mod tests {
     }
 
     #[test]
+    fn more_ways_of_writing_a_course_s_time() {
+        let t = |s: &str| time(&format!("{DATED}{s} PA renewal."));
+        let since_june = Some((Some("2025-06".into()), Some(260.0)));
+        assert_eq!(t("Since starting Dupixent in June 2025 she sleeps well."), since_june);
+        let colon = t("Start date of Dupixent: 10/01/2025");
+        assert_eq!(colon, Some((Some("2025-10-01".into()), Some(138.0))));
+        assert_eq!(t("He has received Dupixent for 14 months."), Some((None, Some(420.0))));
+        assert_eq!(t("Months on Dupixent: 9"), Some((None, Some(270.0))));
+        assert_eq!(t("Dupixent, at the 16-week follow-up."), Some((None, Some(112.0))));
+        // A visit named by its week may be an earlier one: a start counted
+        // to the note's date wins over it.
+        let both = t("Dupixent started 03/2025. At the 16-week visit she was better.");
+        assert_eq!(both, Some((Some("2025-03".into()), Some(352.0))));
+        // A past season is the last one that ended before the note.
+        let season = t("On Dupixent since last spring.");
+        assert_eq!(season, Some((Some("2025-03".into()), Some(352.0))));
+    }
+
+    #[test]
     fn periods_asked_for_and_other_dates_are_no_time_on_therapy() {
         let t = |s: &str| time(&format!("{DATED}{s}"));
         assert_eq!(t("Continue Dupixent 300 mg every 2 weeks."), None, "a dosing interval");
@@ -892,6 +961,7 @@ mod tests {
             "Flares far fewer since the spring.",
             "Less need for topical steroids.",
             "EASI down from 26 to 5.",
+            "There has been a tremendous improvement.",
         ] {
             assert_eq!(response(text), Some(Improved), "{text}");
         }
@@ -899,6 +969,7 @@ mod tests {
             "No meaningful improvement after 6 months of Dupixent.",
             "EASI unchanged at 24.",
             "She is not responding to dupilumab.",
+            "Suboptimal response to Dupixent after 6 months.",
             "The eczema is worse on Dupixent.",
         ] {
             assert_eq!(response(text), Some(NotImproved), "{text}");
