@@ -198,9 +198,10 @@ pub enum RenewalTerm {
     Request,
     /// A renewal only when ticked or a field's whole value: "[X] Continuation".
     FormChoice,
-    /// A start, a restart after a gap or a loading dose: a new request,
-    /// never a continuation.
+    /// A start or a restart after a gap: a new request, never a continuation.
     Start,
+    /// A renewal to come ("will", "at week"): no course under way is named.
+    Ahead,
     /// A look-alike that is none of these: "prescription renewal".
     Masked,
     /// A positive response: "much better", "almost clear".
@@ -252,6 +253,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "request" => RenewalTerm::Request,
         "form_choice" => RenewalTerm::FormChoice,
         "start" => RenewalTerm::Start,
+        "ahead" => RenewalTerm::Ahead,
         "masked" => RenewalTerm::Masked,
         "improved" => RenewalTerm::Improved,
         "not_improved" => RenewalTerm::NotImproved,

@@ -208,8 +208,10 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
     facts.evidence.entry(field.to_string()).or_default().push(span);
 }
 
-/// The treatments, the requested drug and its regimen (or the continued
-/// drug's, on a renewal); what was found, for the renewal facts.
+/// The treatments, the requested drug and its regimen, or on a renewal the
+/// continued drug and its regimen (recorded here, before the values, so a
+/// rule may ask whether the note is a renewal); what was found, for the
+/// renewal facts.
 fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> TreatmentFacts {
     let mut found = treatments::find_treatments(
         &lexicons.vocabulary,
@@ -225,13 +227,19 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> Tre
         facts.dosing = dosing;
         add_evidence(facts, "dosing", span);
     }
+    if let Some(continued) = &found.continuation {
+        facts.continuation_of = Some(continued.agent.clone());
+        if let Some(span) = Span::of(note.text(), continued.span.start, continued.span.end) {
+            add_evidence(facts, "continuation_of", span);
+        }
+    }
     facts.treatments = std::mem::take(&mut found.treatments);
     found
 }
 
-/// The renewal facts: the continued course, its time and response, and on
-/// a continuation the note's date; the course followed is current, or
-/// failed when the note says it did not work.
+/// The renewal facts: the followed course's time and response, and on a
+/// continuation the note's date; the course followed is current, or failed
+/// when the note says it did not work.
 fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &TreatmentFacts) {
     let patterns = &lexicons.renewal;
     let reader = renewal::Reader::new(patterns, note, &found.courses);
@@ -240,11 +248,7 @@ fn record_renewal(facts: &mut Facts, lexicons: &Lexicons, note: &Note, found: &T
     let Some(course) = reader.followed_course(continuation, requested) else { return };
     let text = note.text();
     let dated = renewal::labelled_note_date(patterns, note);
-    if let Some(continued) = continuation {
-        facts.continuation_of = Some(continued.agent.clone());
-        if let Some(span) = Span::of(text, continued.span.start, continued.span.end) {
-            add_evidence(facts, "continuation_of", span);
-        }
+    if continuation.is_some() {
         if let Some((day, span)) = dated.as_ref().filter(|_| facts.note_date.is_none()) {
             facts.note_date = dates::WrittenDate::of(*day).iso();
             if let Some(span) = Span::of(text, span.start, span.end) {

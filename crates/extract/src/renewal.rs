@@ -72,6 +72,8 @@ pub struct CourseMention {
     pub requested: bool,
     /// It is a point in time ("before Dupixent"), not what its sentence is about.
     pub time_frame: bool,
+    /// The cue of its outcome, when near enough to quote.
+    pub cue: Option<Range<usize>>,
     /// The mention with its outcome cue when the cue is near ("Dupixent
     /// ... without adequate improvement"), as its evidence quotes it.
     pub quoted: Range<usize>,
@@ -93,6 +95,7 @@ pub struct RenewalPatterns {
     started_before: Regex,
     in_date_after: Regex,
     since_before: Regex,
+    ago_after: Regex,
     ongoing_before: Regex,
     duration_after: Regex,
     duration_before: Regex,
@@ -131,6 +134,11 @@ impl RenewalPatterns {
                 r"^ (?:[^.;]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
             )?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
+            ago_after: ci(&format!(
+                r"^ (?:[^.;]|\.\d){{0,40}}? \b                    # the regimen, within the clause
+                (?P<stmt>(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+)?
+                {n} [\s-]* {unit} \s+ ago) \b                       # four months ago"
+            ))?,
             ongoing_before: ci(
                 r"\b(?:on|taking|using|receiving|received|treated\s+with   # in use
                 |(?:therapy|treatment)\s+with)\s+$                        # of the drug next",
@@ -192,8 +200,10 @@ pub struct Reader<'a, 't, 'v> {
     /// Per sentence that names drugs: the one course it names, or `None`
     /// when it names several.
     sentence_course: HashMap<usize, Option<usize>>,
-    /// Sentences with a start, restart or load word the layer affirms.
+    /// Sentences with a start or restart word the layer affirms.
     starts: HashSet<usize>,
+    /// Sentences that speak of a renewal to come ("will", "at week 16").
+    ahead: HashSet<usize>,
     /// The labels' and visits' time statements, with their sentence.
     labels: Vec<(usize, TimeStatement)>,
 }
@@ -220,7 +230,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 *named = None;
             }
         }
-        let (mut starts, mut labels) = (HashSet::new(), Vec::new());
+        let (mut starts, mut ahead, mut labels) = (HashSet::new(), HashSet::new(), Vec::new());
         steps::add(drugs.len() + note.mentions().len());
         for m in note.mentions() {
             let Meaning::Renewal(term) = m.meaning else { continue };
@@ -234,6 +244,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                     }
                     continue;
                 }
+                RenewalTerm::Ahead => {
+                    if note.judge(m, Question::CONTINUATION).is_ok() {
+                        ahead.insert(m.sentence);
+                    }
+                    continue;
+                }
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
@@ -244,7 +260,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 labels.push((m.sentence, TimeStatement { span, ..statement }));
             }
         }
-        Reader { patterns, note, courses, drugs, sentence_course, starts, labels }
+        Reader { patterns, note, courses, drugs, sentence_course, starts, ahead, labels }
     }
 
     /// The course the document asks a payer to go on paying for, if it asks.
@@ -254,30 +270,44 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             return None;
         }
         steps::add(note.mentions().len());
+        let mut form = false;
         let asked = note.mentions().iter().find(|m| {
-            let asks = match m.meaning {
-                Meaning::Renewal(RenewalTerm::Request) => chosen(note, &m.span) != Some(false),
-                Meaning::Renewal(RenewalTerm::FormChoice) => {
-                    chosen(note, &m.span) == Some(true) || field_value(note, &m.span)
+            let (asks, chosen_on_form) = match m.meaning {
+                Meaning::Renewal(RenewalTerm::Request) => {
+                    let chosen = chosen(note, &m.span);
+                    (chosen != Some(false), chosen == Some(true))
                 }
-                _ => false,
+                Meaning::Renewal(RenewalTerm::FormChoice) => {
+                    let on_form = chosen(note, &m.span) == Some(true) || field_value(note, &m.span);
+                    (on_form, on_form)
+                }
+                _ => (false, false),
             };
+            form = chosen_on_form;
             asks && note.judge(m, Question::CONTINUATION).is_ok()
         })?;
-        let course = self.continued_course(asked)?;
+        let course = self.continued_course(asked, form)?;
         if self.started_anew(course) {
             return None;
         }
         Some(Continuation { agent: self.courses[course].agent.clone(), span: asked.span.clone() })
     }
 
-    /// The course a renewal word asks for: the renewable one its sentence
-    /// names nearest (a renewal of a drug says it is in use, unless it was
-    /// stopped), else the renewable course the patient is on now, an atopic
-    /// dermatitis drug first, else the only renewable course named.
-    fn continued_course(&self, asked: &Mention) -> Option<usize> {
+    /// The course a renewal word asks for, one the patient is on now: the
+    /// renewable one its sentence names nearest (a renewal of a drug says
+    /// it is under way, unless the sentence speaks of one to come,
+    /// "reauthorization at week 16 will need EASI"), else the renewable
+    /// course in use (an atopic dermatitis drug first), else the one
+    /// renewable course named that nothing starts ("Dupixent 300 mg q2w.
+    /// Auth expiring."; a form "REQUEST - DUPILUMAB ... [x] Continuation of
+    /// therapy"), the renewal being under way. Never a stopped course.
+    fn continued_course(&self, asked: &Mention, form: bool) -> Option<usize> {
         let sentence = self.note.sentence(asked.sentence);
         let renewable = |course: usize| RENEWABLE.contains(&self.courses[course].class);
+        let under_way = !self.ahead.contains(&asked.sentence);
+        let usable = |course: usize, named: bool| {
+            !stopped(&self.courses[course]) && (form || (named && under_way) || self.on_now(course))
+        };
         let from = self.drugs.partition_point(|(start, _, _)| *start < sentence.start);
         let in_sentence =
             self.drugs[from..].iter().take_while(|(start, _, _)| *start < sentence.end);
@@ -287,7 +317,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             .min_by_key(|(start, _, _)| start.abs_diff(asked.span.start));
         steps::add(1 + self.courses.len());
         if let Some(&(_, course, _)) = named {
-            return (!stopped(&self.courses[course])).then_some(course);
+            return usable(course, true).then_some(course);
         }
         let on: Vec<usize> =
             (0..self.courses.len()).filter(|&c| renewable(c) && self.on_now(c)).collect();
@@ -295,16 +325,8 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         if let Some(&course) = first {
             return Some(course);
         }
-        // Else the one renewable course named with nothing that stops,
-        // starts or requests it ("Dupixent 300 mg every 2 weeks. Auth
-        // expiring"): the renewal can be about nothing else.
-        let mut quiet = (0..self.courses.len()).filter(|&c| {
-            let course = &self.courses[c];
-            renewable(c)
-                && !stopped(course)
-                && !course.mentions.iter().any(|m| m.requested)
-                && !self.started_anew(c)
-        });
+        let mut quiet = (0..self.courses.len())
+            .filter(|&c| renewable(c) && usable(c, under_way) && !self.started_anew(c));
         match (quiet.next(), quiet.next()) {
             (Some(course), None) => Some(course),
             _ => None,
@@ -312,13 +334,27 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     }
 
     /// Whether the patient is on a course now: a mention in current use
-    /// that is no new request ("continues Dupixent"), or a time on it
-    /// ("since 08/2024") of a course nothing stops.
+    /// that is no new request ("continues Dupixent", a medication list), or
+    /// a time on it ("since 08/2024") of a course nothing stops.
     fn on_now(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
-        let in_use =
-            mentions.iter().any(|m| m.outcome == Outcome::Current && !m.stopped && !m.requested);
+        let in_use = mentions.iter().any(|m| {
+            let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
+            (self.used_now(m) || listed) && !m.stopped && !m.requested
+        });
         in_use || (!stopped(&self.courses[course]) && !self.time_statements(course).is_empty())
+    }
+
+    /// Whether a mention's own cue says the course is in use ("continues
+    /// Dupixent", "currently on"): not a renewal word, which makes the drug
+    /// it names current but says nothing of use on its own.
+    fn used_now(&self, mention: &CourseMention) -> bool {
+        let Some(cue) = &mention.cue else { return false };
+        let renewal_word =
+            self.note.mentions_from(cue).iter().any(|m| {
+                m.span == *cue && matches!(m.meaning, Meaning::Renewal(RenewalTerm::Request))
+            });
+        mention.outcome == Outcome::Current && !renewal_word
     }
 
     /// Whether a sentence that names the course starts or restarts it
@@ -610,6 +646,13 @@ fn after_drug(
     if patterns.started_before.is_match(before) {
         let started =
             patterns.started_before.find(before).map_or(drug.start, |m| before_at + m.start());
+        // "started Dupixent 4 months ago": a stated duration.
+        if let Some(caps) = patterns.ago_after.captures(after) {
+            if let (Some(days), Some(stmt)) = (days_of(&caps), caps.name("stmt")) {
+                let span = started..at + stmt.end();
+                found.push(TimeStatement { stated: Stated::Days(days), span });
+            }
+        }
         let date_at = match patterns.in_date_after.find(after) {
             Some(m) => at + m.end(),
             None => at + (after.len() - after.trim_start_matches([' ', '(', ',', ':']).len()),
@@ -866,6 +909,9 @@ mod tests {
         let text = "Start Dupixent 600 mg then 300 mg every 2 weeks. \
                     Renewal will need documented response at 16 weeks.";
         assert_eq!(asked(text), request());
+        let text = "Request: Dupixent 600 mg once, then 300 mg every 2 weeks. \
+                    Dupixent reauthorization at week 16 will need EASI scores.";
+        assert_eq!(asked(text), request(), "a renewal to come");
     }
 
     #[test]
@@ -925,6 +971,7 @@ mod tests {
         assert_eq!(colon, Some((Some("2025-10-01".into()), Some(138.0))));
         assert_eq!(t("He has received Dupixent for 14 months."), Some((None, Some(420.0))));
         assert_eq!(t("Months on Dupixent: 9"), Some((None, Some(270.0))));
+        assert_eq!(t("She started Dupixent 4 months ago."), Some((None, Some(120.0))));
         assert_eq!(t("Dupixent, at the 16-week follow-up."), Some((None, Some(112.0))));
         // A visit named by its week may be an earlier one: a start counted
         // to the note's date wins over it.

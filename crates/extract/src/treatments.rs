@@ -196,6 +196,7 @@ fn courses(vocabulary: &Vocabulary, note: &Note, drug_mentions: &[DrugMention]) 
             stopped: mention.reading.stopped,
             requested: is_request(note, mention),
             time_frame: outcome::names_a_time_frame(note.text(), mention.span.start),
+            cue: mention.reading.cue.clone(),
             quoted: match &mention.reading.cue {
                 Some(cue) => cue.start.min(mention.span.start)..cue.end.max(mention.span.end),
                 None => mention.span.clone(),
