@@ -446,9 +446,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let mut found: Vec<TimeStatement> = Vec::new();
         let mentions = self.courses[course].mentions.iter().filter(|m| !m.time_frame);
         for mention in mentions {
-            let sentence = note.sentence_of(mention.span.start);
-            found.extend(after_drug(patterns, note, &mention.span, &sentence));
-            found.extend(before_drug(patterns, note, &mention.span, &sentence));
+            let around =
+                Around::new(note.text(), &mention.span, &note.sentence_of(mention.span.start));
+            found.extend(after_drug(patterns, note, &around));
+            found.extend(before_drug(patterns, note, &around));
         }
         steps::add(self.labels.len());
         let own = |sentence: &usize| {
@@ -620,19 +621,31 @@ fn clipped(text: &str, mut range: Range<usize>) -> (usize, &str) {
     (range.start, text.get(range.clone()).unwrap_or_default())
 }
 
+/// The text around a drug mention that its time statements stand in,
+/// within its sentence: before it (from `before_at`) and after it (from `at`).
+struct Around<'t> {
+    drug: Range<usize>,
+    before_at: usize,
+    before: &'t str,
+    at: usize,
+    after: &'t str,
+}
+
+impl<'t> Around<'t> {
+    fn new(text: &'t str, drug: &Range<usize>, sentence: &Range<usize>) -> Around<'t> {
+        let (at, after) = clipped(text, drug.end..(drug.end + AFTER).min(sentence.end));
+        let (before_at, before) =
+            clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+        Around { drug: drug.clone(), before_at, before, at, after }
+    }
+}
+
 /// Statements after the drug: "Dupixent 300 mg q2w since 08/2024",
 /// "on Dupixent for 6 months", and a past start's date ("started
-/// Dupixent in 03/2025").
-fn after_drug(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    drug: &Range<usize>,
-    sentence: &Range<usize>,
-) -> Vec<TimeStatement> {
+/// Dupixent in 03/2025", "started Dupixent 4 months ago").
+fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<TimeStatement> {
     let text = note.text();
-    let (at, after) = clipped(text, drug.end..(drug.end + AFTER).min(sentence.end));
-    let (before_at, before) =
-        clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+    let &Around { ref drug, before_at, before, at, after } = around;
     let mut found = Vec::new();
     if let Some(caps) = patterns.since_after.captures(after) {
         let between = at..at + caps.name("between").map_or(0, |m| m.end());
@@ -676,15 +689,9 @@ fn after_drug(
 
 /// Statements before the drug: "6 months of Dupixent", "after 20 weeks on
 /// dupilumab", "since March 2025 she has been on Dupixent".
-fn before_drug(
-    patterns: &RenewalPatterns,
-    note: &Note,
-    drug: &Range<usize>,
-    sentence: &Range<usize>,
-) -> Vec<TimeStatement> {
+fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<TimeStatement> {
     let text = note.text();
-    let (at, before) =
-        clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+    let (drug, at, before) = (&around.drug, around.before_at, around.before);
     let mut found = Vec::new();
     if let Some(caps) = patterns.duration_before.captures(before) {
         let asked_for = caps.name("ahead").is_some() || caps.name("more").is_some();
