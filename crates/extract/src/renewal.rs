@@ -167,7 +167,8 @@ impl RenewalPatterns {
             visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
                 |appointment|evaluation|review|reassessment)        # a visit")?,
             label_number: ci(&format!(
-                r"^ [^\d\n]{{0,12}}? (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b   # 18 (weeks)"
+                r"^ [^\d\n:=]{{0,12}}? [:=] \s*        # the label's colon
+                (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
             ))?,
             // What may stand between a date label and its date: the rest of
             // a longer label the walk read as a shorter one across a line
@@ -979,6 +980,8 @@ mod tests {
         assert_eq!(t("He has received Dupixent for 14 months."), Some((None, Some(420.0))));
         assert_eq!(t("Months on Dupixent: 9"), Some((None, Some(270.0))));
         assert_eq!(t("She started Dupixent 4 months ago."), Some((None, Some(120.0))));
+        let interval = t("He began Dupixent 300 mg every 2 weeks on 01/05/2026.");
+        assert_eq!(interval, Some((Some("2026-01-05".into()), Some(42.0))), "no 'weeks on' label");
         assert_eq!(t("Dupixent, at the 16-week follow-up."), Some((None, Some(112.0))));
         // A visit named by its week may be an earlier one: a start counted
         // to the note's date wins over it.
