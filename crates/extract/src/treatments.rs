@@ -159,11 +159,15 @@ pub fn find_treatments(
         after_drug
             .chain(labelled)
             .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
-            .map(|(mut regimen, span)| {
+            .filter_map(|(mut regimen, span)| {
                 if !requested {
+                    // Read after every mention of the course, not only an
+                    // order: an interval alone ("flaring every month") is
+                    // no regimen.
                     regimen.loading_mg = None;
+                    regimen.maintenance_mg?;
                 }
-                (regimen, span)
+                Some((regimen, span))
             })
             .max_by_key(|(d, _)| dosing_detail(d))
     });
