@@ -937,10 +937,11 @@ mod tests {
         assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
         assert_eq!(f.dosing.loading_mg, None);
         assert_eq!((f.dosing.maintenance_mg, f.dosing.interval_weeks), (Some(300.0), Some(2.0)));
-        let f = facts("Dupilumab reauthorization; on Dupixent since 2024, still flaring every month.");
-        assert!(f.dosing.is_empty(), "an interval alone is no regimen: {:?}", f.dosing);
         let dupilumab = f.treatments.iter().find(|t| t.agent == "dupilumab").unwrap();
         assert_eq!(dupilumab.outcome, Outcome::Current);
+        let text = "Dupilumab reauthorization; on Dupixent since 2024, still flaring every month.";
+        let f = facts(text);
+        assert!(f.dosing.is_empty(), "an interval alone is no regimen: {:?}", f.dosing);
     }
 
     /// The time on therapy as (start, days).
