@@ -208,8 +208,8 @@ pub enum RenewalTerm {
     Improved,
     /// No response: "no meaningful improvement", "not responding".
     NotImproved,
-    /// Worse on the drug, only in a sentence that names it.
-    Worse,
+    /// No response or worse, said only of a drug its sentence names.
+    NamedNotImproved,
     /// No change, only beside a severity measure or the disease.
     Unchanged,
     /// Too little improvement to call either way: "some improvement".
@@ -257,7 +257,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "masked" => RenewalTerm::Masked,
         "improved" => RenewalTerm::Improved,
         "not_improved" => RenewalTerm::NotImproved,
-        "worse" => RenewalTerm::Worse,
+        "named_not_improved" => RenewalTerm::NamedNotImproved,
         "unchanged" => RenewalTerm::Unchanged,
         "partial" => RenewalTerm::Partial,
         "start_label" => RenewalTerm::StartLabel,

@@ -20,7 +20,7 @@ use crate::treatments::outcome::names_a_time_frame;
 use crate::values::parse_number;
 use chrono::NaiveDate;
 use necessity_context::{steps, SectionKind};
-use necessity_record::{Outcome, ResponseStatement, TimeOnTherapy, TreatmentClass};
+use necessity_record::{ResponseStatement, TimeOnTherapy, TreatmentClass};
 use regex::{Captures, Regex};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -64,19 +64,15 @@ pub struct Course {
 #[derive(Clone, Debug)]
 pub struct CourseMention {
     pub span: Range<usize>,
-    /// The outcome its cues give it.
-    pub outcome: Outcome,
     /// A stop, hold or decline cue reaches it.
     pub stopped: bool,
     /// The request rule takes it as a request now.
     pub requested: bool,
     /// It is a point in time ("before Dupixent"), not what its sentence is about.
     pub time_frame: bool,
-    /// The cue of its outcome, when near enough to quote.
-    pub cue: Option<Range<usize>>,
-    /// The mention with its outcome cue when the cue is near ("Dupixent
-    /// ... without adequate improvement"), as its evidence quotes it.
-    pub quoted: Range<usize>,
+    /// Where a cue of current use that reaches it is ("continue"), whatever
+    /// outcome a stronger cue gives it.
+    pub in_use: Option<Range<usize>>,
 }
 
 /// The course a document asks a payer to go on paying for.
@@ -350,12 +346,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// Dupixent", "currently on"): not a renewal word, which makes the drug
     /// it names current but says nothing of use on its own.
     fn used_now(&self, mention: &CourseMention) -> bool {
-        let Some(cue) = &mention.cue else { return false };
+        let Some(cue) = &mention.in_use else { return false };
         let renewal_word =
             self.note.mentions_from(cue).iter().any(|m| {
                 m.span == *cue && matches!(m.meaning, Meaning::Renewal(RenewalTerm::Request))
             });
-        mention.outcome == Outcome::Current && !renewal_word
+        !renewal_word
     }
 
     /// Whether a sentence that names the course starts or restarts it
@@ -473,51 +469,51 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     }
 
     /// The response to the course the document states: the last statement
-    /// of the assessment and plan if it makes one, else improved or not,
-    /// and when it states both, not improved (a reviewer then reads it). A
+    /// of the assessment and plan if it makes one, else those whose
+    /// sentence names the course over those that name no drug, and when
+    /// these state both, not improved (a reviewer then reads it). A
     /// statement is about the course when its sentence names it nearest
     /// (and not as a time frame, "before Dupixent"), or names no drug at
-    /// all; "worse" only in a sentence that names it, "unchanged" only
-    /// beside a measure or the disease. A failure the outcome rule reads on
-    /// the course is one too.
+    /// all; "worse" or "failed" only in a sentence that names it,
+    /// "unchanged" only beside a measure or the disease.
     pub fn response(&self, course: &Course) -> Option<(ResponseStatement, Range<usize>)> {
         let note = self.note;
-        let mut statements: Vec<(ResponseStatement, Range<usize>)> = Vec::new();
+        // (what is said, where, whether its sentence names the course)
+        let mut statements: Vec<(ResponseStatement, Range<usize>, bool)> = Vec::new();
         steps::add(note.mentions().len());
         for mention in note.mentions() {
             let Meaning::Renewal(term) = mention.meaning else { continue };
             let said = match term {
                 RenewalTerm::Improved => ResponseStatement::Improved,
-                RenewalTerm::NotImproved | RenewalTerm::Worse | RenewalTerm::Unchanged => {
-                    ResponseStatement::NotImproved
-                }
+                RenewalTerm::NotImproved
+                | RenewalTerm::NamedNotImproved
+                | RenewalTerm::Unchanged => ResponseStatement::NotImproved,
                 _ => continue,
             };
             let sentence = note.sentence(mention.sentence);
-            let about_course = match self.nearest_drug(&mention.span, &sentence) {
-                Some((_, m)) if m.time_frame => false,
-                Some((named, _)) => named.agent_id == course.agent_id,
-                None => *term != RenewalTerm::Worse,
+            let (about_course, named) = match self.nearest_drug(&mention.span, &sentence) {
+                Some((_, m)) if m.time_frame => (false, true),
+                Some((nearest, _)) => (nearest.agent_id == course.agent_id, true),
+                None => (*term != RenewalTerm::NamedNotImproved, false),
             };
             let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
             if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
-                statements.push((said, mention.span.clone()));
+                statements.push((said, mention.span.clone(), named));
             }
         }
-        statements.extend(
-            course
-                .mentions
-                .iter()
-                .filter(|m| m.outcome == Outcome::Failed && !m.stopped && !m.time_frame)
-                .map(|m| (ResponseStatement::NotImproved, m.quoted.clone())),
-        );
-        statements.sort_by_key(|(_, span)| span.start);
+        statements.sort_by_key(|(_, span, _)| span.start);
         let assessed = statements
             .iter()
             .rev()
-            .find(|(_, span)| note.section_of(span.start) == SectionKind::AssessmentPlan);
-        let not_improved = statements.iter().find(|(s, _)| *s == ResponseStatement::NotImproved);
-        assessed.or(not_improved).or(statements.last()).cloned()
+            .find(|(_, span, _)| note.section_of(span.start) == SectionKind::AssessmentPlan);
+        // Else the statements that name the course outrank those that name
+        // no drug ("topical steroids gave no improvement" may be of another
+        // treatment); among equals, no response wins: a reviewer reads it.
+        let named = statements.iter().any(|(_, _, named)| *named);
+        let tier = statements.iter().filter(|(_, _, n)| *n == named);
+        let mut tier: Vec<_> = tier.collect();
+        tier.sort_by_key(|(said, _, _)| *said != ResponseStatement::NotImproved);
+        assessed.or(tier.first().copied()).map(|(said, span, _)| (*said, span.clone()))
     }
 
     /// The drug mention of `sentence` nearest to `span`, with its course:
@@ -1048,6 +1044,14 @@ mod tests {
         ] {
             assert_eq!(response(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_statement_naming_the_course_outranks_one_naming_no_drug() {
+        let text = "Topical steroids gave no improvement. She has responded well to Dupixent.";
+        assert_eq!(response(text), Some(ResponseStatement::Improved));
+        let text = "Itch is much better. EASI unchanged.";
+        assert_eq!(response(text), Some(ResponseStatement::NotImproved), "both: a reviewer reads");
     }
 
     #[test]

@@ -83,6 +83,10 @@ pub(crate) struct CueReading {
     course: bool,
     /// An inquiry cue reaches the mention ("asked about dupilumab").
     asked: bool,
+    /// Where the first cue of current use that reaches the mention is,
+    /// whatever stronger outcome another cue gives it ("continue Dupixent"
+    /// of a course that failed): the renewal rules ask whether it is in use.
+    in_use: Option<Range<usize>>,
 }
 
 /// How many evidence spans a treatment keeps.
@@ -196,15 +200,10 @@ fn courses(vocabulary: &Vocabulary, note: &Note, drug_mentions: &[DrugMention]) 
         });
         courses[index].mentions.push(CourseMention {
             span: mention.span.clone(),
-            outcome: mention.reading.outcome,
             stopped: mention.reading.stopped,
             requested: is_request(note, mention),
             time_frame: outcome::names_a_time_frame(note.text(), mention.span.start),
-            cue: mention.reading.cue.clone(),
-            quoted: match &mention.reading.cue {
-                Some(cue) => cue.start.min(mention.span.start)..cue.end.max(mention.span.end),
-                None => mention.span.clone(),
-            },
+            in_use: mention.reading.in_use.clone(),
         });
     }
     courses

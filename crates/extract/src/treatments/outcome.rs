@@ -627,6 +627,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         listed: false,
         course: *ongoing_course,
         asked: false,
+        in_use: None,
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -654,6 +655,9 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
         best.planned |= outcome == Outcome::Planned;
+        if outcome == Outcome::Current && best.in_use.is_none() {
+            best.in_use = Some(cue_span.clone());
+        }
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
             best.cue = quoted.or(best.cue);
