@@ -44,6 +44,10 @@ const BEFORE: usize = 64;
 const AFTER: usize = 96;
 /// How far after a label its value may start.
 const LABEL_REACH: usize = 32;
+/// How far before the drug a no-response word said of it may end ("worse
+/// on Dupixent", "flaring despite Dupixent"): further, it is said of
+/// something else ("not controlled with topical therapy, ... dupilumab").
+const SAID_OF_GAP: usize = 12;
 /// How far back on its line a form's box may stand before its choice.
 const BOX_REACH: usize = 80;
 
@@ -491,10 +495,16 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 _ => continue,
             };
             let sentence = note.sentence(mention.sentence);
+            let said_of_drug = *term == RenewalTerm::NamedNotImproved;
             let (about_course, named) = match self.nearest_drug(&mention.span, &sentence) {
                 Some((_, m)) if m.time_frame => (false, true),
+                // "Dupixent failed", "worse on Dupixent"; not "not
+                // controlled with topical therapy, so dupilumab was begun".
+                Some((_, m)) if said_of_drug && m.span.start > mention.span.end + SAID_OF_GAP => {
+                    (false, true)
+                }
                 Some((nearest, _)) => (nearest.agent_id == course.agent_id, true),
-                None => (*term != RenewalTerm::NamedNotImproved, false),
+                None => (!said_of_drug, false),
             };
             let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
             if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
@@ -1027,6 +1037,7 @@ mod tests {
             "She is not responding to dupilumab.",
             "Suboptimal response to Dupixent after 6 months.",
             "The eczema is worse on Dupixent.",
+            "Dupixent failed to control it: uncontrolled on Dupixent.",
         ] {
             assert_eq!(response(text), Some(NotImproved), "{text}");
         }
@@ -1041,6 +1052,7 @@ mod tests {
             "Her sister's eczema is much better.",
             "Dose unchanged.",
             "Some improvement in itch.",
+            "As eczema was not controlled with topical therapy, Dupixent was begun.",
         ] {
             assert_eq!(response(text), None, "{text}");
         }
