@@ -204,13 +204,17 @@ fn decide_inputs(args: &Args, gold: &[GoldRecord]) -> anyhow::Result<Vec<Record>
     let pool = rayon::ThreadPoolBuilder::new().build().context("cannot start worker threads")?;
     let mut records = Vec::new();
     for selection in policy_selections(gold) {
+        // A gold record's determination is its named policy's: that policy
+        // alone decides it (a renewal is not_applicable under an initial
+        // policy), not with the renewal its name brings to `run`.
         let engine: Engine = match selection {
             None => args.engine.builder(),
-            Some(policy) => EngineArgs {
-                policies: vec![policy.to_string()],
-                lexicons: args.engine.lexicons.clone(),
+            Some(policy) => {
+                let builder =
+                    EngineArgs { policies: Vec::new(), lexicons: args.engine.lexicons.clone() }
+                        .builder();
+                builder.policy_exactly(policy)
             }
-            .builder(),
         }
         .build()?;
         let runner =

@@ -17,6 +17,7 @@ mod packaging;
 mod pdf;
 mod policies;
 mod potency;
+mod renewal;
 mod run;
 #[cfg(unix)]
 mod scan;

@@ -39,6 +39,9 @@ fn expected_rows(record: &Value) -> Vec<(String, u64, String, String, String, Op
             Value::String(text) => text.clone(),
             Value::Number(n) => n.as_f64().unwrap().to_string(),
             Value::Bool(b) => b.to_string(),
+            // An object (`dosing`, `time_on_therapy`): its row names each
+            // member instead of one value.
+            Value::Object(_) => String::new(),
             _ => key.rsplit('.').next().unwrap().to_string(),
         };
         for span in spans.as_array().unwrap() {
@@ -83,9 +86,7 @@ fn note_nlp_rows_are_the_records_facts() {
             (row["note_id"].clone(), offset, row["lexical_variant"].clone(), fact, value, outcome)
         })
         .collect();
-    // Dosing is an object: its row names each regimen member instead of one value.
     for rows in [&mut expected, &mut found] {
-        rows.iter_mut().filter(|row| row.3 == "dosing").for_each(|row| row.4.clear());
         rows.sort();
     }
     assert!(expected.len() > 1000, "the corpus has many facts ({})", expected.len());

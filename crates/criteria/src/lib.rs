@@ -24,7 +24,8 @@ pub use route::{
 };
 pub use rules::{number, potency_of};
 pub use set::{
-    builtin_names, bundle_names, load_policies, read_policy_file, PolicySet, DEFAULT_POLICY,
+    builtin_names, bundle_names, load_exactly, load_policies, read_policy_file, PolicySet,
+    DEFAULT_POLICY,
 };
 
 use necessity_record::{

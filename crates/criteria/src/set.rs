@@ -113,6 +113,17 @@ pub fn load_policies(choice: &str) -> Result<Vec<Policy>, PolicyError> {
     Ok(members)
 }
 
+/// Exactly the policies one `--policy` value names, without the renewal a
+/// built-in name brings: what a gold record's `"policy"` means, since its
+/// determination is that policy's (a renewal document is not_applicable
+/// under an initial policy named alone).
+pub fn load_exactly(choice: &str) -> Result<Vec<Policy>, PolicyError> {
+    if BUILTIN.iter().any(|(name, _)| *name == choice) {
+        return Ok(vec![builtin(choice)?]);
+    }
+    load_policies(choice)
+}
+
 /// The built-in policies that declare themselves part of bundle `name`.
 fn bundle(name: &str) -> Result<Vec<Policy>, PolicyError> {
     let mut members = Vec::new();

@@ -2,7 +2,9 @@
 //! Everything that can be wrong with them is found here, before any note.
 
 use crate::{Engine, DEFAULT_MAX_DOC_BYTES};
-use necessity_criteria::{load_policies, parse_policy, read_policy_file, PolicyError, PolicySet};
+use necessity_criteria::{
+    load_exactly, load_policies, parse_policy, read_policy_file, PolicyError, PolicySet,
+};
 use necessity_extract::{LexiconError, Lexicons};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -39,6 +41,8 @@ impl EngineError {
 enum PolicyChoice {
     /// As `--policy` takes it: a built-in name, or a path with `/` or `.toml`.
     NameOrPath(String),
+    /// As a gold record names it: that policy alone, without its renewal.
+    Exactly(String),
     /// A TOML file, whatever its name.
     File(PathBuf),
     /// TOML text; `origin` names it in error messages and reviews.
@@ -89,6 +93,14 @@ impl EngineBuilder {
     /// (containing `/` or ending in `.toml`). Repeatable, like the option.
     pub fn policy(mut self, name_or_path: impl Into<String>) -> EngineBuilder {
         self.policies.push(PolicyChoice::NameOrPath(name_or_path.into()));
+        self
+    }
+
+    /// Adds the policy a name or path names and nothing else: a built-in
+    /// name without the renewal [`EngineBuilder::policy`] brings with it, as
+    /// a gold record's `"policy"` means it.
+    pub fn policy_exactly(mut self, name_or_path: impl Into<String>) -> EngineBuilder {
+        self.policies.push(PolicyChoice::Exactly(name_or_path.into()));
         self
     }
 
@@ -170,6 +182,7 @@ impl EngineBuilder {
         for choice in &self.policies {
             match choice {
                 PolicyChoice::NameOrPath(choice) => policies.extend(load_policies(choice)?),
+                PolicyChoice::Exactly(choice) => policies.extend(load_exactly(choice)?),
                 PolicyChoice::File(path) => policies.push(read_policy_file(path)?),
                 PolicyChoice::Toml { text, origin } => policies.push(parse_policy(text, origin)?),
             }

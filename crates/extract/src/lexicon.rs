@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The lexicon files, by name, as a directory given to [`crate::Lexicons::load`] holds them.
-pub const FILES: [&str; 10] = [
+pub const FILES: [&str; 11] = [
     "drugs.tsv",
     "potency.tsv",
     "routes.tsv",
@@ -20,12 +20,13 @@ pub const FILES: [&str; 10] = [
     "measures.tsv",
     "specialties.tsv",
     "statements.tsv",
+    "renewals.tsv",
 ];
 
 /// The shipped lexicon files, embedded so the binary works anywhere. This
 /// crate's `lexicons` is a link to the repository's `lexicons/` folder, whose
 /// files `cargo package` archives, so the published crate carries them.
-const BUILTIN: [&str; 10] = [
+const BUILTIN: [&str; 11] = [
     include_str!("../lexicons/drugs.tsv"),
     include_str!("../lexicons/potency.tsv"),
     include_str!("../lexicons/routes.tsv"),
@@ -36,6 +37,7 @@ const BUILTIN: [&str; 10] = [
     include_str!("../lexicons/measures.tsv"),
     include_str!("../lexicons/specialties.tsv"),
     include_str!("../lexicons/statements.tsv"),
+    include_str!("../lexicons/renewals.tsv"),
 ];
 
 /// A lexicon that cannot be used: found at start-up, before any note is read.
@@ -244,6 +246,85 @@ pub enum Meaning {
     NoPrescriptionTopicals,
     /// When a value was taken, or where the note's date is.
     Value(ValueCue),
+    /// A word of a renewal document (`renewals.tsv`).
+    Renewal(RenewalTerm),
+}
+
+/// What a word of `renewals.tsv` says of the course a document asks a payer
+/// to go on paying for (see the file's header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenewalTerm {
+    /// Names a payer renewal: "reauthorization", "12 more months".
+    Request,
+    /// A renewal only when ticked or a field's whole value: "[X] Continuation".
+    FormChoice,
+    /// A start or a restart after a gap: a new request, never a continuation.
+    Start,
+    /// A renewal to come ("will", "at week"): no course under way is named.
+    Ahead,
+    /// A look-alike that is none of these: "prescription renewal".
+    Masked,
+    /// A positive response: "much better", "almost clear".
+    Improved,
+    /// No response: "no meaningful improvement", "not responding".
+    NotImproved,
+    /// No response or worse, said only of a drug its sentence names.
+    NamedNotImproved,
+    /// No change, only beside a severity measure or the disease.
+    Unchanged,
+    /// Too little improvement to call either way: "some improvement".
+    Partial,
+    /// A label whose value is the course's start date.
+    StartLabel,
+    /// A label whose value is the time on therapy, in this unit (or the
+    /// unit written after the number when `None`).
+    DurationLabel(Option<TimeUnit>),
+    /// "week 16" of a course, at a visit.
+    Week,
+}
+
+/// A unit of time a course is counted in, with its length in days as the
+/// conventions count it (a month is 30 days, a year 365).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl TimeUnit {
+    /// Days in one unit.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Day => 1.0,
+            TimeUnit::Week => 7.0,
+            TimeUnit::Month => 30.0,
+            TimeUnit::Year => 365.0,
+        }
+    }
+}
+
+/// The meaning of a `renewals.tsv` kind.
+fn renewal_meaning(kind: &str) -> Option<Meaning> {
+    Some(Meaning::Renewal(match kind {
+        "request" => RenewalTerm::Request,
+        "form_choice" => RenewalTerm::FormChoice,
+        "start" => RenewalTerm::Start,
+        "ahead" => RenewalTerm::Ahead,
+        "masked" => RenewalTerm::Masked,
+        "improved" => RenewalTerm::Improved,
+        "not_improved" => RenewalTerm::NotImproved,
+        "named_not_improved" => RenewalTerm::NamedNotImproved,
+        "unchanged" => RenewalTerm::Unchanged,
+        "partial" => RenewalTerm::Partial,
+        "start_label" => RenewalTerm::StartLabel,
+        "weeks_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Week)),
+        "months_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Month)),
+        "duration_label" => RenewalTerm::DurationLabel(None),
+        "week" => RenewalTerm::Week,
+        _ => return None,
+    }))
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -514,6 +595,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
     add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
+    add_simple(&mut builder, "renewals.tsv", text_of("renewals.tsv"), 2, renewal_meaning)?;
     let agent_ids = drugs
         .iter()
         .map(|d| drugs.iter().position(|other| other.agent == d.agent).unwrap_or(0) as u32)

@@ -12,11 +12,13 @@
 //! asked of the context engine (`necessity-context`) once, and whether it
 //! is a current fact is answered there and nowhere else.
 
+mod dates;
 mod dosing;
 mod examples;
 mod findings;
 mod lexicon;
 mod mentions;
+mod renewal;
 mod scan;
 mod treatments;
 mod values;
@@ -28,10 +30,13 @@ use chrono::NaiveDate;
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
-use necessity_record::{sha256_hex, Caveat, Facts, Measures, PendKind, Span};
+use necessity_record::{
+    sha256_hex, Caveat, Facts, Measures, Outcome, PendKind, ResponseStatement, Span,
+};
+use renewal::RenewalPatterns;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use treatments::TreatmentPatterns;
+use treatments::{TreatmentFacts, TreatmentPatterns};
 use values::current::{BaselineValue, Dating, Measure, PerMeasure};
 use values::ValuePatterns;
 
@@ -50,6 +55,7 @@ pub struct Lexicons {
     vocabulary: Arc<Vocabulary>,
     values: ValuePatterns,
     treatments: TreatmentPatterns,
+    renewal: RenewalPatterns,
     /// The context lexicon and the vocabulary's terms in one automaton.
     engine: Arc<ContextEngine>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
@@ -92,6 +98,7 @@ impl Lexicons {
             vocabulary: Arc::new(vocabulary),
             values: ValuePatterns::new().map_err(regex_error)?,
             treatments: TreatmentPatterns::new().map_err(regex_error)?,
+            renewal: RenewalPatterns::new().map_err(regex_error)?,
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
@@ -195,10 +202,11 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    record_treatments(&mut facts, lexicons, note);
+    let found = record_treatments(&mut facts, lexicons, note);
     let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
+    record_renewal(&mut facts, lexicons, note, &found, today);
     record_baseline(&mut facts, note.text(), baseline);
     facts
 }
@@ -208,18 +216,72 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
     facts.evidence.entry(field.to_string()).or_default().push(span);
 }
 
-/// The treatments, the requested drug and its regimen.
-fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
-    let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
-    if let Some((agent, span)) = found.requested {
+/// The treatments, the requested drug and its regimen, or on a renewal the
+/// continued drug and its regimen (recorded here, before the values, so a
+/// rule may ask whether the note is a renewal); what was found, for the
+/// renewal facts.
+fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> TreatmentFacts {
+    let mut found = treatments::find_treatments(
+        &lexicons.vocabulary,
+        &lexicons.treatments,
+        &lexicons.renewal,
+        note,
+    );
+    if let Some((agent, span)) = found.requested.take() {
         facts.requested_drug = Some(agent);
         add_evidence(facts, "requested_drug", span);
     }
-    if let Some((dosing, span)) = found.dosing {
+    if let Some((dosing, span)) = found.dosing.take() {
         facts.dosing = dosing;
         add_evidence(facts, "dosing", span);
     }
-    facts.treatments = found.treatments;
+    if let Some(continued) = &found.continuation {
+        facts.continuation_of = Some(continued.agent.clone());
+        if let Some(span) = Span::of(note.text(), continued.span.start, continued.span.end) {
+            add_evidence(facts, "continuation_of", span);
+        }
+    }
+    facts.treatments = std::mem::take(&mut found.treatments);
+    found
+}
+
+/// The renewal facts: the followed course's time and response, counted to
+/// the note's date (`today`, as [`record_values`] read it); the course
+/// followed is current, or failed when the note says it did not work.
+fn record_renewal(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    found: &TreatmentFacts,
+    today: Option<NaiveDate>,
+) {
+    let patterns = &lexicons.renewal;
+    let reader = renewal::Reader::new(patterns, note, &found.courses);
+    let continuation = found.continuation.as_ref();
+    let requested = facts.requested_drug.as_deref();
+    let Some(course) = reader.followed_course(continuation, requested) else { return };
+    let text = note.text();
+    if let Some((therapy, spans)) = reader.time_on_therapy(course, today) {
+        facts.time_on_therapy = Some(therapy);
+        for span in spans.iter().filter_map(|s| Span::of(text, s.start, s.end)) {
+            add_evidence(facts, "time_on_therapy", span);
+        }
+    }
+    if let Some((response, span)) = reader.response(course) {
+        facts.response = Some(response);
+        if let Some(span) = Span::of(text, span.start, span.end) {
+            add_evidence(facts, "response", span);
+        }
+    }
+    // The course is on now: current, or failed when the response the
+    // document states (else the outcome its cues give) is no response.
+    for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
+        let failed = match facts.response {
+            Some(response) => response == ResponseStatement::NotImproved,
+            None => treatment.outcome == Outcome::Failed,
+        };
+        treatment.outcome = if failed { Outcome::Failed } else { Outcome::Current };
+    }
 }
 
 /// Age, weight, the severity measures, the note's date and the caveats of

@@ -394,6 +394,19 @@ impl Question {
     pub const REQUEST: Question =
         Question { traced_as: Some("the request"), ..Question::CURRENT_FACT };
 
+    /// Words that ask a payer to go on paying for a course ("PA renewal",
+    /// "restart"): a current fact; a past renewal ("renewed last year") or
+    /// a hypothetical one asks for nothing.
+    pub const CONTINUATION: Question =
+        Question { traced_as: Some("the continuation request"), ..Question::CURRENT_FACT };
+
+    /// The prescriber's statement of how a course worked ("much better",
+    /// "no meaningful improvement"): a current fact, so "if no improvement
+    /// by week 16" and "previously worse" state nothing. Negation words of
+    /// the statement's own phrase are inside it and deny nothing.
+    pub const RESPONSE: Question =
+        Question { traced_as: Some("a response statement"), ..Question::CURRENT_FACT };
+
     /// A measure, age or weight: a current fact, except that a family word
     /// on a later line (an unpunctuated demographics line running into the
     /// next) is not whose value it is.

@@ -3,12 +3,13 @@
 //! regimen. Read from the note's mentions; whether a drug mention is the
 //! patient's treatment, or the request, is asked of the mention layer.
 
-mod outcome;
+pub(crate) mod outcome;
 
 use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
 use crate::findings::names_skin_disease;
 use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
+use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
 use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
@@ -108,6 +109,10 @@ pub(crate) struct CueReading {
     asked: bool,
     /// An allergy cue reaches the mention ("allergic to penicillin").
     allergy: bool,
+    /// Where the first cue of current use that reaches the mention is,
+    /// whatever stronger outcome another cue gives it ("continue Dupixent"
+    /// of a course that failed): the renewal rules ask whether it is in use.
+    in_use: Option<Range<usize>>,
 }
 
 /// How many evidence spans a treatment keeps.
@@ -118,12 +123,17 @@ pub struct TreatmentFacts {
     pub treatments: Vec<Treatment>,
     pub requested: Option<(String, Span)>,
     pub dosing: Option<(Dosing, Span)>,
+    /// Every agent's course as its mentions read, for the renewal rules.
+    pub courses: Vec<Course>,
+    /// The course the document asks a payer to go on paying for, if any.
+    pub continuation: Option<Continuation>,
 }
 
 /// Every treatment the note names, the requested drug and its regimen.
 pub fn find_treatments(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
+    renewal_patterns: &RenewalPatterns,
     note: &Note,
 ) -> TreatmentFacts {
     let text = note.text();
@@ -141,11 +151,29 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
-    let requested = requested_drug(vocabulary, note, &drug_mentions, skin_note);
-    let dosing = requested.as_ref().and_then(|(agent, _)| {
+    let courses = courses(vocabulary, note, &drug_mentions);
+    let continuation = renewal::Reader::new(renewal_patterns, note, &courses).continuation();
+    let requested =
+        requested_drug(vocabulary, note, &drug_mentions, skin_note, continuation.as_ref());
+    // The regimen of the request, or on a continuation the continued
+    // drug's maintenance regimen (a renewal loads nothing).
+    let regimen_of = requested
+        .as_ref()
+        .map(|(agent, _)| (agent, true))
+        .or(continuation.as_ref().map(|c| (&c.agent, false)));
+    let dosing = regimen_of.and_then(|(agent, requested)| {
+        // A continued course's regimen is today's, not a copied-forward
+        // plan's, and has no loading dose.
         let after_drug = drug_mentions
             .iter()
-            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.reading.planned)
+            .filter(|m| &vocabulary.drugs[m.drug].agent == agent)
+            .filter(|m| {
+                if requested {
+                    m.reading.planned
+                } else {
+                    note.section_of(m.span.start) != SectionKind::PriorVisit
+                }
+            })
             .map(|m| m.span.end);
         let labelled = note
             .mentions()
@@ -157,10 +185,50 @@ pub fn find_treatments(
         after_drug
             .chain(labelled)
             .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
+            .filter_map(|(mut regimen, span)| {
+                if !requested {
+                    // Read after every mention of the course, not only an
+                    // order: an interval alone ("flaring every month") is
+                    // no regimen.
+                    regimen.loading_mg = None;
+                    regimen.maintenance_mg?;
+                }
+                Some((regimen, span))
+            })
             .max_by_key(|(d, _)| dosing_detail(d))
     });
     let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
-    TreatmentFacts { treatments, requested, dosing }
+    TreatmentFacts { treatments, requested, dosing, courses, continuation }
+}
+
+/// Every agent's course: its accepted mentions in text order, each with
+/// what its cues say and whether it is a request now.
+fn courses(vocabulary: &Vocabulary, note: &Note, drug_mentions: &[DrugMention]) -> Vec<Course> {
+    let mut courses: Vec<Course> = Vec::new();
+    let mut by_agent: std::collections::HashMap<u32, usize> = Default::default();
+    steps::add(drug_mentions.len());
+    for mention in drug_mentions {
+        let drug = &vocabulary.drugs[mention.drug];
+        let agent_id = vocabulary.agent_ids[mention.drug];
+        let index = *by_agent.entry(agent_id).or_insert_with(|| {
+            courses.push(Course {
+                agent: drug.agent.clone(),
+                agent_id,
+                class: mention.class,
+                for_dermatitis: drug.for_dermatitis,
+                mentions: Vec::new(),
+            });
+            courses.len() - 1
+        });
+        courses[index].mentions.push(CourseMention {
+            span: mention.span.clone(),
+            stopped: mention.reading.stopped,
+            requested: is_request(note, mention),
+            time_frame: outcome::names_a_time_frame(note.text(), mention.span.start),
+            in_use: mention.reading.in_use.clone(),
+        });
+    }
+    courses
 }
 
 /// What is known of the whole note before its drug mentions are read, found
@@ -494,7 +562,13 @@ fn requested_drug(
     note: &Note,
     drug_mentions: &[DrugMention],
     skin_note: bool,
+    continuation: Option<&Continuation>,
 ) -> Option<(String, Span)> {
+    // A renewal asks to go on with a course, not to start one: its
+    // "continue Dupixent 300 mg q2w" is no request (conventions).
+    if continuation.is_some() {
+        return None;
+    }
     steps::add(2 * drug_mentions.len());
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && is_request(note, m);
     // A drug started in a note about no skin disease treats something else

@@ -20,7 +20,7 @@ const MOST_GROWTH: f64 = 1.25;
 
 /// Notes made of one piece repeated to a size (or two, each repeated to
 /// half of it): each family stresses one kind of structure.
-const FAMILIES: [(&str, &str); 14] = [
+const FAMILIES: [(&str, &str); 16] = [
     // The issue's note: 2.4 s at 2.5 KB, minutes at 10 KB.
     ("cues then relatives", "clobetasol failed \u{0}mother "),
     ("one run-on sentence", "triamcinolone was ineffective and pimecrolimus burned and "),
@@ -44,6 +44,15 @@ const FAMILIES: [(&str, &str); 14] = [
     (
         "a spaced table",
         "          Baseline (01/2025)     Today\n  EASI    28     6\n  BSA    30%    4%\n",
+    ),
+    (
+        "a renewal run-on",
+        "on Dupixent since 03/2025 and much better, PA renewal, week 16 visit, EASI unchanged and ",
+    ),
+    (
+        "renewal form lines",
+        "[X] Continuation Start date: 05/12/2025 Weeks on therapy: 18\nDate: 03/18/2026 \
+         Dupixent 300 mg q2w: no improvement, EASI unchanged\n",
     ),
 ];
 

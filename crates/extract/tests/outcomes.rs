@@ -279,7 +279,7 @@ fn still_flaring_fails_a_drug_only_when_it_names_the_drug_back() {
     let f = facts(&format!(
         "{AD}On abrocitinib 100 mg for a year, partly better. Still flaring on the shins."
     ));
-    // No failure: a course with its dose, going on.
+    // Not failed; a course the patient is on now, for a year, is current.
     assert_eq!(outcome(&f, "abrocitinib"), Some(Outcome::Current));
 }
 

@@ -302,7 +302,28 @@ fn difference(field: &'static str, expected: &Facts, found: &Facts) -> Option<Fi
     } else {
         (field_value(expected, field), field_value(found, field))
     };
-    (e != f).then_some(FieldDifference { field, expected: e, found: f })
+    let same = e == f || (field == "time_on_therapy" && same_time_on_therapy(expected, found));
+    (!same).then_some(FieldDifference { field, expected: e, found: f })
+}
+
+/// How far a time on therapy's days may be from gold's and still agree:
+/// the gold conventions compare it with a 10 % tolerance (a month counted
+/// as 30 days or by the calendar, a start read to its first day).
+const TIME_ON_THERAPY_TOLERANCE: f64 = 0.10;
+
+/// Whether two times on therapy agree: the same start as written, and
+/// days within the tolerance of gold's (or both unknown).
+fn same_time_on_therapy(expected: &Facts, found: &Facts) -> bool {
+    match (&expected.time_on_therapy, &found.time_on_therapy) {
+        (Some(e), Some(f)) => {
+            let days = match (e.days, f.days) {
+                (Some(e), Some(f)) => (e - f).abs() <= TIME_ON_THERAPY_TOLERANCE * e.abs(),
+                (e, f) => e == f,
+            };
+            e.start == f.start && days
+        }
+        (e, f) => e == f,
+    }
 }
 
 /// How routing fares against gold. The tool is worth what it approves
@@ -527,6 +548,13 @@ mod tests {
         let fields: Vec<&str> = diffs.iter().map(|d| d.field).collect();
         assert_eq!(fields, ["measures_baseline.easi", "time_on_therapy", "treatment_trials"]);
         assert_eq!(diffs[1].expected, "since \"2025-09\" / 168 days");
+        // Days within 10 % of gold's agree (the conventions' tolerance).
+        found.time_on_therapy.as_mut().unwrap().days = Some(180.0);
+        let fields: Vec<&str> = compare_gold(&renewal, &found).iter().map(|d| d.field).collect();
+        assert!(!fields.contains(&"time_on_therapy"), "{fields:?}");
+        found.time_on_therapy.as_mut().unwrap().days = Some(190.0);
+        let fields: Vec<&str> = compare_gold(&renewal, &found).iter().map(|d| d.field).collect();
+        assert!(fields.contains(&"time_on_therapy"), "{fields:?}");
         assert_eq!(diffs[2].found, "[tacrolimus 28 days, last used null]");
     }
 

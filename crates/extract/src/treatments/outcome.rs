@@ -573,7 +573,7 @@ fn states_own_outcome(cue: Cue) -> bool {
 const TIME_FRAME: [&str; 2] = ["before", "prior to"];
 
 /// Whether the words just before a drug name make it a time frame.
-fn names_a_time_frame(text: &str, start: usize) -> bool {
+pub(crate) fn names_a_time_frame(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end();
     steps::add(start - before.len() + "prior to".len());
     TIME_FRAME.iter().any(|w| {
@@ -662,6 +662,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         course: *ongoing_course,
         asked: false,
         allergy: false,
+        in_use: None,
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -693,6 +694,9 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
         best.planned |= outcome == Outcome::Planned;
+        if outcome == Outcome::Current && best.in_use.is_none() {
+            best.in_use = Some(cue_span.clone());
+        }
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
             // A weaker cue near the name ("Continue triamcinolone") is no

@@ -1,0 +1,1032 @@
+//! Renewals: the course a document asks a payer to go on paying for
+//! (`continuation_of`), how long the patient has been on it
+//! (`time_on_therapy`) and how it worked (`response`).
+//!
+//! A document asks for a continuation when it says so in words of
+//! `lexicons/renewals.tsv` ("reauthorization", "12 more months", a ticked
+//! "[X] Continuation") and names a course the patient is on now: a drug
+//! payers authorise case by case, read as in current use or with a time on
+//! it ("since 08/2024") or named by the renewal itself, never one started,
+//! restarted after a gap or loaded now (that is a new request). The course a routine follow-up continues (an atopic dermatitis
+//! drug in current use, nothing else requested) gets its time and response
+//! too. Whether a word is a current fact of the patient is asked of the
+//! mention layer; times and dates are read by the `(?x)` grammars below in
+//! windows around the course's mentions and the lexicon's labels.
+
+use crate::dates::{days_between, DatePatterns, WrittenDate};
+use crate::lexicon::{Meaning, RenewalTerm, TimeUnit};
+use crate::mentions::{Mention, Note, Question};
+use crate::treatments::outcome::names_a_time_frame;
+use crate::values::parse_number;
+use chrono::NaiveDate;
+use necessity_context::{steps, SectionKind};
+use necessity_record::{ResponseStatement, TimeOnTherapy, TreatmentClass};
+use regex::{Captures, Regex};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+/// Classes whose courses payers authorise, and so renew, case by case:
+/// advanced systemic therapy and the branded topicals that need a prior
+/// authorization. A "renewal" beside any other drug is a refill.
+const RENEWABLE: [TreatmentClass; 5] = [
+    TreatmentClass::Biologic,
+    TreatmentClass::OralJakInhibitor,
+    TreatmentClass::TopicalJakInhibitor,
+    TreatmentClass::TopicalPde4Inhibitor,
+    TreatmentClass::TopicalAhrAgonist,
+];
+
+/// How far before a drug name a time statement about it may start ("since
+/// March 2025 she has been on").
+const BEFORE: usize = 64;
+/// How far after a drug name a time statement about it may end
+/// ("Dupixent 300 mg SC every 2 weeks since 08/2024").
+const AFTER: usize = 96;
+/// How far after a label its value may start.
+const LABEL_REACH: usize = 32;
+/// How far before the drug a no-response word said of it may end ("worse
+/// on Dupixent", "flaring despite Dupixent"): further, it is said of
+/// something else ("not controlled with topical therapy, ... dupilumab").
+const SAID_OF_GAP: usize = 12;
+/// How far back on its line a form's box may stand before its choice.
+const BOX_REACH: usize = 80;
+
+/// One agent's course as the note's mentions of it read.
+#[derive(Clone, Debug)]
+pub struct Course {
+    /// The generic name.
+    pub agent: String,
+    pub agent_id: u32,
+    pub class: TreatmentClass,
+    /// A biologic for atopic dermatitis (`drugs.tsv` flag `ad`).
+    pub for_dermatitis: bool,
+    /// Its mentions the mention layer accepts as the patient's treatment.
+    pub mentions: Vec<CourseMention>,
+}
+
+/// One accepted mention of a course.
+#[derive(Clone, Debug)]
+pub struct CourseMention {
+    pub span: Range<usize>,
+    /// A stop, hold or decline cue reaches it.
+    pub stopped: bool,
+    /// The request rule takes it as a request now.
+    pub requested: bool,
+    /// It is a point in time ("before Dupixent"), not what its sentence is about.
+    pub time_frame: bool,
+    /// Where a cue of current use that reaches it is ("continue"), whatever
+    /// outcome a stronger cue gives it.
+    pub in_use: Option<Range<usize>>,
+}
+
+/// The course a document asks a payer to go on paying for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Continuation {
+    pub agent: String,
+    /// The words that ask for it ("Reauthorization request").
+    pub span: Range<usize>,
+}
+
+/// The compiled grammars of times on therapy and dates.
+#[derive(Clone, Debug)]
+pub struct RenewalPatterns {
+    dates: DatePatterns,
+    since_after: Regex,
+    started_before: Regex,
+    in_date_after: Regex,
+    since_before: Regex,
+    ago_after: Regex,
+    ongoing_before: Regex,
+    duration_after: Regex,
+    duration_before: Regex,
+    week_visit: Regex,
+    week_before: Regex,
+    visit_after: Regex,
+    label_number: Regex,
+}
+
+/// A number of units as notes write it: digits or a word.
+const NUMBER: &str = r"(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten
+    |eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty)";
+/// A unit of time.
+const UNIT: &str = r"(?P<unit>days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?)";
+
+impl RenewalPatterns {
+    /// Compiles the grammars; they are fixed, so a failure is a bug caught by every test.
+    pub fn new() -> Result<RenewalPatterns, regex::Error> {
+        let ci = crate::case_insensitive;
+        let (n, unit) = (NUMBER, UNIT);
+        Ok(RenewalPatterns {
+            dates: DatePatterns::new()?,
+            since_after: ci(
+                r"^ (?P<between>(?:[^.;]|\.\d){0,60}?)   # the regimen, within the clause
+                \b(?:since|started|initiated|began|begun|commenced|first\x20dose)  # the start
+                (?:\s+(?:on|in|around|about|approximately|early|mid|late))*
+                \s+                                                 # then its date
+                ",
+            )?,
+            started_before: ci(r"\b(?:started|initiated|began|begun|commenced   # a past start
+                |since\s+(?:starting|beginning|initiating)                  # since starting
+                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began))
+                \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
+            in_date_after: ci(
+                r"^ (?:[^.;]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
+            )?,
+            since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
+            ago_after: ci(&format!(
+                r"^ (?:[^.;]|\.\d){{0,40}}? \b                    # the regimen, within the clause
+                (?P<stmt>(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+)?
+                {n} [\s-]* {unit} \s+ ago) \b                       # four months ago"
+            ))?,
+            ongoing_before: ci(
+                r"\b(?:on|taking|using|receiving|received|treated\s+with   # in use
+                |(?:therapy|treatment)\s+with)\s+$                        # of the drug next",
+            )?,
+            duration_after: ci(&format!(
+                r"^ (?:[^.;]|\.\d){{0,60}}?                     # the regimen, within the clause
+                (?P<stmt>(?:\bfor|\bx|×)\s*                        # for, x
+                (?P<past>(?:the\s+)?(?:past|last)\s+)?              # the past
+                (?:(?:about|approximately|approx\.|nearly|almost|over|roughly|around|~)\s*)?
+                {n} [\s-]* {unit} \b                                # six months
+                (?P<now>\s+(?:now|so\s+far|to\s+date))?)            # so far"
+            ))?,
+            duration_before: ci(&format!(
+                r"(?P<ahead>\b(?:more|additional|another|next|further|requesting|request|requested
+                    |approve|approved|approval|authorize|authorized|authorization|coverage)
+                    \s+(?:(?:an?|the|for)\s+)*)?                    # a period asked for, not had
+                {n} [\s-]* (?P<more>(?:more|additional|further)\s+)? {unit} \s+  # six months
+                (?:of|on|into)\s+                                   # of, on
+                (?:(?:treatment|therapy)\s+(?:with|on)\s+)?$        # the drug next"
+            ))?,
+            week_visit: ci(r"^ [\s\#-]* (?P<n>\d{1,3}) \b          # week 16
+                (?: (?P<visit>\s*(?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
+                    |appointment|evaluation|review|reassessment))     # at a visit
+                  | \s+(?:of|on)\b )                                 # of a course")?,
+            week_before: ci(r"\b (?P<n>\d{1,3}) [\s-]* $          # 16-week")?,
+            visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
+                |appointment|evaluation|review|reassessment)        # a visit")?,
+            label_number: ci(&format!(
+                r"^ [^\d\n:=]{{0,12}}? [:=] \s*        # the label's colon
+                (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
+            ))?,
+        })
+    }
+}
+
+/// What the renewal rules look up in a note, found once: its courses, the
+/// accepted drug mentions in text order, the sentences that start a course
+/// and the label statements, so each question is a look-up, not a walk.
+pub struct Reader<'a, 't, 'v> {
+    patterns: &'a RenewalPatterns,
+    note: &'a Note<'t, 'v>,
+    courses: &'a [Course],
+    /// Every accepted drug mention as (start, course index, index among
+    /// the course's mentions), in text order.
+    drugs: Vec<(usize, usize, usize)>,
+    /// Per sentence that names drugs: the one course it names, or `None`
+    /// when it names several.
+    sentence_course: HashMap<usize, Option<usize>>,
+    /// Sentences with a start or restart word the layer affirms.
+    starts: HashSet<usize>,
+    /// Sentences that speak of a renewal to come ("will", "at week 16").
+    ahead: HashSet<usize>,
+    /// The labels' and visits' time statements, with their sentence.
+    labels: Vec<(usize, TimeStatement)>,
+}
+
+impl<'a, 't, 'v> Reader<'a, 't, 'v> {
+    /// Indexes the note's courses and renewal words.
+    pub fn new(
+        patterns: &'a RenewalPatterns,
+        note: &'a Note<'t, 'v>,
+        courses: &'a [Course],
+    ) -> Reader<'a, 't, 'v> {
+        let mut drugs: Vec<(usize, usize, usize)> = courses
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                c.mentions.iter().enumerate().map(move |(j, m)| (m.span.start, i, j))
+            })
+            .collect();
+        drugs.sort_unstable();
+        let mut sentence_course: HashMap<usize, Option<usize>> = HashMap::new();
+        for &(start, course, _) in &drugs {
+            let named = sentence_course.entry(note.sentence_index(start)).or_insert(Some(course));
+            if *named != Some(course) {
+                *named = None;
+            }
+        }
+        let (mut starts, mut ahead, mut labels) = (HashSet::new(), HashSet::new(), Vec::new());
+        steps::add(drugs.len() + note.mentions().len());
+        for m in note.mentions() {
+            let Meaning::Renewal(term) = m.meaning else { continue };
+            let text = note.text();
+            let statement = match term {
+                RenewalTerm::Start => {
+                    let affirmed = !names_a_time_frame(text, m.span.start)
+                        && note.judge(m, Question::CONTINUATION).is_ok();
+                    if affirmed {
+                        starts.insert(m.sentence);
+                    }
+                    continue;
+                }
+                RenewalTerm::Ahead => {
+                    if note.judge(m, Question::CONTINUATION).is_ok() {
+                        ahead.insert(m.sentence);
+                    }
+                    continue;
+                }
+                RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
+                RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
+                RenewalTerm::Week => week_visit(patterns, text, &m.span),
+                _ => continue,
+            };
+            if let Some(statement) = statement {
+                let span = m.span.start.min(statement.span.start)..statement.span.end;
+                labels.push((m.sentence, TimeStatement { span, ..statement }));
+            }
+        }
+        Reader { patterns, note, courses, drugs, sentence_course, starts, ahead, labels }
+    }
+
+    /// The course the document asks a payer to go on paying for, if it asks.
+    pub fn continuation(&self) -> Option<Continuation> {
+        let note = self.note;
+        if !self.courses.iter().any(|c| RENEWABLE.contains(&c.class)) {
+            return None;
+        }
+        steps::add(note.mentions().len());
+        let mut form = false;
+        let asked = note.mentions().iter().find(|m| {
+            let (asks, chosen_on_form) = match m.meaning {
+                Meaning::Renewal(RenewalTerm::Request) => {
+                    let chosen = chosen(note, &m.span);
+                    (chosen != Some(false), chosen == Some(true))
+                }
+                Meaning::Renewal(RenewalTerm::FormChoice) => {
+                    let on_form = chosen(note, &m.span) == Some(true) || field_value(note, &m.span);
+                    (on_form, on_form)
+                }
+                _ => (false, false),
+            };
+            form = chosen_on_form;
+            asks && note.judge(m, Question::CONTINUATION).is_ok()
+        })?;
+        let course = self.continued_course(asked, form)?;
+        if self.started_anew(course) {
+            return None;
+        }
+        Some(Continuation { agent: self.courses[course].agent.clone(), span: asked.span.clone() })
+    }
+
+    /// The course a renewal word asks for, one the patient is on now: the
+    /// renewable one its sentence names nearest (a renewal of a drug says
+    /// it is under way, unless the sentence speaks of one to come,
+    /// "reauthorization at week 16 will need EASI"), else the renewable
+    /// course in use (an atopic dermatitis drug first), else the one
+    /// renewable course named that nothing starts ("Dupixent 300 mg q2w.
+    /// Auth expiring."; a form "REQUEST - DUPILUMAB ... [x] Continuation of
+    /// therapy"), the renewal being under way. Never a stopped course.
+    fn continued_course(&self, asked: &Mention, form: bool) -> Option<usize> {
+        let sentence = self.note.sentence(asked.sentence);
+        let renewable = |course: usize| RENEWABLE.contains(&self.courses[course].class);
+        let under_way = !self.ahead.contains(&asked.sentence);
+        let usable = |course: usize, named: bool| {
+            !stopped(&self.courses[course]) && (form || (named && under_way) || self.on_now(course))
+        };
+        let from = self.drugs.partition_point(|(start, _, _)| *start < sentence.start);
+        let in_sentence =
+            self.drugs[from..].iter().take_while(|(start, _, _)| *start < sentence.end);
+        let named = in_sentence
+            .inspect(|_| steps::add(1))
+            .filter(|(_, course, _)| renewable(*course))
+            .min_by_key(|(start, _, _)| start.abs_diff(asked.span.start));
+        steps::add(1 + self.courses.len());
+        if let Some(&(_, course, _)) = named {
+            return usable(course, true).then_some(course);
+        }
+        let on: Vec<usize> =
+            (0..self.courses.len()).filter(|&c| renewable(c) && self.on_now(c)).collect();
+        let first = on.iter().find(|&&c| self.courses[c].for_dermatitis).or(on.first());
+        if let Some(&course) = first {
+            return Some(course);
+        }
+        let mut quiet = (0..self.courses.len())
+            .filter(|&c| renewable(c) && usable(c, under_way) && !self.started_anew(c));
+        match (quiet.next(), quiet.next()) {
+            (Some(course), None) => Some(course),
+            _ => None,
+        }
+    }
+
+    /// Whether the patient is on a course now: a mention in current use
+    /// that is no new request ("continues Dupixent", a medication list), or
+    /// a time on it ("since 08/2024") of a course nothing stops.
+    fn on_now(&self, course: usize) -> bool {
+        let mentions = &self.courses[course].mentions;
+        let in_use = mentions.iter().any(|m| {
+            let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
+            (self.used_now(m) || listed) && !m.stopped && !m.requested
+        });
+        in_use || (!stopped(&self.courses[course]) && !self.time_statements(course).is_empty())
+    }
+
+    /// Whether a mention's own cue says the course is in use ("continues
+    /// Dupixent", "currently on"): not a renewal word, which makes the drug
+    /// it names current but says nothing of use on its own.
+    fn used_now(&self, mention: &CourseMention) -> bool {
+        let Some(cue) = &mention.in_use else { return false };
+        let renewal_word =
+            self.note.mentions_from(cue).iter().any(|m| {
+                m.span == *cue && matches!(m.meaning, Meaning::Renewal(RenewalTerm::Request))
+            });
+        !renewal_word
+    }
+
+    /// Whether a sentence that names the course starts or restarts it
+    /// ("restart Dupixent after the lapse"): a new request, not a
+    /// continuation. A start that dates something else
+    /// ("EASI 28 before starting Dupixent") starts nothing now.
+    fn started_anew(&self, course: usize) -> bool {
+        let mentions = &self.courses[course].mentions;
+        steps::add(mentions.len());
+        mentions.iter().any(|m| self.starts.contains(&self.note.sentence_index(m.span.start)))
+    }
+
+    /// The course whose time and response the record gives: the continued
+    /// one, else the atopic dermatitis drug a follow-up continues (on it
+    /// now, not started or requested now, and no other advanced drug
+    /// requested instead).
+    pub fn followed_course(
+        &self,
+        continuation: Option<&Continuation>,
+        requested: Option<&str>,
+    ) -> Option<&'a Course> {
+        let courses = self.courses;
+        if let Some(continued) = continuation {
+            return courses.iter().find(|c| c.agent == continued.agent);
+        }
+        let advanced = [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
+        let requested_course = requested.and_then(|r| courses.iter().find(|c| c.agent == r));
+        if requested_course.is_some_and(|c| advanced.contains(&c.class)) {
+            return None;
+        }
+        steps::add(courses.len());
+        let followed = (0..courses.len()).find(|&i| {
+            let c = &courses[i];
+            (c.for_dermatitis || c.class == TreatmentClass::OralJakInhibitor)
+                && Some(c.agent.as_str()) != requested
+                && self.on_now(i)
+                && !self.started_anew(i)
+        });
+        followed.map(|i| &courses[i])
+    }
+
+    /// The course's start and days on it by `today` (the note's date): a
+    /// stated duration wins, then the days from the start, then a visit
+    /// named by its week; with the spans that state them.
+    pub fn time_on_therapy(
+        &self,
+        course: &Course,
+        today: Option<NaiveDate>,
+    ) -> Option<(TimeOnTherapy, Vec<Range<usize>>)> {
+        let index = self.courses.iter().position(|c| c.agent_id == course.agent_id)?;
+        let statements = self.time_statements(index);
+        let start = statements.iter().find_map(|s| match s.stated {
+            Stated::Start(date) => {
+                let date = match today {
+                    Some(today) => date.in_year_up_to(today),
+                    None => date,
+                };
+                // A start after the note is no start of this course.
+                let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
+                (date.year.is_some() && before_note).then_some((date, s.span.clone()))
+            }
+            Stated::Days(_) | Stated::Visit(_) => None,
+        });
+        let stated_as = |visit: bool| {
+            statements.iter().find_map(|s| match s.stated {
+                Stated::Days(days) if !visit => Some((days, s.span.clone())),
+                Stated::Visit(days) if visit => Some((days, s.span.clone())),
+                _ => None,
+            })
+        };
+        let counted = start.as_ref().and_then(|(date, _)| days_between(date, today?));
+        let stated = stated_as(false).or_else(|| stated_as(true).filter(|_| counted.is_none()));
+        let days = stated.as_ref().map(|(days, _)| *days).or(counted);
+        if start.is_none() && days.is_none() {
+            return None;
+        }
+        let mut spans: Vec<Range<usize>> = stated.iter().map(|(_, s)| s.clone()).collect();
+        spans.extend(start.iter().map(|(_, s)| s.clone()));
+        spans.sort_by_key(|s| s.start);
+        let therapy = TimeOnTherapy { start: start.and_then(|(date, _)| date.iso()), days };
+        Some((therapy, spans))
+    }
+
+    /// Every time statement of a course the note asserts, in text order:
+    /// the windows around its mentions, and the labels and "week 16"
+    /// visits in sentences that name no other course.
+    fn time_statements(&self, course: usize) -> Vec<TimeStatement> {
+        let (patterns, note) = (self.patterns, self.note);
+        let mut found: Vec<TimeStatement> = Vec::new();
+        let mentions = self.courses[course].mentions.iter().filter(|m| !m.time_frame);
+        for mention in mentions {
+            let around =
+                Around::new(note.text(), &mention.span, &note.sentence_of(mention.span.start));
+            found.extend(after_drug(patterns, note, &around));
+            found.extend(before_drug(patterns, note, &around));
+        }
+        steps::add(self.labels.len());
+        let own = |sentence: &usize| {
+            self.sentence_course.get(sentence).is_none_or(|named| *named == Some(course))
+        };
+        found.extend(self.labels.iter().filter(|(s, _)| own(s)).map(|(_, t)| t.clone()));
+        let spans: Vec<Range<usize>> = found.iter().map(|s| s.span.clone()).collect();
+        let scopes = note.scopes(&spans);
+        let mut asserted: Vec<TimeStatement> = found
+            .into_iter()
+            .zip(scopes)
+            .filter(|(s, scope)| {
+                note.judge_span(&s.span, *scope, Question::treatment(false)).is_ok()
+            })
+            .map(|(s, _)| s)
+            .collect();
+        asserted.sort_by_key(|s| s.span.start);
+        asserted.dedup();
+        asserted
+    }
+
+    /// The response to the course the document states: the last statement
+    /// of the assessment and plan if it makes one, else those whose
+    /// sentence names the course over those that name no drug, and when
+    /// these state both, not improved (a reviewer then reads it). A
+    /// statement is about the course when its sentence names it nearest
+    /// (and not as a time frame, "before Dupixent"), or names no drug at
+    /// all; "worse" or "failed" only in a sentence that names it,
+    /// "unchanged" only beside a measure or the disease.
+    pub fn response(&self, course: &Course) -> Option<(ResponseStatement, Range<usize>)> {
+        let note = self.note;
+        // (what is said, where, whether its sentence names the course)
+        let mut statements: Vec<(ResponseStatement, Range<usize>, bool)> = Vec::new();
+        steps::add(note.mentions().len());
+        for mention in note.mentions() {
+            let Meaning::Renewal(term) = mention.meaning else { continue };
+            let said = match term {
+                RenewalTerm::Improved => ResponseStatement::Improved,
+                RenewalTerm::NotImproved
+                | RenewalTerm::NamedNotImproved
+                | RenewalTerm::Unchanged => ResponseStatement::NotImproved,
+                _ => continue,
+            };
+            let sentence = note.sentence(mention.sentence);
+            let said_of_drug = *term == RenewalTerm::NamedNotImproved;
+            let (about_course, named) = match self.nearest_drug(&mention.span, &sentence) {
+                Some((_, m)) if m.time_frame => (false, true),
+                // "Dupixent failed", "worse on Dupixent"; not "not
+                // controlled with topical therapy, so dupilumab was begun".
+                Some((_, m)) if said_of_drug && m.span.start > mention.span.end + SAID_OF_GAP => {
+                    (false, true)
+                }
+                Some((nearest, _)) => (nearest.agent_id == course.agent_id, true),
+                None => (!said_of_drug, false),
+            };
+            let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
+            if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
+                statements.push((said, mention.span.clone(), named));
+            }
+        }
+        statements.sort_by_key(|(_, span, _)| span.start);
+        let assessed = statements
+            .iter()
+            .rev()
+            .find(|(_, span, _)| note.section_of(span.start) == SectionKind::AssessmentPlan);
+        // Else the statements that name the course outrank those that name
+        // no drug ("topical steroids gave no improvement" may be of another
+        // treatment); among equals, no response wins: a reviewer reads it.
+        let named = statements.iter().any(|(_, _, named)| *named);
+        let tier = statements.iter().filter(|(_, _, n)| *n == named);
+        let mut tier: Vec<_> = tier.collect();
+        tier.sort_by_key(|(said, _, _)| *said != ResponseStatement::NotImproved);
+        assessed.or(tier.first().copied()).map(|(said, span, _)| (*said, span.clone()))
+    }
+
+    /// The drug mention of `sentence` nearest to `span`, with its course:
+    /// the last before it or the first after it.
+    fn nearest_drug(
+        &self,
+        span: &Range<usize>,
+        sentence: &Range<usize>,
+    ) -> Option<(&'a Course, &'a CourseMention)> {
+        let at = self.drugs.partition_point(|(start, _, _)| *start < span.start);
+        let before =
+            at.checked_sub(1).map(|i| self.drugs[i]).filter(|(s, _, _)| *s >= sentence.start);
+        let after = self.drugs.get(at).copied().filter(|(s, _, _)| *s < sentence.end);
+        let (_, course, mention) = match (before, after) {
+            (Some(b), Some(a)) if a.0 - span.start < span.start - b.0 => a,
+            (Some(b), _) => b,
+            (None, a) => a?,
+        };
+        let course = &self.courses[course];
+        Some((course, &course.mentions[mention]))
+    }
+}
+
+/// Whether a stop, hold or decline cue reaches a mention of the course.
+fn stopped(course: &Course) -> bool {
+    course.mentions.iter().any(|m| m.stopped)
+}
+
+/// A form's box before a choice on its line: `Some(true)` ticked
+/// ("[X]", "☒"), `Some(false)` empty ("[ ]", "☐"), `None` no box. The
+/// nearest box decides ("[ ] Initial  [X] Continuation / renewal").
+fn chosen(note: &Note, span: &Range<usize>) -> Option<bool> {
+    let text = note.text();
+    let line_start = note.lines().start_of(span.start);
+    let (_, before) =
+        clipped(text, span.start.saturating_sub(BOX_REACH).max(line_start)..span.start);
+    let (at, mark) = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| matches!(c, ']' | '☐' | '□') || TICKED_BOXES.contains(c))?;
+    match mark {
+        ']' => {
+            let open = before[..at].rfind('[')?;
+            let inside = &before[open + 1..at];
+            (inside.len() <= MAX_BOX_INSIDE).then(|| !inside.trim_matches([' ', '_']).is_empty())
+        }
+        '☐' | '□' => Some(false),
+        _ => Some(true),
+    }
+}
+
+/// Ticked boxes as forms print them.
+const TICKED_BOXES: [char; 7] = ['☒', '☑', '✓', '✔', '■', '▣', '⊠'];
+
+/// How much a bracketed box holds: "[ ]", "[X]", "[ x ]".
+const MAX_BOX_INSIDE: usize = 4;
+
+/// How far after a form choice its line is read for what follows it.
+const CHOICE_TAIL: usize = 16;
+
+/// Whether a form choice is a labelled field's whole value ("Request
+/// type: Continuation"): a colon before it on its line, and nothing but a
+/// slash, a bracket or the line's end after it.
+fn field_value(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let line = note.lines().range(note.lines().line_of(span.start));
+    let (_, before) =
+        clipped(text, span.start.saturating_sub(BOX_REACH).max(line.start)..span.start);
+    let (_, after) = clipped(text, span.end..(span.end + CHOICE_TAIL).min(line.end));
+    before.trim_end().ends_with(':')
+        && after.trim_start().chars().next().is_none_or(|c| matches!(c, '/' | '(' | '['))
+}
+
+/// What a time statement says of a course.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stated {
+    Start(WrittenDate),
+    /// Days on it so far.
+    Days(f64),
+    /// Days on it at a visit named by its week ("week 16 visit"), which
+    /// may be an earlier visit: a start counted to the note's date wins.
+    Visit(f64),
+}
+
+/// A time statement and the words that state it.
+#[derive(Clone, Debug, PartialEq)]
+struct TimeStatement {
+    stated: Stated,
+    span: Range<usize>,
+}
+
+/// The text of `range` clipped to character boundaries.
+fn clipped(text: &str, mut range: Range<usize>) -> (usize, &str) {
+    range.end = range.end.min(text.len());
+    while !text.is_char_boundary(range.start) {
+        range.start += 1;
+    }
+    while !text.is_char_boundary(range.end) {
+        range.end -= 1;
+    }
+    steps::add(range.len());
+    (range.start, text.get(range.clone()).unwrap_or_default())
+}
+
+/// The text around a drug mention that its time statements stand in,
+/// within its sentence: before it (from `before_at`) and after it (from `at`).
+struct Around<'t> {
+    drug: Range<usize>,
+    before_at: usize,
+    before: &'t str,
+    at: usize,
+    after: &'t str,
+}
+
+impl<'t> Around<'t> {
+    fn new(text: &'t str, drug: &Range<usize>, sentence: &Range<usize>) -> Around<'t> {
+        let (at, after) = clipped(text, drug.end..(drug.end + AFTER).min(sentence.end));
+        let (before_at, before) =
+            clipped(text, drug.start.saturating_sub(BEFORE).max(sentence.start)..drug.start);
+        Around { drug: drug.clone(), before_at, before, at, after }
+    }
+}
+
+/// Statements after the drug: "Dupixent 300 mg q2w since 08/2024",
+/// "on Dupixent for 6 months", and a past start's date ("started
+/// Dupixent in 03/2025", "started Dupixent 4 months ago").
+fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<TimeStatement> {
+    let text = note.text();
+    let &Around { ref drug, before_at, before, at, after } = around;
+    let mut found = Vec::new();
+    if let Some(caps) = patterns.since_after.captures(after) {
+        let between = at..at + caps.name("between").map_or(0, |m| m.end());
+        if let Some((date, span)) = plain_between(note, &between)
+            .then(|| patterns.dates.read_at(text, at + caps.get(0).map_or(0, |m| m.end())))
+            .flatten()
+        {
+            found.push(TimeStatement { stated: Stated::Start(date), span: between.end..span.end });
+        }
+    }
+    if patterns.started_before.is_match(before) {
+        let started =
+            patterns.started_before.find(before).map_or(drug.start, |m| before_at + m.start());
+        // "started Dupixent 4 months ago": a stated duration.
+        if let Some(caps) = patterns.ago_after.captures(after) {
+            if let (Some(days), Some(stmt)) = (days_of(&caps), caps.name("stmt")) {
+                let span = started..at + stmt.end();
+                found.push(TimeStatement { stated: Stated::Days(days), span });
+            }
+        }
+        let date_at = match patterns.in_date_after.find(after) {
+            Some(m) => at + m.end(),
+            None => at + (after.len() - after.trim_start_matches([' ', '(', ',', ':']).len()),
+        };
+        if let Some((date, span)) = patterns.dates.read_at(text, date_at) {
+            found.push(TimeStatement { stated: Stated::Start(date), span: started..span.end });
+        }
+    }
+    if let Some(caps) = patterns.duration_after.captures(after) {
+        let in_use = patterns.ongoing_before.is_match(before);
+        let elapsed = caps.name("past").is_some() || caps.name("now").is_some();
+        if let (true, Some(days), Some(stmt)) =
+            (in_use || elapsed, days_of(&caps), caps.name("stmt"))
+        {
+            let span = at + stmt.start()..at + stmt.end();
+            found.push(TimeStatement { stated: Stated::Days(days), span });
+        }
+    }
+    found
+}
+
+/// Statements before the drug: "6 months of Dupixent", "after 20 weeks on
+/// dupilumab", "since March 2025 she has been on Dupixent".
+fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<TimeStatement> {
+    let text = note.text();
+    let (drug, at, before) = (&around.drug, around.before_at, around.before);
+    let mut found = Vec::new();
+    if let Some(caps) = patterns.duration_before.captures(before) {
+        let asked_for = caps.name("ahead").is_some() || caps.name("more").is_some();
+        if let (false, Some(days), Some(n)) = (asked_for, days_of(&caps), caps.name("n")) {
+            found
+                .push(TimeStatement { stated: Stated::Days(days), span: at + n.start()..drug.end });
+        }
+    }
+    if let Some(since) = patterns.since_before.find_iter(before).last() {
+        if let Some((date, span)) = patterns.dates.read_at(text, at + since.end()) {
+            let between = span.end..drug.start;
+            let words = text[between.clone()].split_whitespace().count();
+            let plain = !text[between.clone()].contains(['.', ';', '(', ')']) && words <= 5;
+            if plain && plain_between(note, &between) {
+                found.push(TimeStatement {
+                    stated: Stated::Start(date),
+                    span: at + since.start()..span.end,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// Whether the words between a drug and a time statement say nothing else
+/// that the time could be of: no flare, response, site, lesion, measure or
+/// other drug ("on Dupixent with no flares since 08/2025" dates the flares).
+fn plain_between(note: &Note, between: &Range<usize>) -> bool {
+    !note.mentions_in(between).any(|m| {
+        matches!(
+            m.meaning,
+            Meaning::Flare(_)
+                | Meaning::Site(_)
+                | Meaning::Measure(_)
+                | Meaning::Drug(_)
+                | Meaning::Diagnosis(_)
+                | Meaning::Renewal(_)
+        )
+    })
+}
+
+/// Days in a captured number of units ("six months" -> 180, "a year" -> 365).
+fn days_of(caps: &Captures) -> Option<f64> {
+    let n = caps.name("n")?.as_str();
+    let count = if n.eq_ignore_ascii_case("a") || n.eq_ignore_ascii_case("an") {
+        1.0
+    } else {
+        parse_number(n)?
+    };
+    let unit = unit_of(caps.name("unit")?.as_str())?;
+    Some(count * unit.days())
+}
+
+/// The unit a word names ("wks" -> weeks).
+fn unit_of(word: &str) -> Option<TimeUnit> {
+    let lower = word.to_ascii_lowercase();
+    match lower.chars().next()? {
+        'd' => Some(TimeUnit::Day),
+        'w' => Some(TimeUnit::Week),
+        'm' => Some(TimeUnit::Month),
+        'y' => Some(TimeUnit::Year),
+        _ => None,
+    }
+}
+
+/// The date a start label gives, within its line: right after it ("Start
+/// date: 05/12/2025"), or after the label's own colon ("Start date of
+/// Dupixent: 05/12/2025").
+fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let value = value.split('\n').next().unwrap_or_default();
+    let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
+    let read = patterns.dates.read_at(text, at + skipped).or_else(|| {
+        let colon = value.find(':')?;
+        patterns.dates.read_at(text, at + colon + 1)
+    })?;
+    Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// The days a duration label gives ("Weeks on therapy: 18" -> 126), in the
+/// label's unit or the one written.
+fn label_days(
+    patterns: &RenewalPatterns,
+    text: &str,
+    end: usize,
+    unit: Option<TimeUnit>,
+) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let caps = patterns.label_number.captures(value)?;
+    let written = caps.name("unit").and_then(|u| unit_of(u.as_str()));
+    let days = parse_number(caps.name("n")?.as_str())? * written.or(unit)?.days();
+    Some(TimeStatement { stated: Stated::Days(days), span: end..at + caps.get(0)?.end() })
+}
+
+/// The days of a "week 16 visit" or a "16-week follow-up" (112), the
+/// "week" word at `word`.
+fn week_visit(
+    patterns: &RenewalPatterns,
+    text: &str,
+    word: &Range<usize>,
+) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, word.end..word.end + LABEL_REACH);
+    if let Some(caps) = patterns.week_visit.captures(value) {
+        let number = caps.name("n")?;
+        let weeks = parse_number(number.as_str())?;
+        let stated_end = caps.name("visit").unwrap_or(number).end();
+        let span = word.start..at + stated_end;
+        return Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span });
+    }
+    let visit = patterns.visit_after.find(value)?;
+    let (before_at, before) = clipped(text, word.start.saturating_sub(8)..word.start);
+    let number = patterns.week_before.captures(before)?.name("n")?;
+    let weeks = parse_number(number.as_str())?;
+    let span = before_at + number.start()..at + visit.end();
+    Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span })
+}
+
+/// Whether a sentence names a severity measure or the disease ("EASI
+/// unchanged", "the eczema is unchanged"), not a dose or a plan.
+fn names_disease(note: &Note, sentence: &Range<usize>) -> bool {
+    note.mentions_in(sentence).any(|m| {
+        matches!(m.meaning, Meaning::Measure(_) | Meaning::Diagnosis(_) | Meaning::Site(_))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{extract_case, Lexicons};
+    use necessity_record::{Facts, Outcome, ResponseStatement};
+
+    fn facts(text: &str) -> Facts {
+        extract_case(&Lexicons::builtin(), text)
+    }
+
+    /// The continued drug and the requested one.
+    fn asked(text: &str) -> (Option<String>, Option<String>) {
+        let f = facts(text);
+        (f.continuation_of, f.requested_drug)
+    }
+
+    fn renewal() -> (Option<String>, Option<String>) {
+        (Some("dupilumab".to_string()), None)
+    }
+
+    fn request() -> (Option<String>, Option<String>) {
+        (None, Some("dupilumab".to_string()))
+    }
+
+    fn neither() -> (Option<String>, Option<String>) {
+        (None, None)
+    }
+
+    #[test]
+    fn renewal_words_with_a_course_under_way_ask_for_its_continuation() {
+        for text in [
+            "Reauthorization request for dupilumab. He injects it every other week.",
+            "She has been on Dupixent since 02/2025 and is clear. Requesting 12 more months.",
+            "Atopic dermatitis on Dupixent. I am requesting continued approval of Dupixent.",
+            "Dupixent 300 mg every 2 weeks. Auth expiring 3/31; reauth sent.",
+            "Continue Dupixent 300 mg every 2 weeks, new PA needed.",
+            "On Dupixent for 9 months. Authorization expires 6/30; please renew.",
+            "Atopic dermatitis, on dupilumab since June 2024. PA renewal submitted today.",
+        ] {
+            assert_eq!(asked(text), renewal(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_form_asks_for_a_renewal_only_by_a_ticked_choice() {
+        let form =
+            |boxes: &str| format!("Drug: Dupixent 300 mg q2w (on it since 01/2025)\n{boxes}\n");
+        assert_eq!(asked(&form("Request: [ ] Initial   [X] Continuation")), renewal());
+        assert_eq!(asked(&form("Request: ☐ New start  ☒ Renewal")), renewal());
+        assert_eq!(asked(&form("Request type: Continuation")), renewal());
+        assert_eq!(asked(&form("Request: [X] Initial  [ ] Continuation / renewal")).0, None);
+        assert_eq!(asked(&form("Request: ☒ Initial  ☐ Renewal")).0, None);
+    }
+
+    #[test]
+    fn a_plan_to_continue_without_a_word_of_authorization_asks_nothing() {
+        let text = "Doing well on Dupixent. Plan: continue Dupixent 300 mg every 2 weeks.";
+        assert_eq!(asked(text), neither());
+        let text = "Tacrolimus ointment: prescription renewal sent. Continue Dupixent.";
+        assert_eq!(asked(text), neither(), "a refill is no renewal");
+    }
+
+    #[test]
+    fn a_new_start_or_a_restart_is_a_request_not_a_continuation() {
+        let text = "Dupixent was stopped 5 months ago when her coverage lapsed. \
+                    Restart Dupixent 600 mg then 300 mg every 2 weeks; PA renewal sent.";
+        assert_eq!(asked(text), request());
+        let text = "Start Dupixent 600 mg then 300 mg every 2 weeks. \
+                    Renewal will need documented response at 16 weeks.";
+        assert_eq!(asked(text), request());
+        let text = "Request: Dupixent 600 mg once, then 300 mg every 2 weeks. \
+                    Dupixent reauthorization at week 16 will need EASI scores.";
+        assert_eq!(asked(text), request(), "a renewal to come");
+    }
+
+    #[test]
+    fn a_course_that_was_stopped_is_not_renewed() {
+        let text =
+            "Dupixent was discontinued in May for conjunctivitis. Reauthorization requested.";
+        assert_eq!(asked(text).0, None);
+    }
+
+    #[test]
+    fn a_continuation_doses_the_continued_course_without_a_load() {
+        let text = "Dupilumab reauthorization.\nThe 600 mg loading dose was given 05/2025.\n\
+                    Plan: continue Dupixent 300 mg every 2 weeks.";
+        let f = facts(text);
+        assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+        assert_eq!(f.dosing.loading_mg, None);
+        assert_eq!((f.dosing.maintenance_mg, f.dosing.interval_weeks), (Some(300.0), Some(2.0)));
+        let dupilumab = f.treatments.iter().find(|t| t.agent == "dupilumab").unwrap();
+        assert_eq!(dupilumab.outcome, Outcome::Current);
+        let text = "Dupilumab reauthorization; on Dupixent since 2024, still flaring every month.";
+        let f = facts(text);
+        assert!(f.dosing.is_empty(), "an interval alone is no regimen: {:?}", f.dosing);
+    }
+
+    /// The time on therapy as (start, days).
+    fn time(text: &str) -> Option<(Option<String>, Option<f64>)> {
+        facts(text).time_on_therapy.map(|t| (t.start, t.days))
+    }
+
+    const DATED: &str = "Date of service: 02/16/2026\nAtopic dermatitis. ";
+
+    #[test]
+    fn a_start_is_kept_as_written_and_counted_to_the_note_date() {
+        let at = |start: &str, days: f64| Some((Some(start.to_string()), Some(days)));
+        let t = |s: &str| time(&format!("{DATED}{s} Continue Dupixent."));
+        assert_eq!(t("On Dupixent since March 14, 2025."), at("2025-03-14", 339.0));
+        assert_eq!(t("Dupixent 300 mg q2w, started 03/2025."), at("2025-03", 352.0));
+        assert_eq!(t("She started dupilumab in September 2025."), at("2025-09", 168.0));
+        assert_eq!(t("Since March she has been on Dupixent."), at("2025-03", 352.0));
+        assert_eq!(t("Dupixent start date: 2025-10-01."), at("2025-10-01", 138.0));
+    }
+
+    #[test]
+    fn a_stated_duration_wins_over_the_start() {
+        let days = |s: &str| time(&format!("{DATED}{s}")).and_then(|(_, d)| d);
+        assert_eq!(days("He has been on Dupixent for 6 months. Continue it."), Some(180.0));
+        assert_eq!(days("Dupixent week 16 visit. Continue Dupixent."), Some(112.0));
+        assert_eq!(days("Weeks on therapy: 18\nContinue Dupixent."), Some(126.0));
+        assert_eq!(days("After 20 weeks on dupilumab she is clear. Continue it."), Some(140.0));
+        let both = time(&format!("{DATED}On Dupixent since 01/2025, for about a year now."));
+        assert_eq!(both, Some((Some("2025-01".into()), Some(365.0))));
+    }
+
+    #[test]
+    fn more_ways_of_writing_a_course_s_time() {
+        let t = |s: &str| time(&format!("{DATED}{s} PA renewal."));
+        let since_june = Some((Some("2025-06".into()), Some(260.0)));
+        assert_eq!(t("Since starting Dupixent in June 2025 she sleeps well."), since_june);
+        let colon = t("Start date of Dupixent: 10/01/2025");
+        assert_eq!(colon, Some((Some("2025-10-01".into()), Some(138.0))));
+        assert_eq!(t("He has received Dupixent for 14 months."), Some((None, Some(420.0))));
+        assert_eq!(t("Months on Dupixent: 9"), Some((None, Some(270.0))));
+        assert_eq!(t("She started Dupixent 4 months ago."), Some((None, Some(120.0))));
+        let interval = t("He began Dupixent 300 mg every 2 weeks on 01/05/2026.");
+        assert_eq!(interval, Some((Some("2026-01-05".into()), Some(42.0))), "no 'weeks on' label");
+        assert_eq!(t("Dupixent, at the 16-week follow-up."), Some((None, Some(112.0))));
+        // A visit named by its week may be an earlier one: a start counted
+        // to the note's date wins over it.
+        let both = t("Dupixent started 03/2025. At the 16-week visit she was better.");
+        assert_eq!(both, Some((Some("2025-03".into()), Some(352.0))));
+        // A past season is the last one that ended before the note.
+        let season = t("On Dupixent since last spring.");
+        assert_eq!(season, Some((Some("2025-03".into()), Some(352.0))));
+    }
+
+    #[test]
+    fn periods_asked_for_and_other_dates_are_no_time_on_therapy() {
+        let t = |s: &str| time(&format!("{DATED}{s}"));
+        assert_eq!(t("Continue Dupixent 300 mg every 2 weeks."), None, "a dosing interval");
+        assert_eq!(t("Renewal: continue Dupixent. Requesting 12 more months of Dupixent."), None);
+        assert_eq!(t("Reauthorization: please renew Dupixent for 12 months."), None);
+        assert_eq!(t("Continue Dupixent, no flares since 08/2025."), None, "the flares' date");
+        let later = t("PA renewal. Continue Dupixent, which she started 05/2026.");
+        assert_eq!(later, None, "a start after the note");
+    }
+
+    fn response(text: &str) -> Option<ResponseStatement> {
+        facts(&format!("Atopic dermatitis. Continue Dupixent 300 mg every 2 weeks. {text}"))
+            .response
+    }
+
+    #[test]
+    fn the_prescribers_word_on_the_course_is_its_response() {
+        use ResponseStatement::{Improved, NotImproved};
+        for text in [
+            "She is much better.",
+            "Skin almost clear today.",
+            "He responded well to Dupixent.",
+            "Flares far fewer since the spring.",
+            "Less need for topical steroids.",
+            "EASI down from 26 to 5.",
+            "There has been a tremendous improvement.",
+        ] {
+            assert_eq!(response(text), Some(Improved), "{text}");
+        }
+        for text in [
+            "No meaningful improvement after 6 months of Dupixent.",
+            "EASI unchanged at 24.",
+            "She is not responding to dupilumab.",
+            "Suboptimal response to Dupixent after 6 months.",
+            "The eczema is worse on Dupixent.",
+            "Dupixent failed to control it: uncontrolled on Dupixent.",
+        ] {
+            assert_eq!(response(text), Some(NotImproved), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_is_no_statement_of_the_courses_response() {
+        for text in [
+            "If no improvement by week 16, we will switch to an oral JAK.",
+            "Her eczema is worse in winter.",
+            "Before Dupixent there was no improvement with tacrolimus.",
+            "Her sister's eczema is much better.",
+            "Dose unchanged.",
+            "Some improvement in itch.",
+            "As eczema was not controlled with topical therapy, Dupixent was begun.",
+        ] {
+            assert_eq!(response(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_statement_naming_the_course_outranks_one_naming_no_drug() {
+        let text = "Topical steroids gave no improvement. She has responded well to Dupixent.";
+        assert_eq!(response(text), Some(ResponseStatement::Improved));
+        let text = "Itch is much better. EASI unchanged.";
+        assert_eq!(response(text), Some(ResponseStatement::NotImproved), "both: a reviewer reads");
+    }
+
+    #[test]
+    fn the_assessment_decides_and_no_response_fails_the_course() {
+        let text = "Itch better.\nAssessment: no meaningful improvement on dupilumab.";
+        assert_eq!(response(text), Some(ResponseStatement::NotImproved));
+        let f = facts("PA renewal. On Dupixent for 7 months; no meaningful improvement.");
+        let dupilumab = f.treatments.iter().find(|t| t.agent == "dupilumab").unwrap();
+        assert_eq!(dupilumab.outcome, Outcome::Failed);
+    }
+}
