@@ -12,6 +12,7 @@
 //! asked of the context engine (`necessity-context`) once, and whether it
 //! is a current fact is answered there and nowhere else.
 
+mod boxes;
 mod dosing;
 mod examples;
 mod findings;

@@ -207,7 +207,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         if lines.line_of(cue.end) == lines.line_of(drug.start) {
             return false;
         }
-        if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+        if crate::boxes::ticked_box_before(text, cue.start) {
             return true;
         }
         if !reach.backward() {
