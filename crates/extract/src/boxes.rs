@@ -141,20 +141,20 @@ impl Boxes {
         reach: usize,
     ) -> Option<Answer> {
         let line_end = lines.range(lines.line_of(end)).end;
-        let stop = line_end.min(end + reach);
-        let mut i = self.boxes.partition_point(|b| b.span.start < end);
+        let mut stop = line_end.min(end + reach);
+        while !text.is_char_boundary(stop) {
+            stop -= 1;
+        }
+        let first = self.boxes.partition_point(|b| b.span.start < end);
         let (mut yes, mut no) = (None, None);
         // A question has two options; more boxes are another question's.
-        for _ in 0..2 {
-            let Some(b) = self.boxes.get(i).filter(|b| b.span.end <= stop) else { break };
+        for b in self.boxes[first..].iter().take(2).take_while(|b| b.span.end <= stop) {
             steps::add(1);
-            let option = b.answer.or_else(|| self.option_word(text, b, stop));
-            match option {
+            match b.answer.or_else(|| self.option_word(text, b, stop)) {
                 Some(Answer::Yes) => yes = yes.or(Some(b.mark)),
                 Some(Answer::No) => no = no.or(Some(b.mark)),
                 None => break,
             }
-            i += 1;
         }
         match (yes, no) {
             (_, Some(Mark::Ticked)) | (Some(Mark::Unticked), _) => Some(Answer::No),

@@ -28,7 +28,7 @@ pub use lexicon::{LexiconError, FILES as LEXICON_FILES};
 use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
-use necessity_record::{sha256_hex, Facts, Span};
+use necessity_record::{sha256_hex, Caveat, Facts, PendKind, Span};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use treatments::TreatmentPatterns;
@@ -192,10 +192,47 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    record_treatments(&mut facts, lexicons, note);
+    let request = record_treatments(&mut facts, lexicons, note);
     record_values(&mut facts, lexicons, note, skin_note);
     record_findings(&mut facts, lexicons, note, skin_note);
+    record_caveats(&mut facts, request);
     facts
+}
+
+/// What a reviewer must check about the request: the caveats the request
+/// reader found, a request stated to be for another indication than the
+/// diagnosis the note affirms, and a request form whose key fields are blank.
+fn record_caveats(facts: &mut Facts, request: RequestCaveats) {
+    facts.caveats.extend(request.caveats);
+    let indication = request.indication.filter(|i| facts.diagnosis.as_ref() != Some(&i.name));
+    if let (Some(indication), Some(drug)) = (indication, &facts.requested_drug) {
+        facts.caveats.push(Caveat {
+            kind: PendKind::OtherIndication,
+            field: Some("requested_drug".into()),
+            message: format!(
+                "{drug} is requested for {}, another of its indications",
+                indication.name.replace('_', " ")
+            ),
+            evidence: vec![indication.evidence],
+        });
+    }
+    for field in request.blank_fields {
+        facts.caveats.push(Caveat {
+            kind: PendKind::PartialText,
+            field: None,
+            message: format!("the request form leaves {} blank", field.asks),
+            evidence: vec![field.label],
+        });
+    }
+}
+
+/// What the request reader leaves for [`record_caveats`], which runs once
+/// the diagnosis is known.
+#[derive(Default)]
+struct RequestCaveats {
+    caveats: Vec<Caveat>,
+    indication: Option<treatments::Indication>,
+    blank_fields: Vec<treatments::BlankField>,
 }
 
 /// Adds a span to the evidence of a scalar fact.
@@ -203,8 +240,9 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
     facts.evidence.entry(field.to_string()).or_default().push(span);
 }
 
-/// The treatments, the requested drug and its regimen.
-fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
+/// The treatments, the requested drug and its regimen; what the request
+/// reader found for the caveats.
+fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> RequestCaveats {
     let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
     if let Some((agent, span)) = found.requested {
         facts.requested_drug = Some(agent);
@@ -215,6 +253,11 @@ fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
         add_evidence(facts, "dosing", span);
     }
     facts.treatments = found.treatments;
+    RequestCaveats {
+        caveats: found.caveats,
+        indication: found.indication,
+        blank_fields: found.blank_fields,
+    }
 }
 
 /// Age, weight and the severity measures.

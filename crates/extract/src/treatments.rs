@@ -4,13 +4,14 @@
 //! patient's treatment, or the request, is asked of the mention layer.
 
 mod outcome;
+mod request;
 
-use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
+use crate::dosing::DosingPatterns;
 use crate::findings::names_skin_disease;
 use crate::lexicon::{DiagnosisTerm, Drug, Meaning, Route, SiteTerm, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use necessity_context::{steps, Scope};
-use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
+use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
 use std::ops::Range;
@@ -62,6 +63,9 @@ struct DrugMention {
     /// What the cues around the mention say of it.
     reading: CueReading,
     potency: Option<(u8, Potency)>,
+    /// Offered and declined or deferred: never given, so no treatment
+    /// (the request reader still reads it, for a request declined later).
+    offered_only: bool,
 }
 
 /// What the cues around one mention say.
@@ -82,16 +86,34 @@ pub(crate) struct CueReading {
     course: bool,
     /// An inquiry cue reaches the mention ("asked about dupilumab").
     asked: bool,
+    /// A decline, deferral or refusal cue reaches the mention ("decided
+    /// against", "prefers to hold off").
+    declined: bool,
+    /// Where the plan cues that reach the mention are, so the request can
+    /// tell a plan from a refusal of it ("decided against starting it") and
+    /// which came last.
+    plans: Vec<Range<usize>>,
+    /// Where the stop, hold, decline and deferral cues that reach the
+    /// mention are.
+    stops: Vec<Range<usize>>,
 }
 
 /// How many evidence spans a treatment keeps.
 const EVIDENCE_KEPT: usize = 3;
+
+pub use request::{BlankField, Indication};
 
 /// What the treatments part of extraction found.
 pub struct TreatmentFacts {
     pub treatments: Vec<Treatment>,
     pub requested: Option<(String, Span)>,
     pub dosing: Option<(Dosing, Span)>,
+    /// What a reviewer must reconcile about the request.
+    pub caveats: Vec<Caveat>,
+    /// Another indication the request is stated to be for.
+    pub indication: Option<Indication>,
+    /// A request form's key fields left blank.
+    pub blank_fields: Vec<BlankField>,
 }
 
 /// Every treatment the note names, the requested drug and its regimen.
@@ -119,26 +141,17 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
-    let requested = requested_drug(vocabulary, note, &drug_mentions, skin_note);
-    let dosing = requested.as_ref().and_then(|(agent, _)| {
-        let after_drug = drug_mentions
-            .iter()
-            .filter(|m| &vocabulary.drugs[m.drug].agent == agent && m.reading.planned)
-            .map(|m| m.span.end);
-        let labelled = note
-            .mentions()
-            .iter()
-            .filter(|m| matches!(m.meaning, Meaning::DoseLabel))
-            .map(|m| m.span.end);
-        let next_drugs: Vec<usize> =
-            drug_mentions.iter().filter(|m| !m.reading.course).map(|m| m.span.start).collect();
-        after_drug
-            .chain(labelled)
-            .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
-            .max_by_key(|(d, _)| dosing_detail(d))
-    });
+    let request = request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note);
+    let requested = request.requested;
     let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
-    TreatmentFacts { treatments, requested, dosing }
+    TreatmentFacts {
+        treatments,
+        requested,
+        dosing: request.dosing,
+        caveats: request.caveats,
+        indication: request.indication,
+        blank_fields: request.blank_fields,
+    }
 }
 
 /// What is known of the whole note before its drug mentions are read, found
@@ -191,7 +204,27 @@ fn drug_mention(
         return None;
     }
     let span = mention.span.clone();
-    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency })
+    let offered_only = offered_only(&reading);
+    Some(DrugMention {
+        drug: id,
+        class,
+        span,
+        scope: mention.scope,
+        reading,
+        potency,
+        offered_only,
+    })
+}
+
+/// Whether a mention names a drug only offered and then declined or
+/// deferred ("We went over Adbry ... He prefers to hold off"): a decline
+/// is the last word on it and no stronger outcome than a plan is stated,
+/// so the patient was never given it.
+fn offered_only(reading: &CueReading) -> bool {
+    let last = |cues: &[Range<usize>]| cues.iter().map(|c| c.start).max();
+    reading.declined
+        && matches!(reading.outcome, Outcome::Mentioned | Outcome::Planned)
+        && last(&reading.stops) > last(&reading.plans)
 }
 
 /// Classes of creams a parent applies to a child.
@@ -383,51 +416,6 @@ fn window_after(text: &str, end: usize, width: usize) -> &str {
     &text[end..stop]
 }
 
-/// The drug the note requests now: one with a plan cue (start, request,
-/// order, prescribe, restart), asserted as a current fact outside
-/// copied-forward text, and not stopped or declined. A biologic or oral JAK
-/// inhibitor (what payers authorise case by case) is the request whenever
-/// one is started; otherwise, in a note about skin disease, the drug newly
-/// started is, whatever its class ("Start Opzelura (ruxolitinib 1.5%
-/// cream)").
-fn requested_drug(
-    vocabulary: &Vocabulary,
-    note: &Note,
-    drug_mentions: &[DrugMention],
-    skin_note: bool,
-) -> Option<(String, Span)> {
-    steps::add(2 * drug_mentions.len());
-    let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && is_request(note, m);
-    // A drug started in a note about no skin disease treats something else
-    // (prednisone for asthma, methotrexate for arthritis); one also
-    // continued or judged in the same mention is no new start.
-    let any = |m: &&DrugMention| {
-        skin_note && m.reading.outcome == Outcome::Planned && is_request(note, m)
-    };
-    let last = drug_mentions
-        .iter()
-        .rev()
-        .find(advanced)
-        .or_else(|| drug_mentions.iter().rev().find(any))?;
-    // Quote the sentence's first request ("Start Dupixent"), not a later
-    // restatement of the name ("(dupilumab)").
-    let sentence = note.sentence_of(last.span.start);
-    let first = drug_mentions
-        .iter()
-        .find(|m| m.drug == last.drug && sentence.contains(&m.span.start) && is_request(note, m))
-        .unwrap_or(last);
-    let span = quote(note.text(), &first.span, first.reading.cue.as_ref())?;
-    Some((vocabulary.drugs[first.drug].agent.clone(), span))
-}
-
-/// Whether a mention is a request now: a plan cue, not stopped, and a
-/// current fact as the mention layer asks it of a request.
-fn is_request(note: &Note, mention: &DrugMention) -> bool {
-    mention.reading.planned
-        && !mention.reading.stopped
-        && note.judge_span(&mention.span, mention.scope, Question::REQUEST).is_ok()
-}
-
 /// The evidence span of a mention: the drug name, with its cue when the cue
 /// is close enough to read as one phrase ("failed tacrolimus ointment").
 fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<Span> {
@@ -452,6 +440,9 @@ fn merge_by_agent(
     let mut treatments: Vec<Merged> = Vec::new();
     for mention in drug_mentions {
         let agent = &vocabulary.drugs[mention.drug].agent;
+        if mention.offered_only && requested.is_none_or(|(r, _)| r != agent) {
+            continue;
+        }
         let Some(span) = quote(text, &mention.span, mention.reading.cue.as_ref()) else { continue };
         steps::add(treatments.len());
         let position =

@@ -538,7 +538,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
 fn states_own_outcome(cue: Cue) -> bool {
     match cue {
         Cue::Outcome(outcome) => outcome != Outcome::Planned,
-        Cue::Stopped | Cue::AdverseEffect => true,
+        Cue::Stopped | Cue::Declined | Cue::AdverseEffect => true,
         // Step 1 has already made flare and ongoing-use cues outcomes or
         // left them out.
         Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry => false,
@@ -627,6 +627,9 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         listed: false,
         course: *ongoing_course,
         asked: false,
+        declined: false,
+        plans: Vec::new(),
+        stops: Vec::new(),
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -641,6 +644,12 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             Cue::Outcome(outcome) => outcome,
             Cue::Stopped => {
                 best.stopped = true;
+                best.stops.push(cue_span.clone());
+                continue;
+            }
+            Cue::Declined => {
+                best.declined = true;
+                best.stops.push(cue_span.clone());
                 continue;
             }
             Cue::AdverseEffect => {
@@ -653,7 +662,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
-        best.planned |= outcome == Outcome::Planned;
+        if outcome == Outcome::Planned {
+            best.planned = true;
+            best.plans.push(cue_span.clone());
+        }
         if rank(outcome) < rank(best.outcome) {
             best.outcome = outcome;
             best.cue = quoted.or(best.cue);
