@@ -913,6 +913,20 @@ mod tests {
             "ATOPIC DERMATITIS, BSA 20%.\nPLAN START DUPIXENT 600 MG SC X1 THEN 300 MG SC Q2WK";
         assert_eq!(requested(caps).as_deref(), Some("dupilumab"));
         assert_eq!(regimen(caps), (Some(600.0), Some(300.0), Some(2.0)));
+        // Speech transcribed without full stops: what was not pursued, and a
+        // wish and an estimate earlier on, do not reach the plan.
+        let dictated = "follow up of atopic dermatitis she would like to try a shot social \
+                        history works nights i would estimate the body surface area at 20 \
+                        percent she has never used tacrolimus we are not going to pursue \
+                        methotrexate plan we will start dupixent 600 mg then 300 mg every 2 \
+                        weeks end of dictation";
+        assert_eq!(requested(dictated).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(dictated), (Some(600.0), Some(300.0), Some(2.0)));
+        // ... but a plan that is itself denied or conditional is none.
+        let denied = dictated.replace("plan we will start", "we will not start");
+        assert_eq!(requested(&denied), None);
+        let conditional = dictated.replace("plan we will start", "if that fails we will start");
+        assert_eq!(requested(&conditional), None);
     }
 
     #[test]
