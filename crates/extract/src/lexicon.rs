@@ -226,6 +226,9 @@ pub enum SpecialtyTerm {
     Referral,
     /// "Referring clinician:": the line names someone else.
     Referrer,
+    /// "reviewed by", "Plan reviewer:": a specialty later in the sentence
+    /// is a reviewer's, not the prescriber's.
+    Reviewer,
 }
 
 /// The parsed vocabularies: their terms for the automaton, and what each
@@ -475,6 +478,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "label" => SpecialtyTerm::Label,
             "referral" => SpecialtyTerm::Referral,
             "referrer" => SpecialtyTerm::Referrer,
+            "reviewer" => SpecialtyTerm::Reviewer,
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
     })?;
