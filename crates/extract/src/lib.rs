@@ -192,6 +192,9 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
+    // HOOK (renewal, #11): a reader of `continuation_of` runs here, before
+    // the treatments, so that a continuation with nothing requested takes
+    // the continued drug's regimen as its dosing (see `record_treatments`).
     let request = record_treatments(&mut facts, lexicons, note);
     record_values(&mut facts, lexicons, note, skin_note);
     record_findings(&mut facts, lexicons, note, skin_note);
@@ -243,7 +246,16 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
 /// The treatments, the requested drug and its regimen; what the request
 /// reader found for the caveats.
 fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> RequestCaveats {
-    let found = treatments::find_treatments(&lexicons.vocabulary, &lexicons.treatments, note);
+    // The renewal reader's `continuation_of`, when it has run before this:
+    // on a continuation with nothing requested, the dosing is the continued
+    // drug's maintenance regimen.
+    let continued = facts.continuation_of.clone();
+    let found = treatments::find_treatments(
+        &lexicons.vocabulary,
+        &lexicons.treatments,
+        note,
+        continued.as_deref(),
+    );
     if let Some((agent, span)) = found.requested {
         facts.requested_drug = Some(agent);
         add_evidence(facts, "requested_drug", span);

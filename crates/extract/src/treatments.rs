@@ -117,10 +117,13 @@ pub struct TreatmentFacts {
 }
 
 /// Every treatment the note names, the requested drug and its regimen.
+/// `continued` is the drug whose continuation the note asks for, when known:
+/// with nothing requested, its regimen is the dosing.
 pub fn find_treatments(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
     note: &Note,
+    continued: Option<&str>,
 ) -> TreatmentFacts {
     let text = note.text();
     steps::add(note.mentions().len());
@@ -141,7 +144,8 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
-    let request = request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note);
+    let request =
+        request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
     let requested = request.requested;
     let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
     TreatmentFacts {

@@ -26,8 +26,8 @@ use std::ops::Range;
 pub struct Request {
     /// The requested drug's agent, with the words that ask for it.
     pub requested: Option<(String, Span)>,
-    /// The requested drug's regimen, or on a renewal form with nothing
-    /// requested, the continued drug's.
+    /// The requested drug's regimen, or with nothing requested on a renewal
+    /// form or a continuation, the continued drug's maintenance regimen.
     pub dosing: Option<(Dosing, Span)>,
     /// What a reviewer must reconcile about the request.
     pub caveats: Vec<Caveat>,
@@ -48,19 +48,23 @@ pub struct BlankField {
 }
 
 /// Reads the request of a note whose drug mentions (treatments of the
-/// patient, in text order) are `mentions`.
+/// patient, in text order) are `mentions`; `continued` names the drug whose
+/// continuation the note asks for, when another reader found one.
 pub(super) fn read_request(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
     note: &Note,
     mentions: &[DrugMention],
     skin_note: bool,
+    continued: Option<&str>,
 ) -> Request {
     let form = Form::read(note, mentions);
     let agent = |m: &DrugMention| vocabulary.agent_ids[m.drug];
     let drugs = Drugs::new(vocabulary, mentions);
     let narrative = narrative_request(note, &drugs, &form, skin_note);
     let form_drug = form.drugs.first().map(|&i| &mentions[i]);
+    let continuation = continued
+        .and_then(|agent| mentions.iter().find(|m| vocabulary.drugs[m.drug].agent == agent));
     let (chosen, continued) = match form.kind {
         Some(FormLabel::Renewal) => {
             let other = narrative.filter(|n| form_drug.is_none_or(|f| agent(f) != agent(n)));
@@ -68,7 +72,7 @@ pub(super) fn read_request(
         }
         _ => match form_drug {
             Some(drug) => (Some((drug, form.label_of(note.text(), drug))), None),
-            None => (narrative.map(|n| (n, None)), None),
+            None => (narrative.map(|n| (n, None)), continuation),
         },
     };
     let mut caveats = Vec::new();
@@ -842,6 +846,29 @@ mod tests {
         // The same form ticking a new start asks for the drug.
         let start = renewal.replace("[ ] Initial   [X] Renewal", "[X] Initial   [ ] Renewal");
         assert_eq!(requested(&start).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn a_continuation_takes_the_continued_drugs_maintenance_regimen() {
+        let lexicons = Lexicons::builtin();
+        let text = format!(
+            "{SKIN}Clear on Dupixent since 2024 (600 mg load, then 300 mg every 2 weeks). \
+             Authorization expires; please renew Dupixent 300 mg every 2 weeks."
+        );
+        let note =
+            crate::mentions::Note::read(&lexicons.vocabulary, lexicons.context(), &text, false);
+        let read = |continued| {
+            let found = super::super::find_treatments(
+                &lexicons.vocabulary,
+                &lexicons.treatments,
+                &note,
+                continued,
+            );
+            assert_eq!(found.requested, None);
+            found.dosing.map(|(d, _)| (d.loading_mg, d.maintenance_mg, d.interval_weeks))
+        };
+        assert_eq!(read(Some("dupilumab")), Some((None, Some(300.0), Some(2.0))));
+        assert_eq!(read(None), None, "no continuation known: no dosing");
     }
 
     #[test]
