@@ -200,10 +200,31 @@ fn plan_stands(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
         .plans
         .iter()
         .filter(|plan| !stops.iter().any(|stop| refuses(text, stop, plan)))
+        .filter(|plan| !renews(note, mention, plan))
         .map(|plan| plan.start)
         .max()
         .is_some_and(|plan| last_stop.is_none_or(|stop| plan > stop))
 }
+
+/// How far from a plan cue or its drug a renewal word makes the plan a
+/// continuation ("Renewal PA submitted for Dupixent", "requesting continued
+/// authorization of Dupixent").
+const RENEWAL_REACH: usize = 24;
+
+/// Whether a plan cue asks to go on with a course rather than start one: a
+/// renewal word stands right before the cue, between it and the drug, or
+/// right after the drug, in the cue's sentence.
+fn renews(note: &Note, mention: &DrugMention, plan: &Range<usize>) -> bool {
+    let sentence = note.sentence_of(plan.start);
+    let from = plan.start.min(mention.span.start).saturating_sub(RENEWAL_REACH).max(sentence.start);
+    let to = (plan.end.max(mention.span.end) + RENEWAL_REACH).min(sentence.end);
+    let near = note.mentions_from(&(from..to));
+    steps::add(near.len().min(MAX_NEAR));
+    near.iter().take(MAX_NEAR).any(|m| matches!(m.meaning, Meaning::Form(FormLabel::Renewal)))
+}
+
+/// How many mentions a look around a cue reads at most.
+const MAX_NEAR: usize = 32;
 
 /// The drug mentions of a note with their agents, to tell whose a cue is.
 pub(super) struct Drugs<'a> {
@@ -843,6 +864,15 @@ mod tests {
         let written =
             format!("{SKIN}Referral type:  CONTINUATION\nTherapy:  Dupixent 300 mg q2w\n");
         assert_eq!(requested(&written), None);
+        // A plan beside a renewal word goes on with a course.
+        let narrative =
+            format!("{SKIN}Clear on Rinvoq 15 mg daily. Renewal PA submitted for Rinvoq.");
+        assert_eq!(requested(&narrative), None);
+        let continued = format!("{SKIN}We request continued authorization of Adbry for a year.");
+        assert_eq!(requested(&continued), None);
+        let restart =
+            format!("{SKIN}Renewal was denied in the spring, so we will restart Adbry 300 mg q2w.");
+        assert_eq!(requested(&restart).as_deref(), Some("tralokinumab"));
         // The same form ticking a new start asks for the drug.
         let start = renewal.replace("[ ] Initial   [X] Renewal", "[X] Initial   [ ] Renewal");
         assert_eq!(requested(&start).as_deref(), Some("dupilumab"));
