@@ -430,11 +430,15 @@ fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<
     Span::of(text, start, end)
 }
 
-/// A treatment being merged, with its best potency evidence and outcome rank.
-type Merged = (Treatment, Option<(u8, Potency)>, u8);
+/// A treatment being merged, with its best potency evidence, outcome rank,
+/// and whether a mention of it was offered and declined.
+type Merged = (Treatment, Option<(u8, Potency)>, u8, bool);
 
 /// One treatment per distinct agent and class: the strongest outcome, the
-/// most specific potency, and the spans that show them.
+/// most specific potency, and the spans that show them. An agent offered
+/// and declined or deferred that no mention says the patient was given
+/// (every other mention bare) is no treatment ("Dupixent (an injection every
+/// 2 weeks) ... We will hold off on Dupixent as you asked").
 fn merge_by_agent(
     vocabulary: &Vocabulary,
     text: &str,
@@ -444,13 +448,11 @@ fn merge_by_agent(
     let mut treatments: Vec<Merged> = Vec::new();
     for mention in drug_mentions {
         let agent = &vocabulary.drugs[mention.drug].agent;
-        if mention.offered_only && requested.is_none_or(|(r, _)| r != agent) {
-            continue;
-        }
         let Some(span) = quote(text, &mention.span, mention.reading.cue.as_ref()) else { continue };
         steps::add(treatments.len());
-        let position =
-            treatments.iter().position(|(t, _, _)| &t.agent == agent && t.class == mention.class);
+        let position = treatments
+            .iter()
+            .position(|(t, _, _, _)| &t.agent == agent && t.class == mention.class);
         let index = position.unwrap_or_else(|| {
             treatments.push((
                 Treatment {
@@ -464,10 +466,15 @@ fn merge_by_agent(
                 },
                 None,
                 u8::MAX,
+                false,
             ));
             treatments.len() - 1
         });
-        let (treatment, potency, best_rank) = &mut treatments[index];
+        let (treatment, potency, best_rank, declined) = &mut treatments[index];
+        if mention.offered_only {
+            *declined = true;
+            continue;
+        }
         let mention_rank = merge_rank(mention);
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
@@ -484,9 +491,13 @@ fn merge_by_agent(
             *potency = mention.potency;
         }
     }
+    let is_requested = |t: &Treatment| requested.is_some_and(|(agent, _)| *agent == t.agent);
     treatments
         .into_iter()
-        .map(|(mut treatment, potency, _)| {
+        .filter(|(t, _, _, declined)| {
+            !(*declined && t.outcome == Outcome::Mentioned && !is_requested(t))
+        })
+        .map(|(mut treatment, potency, _, _)| {
             treatment.potency = potency.map(|(_, p)| p);
             if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;

@@ -943,6 +943,17 @@ mod tests {
         );
         assert_eq!(requested(&deferred), None);
         assert!(facts(&deferred).treatments.iter().all(|t| t.agent != "lebrikizumab"));
+        // Offered in one place and deferred in another: never given.
+        let options = format!(
+            "{SKIN}Options: 1) Dupixent (dupilumab), an injection every 2 weeks. 2) Opzelura \
+             cream.\nShe picked the cream; we will hold off on Dupixent as she asked."
+        );
+        assert!(facts(&options).treatments.iter().all(|t| t.agent != "dupilumab"));
+        let taken = format!(
+            "{SKIN}Dupixent was stopped in 2023 because of conjunctivitis. We will hold off on \
+             Dupixent."
+        );
+        assert!(facts(&taken).treatments.iter().any(|t| t.agent == "dupilumab"));
         let refused = format!("{SKIN}Rinvoq was approved, but he has decided against starting it.");
         assert_eq!(requested(&refused), None);
         // A refusal before, then a start: the start stands.
