@@ -530,7 +530,11 @@ impl Form {
         for (m, label, layout) in &labels {
             let Some(layout) = layout else { continue };
             match label {
-                FormLabel::CurrentList => lists.push(list_block(note, &m.span, layout)),
+                // "Current medications:" starts its line or column; a list
+                // named otherwise ("DISCHARGE MEDICATIONS") may hold new starts.
+                FormLabel::CurrentList if opens_a_column(note, &m.span) => {
+                    lists.push(list_block(note, &m.span, layout))
+                }
                 FormLabel::Request | FormLabel::Drug
                     if *label == FormLabel::Request || request_form =>
                 {
@@ -748,6 +752,16 @@ fn column_end(text: &str, start: usize, line_end: usize) -> usize {
     value[content..].find("   ").map_or(line_end, |gap| start + content + gap)
 }
 
+/// Whether a label starts its line or a column of it (after two blanks).
+fn opens_a_column(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let start = note.lines().start_of(span.start);
+    let before = &text[start..span.start];
+    let column = before.trim_end_matches([' ', '\t']);
+    steps::add(before.len() - column.len() + 1);
+    column.is_empty() || before.len() - column.len() >= 2
+}
+
 /// How many lines a current-medication list may run over.
 const LIST_LINES: usize = 12;
 
@@ -912,6 +926,11 @@ mod tests {
              Plan: continue.\n"
         );
         assert_eq!(requested(&list), None);
+        let discharge = format!(
+            "{SKIN}\nDISCHARGE MEDICATIONS\n- Adbry: 600 mg loading dose given on the ward, \
+             then 300 mg every 2 weeks\n"
+        );
+        assert_eq!(requested(&discharge).as_deref(), Some("tralokinumab"), "new starts listed");
         let plan =
             format!("{SKIN}Current medications:  cetirizine 10 mg daily\nPlan: start Dupixent.\n");
         assert_eq!(requested(&plan).as_deref(), Some("dupilumab"));
