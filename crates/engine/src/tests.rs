@@ -255,3 +255,26 @@ fn quiet_scopes_end_even_when_their_work_panics() {
     assert!(caught.is_err());
     assert_eq!(depth(), 0, "the scope closed while unwinding");
 }
+
+#[test]
+fn request_caveats_pend_an_otherwise_approvable_record() {
+    use necessity_record::{PendKind, Route};
+    let engine = Engine::new().unwrap();
+    let text = seed_note();
+    assert_eq!(engine.decide("seed.txt", &text).route, Some(Route::Approve));
+    let kinds = |note: &str| -> Vec<PendKind> {
+        let record = engine.decide("n.txt", note);
+        assert_eq!(record.route, Some(Route::Pend));
+        record.pend_reasons.iter().map(|r| r.kind).collect()
+    };
+    let declined =
+        format!("{text}\nAddendum: patient called back and has decided against Dupixent.");
+    assert_eq!(kinds(&declined), [PendKind::RequestConflict]);
+    let other =
+        text.replace("Start Dupixent (dupilumab)", "Start Dupixent (dupilumab) for his asthma:");
+    assert_eq!(kinds(&other), [PendKind::OtherIndication]);
+    let form = format!("Request type: [x] New start\nDrug requested:  Adbry\n\n{text}");
+    assert!(kinds(&form).contains(&PendKind::RequestMismatch));
+    let blank = format!("Request type: [x] New start\nDiagnosis:  ________\n\n{text}");
+    assert_eq!(kinds(&blank), [PendKind::PartialText]);
+}

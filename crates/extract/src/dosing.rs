@@ -25,6 +25,9 @@ pub struct DosingPatterns {
     unit_after: Regex,
     /// What precedes the per-injection amount of a dose ("two 150 mg").
     count_before: Regex,
+    /// What follows the amounts of a first dose given now ("two 300 mg pens
+    /// were given in clinic today").
+    given_after: Regex,
     interval: Regex,
     loading_before: Regex,
     loading_after: Regex,
@@ -55,14 +58,21 @@ impl DosingPatterns {
             unit_after: ci(r"^ \s*(?:/                           # '300 mg/2 mL'
                       |per\s+m[lL]
                       |injections?\b|syringes?\b|pens?\b|prefilled\b)   # a device's strength")?,
-            count_before: ci(r"\b(?:two|three|four|2|3|4) \s*(?:x\s*)?$   # 'two 150 mg'")?,
+            count_before: ci(
+                r"\b(two|three|four|2|3|4) \s*(?:x\s*)?$   # 'two 150 mg', the count captured",
+            )?,
+            given_after: ci(
+                r"^ \s*(?:\(?[a-z]+\)?\s+)?               # a device ('pens', 'injections')
+                  (?:(?:were|was|are|is)\s+)?                     # a verb's auxiliary
+                  (?:given|administered|injected)\b              # given now",
+            )?,
             interval: ci(r"\b(?:
                     ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
-                    | every\s+(?:other|2|two)\s+weeks?
+                    | every\s+(?:other|2|two)\s+w(?:ee)?ks?       # 'every 2 wks' 
                     | biweekly
                     | (?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)? )
                   | ( q\s*4\s*w(?:ee)?k?s?                     # every four weeks, captured
-                    | every\s+(?:4|four)\s+weeks
+                    | every\s+(?:4|four)\s+w(?:ee)?ks
                     | monthly
                     | every\s+month
                     | once\s+a\s+month
@@ -74,7 +84,8 @@ impl DosingPatterns {
             )?,
             loading_after: ci(&format!(
                 r"^ \s*(?:{route}|subcutaneously\s+)? # a route
-                  (?:loading|load|initial|induction|x\s*1\b|once\b|on\s+day\s+1)   # then 'load'"
+                  (?:loading|load|initial|induction|x\s*1\b|once\b|on\s+day\s+1
+                  |(?:given|administered)\s+(?:today|in\s+(?:the\s+)?(?:clinic|office)))   # then 'load', or given today"
             ))?,
             maintenance_before: ci(
                 r"\bmaintenance(?:\s+dose)? \s*(?:of|:|=|-)?\s*$   # 'maintenance dose:'",
@@ -145,6 +156,24 @@ fn loading_pair(patterns: &DosingPatterns, window: &str) -> Option<(Amount, Amou
     (load >= keep).then(|| ((first.range(), load), (second.range(), keep)))
 }
 
+/// The first dose given now as a count of pens or injections of one
+/// strength ("two 300 mg pens were given"): the count times the strength,
+/// where the count and the strength stand.
+fn given_now(patterns: &DosingPatterns, window: &str) -> Option<Amount> {
+    patterns.amount.captures_iter(window).find_map(|c| {
+        let (number, whole) = (c.get(1)?, c.get(0)?);
+        let count = patterns.count_before.captures(&window[..number.start()])?.get(1)?;
+        patterns.given_after.is_match(&window[whole.end()..]).then_some(())?;
+        let per_dose: f64 = number.as_str().parse().ok()?;
+        let times = match count.as_str().to_ascii_lowercase().as_str() {
+            "two" | "2" => 2.0,
+            "three" | "3" => 3.0,
+            _ => 4.0,
+        };
+        Some((count.start()..whole.end(), times * per_dose))
+    })
+}
+
 /// Reads a regimen after `from`: "600 mg then 300 mg every 2 weeks",
 /// "Loading: 600 mg ... Maintenance: 300 mg every 2 weeks", "300 mg every
 /// other week" (no loading dose).
@@ -164,7 +193,7 @@ pub fn read_dosing(
         amounts.sort_by_key(|(r, _)| r.start);
     }
     let interval = patterns.interval.captures(window);
-    if amounts.is_empty() && interval.is_none() {
+    if amounts.is_empty() && interval.is_none() && given_now(patterns, window).is_none() {
         return None;
     }
     let interval_weeks = interval.as_ref().map(|c| if c.get(1).is_some() { 2.0 } else { 4.0 });
@@ -189,20 +218,34 @@ pub fn read_dosing(
             let (first, second) = (amounts.first()?, amounts.get(1)?);
             patterns.then.is_match(&window[first.0.end..second.0.start]).then_some(first)
         });
+    // A first dose told as the pens given now ("two 300 mg pens were given
+    // in clinic today") is the loading dose when no other is written.
+    let given = loading.is_none().then(|| given_now(patterns, window)).flatten();
     let maintenance = amounts
         .iter()
         .filter(|a| loading.is_none_or(|l| l.0 != a.0))
         .find(|(r, _)| labelled(&patterns.maintenance_before, r))
         .or_else(|| {
-            let mut candidates =
-                amounts.iter().filter(|a| loading.is_none_or(|l| l.0.start < a.0.start));
+            // After the loading dose, or before the interval when the loading
+            // dose is written after it ("200 mg every 2 weeks following an
+            // initial 400 mg dose").
+            let after_loading = |a: &&Amount| {
+                loading.is_none_or(|l| {
+                    l.0.start < a.0.start
+                        || (l.0 != a.0
+                            && interval_at.as_ref().is_some_and(|at| l.0.start > at.start))
+                })
+            };
+            let mut candidates = amounts.iter().filter(after_loading);
             match &interval_at {
                 Some(at) => candidates.rev().find(|(r, _)| r.end <= at.start),
                 None => candidates.next_back(),
             }
         });
+    let amounts: Vec<Amount> = amounts.iter().cloned().chain(given.clone()).collect();
+    let loading = loading.cloned().or(given);
     let dosing = Dosing {
-        loading_mg: loading.map(|(_, mg)| *mg),
+        loading_mg: loading.map(|(_, mg)| mg),
         maintenance_mg: maintenance.map(|(_, mg)| *mg),
         interval_weeks,
         interval_days: None,
@@ -318,6 +361,36 @@ mod tests {
         let appeal = " 600 mg subcutaneously once (two 300 mg injections), followed by \
                       300 mg every 2 weeks.";
         assert_eq!(read(appeal), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+
+    #[test]
+    fn a_regimen_written_in_another_order() {
+        // The loading dose after the maintenance dose and its interval.
+        assert_eq!(
+            read(" 250 mg every 2 weeks following an initial 500 mg dose"),
+            (Some(500.0), Some(250.0), Some(2.0))
+        );
+        // The loading dose given today, the maintenance dose at home.
+        assert_eq!(
+            read(" 600 mg given today; he will continue 300 mg every other week at home"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+        // The interval on the next line of a form's directions.
+        assert_eq!(
+            read(": Inject 400 mg (two 200 mg pens) SC on day 1, then 200 mg SC\n   every 2 wks"),
+            (Some(400.0), Some(200.0), Some(2.0))
+        );
+        // Pens counted as the first dose given now.
+        assert_eq!(
+            read("; two 300 mg pens were given in the office today, then 300 mg q2w at home"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
+        // ... but not the pens of a dose already written.
+        assert_eq!(
+            read(" 600 mg (two 300 mg pens) on day 1, then 300 mg every 4 wks"),
+            (Some(600.0), Some(300.0), Some(4.0))
+        );
+        assert_eq!(read(" 300 mg every two wks"), (None, Some(300.0), Some(2.0)));
     }
 
     #[test]

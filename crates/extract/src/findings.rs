@@ -321,10 +321,14 @@ const LABEL_REACH: usize = 48;
 const SHORT_LINE: usize = 90;
 
 /// The prescriber's specialty: the note's own, not one it refers to. A
-/// specialty on a labelled line ("Prescriber specialty: Family Medicine")
-/// wins, then one in the letterhead or signature, then any other; a
-/// specialty near a referral word ("refer to dermatology"), in the past, or
-/// heading an exam section ("DERM:") never counts.
+/// specialty on a labelled line wins ("Prescriber specialty: Family
+/// Medicine", a field or heading on the line above: "PRESCRIBER" over
+/// "J. Ruiz, MD - Pediatric Dermatology", or a role after it: "(Allergy &
+/// Immunology), ordering physician"), then one in the letterhead or
+/// signature, then any other; a specialty near a referral word ("refer to
+/// dermatology", "coordinate with pediatrician"), named in a sentence about
+/// a reviewer ("reviewed by a physician board certified in dermatology"),
+/// in the past, or heading an exam section ("DERM:") never counts.
 pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     let text = note.text();
     let named = |m: &Mention| matches!(m.meaning, Meaning::Specialty(SpecialtyTerm::Named(_)));
@@ -356,8 +360,11 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
         let before_label = span.start.saturating_sub(LABEL_REACH + MAX_CUE_LEN)..span.start;
         let near =
             span.start.saturating_sub(REFERRAL_REACH + MAX_CUE_LEN)..span.end + REFERRAL_REACH + 1;
+        let sentence = note.sentence_of(span.start);
+        let reviewed = sentence.start.max(span.start.saturating_sub(REVIEWER_REACH))..span.start;
         let referred = cues(SpecialtyTerm::Referral, near).any(|r| refers_to(text, r, span))
-            || cues(SpecialtyTerm::Referrer, before_label.clone()).any(on_line);
+            || cues(SpecialtyTerm::Referrer, before_label.clone()).any(on_line)
+            || cues(SpecialtyTerm::Reviewer, reviewed).next().is_some();
         // "Dermatology:" opens a section; "Dermatologist: A. Quinn, MD"
         // names the note's clinician.
         let names_a_clinician = ["ist", "ian"].iter().any(|end| text[span.clone()].ends_with(end));
@@ -365,7 +372,11 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
         if referred || heading || note.judge(mention, Question::CURRENT_FACT).is_err() {
             continue;
         }
-        let labelled = cues(SpecialtyTerm::Label, before_label).any(on_line);
+        let labelled = cues(SpecialtyTerm::Label, before_label).any(on_line)
+            || cues(SpecialtyTerm::Label, lines.previous_line(line))
+                .any(|l| lines.opens_its_line(text, l))
+            || cues(SpecialtyTerm::Label, span.end..span.end + ROLE_AFTER)
+                .any(|l| lines.line_of(l.start) == line && role_after(text, span, l));
         let score = if labelled {
             3
         } else if header {
@@ -385,6 +396,23 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     }
     let (_, specialty, span) = best?;
     Some((specialty, span_of(text, span)?))
+}
+
+/// How far before a specialty, in its sentence, a reviewer is named whose
+/// specialty it is ("The case was reviewed by a physician board certified
+/// in dermatology").
+const REVIEWER_REACH: usize = 120;
+
+/// How far after a specialty a role names who holds it ("(Allergy &
+/// Immunology), ordering physician").
+const ROLE_AFTER: usize = 8;
+
+/// Whether a label after a specialty names the role of the clinician it
+/// belongs to: a comma and the label, nothing else between.
+fn role_after(text: &str, specialty: &Range<usize>, label: &Range<usize>) -> bool {
+    let between = text.get(specialty.end..label.start).unwrap_or("x");
+    steps::add(between.len());
+    between.trim_matches(|c: char| c.is_whitespace() || c == ')') == ","
 }
 
 /// Longer than any specialty cue phrase of the lexicon ("referring
@@ -431,6 +459,27 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
+    /// The range of the line before `line` (empty for the first).
+    fn previous_line(&self, line: usize) -> Range<usize> {
+        match line.checked_sub(1) {
+            Some(previous) => self.starts[previous]..self.starts[line],
+            None => 0..0,
+        }
+    }
+
+    /// Whether a label opens its line, alone or as a field ("PRESCRIBER",
+    /// "Treating provider:  R. Quinn, MD"): what the line under it holds
+    /// continues it.
+    fn opens_its_line(&self, text: &str, label: &Range<usize>) -> bool {
+        let start = self.starts[self.line_of(label.start)];
+        let before = &text[start..label.start];
+        let after = text[label.end..].trim_start_matches([' ', '\t']);
+        steps::add(before.len().min(SHORT_LINE) + 1);
+        before.len() <= SHORT_LINE
+            && before.trim().is_empty()
+            && (after.starts_with([':', '\n', '\r']) || after.is_empty())
+    }
+
     /// Whether `offset` (on `line`) is in the letterhead or the signature:
     /// among the first or last non-blank lines, and near the start or end of
     /// the text (a transcription may be one long line).
@@ -454,5 +503,56 @@ pub fn site_name(site: Site) -> &'static str {
         Site::Feet => "feet",
         Site::Genitals => "genitals",
         Site::Intertriginous => "intertriginous",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{extract_case, Lexicons};
+    use necessity_record::Specialty;
+
+    fn specialty(text: &str) -> Option<Specialty> {
+        extract_case(&Lexicons::builtin(), text).prescriber_specialty
+    }
+
+    #[test]
+    fn a_ticked_specialty_box_is_the_prescribers() {
+        let form =
+            "Prescriber:  K. Obi, MD\nSpecialty:  ☐ Dermatology   ☒ Allergy/Immunology   ☐ Other\n";
+        assert_eq!(specialty(form), Some(Specialty::AllergyImmunology));
+        let other = form.replace("☐ Dermatology   ☒", "☒ Dermatology   ☐");
+        assert_eq!(specialty(&other), Some(Specialty::Dermatology));
+    }
+
+    #[test]
+    fn a_label_on_the_line_above_or_a_role_after_labels_it() {
+        let heading =
+            "Holloway Children's Hospital\n\nORDERING CLINICIAN\n  M. Tran, DO - Pediatric \
+                       Dermatology\n\nEczema, start Dupixent. Message sent to prescriber to \
+                       coordinate with pediatrician about vaccines.\n";
+        assert_eq!(specialty(heading), Some(Specialty::Dermatology));
+        let field =
+            "Treating physician:   S. Park, MD\n                      Allergy & Immunology\n\n\
+                     Dermatology Associates letterhead aside, the request is ours.\n";
+        assert_eq!(specialty(field), Some(Specialty::AllergyImmunology));
+        let role =
+            "Seen jointly. Our side: Dr. L. Moss (Allergy & Immunology), ordering physician.\n\
+                    The dermatologist co-signs.";
+        assert_eq!(specialty(role), Some(Specialty::AllergyImmunology));
+    }
+
+    #[test]
+    fn a_reviewers_specialty_is_not_the_prescribers() {
+        let review =
+            "EXTERNAL REVIEW SUMMARY\nThe appeal was reviewed by a physician board certified \
+                      in dermatology.\nThe treating allergist documented EASI 24.\n";
+        assert_eq!(specialty(review), Some(Specialty::AllergyImmunology));
+        let payer =
+            "Plan reviewer: T. Hale, MD (Family Medicine)\nRequesting physician: A. Roy, MD \
+                     (Dermatology)\n";
+        assert_eq!(specialty(payer), Some(Specialty::Dermatology));
+        // Without a reviewer, the same sentence names the note's own specialty.
+        let own = "I am a physician board certified in dermatology.\n";
+        assert_eq!(specialty(own), Some(Specialty::Dermatology));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// The lexicon files, by name, as a directory given to [`crate::Lexicons::load`] holds them.
-pub const FILES: [&str; 11] = [
+pub const FILES: [&str; 12] = [
     "drugs.tsv",
     "potency.tsv",
     "routes.tsv",
@@ -21,12 +21,13 @@ pub const FILES: [&str; 11] = [
     "specialties.tsv",
     "statements.tsv",
     "renewals.tsv",
+    "requests.tsv",
 ];
 
 /// The shipped lexicon files, embedded so the binary works anywhere. This
 /// crate's `lexicons` is a link to the repository's `lexicons/` folder, whose
 /// files `cargo package` archives, so the published crate carries them.
-const BUILTIN: [&str; 11] = [
+const BUILTIN: [&str; 12] = [
     include_str!("../lexicons/drugs.tsv"),
     include_str!("../lexicons/potency.tsv"),
     include_str!("../lexicons/routes.tsv"),
@@ -38,6 +39,7 @@ const BUILTIN: [&str; 11] = [
     include_str!("../lexicons/specialties.tsv"),
     include_str!("../lexicons/statements.tsv"),
     include_str!("../lexicons/renewals.tsv"),
+    include_str!("../lexicons/requests.tsv"),
 ];
 
 /// A lexicon that cannot be used: found at start-up, before any note is read.
@@ -72,8 +74,12 @@ impl Reach {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cue {
     Outcome(Outcome),
-    /// Stopped, declined, held: no outcome, and never a request.
+    /// Stopped, held: no outcome, and no request unless a plan comes after.
     Stopped,
+    /// Declined, deferred or refused when offered ("prefers to hold off",
+    /// "decided against"): a drug never given, so no treatment and no
+    /// intolerance, and no request unless a plan comes after.
+    Declined,
     /// A look-alike ("in order to") that only masks a cue word.
     Masked,
     /// An adverse effect ("nausea", "rise in creatinine"): the reason a
@@ -248,6 +254,11 @@ pub enum Meaning {
     Value(ValueCue),
     /// A word of a renewal document (`renewals.tsv`).
     Renewal(RenewalTerm),
+    /// A form's label for its request (`requests.tsv`).
+    Form(FormLabel),
+    /// Another labelled use of an advanced drug for atopic dermatitis
+    /// ("asthma", "nasal polyps"), by the name the policies give it.
+    Indication(String),
 }
 
 /// What a word of `renewals.tsv` says of the course a document asks a payer
@@ -327,6 +338,25 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
     }))
 }
 
+/// A label by which a form states its request (`requests.tsv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormLabel {
+    /// "Drug requested:", "MEDICATION REQUESTED": the requested drug follows.
+    Request,
+    /// "Drug:", "Product:": a drug follows, the request on a request form.
+    Drug,
+    /// "Request type:": the request type follows.
+    TypeField,
+    /// "New start", "Initial": a request type that starts a drug.
+    NewStart,
+    /// "Renewal", "Continuation": a request type that goes on with one.
+    Renewal,
+    /// "Current medications:": what the patient takes, no request.
+    CurrentList,
+    /// "Diagnosis:", "Dx (ICD-10):": the diagnosis follows.
+    DiagnosisField,
+}
+
 /// A specialty word, or a word that says whose specialty a nearby one is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpecialtyTerm {
@@ -337,6 +367,9 @@ pub enum SpecialtyTerm {
     Referral,
     /// "Referring clinician:": the line names someone else.
     Referrer,
+    /// "reviewed by", "Plan reviewer:": a specialty later in the sentence
+    /// is a reviewer's, not the prescriber's.
+    Reviewer,
 }
 
 /// The parsed vocabularies: their terms for the automaton, and what each
@@ -589,6 +622,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "label" => SpecialtyTerm::Label,
             "referral" => SpecialtyTerm::Referral,
             "referrer" => SpecialtyTerm::Referrer,
+            "reviewer" => SpecialtyTerm::Reviewer,
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
     })?;
@@ -596,6 +630,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
         (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
     })?;
     add_simple(&mut builder, "renewals.tsv", text_of("renewals.tsv"), 2, renewal_meaning)?;
+    add_requests(&mut builder, text_of("requests.tsv"))?;
     let agent_ids = drugs
         .iter()
         .map(|d| drugs.iter().position(|other| other.agent == d.agent).unwrap_or(0) as u32)
@@ -780,27 +815,64 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
 fn add_cues(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
     for row in rows("outcomes.tsv", text, 3, surface) {
         let row = row?;
-        let (line, f) = (row.0, &row.1);
-        let cue = match f[1] {
-            "stopped" => Cue::Stopped,
-            "none" => Cue::Masked,
-            "adverse" => Cue::AdverseEffect,
-            "flaring_on" => Cue::FlaringOn,
-            "ongoing" => Cue::Ongoing,
-            "inquiry" => Cue::Inquiry,
-            "allergy" => Cue::Allergy,
-            other => Cue::Outcome(
-                word::<Outcome>(other)
-                    .ok_or_else(|| bad("outcomes.tsv", line, "unknown outcome"))?,
-            ),
+        let meaning = cue_meaning("outcomes.tsv", row.0, row.1[1], row.1[2])?;
+        builder.add_row("outcomes.tsv", row, false, meaning);
+    }
+    Ok(())
+}
+
+/// An outcome or request cue row's meaning: the cue and its reach.
+fn cue_meaning(file: &str, line: usize, cue: &str, reach: &str) -> Result<Meaning, LexiconError> {
+    let cue = match cue {
+        "stopped" => Cue::Stopped,
+        "declined" => Cue::Declined,
+        "none" => Cue::Masked,
+        "adverse" => Cue::AdverseEffect,
+        "flaring_on" => Cue::FlaringOn,
+        "ongoing" => Cue::Ongoing,
+        "inquiry" => Cue::Inquiry,
+        "allergy" => Cue::Allergy,
+        other => {
+            Cue::Outcome(word::<Outcome>(other).ok_or_else(|| bad(file, line, "unknown outcome"))?)
+        }
+    };
+    let reach = match reach {
+        "forward" => Reach::Forward,
+        "backward" => Reach::Backward,
+        "both" => Reach::Both,
+        _ => return Err(bad(file, line, "unknown direction")),
+    };
+    Ok(Meaning::Cue(cue, reach))
+}
+
+/// `requests.tsv`: form labels (`label<TAB>kind<TAB>flags`) and request
+/// cues (`phrase<TAB>cue<TAB>reach`, as in `outcomes.tsv`).
+fn add_requests(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
+    const FILE: &str = "requests.tsv";
+    for row in rows(FILE, text, 3, surface) {
+        let row = row?;
+        let (line, kind, third) = (row.0, row.1[1], row.1[2]);
+        let label = |label| Meaning::Form(label);
+        let meaning = match kind {
+            "request_label" => label(FormLabel::Request),
+            "drug_label" => label(FormLabel::Drug),
+            "type_field" => label(FormLabel::TypeField),
+            "new_start" => label(FormLabel::NewStart),
+            "renewal" => label(FormLabel::Renewal),
+            "current_list" => label(FormLabel::CurrentList),
+            "diagnosis_field" => label(FormLabel::DiagnosisField),
+            "regimen_field" => Meaning::DoseLabel,
+            _ => match kind.strip_prefix("indication:") {
+                Some(name) if !name.is_empty() => Meaning::Indication(name.to_string()),
+                _ => {
+                    let meaning = cue_meaning(FILE, line, kind, third)?;
+                    builder.add_row(FILE, row, false, meaning);
+                    continue;
+                }
+            },
         };
-        let reach = match f[2] {
-            "forward" => Reach::Forward,
-            "backward" => Reach::Backward,
-            "both" => Reach::Both,
-            _ => return Err(bad("outcomes.tsv", line, "unknown direction")),
-        };
-        builder.add_row("outcomes.tsv", row, false, Meaning::Cue(cue, reach));
+        let (cs, _) = flags(third);
+        builder.add_row(FILE, row, cs, meaning);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! asked of the context engine (`necessity-context`) once, and whether it
 //! is a current fact is answered there and nowhere else.
 
+mod boxes;
 mod dates;
 mod dosing;
 mod examples;
@@ -202,13 +203,42 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    let found = record_treatments(&mut facts, lexicons, note);
+    let mut found = record_treatments(&mut facts, lexicons, note);
     let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
     record_renewal(&mut facts, lexicons, note, &found, today);
     record_baseline(&mut facts, note.text(), baseline);
+    record_caveats(&mut facts, &mut found);
     facts
+}
+
+/// What a reviewer must check about the request: the caveats the request
+/// reader found, a request stated to be for another indication than the
+/// diagnosis the note affirms, and a request form whose key fields are blank.
+fn record_caveats(facts: &mut Facts, request: &mut TreatmentFacts) {
+    facts.caveats.append(&mut request.caveats);
+    let indication =
+        request.indication.take().filter(|i| facts.diagnosis.as_ref() != Some(&i.name));
+    if let (Some(indication), Some(drug)) = (indication, &facts.requested_drug) {
+        facts.caveats.push(Caveat {
+            kind: PendKind::OtherIndication,
+            field: Some("requested_drug".into()),
+            message: format!(
+                "{drug} is requested for {}, another of its indications",
+                indication.name.replace('_', " ")
+            ),
+            evidence: vec![indication.evidence],
+        });
+    }
+    for field in std::mem::take(&mut request.blank_fields) {
+        facts.caveats.push(Caveat {
+            kind: PendKind::PartialText,
+            field: None,
+            message: format!("the request form leaves {} blank", field.asks),
+            evidence: vec![field.label],
+        });
+    }
 }
 
 /// Adds a span to the evidence of a scalar fact.

@@ -12,6 +12,7 @@
 //!
 //! Nothing in this crate outside this module asks the context engine.
 
+use crate::boxes::{Boxes, Mark};
 use crate::lexicon::{Cue, Meaning, Vocabulary};
 use crate::scan;
 use crate::words;
@@ -44,6 +45,8 @@ pub struct Mention<'v> {
 pub struct Note<'t, 'v> {
     analysis: Analysis<'t>,
     mentions: Vec<Mention<'v>>,
+    /// The note's form checkboxes.
+    boxes: Boxes,
     /// The mentions set aside so far, kept only when asked for, with the
     /// (span, purpose) pairs already kept.
     trace: Option<RefCell<Trace>>,
@@ -60,7 +63,8 @@ impl<'t, 'v> Note<'t, 'v> {
         traced: bool,
     ) -> Note<'t, 'v> {
         let analysis = engine.analyze(text);
-        let found = scan::scan(vocabulary, text, analysis.lines(), analysis.terms());
+        let boxes = Boxes::new(text);
+        let found = scan::scan(vocabulary, text, analysis.lines(), &boxes, analysis.terms());
         steps::add(found.len());
         let spans: Vec<Range<usize>> = found.iter().map(|m| m.span.clone()).collect();
         let scopes = analysis.scopes(&spans);
@@ -76,7 +80,7 @@ impl<'t, 'v> Note<'t, 'v> {
                 scope,
             })
             .collect();
-        Note { analysis, mentions, trace: traced.then(RefCell::default) }
+        Note { analysis, mentions, boxes, trace: traced.then(RefCell::default) }
     }
 
     /// The note's text: extractors read it only in a bounded window around
@@ -128,6 +132,12 @@ impl<'t, 'v> Note<'t, 'v> {
     /// The lines of the note.
     pub fn lines(&self) -> &Lines {
         self.analysis.lines()
+    }
+
+    /// What the form box of the term at `span` says, if it has one
+    /// ("[x] New start", "Renewal [ ]"): the one rule for boxes.
+    pub fn mark_of(&self, span: &Range<usize>) -> Option<Mark> {
+        self.boxes.mark_of(self.text(), self.lines(), span)
     }
 
     /// Which paragraph holds `offset` (0 for the first).

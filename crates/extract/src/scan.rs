@@ -3,9 +3,9 @@
 //! allows, on word boundaries), with each of its meanings, less those a form
 //! leaves unticked.
 
+use crate::boxes::{Answer, Boxes, Mark};
 use crate::lexicon::{glued_to_number, Meaning, Vocabulary};
 use necessity_context::{steps, Lines, TermHit};
-use std::cell::OnceCell;
 use std::ops::Range;
 
 /// One meaning of a term found in the note.
@@ -22,6 +22,7 @@ pub fn scan<'v>(
     vocabulary: &'v Vocabulary,
     text: &str,
     lines: &Lines,
+    boxes: &Boxes,
     hits: &[TermHit],
 ) -> Vec<Term<'v>> {
     let mut mentions = Vec::new();
@@ -34,106 +35,36 @@ pub fn scan<'v>(
             }
         }
     }
-    let boxes = Boxes { bytes: text.as_bytes(), lines, closes: OnceCell::new() };
-    mentions.retain(|m| !boxes.unticked(&m.span, m.meaning));
+    mentions.retain(|m| !unticked(text, lines, boxes, &m.span, m.meaning));
     mentions
 }
 
-/// A note's form boxes: its text, lines and, once a drug asks, where every
-/// "]" is, so that finding the box before a term on its line is a look-up.
-struct Boxes<'a> {
-    bytes: &'a [u8],
-    lines: &'a Lines,
-    closes: OnceCell<Vec<usize>>,
+/// Form checkboxes: a term marked by an empty box ("[ ] Hands", "☐ Feet",
+/// "Renewal [ ]"), or answered by an empty "Yes" box or a ticked "No" box
+/// ("Ongoing flares: [ ] Yes [ ] No", "tried Dupixent? ☐ Yes ☒ No"), is
+/// not stated for the patient; nor is a term in the item of an empty box
+/// ("[ ] Systemic (cyclosporine)", "☐ axillae/groin"), or a drug answered
+/// by a written "No".
+fn unticked(
+    text: &str,
+    lines: &Lines,
+    boxes: &Boxes,
+    span: &Range<usize>,
+    meaning: &Meaning,
+) -> bool {
+    let drug = matches!(meaning, Meaning::Drug(_));
+    steps::add(ANSWER_REACH + QUESTION_REACH);
+    boxes.mark_of(text, lines, span) == Some(Mark::Unticked)
+        || boxes.answer_after(text, lines, span.end, ANSWER_REACH) == Some(Answer::No)
+        || (drug && answered_no(text.as_bytes(), span.end))
+        || boxes.in_unticked_item(text, lines, span.start)
 }
-
-impl Boxes<'_> {
-    /// Form checkboxes: a term after an empty box ("[ ] Hands") or answered
-    /// by an empty "Yes" box or a ticked "No" box ("Ongoing flares: [ ] Yes
-    /// [ ] No", "tried Dupixent? [ ] Yes [X] No") is not stated for the
-    /// patient.
-    fn unticked(&self, span: &Range<usize>, meaning: &Meaning) -> bool {
-        let drug = matches!(meaning, Meaning::Drug(_));
-        steps::add(ANSWER_REACH + QUESTION_REACH);
-        empty_box_before(self.bytes, span.start)
-            || denied_by_answer(self.bytes, span.end)
-            || (drug && answered_no(self.bytes, span.end))
-            || (drug && self.in_unticked_item(span.start))
-    }
-
-    /// Whether a drug sits in the item of an empty box earlier on its
-    /// line: a form lists a class with its agents as examples ("[ ]
-    /// Systemic immunosuppressant (cyclosporine / methotrexate)"), none of
-    /// them taken unless the box is ticked. The nearest box before the drug
-    /// on its line decides, so "[x] TCI  [ ] PDE4 (crisaborole)" keeps a
-    /// ticked item's drugs.
-    fn in_unticked_item(&self, start: usize) -> bool {
-        let closes = self.closes.get_or_init(|| {
-            steps::add(self.bytes.len());
-            memchr::memchr_iter(b']', self.bytes).collect::<Vec<_>>()
-        });
-        let line_start = self.lines.start_of(start);
-        let Some(&close) = closes[..closes.partition_point(|&c| c < start)].last() else {
-            return false;
-        };
-        if close < line_start {
-            return false;
-        }
-        box_is_empty(&self.bytes[line_start..close])
-    }
-}
-
-/// Whether the text before a "]" ends with an empty box's "[" and inside:
-/// "[", "[ ", "[_", "[  ]" (at most three blanks or underscores).
-fn box_is_empty(before_close: &[u8]) -> bool {
-    let floor = before_close.len().saturating_sub(MAX_BOX_INSIDE + 1);
-    let Some(open) = before_close[floor..].iter().rposition(|&b| b == b'[') else { return false };
-    let inside = &before_close[floor + open + 1..];
-    inside.len() <= MAX_BOX_INSIDE && inside.iter().all(|&b| b == b' ' || b == b'_')
-}
-
-/// How much an empty box holds between its brackets.
-const MAX_BOX_INSIDE: usize = 3;
 
 /// How far after a drug the question its written answer ends may reach.
 const QUESTION_REACH: usize = 80;
 
 /// How far after a term its Yes/No boxes may be.
 const ANSWER_REACH: usize = 48;
-
-/// Whether the box just before `start` is empty: "[ ]", "[]", "[_]".
-fn empty_box_before(bytes: &[u8], start: usize) -> bool {
-    let before = bytes[..start].trim_ascii_end();
-    steps::add(start - before.len());
-    let Some(inner) = before.strip_suffix(b"]") else { return false };
-    box_is_empty(inner)
-}
-
-/// Whether the box just before `start` is ticked ("[X] Failed"): the answer
-/// of a form's question about the item above it.
-pub fn ticked_box_before(bytes: &[u8], start: usize) -> bool {
-    let before = bytes[..start].trim_ascii_end();
-    steps::add(start - before.len());
-    let Some(inner) = before.strip_suffix(b"]") else { return false };
-    // One mark between blanks, right after the "[".
-    let Some((&mark, rest)) = inner.trim_ascii_end().split_last() else { return false };
-    matches!(mark, b'x' | b'X' | b'*') && rest.trim_ascii_end().ends_with(b"[")
-}
-
-/// Whether the first box after a term on its line answers it with an empty
-/// "Yes" or a ticked "No".
-fn denied_by_answer(bytes: &[u8], end: usize) -> bool {
-    let rest = &bytes[end..bytes.len().min(end + ANSWER_REACH)];
-    let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
-    let Some(open) = line.iter().position(|&b| b == b'[') else { return false };
-    let Some(close) = line[open..].iter().position(|&b| b == b']') else { return false };
-    let inside = &line[open + 1..open + close];
-    let ticked = inside.iter().any(|b| b.is_ascii_alphabetic() || *b == b'*');
-    let answer = line[open + close + 1..].trim_ascii_start();
-    let starts_with =
-        |word: &[u8]| answer.len() >= word.len() && answer[..word.len()].eq_ignore_ascii_case(word);
-    (!ticked && starts_with(b"yes")) || (ticked && starts_with(b"no"))
-}
 
 /// Whether a form question that names the drug is answered with a written
 /// "No" ("Tried topical JAK (ruxolitinib): No", "Phototherapy? no."): the
@@ -211,6 +142,22 @@ mod tests {
         assert_eq!(count("[ ] Hands  [X] Feet"), 1);
         assert_eq!(count("Tried Dupixent?  [ ] Yes  [X] No"), 0);
         assert_eq!(count("Tried Dupixent?  [X] Yes  [ ] No"), 1);
+    }
+
+    #[test]
+    fn every_box_style_hides_or_keeps_alike() {
+        let count = |text: &str| all(text).len();
+        assert_eq!(count("☐ Hands   ☒ Feet   ☐ Scalp"), 1);
+        assert_eq!(count("(x) Hands  ( ) Feet"), 1);
+        assert_eq!(count("Hands [ ]   Feet [X]"), 1, "boxes after their labels");
+        assert_eq!(count("Ever on Dupixent?   ☐ Yes   ☒ No"), 0);
+        assert_eq!(count("Ever on Dupixent?   Yes ☑   No ☐"), 1);
+        assert_eq!(count("Ever on Dupixent?   (Yes)   No"), 1);
+        assert_eq!(count("Ever on Dupixent?   Yes   (No)"), 0);
+        // The item of an empty box runs to the next column gap.
+        assert_eq!(all("☐ axillae/groin      other: neck"), ["neck"]);
+        assert!(drugs("( ) Topical JAK (ruxolitinib cream)   dates: ____").is_empty());
+        assert_eq!(drugs("(x) TCI:  tacrolimus 0.03% oint BID"), ["tacrolimus"]);
     }
 
     #[test]

@@ -4,14 +4,15 @@
 //! patient's treatment, or the request, is asked of the mention layer.
 
 pub(crate) mod outcome;
+mod request;
 
-use crate::dosing::{dosing_detail, read_dosing, DosingPatterns};
+use crate::dosing::DosingPatterns;
 use crate::findings::names_skin_disease;
 use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
 use necessity_context::{steps, Scope, SectionKind};
-use necessity_record::{Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
+use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
 use std::ops::Range;
@@ -84,6 +85,9 @@ struct DrugMention {
     /// How long the course lasted, in days, and the words that say so
     /// ("x 8 weeks", "for a month").
     duration: Option<(f64, Range<usize>)>,
+    /// Offered and declined or deferred: never given, so no treatment
+    /// (the request reader still reads it, for a request declined later).
+    offered_only: bool,
 }
 
 /// What the cues around one mention say.
@@ -113,10 +117,22 @@ pub(crate) struct CueReading {
     /// whatever stronger outcome another cue gives it ("continue Dupixent"
     /// of a course that failed): the renewal rules ask whether it is in use.
     in_use: Option<Range<usize>>,
+    /// A decline, deferral or refusal cue reaches the mention ("decided
+    /// against", "prefers to hold off").
+    declined: bool,
+    /// Where the plan cues that reach the mention are, so the request can
+    /// tell a plan from a refusal of it ("decided against starting it") and
+    /// which came last.
+    plans: Vec<Range<usize>>,
+    /// Where the stop, hold, decline and deferral cues that reach the
+    /// mention are.
+    stops: Vec<Range<usize>>,
 }
 
 /// How many evidence spans a treatment keeps.
 const EVIDENCE_KEPT: usize = 3;
+
+pub use request::{BlankField, Indication};
 
 /// What the treatments part of extraction found.
 pub struct TreatmentFacts {
@@ -127,9 +143,17 @@ pub struct TreatmentFacts {
     pub courses: Vec<Course>,
     /// The course the document asks a payer to go on paying for, if any.
     pub continuation: Option<Continuation>,
+    /// What a reviewer must reconcile about the request.
+    pub caveats: Vec<Caveat>,
+    /// Another indication the request is stated to be for.
+    pub indication: Option<Indication>,
+    /// A request form's key fields left blank.
+    pub blank_fields: Vec<BlankField>,
 }
 
 /// Every treatment the note names, the requested drug and its regimen.
+/// `continued` is the drug whose continuation the note asks for, when known:
+/// with nothing requested, its regimen is the dosing.
 pub fn find_treatments(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
@@ -153,52 +177,21 @@ pub fn find_treatments(
         .collect();
     let courses = courses(vocabulary, note, &drug_mentions);
     let continuation = renewal::Reader::new(renewal_patterns, note, &courses).continuation();
-    let requested =
-        requested_drug(vocabulary, note, &drug_mentions, skin_note, continuation.as_ref());
-    // The regimen of the request, or on a continuation the continued
-    // drug's maintenance regimen (a renewal loads nothing).
-    let regimen_of = requested
-        .as_ref()
-        .map(|(agent, _)| (agent, true))
-        .or(continuation.as_ref().map(|c| (&c.agent, false)));
-    let dosing = regimen_of.and_then(|(agent, requested)| {
-        // A continued course's regimen is today's, not a copied-forward
-        // plan's, and has no loading dose.
-        let after_drug = drug_mentions
-            .iter()
-            .filter(|m| &vocabulary.drugs[m.drug].agent == agent)
-            .filter(|m| {
-                if requested {
-                    m.reading.planned
-                } else {
-                    note.section_of(m.span.start) != SectionKind::PriorVisit
-                }
-            })
-            .map(|m| m.span.end);
-        let labelled = note
-            .mentions()
-            .iter()
-            .filter(|m| matches!(m.meaning, Meaning::DoseLabel))
-            .map(|m| m.span.end);
-        let next_drugs: Vec<usize> =
-            drug_mentions.iter().filter(|m| !m.reading.course).map(|m| m.span.start).collect();
-        after_drug
-            .chain(labelled)
-            .filter_map(|from| read_dosing(&patterns.dosing, text, from, &next_drugs))
-            .filter_map(|(mut regimen, span)| {
-                if !requested {
-                    // Read after every mention of the course, not only an
-                    // order: an interval alone ("flaring every month") is
-                    // no regimen.
-                    regimen.loading_mg = None;
-                    regimen.maintenance_mg?;
-                }
-                Some((regimen, span))
-            })
-            .max_by_key(|(d, _)| dosing_detail(d))
-    });
+    let continued = continuation.as_ref().map(|c| c.agent.as_str());
+    let request =
+        request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
+    let requested = request.requested;
     let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
-    TreatmentFacts { treatments, requested, dosing, courses, continuation }
+    TreatmentFacts {
+        treatments,
+        requested,
+        dosing: request.dosing,
+        courses,
+        continuation,
+        caveats: request.caveats,
+        indication: request.indication,
+        blank_fields: request.blank_fields,
+    }
 }
 
 /// Every agent's course: its accepted mentions in text order, each with
@@ -206,6 +199,7 @@ pub fn find_treatments(
 fn courses(vocabulary: &Vocabulary, note: &Note, drug_mentions: &[DrugMention]) -> Vec<Course> {
     let mut courses: Vec<Course> = Vec::new();
     let mut by_agent: std::collections::HashMap<u32, usize> = Default::default();
+    let drugs = request::Drugs::new(vocabulary, drug_mentions);
     steps::add(drug_mentions.len());
     for mention in drug_mentions {
         let drug = &vocabulary.drugs[mention.drug];
@@ -223,7 +217,7 @@ fn courses(vocabulary: &Vocabulary, note: &Note, drug_mentions: &[DrugMention]) 
         courses[index].mentions.push(CourseMention {
             span: mention.span.clone(),
             stopped: mention.reading.stopped,
-            requested: is_request(note, mention),
+            requested: request::is_request(note, &drugs, mention),
             time_frame: outcome::names_a_time_frame(note.text(), mention.span.start),
             in_use: mention.reading.in_use.clone(),
         });
@@ -289,7 +283,17 @@ fn drug_mention(
     }
     let span = mention.span.clone();
     let duration = duration_of(patterns, note, &span, &shape.outcomes);
-    Some(DrugMention { drug: id, class, span, scope: mention.scope, reading, potency, duration })
+    let offered_only = offered_only(&reading);
+    Some(DrugMention {
+        drug: id,
+        class,
+        span,
+        scope: mention.scope,
+        reading,
+        potency,
+        duration,
+        offered_only,
+    })
 }
 
 /// How long a course lasted where the words after the drug, in its
@@ -392,6 +396,17 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Whether a mention names a drug only offered and then declined or
+/// deferred ("We went over Adbry ... He prefers to hold off"): a decline
+/// is the last word on it and no stronger outcome than a plan is stated,
+/// so the patient was never given it.
+fn offered_only(reading: &CueReading) -> bool {
+    let last = |cues: &[Range<usize>]| cues.iter().map(|c| c.start).max();
+    reading.declined
+        && matches!(reading.outcome, Outcome::Mentioned | Outcome::Planned)
+        && last(&reading.stops) > last(&reading.plans)
 }
 
 /// Classes of creams a parent applies to a child.
@@ -550,62 +565,6 @@ fn window_after(text: &str, end: usize, width: usize) -> &str {
     &text[end..stop]
 }
 
-/// The drug the note requests now: one with a plan cue (start, request,
-/// order, prescribe, restart), asserted as a current fact outside
-/// copied-forward text, and not stopped or declined. A biologic or oral JAK
-/// inhibitor (what payers authorise case by case) is the request whenever
-/// one is started; otherwise, in a note about skin disease, the drug newly
-/// started is, whatever its class ("Start Opzelura (ruxolitinib 1.5%
-/// cream)").
-fn requested_drug(
-    vocabulary: &Vocabulary,
-    note: &Note,
-    drug_mentions: &[DrugMention],
-    skin_note: bool,
-    continuation: Option<&Continuation>,
-) -> Option<(String, Span)> {
-    // A renewal asks to go on with a course, not to start one: its
-    // "continue Dupixent 300 mg q2w" is no request (conventions).
-    if continuation.is_some() {
-        return None;
-    }
-    steps::add(2 * drug_mentions.len());
-    let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && is_request(note, m);
-    // A drug started in a note about no skin disease treats something else
-    // (prednisone for asthma, methotrexate for arthritis); one also
-    // continued or judged in the same mention is no new start.
-    // A drug of no class of the spec (an antihistamine, an antibiotic) is
-    // a prescription of the visit, not what a payer is asked for.
-    let any = |m: &&DrugMention| {
-        skin_note
-            && m.class != TreatmentClass::Other
-            && m.reading.outcome == Outcome::Planned
-            && is_request(note, m)
-    };
-    let last = drug_mentions
-        .iter()
-        .rev()
-        .find(advanced)
-        .or_else(|| drug_mentions.iter().rev().find(any))?;
-    // Quote the sentence's first request ("Start Dupixent"), not a later
-    // restatement of the name ("(dupilumab)").
-    let sentence = note.sentence_of(last.span.start);
-    let first = drug_mentions
-        .iter()
-        .find(|m| m.drug == last.drug && sentence.contains(&m.span.start) && is_request(note, m))
-        .unwrap_or(last);
-    let span = quote(note.text(), &first.span, first.reading.cue.as_ref())?;
-    Some((vocabulary.drugs[first.drug].agent.clone(), span))
-}
-
-/// Whether a mention is a request now: a plan cue, not stopped, and a
-/// current fact as the mention layer asks it of a request.
-fn is_request(note: &Note, mention: &DrugMention) -> bool {
-    mention.reading.planned
-        && !mention.reading.stopped
-        && note.judge_span(&mention.span, mention.scope, Question::REQUEST).is_ok()
-}
-
 /// The evidence span of a mention: the drug name, with its cue when the cue
 /// is close enough to read as one phrase ("failed tacrolimus ointment").
 fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<Span> {
@@ -616,11 +575,15 @@ fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<
     Span::of(text, start, end)
 }
 
-/// A treatment being merged, with its best potency evidence and outcome rank.
-type Merged = (Treatment, Option<(u8, Potency)>, u8);
+/// A treatment being merged, with its best potency evidence, outcome rank,
+/// and whether a mention of it was offered and declined.
+type Merged = (Treatment, Option<(u8, Potency)>, u8, bool);
 
 /// One treatment per distinct agent and class: the strongest outcome, the
-/// most specific potency, and the spans that show them.
+/// most specific potency, and the spans that show them. An agent offered
+/// and declined or deferred that no mention says the patient was given
+/// (every other mention bare) is no treatment ("Dupixent (an injection every
+/// 2 weeks) ... We will hold off on Dupixent as you asked").
 fn merge_by_agent(
     vocabulary: &Vocabulary,
     text: &str,
@@ -632,8 +595,9 @@ fn merge_by_agent(
         let agent = &vocabulary.drugs[mention.drug].agent;
         let Some(span) = quote(text, &mention.span, mention.reading.cue.as_ref()) else { continue };
         steps::add(treatments.len());
-        let position =
-            treatments.iter().position(|(t, _, _)| &t.agent == agent && t.class == mention.class);
+        let position = treatments
+            .iter()
+            .position(|(t, _, _, _)| &t.agent == agent && t.class == mention.class);
         let index = position.unwrap_or_else(|| {
             treatments.push((
                 Treatment {
@@ -647,10 +611,15 @@ fn merge_by_agent(
                 },
                 None,
                 u8::MAX,
+                false,
             ));
             treatments.len() - 1
         });
-        let (treatment, potency, best_rank) = &mut treatments[index];
+        let (treatment, potency, best_rank, declined) = &mut treatments[index];
+        if mention.offered_only {
+            *declined = true;
+            continue;
+        }
         let mention_rank = merge_rank(mention);
         if mention_rank < *best_rank {
             *best_rank = mention_rank;
@@ -689,9 +658,13 @@ fn merge_by_agent(
             }
         }
     }
+    let is_requested = |t: &Treatment| requested.is_some_and(|(agent, _)| *agent == t.agent);
     treatments
         .into_iter()
-        .map(|(mut treatment, potency, _)| {
+        .filter(|(t, _, _, declined)| {
+            !(*declined && t.outcome == Outcome::Mentioned && !is_requested(t))
+        })
+        .map(|(mut treatment, potency, _, _)| {
             treatment.potency = potency.map(|(_, p)| p);
             if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;

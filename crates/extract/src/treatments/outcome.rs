@@ -224,7 +224,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         if lines.line_of(cue.end) == lines.line_of(drug.start) {
             return false;
         }
-        if crate::scan::ticked_box_before(text.as_bytes(), cue.start) {
+        if crate::boxes::ticked_box_before(text, cue.start) {
             return true;
         }
         if !reach.backward() {
@@ -562,7 +562,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
 fn states_own_outcome(cue: Cue) -> bool {
     match cue {
         Cue::Outcome(outcome) => outcome != Outcome::Planned,
-        Cue::Stopped | Cue::AdverseEffect => true,
+        Cue::Stopped | Cue::Declined | Cue::AdverseEffect => true,
         // Step 1 has already made flare and ongoing-use cues outcomes or
         // left them out.
         Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry | Cue::Allergy => false,
@@ -663,6 +663,9 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         asked: false,
         allergy: false,
         in_use: None,
+        declined: false,
+        plans: Vec::new(),
+        stops: Vec::new(),
     };
     let mut adverse = None;
     steps::add(cues.len());
@@ -677,6 +680,12 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             Cue::Outcome(outcome) => outcome,
             Cue::Stopped => {
                 best.stopped = true;
+                best.stops.push(cue_span.clone());
+                continue;
+            }
+            Cue::Declined => {
+                best.declined = true;
+                best.stops.push(cue_span.clone());
                 continue;
             }
             Cue::AdverseEffect => {
@@ -693,7 +702,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
-        best.planned |= outcome == Outcome::Planned;
+        if outcome == Outcome::Planned {
+            best.planned = true;
+            best.plans.push(cue_span.clone());
+        }
         if outcome == Outcome::Current && best.in_use.is_none() {
             best.in_use = Some(cue_span.clone());
         }

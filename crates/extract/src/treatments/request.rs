@@ -1,0 +1,1096 @@
+//! The request: the drug a note asks for now, and its regimen.
+//!
+//! A form states its request by layout ([`Form`]): a request field or a
+//! heading over the drug ("Drug requested: Dupixent", "MEDICATION
+//! REQUESTED"), a drug field on a request form ("Product: Adbry"), and the
+//! request type it ticks ("[x] New start"; a ticked "Renewal" goes on with
+//! the form's drug, which is then no request). A narrative states it by cues
+//! (start, order, a first dose given today), unless a refusal, a deferral or
+//! a stop comes after the plan ("He prefers to hold off", "decided against
+//! starting it"), or the drug is an entry of a current-medication list. The form's request wins over
+//! the narrative's; when they name different drugs, or the request is also
+//! declined later, or is for another of the drug's indications, a caveat
+//! tells the reviewer.
+
+use super::{quote, DrugMention, TreatmentPatterns, REQUESTABLE};
+use crate::boxes::Mark;
+use crate::dosing::{dosing_detail, read_dosing};
+use crate::lexicon::{DiagnosisTerm, FormLabel, Meaning, MeasureKind, Vocabulary};
+use crate::mentions::{Mention, Note, Question};
+use crate::words;
+use necessity_context::{steps, SectionKind};
+use necessity_record::{Caveat, Dosing, Outcome, PendKind, Span, TreatmentClass};
+use std::ops::Range;
+
+/// What the request part of extraction found.
+pub struct Request {
+    /// The requested drug's agent, with the words that ask for it.
+    pub requested: Option<(String, Span)>,
+    /// The requested drug's regimen, or with nothing requested on a renewal
+    /// form or a continuation, the continued drug's maintenance regimen.
+    pub dosing: Option<(Dosing, Span)>,
+    /// What a reviewer must reconcile about the request.
+    pub caveats: Vec<Caveat>,
+    /// Another indication the request is stated to be for.
+    pub indication: Option<Indication>,
+    /// A request form's key fields left blank, for the partial-text caveat
+    /// once the other facts are known.
+    pub blank_fields: Vec<BlankField>,
+}
+
+/// A key field of a request form that holds nothing ("Drug: ______").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlankField {
+    /// What the field asks: "the requested drug", "the diagnosis".
+    pub asks: &'static str,
+    /// The field's label.
+    pub label: Span,
+}
+
+/// Reads the request of a note whose drug mentions (treatments of the
+/// patient, in text order) are `mentions`; `continued` names the drug whose
+/// continuation the note asks for, when another reader found one.
+pub(super) fn read_request(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    mentions: &[DrugMention],
+    skin_note: bool,
+    continued: Option<&str>,
+) -> Request {
+    // A renewal asks to go on with a course, not to start one: its
+    // "continue Dupixent 300 mg q2w" is no request (conventions).
+    let renewing = continued.is_some();
+    let form = Form::read(note, mentions);
+    let agent = |m: &DrugMention| vocabulary.agent_ids[m.drug];
+    let drugs = Drugs::new(vocabulary, mentions);
+    let narrative = narrative_request(note, &drugs, &form, skin_note);
+    let form_drug = form.drugs.first().map(|&i| &mentions[i]);
+    let continuation = continued
+        .and_then(|agent| mentions.iter().find(|m| vocabulary.drugs[m.drug].agent == agent));
+    let (chosen, continued) = match form.kind {
+        Some(FormLabel::Renewal) => {
+            let other = narrative.filter(|n| form_drug.is_none_or(|f| agent(f) != agent(n)));
+            (other.map(|n| (n, None)), form_drug)
+        }
+        _ => match form_drug {
+            Some(drug) => (Some((drug, form.label_of(note.text(), drug))), None),
+            None => (narrative.map(|n| (n, None)), continuation),
+        },
+    };
+    let chosen = chosen.filter(|_| !renewing);
+    let mut caveats = Vec::new();
+    let text = note.text();
+    let requested = chosen.and_then(|(m, label)| {
+        let span = match label {
+            Some(label) => Span::of(text, label.start, m.span.end),
+            None => evidence_of(note, &drugs, m),
+        }?;
+        Some((m, span))
+    });
+    let dosing = match (&requested, continued) {
+        (Some((m, _)), _) => regimen(vocabulary, patterns, note, mentions, m.drug, Some(m)),
+        (None, Some(continued)) => {
+            regimen(vocabulary, patterns, note, mentions, continued.drug, None)
+                .map(|(dosing, span)| (Dosing { loading_mg: None, ..dosing }, span))
+        }
+        (None, None) => None,
+    };
+    if let Some((m, _)) = &requested {
+        let name = &vocabulary.drugs[m.drug].agent;
+        caveats.extend(declined_later(note, &drugs, m, name));
+        if let (Some(form_drug), Some(narrative)) = (form_drug, narrative) {
+            if agent(form_drug) != agent(narrative) {
+                caveats.push(mismatch(vocabulary, note, &drugs, form_drug, narrative));
+            }
+        }
+    }
+    let indication = requested.as_ref().and_then(|(m, span)| other_indication(note, m, span));
+    let requested = requested.map(|(m, span)| (vocabulary.drugs[m.drug].agent.clone(), span));
+    Request { requested, dosing, caveats, indication, blank_fields: form.blank_fields }
+}
+
+/// The regimen written after the drug's mentions that plan it (or, for a
+/// continued drug, after any of its mentions) and after the form's regimen
+/// fields: the fullest statement, completed by what a regimen field adds
+/// ("Frequency: every 2 weeks").
+fn regimen(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    mentions: &[DrugMention],
+    drug: usize,
+    requested: Option<&DrugMention>,
+) -> Option<(Dosing, Span)> {
+    let text = note.text();
+    let agent = vocabulary.agent_ids[drug];
+    let vocabulary_agent = |m: &DrugMention| vocabulary.agent_ids[m.drug] == agent;
+    let after_drug = mentions
+        .iter()
+        .filter(|m| vocabulary_agent(m))
+        // A continued course's regimen is today's, not a copied-forward plan's.
+        .filter(|m| match requested {
+            Some(_) => m.reading.planned,
+            None => note.section_of(m.span.start) != SectionKind::PriorVisit,
+        })
+        .map(|m| m.span.end)
+        .chain(requested.map(|m| m.span.end));
+    let labelled: Vec<usize> = note
+        .mentions()
+        .iter()
+        .filter(|m| matches!(m.meaning, Meaning::DoseLabel))
+        .map(|m| m.span.end)
+        .collect();
+    // A regimen runs to the next drug of another agent: a restatement of
+    // the name ("Dupixent (dupilumab) 600 mg") is not another drug.
+    let next_drugs: Vec<usize> = mentions
+        .iter()
+        .filter(|m| !m.reading.course && !vocabulary_agent(m))
+        .map(|m| m.span.start)
+        .collect();
+    let read = |from: usize| read_dosing(&patterns.dosing, text, from, &next_drugs);
+    let best = after_drug
+        .chain(labelled.iter().copied())
+        .filter_map(read)
+        // Read after every mention of a continued course, not only an
+        // order: an interval alone ("flaring every month") is no regimen.
+        .filter(|(d, _)| requested.is_some() || d.maintenance_mg.is_some())
+        .max_by_key(|(d, _)| dosing_detail(d));
+    let (mut dosing, span) = best?;
+    // A regimen field completes what the fullest statement leaves out.
+    for (field, _) in labelled.iter().filter_map(|&from| read(from)) {
+        dosing.loading_mg = dosing.loading_mg.or(field.loading_mg);
+        dosing.maintenance_mg = dosing.maintenance_mg.or(field.maintenance_mg);
+        dosing.interval_weeks = dosing.interval_weeks.or(field.interval_weeks);
+    }
+    Some((dosing, span))
+}
+
+/// The drug the narrative requests: a plan cue that stands (not refused,
+/// stopped or declined after it, not negated), on a mention the mention
+/// layer takes as the request, outside a current-medication list. An
+/// advanced systemic drug (what payers authorise case by case) is the
+/// request whenever one is started; otherwise, in a note about skin
+/// disease, the drug newly started is, whatever its class.
+fn narrative_request<'m>(
+    note: &Note,
+    drugs: &Drugs<'m>,
+    form: &Form,
+    skin_note: bool,
+) -> Option<&'m DrugMention> {
+    let mentions = drugs.mentions;
+    steps::add(2 * mentions.len());
+    let request = |m: &DrugMention| is_request(note, drugs, m) && !form.in_current_list(&m.span);
+    let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && request(m);
+    // A drug started in a note about no skin disease treats something else
+    // (prednisone for asthma, methotrexate for arthritis); one also
+    // continued or judged in the same mention is no new start. A drug of
+    // no class of the spec (an antihistamine, an antibiotic) is a
+    // prescription of the visit, not what a payer is asked for.
+    let any = |m: &&DrugMention| {
+        skin_note
+            && m.class != TreatmentClass::Other
+            && m.reading.outcome == Outcome::Planned
+            && request(m)
+    };
+    mentions.iter().rev().find(advanced).or_else(|| mentions.iter().rev().find(any))
+}
+
+/// Whether a mention is a request now: a plan cue that stands, and a
+/// current fact as the mention layer asks it of a request.
+pub(super) fn is_request(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
+    mention.reading.planned
+        && plan_stands(note, drugs, mention)
+        && note.judge_span(&mention.span, mention.scope, Question::REQUEST).is_ok()
+}
+
+/// Whether the last word on a drug is a plan: its last plan cue that is
+/// not refused ("decided against starting it", "declined to start") comes
+/// after its last stop, hold or decline cue ("declined Dupixent last year but today agrees to start
+/// it" plans; "went over Adbry ... He prefers to hold off" does not).
+fn plan_stands(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
+    let reading = &mention.reading;
+    let text = note.text();
+    steps::add(reading.plans.len() * (1 + reading.stops.len()));
+    let stops: Vec<&Range<usize>> =
+        reading.stops.iter().filter(|stop| drugs.own_cue(note, mention, stop)).collect();
+    let last_stop = stops.iter().map(|s| s.start).max();
+    reading
+        .plans
+        .iter()
+        .filter(|plan| !stops.iter().any(|stop| refuses(text, stop, plan)))
+        .filter(|plan| !renews(note, mention, plan))
+        .map(|plan| plan.start)
+        .max()
+        .is_some_and(|plan| last_stop.is_none_or(|stop| plan > stop))
+}
+
+/// How far from a plan cue or its drug a renewal word makes the plan a
+/// continuation ("Renewal PA submitted for Dupixent", "requesting continued
+/// authorization of Dupixent").
+const RENEWAL_REACH: usize = 24;
+
+/// Whether a plan cue asks to go on with a course rather than start one: a
+/// renewal word stands right before the cue, between it and the drug, or
+/// right after the drug, in the cue's sentence.
+fn renews(note: &Note, mention: &DrugMention, plan: &Range<usize>) -> bool {
+    let sentence = note.sentence_of(plan.start);
+    let from = plan.start.min(mention.span.start).saturating_sub(RENEWAL_REACH).max(sentence.start);
+    let to = (plan.end.max(mention.span.end) + RENEWAL_REACH).min(sentence.end);
+    let near = note.mentions_from(&(from..to));
+    steps::add(near.len().min(MAX_NEAR));
+    near.iter().take(MAX_NEAR).any(|m| matches!(m.meaning, Meaning::Form(FormLabel::Renewal)))
+}
+
+/// How many mentions a look around a cue reads at most.
+const MAX_NEAR: usize = 32;
+
+/// The drug mentions of a note with their agents, to tell whose a cue is.
+pub(super) struct Drugs<'a> {
+    mentions: &'a [DrugMention],
+    agents: Vec<u32>,
+}
+
+impl<'a> Drugs<'a> {
+    pub(super) fn new(vocabulary: &Vocabulary, mentions: &'a [DrugMention]) -> Drugs<'a> {
+        steps::add(mentions.len());
+        let agents = mentions.iter().map(|m| vocabulary.agent_ids[m.drug]).collect();
+        Drugs { mentions, agents }
+    }
+
+    fn agent(&self, mention: &DrugMention) -> u32 {
+        let i = self.mentions.partition_point(|m| m.span.start < mention.span.start);
+        self.agents.get(i).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Whether a drug of another agent than `agent` is named in `range`.
+    fn other_in(&self, agent: u32, range: Range<usize>) -> bool {
+        let first = self.mentions.partition_point(|m| m.span.start < range.start);
+        let last = self.mentions.partition_point(|m| m.span.start < range.end);
+        steps::add(last.saturating_sub(first).min(MAX_BETWEEN));
+        (first..last).take(MAX_BETWEEN).any(|i| self.agents[i] != agent)
+            || last.saturating_sub(first) > MAX_BETWEEN
+    }
+
+    /// Whether a cue that reaches `mention` is about it rather than about
+    /// another agent of its sentence: none is named between them, and a cue
+    /// before the drug does not follow another agent it can be about
+    /// ("upadacitinib will be discontinued when dupilumab begins", "Stop
+    /// hydrocortisone once Dupixent is approved"); a cue after it is on its
+    /// line or in its sentence, and no label opening a list ("Discontinued:").
+    fn own_cue(&self, note: &Note, mention: &DrugMention, cue: &Range<usize>) -> bool {
+        let agent = self.agent(mention);
+        let text = note.text();
+        let sentence = note.sentence_of(mention.span.start);
+        if cue.end <= mention.span.start {
+            let before = cue.start.saturating_sub(OWN_CUE_REACH).max(sentence.start);
+            return !self.other_in(agent, cue.end..mention.span.start)
+                && !self.other_in(agent, before..cue.start);
+        }
+        let label = text[cue.end..].trim_start_matches([' ', '\t']).starts_with(':');
+        steps::add(8);
+        !label
+            && cue.start < sentence.end.max(mention.span.end)
+            && !self.other_in(agent, mention.span.end..cue.start)
+    }
+}
+
+/// How many drug mentions a look between two places reads at most: more
+/// than this are another agent's in any real note.
+const MAX_BETWEEN: usize = 8;
+
+/// How far before a cue another agent it may be about is looked for.
+const OWN_CUE_REACH: usize = 60;
+
+/// Words that may join a refusal to the start it refuses ("declined to
+/// start", "hold off on starting").
+const REFUSAL_JOINS: [&str; 5] = ["to", "on", "with", "the", "any"];
+
+/// Whether a stop cue refuses the plan cue right after it: nothing but
+/// joining words between ("decided against starting", "declined to start").
+fn refuses(text: &str, stop: &Range<usize>, plan: &Range<usize>) -> bool {
+    if stop.end > plan.start || plan.start - stop.end > REFUSAL_GAP {
+        return false;
+    }
+    let between = &text[stop.end..plan.start];
+    steps::add(between.len());
+    between.chars().all(|c| c.is_alphabetic() || c.is_whitespace())
+        && between.split_whitespace().all(|w| words::is_one_of(w, &REFUSAL_JOINS))
+}
+
+/// How far a refusal stands before the start it refuses.
+const REFUSAL_GAP: usize = 12;
+
+/// The evidence of a narrative request: the sentence's first request of
+/// the drug ("Start Dupixent"), not a later restatement of its name
+/// ("(dupilumab)"), with its cue when close.
+fn evidence_of(note: &Note, drugs: &Drugs, last: &DrugMention) -> Option<Span> {
+    let sentence = note.sentence_of(last.span.start);
+    let first = drugs
+        .mentions
+        .iter()
+        .find(|m| {
+            m.drug == last.drug && sentence.contains(&m.span.start) && is_request(note, drugs, m)
+        })
+        .unwrap_or(last);
+    quote(note.text(), &first.span, first.reading.cue.as_ref())
+}
+
+/// A caveat when a mention of the requested drug after the request is
+/// declined, stopped or held, and says nothing more after it: a request a
+/// reviewer must reconcile ("Start Dupixent ... Addendum: patient has
+/// decided against Dupixent").
+fn declined_later(
+    note: &Note,
+    drugs: &Drugs,
+    requested: &DrugMention,
+    name: &str,
+) -> Option<Caveat> {
+    let agent = drugs.agent(requested);
+    steps::add(drugs.mentions.len());
+    let later = drugs.mentions.iter().find(|m| {
+        drugs.agent(m) == agent
+            && m.span.start > requested.span.start
+            && m.reading.stops.iter().any(|stop| drugs.own_cue(note, m, stop))
+            && !plan_stands(note, drugs, m)
+            && note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok()
+    })?;
+    let stop = later
+        .reading
+        .stops
+        .iter()
+        .filter(|s| drugs.own_cue(note, later, s))
+        .max_by_key(|s| s.start)?;
+    let evidence = quote(note.text(), &later.span, Some(stop))?;
+    Some(Caveat {
+        kind: PendKind::RequestConflict,
+        field: Some("requested_drug".into()),
+        message: format!(
+            "{name} is requested and also declined, deferred, stopped or held later in this note"
+        ),
+        evidence: vec![evidence],
+    })
+}
+
+/// A caveat when a form's request field and the narrative's request name
+/// different drugs.
+fn mismatch(
+    vocabulary: &Vocabulary,
+    note: &Note,
+    drugs: &Drugs,
+    form: &DrugMention,
+    narrative: &DrugMention,
+) -> Caveat {
+    let (form_name, narrative_name) =
+        (&vocabulary.drugs[form.drug].agent, &vocabulary.drugs[narrative.drug].agent);
+    let text = note.text();
+    let evidence =
+        [Span::of(text, form.span.start, form.span.end), evidence_of(note, drugs, narrative)];
+    Caveat {
+        kind: PendKind::RequestMismatch,
+        field: Some("requested_drug".into()),
+        message: format!(
+            "the form's request field names {form_name} but the narrative requests {narrative_name}"
+        ),
+        evidence: evidence.into_iter().flatten().collect(),
+    }
+}
+
+/// How far after the requested drug, in its sentence, what it is for is
+/// written ("Dupixent 300 mg every 2 weeks for his nasal polyps").
+const PURPOSE_REACH: usize = 80;
+
+/// Words that say what a drug is for.
+const PURPOSE: [&str; 4] = ["for", "treat", "treating", "indication"];
+
+/// What the requested drug is stated to be for, when that is another of
+/// its indications ("Requesting Dupixent for her asthma"): the first
+/// disease named after a word of purpose in its sentence decides, so
+/// "dupilumab for his atopic dermatitis, which will also treat his asthma"
+/// is for atopic dermatitis.
+fn other_indication(note: &Note, requested: &DrugMention, span: &Span) -> Option<Indication> {
+    let sentence = note.sentence_of(requested.span.start);
+    let reach = requested.span.end..(requested.span.end + PURPOSE_REACH).min(sentence.end);
+    let text = note.text();
+    steps::add(reach.len());
+    let stated = |m: &Mention| {
+        let between = &text[requested.span.end..m.span.start];
+        words::terms(between).any(|(_, w)| words::is_one_of(w, &PURPOSE))
+    };
+    let first = note.mentions_in(&reach).find(|m| {
+        matches!(
+            m.meaning,
+            Meaning::Indication(_) | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
+        ) && stated(m)
+            && note.judge(m, Question::AFFIRMED).is_ok()
+    })?;
+    let Meaning::Indication(name) = first.meaning else { return None };
+    let at = &first.span;
+    let evidence = Span::of(text, span.start.min(at.start), at.end.max(span.end))
+        .filter(|s| s.end - s.start <= 2 * PURPOSE_REACH)
+        .or_else(|| Span::of(text, at.start, at.end))?;
+    Some(Indication { name: name.clone(), evidence })
+}
+
+/// Another indication a request is stated to be for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Indication {
+    /// As the policies name it ("chronic_rhinosinusitis_with_nasal_polyps").
+    pub name: String,
+    /// The request and the words that name the indication.
+    pub evidence: Span,
+}
+
+/// What a form states by its layout, read once per note.
+struct Form {
+    /// The request type the form chooses: `NewStart` or `Renewal`.
+    kind: Option<FormLabel>,
+    /// The drug mentions (indexes) a request label, or on a request form a
+    /// drug label, gives as its value, in text order, with the label.
+    drugs: Vec<usize>,
+    labels: Vec<(usize, Range<usize>)>,
+    /// Where the current-medication lists run.
+    current_lists: Ranges,
+    blank_fields: Vec<BlankField>,
+}
+
+/// Ranges of a note, merged where they overlap and in order, so that
+/// whether an offset lies in one is a binary search.
+#[derive(Default)]
+struct Ranges(Vec<Range<usize>>);
+
+impl Ranges {
+    fn new(mut ranges: Vec<Range<usize>>) -> Ranges {
+        ranges.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        Ranges(merged)
+    }
+
+    fn contains(&self, offset: usize) -> bool {
+        let i = self.0.partition_point(|r| r.end <= offset);
+        self.0.get(i).is_some_and(|r| r.contains(&offset))
+    }
+}
+
+/// Where a label stands in a form's layout.
+enum Layout {
+    /// "Label: value": the value's range (the next line's when the label's
+    /// own line leaves it empty).
+    Field(Range<usize>),
+    /// A heading alone on its line: the lines under it.
+    Heading(Range<usize>),
+}
+
+/// How many lines under a heading its value may be.
+const HEADING_LINES: usize = 4;
+
+/// How much may stand before a label on its line: a section mark ("SECTION
+/// C - ", "9. ").
+const MARK_BEFORE_LABEL: usize = 16;
+
+impl Form {
+    fn read(note: &Note, mentions: &[DrugMention]) -> Form {
+        let text = note.text();
+        steps::add(note.mentions().len());
+        let labels: Vec<(&Mention, FormLabel, Option<Layout>)> = note
+            .mentions()
+            .iter()
+            .filter_map(|m| match m.meaning {
+                Meaning::Form(label) => Some((m, *label, layout(note, &m.span, *label))),
+                _ => None,
+            })
+            .collect();
+        let fields = |kinds: &[FormLabel]| -> Vec<Range<usize>> {
+            let field = |(_, label, layout): &(&Mention, FormLabel, Option<Layout>)| match layout {
+                Some(Layout::Field(value)) if kinds.contains(label) => Some(value.clone()),
+                _ => None,
+            };
+            labels.iter().filter_map(field).collect()
+        };
+        // A type label is chosen by a ticked box, or as the written value of
+        // a type, request or drug field ("Referral type: NEW START").
+        let value_fields = fields(&[FormLabel::TypeField, FormLabel::Request, FormLabel::Drug]);
+        let value_fields = Ranges::new(value_fields);
+        let chosen = |kind: FormLabel| {
+            labels.iter().any(|(m, label, _)| {
+                *label == kind
+                    && match note.mark_of(&m.span) {
+                        Some(mark) => mark == Mark::Ticked,
+                        None => value_fields.contains(m.span.start),
+                    }
+            })
+        };
+        let kind = if chosen(FormLabel::NewStart) {
+            Some(FormLabel::NewStart)
+        } else if chosen(FormLabel::Renewal) {
+            Some(FormLabel::Renewal)
+        } else {
+            None
+        };
+        let typed = !fields(&[FormLabel::TypeField]).is_empty();
+        let request_labelled = labels
+            .iter()
+            .any(|(_, label, layout)| *label == FormLabel::Request && layout.is_some());
+        let request_form = kind.is_some() || typed || request_labelled;
+        let mut form = Form {
+            kind,
+            drugs: Vec::new(),
+            labels: Vec::new(),
+            current_lists: Ranges::default(),
+            blank_fields: Vec::new(),
+        };
+        let mut lists = Vec::new();
+        for (m, label, layout) in &labels {
+            let Some(layout) = layout else { continue };
+            match label {
+                // "Current medications:" starts its line or column; a list
+                // named otherwise ("DISCHARGE MEDICATIONS") may hold new starts.
+                FormLabel::CurrentList if opens_a_column(note, &m.span) => {
+                    lists.push(list_block(note, &m.span, layout))
+                }
+                FormLabel::Request | FormLabel::Drug
+                    if *label == FormLabel::Request || request_form =>
+                {
+                    let under = match layout {
+                        Layout::Field(value) | Layout::Heading(value) => value,
+                    };
+                    match first_drug(note, mentions, under) {
+                        Some(i) => {
+                            form.drugs.push(i);
+                            form.labels.push((i, m.span.clone()));
+                        }
+                        None if matches!(layout, Layout::Field(_))
+                            && blank(&text[under.clone()]) =>
+                        {
+                            if let Some(label) = Span::of(text, m.span.start, m.span.end) {
+                                form.blank_fields
+                                    .push(BlankField { asks: "the requested drug", label });
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if request_form {
+            form.blank_fields.extend(blank_diagnosis(note, &labels));
+            form.blank_fields.extend(blank_severity(note));
+        }
+        // A drug of a current list is not what the form asks for.
+        form.current_lists = Ranges::new(lists);
+        let lists = &form.current_lists;
+        form.drugs.retain(|&i| !lists.contains(mentions[i].span.start));
+        form.drugs.sort_by_key(|&i| mentions[i].span.start);
+        if !form.drugs.is_empty() {
+            form.blank_fields.retain(|f| f.asks != "the requested drug");
+        }
+        form
+    }
+
+    /// The label a form drug was given by, when it stands on the drug's
+    /// line ("Drug requested:  DUPIXENT"), so the evidence shows both.
+    fn label_of(&self, text: &str, drug: &DrugMention) -> Option<Range<usize>> {
+        let (_, label) = self.labels.iter().find(|(_, label)| {
+            label.end <= drug.span.start
+                && drug.span.start - label.end <= MAX_FIELD_GAP
+                && !text[label.end..drug.span.start].contains('\n')
+        })?;
+        Some(label.clone())
+    }
+
+    fn in_current_list(&self, span: &Range<usize>) -> bool {
+        self.current_lists.contains(span.start)
+    }
+}
+
+/// The diagnosis field of a request form, when it is left blank.
+fn blank_diagnosis(
+    note: &Note,
+    labels: &[(&Mention, FormLabel, Option<Layout>)],
+) -> Option<BlankField> {
+    let text = note.text();
+    let blank_field = labels.iter().find_map(|(m, label, layout)| match layout {
+        Some(Layout::Field(value))
+            if *label == FormLabel::DiagnosisField && blank(&text[value.clone()]) =>
+        {
+            Some(&m.span)
+        }
+        _ => None,
+    })?;
+    // Another diagnosis field that is filled in answers it.
+    let filled = labels.iter().any(|(_, label, layout)| {
+        *label == FormLabel::DiagnosisField
+            && matches!(layout, Some(Layout::Field(value)) if !blank(&text[value.clone()]))
+    });
+    let label = Span::of(text, blank_field.start, blank_field.end)?;
+    (!filled).then_some(BlankField { asks: "the diagnosis", label })
+}
+
+/// The severity scores of a request form, when every score field it has
+/// ("BSA: ____  IGA: ____  EASI: ____") is left blank.
+fn blank_severity(note: &Note) -> Option<BlankField> {
+    let text = note.text();
+    let scores = note.mentions().iter().filter(|m| {
+        matches!(
+            m.meaning,
+            Meaning::Measure(
+                MeasureKind::Bsa | MeasureKind::Iga | MeasureKind::Easi | MeasureKind::ItchNrs
+            )
+        )
+    });
+    let mut first = None;
+    for score in scores {
+        steps::add(1);
+        match score_value(note, &score.span) {
+            Some(value) if blank(&text[value.clone()]) => {
+                first = first.or(Some(score.span.clone()))
+            }
+            Some(_) => return None,
+            None => {}
+        }
+    }
+    let first = first?;
+    Some(BlankField { asks: "the severity scores", label: Span::of(text, first.start, first.end)? })
+}
+
+/// The value of a score's form field: what follows the first colon after
+/// the score's name on its line ("BSA involved (%):  ____"), to the next
+/// column; `None` when no colon follows within a few words.
+fn score_value(note: &Note, span: &Range<usize>) -> Option<Range<usize>> {
+    let text = note.text();
+    let line_end = note.lines().range(note.lines().line_of(span.start)).end;
+    let reach = (span.end + SCORE_LABEL).min(line_end);
+    let mut cut = reach;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let after = &text[span.end..cut];
+    steps::add(after.len());
+    let colon = after.find(':')?;
+    let label = &after[..colon];
+    if label.contains(|c: char| !(c.is_alphanumeric() || " ()-/%".contains(c))) {
+        return None;
+    }
+    let start = span.end + colon + 1;
+    Some(start..column_end(text, start, line_end))
+}
+
+/// How far after a score's name its field's colon may be ("IGA (0-4):").
+const SCORE_LABEL: usize = 24;
+
+/// How far after its label a field's value starts to be quoted with it.
+const MAX_FIELD_GAP: usize = 40;
+
+/// Whether a field's value holds nothing: blanks and underscores.
+fn blank(value: &str) -> bool {
+    value.chars().all(|c| c.is_whitespace() || c == '_')
+}
+
+/// The first of `mentions` (drug mentions in text order) that starts in
+/// `range` and that the mention layer takes as the request.
+fn first_drug(note: &Note, mentions: &[DrugMention], range: &Range<usize>) -> Option<usize> {
+    let first = mentions.partition_point(|m| m.span.start < range.start);
+    let m = mentions.get(first).filter(|m| m.span.start < range.end)?;
+    note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok().then_some(first)
+}
+
+/// Where a label stands: a field ("Drug:  Dupixent", at the start of its
+/// line or of a column), a heading alone on its line ("MEDICATION
+/// REQUESTED"), or neither (a word in prose).
+fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> {
+    let text = note.text();
+    let lines = note.lines();
+    let range = lines.range(lines.line_of(span.start));
+    // A label that wraps ("Current\nmedications:") ends on a later line.
+    let line = lines.line_of(span.end);
+    let line_end = lines.range(line).end.max(span.end);
+    let before = &text[range.start..span.start];
+    let after = &text[span.end..line_end];
+    steps::add(before.len().min(MARK_BEFORE_LABEL + 2) + after.len().min(MAX_FIELD_GAP));
+    let column = before.trim_end_matches([' ', '\t']);
+    // Only a short section mark stands before a heading ("SECTION C - ").
+    let marked = column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase);
+    let at_start = column.is_empty() || before.len() - column.len() >= 2 || marked;
+    if !at_start {
+        return None;
+    }
+    let mut rest = after.trim_start_matches([' ', '\t', '.']);
+    // A request label may have a few more words before its colon
+    // ("Medication requested and directions:", "Drug requested (generic):").
+    if label == FormLabel::Request && !rest.starts_with(':') {
+        let words = rest
+            .char_indices()
+            .take(MAX_FIELD_GAP)
+            .find(|&(_, c)| !(c.is_alphanumeric() || " /()&-".contains(c)));
+        if let Some((colon, ':')) = words {
+            rest = &rest[colon..];
+        }
+    }
+    if let Some(value) = rest.strip_prefix(':') {
+        let start = line_end - value.len();
+        let end = column_end(text, start, line_end);
+        if !blank(&text[start..end]) || line + 1 >= lines.count() {
+            return Some(Layout::Field(start..end));
+        }
+        // A value left empty on the label's line may be written on the next,
+        // unless that line opens a field of its own.
+        let next = lines.range(line + 1);
+        let own = !blank(&text[next.clone()]) && !opens_a_field(text[next.clone()].trim_start());
+        return Some(Layout::Field(if own { next } else { start..end }));
+    }
+    if !rest.trim().is_empty() || !marked {
+        return None;
+    }
+    let last = (line + HEADING_LINES).min(lines.count() - 1);
+    let mut end = line_end;
+    for l in line + 1..=last {
+        let next = lines.range(l);
+        steps::add(1);
+        if blank(&text[next.clone()]) {
+            break;
+        }
+        end = next.end;
+    }
+    Some(Layout::Heading(line_end..end))
+}
+
+/// Where a field's value ends: at a gap of three blanks before the next
+/// field of the line ("DUPIXENT (dupilumab)      Strength: 300 mg"), or the
+/// line's end.
+fn column_end(text: &str, start: usize, line_end: usize) -> usize {
+    let value = &text[start..line_end];
+    let content = value.len() - value.trim_start().len();
+    steps::add(value.len());
+    value[content..].find("   ").map_or(line_end, |gap| start + content + gap)
+}
+
+/// Whether a label starts its line or a column of it (after two blanks).
+fn opens_a_column(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let start = note.lines().start_of(span.start);
+    let before = &text[start..span.start];
+    let column = before.trim_end_matches([' ', '\t']);
+    steps::add(before.len() - column.len() + 1);
+    column.is_empty() || before.len() - column.len() >= 2
+}
+
+/// How many lines a current-medication list may run over.
+const LIST_LINES: usize = 12;
+
+/// Where a current-medication list runs: its field value or the lines
+/// under its heading, and the lines after it that are indented deeper than
+/// its label's line or start with a bullet, up to a blank line or a new
+/// labelled line.
+fn list_block(note: &Note, label: &Range<usize>, layout: &Layout) -> Range<usize> {
+    let text = note.text();
+    let lines = note.lines();
+    let own = lines.line_of(label.start);
+    let indent = |l: usize| {
+        let r = lines.range(l);
+        text[r.clone()].len() - text[r].trim_start().len()
+    };
+    let mut end = match layout {
+        Layout::Field(value) | Layout::Heading(value) => value.end,
+    };
+    let label_indent = indent(own);
+    let from = lines.line_of(end) + 1;
+    for l in from..(from + LIST_LINES).min(lines.count()) {
+        steps::add(1);
+        let r = lines.range(l);
+        let content = text[r.clone()].trim_start();
+        let bullet = content.starts_with(['-', '*', '•', '–', '—']);
+        if content.is_empty() || (indent(l) <= label_indent && !bullet) || opens_a_field(content) {
+            break;
+        }
+        end = r.end;
+    }
+    label.start..end
+}
+
+/// Whether a line's content opens a new field: a few words and a colon
+/// ("Allergies: NKDA", "Vitals:").
+fn opens_a_field(content: &str) -> bool {
+    let mut cut = content.len().min(32);
+    while !content.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &content[..cut];
+    head.find(':').is_some_and(|colon| {
+        let label = &head[..colon];
+        !label.is_empty()
+            && label.split_whitespace().count() <= 4
+            && !label.contains(|c: char| c.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{extract_case, Lexicons};
+    use necessity_record::{Facts, PendKind};
+
+    fn facts(text: &str) -> Facts {
+        extract_case(&Lexicons::builtin(), text)
+    }
+
+    /// The requested drug of `text`.
+    fn requested(text: &str) -> Option<String> {
+        facts(text).requested_drug
+    }
+
+    /// The regimen of `text`: loading, maintenance, interval.
+    fn regimen(text: &str) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let d = facts(text).dosing;
+        (d.loading_mg, d.maintenance_mg, d.interval_weeks)
+    }
+
+    fn caveats(text: &str) -> Vec<PendKind> {
+        facts(text).caveats.into_iter().map(|c| c.kind).collect()
+    }
+
+    const SKIN: &str = "Moderate atopic dermatitis of the flexures, BSA 15%.\n";
+
+    #[test]
+    fn a_form_states_its_request_by_fields_and_boxes() {
+        let form = format!(
+            "{SKIN}Request:  [x] New start   [ ] Renewal\n\
+             Product:      Ebglyss 250 mg/2 mL pen\n\
+             Sig:          500 mg SC at week 0 and week 2, then 250 mg\n\
+                           every 2 weeks\n"
+        );
+        assert_eq!(requested(&form).as_deref(), Some("lebrikizumab"));
+        assert_eq!(regimen(&form).1, Some(250.0));
+        assert_eq!(regimen(&form).2, Some(2.0));
+        let boxes_after = format!(
+            "{SKIN}Therapy type:  Initial [X]   Renewal [ ]\nMedication:  Adbry 150 mg/mL syringe\n\
+             Directions:  600 mg SC day 1, then 300 mg every other week\n"
+        );
+        assert_eq!(requested(&boxes_after).as_deref(), Some("tralokinumab"));
+        assert_eq!(regimen(&boxes_after), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+
+    #[test]
+    fn a_heading_over_the_drug_requests_it() {
+        let form =
+            format!("{SKIN}\nREQUESTED THERAPY\n   Rinvoq (upadacitinib) 15 mg tablet daily\n");
+        assert_eq!(requested(&form).as_deref(), Some("upadacitinib"));
+        let section =
+            format!("{SKIN}\nPART 3 - DRUG REQUESTED\n  Drug / strength:  Cibinqo 100 mg\n");
+        assert_eq!(requested(&section).as_deref(), Some("abrocitinib"));
+    }
+
+    #[test]
+    fn a_ticked_renewal_asks_to_go_on_not_to_start() {
+        let renewal = format!(
+            "{SKIN}Request type:  [ ] Initial   [X] Renewal\n\
+             Drug:  Dupixent 300 mg/2 mL pen\n\
+             Regimen:  300 mg every 2 weeks, no loading dose\n"
+        );
+        assert_eq!(requested(&renewal), None);
+        assert_eq!(regimen(&renewal), (None, Some(300.0), Some(2.0)), "the continued regimen");
+        let written =
+            format!("{SKIN}Referral type:  CONTINUATION\nTherapy:  Dupixent 300 mg q2w\n");
+        assert_eq!(requested(&written), None);
+        // A plan beside a renewal word goes on with a course.
+        let narrative =
+            format!("{SKIN}Clear on Rinvoq 15 mg daily. Renewal PA submitted for Rinvoq.");
+        assert_eq!(requested(&narrative), None);
+        let continued = format!("{SKIN}We request continued authorization of Adbry for a year.");
+        assert_eq!(requested(&continued), None);
+        let restart =
+            format!("{SKIN}Renewal was denied in the spring, so we will restart Adbry 300 mg q2w.");
+        assert_eq!(requested(&restart).as_deref(), Some("tralokinumab"));
+        // The same form ticking a new start asks for the drug.
+        let start = renewal.replace("[ ] Initial   [X] Renewal", "[X] Initial   [ ] Renewal");
+        assert_eq!(requested(&start).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn a_continuation_takes_the_continued_drugs_maintenance_regimen() {
+        let lexicons = Lexicons::builtin();
+        let text = format!(
+            "{SKIN}Clear on Dupixent since 2024 (600 mg load, then 300 mg every 2 weeks). \
+             Authorization expires; please renew Dupixent 300 mg every 2 weeks."
+        );
+        let facts = crate::extract_case(&lexicons, &text);
+        assert_eq!(facts.continuation_of.as_deref(), Some("dupilumab"));
+        assert_eq!(facts.requested_drug, None);
+        let d = facts.dosing;
+        assert_eq!(
+            (d.loading_mg, d.maintenance_mg, d.interval_weeks),
+            (None, Some(300.0), Some(2.0))
+        );
+    }
+
+    #[test]
+    fn a_drug_field_of_a_clinic_note_lists_a_drug_taken() {
+        // No request form: "Medication:" names what the patient takes.
+        let clinic = format!("{SKIN}Medication:  hydroxyzine 25 mg at night\nPlan: emollients.\n");
+        assert_eq!(requested(&clinic), None);
+        // A current-medication list entry is no request, even restarted.
+        let list = format!(
+            "{SKIN}Current medications:  cetirizine 10 mg daily;\n    Dupixent 300 mg q2w, restarted by allergy\n\
+             Plan: continue.\n"
+        );
+        assert_eq!(requested(&list), None);
+        let discharge = format!(
+            "{SKIN}\nDISCHARGE MEDICATIONS\n- Adbry: 600 mg loading dose given on the ward, \
+             then 300 mg every 2 weeks\n"
+        );
+        assert_eq!(requested(&discharge).as_deref(), Some("tralokinumab"), "new starts listed");
+        let plan =
+            format!("{SKIN}Current medications:  cetirizine 10 mg daily\nPlan: start Dupixent.\n");
+        assert_eq!(requested(&plan).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn a_first_dose_given_today_is_a_start() {
+        let office = format!("{SKIN}Her first Ebglyss injection was given in the office today.");
+        assert_eq!(requested(&office).as_deref(), Some("lebrikizumab"));
+        let initial =
+            format!("{SKIN}Initial tralokinumab dose administered today, tolerated well.");
+        assert_eq!(requested(&initial).as_deref(), Some("tralokinumab"));
+        let pens = format!(
+            "{SKIN}We settled on dupilumab together; two 300 mg pens were given in clinic today."
+        );
+        let pens = pens.replace("settled on", "agreed on");
+        assert_eq!(requested(&pens).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(&pens).0, Some(600.0));
+        // A last dose before stopping is no start.
+        let last = format!("{SKIN}He had his last Ebglyss injection in May before stopping it.");
+        assert_eq!(requested(&last), None);
+    }
+
+    #[test]
+    fn declined_deferred_or_only_explained_requests_nothing() {
+        let deferred = format!(
+            "{SKIN}We reviewed Ebglyss, with its 500 mg loading doses and 250 mg every 2 weeks \
+             afterwards. She would rather wait on injections for now."
+        );
+        assert_eq!(requested(&deferred), None);
+        assert!(facts(&deferred).treatments.iter().all(|t| t.agent != "lebrikizumab"));
+        // Offered in one place and deferred in another: never given.
+        let options = format!(
+            "{SKIN}Options: 1) Dupixent (dupilumab), an injection every 2 weeks. 2) Opzelura \
+             cream.\nShe picked the cream; we will hold off on Dupixent as she asked."
+        );
+        assert!(facts(&options).treatments.iter().all(|t| t.agent != "dupilumab"));
+        let taken = format!(
+            "{SKIN}Dupixent was stopped in 2023 because of conjunctivitis. We will hold off on \
+             Dupixent."
+        );
+        assert!(facts(&taken).treatments.iter().any(|t| t.agent == "dupilumab"));
+        let refused = format!("{SKIN}Rinvoq was approved, but he has decided against starting it.");
+        assert_eq!(requested(&refused), None);
+        // A refusal before, then a start: the start stands.
+        let later = format!(
+            "{SKIN}She refused dupilumab in 2023 but today agrees to start it; 600 mg then \
+             300 mg every 2 weeks ordered."
+        );
+        assert_eq!(requested(&later).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(&later), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+
+    #[test]
+    fn an_existing_course_is_no_new_prescription() {
+        let applied = format!("{SKIN}He applies clobetasol ointment twice daily as prescribed.");
+        assert_eq!(requested(&applied), None);
+        let before = format!("{SKIN}Triamcinolone 0.1% cream, previously prescribed, did little.");
+        assert_eq!(requested(&before), None);
+        let new = format!("{SKIN}Triamcinolone 0.1% cream prescribed today for the trunk.");
+        assert_eq!(requested(&new).as_deref(), Some("triamcinolone"));
+    }
+
+    #[test]
+    fn capitals_and_raw_dictation_still_request() {
+        let caps =
+            "ATOPIC DERMATITIS, BSA 20%.\nPLAN START DUPIXENT 600 MG SC X1 THEN 300 MG SC Q2WK";
+        assert_eq!(requested(caps).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(caps), (Some(600.0), Some(300.0), Some(2.0)));
+        // Speech transcribed without full stops: what was not pursued, and a
+        // wish and an estimate earlier on, do not reach the plan.
+        let dictated = "follow up of atopic dermatitis she would like to try a shot social \
+                        history works nights i would estimate the body surface area at 20 \
+                        percent she has never used tacrolimus we are not going to pursue \
+                        methotrexate plan we will start dupixent 600 mg then 300 mg every 2 \
+                        weeks end of dictation";
+        assert_eq!(requested(dictated).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(dictated), (Some(600.0), Some(300.0), Some(2.0)));
+        // ... but a plan that is itself denied or conditional is none.
+        let denied = dictated.replace("plan we will start", "we will not start");
+        assert_eq!(requested(&denied), None);
+        let conditional = dictated.replace("plan we will start", "if that fails we will start");
+        assert_eq!(requested(&conditional), None);
+    }
+
+    #[test]
+    fn a_request_declined_later_is_a_conflict() {
+        let text = format!(
+            "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
+             Addendum 3/2: patient called, has decided against Dupixent for now."
+        );
+        assert_eq!(requested(&text).as_deref(), Some("dupilumab"));
+        assert_eq!(caveats(&text), [PendKind::RequestConflict]);
+        let without = format!("{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.");
+        assert!(caveats(&without).is_empty());
+        // Another drug stopped beside it is no conflict.
+        let other = format!(
+            "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks. Stop cyclosporine \
+             once Dupixent is approved."
+        );
+        assert!(caveats(&other).is_empty());
+    }
+
+    #[test]
+    fn a_form_and_a_narrative_asking_for_different_drugs_disagree() {
+        let text = format!(
+            "{SKIN}Request type: [x] New start\nDrug requested:  Adbry 150 mg/mL\n\n\
+             Comments: we will start Dupixent once approved."
+        );
+        assert_eq!(requested(&text).as_deref(), Some("tralokinumab"), "the form's field");
+        assert_eq!(caveats(&text), [PendKind::RequestMismatch]);
+        let same = text.replace("start Dupixent", "start Adbry");
+        assert!(caveats(&same).is_empty());
+    }
+
+    #[test]
+    fn a_request_for_another_indication() {
+        let asthma = format!("{SKIN}Plan: start Dupixent for his eosinophilic asthma.");
+        assert_eq!(caveats(&asthma), [PendKind::OtherIndication]);
+        let polyps = format!("{SKIN}Requesting dupilumab to treat her nasal polyps.");
+        assert_eq!(caveats(&polyps), [PendKind::OtherIndication]);
+        let also = format!(
+            "{SKIN}Plan: start Dupixent for his atopic dermatitis; it may also help his asthma."
+        );
+        assert!(caveats(&also).is_empty());
+        let for_ad = format!("{SKIN}Plan: start Dupixent for the eczema. History of asthma.");
+        assert!(caveats(&for_ad).is_empty());
+    }
+
+    #[test]
+    fn a_request_form_with_its_key_fields_blank_is_partial() {
+        let blank = "PRIOR AUTHORIZATION REQUEST\nRequest type: [x] Initial\n\
+                     Drug requested:  ______________\nDiagnosis:  __________\n\
+                     BSA (%):  ____     IGA:  ____     EASI:  ____\n";
+        let found = facts(blank);
+        let messages: Vec<&str> = found.caveats.iter().map(|c| c.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the request form leaves the requested drug blank",
+                "the request form leaves the diagnosis blank",
+                "the request form leaves the severity scores blank"
+            ]
+        );
+        let filled = "PRIOR AUTHORIZATION REQUEST\nRequest type: [x] Initial\n\
+                      Drug requested:  Dupixent\nDiagnosis:  L20.9 atopic dermatitis\n\
+                      BSA (%):  22     IGA:  ____     EASI:  ____\n";
+        assert!(facts(filled).caveats.is_empty());
+    }
+}
