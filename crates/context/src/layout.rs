@@ -49,6 +49,11 @@ impl Lines {
         self.starts[line]..end
     }
 
+    /// The offset of line `line`'s first byte after its indent.
+    pub fn content_of(&self, line: usize) -> usize {
+        self.content[line]
+    }
+
     /// The start of the line that holds `offset`.
     pub fn start_of(&self, offset: usize) -> usize {
         self.starts[self.line_of(offset)]

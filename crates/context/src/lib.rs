@@ -328,7 +328,7 @@ impl ContextEngine {
         }
         let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         let sentences = sentences::split(text, &breaks);
-        let (sections, section_headings) = sections::spans(&headings, text.len());
+        let (sections, section_headings) = sections::spans(text.as_bytes(), &headings, &lines);
         let paragraphs = Paragraphs::new(text.as_bytes());
         let items = layout::list_items(text.as_bytes(), &lines);
         Analysis {
@@ -470,8 +470,15 @@ impl HeadingPhrases<'_> {
             .take_while(|f| f.start as usize == from)
             .inspect(|_| steps::add(1))
             .find(|f| f.end as usize <= to)?;
-        (longest.end as usize == to).then_some(())?;
-        self.engine.heading_hit(self.engine.phrases.heading_entry(longest.pattern)?, range)
+        let entry = self.engine.phrases.heading_entry(longest.pattern)?;
+        let rest = &self.folded.bytes()[longest.end as usize..to];
+        let span = match sections::qualifier(rest)? {
+            sections::Qualifier::None | sections::Qualifier::Bracketed => range,
+            sections::Qualifier::Dashed => {
+                self.folded.original_range(longest.start as usize..longest.end as usize)
+            }
+        };
+        self.engine.heading_hit(entry, span)
     }
 
     /// The one-letter heading entry at folded offset `at`, when a letter

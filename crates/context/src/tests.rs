@@ -261,6 +261,61 @@ fn headings_without_colon_alone_on_a_line() {
     assert!(context(note, "eczema").family.is_some());
 }
 
+/// The kind of section that holds `target` in `note`.
+fn section_at(note: &str, target: &str) -> SectionKind {
+    let analysis = ContextEngine::builtin().analyze(note);
+    analysis.section_of(find_phrase(note, target).expect("target in test text").start)
+}
+
+#[test]
+fn fixed_width_labels_are_headings() {
+    let note = "ALLERGIES : NONE KNOWN.\nFAM HX    : BROTHER - ASTHMA.\n\
+                EXAM......: PLAQUES ON NECK.\nSCORES    : BSA 15%";
+    assert_eq!(section_at(note, "brother"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "plaques"), SectionKind::Exam);
+    assert!(context(note, "BSA 15%").is_current_fact(), "no allergy default reaches it");
+    // A short phrase padded to its colon is still the whole heading.
+    assert_eq!(section_at("CC        : ITCH.\nX", "itch"), SectionKind::Hpi);
+    // An ellipsis inside prose is no fill.
+    assert!(ContextEngine::builtin().analyze("and then...: nothing").sections().is_empty());
+}
+
+#[test]
+fn framed_and_qualified_headings_alone_on_their_line() {
+    let note = "=== Family History ===\nEczema in a cousin.\n*** PLAN ***\nStart dupilumab.";
+    assert_eq!(section_at(note, "cousin"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "start dupilumab"), SectionKind::AssessmentPlan);
+    let note = "History of Present Illness (per mother)\nItchy rash for a year.\n\
+                HPI - limited\nSleeps poorly.";
+    assert_eq!(section_at(note, "itchy rash"), SectionKind::Hpi);
+    assert_eq!(section_at(note, "sleeps"), SectionKind::Hpi);
+    // A bullet is no frame, and a sentence is no qualifier.
+    let note = "FAMILY HISTORY\nEczema.\n- Skin\nPlan is to see her - not today, maybe next year\nX";
+    assert_eq!(section_at(note, "skin"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "maybe"), SectionKind::FamilyHistory);
+    // A trigger after a dash qualifier still counts.
+    assert!(context("Skin - no rash\nX", "rash").negated.is_some());
+}
+
+#[test]
+fn an_inline_label_section_ends_at_the_paragraph_or_the_next_label() {
+    let note = "Family history: sister with asthma.\nOn inspection: eczema of the neck.";
+    assert_eq!(section_at(note, "sister"), SectionKind::FamilyHistory);
+    assert!(context(note, "eczema").is_current_fact());
+    let note = "Family history: asthma in a sister\nand eczema.\n\nEczema of the hands.";
+    assert!(context(note, "and eczema").family.is_some(), "a wrapped line goes on");
+    assert!(context(note, "of the hands").is_current_fact());
+    let note = "Allergies: none.\nShe keeps flaring on her hands.";
+    assert!(context(note, "flaring").is_current_fact(), "a new sentence on a new line");
+    // A heading alone on its line keeps its block, labels and all.
+    let note = "FAMILY HISTORY:\nMother: eczema.\nBrother - asthma and eczema.\nX";
+    assert!(context(note, "asthma and eczema").family.is_some());
+    // Lines indented under the label go on with it.
+    let note = "PMH   : ASTHMA.\n        ALLERGY: PEANUT.\nFAM HX: ECZEMA\n        IN FATHER.";
+    assert_eq!(section_at(note, "peanut"), SectionKind::PastHistory);
+    assert_eq!(section_at(note, "in father"), SectionKind::FamilyHistory);
+}
+
 #[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
