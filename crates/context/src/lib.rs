@@ -8,6 +8,7 @@
 //! work (sentences, sections, trigger hits) once, then [`Analysis::context_of`]
 //! answers for any number of target spans.
 
+mod copied;
 pub mod examples;
 mod fold;
 pub mod kit;
@@ -81,14 +82,46 @@ pub enum Direction {
 }
 
 /// What a lexicon phrase does: open a scope on an axis, end scopes (of one
-/// axis or all), mask a look-alike ("no increase" is not a negation), or
-/// name a section heading (with the context its mentions have by default).
+/// axis or all), mask a look-alike ("no increase" is not a negation), name
+/// a section heading (with the context its mentions have by default), or
+/// mark where copied-forward text begins or ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Trigger(Axis, Direction),
     Terminate(Option<Axis>),
     Pseudo,
     Heading(SectionKind, Option<Axis>),
+    Banner(Banner),
+}
+
+/// What a banner phrase says about the text after it, where it stands as
+/// a banner (a bracketed or framed line, a line's first words, a heading):
+/// everything between a `Copied` banner and its `End` (or the next
+/// `Current` heading) is an earlier visit's, whatever headings it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Banner {
+    /// Text from an earlier visit follows: "[Pasted from previous
+    /// encounter]", "*** Carried over from 2023 visit ***".
+    Copied,
+    /// The copied text ends here: "[End of copied text]".
+    End,
+    /// Today's visit starts here: "Today:", "=== This visit ===".
+    Current,
+    /// A visit's date label ("Date of service: 03/04/2025"): of several
+    /// visits in one export, only the latest is current.
+    Visit,
+}
+
+impl Banner {
+    /// The name the lexicon's `banner` rows use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Banner::Copied => "copied",
+            Banner::End => "end",
+            Banner::Current => "current",
+            Banner::Visit => "visit",
+        }
+    }
 }
 
 /// A malformed lexicon line: found at start-up, before any note is read.
@@ -313,6 +346,19 @@ impl ContextEngine {
             |range| heading_phrases.within(range),
             |range| heading_phrases.whole(range),
         );
+        let banners: Vec<copied::BannerHit> = walked
+            .banners
+            .iter()
+            .inspect(|_| steps::add(1))
+            .filter_map(|found| {
+                let entry = self.phrases.banner_entry(found.pattern)?;
+                let Role::Banner(banner) = self.role(entry) else { return None };
+                let span = folded.original_range(found.start as usize..found.end as usize);
+                Some(copied::BannerHit { entry, banner, span })
+            })
+            .collect();
+        let copied = copied::find(text.as_bytes(), &lines, &headings, &banners);
+        let (headings, openers) = copied::with_openers(headings, &copied, &lines);
         let mut hits = Vec::new();
         steps::add(walked.context.len());
         for found in &walked.context {
@@ -326,9 +372,17 @@ impl ContextEngine {
                 }
             }
         }
-        let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
+        // A sentence ends where a heading starts and where copied text ends.
+        let mut breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
+        breaks.extend(copied.iter().map(|block| block.span.end));
         let sentences = sentences::split(text, &breaks);
-        let (sections, section_headings) = sections::spans(text.as_bytes(), &headings, &lines);
+        let blocks: Vec<(Range<usize>, usize)> = copied
+            .iter()
+            .zip(openers)
+            .map(|(block, opener)| (block.span.clone(), opener))
+            .collect();
+        let (sections, section_headings) =
+            sections::spans(text.as_bytes(), &headings, &lines, &blocks);
         let paragraphs = Paragraphs::new(text.as_bytes());
         let items = layout::list_items(text.as_bytes(), &lines);
         Analysis {
@@ -342,6 +396,7 @@ impl ContextEngine {
             sections,
             section_headings,
             headings,
+            copied,
             hits,
             terms: walked.terms,
         }
@@ -389,6 +444,12 @@ impl ContextEngine {
             }
             Role::Trigger(..) | Role::Terminate(_) => {
                 analysis.hits.iter().any(|h| h.entry == entry && h.span == at)
+            }
+            Role::Banner(Banner::Copied | Banner::Visit) => {
+                analysis.copied.iter().any(|block| block.phrase == at)
+            }
+            Role::Banner(Banner::End | Banner::Current) => {
+                analysis.copied.iter().any(|block| block.ended_by.as_ref() == Some(&at))
             }
         };
         shown.then_some(()).ok_or("is not found where it stands in its example")
@@ -527,6 +588,8 @@ pub struct Analysis<'t> {
     /// For each section, the index of the heading that opened it.
     section_headings: Vec<usize>,
     headings: Vec<Heading>,
+    /// The copied-forward blocks, in order.
+    copied: Vec<copied::Block>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
     /// The caller's terms, in text order.

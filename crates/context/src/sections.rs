@@ -280,31 +280,76 @@ const LABEL_LOOKAHEAD: usize = 16;
 /// label's section ends sooner (see [`inline_end`]), and what follows it
 /// up to the next heading is in no section: which section an inline
 /// label stood in is not known ("ALLERGIES: NKDA." after "HPI:" and
-/// after "FAMILY HISTORY" reads the same).
+/// after "FAMILY HISTORY" reads the same). A copied-forward block (its
+/// span and the index of its opening heading) is a section of its own
+/// whatever headings it holds, and the section it was copied into goes on
+/// after it.
 pub(crate) fn spans(
     bytes: &[u8],
     headings: &[Heading],
     lines: &Lines,
+    blocks: &[(Range<usize>, usize)],
 ) -> (Vec<crate::Section>, Vec<usize>) {
+    crate::steps::add(headings.len() + blocks.len());
+    // Headings inside a block (its own opener too) open no section.
+    let mut in_block = vec![false; headings.len()];
+    let mut b = 0;
+    for (i, heading) in headings.iter().enumerate() {
+        while blocks.get(b).is_some_and(|(span, _)| span.end <= heading.span.start) {
+            b += 1;
+        }
+        in_block[i] = blocks.get(b).is_some_and(|(span, _)| span.start <= heading.span.start);
+    }
     let mut opening: Vec<usize> = Vec::new();
-    crate::steps::add(headings.len());
     for (i, heading) in headings.iter().enumerate() {
         let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
-        if !subheading {
+        if !subheading && !in_block[i] {
             opening.push(i);
         }
     }
-    let sections = opening
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| {
-            let heading = &headings[i];
-            let next = opening.get(n + 1).map_or(bytes.len(), |&next| headings[next].span.start);
-            let end = if heading.inline { inline_end(bytes, lines, heading, next) } else { next };
-            crate::Section { kind: heading.kind, span: heading.span.start..end }
-        })
-        .collect();
-    (sections, opening)
+    let base = opening.iter().enumerate().map(|(n, &i)| {
+        let heading = &headings[i];
+        let next = opening.get(n + 1).map_or(bytes.len(), |&next| headings[next].span.start);
+        let end = if heading.inline { inline_end(bytes, lines, &heading.span, next) } else { next };
+        (crate::Section { kind: heading.kind, span: heading.span.start..end }, i)
+    });
+    let blocks = blocks.iter().map(|(span, opener)| {
+        (crate::Section { kind: headings[*opener].kind, span: span.clone() }, *opener)
+    });
+    overlay(base, blocks).into_iter().unzip()
+}
+
+/// Sections with blocks laid over them: each block cuts its span out of
+/// the sections it covers. Both come in order, apart.
+fn overlay(
+    base: impl Iterator<Item = (crate::Section, usize)>,
+    blocks: impl Iterator<Item = (crate::Section, usize)>,
+) -> Vec<(crate::Section, usize)> {
+    let mut out = Vec::new();
+    let mut blocks = blocks.peekable();
+    let mut covered = 0;
+    for (section, heading) in base {
+        crate::steps::add(1);
+        let mut cursor = section.span.start.max(covered);
+        while let Some((block, opener)) = blocks.next_if(|(b, _)| b.span.start < section.span.end) {
+            crate::steps::add(1);
+            if block.span.start > cursor {
+                let kind = section.kind;
+                out.push((crate::Section { kind, span: cursor..block.span.start }, heading));
+            }
+            cursor = cursor.max(block.span.end);
+            covered = covered.max(block.span.end);
+            out.push((block, opener));
+        }
+        if cursor < section.span.end {
+            out.push((
+                crate::Section { kind: section.kind, span: cursor..section.span.end },
+                heading,
+            ));
+        }
+    }
+    out.extend(blocks);
+    out
 }
 
 /// Where the section of an inline label ends, at the latest at `next`:
@@ -313,9 +358,9 @@ pub(crate) fn spans(
 /// sentence after a line that ended one; a line indented deeper than the
 /// label goes on with it. A heading alone on its line (a real FAMILY HISTORY block) runs on to the
 /// next heading instead.
-fn inline_end(bytes: &[u8], lines: &Lines, heading: &Heading, next: usize) -> usize {
-    let first = lines.line_of(heading.span.end) + 1;
-    let heading_indent = heading.span.start - lines.start_of(heading.span.start);
+pub(crate) fn inline_end(bytes: &[u8], lines: &Lines, label: &Range<usize>, next: usize) -> usize {
+    let first = lines.line_of(label.end) + 1;
+    let heading_indent = label.start - lines.start_of(label.start);
     for line in first..lines.count() {
         let start = lines.range(line).start;
         if start >= next {

@@ -290,7 +290,8 @@ fn framed_and_qualified_headings_alone_on_their_line() {
     assert_eq!(section_at(note, "itchy rash"), SectionKind::Hpi);
     assert_eq!(section_at(note, "sleeps"), SectionKind::Hpi);
     // A bullet is no frame, and a sentence is no qualifier.
-    let note = "FAMILY HISTORY\nEczema.\n- Skin\nPlan is to see her - not today, maybe next year\nX";
+    let note =
+        "FAMILY HISTORY\nEczema.\n- Skin\nPlan is to see her - not today, maybe next year\nX";
     assert_eq!(section_at(note, "skin"), SectionKind::FamilyHistory);
     assert_eq!(section_at(note, "maybe"), SectionKind::FamilyHistory);
     // A trigger after a dash qualifier still counts.
@@ -314,6 +315,92 @@ fn an_inline_label_section_ends_at_the_paragraph_or_the_next_label() {
     let note = "PMH   : ASTHMA.\n        ALLERGY: PEANUT.\nFAM HX: ECZEMA\n        IN FATHER.";
     assert_eq!(section_at(note, "peanut"), SectionKind::PastHistory);
     assert_eq!(section_at(note, "in father"), SectionKind::FamilyHistory);
+}
+
+#[test]
+fn a_bracketed_banner_holds_an_earlier_visit_up_to_its_end_marker() {
+    let note =
+        "SUBJECTIVE\n[Pasted from the encounter of 2/2024]\nHPI: flares resolved on cream.\n\
+                Exam: BSA 40%.\n\nPlan: start dupilumab.\n[End of pasted note]\n\
+                She keeps flaring; BSA 12% today.";
+    assert_eq!(section_at(note, "flares resolved"), SectionKind::PriorVisit);
+    assert_eq!(section_at(note, "BSA 40%"), SectionKind::PriorVisit);
+    assert!(context(note, "start dupilumab").historical.is_some(), "whatever labels it holds");
+    assert!(context(note, "keeps flaring").is_current_fact());
+    assert_eq!(section_at(note, "keeps flaring"), SectionKind::Hpi, "SUBJECTIVE goes on");
+    let cause = context(note, "BSA 40%").historical.unwrap();
+    assert_eq!(cause.phrase, "pasted from");
+}
+
+#[test]
+fn a_framed_banner_runs_to_the_heading_of_today() {
+    let note =
+        "=== Earlier note, for reference ===\nAssessment: IGA 4.\nPlan: start tralokinumab.\n\n\
+                Interval events: none.\n=== Today ===\nIGA 2.\nPlan: continue cream.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "start tralokinumab").historical.is_some());
+    assert!(context(note, "IGA 2").is_current_fact());
+    assert!(context(note, "continue cream").is_current_fact());
+    // A heading of today after a banner heading with no end marker.
+    let note = "Interval history from last visit:\nBSA 30%, plan to start Adbry.\n\
+                Assessment today: BSA 8%.";
+    assert!(context(note, "BSA 30%").historical.is_some());
+    assert!(context(note, "BSA 8%").is_current_fact());
+}
+
+#[test]
+fn copied_text_in_brackets_ends_with_them() {
+    let note = "Exam: BSA 22%. [Copied from 3/2024 visit: BSA 40%, IGA 4.] IGA 3 now.\n\
+                (For reference, clinic 11/2025: EASI 30.)\nEASI 18.";
+    assert!(context(note, "BSA 40%").historical.is_none(), "not at the start of its line");
+    let note = "[Copied from 3/2024 visit: BSA 40%,\n IGA 4.]\nToday IGA 3.\n\
+                (For reference, clinic 11/2025: EASI 30.)\nEASI 18.";
+    assert!(context(note, "BSA 40%").historical.is_some());
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "IGA 3").is_current_fact());
+    assert!(context(note, "EASI 30").historical.is_some());
+    assert!(context(note, "EASI 18").is_current_fact());
+}
+
+#[test]
+fn unmarked_copied_text_ends_with_its_quoted_lines_or_paragraph() {
+    let note = "[Copied forward from my note of 1/2025]\n> Hands fissured, BSA 15%.\n\
+                > Start cream.\nHands now clear.";
+    assert!(context(note, "BSA 15%").historical.is_some());
+    assert!(context(note, "hands now clear").is_current_fact());
+    let note = "*** Carried over from 2023 visit ***\nBSA 25%.\nIGA 4.\n\nBSA 6% on exam.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "BSA 6%").is_current_fact());
+}
+
+#[test]
+fn a_banner_phrase_in_prose_opens_nothing() {
+    for note in [
+        "The eruption was copied from a photo she took.\nBSA 10%.",
+        "We reviewed it at the last visit.\nBSA 10% now.",
+        "Last visit we increased the cream\nBSA 10%.",
+    ] {
+        assert_ne!(section_at(note, "BSA 10%"), SectionKind::PriorVisit, "{note}");
+    }
+}
+
+#[test]
+fn of_several_dated_visits_only_the_latest_is_current() {
+    let export = "VISIT NOTE\nDate of service: 01/09/2025\nBSA 30%. Plan: start dupilumab.\n\n\
+                  VISIT NOTE\nDate of service: 06/12/2025\nBSA 4%. Continue dupilumab.";
+    assert!(context(export, "BSA 30%").historical.is_some());
+    assert!(context(export, "start dupilumab").historical.is_some());
+    assert!(context(export, "BSA 4%").is_current_fact());
+    // Newest first.
+    let export = "DOS: 06/12/2025\nBSA 4%.\n\nDOS: 01/09/2025\nBSA 30%.";
+    assert!(context(export, "BSA 4%").is_current_fact());
+    assert!(context(export, "BSA 30%").historical.is_some());
+    // One visit's date on every page is one visit.
+    let pages = "Date of service: 06/12/2025\nBSA 4%.\n\nDate of service: 06/12/2025\nIGA 2.";
+    assert!(context(pages, "BSA 4%").is_current_fact());
+    // A date in a sentence is no visit label.
+    let letter = "Visit date: 06/12/2025\nBSA 4%.\nHer last visit date: 01/09/2025 showed IGA 2.";
+    assert!(context(letter, "BSA 4%").is_current_fact());
 }
 
 #[test]

@@ -375,3 +375,24 @@ fn the_traced_extraction_gives_the_same_facts_and_what_it_set_aside() {
     let starts: Vec<usize> = set_aside.iter().map(|s| s.mention.start).collect();
     assert!(starts.windows(2).all(|w| w[0] <= w[1]), "in text order");
 }
+
+#[test]
+fn copied_forward_text_states_no_request_and_ends_no_flare_of_today() {
+    let note = "Derm follow-up, 29-year-old with atopic dermatitis.\n\
+        [Copied forward from visit of 04/2024]\n\
+        Assessment: flares have resolved on tacrolimus; BSA 35%, neck involved.\n\
+        Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
+        [End of copied text]\n\
+        Today: she keeps flaring despite triamcinolone 0.1% ointment. BSA 8%, arms only.\n\
+        Plan: continue triamcinolone.";
+    let f = facts(note);
+    assert_eq!(f.requested_drug, None, "an old plan is no request");
+    assert!(f.persistent_flares, "an old resolution ends no flare of today");
+    assert_eq!(f.measures.bsa_percent, Some(8.0));
+    assert!(f.high_impact_sites.is_empty());
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Mentioned), "old treatments stay listed");
+    // The same plan written today is the request.
+    let today = note.replace("[Copied forward from visit of 04/2024]\n", "");
+    let today = today.replace("[End of copied text]\n", "");
+    assert_eq!(facts(&today).requested_drug.as_deref(), Some("dupilumab"));
+}

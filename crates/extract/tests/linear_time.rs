@@ -20,7 +20,7 @@ const MOST_GROWTH: f64 = 1.25;
 
 /// Notes made of one piece repeated to a size (or two, each repeated to
 /// half of it): each family stresses one kind of structure.
-const FAMILIES: [(&str, &str); 12] = [
+const FAMILIES: [(&str, &str); 15] = [
     // The note: 2.4 s at 2.5 KB, minutes at 10 KB.
     ("cues then relatives", "clobetasol failed \u{0}mother "),
     ("one run-on sentence", "triamcinolone was ineffective and pimecrolimus burned and "),
@@ -37,6 +37,12 @@ const FAMILIES: [(&str, &str); 12] = [
     ("form boxes", "[ ] Hands [X] Face Tried Dupixent? [ ] Yes [X] No Elidel: no "),
     ("blank lines", "Eczema on the hands.\n\n\n\n   \n"),
     ("hyphens and spaces", "clobe-\ntasol    fail-\ned   no   history   of   it  "),
+    (
+        "copied-forward blocks",
+        "[Copied from visit 1/2024]\n> BSA 30%\n[End of copied text]\nToday: BSA 5%\n",
+    ),
+    ("banners without ends", "*** Carried over from 2023 visit ***\nPlan: start Dupixent.\n"),
+    ("dated visits", "DOS: 01/02/2025\nBSA 3%\n\u{0}Date of service: 03/04/2025\nBSA 5%\n"),
 ];
 
 /// A note of about `size` bytes: the piece (or its parts, split at a NUL,
