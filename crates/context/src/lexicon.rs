@@ -62,6 +62,7 @@ fn parse_fields(fields: &[&str]) -> Result<(String, Role), &'static str> {
             fields.get(3).map(|axis| parse_axis(axis)).transpose()?,
         ),
         "banner" => Role::Banner(parse_banner(fields[1])?),
+        "clause" => Role::Clause,
         direction => Role::Trigger(parse_axis(fields[1])?, parse_direction(direction)?),
     };
     if fields.len() == 4 && !matches!(role, Role::Heading(..)) {
@@ -79,7 +80,9 @@ fn parse_direction(name: &str) -> Result<Direction, &'static str> {
         "forward" => Ok(Direction::Forward),
         "backward" => Ok(Direction::Backward),
         "both" => Ok(Direction::Both),
-        _ => Err("unknown role (forward, backward, both, terminate, pseudo, heading, banner)"),
+        _ => Err(
+            "unknown role (forward, backward, both, terminate, pseudo, heading, banner, clause)",
+        ),
     }
 }
 

@@ -92,6 +92,9 @@ pub enum Role {
     Pseudo,
     Heading(SectionKind, Option<Axis>),
     Banner(Banner),
+    /// A word that opens a clause in run-on text (dictation without
+    /// punctuation): "she", "plan", "medications", a spoken "period".
+    Clause,
 }
 
 /// What a banner phrase says about the text after it, where it stands as
@@ -375,7 +378,12 @@ impl ContextEngine {
         // A sentence ends where a heading starts and where copied text ends.
         let mut breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         breaks.extend(copied.iter().map(|block| block.span.end));
-        let sentences = sentences::split(text, &breaks);
+        let clauses: Vec<usize> = walked
+            .clauses
+            .iter()
+            .map(|found| folded.original_range(found.start as usize..found.end as usize).start)
+            .collect();
+        let sentences::Split { sentences, run_on } = sentences::split(text, &breaks, &clauses);
         let blocks: Vec<(Range<usize>, usize)> = copied
             .iter()
             .zip(openers)
@@ -397,6 +405,7 @@ impl ContextEngine {
             section_headings,
             headings,
             copied,
+            run_on,
             hits,
             terms: walked.terms,
         }
@@ -451,6 +460,7 @@ impl ContextEngine {
             Role::Banner(Banner::End | Banner::Current) => {
                 analysis.copied.iter().any(|block| block.ended_by.as_ref() == Some(&at))
             }
+            Role::Clause => analysis.sentences.iter().any(|sentence| sentence.start == at.start),
         };
         shown.then_some(()).ok_or("is not found where it stands in its example")
     }
@@ -590,6 +600,8 @@ pub struct Analysis<'t> {
     headings: Vec<Heading>,
     /// The copied-forward blocks, in order.
     copied: Vec<copied::Block>,
+    /// The stretches of run-on text (no punctuation), in order.
+    run_on: Vec<Range<usize>>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
     /// The caller's terms, in text order.
@@ -688,8 +700,12 @@ impl<'t> Analysis<'t> {
     /// about what asking for one does.
     pub fn scopes(&self, targets: &[Range<usize>]) -> Vec<Scope> {
         steps::add(targets.len());
-        let reached =
-            scope::resolve(self.engine, self.text.as_bytes(), &self.sentences, &self.hits, targets);
+        let text = scope::Text {
+            bytes: self.text.as_bytes(),
+            sentences: &self.sentences,
+            run_on: &self.run_on,
+        };
+        let reached = scope::resolve(self.engine, &text, &self.hits, targets);
         let len = self.text.len();
         targets
             .iter()

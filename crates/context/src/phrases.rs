@@ -66,6 +66,8 @@ struct Pattern {
     headings: Vec<u32>,
     /// Banners of copied-forward text and visits.
     banners: Vec<u32>,
+    /// Words that open a clause in run-on text.
+    clauses: Vec<u32>,
     term: Option<u32>,
 }
 
@@ -95,13 +97,15 @@ impl Found {
 
 /// What the walk found in one note: the context phrases chosen
 /// leftmost-longest (look-alikes included), every heading phrase (chosen
-/// where a heading may stand), the banner phrases chosen leftmost-longest
-/// (chosen again where a banner may stand), and the caller's terms chosen
+/// where a heading may stand), the banner phrases and the clause openers
+/// of run-on text, each chosen leftmost-longest (banners chosen again
+/// where a banner may stand), and the caller's terms chosen
 /// leftmost-longest among those written in a case they allow.
 pub(crate) struct Walked {
     pub(crate) context: Vec<Found>,
     pub(crate) headings: Vec<Found>,
     pub(crate) banners: Vec<Found>,
+    pub(crate) clauses: Vec<Found>,
     pub(crate) terms: Vec<TermHit>,
 }
 
@@ -128,6 +132,7 @@ impl Phrases {
             match entry.role {
                 Role::Heading(..) => patterns[at].headings.push(i as u32),
                 Role::Banner(_) => patterns[at].banners.push(i as u32),
+                Role::Clause => patterns[at].clauses.push(i as u32),
                 _ => patterns[at].context.push(i as u32),
             }
         }
@@ -156,7 +161,9 @@ impl Phrases {
         self.patterns
             .iter()
             .map(|p| {
-                let entry = p.context.first().or(p.headings.first()).or(p.banners.first());
+                let entry = [&p.context, &p.headings, &p.banners, &p.clauses]
+                    .into_iter()
+                    .find_map(|entries| entries.first());
                 match (entry, p.term) {
                     (Some(&e), _) => entries[e as usize].phrase.clone(),
                     (None, Some(t)) => self.terms[t as usize].phrase.clone(),
@@ -200,6 +207,7 @@ impl Phrases {
         let mut context = Vec::new();
         let mut headings = Vec::new();
         let mut banners = Vec::new();
+        let mut clauses = Vec::new();
         let mut terms = Vec::new();
         for &(end, state) in &ends {
             for i in 0..self.dfa.match_len(state) {
@@ -216,16 +224,20 @@ impl Phrases {
                 if !info.banners.is_empty() {
                     banners.push(found);
                 }
+                if !info.clauses.is_empty() {
+                    clauses.push(found);
+                }
                 if info.term.is_some() {
                     terms.push(found);
                 }
             }
         }
-        for list in [&mut context, &mut headings, &mut banners, &mut terms] {
+        for list in [&mut context, &mut headings, &mut banners, &mut clauses, &mut terms] {
             sort_by_start_then_longest(list);
         }
         let context = leftmost_longest(&context, |f| on_word_boundaries(bytes, f.range(), false));
         let banners = leftmost_longest(&banners, |f| on_word_boundaries(bytes, f.range(), false));
+        let clauses = leftmost_longest(&clauses, |f| on_word_boundaries(bytes, f.range(), false));
         let terms = leftmost_longest(&terms, |f| self.spelling_at(folded, f).is_some())
             .into_iter()
             .filter_map(|f| {
@@ -238,7 +250,7 @@ impl Phrases {
                 })
             })
             .collect();
-        Walked { context, headings, banners, terms }
+        Walked { context, headings, banners, clauses, terms }
     }
 
     /// The walk proper: the end of every match and the state that saw it.

@@ -9,16 +9,25 @@ const ABBREVIATIONS: &[&str] =
 
 /// Splits `text` into sentences covering it, ending them at sentence-final
 /// punctuation, at ";", at blank lines, at a line break before a list item,
-/// and at every offset in `breaks` (section headings).
-pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
+/// at every offset in `breaks` (section headings), and, in run-on text,
+/// at every offset in `clauses` (where a clause opener starts).
+pub(crate) fn split(text: &str, breaks: &[usize], clauses: &[usize]) -> Split {
     let bytes = text.as_bytes();
-    crate::steps::add(bytes.len() + breaks.len());
+    crate::steps::add(bytes.len() + breaks.len() + clauses.len());
     // Ends are marked in a bit set and read back in order: found in two
     // scans, a few before the byte that finds them, they need no sort.
     let mut ends = EndSet::new(bytes.len());
     mark_ends(bytes, &mut ends);
     for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
         ends.mark(end);
+    }
+    let stretches = run_on_stretches(bytes);
+    let mut stretch = stretches.iter().peekable();
+    for &start in clauses {
+        while stretch.next_if(|s| s.end <= start).is_some() {}
+        if stretch.peek().is_some_and(|s| s.start < start) {
+            ends.mark(start);
+        }
     }
     // No end is at 0, so every end closes a sentence.
     let mut sentences = Vec::new();
@@ -30,7 +39,65 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     if start < bytes.len() || sentences.is_empty() {
         sentences.push(start..bytes.len());
     }
-    sentences
+    Split { sentences, run_on: stretches }
+}
+
+/// A text's sentences, and its stretches of run-on text, each in order.
+pub(crate) struct Split {
+    pub(crate) sentences: Vec<Range<usize>>,
+    pub(crate) run_on: Vec<Range<usize>>,
+}
+
+/// The fewest words a stretch of text without punctuation has when it is
+/// run-on text (speech recognition that wrote no punctuation): a long
+/// sentence of ordinary prose, or a list, has a comma or a full stop long
+/// before.
+const RUN_ON_WORDS: usize = 50;
+
+/// The stretches of run-on text: at least [`RUN_ON_WORDS`] words with no
+/// punctuation between them (a full stop, comma, colon or semicolon not
+/// inside a number, a bracket, a line break before anything but a word in
+/// lower case: a dictation's wrapped line goes on).
+pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
+    crate::steps::add(bytes.len());
+    let mut stretches = Vec::new();
+    let (mut start, mut words, mut in_word) = (0, 0, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        let word_byte = b.is_ascii_alphanumeric();
+        if word_byte && !in_word {
+            words += 1;
+        }
+        in_word = word_byte;
+        if ends_stretch(bytes, i) {
+            if words >= RUN_ON_WORDS {
+                stretches.push(start..i);
+            }
+            (start, words) = (i + 1, 0);
+        }
+    }
+    if words >= RUN_ON_WORDS {
+        stretches.push(start..bytes.len());
+    }
+    stretches
+}
+
+/// Whether the byte at `i` is punctuation that ends a stretch of run-on
+/// text: "0.1", "10:30" and "1,000" are none.
+fn ends_stretch(bytes: &[u8], i: usize) -> bool {
+    let digit_at =
+        |at: Option<usize>| at.and_then(|at| bytes.get(at)).is_some_and(u8::is_ascii_digit);
+    match bytes[i] {
+        b'.' | b',' | b':' => !(digit_at(i.checked_sub(1)) && digit_at(Some(i + 1))),
+        b';' | b'!' | b'?' => true,
+        b'(' | b')' => true,
+        b'\n' => {
+            let rest = &bytes[i + 1..];
+            let indent = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+            crate::steps::add(indent);
+            !rest.get(indent).is_some_and(u8::is_ascii_lowercase)
+        }
+        _ => false,
+    }
 }
 
 /// The offsets where sentences end, as one bit per byte of the text.
@@ -294,7 +361,7 @@ mod tests {
     use super::*;
 
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
-        split(text, breaks).into_iter().map(|r| text[r].trim()).collect()
+        split(text, breaks, &[]).sentences.into_iter().map(|r| text[r].trim()).collect()
     }
 
     #[test]
@@ -359,6 +426,27 @@ mod tests {
     fn a_labelled_line_ends_a_sentence() {
         let text = "Denies fever and\nItch: 8/10\nwrapped still";
         assert_eq!(pieces(text, &[]), ["Denies fever and", "Itch: 8/10\nwrapped still"]);
+    }
+
+    #[test]
+    fn clause_openers_end_sentences_of_run_on_text_only() {
+        let run_on =
+            "seen for eczema of the arms and legs that is worse in winter and keeps him up \
+                      at night with itching and scratching until the skin bleeds and he has tried \
+                      many creams from the store over the years with little change so far and \
+                      no asthma no allergies he works as a cook";
+        let he = run_on.rfind("he works").unwrap();
+        assert!(split(run_on, &[], &[he]).sentences.iter().any(|s| s.start == he));
+        let prose = "He has no asthma, no allergies; he works as a cook.";
+        let he = prose.rfind("he works").unwrap();
+        assert!(!split(prose, &[], &[he]).sentences.iter().any(|s| s.start == he));
+        let numbers = format!("{}0.1 10:30 1,000 {}", "word ".repeat(30), "word ".repeat(30));
+        assert_eq!(run_on_stretches(numbers.as_bytes()).len(), 1, "numbers are no punctuation");
+        let words = "word ".repeat(60);
+        let wrapped = format!("{words}\nand more");
+        assert_eq!(run_on_stretches(wrapped.as_bytes()), [0..wrapped.len()]);
+        let listed = format!("{words}\nNext line");
+        assert_eq!(run_on_stretches(listed.as_bytes()), [0..words.len()]);
     }
 
     #[test]

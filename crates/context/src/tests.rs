@@ -403,6 +403,42 @@ fn of_several_dated_visits_only_the_latest_is_current() {
     assert!(context(letter, "BSA 4%").is_current_fact());
 }
 
+/// A dictation without punctuation, in the words of a speech recognizer.
+const DICTATION: &str = "this is a follow up for a woman with eczema of the arms and legs since \
+    childhood she denies fever or chills she has no asthma and no hay fever review of systems \
+    otherwise negative medications cetirizine daily she could not get to the phototherapy \
+    sessions because of her job and her sister gave her some tacrolimus to try exam today \
+    I would estimate the body surface area at about 20 percent with plaques on the neck \
+    plan we will start dupilumab and continue emollients counseled to call for eye pain \
+    continue triamcinolone";
+
+#[test]
+fn run_on_dictation_splits_at_its_own_cues() {
+    assert!(context(DICTATION, "chills").negated.is_some(), "within its clause");
+    assert!(context(DICTATION, "hay fever").negated.is_some());
+    for current in ["cetirizine", "body surface area", "neck", "start dupilumab"] {
+        assert!(context(DICTATION, current).is_current_fact(), "{current}");
+    }
+    // No cue between "could not" and the drug: a short reach in run-on text.
+    assert!(context(DICTATION, "phototherapy").negated.is_some());
+    assert!(context(DICTATION, "tacrolimus").negated.is_none());
+    assert!(context(DICTATION, "continue triamcinolone").hypothetical.is_none());
+    // The same words with their punctuation read as before.
+    let punctuated = "She could not get to the phototherapy sessions because of her job and her \
+                      sister gave her some tacrolimus to try.";
+    assert!(context(punctuated, "tacrolimus").negated.is_some());
+}
+
+#[test]
+fn history_as_a_plain_noun_is_not_the_past() {
+    let text = "Dupixent is requested given the medication history outlined above.";
+    assert!(context(text, "dupixent").historical.is_none());
+    assert!(context("Her eczema history is long.", "eczema").historical.is_some());
+    let dictated = "history of present illness she is a 30 year old with eczema";
+    assert!(context(dictated, "30 year old").historical.is_none());
+    assert!(context("History of eczema in childhood.", "eczema").historical.is_some());
+}
+
 #[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
@@ -488,7 +524,7 @@ proptest::proptest! {
             .entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !matches!(e.role, Role::Heading(..)))
+            .filter(|(_, e)| !matches!(e.role, Role::Heading(..) | Role::Banner(_) | Role::Clause))
             .map(|(i, e)| (e.phrase.as_str(), i as u32))
             .collect();
         proptest::prop_assert_eq!(got, chosen_by_search(folded.bytes(), &phrases));

@@ -396,3 +396,22 @@ fn copied_forward_text_states_no_request_and_ends_no_flare_of_today() {
     let today = today.replace("[End of copied text]\n", "");
     assert_eq!(facts(&today).requested_drug.as_deref(), Some("dupilumab"));
 }
+
+#[test]
+fn a_dictation_without_punctuation_keeps_its_facts_apart() {
+    let note = "dictating a dermatology visit for a 27 year old man with atopic dermatitis since \
+        infancy he has flares every few weeks that wake him at night he denies fever he has no \
+        asthma he used clobetasol 0.05 percent ointment for two months with no improvement \
+        review of systems otherwise negative physical exam weight 180 pounds thick plaques on \
+        the dorsal hands and the neck I would estimate the body surface area at 25 percent \
+        plan we will start dupixent 600 mg loading dose then 300 mg every 2 weeks \
+        continue clobetasol follow up in 3 months";
+    let f = facts(note);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.age_years, Some(27.0));
+    assert_eq!(f.weight_kg, Some(81.6));
+    assert_eq!(f.measures.bsa_percent, Some(25.0));
+    assert_eq!(f.high_impact_sites, [Site::Neck, Site::Hands]);
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+}
