@@ -444,9 +444,9 @@ mod tests {
         assert_eq!(run_on_stretches(numbers.as_bytes()).len(), 1, "numbers are no punctuation");
         let words = "word ".repeat(60);
         let wrapped = format!("{words}\nand more");
-        assert_eq!(run_on_stretches(wrapped.as_bytes()), [0..wrapped.len()]);
+        assert_eq!(run_on_stretches(wrapped.as_bytes()), vec![0..wrapped.len()]);
         let listed = format!("{words}\nNext line");
-        assert_eq!(run_on_stretches(listed.as_bytes()), [0..words.len()]);
+        assert_eq!(run_on_stretches(listed.as_bytes()), vec![0..words.len()]);
     }
 
     #[test]
