@@ -154,4 +154,15 @@ mod tests {
         let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
         assert_eq!(items, ["- clobetasol\n  wrapped", "2) tacrolimus"]);
     }
+
+    #[test]
+    fn typographic_bullets_and_a_word_processors_o_open_items() {
+        let text = "Tried:\n\u{2013} clobetasol\n\u{2014} tacrolimus\n\u{25aa} crisaborole\n\
+                    \u{25e6} pimecrolimus\n\u{2022} ruxolitinib\n* desonide\no halobetasol\n\
+                    or wrapped\nOther:";
+        let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
+        let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
+        assert_eq!(items.len(), 7, "{items:?}");
+        assert_eq!(items[6], "o halobetasol\nor wrapped", "'or' is a word, not a bullet");
+    }
 }

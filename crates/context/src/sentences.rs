@@ -258,8 +258,49 @@ impl LineEnds {
     }
 }
 
-/// True when a line ends with a short answer after a colon.
+/// True when a line ends with a short answer after a colon: a word of
+/// [`ANSWERS`], or the whole value of a labelled line ("Ruxolitinib
+/// cream: never used", "Photos: not taken").
 fn ends_with_answer(line: &[u8]) -> bool {
+    ends_with_answer_word(line) || is_short_field(line)
+}
+
+/// The most words a labelled line's value has when it is a short answer.
+const SHORT_VALUE_WORDS: usize = 4;
+
+/// True when a line is a label and a colon, then a value of a few words
+/// ("Photos: not taken"), the label starting its line.
+fn is_short_field(line: &[u8]) -> bool {
+    let line = line.trim_ascii_end();
+    let floor = line.len().saturating_sub(LABEL_REACH + SHORT_VALUE_BYTES + 1);
+    let tail = &line[floor..];
+    crate::steps::add(tail.len());
+    let Some(colon) = tail.iter().rposition(|b| *b == b':') else { return false };
+    let value = &tail[colon + 1..];
+    let words = value.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count();
+    if value.len() > SHORT_VALUE_BYTES || !(1..=SHORT_VALUE_WORDS).contains(&words) {
+        return false;
+    }
+    // The label starts its line (after its indent).
+    let line_start = tail[..colon].iter().rposition(|b| *b == b'\n').map(|n| n + 1);
+    let Some(start) = line_start.or((floor == 0).then_some(0)) else { return false };
+    let last_word = value.rsplit(u8::is_ascii_whitespace).next().unwrap_or_default();
+    let goes_on = CONTINUING.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(last_word));
+    !goes_on && starts_with_label(tail[start..].trim_ascii_start())
+}
+
+/// Words that a value does not end with: "Assessment: not controlled on"
+/// goes on to the next line.
+const CONTINUING: [&str; 18] = [
+    "on", "with", "of", "and", "or", "to", "for", "despite", "after", "by", "in", "the", "a", "an",
+    "from", "than", "at", "but",
+];
+
+/// The longest value of a labelled line that is a short answer, in bytes.
+const SHORT_VALUE_BYTES: usize = 32;
+
+/// True when a line ends with a word of [`ANSWERS`] after a colon.
+fn ends_with_answer_word(line: &[u8]) -> bool {
     let line = line.trim_ascii_end();
     // No answer is longer than its longest word: reading further back
     // would find nothing more.
@@ -322,7 +363,9 @@ pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
 }
 
 /// True when a line's text (after its indent) opens with a bullet or an
-/// item number: "- ", "* ", "+", "#", "•", "1. ", "2) ".
+/// item number: "- ", "* ", "+", "#", "1. ", "2) ", a typographic bullet
+/// or dash ("•", "▪", "◦", "–", "—"), or the letter "o" that a word
+/// processor's second-level bullet becomes ("o Tacrolimus: never used").
 pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
     match line.first() {
         Some(b'-' | b'*' | b'+' | b'#') => true,
@@ -333,9 +376,16 @@ pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
             matches!(line.get(digits), Some(b'.' | b')'))
                 && line.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
-        _ => line.starts_with("•".as_bytes()),
+        Some(b'o') => {
+            matches!(line.get(1), Some(b' ' | b'\t'))
+                && line.get(2).is_some_and(|b| b.is_ascii_alphabetic())
+        }
+        _ => BULLETS.iter().any(|bullet| line.starts_with(bullet.as_bytes())),
     }
 }
+
+/// Typographic bullets and dashes that open a list item.
+const BULLETS: [&str; 9] = ["•", "▪", "◦", "–", "—", "●", "○", "■", "‣"];
 
 /// How far into a line its label's colon may be.
 pub(crate) const LABEL_REACH: usize = 40;

@@ -440,6 +440,21 @@ fn history_as_a_plain_noun_is_not_the_past() {
 }
 
 #[test]
+fn a_negated_form_line_does_not_negate_the_next_line() {
+    let form = "Ruxolitinib cream: never used\nFlaring every few weeks.\n\
+                Photos: not taken\nItch NRS (past 3 days, worst): 6\n\
+                \u{2013} Tacrolimus: no\n\u{2013} Eczema of the hands";
+    assert!(context(form, "ruxolitinib cream").negated.is_some(), "its own line is negated");
+    assert!(context(form, "flaring").negated.is_none());
+    assert!(context(form, "itch NRS").negated.is_none());
+    assert!(context(form, "eczema of the hands").negated.is_none());
+    // A value that goes on, on the next line, is still negated there.
+    let wrapped = "Exam: free of\nEczema today.\nTacrolimus: no\nimprovement.";
+    assert!(context(wrapped, "eczema").negated.is_some());
+    assert!(context("Photos: not taken Itch NRS 6", "itch").negated.is_some(), "one line");
+}
+
+#[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
     let analysis = ContextEngine::builtin().analyze(text);
