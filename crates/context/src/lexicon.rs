@@ -63,6 +63,7 @@ fn parse_fields(fields: &[&str]) -> Result<(String, Role), &'static str> {
         ),
         "banner" => Role::Banner(parse_banner(fields[1])?),
         "clause" => Role::Clause,
+        "organization" => Role::Organization(parse_direction(fields[1])?),
         direction => Role::Trigger(parse_axis(fields[1])?, parse_direction(direction)?),
     };
     if fields.len() == 4 && !matches!(role, Role::Heading(..)) {
@@ -81,7 +82,7 @@ fn parse_direction(name: &str) -> Result<Direction, &'static str> {
         "backward" => Ok(Direction::Backward),
         "both" => Ok(Direction::Both),
         _ => Err(
-            "unknown role (forward, backward, both, terminate, pseudo, heading, banner, clause)",
+            "unknown role (forward, backward, both, terminate, pseudo, heading, banner, clause, organization)",
         ),
     }
 }

@@ -95,6 +95,11 @@ pub enum Role {
     /// A word that opens a clause in run-on text (dictation without
     /// punctuation): "she", "plan", "medications", a spoken "period".
     Clause,
+    /// A word of an organization's name ("Center", "Associates",
+    /// "Department of"), which reaches the capitalised words of the name
+    /// before it (backward) or after it (forward): "Lakeview Psoriasis
+    /// Center" says nothing about a patient's psoriasis.
+    Organization(Direction),
 }
 
 /// What a banner phrase says about the text after it, where it stands as
@@ -378,6 +383,15 @@ impl ContextEngine {
         // A sentence ends where a heading starts and where copied text ends.
         let mut breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
         breaks.extend(copied.iter().map(|block| block.span.end));
+        let organizations: Vec<(Range<usize>, Direction)> = walked
+            .organizations
+            .iter()
+            .filter_map(|found| {
+                let entry = self.phrases.organization_entry(found.pattern)?;
+                let Role::Organization(direction) = self.role(entry) else { return None };
+                Some((folded.original_range(found.start as usize..found.end as usize), direction))
+            })
+            .collect();
         let clauses: Vec<usize> = walked
             .clauses
             .iter()
@@ -406,6 +420,7 @@ impl ContextEngine {
             headings,
             copied,
             run_on,
+            organizations,
             hits,
             terms: walked.terms,
         }
@@ -461,6 +476,7 @@ impl ContextEngine {
                 analysis.copied.iter().any(|block| block.ended_by.as_ref() == Some(&at))
             }
             Role::Clause => analysis.sentences.iter().any(|sentence| sentence.start == at.start),
+            Role::Organization(_) => analysis.organizations.iter().any(|(span, _)| *span == at),
         };
         shown.then_some(()).ok_or("is not found where it stands in its example")
     }
@@ -573,6 +589,20 @@ fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
 }
 
+/// How far before an organization word the name it ends may start.
+const ORGANIZATION_REACH: usize = 40;
+
+/// Whether `words` are a name: each word capitalised ("Lakeview",
+/// "Psoriasis") or a joining word ("&", "and", "of", "for", "the"), with
+/// no punctuation between them (a comma or a line break parts them).
+fn is_name(words: &[u8]) -> bool {
+    const JOINING: [&[u8]; 6] = [b"&", b"and", b"of", b"for", b"the", b"-"];
+    let plain = |w: &[u8]| w.iter().all(|b| b.is_ascii_alphanumeric() || b"&-'.".contains(b));
+    words.split(|b| *b == b' ' || *b == b'/').filter(|w| !w.is_empty()).all(|w| {
+        plain(w) && (w.first().is_some_and(u8::is_ascii_uppercase) || JOINING.contains(&w))
+    })
+}
+
 /// A byte that is part of a word: an ASCII letter, digit or underscore.
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -602,6 +632,9 @@ pub struct Analysis<'t> {
     copied: Vec<copied::Block>,
     /// The stretches of run-on text (no punctuation), in order.
     run_on: Vec<Range<usize>>,
+    /// The words of organizations' names, in order, with the way each
+    /// reaches the rest of its name.
+    organizations: Vec<(Range<usize>, Direction)>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
     /// The caller's terms, in text order.
@@ -746,6 +779,32 @@ impl<'t> Analysis<'t> {
             .take_while(|h| h.span.start < range.end)
             .inspect(|_| steps::add(1))
             .any(|h| matches!(self.engine.role(h.entry), Role::Trigger(a, _) if a == axis))
+    }
+
+    /// Whether `span` is part of an organization's name ("Lakeview
+    /// Psoriasis Center", "Harborview Allergy & Asthma Associates",
+    /// "Department of Dermatology"): capitalised words on one line that an
+    /// organization word of the lexicon ends or opens. Such a name says
+    /// nothing about the patient's diagnosis, and less about a clinician's
+    /// specialty than the clinician's own line does.
+    pub fn in_organization_name(&self, span: &Range<usize>) -> bool {
+        let bytes = self.text.as_bytes();
+        let line_end = self.lines.range(self.lines.line_of(span.start)).end;
+        let i = self.organizations.partition_point(|(org, _)| org.start < span.end);
+        let after = self.organizations.get(i).filter(|(org, direction)| {
+            *direction == Direction::Backward
+                && org.end <= line_end
+                && org.start - span.end <= ORGANIZATION_REACH
+                && is_name(&bytes[span.start..org.start])
+        });
+        let before = i.checked_sub(1).and_then(|b| self.organizations.get(b)).filter(|(org, d)| {
+            *d == Direction::Forward
+                && org.end <= span.start
+                && span.start - org.end <= 2
+                && bytes[org.end..span.start].iter().all(|b| *b == b' ')
+        });
+        steps::add(ORGANIZATION_REACH);
+        after.is_some() || before.is_some()
     }
 
     /// Where the trigger phrase or heading phrase of `cause` is.

@@ -455,6 +455,23 @@ fn a_negated_form_line_does_not_negate_the_next_line() {
 }
 
 #[test]
+fn organization_names_are_capitalised_words_an_organization_word_ends_or_opens() {
+    let text = "Lakeview Psoriasis Center\nDepartment of Dermatology\nNORTH VALE ECZEMA CLINIC\n\
+                Seen at the psoriasis center. Psoriasis Center visits: 2.\nPsoriasis, Center";
+    let analysis = ContextEngine::builtin().analyze(text);
+    let named = |phrase: &str, nth: usize| {
+        let start = text.match_indices(phrase).nth(nth).unwrap().0;
+        analysis.in_organization_name(&(start..start + phrase.len()))
+    };
+    assert!(named("Psoriasis", 0));
+    assert!(named("Dermatology", 0));
+    assert!(named("ECZEMA", 0));
+    assert!(!named("psoriasis", 0), "lower case: a description");
+    assert!(named("Psoriasis", 1), "a name, wherever it stands");
+    assert!(!named("Psoriasis", 2), "a comma parts the words");
+}
+
+#[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
     let analysis = ContextEngine::builtin().analyze(text);
@@ -539,7 +556,7 @@ proptest::proptest! {
             .entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !matches!(e.role, Role::Heading(..) | Role::Banner(_) | Role::Clause))
+            .filter(|(_, e)| !matches!(e.role, Role::Heading(..) | Role::Banner(_) | Role::Clause | Role::Organization(_)))
             .map(|(i, e)| (e.phrase.as_str(), i as u32))
             .collect();
         proptest::prop_assert_eq!(got, chosen_by_search(folded.bytes(), &phrases));

@@ -57,7 +57,10 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
     let named: Vec<(&String, bool, &Mention)> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
-            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context }) => {
+            // A clinic's name ("Lakeview Psoriasis Center") is no diagnosis.
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context })
+                if !note.in_organization_name(m) =>
+            {
                 Some((diagnosis, *needs_context, m))
             }
             _ => None,
@@ -520,7 +523,8 @@ const SHORT_LINE: usize = 90;
 
 /// The prescriber's specialty: the note's own, not one it refers to. A
 /// specialty on a labelled line ("Prescriber specialty: Family Medicine")
-/// wins, then one in the letterhead or signature, then any other; a
+/// wins, then the clinician's own line in the letterhead or signature,
+/// then a clinic's name there, then any other; a
 /// specialty near a referral word ("refer to dermatology"), in the past, or
 /// heading an exam section ("DERM:") never counts.
 pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
@@ -564,7 +568,11 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
             continue;
         }
         let labelled = cues(SpecialtyTerm::Label, before_label).any(on_line);
+        // A clinic's name ("Harborview Allergy & Asthma Associates") tells
+        // less than the clinician's own line ("J. Ruiz, MD - Dermatology").
         let score = if labelled {
+            4
+        } else if header && !note.in_organization_name(mention) {
             3
         } else if header {
             2

@@ -145,6 +145,13 @@ impl<'t, 'v> Note<'t, 'v> {
         self.analysis.cause_span(cause)
     }
 
+    /// Whether `mention` is a word of an organization's name ("Lakeview
+    /// Psoriasis Center"): a letterhead, address or fax header that names
+    /// a clinic says nothing about the patient.
+    pub fn in_organization_name(&self, mention: &Mention) -> bool {
+        self.analysis.in_organization_name(&mention.span)
+    }
+
     /// Whether a negation trigger of the context lexicon stands on `range`:
     /// the one answer to "is this word a negation".
     pub fn negates(&self, range: &Range<usize>) -> bool {

@@ -415,3 +415,25 @@ fn a_dictation_without_punctuation_keeps_its_facts_apart() {
     assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
     assert_eq!(f.dosing.maintenance_mg, Some(300.0));
 }
+
+#[test]
+fn a_clinics_name_says_nothing_about_the_diagnosis() {
+    let letter = "Lakeview Psoriasis Center\n400 Shore Rd, Unit 2  |  Fax 555-0100\n\n\
+        Re: 45-year-old man with itchy plaques on the shins for a year, BSA 12%.\n\
+        Plan: biopsy; start Dupixent if confirmed.";
+    assert_eq!(facts(letter).diagnosis, None, "the clinic's name");
+    let stated = letter.replace("itchy plaques", "psoriasis with itchy plaques");
+    assert_eq!(facts(&stated).diagnosis.as_deref(), Some("psoriasis"), "the note's own words");
+    let program = "SUNRIDGE ATOPIC DERMATITIS PROGRAM\nSeen for chronic hand dermatitis.";
+    assert_eq!(facts(program).diagnosis, None);
+}
+
+#[test]
+fn the_clinicians_own_line_tells_the_specialty_before_the_clinics_name() {
+    let letter = "Harborview Allergy & Immunology Associates\n12 Pier St\n\n\
+        Atopic dermatitis, 30-year-old, starting Dupixent.\n\n\
+        R. Okoye, MD\nDermatology";
+    assert_eq!(facts(letter).prescriber_specialty, Some(Specialty::Dermatology));
+    let unsigned = letter.replace("R. Okoye, MD\nDermatology", "R. Okoye, MD");
+    assert_eq!(facts(&unsigned).prescriber_specialty, Some(Specialty::AllergyImmunology));
+}
