@@ -6,9 +6,9 @@
 use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, MeasureKind, SiteTerm, SpecialtyTerm, Vocabulary,
 };
-use crate::mentions::{Mention, Note, Question};
+use crate::mentions::{Mention, Note, Question, Reason};
 use crate::values::{read_value, restatement, Tables, Value, ValuePatterns, MONTHS};
-use necessity_context::steps;
+use necessity_context::{steps, Axis};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -88,6 +88,29 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
         _ => affirmed.iter().find(|(d, _, _)| is_ad(d)).or(look_alike)?,
     };
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
+}
+
+/// The mentions of the patient's diagnosis that the note holds in doubt
+/// ("AD vs contact dermatitis", "rule out atopic dermatitis", a
+/// differential), of atopic dermatitis or of the diagnosis `chosen`: set
+/// aside as uncertain, and for nothing else (a negated or a relative's
+/// diagnosis is no doubt).
+pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
+    steps::add(note.mentions().len());
+    note.mentions()
+        .iter()
+        .filter(|m| match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
+                (diagnosis == "atopic_dermatitis" || Some(diagnosis.as_str()) == chosen)
+                    && !note.in_organization_name(m)
+            }
+            _ => false,
+        })
+        .filter(|m| {
+            matches!(note.judge(m, Question::DIAGNOSIS), Err(Reason::Context(Axis::Uncertain, _)))
+        })
+        .filter_map(|m| span_of(note.text(), &m.span))
+        .collect()
 }
 
 /// The current measures and demographics, with the words that state them.

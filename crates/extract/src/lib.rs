@@ -12,6 +12,7 @@
 //! asked of the context engine (`necessity-context`) once, and whether it
 //! is a current fact is answered there and nowhere else.
 
+mod caveats;
 mod dosing;
 mod examples;
 mod findings;
@@ -194,6 +195,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     record_treatments(&mut facts, lexicons, note);
     record_values(&mut facts, lexicons, note, skin_note);
     record_findings(&mut facts, lexicons, note, skin_note);
+    let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
+    let caveats = caveats::caveats(&facts, note, doubts);
+    facts.caveats.extend(caveats);
     facts
 }
 
