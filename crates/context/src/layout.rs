@@ -54,6 +54,19 @@ impl Lines {
         self.content[line]
     }
 
+    /// Whether `at` starts the text of its line (after its indent) and the
+    /// line does not hang under the line before (indented deeper than it,
+    /// as the wrapped lines of a field are).
+    pub fn starts_unhung_line(&self, at: usize) -> bool {
+        let line = self.line_of(at);
+        if self.content[line] != at {
+            return false;
+        }
+        let indent = |l: usize| self.content[l] - self.starts[l];
+        let blank = |l: usize| self.content[l] >= self.range(l).end;
+        line == 0 || blank(line - 1) || indent(line) <= indent(line - 1)
+    }
+
     /// The start of the line that holds `offset`.
     pub fn start_of(&self, offset: usize) -> usize {
         self.starts[self.line_of(offset)]
@@ -70,6 +83,20 @@ impl Lines {
         }
     }
 }
+
+/// Whether a text is written in capitals (a legacy system's export, a
+/// teleprinter fax): at most one letter in twenty in lower case. In such a
+/// text case says nothing: an upper-case word is no heading and a line
+/// that starts with one no new sentence.
+pub fn in_capitals(bytes: &[u8]) -> bool {
+    crate::steps::add(bytes.len());
+    let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
+    upper + lower >= CAPITALS_MIN_LETTERS && lower * 20 <= upper + lower
+}
+
+/// The fewest letters a text has before its case is judged.
+const CAPITALS_MIN_LETTERS: usize = 40;
 
 /// The blank lines ("\n\n") that part a note's paragraphs, in order.
 #[derive(Clone, Debug, Default)]

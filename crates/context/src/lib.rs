@@ -348,9 +348,11 @@ impl ContextEngine {
         let lines = Lines::new(text.as_bytes());
         let heading_phrases =
             HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
+        let capitals = layout::in_capitals(text.as_bytes());
         let headings = sections::find(
             text,
             &lines,
+            capitals,
             |range| heading_phrases.within(range),
             |range| heading_phrases.whole(range),
         );
@@ -368,9 +370,15 @@ impl ContextEngine {
         let copied = copied::find(text.as_bytes(), &lines, &headings, &banners);
         let (headings, openers) = copied::with_openers(headings, &copied, &lines);
         let mut hits = Vec::new();
+        // Every context phrase, look-alikes too: a line break inside one
+        // of a text in capitals ends no sentence.
+        let mut phrases = Vec::new();
         steps::add(walked.context.len());
         for found in &walked.context {
             let span = folded.original_range(found.start as usize..found.end as usize);
+            if capitals {
+                phrases.push(span.clone());
+            }
             if inside_heading(&headings, &span) {
                 continue;
             }
@@ -397,7 +405,9 @@ impl ContextEngine {
             .iter()
             .map(|found| folded.original_range(found.start as usize..found.end as usize).start)
             .collect();
-        let sentences::Split { sentences, run_on } = sentences::split(text, &breaks, &clauses);
+        let layout = sentences::Layout { lines: &lines, capitals, phrases: &phrases };
+        let sentences::Split { sentences, run_on } =
+            sentences::split(text, &breaks, &clauses, &layout);
         let blocks: Vec<(Range<usize>, usize)> = copied
             .iter()
             .zip(openers)

@@ -67,13 +67,15 @@ impl Heading {
     }
 }
 
-/// Finds the headings of `text`; `phrase_within` names the first heading
+/// Finds the headings of `text` (`capitals`: written all in capitals, see
+/// [`crate::layout::in_capitals`]); `phrase_within` names the first heading
 /// phrase of the lexicon within a range, if any, and `whole_phrase` the one
 /// that is all of a range (as `phrase_within` when its phrase spans the
 /// range, without searching every short line).
 pub(crate) fn find(
     text: &str,
     lines: &Lines,
+    capitals: bool,
     phrase_within: impl Fn(Range<usize>) -> Option<HeadingHit>,
     whole_phrase: impl Fn(Range<usize>) -> Option<HeadingHit>,
 ) -> Vec<Heading> {
@@ -88,7 +90,16 @@ pub(crate) fn find(
         }
         let Some((start, label_end)) = heading_start(bytes, colon) else { continue };
         let hit = phrase_within(start..label_end);
-        if hit.is_some() || is_upper_case(&bytes[start..label_end]) {
+        // In a text all in capitals an unknown label is a heading only at
+        // the start of a line that does not hang under the one before
+        // or that the line before goes on into ("ADDED TO\nUPADACITINIB:")
+        // ("VITALS    :", not "..., DISCUSSED WITH PARENTS):"); a label
+        // whose brackets do not pair ends a bracket ("(INTERNAL\n
+        // MEDICINE): no improvement").
+        let line_initial = !capitals
+            || (lines.starts_unhung_line(start) && !previous_line_goes_on(bytes, lines, start));
+        let balanced = brackets_balance(&bytes[start..label_end]);
+        if hit.is_some() || (line_initial && balanced && is_upper_case(&bytes[start..label_end])) {
             let inline = text_follows(bytes, colon + 1);
             with_colon.push(Heading::new(start..colon + 1, hit, lines, inline));
         }
@@ -242,6 +253,38 @@ fn is_framed(bytes: &[u8], line: &Range<usize>) -> bool {
     let content = &bytes[line.clone()];
     let frame = content.iter().take_while(|b| is_frame_byte(**b)).count();
     frame >= 2 || content.first() == Some(&b'[')
+}
+
+/// Whether the line before the one that `at` starts ends with a word that
+/// goes on ("to", "of", "with": [`crate::sentences::CONTINUING`]).
+fn previous_line_goes_on(bytes: &[u8], lines: &Lines, at: usize) -> bool {
+    let line = lines.line_of(at);
+    if line == 0 {
+        return false;
+    }
+    let previous = &bytes[lines.range(line - 1)];
+    let last = previous.trim_ascii_end().rsplit(|b| !b.is_ascii_alphabetic()).next();
+    crate::steps::add(previous.len().min(LAST_WORD));
+    last.is_some_and(|word| {
+        crate::sentences::CONTINUING.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    })
+}
+
+/// The longest word read back at a line's end.
+const LAST_WORD: usize = 16;
+
+/// Whether every ")" of a label closes a "(" of it.
+pub(crate) fn brackets_balance(label: &[u8]) -> bool {
+    let mut depth = 0i32;
+    for b in label {
+        match b {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return false,
+            b')' => depth -= 1,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn is_upper_case(bytes: &[u8]) -> bool {

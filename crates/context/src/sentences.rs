@@ -11,13 +11,21 @@ const ABBREVIATIONS: &[&str] =
 /// punctuation, at ";", at blank lines, at a line break before a list item,
 /// at every offset in `breaks` (section headings), and, in run-on text,
 /// at every offset in `clauses` (where a clause opener starts).
-pub(crate) fn split(text: &str, breaks: &[usize], clauses: &[usize]) -> Split {
+pub(crate) fn split(text: &str, breaks: &[usize], clauses: &[usize], layout: &Layout) -> Split {
     let bytes = text.as_bytes();
     crate::steps::add(bytes.len() + breaks.len() + clauses.len());
     // Ends are marked in a bit set and read back in order: found in two
     // scans, a few before the byte that finds them, they need no sort.
     let mut ends = EndSet::new(bytes.len());
-    mark_ends(bytes, &mut ends);
+    mark_ends(bytes, &mut ends, layout);
+    // In a text all in capitals, a line break inside a phrase of the
+    // lexicon ("...: NO\nIMPROVEMENT") is no end: the phrase goes on.
+    if layout.capitals {
+        for phrase in layout.phrases {
+            crate::steps::add(phrase.len());
+            (phrase.start + 1..phrase.end).for_each(|at| ends.unmark(at));
+        }
+    }
     for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
         ends.mark(end);
     }
@@ -40,6 +48,16 @@ pub(crate) fn split(text: &str, breaks: &[usize], clauses: &[usize]) -> Split {
         sentences.push(start..bytes.len());
     }
     Split { sentences, run_on: stretches }
+}
+
+/// What sentence splitting knows of a text's layout: its lines, and
+/// whether it is written all in capitals (where a line that goes on is
+/// told by its hanging indent, not by a lower-case first word).
+pub(crate) struct Layout<'a> {
+    pub(crate) lines: &'a crate::layout::Lines,
+    pub(crate) capitals: bool,
+    /// The phrases of the lexicon found in the text, in order, apart.
+    pub(crate) phrases: &'a [Range<usize>],
 }
 
 /// A text's sentences, and its stretches of run-on text, each in order.
@@ -117,6 +135,13 @@ impl EndSet {
         }
     }
 
+    /// Unmarks `end`.
+    fn unmark(&mut self, end: usize) {
+        if let Some(word) = self.0.get_mut(end / 64) {
+            *word &= !(1 << (end % 64));
+        }
+    }
+
     /// The marked offsets, in order.
     fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().enumerate().flat_map(|(i, &word)| {
@@ -135,15 +160,15 @@ impl EndSet {
 /// Marks each place where a sentence ends by the text's own punctuation
 /// and lines. Every question a candidate asks reads a bounded stretch of
 /// text, or one that the previous line break's question already read.
-fn mark_ends(bytes: &[u8], ends: &mut EndSet) {
-    let mut lines = LineEnds::default();
+fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
+    let mut lines = LineEnds { layout: Some(layout), ..LineEnds::default() };
     // Two vectorised scans find the few bytes that may end a sentence.
     for i in memchr::memchr3_iter(b'.', b';', b'\n', bytes) {
         crate::steps::add(1);
         match bytes[i] {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
-            _ if starts_new_item(&bytes[i + 1..]) || lines.answered_line_ends(bytes, i) => {
+            _ if lines.starts_item(bytes, i) || lines.answered_line_ends(bytes, i) => {
                 ends.mark(i + 1)
             }
             _ => {}
@@ -192,7 +217,9 @@ fn closers_at(rest: &[u8]) -> usize {
 /// around them, so that a run of blank lines is read once, not once for
 /// every line break in it.
 #[derive(Default)]
-struct LineEnds {
+struct LineEnds<'a> {
+    /// The text's layout.
+    layout: Option<&'a Layout<'a>>,
     /// The first byte after the last line break asked about that is not
     /// white space (or the end of the text), and where its run began.
     next_content: Option<(usize, usize)>,
@@ -203,14 +230,14 @@ struct LineEnds {
     answered: Option<(usize, bool)>,
 }
 
-impl LineEnds {
+impl LineEnds<'_> {
     /// True when the line break at `newline` ends a form's answered
     /// question ("Currently on a biologic: No"), so that its "No" does not
     /// negate the next question; not when the next line goes on in lower
     /// case ("...: no\n improvement").
     fn answered_line_ends(&mut self, bytes: &[u8], newline: usize) -> bool {
         let next = self.next_content(bytes, newline + 1);
-        if bytes.get(next).is_some_and(u8::is_ascii_lowercase) {
+        if bytes.get(next).is_some_and(u8::is_ascii_lowercase) || self.hangs(newline, next) {
             return false;
         }
         let Some(last) = self.last_content(bytes, newline) else { return false };
@@ -222,6 +249,29 @@ impl LineEnds {
                 answered
             }
         }
+    }
+
+    /// Whether the line after the line break at `newline` starts a new
+    /// item ([`starts_new_item`]); in a text all in capitals, a label on a
+    /// line that hangs under the one before goes on with it.
+    fn starts_item(&mut self, bytes: &[u8], newline: usize) -> bool {
+        let rest = &bytes[newline + 1..];
+        if !starts_new_item(rest) {
+            return false;
+        }
+        let next = self.next_content(bytes, newline + 1);
+        let label = bytes.get(next).is_some_and(u8::is_ascii_alphabetic);
+        !(label && self.hangs(newline, next))
+    }
+
+    /// Whether, in a text all in capitals, the line at `next` hangs under
+    /// the line that ends at `newline` (indented deeper): it goes on.
+    fn hangs(&self, newline: usize, next: usize) -> bool {
+        let Some(layout) = self.layout.filter(|l| l.capitals) else { return false };
+        let lines = layout.lines;
+        let (this, that) = (lines.line_of(newline), lines.line_of(next));
+        let indent = |line: usize| lines.content_of(line) - lines.range(line).start;
+        that == this + 1 && indent(that) > indent(this)
     }
 
     /// The first byte at or after `from` that is not white space.
@@ -291,7 +341,7 @@ fn is_short_field(line: &[u8]) -> bool {
 
 /// Words that a value does not end with: "Assessment: not controlled on"
 /// goes on to the next line.
-const CONTINUING: [&str; 18] = [
+pub(crate) const CONTINUING: [&str; 18] = [
     "on", "with", "of", "and", "or", "to", "for", "despite", "after", "by", "in", "the", "a", "an",
     "from", "than", "at", "but",
 ];
@@ -403,6 +453,7 @@ pub(crate) fn starts_with_label(line: &[u8]) -> bool {
     label.is_some_and(|end| {
         line[end] == b':'
             && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
+            && crate::sections::brackets_balance(&line[..end])
     })
 }
 
@@ -410,8 +461,15 @@ pub(crate) fn starts_with_label(line: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// The sentences of `text` as analysis splits it.
+    fn sentences_of(text: &str, breaks: &[usize], clauses: &[usize]) -> Vec<Range<usize>> {
+        let lines = crate::layout::Lines::new(text.as_bytes());
+        let capitals = crate::layout::in_capitals(text.as_bytes());
+        split(text, breaks, clauses, &Layout { lines: &lines, capitals, phrases: &[] }).sentences
+    }
+
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
-        split(text, breaks, &[]).sentences.into_iter().map(|r| text[r].trim()).collect()
+        sentences_of(text, breaks, &[]).into_iter().map(|r| text[r].trim()).collect()
     }
 
     #[test]
@@ -486,10 +544,10 @@ mod tests {
                       many creams from the store over the years with little change so far and \
                       no asthma no allergies he works as a cook";
         let he = run_on.rfind("he works").unwrap();
-        assert!(split(run_on, &[], &[he]).sentences.iter().any(|s| s.start == he));
+        assert!(sentences_of(run_on, &[], &[he]).iter().any(|s| s.start == he));
         let prose = "He has no asthma, no allergies; he works as a cook.";
         let he = prose.rfind("he works").unwrap();
-        assert!(!split(prose, &[], &[he]).sentences.iter().any(|s| s.start == he));
+        assert!(!sentences_of(prose, &[], &[he]).iter().any(|s| s.start == he));
         let numbers = format!("{}0.1 10:30 1,000 {}", "word ".repeat(30), "word ".repeat(30));
         assert_eq!(run_on_stretches(numbers.as_bytes()).len(), 1, "numbers are no punctuation");
         let words = "word ".repeat(60);

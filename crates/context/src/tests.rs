@@ -472,6 +472,26 @@ fn organization_names_are_capitalised_words_an_organization_word_ends_or_opens()
 }
 
 #[test]
+fn case_says_nothing_in_a_text_all_in_capitals() {
+    let export = "HPI       : 41 YO F WITH ECZEMA, STARTED ON TRIAMCINOLONE (URGENT\n\
+                  \x20           CARE): NO RESPONSE. WE ASKED TO ADD IT TO\n\
+                  TACROLIMUS: NOT DONE.\nAD TX HX  : TACROLIMUS: NO\nIMPROVEMENT ON THE NECK.\n\
+                  VITALS    : WT 60 KG";
+    let analysis = ContextEngine::builtin().analyze(export);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    // "CARE):" ends a bracket and "TACROLIMUS:" goes on from "TO": no
+    // headings; "AD TX HX" and "VITALS" start their lines: headings.
+    assert_eq!(kinds, [SectionKind::Hpi, SectionKind::Other, SectionKind::Exam]);
+    assert!(context(export, "NO RESPONSE").negated.is_none());
+    let neck = find_phrase(export, "NECK").unwrap().start;
+    let sentence = &export[analysis.sentence_of(neck)];
+    assert!(sentence.contains("TACROLIMUS: NO"), "'NO\\nIMPROVEMENT' is one phrase: {sentence:?}");
+    // Mixed case keeps reading case: a capitalised line after an answer
+    // starts anew.
+    assert!(context("Tacrolimus: no\nEczema of the neck.", "neck").negated.is_none());
+}
+
+#[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
     let analysis = ContextEngine::builtin().analyze(text);

@@ -437,3 +437,28 @@ fn the_clinicians_own_line_tells_the_specialty_before_the_clinics_name() {
     let unsigned = letter.replace("R. Okoye, MD\nDermatology", "R. Okoye, MD");
     assert_eq!(facts(&unsigned).prescriber_specialty, Some(Specialty::AllergyImmunology));
 }
+
+#[test]
+fn a_note_in_capitals_reads_as_the_same_note_in_mixed_case() {
+    let note = "Clinic note, 41-year-old woman with atopic dermatitis; keeps flaring.\n\
+        Treatments tried:\n\
+        - Triamcinolone 0.1% ointment twice daily for 8 weeks (prescribed by urgent\n  \
+          care): no improvement.\n\
+        - Pimecrolimus 1% cream, used for 2 weeks, then stopped because of\n  \
+          burning.\n\
+        - Crisaborole 2% ointment for 6 weeks gave no\n\
+        improvement.\n\
+        Exam: plaques on the neck and eyelids, BSA 14%, IGA 3.\n\
+        We request that dupilumab be started and added to\n\
+        cetirizine: 600 mg loading dose, then 300 mg every 2 weeks.";
+    let (mixed, capitals) = (facts(note), facts(&note.to_uppercase()));
+    let outcomes = |f: &Facts| -> Vec<(String, Outcome)> {
+        f.treatments.iter().map(|t| (t.agent.clone(), t.outcome)).collect()
+    };
+    assert_eq!(outcomes(&capitals), outcomes(&mixed));
+    assert_eq!(outcome(&mixed, "crisaborole"), Some(Outcome::Failed));
+    assert_eq!(capitals.measures, mixed.measures);
+    assert_eq!(capitals.high_impact_sites, mixed.high_impact_sites);
+    assert_eq!(capitals.persistent_flares, mixed.persistent_flares);
+    assert_eq!(capitals.requested_drug.as_deref(), Some("dupilumab"));
+}
