@@ -30,9 +30,9 @@ fn corpus_is_decided_as_gold_says() {
 }
 
 /// The route on the whole corpus: no approval of a case whose gold is not
-/// medically necessary, ever; and the coverage reached (68 of 70 gold
-/// medically-necessary notes approved; the two pended order a regimen
-/// outside the label) kept as a floor.
+/// medically necessary, ever; and the coverage reached (on gold
+/// medically-necessary notes: 69 of 72, the three pended ordering a regimen
+/// outside the label or resting on text copied forward) kept as a floor.
 #[test]
 fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
@@ -47,7 +47,7 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     assert!(score.wrong_approvals.is_empty(), "wrong approvals:\n{score}");
     assert_eq!(score.unrouted, 0, "every note has a routed record:\n{score}");
     let coverage = score.coverage().unwrap();
-    assert!(coverage >= 0.97, "coverage fell below its floor of 97%:\n{score}");
+    assert!(coverage >= 0.95, "coverage fell below its floor of 95%:\n{score}");
     assert!(records.iter().all(|r| r.route.is_some() && r.provenance.is_some()));
 }
 

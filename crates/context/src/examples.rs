@@ -4,9 +4,10 @@
 //! or case check loses, or that no note could ever match is caught.
 //!
 //! The convention: a comment line `#example: ...{}...` sets the example of
-//! the rows after it, `{}` standing for each row's own phrase as written;
-//! a row may instead end with its own example as a last field beginning
-//! with `e.g. `.
+//! the rows after it, `{}` standing for each row's own phrase as written
+//! (the first `{}` is where the row is checked; any other is the phrase
+//! again); a row may instead end with its own example as a last field
+//! beginning with `e.g. `. In either, `\n` stands for a line break.
 
 use crate::find_phrase;
 use std::ops::Range;
@@ -15,6 +16,9 @@ use std::ops::Range;
 pub const TEMPLATE: &str = "#example:";
 /// What a row's last field starts with when it is the row's own example.
 pub const OWN: &str = "e.g.";
+/// What stands for a line break in an example (a row about layout needs
+/// lines): the two characters `\n`.
+pub const LINE_BREAK: &str = "\\n";
 
 /// A row's example sentence, and where the row's phrase stands in it when
 /// a template put it there.
@@ -71,13 +75,13 @@ impl Examples {
     /// the end of `fields`), else the template with the phrase in it.
     pub fn of_row(&self, fields: &mut Vec<&str>, phrase: &str) -> Option<Example> {
         if let Some(own) = fields.last().and_then(|f| f.strip_prefix(OWN)) {
-            let sentence = own.trim().to_string();
+            let sentence = own.trim().replace(LINE_BREAK, "\n");
             fields.pop();
             return Some(Example { sentence, at: None });
         }
-        let template = self.template.as_ref()?;
+        let template = self.template.as_ref()?.replace(LINE_BREAK, "\n");
         let at = template.find("{}")?;
-        let sentence = template.replacen("{}", phrase, 1);
+        let sentence = template.replace("{}", phrase);
         Some(Example { sentence, at: Some(at..at + phrase.len()) })
     }
 }
@@ -103,5 +107,9 @@ mod tests {
         let spaced = Example { sentence: "Seen by DERM\n  consult.".into(), at: None };
         assert_eq!(spaced.locate("derm consult"), Some(8..22));
         assert_eq!(spaced.locate("eczema"), None);
+        examples.comment("#example: [{} note]\\nOld.\\n{}: x");
+        let made = examples.of_row(&mut vec!["copied from"], "copied from").unwrap();
+        assert_eq!(made.sentence, "[copied from note]\nOld.\ncopied from: x");
+        assert_eq!(made.at, Some(1..12));
     }
 }

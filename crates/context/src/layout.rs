@@ -49,6 +49,24 @@ impl Lines {
         self.starts[line]..end
     }
 
+    /// The offset of line `line`'s first byte after its indent.
+    pub fn content_of(&self, line: usize) -> usize {
+        self.content[line]
+    }
+
+    /// Whether `at` starts the text of its line (after its indent) and the
+    /// line does not hang under the line before (indented deeper than it,
+    /// as the wrapped lines of a field are).
+    pub fn starts_unhung_line(&self, at: usize) -> bool {
+        let line = self.line_of(at);
+        if self.content[line] != at {
+            return false;
+        }
+        let indent = |l: usize| self.content[l] - self.starts[l];
+        let blank = |l: usize| self.content[l] >= self.range(l).end;
+        line == 0 || blank(line - 1) || indent(line) <= indent(line - 1)
+    }
+
     /// The start of the line that holds `offset`.
     pub fn start_of(&self, offset: usize) -> usize {
         self.starts[self.line_of(offset)]
@@ -65,6 +83,20 @@ impl Lines {
         }
     }
 }
+
+/// Whether a text is written in capitals (a legacy system's export, a
+/// teleprinter fax): at most one letter in twenty in lower case. In such a
+/// text case says nothing: an upper-case word is no heading and a line
+/// that starts with one no new sentence.
+pub fn in_capitals(bytes: &[u8]) -> bool {
+    crate::steps::add(bytes.len());
+    let upper = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
+    let lower = bytes.iter().filter(|b| b.is_ascii_lowercase()).count();
+    upper + lower >= CAPITALS_MIN_LETTERS && lower * 20 <= upper + lower
+}
+
+/// The fewest letters a text has before its case is judged.
+const CAPITALS_MIN_LETTERS: usize = 40;
 
 /// The blank lines ("\n\n") that part a note's paragraphs, in order.
 #[derive(Clone, Debug, Default)]
@@ -148,5 +180,16 @@ mod tests {
         let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
         let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
         assert_eq!(items, ["- clobetasol\n  wrapped", "2) tacrolimus"]);
+    }
+
+    #[test]
+    fn typographic_bullets_and_a_word_processors_o_open_items() {
+        let text = "Tried:\n\u{2013} clobetasol\n\u{2014} tacrolimus\n\u{25aa} crisaborole\n\
+                    \u{25e6} pimecrolimus\n\u{2022} ruxolitinib\n* desonide\no halobetasol\n\
+                    or wrapped\nOther:";
+        let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
+        let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
+        assert_eq!(items.len(), 7, "{items:?}");
+        assert_eq!(items[6], "o halobetasol\nor wrapped", "'or' is a word, not a bullet");
     }
 }

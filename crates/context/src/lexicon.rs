@@ -2,7 +2,7 @@
 //! that rules can be reviewed and changed without touching the engine.
 
 use crate::examples::{Example, Examples};
-use crate::{Axis, Direction, LexiconError, Role, SectionKind};
+use crate::{Axis, Banner, Direction, LexiconError, Role, SectionKind};
 
 /// One lexicon line: the phrase (lowercase, single-spaced), what it does,
 /// and where it is and its example sentence, for the test of examples.
@@ -61,6 +61,9 @@ fn parse_fields(fields: &[&str]) -> Result<(String, Role), &'static str> {
             parse_section(fields[1])?,
             fields.get(3).map(|axis| parse_axis(axis)).transpose()?,
         ),
+        "banner" => Role::Banner(parse_banner(fields[1])?),
+        "clause" => Role::Clause { subordinate: fields[1] == "subordinate" },
+        "organization" => Role::Organization(parse_direction(fields[1])?),
         direction => Role::Trigger(parse_axis(fields[1])?, parse_direction(direction)?),
     };
     if fields.len() == 4 && !matches!(role, Role::Heading(..)) {
@@ -78,8 +81,17 @@ fn parse_direction(name: &str) -> Result<Direction, &'static str> {
         "forward" => Ok(Direction::Forward),
         "backward" => Ok(Direction::Backward),
         "both" => Ok(Direction::Both),
-        _ => Err("unknown role (forward, backward, both, terminate, pseudo, heading)"),
+        _ => Err(
+            "unknown role (forward, backward, both, terminate, pseudo, heading, banner, clause, organization)",
+        ),
     }
+}
+
+fn parse_banner(name: &str) -> Result<Banner, &'static str> {
+    [Banner::Copied, Banner::End, Banner::Current, Banner::Visit]
+        .into_iter()
+        .find(|banner| banner.name() == name)
+        .ok_or("unknown banner (copied, end, current, visit)")
 }
 
 fn parse_section(name: &str) -> Result<SectionKind, &'static str> {
@@ -94,10 +106,12 @@ mod tests {
     fn reads_every_role() {
         let entries = parse(
             "# comment\nno\tnegated\tforward\nbut\tall\tterminate\nnow\thistorical\tterminate\n\
-             no increase\t-\tpseudo\nfamily  history\tfamily_history\theading\tfamily\n",
+             no increase\t-\tpseudo\nfamily  history\tfamily_history\theading\tfamily\n\
+             copied from\tcopied\tbanner\n",
         )
         .unwrap();
-        assert_eq!(entries.len(), 5);
+        assert_eq!(entries.len(), 6);
+        assert_eq!(entries[5].role, Role::Banner(Banner::Copied));
         assert_eq!(entries[0].role, Role::Trigger(Axis::Negated, Direction::Forward));
         assert_eq!(entries[1].role, Role::Terminate(None));
         assert_eq!(entries[2].role, Role::Terminate(Some(Axis::Historical)));
@@ -113,5 +127,6 @@ mod tests {
         assert!(parse("no\tnegatd\tforward\n").is_err());
         assert!(parse("no\tnegated\tforward\thistorical\n").is_err());
         assert!(parse("# only a comment\n").is_err());
+        assert!(parse("copied from\tcopy\tbanner\n").is_err());
     }
 }

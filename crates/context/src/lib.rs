@@ -8,6 +8,7 @@
 //! work (sentences, sections, trigger hits) once, then [`Analysis::context_of`]
 //! answers for any number of target spans.
 
+mod copied;
 pub mod examples;
 mod fold;
 pub mod kit;
@@ -81,14 +82,59 @@ pub enum Direction {
 }
 
 /// What a lexicon phrase does: open a scope on an axis, end scopes (of one
-/// axis or all), mask a look-alike ("no increase" is not a negation), or
-/// name a section heading (with the context its mentions have by default).
+/// axis or all), mask a look-alike ("no increase" is not a negation), name
+/// a section heading (with the context its mentions have by default), or
+/// mark where copied-forward text begins or ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Trigger(Axis, Direction),
     Terminate(Option<Axis>),
     Pseudo,
     Heading(SectionKind, Option<Axis>),
+    Banner(Banner),
+    /// A word that opens a clause in run-on text (dictation without
+    /// punctuation): "she", "plan", "medications", a spoken "period"; or,
+    /// when `subordinate`, a word that opens a clause needing a main one
+    /// ("if", "unless"), whose next opener starts no sentence: "if that
+    /// fails we will start" is one conditional sentence.
+    Clause {
+        subordinate: bool,
+    },
+    /// A word of an organization's name ("Center", "Associates",
+    /// "Department of"), which reaches the capitalised words of the name
+    /// before it (backward) or after it (forward): "Lakeview Psoriasis
+    /// Center" says nothing about a patient's psoriasis.
+    Organization(Direction),
+}
+
+/// What a banner phrase says about the text after it, where it stands as
+/// a banner (a bracketed or framed line, a line's first words, a heading):
+/// everything between a `Copied` banner and its `End` (or the next
+/// `Current` heading) is an earlier visit's, whatever headings it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Banner {
+    /// Text from an earlier visit follows: "[Pasted from previous
+    /// encounter]", "*** Carried over from 2023 visit ***".
+    Copied,
+    /// The copied text ends here: "[End of copied text]".
+    End,
+    /// Today's visit starts here: "Today:", "=== This visit ===".
+    Current,
+    /// A visit's date label ("Date of service: 03/04/2025"): of several
+    /// visits in one export, only the latest is current.
+    Visit,
+}
+
+impl Banner {
+    /// The name the lexicon's `banner` rows use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Banner::Copied => "copied",
+            Banner::End => "end",
+            Banner::Current => "current",
+            Banner::Visit => "visit",
+        }
+    }
 }
 
 /// A malformed lexicon line: found at start-up, before any note is read.
@@ -307,16 +353,37 @@ impl ContextEngine {
         let lines = Lines::new(text.as_bytes());
         let heading_phrases =
             HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
+        let capitals = layout::in_capitals(text.as_bytes());
         let headings = sections::find(
             text,
             &lines,
+            capitals,
             |range| heading_phrases.within(range),
             |range| heading_phrases.whole(range),
         );
+        let banners: Vec<copied::BannerHit> = walked
+            .banners
+            .iter()
+            .inspect(|_| steps::add(1))
+            .filter_map(|found| {
+                let entry = self.phrases.banner_entry(found.pattern)?;
+                let Role::Banner(banner) = self.role(entry) else { return None };
+                let span = folded.original_range(found.start as usize..found.end as usize);
+                Some(copied::BannerHit { entry, banner, span })
+            })
+            .collect();
+        let copied = copied::find(text.as_bytes(), &lines, &headings, &banners);
+        let (headings, openers) = copied::with_openers(headings, &copied, &lines);
         let mut hits = Vec::new();
+        // Every context phrase, look-alikes too: a line break inside one
+        // of a text in capitals ends no sentence.
+        let mut phrases = Vec::new();
         steps::add(walked.context.len());
         for found in &walked.context {
             let span = folded.original_range(found.start as usize..found.end as usize);
+            if capitals {
+                phrases.push(span.clone());
+            }
             if inside_heading(&headings, &span) {
                 continue;
             }
@@ -326,9 +393,39 @@ impl ContextEngine {
                 }
             }
         }
-        let breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
-        let sentences = sentences::split(text, &breaks);
-        let (sections, section_headings) = sections::spans(&headings, text.len());
+        // A sentence ends where a heading starts and where copied text ends.
+        let mut breaks: Vec<usize> = headings.iter().map(|h| h.span.start).collect();
+        breaks.extend(copied.iter().map(|block| block.span.end));
+        let organizations: Vec<(Range<usize>, Direction)> = walked
+            .organizations
+            .iter()
+            .filter_map(|found| {
+                let entry = self.phrases.organization_entry(found.pattern)?;
+                let Role::Organization(direction) = self.role(entry) else { return None };
+                Some((folded.original_range(found.start as usize..found.end as usize), direction))
+            })
+            .collect();
+        let clauses: Vec<(usize, bool)> = walked
+            .clauses
+            .iter()
+            .map(|found| {
+                let at = folded.original_range(found.start as usize..found.end as usize).start;
+                let entry = self.phrases.clause_entry(found.pattern);
+                let subordinate = entry
+                    .is_some_and(|e| matches!(self.role(e), Role::Clause { subordinate: true }));
+                (at, subordinate)
+            })
+            .collect();
+        let layout = sentences::Layout { lines: &lines, capitals, phrases: &phrases };
+        let sentences::Split { sentences, run_on } =
+            sentences::split(text, &breaks, &clauses, &layout);
+        let blocks: Vec<(Range<usize>, usize)> = copied
+            .iter()
+            .zip(openers)
+            .map(|(block, opener)| (block.span.clone(), opener))
+            .collect();
+        let (sections, section_headings) =
+            sections::spans(text.as_bytes(), &headings, &lines, &blocks);
         let paragraphs = Paragraphs::new(text.as_bytes());
         let items = layout::list_items(text.as_bytes(), &lines);
         Analysis {
@@ -342,6 +439,9 @@ impl ContextEngine {
             sections,
             section_headings,
             headings,
+            copied,
+            run_on,
+            organizations,
             hits,
             terms: walked.terms,
         }
@@ -390,6 +490,21 @@ impl ContextEngine {
             Role::Trigger(..) | Role::Terminate(_) => {
                 analysis.hits.iter().any(|h| h.entry == entry && h.span == at)
             }
+            Role::Banner(Banner::Copied | Banner::Visit) => {
+                analysis.copied.iter().any(|block| block.phrase == at)
+            }
+            Role::Banner(Banner::End | Banner::Current) => {
+                analysis.copied.iter().any(|block| block.ended_by.as_ref() == Some(&at))
+            }
+            Role::Clause { subordinate: false } => {
+                analysis.sentences.iter().any(|sentence| sentence.start == at.start)
+            }
+            // Its clause and the main one after it are one sentence.
+            Role::Clause { subordinate: true } => analysis
+                .sentences
+                .iter()
+                .any(|sentence| sentence.contains(&at.start) && at.end + 20 <= sentence.end),
+            Role::Organization(_) => analysis.organizations.iter().any(|(span, _)| *span == at),
         };
         shown.then_some(()).ok_or("is not found where it stands in its example")
     }
@@ -470,8 +585,15 @@ impl HeadingPhrases<'_> {
             .take_while(|f| f.start as usize == from)
             .inspect(|_| steps::add(1))
             .find(|f| f.end as usize <= to)?;
-        (longest.end as usize == to).then_some(())?;
-        self.engine.heading_hit(self.engine.phrases.heading_entry(longest.pattern)?, range)
+        let entry = self.engine.phrases.heading_entry(longest.pattern)?;
+        let rest = &self.folded.bytes()[longest.end as usize..to];
+        let span = match sections::qualifier(rest)? {
+            sections::Qualifier::None | sections::Qualifier::Bracketed => range,
+            sections::Qualifier::Dashed => {
+                self.folded.original_range(longest.start as usize..longest.end as usize)
+            }
+        };
+        self.engine.heading_hit(entry, span)
     }
 
     /// The one-letter heading entry at folded offset `at`, when a letter
@@ -493,6 +615,20 @@ impl HeadingPhrases<'_> {
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     let i = headings.partition_point(|h| h.span.end <= span.start);
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
+}
+
+/// How far before an organization word the name it ends may start.
+const ORGANIZATION_REACH: usize = 40;
+
+/// Whether `words` are a name: each word capitalised ("Lakeview",
+/// "Psoriasis") or a joining word ("&", "and", "of", "for", "the"), with
+/// no punctuation between them (a comma or a line break parts them).
+fn is_name(words: &[u8]) -> bool {
+    const JOINING: [&[u8]; 6] = [b"&", b"and", b"of", b"for", b"the", b"-"];
+    let plain = |w: &[u8]| w.iter().all(|b| b.is_ascii_alphanumeric() || b"&-'.".contains(b));
+    words.split(|b| *b == b' ' || *b == b'/').filter(|w| !w.is_empty()).all(|w| {
+        plain(w) && (w.first().is_some_and(u8::is_ascii_uppercase) || JOINING.contains(&w))
+    })
 }
 
 /// A byte that is part of a word: an ASCII letter, digit or underscore.
@@ -520,6 +656,13 @@ pub struct Analysis<'t> {
     /// For each section, the index of the heading that opened it.
     section_headings: Vec<usize>,
     headings: Vec<Heading>,
+    /// The copied-forward blocks, in order.
+    copied: Vec<copied::Block>,
+    /// The stretches of run-on text (no punctuation), in order.
+    run_on: Vec<Range<usize>>,
+    /// The words of organizations' names, in order, with the way each
+    /// reaches the rest of its name.
+    organizations: Vec<(Range<usize>, Direction)>,
     /// Triggers and terminators, sorted by start.
     hits: Vec<Hit>,
     /// The caller's terms, in text order.
@@ -618,8 +761,12 @@ impl<'t> Analysis<'t> {
     /// about what asking for one does.
     pub fn scopes(&self, targets: &[Range<usize>]) -> Vec<Scope> {
         steps::add(targets.len());
-        let reached =
-            scope::resolve(self.engine, self.text.as_bytes(), &self.sentences, &self.hits, targets);
+        let text = scope::Text {
+            bytes: self.text.as_bytes(),
+            sentences: &self.sentences,
+            run_on: &self.run_on,
+        };
+        let reached = scope::resolve(self.engine, &text, &self.hits, targets);
         let len = self.text.len();
         targets
             .iter()
@@ -660,6 +807,32 @@ impl<'t> Analysis<'t> {
             .take_while(|h| h.span.start < range.end)
             .inspect(|_| steps::add(1))
             .any(|h| matches!(self.engine.role(h.entry), Role::Trigger(a, _) if a == axis))
+    }
+
+    /// Whether `span` is part of an organization's name ("Lakeview
+    /// Psoriasis Center", "Harborview Allergy & Asthma Associates",
+    /// "Department of Dermatology"): capitalised words on one line that an
+    /// organization word of the lexicon ends or opens. Such a name says
+    /// nothing about the patient's diagnosis, and less about a clinician's
+    /// specialty than the clinician's own line does.
+    pub fn in_organization_name(&self, span: &Range<usize>) -> bool {
+        let bytes = self.text.as_bytes();
+        let line_end = self.lines.range(self.lines.line_of(span.start)).end;
+        let i = self.organizations.partition_point(|(org, _)| org.start < span.end);
+        let after = self.organizations.get(i).filter(|(org, direction)| {
+            *direction == Direction::Backward
+                && org.end <= line_end
+                && org.start - span.end <= ORGANIZATION_REACH
+                && is_name(&bytes[span.start..org.start])
+        });
+        let before = i.checked_sub(1).and_then(|b| self.organizations.get(b)).filter(|(org, d)| {
+            *d == Direction::Forward
+                && org.end <= span.start
+                && span.start - org.end <= 2
+                && bytes[org.end..span.start].iter().all(|b| *b == b' ')
+        });
+        steps::add(ORGANIZATION_REACH);
+        after.is_some() || before.is_some()
     }
 
     /// Where the trigger phrase or heading phrase of `cause` is.

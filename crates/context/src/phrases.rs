@@ -64,6 +64,12 @@ struct Pattern {
     context: Vec<u32>,
     /// Section heading phrases.
     headings: Vec<u32>,
+    /// Banners of copied-forward text and visits.
+    banners: Vec<u32>,
+    /// Words that open a clause in run-on text.
+    clauses: Vec<u32>,
+    /// Words of organizations' names.
+    organizations: Vec<u32>,
     term: Option<u32>,
 }
 
@@ -93,11 +99,17 @@ impl Found {
 
 /// What the walk found in one note: the context phrases chosen
 /// leftmost-longest (look-alikes included), every heading phrase (chosen
-/// where a heading may stand), and the caller's terms chosen
+/// where a heading may stand), the banner phrases, the clause openers of
+/// run-on text and the words of organizations' names, each chosen
+/// leftmost-longest (banners chosen again
+/// where a banner may stand), and the caller's terms chosen
 /// leftmost-longest among those written in a case they allow.
 pub(crate) struct Walked {
     pub(crate) context: Vec<Found>,
     pub(crate) headings: Vec<Found>,
+    pub(crate) banners: Vec<Found>,
+    pub(crate) clauses: Vec<Found>,
+    pub(crate) organizations: Vec<Found>,
     pub(crate) terms: Vec<TermHit>,
 }
 
@@ -123,6 +135,9 @@ impl Phrases {
             let at = slot(&entry.phrase, &mut phrases, &mut patterns);
             match entry.role {
                 Role::Heading(..) => patterns[at].headings.push(i as u32),
+                Role::Banner(_) => patterns[at].banners.push(i as u32),
+                Role::Clause { .. } => patterns[at].clauses.push(i as u32),
+                Role::Organization(_) => patterns[at].organizations.push(i as u32),
                 _ => patterns[at].context.push(i as u32),
             }
         }
@@ -150,10 +165,15 @@ impl Phrases {
     pub(crate) fn phrases(&self, entries: &[Entry]) -> Vec<String> {
         self.patterns
             .iter()
-            .map(|p| match (p.context.first(), p.headings.first(), p.term) {
-                (Some(&e), _, _) | (_, Some(&e), _) => entries[e as usize].phrase.clone(),
-                (_, _, Some(t)) => self.terms[t as usize].phrase.clone(),
-                _ => String::new(),
+            .map(|p| {
+                let entry = [&p.context, &p.headings, &p.banners, &p.clauses, &p.organizations]
+                    .into_iter()
+                    .find_map(|entries| entries.first());
+                match (entry, p.term) {
+                    (Some(&e), _) => entries[e as usize].phrase.clone(),
+                    (None, Some(t)) => self.terms[t as usize].phrase.clone(),
+                    (None, None) => String::new(),
+                }
             })
             .collect()
     }
@@ -173,6 +193,21 @@ impl Phrases {
         self.patterns[pattern as usize].headings.first().copied()
     }
 
+    /// The first organization entry of an organization-word pattern.
+    pub(crate) fn organization_entry(&self, pattern: u32) -> Option<u32> {
+        self.patterns[pattern as usize].organizations.first().copied()
+    }
+
+    /// The first clause entry of a clause-opener pattern.
+    pub(crate) fn clause_entry(&self, pattern: u32) -> Option<u32> {
+        self.patterns[pattern as usize].clauses.first().copied()
+    }
+
+    /// The first banner entry of a banner pattern.
+    pub(crate) fn banner_entry(&self, pattern: u32) -> Option<u32> {
+        self.patterns[pattern as usize].banners.first().copied()
+    }
+
     /// The heading entry of a one-letter heading, if `letter` is one.
     pub(crate) fn letter_heading(&self, letter: u8) -> Option<u32> {
         let letter = letter.to_ascii_lowercase();
@@ -186,6 +221,9 @@ impl Phrases {
         let ends = self.match_ends(bytes);
         let mut context = Vec::new();
         let mut headings = Vec::new();
+        let mut banners = Vec::new();
+        let mut clauses = Vec::new();
+        let mut organizations = Vec::new();
         let mut terms = Vec::new();
         for &(end, state) in &ends {
             for i in 0..self.dfa.match_len(state) {
@@ -199,15 +237,29 @@ impl Phrases {
                 if !info.headings.is_empty() {
                     headings.push(found);
                 }
+                if !info.banners.is_empty() {
+                    banners.push(found);
+                }
+                if !info.clauses.is_empty() {
+                    clauses.push(found);
+                }
+                if !info.organizations.is_empty() {
+                    organizations.push(found);
+                }
                 if info.term.is_some() {
                     terms.push(found);
                 }
             }
         }
-        for list in [&mut context, &mut headings, &mut terms] {
+        let lists = [&mut context, &mut headings, &mut banners, &mut clauses, &mut organizations];
+        for list in lists.into_iter().chain([&mut terms]) {
             sort_by_start_then_longest(list);
         }
         let context = leftmost_longest(&context, |f| on_word_boundaries(bytes, f.range(), false));
+        let banners = leftmost_longest(&banners, |f| on_word_boundaries(bytes, f.range(), false));
+        let clauses = leftmost_longest(&clauses, |f| on_word_boundaries(bytes, f.range(), false));
+        let organizations =
+            leftmost_longest(&organizations, |f| on_word_boundaries(bytes, f.range(), false));
         let terms = leftmost_longest(&terms, |f| self.spelling_at(folded, f).is_some())
             .into_iter()
             .filter_map(|f| {
@@ -220,7 +272,7 @@ impl Phrases {
                 })
             })
             .collect();
-        Walked { context, headings, terms }
+        Walked { context, headings, banners, clauses, organizations, terms }
     }
 
     /// The walk proper: the end of every match and the state that saw it.

@@ -26,14 +26,14 @@ pub(crate) type Reached = [Option<u32>; 5];
 /// not overlap.
 pub(crate) fn resolve(
     engine: &ContextEngine,
-    text: &[u8],
-    sentences: &[Range<usize>],
+    text: &Text,
     hits: &[Hit],
     targets: &[Range<usize>],
 ) -> Vec<Reached> {
+    let sentences = text.sentences;
     crate::steps::add(targets.len());
     let targets: Vec<Target> =
-        targets.iter().map(|t| Target::new(t, sentences, text.len())).collect();
+        targets.iter().map(|t| Target::new(t, sentences, text.bytes.len())).collect();
     let mut reached = vec![[None; 5]; targets.len()];
     if targets.is_empty() {
         return reached;
@@ -43,10 +43,25 @@ pub(crate) fn resolve(
     let to = targets.iter().map(|t| t.sentence.end).max().unwrap_or(0);
     let hits_from = hits.partition_point(|h| h.span.start < from);
     let hits_to = hits.partition_point(|h| h.span.start < to);
-    let sweep = Sweep { engine, text, hits, hit_range: hits_from..hits_to, brackets: from..to };
+    let sweep = Sweep {
+        engine,
+        text: text.bytes,
+        run_on: text.run_on,
+        hits,
+        hit_range: hits_from..hits_to,
+        brackets: from..to,
+    };
     sweep.forward(&targets, &mut reached);
     sweep.backward(&targets, &mut reached);
     reached
+}
+
+/// The text scope reads: its bytes, its sentences (covering it, in order)
+/// and its stretches of run-on text (in order).
+pub(crate) struct Text<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) sentences: &'a [Range<usize>],
+    pub(crate) run_on: &'a [Range<usize>],
 }
 
 /// A target as scope sees it: its span in the text, and the sentences it
@@ -75,6 +90,7 @@ impl Target {
 struct Sweep<'a> {
     engine: &'a ContextEngine,
     text: &'a [u8],
+    run_on: &'a [Range<usize>],
     hits: &'a [Hit],
     /// The hits in the targets' sentences.
     hit_range: Range<usize>,
@@ -130,10 +146,16 @@ impl Sweep<'_> {
                 let Some(h) = hits.next() else { break };
                 self.enter(h, &mut stacks, |hit| Waiting { hit, depth }, Direction::Forward);
             }
+            let run_on = self.in_run_on(at);
             for (slot, stack) in reached[t as usize].iter_mut().zip(&stacks) {
                 let nearest = stack.last().filter(|w| {
                     let hit = &self.hits[w.hit as usize];
-                    hit.span.start >= target.sentence.start && hit.span.start < at
+                    let reaches = !run_on
+                        || words_up_to(
+                            &self.text[hit.span.end.min(at)..at],
+                            RUN_ON_REACH_WORDS + 1,
+                        ) <= RUN_ON_REACH_WORDS;
+                    hit.span.start >= target.sentence.start && hit.span.start < at && reaches
                 });
                 *slot = nearest.map(|w| w.hit);
             }
@@ -221,6 +243,12 @@ impl Sweep<'_> {
         }
     }
 
+    /// Whether `offset` is in a stretch of run-on text.
+    fn in_run_on(&self, offset: usize) -> bool {
+        let i = self.run_on.partition_point(|s| s.end <= offset);
+        self.run_on.get(i).is_some_and(|s| s.start <= offset)
+    }
+
     /// The positions of "(" and ")" where brackets matter, in order.
     fn brackets_in(&self) -> impl Iterator<Item = usize> + '_ {
         crate::steps::add(self.brackets.len());
@@ -264,6 +292,12 @@ fn in_order(targets: &[Target], key: impl Fn(&Target) -> usize) -> Vec<u32> {
 /// or "in the past" date a patient's age a clause away. Chosen on the kit's
 /// odd rows, where any reach from 5 words on scores the same.
 const BACKWARD_REACH_WORDS: usize = 6;
+
+/// How many words a forward trigger reaches over in run-on text, where
+/// no punctuation shows where its clause ends ("he could not get to the
+/// sessions with his work schedule urgent care gave him prednisone"):
+/// a negation's object follows it closely.
+const RUN_ON_REACH_WORDS: usize = 10;
 
 /// How many words `between` holds (white-space separated pieces with a
 /// letter or digit), counting no further than `limit`.

@@ -37,10 +37,14 @@ pub(crate) struct Heading {
     /// subheading ("  Plan:" inside a copied-forward prior visit) and does
     /// not end its section.
     pub(crate) indent: usize,
+    /// Whether text follows the heading on its line ("Family history:
+    /// sister with asthma."): an inline label, whose section ends sooner
+    /// than a heading's that stands alone.
+    pub(crate) inline: bool,
 }
 
 impl Heading {
-    fn new(span: Range<usize>, hit: Option<HeadingHit>, lines: &Lines) -> Heading {
+    fn new(span: Range<usize>, hit: Option<HeadingHit>, lines: &Lines, inline: bool) -> Heading {
         let indent = lines.indent_at(span.start);
         match hit {
             Some(hit) => Heading {
@@ -49,6 +53,7 @@ impl Heading {
                 default: hit.default.map(|axis| (axis, hit.entry)),
                 phrase_span: hit.span,
                 indent,
+                inline,
             },
             None => Heading {
                 phrase_span: span.clone(),
@@ -56,18 +61,21 @@ impl Heading {
                 kind: SectionKind::Other,
                 default: None,
                 indent,
+                inline,
             },
         }
     }
 }
 
-/// Finds the headings of `text`; `phrase_within` names the first heading
+/// Finds the headings of `text` (`capitals`: written all in capitals, see
+/// [`crate::layout::in_capitals`]); `phrase_within` names the first heading
 /// phrase of the lexicon within a range, if any, and `whole_phrase` the one
 /// that is all of a range (as `phrase_within` when its phrase spans the
 /// range, without searching every short line).
 pub(crate) fn find(
     text: &str,
     lines: &Lines,
+    capitals: bool,
     phrase_within: impl Fn(Range<usize>) -> Option<HeadingHit>,
     whole_phrase: impl Fn(Range<usize>) -> Option<HeadingHit>,
 ) -> Vec<Heading> {
@@ -80,15 +88,30 @@ pub(crate) fn find(
         if bytes.get(colon + 1).is_some_and(u8::is_ascii_digit) {
             continue;
         }
-        let Some(start) = heading_start(bytes, colon) else { continue };
-        let hit = phrase_within(start..colon);
-        if hit.is_some() || is_upper_case(&bytes[start..colon]) {
-            with_colon.push(Heading::new(start..colon + 1, hit, lines));
+        let Some((start, label_end)) = heading_start(bytes, colon) else { continue };
+        let hit = phrase_within(start..label_end);
+        // In a text all in capitals an unknown label is a heading only at
+        // the start of a line that does not hang under the one before
+        // or that the line before goes on into ("ADDED TO\nUPADACITINIB:")
+        // ("VITALS    :", not "..., DISCUSSED WITH PARENTS):"); a label
+        // whose brackets do not pair ends a bracket ("(INTERNAL\n
+        // MEDICINE): no improvement").
+        let line_initial = !capitals
+            || (lines.starts_unhung_line(start) && !previous_line_goes_on(bytes, lines, start));
+        let balanced = brackets_balance(&bytes[start..label_end]);
+        if hit.is_some() || (line_initial && balanced && is_upper_case(&bytes[start..label_end])) {
+            let inline = text_follows(bytes, colon + 1);
+            with_colon.push(Heading::new(start..colon + 1, hit, lines, inline));
         }
     }
     let alone = lines_alone(bytes).filter_map(|line| {
-        let hit = whole_phrase(line.clone())?;
-        Some(Heading::new(line, Some(hit), lines))
+        let inner = unframed(bytes, line.clone());
+        let hit = whole_phrase(inner.clone())?;
+        // A heading that is all of its line's words covers the line, frame
+        // included; one with a qualifier after a dash ("HPI - limited")
+        // only its own words, so a trigger there still counts.
+        let span = if hit.span.end == inner.end { line } else { hit.span.clone() };
+        Some(Heading::new(span, Some(hit), lines, false))
     });
     merge_by_start(with_colon, alone)
 }
@@ -118,12 +141,14 @@ fn push_new(headings: &mut Vec<Heading>, heading: Heading) {
     }
 }
 
-/// Where the heading that ends at `colon` starts, if the text before the
-/// colon looks like a heading: a few words, at the start of a line, after a
+/// Where the heading that ends at `colon` starts and where its words end
+/// (before any fill up to the colon), if the text before the colon looks
+/// like a heading: a few words, at the start of a line, after a
 /// comma or a sentence end, or (for upper-case headings) after a wide gap.
-fn heading_start(bytes: &[u8], colon: usize) -> Option<usize> {
-    let floor = colon.saturating_sub(MAX_HEADING_LEN + 1);
-    let mut i = colon;
+fn heading_start(bytes: &[u8], colon: usize) -> Option<(usize, usize)> {
+    let label_end = colon - padding_before(bytes, colon);
+    let floor = label_end.saturating_sub(MAX_HEADING_LEN + 1);
+    let mut i = label_end;
     while i > floor {
         let b = bytes[i - 1];
         let gap = b == b' ' && i >= 2 && bytes[i - 2] == b' ';
@@ -140,12 +165,126 @@ fn heading_start(bytes: &[u8], colon: usize) -> Option<usize> {
     if i == floor && floor > 0 {
         return None;
     }
-    while i < colon && bytes[i] == b' ' {
+    while i < label_end && bytes[i] == b' ' {
         i += 1;
     }
-    let words = bytes[i..colon].split(|b| *b == b' ').filter(|w| !w.is_empty()).count();
+    let words = bytes[i..label_end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count();
     let starts_with_letter = bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
-    (starts_with_letter && words <= MAX_HEADING_WORDS).then_some(i)
+    (starts_with_letter && words <= MAX_HEADING_WORDS).then_some((i, label_end))
+}
+
+/// What follows a heading phrase on a line of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Qualifier {
+    /// Nothing: the phrase is the whole line.
+    None,
+    /// A bracket that says whose or what kind ("History of Present Illness
+    /// (per mother)").
+    Bracketed,
+    /// A few words after a dash ("HPI - limited").
+    Dashed,
+}
+
+/// The most words a heading's bracketed qualifier has.
+const BRACKETED_WORDS: usize = 4;
+/// The most words a heading's qualifier after a dash has.
+const DASHED_WORDS: usize = 3;
+
+/// How the rest of a line after a heading phrase qualifies it, if it is a
+/// qualifier at all (not a sentence that happens to start with a heading
+/// word: "Skin is clear").
+pub(crate) fn qualifier(rest: &[u8]) -> Option<Qualifier> {
+    crate::steps::add(rest.len());
+    let rest = rest.trim_ascii();
+    let words = |b: &[u8]| b.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count();
+    if rest.is_empty() {
+        return Some(Qualifier::None);
+    }
+    if let Some(inside) = rest.strip_prefix(b"(").and_then(|r| r.strip_suffix(b")")) {
+        let plain = !inside.contains(&b'(') && !inside.contains(&b')');
+        return (plain && words(inside) <= BRACKETED_WORDS).then_some(Qualifier::Bracketed);
+    }
+    let dashes: [&[u8]; 3] = [b"-", "\u{2013}".as_bytes(), "\u{2014}".as_bytes()];
+    let after = dashes.iter().find_map(|d| rest.strip_prefix(*d))?;
+    let plain = after.iter().all(|b| b.is_ascii_alphanumeric() || *b == b' ' || *b == b'/');
+    (plain && (1..=DASHED_WORDS).contains(&words(after))).then_some(Qualifier::Dashed)
+}
+
+/// The fill a fixed-width export puts between a label and its colon
+/// ("FAM HX    :", "HPI.........:"): two or more spaces or dots, or none.
+fn padding_before(bytes: &[u8], colon: usize) -> usize {
+    let run = bytes[..colon]
+        .iter()
+        .rev()
+        .take(MAX_HEADING_LEN)
+        .take_while(|b| matches!(b, b' ' | b'.'))
+        .count();
+    crate::steps::add(run);
+    if run >= 2 {
+        run
+    } else {
+        0
+    }
+}
+
+/// Bytes that frame a heading alone on its line: "=== Plan ===",
+/// "*** HPI ***", "[Assessment]", "-- Exam --".
+fn is_frame_byte(b: u8) -> bool {
+    matches!(b, b'=' | b'*' | b'#' | b'~' | b'_' | b'-' | b'[' | b']' | b'<' | b'>' | b'|')
+}
+
+/// A line's text without the frame around it ("=== Plan ===", "[HPI]"):
+/// a frame opens with two or more frame bytes or a "[", so that a
+/// bulleted "- Neck" keeps its bullet. The line itself when it has none.
+pub(crate) fn unframed(bytes: &[u8], line: Range<usize>) -> Range<usize> {
+    if !is_framed(bytes, &line) {
+        return line;
+    }
+    let framing = |b: &u8| is_frame_byte(*b) || b.is_ascii_whitespace();
+    let content = &bytes[line.clone()];
+    let start = content.iter().position(|b| !framing(b)).unwrap_or(content.len());
+    let end = content.iter().rposition(|b| !framing(b)).map_or(start, |p| p + 1);
+    line.start + start..line.start + end.max(start)
+}
+
+/// Whether a line opens with a frame: two or more frame bytes ("==",
+/// "**"), or a "[".
+fn is_framed(bytes: &[u8], line: &Range<usize>) -> bool {
+    let content = &bytes[line.clone()];
+    let frame = content.iter().take_while(|b| is_frame_byte(**b)).count();
+    frame >= 2 || content.first() == Some(&b'[')
+}
+
+/// Whether the line before the one that `at` starts ends with a word that
+/// goes on ("to", "of", "with": [`crate::sentences::CONTINUING`]).
+fn previous_line_goes_on(bytes: &[u8], lines: &Lines, at: usize) -> bool {
+    let line = lines.line_of(at);
+    if line == 0 {
+        return false;
+    }
+    let previous = &bytes[lines.range(line - 1)];
+    let last = previous.trim_ascii_end().rsplit(|b| !b.is_ascii_alphabetic()).next();
+    crate::steps::add(previous.len().min(LAST_WORD));
+    last.is_some_and(|word| {
+        crate::sentences::CONTINUING.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    })
+}
+
+/// The longest word read back at a line's end.
+const LAST_WORD: usize = 16;
+
+/// Whether every ")" of a label closes a "(" of it.
+pub(crate) fn brackets_balance(label: &[u8]) -> bool {
+    let mut depth = 0i32;
+    for b in label {
+        match b {
+            b'(' => depth += 1,
+            b')' if depth == 0 => return false,
+            b')' => depth -= 1,
+            _ => {}
+        }
+    }
+    true
 }
 
 fn is_upper_case(bytes: &[u8]) -> bool {
@@ -168,25 +307,133 @@ fn lines_alone(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// Whether anything but white space follows `from` on its line.
+fn text_follows(bytes: &[u8], from: usize) -> bool {
+    let rest = &bytes[from.min(bytes.len())..];
+    let line = memchr::memchr(b'\n', rest).map_or(rest, |end| &rest[..end]);
+    crate::steps::add(line.len().min(LABEL_LOOKAHEAD));
+    line.iter().take(LABEL_LOOKAHEAD).any(|b| !b.is_ascii_whitespace())
+}
+
+/// How far after a colon its line is read for text.
+const LABEL_LOOKAHEAD: usize = 16;
+
 /// The sections that the headings open, each running to the next heading
-/// that is not a subheading, with the index of its heading.
-pub(crate) fn spans(headings: &[Heading], len: usize) -> (Vec<crate::Section>, Vec<usize>) {
+/// that is not a subheading, with the index of its heading. An inline
+/// label's section ends sooner (see [`inline_end`]), and what follows it
+/// up to the next heading is in no section: which section an inline
+/// label stood in is not known ("ALLERGIES: NKDA." after "HPI:" and
+/// after "FAMILY HISTORY" reads the same). A copied-forward block (its
+/// span and the index of its opening heading) is a section of its own
+/// whatever headings it holds, and the section it was copied into goes on
+/// after it.
+pub(crate) fn spans(
+    bytes: &[u8],
+    headings: &[Heading],
+    lines: &Lines,
+    blocks: &[(Range<usize>, usize)],
+) -> (Vec<crate::Section>, Vec<usize>) {
+    crate::steps::add(headings.len() + blocks.len());
+    // Headings inside a block (its own opener too) open no section.
+    let mut in_block = vec![false; headings.len()];
+    let mut b = 0;
+    for (i, heading) in headings.iter().enumerate() {
+        while blocks.get(b).is_some_and(|(span, _)| span.end <= heading.span.start) {
+            b += 1;
+        }
+        in_block[i] = blocks.get(b).is_some_and(|(span, _)| span.start <= heading.span.start);
+    }
     let mut opening: Vec<usize> = Vec::new();
-    crate::steps::add(headings.len());
     for (i, heading) in headings.iter().enumerate() {
         let subheading = opening.last().is_some_and(|&open| heading.indent > headings[open].indent);
-        if !subheading {
+        if !subheading && !in_block[i] {
             opening.push(i);
         }
     }
-    let sections = opening
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| crate::Section {
-            kind: headings[i].kind,
-            span: headings[i].span.start
-                ..opening.get(n + 1).map_or(len, |&next| headings[next].span.start),
-        })
-        .collect();
-    (sections, opening)
+    let base = opening.iter().enumerate().map(|(n, &i)| {
+        let heading = &headings[i];
+        let next = opening.get(n + 1).map_or(bytes.len(), |&next| headings[next].span.start);
+        let end = if heading.inline { inline_end(bytes, lines, &heading.span, next) } else { next };
+        (crate::Section { kind: heading.kind, span: heading.span.start..end }, i)
+    });
+    let blocks = blocks.iter().map(|(span, opener)| {
+        (crate::Section { kind: headings[*opener].kind, span: span.clone() }, *opener)
+    });
+    overlay(base, blocks).into_iter().unzip()
+}
+
+/// Sections with blocks laid over them: each block cuts its span out of
+/// the sections it covers. Both come in order, apart.
+fn overlay(
+    base: impl Iterator<Item = (crate::Section, usize)>,
+    blocks: impl Iterator<Item = (crate::Section, usize)>,
+) -> Vec<(crate::Section, usize)> {
+    let mut out = Vec::new();
+    let mut blocks = blocks.peekable();
+    let mut covered = 0;
+    for (section, heading) in base {
+        crate::steps::add(1);
+        let mut cursor = section.span.start.max(covered);
+        while let Some((block, opener)) = blocks.next_if(|(b, _)| b.span.start < section.span.end) {
+            crate::steps::add(1);
+            if block.span.start > cursor {
+                let kind = section.kind;
+                out.push((crate::Section { kind, span: cursor..block.span.start }, heading));
+            }
+            cursor = cursor.max(block.span.end);
+            covered = covered.max(block.span.end);
+            out.push((block, opener));
+        }
+        if cursor < section.span.end {
+            out.push((
+                crate::Section { kind: section.kind, span: cursor..section.span.end },
+                heading,
+            ));
+        }
+    }
+    out.extend(blocks);
+    out
+}
+
+/// Where the section of an inline label ends, at the latest at `next`:
+/// at the paragraph break, at the next line-initial "Label:", known or
+/// not ("On inspection:", "Our ask:"), or at a line that starts a new
+/// sentence after a line that ended one; a line indented deeper than the
+/// label goes on with it. A heading alone on its line (a real FAMILY HISTORY block) runs on to the
+/// next heading instead.
+pub(crate) fn inline_end(bytes: &[u8], lines: &Lines, label: &Range<usize>, next: usize) -> usize {
+    let first = lines.line_of(label.end) + 1;
+    let heading_indent = label.start - lines.start_of(label.start);
+    for line in first..lines.count() {
+        let start = lines.range(line).start;
+        if start >= next {
+            break;
+        }
+        crate::steps::add(1);
+        let content = lines.content_of(line).min(next);
+        let rest = &bytes[content..next];
+        let blank = rest.first().is_none_or(|b| matches!(b, b'\n' | b'\r'));
+        if blank {
+            return start;
+        }
+        // A line indented under the label's text goes on with it ("HPI   :
+        // ..." then lines aligned after the colon, "SKIN:" among them).
+        if content - start > heading_indent {
+            continue;
+        }
+        let previous = bytes[..start - 1].trim_ascii_end();
+        let sentence_ended = previous.last().is_some_and(|b| matches!(b, b'.' | b'!' | b'?'));
+        let new_sentence = sentence_ended && starts_sentence(rest);
+        if new_sentence || crate::sentences::starts_with_label(rest) {
+            return start;
+        }
+    }
+    next
+}
+
+/// Whether a line's text opens a sentence: a capitalised word ("She",
+/// "Worst"; not a word of a text all in capitals, where every line
+/// starts with one).
+fn starts_sentence(text: &[u8]) -> bool {
+    matches!(text, [first, second, ..] if first.is_ascii_uppercase() && second.is_ascii_lowercase())
 }

@@ -9,16 +9,49 @@ const ABBREVIATIONS: &[&str] =
 
 /// Splits `text` into sentences covering it, ending them at sentence-final
 /// punctuation, at ";", at blank lines, at a line break before a list item,
-/// and at every offset in `breaks` (section headings).
-pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
+/// at every offset in `breaks` (section headings), and, in run-on text,
+/// at every offset in `clauses` (where a clause opener starts), except the
+/// main clause right after a subordinate one (`true`: "if that fails | we
+/// will start" is one sentence).
+pub(crate) fn split(
+    text: &str,
+    breaks: &[usize],
+    clauses: &[(usize, bool)],
+    layout: &Layout,
+) -> Split {
     let bytes = text.as_bytes();
-    crate::steps::add(bytes.len() + breaks.len());
+    crate::steps::add(bytes.len() + breaks.len() + clauses.len());
     // Ends are marked in a bit set and read back in order: found in two
     // scans, a few before the byte that finds them, they need no sort.
     let mut ends = EndSet::new(bytes.len());
-    mark_ends(bytes, &mut ends);
+    mark_ends(bytes, &mut ends, layout);
+    // In a text all in capitals, a line break inside a phrase of the
+    // lexicon ("...: NO\nIMPROVEMENT") is no end: the phrase goes on.
+    if layout.capitals {
+        for phrase in layout.phrases {
+            crate::steps::add(phrase.len());
+            (phrase.start + 1..phrase.end).for_each(|at| ends.unmark(at));
+        }
+    }
     for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
         ends.mark(end);
+    }
+    let stretches = run_on_stretches(bytes);
+    let mut stretch = stretches.iter().peekable();
+    let mut subordinate_at: Option<usize> = None;
+    for &(start, subordinate) in clauses {
+        while stretch.next_if(|s| s.end <= start).is_some() {}
+        if stretch.peek().is_none_or(|s| s.start >= start) {
+            subordinate_at = None;
+            continue;
+        }
+        let main_clause = subordinate_at.take().is_some_and(|at| start - at <= SUBORDINATE_REACH);
+        if subordinate {
+            subordinate_at = Some(start);
+        }
+        if !main_clause {
+            ends.mark(start);
+        }
     }
     // No end is at 0, so every end closes a sentence.
     let mut sentences = Vec::new();
@@ -30,7 +63,79 @@ pub(crate) fn split(text: &str, breaks: &[usize]) -> Vec<Range<usize>> {
     if start < bytes.len() || sentences.is_empty() {
         sentences.push(start..bytes.len());
     }
-    sentences
+    Split { sentences, run_on: stretches }
+}
+
+/// What sentence splitting knows of a text's layout: its lines, and
+/// whether it is written all in capitals (where a line that goes on is
+/// told by its hanging indent, not by a lower-case first word).
+pub(crate) struct Layout<'a> {
+    pub(crate) lines: &'a crate::layout::Lines,
+    pub(crate) capitals: bool,
+    /// The phrases of the lexicon found in the text, in order, apart.
+    pub(crate) phrases: &'a [Range<usize>],
+}
+
+/// A text's sentences, and its stretches of run-on text, each in order.
+pub(crate) struct Split {
+    pub(crate) sentences: Vec<Range<usize>>,
+    pub(crate) run_on: Vec<Range<usize>>,
+}
+
+/// How far after a subordinate clause's opener ("if", "unless") the
+/// opener of its main clause may stand, in bytes: about ten words.
+const SUBORDINATE_REACH: usize = 60;
+
+/// The fewest words a stretch of text without punctuation has when it is
+/// run-on text (speech recognition that wrote no punctuation): a long
+/// sentence of ordinary prose, or a list, has a comma or a full stop long
+/// before.
+const RUN_ON_WORDS: usize = 50;
+
+/// The stretches of run-on text: at least [`RUN_ON_WORDS`] words with no
+/// punctuation between them (a full stop, comma, colon or semicolon not
+/// inside a number, a bracket, a line break before anything but a word in
+/// lower case: a dictation's wrapped line goes on).
+pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
+    crate::steps::add(bytes.len());
+    let mut stretches = Vec::new();
+    let (mut start, mut words, mut in_word) = (0, 0, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        let word_byte = b.is_ascii_alphanumeric();
+        if word_byte && !in_word {
+            words += 1;
+        }
+        in_word = word_byte;
+        if ends_stretch(bytes, i) {
+            if words >= RUN_ON_WORDS {
+                stretches.push(start..i);
+            }
+            (start, words) = (i + 1, 0);
+        }
+    }
+    if words >= RUN_ON_WORDS {
+        stretches.push(start..bytes.len());
+    }
+    stretches
+}
+
+/// Whether the byte at `i` is punctuation that ends a stretch of run-on
+/// text: "0.1", "10:30" and "1,000" are none.
+fn ends_stretch(bytes: &[u8], i: usize) -> bool {
+    let digit_at =
+        |at: Option<usize>| at.and_then(|at| bytes.get(at)).is_some_and(u8::is_ascii_digit);
+    match bytes[i] {
+        b'.' | b',' | b':' => !(digit_at(i.checked_sub(1)) && digit_at(Some(i + 1))),
+        b';' | b'!' | b'?' => true,
+        b'(' | b')' => true,
+        b'\n' => {
+            let rest = &bytes[i + 1..];
+            let indent = rest.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+            crate::steps::add(indent);
+            !rest.get(indent).is_some_and(u8::is_ascii_lowercase)
+        }
+        _ => false,
+    }
 }
 
 /// The offsets where sentences end, as one bit per byte of the text.
@@ -47,6 +152,13 @@ impl EndSet {
             if let Some(word) = self.0.get_mut(end / 64) {
                 *word |= 1 << (end % 64);
             }
+        }
+    }
+
+    /// Unmarks `end`.
+    fn unmark(&mut self, end: usize) {
+        if let Some(word) = self.0.get_mut(end / 64) {
+            *word &= !(1 << (end % 64));
         }
     }
 
@@ -68,15 +180,15 @@ impl EndSet {
 /// Marks each place where a sentence ends by the text's own punctuation
 /// and lines. Every question a candidate asks reads a bounded stretch of
 /// text, or one that the previous line break's question already read.
-fn mark_ends(bytes: &[u8], ends: &mut EndSet) {
-    let mut lines = LineEnds::default();
+fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
+    let mut lines = LineEnds { layout: Some(layout), ..LineEnds::default() };
     // Two vectorised scans find the few bytes that may end a sentence.
     for i in memchr::memchr3_iter(b'.', b';', b'\n', bytes) {
         crate::steps::add(1);
         match bytes[i] {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
-            _ if starts_new_item(&bytes[i + 1..]) || lines.answered_line_ends(bytes, i) => {
+            _ if lines.starts_item(bytes, i) || lines.answered_line_ends(bytes, i) => {
                 ends.mark(i + 1)
             }
             _ => {}
@@ -125,7 +237,9 @@ fn closers_at(rest: &[u8]) -> usize {
 /// around them, so that a run of blank lines is read once, not once for
 /// every line break in it.
 #[derive(Default)]
-struct LineEnds {
+struct LineEnds<'a> {
+    /// The text's layout.
+    layout: Option<&'a Layout<'a>>,
     /// The first byte after the last line break asked about that is not
     /// white space (or the end of the text), and where its run began.
     next_content: Option<(usize, usize)>,
@@ -136,14 +250,14 @@ struct LineEnds {
     answered: Option<(usize, bool)>,
 }
 
-impl LineEnds {
+impl LineEnds<'_> {
     /// True when the line break at `newline` ends a form's answered
     /// question ("Currently on a biologic: No"), so that its "No" does not
     /// negate the next question; not when the next line goes on in lower
     /// case ("...: no\n improvement").
     fn answered_line_ends(&mut self, bytes: &[u8], newline: usize) -> bool {
         let next = self.next_content(bytes, newline + 1);
-        if bytes.get(next).is_some_and(u8::is_ascii_lowercase) {
+        if bytes.get(next).is_some_and(u8::is_ascii_lowercase) || self.hangs(newline, next) {
             return false;
         }
         let Some(last) = self.last_content(bytes, newline) else { return false };
@@ -155,6 +269,29 @@ impl LineEnds {
                 answered
             }
         }
+    }
+
+    /// Whether the line after the line break at `newline` starts a new
+    /// item ([`starts_new_item`]); in a text all in capitals, a label on a
+    /// line that hangs under the one before goes on with it.
+    fn starts_item(&mut self, bytes: &[u8], newline: usize) -> bool {
+        let rest = &bytes[newline + 1..];
+        if !starts_new_item(rest) {
+            return false;
+        }
+        let next = self.next_content(bytes, newline + 1);
+        let label = bytes.get(next).is_some_and(u8::is_ascii_alphabetic);
+        !(label && self.hangs(newline, next))
+    }
+
+    /// Whether, in a text all in capitals, the line at `next` hangs under
+    /// the line that ends at `newline` (indented deeper): it goes on.
+    fn hangs(&self, newline: usize, next: usize) -> bool {
+        let Some(layout) = self.layout.filter(|l| l.capitals) else { return false };
+        let lines = layout.lines;
+        let (this, that) = (lines.line_of(newline), lines.line_of(next));
+        let indent = |line: usize| lines.content_of(line) - lines.range(line).start;
+        that == this + 1 && indent(that) > indent(this)
     }
 
     /// The first byte at or after `from` that is not white space.
@@ -191,8 +328,49 @@ impl LineEnds {
     }
 }
 
-/// True when a line ends with a short answer after a colon.
+/// True when a line ends with a short answer after a colon: a word of
+/// [`ANSWERS`], or the whole value of a labelled line ("Ruxolitinib
+/// cream: never used", "Photos: not taken").
 fn ends_with_answer(line: &[u8]) -> bool {
+    ends_with_answer_word(line) || is_short_field(line)
+}
+
+/// The most words a labelled line's value has when it is a short answer.
+const SHORT_VALUE_WORDS: usize = 4;
+
+/// True when a line is a label and a colon, then a value of a few words
+/// ("Photos: not taken"), the label starting its line.
+fn is_short_field(line: &[u8]) -> bool {
+    let line = line.trim_ascii_end();
+    let floor = line.len().saturating_sub(LABEL_REACH + SHORT_VALUE_BYTES + 1);
+    let tail = &line[floor..];
+    crate::steps::add(tail.len());
+    let Some(colon) = tail.iter().rposition(|b| *b == b':') else { return false };
+    let value = &tail[colon + 1..];
+    let words = value.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count();
+    if value.len() > SHORT_VALUE_BYTES || !(1..=SHORT_VALUE_WORDS).contains(&words) {
+        return false;
+    }
+    // The label starts its line (after its indent).
+    let line_start = tail[..colon].iter().rposition(|b| *b == b'\n').map(|n| n + 1);
+    let Some(start) = line_start.or((floor == 0).then_some(0)) else { return false };
+    let last_word = value.rsplit(u8::is_ascii_whitespace).next().unwrap_or_default();
+    let goes_on = CONTINUING.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(last_word));
+    !goes_on && starts_with_label(tail[start..].trim_ascii_start())
+}
+
+/// Words that a value does not end with: "Assessment: not controlled on"
+/// goes on to the next line.
+pub(crate) const CONTINUING: [&str; 18] = [
+    "on", "with", "of", "and", "or", "to", "for", "despite", "after", "by", "in", "the", "a", "an",
+    "from", "than", "at", "but",
+];
+
+/// The longest value of a labelled line that is a short answer, in bytes.
+const SHORT_VALUE_BYTES: usize = 32;
+
+/// True when a line ends with a word of [`ANSWERS`] after a colon.
+fn ends_with_answer_word(line: &[u8]) -> bool {
     let line = line.trim_ascii_end();
     // No answer is longer than its longest word: reading further back
     // would find nothing more.
@@ -255,7 +433,9 @@ pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
 }
 
 /// True when a line's text (after its indent) opens with a bullet or an
-/// item number: "- ", "* ", "+", "#", "•", "1. ", "2) ".
+/// item number: "- ", "* ", "+", "#", "1. ", "2) ", a typographic bullet
+/// or dash ("•", "▪", "◦", "–", "—"), or the letter "o" that a word
+/// processor's second-level bullet becomes ("o Tacrolimus: never used").
 pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
     match line.first() {
         Some(b'-' | b'*' | b'+' | b'#') => true,
@@ -266,9 +446,16 @@ pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
             matches!(line.get(digits), Some(b'.' | b')'))
                 && line.get(digits + 1).is_none_or(u8::is_ascii_whitespace)
         }
-        _ => line.starts_with("•".as_bytes()),
+        Some(b'o') => {
+            matches!(line.get(1), Some(b' ' | b'\t'))
+                && line.get(2).is_some_and(|b| b.is_ascii_alphabetic())
+        }
+        _ => BULLETS.iter().any(|bullet| line.starts_with(bullet.as_bytes())),
     }
 }
+
+/// Typographic bullets and dashes that open a list item.
+const BULLETS: [&str; 9] = ["•", "▪", "◦", "–", "—", "●", "○", "■", "‣"];
 
 /// How far into a line its label's colon may be.
 pub(crate) const LABEL_REACH: usize = 40;
@@ -276,7 +463,7 @@ pub(crate) const LABEL_REACH: usize = 40;
 /// True when a line opens with a short capitalised label and a colon
 /// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
 /// hold a colon ("four-week courses during 2024: inadequate response").
-fn starts_with_label(line: &[u8]) -> bool {
+pub(crate) fn starts_with_label(line: &[u8]) -> bool {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
     }
@@ -286,6 +473,7 @@ fn starts_with_label(line: &[u8]) -> bool {
     label.is_some_and(|end| {
         line[end] == b':'
             && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
+            && crate::sections::brackets_balance(&line[..end])
     })
 }
 
@@ -293,8 +481,16 @@ fn starts_with_label(line: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// The sentences of `text` as analysis splits it.
+    fn sentences_of(text: &str, breaks: &[usize], clauses: &[usize]) -> Vec<Range<usize>> {
+        let lines = crate::layout::Lines::new(text.as_bytes());
+        let capitals = crate::layout::in_capitals(text.as_bytes());
+        let clauses: Vec<(usize, bool)> = clauses.iter().map(|&at| (at, false)).collect();
+        split(text, breaks, &clauses, &Layout { lines: &lines, capitals, phrases: &[] }).sentences
+    }
+
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
-        split(text, breaks).into_iter().map(|r| text[r].trim()).collect()
+        sentences_of(text, breaks, &[]).into_iter().map(|r| text[r].trim()).collect()
     }
 
     #[test]
@@ -359,6 +555,27 @@ mod tests {
     fn a_labelled_line_ends_a_sentence() {
         let text = "Denies fever and\nItch: 8/10\nwrapped still";
         assert_eq!(pieces(text, &[]), ["Denies fever and", "Itch: 8/10\nwrapped still"]);
+    }
+
+    #[test]
+    fn clause_openers_end_sentences_of_run_on_text_only() {
+        let run_on =
+            "seen for eczema of the arms and legs that is worse in winter and keeps him up \
+                      at night with itching and scratching until the skin bleeds and he has tried \
+                      many creams from the store over the years with little change so far and \
+                      no asthma no allergies he works as a cook";
+        let he = run_on.rfind("he works").unwrap();
+        assert!(sentences_of(run_on, &[], &[he]).iter().any(|s| s.start == he));
+        let prose = "He has no asthma, no allergies; he works as a cook.";
+        let he = prose.rfind("he works").unwrap();
+        assert!(!sentences_of(prose, &[], &[he]).iter().any(|s| s.start == he));
+        let numbers = format!("{}0.1 10:30 1,000 {}", "word ".repeat(30), "word ".repeat(30));
+        assert_eq!(run_on_stretches(numbers.as_bytes()).len(), 1, "numbers are no punctuation");
+        let words = "word ".repeat(60);
+        let wrapped = format!("{words}\nand more");
+        assert_eq!(run_on_stretches(wrapped.as_bytes()), vec![0..wrapped.len()]);
+        let listed = format!("{words}\nNext line");
+        assert_eq!(run_on_stretches(listed.as_bytes()), vec![0..words.len()]);
     }
 
     #[test]

@@ -261,6 +261,236 @@ fn headings_without_colon_alone_on_a_line() {
     assert!(context(note, "eczema").family.is_some());
 }
 
+/// The kind of section that holds `target` in `note`.
+fn section_at(note: &str, target: &str) -> SectionKind {
+    let analysis = ContextEngine::builtin().analyze(note);
+    analysis.section_of(find_phrase(note, target).expect("target in test text").start)
+}
+
+#[test]
+fn fixed_width_labels_are_headings() {
+    let note = "ALLERGIES : NONE KNOWN.\nFAM HX    : BROTHER - ASTHMA.\n\
+                EXAM......: PLAQUES ON NECK.\nSCORES    : BSA 15%";
+    assert_eq!(section_at(note, "brother"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "plaques"), SectionKind::Exam);
+    assert!(context(note, "BSA 15%").is_current_fact(), "no allergy default reaches it");
+    // A short phrase padded to its colon is still the whole heading.
+    assert_eq!(section_at("CC        : ITCH.\nX", "itch"), SectionKind::Hpi);
+    // An ellipsis inside prose is no fill.
+    assert!(ContextEngine::builtin().analyze("and then...: nothing").sections().is_empty());
+}
+
+#[test]
+fn framed_and_qualified_headings_alone_on_their_line() {
+    let note = "=== Family History ===\nEczema in a cousin.\n*** PLAN ***\nStart dupilumab.";
+    assert_eq!(section_at(note, "cousin"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "start dupilumab"), SectionKind::AssessmentPlan);
+    let note = "History of Present Illness (per mother)\nItchy rash for a year.\n\
+                HPI - limited\nSleeps poorly.";
+    assert_eq!(section_at(note, "itchy rash"), SectionKind::Hpi);
+    assert_eq!(section_at(note, "sleeps"), SectionKind::Hpi);
+    // A bullet is no frame, and a sentence is no qualifier.
+    let note =
+        "FAMILY HISTORY\nEczema.\n- Skin\nPlan is to see her - not today, maybe next year\nX";
+    assert_eq!(section_at(note, "skin"), SectionKind::FamilyHistory);
+    assert_eq!(section_at(note, "maybe"), SectionKind::FamilyHistory);
+    // A trigger after a dash qualifier still counts.
+    assert!(context("Skin - no rash\nX", "rash").negated.is_some());
+}
+
+#[test]
+fn an_inline_label_section_ends_at_the_paragraph_or_the_next_label() {
+    let note = "Family history: sister with asthma.\nOn inspection: eczema of the neck.";
+    assert_eq!(section_at(note, "sister"), SectionKind::FamilyHistory);
+    assert!(context(note, "eczema").is_current_fact());
+    let note = "Family history: asthma in a sister\nand eczema.\n\nEczema of the hands.";
+    assert!(context(note, "and eczema").family.is_some(), "a wrapped line goes on");
+    assert!(context(note, "of the hands").is_current_fact());
+    let note = "Allergies: none.\nShe keeps flaring on her hands.";
+    assert!(context(note, "flaring").is_current_fact(), "a new sentence on a new line");
+    // A heading alone on its line keeps its block, labels and all.
+    let note = "FAMILY HISTORY:\nMother: eczema.\nBrother - asthma and eczema.\nX";
+    assert!(context(note, "asthma and eczema").family.is_some());
+    // Lines indented under the label go on with it.
+    let note = "PMH   : ASTHMA.\n        ALLERGY: PEANUT.\nFAM HX: ECZEMA\n        IN FATHER.";
+    assert_eq!(section_at(note, "peanut"), SectionKind::PastHistory);
+    assert_eq!(section_at(note, "in father"), SectionKind::FamilyHistory);
+}
+
+#[test]
+fn a_bracketed_banner_holds_an_earlier_visit_up_to_its_end_marker() {
+    let note =
+        "SUBJECTIVE\n[Pasted from the encounter of 2/2024]\nHPI: flares resolved on cream.\n\
+                Exam: BSA 40%.\n\nPlan: start dupilumab.\n[End of pasted note]\n\
+                She keeps flaring; BSA 12% today.";
+    assert_eq!(section_at(note, "flares resolved"), SectionKind::PriorVisit);
+    assert_eq!(section_at(note, "BSA 40%"), SectionKind::PriorVisit);
+    assert!(context(note, "start dupilumab").historical.is_some(), "whatever labels it holds");
+    assert!(context(note, "keeps flaring").is_current_fact());
+    assert_eq!(section_at(note, "keeps flaring"), SectionKind::Hpi, "SUBJECTIVE goes on");
+    let cause = context(note, "BSA 40%").historical.unwrap();
+    assert_eq!(cause.phrase, "pasted from");
+}
+
+#[test]
+fn a_framed_banner_runs_to_the_heading_of_today() {
+    let note =
+        "=== Earlier note, for reference ===\nAssessment: IGA 4.\nPlan: start tralokinumab.\n\n\
+                Interval events: none.\n=== Today ===\nIGA 2.\nPlan: continue cream.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "start tralokinumab").historical.is_some());
+    assert!(context(note, "IGA 2").is_current_fact());
+    assert!(context(note, "continue cream").is_current_fact());
+    // A heading of today after a banner heading with no end marker.
+    let note = "Interval history from last visit:\nBSA 30%, plan to start Adbry.\n\
+                Assessment today: BSA 8%.";
+    assert!(context(note, "BSA 30%").historical.is_some());
+    assert!(context(note, "BSA 8%").is_current_fact());
+}
+
+#[test]
+fn copied_text_in_brackets_ends_with_them() {
+    let note = "Exam: BSA 22%. [Copied from 3/2024 visit: BSA 40%, IGA 4.] IGA 3 now.\n\
+                (For reference, clinic 11/2025: EASI 30.)\nEASI 18.";
+    assert!(context(note, "BSA 40%").historical.is_none(), "not at the start of its line");
+    let note = "[Copied from 3/2024 visit: BSA 40%,\n IGA 4.]\nToday IGA 3.\n\
+                (For reference, clinic 11/2025: EASI 30.)\nEASI 18.";
+    assert!(context(note, "BSA 40%").historical.is_some());
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "IGA 3").is_current_fact());
+    assert!(context(note, "EASI 30").historical.is_some());
+    assert!(context(note, "EASI 18").is_current_fact());
+}
+
+#[test]
+fn unmarked_copied_text_ends_with_its_quoted_lines_or_paragraph() {
+    let note = "[Copied forward from my note of 1/2025]\n> Hands fissured, BSA 15%.\n\
+                > Start cream.\nHands now clear.";
+    assert!(context(note, "BSA 15%").historical.is_some());
+    assert!(context(note, "hands now clear").is_current_fact());
+    let note = "*** Carried over from 2023 visit ***\nBSA 25%.\nIGA 4.\n\nBSA 6% on exam.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "BSA 6%").is_current_fact());
+}
+
+#[test]
+fn a_banner_phrase_in_prose_opens_nothing() {
+    for note in [
+        "The eruption was copied from a photo she took.\nBSA 10%.",
+        "We reviewed it at the last visit.\nBSA 10% now.",
+        "Last visit we increased the cream\nBSA 10%.",
+    ] {
+        assert_ne!(section_at(note, "BSA 10%"), SectionKind::PriorVisit, "{note}");
+    }
+}
+
+#[test]
+fn of_several_dated_visits_only_the_latest_is_current() {
+    let export = "VISIT NOTE\nDate of service: 01/09/2025\nBSA 30%. Plan: start dupilumab.\n\n\
+                  VISIT NOTE\nDate of service: 06/12/2025\nBSA 4%. Continue dupilumab.";
+    assert!(context(export, "BSA 30%").historical.is_some());
+    assert!(context(export, "start dupilumab").historical.is_some());
+    assert!(context(export, "BSA 4%").is_current_fact());
+    // Newest first.
+    let export = "DOS: 06/12/2025\nBSA 4%.\n\nDOS: 01/09/2025\nBSA 30%.";
+    assert!(context(export, "BSA 4%").is_current_fact());
+    assert!(context(export, "BSA 30%").historical.is_some());
+    // One visit's date on every page is one visit.
+    let pages = "Date of service: 06/12/2025\nBSA 4%.\n\nDate of service: 06/12/2025\nIGA 2.";
+    assert!(context(pages, "BSA 4%").is_current_fact());
+    // A date in a sentence is no visit label.
+    let letter = "Visit date: 06/12/2025\nBSA 4%.\nHer last visit date: 01/09/2025 showed IGA 2.";
+    assert!(context(letter, "BSA 4%").is_current_fact());
+}
+
+/// A dictation without punctuation, in the words of a speech recognizer.
+const DICTATION: &str = "this is a follow up for a woman with eczema of the arms and legs since \
+    childhood she denies fever or chills she has no asthma and no hay fever review of systems \
+    otherwise negative medications cetirizine daily she could not get to the phototherapy \
+    sessions because of her job and her sister gave her some tacrolimus to try exam today \
+    I would estimate the body surface area at about 20 percent with plaques on the neck \
+    plan we will start dupilumab and continue emollients counseled to call for eye pain \
+    continue triamcinolone";
+
+#[test]
+fn run_on_dictation_splits_at_its_own_cues() {
+    assert!(context(DICTATION, "chills").negated.is_some(), "within its clause");
+    assert!(context(DICTATION, "hay fever").negated.is_some());
+    for current in ["cetirizine", "body surface area", "neck", "start dupilumab"] {
+        assert!(context(DICTATION, current).is_current_fact(), "{current}");
+    }
+    // No cue between "could not" and the drug: a short reach in run-on text.
+    assert!(context(DICTATION, "phototherapy").negated.is_some());
+    assert!(context(DICTATION, "tacrolimus").negated.is_none());
+    assert!(context(DICTATION, "continue triamcinolone").hypothetical.is_none());
+    // The same words with their punctuation read as before.
+    let punctuated = "She could not get to the phototherapy sessions because of her job and her \
+                      sister gave her some tacrolimus to try.";
+    assert!(context(punctuated, "tacrolimus").negated.is_some());
+}
+
+#[test]
+fn history_as_a_plain_noun_is_not_the_past() {
+    let text = "Dupixent is requested given the medication history outlined above.";
+    assert!(context(text, "dupixent").historical.is_none());
+    assert!(context("Her eczema history is long.", "eczema").historical.is_some());
+    let dictated = "history of present illness she is a 30 year old with eczema";
+    assert!(context(dictated, "30 year old").historical.is_none());
+    assert!(context("History of eczema in childhood.", "eczema").historical.is_some());
+}
+
+#[test]
+fn a_negated_form_line_does_not_negate_the_next_line() {
+    let form = "Ruxolitinib cream: never used\nFlaring every few weeks.\n\
+                Photos: not taken\nItch NRS (past 3 days, worst): 6\n\
+                \u{2013} Tacrolimus: no\n\u{2013} Eczema of the hands";
+    assert!(context(form, "ruxolitinib cream").negated.is_some(), "its own line is negated");
+    assert!(context(form, "flaring").negated.is_none());
+    assert!(context(form, "itch NRS").negated.is_none());
+    assert!(context(form, "eczema of the hands").negated.is_none());
+    // A value that goes on, on the next line, is still negated there.
+    let wrapped = "Exam: free of\nEczema today.\nTacrolimus: no\nimprovement.";
+    assert!(context(wrapped, "eczema").negated.is_some());
+    assert!(context("Photos: not taken Itch NRS 6", "itch").negated.is_some(), "one line");
+}
+
+#[test]
+fn organization_names_are_capitalised_words_an_organization_word_ends_or_opens() {
+    let text = "Lakeview Psoriasis Center\nDepartment of Dermatology\nNORTH VALE ECZEMA CLINIC\n\
+                Seen at the psoriasis center. Psoriasis Center visits: 2.\nPsoriasis, Center";
+    let analysis = ContextEngine::builtin().analyze(text);
+    let named = |phrase: &str, nth: usize| {
+        let start = text.match_indices(phrase).nth(nth).unwrap().0;
+        analysis.in_organization_name(&(start..start + phrase.len()))
+    };
+    assert!(named("Psoriasis", 0));
+    assert!(named("Dermatology", 0));
+    assert!(named("ECZEMA", 0));
+    assert!(!named("psoriasis", 0), "lower case: a description");
+    assert!(named("Psoriasis", 1), "a name, wherever it stands");
+    assert!(!named("Psoriasis", 2), "a comma parts the words");
+}
+
+#[test]
+fn case_says_nothing_in_a_text_all_in_capitals() {
+    let export = "HPI       : 41 YO F WITH ECZEMA, STARTED ON TRIAMCINOLONE (URGENT\n\
+                  \x20           CARE): NO RESPONSE. WE ASKED TO ADD IT TO\n\
+                  TACROLIMUS: NOT DONE.\nAD TX HX  : TACROLIMUS: NO\nIMPROVEMENT ON THE NECK.\n\
+                  VITALS    : WT 60 KG";
+    let analysis = ContextEngine::builtin().analyze(export);
+    let kinds: Vec<SectionKind> = analysis.sections().iter().map(|s| s.kind).collect();
+    // "CARE):" ends a bracket and "TACROLIMUS:" goes on from "TO": no
+    // headings; "AD TX HX" and "VITALS" start their lines: headings.
+    assert_eq!(kinds, [SectionKind::Hpi, SectionKind::Other, SectionKind::Exam]);
+    assert!(context(export, "NO RESPONSE").negated.is_none());
+    let neck = find_phrase(export, "NECK").unwrap().start;
+    let sentence = &export[analysis.sentence_of(neck)];
+    assert!(sentence.contains("TACROLIMUS: NO"), "'NO\\nIMPROVEMENT' is one phrase: {sentence:?}");
+    // Mixed case keeps reading case: a capitalised line after an answer
+    // starts anew.
+    assert!(context("Tacrolimus: no\nEczema of the neck.", "neck").negated.is_none());
+}
+
 #[test]
 fn analysis_finds_phrases_as_find_phrase_does() {
     let text = "Chest x-ray NEGATIVE   for\n pneumonia; no rash.";
@@ -346,7 +576,7 @@ proptest::proptest! {
             .entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| !matches!(e.role, Role::Heading(..)))
+            .filter(|(_, e)| !matches!(e.role, Role::Heading(..) | Role::Banner(_) | Role::Clause { .. } | Role::Organization(_)))
             .map(|(i, e)| (e.phrase.as_str(), i as u32))
             .collect();
         proptest::prop_assert_eq!(got, chosen_by_search(folded.bytes(), &phrases));

@@ -6,9 +6,9 @@
 use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary,
 };
-use crate::mentions::{Mention, Note, Question};
+use crate::mentions::{Mention, Note, Question, Reason};
 use crate::values::current::Dating;
-use necessity_context::steps;
+use necessity_context::{steps, Axis};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
 
@@ -56,7 +56,10 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
     let named: Vec<(&String, bool, &Mention)> = mentions
         .iter()
         .filter_map(|m| match m.meaning {
-            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context }) => {
+            // A clinic's name ("Lakeview Psoriasis Center") is no diagnosis.
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, needs_context })
+                if !note.in_organization_name(m) =>
+            {
                 Some((diagnosis, *needs_context, m))
             }
             _ => None,
@@ -84,6 +87,29 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
         _ => affirmed.iter().find(|(d, _, _)| is_ad(d)).or(look_alike)?,
     };
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
+}
+
+/// The mentions of the patient's diagnosis that the note holds in doubt
+/// ("AD vs contact dermatitis", "rule out atopic dermatitis", a
+/// differential), of atopic dermatitis or of the diagnosis `chosen`: set
+/// aside as uncertain, and for nothing else (a negated or a relative's
+/// diagnosis is no doubt).
+pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
+    steps::add(note.mentions().len());
+    note.mentions()
+        .iter()
+        .filter(|m| match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
+                (diagnosis == "atopic_dermatitis" || Some(diagnosis.as_str()) == chosen)
+                    && !note.in_organization_name(m)
+            }
+            _ => false,
+        })
+        .filter(|m| {
+            matches!(note.judge(m, Question::DIAGNOSIS), Err(Reason::Context(Axis::Uncertain, _)))
+        })
+        .filter_map(|m| span_of(note.text(), &m.span))
+        .collect()
 }
 
 /// The high-impact sites involved now: a site word in a sentence that also
@@ -325,7 +351,8 @@ const SHORT_LINE: usize = 90;
 /// Medicine", a field or heading on the line above: "PRESCRIBER" over
 /// "J. Ruiz, MD - Pediatric Dermatology", or a role after it: "(Allergy &
 /// Immunology), ordering physician"), then one in the letterhead or
-/// signature, then any other; a specialty near a referral word ("refer to
+/// signature (the clinician's own line before a clinic's name there),
+/// then any other; a specialty near a referral word ("refer to
 /// dermatology", "coordinate with pediatrician"), named in a sentence about
 /// a reviewer ("reviewed by a physician board certified in dermatology"),
 /// in the past, or heading an exam section ("DERM:") never counts.
@@ -377,7 +404,11 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
                 .any(|l| lines.opens_its_line(text, l))
             || cues(SpecialtyTerm::Label, span.end..span.end + ROLE_AFTER)
                 .any(|l| lines.line_of(l.start) == line && role_after(text, span, l));
+        // A clinic's name ("Harborview Allergy & Asthma Associates") tells
+        // less than the clinician's own line ("J. Ruiz, MD - Dermatology").
         let score = if labelled {
+            4
+        } else if header && !note.in_organization_name(mention) {
             3
         } else if header {
             2

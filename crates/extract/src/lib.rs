@@ -13,6 +13,7 @@
 //! is a current fact is answered there and nowhere else.
 
 mod boxes;
+mod caveats;
 mod dates;
 mod dosing;
 mod examples;
@@ -210,6 +211,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     record_renewal(&mut facts, lexicons, note, &found, today);
     record_baseline(&mut facts, note.text(), baseline);
     record_caveats(&mut facts, &mut found);
+    let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
+    let caveats = caveats::caveats(&facts, note, doubts);
+    facts.caveats.extend(caveats);
     facts
 }
 

@@ -150,6 +150,13 @@ impl<'t, 'v> Note<'t, 'v> {
         self.analysis.cause_span(cause)
     }
 
+    /// Whether `mention` is a word of an organization's name ("Lakeview
+    /// Psoriasis Center"): a letterhead, address or fax header that names
+    /// a clinic says nothing about the patient.
+    pub fn in_organization_name(&self, mention: &Mention) -> bool {
+        self.analysis.in_organization_name(&mention.span)
+    }
+
     /// Whether a negation trigger of the context lexicon stands on `range`:
     /// the one answer to "is this word a negation".
     pub fn negates(&self, range: &Range<usize>) -> bool {
@@ -160,6 +167,32 @@ impl<'t, 'v> Note<'t, 'v> {
     /// keyword to its number), all asked at once.
     pub fn scopes(&self, spans: &[Range<usize>]) -> Vec<Scope> {
         self.analysis.scopes(spans)
+    }
+
+    /// How firmly each fact's evidence stands: for each list of evidence
+    /// spans (one list per fact), whether every span lies in copied-forward
+    /// text and whether the context engine was unsure of every one. One
+    /// question for every extractor's facts, asked for all of them at once
+    /// (one pass over the note's triggers), so a caveat for routing is
+    /// decided in one place.
+    pub fn support(&self, facts: &[Vec<Range<usize>>]) -> Vec<Support> {
+        let spans: Vec<Range<usize>> = facts.iter().flatten().cloned().collect();
+        let mut scopes = self.analysis.scopes(&spans).into_iter();
+        steps::add(spans.len());
+        facts
+            .iter()
+            .map(|evidence| {
+                let stated = !evidence.is_empty();
+                let mut support = Support { copied_forward: stated, uncertain: stated };
+                for span in evidence {
+                    let scope = scopes.next().unwrap_or_default();
+                    support.copied_forward &=
+                        self.section_of(span.start) == SectionKind::PriorVisit;
+                    support.uncertain &= scope.get(Axis::Uncertain).is_some();
+                }
+                support
+            })
+            .collect()
     }
 
     /// Whether `mention` is what `question` asks for: `Ok` when it is, or
@@ -308,6 +341,22 @@ impl<'t, 'v> Note<'t, 'v> {
     /// The mentions set aside so far (empty unless the note is traced).
     pub fn set_aside(&self) -> Vec<SetAside> {
         self.trace.as_ref().map(|t| t.borrow().kept.clone()).unwrap_or_default()
+    }
+}
+
+/// How firmly a fact's evidence stands (see [`Note::support`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Support {
+    /// Every span of the evidence is in copied-forward (prior-visit) text.
+    pub copied_forward: bool,
+    /// The context engine marks every span of the evidence uncertain.
+    pub uncertain: bool,
+}
+
+impl Support {
+    /// Whether the fact rests on nothing firmer than copied or uncertain text.
+    pub fn is_weak(self) -> bool {
+        self.copied_forward || self.uncertain
     }
 }
 
@@ -575,6 +624,28 @@ mod tests {
             assert_eq!(trace.len(), 1);
             assert_eq!((trace[0].purpose, trace[0].why), ("a treatment", "family"));
             assert_eq!(trace[0].trigger.as_ref().map(|(p, _)| p.as_str()), Some("mother"));
+        });
+    }
+
+    #[test]
+    fn support_says_whether_all_of_a_facts_evidence_is_copied_or_uncertain() {
+        let text =
+            "*** Copied from 2024 visit ***\nBSA 30%.\n\nPossible eczema of the neck. BSA 8%.";
+        with_note(text, |note| {
+            let at = |words: &str| {
+                let start = text.find(words).unwrap();
+                start..start + words.len()
+            };
+            let support = note.support(&[
+                vec![at("BSA 30%")],
+                vec![at("neck")],
+                vec![at("BSA 30%"), at("BSA 8%")],
+                vec![],
+            ]);
+            assert_eq!(support[0], Support { copied_forward: true, uncertain: false });
+            assert_eq!(support[1], Support { copied_forward: false, uncertain: true });
+            assert!(!support[2].is_weak(), "one firm span carries the fact");
+            assert!(!support[3].is_weak(), "no evidence is no weak evidence");
         });
     }
 

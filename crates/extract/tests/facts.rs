@@ -391,3 +391,90 @@ fn the_traced_extraction_gives_the_same_facts_and_what_it_set_aside() {
     let starts: Vec<usize> = set_aside.iter().map(|s| s.mention.start).collect();
     assert!(starts.windows(2).all(|w| w[0] <= w[1]), "in text order");
 }
+
+#[test]
+fn copied_forward_text_states_no_request_and_ends_no_flare_of_today() {
+    let note = "Derm follow-up, 29-year-old with atopic dermatitis.\n\
+        [Copied forward from visit of 04/2024]\n\
+        Assessment: flares have resolved on tacrolimus; BSA 35%, neck involved.\n\
+        Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
+        [End of copied text]\n\
+        Today: she keeps flaring despite triamcinolone 0.1% ointment. BSA 8%, arms only.\n\
+        Plan: continue triamcinolone.";
+    let f = facts(note);
+    assert_eq!(f.requested_drug, None, "an old plan is no request");
+    assert!(f.persistent_flares, "an old resolution ends no flare of today");
+    assert_eq!(f.measures.bsa_percent, Some(8.0));
+    assert!(f.high_impact_sites.is_empty());
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Mentioned), "old treatments stay listed");
+    // The same plan written today is the request.
+    let today = note.replace("[Copied forward from visit of 04/2024]\n", "");
+    let today = today.replace("[End of copied text]\n", "");
+    assert_eq!(facts(&today).requested_drug.as_deref(), Some("dupilumab"));
+}
+
+#[test]
+fn a_dictation_without_punctuation_keeps_its_facts_apart() {
+    let note = "dictating a dermatology visit for a 27 year old man with atopic dermatitis since \
+        infancy he has flares every few weeks that wake him at night he denies fever he has no \
+        asthma he used clobetasol 0.05 percent ointment for two months with no improvement \
+        review of systems otherwise negative physical exam weight 180 pounds thick plaques on \
+        the dorsal hands and the neck I would estimate the body surface area at 25 percent \
+        plan we will start dupixent 600 mg loading dose then 300 mg every 2 weeks \
+        continue clobetasol follow up in 3 months";
+    let f = facts(note);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.age_years, Some(27.0));
+    assert_eq!(f.weight_kg, Some(81.6));
+    assert_eq!(f.measures.bsa_percent, Some(25.0));
+    assert_eq!(f.high_impact_sites, [Site::Neck, Site::Hands]);
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+}
+
+#[test]
+fn a_clinics_name_says_nothing_about_the_diagnosis() {
+    let letter = "Lakeview Psoriasis Center\n400 Shore Rd, Unit 2  |  Fax 555-0100\n\n\
+        Re: 45-year-old man with itchy plaques on the shins for a year, BSA 12%.\n\
+        Plan: biopsy; start Dupixent if confirmed.";
+    assert_eq!(facts(letter).diagnosis, None, "the clinic's name");
+    let stated = letter.replace("itchy plaques", "psoriasis with itchy plaques");
+    assert_eq!(facts(&stated).diagnosis.as_deref(), Some("psoriasis"), "the note's own words");
+    let program = "SUNRIDGE ATOPIC DERMATITIS PROGRAM\nSeen for chronic hand dermatitis.";
+    assert_eq!(facts(program).diagnosis, None);
+}
+
+#[test]
+fn the_clinicians_own_line_tells_the_specialty_before_the_clinics_name() {
+    let letter = "Harborview Allergy & Immunology Associates\n12 Pier St\n\n\
+        Atopic dermatitis, 30-year-old, starting Dupixent.\n\n\
+        R. Okoye, MD\nDermatology";
+    assert_eq!(facts(letter).prescriber_specialty, Some(Specialty::Dermatology));
+    let unsigned = letter.replace("R. Okoye, MD\nDermatology", "R. Okoye, MD");
+    assert_eq!(facts(&unsigned).prescriber_specialty, Some(Specialty::AllergyImmunology));
+}
+
+#[test]
+fn a_note_in_capitals_reads_as_the_same_note_in_mixed_case() {
+    let note = "Clinic note, 41-year-old woman with atopic dermatitis; keeps flaring.\n\
+        Treatments tried:\n\
+        - Triamcinolone 0.1% ointment twice daily for 8 weeks (prescribed by urgent\n  \
+          care): no improvement.\n\
+        - Pimecrolimus 1% cream, used for 2 weeks, then stopped because of\n  \
+          burning.\n\
+        - Crisaborole 2% ointment for 6 weeks gave no\n\
+        improvement.\n\
+        Exam: plaques on the neck and eyelids, BSA 14%, IGA 3.\n\
+        We request that dupilumab be started and added to\n\
+        cetirizine: 600 mg loading dose, then 300 mg every 2 weeks.";
+    let (mixed, capitals) = (facts(note), facts(&note.to_uppercase()));
+    let outcomes = |f: &Facts| -> Vec<(String, Outcome)> {
+        f.treatments.iter().map(|t| (t.agent.clone(), t.outcome)).collect()
+    };
+    assert_eq!(outcomes(&capitals), outcomes(&mixed));
+    assert_eq!(outcome(&mixed, "crisaborole"), Some(Outcome::Failed));
+    assert_eq!(capitals.measures, mixed.measures);
+    assert_eq!(capitals.high_impact_sites, mixed.high_impact_sites);
+    assert_eq!(capitals.persistent_flares, mixed.persistent_flares);
+    assert_eq!(capitals.requested_drug.as_deref(), Some("dupilumab"));
+}

@@ -20,7 +20,7 @@ const MOST_GROWTH: f64 = 1.25;
 
 /// Notes made of one piece repeated to a size (or two, each repeated to
 /// half of it): each family stresses one kind of structure.
-const FAMILIES: [(&str, &str); 16] = [
+const FAMILIES: [(&str, &str); 20] = [
     // The issue's note: 2.4 s at 2.5 KB, minutes at 10 KB.
     ("cues then relatives", "clobetasol failed \u{0}mother "),
     ("one run-on sentence", "triamcinolone was ineffective and pimecrolimus burned and "),
@@ -53,6 +53,16 @@ const FAMILIES: [(&str, &str); 16] = [
         "renewal form lines",
         "[X] Continuation Start date: 05/12/2025 Weeks on therapy: 18\nDate: 03/18/2026 \
          Dupixent 300 mg q2w: no improvement, EASI unchanged\n",
+    ),
+    (
+        "copied-forward blocks",
+        "[Copied from visit 1/2024]\n> BSA 30%\n[End of copied text]\nToday: BSA 5%\n",
+    ),
+    ("banners without ends", "*** Carried over from 2023 visit ***\nPlan: start Dupixent.\n"),
+    ("dated visits", "DOS: 01/02/2025\nBSA 3%\n\u{0}Date of service: 03/04/2025\nBSA 5%\n"),
+    (
+        "dictation",
+        "she has no asthma plan we will start dupixent he could not tolerate tacrolimus ",
     ),
 ];
 
