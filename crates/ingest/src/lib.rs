@@ -17,6 +17,7 @@ mod columns;
 mod csv_reader;
 mod discover;
 mod fhir;
+mod jsonl_line;
 pub mod kind;
 mod pdf;
 mod shard;
@@ -25,6 +26,7 @@ mod text;
 
 pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
 pub use fhir::PdfAttachment;
+pub use jsonl_line::JsonlLine;
 pub use pdf::{
     kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
 };

@@ -19,10 +19,11 @@ use batch::ordered_map;
 /// so this keeps memory flat while the other workers stay busy.
 pub const REORDER_WINDOW: usize = 4096;
 
-/// Rows of CSV and JSON Lines inputs are small and already read, so they go
-/// to the workers this many at a time: one hand-over (a lock and a wake-up)
-/// per batch instead of per row. Files, whose reading is the slow part, still
-/// go one at a time so that a few large PDFs spread over all workers.
+/// Rows of CSV files, lines of JSON Lines files and text files are quick to
+/// load, so they go to the workers this many at a time: one hand-over (a
+/// lock and a wake-up) per batch instead of per document. PDFs, whose
+/// parsing is the slow part, still go one at a time so that a few large
+/// ones spread over all workers.
 const ROWS_PER_BATCH: usize = 32;
 
 /// What one document gives the outputs: its record and, when asked for, the
@@ -113,15 +114,16 @@ impl Runner<'_> {
     }
 }
 
-/// Groups consecutive read rows into batches; every other unit is a batch of one.
+/// Groups consecutive quick units (rows, lines, text files) into batches;
+/// every other unit is a batch of one.
 fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
     let mut units = units.peekable();
     std::iter::from_fn(move || {
         let first = units.next()?;
-        let rows = matches!(first, Unit::Ready(_));
+        let quick = first.is_quick();
         let mut batch = vec![first];
-        while rows && batch.len() < ROWS_PER_BATCH {
-            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
+        while quick && batch.len() < ROWS_PER_BATCH {
+            match units.next_if(Unit::is_quick) {
                 Some(unit) => batch.push(unit),
                 None => break,
             }
