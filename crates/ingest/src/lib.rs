@@ -101,7 +101,8 @@ pub struct IngestOptions {
     /// CSV column / JSONL field holding the note id; `None` finds it by name
     /// and falls back to the 1-based row (or line) number.
     pub id_column: Option<String>,
-    /// Longest a single PDF may take to parse before it becomes a `timeout`.
+    /// Longest a document may take, read (a PDF parsed) and decided, before
+    /// it becomes a `timeout` error record.
     pub doc_timeout: Duration,
     /// Address-space cap of the PDF worker process, in MiB.
     pub pdf_memory_mb: u64,
