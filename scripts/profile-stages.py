@@ -29,7 +29,7 @@ STAGES = [
     ("allocation (malloc, free, realloc)", re.compile(
         r"^(malloc|free|cfree|realloc|calloc|_int_malloc|_int_free|_int_realloc|"
         r"malloc_consolidate|unlink_chunk|tcache_\w+|__libc_malloc|__libc_free|__rust_alloc|"
-        r"__rust_dealloc|__rust_realloc|alloc::raw_vec|<alloc::raw_vec)")),
+        r"__rust_dealloc|__rust_realloc|alloc::raw_vec|<alloc::raw_vec|_?mi_\w+)")),
     ("the walk (one DFA over the folded note)", re.compile(r"phrases::Phrases::(walk|match_ends)")),
     ("context: fold, sentences, sections, scope", re.compile(r"necessity_context::")),
     ("extraction rules (values, treatments, ...)", re.compile(r"necessity_extract::")),
