@@ -15,6 +15,7 @@
 #
 #   scripts/bench-side-by-side.sh
 #   ROUNDS=5 INPUTS=jsonl scripts/bench-side-by-side.sh      # jsonl | files | "jsonl files"
+#   BIN=path/to/older/necessity scripts/bench-side-by-side.sh  # another build, for before/after
 #
 # The 2-core machine is shared: the load average before and after is printed
 # with the figures; take them when it is under 1.5.
@@ -25,7 +26,7 @@ ROUNDS=${ROUNDS:-3}
 INPUTS=${INPUTS:-"jsonl files"}
 DATA=${BENCH_DATA:-target/bench-data}
 LEXICON=benches/lexicon-109.txt
-BIN=target/release/necessity
+BIN=${BIN:-target/release/necessity}
 
 scripts/install-if-missing.sh 'command -v rg' ripgrep >&2
 scripts/install-if-missing.sh 'test -x /usr/bin/time' time >&2
