@@ -28,7 +28,8 @@ pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
 pub use fhir::PdfAttachment;
 pub use jsonl_line::JsonlLine;
 pub use pdf::{
-    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
+    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV,
+    TEST_SLEEP_SECONDS_ENV, WORKER_ALLOCATOR_ENV,
 };
 pub use shard::{Shard, ShardParseError};
 
