@@ -23,20 +23,6 @@ pub struct Args {
 
 /// Runs the subcommand: the PDF's text on stdout, its fate in the exit status.
 pub fn execute(args: Args) -> anyhow::Result<u8> {
-    #[cfg(unix)]
-    {
-        let (name, value) = necessity_ingest::WORKER_ALLOCATOR_ENV;
-        if std::env::var_os(name).is_none() {
-            // Started by hand or by a test rather than by `run`: the allocator
-            // reads its settings at the first allocation, so start again with them.
-            use std::os::unix::process::CommandExt;
-            let error = std::process::Command::new(std::env::current_exe()?)
-                .args(std::env::args_os().skip(1))
-                .env(name, value)
-                .exec();
-            return Err(error.into());
-        }
-    }
     let limits = necessity_ingest::PdfWorkerLimits {
         memory_mb: args.memory_mb,
         cpu_seconds: args.cpu_seconds,

@@ -28,8 +28,7 @@ pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
 pub use fhir::PdfAttachment;
 pub use jsonl_line::JsonlLine;
 pub use pdf::{
-    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV,
-    TEST_SLEEP_SECONDS_ENV, WORKER_ALLOCATOR_ENV,
+    kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
 };
 pub use shard::{Shard, ShardParseError};
 

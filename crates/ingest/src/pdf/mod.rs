@@ -151,13 +151,6 @@ fn read_in_process(input: PdfInput, deadline: Instant) -> Result<PdfText, PdfFai
     }
 }
 
-/// The environment a PDF worker runs in: the worker is the `necessity`
-/// binary, whose allocator (mimalloc) would otherwise reserve address space
-/// a GiB at a time, from its first allocation on, past the worker's own
-/// `--memory-mb` cap (RLIMIT_AS), where every later mapping fails. A worker
-/// started without it starts itself again with it.
-pub const WORKER_ALLOCATOR_ENV: (&str, &str) = ("MIMALLOC_ARENA_RESERVE", "4M");
-
 /// Runs the worker on `input` and reads its verdict, killing it (and what it
 /// started) at the timeout.
 fn parse_in_worker(
@@ -185,8 +178,7 @@ fn parse_in_worker(
             PdfInput::Bytes(_) => Stdio::piped(),
         })
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env(WORKER_ALLOCATOR_ENV.0, WORKER_ALLOCATOR_ENV.1);
+        .stderr(Stdio::null());
     let mut worker = children::Group::spawn(&mut command).map_err(|error| {
         PdfFailure::new(kind::IO, format!("cannot start the PDF worker: {}", error.kind()))
     })?;
