@@ -7,14 +7,6 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Every note allocates a few hundred small blocks (mentions, spans, the
-/// record) and frees them when its record is written, on whichever thread:
-/// mimalloc's per-thread free lists serve that pattern at a fraction of the
-/// system allocator's cost, and without its trimming and refaulting of
-/// freed pages between notes.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod agreement;
 mod context;
 mod engine_args;
