@@ -41,7 +41,7 @@ fn extract_all(engine: &Engine, documents: &[Document]) {
 fn run_all(engine: &Engine, documents: &[Document], line: &mut Vec<u8>) {
     for document in documents {
         line.clear();
-        let record = decide_document(engine, document, false).record;
+        let record = decide_document(engine, document, false, None).record;
         serde_json::to_writer(&mut *line, &record).expect("record serialises");
         line.push(b'\n');
         black_box(&line);

@@ -47,7 +47,8 @@ pub struct Args {
     /// note_id, row_id, id, in any case, else the 1-based row number).
     #[arg(long, value_name = "NAME")]
     id_column: Option<String>,
-    /// Seconds a PDF may take to parse before it becomes a `timeout` error record.
+    /// Seconds a document may take, read (a PDF parsed, scanned pages
+    /// recognised) and decided, before it becomes a `timeout` error record.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
     doc_timeout: Duration,
     /// Memory cap of each PDF parser process, in MiB; beyond it the PDF is `too_large`.

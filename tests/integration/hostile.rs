@@ -359,3 +359,31 @@ fn unreadable_files_and_directories_are_io_records() {
         expected.iter().map(|(id, kind)| (id.to_string(), kind.to_string())).collect();
     assert_eq!(outcomes(&records(&output)), expected);
 }
+
+#[test]
+fn doc_timeout_covers_text_documents_too() {
+    // About 1 MB of the adversarial note (treatment cues, then
+    // relatives), as a text file and as a JSON Lines row: a timeout far
+    // shorter than deciding either takes makes each a `timeout` record.
+    let dir = tempfile::tempdir().unwrap();
+    let note = "clobetasol failed ".repeat(28_000) + &"mother ".repeat(70_000);
+    let text = dir.path().join("huge.txt");
+    fs::write(&text, &note).unwrap();
+    let jsonl = dir.path().join("huge.jsonl");
+    let row = serde_json::json!({"id": "h1", "text": note});
+    fs::write(&jsonl, format!("{row}\n")).unwrap();
+    let output = run_quiet(&["--doc-timeout", "0.000001"], &[&text, &jsonl]);
+    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
+    let decided = records(&output);
+    let ids: Vec<&str> = decided.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["huge.txt", "huge.jsonl#h1"]);
+    for record in &decided {
+        assert_eq!(record["status"], "error");
+        assert_eq!(record["error"]["kind"], "timeout", "{record}");
+        assert_eq!(record["route"], "pend");
+    }
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("clobetasol"));
+    // With the default timeout the same notes are decided.
+    let output = run_quiet(&[], &[&jsonl]);
+    assert_eq!(records(&output)[0]["status"], "ok");
+}

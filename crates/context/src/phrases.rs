@@ -17,11 +17,18 @@
 use crate::fold::Folded;
 use crate::lexicon::Entry;
 use crate::{is_word_byte, LexiconError, Role};
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use std::collections::HashMap;
 use std::ops::Range;
+
+/// How many parts of a note the walk walks at once (see [`Phrases::match_ends`]).
+const STREAMS: usize = 4;
+
+/// A note is walked in parts only when each part is at least this many
+/// times the longest phrase: each part but the first walks that much more.
+const MIN_PART_PER_LONGEST: usize = 4;
 
 /// A phrase a caller wants found in the same walk as the context lexicon:
 /// lower case, white space single.
@@ -76,6 +83,9 @@ struct Pattern {
 /// Every phrase compiled into one automaton.
 pub(crate) struct Phrases {
     dfa: DFA,
+    /// The longest phrase's length: how far back of its part of a note a
+    /// stream of the walk starts (see [`Phrases::match_ends`]).
+    longest: usize,
     patterns: Vec<Pattern>,
     terms: Vec<Term>,
     /// Heading phrases of one letter ("S:", "P:"): too common as words to
@@ -158,7 +168,8 @@ impl Phrases {
             .prefilter(false)
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        Ok(Phrases { dfa, patterns, terms, letter_headings })
+        let longest = phrases.iter().map(String::len).max().unwrap_or(0);
+        Ok(Phrases { dfa, longest, patterns, terms, letter_headings })
     }
 
     /// Every phrase of the automaton, as compiled (lower case).
@@ -275,18 +286,75 @@ impl Phrases {
         Walked { context, headings, banners, clauses, organizations, terms }
     }
 
-    /// The walk proper: the end of every match and the state that saw it.
-    fn match_ends(&self, bytes: &[u8]) -> Vec<(u32, aho_corasick::automaton::StateID)> {
-        let dfa = &self.dfa;
+    /// The walk proper: the end of every match and the state that saw it,
+    /// in the order of their ends.
+    ///
+    /// Each step of a DFA walk waits on the load of the state before it, so
+    /// one walk runs at the latency of a load per byte. A note of some
+    /// length is walked as [`STREAMS`] parts at once instead, one step of
+    /// each in turn, whose loads overlap. The automaton's state after a
+    /// byte is the longest phrase prefix ending there, never longer than
+    /// the longest phrase: so a part's walk starts that far before the part
+    /// from the start state, is in the true state by the part's first byte,
+    /// and keeps only the matches ending in its part.
+    fn match_ends(&self, bytes: &[u8]) -> Vec<(u32, StateID)> {
+        let Ok(start) = self.dfa.start_state(Anchored::No) else { return Vec::new() };
         let mut ends = Vec::with_capacity(bytes.len() / 16);
-        let Ok(mut state) = dfa.start_state(Anchored::No) else { return ends };
-        for (at, &byte) in bytes.iter().enumerate() {
-            state = dfa.next_state(Anchored::No, state, byte);
-            if dfa.is_special(state) && dfa.is_match(state) {
-                ends.push((at as u32 + 1, state));
+        if bytes.len() < STREAMS * MIN_PART_PER_LONGEST * self.longest.max(1) {
+            self.walk_part(bytes, start, 0..bytes.len(), 0, &mut ends);
+            return ends;
+        }
+        let bounds: [usize; STREAMS + 1] = std::array::from_fn(|j| j * bytes.len() / STREAMS);
+        let mut at: [usize; STREAMS] =
+            std::array::from_fn(|j| bounds[j].saturating_sub(self.longest));
+        let mut state = [start; STREAMS];
+        let mut found: [Vec<(u32, StateID)>; STREAMS] = std::array::from_fn(|j| {
+            if j == 0 {
+                std::mem::take(&mut ends)
+            } else {
+                Vec::with_capacity((bounds[j + 1] - bounds[j]) / 16)
+            }
+        });
+        let together = (0..STREAMS).map(|j| bounds[j + 1] - at[j]).min().unwrap_or(0);
+        for _ in 0..together {
+            for j in 0..STREAMS {
+                let next = self.dfa.next_state(Anchored::No, state[j], bytes[at[j]]);
+                state[j] = next;
+                at[j] += 1;
+                if self.dfa.is_special(next) && self.dfa.is_match(next) && at[j] > bounds[j] {
+                    found[j].push((at[j] as u32, next));
+                }
             }
         }
+        for j in 0..STREAMS {
+            self.walk_part(bytes, state[j], at[j]..bounds[j + 1], bounds[j], &mut found[j]);
+        }
+        let [first, rest @ ..] = found;
+        ends = first;
+        for part in rest {
+            ends.extend_from_slice(&part);
+        }
         ends
+    }
+
+    /// Walks `range` of `bytes` from `state`, pushing the matches that end
+    /// after `keep_after` (a tight loop: the state stays in a register).
+    fn walk_part(
+        &self,
+        bytes: &[u8],
+        mut state: StateID,
+        range: Range<usize>,
+        keep_after: usize,
+        ends: &mut Vec<(u32, StateID)>,
+    ) {
+        let dfa = &self.dfa;
+        let first = range.start;
+        for (i, &byte) in bytes[range].iter().enumerate() {
+            state = dfa.next_state(Anchored::No, state, byte);
+            if dfa.is_special(state) && dfa.is_match(state) && first + i >= keep_after {
+                ends.push(((first + i) as u32 + 1, state));
+            }
+        }
     }
 
     /// The spelling of the term at `found` that the note wrote, and whether
@@ -351,4 +419,53 @@ pub(crate) fn on_word_boundaries(bytes: &[u8], range: Range<usize>, digit_before
         || !is_word_byte(bytes[start - 1])
         || (digit_before_ok && bytes[start - 1].is_ascii_digit());
     before_ok && (end == bytes.len() || !last_is_word || !is_word_byte(bytes[end]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn phrases() -> &'static Phrases {
+        static PHRASES: std::sync::OnceLock<Phrases> = std::sync::OnceLock::new();
+        PHRASES.get_or_init(|| {
+            let entries = crate::lexicon::parse(crate::BUILTIN_LEXICON).unwrap();
+            Phrases::build(&entries, Vec::new()).unwrap()
+        })
+    }
+
+    /// The matches of one plain walk over the whole text.
+    fn one_walk(phrases: &Phrases, bytes: &[u8]) -> Vec<(u32, StateID)> {
+        let mut ends = Vec::new();
+        let start = phrases.dfa.start_state(Anchored::No).unwrap();
+        phrases.walk_part(bytes, start, 0..bytes.len(), 0, &mut ends);
+        ends
+    }
+
+    proptest! {
+        #[test]
+        fn the_parts_walked_at_once_find_what_one_walk_finds(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "no ", "denies ", "family history", "mother ", "history of ", "not ",
+                    "possible ", "ruled out", "but ", "x", " ", "\n", "e", "ne", "-",
+                ]),
+                0..1500,
+            ),
+        ) {
+            let text = words.concat();
+            let phrases = phrases();
+            prop_assert_eq!(phrases.match_ends(text.as_bytes()), one_walk(phrases, text.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn a_long_note_is_walked_in_parts_and_a_match_across_a_part_is_found_once() {
+        let phrases = phrases();
+        let text = "the patient denies itching; family history of eczema. ".repeat(200);
+        assert!(text.len() >= STREAMS * MIN_PART_PER_LONGEST * phrases.longest);
+        let ends = phrases.match_ends(text.as_bytes());
+        assert_eq!(ends, one_walk(phrases, text.as_bytes()));
+        assert!(ends.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+    }
 }

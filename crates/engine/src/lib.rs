@@ -32,6 +32,7 @@ pub use necessity_extract::Lexicons;
 pub use note_nlp::{FactMention, NOTE_NLP_COLUMNS, NOTE_NLP_TEXT_CHARS};
 pub use summary::{Summary, SUMMARY_COLUMNS};
 
+use necessity_context::steps::{self, DeadlinePassed};
 use necessity_criteria::{
     evaluate_policy, route_case, write_review_with_set_aside, Evaluation, SetAsideMention,
 };
@@ -42,6 +43,7 @@ use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::OnceLock;
+use std::time::Instant;
 
 /// The error kinds of records the engine itself writes; the same words as
 /// the ingester's kinds for the same failures (a test of the runner checks).
@@ -52,6 +54,8 @@ pub mod kind {
     pub const TOO_LARGE: &str = "too_large";
     /// Deciding the text hit a bug; the message never quotes the note.
     pub const INTERNAL: &str = "internal";
+    /// Deciding the text did not finish before its deadline.
+    pub const TIMEOUT: &str = "timeout";
 }
 
 /// Default of [`EngineBuilder::max_doc_bytes`], as `necessity run
@@ -110,14 +114,39 @@ impl Engine {
     /// a CSV row, a PDF page set): `source` is copied into the record, with
     /// the SHA-256 of `text` added when the text is decided.
     pub fn decide_with_source(&self, id: &str, text: &str, source: Source) -> Record {
+        self.decide_before(id, text, source, None)
+    }
+
+    /// [`Engine::decide_with_source`] with a deadline: a note still being
+    /// read when `deadline` passes is abandoned (at the next checkpoint of
+    /// the layer's loops, within microseconds) and gets a `timeout` error
+    /// record, so that no document holds a worker past its time.
+    pub fn decide_before(
+        &self,
+        id: &str,
+        text: &str,
+        source: Source,
+        deadline: Option<Instant>,
+    ) -> Record {
         if let Some(record) = self.refusal(id, text, &source) {
             return record;
         }
-        let decided =
-            panic::catch_unwind(AssertUnwindSafe(|| with_quiet_panics(|| self.evaluate(text))));
+        // Compiled before the clock runs: the first note does not pay for it.
+        self.lexicons();
+        let evaluate = || with_quiet_panics(|| self.evaluate(text));
+        let decided = panic::catch_unwind(AssertUnwindSafe(|| match deadline {
+            Some(deadline) => steps::before(deadline, evaluate),
+            None => Ok(evaluate()),
+        }));
         let source = Source { sha256: Some(sha256_hex(text.as_bytes())), ..source };
         match decided {
-            Ok((facts, evaluation)) => self.record_of(id, source, facts, evaluation),
+            Ok(Ok((facts, evaluation))) => self.record_of(id, source, facts, evaluation),
+            Ok(Err(DeadlinePassed)) => self.error_record(
+                id.to_string(),
+                source,
+                kind::TIMEOUT,
+                "deciding this document did not finish in the time allowed".to_string(),
+            ),
             // The panic message may quote the note: it goes to the process's
             // panic hook (see `install_quiet_panic_hook`), never into the record.
             Err(_) => self.error_record(

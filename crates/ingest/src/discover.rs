@@ -2,6 +2,7 @@
 //! safe against symlink loops), `-` for standard input, and CSV/JSONL files
 //! expanded into their rows, all in one deterministic order.
 
+use crate::jsonl_line::JsonlLine;
 use crate::table::{csv_rows, jsonl_rows, Rows};
 use crate::text::{self, text_document};
 use crate::{fhir, kind, pdf, Document, IngestFailure, IngestOptions};
@@ -20,12 +21,15 @@ pub const STDIN_ID: &str = "stdin";
 /// The magic bytes a PDF file starts with, for files without an extension.
 const PDF_MAGIC: &[u8] = b"%PDF-";
 
-/// A document-to-be whose id is already known. Rows of CSV/JSONL files and
-/// standard input are read while enumerating (they stream from one reader);
-/// files are read only by [`Unit::load`], which may run on any thread.
+/// A document-to-be whose id is already known. Rows of CSV files and
+/// standard input are read while enumerating (they stream from one reader),
+/// JSON Lines lines are split there and parsed by [`Unit::load`]; files
+/// are read only by [`Unit::load`], which may run on any thread.
 pub enum Unit {
     /// Already read, or already known to be unreadable.
     Ready(Result<Document, IngestFailure>),
+    /// A JSON Lines line, read but not yet parsed.
+    Line(JsonlLine),
     /// A text or PDF file still to be read.
     File(FileUnit),
     /// A PDF attached to a FHIR DocumentReference, still to be read.
@@ -55,8 +59,21 @@ impl Unit {
         match self {
             Unit::Ready(Ok(document)) => &document.id,
             Unit::Ready(Err(failure)) => &failure.id,
+            Unit::Line(line) => line.id(),
             Unit::File(file) => &file.id,
             Unit::Attachment(attachment) => attachment.id(),
+        }
+    }
+
+    /// Whether loading this unit is quick and takes a predictable time (a
+    /// row, a line, a text file), so that it may share a batch with others;
+    /// a PDF's parse may take seconds and goes alone, so that several
+    /// spread over the workers.
+    pub fn is_quick(&self) -> bool {
+        match self {
+            Unit::Ready(_) | Unit::Line(_) => true,
+            Unit::File(file) => matches!(file.kind, FileKind::Text),
+            Unit::Attachment(_) => false,
         }
     }
 
@@ -64,6 +81,7 @@ impl Unit {
     pub fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
         match self {
             Unit::Ready(result) => result,
+            Unit::Line(line) => line.load(),
             Unit::File(file) => file.load(options),
             Unit::Attachment(attachment) => attachment.load(options),
         }
@@ -88,9 +106,8 @@ impl FileUnit {
         if self.size > cap {
             return Err(too_large());
         }
-        let mut bytes = Vec::new();
-        File::open(&self.path)
-            .and_then(|file| file.take(cap.saturating_add(1)).read_to_end(&mut bytes))
+        let bytes = File::open(&self.path)
+            .and_then(|file| read_listed(file, self.size, cap))
             .map_err(|error| io_failure(&self.id, Some(Format::Text), self.size, &error))?;
         if bytes.len() as u64 > cap {
             // The file grew since it was listed.
@@ -110,6 +127,34 @@ impl FileUnit {
             .map_err(|error| io_failure(&self.id, None, self.size, &error))?;
         Ok(if head == PDF_MAGIC { FileKind::Pdf } else { FileKind::Text })
     }
+}
+
+/// Reads a file listed at `size` bytes, at most `cap + 1` of them: in one
+/// `read` when the file still has its listed size (a short read of a
+/// regular file is its end), reading on only when it grew or came short.
+fn read_listed(mut file: File, size: u64, cap: u64) -> io::Result<Vec<u8>> {
+    let limit = usize::try_from(cap.saturating_add(1)).unwrap_or(usize::MAX);
+    let listed = usize::try_from(size).unwrap_or(usize::MAX).min(limit);
+    // One byte more than listed, so that a file that grew is seen at once.
+    let mut bytes = vec![0; listed.saturating_add(1).min(limit)];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+        if filled == listed {
+            break;
+        }
+    }
+    bytes.truncate(filled);
+    if filled > listed {
+        // It grew since it was listed: the rest, up to the cap.
+        file.take((limit - filled) as u64).read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
 }
 
 /// Every unit of `inputs`, in order, restricted to `options.shard` if set.
@@ -264,7 +309,7 @@ impl Units {
             }
             if let Some(rows) = &mut self.rows {
                 match rows.next() {
-                    Some(row) => return Some(Unit::Ready(row)),
+                    Some(row) => return Some(row),
                     None => self.rows = None,
                 }
             }

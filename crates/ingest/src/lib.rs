@@ -17,6 +17,7 @@ mod columns;
 mod csv_reader;
 mod discover;
 mod fhir;
+mod jsonl_line;
 pub mod kind;
 mod pdf;
 mod shard;
@@ -25,6 +26,7 @@ mod text;
 
 pub use discover::{input_bytes, units, HiddenSkipped, Unit, Units};
 pub use fhir::PdfAttachment;
+pub use jsonl_line::JsonlLine;
 pub use pdf::{
     kill_pdf_workers, run_pdf_worker, PdfWorkerLimits, TEST_ALLOCATE_MB_ENV, TEST_SLEEP_SECONDS_ENV,
 };
@@ -99,7 +101,8 @@ pub struct IngestOptions {
     /// CSV column / JSONL field holding the note id; `None` finds it by name
     /// and falls back to the 1-based row (or line) number.
     pub id_column: Option<String>,
-    /// Longest a single PDF may take to parse before it becomes a `timeout`.
+    /// Longest a document may take, read (a PDF parsed) and decided, before
+    /// it becomes a `timeout` error record.
     pub doc_timeout: Duration,
     /// Address-space cap of the PDF worker process, in MiB.
     pub pdf_memory_mb: u64,

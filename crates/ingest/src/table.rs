@@ -3,37 +3,47 @@
 
 use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
 use crate::csv_reader::{CsvReader, RawRecord, Swallowed};
-use crate::discover::io_failure;
+use crate::discover::{io_failure, Unit};
+use crate::jsonl_line::{JsonlFile, JsonlLine};
 use crate::text::{document, too_large};
 use crate::{kind, Document, IngestFailure, IngestOptions};
 use necessity_record::Format;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The documents of one table file, in file order.
-pub(crate) type Rows = Box<dyn Iterator<Item = Result<Document, IngestFailure>> + Send>;
+pub(crate) type Rows = Box<dyn Iterator<Item = Unit> + Send>;
 
 /// Every row of a CSV file with a header line; quoted fields may span lines.
 pub(crate) fn csv_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
     match CsvRows::open(path, file_id.clone(), size, options) {
-        Ok(rows) => Box::new(NotEmpty::new(rows, file_id, Format::Csv, size, "has no data rows")),
-        Err(failure) => Box::new(std::iter::once(Err(failure))),
+        Ok(rows) => Box::new(NotEmpty::new(
+            rows.map(Unit::Ready),
+            file_id,
+            Format::Csv,
+            size,
+            "has no data rows",
+        )),
+        Err(failure) => Box::new(std::iter::once(Unit::Ready(Err(failure)))),
     }
 }
 
-/// Every non-blank line of a JSON Lines file, each a JSON object.
+/// Every non-blank line of a JSON Lines file, each a JSON object: lines are
+/// only split here, and parsed where they are loaded ([`JsonlLine::load`]).
 pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &IngestOptions) -> Rows {
     match open_table(path, &file_id, Format::Jsonl, size) {
         Ok(reader) => Box::new(NotEmpty::new(
             JsonlLines {
                 reader,
-                file_id: file_id.clone(),
-                text_column: options.text_column.clone(),
-                id_column: options.id_column.clone(),
-                max_doc_bytes: options.max_doc_bytes,
+                file: Arc::new(JsonlFile {
+                    file_id: file_id.clone(),
+                    text_column: options.text_column.clone(),
+                    id_column: options.id_column.clone(),
+                    max_doc_bytes: options.max_doc_bytes,
+                }),
                 line_number: 0,
                 done: false,
             },
@@ -42,7 +52,7 @@ pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &Inge
             size,
             "holds only blank lines",
         )),
-        Err(failure) => Box::new(std::iter::once(Err(failure))),
+        Err(failure) => Box::new(std::iter::once(Unit::Ready(Err(failure)))),
     }
 }
 
@@ -136,17 +146,17 @@ impl<I> NotEmpty<I> {
     }
 }
 
-impl<I: Iterator<Item = Result<Document, IngestFailure>>> Iterator for NotEmpty<I> {
-    type Item = Result<Document, IngestFailure>;
+impl<I: Iterator<Item = Unit>> Iterator for NotEmpty<I> {
+    type Item = Unit;
 
-    fn next(&mut self) -> Option<Self::Item> {
+    fn next(&mut self) -> Option<Unit> {
         match self.rows.next() {
             Some(row) => {
                 self.yielded = true;
                 Some(row)
             }
             None if self.yielded => None,
-            None => self.file.take().map(Err),
+            None => self.file.take().map(|failure| Unit::Ready(Err(failure))),
         }
     }
 }
@@ -388,13 +398,11 @@ fn row_limit(max_doc_bytes: u64) -> usize {
     usize::try_from(max_doc_bytes.saturating_mul(TABLE_ROW_FACTOR)).unwrap_or(usize::MAX)
 }
 
-/// A JSON Lines reader; fields are chosen per line since objects may differ.
+/// A JSON Lines reader: splits lines; fields are chosen per line, since
+/// objects may differ, where each line is parsed.
 struct JsonlLines {
     reader: BufReader<File>,
-    file_id: String,
-    text_column: Option<String>,
-    id_column: Option<String>,
-    max_doc_bytes: u64,
+    file: Arc<JsonlFile>,
     line_number: u64,
     done: bool,
 }
@@ -407,88 +415,11 @@ pub(crate) const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// (`\u00e9` is six bytes for two of text).
 const TABLE_ROW_FACTOR: u64 = 4;
 
-impl JsonlLines {
-    fn line_document(&self, line: Vec<u8>) -> Result<Document, IngestFailure> {
-        let bytes = line.len() as u64;
-        let (line, lossy_utf8) = crate::text::decode_utf8(line);
-        let fail = |id: String, kind: &str, message: String| {
-            let mut failure = IngestFailure::new(id, Some(Format::Jsonl), bytes, kind, message);
-            failure.source.lossy_utf8 = lossy_utf8;
-            failure
-        };
-        let malformed = |message: String| {
-            fail(row_id(&self.file_id, None, self.line_number), kind::MALFORMED, message)
-        };
-        let object: Map<String, Value> = match serde_json::from_str(&line) {
-            Ok(Value::Object(object)) => object,
-            // Valid JSON of another type: name the type, never the value.
-            Ok(other) => {
-                let what = match other {
-                    Value::Array(_) => "an array (JSON Lines holds one object per line)",
-                    Value::String(_) => "a string",
-                    Value::Number(_) => "a number",
-                    Value::Bool(_) => "a boolean",
-                    Value::Null | Value::Object(_) => "null",
-                };
-                return Err(malformed(format!(
-                    "line {} is {what}, not a JSON object",
-                    self.line_number
-                )));
-            }
-            // serde_json messages can quote the input; report position and category only.
-            Err(error) => {
-                return Err(malformed(format!(
-                    "line {} is not a JSON object ({:?} error at column {})",
-                    self.line_number,
-                    error.classify(),
-                    error.column()
-                )))
-            }
-        };
-        let keys = || object.keys().map(String::as_str);
-        let id_key =
-            choose(keys(), self.id_column.as_deref(), ID_CANDIDATES).and_then(|i| keys().nth(i));
-        let id_value = id_key.and_then(|key| match &object[key] {
-            Value::String(value) => Some(value.clone()),
-            Value::Number(value) => Some(value.to_string()),
-            _ => None,
-        });
-        let id = row_id(&self.file_id, id_value.as_deref(), self.line_number);
-        if id_key.is_none() {
-            if let Some(wanted) = &self.id_column {
-                let message = format!("line {} has no id field named {wanted:?}", self.line_number);
-                return Err(fail(id, kind::MALFORMED, message));
-            }
-        }
-        let text_key = choose(keys(), self.text_column.as_deref(), TEXT_CANDIDATES)
-            .and_then(|i| keys().nth(i));
-        let what = format!("the text field of line {}", self.line_number);
-        match text_key.map(|key| &object[key]) {
-            Some(Value::String(text)) if text.len() as u64 > self.max_doc_bytes => {
-                Err(too_large(id, Some(Format::Jsonl), bytes, self.max_doc_bytes, &what))
-            }
-            Some(Value::String(text)) => {
-                document(id, text.clone(), Format::Jsonl, bytes, lossy_utf8, &what)
-            }
-            Some(Value::Null) => Err(fail(id, kind::EMPTY, format!("{what} is null"))),
-            Some(_) => Err(fail(id, kind::MALFORMED, format!("{what} is not a string"))),
-            None => {
-                let message = format!(
-                    "line {}: {}",
-                    self.line_number,
-                    missing_column_message("text", self.text_column.as_deref())
-                );
-                Err(fail(id, kind::MALFORMED, message))
-            }
-        }
-    }
-}
-
 impl Iterator for JsonlLines {
-    type Item = Result<Document, IngestFailure>;
+    type Item = Unit;
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let limit = self.max_doc_bytes.saturating_mul(TABLE_ROW_FACTOR);
+    fn next(&mut self) -> Option<Unit> {
+        let limit = self.file.max_doc_bytes.saturating_mul(TABLE_ROW_FACTOR);
         while !self.done {
             let mut line = Vec::new();
             match read_line_capped(&mut self.reader, limit, &mut line) {
@@ -496,23 +427,25 @@ impl Iterator for JsonlLines {
                 Ok((length, cut)) => {
                     self.line_number += 1;
                     if cut {
-                        let id = row_id(&self.file_id, None, self.line_number);
+                        let id = row_id(&self.file.file_id, None, self.line_number);
                         let what = format!("line {}", self.line_number);
-                        return Some(Err(too_large(id, Some(Format::Jsonl), length, limit, &what)));
+                        let failure = too_large(id, Some(Format::Jsonl), length, limit, &what);
+                        return Some(Unit::Ready(Err(failure)));
                     }
                     // A byte-order mark (Windows editors) is not part of the JSON.
                     if self.line_number == 1 && line.starts_with(UTF8_BOM) {
                         line.drain(..UTF8_BOM.len());
                     }
                     if !line.iter().all(u8::is_ascii_whitespace) {
-                        return Some(self.line_document(line));
+                        let line = JsonlLine::new(self.file.clone(), self.line_number, line);
+                        return Some(Unit::Line(line));
                     }
                 }
                 Err(error) => {
                     self.done = true;
                     self.line_number += 1;
-                    let id = row_id(&self.file_id, None, self.line_number);
-                    return Some(Err(io_failure(&id, Some(Format::Jsonl), 0, &error)));
+                    let id = row_id(&self.file.file_id, None, self.line_number);
+                    return Some(Unit::Ready(Err(io_failure(&id, Some(Format::Jsonl), 0, &error))));
                 }
             }
         }
@@ -556,7 +489,7 @@ pub(crate) fn read_line_capped(
     }
 }
 
-fn missing_column_message(what: &str, requested: Option<&str>) -> String {
+pub(crate) fn missing_column_message(what: &str, requested: Option<&str>) -> String {
     match requested {
         Some(name) => format!("no {what} column named {name:?}"),
         None => {
@@ -583,11 +516,12 @@ mod tests {
         let path = dir.path().join(name);
         File::create(&path).unwrap().write_all(content).unwrap();
         let size = content.len() as u64;
-        if name.ends_with(".csv") {
-            csv_rows(&path, name.to_string(), size, options).collect()
+        let rows = if name.ends_with(".csv") {
+            csv_rows(&path, name.to_string(), size, options)
         } else {
-            jsonl_rows(&path, name.to_string(), size, options).collect()
-        }
+            jsonl_rows(&path, name.to_string(), size, options)
+        };
+        rows.map(|unit| unit.load(options)).collect()
     }
 
     fn ids(rows: &[Result<Document, IngestFailure>]) -> Vec<String> {

@@ -7,6 +7,7 @@ use necessity_engine::{Engine, FactMention};
 use necessity_ingest::{Document, IngestFailure, IngestOptions, Unit};
 use necessity_record::{Record, Source};
 use rayon::ThreadPool;
+use std::time::Instant;
 
 pub mod batch;
 pub mod output;
@@ -19,10 +20,11 @@ use batch::ordered_map;
 /// so this keeps memory flat while the other workers stay busy.
 pub const REORDER_WINDOW: usize = 4096;
 
-/// Rows of CSV and JSON Lines inputs are small and already read, so they go
-/// to the workers this many at a time: one hand-over (a lock and a wake-up)
-/// per batch instead of per row. Files, whose reading is the slow part, still
-/// go one at a time so that a few large PDFs spread over all workers.
+/// Rows of CSV files, lines of JSON Lines files and text files are quick to
+/// load, so they go to the workers this many at a time: one hand-over (a
+/// lock and a wake-up) per batch instead of per document. PDFs, whose
+/// parsing is the slow part, still go one at a time so that a few large
+/// ones spread over all workers.
 const ROWS_PER_BATCH: usize = 32;
 
 /// What one document gives the outputs: its record and, when asked for, the
@@ -35,15 +37,17 @@ pub struct Decided {
     pub mentions: Vec<FactMention>,
 }
 
-/// Decides whatever ingestion produced: a document through the engine, a
+/// Decides whatever ingestion produced: a document through the engine
+/// (a `timeout` error record if it is not decided by `deadline`), a
 /// failure as its error record.
 pub fn decide_ingested(
     engine: &Engine,
     ingested: Result<Document, IngestFailure>,
     with_mentions: bool,
+    deadline: Option<Instant>,
 ) -> Decided {
     match ingested {
-        Ok(document) => decide_document(engine, &document, with_mentions),
+        Ok(document) => decide_document(engine, &document, with_mentions, deadline),
         Err(failure) => Decided {
             record: engine.error_record(
                 failure.id,
@@ -56,9 +60,16 @@ pub fn decide_ingested(
     }
 }
 
-/// Decides one ingested document, its provenance kept in the record.
-pub fn decide_document(engine: &Engine, document: &Document, with_mentions: bool) -> Decided {
-    let record = engine.decide_with_source(&document.id, &document.text, source_of(document));
+/// Decides one ingested document, its provenance kept in the record; a
+/// `timeout` error record if it is not decided by `deadline`.
+pub fn decide_document(
+    engine: &Engine,
+    document: &Document,
+    with_mentions: bool,
+    deadline: Option<Instant>,
+) -> Decided {
+    let source = source_of(document);
+    let record = engine.decide_before(&document.id, &document.text, source, deadline);
     let mentions =
         if with_mentions { engine.fact_mentions(&record, &document.text) } else { Vec::new() };
     Decided { record, mentions }
@@ -102,8 +113,12 @@ impl Runner<'_> {
         units: impl Iterator<Item = Unit> + Send,
         mut sink: impl FnMut(Decided) -> Result<(), E>,
     ) -> Result<(), E> {
-        let decide =
-            |unit: Unit| decide_ingested(self.engine, unit.load(self.options), self.with_mentions);
+        let decide = |unit: Unit| {
+            // A document's time covers its reading (a PDF's parse) and its deciding.
+            let deadline = Instant::now().checked_add(self.options.doc_timeout);
+            let loaded = unit.load(self.options);
+            decide_ingested(self.engine, loaded, self.with_mentions, deadline)
+        };
         let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(decide).collect::<Vec<_>>();
         // Still at most REORDER_WINDOW documents waiting, however the batches fall.
         let window = REORDER_WINDOW / ROWS_PER_BATCH;
@@ -113,15 +128,16 @@ impl Runner<'_> {
     }
 }
 
-/// Groups consecutive read rows into batches; every other unit is a batch of one.
+/// Groups consecutive quick units (rows, lines, text files) into batches;
+/// every other unit is a batch of one.
 fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
     let mut units = units.peekable();
     std::iter::from_fn(move || {
         let first = units.next()?;
-        let rows = matches!(first, Unit::Ready(_));
+        let quick = first.is_quick();
         let mut batch = vec![first];
-        while rows && batch.len() < ROWS_PER_BATCH {
-            match units.next_if(|unit| matches!(unit, Unit::Ready(_))) {
+        while quick && batch.len() < ROWS_PER_BATCH {
+            match units.next_if(Unit::is_quick) {
                 Some(unit) => batch.push(unit),
                 None => break,
             }
@@ -141,6 +157,7 @@ mod tests {
     fn the_engine_and_the_ingester_use_the_same_error_words() {
         assert_eq!(necessity_engine::kind::EMPTY, kind::EMPTY);
         assert_eq!(necessity_engine::kind::TOO_LARGE, kind::TOO_LARGE);
+        assert_eq!(necessity_engine::kind::TIMEOUT, kind::TIMEOUT);
     }
 
     fn run_all(inputs: &[PathBuf], with_mentions: bool) -> Vec<Decided> {
@@ -203,7 +220,7 @@ mod tests {
             lossy_utf8: false,
             provenance: necessity_ingest::Provenance::default(),
         };
-        let record = decide_document(&engine, &document("note.txt"), false).record;
+        let record = decide_document(&engine, &document("note.txt"), false, None).record;
         assert_eq!(record.route, Some(Route::Approve), "{:?}", record.pend_reasons);
         let provenance = record.provenance.unwrap();
         assert_eq!(provenance.tool, necessity_engine::NLP_SYSTEM);
@@ -213,12 +230,12 @@ mod tests {
 
         let mut scanned = document("scan.pdf");
         scanned.provenance.pages_failed = vec![2];
-        let record = decide_document(&engine, &scanned, false).record;
+        let record = decide_document(&engine, &scanned, false, None).record;
         assert_eq!(record.route, Some(Route::Pend));
         assert_eq!(record.pend_reasons[0].kind, PendKind::PartialText);
 
         let failure = IngestFailure::new("x.pdf", Some(Format::Pdf), 9, "pdf_encrypted", "locked");
-        let record = decide_ingested(&engine, Err(failure), false).record;
+        let record = decide_ingested(&engine, Err(failure), false, None).record;
         assert_eq!(record.route, Some(Route::Pend));
         assert_eq!(record.pend_reasons[0].kind, PendKind::Unreadable);
         let provenance = record.provenance.unwrap();
