@@ -166,7 +166,7 @@ impl RenewalPatterns {
             visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
                 |appointment|evaluation|review|reassessment)        # a visit")?,
             label_number: ci(&format!(
-                r"^ [^\d\n:=]{{0,12}}? [:=] \s*        # the label's colon
+                r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
             ))?,
         })
@@ -712,6 +712,7 @@ fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<
 /// that the time could be of: no flare, response, site, lesion, measure or
 /// other drug ("on Dupixent with no flares since 08/2025" dates the flares).
 fn plain_between(note: &Note, between: &Range<usize>) -> bool {
+    // A regimen's "every other week" is no week of a course.
     !note.mentions_in(between).any(|m| {
         matches!(
             m.meaning,
@@ -720,8 +721,7 @@ fn plain_between(note: &Note, between: &Range<usize>) -> bool {
                 | Meaning::Measure(_)
                 | Meaning::Drug(_)
                 | Meaning::Diagnosis(_)
-                | Meaning::Renewal(_)
-        )
+        ) || matches!(m.meaning, Meaning::Renewal(term) if *term != RenewalTerm::Week)
     })
 }
 
@@ -756,10 +756,20 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
     let (at, value) = clipped(text, end..end + LABEL_REACH);
     let value = value.split('\n').next().unwrap_or_default();
     let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
-    let read = patterns.dates.read_at(text, at + skipped).or_else(|| {
-        let colon = value.find(':')?;
-        patterns.dates.read_at(text, at + colon + 1)
-    })?;
+    // The date right after the label, after its colon, or as the first
+    // number of its line's words ("First dose given in clinic 10/06/2025").
+    let read = patterns
+        .dates
+        .read_at(text, at + skipped)
+        .or_else(|| {
+            let colon = value.find(':')?;
+            patterns.dates.read_at(text, at + colon + 1)
+        })
+        .or_else(|| {
+            let digit = value.find(|c: char| c.is_ascii_digit())?;
+            let read = patterns.dates.read_at(text, at + digit)?;
+            read.0.month.is_some().then_some(read)
+        })?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 

@@ -79,6 +79,8 @@ pub(super) fn read_request(
         },
     };
     let chosen = chosen.filter(|_| !renewing);
+    // A renewal's regimen is the continued course's, whatever field names it.
+    let continued = continued.or(continuation.filter(|_| renewing));
     let mut caveats = Vec::new();
     let text = note.text();
     let requested = chosen.and_then(|(m, label)| {
