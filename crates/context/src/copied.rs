@@ -52,8 +52,9 @@ pub(crate) enum Opener {
 
 /// How far a banner's closing bracket may be from its opening one.
 const BANNER_REACH: usize = 240;
-/// How far into a bracketed or framed line its banner phrase may start.
-const BANNER_LEAD: usize = 12;
+/// How far into a bracketed or framed line its banner phrase may start:
+/// a few words ("--- Interval history carried forward ...").
+const BANNER_LEAD: usize = 32;
 /// How far after a visit label its date may be.
 const DATE_REACH: usize = 24;
 

@@ -204,11 +204,15 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
-    let mut found = record_treatments(&mut facts, lexicons, note);
-    let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
+    // The note's own date first: every rule that asks whether words are
+    // dated before now asks the one `Dating`.
+    let note_date = values::dates::note_date(&lexicons.values.dates, note);
+    let today = note_date.as_ref().map(|(date, _)| date.last());
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
+    let mut found = record_treatments(&mut facts, lexicons, note, &dating);
+    let baseline = record_values(&mut facts, lexicons, note, skin_note, note_date);
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
-    record_renewal(&mut facts, lexicons, note, &found, today);
+    record_renewal(&mut facts, lexicons, note, &found, &dating, today);
     record_baseline(&mut facts, note.text(), baseline);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
@@ -254,12 +258,18 @@ fn add_evidence(facts: &mut Facts, field: &str, span: Span) {
 /// continued drug and its regimen (recorded here, before the values, so a
 /// rule may ask whether the note is a renewal); what was found, for the
 /// renewal facts.
-fn record_treatments(facts: &mut Facts, lexicons: &Lexicons, note: &Note) -> TreatmentFacts {
+fn record_treatments(
+    facts: &mut Facts,
+    lexicons: &Lexicons,
+    note: &Note,
+    dating: &Dating,
+) -> TreatmentFacts {
     let mut found = treatments::find_treatments(
         &lexicons.vocabulary,
         &lexicons.treatments,
         &lexicons.renewal,
         note,
+        dating,
     );
     if let Some((agent, span)) = found.requested.take() {
         facts.requested_drug = Some(agent);
@@ -287,10 +297,11 @@ fn record_renewal(
     lexicons: &Lexicons,
     note: &Note,
     found: &TreatmentFacts,
+    dating: &Dating,
     today: Option<NaiveDate>,
 ) {
     let patterns = &lexicons.renewal;
-    let reader = renewal::Reader::new(patterns, note, &found.courses);
+    let reader = renewal::Reader::new(patterns, note, &found.courses, dating);
     let continuation = found.continuation.as_ref();
     let requested = facts.requested_drug.as_deref();
     let Some(course) = reader.followed_course(continuation, requested) else { return };
@@ -327,9 +338,11 @@ fn record_values(
     lexicons: &Lexicons,
     note: &Note,
     skin_note: bool,
-) -> (PerMeasure<Option<BaselineValue>>, Option<NaiveDate>) {
+    note_date: Option<(values::dates::Date, std::ops::Range<usize>)>,
+) -> PerMeasure<Option<BaselineValue>> {
     let text = note.text();
-    let values = values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note);
+    let values =
+        values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note, note_date);
     facts.age_years = with_evidence(facts, text, "age_years", values.age);
     facts.weight_kg = with_evidence(facts, text, "weight_kg", values.weight);
     let [bsa, iga, itch, easi] = values.measures;
@@ -338,7 +351,6 @@ fn record_values(
     facts.measures.iga = with_evidence(facts, text, "measures.iga", iga);
     facts.measures.itch_nrs = with_evidence(facts, text, "measures.itch_nrs", itch);
     facts.measures.easi = with_evidence(facts, text, "measures.easi", easi);
-    let today = values.note_date.as_ref().map(|(date, _)| date.last());
     if let Some((date, span)) = values.note_date {
         if let Some(span) = Span::of(text, span.start, span.end) {
             facts.note_date = Some(date.iso());
@@ -351,7 +363,7 @@ fn record_values(
     for (measure, value) in values.out_of_scale {
         facts.caveats.push(measure_out_of_scale(text, measure, &value));
     }
-    (values.baseline, today)
+    values.baseline
 }
 
 /// The caveat of current values of one measure that disagree ("BSA 8%"

@@ -17,6 +17,7 @@ use crate::dates::{days_between, DatePatterns, WrittenDate};
 use crate::lexicon::{Meaning, RenewalTerm, TimeUnit};
 use crate::mentions::{Mention, Note, Question};
 use crate::treatments::outcome::names_a_time_frame;
+use crate::values::current::Dating;
 use crate::values::parse_number;
 use chrono::NaiveDate;
 use necessity_context::{steps, SectionKind};
@@ -200,6 +201,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         patterns: &'a RenewalPatterns,
         note: &'a Note<'t, 'v>,
         courses: &'a [Course],
+        dating: &Dating,
     ) -> Reader<'a, 't, 'v> {
         let mut drugs: Vec<(usize, usize, usize)> = courses
             .iter()
@@ -223,8 +225,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let text = note.text();
             let statement = match term {
                 RenewalTerm::Start => {
+                    // A start dated before now began the course that goes on.
                     let affirmed = !names_a_time_frame(text, m.span.start)
-                        && note.judge(m, Question::CONTINUATION).is_ok();
+                        && note.judge(m, Question::CONTINUATION).is_ok()
+                        && !dating.before_now(&m.span);
                     if affirmed {
                         starts.insert(m.sentence);
                     }

@@ -11,6 +11,7 @@ use crate::findings::names_skin_disease;
 use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
+use crate::values::current::Dating;
 use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
@@ -159,6 +160,7 @@ pub fn find_treatments(
     patterns: &TreatmentPatterns,
     renewal_patterns: &RenewalPatterns,
     note: &Note,
+    dating: &Dating,
 ) -> TreatmentFacts {
     let text = note.text();
     steps::add(note.mentions().len());
@@ -175,8 +177,10 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
+    let drug_mentions = begun_before_now(drug_mentions, dating);
     let courses = courses(vocabulary, note, &drug_mentions);
-    let continuation = renewal::Reader::new(renewal_patterns, note, &courses).continuation();
+    let continuation =
+        renewal::Reader::new(renewal_patterns, note, &courses, dating).continuation();
     let continued = continuation.as_ref().map(|c| c.agent.as_str());
     let request =
         request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
@@ -192,6 +196,25 @@ pub fn find_treatments(
         indication: request.indication,
         blank_fields: request.blank_fields,
     }
+}
+
+/// A course a start cue names, dated before now ("who started Dupixent on
+/// 01/13/2025", a year before the note), was begun then and goes on: in
+/// use, not planned, and no request.
+fn begun_before_now(mut mentions: Vec<DrugMention>, dating: &Dating) -> Vec<DrugMention> {
+    steps::add(mentions.len());
+    for mention in mentions.iter_mut().filter(|m| m.reading.outcome == Outcome::Planned) {
+        let Some(cue) = mention.reading.said_by.clone() else { continue };
+        let words = cue.start.min(mention.span.start)..cue.end.max(mention.span.end);
+        if dating.before_now(&words) {
+            let reading = &mut mention.reading;
+            reading.outcome = Outcome::Current;
+            reading.planned = false;
+            reading.plans.clear();
+            reading.in_use = Some(cue);
+        }
+    }
+    mentions
 }
 
 /// Every agent's course: its accepted mentions in text order, each with

@@ -12,7 +12,7 @@
 //! note's, or well before the latest dated value, is an earlier one). When
 //! the note says nothing was scored today, no old value becomes current.
 
-use super::dates::{self, Date, DatePatterns};
+use super::dates::{Date, DatePatterns};
 use super::{
     out_of_scale, read_value, restatement, table_value, Column, Tables, Value, ValuePatterns,
 };
@@ -189,8 +189,8 @@ pub fn values(
     vocabulary: &Vocabulary,
     note: &Note,
     skin_note: bool,
+    note_date: Option<(Date, Range<usize>)>,
 ) -> ValueFacts {
-    let note_date = dates::note_date(&patterns.dates, note);
     let framer = Framer::new(note, vocabulary, &patterns.dates);
     let Stated { candidates, baseline, out_of_scale } =
         candidates(patterns, note, skin_note, &framer);
@@ -936,7 +936,8 @@ mod tests {
         let lexicons = Lexicons::builtin();
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut facts = Facts { continuation_of: continued.map(String::from), ..Facts::default() };
-        let (values, _) = crate::record_values(&mut facts, &lexicons, &note, true);
+        let date = crate::values::dates::note_date(&lexicons.values.dates, &note);
+        let values = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values);
         facts.measures_baseline
     }
@@ -1103,7 +1104,8 @@ mod tests {
         let lexicons = Lexicons::builtin();
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut f = Facts { continuation_of: Some("dupilumab".into()), ..Facts::default() };
-        let (values, _) = crate::record_values(&mut f, &lexicons, &note, true);
+        let date = crate::values::dates::note_date(&lexicons.values.dates, &note);
+        let values = crate::record_values(&mut f, &lexicons, &note, true, date);
         crate::record_baseline(&mut f, text, values);
         let evidence = &f.evidence["measures_baseline.easi"];
         assert_eq!(evidence[0].text, "EASI 30");
