@@ -208,7 +208,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let (baseline, today) = record_values(&mut facts, lexicons, note, skin_note);
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
-    record_renewal(&mut facts, lexicons, note, &found, today);
+    record_renewal(&mut facts, lexicons, note, &mut found, today);
+    let note_date = facts.note_date.clone();
+    treatments::date_courses_in_use(&mut facts.treatments, &found.in_use_now, note_date.as_deref());
     record_baseline(&mut facts, note.text(), baseline);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
@@ -286,7 +288,7 @@ fn record_renewal(
     facts: &mut Facts,
     lexicons: &Lexicons,
     note: &Note,
-    found: &TreatmentFacts,
+    found: &mut TreatmentFacts,
     today: Option<NaiveDate>,
 ) {
     let patterns = &lexicons.renewal;
@@ -309,7 +311,13 @@ fn record_renewal(
     }
     // The course is on now: current, or failed when the response the
     // document states (else the outcome its cues give) is no response.
-    for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
+    for (index, treatment) in facts.treatments.iter_mut().enumerate() {
+        if treatment.agent != course.agent {
+            continue;
+        }
+        if !found.in_use_now.contains(&index) {
+            found.in_use_now.push(index);
+        }
         let failed = match facts.response {
             Some(response) => response == ResponseStatement::NotImproved,
             None => treatment.outcome == Outcome::Failed,
