@@ -212,7 +212,9 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     let mut found = record_treatments(&mut facts, lexicons, note, &dating);
     let baseline = record_values(&mut facts, lexicons, note, skin_note, note_date);
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
-    record_renewal(&mut facts, lexicons, note, &found, &dating, today);
+    record_renewal(&mut facts, lexicons, note, &mut found, &dating, today);
+    let note_date = facts.note_date.clone();
+    treatments::date_courses_in_use(&mut facts.treatments, &found.in_use_now, note_date.as_deref());
     record_baseline(&mut facts, note.text(), baseline);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
@@ -296,7 +298,7 @@ fn record_renewal(
     facts: &mut Facts,
     lexicons: &Lexicons,
     note: &Note,
-    found: &TreatmentFacts,
+    found: &mut TreatmentFacts,
     dating: &Dating,
     today: Option<NaiveDate>,
 ) {
@@ -320,7 +322,13 @@ fn record_renewal(
     }
     // The course is on now: current, or failed when the response the
     // document states (else the outcome its cues give) is no response.
-    for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
+    for (index, treatment) in facts.treatments.iter_mut().enumerate() {
+        if treatment.agent != course.agent {
+            continue;
+        }
+        if !found.in_use_now.contains(&index) {
+            found.in_use_now.push(index);
+        }
         let failed = match facts.response {
             Some(response) => response == ResponseStatement::NotImproved,
             None => treatment.outcome == Outcome::Failed,

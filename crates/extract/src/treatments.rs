@@ -3,15 +3,18 @@
 //! regimen. Read from the note's mentions; whether a drug mention is the
 //! patient's treatment, or the request, is asked of the mention layer.
 
+mod course;
 pub(crate) mod outcome;
 mod request;
 
+use crate::dates::Date;
 use crate::dosing::DosingPatterns;
 use crate::findings::names_skin_disease;
 use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
 use crate::values::current::Dating;
+use course::{course_time, CoursePatterns, CourseTime};
 use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
@@ -38,7 +41,7 @@ pub struct TreatmentPatterns {
     vehicle: Regex,
     dose: Regex,
     regimen: Regex,
-    duration: Regex,
+    course: CoursePatterns,
     dosing: DosingPatterns,
 }
 
@@ -56,10 +59,6 @@ impl TreatmentPatterns {
             dose: ci(r"^ [\s:,(]*                        # a separator, if any
                   \d*\.?\d+                              # the amount
                   \s*(?:mg|mcg|g|units?|meq|ml)\b       # its unit")?,
-            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\()  # x, for, (
-                  (\d+|an?|one|two|three|four|six|eight|twelve)       # how many
-                  (?:\s*|-)
-                  (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)\b # of what")?,
             regimen: ci(r"^ (?:[^.;,]|[.,]\d)*?            # strength, route, form: no clause end
                   (?: \d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:mg|mcg|g|units?|meq|ml|iu)\b  # a dose
                   | \b(?: daily | nightly | weekly | bid | tid | qid | qd | qhs | qam | qpm | gtts?
@@ -68,6 +67,7 @@ impl TreatmentPatterns {
                   | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
                   | at\x20night | in\x20the\x20(?:morning|evening)
                   )\b )                                   # or how often: a regimen in use")?,
+            course: CoursePatterns::new()?,
             dosing: DosingPatterns::new()?,
         })
     }
@@ -83,9 +83,13 @@ struct DrugMention {
     /// What the cues around the mention say of it.
     reading: CueReading,
     potency: Option<(u8, Potency)>,
-    /// How long the course lasted, in days, and the words that say so
-    /// ("x 8 weeks", "for a month").
-    duration: Option<(f64, Range<usize>)>,
+    /// How long the course lasted and when it was last used, with the
+    /// words that say so ("x 8 weeks", "stopped 11/02/2025").
+    course: CourseTime,
+    /// The course goes on at the note's date: in use now, also when it
+    /// failed ("continues triamcinolone, still flaring"), or dated as an
+    /// open period ("09/2024 - present").
+    in_use_now: bool,
     /// Offered and declined or deferred: never given, so no treatment
     /// (the request reader still reads it, for a request declined later).
     offered_only: bool,
@@ -138,6 +142,9 @@ pub use request::{BlankField, Indication};
 /// What the treatments part of extraction found.
 pub struct TreatmentFacts {
     pub treatments: Vec<Treatment>,
+    /// The indices of the treatments whose course goes on at the note's
+    /// date, for [`date_courses_in_use`].
+    pub in_use_now: Vec<usize>,
     pub requested: Option<(String, Span)>,
     pub dosing: Option<(Dosing, Span)>,
     /// Every agent's course as its mentions read, for the renewal rules.
@@ -185,9 +192,11 @@ pub fn find_treatments(
     let request =
         request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
     let requested = request.requested;
-    let treatments = merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
+    let (treatments, in_use_now) =
+        merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
     TreatmentFacts {
         treatments,
+        in_use_now,
         requested,
         dosing: request.dosing,
         courses,
@@ -305,8 +314,11 @@ fn drug_mention(
         return None;
     }
     let span = mention.span.clone();
-    let duration = duration_of(patterns, note, &span, &shape.outcomes);
+    let course = course_time(&patterns.course, note, &span, reading.planned, &shape.outcomes);
     let offered_only = offered_only(&reading);
+    let in_use_now = course.ongoing
+        || reading.outcome == Outcome::Current
+        || (reading.in_use.is_some() && !reading.stopped);
     Some(DrugMention {
         drug: id,
         class,
@@ -314,56 +326,11 @@ fn drug_mention(
         scope: mention.scope,
         reading,
         potency,
-        duration,
+        course,
+        in_use_now,
         offered_only,
     })
 }
-
-/// How long a course lasted where the words after the drug, in its
-/// sentence and before the next drug, say so: "x 8 weeks" (56), "for a
-/// month" (30), "daily for 4 weeks" (28), "(3 months)" (90), "12 wks";
-/// not an interval ("every 2 weeks") or a time ago ("3 months ago").
-fn duration_of(
-    patterns: &TreatmentPatterns,
-    note: &Note,
-    span: &Range<usize>,
-    outcomes: &Outcomes,
-) -> Option<(f64, Range<usize>)> {
-    let text = note.text();
-    let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
-    let sentence_end = note.sentence_of(span.start).end;
-    let end = (span.end + DURATION_AFTER).min(sentence_end).min(next_drug);
-    let end = floor_char_boundary(text, end).max(span.end);
-    steps::add(end - span.end);
-    let found = patterns.duration.captures(&text[span.end..end])?;
-    // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
-    let rest = &text[span.end + found.get(0)?.end()..end];
-    if rest.trim_start().to_ascii_lowercase().starts_with("ago") {
-        return None;
-    }
-    let count = match found.get(1)?.as_str().to_ascii_lowercase().as_str() {
-        "a" | "an" | "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "six" => 6.0,
-        "eight" => 8.0,
-        "twelve" => 12.0,
-        digits => digits.parse::<f64>().ok()?,
-    };
-    let unit = found.get(2)?.as_str().to_ascii_lowercase();
-    let days = match unit.chars().next()? {
-        'd' => 1.0,
-        'w' => 7.0,
-        'm' => 30.0,
-        _ => 365.0,
-    };
-    let words = found.get(0)?;
-    Some((count * days, span.end + words.start()..span.end + words.end()))
-}
-
-/// How far after a drug name the length of its course is read.
-const DURATION_AFTER: usize = 80;
 
 /// Whether a drug with no outcome of its cues is written as in use now: in
 /// a medications list, or with its regimen after it ("cetirizine 10 mg
@@ -413,7 +380,7 @@ const REGIMEN_AFTER: usize = 48;
 const DATE_AFTER: usize = 80;
 
 /// The largest character boundary of `text` at or before `at`.
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -598,21 +565,34 @@ fn quote(text: &str, name: &Range<usize>, cue: Option<&Range<usize>>) -> Option<
     Span::of(text, start, end)
 }
 
-/// A treatment being merged, with its best potency evidence, outcome rank,
-/// and whether a mention of it was offered and declined.
-type Merged = (Treatment, Option<(u8, Potency)>, u8, bool);
+/// A treatment being merged: its best potency evidence and outcome rank,
+/// whether a mention of it was offered and declined, and what its mentions
+/// say of the course's last use.
+struct Merged {
+    treatment: Treatment,
+    potency: Option<(u8, Potency)>,
+    rank: u8,
+    declined: bool,
+    /// The latest last use a mention dates, with its words.
+    last_used: Option<(Date, Range<usize>)>,
+    /// A mention says the course goes on at the note's date.
+    in_use_now: bool,
+}
 
 /// One treatment per distinct agent and class: the strongest outcome, the
-/// most specific potency, and the spans that show them. An agent offered
-/// and declined or deferred that no mention says the patient was given
-/// (every other mention bare) is no treatment ("Dupixent (an injection every
-/// 2 weeks) ... We will hold off on Dupixent as you asked").
+/// most specific potency, the course's length and last use, and the spans
+/// that show them. An agent offered and declined or deferred that no
+/// mention says the patient was given (every other mention bare) is no
+/// treatment ("Dupixent (an injection every 2 weeks) ... We will hold off
+/// on Dupixent as you asked"). Returns beside them the indices of the
+/// courses still in use at the note's date, which [`date_courses_in_use`]
+/// dates once the note's date is known.
 fn merge_by_agent(
     vocabulary: &Vocabulary,
     text: &str,
     drug_mentions: &[DrugMention],
     requested: Option<&(String, Span)>,
-) -> Vec<Treatment> {
+) -> (Vec<Treatment>, Vec<usize>) {
     let mut treatments: Vec<Merged> = Vec::new();
     for mention in drug_mentions {
         let agent = &vocabulary.drugs[mention.drug].agent;
@@ -620,10 +600,10 @@ fn merge_by_agent(
         steps::add(treatments.len());
         let position = treatments
             .iter()
-            .position(|(t, _, _, _)| &t.agent == agent && t.class == mention.class);
+            .position(|m| &m.treatment.agent == agent && m.treatment.class == mention.class);
         let index = position.unwrap_or_else(|| {
-            treatments.push((
-                Treatment {
+            treatments.push(Merged {
+                treatment: Treatment {
                     agent: agent.clone(),
                     class: mention.class,
                     potency: None,
@@ -632,20 +612,23 @@ fn merge_by_agent(
                     last_used: None,
                     evidence: Vec::new(),
                 },
-                None,
-                u8::MAX,
-                false,
-            ));
+                potency: None,
+                rank: u8::MAX,
+                declined: false,
+                last_used: None,
+                in_use_now: false,
+            });
             treatments.len() - 1
         });
-        let (treatment, potency, best_rank, declined) = &mut treatments[index];
+        let merged = &mut treatments[index];
         if mention.offered_only {
-            *declined = true;
+            merged.declined = true;
             continue;
         }
+        let treatment = &mut merged.treatment;
         let mention_rank = merge_rank(mention);
-        if mention_rank < *best_rank {
-            *best_rank = mention_rank;
+        if mention_rank < merged.rank {
+            merged.rank = mention_rank;
             treatment.outcome = mention.reading.outcome;
             // The words that made a failure, intolerance or contraindication
             // are quoted on their own when they stand too far to join the name.
@@ -668,10 +651,10 @@ fn merge_by_agent(
         // first others): a note naming an agent a thousand times keeps no
         // more, and each mention costs a look at a few spans.
         treatment.evidence.truncate(EVIDENCE_KEPT);
-        if mention.potency > *potency {
-            *potency = mention.potency;
+        if mention.potency > merged.potency {
+            merged.potency = mention.potency;
         }
-        if let (None, Some((days, words))) = (treatment.duration_days, &mention.duration) {
+        if let (None, Some((days, words))) = (treatment.duration_days, &mention.course.duration) {
             treatment.duration_days = Some(*days);
             if let Some(words) = Span::of(text, words.start, words.end).filter(|w| {
                 !treatment.evidence.iter().any(|e| e.start <= w.start && w.end <= e.end)
@@ -680,14 +663,30 @@ fn merge_by_agent(
                 treatment.evidence.push(words);
             }
         }
+        // The requested drug's dates are the request's (an order, an
+        // enrolment, a first dose) unless they end a past course.
+        let is_request = requested.is_some_and(|(requested, _)| requested == agent);
+        let last = mention.course.last_used.as_ref().filter(|l| l.stated_end || !is_request);
+        if let Some(last) = last {
+            if merged.last_used.as_ref().is_none_or(|(kept, _)| course::is_later(&last.date, kept))
+            {
+                merged.last_used = Some((last.date, last.words.clone()));
+            }
+        }
+        merged.in_use_now |= mention.in_use_now;
     }
     let is_requested = |t: &Treatment| requested.is_some_and(|(agent, _)| *agent == t.agent);
-    treatments
+    let mut in_use = Vec::new();
+    let treatments = treatments
         .into_iter()
-        .filter(|(t, _, _, declined)| {
-            !(*declined && t.outcome == Outcome::Mentioned && !is_requested(t))
+        .filter(|m| {
+            !(m.declined
+                && m.treatment.outcome == Outcome::Mentioned
+                && !is_requested(&m.treatment))
         })
-        .map(|(mut treatment, potency, _, _)| {
+        .enumerate()
+        .map(|(index, merged)| {
+            let Merged { mut treatment, potency, mut in_use_now, last_used, .. } = merged;
             treatment.potency = potency.map(|(_, p)| p);
             if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;
@@ -697,9 +696,48 @@ fn merge_by_agent(
                 // Ordered or started at this visit, but not what is asked
                 // for: in use from today ("cetirizine 10 mg started").
                 treatment.outcome = Outcome::Current;
+                in_use_now = true;
             }
             treatment.evidence.truncate(EVIDENCE_KEPT);
+            // A course in use now, also one that failed, was last used on
+            // the note's date; a planned, stopped or intolerable one was not.
+            let going_on =
+                in_use_now && matches!(treatment.outcome, Outcome::Current | Outcome::Failed);
+            if going_on {
+                in_use.push(index);
+            } else if let Some((date, words)) = last_used {
+                treatment.last_used = Some(date.iso());
+                keep_time_words(&mut treatment.evidence, Span::of(text, words.start, words.end));
+            }
             treatment
         })
-        .collect()
+        .collect();
+    (treatments, in_use)
+}
+
+/// Adds the words that date a course's last use to a treatment's
+/// evidence after the [`EVIDENCE_KEPT`] spans that show the agent, its
+/// outcome and its length, unless a kept span already quotes them.
+fn keep_time_words(evidence: &mut Vec<Span>, words: Option<Span>) {
+    let Some(words) = words else { return };
+    if !evidence.iter().any(|e| e.start <= words.start && words.end <= e.end) {
+        evidence.push(words);
+    }
+}
+
+/// Dates the courses still in use at the note's date (`in_use`, indices
+/// into `treatments` as [`find_treatments`] returned them): their
+/// `last_used` is the note's date, whose words are the record's
+/// `note_date` evidence. Nothing when the note is undated.
+pub fn date_courses_in_use(
+    treatments: &mut [Treatment],
+    in_use: &[usize],
+    note_date: Option<&str>,
+) {
+    let Some(date) = note_date else { return };
+    for &index in in_use {
+        if let Some(treatment) = treatments.get_mut(index) {
+            treatment.last_used = Some(date.to_string());
+        }
+    }
 }

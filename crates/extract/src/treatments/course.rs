@@ -1,0 +1,617 @@
+//! A course's time: how long it lasted (`duration_days`) and when the
+//! drug was last used (`last_used`), read from the words written after the
+//! drug in its own clause or row: "x 8 weeks", "from 03/2025 to 05/2025",
+//! "stopped 11/02/2025", "2019-2021", "Dates: 09/2024 - 01/2025". Payers'
+//! look-back windows and "drug and date of trial" read them.
+//!
+//! Dates are read with the one date grammar ([`crate::dates`]); what a date
+//! means for the course (its start, its end, the time it was used) is read
+//! from the words just before it and from a range joining two dates.
+
+use super::floor_char_boundary;
+use super::outcome::Outcomes;
+use crate::dates::{Date, DatePatterns, FoundDate};
+use crate::mentions::Note;
+use necessity_context::steps;
+use regex::Regex;
+use std::ops::Range;
+
+/// How far after a drug name the length and dates of its course are read.
+const COURSE_AFTER: usize = 80;
+/// How far past that reach the dates of a list or period begun within it
+/// are read.
+const DATES_ON: usize = 48;
+/// How far before a drug name a start verb is read ("restarted her on").
+const STARTED_BEFORE: usize = 32;
+
+/// The compiled window patterns of a course's time.
+#[derive(Clone, Debug)]
+pub struct CoursePatterns {
+    duration: Regex,
+    dates: DatePatterns,
+    /// What joins the two ends of a period ("03/2025 - 05/2025", "February
+    /// 2024 to July 2025").
+    joint: Regex,
+    /// A period still open ("09/2024 - present").
+    open_end: Regex,
+    /// Words that make the date after them the course's start.
+    start_before: Regex,
+    /// Words that make the date after them the course's end.
+    end_before: Regex,
+    /// A start verb right before the drug ("started Dupixent in 2024"):
+    /// a date of the course with no word of its own is its start.
+    started_drug: Regex,
+    /// What ends the clause a course's dates are read in: a semicolon, or
+    /// a relative clause about a person ("..., who has eczema that I
+    /// diagnosed in 2021").
+    clause_end: Regex,
+    /// What makes a date with no start or end word another event's: a
+    /// clause of its own subject ("... and therefore when I saw her on
+    /// 11/23/09", "..., he achieved control back in August 2004"), a new
+    /// sentence, a drug level drawn on a day.
+    other_event: Regex,
+    /// What may open a row before its dates: a bullet or a number.
+    row_bullet: Regex,
+    /// What parts the dates of a list ("in 2024 and early 2025").
+    date_list: Regex,
+    /// A course's length written before what it counts ("a 10-day
+    /// course", "5-day burst").
+    length_before: Regex,
+    /// The same, ending in "of" right before the drug ("a 10-day course
+    /// of cephalexin").
+    length_of: Regex,
+    /// A line that is a row of a table: words, a gap of spaces, more words.
+    table_row: Regex,
+}
+
+/// A course's length written before what it counts ("10-day course").
+const LENGTH_BEFORE: &str = r"\b
+    (\d+|an?|one|two|three|four|five|six|seven|eight|ten|twelve|fourteen)  # how many
+    [-\x20] (days?|weeks?|months?) \x20                                     # of what
+    (?: course | burst | taper | trial | pack | supply | treatment ) \b     # a course
+";
+
+/// Words that may stand between a start or end verb and what it is about
+/// ("stopped taking", "discontinued this").
+const OBJECT: &str = r"(?: \s+ (?:taking|using|applying|it|this|them|her|him) )*";
+
+/// Words that may stand between a start or end word and its date: "in",
+/// "on", "around", a season or a part of the year ("stopped in the spring
+/// of 2024", "since early 2023").
+const LEAD_IN: &str = r"
+    (?: \s+ (?:in|on|around|about|approximately|during|by) )?     # a preposition
+    (?: \s+ the )?
+    (?: \s+ (?:early|late|mid(?:-|\s)?|the\x20end\x20of|the\x20start\x20of) )?  # part of the year
+    (?: \s+ (?:spring|summer|fall|autumn|winter) (?:\s+ of)? )?   # a season: the year alone counts
+    \s* $";
+
+impl CoursePatterns {
+    /// Compiles the window patterns; they are fixed, so a failure is a bug
+    /// caught by every test.
+    pub fn new() -> Result<CoursePatterns, regex::Error> {
+        let ci = crate::case_insensitive;
+        Ok(CoursePatterns {
+            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\()  # x, for, (
+                  (?: (\d+) (?:\s*|-)                                   # how many, in digits
+                      (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
+                  | (an?|one|two|three|four|six|eight|twelve) (?:\s+|-)  # or in words, apart
+                      (days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)     # ('(AD' is no day)
+                  ) \b")?,
+            dates: DatePatterns::new()?,
+            joint: ci(
+                r"^ \s* (?: - | – | — | to | through | thru | until | till ) \s* $  # between two dates",
+            )?,
+            open_end: ci(r"^ \s* (?: - | – | — | to | through | until ) \s*   # a range's joint
+                  (?: present | now | current | today | ongoing | date ) \b     # with no end yet")?,
+            start_before: ci(&format!(
+                r"\b (?: since | started | start | start\x20date:? | began | begun
+                  | initiated | commenced | from | restarted | resumed
+                  | prescribed | ordered | recommended | offered ) {OBJECT} {LEAD_IN}"
+            ))?,
+            end_before: ci(&format!(
+                r"(?: \b (?: until | till | through | thru | stopped | discontinued | ended | quit
+                  | completed | finished | stop\x20date:?
+                  | last\x20(?:used|applied|taken|dose|filled|use|given|received) )
+                  | \b d/?c'?d? ) {OBJECT} {LEAD_IN}"
+            ))?,
+            started_drug: ci(r"\b (?: started | start | began | begun | initiated | commenced
+                  | restarted | restarting | resumed | placed | put | switched | changed )  # a start verb
+                  (?: \s+ (?: on | to | back | her | him | his | their | it | them
+                  | taking | using ) )*                                       # its object's lead-in
+                  \s* $")?,
+            clause_end: ci(r"; | \b (?: who | whose ) \b   # a new clause")?,
+            other_event: ci(r"\b (?: i | he | she | we | they | you ) \b   # a subject of its own
+                  | \b (?: then | when | where ) \b                          # a clause joined on
+                  | \b and \x20 (?: so | therefore | later | subsequently     # with a verb of its own
+                    | underwent | had | has | was | were | is | developed | went ) \b
+                  | \b levels? \b                                         # a drug level's day
+                  | (?-i: [.!?] [\s,]* [A-Z] )                             # a new sentence")?,
+            row_bullet: ci(r"^ \s* (?: [-*•·] | \d{1,2} [.)] )? \s* $   # a bullet or a number")?,
+            date_list: ci(&format!(r"^ \s* ,? \s* (?: and | or | & )? {LEAD_IN}"))?,
+            length_before: ci(LENGTH_BEFORE)?,
+            length_of: ci(&format!(r"{LENGTH_BEFORE} \s+ of \s+ $"))?,
+            table_row: Regex::new(
+                r"(?x) ^ [\x20\t]* \S [^\n]*? \S (?: \x20{3,} | \t ) \S   # words, a gap, words",
+            )?,
+        })
+    }
+}
+
+/// What the words after a drug say of the course's time.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CourseTime {
+    /// How long the course lasted, in days, and the words that say so.
+    pub duration: Option<(f64, Range<usize>)>,
+    /// When the drug was last used, and the words that say so.
+    pub last_used: Option<LastUse>,
+    /// A period written as still open ("09/2024 - present").
+    pub ongoing: bool,
+}
+
+/// When a drug was last used, as a course's dates say.
+#[derive(Clone, Debug)]
+pub(super) struct LastUse {
+    pub date: Date,
+    /// The words that say so.
+    pub words: Range<usize>,
+    /// Written as the course's end (a period's end, a date after a stop
+    /// word), not only as a date of it ("in 2023").
+    pub stated_end: bool,
+}
+
+/// Reads the course's time after the drug mention at `span`: its stated
+/// length ("x 8 weeks", "for a month", "(3 months)"), else the days between
+/// both ends of a dated period, and its last use: the end of a period, a
+/// date after a stop word, or a date of the course with no start word
+/// ("in March 2025", "(2021)"). A start date alone ("started 06/2024") is
+/// no last use.
+pub(super) fn course_time(
+    patterns: &CoursePatterns,
+    note: &Note,
+    span: &Range<usize>,
+    planned: bool,
+    outcomes: &Outcomes,
+) -> CourseTime {
+    let text = note.text();
+    let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
+    let sentence_end = note.sentence_of(span.start).end;
+    // Dates read on past the length's reach while they go on a list or a
+    // period begun within it ("(03/2023-06/2023, and again 09/2024-12/2024)").
+    let end = (span.end + COURSE_AFTER + DATES_ON).min(sentence_end).min(next_drug);
+    let end = floor_char_boundary(text, end).max(span.end);
+    let end = own_row_end(patterns, text, span.end..end);
+    steps::add(end - span.end);
+    let dates_after = &text[span.end..end];
+    let length_end = floor_char_boundary(text, (span.end + COURSE_AFTER).min(end)).max(span.end);
+    let after = &text[span.end..length_end];
+    let stated = stated_length(patterns, after).map(|(d, r)| (d, shift(r, span.end)));
+    // A date in the next clause ("...; seen again 04/2026") is not the course's.
+    let clause_end = patterns.clause_end.find(dates_after).map_or(dates_after.len(), |m| m.start());
+    let clause = &dates_after[..clause_end];
+    let lead = floor_char_boundary(text, span.start.saturating_sub(STARTED_BEFORE));
+    steps::add(span.start - lead);
+    let before = &text[lead..span.start];
+    let started = planned || patterns.started_drug.is_match(before);
+    let stated = stated.or_else(|| {
+        let found = patterns.length_of.captures(before)?;
+        let days = length_days(found.get(1)?.as_str(), found.get(2)?.as_str())?;
+        // The words end at the course ("10-day course"), not at its "of".
+        let whole = found.get(0)?;
+        let words = whole.as_str().trim_end().trim_end_matches(['o', 'f', 'O', 'F']).trim_end();
+        Some((days, shift(whole.start()..whole.start() + words.len(), lead)))
+    });
+    let mut dated = dated_course(patterns, clause, started, COURSE_AFTER);
+    dated.shift(span.end);
+    if dated.last.is_none() && dated.period.is_none() && !dated.ongoing {
+        if let Some(row) = row_dates(patterns, note, span, outcomes) {
+            dated = row;
+        }
+    }
+    CourseTime { duration: stated.or(dated.period), last_used: dated.last, ongoing: dated.ongoing }
+}
+
+/// The dates a row opens with, before the drug it dates ("- 03/2021 -
+/// 11/2022: tacrolimus 0.1% ointment - failed", "2019 | methotrexate"):
+/// the dates stand between the row's bullet and its first colon or bar,
+/// and the drug is the first of the row, a few words after. Spans are
+/// offsets in the note.
+fn row_dates(
+    patterns: &CoursePatterns,
+    note: &Note,
+    span: &Range<usize>,
+    outcomes: &Outcomes,
+) -> Option<DatedCourse> {
+    let text = note.text();
+    let line_start = note.lines().start_of(span.start);
+    if span.start - line_start > ROW_LEAD || outcomes.next_drug_from(line_start)? < span.start {
+        return None;
+    }
+    let prefix = &text[line_start..span.start];
+    steps::add(prefix.len());
+    let separator = prefix.find([':', '|'])?;
+    let (head, tail) = (&prefix[..separator], &prefix[separator + 1..]);
+    let first = patterns.dates.dates_in(head).next()?;
+    let last_end = patterns.dates.dates_in(head).last()?.span.end;
+    let bare = patterns.row_bullet.is_match(&head[..first.span.start])
+        && head[last_end..].trim().is_empty()
+        && tail.len() <= ROW_TAIL;
+    if !bare {
+        return None;
+    }
+    let started = patterns.started_drug.is_match(tail);
+    let mut dated = dated_course(patterns, head, started, head.len());
+    dated.shift(line_start);
+    Some(dated)
+}
+
+/// How far from the start of its row a drug may be for the row's opening
+/// dates to be its own, and how many bytes may part the dates' colon from
+/// the drug ("started ").
+const ROW_LEAD: usize = 64;
+const ROW_TAIL: usize = 24;
+
+/// Where the words of a drug's row end within `window`: at a line break
+/// before a row of a table (a line of columns parted by wide gaps, "9 mo
+/// (Jun 2025)      Referral; ..."), whose dates are its own; a line of
+/// wrapped prose goes on.
+fn own_row_end(patterns: &CoursePatterns, text: &str, window: Range<usize>) -> usize {
+    for at in memchr::memchr_iter(b'\n', text[window.clone()].as_bytes()) {
+        let next = window.start + at + 1;
+        let look = floor_char_boundary(text, next + ROW_LOOK);
+        let line = &text[next..look];
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        steps::add(line.len());
+        if patterns.table_row.is_match(line) {
+            return window.start + at;
+        }
+    }
+    window.end
+}
+
+/// How much of the next line shows whether it is a row of a table.
+const ROW_LOOK: usize = 120;
+
+fn shift(range: Range<usize>, by: usize) -> Range<usize> {
+    range.start + by..range.end + by
+}
+
+/// The length a course states: "x 8 weeks" (56), "for a month" (30),
+/// "daily for 4 weeks" (28), "(3 months)" (90), "12 wks", "5-day burst";
+/// not an interval ("every 2 weeks") or a time ago ("3 months ago").
+fn stated_length(patterns: &CoursePatterns, after: &str) -> Option<(f64, Range<usize>)> {
+    let found =
+        patterns.duration.captures(after).or_else(|| patterns.length_before.captures(after))?;
+    let words = found.get(0)?;
+    // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
+    if after[words.end()..].trim_start().to_ascii_lowercase().starts_with("ago") {
+        return None;
+    }
+    // Digits or words (`duration`'s groups 1-2 or 3-4), or `length_before`'s 1-2.
+    let count = found.get(1).or_else(|| found.get(3))?.as_str();
+    let unit = found.get(2).or_else(|| found.get(4))?.as_str();
+    Some((length_days(count, unit)?, words.range()))
+}
+
+/// The days a count of units makes ("six", "weeks": 42): weeks of 7 days,
+/// months of 30, years of 365.
+fn length_days(count: &str, unit: &str) -> Option<f64> {
+    let count = match count.to_ascii_lowercase().as_str() {
+        "a" | "an" | "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "ten" => 10.0,
+        "twelve" => 12.0,
+        "fourteen" => 14.0,
+        digits => digits.parse::<f64>().ok()?,
+    };
+    let days = match unit.to_ascii_lowercase().chars().next()? {
+        'd' => 1.0,
+        'w' => 7.0,
+        'm' => 30.0,
+        _ => 365.0,
+    };
+    Some(count * days)
+}
+
+/// What the dates of a clause say, spans relative to it.
+#[derive(Default)]
+struct DatedCourse {
+    /// The days between both ends of a period written to the month or day.
+    period: Option<(f64, Range<usize>)>,
+    last: Option<LastUse>,
+    ongoing: bool,
+}
+
+impl DatedCourse {
+    /// Makes its spans offsets in the note, the clause starting at `by`.
+    fn shift(&mut self, by: usize) {
+        if let Some((_, words)) = &mut self.period {
+            *words = shift(words.clone(), by);
+        }
+        if let Some(last) = &mut self.last {
+            last.words = shift(last.words.clone(), by);
+        }
+    }
+}
+
+/// What a date means for the course.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Start,
+    End,
+    /// A date of the course with no start or end word: when it was used.
+    Used,
+}
+
+/// Reads the dates of the clause after a drug: periods ("03/2025 -
+/// 05/2025", "from 2019 to 2021", "09/2024 - present") and single dates,
+/// each a start, an end or a time of use by the words just before it; a
+/// drug `started` by the verb before it has its start in a first date with
+/// no word of its own ("started Dupixent in 2024"). A date starting
+/// after `reach` is read only as the next of a list or period.
+fn dated_course(
+    patterns: &CoursePatterns,
+    clause: &str,
+    started: bool,
+    reach: usize,
+) -> DatedCourse {
+    let dates: Vec<FoundDate> = patterns.dates.dates_in(clause).collect();
+    let mut course = DatedCourse::default();
+    let mut start: Option<(Date, usize)> = None;
+    let mut latest_start: Option<Date> = None;
+    let mut previous: Option<Role> = None;
+    let mut from = 0;
+    let mut i = 0;
+    while i < dates.len() {
+        steps::add(1);
+        let date = &dates[i];
+        if date.span.start > reach && previous.is_none() {
+            break;
+        }
+        let before = &clause[from..date.span.start];
+        let marker = |re: &Regex| re.find(before).map(|m| from + m.start());
+        let next = dates.get(i + 1);
+        let joined = next.filter(|n| patterns.joint.is_match(&clause[date.span.end..n.span.start]));
+        let (role, words_start) = match (
+            marker(&patterns.start_before),
+            marker(&patterns.end_before),
+            previous.filter(|_| patterns.date_list.is_match(before)),
+        ) {
+            (Some(at), _, _) => (Role::Start, at),
+            (None, Some(at), _) => (Role::End, at),
+            // "in 2024 and early 2025": a list of dates shares its role.
+            (None, None, Some(role)) => (role, date.span.start),
+            (None, None, None) if started && i == 0 => (Role::Start, date.span.start),
+            (None, None, None) if joined.is_none() && patterns.other_event.is_match(before) => {
+                from = date.span.end;
+                previous = None;
+                i += 1;
+                continue;
+            }
+            (None, None, None) => (Role::Used, date.span.start),
+        };
+        previous = Some(role);
+        if let Some(end) = joined {
+            // A period: both ends written.
+            record_end(&mut course, end.date, words_start..end.span.end, true);
+            course.period = course
+                .period
+                .take()
+                .or_else(|| period(&date.date, &end.date, words_start..end.span.end));
+            latest_start = later(latest_start, date.date);
+            from = end.span.end;
+            i += 2;
+            continue;
+        }
+        if let Some(open) = patterns.open_end.find(&clause[date.span.end..]) {
+            course.ongoing = true;
+            latest_start = later(latest_start, date.date);
+            from = date.span.end + open.end();
+            i += 1;
+            continue;
+        }
+        match role {
+            Role::Start => {
+                start = Some((date.date, words_start));
+                latest_start = later(latest_start, date.date);
+            }
+            Role::End | Role::Used => {
+                record_end(&mut course, date.date, words_start..date.span.end, role == Role::End);
+                if let (Role::End, Some((began, at))) = (role, start) {
+                    course.period = course
+                        .period
+                        .take()
+                        .or_else(|| period(&began, &date.date, at..date.span.end));
+                }
+            }
+        }
+        from = date.span.end;
+        i += 1;
+    }
+    // "2019-2020, restarted in 2024": used after the end written, and no
+    // later end is known.
+    if let (Some(began), Some(last)) = (latest_start, &course.last) {
+        if began.first() > last.date.first() {
+            course.last = None;
+        }
+    }
+    course
+}
+
+/// Keeps the later of a course's end dates.
+fn record_end(course: &mut DatedCourse, date: Date, words: Range<usize>, stated_end: bool) {
+    if course.last.as_ref().is_none_or(|kept| is_later(&date, &kept.date)) {
+        course.last = Some(LastUse { date, words, stated_end });
+    }
+}
+
+fn later(kept: Option<Date>, date: Date) -> Option<Date> {
+    Some(match kept {
+        Some(k) if !is_later(&date, &k) => k,
+        _ => date,
+    })
+}
+
+/// Whether `date` is later than `kept`, the more precise one winning a tie
+/// of first days ("2021-03" over "2021").
+pub(super) fn is_later(date: &Date, kept: &Date) -> bool {
+    (date.first(), date.iso().len()) > (kept.first(), kept.iso().len())
+}
+
+/// The days between both ends of a period, when both are written to the
+/// month or day (a month counts from its first day); a range of bare years
+/// ("2019-2021") does not say how long the course was.
+fn period(start: &Date, end: &Date, words: Range<usize>) -> Option<(f64, Range<usize>)> {
+    if start.is_year() || end.is_year() {
+        return None;
+    }
+    let days = (end.first() - start.first()).num_days();
+    (days > 0).then_some((days as f64, words))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(clause: &str) -> (Option<String>, Option<f64>, bool, Option<String>) {
+        let patterns = CoursePatterns::new().unwrap();
+        let course = dated_course(&patterns, clause, false, clause.len());
+        let words = course.last.as_ref().map(|l| clause[l.words.clone()].to_string());
+        (course.last.map(|l| l.date.iso()), course.period.map(|(d, _)| d), course.ongoing, words)
+    }
+
+    fn last(clause: &str) -> Option<String> {
+        read(clause).0
+    }
+
+    #[test]
+    fn the_end_of_a_period_is_the_last_use_and_its_length_the_days_between() {
+        let (last, days, ongoing, words) =
+            read(" 0.05% oint   Dates: 09/2024 - 01/2025   Outcome: failed");
+        assert_eq!((last.as_deref(), days, ongoing), (Some("2025-01"), Some(122.0), false));
+        assert_eq!(words.as_deref(), Some("09/2024 - 01/2025"));
+        let (last, days, _, words) = read(" 300 mg q2w from February 2024 to July 2025: stopped");
+        assert_eq!((last.as_deref(), days), (Some("2025-07"), Some(516.0)));
+        assert_eq!(words.as_deref(), Some("from February 2024 to July 2025"));
+        assert_eq!(read(" (03/2025-05/2025)").1, Some(61.0));
+    }
+
+    #[test]
+    fn a_range_of_years_dates_the_end_but_not_the_length() {
+        assert_eq!(
+            read(" 20 mg weekly, 2018-2019: failed"),
+            (Some("2019".into()), None, false, Some("2018-2019".into()))
+        );
+        assert_eq!(last(" from 2019 to 2021"), Some("2021".into()));
+    }
+
+    #[test]
+    fn a_date_after_a_stop_word_or_of_the_course_is_its_last_use() {
+        assert_eq!(last(" was stopped 11/02/2025 for burning"), Some("2025-11-02".into()));
+        assert_eq!(last(" in March 2025, no help"), Some("2025-03".into()));
+        assert_eq!(last(" (2021): inadequate response"), Some("2021".into()));
+        assert_eq!(
+            read(" last applied in the spring of 2024").3.as_deref(),
+            Some("last applied in the spring of 2024")
+        );
+        assert_eq!(last(" last applied in the spring of 2024"), Some("2024".into()));
+        assert_eq!(last(" until late 2023"), Some("2023".into()));
+        // Start and stop dates give both the end and the length.
+        assert_eq!(
+            read(" started 03/2019, stopped 09/2019 - ineffective").0.as_deref(),
+            Some("2019-09")
+        );
+        assert_eq!(read(" started 03/2019, stopped 09/2019 - ineffective").1, Some(184.0));
+    }
+
+    #[test]
+    fn a_start_date_alone_or_an_open_period_is_no_last_use() {
+        assert_eq!(last(" 300 mg q2w since 06/2023"), None);
+        assert_eq!(last(" started in 06/2024"), None);
+        assert_eq!(last(" began 2023 and failed after 5 months"), None);
+        let (last, days, ongoing, _) = read(" 09/2024 - present, helps");
+        assert_eq!((last, days, ongoing), (None, None, true));
+        // Used again after the end written: the last use is unknown.
+        assert_eq!(read(" 2019-2020, restarted in 2024").0, None);
+    }
+
+    #[test]
+    fn a_date_after_a_drug_started_before_it_is_its_start() {
+        let patterns = CoursePatterns::new().unwrap();
+        let course = dated_course(&patterns, " in 2024, and you did well on it", true, 80);
+        assert!(course.last.is_none());
+        // The same date with a stop word is still an end.
+        let course = dated_course(&patterns, " in 2022, stopped in 2024", true, 80);
+        assert_eq!(course.last.map(|l| l.date.iso()).as_deref(), Some("2024"));
+    }
+
+    #[test]
+    fn a_date_of_another_event_in_the_clause_is_no_last_use() {
+        for clause in [
+            " and so when we met again on 11/23/2024 she wished to stop",
+            ", she reached good control in August 2024",
+            " and had knee surgery on 5/7/2021",
+            " level 12.1 on January 23, 2025",
+            ".,On 7/22/2023 she had a fever",
+        ] {
+            assert_eq!(last(clause), None, "{clause}");
+        }
+        // A stop word still dates its own course across other words.
+        assert_eq!(last(", which he stopped taking in October 2024"), Some("2024-10".into()));
+        assert_eq!(
+            last(" given as adjuvant therapy, completed September, 2023"),
+            Some("2023-09".into())
+        );
+        assert_eq!(last(" during a hospital stay in 2022"), Some("2022".into()));
+    }
+
+    #[test]
+    fn numbers_that_are_no_dates_date_nothing() {
+        for clause in
+            [" 2000 IU daily", " 300 mg/2 mL q2w", " BID x 8 weeks", " 10-15% BSA", " 3 months ago"]
+        {
+            assert_eq!(read(clause), (None, None, false, None), "{clause}");
+        }
+    }
+
+    /// The `last_used` and `duration_days` the record gives an agent.
+    fn course_of(text: &str, agent: &str) -> (Option<String>, Option<f64>) {
+        let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
+        let treatment = facts.treatments.iter().find(|t| t.agent == agent);
+        treatment.map_or((None, None), |t| (t.last_used.clone(), t.duration_days))
+    }
+
+    #[test]
+    fn a_course_in_use_at_the_notes_date_was_last_used_then() {
+        let text = "Date of service: 02/17/2026\nAtopic dermatitis. Continues tacrolimus 0.1% \
+                    ointment twice daily, still flaring on it. Clobetasol was stopped in 2024.";
+        assert_eq!(course_of(text, "tacrolimus").0.as_deref(), Some("2026-02-17"));
+        assert_eq!(course_of(text, "clobetasol").0.as_deref(), Some("2024"));
+        // An undated note leaves a course in use undated.
+        let undated = text.replace("Date of service: 02/17/2026\n", "");
+        assert_eq!(course_of(&undated, "tacrolimus").0, None);
+    }
+
+    #[test]
+    fn a_dated_form_row_gives_the_last_use_and_the_days_between() {
+        let text = "Atopic dermatitis.\nPrior therapies:\n\
+                    - Triamcinolone 0.1% cream   Dates: 03/2024 - 06/2024   Outcome: failed\n\
+                    - Hydrocortisone 2.5% cream   Outcome: failed\n";
+        assert_eq!(course_of(text, "triamcinolone"), (Some("2024-06".into()), Some(92.0)));
+        // The next row's drug takes no date of the row above.
+        assert_eq!(course_of(text, "hydrocortisone").0, None);
+    }
+
+    #[test]
+    fn the_visit_date_or_another_drugs_date_is_no_last_use() {
+        let text = "Atopic dermatitis. Seen 01/05/2026. Tried pimecrolimus without benefit; \
+                    crisaborole stopped 10/2025 for burning.";
+        assert_eq!(course_of(text, "pimecrolimus").0, None);
+        assert_eq!(course_of(text, "crisaborole").0.as_deref(), Some("2025-10"));
+    }
+}
