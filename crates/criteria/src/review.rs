@@ -436,7 +436,7 @@ mod set_aside_tests {
 
     #[test]
     fn set_aside_mentions_are_listed_with_their_reason_and_counted_past_twenty() {
-        let span = Span { start: 812, end: 820, text: "Dupixent".to_string() };
+        let span = Span { start: 812, end: 820, text: "Dupixent".to_string(), note_id: None };
         let line = SetAsideMention {
             mention: &span,
             taken_as: "the request",
