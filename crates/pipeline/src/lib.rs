@@ -246,7 +246,7 @@ fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use necessity_ingest::{kind, units};
+    use necessity_ingest::{kind, units, Unit};
     use necessity_record::{Format, Status};
     use std::path::PathBuf;
 
@@ -290,6 +290,54 @@ mod tests {
         assert_eq!(decided[70].record.error.as_ref().unwrap().kind, kind::EMPTY);
         assert_eq!(decided[72].record.status, Status::Error);
         assert!(decided.iter().all(|d| d.mentions.is_empty()));
+    }
+
+    /// The patients of each batch of a CSV of `runs` (patient, notes) in a row.
+    fn batch_patients(runs: &[(&str, usize)]) -> Vec<Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("id,patient_id,text\n");
+        for (patient, notes) in runs {
+            csv.extend((0..*notes).map(|n| format!("{patient}{n},{patient},BSA {n}%\n")));
+        }
+        std::fs::write(dir.path().join("a.csv"), csv).unwrap();
+        let options = IngestOptions::default();
+        let units = units(&[dir.path().to_path_buf()], &options);
+        let patient = |unit: &Unit| unit.patient().unwrap_or("-").to_string();
+        batches(units).map(|batch| batch.iter().map(patient).collect()).collect()
+    }
+
+    #[test]
+    fn batches_never_part_a_patients_notes_below_the_cap() {
+        let batches = batch_patients(&[("a", 20), ("b", 50), ("c", 3), ("d", 1)]);
+        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+        // a (20) fills a batch that b joins and keeps whole; c and d share one.
+        assert_eq!(sizes, [70, 4]);
+        let long = batch_patients(&[("a", MAX_PATIENT_NOTES + 10), ("b", 2)]);
+        let sizes: Vec<usize> = long.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [MAX_PATIENT_NOTES, 12], "a run past the cap goes on in a new batch");
+    }
+
+    #[test]
+    fn a_patients_notes_are_decided_in_date_order_and_given_back_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let initial = "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% \
+                       ointment and tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w.";
+        let renewal = "Atopic dermatitis. Continues Dupixent 300 mg every 2 weeks, started \
+                       03/2025. EASI 6. Plan: continue Dupixent, reauthorization requested.";
+        let csv = format!(
+            "id,mrn,date,text\n2,p,2025-11-20,\"{renewal}\"\n1,p,2025-03-10,\"{initial}\"\n\
+             3,p,,\"{renewal}\"\n"
+        );
+        std::fs::write(dir.path().join("p.csv"), csv).unwrap();
+        let decided = run_all(&[dir.path().to_path_buf()], false);
+        let ids: Vec<&str> = decided.iter().map(|d| d.record.id.as_str()).collect();
+        assert_eq!(ids, ["p.csv#2", "p.csv#1", "p.csv#3"]);
+        let facts = |n: usize| decided[n].record.facts.as_ref().unwrap();
+        assert_eq!(facts(0).measures_baseline.easi, Some(28.0));
+        let evidence = &facts(0).evidence["measures_baseline.easi"][0];
+        assert_eq!(evidence.note_id.as_deref(), Some("p.csv#1"));
+        assert_eq!(facts(1).measures_baseline.easi, None);
+        assert_eq!(facts(2).measures_baseline.easi, None, "an undated note is read alone");
     }
 
     #[test]
