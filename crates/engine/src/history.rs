@@ -41,8 +41,11 @@ struct EarlierNote {
     trials: Vec<Treatment>,
 }
 
+/// Access to one value of [`Measures`].
+type MeasureField = fn(&mut Measures) -> &mut Option<f64>;
+
 /// The measure keys of [`Measures`], with access to each value.
-const MEASURES: [(&str, fn(&mut Measures) -> &mut Option<f64>); 4] = [
+const MEASURES: [(&str, MeasureField); 4] = [
     ("bsa_percent", |m| &mut m.bsa_percent),
     ("iga", |m| &mut m.iga),
     ("itch_nrs", |m| &mut m.itch_nrs),

@@ -145,7 +145,7 @@ impl Engine {
         text: &str,
         source: Source,
         deadline: Option<Instant>,
-        mut history: Option<&mut PatientHistory>,
+        history: Option<&mut PatientHistory>,
     ) -> Record {
         if let Some(record) = self.refusal(id, text, &source) {
             return record;
@@ -161,7 +161,7 @@ impl Engine {
         let source = Source { sha256: Some(sha256_hex(text.as_bytes())), ..source };
         match decided {
             Ok(Ok((facts, evaluation, own))) => {
-                if let (Some(history), Some(own)) = (history.as_deref_mut(), own) {
+                if let (Some(history), Some(own)) = (history, own) {
                     history.remember(id, &own);
                 }
                 self.record_of(id, source, facts, evaluation)

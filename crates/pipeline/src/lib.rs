@@ -221,10 +221,12 @@ fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec
     let mut units = units.peekable();
     std::iter::from_fn(move || {
         let first = units.next()?;
-        let quick = first.is_quick();
+        if !first.is_quick() {
+            return Some(vec![first]);
+        }
         let mut batch = vec![first];
         let mut run = 1;
-        while quick {
+        loop {
             let last = batch.last().and_then(Unit::patient).map(str::to_string);
             let same_patient = |unit: &Unit| last.is_some() && unit.patient() == last.as_deref();
             let next = units.next_if(|unit| {
