@@ -47,6 +47,16 @@ pub struct Args {
     /// note_id, row_id, id, in any case, else the 1-based row number).
     #[arg(long, value_name = "NAME")]
     id_column: Option<String>,
+    /// CSV column / JSONL field naming the patient (default: the first of
+    /// patient_id, subject_id, patient, mrn, in any case). A patient's notes
+    /// in a row of the input are read together, in date order, and
+    /// `--shard` keeps them in one shard.
+    #[arg(long, value_name = "NAME")]
+    patient_column: Option<String>,
+    /// CSV column / JSONL field holding the note's date (default: the first
+    /// of note_date, date, chartdate, charttime, encounter_date, visit_date).
+    #[arg(long, value_name = "NAME")]
+    date_column: Option<String>,
     /// Seconds a document may take, read (a PDF parsed, scanned pages
     /// recognised) and decided, before it becomes a `timeout` error record.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = parse_seconds)]
@@ -171,6 +181,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let mut options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
+        patient_column: args.patient_column.clone(),
+        date_column: args.date_column.clone(),
         doc_timeout: args.doc_timeout,
         pdf_memory_mb: args.pdf_memory_mb,
         pdf_worker: None,

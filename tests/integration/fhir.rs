@@ -117,7 +117,9 @@ fn a_bundle_and_a_bulk_export_manifest_are_read_as_the_same_documents() {
         .enumerate()
         .map(|(n, name)| {
             let note = corpus_note(name);
-            document_reference(&format!("doc-{n}"), "p1", "text/plain; charset=utf-8", &note)
+            // A patient each: notes of one patient would be read together.
+            let patient = format!("p{n}");
+            document_reference(&format!("doc-{n}"), &patient, "text/plain; charset=utf-8", &note)
         })
         .collect();
     let bundle = json!({

@@ -11,6 +11,7 @@ mod explain_eval;
 mod fhir;
 mod hardening;
 mod hostile;
+mod longitudinal;
 mod mtsamples;
 mod note_nlp;
 mod packaging;

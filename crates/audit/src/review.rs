@@ -264,7 +264,9 @@ impl SpanTable {
     }
 
     fn cite_all(&mut self, spans: &[Span], by: &str, colour: Option<usize>) -> Vec<usize> {
-        let mut indexes: Vec<usize> = spans.iter().map(|s| self.cite(s, by, colour)).collect();
+        // Words quoted from another note of the patient cannot be shown in this one.
+        let own = spans.iter().filter(|s| !s.is_from_other_note());
+        let mut indexes: Vec<usize> = own.map(|s| self.cite(s, by, colour)).collect();
         indexes.dedup();
         indexes
     }

@@ -246,8 +246,14 @@ fn write_quotes(out: &mut String, evidence: &[Span], text: &str) {
             .any(|w| w.start <= s.start && s.end <= w.end && w.end - w.start > s.end - s.start)
     };
     for span in evidence.iter().filter(|s| !inside(s)) {
-        let _ =
-            writeln!(out, "> \"{}\" (bytes {}-{})\n", in_context(span, text), span.start, span.end);
+        let (start, end) = (span.start, span.end);
+        let _ = match &span.note_id {
+            // Words of another note of the patient: quoted as they are, with that note's id.
+            Some(note) => {
+                writeln!(out, "> \"{}\" (note {note}, bytes {start}-{end})\n", fold(&span.text))
+            }
+            None => writeln!(out, "> \"{}\" (bytes {start}-{end})\n", in_context(span, text)),
+        };
     }
 }
 
@@ -436,7 +442,7 @@ mod set_aside_tests {
 
     #[test]
     fn set_aside_mentions_are_listed_with_their_reason_and_counted_past_twenty() {
-        let span = Span { start: 812, end: 820, text: "Dupixent".to_string() };
+        let span = Span { start: 812, end: 820, text: "Dupixent".to_string(), note_id: None };
         let line = SetAsideMention {
             mention: &span,
             taken_as: "the request",

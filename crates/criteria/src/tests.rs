@@ -10,7 +10,7 @@ use necessity_record::{
 use CriterionStatus::{Met, NotDocumented, NotMet};
 
 pub(crate) fn span(start: usize, text: &str) -> Span {
-    Span { start, end: start + text.len(), text: text.to_string() }
+    Span { start, end: start + text.len(), text: text.to_string(), note_id: None }
 }
 
 pub(crate) fn treatment(

@@ -23,10 +23,12 @@
 #![warn(missing_docs)]
 
 mod builder;
+mod history;
 mod note_nlp;
 mod summary;
 
 pub use builder::{EngineBuilder, EngineError};
+pub use history::PatientHistory;
 pub use necessity_criteria::{builtin_names, PolicySet, DEFAULT_POLICY};
 pub use necessity_extract::Lexicons;
 pub use note_nlp::{FactMention, NOTE_NLP_COLUMNS, NOTE_NLP_TEXT_CHARS};
@@ -128,19 +130,42 @@ impl Engine {
         source: Source,
         deadline: Option<Instant>,
     ) -> Record {
+        self.decide_in_history(id, text, source, deadline, None)
+    }
+
+    /// [`Engine::decide_before`] of a note of a patient whose earlier notes
+    /// (in date order) `history` holds: a renewal's missing baseline and
+    /// earlier failed treatments may come from them, with evidence naming
+    /// their ids (see [`PatientHistory`] for the rule). The note's own facts
+    /// are then added to `history` for the patient's later notes. With no
+    /// history the note is read alone, as every note without a patient is.
+    pub fn decide_in_history(
+        &self,
+        id: &str,
+        text: &str,
+        source: Source,
+        deadline: Option<Instant>,
+        history: Option<&mut PatientHistory>,
+    ) -> Record {
         if let Some(record) = self.refusal(id, text, &source) {
             return record;
         }
         // Compiled before the clock runs: the first note does not pay for it.
         self.lexicons();
-        let evaluate = || with_quiet_panics(|| self.evaluate(text));
+        let earlier = history.as_deref();
+        let evaluate = || with_quiet_panics(|| self.evaluate(text, earlier));
         let decided = panic::catch_unwind(AssertUnwindSafe(|| match deadline {
             Some(deadline) => steps::before(deadline, evaluate),
             None => Ok(evaluate()),
         }));
         let source = Source { sha256: Some(sha256_hex(text.as_bytes())), ..source };
         match decided {
-            Ok(Ok((facts, evaluation))) => self.record_of(id, source, facts, evaluation),
+            Ok(Ok((facts, evaluation, own))) => {
+                if let (Some(history), Some(own)) = (history, own) {
+                    history.remember(id, &own);
+                }
+                self.record_of(id, source, facts, evaluation)
+            }
             Ok(Err(DeadlinePassed)) => self.error_record(
                 id.to_string(),
                 source,
@@ -245,11 +270,22 @@ impl Engine {
         }
     }
 
-    /// Extraction then policy evaluation: the step every output shares.
-    fn evaluate(&self, text: &str) -> (Facts, Evaluation) {
-        let facts = extract_case(self.lexicons(), text);
+    /// Extraction, the merge of the patient's earlier facts when there is a
+    /// history, then policy evaluation: the step every output shares. The
+    /// note's own facts come back too when there is a history to add them to.
+    fn evaluate(
+        &self,
+        text: &str,
+        history: Option<&PatientHistory>,
+    ) -> (Facts, Evaluation, Option<Facts>) {
+        let mut facts = extract_case(self.lexicons(), text);
+        let own = history.map(|history| {
+            let own = facts.clone();
+            history.merge_into(&mut facts);
+            own
+        });
         let evaluation = evaluate_policy(&self.policies, &facts);
-        (facts, evaluation)
+        (facts, evaluation, own)
     }
 
     /// The error record of a text that is not decided at all.

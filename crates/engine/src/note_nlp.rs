@@ -62,7 +62,8 @@ pub struct FactMention {
 
 impl Engine {
     /// The `NOTE_NLP` mentions of a record decided from `text`, ordered by
-    /// offset; none for an error record.
+    /// offset; none for an error record, and none for the words a fact
+    /// quotes from another note of the patient (they are that note's).
     pub fn fact_mentions(&self, record: &Record, text: &str) -> Vec<FactMention> {
         let Some(facts) = &record.facts else { return Vec::new() };
         let facts_json = serde_json::to_value(facts).unwrap_or(Value::Null);
@@ -82,8 +83,10 @@ impl Engine {
             facts_of_spans.extend(spans.map(|span| (span, modifiers.clone(), taken)));
         }
         let analysis = self.lexicons().context().analyze(text);
+        // A span quoting another note of the patient is a mention of that note.
         let mut mentions: Vec<FactMention> = facts_of_spans
             .into_iter()
+            .filter(|(span, _, _)| !span.is_from_other_note())
             .map(|(span, modifiers, taken)| mention(&analysis, &record.id, span, modifiers, taken))
             .collect();
         mentions.sort_by_key(|mention| mention.offset);

@@ -278,3 +278,33 @@ fn request_caveats_pend_an_otherwise_approvable_record() {
     let blank = format!("Request type: [x] New start\nDiagnosis:  ________\n\n{text}");
     assert_eq!(kinds(&blank), [PendKind::PartialText]);
 }
+
+#[test]
+fn a_patients_history_is_an_input_of_the_one_path_and_grows_with_each_note() {
+    let engine = Engine::new().unwrap();
+    let initial = "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% \
+                   ointment and tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w.";
+    let renewal = "Visit date: 11/20/2025. Atopic dermatitis. Continues Dupixent 300 mg every \
+                   2 weeks, started 03/2025. EASI 6. Plan: continue Dupixent, reauthorization \
+                   requested.";
+    let mut history = PatientHistory::new();
+    let source = || Source { format: Some(Format::Csv), ..Source::default() };
+    let first = engine.decide_in_history("n#1", initial, source(), None, Some(&mut history));
+    assert_eq!(history.len(), 1);
+    let alone = engine.decide("n#2", renewal);
+    let read = engine.decide_in_history("n#2", renewal, source(), None, Some(&mut history));
+    assert_eq!(history.len(), 2);
+    // The history changes the renewal's facts and its determination, nothing else.
+    let (alone_facts, read_facts) = (alone.facts.unwrap(), read.facts.clone().unwrap());
+    assert_eq!(alone_facts.measures_baseline.easi, None);
+    assert_eq!(read_facts.measures_baseline.easi, Some(28.0));
+    assert_eq!(alone_facts.measures, read_facts.measures);
+    assert_eq!(alone.determination, Some(Determination::InsufficientDocumentation));
+    assert_eq!(read.determination, Some(Determination::MedicallyNecessary));
+    // The first note is the same record as read alone.
+    let first_alone = engine.decide_with_source("n#1", initial, source());
+    assert_eq!(first, first_alone);
+    // NOTE_NLP rows are of the note's own words only.
+    let mentions = engine.fact_mentions(&read, renewal);
+    assert!(mentions.iter().all(|m| m.lexical_variant != "EASI 28"));
+}

@@ -65,6 +65,25 @@ impl Unit {
         }
     }
 
+    /// The patient the input names for this document, known before its
+    /// content is read (a CSV row, a JSON Lines line's field, a FHIR
+    /// `subject`): a patient's notes are read together and sharded together.
+    pub fn patient(&self) -> Option<&str> {
+        match self {
+            Unit::Ready(Ok(document)) => document.provenance.patient.as_deref(),
+            Unit::Ready(Err(failure)) => failure.source.patient.as_deref(),
+            Unit::Line(line) => line.patient(),
+            Unit::File(_) => None,
+            Unit::Attachment(attachment) => attachment.patient(),
+        }
+    }
+
+    /// What `--shard` hashes: the patient when the input names one, so that
+    /// a patient's notes stay in one shard, else the document's id.
+    pub fn shard_key(&self) -> &str {
+        self.patient().unwrap_or_else(|| self.id())
+    }
+
     /// Whether loading this unit is quick and takes a predictable time (a
     /// row, a line, a text file), so that it may share a batch with others;
     /// a PDF's parse may take seconds and goes alone, so that several
@@ -293,7 +312,7 @@ impl Iterator for Units {
     fn next(&mut self) -> Option<Unit> {
         let shard = self.options.shard;
         std::iter::from_fn(|| self.next_unit())
-            .find(|unit| shard.is_none_or(|shard| shard.contains(unit.id())))
+            .find(|unit| shard.is_none_or(|shard| shard.contains(unit.shard_key())))
     }
 }
 

@@ -5,7 +5,10 @@
 //! and a text without escapes becomes the document's text in the line's own
 //! buffer.
 
-use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
+use crate::columns::{
+    cell_value, choose, note_date, row_id, DATE_CANDIDATES, ID_CANDIDATES, PATIENT_CANDIDATES,
+    TEXT_CANDIDATES,
+};
 use crate::table::missing_column_message;
 use crate::text::{decode_utf8, document, too_large};
 use crate::{kind, Document, IngestFailure};
@@ -20,6 +23,8 @@ pub(crate) struct JsonlFile {
     pub(crate) file_id: String,
     pub(crate) text_column: Option<String>,
     pub(crate) id_column: Option<String>,
+    pub(crate) patient_column: Option<String>,
+    pub(crate) date_column: Option<String>,
     pub(crate) max_doc_bytes: u64,
 }
 
@@ -30,9 +35,10 @@ pub struct JsonlLine {
     /// 1-based line number in the file.
     number: u64,
     bytes: Vec<u8>,
-    /// The document's id, parsed when asked before the line is loaded (a
-    /// shard or a resumed run chooses lines by id).
-    id: OnceLock<String>,
+    /// The document's id and patient, parsed when asked before the line is
+    /// loaded (a shard or a resumed run chooses lines by id, the runner
+    /// keeps a patient's notes together).
+    keys: OnceLock<(String, Option<String>)>,
 }
 
 /// A line's fields, sorted by key, the last of a repeated key kept: the
@@ -56,18 +62,47 @@ enum Line<'a> {
 
 impl JsonlLine {
     pub(crate) fn new(file: Arc<JsonlFile>, number: u64, bytes: Vec<u8>) -> JsonlLine {
-        JsonlLine { file, number, bytes, id: OnceLock::new() }
+        JsonlLine { file, number, bytes, keys: OnceLock::new() }
     }
 
     /// The document's id: `file#id` from the id field, else `file#line`.
     pub fn id(&self) -> &str {
-        self.id.get_or_init(|| {
+        &self.keys().0
+    }
+
+    /// The patient the line names, if any.
+    pub fn patient(&self) -> Option<&str> {
+        self.keys().1.as_deref()
+    }
+
+    fn keys(&self) -> &(String, Option<String>) {
+        self.keys.get_or_init(|| {
             let line = String::from_utf8_lossy(&self.bytes);
             match serde_json::from_str::<Line>(&line) {
-                Ok(Line::Object(fields)) => self.id_of(&fields).0,
-                _ => self.line_id(),
+                Ok(Line::Object(fields)) => {
+                    (self.id_of(&fields).0, self.scalar(&fields, FileColumn::Patient))
+                }
+                _ => (self.line_id(), None),
             }
         })
+    }
+
+    /// The value of the patient or date field, as text, if the line has one.
+    fn scalar(&self, fields: &Fields, column: FileColumn) -> Option<String> {
+        let (requested, candidates) = match column {
+            FileColumn::Patient => (&self.file.patient_column, PATIENT_CANDIDATES),
+            FileColumn::Date => (&self.file.date_column, DATE_CANDIDATES),
+        };
+        let keys = fields.iter().map(|(key, _)| key.as_ref());
+        let value = match &fields[choose(keys, requested.as_deref(), candidates)?].1 {
+            Field::Str(value) => cell_value(Some(value)),
+            Field::Number(value) => Some(value.to_string()),
+            _ => None,
+        };
+        match column {
+            FileColumn::Patient => value,
+            FileColumn::Date => note_date(value.as_deref()),
+        }
     }
 
     /// Parses the line into its document, or the failure that says why it
@@ -106,6 +141,8 @@ impl JsonlLine {
                 return Err(fail(id, kind::MALFORMED, message));
             }
         }
+        let patient = self.scalar(&fields, FileColumn::Patient);
+        let date = self.scalar(&fields, FileColumn::Date);
         let keys = || fields.iter().map(|(key, _)| key.as_ref());
         let text_key = choose(keys(), file.text_column.as_deref(), TEXT_CANDIDATES);
         let what = format!("the text field of line {number}");
@@ -134,7 +171,10 @@ impl JsonlLine {
                 line
             }
         };
-        document(id, text, Format::Jsonl, bytes, lossy_utf8, &what)
+        let mut document = document(id, text, Format::Jsonl, bytes, lossy_utf8, &what)?;
+        document.provenance.patient = patient;
+        document.provenance.date = date;
+        Ok(document)
     }
 
     /// The id and the position of the id field among `fields`, if any.
@@ -153,6 +193,13 @@ impl JsonlLine {
     fn line_id(&self) -> String {
         row_id(&self.file.file_id, None, self.number)
     }
+}
+
+/// The fields of a line beside its text and id that a record's `source` reports.
+#[derive(Clone, Copy)]
+enum FileColumn {
+    Patient,
+    Date,
 }
 
 /// Where a document's text is once its line is parsed.
@@ -325,6 +372,8 @@ mod tests {
             file_id: "n.jsonl".into(),
             text_column: None,
             id_column: None,
+            patient_column: None,
+            date_column: None,
             max_doc_bytes: 1 << 20,
         };
         JsonlLine::new(Arc::new(file), 7, bytes.to_vec())

@@ -101,6 +101,13 @@ pub struct IngestOptions {
     /// CSV column / JSONL field holding the note id; `None` finds it by name
     /// and falls back to the 1-based row (or line) number.
     pub id_column: Option<String>,
+    /// CSV column / JSONL field naming the patient; `None` finds it by name
+    /// (`patient_id`, `subject_id`, `patient`, `mrn`). A patient's notes
+    /// are read together, and stay in one `--shard`.
+    pub patient_column: Option<String>,
+    /// CSV column / JSONL field holding the note's date; `None` finds it by
+    /// name (`note_date`, `date`, `chartdate`, `charttime`, ...).
+    pub date_column: Option<String>,
     /// Longest a document may take, read (a PDF parsed) and decided, before
     /// it becomes a `timeout` error record.
     pub doc_timeout: Duration,
@@ -140,6 +147,8 @@ impl Default for IngestOptions {
         IngestOptions {
             text_column: None,
             id_column: None,
+            patient_column: None,
+            date_column: None,
             doc_timeout: Duration::from_secs(30),
             pdf_memory_mb: 1024,
             pdf_worker: None,
@@ -159,6 +168,23 @@ impl IngestOptions {
     pub fn with_pdf_worker_of_this_binary(self) -> std::io::Result<IngestOptions> {
         Ok(IngestOptions { pdf_worker: Some(std::env::current_exe()?), ..self })
     }
+}
+
+/// The date of `date` as text that sorts in time order: `date` itself when
+/// it starts with an ISO 8601 date (`2024-03-15`, `2024-03-15T09:30`), else
+/// `None` (a date written otherwise orders nothing).
+pub fn sortable_date(date: &str) -> Option<&str> {
+    let bytes = date.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes.get(range).is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let iso = digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && bytes.get(10).is_none_or(|next| !next.is_ascii_digit());
+    iso.then_some(date)
 }
 
 /// Every document of `inputs` (files, directories, `-` for standard input),

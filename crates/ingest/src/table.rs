@@ -1,7 +1,10 @@
 //! CSV and JSON Lines archives: every row (line) is a document. Both stream
 //! one row at a time, so files of gigabytes need no more memory than a row.
 
-use crate::columns::{choose, row_id, ID_CANDIDATES, TEXT_CANDIDATES};
+use crate::columns::{
+    cell_value, choose, note_date, row_id, DATE_CANDIDATES, ID_CANDIDATES, PATIENT_CANDIDATES,
+    TEXT_CANDIDATES,
+};
 use crate::csv_reader::{CsvReader, RawRecord, Swallowed};
 use crate::discover::{io_failure, Unit};
 use crate::jsonl_line::{JsonlFile, JsonlLine};
@@ -42,6 +45,8 @@ pub(crate) fn jsonl_rows(path: &Path, file_id: String, size: u64, options: &Inge
                     file_id: file_id.clone(),
                     text_column: options.text_column.clone(),
                     id_column: options.id_column.clone(),
+                    patient_column: options.patient_column.clone(),
+                    date_column: options.date_column.clone(),
                     max_doc_bytes: options.max_doc_bytes,
                 }),
                 line_number: 0,
@@ -97,6 +102,8 @@ struct CsvRows {
     header_len: usize,
     text_index: usize,
     id_index: Option<usize>,
+    patient_index: Option<usize>,
+    date_index: Option<usize>,
     max_doc_bytes: u64,
     row_number: u64,
     done: bool,
@@ -205,6 +212,17 @@ impl CsvRows {
                 return Err(fail(kind::MISSING_COLUMN, format!("no id column named {wanted:?}")));
             }
         }
+        let optional = |requested: &Option<String>, candidates, what| {
+            let index = choose(names(), requested.as_deref(), candidates);
+            match (index, requested) {
+                (None, Some(wanted)) => {
+                    Err(fail(kind::MISSING_COLUMN, format!("no {what} column named {wanted:?}")))
+                }
+                _ => Ok(index),
+            }
+        };
+        let patient_index = optional(&options.patient_column, PATIENT_CANDIDATES, "patient")?;
+        let date_index = optional(&options.date_column, DATE_CANDIDATES, "date")?;
         Ok(CsvRows {
             path: path.to_path_buf(),
             reader,
@@ -214,6 +232,8 @@ impl CsvRows {
             header_len: header.field_count,
             text_index,
             id_index,
+            patient_index,
+            date_index,
             max_doc_bytes: options.max_doc_bytes,
             row_number: 0,
             done: false,
@@ -349,7 +369,15 @@ impl CsvRows {
         }
         let text = String::from_utf8_lossy(cell);
         let lossy_utf8 = matches!(text, Cow::Owned(_));
-        document(id, text.into_owned(), Format::Csv, bytes, lossy_utf8, &what)
+        let mut document = document(id, text.into_owned(), Format::Csv, bytes, lossy_utf8, &what)?;
+        let cell = |index: Option<usize>| {
+            index
+                .and_then(|index| record.fields.get(index))
+                .map(|cell| String::from_utf8_lossy(cell))
+        };
+        document.provenance.patient = cell_value(cell(self.patient_index).as_deref());
+        document.provenance.date = note_date(cell(self.date_index).as_deref());
+        Ok(document)
     }
 }
 
@@ -649,6 +677,33 @@ mod tests {
         let rows = rows("n.csv", b"text,body,mrn_note\nwrong,right,77\n", &options);
         assert_eq!(ids(&rows), ["n.csv#77"]);
         assert_eq!(rows[0].as_ref().unwrap().text, "right");
+    }
+
+    #[test]
+    fn csv_patient_and_date_columns_fill_the_provenance() {
+        let csv = b"note_id,SUBJECT_ID,CHARTDATE,TEXT\n1, p7 ,3/5/2024,a\n2,,2024-04-01,b\n";
+        let found = rows("n.csv", csv, &IngestOptions::default());
+        let first = &found[0].as_ref().unwrap().provenance;
+        assert_eq!(first.patient.as_deref(), Some("p7"));
+        assert_eq!(first.date.as_deref(), Some("2024-03-05"));
+        let second = &found[1].as_ref().unwrap().provenance;
+        assert_eq!((second.patient.as_deref(), second.date.as_deref()), (None, Some("2024-04-01")));
+        let named =
+            IngestOptions { patient_column: Some("who".into()), ..IngestOptions::default() };
+        let missing = rows("n.csv", csv, &named);
+        assert_eq!(missing[0].as_ref().unwrap_err().kind, kind::MISSING_COLUMN);
+    }
+
+    #[test]
+    fn jsonl_patient_and_date_fields_fill_the_provenance() {
+        let jsonl = b"{\"id\": 1, \"MRN\": 42, \"note_date\": \"2024-03-05\", \"text\": \"a\"}\n{\"id\": 2, \"text\": \"b\"}\n";
+        let rows = rows("n.jsonl", jsonl, &IngestOptions::default());
+        let first = &rows[0].as_ref().unwrap().provenance;
+        assert_eq!(
+            (first.patient.as_deref(), first.date.as_deref()),
+            (Some("42"), Some("2024-03-05"))
+        );
+        assert_eq!(rows[1].as_ref().unwrap().provenance.patient, None);
     }
 
     #[test]

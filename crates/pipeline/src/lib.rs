@@ -3,11 +3,11 @@
 //! written as records (the [`output`] module). `necessity run` and `eval`
 //! both run documents through it; the deciding itself is the engine's alone.
 
-use necessity_engine::{Engine, FactMention};
+use necessity_engine::{Engine, FactMention, PatientHistory};
 use necessity_ingest::{Document, IngestFailure, IngestOptions, Unit};
 use necessity_record::{Record, Source};
 use rayon::ThreadPool;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub mod batch;
 pub mod output;
@@ -26,6 +26,12 @@ pub const REORDER_WINDOW: usize = 4096;
 /// parsing is the slow part, still go one at a time so that a few large
 /// ones spread over all workers.
 const ROWS_PER_BATCH: usize = 32;
+
+/// Most notes of one patient read together: a patient's notes in a row of
+/// the input are one batch up to this many, and a longer run goes on in a
+/// new batch whose notes do not see the ones before. It bounds what a
+/// worker holds (the run's texts) whatever the archive.
+pub const MAX_PATIENT_NOTES: usize = 256;
 
 /// What one document gives the outputs: its record and, when asked for, the
 /// `NOTE_NLP` mentions of its facts (read while its text is at hand).
@@ -68,8 +74,20 @@ pub fn decide_document(
     with_mentions: bool,
     deadline: Option<Instant>,
 ) -> Decided {
+    decide_in_history(engine, document, with_mentions, deadline, None)
+}
+
+/// [`decide_document`] of a note of a patient whose earlier notes
+/// `history` holds (see [`Engine::decide_in_history`]).
+pub fn decide_in_history(
+    engine: &Engine,
+    document: &Document,
+    with_mentions: bool,
+    deadline: Option<Instant>,
+    history: Option<&mut PatientHistory>,
+) -> Decided {
     let source = source_of(document);
-    let record = engine.decide_before(&document.id, &document.text, source, deadline);
+    let record = engine.decide_in_history(&document.id, &document.text, source, deadline, history);
     let mentions =
         if with_mentions { engine.fact_mentions(&record, &document.text) } else { Vec::new() };
     Decided { record, mentions }
@@ -113,34 +131,115 @@ impl Runner<'_> {
         units: impl Iterator<Item = Unit> + Send,
         mut sink: impl FnMut(Decided) -> Result<(), E>,
     ) -> Result<(), E> {
-        let decide = |unit: Unit| {
-            // A document's time covers its reading (a PDF's parse) and its deciding.
-            let deadline = Instant::now().checked_add(self.options.doc_timeout);
-            let loaded = unit.load(self.options);
-            decide_ingested(self.engine, loaded, self.with_mentions, deadline)
-        };
-        let decide_batch = |batch: Vec<Unit>| batch.into_iter().map(decide).collect::<Vec<_>>();
+        let decide_batch = |batch: Vec<Unit>| self.decide_batch(batch);
         // Still at most REORDER_WINDOW documents waiting, however the batches fall.
         let window = REORDER_WINDOW / ROWS_PER_BATCH;
         ordered_map(self.pool, batches(units), window, decide_batch, |decided| {
             decided.into_iter().try_for_each(&mut sink)
         })
     }
+
+    /// Decides a batch, each run of one patient's notes in date order with
+    /// the patient's history, and gives the results in the batch's order.
+    fn decide_batch(&self, batch: Vec<Unit>) -> Vec<Decided> {
+        let mut decided = Vec::with_capacity(batch.len());
+        let mut units = batch.into_iter().peekable();
+        while let Some(first) = units.next() {
+            let Some(patient) = first.patient().map(str::to_string) else {
+                decided.push(self.decide_alone(first));
+                continue;
+            };
+            let mut run = vec![first];
+            while let Some(unit) = units.next_if(|unit| unit.patient() == Some(patient.as_str())) {
+                run.push(unit);
+            }
+            decided.extend(self.decide_patient(run));
+        }
+        decided
+    }
+
+    /// Reads and decides one document on its own.
+    fn decide_alone(&self, unit: Unit) -> Decided {
+        // A document's time covers its reading (a PDF's parse) and its deciding.
+        let deadline = Instant::now().checked_add(self.options.doc_timeout);
+        let loaded = unit.load(self.options);
+        decide_ingested(self.engine, loaded, self.with_mentions, deadline)
+    }
+
+    /// Reads the notes of one patient, decides the dated ones in date order
+    /// (input order among equal dates), each with the history of those
+    /// before it, and the others alone; results in the run's order.
+    fn decide_patient(&self, run: Vec<Unit>) -> Vec<Decided> {
+        let mut loaded: Vec<Option<Loaded>> = run
+            .into_iter()
+            .map(|unit| {
+                let started = Instant::now();
+                let loaded = unit.load(self.options);
+                Some((loaded, started.elapsed()))
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..loaded.len()).collect();
+        // Dated notes first, in date order; the sort is stable.
+        let document =
+            |index: usize| loaded[index].as_ref().and_then(|(read, _)| read.as_ref().ok());
+        order.sort_by_key(|&index| {
+            let date = document(index).and_then(date_of);
+            (date.is_none(), date)
+        });
+        let mut history = PatientHistory::new();
+        let mut decided: Vec<Option<Decided>> = vec![None; loaded.len()];
+        for index in order {
+            let Some((document, reading)) = loaded[index].take() else { continue };
+            // The note's time covers its reading and its deciding, not its neighbours'.
+            let deadline =
+                Instant::now().checked_add(self.options.doc_timeout.saturating_sub(reading));
+            decided[index] = Some(match document {
+                Ok(document) if date_of(&document).is_some() => {
+                    let history = Some(&mut history);
+                    decide_in_history(self.engine, &document, self.with_mentions, deadline, history)
+                }
+                other => decide_ingested(self.engine, other, self.with_mentions, deadline),
+            });
+        }
+        decided.into_iter().flatten().collect()
+    }
 }
 
-/// Groups consecutive quick units (rows, lines, text files) into batches;
-/// every other unit is a batch of one.
+/// A note of a patient's run as read, with the time its reading took.
+type Loaded = (Result<Document, IngestFailure>, Duration);
+
+/// The date a note is ordered by among its patient's notes, if it has one
+/// that orders (ISO 8601): a note without one is read alone.
+fn date_of(document: &Document) -> Option<&str> {
+    document.provenance.date.as_deref().and_then(necessity_ingest::sortable_date)
+}
+
+/// Groups consecutive quick units (rows, lines, text files) into batches,
+/// never parting the notes of one patient (up to [`MAX_PATIENT_NOTES`]
+/// of them); every other unit is a batch of one.
 fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec<Unit>> + Send {
     let mut units = units.peekable();
     std::iter::from_fn(move || {
         let first = units.next()?;
-        let quick = first.is_quick();
+        if !first.is_quick() {
+            return Some(vec![first]);
+        }
         let mut batch = vec![first];
-        while quick && batch.len() < ROWS_PER_BATCH {
-            match units.next_if(Unit::is_quick) {
-                Some(unit) => batch.push(unit),
-                None => break,
-            }
+        let mut run = 1;
+        loop {
+            let last = batch.last().and_then(Unit::patient).map(str::to_string);
+            let same_patient = |unit: &Unit| last.is_some() && unit.patient() == last.as_deref();
+            let next = units.next_if(|unit| {
+                unit.is_quick()
+                    && if same_patient(unit) {
+                        run < MAX_PATIENT_NOTES
+                    } else {
+                        batch.len() < ROWS_PER_BATCH
+                    }
+            });
+            let Some(unit) = next else { break };
+            run = if same_patient(&unit) { run + 1 } else { 1 };
+            batch.push(unit);
         }
         Some(batch)
     })
@@ -149,7 +248,7 @@ fn batches(units: impl Iterator<Item = Unit> + Send) -> impl Iterator<Item = Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use necessity_ingest::{kind, units};
+    use necessity_ingest::{kind, units, Unit};
     use necessity_record::{Format, Status};
     use std::path::PathBuf;
 
@@ -193,6 +292,54 @@ mod tests {
         assert_eq!(decided[70].record.error.as_ref().unwrap().kind, kind::EMPTY);
         assert_eq!(decided[72].record.status, Status::Error);
         assert!(decided.iter().all(|d| d.mentions.is_empty()));
+    }
+
+    /// The patients of each batch of a CSV of `runs` (patient, notes) in a row.
+    fn batch_patients(runs: &[(&str, usize)]) -> Vec<Vec<String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("id,patient_id,text\n");
+        for (patient, notes) in runs {
+            csv.extend((0..*notes).map(|n| format!("{patient}{n},{patient},BSA {n}%\n")));
+        }
+        std::fs::write(dir.path().join("a.csv"), csv).unwrap();
+        let options = IngestOptions::default();
+        let units = units(&[dir.path().to_path_buf()], &options);
+        let patient = |unit: &Unit| unit.patient().unwrap_or("-").to_string();
+        batches(units).map(|batch| batch.iter().map(patient).collect()).collect()
+    }
+
+    #[test]
+    fn batches_never_part_a_patients_notes_below_the_cap() {
+        let batches = batch_patients(&[("a", 20), ("b", 50), ("c", 3), ("d", 1)]);
+        let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+        // a (20) fills a batch that b joins and keeps whole; c and d share one.
+        assert_eq!(sizes, [70, 4]);
+        let long = batch_patients(&[("a", MAX_PATIENT_NOTES + 10), ("b", 2)]);
+        let sizes: Vec<usize> = long.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [MAX_PATIENT_NOTES, 12], "a run past the cap goes on in a new batch");
+    }
+
+    #[test]
+    fn a_patients_notes_are_decided_in_date_order_and_given_back_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let initial = "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% \
+                       ointment and tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w.";
+        let renewal = "Atopic dermatitis. Continues Dupixent 300 mg every 2 weeks, started \
+                       03/2025. EASI 6. Plan: continue Dupixent, reauthorization requested.";
+        let csv = format!(
+            "id,mrn,date,text\n2,p,2025-11-20,\"{renewal}\"\n1,p,2025-03-10,\"{initial}\"\n\
+             3,p,,\"{renewal}\"\n"
+        );
+        std::fs::write(dir.path().join("p.csv"), csv).unwrap();
+        let decided = run_all(&[dir.path().to_path_buf()], false);
+        let ids: Vec<&str> = decided.iter().map(|d| d.record.id.as_str()).collect();
+        assert_eq!(ids, ["p.csv#2", "p.csv#1", "p.csv#3"]);
+        let facts = |n: usize| decided[n].record.facts.as_ref().unwrap();
+        assert_eq!(facts(0).measures_baseline.easi, Some(28.0));
+        let evidence = &facts(0).evidence["measures_baseline.easi"][0];
+        assert_eq!(evidence.note_id.as_deref(), Some("p.csv#1"));
+        assert_eq!(facts(1).measures_baseline.easi, None);
+        assert_eq!(facts(2).measures_baseline.easi, None, "an undated note is read alone");
     }
 
     #[test]

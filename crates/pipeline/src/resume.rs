@@ -95,16 +95,20 @@ impl ResumableFile {
 
     /// Keeps the partial output's complete records that match `units` in
     /// order, truncates the file after them, and returns the units still to
-    /// decide.
+    /// decide. The kept records of a patient whose notes go on among the
+    /// units to decide are dropped too, and their notes decided again: a
+    /// patient's notes are read together, as in an uninterrupted run.
     pub fn resume<I: Iterator<Item = Unit>>(
         &mut self,
         units: I,
-    ) -> io::Result<(Kept, std::iter::Chain<std::option::IntoIter<Unit>, I>)> {
+    ) -> io::Result<(Kept, std::iter::Chain<std::vec::IntoIter<Unit>, I>)> {
         let mut units = units;
         let mut kept = Kept::default();
         let mut reader = KeptReader::new(self.file.try_clone()?, self.format)?;
         let mut end = reader.header_end;
         kept.header = reader.header_end > 0;
+        // The kept records of the last patient's notes so far, with their units.
+        let mut run: Vec<(Unit, KeptRecord)> = Vec::new();
         let mut pending = None;
         while let Some(record) = reader.next_record()? {
             let Some(unit) = units.next() else {
@@ -116,15 +120,30 @@ impl ResumableFile {
                 pending = Some(unit);
                 break;
             }
-            kept.records += 1;
-            kept.errors += u64::from(record.error);
-            kept.approved += u64::from(record.approved);
-            kept.bytes += record.bytes;
-            end = record.end;
+            let same_patient = run.last().is_some_and(|(last, _)| {
+                last.patient().is_some() && last.patient() == unit.patient()
+            });
+            // A run as long as the cap is one batch of its own: the notes
+            // after it are read without it (see `MAX_PATIENT_NOTES`).
+            if !same_patient || run.len() == crate::MAX_PATIENT_NOTES {
+                run.drain(..).for_each(|(_, record)| kept.add(&record, &mut end));
+            }
+            run.push((unit, record));
         }
+        let next = pending.or_else(|| units.next());
+        let run_goes_on = next.as_ref().zip(run.last()).is_some_and(|(next, (last, _))| {
+            next.patient().is_some() && next.patient() == last.patient()
+        });
+        let mut again = Vec::new();
+        if run_goes_on {
+            again.extend(run.into_iter().map(|(unit, _)| unit));
+        } else {
+            run.into_iter().for_each(|(_, record)| kept.add(&record, &mut end));
+        }
+        again.extend(next);
         self.file.set_len(end)?;
         self.file.seek(SeekFrom::End(0))?;
-        Ok((kept, pending.into_iter().chain(units)))
+        Ok((kept, again.into_iter().chain(units)))
     }
 
     /// Moves the finished output into place.
@@ -152,6 +171,17 @@ impl Write for ResumableFile {
 fn partial_path(path: &Path, settings: &str) -> PathBuf {
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{settings}.partial"))
+}
+
+impl Kept {
+    /// Counts `record` as kept, the output kept up to its end.
+    fn add(&mut self, record: &KeptRecord, end: &mut u64) {
+        self.records += 1;
+        self.errors += u64::from(record.error);
+        self.approved += u64::from(record.approved);
+        self.bytes += record.bytes;
+        *end = record.end;
+    }
 }
 
 /// A complete record of the partial output, as far as resuming needs it.
@@ -320,6 +350,36 @@ mod tests {
         file.commit().unwrap();
         assert!(!partial.exists());
         assert!(read_all(&path).ends_with(line("n02.txt").as_bytes()));
+    }
+
+    #[test]
+    fn a_patient_whose_notes_go_on_is_decided_again_whole() {
+        let inputs = tempfile::tempdir().unwrap();
+        let csv = "id,patient_id,text\n1,a,x\n2,b,x\n3,b,x\n4,b,x\n5,c,x\n";
+        fs::write(inputs.path().join("n.csv"), csv).unwrap();
+        let ids =
+            |ids: &[&str]| -> Vec<String> { ids.iter().map(|id| format!("n.csv#{id}")).collect() };
+        // Interrupted inside patient b's notes, then after them.
+        for (written, kept_records, rest) in [
+            (&["1", "2", "3"][..], 1, &["2", "3", "4", "5"][..]),
+            (&["1", "2", "3", "4"], 4, &["5"]),
+        ] {
+            let out = tempfile::tempdir().unwrap();
+            let path = out.path().join("records.jsonl");
+            let mut file = ResumableFile::open(&path, "abc", OutputFormat::Jsonl).unwrap();
+            let lines: String = ids(written).iter().map(|id| line(id)).collect();
+            file.write_all(lines.as_bytes()).unwrap();
+            drop(file);
+            let mut file = ResumableFile::open(&path, "abc", OutputFormat::Jsonl).unwrap();
+            let all = units(&[inputs.path().join("n.csv")], &IngestOptions::default());
+            let (kept, left) = file.resume(all).unwrap();
+            assert_eq!(kept.records, kept_records);
+            let left: Vec<String> = left.map(|unit| unit.id().to_string()).collect();
+            assert_eq!(left, ids(rest));
+            let kept_lines: String =
+                ids(written).iter().take(kept_records as usize).map(|id| line(id)).collect();
+            assert_eq!(read_all(file.partial_path()), kept_lines.as_bytes());
+        }
     }
 
     #[test]

@@ -28,12 +28,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A byte range of the document text that a fact rests on, so an auditor can
-/// find the exact words: `text[start..end] == span.text` always holds.
+/// find the exact words: `text[start..end] == span.text` always holds, in the
+/// record's own text, or in the text of the note `note_id` names.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The id of another note of the same patient the words are quoted
+    /// from (a renewal's baseline read in an earlier note); absent when the
+    /// span quotes the record's own text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_id: Option<String>,
 }
 
 impl Span {
@@ -41,10 +47,22 @@ impl Span {
     /// character boundaries, so an invalid span can never be produced silently.
     pub fn of(text: &str, start: usize, end: usize) -> Option<Span> {
         let slice = text.get(start..end)?;
-        Some(Span { start, end, text: slice.to_string() })
+        Some(Span { start, end, text: slice.to_string(), note_id: None })
     }
 
-    /// Whether the span really quotes `text`: the invariant audits rely on.
+    /// This span as quoted from the note `note_id`, for the record of
+    /// another note of the same patient.
+    pub fn from_note(&self, note_id: &str) -> Span {
+        Span { note_id: Some(note_id.to_string()), ..self.clone() }
+    }
+
+    /// Whether the span quotes another note than the record's own.
+    pub fn is_from_other_note(&self) -> bool {
+        self.note_id.is_some()
+    }
+
+    /// Whether the span really quotes `text`: the invariant audits rely on
+    /// (for a span of another note, `text` is that note's).
     pub fn is_valid_in(&self, text: &str) -> bool {
         text.get(self.start..self.end) == Some(self.text.as_str())
     }
@@ -563,6 +581,17 @@ mod tests {
         let span = Span::of(text, 3, 6).unwrap();
         assert_eq!(span.text, "BSA");
         assert!(span.is_valid_in(text));
+    }
+
+    #[test]
+    fn a_span_of_another_note_names_it_and_only_then() {
+        let own = Span::of("BSA 30%", 0, 3).unwrap();
+        assert_eq!(serde_json::to_value(&own).unwrap().get("note_id"), None);
+        let earlier = own.from_note("notes.csv#1");
+        assert!(earlier.is_from_other_note() && !own.is_from_other_note());
+        let json = serde_json::to_value(&earlier).unwrap();
+        assert_eq!(json["note_id"], "notes.csv#1");
+        assert_eq!(serde_json::from_value::<Span>(json).unwrap(), earlier);
     }
 
     #[test]

@@ -129,6 +129,11 @@ impl PdfAttachment {
         &self.id
     }
 
+    /// The patient the DocumentReference's `subject` names, if any.
+    pub fn patient(&self) -> Option<&str> {
+        self.provenance.patient.as_deref()
+    }
+
     /// Reads the PDF: its text as a FHIR document, or an error record's failure.
     pub fn load(self, options: &IngestOptions) -> Result<Document, IngestFailure> {
         let PdfAttachment { id, provenance, bytes } = self;
