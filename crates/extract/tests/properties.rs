@@ -130,3 +130,24 @@ proptest! {
         prop_assert!(spans_are_valid(&facts, &text));
     }
 }
+
+/// Shapes that once panicked, from blind-round documents: a phrase wrapped
+/// over a line break at a form field's end ("photos of\n skin"), and a
+/// dated table header whose column cue ("(week 12)") sits beside a
+/// bracketed baseline. Each must give facts with valid spans.
+#[test]
+fn wrapped_phrases_and_table_headers_do_not_panic() {
+    let notes = [
+        "Atopic dermatitis, Dupixent renewal. IGA: 1\nPatient will upload photos of\n skin \
+         through the portal. BSA (%): 3",
+        "Date: 02/16/2026\nAtopic dermatitis on dupilumab, reauthorization.\n\
+         \x20                 11/24/2025 (baseline)      02/16/2026 (week 12)\n\
+         \x20 EASI                  26.5                       4.0\n\
+         \x20 BSA                   32%                        3%\n",
+    ];
+    let lexicons = Lexicons::builtin();
+    for text in notes {
+        let facts = extract_case(&lexicons, text);
+        assert!(spans_are_valid(&facts, text), "{text:?}");
+    }
+}

@@ -673,7 +673,8 @@ fn score_value(note: &Note, span: &Range<usize>) -> Option<Range<usize>> {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let after = &text[span.end..cut];
+    // A name wrapped over a line break ends past its first line's end.
+    let after = text.get(span.end..cut)?;
     steps::add(after.len());
     let colon = after.find(':')?;
     let label = &after[..colon];

@@ -577,12 +577,13 @@ fn enclosing_bracket(
     steps::add(limit.saturating_sub(floor));
     let is_open = |b: &u8| matches!(b, b'(' | b'[');
     let is_close = |b: &u8| matches!(b, b')' | b']');
-    let after = &text[cue.end..limit];
+    // A cue may run past the limit (a phrase wrapped over a line break).
+    let after = text.get(cue.end..limit)?;
     let close = after.iter().position(is_close)?;
     if after[..close].iter().any(is_open) {
         return None;
     }
-    let before = &text[floor..cue.start];
+    let before = text.get(floor..cue.start)?;
     let open = before.iter().rposition(|b| is_open(b) || is_close(b));
     let start = match open {
         Some(i) if is_open(&before[i]) => floor + i + 1,
