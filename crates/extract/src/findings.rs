@@ -128,7 +128,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
                 | Meaning::Flare { .. }
                 | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
         );
-        if lesion && note.judge(m, Question::AFFIRMED).is_ok() {
+        if lesion && note.judge(m, Question::LESION).is_ok() {
             if lesion_sentences.len() <= m.sentence {
                 lesion_sentences.resize(m.sentence + 1, false);
             }
@@ -143,7 +143,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         }
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
         if !with_lesion
-            || note.judge(mention, Question::CURRENT_FACT).is_err()
+            || note.judge(mention, Question::SITE).is_err()
             || dating.before_now(&mention.span)
         {
             continue;

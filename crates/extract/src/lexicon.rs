@@ -227,11 +227,16 @@ pub enum FlareTerm {
     Despite,
 }
 
-/// A site word, or a skin-lesion word that ties a site to the disease.
+/// A site word, a skin-lesion word that ties a site to the disease, or a
+/// word that says the skin is clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SiteTerm {
     Site(Site),
     Lesion,
+    /// "Clear" ("hands clear"): the context lexicon's negation, which says
+    /// the skin before it is not involved and so denies sites and lesions,
+    /// not a drug ("on Dupixent and clear") nor a diagnosis.
+    Clear,
 }
 
 /// One meaning of a lexicon surface form; a form may carry several ("eczema"
@@ -802,6 +807,8 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
         let (line, f) = (row.0, &row.1);
         let term = if f[1] == "lesion" {
             SiteTerm::Lesion
+        } else if f[1] == "clear" {
+            SiteTerm::Clear
         } else {
             SiteTerm::Site(
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,

@@ -478,3 +478,53 @@ fn a_note_in_capitals_reads_as_the_same_note_in_mixed_case() {
     assert_eq!(capitals.persistent_flares, mixed.persistent_flares);
     assert_eq!(capitals.requested_drug.as_deref(), Some("dupilumab"));
 }
+
+/// The sites of a short skin note.
+fn sites_of(text: &str) -> Vec<Site> {
+    facts(&format!("Atopic dermatitis. {text}")).high_impact_sites
+}
+
+#[test]
+fn a_site_described_by_its_lesion_is_involved() {
+    assert_eq!(sites_of("Soles are improved but still cracking at the heels."), [Site::Feet]);
+    assert_eq!(sites_of("Fissured knuckles, worse in winter."), [Site::Hands]);
+    assert_eq!(sites_of("Weeping, crusted patches behind the neck."), [Site::Neck]);
+    assert_eq!(sites_of("Excoriated plaques of the eyelids."), [Site::Face]);
+    // Flexures are not high-impact, however described.
+    assert!(sites_of("Oozing popliteal plaques.").is_empty());
+}
+
+#[test]
+fn a_site_said_clear_or_spared_is_not_involved() {
+    assert!(sites_of("Trunk and arms with plaques, palms clear.").is_empty());
+    assert!(sites_of("Eczema on the back; forehead now clear.").is_empty());
+    assert!(sites_of("Widespread dermatitis that spares the scalp.").is_empty());
+    assert!(sites_of("Diffuse eczema sparing the genitals.").is_empty());
+    assert!(sites_of("Patches on the legs; neck, face and hands clear.").is_empty());
+    // "Clear" as a goal or as "evident" clears nothing.
+    assert_eq!(sites_of("Eczema of the hands: apply the cream until clear."), [Site::Hands]);
+    assert_eq!(sites_of("It is clear that the plaques on her hands are eczema."), [Site::Hands]);
+    // Clear skin denies sites and lesions only: not the diagnosis, not a drug.
+    let f = facts("Atopic dermatitis on the arms, hands clear. On tacrolimus and clear.");
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert!(outcome(&f, "tacrolimus").is_some(), "a drug is never 'clear'");
+}
+
+#[test]
+fn a_negation_after_a_site_is_the_nearest_sites() {
+    // Dictation without full stops: "the face is spared" is the face's.
+    let dictated = "thick plaques on the wrists the lower back and the front of both feet the \
+        face is spared";
+    assert_eq!(sites_of(dictated), [Site::Hands, Site::Feet]);
+    // Sites listed together share it.
+    assert!(sites_of("Plaques on the trunk. The ankles and the wrists are spared.").is_empty());
+}
+
+#[test]
+fn a_criterion_not_met_states_no_site() {
+    let review = "Criteria review:\n  Severity: BSA >= 10% OR IGA >= 3 OR\n    involvement of \
+        face/hands/feet ............ NOT MET\n  Age ................ MET";
+    assert!(sites_of(review).is_empty());
+    let met = "Criteria review:\n  Severity: involvement of the hands ........ MET";
+    assert_eq!(sites_of(met), [Site::Hands], "a criterion met keeps its site");
+}
