@@ -528,3 +528,18 @@ fn a_criterion_not_met_states_no_site() {
     let met = "Criteria review:\n  Severity: involvement of the hands ........ MET";
     assert_eq!(sites_of(met), [Site::Hands], "a criterion met keeps its site");
 }
+
+#[test]
+fn an_application_site_gives_way_to_a_site_said_clear() {
+    let note = "Atopic dermatitis, 6 weeks after starting pimecrolimus cream BID to the face. \
+        Exam: scaly patches on the shins; eyelids and cheeks clear.";
+    assert!(facts(note).high_impact_sites.is_empty());
+    // Without a statement that it is clear, where a cream goes is involved.
+    let applied = "Atopic dermatitis, 6 weeks after starting pimecrolimus cream BID to the face. \
+        Exam: scaly patches on the shins.";
+    assert_eq!(facts(applied).high_impact_sites, [Site::Face]);
+    // A site involved in its own words stays involved.
+    let both = "Atopic dermatitis with eczema of the cheeks; pimecrolimus BID to the face. \
+        Forehead clear.";
+    assert_eq!(facts(both).high_impact_sites, [Site::Face]);
+}
