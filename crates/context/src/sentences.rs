@@ -188,7 +188,10 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
         match bytes[i] {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
-            _ if lines.starts_item(bytes, i) || lines.answered_line_ends(bytes, i) => {
+            _ if lines.starts_item(bytes, i)
+                || lines.answered_line_ends(bytes, i)
+                || opens_label_line(bytes, i) =>
+            {
                 ends.mark(i + 1)
             }
             _ => {}
@@ -205,6 +208,20 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
             _ => full_stop(bytes, i, ends),
         }
     }
+}
+
+/// Whether the line after the line break at `newline` is a label line: it
+/// starts with a capital and ends with a colon ("Current medication
+/// profile (claims):"), introducing what follows it, so the line before
+/// ("... NOT RECEIVED as of today") does not run into it. A wrapped line of
+/// prose that ends with a colon starts in lower case ("the following\n
+/// medications:") and goes on.
+fn opens_label_line(bytes: &[u8], newline: usize) -> bool {
+    let rest = &bytes[newline + 1..];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    crate::steps::add(line.len());
+    let content = line.trim_ascii();
+    content.first().is_some_and(u8::is_ascii_uppercase) && content.ends_with(b":")
 }
 
 /// Marks the end after a ".", "!" or "?" that closes a sentence: white
@@ -551,6 +568,14 @@ mod tests {
         assert_eq!(sentences_of(trailing, &[], &[]).len(), 2, "an ellipsis at a line's end ends");
         let prose = "She felt better... Then it came back.";
         assert_eq!(sentences_of(prose, &[], &[]).len(), 2, "an ellipsis ending a word ends");
+    }
+
+    #[test]
+    fn a_label_line_starts_a_sentence() {
+        let text = "Chart notes were not received\n  Current medications (claims):\n  cetirizine";
+        assert_eq!(pieces(text, &[]).len(), 2);
+        let wrapped = "She was not given the following\nmedications: cetirizine";
+        assert_eq!(pieces(wrapped, &[]).len(), 1, "a wrapped line in lower case goes on");
     }
 
     #[test]
