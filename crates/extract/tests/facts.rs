@@ -543,3 +543,14 @@ fn an_application_site_gives_way_to_a_site_said_clear() {
         Forehead clear.";
     assert_eq!(facts(both).high_impact_sites, [Site::Face]);
 }
+
+#[test]
+fn a_stop_opening_the_next_sentence_carries_its_reason() {
+    let note = "Atopic dermatitis. Prior biologic: tralokinumab 300 mg q2w, 01/2024-06/2024; \
+        stopped 07/2024 - reason given by the referring office: lack of efficacy.";
+    assert_eq!(outcome(&facts(note), "tralokinumab"), Some(Outcome::Failed));
+    // Without a stop, a cue far into the next sentence is its own finding.
+    let far = "Atopic dermatitis. Prior biologic: tralokinumab 300 mg q2w, 01/2024-06/2024; \
+        the referring office wrote two letters about the family's move: lack of efficacy.";
+    assert_ne!(outcome(&facts(far), "tralokinumab"), Some(Outcome::Failed));
+}

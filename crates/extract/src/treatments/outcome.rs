@@ -203,9 +203,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let first_drug = next_drug.unwrap_or(next_range.end);
         let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: next_range.end };
         let (back, _) = reaching_back(&scope, next_range.start, self.cues_in(&next_range));
+        // A stop that opens the sentence carries its reason with it however
+        // far in its clause ("Discontinued 09/2023 - reason per office: lack
+        // of efficacy"): the walk back already ends at a new clause.
+        let stop_opens = back.iter().any(|(s, cue, _)| *cue == Cue::Stopped && s.start < opening);
+        let reach = if stop_opens { first_drug } else { opening.min(first_drug) };
         let found: Vec<CueHit> = back
             .into_iter()
-            .filter(|(s, _, _)| s.start < opening.min(first_drug))
+            .filter(|(s, _, _)| s.start < reach)
             .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
             .collect();
         self.openings.borrow_mut().insert((next, agent), found.clone());
