@@ -554,3 +554,12 @@ fn a_stop_opening_the_next_sentence_carries_its_reason() {
         the referring office wrote two letters about the family's move: lack of efficacy.";
     assert_ne!(outcome(&facts(far), "tralokinumab"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_medicines_list_in_prose_names_drugs_taken_now() {
+    let note = "Referral for eczema. He has no other illnesses; his regular medications are \
+        loratadine and a fluticasone nasal spray.";
+    assert_eq!(outcome(&facts(note), "loratadine"), Some(Outcome::Current));
+    let past = "Referral for eczema. He once took loratadine.";
+    assert_ne!(outcome(&facts(past), "loratadine"), Some(Outcome::Current));
+}
