@@ -94,6 +94,9 @@ pub enum Cue {
     /// unless the clause dates it to the past ("in the past she has been on
     /// azathioprine" is a past course).
     Ongoing,
+    /// The drug was tolerated ("then tolerated it well"): an adverse effect
+    /// said before it passed, so no intolerance; alone it says nothing.
+    Tolerated,
     /// The patient asks about or has read about a drug ("asked about
     /// dupilumab"): a question for the prescriber, no treatment, unless
     /// another cue gives the drug an outcome or a plan.
@@ -839,6 +842,7 @@ fn cue_meaning(file: &str, line: usize, cue: &str, reach: &str) -> Result<Meanin
         "ongoing" => Cue::Ongoing,
         "inquiry" => Cue::Inquiry,
         "allergy" => Cue::Allergy,
+        "tolerated" => Cue::Tolerated,
         other => {
             Cue::Outcome(word::<Outcome>(other).ok_or_else(|| bad(file, line, "unknown outcome"))?)
         }

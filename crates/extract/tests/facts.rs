@@ -563,3 +563,28 @@ fn a_medicines_list_in_prose_names_drugs_taken_now() {
     let past = "Referral for eczema. He once took loratadine.";
     assert_ne!(outcome(&facts(past), "loratadine"), Some(Outcome::Current));
 }
+
+#[test]
+fn an_effect_that_passed_is_no_intolerance() {
+    let note = "Atopic dermatitis. Crisaborole stung for the first few days, then he tolerated it.";
+    assert_eq!(outcome(&facts(note), "crisaborole"), Some(Outcome::Mentioned));
+    let now = "Atopic dermatitis. Still applying crisaborole; it stung at first but she tolerates \
+        it now.";
+    assert_eq!(outcome(&facts(now), "crisaborole"), Some(Outcome::Current));
+    // An effect that did not pass stays an intolerance.
+    for kept in [
+        "Atopic dermatitis. Crisaborole stung and was poorly tolerated.",
+        "Atopic dermatitis. Crisaborole stung so much it could not be tolerated.",
+        "Atopic dermatitis. Crisaborole stung, so she stopped it.",
+    ] {
+        assert_eq!(outcome(&facts(kept), "crisaborole"), Some(Outcome::Intolerant), "{kept}");
+    }
+}
+
+#[test]
+fn inadequate_before_a_drug_is_an_amount_not_a_failure() {
+    let amount = "Atopic dermatitis. Ketosis from inadequate insulin over the weekend.";
+    assert_ne!(outcome(&facts(amount), "insulin"), Some(Outcome::Failed));
+    let failed = "Atopic dermatitis. Triamcinolone 0.1% ointment for 6 weeks: inadequate.";
+    assert_eq!(outcome(&facts(failed), "triamcinolone"), Some(Outcome::Failed));
+}
