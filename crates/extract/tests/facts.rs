@@ -588,3 +588,15 @@ fn inadequate_before_a_drug_is_an_amount_not_a_failure() {
     let failed = "Atopic dermatitis. Triamcinolone 0.1% ointment for 6 weeks: inadequate.";
     assert_eq!(outcome(&facts(failed), "triamcinolone"), Some(Outcome::Failed));
 }
+
+#[test]
+fn is_on_a_drug_is_current_use() {
+    let note = "Eczema flaring. Also I'm on minocycline for acne from my GP.";
+    assert_eq!(outcome(&facts(note), "minocycline"), Some(Outcome::Current));
+    let third = "Eczema flaring. She's on montelukast for asthma.";
+    assert_eq!(outcome(&facts(third), "montelukast"), Some(Outcome::Current));
+    let past = "Eczema flaring. In 2019 she was on montelukast.";
+    assert_ne!(outcome(&facts(past), "montelukast"), Some(Outcome::Current));
+    let other = "Eczema flaring. I read about Dupixent and my neighbour is on it.";
+    assert_ne!(outcome(&facts(other), "dupilumab"), Some(Outcome::Current), "not the patient's");
+}
