@@ -188,7 +188,10 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
         match bytes[i] {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
-            _ if lines.starts_item(bytes, i) || lines.answered_line_ends(bytes, i) => {
+            _ if lines.starts_item(bytes, i)
+                || lines.answered_line_ends(bytes, i)
+                || opens_label_line(bytes, i) =>
+            {
                 ends.mark(i + 1)
             }
             _ => {}
@@ -207,6 +210,20 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
     }
 }
 
+/// Whether the line after the line break at `newline` is a label line: it
+/// starts with a capital and ends with a colon ("Current medication
+/// profile (claims):"), introducing what follows it, so the line before
+/// ("... NOT RECEIVED as of today") does not run into it. A wrapped line of
+/// prose that ends with a colon starts in lower case ("the following\n
+/// medications:") and goes on.
+fn opens_label_line(bytes: &[u8], newline: usize) -> bool {
+    let rest = &bytes[newline + 1..];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    crate::steps::add(line.len());
+    let content = line.trim_ascii();
+    content.first().is_some_and(u8::is_ascii_uppercase) && content.ends_with(b":")
+}
+
 /// Marks the end after a ".", "!" or "?" that closes a sentence: white
 /// space after it (and any closing quote or bracket), and for a "." no
 /// abbreviation before it.
@@ -215,9 +232,27 @@ fn full_stop(bytes: &[u8], i: usize, ends: &mut EndSet) {
     // 'reports "itchy all over." Says it keeps flaring'.
     let end = i + 1 + closers_at(&bytes[i + 1..]);
     let closes = bytes.get(end).is_none_or(u8::is_ascii_whitespace);
-    if closes && !(bytes[i] == b'.' && follows_abbreviation(bytes, i)) {
+    // Asked only of the last dot of a run, so a leader is read once.
+    let no_end = || bytes[i] == b'.' && (follows_abbreviation(bytes, i) || ends_a_leader(bytes, i));
+    if closes && !no_end() {
         ends.mark(end);
     }
+}
+
+/// Whether the "." at `i` ends a dotted leader: a run of three or more dots
+/// after a space, with more text after it on the same line, joins a form's
+/// label to its value ("Involvement of the hands ...... NOT MET") and ends
+/// no sentence. An ellipsis at a line's end, or one that ends a word
+/// ("better... then"), still does.
+fn ends_a_leader(bytes: &[u8], i: usize) -> bool {
+    let run = bytes[..=i].iter().rev().take_while(|&&b| b == b'.').count();
+    crate::steps::add(run);
+    let before = i.checked_sub(run).map(|at| bytes[at]);
+    let after_space = matches!(before, Some(b' ' | b'\t'));
+    let rest = &bytes[i + 1..];
+    let gap = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    crate::steps::add(gap);
+    run >= 3 && after_space && rest.get(gap).is_some_and(|&b| b != b'\n' && b != b'\r')
 }
 
 /// The length of the closing quotes and brackets at the start of `rest`
@@ -523,6 +558,24 @@ mod tests {
         );
         assert_eq!(pieces("She says no\nmore itching", &[]).len(), 1, "no colon, no answer");
         assert_eq!(pieces("Tacrolimus: no\n  improvement.", &[]).len(), 1, "a wrapped line");
+    }
+
+    #[test]
+    fn a_dotted_leader_joins_a_label_to_its_value() {
+        let form = "Hands involved ...... NOT MET. Age ... MET.";
+        assert_eq!(pieces(form, &[]), ["Hands involved ...... NOT MET.", "Age ... MET."]);
+        let trailing = "She felt better ...\nThen it came back.";
+        assert_eq!(sentences_of(trailing, &[], &[]).len(), 2, "an ellipsis at a line's end ends");
+        let prose = "She felt better... Then it came back.";
+        assert_eq!(sentences_of(prose, &[], &[]).len(), 2, "an ellipsis ending a word ends");
+    }
+
+    #[test]
+    fn a_label_line_starts_a_sentence() {
+        let text = "Chart notes were not received\n  Current medications (claims):\n  cetirizine";
+        assert_eq!(pieces(text, &[]).len(), 2);
+        let wrapped = "She was not given the following\nmedications: cetirizine";
+        assert_eq!(pieces(wrapped, &[]).len(), 1, "a wrapped line in lower case goes on");
     }
 
     #[test]

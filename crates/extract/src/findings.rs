@@ -8,6 +8,7 @@ use crate::lexicon::{
 };
 use crate::mentions::{Mention, Note, Question, Reason};
 use crate::values::current::Dating;
+use crate::words;
 use necessity_context::{steps, Axis};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
@@ -114,7 +115,9 @@ pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
 
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
-/// involvement" and "face spared" are not).
+/// involvement" and "face spared" are not). A site named only as where a
+/// drug is applied ("tacrolimus to face") gives way to a current statement
+/// that it is clear ("eyelids and hands clear").
 pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let text = note.text();
     // A lesion word counts only when it is itself affirmed: "the penis has no
@@ -128,32 +131,72 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
                 | Meaning::Flare { .. }
                 | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
         );
-        if lesion && note.judge(m, Question::AFFIRMED).is_ok() {
+        if lesion && note.judge(m, Question::LESION).is_ok() {
             if lesion_sentences.len() <= m.sentence {
                 lesion_sentences.resize(m.sentence + 1, false);
             }
             lesion_sentences[m.sentence] = true;
         }
     }
-    let mut found: Vec<(Site, Span)> = Vec::new();
+    // Per site: the first mention that involves it, whether that one and
+    // every later one only name where a drug is applied, and whether a
+    // current statement clears it ("eyelids and hands clear").
+    let mut involved: Vec<(Site, Span, bool)> = Vec::new();
+    let mut cleared: Vec<Site> = Vec::new();
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
-        if found.iter().any(|(s, _)| s == site) {
+        let verdict = note.judge(mention, Question::SITE);
+        if dating.before_now(&mention.span) {
+            continue;
+        }
+        if matches!(verdict, Err(Reason::Context(Axis::Negated, _))) {
+            cleared.push(*site);
             continue;
         }
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
-        if !with_lesion
-            || note.judge(mention, Question::CURRENT_FACT).is_err()
-            || dating.before_now(&mention.span)
-        {
+        if !with_lesion || verdict.is_err() {
             continue;
         }
-        if let Some(span) = span_of(text, &mention.span) {
-            found.push((*site, span));
+        let applied = is_application_site(note, mention);
+        match involved.iter_mut().find(|(s, _, _)| s == site) {
+            Some(entry) => entry.2 &= applied,
+            None => {
+                if let Some(span) = span_of(text, &mention.span) {
+                    involved.push((*site, span, applied));
+                }
+            }
         }
     }
+    // A site named only as where a cream goes is outranked by a current
+    // statement that it is clear.
+    let mut found: Vec<(Site, Span)> = involved
+        .into_iter()
+        .filter(|(site, _, applied)| !(*applied && cleared.contains(site)))
+        .map(|(site, span, _)| (site, span))
+        .collect();
     found.sort_by_key(|(site, _)| *site);
     found
+}
+
+/// How far before a site a drug may stand for "to" the site to name where
+/// the drug is applied ("tacrolimus 0.1% ointment BID to face"), in bytes.
+const APPLICATION_REACH: usize = 60;
+
+/// Whether a site word names where a drug is applied: "to" (and an
+/// article or possessive) right before it, a drug named shortly before in
+/// the same sentence ("tacrolimus 0.1% ointment BID to the face").
+fn is_application_site(note: &Note, site: &Mention) -> bool {
+    let text = note.text();
+    let mut before = words::words_before(text, site.span.start)
+        .skip_while(|w| words::is_one_of(w, &["the", "his", "her", "their", "both"]));
+    if !before.next().is_some_and(|w| w.eq_ignore_ascii_case("to")) {
+        return false;
+    }
+    let sentence = note.sentence(site.sentence);
+    let from = site.span.start.saturating_sub(APPLICATION_REACH).max(sentence.start);
+    let near = note.mentions_from(&(from..site.span.start));
+    steps::add(near.len());
+    near.iter().any(|m| matches!(m.meaning, Meaning::Drug(_)))
 }
 
 /// How close "despite" must follow a bare flare word to make it a statement

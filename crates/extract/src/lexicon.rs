@@ -94,6 +94,9 @@ pub enum Cue {
     /// unless the clause dates it to the past ("in the past she has been on
     /// azathioprine" is a past course).
     Ongoing,
+    /// The drug was tolerated ("then tolerated it well"): an adverse effect
+    /// said before it passed, so no intolerance; alone it says nothing.
+    Tolerated,
     /// The patient asks about or has read about a drug ("asked about
     /// dupilumab"): a question for the prescriber, no treatment, unless
     /// another cue gives the drug an outcome or a plan.
@@ -227,11 +230,16 @@ pub enum FlareTerm {
     Despite,
 }
 
-/// A site word, or a skin-lesion word that ties a site to the disease.
+/// A site word, a skin-lesion word that ties a site to the disease, or a
+/// word that says the skin is clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SiteTerm {
     Site(Site),
     Lesion,
+    /// "Clear" ("hands clear"): the context lexicon's negation, which says
+    /// the skin before it is not involved and so denies sites and lesions,
+    /// not a drug ("on Dupixent and clear") nor a diagnosis.
+    Clear,
 }
 
 /// One meaning of a lexicon surface form; a form may carry several ("eczema"
@@ -802,6 +810,8 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
         let (line, f) = (row.0, &row.1);
         let term = if f[1] == "lesion" {
             SiteTerm::Lesion
+        } else if f[1] == "clear" {
+            SiteTerm::Clear
         } else {
             SiteTerm::Site(
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
@@ -832,6 +842,7 @@ fn cue_meaning(file: &str, line: usize, cue: &str, reach: &str) -> Result<Meanin
         "ongoing" => Cue::Ongoing,
         "inquiry" => Cue::Inquiry,
         "allergy" => Cue::Allergy,
+        "tolerated" => Cue::Tolerated,
         other => {
             Cue::Outcome(word::<Outcome>(other).ok_or_else(|| bad(file, line, "unknown outcome"))?)
         }

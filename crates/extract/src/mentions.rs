@@ -13,7 +13,7 @@
 //! Nothing in this crate outside this module asks the context engine.
 
 use crate::boxes::{Boxes, Mark};
-use crate::lexicon::{Cue, Meaning, Vocabulary};
+use crate::lexicon::{Cue, Meaning, SiteTerm, Vocabulary};
 use crate::scan;
 use crate::words;
 use necessity_context::{steps, Analysis, Axis, Cause, ContextEngine, Lines, Scope, SectionKind};
@@ -256,7 +256,12 @@ impl<'t, 'v> Note<'t, 'v> {
             }
             let Some(cause) = scope.get(axis) else { continue };
             let excused = match axis {
-                Axis::Negated => question.failure_cues_deny_nothing && self.in_failure_cue(cause),
+                Axis::Negated => {
+                    (question.failure_cues_deny_nothing && self.in_failure_cue(cause))
+                        || (question.negation_after_a_site_is_the_sites
+                            && self.negation_of_a_nearer_site(span, cause))
+                        || (!question.clear_skin_denies && self.says_skin_is_clear(cause))
+                }
                 Axis::Family => {
                     (question.family_on_a_later_line_is_not_the_values
                         && self.family_on_a_later_line(span, cause))
@@ -295,6 +300,38 @@ impl<'t, 'v> Note<'t, 'v> {
                 && m.span.start <= trigger.start
                 && trigger.end <= m.span.end
         })
+    }
+
+    /// Whether a negation trigger after `span` ("clear", "is spared") speaks
+    /// of a body site nearer to it that is not listed with the span: in
+    /// "plaques on the neck and the back of both hands the face is spared"
+    /// the face is spared, not the hands; in "plaques on the neck, hands
+    /// clear" the hands are clear, not the plaques. A site joined to the
+    /// span by a list ("face and hands spared", "face, hands clear") shares
+    /// its negation.
+    fn negation_of_a_nearer_site(&self, span: &Range<usize>, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        if trigger.start < span.end {
+            return false;
+        }
+        let between = self.mentions_from(&(span.end..trigger.start));
+        steps::add(between.len());
+        let Some(nearer) =
+            between.iter().find(|m| matches!(m.meaning, Meaning::Site(SiteTerm::Site(_))))
+        else {
+            return false;
+        };
+        !listed_with(&self.text()[span.end..nearer.span.start])
+    }
+
+    /// Whether a negation trigger is a word of clear skin ("hands clear",
+    /// sites.tsv): it denies sites and lesions, not what else stands
+    /// before it ("on Dupixent and clear").
+    fn says_skin_is_clear(&self, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        let at = self.mentions_from(&trigger);
+        steps::add(at.len());
+        at.iter().any(|m| matches!(m.meaning, Meaning::Site(SiteTerm::Clear)))
     }
 
     /// Whether a family trigger stands after the value on a later line: an
@@ -381,6 +418,28 @@ const APPLYING: [&str; 10] =
     ["used", "use", "uses", "using", "applied", "apply", "applies", "applying", "tried", "put"];
 
 /// Auxiliaries between a relative and the verb ("have used").
+/// Whether the words between two terms list them together: only list
+/// words and articles stand there, and at least one comma, slash or
+/// conjunction ("face, neck and the hands"; not "hands the face").
+fn listed_with(gap: &str) -> bool {
+    steps::add(gap.len());
+    let mut joined = gap.contains([',', '/', '&']);
+    for word in words::words_after(gap, 0) {
+        if words::is_one_of(word, &CONJUNCTIONS) {
+            joined = true;
+        } else if !words::is_one_of(word, &LIST_FILLERS) {
+            return false;
+        }
+    }
+    joined
+}
+
+/// Words that join the items of a list.
+const CONJUNCTIONS: [&str; 3] = ["and", "or", "nor"];
+
+/// Words that may stand before a list item besides a conjunction.
+const LIST_FILLERS: [&str; 6] = ["the", "both", "his", "her", "their", "its"];
+
 const AUXILIARIES: [&str; 8] = ["has", "have", "had", "been", "is", "are", "was", "were"];
 
 /// `Ok` for a mention the question accepts, or why it was set aside.
@@ -425,6 +484,12 @@ pub struct Question {
     /// A section heading's default axis sets a mention aside, not only a
     /// phrase near it.
     heading_defaults_count: bool,
+    /// A negation after the mention speaks of a nearer body site not
+    /// listed with it ("the back of both hands the face is spared").
+    negation_after_a_site_is_the_sites: bool,
+    /// A word of clear skin ("hands clear") denies the mention: only sites
+    /// and lesions are what such a word can deny.
+    clear_skin_denies: bool,
     /// What the question takes a mention as, when its answers are traced
     /// for `necessity explain`.
     traced_as: Option<&'static str>,
@@ -438,6 +503,8 @@ impl Question {
             failure_cues_deny_nothing: false,
             family_on_a_later_line_is_not_the_values: false,
             caregivers_apply: false,
+            negation_after_a_site_is_the_sites: false,
+            clear_skin_denies: false,
             heading_defaults_count: true,
             traced_as: None,
         }
@@ -486,12 +553,15 @@ impl Question {
 
     /// A treatment of the patient: tried before counts (treatment history
     /// is history), a negated, hypothetical or family one does not, except
-    /// that a negation word inside a failure cue denies nothing and, for a
-    /// cream, a relative who applies it is a caregiver.
+    /// that a negation word inside a failure cue denies nothing, a negation
+    /// after a body site named after the drug is the site's ("hydrocortisone
+    /// cream - face clear") and, for a cream, a relative who applies it is a
+    /// caregiver.
     pub const fn treatment(cream: bool) -> Question {
         Question {
             failure_cues_deny_nothing: true,
             caregivers_apply: cream,
+            negation_after_a_site_is_the_sites: true,
             traced_as: Some("a treatment"),
             ..Question::new(true, false, true, true)
         }
@@ -507,6 +577,24 @@ impl Question {
     /// disease beside a steroid): only negation sets it aside.
     pub const AFFIRMED: Question =
         Question { sections_count: false, ..Question::new(true, false, false, false) };
+
+    /// A body site involved now: a current fact, except that a negation
+    /// after it that speaks of a nearer site not listed with it does not
+    /// deny it ("hands the face is spared").
+    pub const SITE: Question = Question {
+        negation_after_a_site_is_the_sites: true,
+        clear_skin_denies: true,
+        ..Question::CURRENT_FACT
+    };
+
+    /// A lesion word tying a site to skin disease: affirmed, except that a
+    /// negation after it that speaks of a nearer site does not deny it
+    /// ("plaques on the neck, hands clear").
+    pub const LESION: Question = Question {
+        negation_after_a_site_is_the_sites: true,
+        clear_skin_denies: true,
+        ..Question::AFFIRMED
+    };
 
     /// Whether a cue is in a hypothetical clause ("if she has not responded").
     pub const NOT_HYPOTHETICAL: Question =

@@ -478,3 +478,125 @@ fn a_note_in_capitals_reads_as_the_same_note_in_mixed_case() {
     assert_eq!(capitals.persistent_flares, mixed.persistent_flares);
     assert_eq!(capitals.requested_drug.as_deref(), Some("dupilumab"));
 }
+
+/// The sites of a short skin note.
+fn sites_of(text: &str) -> Vec<Site> {
+    facts(&format!("Atopic dermatitis. {text}")).high_impact_sites
+}
+
+#[test]
+fn a_site_described_by_its_lesion_is_involved() {
+    assert_eq!(sites_of("Soles are improved but still cracking at the heels."), [Site::Feet]);
+    assert_eq!(sites_of("Fissured knuckles, worse in winter."), [Site::Hands]);
+    assert_eq!(sites_of("Weeping, crusted patches behind the neck."), [Site::Neck]);
+    assert_eq!(sites_of("Excoriated plaques of the eyelids."), [Site::Face]);
+    // Flexures are not high-impact, however described.
+    assert!(sites_of("Oozing popliteal plaques.").is_empty());
+}
+
+#[test]
+fn a_site_said_clear_or_spared_is_not_involved() {
+    assert!(sites_of("Trunk and arms with plaques, palms clear.").is_empty());
+    assert!(sites_of("Eczema on the back; forehead now clear.").is_empty());
+    assert!(sites_of("Widespread dermatitis that spares the scalp.").is_empty());
+    assert!(sites_of("Diffuse eczema sparing the genitals.").is_empty());
+    assert!(sites_of("Patches on the legs; neck, face and hands clear.").is_empty());
+    // "Clear" as a goal or as "evident" clears nothing.
+    assert_eq!(sites_of("Eczema of the hands: apply the cream until clear."), [Site::Hands]);
+    assert_eq!(sites_of("It is clear that the plaques on her hands are eczema."), [Site::Hands]);
+    // Clear skin denies sites and lesions only: not the diagnosis, not a drug.
+    let f = facts("Atopic dermatitis on the arms, hands clear. On tacrolimus and clear.");
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    assert!(outcome(&f, "tacrolimus").is_some(), "a drug is never 'clear'");
+}
+
+#[test]
+fn a_negation_after_a_site_is_the_nearest_sites() {
+    // Dictation without full stops: "the face is spared" is the face's.
+    let dictated = "thick plaques on the wrists the lower back and the front of both feet the \
+        face is spared";
+    assert_eq!(sites_of(dictated), [Site::Hands, Site::Feet]);
+    // Sites listed together share it.
+    assert!(sites_of("Plaques on the trunk. The ankles and the wrists are spared.").is_empty());
+}
+
+#[test]
+fn a_criterion_not_met_states_no_site() {
+    let review = "Criteria review:\n  Severity: BSA >= 10% OR IGA >= 3 OR\n    involvement of \
+        face/hands/feet ............ NOT MET\n  Age ................ MET";
+    assert!(sites_of(review).is_empty());
+    let met = "Criteria review:\n  Severity: involvement of the hands ........ MET";
+    assert_eq!(sites_of(met), [Site::Hands], "a criterion met keeps its site");
+}
+
+#[test]
+fn an_application_site_gives_way_to_a_site_said_clear() {
+    let note = "Atopic dermatitis, 6 weeks after starting pimecrolimus cream BID to the face. \
+        Exam: scaly patches on the shins; eyelids and cheeks clear.";
+    assert!(facts(note).high_impact_sites.is_empty());
+    // Without a statement that it is clear, where a cream goes is involved.
+    let applied = "Atopic dermatitis, 6 weeks after starting pimecrolimus cream BID to the face. \
+        Exam: scaly patches on the shins.";
+    assert_eq!(facts(applied).high_impact_sites, [Site::Face]);
+    // A site involved in its own words stays involved.
+    let both = "Atopic dermatitis with eczema of the cheeks; pimecrolimus BID to the face. \
+        Forehead clear.";
+    assert_eq!(facts(both).high_impact_sites, [Site::Face]);
+}
+
+#[test]
+fn a_stop_opening_the_next_sentence_carries_its_reason() {
+    let note = "Atopic dermatitis. Prior biologic: tralokinumab 300 mg q2w, 01/2024-06/2024; \
+        stopped 07/2024 - reason given by the referring office: lack of efficacy.";
+    assert_eq!(outcome(&facts(note), "tralokinumab"), Some(Outcome::Failed));
+    // Without a stop, a cue far into the next sentence is its own finding.
+    let far = "Atopic dermatitis. Prior biologic: tralokinumab 300 mg q2w, 01/2024-06/2024; \
+        the referring office wrote two letters about the family's move: lack of efficacy.";
+    assert_ne!(outcome(&facts(far), "tralokinumab"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_medicines_list_in_prose_names_drugs_taken_now() {
+    let note = "Referral for eczema. He has no other illnesses; his regular medications are \
+        loratadine and a fluticasone nasal spray.";
+    assert_eq!(outcome(&facts(note), "loratadine"), Some(Outcome::Current));
+    let past = "Referral for eczema. He once took loratadine.";
+    assert_ne!(outcome(&facts(past), "loratadine"), Some(Outcome::Current));
+}
+
+#[test]
+fn an_effect_that_passed_is_no_intolerance() {
+    let note = "Atopic dermatitis. Crisaborole stung for the first few days, then he tolerated it.";
+    assert_eq!(outcome(&facts(note), "crisaborole"), Some(Outcome::Mentioned));
+    let now = "Atopic dermatitis. Still applying crisaborole; it stung at first but she tolerates \
+        it now.";
+    assert_eq!(outcome(&facts(now), "crisaborole"), Some(Outcome::Current));
+    // An effect that did not pass stays an intolerance.
+    for kept in [
+        "Atopic dermatitis. Crisaborole stung and was poorly tolerated.",
+        "Atopic dermatitis. Crisaborole stung so much it could not be tolerated.",
+        "Atopic dermatitis. Crisaborole stung, so she stopped it.",
+    ] {
+        assert_eq!(outcome(&facts(kept), "crisaborole"), Some(Outcome::Intolerant), "{kept}");
+    }
+}
+
+#[test]
+fn inadequate_before_a_drug_is_an_amount_not_a_failure() {
+    let amount = "Atopic dermatitis. Ketosis from inadequate insulin over the weekend.";
+    assert_ne!(outcome(&facts(amount), "insulin"), Some(Outcome::Failed));
+    let failed = "Atopic dermatitis. Triamcinolone 0.1% ointment for 6 weeks: inadequate.";
+    assert_eq!(outcome(&facts(failed), "triamcinolone"), Some(Outcome::Failed));
+}
+
+#[test]
+fn is_on_a_drug_is_current_use() {
+    let note = "Eczema flaring. Also I'm on minocycline for acne from my GP.";
+    assert_eq!(outcome(&facts(note), "minocycline"), Some(Outcome::Current));
+    let third = "Eczema flaring. She's on montelukast for asthma.";
+    assert_eq!(outcome(&facts(third), "montelukast"), Some(Outcome::Current));
+    let past = "Eczema flaring. In 2019 she was on montelukast.";
+    assert_ne!(outcome(&facts(past), "montelukast"), Some(Outcome::Current));
+    let other = "Eczema flaring. I read about Dupixent and my neighbour is on it.";
+    assert_ne!(outcome(&facts(other), "dupilumab"), Some(Outcome::Current), "not the patient's");
+}

@@ -71,6 +71,10 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             if !matches!(cue, Cue::Masked) && note.judge(m, Question::NOT_HYPOTHETICAL).is_err() {
                 continue;
             }
+            // "could not be tolerated" says the opposite.
+            if matches!(cue, Cue::Tolerated) && note.judge(m, Question::AFFIRMED).is_err() {
+                continue;
+            }
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
                     .then_some(Cue::Outcome(Outcome::Current)),
@@ -203,9 +207,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let first_drug = next_drug.unwrap_or(next_range.end);
         let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: next_range.end };
         let (back, _) = reaching_back(&scope, next_range.start, self.cues_in(&next_range));
+        // A stop that opens the sentence carries its reason with it however
+        // far in its clause ("Discontinued 09/2023 - reason per office: lack
+        // of efficacy"): the walk back already ends at a new clause.
+        let stop_opens = back.iter().any(|(s, cue, _)| *cue == Cue::Stopped && s.start < opening);
+        let reach = if stop_opens { first_drug } else { opening.min(first_drug) };
         let found: Vec<CueHit> = back
             .into_iter()
-            .filter(|(s, _, _)| s.start < opening.min(first_drug))
+            .filter(|(s, _, _)| s.start < reach)
             .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
             .collect();
         self.openings.borrow_mut().insert((next, agent), found.clone());
@@ -565,7 +574,12 @@ fn states_own_outcome(cue: Cue) -> bool {
         Cue::Stopped | Cue::Declined | Cue::AdverseEffect => true,
         // Step 1 has already made flare and ongoing-use cues outcomes or
         // left them out.
-        Cue::Masked | Cue::FlaringOn | Cue::Ongoing | Cue::Inquiry | Cue::Allergy => false,
+        Cue::Masked
+        | Cue::FlaringOn
+        | Cue::Ongoing
+        | Cue::Inquiry
+        | Cue::Allergy
+        | Cue::Tolerated => false,
     }
 }
 
@@ -668,6 +682,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         stops: Vec::new(),
     };
     let mut adverse = None;
+    let mut tolerated: Option<usize> = None;
     steps::add(cues.len());
     for &(cue_span, cue, _) in cues {
         let gap = if cue_span.end <= span.start {
@@ -700,6 +715,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
                 best.allergy = true;
                 continue;
             }
+            Cue::Tolerated => {
+                tolerated = Some(cue_span.start);
+                continue;
+            }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
         if outcome == Outcome::Planned {
@@ -727,6 +746,14 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             best.said_by = Some(said_by);
             best.listed = false;
         }
+    }
+    // "Burned the first week, then tolerated it": the effect passed, and a
+    // tolerance said after it leaves no intolerance.
+    let passed = |said_by: &Range<usize>| tolerated.is_some_and(|at| at >= said_by.end);
+    if best.outcome == Outcome::Intolerant && best.said_by.as_ref().is_some_and(passed) {
+        best.outcome = if best.in_use.is_some() { Outcome::Current } else { Outcome::Mentioned };
+        best.cue = None;
+        best.said_by = None;
     }
     best
 }
