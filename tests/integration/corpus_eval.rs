@@ -29,12 +29,31 @@ fn corpus_is_decided_as_gold_says() {
     assert!(gone.is_empty(), "known misses now right, delete them from the list: {gone:?}");
 }
 
-/// The route on the whole corpus: no approval of a case whose gold is not
-/// medically necessary, ever; and the coverage reached (on gold
-/// medically-necessary notes: 69 of 72, the three pended ordering a regimen
-/// outside the label or resting on text copied forward) kept as a floor.
+/// The route on the whole corpus, each note decided under the policy its gold
+/// names as `eval` decides it (a payer round's gold is that payer's
+/// determination, a renewal's gold under the initial policy is that policy's
+/// alone; `run`'s own selection would score them against another policy's
+/// answer): no approval of a case whose gold is not medically necessary,
+/// ever; and the coverage reached kept as a floor. 86% since the blind rounds
+/// n, o, r and pay joined (97 of 112 gold medically-necessary notes approved;
+/// before them 69 of 72, the three pended ordering a regimen outside the label
+/// or resting on text copied forward).
 #[test]
 fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
+    let out =
+        necessity().arg("eval").arg("--gold").arg(corpus("gold")).arg(corpus("notes")).output();
+    let out = out.unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let route = report.split("## Route against gold").nth(1).expect("a route section");
+    assert!(!route.contains("wrong approval"), "wrong approvals:\n{route}");
+    assert_eq!(route_count(route, "approved, gold not medically_necessary"), "0", "{route}");
+    assert!(!route.contains("without a routed record"), "every note has a routed record:\n{route}");
+    let coverage = route_count(route, "coverage: gold medically_necessary approved");
+    let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
+    let share = approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap();
+    assert!(share >= 0.86, "coverage fell below its floor of 86%:\n{route}");
+
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let records: Vec<necessity_record::Record> = String::from_utf8(out.stdout)
@@ -42,13 +61,14 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    let gold = necessity_record::gold::read_gold(&corpus("gold")).unwrap();
-    let score = necessity_record::gold::score_routes(&gold, &records);
-    assert!(score.wrong_approvals.is_empty(), "wrong approvals:\n{score}");
-    assert_eq!(score.unrouted, 0, "every note has a routed record:\n{score}");
-    let coverage = score.coverage().unwrap();
-    assert!(coverage >= 0.95, "coverage fell below its floor of 95%:\n{score}");
     assert!(records.iter().all(|r| r.route.is_some() && r.provenance.is_some()));
+}
+
+/// The count column of the route table's row that opens with `measure`.
+fn route_count<'a>(route: &'a str, measure: &str) -> &'a str {
+    let row = route.lines().find(|line| line.starts_with(&format!("| {measure}")));
+    let row = row.unwrap_or_else(|| panic!("no route row {measure:?}:\n{route}"));
+    row.split('|').nth(2).map(str::trim).unwrap_or_default()
 }
 
 /// (note, field) of each "- `note`: field: ..." line of an eval report.

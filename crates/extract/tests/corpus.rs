@@ -45,7 +45,13 @@ fn corpus_facts_match_gold() {
     for (id, diff) in &differences {
         println!("{id} {}: expected {} found {}", diff.field, diff.expected, diff.found);
     }
-    let known = known_misses(&dir);
+    // The list also holds determination misses (scored by `necessity eval`,
+    // not by facts alone): this test holds only the fact fields to it.
+    let scored: BTreeSet<&str> = gold.iter().flat_map(|g| g.scored.iter().copied()).collect();
+    let known: BTreeSet<(String, String)> = known_misses(&dir)
+        .into_iter()
+        .filter(|(_, field)| scored.contains(field.as_str()))
+        .collect();
     let found: BTreeSet<(String, String)> =
         differences.iter().map(|(id, diff)| (id.clone(), diff.field.to_string())).collect();
     let new: Vec<_> = found.difference(&known).collect();
