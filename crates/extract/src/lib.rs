@@ -333,6 +333,14 @@ fn record_renewal(
             Some(response) => response == ResponseStatement::NotImproved,
             None => treatment.outcome == Outcome::Failed,
         };
+        // A failure the response states is shown by its words, first.
+        let stated = facts.response == Some(ResponseStatement::NotImproved);
+        if failed && stated {
+            let said = facts.evidence.get("response").and_then(|e| e.first());
+            if let Some(span) = said.filter(|s| !treatment.evidence.contains(s)) {
+                treatment.evidence.insert(0, span.clone());
+            }
+        }
         treatment.outcome = if failed { Outcome::Failed } else { Outcome::Current };
     }
 }

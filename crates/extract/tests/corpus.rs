@@ -82,7 +82,8 @@ fn known_misses(corpus: &Path) -> BTreeSet<(String, String)> {
 #[test]
 fn every_outcome_is_shown_by_its_own_words() {
     let dir = corpus_dir();
-    let cues = outcome_cue_phrases(&dir.join("../lexicons/outcomes.tsv"));
+    let mut cues = outcome_cue_phrases(&dir.join("../lexicons/outcomes.tsv"));
+    cues.extend(outcome_cue_phrases(&dir.join("../lexicons/renewals.tsv")));
     let gold = read_gold(&dir.join("gold")).expect("corpus gold is readable");
     let lexicons = Lexicons::builtin();
     let (mut judged, mut unshown) = (0, Vec::new());
@@ -116,15 +117,19 @@ fn every_outcome_is_shown_by_its_own_words() {
 
 /// The lower-case phrases of the cues that make an outcome other than use.
 fn outcome_cue_phrases(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).expect("outcomes.tsv");
+    let text = std::fs::read_to_string(path).expect("a lexicon file");
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {
             let mut fields = line.split('\t');
             let phrase = fields.next()?;
             let meaning = fields.next()?;
+            // outcomes.tsv's failure words, and renewals.tsv's statements
+            // that a continued course did not work ("has not improved").
             ["failed", "intolerant", "contraindicated", "adverse", "flaring_on"]
-                .contains(&meaning)
+                .iter()
+                .chain(&["not_improved", "named_not_improved", "unchanged"])
+                .any(|m| *m == meaning)
                 .then(|| phrase.to_lowercase())
         })
         .collect()
