@@ -436,7 +436,9 @@ impl Reader<'_> {
         let end = self.lines.range(line).end.min(label.end + DATE_REACH);
         let after = &self.bytes[label.end..end];
         let colon = after.iter().position(|b| !matches!(b, b' ' | b'.' | b'\t'))?;
-        let after = after[colon..].strip_prefix(b":")?;
+        let after = skip_count(&after[colon..]);
+        // "Date of service: 01/02/2025", "ENCOUNTER 2 of 4 | 01/02/2025".
+        let after = [b':', b'|', b'-', b','].iter().find_map(|&sep| after.strip_prefix(&[sep]))?;
         Date::read(after.trim_ascii_start())
     }
 
@@ -507,5 +509,27 @@ mod tests {
         assert_eq!(Date::read(b"13/45/2025"), None);
         assert_eq!(Date::read(b"pending"), None);
         assert!(Date::read(b"01/02/2025") < Date::read(b"12/01/2025"));
+    }
+}
+
+/// `bytes` after a visit's count ("2 of 4 "), if it starts with one.
+fn skip_count(bytes: &[u8]) -> &[u8] {
+    let digits = |b: &[u8]| b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let n = digits(bytes);
+    if n == 0 {
+        return bytes;
+    }
+    let rest = bytes[n..].trim_ascii_start();
+    match rest.strip_prefix(b"of").or_else(|| rest.strip_prefix(b"OF")) {
+        Some(rest) => {
+            let rest = rest.trim_ascii_start();
+            let m = digits(rest);
+            if m == 0 {
+                bytes
+            } else {
+                rest[m..].trim_ascii_start()
+            }
+        }
+        None => bytes,
     }
 }
