@@ -213,7 +213,7 @@ impl DatePatterns {
                     (?P<dash_y>{year}|\d{{2}})                    # 02-17-2026, 5-3-24
                   | (?P<dot_m>\d{{1,2}}) \. (?P<dot_d>\d{{1,2}}) \.
                     (?P<dot_y>{year}|\d{{2}})                     # 17.02.2026
-                  | (?P<my_m>\d{{1,2}}) [/\-] (?P<my_y>{year})    # 06/2024
+                  | (?P<my_m>\d{{1,2}}) (?:[/\-] | \x20/\x20) (?P<my_y>{year})  # 06/2024, a form's 06 / 2024
                   | (?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?[\x20\t]+(?:of[\x20\t]+)?
                     (?P<dm_m>{m})\.?,?[\x20\t]+
                     (?P<dm_y>{year})                              # 12 January 2026
@@ -407,6 +407,8 @@ mod tests {
         assert_eq!(iso("on 2025-11-04."), ["2025-11-04"]);
         assert_eq!(iso("since 06/2024"), ["2024-06"]);
         assert_eq!(iso("(05/2025-11/2025)"), ["2025-05", "2025-11"]);
+        // A form's month and year boxes leave a blank either side of the slash.
+        assert_eq!(iso("Date started:  11 / 2024"), ["2024-11"]);
         assert_eq!(iso("Received 12 January 2026;"), ["2026-01-12"]);
         assert_eq!(iso("March 3, 2026"), ["2026-03-03"]);
         assert_eq!(iso("date of service may 19 2026 this is"), ["2026-05-19"]);

@@ -325,13 +325,19 @@ impl<'t, 'v> Note<'t, 'v> {
     }
 
     /// Whether a negation trigger is a word of clear skin ("hands clear",
-    /// sites.tsv): it denies sites and lesions, not what else stands
-    /// before it ("on Dupixent and clear").
+    /// "eczema almost clear": sites.tsv, the trigger the last word of the
+    /// phrase): it denies sites and lesions, not what else stands before it
+    /// ("on Dupixent and clear", the eczema of "eczema almost clear").
     fn says_skin_is_clear(&self, cause: Cause) -> bool {
         let trigger = self.cause_span(cause);
-        let at = self.mentions_from(&trigger);
+        let from = trigger.start.saturating_sub(MAX_CLEAR_PHRASE_LEN);
+        let at = self.mentions_from(&(from..trigger.start + 1));
         steps::add(at.len());
-        at.iter().any(|m| matches!(m.meaning, Meaning::Site(SiteTerm::Clear)))
+        at.iter().any(|m| {
+            matches!(m.meaning, Meaning::Site(SiteTerm::Clear))
+                && m.span.start <= trigger.start
+                && trigger.end <= m.span.end
+        })
     }
 
     /// Whether a family trigger stands after the value on a later line: an
@@ -436,6 +442,10 @@ fn listed_with(gap: &str) -> bool {
 
 /// Words that join the items of a list.
 const CONJUNCTIONS: [&str; 3] = ["and", "or", "nor"];
+
+/// How far before the word "clear" a phrase of clear skin that ends in it
+/// may start ("essentially clear").
+const MAX_CLEAR_PHRASE_LEN: usize = 24;
 
 /// Words that may stand before a list item besides a conjunction.
 const LIST_FILLERS: [&str; 6] = ["the", "both", "his", "her", "their", "its"];

@@ -49,6 +49,10 @@ const LABEL_REACH: usize = 32;
 /// on Dupixent", "flaring despite Dupixent"): further, it is said of
 /// something else ("not controlled with topical therapy, ... dupilumab").
 const SAID_OF_GAP: usize = 12;
+/// How far after a start label an aside and the place may run before its
+/// date ("first dose (600 mg loading dose, given as two 300 mg injections)
+/// in our office on").
+const ASIDE_REACH: usize = 160;
 /// How far back on its line a form's box may stand before its choice.
 const BOX_REACH: usize = 80;
 
@@ -104,6 +108,7 @@ pub struct RenewalPatterns {
     week_before: Regex,
     visit_after: Regex,
     label_number: Regex,
+    aside_then_date: Regex,
 }
 
 /// A number of units as notes write it: digits or a word.
@@ -166,6 +171,11 @@ impl RenewalPatterns {
             week_before: ci(r"\b (?P<n>\d{1,3}) [\s-]* $          # 16-week")?,
             visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
                 |appointment|evaluation|review|reassessment)        # a visit")?,
+            aside_then_date: ci(r"^ [\x20\t]* \( [^()]{0,100} \)    # an aside after the label
+                [\s,]* (?:(?:was|were) \s+)?
+                (?:(?:given|administered|received|injected) \s+)?  # was given
+                (?:(?:in|at) \s+ (?:[a-z]+\s+){1,3}?)?            # where: in our office
+                (?:on|dated) \s+                                   # on, then the date")?,
             label_number: ci(&format!(
                 r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
@@ -757,6 +767,9 @@ fn unit_of(word: &str) -> Option<TimeUnit> {
 /// date: 05/12/2025"), or after the label's own colon ("Start date of
 /// Dupixent: 05/12/2025").
 fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
+    if let Some(statement) = date_after_aside(patterns, text, end) {
+        return Some(statement);
+    }
     let (at, value) = clipped(text, end..end + LABEL_REACH);
     let value = value.split('\n').next().unwrap_or_default();
     let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
@@ -774,6 +787,16 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
             let read = patterns.dates.read_at(text, at + digit)?;
             read.0.month.is_some().then_some(read)
         })?;
+    Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// The date of a start label that a bracketed aside parts from it, with
+/// where it was given, in prose that may wrap ("first dose (600 mg, two
+/// pens) in our\noffice on 06/16/2025").
+fn date_after_aside(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
+    let (at, value) = clipped(text, end..end + ASIDE_REACH);
+    let lead = patterns.aside_then_date.find(value)?;
+    let read = patterns.dates.read_at(text, at + lead.end())?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 
@@ -971,6 +994,21 @@ mod tests {
     }
 
     #[test]
+    fn a_start_label_s_date_may_follow_an_aside_and_a_place() {
+        let t = |s: &str| time(&format!("{DATED}{s} Reauthorization requested."));
+        let text = "She is on Dupixent 200 mg every 2 weeks. Her first dose (400 mg, two\n\
+                    200 mg pens) was given at the clinic on 09/02/2025.";
+        assert_eq!(t(text), Some((Some("2025-09-02".into()), Some(167.0))));
+        let text = "She is on Dupixent 200 mg every 2 weeks; first injection (400 mg load,\n\
+                    two pens) at our clinic on 09/02/2025.";
+        assert_eq!(t(text), Some((Some("2025-09-02".into()), Some(167.0))));
+        let text = "She is on Dupixent; first dose (400 mg) on 09/02/2025.";
+        assert_eq!(t(text), Some((Some("2025-09-02".into()), Some(167.0))));
+        let text = "She is on Dupixent; first dose (400 mg) went well, next due on 03/02/2026.";
+        assert_eq!(t(text), None, "another event's date");
+    }
+
+    #[test]
     fn periods_asked_for_and_other_dates_are_no_time_on_therapy() {
         let t = |s: &str| time(&format!("{DATED}{s}"));
         assert_eq!(t("Continue Dupixent 300 mg every 2 weeks."), None, "a dosing interval");
@@ -1025,6 +1063,15 @@ mod tests {
         ] {
             assert_eq!(response(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn skin_almost_clear_keeps_the_diagnosis_and_clears_the_sites() {
+        let f = facts("Eczema nearly clear on Dupixent. Auth renewal sent.");
+        assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+        assert_eq!(f.response, Some(ResponseStatement::Improved));
+        let f = facts("Eczema with lichenified plaques on the neck; hands mostly clear.");
+        assert_eq!(f.high_impact_sites, vec![necessity_record::Site::Neck]);
     }
 
     #[test]

@@ -56,8 +56,39 @@ fn unticked(
     steps::add(ANSWER_REACH + QUESTION_REACH);
     boxes.mark_of(text, lines, span) == Some(Mark::Unticked)
         || boxes.answer_after(text, lines, span.end, ANSWER_REACH) == Some(Answer::No)
+        || (!drug
+            && wrapped_question_end(text.as_bytes(), span.end).is_some_and(|mark| {
+                boxes.answer_after(text, lines, mark + 1, ANSWER_REACH) == Some(Answer::No)
+            }))
         || (drug && answered_no(text.as_bytes(), span.end))
         || boxes.in_unticked_item(text, lines, span.start)
+}
+
+/// How far after a term the question mark of a form question that wraps
+/// over lines may stand.
+const WRAPPED_QUESTION_REACH: usize = 160;
+
+/// The question mark that ends a form question holding the term ending at
+/// `end` when the question wraps onto a later line ("Has the patient had a
+/// positive response to therapy (e.g. lower\n EASI)?  [ ] Yes  [ ] No"):
+/// its Yes/No boxes answer the question's words as a one-line question's
+/// do. Not past a blank line, a box or another sentence's end. Drugs are
+/// left out: a question names a drug to ask about something else ("Will
+/// Dupixent be used with another\n biologic? [ ] Yes [X] No").
+fn wrapped_question_end(bytes: &[u8], end: usize) -> Option<usize> {
+    let rest = &bytes[end..bytes.len().min(end + WRAPPED_QUESTION_REACH)];
+    steps::add(rest.len());
+    let mark = rest.iter().position(|&b| matches!(b, b'?' | b'[' | b']' | b'!' | b';'))?;
+    let question = &rest[..mark];
+    let wraps = question.contains(&b'\n');
+    // A stop at a line's end or before a capital ends a sentence; "(e.g.
+    // lower" does not.
+    let ends_sentence = question.iter().enumerate().any(|(i, &b)| {
+        let next = question[i + 1..].iter().find(|&&c| c != b' ' && c != b'\t');
+        b == b'.' && matches!(next, Some(c) if *c == b'\n' || c.is_ascii_uppercase())
+    });
+    let blank_line = question.windows(2).any(|w| w == b"\n\n");
+    (rest[mark] == b'?' && wraps && !ends_sentence && !blank_line).then_some(end + mark)
 }
 
 /// How far after a drug the question its written answer ends may reach.
@@ -158,6 +189,32 @@ mod tests {
         assert_eq!(all("☐ axillae/groin      other: neck"), ["neck"]);
         assert!(drugs("( ) Topical JAK (ruxolitinib cream)   dates: ____").is_empty());
         assert_eq!(drugs("(x) TCI:  tacrolimus 0.03% oint BID"), ["tacrolimus"]);
+    }
+
+    #[test]
+    fn the_boxes_of_a_question_that_wraps_answer_its_words() {
+        let question = |boxes: &str| {
+            format!(
+                "7. Are flares far fewer on treatment (e.g. fewer\n   nights awake)?    {boxes}\n"
+            )
+        };
+        let count = |text: &str| all(text).len();
+        assert_eq!(
+            count(&question("[ ] Yes   [ ] No")),
+            0,
+            "an unanswered question states nothing"
+        );
+        assert_eq!(count(&question("[X] No    [ ] Yes")), 0);
+        assert!(count(&question("[X] Yes   [ ] No")) > 0, "a ticked Yes states it");
+        // A sentence that ends before a later question keeps its words.
+        let text = "Far fewer flares since the spring. Is the\n patient adherent? [ ] Yes [ ] No";
+        assert!(count(text) > 0);
+        let text = "Far fewer flares since the spring.\n  Q6. Has the patient been\n  hospitalized? [ ] Yes [X] No";
+        assert!(count(text) > 0, "a stop at a line's end ends the sentence");
+        // A drug named in the question is asked about, not answered.
+        let text =
+            "5. Will Dupixent be used together with another\n   biologic?   [ ] Yes   [X] No";
+        assert_eq!(drugs(text), ["Dupixent"]);
     }
 
     #[test]

@@ -91,7 +91,8 @@ impl CoursePatterns {
     pub fn new() -> Result<CoursePatterns, regex::Error> {
         let ci = crate::case_insensitive;
         Ok(CoursePatterns {
-            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\()  # x, for, (
+            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\(  # x, for, (
+                  | (?:\x20\x20|\t)[\x20\t]*~?)                       # a table's length cell
                   (?: (\d+) (?:\s*|-)                                   # how many, in digits
                       (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
                   | (an?|one|two|three|four|six|eight|twelve) (?:\s+|-)  # or in words, apart
@@ -284,6 +285,15 @@ fn stated_length(patterns: &CoursePatterns, after: &str) -> Option<(f64, Range<u
     let words = found.get(0)?;
     // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
     if after[words.end()..].trim_start().to_ascii_lowercase().starts_with("ago") {
+        return None;
+    }
+    // A length in a table's cell ("  ~3 weeks  ") fills the cell: a column
+    // gap or the line's end follows it.
+    let rest = &after[words.end()..];
+    let in_cell = words.as_str().starts_with([' ', '\t']);
+    if in_cell
+        && !(rest.starts_with("  ") || rest.starts_with(['\t', '\n', '\r']) || rest.is_empty())
+    {
         return None;
     }
     // Digits or words (`duration`'s groups 1-2 or 3-4), or `length_before`'s 1-2.
@@ -487,6 +497,21 @@ mod tests {
 
     fn last(clause: &str) -> Option<String> {
         read(clause).0
+    }
+
+    #[test]
+    fn a_table_s_length_cell_is_the_course_s_length() {
+        let patterns = CoursePatterns::new().unwrap();
+        let length = |after: &str| stated_length(&patterns, after).map(|(days, _)| days);
+        assert_eq!(
+            length(" 0.05% cream   BID hands    06/2025   ~4 weeks    no benefit"),
+            Some(28.0)
+        );
+        assert_eq!(length(" 0.1% ointment\tBID\t3 months\n"), Some(90.0));
+        assert_eq!(length(" cream   BID   6 weeks"), Some(42.0));
+        // Not a cell: words go on after the number, or no gap stands before it.
+        assert_eq!(length(" 300 mg   2 weeks apart, then monthly"), None);
+        assert_eq!(length(" 300 mg every 2 weeks"), None);
     }
 
     #[test]
