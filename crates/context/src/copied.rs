@@ -497,21 +497,6 @@ impl Date {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_in_their_usual_forms() {
-        assert_eq!(Date::read(b"03/04/2025 10:00"), Some(Date(2025, 3, 4)));
-        assert_eq!(Date::read(b"3/4/25"), Some(Date(2025, 3, 4)));
-        assert_eq!(Date::read(b"2025-03-04"), Some(Date(2025, 3, 4)));
-        assert_eq!(Date::read(b"13/45/2025"), None);
-        assert_eq!(Date::read(b"pending"), None);
-        assert!(Date::read(b"01/02/2025") < Date::read(b"12/01/2025"));
-    }
-}
-
 /// `bytes` after a visit's count ("2 of 4 "), if it starts with one.
 fn skip_count(bytes: &[u8]) -> &[u8] {
     let digits = |b: &[u8]| b.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -531,5 +516,20 @@ fn skip_count(bytes: &[u8]) -> &[u8] {
             }
         }
         None => bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_their_usual_forms() {
+        assert_eq!(Date::read(b"03/04/2025 10:00"), Some(Date(2025, 3, 4)));
+        assert_eq!(Date::read(b"3/4/25"), Some(Date(2025, 3, 4)));
+        assert_eq!(Date::read(b"2025-03-04"), Some(Date(2025, 3, 4)));
+        assert_eq!(Date::read(b"13/45/2025"), None);
+        assert_eq!(Date::read(b"pending"), None);
+        assert!(Date::read(b"01/02/2025") < Date::read(b"12/01/2025"));
     }
 }
