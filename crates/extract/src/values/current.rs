@@ -36,6 +36,9 @@ const SAME_EXAM_DAYS: u64 = 14;
 /// How far from a value its dating cue may stand, in its clause or its
 /// sentence.
 const FRAME_REACH: usize = 80;
+/// How far from a finding (a site, a treatment's start) its dating cue may
+/// stand in its clause.
+const FINDING_FRAME_REACH: usize = 160;
 
 /// How long a written date may be ("September 30th, 2025"): a date that
 /// ends where a window starts is read whole.
@@ -282,7 +285,13 @@ impl<'a, 't, 'v> Dating<'a, 't, 'v> {
         note: &'a Note<'t, 'v>,
         today: Option<NaiveDate>,
     ) -> Self {
-        Dating { framer: Framer::new(note, vocabulary, &patterns.dates), today }
+        // A finding's words are one clause's subject, listed at length
+        // ("on 09/24/2025 her BSA was 28%, EASI 24.1 and IGA 4, with
+        // involvement of both hands and the neck"): the clause's date
+        // reaches further than a value's.
+        let framer =
+            Framer { reach: FINDING_FRAME_REACH, ..Framer::new(note, vocabulary, &patterns.dates) };
+        Dating { framer, today }
     }
 
     /// Whether the words at `span` are dated before now: an earlier or
@@ -613,6 +622,8 @@ struct Framer<'a, 't, 'v> {
     semicolons: OnceCell<Vec<usize>>,
     /// Cues in this span date another value than the one being framed.
     skipped: RefCell<Range<usize>>,
+    /// How far from the words it frames a cue may stand in their clause.
+    reach: usize,
 }
 
 /// A cue found near a value: its span and the frame it gives.
@@ -631,6 +642,7 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             breaks: OnceCell::new(),
             semicolons: OnceCell::new(),
             skipped: RefCell::new(0..0),
+            reach: FRAME_REACH,
         }
     }
 
@@ -648,13 +660,13 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
     fn found(&self, span: &Range<usize>) -> Option<Found> {
         let sentence = self.note.sentence_of(span.start);
         let clause = self.clause(&sentence, span, true);
-        let near = clause.start.max(span.start.saturating_sub(FRAME_REACH))
-            ..clause.end.min(span.end + FRAME_REACH);
+        let near = clause.start.max(span.start.saturating_sub(self.reach))
+            ..clause.end.min(span.end + self.reach);
         if let Some(found) = self.nearest(&near, span, true) {
             return Some(found);
         }
         let wide = self.clause(&sentence, span, false);
-        let before = wide.start.max(span.start.saturating_sub(FRAME_REACH))..span.start;
+        let before = wide.start.max(span.start.saturating_sub(self.reach))..span.start;
         if let Some(found) = self.nearest_outside_brackets(&before, span) {
             return Some(found);
         }
