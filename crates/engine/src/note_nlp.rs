@@ -133,7 +133,10 @@ fn snippet(analysis: &Analysis, span: &Span) -> String {
     let sentence = analysis.sentence_of(span.start).start..analysis.sentence_of(last).end;
     let start = floor_boundary(text, span.start.saturating_sub(SNIPPET_MARGIN).max(sentence.start));
     let end = ceil_boundary(text, (span.end + SNIPPET_MARGIN).min(sentence.end));
-    clip(&fold_white_space(text.get(start..end).unwrap_or(&span.text)))
+    // A list's bullet ("- Dupixent ...") is no part of the snippet, and a
+    // cell opening with one would be quoted for spreadsheets past 250.
+    let folded = fold_white_space(text.get(start..end).unwrap_or(&span.text));
+    clip(folded.trim_start_matches(['-', '+', '=', '@', ' ']))
 }
 
 fn floor_boundary(text: &str, mut at: usize) -> usize {

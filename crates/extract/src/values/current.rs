@@ -921,7 +921,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let window = lead..super::floor_boundary(text, (lead + FRAME_REACH).min(previous.end));
         let first = self.cues(&window).into_iter().min_by_key(|found| found.span.start)?;
         let phrase = text.get(first.span.clone()).unwrap_or_default();
-        let opens = first.span.start - lead <= OPENING_REACH
+        // A date read whole may start before the sentence: it opens nothing.
+        let opens = first.span.start >= lead
+            && first.span.start - lead <= OPENING_REACH
             && (phrase.contains(' ') || matches!(first.frame, Frame::Dated(_)));
         opens.then_some(first)
     }
