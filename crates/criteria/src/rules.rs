@@ -276,7 +276,7 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
         .filter(|t| {
             t.agent != policy.drug && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
         })
-        .filter(|t| x.outcomes.contains(&t.outcome))
+        .filter(|t| x.outcomes.contains(&t.outcome) || still_taken(x, facts, t))
         .filter(|t| x.classes.contains(&t.class) || x.agents.contains(&t.agent))
         .collect();
     if conflicting.is_empty() {
@@ -290,10 +290,24 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
     }
     let names: Vec<String> = conflicting
         .iter()
-        .map(|t| format!("{} ({}) is {}", t.agent, class_words(&t.class), vocabulary(&t.outcome)))
+        .map(|t| {
+            let taken = if still_taken(x, facts, t) { ", still taken" } else { "" };
+            format!("{} ({}) is {}{taken}", t.agent, class_words(&t.class), vocabulary(&t.outcome))
+        })
         .collect();
     let evidence = conflicting.iter().flat_map(|t| t.evidence.iter().cloned()).collect();
     (NotMet, format!("{} and not documented as stopped", names.join("; ")), evidence)
+}
+
+/// Whether a drug that failed or was not tolerated is still taken on the
+/// note's date (its `last_used` is the note's date: "partial response,
+/// continues abrocitinib"), which a policy excluding current use excludes.
+fn still_taken(x: &Exclusions, facts: &Facts, t: &Treatment) -> bool {
+    x.outcomes.contains(&Outcome::Current)
+        && !x.outcomes.contains(&t.outcome)
+        && matches!(t.outcome, Outcome::Failed | Outcome::Intolerant)
+        && t.last_used.is_some()
+        && t.last_used == facts.note_date
 }
 
 fn prescriber(specialties: &[Specialty], facts: &Facts) -> Outcome3 {

@@ -297,6 +297,12 @@ fn no_concurrent_ignores_the_requested_drug_and_stopped_agents() {
         Met,
         "a failed, stopped agent is not concurrent"
     );
+    // Failed but still taken on the note's date: concurrent.
+    facts.note_date = Some("2026-11-02".into());
+    facts.treatments.last_mut().unwrap().last_used = Some("2026-11-02".into());
+    assert_eq!(status(&facts, "no_concurrent_systemic"), NotMet, "failed, still taken");
+    facts.treatments.last_mut().unwrap().last_used = Some("2025-01".into());
+    assert_eq!(status(&facts, "no_concurrent_systemic"), Met, "failed, taken until 2025");
     facts.treatments.push(treatment(
         "methotrexate",
         SystemicImmunosuppressant,
