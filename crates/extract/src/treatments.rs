@@ -302,7 +302,20 @@ fn drug_mention(
     }
     if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
         if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
-            reading.outcome = Outcome::Current;
+            // An item of the plan that opens with an advanced drug and its
+            // regimen ("PLAN\n1. Dupixent (dupilumab): 600 mg SC on day 1,
+            // then 300 mg every 2 weeks") orders it now: the request.
+            let ordered = REQUESTABLE.contains(&class)
+                && mention.section == SectionKind::AssessmentPlan
+                && opens_its_item(note, &mention.span);
+            match (ordered, regimen.clone()) {
+                (true, Some(words)) => {
+                    reading.outcome = Outcome::Planned;
+                    reading.planned = true;
+                    reading.plans.push(words);
+                }
+                _ => reading.outcome = Outcome::Current,
+            }
             reading.cue = regimen.clone();
             reading.said_by = regimen;
         }
@@ -371,6 +384,20 @@ fn in_use(
         return None;
     }
     Some(regimen)
+}
+
+/// Whether a drug name opens its line or list item ("1. Dupixent ...",
+/// "- Dupixent ...", or its other name in brackets: "1. Dupixent
+/// (dupilumab): ..."): only a list marker, blanks and that name before it.
+fn opens_its_item(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let before = &text[note.lines().start_of(span.start)..span.start];
+    steps::add(before.len());
+    let lead = before.trim_start_matches(|c: char| c.is_ascii_digit() || " \t.)-*•".contains(c));
+    let named_first = lead.strip_suffix('(').map(str::trim_end).is_some_and(|name| {
+        !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '-')
+    });
+    lead.is_empty() || named_first
 }
 
 /// How far after a drug name its regimen is read ("metoprolol succinate 50

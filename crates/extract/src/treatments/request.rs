@@ -1033,6 +1033,23 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_item_opening_with_an_advanced_drug_and_its_regimen_orders_it() {
+        let plan = format!(
+            "{SKIN}PLAN\n1. Dupixent (dupilumab): 600 mg SC on day 1, then 300 mg SC every 2 \
+             weeks. Prior authorization submitted today.\n2. Face: new Rx Opzelura 1.5% cream \
+             BID.\n"
+        );
+        assert_eq!(requested(&plan).as_deref(), Some("dupilumab"));
+        assert_eq!(regimen(&plan), (Some(600.0), Some(300.0), Some(2.0)));
+        // The same line in a medication list is a course taken, not an order.
+        let list = plan.replace("PLAN\n", "CURRENT MEDICATIONS\n");
+        assert_ne!(requested(&list).as_deref(), Some("dupilumab"));
+        // A drug the plan's item does not open is no order of it.
+        let mentioned = format!("{SKIN}PLAN\n1. Discussed that Dupixent 300 mg q2w helps.\n");
+        assert_eq!(requested(&mentioned), None);
+    }
+
+    #[test]
     fn a_request_declined_later_is_a_conflict() {
         let text = format!(
             "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
