@@ -1050,6 +1050,20 @@ mod tests {
     }
 
     #[test]
+    fn a_candidate_for_a_drug_is_not_its_request() {
+        let referral = format!(
+            "{SKIN}REFERRAL: Dermatology. She may be a candidate for biologic therapy such as \
+             Dupixent - discussed that this is prescribed by dermatology. Not started here.\n"
+        );
+        assert_eq!(requested(&referral), None);
+        let letter = format!(
+            "{SKIN}She is an excellent candidate for Dupixent. We request authorization for \
+             Dupixent 600 mg, then 300 mg every 2 weeks.\n"
+        );
+        assert_eq!(requested(&letter).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
     fn a_request_declined_later_is_a_conflict() {
         let text = format!(
             "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
