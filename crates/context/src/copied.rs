@@ -55,6 +55,8 @@ const BANNER_REACH: usize = 240;
 /// How far into a bracketed or framed line its banner phrase may start:
 /// a few words ("--- Interval history carried forward ...").
 const BANNER_LEAD: usize = 32;
+/// The longest line whose label may hold a banner in its closing bracket.
+const LABEL_LINE_LEN: usize = 160;
 /// How far after a visit label its date may be.
 const DATE_REACH: usize = 24;
 
@@ -249,6 +251,9 @@ impl Reader<'_> {
                 }
             }
             _ if framed(text) && lead <= BANNER_LEAD => Some(Stand::Line(content.start..line.end)),
+            _ if self.in_label_aside(phrase, content.clone(), &line) => {
+                Some(Stand::Line(content.start..line.end))
+            }
             _ if lead == 0 => {
                 let rest = &self.bytes[phrase.end..line.end];
                 let colon = memchr::memchr(b':', rest).map(|c| phrase.end + c);
@@ -262,6 +267,36 @@ impl Reader<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a banner phrase stands in the bracket that ends a line's
+    /// label, the copied text under it: "HPI (carried forward from
+    /// 07/2025, not updated):" or "Exam of 03/2024 (copied forward):"
+    /// (a comma in the aside keeps it from reading as a heading). The
+    /// label before the bracket is a heading's few words.
+    fn in_label_aside(
+        &self,
+        phrase: &Range<usize>,
+        content: Range<usize>,
+        line: &Range<usize>,
+    ) -> bool {
+        // A label line is short; a long line is prose, and is not read.
+        if line.end - content.start > LABEL_LINE_LEN {
+            return false;
+        }
+        crate::steps::add(line.end - content.start);
+        let text = &self.bytes[content.start..line.end];
+        let Some(label) = text.trim_ascii_end().strip_suffix(b"):") else { return false };
+        let (at, end) = (phrase.start - content.start, phrase.end - content.start);
+        let Some(open) = memchr::memrchr(b'(', &label[..at]) else { return false };
+        let aside = &label[open + 1..];
+        let head = &label[..open];
+        let words = head.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count();
+        end <= label.len()
+            && !aside.contains(&b'(')
+            && !aside.contains(&b')')
+            && head.first().is_some_and(u8::is_ascii_alphabetic)
+            && (1..=sections::MAX_HEADING_WORDS).contains(&words)
     }
 
     /// The index of the heading whose span holds `phrase`.

@@ -10,7 +10,7 @@ use std::ops::Range;
 /// The longest heading text before its colon, in bytes.
 const MAX_HEADING_LEN: usize = 60;
 /// The most words a heading has.
-const MAX_HEADING_WORDS: usize = 7;
+pub(crate) const MAX_HEADING_WORDS: usize = 7;
 
 /// A heading phrase of the lexicon found in the text.
 #[derive(Clone, Debug)]

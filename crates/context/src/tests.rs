@@ -770,3 +770,16 @@ fn section_kinds_round_trip_through_their_names() {
     }
     assert_eq!(SectionKind::from_name("assessment"), None);
 }
+
+#[test]
+fn a_banner_in_a_headings_bracket_opens_copied_text() {
+    let note = "Reason for visit: follow-up.\n\nHistory (carried forward from 03/02/2024, not edited):\n  \
+                \"Widespread eczema, BSA 30%. Plan: begin Adbry.\"\n\nToday: skin clear, BSA 2%.\n";
+    assert!(context(note, "BSA 30%").historical.is_some());
+    assert!(context(note, "begin Adbry").historical.is_some());
+    assert!(context(note, "BSA 2%").is_current_fact());
+    let note = "Subjective from the intake visit 03/02/2024 (copied forward, not updated):\n\
+                | Itchy rash of the hands, BSA 25%.\n| Plan: begin Adbry.\n\nSkin much better today.";
+    assert!(context(note, "BSA 25%").historical.is_some());
+    assert!(context(note, "skin much better").is_current_fact());
+}

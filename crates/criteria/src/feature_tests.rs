@@ -547,6 +547,15 @@ fn response_gives_the_arithmetic_or_the_prescribers_word() {
     assert_eq!((c.status, c.reason.as_str()), (Met, "the prescriber documents improvement"));
     let c = criterion_of(&set, &said(ResponseStatement::NotImproved), "response");
     assert_eq!((c.status, c.reason.as_str()), (NotMet, "the prescriber documents no improvement"));
+    let small_fall = Facts { response: Some(ResponseStatement::NotImproved), ..bsa.clone() };
+    let c = criterion_of(&set, &small_fall, "response");
+    assert_eq!(
+        (c.status, c.reason.as_str()),
+        (NotMet, "BSA 30% -> 25% (-17 %); the prescriber documents no improvement"),
+        "the prescriber's word outranks a fall of BSA"
+    );
+    let agreeing = Facts { response: Some(ResponseStatement::Improved), ..bsa.clone() };
+    assert_eq!(criterion_of(&set, &agreeing, "response").status, Met);
 }
 
 #[test]

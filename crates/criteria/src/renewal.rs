@@ -54,7 +54,8 @@ struct Change {
 }
 
 /// `response`: any measure that fell enough from baseline, a current IGA of
-/// clear or almost clear, or the prescriber's statement of improvement.
+/// clear or almost clear, or the prescriber's statement of improvement;
+/// never when the prescriber states no improvement.
 pub fn response(policy: &Policy, test: &Response, facts: &Facts) -> Outcome3 {
     let changes = changes(test, facts);
     let mut parts: Vec<String> = changes.iter().map(|c| c.text.clone()).collect();
@@ -78,9 +79,14 @@ pub fn response(policy: &Policy, test: &Response, facts: &Facts) -> Outcome3 {
     }
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let evidence = spans(facts, &keys);
-    let met = changes.iter().any(|c| c.improved)
-        || improved_now.is_some()
-        || facts.response == Some(ResponseStatement::Improved);
+    // The prescriber's word that the drug did not work outranks a measure
+    // that fell ("no meaningful improvement" beside BSA 30% -> 28%): the
+    // numbers and the word disagree, and not met sends it to a reviewer.
+    let said_not_improved = facts.response == Some(ResponseStatement::NotImproved);
+    let met = !said_not_improved
+        && (changes.iter().any(|c| c.improved)
+            || improved_now.is_some()
+            || facts.response == Some(ResponseStatement::Improved));
     if met {
         (Met, parts.join("; "), evidence)
     } else if !parts.is_empty() {
