@@ -695,6 +695,9 @@ fn header_above(
     delimiter: Delimiter,
 ) -> Option<Header> {
     let mut end = line_start;
+    // One line of a header wrapped under it ("Baseline (07/15/2025," over
+    // "before first dose)") may stand between it and the rows.
+    let mut wrapped = None;
     for _ in 0..TABLE_REACH {
         if end == 0 {
             return None;
@@ -705,6 +708,16 @@ fn header_above(
         let above = above_start..above_end;
         steps::add(above.len());
         if delimiter_of(text, &above) != Some(delimiter) {
+            if wrapped.is_none() && delimiter == Delimiter::Spaces && is_wrapped_cell(text, &above)
+            {
+                wrapped = Some(above_start);
+                continue;
+            }
+            return None;
+        }
+        // Under a wrapped line, only the line right above it is the header.
+        let under_wrap = wrapped.is_some_and(|w| lines.start_of(above_end + 1) == w);
+        if wrapped.is_some() && !under_wrap {
             return None;
         }
         let header = cells(text, above, delimiter);
@@ -725,6 +738,16 @@ fn header_above(
         }
     }
     None
+}
+
+/// Whether a line is the rest of a header cell wrapped onto it: one
+/// indented cell ending in the bracket that the header line opened
+/// ("      before first dose)").
+fn is_wrapped_cell(text: &str, line: &Range<usize>) -> bool {
+    let row = &text[line.clone()];
+    let cell = row.trim();
+    let indented = row.starts_with("  ");
+    indented && cell.ends_with(')') && !cell.contains('(') && !cell.contains("  ")
 }
 
 /// The rightmost column of a header that names a time point (a week or

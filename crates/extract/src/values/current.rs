@@ -1053,6 +1053,33 @@ mod tests {
     }
 
     #[test]
+    fn a_header_wrapped_onto_a_second_line_still_heads_its_table() {
+        let text = "Atopic dermatitis on dupilumab.\n\n\
+                    \x20                  Pre-treatment (03/04/2025,     Current (09/30/2025)\n\
+                    \x20                  week 0 visit)\n\
+                    \x20  EASI            33.1                           7.5\n\
+                    \x20  vIGA-AD         4                              2\n";
+        assert_eq!(measures(text), [None, Some(2.0), None, Some(7.5)]);
+        assert!(facts(text).caveats.is_empty());
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.easi, b.iga), (Some(33.1), Some(4.0)));
+        // A line of prose between a header-like line and a row parts them.
+        let text = "Atopic dermatitis on dupilumab.\n\n\
+                    \x20  Scores       Baseline      Current\n\
+                    Seen today with her mother.\n\
+                    \x20  EASI         33.1          7.5\n";
+        assert_eq!(baseline(text, Some("dupilumab")).easi, None);
+    }
+
+    #[test]
+    fn a_value_before_the_patients_first_injection_is_a_baseline() {
+        let text = "Atopic dermatitis on dupilumab since 03/2025. At that 03/04/2025 visit, \
+                    before her first injection, her EASI was 26.2. EASI today 4.1.";
+        assert_eq!(measures(text)[3], Some(4.1));
+        assert_eq!(baseline(text, Some("dupilumab")).easi, Some(26.2));
+    }
+
+    #[test]
     fn an_arrow_leads_from_an_earlier_value_to_the_current_one() {
         let text = "Atopic dermatitis, much improved on dupilumab (EASI 26 -> 3.5; BSA 30% -> 5%).";
         assert_eq!(measures(text), [Some(5.0), None, None, Some(3.5)]);
