@@ -308,11 +308,19 @@ fn record_renewal(
     let requested = facts.requested_drug.as_deref();
     let Some(course) = reader.followed_course(continuation, requested) else { return };
     let text = note.text();
-    if let Some((therapy, spans)) = reader.time_on_therapy(course, today) {
+    let mut so_far = None;
+    if let Some((therapy, spans, stated)) = reader.time_on_therapy(course, today) {
+        so_far = stated;
         facts.time_on_therapy = Some(therapy);
         for span in spans.iter().filter_map(|s| Span::of(text, s.start, s.end)) {
             add_evidence(facts, "time_on_therapy", span);
         }
+    }
+    // The course goes on: its length is the stated time on it so far
+    // ("Weeks on therapy: 18", "week 12 visit"), never a period asked for ("for
+    // 12 months" of a reauthorization); a start alone gives none.
+    for treatment in facts.treatments.iter_mut().filter(|t| t.agent == course.agent) {
+        treatment.duration_days = so_far;
     }
     if let Some((response, span)) = reader.response(course) {
         facts.response = Some(response);

@@ -398,12 +398,14 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
 
     /// The course's start and days on it by `today` (the note's date): a
     /// stated duration wins, then the days from the start, then a visit
-    /// named by its week; with the spans that state them.
+    /// named by its week; with the spans that state them, and the time on
+    /// it so far that the note states (a duration, else a visit's week),
+    /// if it states one.
     pub fn time_on_therapy(
         &self,
         course: &Course,
         today: Option<NaiveDate>,
-    ) -> Option<(TimeOnTherapy, Vec<Range<usize>>)> {
+    ) -> Option<(TimeOnTherapy, Vec<Range<usize>>, Option<f64>)> {
         let index = self.courses.iter().position(|c| c.agent_id == course.agent_id)?;
         let statements = self.time_statements(index);
         let start = statements.iter().find_map(|s| match s.stated {
@@ -435,7 +437,8 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         spans.extend(start.iter().map(|(_, s)| s.clone()));
         spans.sort_by_key(|s| s.start);
         let therapy = TimeOnTherapy { start: start.and_then(|(date, _)| date.iso()), days };
-        Some((therapy, spans))
+        let so_far = stated_as(false).or_else(|| stated_as(true)).map(|(days, _)| days);
+        Some((therapy, spans, so_far))
     }
 
     /// Every time statement of a course the note asserts, in text order:
@@ -918,6 +921,28 @@ mod tests {
         let text = "Request: Dupixent 600 mg once, then 300 mg every 2 weeks. \
                     Dupixent reauthorization at week 16 will need EASI scores.";
         assert_eq!(asked(text), request(), "a renewal to come");
+    }
+
+    #[test]
+    fn the_continued_course_lasts_its_stated_time_so_far_never_the_period_asked_for() {
+        let days = |text: &str| {
+            let f = facts(text);
+            f.treatments.iter().find(|t| t.agent == "dupilumab").and_then(|t| t.duration_days)
+        };
+        let text = "Renewal request. Drug: Dupixent 300 mg q2w.\nWeeks on therapy: 20\n";
+        assert_eq!(days(text), Some(140.0));
+        let text = "He has been on Dupixent for 9 months and is clear. PA renewal submitted.";
+        assert_eq!(days(text), Some(270.0));
+        let text = "Renewal request. Duration on current therapy: 10 months. Dupixent 300 mg q2w.";
+        assert_eq!(days(text), Some(300.0));
+        // A visit named by its week states the time so far, beside a start.
+        let text = "Week 12 visit on Dupixent (started 11/2025); much better. Reauthorization \
+                    request sent.";
+        assert_eq!(days(text), Some(84.0));
+        // A start alone, or the months asked for, give no length.
+        let text = "Dupixent since 03/2025, much better. We request reauthorization of Dupixent \
+                    300 mg every 2 weeks for 12 months.";
+        assert_eq!(days(text), None);
     }
 
     #[test]
