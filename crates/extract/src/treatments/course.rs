@@ -92,10 +92,12 @@ impl CoursePatterns {
         let ci = crate::case_insensitive;
         Ok(CoursePatterns {
             duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\(  # x, for, (
-                  | (?:\x20\x20|\t)[\x20\t]*~?)                       # a table's length cell
+                  | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
+                  | \b(?:stopped|stopping|discontinued|quit|ceased)     # a stop after its length
+                    \x20(?:it\x20|them\x20|using\x20it\x20)?after\x20(?:about\x20|approximately\x20|~)?)
                   (?: (\d+) (?:\s*|-)                                   # how many, in digits
                       (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
-                  | (an?|one|two|three|four|six|eight|twelve) (?:\s+|-)  # or in words, apart
+                  | (an?|one|two|three|four|five|six|eight|ten|twelve) (?:\s+|-)  # or in words
                       (days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)     # ('(AD' is no day)
                   ) \b")?,
             dates: DatePatterns::new()?,
@@ -512,6 +514,19 @@ mod tests {
         // Not a cell: words go on after the number, or no gap stands before it.
         assert_eq!(length(" 300 mg   2 weeks apart, then monthly"), None);
         assert_eq!(length(" 300 mg every 2 weeks"), None);
+    }
+
+    #[test]
+    fn a_stop_after_a_length_is_the_course_s_length() {
+        let patterns = CoursePatterns::new().unwrap();
+        let length = |after: &str| stated_length(&patterns, after).map(|(days, _)| days);
+        assert_eq!(length(" 2% ointment (2022), stopped after 5 days: it burned"), Some(5.0));
+        assert_eq!(length(" 10 mg daily - discontinued after 3 months (nausea)"), Some(90.0));
+        assert_eq!(length(" cream; she quit after a week"), Some(7.0));
+        assert_eq!(length(" 1% cream, stopped after five days"), Some(5.0));
+        // Another event after a time is no length of the course.
+        assert_eq!(length(" 0.1% ointment; improved after 2 weeks"), None);
+        assert_eq!(length(" 0.1% ointment, flared again after 3 weeks"), None);
     }
 
     #[test]
