@@ -60,6 +60,9 @@ pub struct CoursePatterns {
     /// The same, ending in "of" right before the drug ("a 10-day course
     /// of cephalexin").
     length_of: Regex,
+    /// A length joined to the drug right after it ("a 5-day prednisone
+    /// burst").
+    length_ahead: Regex,
     /// A line that is a row of a table: words, a gap of spaces, more words.
     table_row: Regex,
 }
@@ -94,7 +97,8 @@ impl CoursePatterns {
             duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\(  # x, for, (
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
                   | \b(?:stopped|stopping|discontinued|quit|ceased)     # a stop after its length
-                    \x20(?:it\x20|them\x20|using\x20it\x20)?after\x20(?:about\x20|approximately\x20|~)?)
+                    \s+(?:it\s+|them\s+|using\s+it\s+)?after\s+(?:about\x20|approximately\x20|~)?
+                  | \btaper(?:ed|ing)?\s+over\s+)                        # a taper over its length
                   (?: (\d+) (?:\s*|-)                                   # how many, in digits
                       (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
                   | (an?|one|two|three|four|five|six|eight|ten|twelve) (?:\s+|-)  # or in words
@@ -133,6 +137,9 @@ impl CoursePatterns {
             date_list: ci(&format!(r"^ \s* ,? \s* (?: and | or | & )? {LEAD_IN}"))?,
             length_before: ci(LENGTH_BEFORE)?,
             length_of: ci(&format!(r"{LENGTH_BEFORE} \s+ of \s+ $"))?,
+            length_ahead: ci(r"\b
+                (\d+|one|two|three|four|five|six|seven|eight|ten|twelve|fourteen)  # how many
+                - (days?|weeks?|months?) \s+ $                                    # -day, the drug next")?,
             table_row: Regex::new(
                 r"(?x) ^ [\x20\t]* \S [^\n]*? \S (?: \x20{3,} | \t ) \S   # words, a gap, words",
             )?,
@@ -196,7 +203,10 @@ pub(super) fn course_time(
     let before = &text[lead..span.start];
     let started = planned || patterns.started_drug.is_match(before);
     let stated = stated.or_else(|| {
-        let found = patterns.length_of.captures(before)?;
+        let found = patterns
+            .length_of
+            .captures(before)
+            .or_else(|| patterns.length_ahead.captures(before))?;
         let days = length_days(found.get(1)?.as_str(), found.get(2)?.as_str())?;
         // The words end at the course ("10-day course"), not at its "of".
         let whole = found.get(0)?;
@@ -287,6 +297,13 @@ fn stated_length(patterns: &CoursePatterns, after: &str) -> Option<(f64, Range<u
     let words = found.get(0)?;
     // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
     if after[words.end()..].trim_start().to_ascii_lowercase().starts_with("ago") {
+        return None;
+    }
+    // A taper timed from an event to come ("tapered over 4 weeks after the
+    // first dose") is a plan, not how long the course ran.
+    let next_word = after[words.end()..].split_whitespace().next().unwrap_or_default();
+    let timed = ["after", "once", "when"].iter().any(|w| next_word.eq_ignore_ascii_case(w));
+    if words.as_str().to_ascii_lowercase().contains("over") && timed {
         return None;
     }
     // A length in a table's cell ("  ~3 weeks  ") fills the cell: a column
@@ -524,6 +541,9 @@ mod tests {
         assert_eq!(length(" 10 mg daily - discontinued after 3 months (nausea)"), Some(90.0));
         assert_eq!(length(" cream; she quit after a week"), Some(7.0));
         assert_eq!(length(" 1% cream, stopped after five days"), Some(5.0));
+        assert_eq!(length(" 0.1% to the eyelids; she stopped\nafter 1 week"), Some(7.0));
+        assert_eq!(length(" 40 mg tapered over 12 days, 10/2025"), Some(12.0));
+        assert_eq!(length(" to be tapered over 4 weeks after the first dose"), None);
         // Another event after a time is no length of the course.
         assert_eq!(length(" 0.1% ointment; improved after 2 weeks"), None);
         assert_eq!(length(" 0.1% ointment, flared again after 3 weeks"), None);
@@ -624,6 +644,17 @@ mod tests {
         let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
         let treatment = facts.treatments.iter().find(|t| t.agent == agent);
         treatment.map_or((None, None), |t| (t.last_used.clone(), t.duration_days))
+    }
+
+    #[test]
+    fn a_length_joined_to_the_drug_before_it_is_the_course_s_length() {
+        let text = "Atopic dermatitis. He had a 7-day prednisone burst in 02/2025 for asthma.";
+        assert_eq!(course_of(text, "prednisone").1, Some(7.0));
+        let text = "Atopic dermatitis. She took a 3-week course of doxycycline last year.";
+        assert_eq!(course_of(text, "doxycycline").1, Some(21.0));
+        // A dose before the drug is no length.
+        let text = "Atopic dermatitis. She takes 10 mg cetirizine daily.";
+        assert_eq!(course_of(text, "cetirizine").1, None);
     }
 
     #[test]

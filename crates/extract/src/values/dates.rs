@@ -15,6 +15,9 @@ use std::ops::Range;
 const LABEL_REACH: usize = 40;
 const SIGNED_REACH: usize = 64;
 
+/// How far past a label's reach the date that starts within it is read.
+const DATE_TAIL: usize = 24;
+
 /// How many bytes may part a named label from its date ("Encounter
 /// date/time: ...", "Date of service (DOS): ...").
 const NAMED_LABEL_GAP: usize = 16;
@@ -43,8 +46,12 @@ pub fn note_date(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range<us
             continue;
         }
         let reach = if *label == DateLabel::Signed { SIGNED_REACH } else { LABEL_REACH };
-        let window = super::rest_of_line(text, mention.span.end, reach);
-        let Some(found) = patterns.first_precise(window) else { continue };
+        // The date must start within reach, and is read whole: a window
+        // cut inside "01/09/2026" would read "01/09/20".
+        let window = super::rest_of_line(text, mention.span.end, reach + DATE_TAIL);
+        let Some(found) = patterns.first_precise(window).filter(|f| f.span.start < reach) else {
+            continue;
+        };
         // A bare label's date follows it ("Date of injury:" is no "Date:");
         // a named one may carry a few words ("Encounter date/time:"), and
         // a signature's date may stand after a name.
@@ -144,6 +151,11 @@ mod tests {
         assert_eq!(note_date_of(text).unwrap().0, "2026-05-06");
         let text = "encounter summary dictated date of service april 3 2026 patient seen";
         assert_eq!(note_date_of(text).unwrap().0, "2026-04-03");
+        // A date at the end of a signature's reach is read whole.
+        let text =
+            "Seen for eczema.\nSigned: Rosalind Q. Featherstonehaugh, FNP-BC                    \
+                    03/12/2026";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-03-12");
     }
 
     #[test]
