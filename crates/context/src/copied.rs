@@ -288,7 +288,9 @@ impl Reader<'_> {
         let text = &self.bytes[content.start..line.end];
         let Some(label) = text.trim_ascii_end().strip_suffix(b"):") else { return false };
         let (at, end) = (phrase.start - content.start, phrase.end - content.start);
-        let Some(open) = memchr::memrchr(b'(', &label[..at]) else { return false };
+        let Some(open) = label.get(..at).and_then(|before| memchr::memrchr(b'(', before)) else {
+            return false;
+        };
         let aside = &label[open + 1..];
         let head = &label[..open];
         let words = head.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()).count();
