@@ -352,6 +352,7 @@ mod tests {
             "Assessment: atopic dermatitis vs allergic contact dermatitis.",
             "Rule out atopic dermatitis; patch testing planned.",
             "Differential includes atopic dermatitis and psoriasis.",
+            "Eczema of the palms, likely atopic dermatitis.",
         ] {
             let note = format!("{TODAY} {doubt}");
             assert!(
@@ -363,6 +364,9 @@ mod tests {
             "Not contact dermatitis.",
             "Her mother has possible psoriasis.",
             "Seen for eczema herpeticum last year.",
+            // What made it worse is likely; the disease is not in doubt.
+            "Atopic dermatitis, poorly controlled, likely partly due to skipped doses.",
+            "Her atopic dermatitis flared, likely triggered by a cold winter.",
         ] {
             assert_eq!(caveats(&format!("{TODAY} {sure}")), [], "{sure}");
         }
