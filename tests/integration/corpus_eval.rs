@@ -34,10 +34,12 @@ fn corpus_is_decided_as_gold_says() {
 /// determination, a renewal's gold under the initial policy is that policy's
 /// alone; `run`'s own selection would score them against another policy's
 /// answer): no approval of a case whose gold is not medically necessary,
-/// ever; and the coverage reached kept as a floor. 86% since the blind rounds
-/// n, o, r and pay joined (97 of 112 gold medically-necessary notes approved;
-/// before them 69 of 72, the three pended ordering a regimen outside the label
-/// or resting on text copied forward).
+/// ever; and the coverage reached kept as a floor: 89% (109 of 122 gold
+/// medically-necessary notes approved, since drugs only listed as options,
+/// considered, or named as a form question's examples no longer pend as
+/// unclear concurrent therapy, and a cause said "likely" no longer doubts the
+/// diagnosis; 86% when the blind rounds n, o, r and pay joined, 97 of 112;
+/// before them 69 of 72).
 #[test]
 fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let out =
@@ -52,7 +54,7 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let coverage = route_count(route, "coverage: gold medically_necessary approved");
     let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
     let share = approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap();
-    assert!(share >= 0.86, "coverage fell below its floor of 86%:\n{route}");
+    assert!(share >= 0.89, "coverage fell below its floor of 89%:\n{route}");
 
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));

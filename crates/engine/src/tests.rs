@@ -280,6 +280,33 @@ fn request_caveats_pend_an_otherwise_approvable_record() {
 }
 
 #[test]
+fn drugs_named_but_never_given_approve_and_a_yes_to_combination_still_pends() {
+    use necessity_record::{PendKind, Route};
+    let engine = Engine::new().unwrap();
+    let text = seed_note();
+    let route = |note: &str| engine.decide("n.txt", note);
+    // Options listed, a drug considered, a form's examples answered No: no
+    // drug of the patient, so nothing is unclear and the seed case approves.
+    let named = format!(
+        "{text}\nAlternatives discussed included Adbry and Rinvoq.\n\
+         Cibinqo was considered but not started.\n\
+         Q4. Will the drug be used in combination with another biologic (e.g. Ebglyss,\n\
+         \x20   Nemluvio) or an oral JAK inhibitor (e.g. Olumiant)?   [ ] Yes   [X] No\n"
+    );
+    assert_eq!(route(&named).route, Some(Route::Approve), "{:?}", route(&named).pend_reasons);
+    // The same question answered Yes: another advanced drug may go on.
+    let yes = named.replace("[ ] Yes   [X] No", "[X] Yes   [ ] No");
+    let record = route(&yes);
+    assert_eq!(record.route, Some(Route::Pend));
+    let kinds: Vec<PendKind> = record.pend_reasons.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, [PendKind::ConcurrentUnclear]);
+    // A drug the patient takes, named beside the options, is no option.
+    let taking =
+        named.replace("Cibinqo was", "He started Rinvoq 15 mg daily last month.\nCibinqo was");
+    assert_eq!(route(&taking).route, Some(Route::Pend));
+}
+
+#[test]
 fn a_patients_history_is_an_input_of_the_one_path_and_grows_with_each_note() {
     let engine = Engine::new().unwrap();
     let initial = "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% \

@@ -8,8 +8,18 @@
 //!
 //! Whether evidence is copied or uncertain is asked of the mention layer
 //! ([`Note::support`]), for every fact at once.
+//!
+//! A form question that names another biologic or JAK inhibitor and is
+//! answered Yes ("Will Dupixent be used in combination with another
+//! biologic (e.g., Adbry)? [X] Yes") says another advanced drug may go on
+//! alongside, though the drugs it names are only examples and no treatment:
+//! a reviewer must ask which.
 
+use crate::boxes::Answer;
+use crate::lexicon::{Meaning, Vocabulary};
 use crate::mentions::{Note, Support};
+use crate::treatments::REQUESTABLE;
+use necessity_context::steps;
 use necessity_record::{Caveat, Facts, Outcome, PendKind, Span, TreatmentClass};
 use std::ops::Range;
 
@@ -29,7 +39,12 @@ struct Group {
 
 /// The caveats of `facts`, read from `note`; `doubts` are the mentions of
 /// the diagnosis the note holds in doubt.
-pub fn caveats(facts: &Facts, note: &Note, doubts: Vec<Span>) -> Vec<Caveat> {
+pub fn caveats(
+    facts: &Facts,
+    note: &Note,
+    vocabulary: &Vocabulary,
+    doubts: Vec<Span>,
+) -> Vec<Caveat> {
     let groups = [diagnosis(facts), severity(facts), topical_failure(facts)];
     let evidence: Vec<Vec<Range<usize>>> = groups
         .iter()
@@ -68,7 +83,119 @@ pub fn caveats(facts: &Facts, note: &Note, doubts: Vec<Span>) -> Vec<Caveat> {
             evidence: doubts,
         });
     }
+    caveats.extend(advanced_drug_asked_yes(facts, note, vocabulary));
     caveats
+}
+
+/// How far after a drug named in a form question the question's mark may
+/// stand ("Will Dupixent be used with another biologic (e.g., Adbry,
+/// Ebglyss,\n Nemluvio) or a JAK inhibitor (e.g., Rinvoq, Cibinqo)?").
+const QUESTION_REACH: usize = 200;
+/// How far after a question's mark its Yes/No answer may stand.
+const ANSWER_REACH: usize = 48;
+
+/// A form question naming another biologic or oral JAK inhibitor that is
+/// answered Yes, when the drugs it names are only examples (not the one
+/// requested or continued, none of the patient's treatments): another
+/// advanced drug may go on alongside.
+fn advanced_drug_asked_yes(facts: &Facts, note: &Note, vocabulary: &Vocabulary) -> Option<Caveat> {
+    let text = note.text();
+    // The drug requested or continued is no other drug; a drug the note
+    // lists as a treatment is judged by its outcome (the no-concurrent
+    // criterion, or `concurrent_unclear` when it has none).
+    let own = |agent: &str| {
+        Some(agent) == facts.requested_drug.as_deref()
+            || Some(agent) == facts.continuation_of.as_deref()
+            || facts.treatments.iter().any(|t| t.agent == agent)
+    };
+    let mut agents: Vec<&str> = Vec::new();
+    let mut evidence = Vec::new();
+    // The question last read and its answer: its drugs share it.
+    let mut last: Option<(usize, bool)> = None;
+    steps::add(note.mentions().len());
+    for mention in note.mentions() {
+        let Meaning::Drug(id) = mention.meaning else { continue };
+        let drug = &vocabulary.drugs[*id];
+        if !REQUESTABLE.contains(&drug.class) || own(&drug.agent) {
+            continue;
+        }
+        let Some(mark) = question_mark_after(text, mention.span.end) else { continue };
+        let yes = match last {
+            Some((at, yes)) if at == mark => yes,
+            _ => answered_yes(note, mark),
+        };
+        last = Some((mark, yes));
+        if !yes {
+            continue;
+        }
+        if !agents.contains(&drug.agent.as_str()) {
+            agents.push(&drug.agent);
+        }
+        evidence.extend(Span::of(text, mention.span.start, mention.span.end));
+    }
+    (!agents.is_empty()).then(|| Caveat {
+        kind: PendKind::ConcurrentUnclear,
+        field: None,
+        message: format!(
+            "a form question naming {} is answered Yes: whether another biologic or JAK \
+             inhibitor goes on alongside is unclear",
+            agents.join(", ")
+        ),
+        evidence,
+    })
+}
+
+/// The question mark that ends the question holding a drug name ending at
+/// `end`: not past a blank line or a sentence's end ("(e.g. Adbry" goes on:
+/// an abbreviation's stop ends nothing).
+fn question_mark_after(text: &str, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let rest = &bytes[end..bytes.len().min(end + QUESTION_REACH)];
+    for (i, &b) in rest.iter().enumerate() {
+        steps::add(1);
+        let next = rest.get(i + 1).copied();
+        match b {
+            b'?' => return Some(end + i),
+            b'\n' if next == Some(b'\n') => return None,
+            b'!' | b';' => return None,
+            b'.' if next.is_none_or(|c| c.is_ascii_whitespace()) && !abbreviated(&rest[..i]) => {
+                return None
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the word before a stop is an abbreviation ("e.g", "etc", "vs"):
+/// it holds a stop of its own or has three letters or fewer.
+fn abbreviated(before: &[u8]) -> bool {
+    let word = before.rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'.')).next().unwrap_or(b"");
+    word.contains(&b'.') || word.len() <= 3
+}
+
+/// Whether the question ending at `mark` is answered Yes: by its Yes/No
+/// boxes on its line or the next ("?\n  [X] Yes  [ ] No"), or by a written
+/// answer after it or opening the next line ("?\n  > Yes").
+fn answered_yes(note: &Note, mark: usize) -> bool {
+    let text = note.text();
+    let lines = note.lines();
+    let line = lines.line_of(mark);
+    let rest_of_line = lines.range(line).end;
+    let next_line =
+        if line + 1 < lines.count() { lines.range(line + 1) } else { text.len()..text.len() };
+    let boxed = note
+        .answer_after(mark + 1, ANSWER_REACH)
+        .or_else(|| note.answer_after(next_line.start, ANSWER_REACH));
+    if let Some(answer) = boxed {
+        return answer == Answer::Yes;
+    }
+    let after = text.get(mark + 1..rest_of_line).unwrap_or("");
+    let written = if after.trim().is_empty() { text.get(next_line).unwrap_or("") } else { after };
+    steps::add(written.len().min(ANSWER_REACH));
+    let written = written.trim_start_matches(|c: char| c.is_whitespace() || ":>-".contains(c));
+    let word = written.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    word.eq_ignore_ascii_case("yes")
 }
 
 /// A caveat of `kind` on the weak `members` of the group `what`, if any.
@@ -192,11 +319,40 @@ mod tests {
     }
 
     #[test]
+    fn a_form_question_naming_another_advanced_drug_answered_yes_is_a_caveat() {
+        let question = "Is the requested product to be given concurrently with any other \
+                        biologic (for example Xolair,\n   Nucala) or an oral JAK inhibitor \
+                        (e.g. Olumiant)?";
+        let unclear = [(PendKind::ConcurrentUnclear, None)];
+        for answer in ["  [X] Yes  [ ] No", "\n   (x) Yes   ( ) No", "\n   > Yes, see notes"] {
+            let note = format!("{TODAY}\n{question}{answer}\n");
+            assert_eq!(caveats(&note), unclear, "{answer}");
+        }
+        for answer in ["  [ ] Yes  [X] No", "\n   ( ) Yes   (x) No", "\n   > No", ""] {
+            let note = format!("{TODAY}\n{question}{answer}\n");
+            assert_eq!(caveats(&note), [], "{answer}");
+        }
+        // The drug requested, asked about and answered Yes, is no other drug.
+        let requested = format!("{TODAY}\nIs Dupixent the drug requested?  [X] Yes  [ ] No\n");
+        assert_eq!(caveats(&requested), []);
+        // A drug the patient was given, asked about: its outcome speaks for it.
+        let given = format!(
+            "{TODAY}\nStopped Adbry in 2024 for conjunctivitis.\n\
+             Has the patient received Adbry before?  [X] Yes  [ ] No\n"
+        );
+        assert_eq!(caveats(&given), []);
+        // A question that ends before the drug is named asks nothing of it.
+        let statement = format!("{TODAY}\nOn Xolair for asthma. Other biologic? [X] Yes\n");
+        assert_eq!(caveats(&statement), []);
+    }
+
+    #[test]
     fn a_diagnosis_held_in_doubt_is_a_caveat() {
         for doubt in [
             "Assessment: atopic dermatitis vs allergic contact dermatitis.",
             "Rule out atopic dermatitis; patch testing planned.",
             "Differential includes atopic dermatitis and psoriasis.",
+            "Eczema of the palms, likely atopic dermatitis.",
         ] {
             let note = format!("{TODAY} {doubt}");
             assert!(
@@ -208,6 +364,9 @@ mod tests {
             "Not contact dermatitis.",
             "Her mother has possible psoriasis.",
             "Seen for eczema herpeticum last year.",
+            // What made it worse is likely; the disease is not in doubt.
+            "Atopic dermatitis, poorly controlled, likely partly due to skipped doses.",
+            "Her atopic dermatitis flared, likely triggered by a cold winter.",
         ] {
             assert_eq!(caveats(&format!("{TODAY} {sure}")), [], "{sure}");
         }

@@ -218,7 +218,7 @@ fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
     record_baseline(&mut facts, note.text(), baseline);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
-    let caveats = caveats::caveats(&facts, note, doubts);
+    let caveats = caveats::caveats(&facts, note, &lexicons.vocabulary, doubts);
     facts.caveats.extend(caveats);
     facts
 }

@@ -12,7 +12,7 @@
 //!
 //! Nothing in this crate outside this module asks the context engine.
 
-use crate::boxes::{Boxes, Mark};
+use crate::boxes::{Answer, Boxes, Mark};
 use crate::lexicon::{Cue, Meaning, SiteTerm, Vocabulary};
 use crate::scan;
 use crate::words;
@@ -138,6 +138,13 @@ impl<'t, 'v> Note<'t, 'v> {
     /// ("[x] New start", "Renewal [ ]"): the one rule for boxes.
     pub fn mark_of(&self, span: &Range<usize>) -> Option<Mark> {
         self.boxes.mark_of(self.text(), self.lines(), span)
+    }
+
+    /// How the form question ending at `end` is answered by the Yes/No
+    /// boxes after it on its line, within `reach` bytes: the one rule for
+    /// boxes, as [`Note::mark_of`].
+    pub fn answer_after(&self, end: usize, reach: usize) -> Option<Answer> {
+        self.boxes.answer_after(self.text(), self.lines(), end, reach)
     }
 
     /// Which paragraph holds `offset` (0 for the first).

@@ -31,7 +31,7 @@ pub(crate) const QUOTE_GAP: usize = 40;
 /// Classes that are the request whenever a note starts one (advanced
 /// systemic therapy, which is what payers authorise case by case), before
 /// any other drug it starts.
-const REQUESTABLE: [TreatmentClass; 2] =
+pub(crate) const REQUESTABLE: [TreatmentClass; 2] =
     [TreatmentClass::Biologic, TreatmentClass::OralJakInhibitor];
 
 /// The compiled window patterns of treatments.

@@ -1000,6 +1000,77 @@ mod tests {
         assert_eq!(regimen(&later), (Some(600.0), Some(300.0), Some(2.0)));
     }
 
+    /// The agents `text` lists as the patient's treatments.
+    fn agents(text: &str) -> Vec<String> {
+        facts(text).treatments.into_iter().map(|t| t.agent).collect()
+    }
+
+    #[test]
+    fn options_and_alternatives_named_are_no_treatment_and_a_choice_among_them_stands() {
+        for listed in [
+            "Treatment options discussed included methotrexate, Adbry and Rinvoq.",
+            "We went through the alternatives, and alternatives considered were methotrexate, \
+             Adbry and Rinvoq.",
+            "Discussed systemic options (methotrexate, Adbry, Rinvoq) with him at length.",
+            "Methotrexate, Adbry and Rinvoq were discussed as alternatives.",
+        ] {
+            let note = format!("{SKIN}{listed}\nPlan: start Dupixent 600 mg, then 300 mg q2w.\n");
+            let found = agents(&note);
+            for never in ["methotrexate", "tralokinumab", "upadacitinib"] {
+                assert!(!found.iter().any(|a| a == never), "{never} in {listed}");
+            }
+            assert_eq!(requested(&note).as_deref(), Some("dupilumab"), "{listed}");
+        }
+        // A choice made after the options is the request.
+        let chosen =
+            format!("{SKIN}Discussed treatment options and he elected to start Dupixent today.\n");
+        assert_eq!(requested(&chosen).as_deref(), Some("dupilumab"));
+        let consent = format!(
+            "{SKIN}Risks, benefits and alternatives discussed; he agrees to start Dupixent.\n"
+        );
+        assert_eq!(requested(&consent).as_deref(), Some("dupilumab"));
+        // A drug the patient takes stays a treatment beside the options.
+        let taking = format!(
+            "{SKIN}He takes methotrexate 15 mg weekly for psoriatic arthritis. Options \
+             discussed include Adbry.\n"
+        );
+        assert!(agents(&taking).iter().any(|a| a == "methotrexate"));
+    }
+
+    #[test]
+    fn a_drug_considered_is_no_treatment_but_one_judged_a_failure_is() {
+        for considered in [
+            "Cyclosporine was considered but not started because of her blood pressure.",
+            "I considered cyclosporine; her kidney function rules it out.",
+            "Narrowband UVB was also considered, but the unit is too far away.",
+        ] {
+            let note = format!("{SKIN}{considered}\n");
+            let found = agents(&note);
+            assert!(
+                !found.iter().any(|a| a == "cyclosporine" || a == "phototherapy"),
+                "{considered}"
+            );
+        }
+        let judged = format!("{SKIN}Tacrolimus ointment for 8 weeks was considered a failure.\n");
+        assert!(agents(&judged).iter().any(|a| a == "tacrolimus"));
+    }
+
+    #[test]
+    fn a_forms_examples_of_a_class_are_no_drugs_of_the_patient() {
+        let form = format!(
+            "{SKIN}Plan: start Dupixent 600 mg, then 300 mg q2w.\n\
+             7. Is the drug to be used in combination with another biologic (e.g., Xolair,\n\
+             \x20   Adbry) or a JAK inhibitor (e.g., Olumiant)?\n    [ ] Yes   [X] No\n"
+        );
+        let found = agents(&form);
+        for example in ["omalizumab", "tralokinumab", "baricitinib"] {
+            assert!(!found.iter().any(|a| a == example), "{example}");
+        }
+        // A drug the patient is on, stated outside the question, stays.
+        let on = format!("{form}Current medications: omalizumab 300 mg every 4 weeks.\n");
+        assert!(agents(&on).iter().any(|a| a == "omalizumab"));
+    }
+
     #[test]
     fn an_existing_course_is_no_new_prescription() {
         let applied = format!("{SKIN}He applies clobetasol ointment twice daily as prescribed.");
