@@ -14,6 +14,7 @@ use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
 use crate::values::current::Dating;
+use crate::words;
 use course::{course_time, CoursePatterns, CourseTime};
 use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
@@ -380,11 +381,24 @@ fn in_use(
     steps::add(reach - mention.span.end);
     let clause = &text[mention.span.end..reach];
     let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
-    if outcome::names_a_date(clause) {
+    if outcome::names_a_date(before_a_start(clause)) {
         return None;
     }
     Some(regimen)
 }
+
+/// The words of a clause before its first word of a start or a fill
+/// ("START 03/2015", "last fill 04/2026"): a date after one dates when a
+/// course began or was dispensed, not that it ended. ("since" stays: "was
+/// briefly on aspirin since the event three weeks ago" is over.)
+fn before_a_start(clause: &str) -> &str {
+    let start = words::terms(clause).find(|(_, t)| words::is_one_of(t, &COURSE_BEGINS));
+    &clause[..start.map_or(clause.len(), |(at, _)| at)]
+}
+
+/// Words after which a date is when a course began or was filled.
+const COURSE_BEGINS: [&str; 8] =
+    ["start", "started", "starting", "began", "fill", "filled", "refill", "refilled"];
 
 /// Whether a drug name opens its line or list item ("1. Dupixent ...",
 /// "- Dupixent ...", or its other name in brackets: "1. Dupixent

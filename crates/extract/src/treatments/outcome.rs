@@ -187,9 +187,44 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
-            reaching.extend(self.opening_cues_of_next(index + 1, agent));
+            reaching.extend(self.opening_cues_of_next(self.next_written(index), agent));
         }
         ReachingCues { cues: reaching, listed_cue, ongoing_course }
+    }
+
+    /// The index of the sentence said next after sentence `index`: the one
+    /// after it, or past white space to a labelled line under it ("...
+    /// 0.1% ointment BID.\n   Outcome: no improvement."), which still says
+    /// how the drug above went. A blank line or a line that is no field
+    /// ("- Discussed conjunctivitis risk") says something else.
+    fn next_written(&self, index: usize) -> usize {
+        let text = self.note.text();
+        let mut next = index + 1;
+        for _ in 0..MAX_BLANK_SENTENCES {
+            let body = &text[self.note.sentence(next)];
+            let blank = body.len() - body.trim_start().len();
+            steps::add(blank + 1);
+            if body.is_empty() || blank < body.len() {
+                break;
+            }
+            if body.matches('\n').nth(1).is_some() {
+                return index + 1;
+            }
+            next += 1;
+        }
+        if next == index + 1 {
+            return next;
+        }
+        // A field that names a drug of its own ("ORDERED: DUPIXENT ...") is
+        // about that drug.
+        let range = self.note.sentence(next);
+        let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+        let written = text[range].trim_start().as_bytes();
+        steps::add(written.len().min(necessity_context::LABEL_REACH));
+        match !own_drug && necessity_context::starts_with_label(written) {
+            true => next,
+            false => index + 1,
+        }
     }
 
     /// The cues that open sentence `next` and reach back into the one
@@ -486,6 +521,11 @@ impl DrugIndex {
     }
 }
 
+/// How many sentences of white space alone the look for the next sentence
+/// passes over: a layout leaves one or two, and a bound keeps a text of
+/// many blank ones in linear time.
+const MAX_BLANK_SENTENCES: usize = 3;
+
 /// What a walk over the cues after a mention needs to know of its
 /// sentence: the text, and where agents other than the mention's are named.
 struct Scope<'a> {
@@ -532,6 +572,19 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         // a relative clause names the agent before it, and the clause goes on.
         if !hit.2.backward()
             && relative_clause_before(scope.text, hit.0.start)
+            && scope.other_agent_in(last..hit.0.start).is_none()
+        {
+            reached.push(*hit);
+            last = hit.0.end;
+            continue;
+        }
+        // "Tacrolimus ointment BID, still using - minimal benefit": a word of
+        // use that reaches forward to nothing (a dash, a comma or the line's
+        // end after it) is a remark on the agent before, and the clause goes
+        // on. (Other cues with no object, "first - pt declined", end it.)
+        if !hit.2.backward()
+            && hit.1 == Cue::Outcome(Outcome::Current)
+            && has_no_object(scope.text, hit.0.end)
             && scope.other_agent_in(last..hit.0.start).is_none()
         {
             reached.push(*hit);
@@ -623,6 +676,18 @@ fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
 /// them"), so the cue is about an agent named before it.
 fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
     words::is_one_of(words::word_right_after(text, cue_end), &OBJECT_PRONOUNS)
+}
+
+/// Whether nothing a cue could be about follows it on its line: only
+/// blanks, then a dash, a comma, a colon, a semicolon, a stop, a closing
+/// bracket or the line's end.
+fn has_no_object(text: &str, cue_end: usize) -> bool {
+    let rest = &text[cue_end..];
+    let next = rest.char_indices().find(|(_, c)| *c != ' ' && *c != '\t');
+    steps::add(next.map_or(rest.len(), |(i, _)| i + 1));
+    next.is_none_or(|(_, c)| {
+        matches!(c, '-' | '–' | '—' | ',' | ';' | ':' | '.' | ')' | '\n' | '\r')
+    })
 }
 
 /// Whether the words just before a cue open a relative clause whose object
