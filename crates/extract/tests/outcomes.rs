@@ -502,3 +502,21 @@ fn a_start_or_fill_date_leaves_a_listed_course_in_use() {
     let f = facts(&format!("{AD}\nMedications:\n - hydrocortisone 2.5% BID 2019-2020\n"));
     assert_eq!(outcome(&f, "hydrocortisone"), Some(Outcome::Mentioned));
 }
+
+#[test]
+fn an_outcome_field_below_other_fields_of_the_drug_is_its_outcome() {
+    let f = facts(&format!(
+        "{AD}\nTopical history:\n   Agent: fluocinonide 0.05% cream\n   Period: 03/2025, BID x 6 weeks\n   Result: no durable benefit, rash back within days\n"
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}\nPrior:\n  - Pimecrolimus 1% cream to the neck, 05/2025.\n    Reason stopped: burning on application.\n"
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    // A field whose label is the cue and that says nothing after it is a
+    // field of its own.
+    let f = facts(&format!(
+        "{AD}\nDischarge medications:\n  - loratadine 10 mg PO daily\nNEW: none\nSTOPPED: none\n"
+    ));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+}

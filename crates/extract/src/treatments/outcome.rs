@@ -193,38 +193,56 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     }
 
     /// The index of the sentence said next after sentence `index`: the one
-    /// after it, or past white space to a labelled line under it ("...
-    /// 0.1% ointment BID.\n   Outcome: no improvement."), which still says
-    /// how the drug above went. A blank line or a line that is no field
-    /// ("- Discussed conjunctivitis risk") says something else.
+    /// after it, or past white space and labelled lines that say nothing of
+    /// an outcome ("Dates: 02/2025, BID x 4 weeks") to a labelled line under
+    /// it ("... 0.1% ointment BID.\n   Outcome: no improvement."), which
+    /// still says how the drug above went. A blank line, a line that is no
+    /// field ("- Discussed conjunctivitis risk") or a field naming a drug of
+    /// its own ("ORDERED: DUPIXENT ...") or a cue in its label ("STOPPED:
+    /// none") says something else.
     fn next_written(&self, index: usize) -> usize {
         let text = self.note.text();
-        let mut next = index + 1;
-        for _ in 0..MAX_BLANK_SENTENCES {
-            let body = &text[self.note.sentence(next)];
+        let after = index + 1;
+        let mut next = after;
+        for _ in 0..MAX_SENTENCES_PASSED {
+            let range = self.note.sentence(next);
+            let body = &text[range.clone()];
             let blank = body.len() - body.trim_start().len();
             steps::add(blank + 1);
-            if body.is_empty() || blank < body.len() {
-                break;
+            if body.is_empty() {
+                return after;
             }
-            if body.matches('\n').nth(1).is_some() {
-                return index + 1;
+            if blank == body.len() {
+                // A blank line ends what is said of the drug.
+                if body.matches('\n').nth(1).is_some() {
+                    return after;
+                }
+                next += 1;
+                continue;
+            }
+            let written = body.trim_start().as_bytes();
+            steps::add(written.len().min(necessity_context::LABEL_REACH));
+            let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            let label = necessity_context::starts_with_label(written);
+            if own_drug || !label {
+                return after;
+            }
+            // "Outcome: no improvement", "Reason stopped: burning" hold
+            // their cue after the label, "Inadequate response: ..." in it;
+            // "STOPPED: none" is a field of its own.
+            let colon = range.end - written.len()
+                + written.iter().position(|&b| b == b':').unwrap_or(written.len());
+            let cues = self.cues_in(&range);
+            let says = |(s, cue, _): &&CueHit| s.start >= colon || states_a_failure(*cue);
+            if cues.iter().any(|hit| says(&hit)) {
+                return next;
+            }
+            if !cues.is_empty() {
+                return after;
             }
             next += 1;
         }
-        if next == index + 1 {
-            return next;
-        }
-        // A field that names a drug of its own ("ORDERED: DUPIXENT ...") is
-        // about that drug.
-        let range = self.note.sentence(next);
-        let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
-        let written = text[range].trim_start().as_bytes();
-        steps::add(written.len().min(necessity_context::LABEL_REACH));
-        match !own_drug && necessity_context::starts_with_label(written) {
-            true => next,
-            false => index + 1,
-        }
+        after
     }
 
     /// The cues that open sentence `next` and reach back into the one
@@ -521,10 +539,10 @@ impl DrugIndex {
     }
 }
 
-/// How many sentences of white space alone the look for the next sentence
-/// passes over: a layout leaves one or two, and a bound keeps a text of
-/// many blank ones in linear time.
-const MAX_BLANK_SENTENCES: usize = 3;
+/// How many sentences (white space, labelled lines with no cue) the look
+/// for the next thing said of a drug passes over: a layout leaves a few,
+/// and a bound keeps a text of many in linear time.
+const MAX_SENTENCES_PASSED: usize = 4;
 
 /// What a walk over the cues after a mention needs to know of its
 /// sentence: the text, and where agents other than the mention's are named.
@@ -634,6 +652,12 @@ fn states_own_outcome(cue: Cue) -> bool {
         | Cue::Allergy
         | Cue::Tolerated => false,
     }
+}
+
+/// Whether a cue says a course failed or could not go on (failed,
+/// intolerant, contraindicated).
+fn states_a_failure(cue: Cue) -> bool {
+    matches!(cue, Cue::Outcome(Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated))
 }
 
 /// Words that make the drug after them a point in time ("before dupilumab").
