@@ -520,3 +520,14 @@ fn an_outcome_field_below_other_fields_of_the_drug_is_its_outcome() {
     ));
     assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_stop_for_dizziness_confusion_or_cough_is_intolerance() {
+    let f = facts(&format!(
+        "{AD}Doxepin 10 mg at night was stopped after a week because of dizziness and morning confusion."
+    ));
+    assert_eq!(outcome(&f, "doxepin"), Some(Outcome::Intolerant));
+    // The effect alone, with no stop, is a finding.
+    let f = facts(&format!("{AD}Lisinopril 10 mg daily; she has a dry cough this week."));
+    assert_eq!(outcome(&f, "lisinopril"), Some(Outcome::Current));
+}
