@@ -516,14 +516,19 @@ pub(crate) fn rank(outcome: Outcome) -> u8 {
 }
 
 /// How strongly one mention's outcome counts when mentions of an agent are
-/// merged, on twice the scale of `rank`: a failure read from a summary
-/// list of agents ("despite topical agents, phototherapy and cyclosporine")
-/// yields to an intolerance or contraindication stated for the agent
-/// itself ("cyclosporine | stopped: hypertension"), but still outranks
-/// current use.
+/// merged, on twice the scale of `rank`: an intolerance comes first; a
+/// failure read from a summary list of agents ("despite topical agents,
+/// phototherapy and cyclosporine") yields to a contraindication stated for
+/// the agent itself ("cyclosporine | stopped: hypertension"), but still
+/// outranks current use.
 fn merge_rank(mention: &DrugMention) -> u8 {
     let doubled = 2 * rank(mention.reading.outcome);
-    if mention.reading.listed && mention.reading.outcome == Outcome::Failed {
+    // A course stopped for an adverse effect ("D/C'D 5 DAYS - BURNING") is
+    // what the note says happened to it; a summary elsewhere ("failed TCI
+    // (pimecrolimus)", a referral's "failed methotrexate") does not undo it.
+    if mention.reading.outcome == Outcome::Intolerant {
+        0
+    } else if mention.reading.listed && mention.reading.outcome == Outcome::Failed {
         2 * rank(Outcome::Contraindicated) + 1
     } else {
         doubled

@@ -531,3 +531,11 @@ fn a_stop_for_dizziness_confusion_or_cough_is_intolerance() {
     let f = facts(&format!("{AD}Lisinopril 10 mg daily; she has a dry cough this week."));
     assert_eq!(outcome(&f, "lisinopril"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_stop_for_an_adverse_effect_outlasts_a_failure_said_elsewhere() {
+    let f = facts(&format!(
+        "{AD}Tacrolimus ointment was stopped after four days because of stinging.\nAssessment: failed tacrolimus; start dupilumab."
+    ));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
+}
