@@ -23,6 +23,7 @@ pub mod steps;
 pub use fold::{find_phrase, FoldOptions, Folded};
 pub use layout::{Lines, Paragraphs};
 pub use phrases::{Spelling, Term, TermHit};
+pub use sentences::{starts_with_label, LABEL_REACH};
 
 use lexicon::Entry;
 use phrases::Phrases;

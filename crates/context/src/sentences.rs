@@ -493,12 +493,12 @@ pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
 const BULLETS: [&str; 9] = ["•", "▪", "◦", "–", "—", "●", "○", "■", "‣"];
 
 /// How far into a line its label's colon may be.
-pub(crate) const LABEL_REACH: usize = 40;
+pub const LABEL_REACH: usize = 40;
 
 /// True when a line opens with a short capitalised label and a colon
 /// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
 /// hold a colon ("four-week courses during 2024: inadequate response").
-pub(crate) fn starts_with_label(line: &[u8]) -> bool {
+pub fn starts_with_label(line: &[u8]) -> bool {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
     }

@@ -14,6 +14,7 @@ use crate::lexicon::{Drug, Meaning, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns};
 use crate::values::current::Dating;
+use crate::words;
 use course::{course_time, CoursePatterns, CourseTime};
 use necessity_context::{steps, Scope, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
@@ -380,11 +381,24 @@ fn in_use(
     steps::add(reach - mention.span.end);
     let clause = &text[mention.span.end..reach];
     let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
-    if outcome::names_a_date(clause) {
+    if outcome::names_a_date(before_a_start(clause)) {
         return None;
     }
     Some(regimen)
 }
+
+/// The words of a clause before its first word of a start or a fill
+/// ("START 03/2015", "last fill 04/2026"): a date after one dates when a
+/// course began or was dispensed, not that it ended. ("since" stays: "was
+/// briefly on aspirin since the event three weeks ago" is over.)
+fn before_a_start(clause: &str) -> &str {
+    let start = words::terms(clause).find(|(_, t)| words::is_one_of(t, &COURSE_BEGINS));
+    &clause[..start.map_or(clause.len(), |(at, _)| at)]
+}
+
+/// Words after which a date is when a course began or was filled.
+const COURSE_BEGINS: [&str; 8] =
+    ["start", "started", "starting", "began", "fill", "filled", "refill", "refilled"];
 
 /// Whether a drug name opens its line or list item ("1. Dupixent ...",
 /// "- Dupixent ...", or its other name in brackets: "1. Dupixent
@@ -502,14 +516,19 @@ pub(crate) fn rank(outcome: Outcome) -> u8 {
 }
 
 /// How strongly one mention's outcome counts when mentions of an agent are
-/// merged, on twice the scale of `rank`: a failure read from a summary
-/// list of agents ("despite topical agents, phototherapy and cyclosporine")
-/// yields to an intolerance or contraindication stated for the agent
-/// itself ("cyclosporine | stopped: hypertension"), but still outranks
-/// current use.
+/// merged, on twice the scale of `rank`: an intolerance comes first; a
+/// failure read from a summary list of agents ("despite topical agents,
+/// phototherapy and cyclosporine") yields to a contraindication stated for
+/// the agent itself ("cyclosporine | stopped: hypertension"), but still
+/// outranks current use.
 fn merge_rank(mention: &DrugMention) -> u8 {
     let doubled = 2 * rank(mention.reading.outcome);
-    if mention.reading.listed && mention.reading.outcome == Outcome::Failed {
+    // A course stopped for an adverse effect ("D/C'D 5 DAYS - BURNING") is
+    // what the note says happened to it; a summary elsewhere ("failed TCI
+    // (pimecrolimus)", a referral's "failed methotrexate") does not undo it.
+    if mention.reading.outcome == Outcome::Intolerant {
+        0
+    } else if mention.reading.listed && mention.reading.outcome == Outcome::Failed {
         2 * rank(Outcome::Contraindicated) + 1
     } else {
         doubled

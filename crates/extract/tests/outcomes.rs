@@ -444,3 +444,98 @@ fn a_drug_the_patient_only_asks_about_is_no_treatment() {
     ));
     assert_eq!(requested(&f), Some("tralokinumab"));
 }
+
+#[test]
+fn a_labelled_line_under_a_drug_says_how_it_went() {
+    let f = facts(&format!(
+        "{AD}Prior therapy:\n 1. Fluocinonide 0.05% cream BID to legs, 01/2025 - 02/2025.\n    Result: no improvement.\n"
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    // A list item under it is another remark, not its outcome.
+    let f = facts(&format!(
+        "{AD}Meds:\n - Desonide 0.05% cream BID to face.\n - Counselled on eye dryness and stopping if it stings.\n"
+    ));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Current));
+    // A field that names its own drug is about that drug.
+    let f = facts(&format!(
+        "{AD}Plan:\n Continue hydrocortisone 2.5% ointment to face.\n Ordered: Adbry 600 mg loading, then 300 mg every other week.\n"
+    ));
+    assert_eq!(outcome(&f, "hydrocortisone"), Some(Outcome::Current));
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Planned));
+}
+
+#[test]
+fn a_word_of_use_with_nothing_after_it_leaves_the_clause_open() {
+    let f = facts(&format!(
+        "{AD}Prior therapy:\n 2. Pimecrolimus 1% cream to eyelids since spring, still using -\n    no real effect.\n"
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn present_tense_and_partial_failures() {
+    let f = facts(&format!(
+        "{AD}She applies OTC hydrocortisone 1% cream most days and says it does nothing for the itch."
+    ));
+    assert_eq!(outcome(&f, "hydrocortisone"), Some(Outcome::Failed));
+    let f =
+        facts(&format!("{AD}Mometasone ointment, used for three months: only a partial response."));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Fluocinonide ointment cleared the shins, but the plaques recurred within days of each taper."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    // Some benefit alone is no failure.
+    let f = facts(&format!("{AD}Desonide cream to the face gives partial benefit; continue."));
+    assert_ne!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_start_or_fill_date_leaves_a_listed_course_in_use() {
+    let f =
+        facts(&format!("{AD}\nMEDICATIONS\n METFORMIN 500MG TAB     1 PO BID     START 06/2019\n"));
+    assert_eq!(outcome(&f, "metformin"), Some(Outcome::Current));
+    let f =
+        facts(&format!("{AD}\nMedications:\n - Montelukast 10 mg nightly (last filled 08/2026)\n"));
+    assert_eq!(outcome(&f, "montelukast"), Some(Outcome::Current));
+    // A course dated to its end is over.
+    let f = facts(&format!("{AD}\nMedications:\n - hydrocortisone 2.5% BID 2019-2020\n"));
+    assert_eq!(outcome(&f, "hydrocortisone"), Some(Outcome::Mentioned));
+}
+
+#[test]
+fn an_outcome_field_below_other_fields_of_the_drug_is_its_outcome() {
+    let f = facts(&format!(
+        "{AD}\nTopical history:\n   Agent: fluocinonide 0.05% cream\n   Period: 03/2025, BID x 6 weeks\n   Result: no durable benefit, rash back within days\n"
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}\nPrior:\n  - Pimecrolimus 1% cream to the neck, 05/2025.\n    Reason stopped: burning on application.\n"
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    // A field whose label is the cue and that says nothing after it is a
+    // field of its own.
+    let f = facts(&format!(
+        "{AD}\nDischarge medications:\n  - loratadine 10 mg PO daily\nNEW: none\nSTOPPED: none\n"
+    ));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_stop_for_dizziness_confusion_or_cough_is_intolerance() {
+    let f = facts(&format!(
+        "{AD}Doxepin 10 mg at night was stopped after a week because of dizziness and morning confusion."
+    ));
+    assert_eq!(outcome(&f, "doxepin"), Some(Outcome::Intolerant));
+    // The effect alone, with no stop, is a finding.
+    let f = facts(&format!("{AD}Lisinopril 10 mg daily; she has a dry cough this week."));
+    assert_eq!(outcome(&f, "lisinopril"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_stop_for_an_adverse_effect_outlasts_a_failure_said_elsewhere() {
+    let f = facts(&format!(
+        "{AD}Tacrolimus ointment was stopped after four days because of stinging.\nAssessment: failed tacrolimus; start dupilumab."
+    ));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
+}

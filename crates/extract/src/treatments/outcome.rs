@@ -187,9 +187,62 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
-            reaching.extend(self.opening_cues_of_next(index + 1, agent));
+            reaching.extend(self.opening_cues_of_next(self.next_written(index), agent));
         }
         ReachingCues { cues: reaching, listed_cue, ongoing_course }
+    }
+
+    /// The index of the sentence said next after sentence `index`: the one
+    /// after it, or past white space and labelled lines that say nothing of
+    /// an outcome ("Dates: 02/2025, BID x 4 weeks") to a labelled line under
+    /// it ("... 0.1% ointment BID.\n   Outcome: no improvement."), which
+    /// still says how the drug above went. A blank line, a line that is no
+    /// field ("- Discussed conjunctivitis risk") or a field naming a drug of
+    /// its own ("ORDERED: DUPIXENT ...") or a cue in its label ("STOPPED:
+    /// none") says something else.
+    fn next_written(&self, index: usize) -> usize {
+        let text = self.note.text();
+        let after = index + 1;
+        let mut next = after;
+        for _ in 0..MAX_SENTENCES_PASSED {
+            let range = self.note.sentence(next);
+            let body = &text[range.clone()];
+            let blank = body.len() - body.trim_start().len();
+            steps::add(blank + 1);
+            if body.is_empty() {
+                return after;
+            }
+            if blank == body.len() {
+                // A blank line ends what is said of the drug.
+                if body.matches('\n').nth(1).is_some() {
+                    return after;
+                }
+                next += 1;
+                continue;
+            }
+            let written = body.trim_start().as_bytes();
+            steps::add(written.len().min(necessity_context::LABEL_REACH));
+            let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            let label = necessity_context::starts_with_label(written);
+            if own_drug || !label {
+                return after;
+            }
+            // "Outcome: no improvement", "Reason stopped: burning" hold
+            // their cue after the label, "Inadequate response: ..." in it;
+            // "STOPPED: none" is a field of its own.
+            let colon = range.end - written.len()
+                + written.iter().position(|&b| b == b':').unwrap_or(written.len());
+            let cues = self.cues_in(&range);
+            let says = |(s, cue, _): &&CueHit| s.start >= colon || states_a_failure(*cue);
+            if cues.iter().any(|hit| says(&hit)) {
+                return next;
+            }
+            if !cues.is_empty() {
+                return after;
+            }
+            next += 1;
+        }
+        after
     }
 
     /// The cues that open sentence `next` and reach back into the one
@@ -486,6 +539,11 @@ impl DrugIndex {
     }
 }
 
+/// How many sentences (white space, labelled lines with no cue) the look
+/// for the next thing said of a drug passes over: a layout leaves a few,
+/// and a bound keeps a text of many in linear time.
+const MAX_SENTENCES_PASSED: usize = 4;
+
 /// What a walk over the cues after a mention needs to know of its
 /// sentence: the text, and where agents other than the mention's are named.
 struct Scope<'a> {
@@ -538,6 +596,19 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
             last = hit.0.end;
             continue;
         }
+        // "Tacrolimus ointment BID, still using - minimal benefit": a word of
+        // use that reaches forward to nothing (a dash, a comma or the line's
+        // end after it) is a remark on the agent before, and the clause goes
+        // on. (Other cues with no object, "first - pt declined", end it.)
+        if !hit.2.backward()
+            && hit.1 == Cue::Outcome(Outcome::Current)
+            && has_no_object(scope.text, hit.0.end)
+            && scope.other_agent_in(last..hit.0.start).is_none()
+        {
+            reached.push(*hit);
+            last = hit.0.end;
+            continue;
+        }
         if !hit.2.backward() {
             // "... dupilumab ..., and we have agreed to start it": a pronoun
             // object names the agent nearest before the cue.
@@ -583,6 +654,12 @@ fn states_own_outcome(cue: Cue) -> bool {
     }
 }
 
+/// Whether a cue says a course failed or could not go on (failed,
+/// intolerant, contraindicated).
+fn states_a_failure(cue: Cue) -> bool {
+    matches!(cue, Cue::Outcome(Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated))
+}
+
 /// Words that make the drug after them a point in time ("before dupilumab").
 const TIME_FRAME: [&str; 2] = ["before", "prior to"];
 
@@ -623,6 +700,18 @@ fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
 /// them"), so the cue is about an agent named before it.
 fn object_is_pronoun(text: &str, cue_end: usize) -> bool {
     words::is_one_of(words::word_right_after(text, cue_end), &OBJECT_PRONOUNS)
+}
+
+/// Whether nothing a cue could be about follows it on its line: only
+/// blanks, then a dash, a comma, a colon, a semicolon, a stop, a closing
+/// bracket or the line's end.
+fn has_no_object(text: &str, cue_end: usize) -> bool {
+    let rest = &text[cue_end..];
+    let next = rest.char_indices().find(|(_, c)| *c != ' ' && *c != '\t');
+    steps::add(next.map_or(rest.len(), |(i, _)| i + 1));
+    next.is_none_or(|(_, c)| {
+        matches!(c, '-' | '–' | '—' | ',' | ';' | ':' | '.' | ')' | '\n' | '\r')
+    })
 }
 
 /// Whether the words just before a cue open a relative clause whose object
