@@ -80,6 +80,38 @@ struct Pattern {
     term: Option<u32>,
 }
 
+/// What the walk reads of a pattern at each of its matches, in eight
+/// bytes (a [`Pattern`] is over a hundred, and the walk reads one per
+/// match): its length and the classes it belongs to.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    len: u32,
+    classes: u8,
+}
+
+/// The classes of a [`Shape`], one bit each.
+const CONTEXT: u8 = 1;
+const HEADING: u8 = 1 << 1;
+const BANNER: u8 = 1 << 2;
+const CLAUSE: u8 = 1 << 3;
+const ORGANIZATION: u8 = 1 << 4;
+const TERM: u8 = 1 << 5;
+
+impl Shape {
+    fn of(pattern: &Pattern) -> Shape {
+        let classes = [
+            (!pattern.context.is_empty(), CONTEXT),
+            (!pattern.headings.is_empty(), HEADING),
+            (!pattern.banners.is_empty(), BANNER),
+            (!pattern.clauses.is_empty(), CLAUSE),
+            (!pattern.organizations.is_empty(), ORGANIZATION),
+            (pattern.term.is_some(), TERM),
+        ];
+        let classes = classes.iter().filter(|(is, _)| *is).fold(0, |all, (_, bit)| all | bit);
+        Shape { len: pattern.len, classes }
+    }
+}
+
 /// Every phrase compiled into one automaton.
 pub(crate) struct Phrases {
     /// The automaton over every phrase, as a compact table.
@@ -88,6 +120,8 @@ pub(crate) struct Phrases {
     /// stream of the walk starts (see [`Phrases::match_ends`]).
     longest: usize,
     patterns: Vec<Pattern>,
+    /// Each pattern's [`Shape`], by pattern.
+    shapes: Vec<Shape>,
     terms: Vec<Term>,
     /// Heading phrases of one letter ("S:", "P:"): too common as words to
     /// walk for, they are looked up only as a whole heading.
@@ -172,7 +206,8 @@ impl Phrases {
         let transitions = Transitions::of(&dfa, &phrases)
             .ok_or_else(|| LexiconError::Build("the automaton has no unanchored start".into()))?;
         let longest = phrases.iter().map(String::len).max().unwrap_or(0);
-        Ok(Phrases { transitions, longest, patterns, terms, letter_headings })
+        let shapes = patterns.iter().map(Shape::of).collect();
+        Ok(Phrases { transitions, longest, patterns, shapes, terms, letter_headings })
     }
 
     /// Every phrase of the automaton, as compiled (lower case).
@@ -242,25 +277,20 @@ impl Phrases {
         for &(end, state) in &ends {
             for &pattern in self.transitions.patterns(state) {
                 crate::steps::add(1);
-                let info = &self.patterns[pattern as usize];
-                let found = Found { start: end - info.len, end, pattern };
-                if !info.context.is_empty() {
-                    context.push(found);
-                }
-                if !info.headings.is_empty() {
-                    headings.push(found);
-                }
-                if !info.banners.is_empty() {
-                    banners.push(found);
-                }
-                if !info.clauses.is_empty() {
-                    clauses.push(found);
-                }
-                if !info.organizations.is_empty() {
-                    organizations.push(found);
-                }
-                if info.term.is_some() {
-                    terms.push(found);
+                let shape = self.shapes[pattern as usize];
+                let found = Found { start: end - shape.len, end, pattern };
+                let lists = [
+                    (CONTEXT, &mut context),
+                    (HEADING, &mut headings),
+                    (BANNER, &mut banners),
+                    (CLAUSE, &mut clauses),
+                    (ORGANIZATION, &mut organizations),
+                    (TERM, &mut terms),
+                ];
+                for (class, list) in lists {
+                    if shape.classes & class != 0 {
+                        list.push(found);
+                    }
                 }
             }
         }
