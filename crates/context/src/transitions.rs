@@ -14,7 +14,8 @@
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::Anchored;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 /// A state's number in [`Transitions`].
@@ -61,37 +62,46 @@ impl Transitions {
             representatives.push(Some(byte));
         }
         let stride = representatives.len();
-        // Every state the walk can reach, found breadth first.
+        // Every state the walk can reach, found breadth first and numbered
+        // as found, with its transitions by those numbers.
         let start_sid = dfa.start_state(Anchored::No).ok()?;
         let mut found = vec![start_sid];
-        let mut seen = HashSet::from([start_sid]);
+        let mut number: IdMap<State> = HashMap::default();
+        number.insert(start_sid, 0);
+        let mut found_next: Vec<State> = Vec::new();
         let mut at = 0;
         while at < found.len() {
             let sid = found[at];
             at += 1;
-            for byte in representatives.iter().flatten() {
-                let next = dfa.next_state(Anchored::No, sid, *byte);
-                if seen.insert(next) {
-                    found.push(next);
-                }
-            }
-        }
-        // Non-match states first, then match states.
-        let (mut order, matches): (Vec<StateID>, Vec<StateID>) =
-            found.into_iter().partition(|sid| !dfa.is_match(*sid));
-        let first_match = order.len() as State;
-        order.extend(matches);
-        let number: HashMap<StateID, State> =
-            order.iter().enumerate().map(|(i, sid)| (*sid, i as State)).collect();
-        let mut next = Vec::with_capacity(order.len() * stride);
-        for sid in &order {
             for byte in &representatives {
                 // A class no byte stands for is never looked up.
-                let to = byte
-                    .map_or(number[&start_sid], |b| number[&dfa.next_state(Anchored::No, *sid, b)]);
-                next.push(to);
+                let Some(byte) = byte else {
+                    found_next.push(0);
+                    continue;
+                };
+                let to = dfa.next_state(Anchored::No, sid, *byte);
+                let to = *number.entry(to).or_insert_with(|| {
+                    found.push(to);
+                    (found.len() - 1) as State
+                });
+                found_next.push(to);
             }
         }
+        // Renumbered: non-match states first, then match states.
+        let (mut order, matches): (Vec<usize>, Vec<usize>) =
+            (0..found.len()).partition(|&i| !dfa.is_match(found[i]));
+        let first_match = order.len() as State;
+        order.extend(matches);
+        let mut renumber = vec![0; found.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old] = new as State;
+        }
+        let mut next = Vec::with_capacity(found_next.len());
+        for &old in &order {
+            let row = &found_next[old * stride..(old + 1) * stride];
+            next.extend(row.iter().map(|&to| renumber[to as usize]));
+        }
+        let order: Vec<StateID> = order.into_iter().map(|i| found[i]).collect();
         let mut pattern_starts = vec![0];
         let mut patterns = Vec::new();
         for sid in &order[first_match as usize..] {
@@ -107,7 +117,7 @@ impl Transitions {
             classes,
             stride,
             next,
-            start: number[&start_sid],
+            start: renumber[0],
             first_match,
             pattern_starts,
             patterns,
@@ -202,5 +212,32 @@ impl Transitions {
             Table::Narrow(next) => next.len() * 2,
             Table::Wide(next) => next.len() * 4,
         }
+    }
+}
+
+/// A map from aho-corasick's state ids.
+type IdMap<V> = HashMap<StateID, V, BuildHasherDefault<IdHasher>>;
+
+/// Hashes a state id by one multiplication: the table is copied by a
+/// couple of million look-ups of small distinct integers, where the
+/// default hasher doubled the start-up.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        // The product's high half is well mixed; ids are multiples of a
+        // power of two, so its low bits are not.
+        self.0.rotate_left(32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u32(u32::from(byte));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
