@@ -19,6 +19,7 @@ mod scope;
 mod sections;
 mod sentences;
 pub mod steps;
+mod transitions;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
 pub use layout::{Lines, Paragraphs};

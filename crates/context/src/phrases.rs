@@ -16,10 +16,10 @@
 
 use crate::fold::Folded;
 use crate::lexicon::Entry;
+use crate::transitions::{State, Transitions};
 use crate::{is_word_byte, LexiconError, Role};
-use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+use aho_corasick::MatchKind;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -80,13 +80,48 @@ struct Pattern {
     term: Option<u32>,
 }
 
+/// What the walk reads of a pattern at each of its matches, in eight
+/// bytes (a [`Pattern`] is over a hundred, and the walk reads one per
+/// match): its length and the classes it belongs to.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    len: u32,
+    classes: u8,
+}
+
+/// The classes of a [`Shape`], one bit each.
+const CONTEXT: u8 = 1;
+const HEADING: u8 = 1 << 1;
+const BANNER: u8 = 1 << 2;
+const CLAUSE: u8 = 1 << 3;
+const ORGANIZATION: u8 = 1 << 4;
+const TERM: u8 = 1 << 5;
+
+impl Shape {
+    fn of(pattern: &Pattern) -> Shape {
+        let classes = [
+            (!pattern.context.is_empty(), CONTEXT),
+            (!pattern.headings.is_empty(), HEADING),
+            (!pattern.banners.is_empty(), BANNER),
+            (!pattern.clauses.is_empty(), CLAUSE),
+            (!pattern.organizations.is_empty(), ORGANIZATION),
+            (pattern.term.is_some(), TERM),
+        ];
+        let classes = classes.iter().filter(|(is, _)| *is).fold(0, |all, (_, bit)| all | bit);
+        Shape { len: pattern.len, classes }
+    }
+}
+
 /// Every phrase compiled into one automaton.
 pub(crate) struct Phrases {
-    dfa: DFA,
+    /// The automaton over every phrase, as a compact table.
+    transitions: Transitions,
     /// The longest phrase's length: how far back of its part of a note a
     /// stream of the walk starts (see [`Phrases::match_ends`]).
     longest: usize,
     patterns: Vec<Pattern>,
+    /// Each pattern's [`Shape`], by pattern.
+    shapes: Vec<Shape>,
     terms: Vec<Term>,
     /// Heading phrases of one letter ("S:", "P:"): too common as words to
     /// walk for, they are looked up only as a whole heading.
@@ -168,8 +203,11 @@ impl Phrases {
             .prefilter(false)
             .build(&phrases)
             .map_err(|e| LexiconError::Build(e.to_string()))?;
+        let transitions = Transitions::of(&dfa, &phrases)
+            .ok_or_else(|| LexiconError::Build("the automaton has no unanchored start".into()))?;
         let longest = phrases.iter().map(String::len).max().unwrap_or(0);
-        Ok(Phrases { dfa, longest, patterns, terms, letter_headings })
+        let shapes = patterns.iter().map(Shape::of).collect();
+        Ok(Phrases { transitions, longest, patterns, shapes, terms, letter_headings })
     }
 
     /// Every phrase of the automaton, as compiled (lower case).
@@ -237,28 +275,22 @@ impl Phrases {
         let mut organizations = Vec::new();
         let mut terms = Vec::new();
         for &(end, state) in &ends {
-            for i in 0..self.dfa.match_len(state) {
+            for &pattern in self.transitions.patterns(state) {
                 crate::steps::add(1);
-                let pattern = self.dfa.match_pattern(state, i).as_u32();
-                let info = &self.patterns[pattern as usize];
-                let found = Found { start: end - info.len, end, pattern };
-                if !info.context.is_empty() {
-                    context.push(found);
-                }
-                if !info.headings.is_empty() {
-                    headings.push(found);
-                }
-                if !info.banners.is_empty() {
-                    banners.push(found);
-                }
-                if !info.clauses.is_empty() {
-                    clauses.push(found);
-                }
-                if !info.organizations.is_empty() {
-                    organizations.push(found);
-                }
-                if info.term.is_some() {
-                    terms.push(found);
+                let shape = self.shapes[pattern as usize];
+                let found = Found { start: end - shape.len, end, pattern };
+                let lists = [
+                    (CONTEXT, &mut context),
+                    (HEADING, &mut headings),
+                    (BANNER, &mut banners),
+                    (CLAUSE, &mut clauses),
+                    (ORGANIZATION, &mut organizations),
+                    (TERM, &mut terms),
+                ];
+                for (class, list) in lists {
+                    if shape.classes & class != 0 {
+                        list.push(found);
+                    }
                 }
             }
         }
@@ -297,18 +329,18 @@ impl Phrases {
     /// the longest phrase: so a part's walk starts that far before the part
     /// from the start state, is in the true state by the part's first byte,
     /// and keeps only the matches ending in its part.
-    fn match_ends(&self, bytes: &[u8]) -> Vec<(u32, StateID)> {
-        let Ok(start) = self.dfa.start_state(Anchored::No) else { return Vec::new() };
+    fn match_ends(&self, bytes: &[u8]) -> Vec<(u32, State)> {
+        let start = self.transitions.start();
         let mut ends = Vec::with_capacity(bytes.len() / 16);
         if bytes.len() < STREAMS * MIN_PART_PER_LONGEST * self.longest.max(1) {
-            self.walk_part(bytes, start, 0..bytes.len(), 0, &mut ends);
+            self.transitions.walk(bytes, start, 0..bytes.len(), 0, &mut ends);
             return ends;
         }
         let bounds: [usize; STREAMS + 1] = std::array::from_fn(|j| j * bytes.len() / STREAMS);
         let mut at: [usize; STREAMS] =
             std::array::from_fn(|j| bounds[j].saturating_sub(self.longest));
         let mut state = [start; STREAMS];
-        let mut found: [Vec<(u32, StateID)>; STREAMS] = std::array::from_fn(|j| {
+        let mut found: [Vec<(u32, State)>; STREAMS] = std::array::from_fn(|j| {
             if j == 0 {
                 std::mem::take(&mut ends)
             } else {
@@ -318,16 +350,17 @@ impl Phrases {
         let together = (0..STREAMS).map(|j| bounds[j + 1] - at[j]).min().unwrap_or(0);
         for _ in 0..together {
             for j in 0..STREAMS {
-                let next = self.dfa.next_state(Anchored::No, state[j], bytes[at[j]]);
+                let next = self.transitions.next(state[j], bytes[at[j]]);
                 state[j] = next;
                 at[j] += 1;
-                if self.dfa.is_special(next) && self.dfa.is_match(next) && at[j] > bounds[j] {
+                if self.transitions.is_match(next) && at[j] > bounds[j] {
                     found[j].push((at[j] as u32, next));
                 }
             }
         }
         for j in 0..STREAMS {
-            self.walk_part(bytes, state[j], at[j]..bounds[j + 1], bounds[j], &mut found[j]);
+            let part = at[j]..bounds[j + 1];
+            self.transitions.walk(bytes, state[j], part, bounds[j], &mut found[j]);
         }
         let [first, rest @ ..] = found;
         ends = first;
@@ -335,26 +368,6 @@ impl Phrases {
             ends.extend_from_slice(&part);
         }
         ends
-    }
-
-    /// Walks `range` of `bytes` from `state`, pushing the matches that end
-    /// after `keep_after` (a tight loop: the state stays in a register).
-    fn walk_part(
-        &self,
-        bytes: &[u8],
-        mut state: StateID,
-        range: Range<usize>,
-        keep_after: usize,
-        ends: &mut Vec<(u32, StateID)>,
-    ) {
-        let dfa = &self.dfa;
-        let first = range.start;
-        for (i, &byte) in bytes[range].iter().enumerate() {
-            state = dfa.next_state(Anchored::No, state, byte);
-            if dfa.is_special(state) && dfa.is_match(state) && first + i >= keep_after {
-                ends.push(((first + i) as u32 + 1, state));
-            }
-        }
     }
 
     /// The spelling of the term at `found` that the note wrote, and whether
@@ -435,28 +448,103 @@ mod tests {
     }
 
     /// The matches of one plain walk over the whole text.
-    fn one_walk(phrases: &Phrases, bytes: &[u8]) -> Vec<(u32, StateID)> {
+    fn one_walk(phrases: &Phrases, bytes: &[u8]) -> Vec<(u32, State)> {
         let mut ends = Vec::new();
-        let start = phrases.dfa.start_state(Anchored::No).unwrap();
-        phrases.walk_part(bytes, start, 0..bytes.len(), 0, &mut ends);
+        let start = phrases.transitions.start();
+        phrases.transitions.walk(bytes, start, 0..bytes.len(), 0, &mut ends);
         ends
+    }
+
+    /// Every (end, pattern) of a walk's matches, in order.
+    fn matched(transitions: &Transitions, bytes: &[u8]) -> Vec<(usize, u32)> {
+        let mut ends = Vec::new();
+        transitions.walk(bytes, transitions.start(), 0..bytes.len(), 0, &mut ends);
+        let mut matched: Vec<(usize, u32)> = ends
+            .iter()
+            .flat_map(|&(end, state)| {
+                transitions.patterns(state).iter().map(move |&p| (end as usize, p))
+            })
+            .collect();
+        matched.sort_unstable();
+        matched
+    }
+
+    /// What aho-corasick's own overlapping search finds, as (end, pattern).
+    fn searched(bytes: &[u8]) -> Vec<(usize, u32)> {
+        static SEARCHER: std::sync::OnceLock<aho_corasick::AhoCorasick> =
+            std::sync::OnceLock::new();
+        let searcher = SEARCHER.get_or_init(|| {
+            let entries = crate::lexicon::parse(crate::BUILTIN_LEXICON).unwrap();
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(phrases().phrases(&entries))
+                .unwrap()
+        });
+        let mut found: Vec<(usize, u32)> = searcher
+            .find_overlapping_iter(bytes)
+            .map(|m| (m.end(), m.pattern().as_u32()))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Notes of up to `words` words, phrases and bytes the walk meets.
+    fn notes(words: usize) -> impl Strategy<Value = String> {
+        let words = prop::collection::vec(
+            prop::sample::select(vec![
+                "no ",
+                "denies ",
+                "family history",
+                "mother ",
+                "history of ",
+                "not ",
+                "possible ",
+                "ruled out",
+                "but ",
+                "a/p:",
+                "s:",
+                "plan:",
+                "x",
+                " ",
+                "\n",
+                "e",
+                "ne",
+                "-",
+                "é",
+                "X",
+                "\t",
+                "1.",
+            ]),
+            0..words,
+        );
+        words.prop_map(|words| words.concat())
     }
 
     proptest! {
         #[test]
-        fn the_parts_walked_at_once_find_what_one_walk_finds(
-            words in prop::collection::vec(
-                prop::sample::select(vec![
-                    "no ", "denies ", "family history", "mother ", "history of ", "not ",
-                    "possible ", "ruled out", "but ", "x", " ", "\n", "e", "ne", "-",
-                ]),
-                0..1500,
-            ),
-        ) {
-            let text = words.concat();
+        fn the_parts_walked_at_once_find_what_one_walk_finds(text in notes(1500)) {
             let phrases = phrases();
             prop_assert_eq!(phrases.match_ends(text.as_bytes()), one_walk(phrases, text.as_bytes()));
         }
+
+        #[test]
+        fn the_table_finds_what_aho_corasick_finds(text in notes(600)) {
+            let transitions = &phrases().transitions;
+            let found = matched(transitions, text.as_bytes());
+            prop_assert_eq!(&found, &searched(text.as_bytes()));
+            prop_assert_eq!(found, matched(&transitions.widened(), text.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn the_table_is_narrow_and_smaller_than_the_dfa() {
+        let entries = crate::lexicon::parse(crate::BUILTIN_LEXICON).unwrap();
+        let words = phrases().phrases(&entries);
+        let dfa = DFA::builder().match_kind(MatchKind::Standard).build(&words).unwrap();
+        use aho_corasick::automaton::Automaton;
+        let table = phrases().transitions.table_bytes();
+        assert!(table * 2 < dfa.memory_usage(), "{table} against {}", dfa.memory_usage());
+        assert!(phrases().transitions.widened().table_bytes() == 2 * table);
     }
 
     #[test]

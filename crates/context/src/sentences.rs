@@ -101,12 +101,13 @@ pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
     let mut stretches = Vec::new();
     let (mut start, mut words, mut in_word) = (0, 0, false);
     for (i, &b) in bytes.iter().enumerate() {
-        let word_byte = b.is_ascii_alphanumeric();
-        if word_byte && !in_word {
-            words += 1;
-        }
+        // One table look-up a byte: whether it is a word's, and whether it
+        // may end a stretch (most bytes may not).
+        let class = RUN_ON_CLASS[b as usize];
+        let word_byte = class & WORD_BYTE != 0;
+        words += usize::from(word_byte && !in_word);
         in_word = word_byte;
-        if ends_stretch(bytes, i) {
+        if class & MAY_END_STRETCH != 0 && ends_stretch(bytes, i) {
             if words >= RUN_ON_WORDS {
                 stretches.push(start..i);
             }
@@ -118,6 +119,28 @@ pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
     }
     stretches
 }
+
+/// What [`run_on_stretches`] asks of each byte, as bits: a word's byte (an
+/// ASCII letter or digit), a byte [`ends_stretch`] may be true of.
+const RUN_ON_CLASS: [u8; 256] = {
+    let mut class = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            class[b] |= WORD_BYTE;
+        }
+        b += 1;
+    }
+    let ends = b".,:;!?()\n";
+    let mut i = 0;
+    while i < ends.len() {
+        class[ends[i] as usize] |= MAY_END_STRETCH;
+        i += 1;
+    }
+    class
+};
+const WORD_BYTE: u8 = 1;
+const MAY_END_STRETCH: u8 = 2;
 
 /// Whether the byte at `i` is punctuation that ends a stretch of run-on
 /// text: "0.1", "10:30" and "1,000" are none.
