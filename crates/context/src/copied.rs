@@ -260,8 +260,33 @@ impl Reader<'_> {
                     None => None,
                 }
             }
-            _ => None,
+            _ => self.bracketed_in_label(phrase, &content),
         }
+    }
+
+    /// Where a banner in brackets inside a line's label stands: "HPI
+    /// (carried forward from 07/2025, not updated):" ending its line opens
+    /// the block below it, as a banner line does. Only when no colon
+    /// stands before the brackets and nothing after the colon.
+    fn bracketed_in_label(&self, phrase: &Range<usize>, content: &Range<usize>) -> Option<Stand> {
+        let before = &self.bytes[content.start..phrase.start];
+        crate::steps::add(before.len());
+        memchr::memrchr(b'(', before)?;
+        if memchr::memchr2(b':', b')', before).is_some() || before.len() > BANNER_REACH {
+            return None;
+        }
+        let rest = &self.bytes[phrase.end..content.end];
+        crate::steps::add(rest.len());
+        let close = phrase.end + memchr::memchr(b')', rest)?;
+        let after = &self.bytes[close + 1..content.end];
+        let colon = close + 1 + after.len() - after.trim_ascii_start().len();
+        if self.bytes.get(colon) != Some(&b':') {
+            return None;
+        }
+        // Text after the colon would make the brackets an aside of prose
+        // ("She brought photos (copied forward to the chart): IGA 4").
+        let ends_line = self.bytes[colon + 1..content.end].trim_ascii().is_empty();
+        ends_line.then(|| Stand::Line(content.clone()))
     }
 
     /// The index of the heading whose span holds `phrase`.

@@ -306,6 +306,19 @@ impl<'a, 't, 'v> Dating<'a, 't, 'v> {
             Frame::Now | Frame::Undated | Frame::Week(_) => false,
         }
     }
+
+    /// Whether the words at `span` are dated before now by a date or a
+    /// drug's start in their own sentence ("05/2025 - 07/2025: continued to
+    /// flare", "before Dupixent"), not by an earlier-time word alone (a
+    /// state that goes on is told with one: "ongoing flares since last
+    /// summer") nor by a date opening the sentence before, which sets the
+    /// scene of values, not of what the sentence says goes on.
+    pub fn dated_before_now(&self, span: &Range<usize>) -> bool {
+        let found = self.framer.frame(span, &(0..0));
+        let note = self.framer.note;
+        let own_sentence = note.sentence_of(found.span.start) == note.sentence_of(span.start);
+        own_sentence && !matches!(found.frame, Frame::Earlier) && self.before_now(span)
+    }
 }
 
 /// How a value was read from its keyword.
