@@ -485,6 +485,8 @@ const BASELINE_HEADERS: [&str; 7] = [
     "pre-dupixent",
     "pre-dupilumab",
 ];
+/// How many columns apart a spaced table's cell and its header may be.
+const ALIGNMENT_SLACK: usize = 2;
 /// How many lines above a row its header may be.
 const TABLE_REACH: usize = 12;
 
@@ -631,11 +633,19 @@ impl Row {
             let at = column + self.cells.len().saturating_sub(header.cells.len());
             return (at > 0).then(|| self.cells.get(at)).flatten();
         }
-        let under = header.cells.get(column)?;
-        let (from, to) = (under.start - header.line_start, under.end - header.line_start);
-        self.cells.iter().skip(1).find(|cell| {
+        header.cells.get(column)?;
+        // Columns of a spaced table line up loosely: a value may end a
+        // column or two before its header starts ("Today 03/2026" over a
+        // "2" one place to its left). A cell is under the header cell
+        // nearest it, within that slack.
+        let gap = |cell: &Range<usize>, head: &Range<usize>| {
             let (start, end) = (cell.start - line_start, cell.end - line_start);
-            start < to && from < end
+            let (from, to) = (head.start - header.line_start, head.end - header.line_start);
+            from.saturating_sub(end).max(start.saturating_sub(to))
+        };
+        self.cells.iter().skip(1).find(|cell| {
+            let nearest = header.cells.iter().enumerate().min_by_key(|(_, head)| gap(cell, head));
+            nearest.is_some_and(|(at, head)| at == column && gap(cell, head) <= ALIGNMENT_SLACK)
         })
     }
 }
@@ -675,6 +685,21 @@ pub fn table_value(
         row.cell_under(line_start, at)
             .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
     )
+}
+
+/// The header cell of the present column over the table row whose label
+/// holds `keyword`, once [`table_value`] has read the row: it dates the
+/// row's present cell, whatever the other columns' headers say
+/// ("Baseline 11/2025   Today 01/2026").
+pub fn present_column_head(
+    tables: &Tables,
+    lines: &Lines,
+    keyword: &Range<usize>,
+) -> Option<Range<usize>> {
+    let line_start = lines.start_of(keyword.start);
+    let line_end = lines.range(lines.line_of(keyword.end)).end;
+    let header = tables.rows.get(&(line_start, line_end))?.as_ref()?.header.as_ref()?;
+    header.cells.get(header.present).cloned()
 }
 
 /// The cells of a table row and its header, or `None` for a line that is
@@ -1176,6 +1201,16 @@ mod tests {
         assert_eq!(read(MeasureKind::Iga, md, "vIGA").unwrap().0, 3.0);
         // Without a present column the row is read as before.
         assert_eq!(read(MeasureKind::Easi, "EASI\t14\t20", "EASI").unwrap().0, 14.0);
+    }
+
+    #[test]
+    fn a_spaced_cell_a_column_off_its_header_is_under_it() {
+        let header = format!("{:12}{:21}{}\n", "Score", "Baseline (01/2025)", "Today");
+        let near = format!("{header}{:12}{:20}{}\n", "Itch NRS", "8", "3");
+        assert_eq!(read(MeasureKind::ItchNrs, &near, "Itch NRS").unwrap().0, 3.0);
+        // A value that stands under another header is not the present one.
+        let under_baseline = format!("{header}{:12}{:6}{}\n", "Itch NRS", "", "8");
+        assert!(read(MeasureKind::ItchNrs, &under_baseline, "Itch NRS").is_none());
     }
 
     #[test]

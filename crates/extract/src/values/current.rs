@@ -14,7 +14,8 @@
 
 use super::dates::{Date, DatePatterns};
 use super::{
-    out_of_scale, read_value, restatement, table_value, Column, Tables, Value, ValuePatterns,
+    out_of_scale, present_column_head, read_value, restatement, table_value, Column, Tables, Value,
+    ValuePatterns,
 };
 use crate::lexicon::{Cue, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
@@ -357,6 +358,8 @@ struct Read<'n, 'v> {
     value: Value,
     role: Role,
     between: Range<usize>,
+    /// For a table's present cell, its column's header cell, which dates it.
+    head: Option<Range<usize>>,
 }
 
 /// Every value every keyword states, read in its window: the stated value,
@@ -380,7 +383,7 @@ fn read_keywords<'n, 'v>(
             continue;
         }
         let keyword = mention.span.clone();
-        let one = |value, role| Read { kind, mention, value, role, between: 0..0 };
+        let one = |value, role| Read { kind, mention, value, role, between: 0..0, head: None };
         if kind.is_measure() {
             let cell =
                 table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Baseline);
@@ -395,16 +398,23 @@ fn read_keywords<'n, 'v>(
             }
             continue;
         };
+        let in_table = kind.is_measure()
+            && matches!(
+                table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Present),
+                Some(Some(_))
+            );
+        let head = in_table.then(|| present_column_head(&tables, lines, &keyword)).flatten();
         let restated = restatement(patterns, kind, text, &first);
         let arrow = restated.as_ref().is_some_and(|r| r.arrow);
         let first_start = first.span.start;
-        read.push(one(first, if arrow { Role::ArrowFrom } else { Role::Stated }));
+        let role = if arrow { Role::ArrowFrom } else { Role::Stated };
+        read.push(Read { head, ..one(first, role) });
         if let Some(restated) = restated {
             let (role, between) = match arrow {
                 true => (Role::ArrowTo, first_start..restated.value.span.start),
                 false => (Role::Restated, 0..0),
             };
-            read.push(Read { kind, mention, value: restated.value, role, between });
+            read.push(Read { kind, mention, value: restated.value, role, between, head: None });
         }
     }
     read
@@ -419,12 +429,18 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
     let scopes = note.scopes(&spans);
     let mut stated =
         Stated { candidates: Vec::new(), baseline: Default::default(), out_of_scale: Vec::new() };
-    for (Read { kind, mention, value, role, between }, scope) in read.into_iter().zip(scopes) {
+    for (Read { kind, mention, value, role, between, head }, scope) in read.into_iter().zip(scopes)
+    {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
         if !matches!(role, Role::Restated | Role::ArrowTo) {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
         }
-        let Found { frame, span: cue } = framer.frame(&value.span, &between);
+        // A table's present cell is dated by its column's header, not by
+        // the other columns' ("Baseline 11/2025   Today 01/2026").
+        let by_column = head.map(|head| framer.frame(&head, &(0..0)));
+        let by_column = by_column.filter(|found| !matches!(found.frame, Frame::Undated));
+        let Found { frame, span: cue } =
+            by_column.unwrap_or_else(|| framer.frame(&value.span, &between));
         let frame = match (role, frame) {
             (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
             (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
@@ -968,6 +984,18 @@ mod tests {
         let values = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_tables_present_cell_is_dated_by_its_own_column() {
+        let table = "Atopic dermatitis, on dupilumab.\n\
+                     Scores      Baseline 09/02/2025      Today 02/10/2026\n\
+                     EASI        27.5                     6.5\n";
+        assert_eq!(measures(table)[3], Some(6.5));
+        // A present column dated long before the note is not today's.
+        let old = "Date of visit: 03/02/2026\nAtopic dermatitis.\n\
+                   Scores      06/2024      01/2025\nEASI        30           12\n";
+        assert_eq!(measures(old)[3], None);
     }
 
     #[test]
