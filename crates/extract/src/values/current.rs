@@ -204,7 +204,46 @@ pub fn values(
     let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
     let current = select(note, ranked, &unscored, &mut facts);
     facts.conflicts = conflicts(current);
+    if facts.age.is_none() {
+        let day = facts.note_date.as_ref().filter(|(date, _)| date.is_day());
+        facts.age = day.and_then(|(date, _)| age_from_birth_date(patterns, note, date.last()));
+    }
     facts
+}
+
+/// Ages under this many years are counted in months (months/12), as an
+/// infant's age is written; older ones in whole years.
+const AGE_IN_MONTHS_UNDER: u32 = 2;
+
+/// The age a date of birth gives on the note's date `today`, when the note
+/// states no age itself ("DOB: 07/19/1991" on a form dated 11/03/2025:
+/// 34): whole years, or months/12 under [`AGE_IN_MONTHS_UNDER`] years.
+/// Only a date written to the day, on or before `today`.
+fn age_from_birth_date(patterns: &ValuePatterns, note: &Note, today: NaiveDate) -> Option<Value> {
+    let text = note.text();
+    steps::add(note.mentions().len());
+    note.mentions().iter().find_map(|mention| {
+        if !matches!(mention.meaning, Meaning::Measure(MeasureKind::AgeBirthDate))
+            || note.judge(mention, Question::VALUE).is_err()
+        {
+            return None;
+        }
+        let rest = text.get(mention.span.end..)?;
+        let from = mention.span.end + (rest.len() - rest.trim_start_matches([':', '.', ' ']).len());
+        let (written, span) = patterns.dates.read_at(text, from)?;
+        let born = written.date().filter(Date::is_day)?.first();
+        let months = today.years_since(born).map(|_| {
+            let whole =
+                (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32;
+            whole - i32::from(today.day() < born.day())
+        })?;
+        let months = u32::try_from(months).ok()?;
+        let years = match months / 12 < AGE_IN_MONTHS_UNDER {
+            true => super::round(f64::from(months) / 12.0, 2),
+            false => f64::from(months / 12),
+        };
+        Some(Value { number: years, scale: None, span: mention.span.start..span.end })
+    })
 }
 
 /// Keeps the most current value of each measure (the last of equally
@@ -984,6 +1023,21 @@ mod tests {
         let values = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_date_of_birth_gives_the_age_on_the_notes_date() {
+        let form = "Date of service: 11/03/2025\nMember DOB: 07/19/1991   Sex: F\nEczema.";
+        assert_eq!(facts(form).age_years, Some(34.0));
+        let infant = "Visit date: 03/02/2026\nDOB: 09/20/2024\nEczema of the cheeks.";
+        assert_eq!(facts(infant).age_years, Some(1.42));
+        // A stated age wins; without the note's day, or with a birth date
+        // after it, no age is made up.
+        let stated = "Date of service: 11/03/2025\nDOB: 07/19/1991\n35-year-old woman.";
+        assert_eq!(facts(stated).age_years, Some(35.0));
+        assert_eq!(facts("DOB: 07/19/1991\nEczema.").age_years, None);
+        let later = "Date of service: 11/03/2025\nDOB: 07/19/2026\nEczema.";
+        assert_eq!(facts(later).age_years, None);
     }
 
     #[test]
