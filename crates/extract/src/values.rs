@@ -199,7 +199,9 @@ impl ValuePatterns {
             age_after: ci(&format!(
                 r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
                   {number}(?:[yY]\b|\b)               # the age, maybe with a glued 'Y'
-                  (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
+                  (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks
+                  (?:\s*(?:years?|yrs?|y)?\.?,?\s*       # or years ('2 y', '2y') and
+                     (\d{{1,2}})\s*(?:months?|mos?|m)\b)? # months: '2 y 4 mo', '2yr 10m'"
             ))?,
             age_prefix_not_now: ci(
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset
@@ -978,6 +980,9 @@ fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> O
     })
 }
 
+/// How far after "Age" its value may run ("Age: 4 years 2 months").
+const AGE_AFTER_REACH: usize = 24;
+
 /// "Age: 34", "aged 34", "age of thirty-five"; not "at age 2", "since age
 /// 5" or "before the age of four", which date an event rather than give the
 /// patient's age.
@@ -987,7 +992,7 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
     if patterns.age_prefix_not_now.is_match(prefix) {
         return None;
     }
-    let (base, window) = after(text, keyword.end, 16);
+    let (base, window) = after(text, keyword.end, AGE_AFTER_REACH);
     let window = &*window;
     let c = patterns.age_after.captures(window)?;
     let written = c.get(1)?;
@@ -995,10 +1000,12 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
         return None;
     }
     let number = parse_number(written.as_str())?;
-    let years = match c.get(2).map(|u| u.as_str().to_ascii_lowercase()) {
-        Some(unit) if unit.starts_with('w') => number / 52.0,
-        Some(_) => number / 12.0,
-        None => number,
+    let months: Option<f64> = c.get(3).and_then(|m| m.as_str().parse().ok());
+    let years = match (c.get(2).map(|u| u.as_str().to_ascii_lowercase()), months) {
+        (Some(unit), _) if unit.starts_with('w') => number / 52.0,
+        (Some(_), _) => number / 12.0,
+        (None, Some(months)) if months < 12.0 => number + months / 12.0,
+        (None, _) => number,
     };
     (years < 120.0).then_some(Value {
         number: round(years, 2),
@@ -1298,6 +1305,12 @@ mod tests {
         assert!(read(MeasureKind::AgeAfter, text, "age").is_none());
         assert!(read(MeasureKind::AgeAfter, "diagnosed at the age of 3", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
+        // Years and months in a form's field.
+        assert_eq!(read(MeasureKind::AgeAfter, "Age:  3 y 5 mo", "Age").unwrap().0, 3.42);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 1 yr 9m  Sex: F", "Age").unwrap().0, 1.75);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 4 years 2 months", "Age").unwrap().0, 4.17);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age 41 M", "Age").unwrap().0, 41.0);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 9, 30 mg", "Age").unwrap().0, 9.0);
         assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
         assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
     }
