@@ -123,6 +123,8 @@ pub struct ValuePatterns {
     age_after: Regex,
     age_prefix_not_now: Regex,
     weight_word: Regex,
+    weight_unit_label: Regex,
+    weight_after_label: Regex,
     weight_change: Regex,
     weight_not_patient: Regex,
     age_with_unit: Regex,
@@ -209,6 +211,9 @@ impl ValuePatterns {
                   \s*(?:the\s+)?$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            weight_unit_label: ci(r"\b(?:weight|wt) \s* \( \s* $  # 'Weight (' before the unit")?,
+            weight_after_label: ci(r"^ \s* \) \s* :? \s*   # the label's end: '): '
+                  (\d{1,3}(?:\.\d+)?) \b               # the weight")?,
             years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)    # whole years
                   [\s,-]*(?:and\s+)?$                 # before the months")?,
             restated: ci(r"^ [^.;\n]{0,30}?                    # a few words of the clause
@@ -1080,6 +1085,41 @@ fn age_birth_date(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) 
     Some(Value { number: years, scale: None, span: keyword.start..keyword.end + c.get(0)?.end() })
 }
 
+/// How far before a weight's unit its number and label may be, not
+/// counting a form's padding ("Weight:            154 lb").
+const WEIGHT_REACH: usize = 40;
+
+/// The blanks of a form's padding (runs of spaces) in the
+/// `2 * WEIGHT_REACH` bytes before `start`, which the reach does not count.
+fn padding(text: &str, start: usize) -> usize {
+    let from = ceil_boundary(text, start.saturating_sub(2 * WEIGHT_REACH));
+    steps::add(start - from);
+    text.as_bytes()[from..start].windows(2).filter(|pair| pair == b"  ").count()
+}
+
+/// "Weight (lb): 194", "Wt (kg) 61.5": the unit in the label, the number
+/// after it.
+fn weight_after_unit_label(
+    patterns: &ValuePatterns,
+    text: &str,
+    keyword: &Range<usize>,
+    before: &str,
+) -> Option<Value> {
+    let label = patterns.weight_unit_label.find(before)?;
+    let (_, after) = after(text, keyword.end, 16);
+    let c = patterns.weight_after_label.captures(&after)?;
+    let number: f64 = c.get(1)?.as_str().parse().ok()?;
+    let in_kg = text[keyword.clone()].to_ascii_lowercase().starts_with('k');
+    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
+    // The window may be repaired (OCR), so its offsets are only near.
+    let start = ceil_boundary(text, keyword.start.saturating_sub(before.len() - label.start()));
+    (kg > 0.0 && kg < 400.0).then_some(Value {
+        number: kg,
+        scale: None,
+        span: start..keyword.end + c.get(0)?.end(),
+    })
+}
+
 /// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
 /// Pounds need a weight word (notes count pounds lost and gained); a weight
 /// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
@@ -1093,9 +1133,11 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     if rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let (base, window) = before(text, keyword.start, 40);
+    let (base, window) = before(text, keyword.start, WEIGHT_REACH + padding(text, keyword.start));
     let window = &*window;
-    let c = patterns.number_before.captures(window)?;
+    let Some(c) = patterns.number_before.captures(window) else {
+        return weight_after_unit_label(patterns, text, keyword, window);
+    };
     let number_at = c.get(1)?;
     let number: f64 = number_at.as_str().parse().ok()?;
     let lead = &window[..number_at.start()];
@@ -1426,5 +1468,18 @@ mod tests {
         assert_eq!(read(MeasureKind::Weight, "weight 70 kg-", "kg").unwrap().0, 70.0);
         // Another number between the label and the pounds is no age.
         assert!(read(MeasureKind::Weight, "weight 3 visits ago, 150 lb", "lb").is_none());
+    }
+
+    #[test]
+    fn weights_in_form_fields() {
+        // The unit in the label, the number after it.
+        assert_eq!(read(MeasureKind::Weight, "Weight (lb):   176", "lb").unwrap().0, 79.8);
+        assert_eq!(read(MeasureKind::Weight, "Wt (kg) 61.5", "kg").unwrap().0, 61.5);
+        assert!(read(MeasureKind::Weight, "Dose (mg/kg): 2", "kg").is_none());
+        // A form's padding does not count toward the label's reach.
+        let padded = format!("Weight:{}132 lb (per parent)", " ".repeat(48));
+        assert_eq!(read(MeasureKind::Weight, &padded, "lb").unwrap().0, 59.9);
+        let far = format!("Weight trend reviewed in detail with the family{}132 lb", ".".repeat(8));
+        assert!(read(MeasureKind::Weight, &far, "lb").is_none());
     }
 }
