@@ -1110,14 +1110,15 @@ fn weight_after_unit_label(
     let c = patterns.weight_after_label.captures(&after)?;
     let number: f64 = c.get(1)?.as_str().parse().ok()?;
     let in_kg = text[keyword.clone()].to_ascii_lowercase().starts_with('k');
-    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
     // The window may be repaired (OCR), so its offsets are only near.
     let start = ceil_boundary(text, keyword.start.saturating_sub(before.len() - label.start()));
-    (kg > 0.0 && kg < 400.0).then_some(Value {
-        number: kg,
-        scale: None,
-        span: start..keyword.end + c.get(0)?.end(),
-    })
+    kilograms(number, in_kg, start..keyword.end + c.get(0)?.end())
+}
+
+/// A weight in kilograms (pounds converted), if it can be a person's.
+fn kilograms(number: f64, in_kg: bool, span: Range<usize>) -> Option<Value> {
+    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
+    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span })
 }
 
 /// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
@@ -1164,8 +1165,7 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
         None if in_kg => base + number_at.start(),
         None => return None,
     };
-    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
-    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span: start..keyword.end })
+    kilograms(number, in_kg, start..keyword.end)
 }
 
 /// Month names: they date a value ("in January") or a treatment row, and a
