@@ -374,6 +374,26 @@ fn unmarked_copied_text_ends_with_its_quoted_lines_or_paragraph() {
 }
 
 #[test]
+fn a_banner_in_brackets_inside_a_label_holds_what_the_label_opens() {
+    let note =
+        "Exam (copied forward from the 3/2025 visit, unchanged):\n  Fissured palms, BSA 30%.\n\n\
+                Today: palms healed, BSA 3%.";
+    assert!(context(note, "BSA 30%").historical.is_some());
+    assert!(context(note, "BSA 3%").is_current_fact());
+    let note = "HPI from intake 01/2025 (carried over):\n| IGA 4, face involved.\nIGA 2 now.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "IGA 2").is_current_fact());
+    // Text after the colon on the line is prose with an aside; a label
+    // before the brackets makes them an aside in its text.
+    for note in [
+        "She brought photos (copied forward to the chart): IGA 4.\nIGA 2 now.",
+        "Exam: dry skin (carried over from winter): IGA 4.\nIGA 2 now.",
+    ] {
+        assert!(context(note, "IGA 4").historical.is_none(), "{note}");
+    }
+}
+
+#[test]
 fn a_banner_phrase_in_prose_opens_nothing() {
     for note in [
         "The eruption was copied from a photo she took.\nBSA 10%.",

@@ -204,14 +204,19 @@ fn is_application_site(note: &Note, site: &Mention) -> bool {
 const DESPITE_REACH: usize = 24;
 
 /// Whether flares persist now: a current persistent-flare phrase, and no
-/// current statement that they ended.
-pub fn persistent_flares(note: &Note) -> Option<Span> {
+/// current statement that they ended. A flare dated before now is how an
+/// earlier course went ("triamcinolone 05/2025 - 07/2025: continued to
+/// flare", "before Dupixent: flaring despite TCS"), not how the skin is
+/// today.
+pub fn persistent_flares(note: &Note, dating: &Dating) -> Option<Span> {
     let text = note.text();
     let mut persistent = None;
     steps::add(note.mentions().len());
     for mention in note.mentions() {
         let Meaning::Flare(term) = mention.meaning else { continue };
-        if note.judge(mention, Question::CURRENT_FACT).is_err() {
+        if note.judge(mention, Question::CURRENT_FACT).is_err()
+            || dating.dated_before_now(&mention.span)
+        {
             continue;
         }
         match term {
@@ -587,6 +592,29 @@ mod tests {
 
     fn specialty(text: &str) -> Option<Specialty> {
         extract_case(&Lexicons::builtin(), text).prescriber_specialty
+    }
+
+    fn flares(text: &str) -> bool {
+        extract_case(&Lexicons::builtin(), text).persistent_flares
+    }
+
+    #[test]
+    fn a_flare_dated_to_an_earlier_course_is_not_current() {
+        let head = "Date of visit: 04/02/2026\nAtopic dermatitis, on dupilumab, doing well.\n";
+        for past in [
+            "Earlier: clobetasol ointment 06/2025 - 08/2025, kept flaring throughout.\n",
+            "Before dupilumab she was flaring despite mometasone twice daily.\n",
+            "Pimecrolimus (2024): partial response, still flaring; stopped.\n",
+        ] {
+            assert!(!flares(&format!("{head}{past}")), "{past}");
+        }
+        for now in [
+            "Ongoing flares since last summer despite clobetasol.\n",
+            "Since 01/2025 she keeps flaring every few weeks.\n",
+            "Still flaring on the hands this month.\n",
+        ] {
+            assert!(flares(&format!("{head}{now}")), "{now}");
+        }
     }
 
     #[test]

@@ -467,7 +467,7 @@ fn record_findings(
         facts.high_impact_sites.push(site);
         add_evidence(facts, &format!("high_impact_sites.{}", findings::site_name(site)), span);
     }
-    let flares = skin_note.then(|| findings::persistent_flares(note)).flatten();
+    let flares = skin_note.then(|| findings::persistent_flares(note, dating)).flatten();
     if let Some(span) = flares {
         facts.persistent_flares = true;
         add_evidence(facts, "persistent_flares", span);

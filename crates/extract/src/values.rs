@@ -123,6 +123,8 @@ pub struct ValuePatterns {
     age_after: Regex,
     age_prefix_not_now: Regex,
     weight_word: Regex,
+    weight_unit_label: Regex,
+    weight_after_label: Regex,
     weight_change: Regex,
     weight_not_patient: Regex,
     age_with_unit: Regex,
@@ -199,7 +201,9 @@ impl ValuePatterns {
             age_after: ci(&format!(
                 r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
                   {number}(?:[yY]\b|\b)               # the age, maybe with a glued 'Y'
-                  (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks"
+                  (?:[\s-]*(months?|mos?|weeks?|wks?))?   # in months or weeks
+                  (?:\s*(?:years?|yrs?|y)?\.?,?\s*       # or years ('2 y', '2y') and
+                     (\d{{1,2}})\s*(?:months?|mos?|m)\b)? # months: '2 y 4 mo', '2yr 10m'"
             ))?,
             age_prefix_not_now: ci(
                 r"\b(?:at|since|until|from|by|before|after|when|diagnosed|onset
@@ -207,6 +211,9 @@ impl ValuePatterns {
                   \s*(?:the\s+)?$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
+            weight_unit_label: ci(r"\b(?:weight|wt) \s* \( \s* $  # 'Weight (' before the unit")?,
+            weight_after_label: ci(r"^ \s* \) \s* :? \s*   # the label's end: '): '
+                  (\d{1,3}(?:\.\d+)?) \b               # the weight")?,
             years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)    # whole years
                   [\s,-]*(?:and\s+)?$                 # before the months")?,
             restated: ci(r"^ [^.;\n]{0,30}?                    # a few words of the clause
@@ -485,6 +492,8 @@ const BASELINE_HEADERS: [&str; 7] = [
     "pre-dupixent",
     "pre-dupilumab",
 ];
+/// How many columns apart a spaced table's cell and its header may be.
+const ALIGNMENT_SLACK: usize = 2;
 /// How many lines above a row its header may be.
 const TABLE_REACH: usize = 12;
 
@@ -631,11 +640,19 @@ impl Row {
             let at = column + self.cells.len().saturating_sub(header.cells.len());
             return (at > 0).then(|| self.cells.get(at)).flatten();
         }
-        let under = header.cells.get(column)?;
-        let (from, to) = (under.start - header.line_start, under.end - header.line_start);
-        self.cells.iter().skip(1).find(|cell| {
+        header.cells.get(column)?;
+        // Columns of a spaced table line up loosely: a value may end a
+        // column or two before its header starts ("Today 03/2026" over a
+        // "2" one place to its left). A cell is under the header cell
+        // nearest it, within that slack.
+        let gap = |cell: &Range<usize>, head: &Range<usize>| {
             let (start, end) = (cell.start - line_start, cell.end - line_start);
-            start < to && from < end
+            let (from, to) = (head.start - header.line_start, head.end - header.line_start);
+            from.saturating_sub(end).max(start.saturating_sub(to))
+        };
+        self.cells.iter().skip(1).find(|cell| {
+            let nearest = header.cells.iter().enumerate().min_by_key(|(_, head)| gap(cell, head));
+            nearest.is_some_and(|(at, head)| at == column && gap(cell, head) <= ALIGNMENT_SLACK)
         })
     }
 }
@@ -675,6 +692,21 @@ pub fn table_value(
         row.cell_under(line_start, at)
             .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
     )
+}
+
+/// The header cell of the present column over the table row whose label
+/// holds `keyword`, once [`table_value`] has read the row: it dates the
+/// row's present cell, whatever the other columns' headers say
+/// ("Baseline 11/2025   Today 01/2026").
+pub fn present_column_head(
+    tables: &Tables,
+    lines: &Lines,
+    keyword: &Range<usize>,
+) -> Option<Range<usize>> {
+    let line_start = lines.start_of(keyword.start);
+    let line_end = lines.range(lines.line_of(keyword.end)).end;
+    let header = tables.rows.get(&(line_start, line_end))?.as_ref()?.header.as_ref()?;
+    header.cells.get(header.present).cloned()
 }
 
 /// The cells of a table row and its header, or `None` for a line that is
@@ -976,6 +1008,9 @@ fn age_before(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> O
     })
 }
 
+/// How far after "Age" its value may run ("Age: 4 years 2 months").
+const AGE_AFTER_REACH: usize = 24;
+
 /// "Age: 34", "aged 34", "age of thirty-five"; not "at age 2", "since age
 /// 5" or "before the age of four", which date an event rather than give the
 /// patient's age.
@@ -985,7 +1020,7 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
     if patterns.age_prefix_not_now.is_match(prefix) {
         return None;
     }
-    let (base, window) = after(text, keyword.end, 16);
+    let (base, window) = after(text, keyword.end, AGE_AFTER_REACH);
     let window = &*window;
     let c = patterns.age_after.captures(window)?;
     let written = c.get(1)?;
@@ -993,10 +1028,12 @@ fn age_after(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Op
         return None;
     }
     let number = parse_number(written.as_str())?;
-    let years = match c.get(2).map(|u| u.as_str().to_ascii_lowercase()) {
-        Some(unit) if unit.starts_with('w') => number / 52.0,
-        Some(_) => number / 12.0,
-        None => number,
+    let months: Option<f64> = c.get(3).and_then(|m| m.as_str().parse().ok());
+    let years = match (c.get(2).map(|u| u.as_str().to_ascii_lowercase()), months) {
+        (Some(unit), _) if unit.starts_with('w') => number / 52.0,
+        (Some(_), _) => number / 12.0,
+        (None, Some(months)) if months < 12.0 => number + months / 12.0,
+        (None, _) => number,
     };
     (years < 120.0).then_some(Value {
         number: round(years, 2),
@@ -1071,6 +1108,42 @@ fn age_birth_date(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) 
     Some(Value { number: years, scale: None, span: keyword.start..keyword.end + c.get(0)?.end() })
 }
 
+/// How far before a weight's unit its number and label may be, not
+/// counting a form's padding ("Weight:            154 lb").
+const WEIGHT_REACH: usize = 40;
+
+/// The blanks of a form's padding (runs of spaces) in the
+/// `2 * WEIGHT_REACH` bytes before `start`, which the reach does not count.
+fn padding(text: &str, start: usize) -> usize {
+    let from = ceil_boundary(text, start.saturating_sub(2 * WEIGHT_REACH));
+    steps::add(start - from);
+    text.as_bytes()[from..start].windows(2).filter(|pair| pair == b"  ").count()
+}
+
+/// "Weight (lb): 194", "Wt (kg) 61.5": the unit in the label, the number
+/// after it.
+fn weight_after_unit_label(
+    patterns: &ValuePatterns,
+    text: &str,
+    keyword: &Range<usize>,
+    before: &str,
+) -> Option<Value> {
+    let label = patterns.weight_unit_label.find(before)?;
+    let (_, after) = after(text, keyword.end, 16);
+    let c = patterns.weight_after_label.captures(&after)?;
+    let number: f64 = c.get(1)?.as_str().parse().ok()?;
+    let in_kg = text[keyword.clone()].to_ascii_lowercase().starts_with('k');
+    // The window may be repaired (OCR), so its offsets are only near.
+    let start = ceil_boundary(text, keyword.start.saturating_sub(before.len() - label.start()));
+    kilograms(number, in_kg, start..keyword.end + c.get(0)?.end())
+}
+
+/// A weight in kilograms (pounds converted), if it can be a person's.
+fn kilograms(number: f64, in_kg: bool, span: Range<usize>) -> Option<Value> {
+    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
+    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span })
+}
+
 /// "Weight: 70 kg", "weighs 154 lb" (69.9 kg), "30-year-old woman, 61 kg".
 /// Pounds need a weight word (notes count pounds lost and gained); a weight
 /// change ("weight loss of 10 lb"), a rate ("mg/kg") or a bound of a range
@@ -1084,9 +1157,11 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
     if rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let (base, window) = before(text, keyword.start, 40);
+    let (base, window) = before(text, keyword.start, WEIGHT_REACH + padding(text, keyword.start));
     let window = &*window;
-    let c = patterns.number_before.captures(window)?;
+    let Some(c) = patterns.number_before.captures(window) else {
+        return weight_after_unit_label(patterns, text, keyword, window);
+    };
     let number_at = c.get(1)?;
     let number: f64 = number_at.as_str().parse().ok()?;
     let lead = &window[..number_at.start()];
@@ -1113,8 +1188,7 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
         None if in_kg => base + number_at.start(),
         None => return None,
     };
-    let kg = if in_kg { number } else { round(number * 0.45359237, 1) };
-    (kg > 0.0 && kg < 400.0).then_some(Value { number: kg, scale: None, span: start..keyword.end })
+    kilograms(number, in_kg, start..keyword.end)
 }
 
 /// Month names: they date a value ("in January") or a treatment row, and a
@@ -1202,6 +1276,16 @@ mod tests {
     }
 
     #[test]
+    fn a_spaced_cell_a_column_off_its_header_is_under_it() {
+        let header = format!("{:12}{:21}{}\n", "Score", "Baseline (01/2025)", "Today");
+        let near = format!("{header}{:12}{:20}{}\n", "Itch NRS", "8", "3");
+        assert_eq!(read(MeasureKind::ItchNrs, &near, "Itch NRS").unwrap().0, 3.0);
+        // A value that stands under another header is not the present one.
+        let under_baseline = format!("{header}{:12}{:6}{}\n", "Itch NRS", "", "8");
+        assert!(read(MeasureKind::ItchNrs, &under_baseline, "Itch NRS").is_none());
+    }
+
+    #[test]
     fn table_without_a_today_column_reads_its_latest_time_point() {
         let table = "| Score | Baseline | Week 8 | Week 16 |\n|---|---|---|---|\n\
                      | EASI | 28 | 12 | 5 |\n";
@@ -1286,6 +1370,12 @@ mod tests {
         assert!(read(MeasureKind::AgeAfter, text, "age").is_none());
         assert!(read(MeasureKind::AgeAfter, "diagnosed at the age of 3", "age").is_none());
         assert_eq!(read(MeasureKind::AgeAfter, "Age: 18-month-old", "Age").unwrap().0, 1.5);
+        // Years and months in a form's field.
+        assert_eq!(read(MeasureKind::AgeAfter, "Age:  3 y 5 mo", "Age").unwrap().0, 3.42);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 1 yr 9m  Sex: F", "Age").unwrap().0, 1.75);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 4 years 2 months", "Age").unwrap().0, 4.17);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age 41 M", "Age").unwrap().0, 41.0);
+        assert_eq!(read(MeasureKind::AgeAfter, "Age: 9, 30 mg", "Age").unwrap().0, 9.0);
         assert_eq!(read(MeasureKind::AgeSex, "28M hx AD", "8M").unwrap().0, 28.0);
         assert!(read(MeasureKind::AgeSex, "Temp 101F", "1F").is_none());
     }
@@ -1401,5 +1491,18 @@ mod tests {
         assert_eq!(read(MeasureKind::Weight, "weight 70 kg-", "kg").unwrap().0, 70.0);
         // Another number between the label and the pounds is no age.
         assert!(read(MeasureKind::Weight, "weight 3 visits ago, 150 lb", "lb").is_none());
+    }
+
+    #[test]
+    fn weights_in_form_fields() {
+        // The unit in the label, the number after it.
+        assert_eq!(read(MeasureKind::Weight, "Weight (lb):   176", "lb").unwrap().0, 79.8);
+        assert_eq!(read(MeasureKind::Weight, "Wt (kg) 61.5", "kg").unwrap().0, 61.5);
+        assert!(read(MeasureKind::Weight, "Dose (mg/kg): 2", "kg").is_none());
+        // A form's padding does not count toward the label's reach.
+        let padded = format!("Weight:{}132 lb (per parent)", " ".repeat(48));
+        assert_eq!(read(MeasureKind::Weight, &padded, "lb").unwrap().0, 59.9);
+        let far = format!("Weight trend reviewed in detail with the family{}132 lb", ".".repeat(8));
+        assert!(read(MeasureKind::Weight, &far, "lb").is_none());
     }
 }

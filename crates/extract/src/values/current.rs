@@ -14,7 +14,8 @@
 
 use super::dates::{Date, DatePatterns};
 use super::{
-    out_of_scale, read_value, restatement, table_value, Column, Tables, Value, ValuePatterns,
+    out_of_scale, present_column_head, read_value, restatement, table_value, Column, Tables, Value,
+    ValuePatterns,
 };
 use crate::lexicon::{Cue, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
@@ -203,7 +204,46 @@ pub fn values(
     let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
     let current = select(note, ranked, &unscored, &mut facts);
     facts.conflicts = conflicts(current);
+    if facts.age.is_none() {
+        let day = facts.note_date.as_ref().filter(|(date, _)| date.is_day());
+        facts.age = day.and_then(|(date, _)| age_from_birth_date(patterns, note, date.last()));
+    }
     facts
+}
+
+/// Ages under this many years are counted in months (months/12), as an
+/// infant's age is written; older ones in whole years.
+const AGE_IN_MONTHS_UNDER: u32 = 2;
+
+/// The age a date of birth gives on the note's date `today`, when the note
+/// states no age itself ("DOB: 07/19/1991" on a form dated 11/03/2025:
+/// 34): whole years, or months/12 under [`AGE_IN_MONTHS_UNDER`] years.
+/// Only a date written to the day, on or before `today`.
+fn age_from_birth_date(patterns: &ValuePatterns, note: &Note, today: NaiveDate) -> Option<Value> {
+    let text = note.text();
+    steps::add(note.mentions().len());
+    note.mentions().iter().find_map(|mention| {
+        if !matches!(mention.meaning, Meaning::Measure(MeasureKind::AgeBirthDate))
+            || note.judge(mention, Question::VALUE).is_err()
+        {
+            return None;
+        }
+        let rest = text.get(mention.span.end..)?;
+        let from = mention.span.end + (rest.len() - rest.trim_start_matches([':', '.', ' ']).len());
+        let (written, span) = patterns.dates.read_at(text, from)?;
+        let born = written.date().filter(Date::is_day)?.first();
+        let months = today.years_since(born).map(|_| {
+            let whole =
+                (today.year() - born.year()) * 12 + today.month() as i32 - born.month() as i32;
+            whole - i32::from(today.day() < born.day())
+        })?;
+        let months = u32::try_from(months).ok()?;
+        let years = match months / 12 < AGE_IN_MONTHS_UNDER {
+            true => super::round(f64::from(months) / 12.0, 2),
+            false => f64::from(months / 12),
+        };
+        Some(Value { number: years, scale: None, span: mention.span.start..span.end })
+    })
 }
 
 /// Keeps the most current value of each measure (the last of equally
@@ -306,6 +346,19 @@ impl<'a, 't, 'v> Dating<'a, 't, 'v> {
             Frame::Now | Frame::Undated | Frame::Week(_) => false,
         }
     }
+
+    /// Whether the words at `span` are dated before now by a date or a
+    /// drug's start in their own sentence ("05/2025 - 07/2025: continued to
+    /// flare", "before Dupixent"), not by an earlier-time word alone (a
+    /// state that goes on is told with one: "ongoing flares since last
+    /// summer") nor by a date opening the sentence before, which sets the
+    /// scene of values, not of what the sentence says goes on.
+    pub fn dated_before_now(&self, span: &Range<usize>) -> bool {
+        let found = self.framer.frame(span, &(0..0));
+        let note = self.framer.note;
+        let own_sentence = note.sentence_of(found.span.start) == note.sentence_of(span.start);
+        own_sentence && !matches!(found.frame, Frame::Earlier) && self.before_now(span)
+    }
 }
 
 /// How a value was read from its keyword.
@@ -344,6 +397,8 @@ struct Read<'n, 'v> {
     value: Value,
     role: Role,
     between: Range<usize>,
+    /// For a table's present cell, its column's header cell, which dates it.
+    head: Option<Range<usize>>,
 }
 
 /// Every value every keyword states, read in its window: the stated value,
@@ -367,7 +422,7 @@ fn read_keywords<'n, 'v>(
             continue;
         }
         let keyword = mention.span.clone();
-        let one = |value, role| Read { kind, mention, value, role, between: 0..0 };
+        let one = |value, role| Read { kind, mention, value, role, between: 0..0, head: None };
         if kind.is_measure() {
             let cell =
                 table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Baseline);
@@ -382,16 +437,23 @@ fn read_keywords<'n, 'v>(
             }
             continue;
         };
+        let in_table = kind.is_measure()
+            && matches!(
+                table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Present),
+                Some(Some(_))
+            );
+        let head = in_table.then(|| present_column_head(&tables, lines, &keyword)).flatten();
         let restated = restatement(patterns, kind, text, &first);
         let arrow = restated.as_ref().is_some_and(|r| r.arrow);
         let first_start = first.span.start;
-        read.push(one(first, if arrow { Role::ArrowFrom } else { Role::Stated }));
+        let role = if arrow { Role::ArrowFrom } else { Role::Stated };
+        read.push(Read { head, ..one(first, role) });
         if let Some(restated) = restated {
             let (role, between) = match arrow {
                 true => (Role::ArrowTo, first_start..restated.value.span.start),
                 false => (Role::Restated, 0..0),
             };
-            read.push(Read { kind, mention, value: restated.value, role, between });
+            read.push(Read { kind, mention, value: restated.value, role, between, head: None });
         }
     }
     read
@@ -406,12 +468,18 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
     let scopes = note.scopes(&spans);
     let mut stated =
         Stated { candidates: Vec::new(), baseline: Default::default(), out_of_scale: Vec::new() };
-    for (Read { kind, mention, value, role, between }, scope) in read.into_iter().zip(scopes) {
+    for (Read { kind, mention, value, role, between, head }, scope) in read.into_iter().zip(scopes)
+    {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
         if !matches!(role, Role::Restated | Role::ArrowTo) {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
         }
-        let Found { frame, span: cue } = framer.frame(&value.span, &between);
+        // A table's present cell is dated by its column's header, not by
+        // the other columns' ("Baseline 11/2025   Today 01/2026").
+        let by_column = head.map(|head| framer.frame(&head, &(0..0)));
+        let by_column = by_column.filter(|found| !matches!(found.frame, Frame::Undated));
+        let Found { frame, span: cue } =
+            by_column.unwrap_or_else(|| framer.frame(&value.span, &between));
         let frame = match (role, frame) {
             (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
             (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
@@ -955,6 +1023,33 @@ mod tests {
         let values = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_date_of_birth_gives_the_age_on_the_notes_date() {
+        let form = "Date of service: 11/03/2025\nMember DOB: 07/19/1991   Sex: F\nEczema.";
+        assert_eq!(facts(form).age_years, Some(34.0));
+        let infant = "Visit date: 03/02/2026\nDOB: 09/20/2024\nEczema of the cheeks.";
+        assert_eq!(facts(infant).age_years, Some(1.42));
+        // A stated age wins; without the note's day, or with a birth date
+        // after it, no age is made up.
+        let stated = "Date of service: 11/03/2025\nDOB: 07/19/1991\n35-year-old woman.";
+        assert_eq!(facts(stated).age_years, Some(35.0));
+        assert_eq!(facts("DOB: 07/19/1991\nEczema.").age_years, None);
+        let later = "Date of service: 11/03/2025\nDOB: 07/19/2026\nEczema.";
+        assert_eq!(facts(later).age_years, None);
+    }
+
+    #[test]
+    fn a_tables_present_cell_is_dated_by_its_own_column() {
+        let table = "Atopic dermatitis, on dupilumab.\n\
+                     Scores      Baseline 09/02/2025      Today 02/10/2026\n\
+                     EASI        27.5                     6.5\n";
+        assert_eq!(measures(table)[3], Some(6.5));
+        // A present column dated long before the note is not today's.
+        let old = "Date of visit: 03/02/2026\nAtopic dermatitis.\n\
+                   Scores      06/2024      01/2025\nEASI        30           12\n";
+        assert_eq!(measures(old)[3], None);
     }
 
     #[test]
