@@ -574,8 +574,6 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     }
 }
 
-/// Whether a stop, hold or decline cue reaches a mention of the course.
-
 /// A form's box before a choice on its line: `Some(true)` ticked
 /// ("[X]", "☒"), `Some(false)` empty ("[ ]", "☐"), `None` no box. The
 /// nearest box decides ("[ ] Initial  [X] Continuation / renewal").
