@@ -306,7 +306,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let renewable = |course: usize| RENEWABLE.contains(&self.courses[course].class);
         let under_way = !self.ahead.contains(&asked.sentence);
         let usable = |course: usize, named: bool| {
-            !stopped(&self.courses[course]) && (form || (named && under_way) || self.on_now(course))
+            !self.stopped(course) && (form || (named && under_way) || self.on_now(course))
         };
         let from = self.drugs.partition_point(|(start, _, _)| *start < sentence.start);
         let in_sentence =
@@ -342,7 +342,24 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
             (self.used_now(m) || listed) && !m.stopped && !m.requested
         });
-        in_use || (!stopped(&self.courses[course]) && !self.time_statements(course).is_empty())
+        in_use || (!self.stopped(course) && !self.time_statements(course).is_empty())
+    }
+
+    /// Whether the course was stopped and not taken up again: a stop that
+    /// a later mention of use follows ("discontinued" in a copied line or
+    /// an earlier visit, then "Meds: Dupixent 300 mg q2w" or "continues
+    /// Dupixent") was a pause or a misread neighbour, not the course's end.
+    fn stopped(&self, course: usize) -> bool {
+        let mentions = &self.courses[course].mentions;
+        steps::add(mentions.len());
+        let Some(last_stop) = mentions.iter().filter(|m| m.stopped).map(|m| m.span.start).max()
+        else {
+            return false;
+        };
+        !mentions.iter().any(|m| {
+            let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
+            m.span.start > last_stop && (self.used_now(m) || listed) && !m.stopped && !m.requested
+        })
     }
 
     /// Whether a mention's own cue says the course is in use ("continues
@@ -360,11 +377,19 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// Whether a sentence that names the course starts or restarts it
     /// ("restart Dupixent after the lapse"): a new request, not a
     /// continuation. A start that dates something else
-    /// ("EASI 28 before starting Dupixent") starts nothing now.
+    /// ("EASI 28 before starting Dupixent") starts nothing now, nor does
+    /// one a later time on the course follows ("Start Dupixent." in an
+    /// earlier visit or a quoted note, then "now at week 24 of Dupixent"):
+    /// that start began the course that goes on.
     fn started_anew(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
         steps::add(mentions.len());
-        mentions.iter().any(|m| self.starts.contains(&self.note.sentence_index(m.span.start)))
+        let last_time = self.time_statements(course).last().map(|t| t.span.start);
+        mentions.iter().any(|m| {
+            let sentence = self.note.sentence_index(m.span.start);
+            self.starts.contains(&sentence)
+                && last_time.is_none_or(|time| time < self.note.sentence(sentence).end)
+        })
     }
 
     /// The course whose time and response the record gives: the continued
@@ -547,11 +572,6 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let course = &self.courses[course];
         Some((course, &course.mentions[mention]))
     }
-}
-
-/// Whether a stop, hold or decline cue reaches a mention of the course.
-fn stopped(course: &Course) -> bool {
-    course.mentions.iter().any(|m| m.stopped)
 }
 
 /// A form's box before a choice on its line: `Some(true)` ticked
@@ -924,6 +944,31 @@ mod tests {
     }
 
     #[test]
+    fn the_start_as_a_point_in_time_starts_nothing_now() {
+        let text = "On Dupixent since March. EASI was 31 at the start of Dupixent \
+                    and is 5 today. Reauthorization requested for 12 months.";
+        assert_eq!(asked(text), renewal());
+        let text = "Follow-up on Dupixent, weight up from 24 kg at start. \
+                    Notes from the Dupixent start visit are attached. PA renewal sent.";
+        assert_eq!(asked(text), renewal());
+        let text = "Cyclosporine was stopped at the start of the year for hypertension. \
+                    Start Dupixent 600 mg then 300 mg every 2 weeks.";
+        assert_eq!(asked(text), request(), "a start as an act still starts");
+    }
+
+    #[test]
+    fn a_start_a_later_time_on_the_course_follows_began_the_course_that_goes_on() {
+        let text = "Visit 03/02/2026: Plan: start Dupixent 600 mg loading dose today.\n\n\
+                    Visit 09/01/2026: On Dupixent for six months, much improved. \
+                    Reauthorization requested.";
+        assert_eq!(asked(text), renewal());
+        let text = "Dupixent 300 mg every 2 weeks from 01/2025 to 03/2026, stopped when \
+                    coverage lapsed. Restart Dupixent 600 mg then 300 mg every 2 weeks; \
+                    PA renewal sent.";
+        assert_eq!(asked(text), request(), "a restart after the course's time is new");
+    }
+
+    #[test]
     fn the_continued_course_lasts_its_stated_time_so_far_never_the_period_asked_for() {
         let days = |text: &str| {
             let f = facts(text);
@@ -950,6 +995,18 @@ mod tests {
         let text =
             "Dupixent was discontinued in May for conjunctivitis. Reauthorization requested.";
         assert_eq!(asked(text).0, None);
+    }
+
+    #[test]
+    fn a_stop_that_a_later_use_follows_ends_no_course() {
+        let text = "Dupixent was stopped in March for a skin infection.\n\n\
+                    Medications:\nDupixent 300 mg every 2 weeks\n\n\
+                    Plan: Dupixent reauthorization requested for 12 months.";
+        assert_eq!(asked(text), renewal());
+        let text = "Medications:\nDupixent 300 mg every 2 weeks\n\n\
+                    Dupixent was stopped last month for conjunctivitis.\n\n\
+                    Plan: Dupixent reauthorization requested for 12 months.";
+        assert_ne!(asked(text), renewal(), "a stop after the list ends the course");
     }
 
     #[test]
