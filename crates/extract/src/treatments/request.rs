@@ -1226,4 +1226,18 @@ mod tests {
         let plan = format!("{SKIN}We will start Ebglyss at the next visit.");
         assert_eq!(requested(&plan).as_deref(), Some("lebrikizumab"));
     }
+
+    #[test]
+    fn an_order_written_as_not_given_today_is_no_request() {
+        // An option explained and then "NOT ordered today" is declined; the
+        // drug started instead is the request.
+        let note = format!(
+            "{SKIN}Plan: Adbry explained, schedule and side effects; he wants to wait. \
+             Adbry NOT ordered today.\nStart crisaborole ointment twice daily."
+        );
+        assert_eq!(requested(&note).as_deref(), Some("crisaborole"));
+        // An order written plainly stands.
+        let ordered = format!("{SKIN}Plan: Adbry ordered today; teaching visit next week.");
+        assert_eq!(requested(&ordered).as_deref(), Some("tralokinumab"));
+    }
 }
