@@ -1198,4 +1198,46 @@ mod tests {
                       BSA (%):  22     IGA:  ____     EASI:  ____\n";
         assert!(facts(filled).caveats.is_empty());
     }
+
+    #[test]
+    fn a_plan_item_headed_by_its_drug_requests_it() {
+        // "Drug: request prior authorization" plans the drug before the cue.
+        let item = format!(
+            "{SKIN}Plan:\n1. Lebrikizumab (Ebglyss): request prior authorization with the \
+             Medicare plan; nursing to give it once approved.\n2. Keep the desonide cream."
+        );
+        assert_eq!(requested(&item).as_deref(), Some("lebrikizumab"));
+        // The cue written before the drug still plans the drug after it.
+        let forward =
+            format!("{SKIN}Clobetasol failed. Will request prior authorization for Adbry today.");
+        assert_eq!(requested(&forward).as_deref(), Some("tralokinumab"));
+    }
+
+    #[test]
+    fn a_score_at_the_start_of_a_course_starts_nothing() {
+        // "at start" dates a score within a course taken before: no plan.
+        let letter = format!(
+            "{SKIN}I am requesting authorization of Dupixent 300 mg every 2 weeks.\n\
+             Prior biologic: Ebglyss, 03/2024 to 11/2024; IGA 4 at start, 3 at the \
+             last Ebglyss visit. Stopped for lack of response."
+        );
+        assert_eq!(requested(&letter).as_deref(), Some("dupilumab"));
+        // A start written as a plan still is one.
+        let plan = format!("{SKIN}We will start Ebglyss at the next visit.");
+        assert_eq!(requested(&plan).as_deref(), Some("lebrikizumab"));
+    }
+
+    #[test]
+    fn an_order_written_as_not_given_today_is_no_request() {
+        // An option explained and then "NOT ordered today" is declined; the
+        // drug started instead is the request.
+        let note = format!(
+            "{SKIN}Plan: Adbry explained, schedule and side effects; he wants to wait. \
+             Adbry NOT ordered today.\nStart crisaborole ointment twice daily."
+        );
+        assert_eq!(requested(&note).as_deref(), Some("crisaborole"));
+        // An order written plainly stands.
+        let ordered = format!("{SKIN}Plan: Adbry ordered today; teaching visit next week.");
+        assert_eq!(requested(&ordered).as_deref(), Some("tralokinumab"));
+    }
 }
