@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rewrites the blind rounds' block of corpus/known-misses.tsv from a fresh
 `necessity eval` of the corpus: one row per (note, field) a blind-round note
-(n-, o-, r-, p-, s-, t-) still misses, with the eval's expected and found values.
+(n-, o-, r-, p-, s-, t-, u-) still misses, with the eval's expected and found values.
 
 The hand-diagnosed rows above the block are kept as they are; a blind row
 whose cause is diagnosed moves up there with its reason. Run after a rule
@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MISSES = ROOT / "corpus" / "known-misses.tsv"
-HEADER = "# Blind rounds n, o, r, pay, p, s, t joined the corpus"
-BLIND = re.compile(r"^(n|o|r|p|s|t)-")
+HEADER = "# Blind rounds n, o, r, pay, p, s, t, u joined the corpus"
+BLIND = re.compile(r"^(n|o|r|p|s|t|u)-")
 
 
 def main() -> int:

@@ -36,9 +36,9 @@ fn corpus_is_decided_as_gold_says() {
 /// answer): no approval of a case whose gold is not medically necessary,
 /// except the ones listed in `KNOWN_WRONG_APPROVALS` (found by the first run
 /// of a blind round, each to be fixed and then deleted from the list); and
-/// the coverage reached kept as a floor: 77% (122 of 157) since the blind
-/// rounds s and t joined, 79% (124 of 157) since the request fixes of
-/// "requestpick" (89%, 109 of 122, before them; 86% when the rounds
+/// the coverage reached kept as a floor: 77% (130 of 167) since the last
+/// blind round u joined (77%, 122 of 157, when s and t joined, 79% after the
+/// request fixes that followed; 89%, 109 of 122, before them; 86% when the rounds
 /// n, o, r and pay joined, 97 of 112; before them 69 of 72).
 /// Approvals the first run of a blind round found wrong, not yet fixed: a
 /// note leaves the list when its rule is fixed (the test fails until it does).
@@ -47,6 +47,10 @@ const KNOWN_WRONG_APPROVALS: &[&str] = &[
     "s-resident-attestation.txt",
     // an OCR'd renewal form with an oral JAK inhibitor taken alongside
     "t-ocr-renewal-form-jak.txt",
+    // a physician assistant's note whose severity is below every threshold
+    "u-derm-pa-cosign.txt",
+    // a primary-care note where only low-potency steroids failed
+    "u-x-default-peds-pcp-portal.txt",
 ];
 
 #[test]
