@@ -6,7 +6,7 @@
 use crate::engine_args::EngineArgs;
 use crate::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
 use anyhow::Context;
-use necessity_ingest::{units, Document, IngestOptions, Unit};
+use necessity_ingest::{units, Document, IngestOptions};
 use necessity_record::Format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,6 +31,13 @@ pub struct Args {
     /// CSV column / JSONL field holding the note id (as `run` takes it).
     #[arg(long, value_name = "NAME")]
     id_column: Option<String>,
+    /// CSV column / JSONL field naming the patient (as `run` takes it): the
+    /// review reads the patient's earlier notes as `run` does.
+    #[arg(long, value_name = "NAME")]
+    patient_column: Option<String>,
+    /// CSV column / JSONL field holding the note's date (as `run` takes it).
+    #[arg(long, value_name = "NAME")]
+    date_column: Option<String>,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -43,18 +50,29 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
     let options = IngestOptions {
         text_column: args.text_column.clone(),
         id_column: args.id_column.clone(),
+        patient_column: args.patient_column.clone(),
+        date_column: args.date_column.clone(),
         ..IngestOptions::default()
     }
     .with_pdf_worker_of_this_binary()
     .context("cannot find this program to run PDF workers")?;
-    let unit = match choose(&args, &options) {
-        Ok(unit) => unit,
+    let chosen = match choose(&args, &options) {
+        Ok(chosen) => chosen,
         Err(problem) => {
             eprintln!("necessity explain: {problem}");
             return Ok(EXIT_USAGE);
         }
     };
-    let document = match unit.load(&options) {
+    // The note is read with the earlier notes of its patient that `run`
+    // reads with it, so the review explains the record `run` writes.
+    let all = units(std::slice::from_ref(&args.file), &options);
+    let read = necessity_pipeline::patient_run_of(all, chosen)
+        .and_then(|(run, index)| necessity_pipeline::history_before(&engine, &options, run, index));
+    let Some((history, loaded)) = read else {
+        eprintln!("necessity explain: {} changed while it was read", args.file.display());
+        return Ok(EXIT_FAILURE);
+    };
+    let document = match loaded {
         Ok(document) => document,
         Err(failure) => {
             // The ingester's messages name kinds, rows and offsets, never note text.
@@ -66,7 +84,8 @@ pub fn execute(args: Args) -> anyhow::Result<u8> {
         }
     };
     let source = necessity_pipeline::source_of(&document);
-    let review = engine.review_with_source(&label(&args.file, &document), &document.text, source);
+    let label = label(&args.file, &document);
+    let review = engine.review_in_history(&label, &document.text, source, history.as_ref());
     std::io::stdout().lock().write_all(review.as_bytes()).context("cannot write the review")?;
     Ok(EXIT_OK)
 }
@@ -82,35 +101,39 @@ fn label(input: &Path, document: &Document) -> String {
     }
 }
 
-/// The one document to review: the input's only one, or the one `--row` or
-/// `--id` chooses; otherwise why none can be chosen (a usage error).
-fn choose(args: &Args, options: &IngestOptions) -> Result<Unit, String> {
+/// Which document to review, as its place (from 0) among the input's
+/// documents: the input's only one, or the one `--row` or `--id` chooses;
+/// otherwise why none can be chosen (a usage error).
+fn choose(args: &Args, options: &IngestOptions) -> Result<usize, String> {
     let input = &args.file;
-    let mut all = units(std::slice::from_ref(input), options);
+    let all = || units(std::slice::from_ref(input), options);
     let name = input.display();
     if let Some(row) = args.row {
         let index = usize::try_from(row - 1).unwrap_or(usize::MAX);
-        return all.nth(index).ok_or_else(|| {
-            let count = units(std::slice::from_ref(input), options).count();
-            format!("{name} holds {count} document(s); --row goes from 1 to {count}")
-        });
+        let count = all().take(index.saturating_add(1)).count();
+        if count > index {
+            return Ok(index);
+        }
+        let count = all().count();
+        return Err(format!("{name} holds {count} document(s); --row goes from 1 to {count}"));
     }
     if let Some(id) = &args.id {
-        return all.find(|unit| is_id(unit.id(), id)).ok_or_else(|| {
+        return all().position(|unit| is_id(unit.id(), id)).ok_or_else(|| {
             format!("{name} holds no document with id {id:?} (ids are as `run` writes them)")
         });
     }
-    let Some(first) = all.next() else {
+    let mut documents = all();
+    let Some(first) = documents.next() else {
         return Err(format!("{name} holds no document to review"));
     };
-    let first_id = first.id().to_string();
-    match all.next() {
-        None => Ok(first),
+    match documents.next() {
+        None => Ok(0),
         Some(_) => {
-            let count = 2 + all.count();
+            let count = 2 + documents.count();
             Err(format!(
                 "{name} holds {count} documents; choose one with --row N (1 to {count}) \
-                 or --id ID (the record id, such as {first_id:?})"
+                 or --id ID (the record id, such as {:?})",
+                first.id()
             ))
         }
     }

@@ -156,3 +156,57 @@ fn shards_never_part_a_patients_notes() {
     assert_eq!(total, 120, "every note once");
     assert_eq!(shard_of.len(), 40);
 }
+
+/// `necessity explain` of one note of the CSV, as Markdown.
+fn explain(input: &Path, extra: &[&str]) -> String {
+    let out = necessity().arg("explain").arg(input).args(extra).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn explain_reads_a_patients_earlier_notes_as_run_does() {
+    // The review explains the record `run` writes: the renewal's baseline
+    // comes from the earlier note and is quoted with that note's id.
+    let review = explain(&fixture("notes.csv"), &["--id", "r-200"]);
+    assert!(review.contains("EASI 28 -> 6 (-79 %)"), "{review}");
+    assert!(review.contains("(note notes.csv#r-100, bytes"), "{review}");
+    assert!(review.contains("MEDICALLY NECESSARY"), "{review}");
+    // The earlier note itself is explained with nothing from the later one.
+    let initial = explain(&fixture("notes.csv"), &["--row", "2"]);
+    assert!(!initial.contains("(note notes.csv#"), "{initial}");
+    // Another patient's renewal borrows nothing.
+    let other = explain(&fixture("notes.csv"), &["--id", "r-300"]);
+    assert!(!other.contains("(note notes.csv#"), "{other}");
+    assert!(!other.contains("EASI 28"), "{other}");
+}
+
+#[test]
+fn a_note_whose_text_gives_no_date_is_dated_by_its_date_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let course = "Atopic dermatitis. She continues Dupixent 300 mg every 2 weeks, started \
+                  02/2025. EASI 7, down from EASI 26 before Dupixent. Plan: continue \
+                  Dupixent; reauthorization request sent to the plan.";
+    let renewal = course;
+    let dated = format!("Visit date: 06/02/2025\n{course}");
+    let csv = format!(
+        "note_id,note_date,text\nu,2025-12-01,\"{renewal}\"\nt,2025-12-01,\"{dated}\"\n\
+         n,,\"{renewal}\"\n"
+    );
+    let path = dir.path().join("dates.csv");
+    fs::write(&path, csv).unwrap();
+    let records = run(&path, &[]);
+    // The export's date counts the course: ten months by 2025-12-01.
+    let undated = by_id(&records, "dates.csv#u");
+    assert_eq!(undated["facts"]["note_date"], "2025-12-01");
+    assert_eq!(undated["facts"]["evidence"].get("note_date"), None, "no words to quote");
+    assert_eq!(criterion(undated, "time_on_therapy")["status"], "met");
+    // The text's own date wins over the column's, and keeps its evidence.
+    let own = by_id(&records, "dates.csv#t");
+    assert_eq!(own["facts"]["note_date"], "2025-06-02");
+    assert_eq!(own["facts"]["evidence"]["note_date"][0]["text"], "Visit date: 06/02/2025");
+    // With neither, the length cannot be counted.
+    let neither = by_id(&records, "dates.csv#n");
+    assert_eq!(neither["facts"].get("note_date"), None);
+    assert_eq!(criterion(neither, "time_on_therapy")["status"], "not_documented");
+}

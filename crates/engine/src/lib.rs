@@ -38,7 +38,7 @@ use necessity_context::steps::{self, DeadlinePassed};
 use necessity_criteria::{
     evaluate_policy, route_case, write_review_with_set_aside, Evaluation, SetAsideMention,
 };
-use necessity_extract::{extract_case, extract_case_traced};
+use necessity_extract::{extract_case_dated, extract_case_traced};
 pub use necessity_record::sha256_hex;
 use necessity_record::{Facts, Format, PolicyRef, Provenance, Record, Source, Status};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
@@ -153,7 +153,8 @@ impl Engine {
         // Compiled before the clock runs: the first note does not pay for it.
         self.lexicons();
         let earlier = history.as_deref();
-        let evaluate = || with_quiet_panics(|| self.evaluate(text, earlier));
+        let dated = source.date.as_deref().and_then(necessity_record::sortable_date);
+        let evaluate = || with_quiet_panics(|| self.evaluate(text, dated, earlier));
         let decided = panic::catch_unwind(AssertUnwindSafe(|| match deadline {
             Some(deadline) => steps::before(deadline, evaluate),
             None => Ok(evaluate()),
@@ -225,7 +226,22 @@ impl Engine {
     /// [`Engine::review`] of a note whose provenance the caller knows, as
     /// [`Engine::decide_with_source`] takes it (a scan's failed pages pend).
     pub fn review_with_source(&self, note: &str, text: &str, source: Source) -> String {
-        let record = self.decide_with_source(note, text, source);
+        self.review_in_history(note, text, source, None)
+    }
+
+    /// [`Engine::review_with_source`] of a note of a patient whose earlier
+    /// notes `history` holds, decided as [`Engine::decide_in_history`]
+    /// decides it: facts taken from an earlier note are quoted with its id.
+    pub fn review_in_history(
+        &self,
+        note: &str,
+        text: &str,
+        source: Source,
+        history: Option<&PatientHistory>,
+    ) -> String {
+        // The review must not add this note to the caller's history.
+        let mut history = history.cloned();
+        let record = self.decide_in_history(note, text, source, None, history.as_mut());
         let (_, set_aside) = extract_case_traced(self.lexicons(), text);
         let set_aside: Vec<SetAsideMention> = set_aside
             .iter()
@@ -273,12 +289,16 @@ impl Engine {
     /// Extraction, the merge of the patient's earlier facts when there is a
     /// history, then policy evaluation: the step every output shares. The
     /// note's own facts come back too when there is a history to add them to.
+    /// A note whose text states no date takes the one its input gives it
+    /// (`dated`, an ISO 8601 date column): an export's date is the visit's,
+    /// and time on therapy and look-back windows count from it.
     fn evaluate(
         &self,
         text: &str,
+        dated: Option<&str>,
         history: Option<&PatientHistory>,
     ) -> (Facts, Evaluation, Option<Facts>) {
-        let mut facts = extract_case(self.lexicons(), text);
+        let mut facts = extract_case_dated(self.lexicons(), text, dated);
         let own = history.map(|history| {
             let own = facts.clone();
             history.merge_into(&mut facts);

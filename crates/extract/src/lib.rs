@@ -152,8 +152,26 @@ fn lexicons_sha256(files: &[(String, String)], context_tsv: &str) -> String {
 
 /// Extracts the case facts of one note, every fact with evidence spans.
 pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
+    extract_case_dated(lexicons, text, None)
+}
+
+/// [`extract_case`] of a note whose input gives its date (`dated`, ISO
+/// 8601 `YYYY-MM-DD`, an export's date column): when the text states no
+/// date of its own, the note is read as written on that day, so time on
+/// therapy, look-back windows and "dated before now" count from it. Such a
+/// `note_date` has no evidence span: the words are not in the text.
+pub fn extract_case_dated(lexicons: &Lexicons, text: &str, dated: Option<&str>) -> Facts {
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
-    facts_of(lexicons, &note)
+    facts_of(lexicons, &note, dated.and_then(day_of))
+}
+
+/// The calendar day an ISO 8601 date (or timestamp) starts with.
+fn day_of(iso: &str) -> Option<dates::Date> {
+    let part = |range: std::ops::Range<usize>| iso.get(range)?.parse::<u32>().ok();
+    let year = i32::try_from(part(0..4)?).ok()?;
+    let dash = |at: usize| iso.as_bytes().get(at) == Some(&b'-');
+    (dash(4) && dash(7)).then_some(())?;
+    dates::Date::day(year, part(5..7)?, part(8..10)?)
 }
 
 /// A mention extraction set aside, and why: what `necessity explain` shows
@@ -179,7 +197,7 @@ pub struct SetAside {
 /// its reason, in text order (the same facts: one path).
 pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, true);
-    let facts = facts_of(lexicons, &note);
+    let facts = facts_of(lexicons, &note, None);
     let mut set_aside: Vec<SetAside> = note
         .set_aside()
         .into_iter()
@@ -201,16 +219,22 @@ pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAs
 }
 
 /// The facts of a note read by the mention layer.
-fn facts_of(lexicons: &Lexicons, note: &Note) -> Facts {
+/// `dated` is the day the input gives the note, used when its text states none.
+fn facts_of(lexicons: &Lexicons, note: &Note, dated: Option<dates::Date>) -> Facts {
     let skin_note = findings::is_skin_note(&lexicons.vocabulary, note);
     let mut facts = Facts::default();
     // The note's own date first: every rule that asks whether words are
     // dated before now asks the one `Dating`.
     let note_date = values::dates::note_date(&lexicons.values.dates, note);
-    let today = note_date.as_ref().map(|(date, _)| date.last());
+    let dated = dated.filter(|_| note_date.is_none());
+    let today = note_date.as_ref().map(|(date, _)| date).or(dated.as_ref()).map(dates::Date::last);
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
     let mut found = record_treatments(&mut facts, lexicons, note, &dating);
     let baseline = record_values(&mut facts, lexicons, note, skin_note, note_date);
+    // The input's date has no words in the text, so no evidence span.
+    if let (None, Some(date)) = (&facts.note_date, dated) {
+        facts.note_date = Some(date.iso());
+    }
     record_findings(&mut facts, lexicons, note, skin_note, &dating);
     record_renewal(&mut facts, lexicons, note, &mut found, &dating, today);
     let note_date = facts.note_date.clone();

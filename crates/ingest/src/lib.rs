@@ -170,22 +170,7 @@ impl IngestOptions {
     }
 }
 
-/// The date of `date` as text that sorts in time order: `date` itself when
-/// it starts with an ISO 8601 date (`2024-03-15`, `2024-03-15T09:30`), else
-/// `None` (a date written otherwise orders nothing).
-pub fn sortable_date(date: &str) -> Option<&str> {
-    let bytes = date.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes.get(range).is_some_and(|part| part.iter().all(u8::is_ascii_digit))
-    };
-    let iso = digits(0..4)
-        && bytes.get(4) == Some(&b'-')
-        && digits(5..7)
-        && bytes.get(7) == Some(&b'-')
-        && digits(8..10)
-        && bytes.get(10).is_none_or(|next| !next.is_ascii_digit());
-    iso.then_some(date)
-}
+pub use necessity_record::sortable_date;
 
 /// Every document of `inputs` (files, directories, `-` for standard input),
 /// in the order and with the ids `necessity run` uses.

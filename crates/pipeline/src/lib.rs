@@ -143,17 +143,11 @@ impl Runner<'_> {
     /// the patient's history, and gives the results in the batch's order.
     fn decide_batch(&self, batch: Vec<Unit>) -> Vec<Decided> {
         let mut decided = Vec::with_capacity(batch.len());
-        let mut units = batch.into_iter().peekable();
-        while let Some(first) = units.next() {
-            let Some(patient) = first.patient().map(str::to_string) else {
-                decided.push(self.decide_alone(first));
-                continue;
-            };
-            let mut run = vec![first];
-            while let Some(unit) = units.next_if(|unit| unit.patient() == Some(patient.as_str())) {
-                run.push(unit);
+        for run in patient_runs(batch) {
+            match run.first().and_then(Unit::patient) {
+                Some(_) => decided.extend(self.decide_patient(run)),
+                None => decided.extend(run.into_iter().map(|unit| self.decide_alone(unit))),
             }
-            decided.extend(self.decide_patient(run));
         }
         decided
     }
@@ -170,22 +164,7 @@ impl Runner<'_> {
     /// (input order among equal dates), each with the history of those
     /// before it, and the others alone; results in the run's order.
     fn decide_patient(&self, run: Vec<Unit>) -> Vec<Decided> {
-        let mut loaded: Vec<Option<Loaded>> = run
-            .into_iter()
-            .map(|unit| {
-                let started = Instant::now();
-                let loaded = unit.load(self.options);
-                Some((loaded, started.elapsed()))
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..loaded.len()).collect();
-        // Dated notes first, in date order; the sort is stable.
-        let document =
-            |index: usize| loaded[index].as_ref().and_then(|(read, _)| read.as_ref().ok());
-        order.sort_by_key(|&index| {
-            let date = document(index).and_then(date_of);
-            (date.is_none(), date)
-        });
+        let (mut loaded, order) = load_in_date_order(run, self.options);
         let mut history = PatientHistory::new();
         let mut decided: Vec<Option<Decided>> = vec![None; loaded.len()];
         for index in order {
@@ -207,6 +186,99 @@ impl Runner<'_> {
 
 /// A note of a patient's run as read, with the time its reading took.
 type Loaded = (Result<Document, IngestFailure>, Duration);
+
+/// Reads a run of one patient's notes, and the order they are decided in:
+/// the dated notes first, in date order (input order among equal dates),
+/// then the undated ones, which are read alone.
+fn load_in_date_order(
+    run: Vec<Unit>,
+    options: &IngestOptions,
+) -> (Vec<Option<Loaded>>, Vec<usize>) {
+    let loaded: Vec<Option<Loaded>> = run
+        .into_iter()
+        .map(|unit| {
+            let started = Instant::now();
+            let loaded = unit.load(options);
+            Some((loaded, started.elapsed()))
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..loaded.len()).collect();
+    let document = |index: usize| loaded[index].as_ref().and_then(|(read, _)| read.as_ref().ok());
+    // The sort is stable: equal dates keep the input order.
+    order.sort_by_key(|&index| {
+        let date = document(index).and_then(date_of);
+        (date.is_none(), date)
+    });
+    (loaded, order)
+}
+
+/// The runs a batch is decided in: a patient's consecutive notes together,
+/// every note without a patient alone.
+fn patient_runs(batch: Vec<Unit>) -> Vec<Vec<Unit>> {
+    let mut runs: Vec<Vec<Unit>> = Vec::new();
+    for unit in batch {
+        match runs.last_mut() {
+            Some(run) if unit.patient().is_some() && run[0].patient() == unit.patient() => {
+                run.push(unit);
+            }
+            _ => runs.push(vec![unit]),
+        }
+    }
+    runs
+}
+
+/// The `n`-th unit (from 0) of `units` with the notes of its patient that
+/// `run` reads with it, as the [`Runner`] groups them, and its place in
+/// that run: so that `explain` reviews a note with the same earlier notes
+/// as the record `run` wrote. `None` when there are not that many units.
+pub fn patient_run_of(
+    units: impl Iterator<Item = Unit> + Send,
+    n: usize,
+) -> Option<(Vec<Unit>, usize)> {
+    let mut before = 0;
+    for batch in batches(units) {
+        if n >= before + batch.len() {
+            before += batch.len();
+            continue;
+        }
+        for run in patient_runs(batch) {
+            if n < before + run.len() {
+                return Some((run, n - before));
+            }
+            before += run.len();
+        }
+    }
+    None
+}
+
+/// The history of a patient's notes that `run` decides before the note at
+/// `index` of `run` (see [`patient_run_of`]), and that note as read: the
+/// earlier dated notes are decided in date order to build it, as the
+/// [`Runner`] decides them. An undated note has no history: it is read alone.
+/// `None` when `index` is outside `run`.
+pub fn history_before(
+    engine: &Engine,
+    options: &IngestOptions,
+    run: Vec<Unit>,
+    index: usize,
+) -> Option<(Option<PatientHistory>, Result<Document, IngestFailure>)> {
+    let has_patient = run.get(index)?.patient().is_some();
+    let (mut loaded, order) = load_in_date_order(run, options);
+    let (chosen, _) = loaded.get_mut(index).and_then(Option::take)?;
+    let dated = chosen.as_ref().ok().and_then(date_of).is_some();
+    if !has_patient || !dated {
+        return Some((None, chosen));
+    }
+    let mut history = PatientHistory::new();
+    for earlier in order.into_iter().take_while(|&i| i != index) {
+        if let Some((Ok(document), _)) = loaded[earlier].take() {
+            if date_of(&document).is_some() {
+                decide_in_history(engine, &document, false, None, Some(&mut history));
+            }
+        }
+    }
+    Some((Some(history), chosen))
+}
 
 /// The date a note is ordered by among its patient's notes, if it has one
 /// that orders (ISO 8601): a note without one is read alone.
@@ -317,6 +389,28 @@ mod tests {
         let long = batch_patients(&[("a", MAX_PATIENT_NOTES + 10), ("b", 2)]);
         let sizes: Vec<usize> = long.iter().map(Vec::len).collect();
         assert_eq!(sizes, [MAX_PATIENT_NOTES, 12], "a run past the cap goes on in a new batch");
+    }
+
+    #[test]
+    fn the_run_of_a_note_is_the_one_the_runner_reads_it_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("id,patient_id,text\n");
+        for (patient, notes) in [("a", 20), ("b", 50), ("", 2), ("c", 3)] {
+            csv.extend((0..notes).map(|n| format!("{patient}{n},{patient},BSA {n}%\n")));
+        }
+        std::fs::write(dir.path().join("a.csv"), csv).unwrap();
+        let options = IngestOptions::default();
+        let run_of = |n: usize| {
+            let (run, index) = patient_run_of(units(&[dir.path().to_path_buf()], &options), n)?;
+            Some((run.iter().map(|u| u.id().to_string()).collect::<Vec<_>>(), index))
+        };
+        let (run, index) = run_of(25).unwrap();
+        assert_eq!((run.len(), index, run[index].as_str()), (50, 5, "a.csv#b5"));
+        // Notes without a patient are each read alone.
+        assert_eq!(run_of(71).unwrap(), (vec!["a.csv#1".to_string()], 0));
+        let (run, index) = run_of(74).unwrap();
+        assert_eq!((run.len(), index), (3, 2));
+        assert_eq!(run_of(75), None);
     }
 
     #[test]

@@ -27,6 +27,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
+/// The date of `date` as text that sorts in time order: `date` itself when
+/// it starts with an ISO 8601 date (`2024-03-15`, `2024-03-15T09:30`), else
+/// `None` (a date written otherwise orders nothing).
+pub fn sortable_date(date: &str) -> Option<&str> {
+    let bytes = date.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes.get(range).is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let iso = digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && bytes.get(10).is_none_or(|next| !next.is_ascii_digit());
+    iso.then_some(date)
+}
+
 /// A byte range of the document text that a fact rests on, so an auditor can
 /// find the exact words: `text[start..end] == span.text` always holds, in the
 /// record's own text, or in the text of the note `note_id` names.
@@ -357,7 +374,9 @@ pub struct Facts {
     /// The prescriber's statement of response to the continued drug.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseStatement>,
-    /// The date of the visit or letter, as the note states it (ISO 8601).
+    /// The date of the visit or letter (ISO 8601), as the note states it;
+    /// when the text states none, the date the input gives the note
+    /// (`source.date`, a date column), which has no evidence span.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note_date: Option<String>,
     /// What a reviewer must check before trusting these facts (values that
