@@ -45,6 +45,11 @@ const BEFORE: usize = 64;
 const AFTER: usize = 96;
 /// How far after a label its value may start.
 const LABEL_REACH: usize = 32;
+/// How far into the clause after a started drug the "in"/"on" of its date
+/// may stand ("started Dupixent 300 mg every 2 weeks on 01/06/2026"), and
+/// how many of them are tried.
+const IN_DATE_REACH: usize = 40;
+const IN_DATE_TRIES: usize = 4;
 /// How far before the drug a no-response word said of it may end ("worse
 /// on Dupixent", "flaring despite Dupixent"): further, it is said of
 /// something else ("not controlled with topical therapy, ... dupilumab").
@@ -127,7 +132,10 @@ impl RenewalPatterns {
             since_after: ci(
                 r"^ (?P<between>(?:[^.;]|\.\d){0,60}?)   # the regimen, within the clause
                 \b(?:since|started|initiated|began|begun|commenced|first\x20dose)  # the start
-                (?:\s+(?:on|in|around|about|approximately|early|mid|late))*
+                (?: \s+ (?:here | (?:in|at) \s+ (?:the\s+|our\s+|this\s+)?   # where it
+                          (?:office|clinic|practice|hospital) ) \s+ on    # began, then on
+                  | (?:\s+(?:on|in|around|about|approximately|early|mid|late))* )
+                (?:\s*[:=])?                                        # a label's colon
                 \s+                                                 # then its date
                 ",
             )?,
@@ -135,9 +143,7 @@ impl RenewalPatterns {
                 |since\s+(?:starting|beginning|initiating)                  # since starting
                 |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began))
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
-            in_date_after: ci(
-                r"^ (?:[^.;]|\.\d){0,40}? \b(?:in|on)\s+   # the regimen, then its date",
-            )?,
+            in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
             ago_after: ci(&format!(
                 r"^ (?:[^.;]|\.\d){{0,40}}? \b                    # the regimen, within the clause
@@ -695,11 +701,17 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
                 found.push(TimeStatement { stated: Stated::Days(days), span });
             }
         }
-        let date_at = match patterns.in_date_after.find(after) {
-            Some(m) => at + m.end(),
-            None => at + (after.len() - after.trim_start_matches([' ', '(', ',', ':']).len()),
-        };
-        if let Some((date, span)) = patterns.dates.read_at(text, date_at) {
+        let right_after = at + (after.len() - after.trim_start_matches([' ', '(', ',', ':']).len());
+        // The date after the drug, or after an "in"/"on" of the clause: the
+        // first that reads one ("started Dupixent in our office on 03/10/2026").
+        let clause = clause_end(after).min(IN_DATE_REACH);
+        let ons = patterns.in_date_after.find_iter(after);
+        let ons = ons.take_while(|m| m.start() <= clause).map(|m| at + m.end());
+        let read = std::iter::once(right_after)
+            .chain(ons)
+            .take(IN_DATE_TRIES)
+            .find_map(|date_at| patterns.dates.read_at(text, date_at));
+        if let Some((date, span)) = read {
             found.push(TimeStatement { stated: Stated::Start(date), span: started..span.end });
         }
     }
@@ -714,6 +726,18 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
         }
     }
     found
+}
+
+/// Where the clause that starts `text` ends: at a semicolon, or a full
+/// stop that is no decimal point ("0.05").
+fn clause_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let stop = |i: usize| match bytes[i] {
+        b';' => true,
+        b'.' => !bytes.get(i + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    (0..bytes.len()).find(|&i| stop(i)).unwrap_or(bytes.len())
 }
 
 /// Statements before the drug: "6 months of Dupixent", "after 20 weeks on
@@ -1073,6 +1097,26 @@ mod tests {
         // A past season is the last one that ended before the note.
         let season = t("On Dupixent since last spring.");
         assert_eq!(season, Some((Some("2025-03".into()), Some(352.0))));
+    }
+
+    #[test]
+    fn a_start_s_date_may_follow_a_colon_a_place_or_the_regimen() {
+        let dated = |text: &str| time(&format!("Visit date: 09/14/2026\n{text}"));
+        let start = |iso: &str, days: f64| Some((Some(iso.to_string()), Some(days)));
+        let text = "Date Adbry was first started: 02/10/2026\nContinue Adbry; renewal requested.";
+        assert_eq!(time(text).map(|t| t.0), Some(Some("2026-02-10".into())));
+        let text = "On Dupixent, started here on 03/10/2026. Plan: continue Dupixent, PA renewal.";
+        assert_eq!(dated(text), start("2026-03-10", 188.0));
+        let text = "She started Dupixent in our office on 03/10/2026 and goes on with it. \
+                    Reauthorization requested.";
+        assert_eq!(dated(text), start("2026-03-10", 188.0));
+        let text = "He started Dupixent 300 mg every 2 weeks on 03/10/2026 with good effect. \
+                    Reauthorization requested.";
+        assert_eq!(dated(text), start("2026-03-10", 188.0));
+        // A date past the clause is not the start's.
+        let text = "He started Dupixent after a long wait; seen in clinic on 03/10/2026. \
+                    Reauthorization requested.";
+        assert_eq!(dated(text).and_then(|t| t.0), None);
     }
 
     #[test]

@@ -94,12 +94,16 @@ fn in_the_past(note: &Note, mention: &Mention) -> bool {
 
 /// Whether a label starts its line or a column of a form ("Date: ..." at
 /// the left, or after a run of spaces, a tab or a bar), not a word inside
-/// a phrase ("Start date").
+/// a phrase ("Start date") nor an aside in brackets, which dates what it
+/// stands beside ("| (date: 06/10/2025) |" heads a table's column).
 fn starts_a_cell(text: &str, start: usize) -> bool {
     let before = &text.as_bytes()[..start];
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let lead = &before[line_start..];
     let trimmed = lead.trim_ascii_end();
+    if trimmed.last() == Some(&b'(') {
+        return false;
+    }
     trimmed.iter().all(|b| !b.is_ascii_alphanumeric())
         || lead.ends_with(b"  ")
         || matches!(trimmed.last(), Some(b'|' | b'\t'))
@@ -156,6 +160,17 @@ mod tests {
             "Seen for eczema.\nSigned: Rosalind Q. Featherstonehaugh, FNP-BC                    \
                     03/12/2026";
         assert_eq!(note_date_of(text).unwrap().0, "2026-03-12");
+    }
+
+    #[test]
+    fn a_date_in_brackets_heads_a_column_not_the_document() {
+        let text = "Scores      | Before (date: 04/02/2025) | Now (date: 11/18/2025) |\n\
+                    EASI        | 24                        | 5                      |\n\
+                    Prescriber: K. Amadi, MD     Date: 11/19/2025";
+        assert_eq!(note_date_of(text).unwrap().0, "2025-11-19");
+        // A label that starts its cell still dates the document.
+        let text = "Renewal form\n  | Date: 11/19/2025 | Member: 4471 |";
+        assert_eq!(note_date_of(text).unwrap().0, "2025-11-19");
     }
 
     #[test]
