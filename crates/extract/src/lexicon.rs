@@ -300,6 +300,8 @@ pub enum RenewalTerm {
     DurationLabel(Option<TimeUnit>),
     /// "week 16" of a course, at a visit.
     Week,
+    /// Words after the time on the course so far: "11 weeks into treatment".
+    IntoCourse,
 }
 
 /// A unit of time a course is counted in, with its length in days as the
@@ -342,6 +344,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "months_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Month)),
         "duration_label" => RenewalTerm::DurationLabel(None),
         "week" => RenewalTerm::Week,
+        "into_course" => RenewalTerm::IntoCourse,
         _ => return None,
     }))
 }

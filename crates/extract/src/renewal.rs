@@ -114,6 +114,7 @@ pub struct RenewalPatterns {
     visit_after: Regex,
     label_number: Regex,
     aside_then_date: Regex,
+    time_before: Regex,
 }
 
 /// A number of units as notes write it: digits or a word.
@@ -182,6 +183,9 @@ impl RenewalPatterns {
                 (?:(?:given|administered|received|injected) \s+)?  # was given
                 (?:(?:in|at) \s+ (?:[a-z]+\s+){1,3}?)?            # where: in our office
                 (?:on|dated) \s+                                   # on, then the date")?,
+            time_before: ci(&format!(
+                r"\b {n} [\s-]* {unit} \s+ $    # 11 weeks, right before the words"
+            ))?,
             label_number: ci(&format!(
                 r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
@@ -235,6 +239,9 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             }
         }
         let (mut starts, mut ahead, mut labels) = (HashSet::new(), HashSet::new(), Vec::new());
+        // Times "into treatment", kept unless their sentence speaks ahead
+        // ("we will reassess 16 weeks into treatment").
+        let mut so_far: Vec<(usize, TimeStatement)> = Vec::new();
         steps::add(drugs.len() + note.mentions().len());
         for m in note.mentions() {
             let Meaning::Renewal(term) = m.meaning else { continue };
@@ -259,6 +266,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
+                RenewalTerm::IntoCourse => {
+                    so_far.extend(time_before(patterns, text, &m.span).map(|t| (m.sentence, t)));
+                    continue;
+                }
                 _ => continue,
             };
             if let Some(statement) = statement {
@@ -266,6 +277,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 labels.push((m.sentence, TimeStatement { span, ..statement }));
             }
         }
+        labels.extend(so_far.into_iter().filter(|(sentence, _)| !ahead.contains(sentence)));
         Reader { patterns, note, courses, drugs, sentence_course, starts, ahead, labels }
     }
 
@@ -862,6 +874,20 @@ fn label_days(
     Some(TimeStatement { stated: Stated::Days(days), span: end..at + caps.get(0)?.end() })
 }
 
+/// The days of the time stated right before `words` ("now 11 weeks into
+/// treatment" -> 77).
+fn time_before(
+    patterns: &RenewalPatterns,
+    text: &str,
+    words: &Range<usize>,
+) -> Option<TimeStatement> {
+    let (at, before) = clipped(text, words.start.saturating_sub(LABEL_REACH)..words.start);
+    let caps = patterns.time_before.captures(before)?;
+    let days = days_of(&caps)?;
+    let span = at + caps.get(0)?.start()..words.end;
+    Some(TimeStatement { stated: Stated::Days(days), span })
+}
+
 /// The days of a "week 16 visit" or a "16-week follow-up" (112), the
 /// "week" word at `word`.
 fn week_visit(
@@ -1117,6 +1143,20 @@ mod tests {
         let text = "He started Dupixent after a long wait; seen in clinic on 03/10/2026. \
                     Reauthorization requested.";
         assert_eq!(dated(text).and_then(|t| t.0), None);
+    }
+
+    #[test]
+    fn the_time_before_into_treatment_is_the_time_so_far() {
+        let text = "Visit date: 03/24/2026\nStarted Dupixant (sic) in January, so he is now 11 \
+                    weeks into treatment. Plan: continue Dupixent; reauthorization requested.";
+        assert_eq!(time(text), Some((Some("2026-01".into()), Some(77.0))));
+        let text = "Visit date: 03/24/2026\nHe is 12 weeks into therapy with Dupixent. Plan: \
+                    continue Dupixent; reauthorization requested.";
+        assert_eq!(time(text), Some((None, Some(84.0))));
+        // A time to come is not the time so far.
+        let text = "On Dupixent. We will reassess 16 weeks into treatment. Plan: continue \
+                    Dupixent; reauthorization requested.";
+        assert_eq!(time(text), None);
     }
 
     #[test]
