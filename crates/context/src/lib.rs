@@ -351,7 +351,10 @@ impl ContextEngine {
     /// little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text, fold::NOTE);
-        let walked = self.phrases.walk(&folded);
+        // Clause openers only split run-on text: a note without any needs
+        // none chosen.
+        let run_on = sentences::run_on_stretches(text.as_bytes());
+        let walked = self.phrases.walk(&folded, !run_on.is_empty());
         let lines = Lines::new(text.as_bytes());
         let heading_phrases =
             HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
@@ -418,9 +421,9 @@ impl ContextEngine {
                 (at, subordinate)
             })
             .collect();
-        let layout = sentences::Layout { lines: &lines, capitals, phrases: &phrases };
-        let sentences::Split { sentences, run_on } =
-            sentences::split(text, &breaks, &clauses, &layout);
+        let layout =
+            sentences::Layout { lines: &lines, capitals, phrases: &phrases, run_on: &run_on };
+        let sentences = sentences::split(text, &breaks, &clauses, &layout);
         let blocks: Vec<(Range<usize>, usize)> = copied
             .iter()
             .zip(openers)
@@ -483,7 +486,7 @@ impl ContextEngine {
                 .iter()
                 .any(|h| h.phrase_span == at && h.kind == kind && self.heads(h, entry)),
             Role::Pseudo => {
-                let walked = self.phrases.walk(&analysis.folded);
+                let walked = self.phrases.walk(&analysis.folded, true);
                 walked.context.iter().any(|f| {
                     analysis.folded.original_range(f.start as usize..f.end as usize) == at
                         && self.phrases.context_entries(f.pattern).contains(&entry)

@@ -9,16 +9,16 @@ const ABBREVIATIONS: &[&str] =
 
 /// Splits `text` into sentences covering it, ending them at sentence-final
 /// punctuation, at ";", at blank lines, at a line break before a list item,
-/// at every offset in `breaks` (section headings), and, in run-on text,
-/// at every offset in `clauses` (where a clause opener starts), except the
-/// main clause right after a subordinate one (`true`: "if that fails | we
-/// will start" is one sentence).
+/// at every offset in `breaks` (section headings), and, in run-on text
+/// (`layout.run_on`), at every offset in `clauses` (where a clause opener
+/// starts), except the main clause right after a subordinate one (`true`:
+/// "if that fails | we will start" is one sentence).
 pub(crate) fn split(
     text: &str,
     breaks: &[usize],
     clauses: &[(usize, bool)],
     layout: &Layout,
-) -> Split {
+) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     crate::steps::add(bytes.len() + breaks.len() + clauses.len());
     // Ends are marked in a bit set and read back in order: found in two
@@ -36,8 +36,7 @@ pub(crate) fn split(
     for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
         ends.mark(end);
     }
-    let stretches = run_on_stretches(bytes);
-    let mut stretch = stretches.iter().peekable();
+    let mut stretch = layout.run_on.iter().peekable();
     let mut subordinate_at: Option<usize> = None;
     for &(start, subordinate) in clauses {
         while stretch.next_if(|s| s.end <= start).is_some() {}
@@ -63,7 +62,7 @@ pub(crate) fn split(
     if start < bytes.len() || sentences.is_empty() {
         sentences.push(start..bytes.len());
     }
-    Split { sentences, run_on: stretches }
+    sentences
 }
 
 /// What sentence splitting knows of a text's layout: its lines, and
@@ -74,12 +73,8 @@ pub(crate) struct Layout<'a> {
     pub(crate) capitals: bool,
     /// The phrases of the lexicon found in the text, in order, apart.
     pub(crate) phrases: &'a [Range<usize>],
-}
-
-/// A text's sentences, and its stretches of run-on text, each in order.
-pub(crate) struct Split {
-    pub(crate) sentences: Vec<Range<usize>>,
-    pub(crate) run_on: Vec<Range<usize>>,
+    /// Its stretches of run-on text ([`run_on_stretches`]), in order.
+    pub(crate) run_on: &'a [Range<usize>],
 }
 
 /// How far after a subordinate clause's opener ("if", "unless") the
@@ -544,7 +539,13 @@ mod tests {
         let lines = crate::layout::Lines::new(text.as_bytes());
         let capitals = crate::layout::in_capitals(text.as_bytes());
         let clauses: Vec<(usize, bool)> = clauses.iter().map(|&at| (at, false)).collect();
-        split(text, breaks, &clauses, &Layout { lines: &lines, capitals, phrases: &[] }).sentences
+        let run_on = run_on_stretches(text.as_bytes());
+        split(
+            text,
+            breaks,
+            &clauses,
+            &Layout { lines: &lines, capitals, phrases: &[], run_on: &run_on },
+        )
     }
 
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
