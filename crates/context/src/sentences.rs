@@ -94,25 +94,39 @@ const RUN_ON_WORDS: usize = 50;
 pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
     crate::steps::add(bytes.len());
     let mut stretches = Vec::new();
-    let (mut start, mut words, mut in_word) = (0, 0, false);
+    let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        // One table look-up a byte: whether it is a word's, and whether it
-        // may end a stretch (most bytes may not).
-        let class = RUN_ON_CLASS[b as usize];
-        let word_byte = class & WORD_BYTE != 0;
-        words += usize::from(word_byte && !in_word);
-        in_word = word_byte;
-        if class & MAY_END_STRETCH != 0 && ends_stretch(bytes, i) {
-            if words >= RUN_ON_WORDS {
+        // One table look-up a byte: whether it may end a stretch (most
+        // bytes may not); words are counted only in a stretch that ends.
+        if RUN_ON_CLASS[b as usize] & MAY_END_STRETCH != 0 && ends_stretch(bytes, i) {
+            if is_run_on(&bytes[start..i]) {
                 stretches.push(start..i);
             }
-            (start, words) = (i + 1, 0);
+            start = i + 1;
         }
     }
-    if words >= RUN_ON_WORDS {
+    if is_run_on(&bytes[start..]) {
         stretches.push(start..bytes.len());
     }
     stretches
+}
+
+/// Whether a stretch without punctuation has at least [`RUN_ON_WORDS`]
+/// words. Each word but the last has a byte after it that is no word's, so
+/// a stretch shorter than twice that many bytes less one has fewer, and
+/// its words need no count: most stretches end at a comma long before.
+fn is_run_on(stretch: &[u8]) -> bool {
+    if stretch.len() + 1 < 2 * RUN_ON_WORDS {
+        return false;
+    }
+    let mut in_word = false;
+    let words = stretch.iter().fold(0, |words, &b| {
+        let word_byte = RUN_ON_CLASS[b as usize] & WORD_BYTE != 0;
+        let starts = word_byte && !in_word;
+        in_word = word_byte;
+        words + usize::from(starts)
+    });
+    words >= RUN_ON_WORDS
 }
 
 /// What [`run_on_stretches`] asks of each byte, as bits: a word's byte (an
