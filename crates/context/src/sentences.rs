@@ -93,12 +93,22 @@ const RUN_ON_WORDS: usize = 50;
 /// lower case: a dictation's wrapped line goes on).
 pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
     crate::steps::add(bytes.len());
+    // The few bytes that may end a stretch, found by three vectorised
+    // scans, marked (each as the offset after it) and read back in order;
+    // words are counted only in a stretch that ends.
+    let mut may_end = EndSet::new(bytes.len());
+    let scans = [
+        memchr::memchr3_iter(b'.', b',', b':', bytes),
+        memchr::memchr3_iter(b';', b'!', b'?', bytes),
+        memchr::memchr3_iter(b'(', b')', b'\n', bytes),
+    ];
+    for i in scans.into_iter().flatten() {
+        may_end.mark(i + 1);
+    }
     let mut stretches = Vec::new();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        // One table look-up a byte: whether it may end a stretch (most
-        // bytes may not); words are counted only in a stretch that ends.
-        if RUN_ON_CLASS[b as usize] & MAY_END_STRETCH != 0 && ends_stretch(bytes, i) {
+    for i in may_end.iter().map(|after| after - 1) {
+        if ends_stretch(bytes, i) {
             if is_run_on(&bytes[start..i]) {
                 stretches.push(start..i);
             }
@@ -112,44 +122,23 @@ pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
 }
 
 /// Whether a stretch without punctuation has at least [`RUN_ON_WORDS`]
-/// words. Each word but the last has a byte after it that is no word's, so
-/// a stretch shorter than twice that many bytes less one has fewer, and
-/// its words need no count: most stretches end at a comma long before.
+/// words (runs of ASCII letters and digits). Each word but the last has a
+/// byte after it that is no word's, so a stretch shorter than twice that
+/// many bytes less one has fewer, and its words need no count: most
+/// stretches end at a comma long before.
 fn is_run_on(stretch: &[u8]) -> bool {
     if stretch.len() + 1 < 2 * RUN_ON_WORDS {
         return false;
     }
     let mut in_word = false;
     let words = stretch.iter().fold(0, |words, &b| {
-        let word_byte = RUN_ON_CLASS[b as usize] & WORD_BYTE != 0;
+        let word_byte = b.is_ascii_alphanumeric();
         let starts = word_byte && !in_word;
         in_word = word_byte;
         words + usize::from(starts)
     });
     words >= RUN_ON_WORDS
 }
-
-/// What [`run_on_stretches`] asks of each byte, as bits: a word's byte (an
-/// ASCII letter or digit), a byte [`ends_stretch`] may be true of.
-const RUN_ON_CLASS: [u8; 256] = {
-    let mut class = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        if (b as u8).is_ascii_alphanumeric() {
-            class[b] |= WORD_BYTE;
-        }
-        b += 1;
-    }
-    let ends = b".,:;!?()\n";
-    let mut i = 0;
-    while i < ends.len() {
-        class[ends[i] as usize] |= MAY_END_STRETCH;
-        i += 1;
-    }
-    class
-};
-const WORD_BYTE: u8 = 1;
-const MAY_END_STRETCH: u8 = 2;
 
 /// Whether the byte at `i` is punctuation that ends a stretch of run-on
 /// text: "0.1", "10:30" and "1,000" are none.
