@@ -778,10 +778,14 @@ impl<'t> Analysis<'t> {
             .zip(reached)
             .map(|(target, reached)| {
                 let mut found = Scope::default();
+                // One section, one default: looked up once, not once an axis.
+                let default = self.section_default(target.start.min(len));
                 for axis in Axis::ALL {
                     found.0[axis.index()] =
                         reached[axis.index()].map(Cause::Trigger).or_else(|| {
-                            self.section_default(target.start.min(len), axis).map(Cause::Heading)
+                            default
+                                .filter(|(on, _)| *on == axis)
+                                .map(|(_, heading)| Cause::Heading(heading))
                         });
                 }
                 found
@@ -859,11 +863,12 @@ impl<'t> Analysis<'t> {
         self.engine.phrase(entry)
     }
 
-    /// The heading whose section gives mentions at `offset` a default on `axis`.
-    fn section_default(&self, offset: usize, axis: Axis) -> Option<u32> {
+    /// The heading whose section gives mentions at `offset` a default, and
+    /// the axis of that default.
+    fn section_default(&self, offset: usize) -> Option<(Axis, u32)> {
         let heading = self.section_headings[self.section_index(offset)?];
         let (default, _) = self.headings[heading].default?;
-        (default == axis).then_some(heading as u32)
+        Some((default, heading as u32))
     }
 }
 
