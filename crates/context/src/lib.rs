@@ -351,7 +351,10 @@ impl ContextEngine {
     /// little.
     pub fn analyze<'t>(&'t self, text: &'t str) -> Analysis<'t> {
         let folded = fold::Folded::new(text, fold::NOTE);
-        let walked = self.phrases.walk(&folded);
+        // Clause openers only split run-on text: a note without any needs
+        // none chosen.
+        let run_on = sentences::run_on_stretches(text.as_bytes());
+        let walked = self.phrases.walk(&folded, !run_on.is_empty());
         let lines = Lines::new(text.as_bytes());
         let heading_phrases =
             HeadingPhrases { engine: self, folded: &folded, found: &walked.headings };
@@ -418,9 +421,9 @@ impl ContextEngine {
                 (at, subordinate)
             })
             .collect();
-        let layout = sentences::Layout { lines: &lines, capitals, phrases: &phrases };
-        let sentences::Split { sentences, run_on } =
-            sentences::split(text, &breaks, &clauses, &layout);
+        let layout =
+            sentences::Layout { lines: &lines, capitals, phrases: &phrases, run_on: &run_on };
+        let sentences = sentences::split(text, &breaks, &clauses, &layout);
         let blocks: Vec<(Range<usize>, usize)> = copied
             .iter()
             .zip(openers)
@@ -483,7 +486,7 @@ impl ContextEngine {
                 .iter()
                 .any(|h| h.phrase_span == at && h.kind == kind && self.heads(h, entry)),
             Role::Pseudo => {
-                let walked = self.phrases.walk(&analysis.folded);
+                let walked = self.phrases.walk(&analysis.folded, true);
                 walked.context.iter().any(|f| {
                     analysis.folded.original_range(f.start as usize..f.end as usize) == at
                         && self.phrases.context_entries(f.pattern).contains(&entry)
@@ -775,10 +778,14 @@ impl<'t> Analysis<'t> {
             .zip(reached)
             .map(|(target, reached)| {
                 let mut found = Scope::default();
+                // One section, one default: looked up once, not once an axis.
+                let default = self.section_default(target.start.min(len));
                 for axis in Axis::ALL {
                     found.0[axis.index()] =
                         reached[axis.index()].map(Cause::Trigger).or_else(|| {
-                            self.section_default(target.start.min(len), axis).map(Cause::Heading)
+                            default
+                                .filter(|(on, _)| *on == axis)
+                                .map(|(_, heading)| Cause::Heading(heading))
                         });
                 }
                 found
@@ -856,11 +863,12 @@ impl<'t> Analysis<'t> {
         self.engine.phrase(entry)
     }
 
-    /// The heading whose section gives mentions at `offset` a default on `axis`.
-    fn section_default(&self, offset: usize, axis: Axis) -> Option<u32> {
+    /// The heading whose section gives mentions at `offset` a default, and
+    /// the axis of that default.
+    fn section_default(&self, offset: usize) -> Option<(Axis, u32)> {
         let heading = self.section_headings[self.section_index(offset)?];
         let (default, _) = self.headings[heading].default?;
-        (default == axis).then_some(heading as u32)
+        Some((default, heading as u32))
     }
 }
 

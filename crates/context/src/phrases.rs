@@ -263,17 +263,28 @@ impl Phrases {
         self.letter_headings.iter().find(|(l, _)| *l == letter).map(|(_, e)| *e)
     }
 
-    /// Walks the folded note once and chooses each class's phrases.
-    pub(crate) fn walk(&self, folded: &Folded) -> Walked {
+    /// Walks the folded note once and chooses each class's phrases; the
+    /// clause openers only `with_clauses` (only run-on text reads them, and
+    /// they are common words: choosing them in every note was a tenth of
+    /// the walk).
+    pub(crate) fn walk(&self, folded: &Folded, with_clauses: bool) -> Walked {
         let bytes = folded.bytes();
         crate::steps::add(bytes.len());
         let ends = self.match_ends(bytes);
-        let mut context = Vec::new();
-        let mut headings = Vec::new();
-        let mut banners = Vec::new();
-        let mut clauses = Vec::new();
-        let mut organizations = Vec::new();
-        let mut terms = Vec::new();
+        let wanted = if with_clauses { u8::MAX } else { !CLAUSE };
+        // Each list sized once for what it will hold: grown match by match,
+        // they were copied over and over.
+        let mut sizes = [0usize; 6];
+        for &(_, state) in &ends {
+            for &pattern in self.transitions.patterns(state) {
+                let classes = self.shapes[pattern as usize].classes & wanted;
+                for (bit, size) in sizes.iter_mut().enumerate() {
+                    *size += usize::from(classes & (1 << bit) != 0);
+                }
+            }
+        }
+        let [mut context, mut headings, mut banners, mut clauses, mut organizations, mut terms] =
+            sizes.map(Vec::with_capacity);
         for &(end, state) in &ends {
             for &pattern in self.transitions.patterns(state) {
                 crate::steps::add(1);
@@ -288,7 +299,7 @@ impl Phrases {
                     (TERM, &mut terms),
                 ];
                 for (class, list) in lists {
-                    if shape.classes & class != 0 {
+                    if shape.classes & wanted & class != 0 {
                         list.push(found);
                     }
                 }
@@ -298,23 +309,21 @@ impl Phrases {
         for list in lists.into_iter().chain([&mut terms]) {
             sort_by_start_then_longest(list);
         }
-        let context = leftmost_longest(&context, |f| on_word_boundaries(bytes, f.range(), false));
-        let banners = leftmost_longest(&banners, |f| on_word_boundaries(bytes, f.range(), false));
-        let clauses = leftmost_longest(&clauses, |f| on_word_boundaries(bytes, f.range(), false));
-        let organizations =
-            leftmost_longest(&organizations, |f| on_word_boundaries(bytes, f.range(), false));
-        let terms = leftmost_longest(&terms, |f| self.spelling_at(folded, f).is_some())
-            .into_iter()
-            .filter_map(|f| {
-                let (spelling, after_digit) = self.spelling_at(folded, &f)?;
-                Some(TermHit {
-                    term: self.patterns[f.pattern as usize].term?,
-                    spelling,
-                    span: folded.original_range(f.range()),
-                    after_digit,
-                })
+        let bounded = |f: &Found| on_word_boundaries(bytes, f.range(), false).then_some(*f);
+        let context = leftmost_longest(&context, bounded);
+        let banners = leftmost_longest(&banners, bounded);
+        let clauses = leftmost_longest(&clauses, bounded);
+        let organizations = leftmost_longest(&organizations, bounded);
+        // Each term's spelling is read once, where it is chosen.
+        let terms = leftmost_longest(&terms, |f| {
+            let (spelling, after_digit) = self.spelling_at(folded, f)?;
+            Some(TermHit {
+                term: self.patterns[f.pattern as usize].term?,
+                spelling,
+                span: folded.original_range(f.range()),
+                after_digit,
             })
-            .collect();
+        });
         Walked { context, headings, banners, clauses, organizations, terms }
     }
 
@@ -403,17 +412,20 @@ fn sort_by_start_then_longest(found: &mut [Found]) {
     }
 }
 
-/// The phrases chosen leftmost-longest among those that `may_stand`: at
+/// The phrases chosen leftmost-longest among those that may stand where
+/// they are, each as `read` reads it (`None`: it may not stand there): at
 /// the first start where one may, the longest that may; then on after it.
 /// `found` is sorted by start, the longest first at each.
-fn leftmost_longest(found: &[Found], may_stand: impl Fn(&Found) -> bool) -> Vec<Found> {
+fn leftmost_longest<R>(found: &[Found], read: impl Fn(&Found) -> Option<R>) -> Vec<R> {
     let mut chosen = Vec::new();
     let mut free_from = 0;
     for f in found {
         crate::steps::add(1);
-        if f.start >= free_from && may_stand(f) {
-            chosen.push(*f);
-            free_from = f.end;
+        if f.start >= free_from {
+            if let Some(read) = read(f) {
+                chosen.push(read);
+                free_from = f.end;
+            }
         }
     }
     chosen

@@ -9,16 +9,16 @@ const ABBREVIATIONS: &[&str] =
 
 /// Splits `text` into sentences covering it, ending them at sentence-final
 /// punctuation, at ";", at blank lines, at a line break before a list item,
-/// at every offset in `breaks` (section headings), and, in run-on text,
-/// at every offset in `clauses` (where a clause opener starts), except the
-/// main clause right after a subordinate one (`true`: "if that fails | we
-/// will start" is one sentence).
+/// at every offset in `breaks` (section headings), and, in run-on text
+/// (`layout.run_on`), at every offset in `clauses` (where a clause opener
+/// starts), except the main clause right after a subordinate one (`true`:
+/// "if that fails | we will start" is one sentence).
 pub(crate) fn split(
     text: &str,
     breaks: &[usize],
     clauses: &[(usize, bool)],
     layout: &Layout,
-) -> Split {
+) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     crate::steps::add(bytes.len() + breaks.len() + clauses.len());
     // Ends are marked in a bit set and read back in order: found in two
@@ -36,8 +36,7 @@ pub(crate) fn split(
     for &end in breaks.iter().filter(|&&b| b > 0 && b < bytes.len()) {
         ends.mark(end);
     }
-    let stretches = run_on_stretches(bytes);
-    let mut stretch = stretches.iter().peekable();
+    let mut stretch = layout.run_on.iter().peekable();
     let mut subordinate_at: Option<usize> = None;
     for &(start, subordinate) in clauses {
         while stretch.next_if(|s| s.end <= start).is_some() {}
@@ -63,7 +62,7 @@ pub(crate) fn split(
     if start < bytes.len() || sentences.is_empty() {
         sentences.push(start..bytes.len());
     }
-    Split { sentences, run_on: stretches }
+    sentences
 }
 
 /// What sentence splitting knows of a text's layout: its lines, and
@@ -74,12 +73,8 @@ pub(crate) struct Layout<'a> {
     pub(crate) capitals: bool,
     /// The phrases of the lexicon found in the text, in order, apart.
     pub(crate) phrases: &'a [Range<usize>],
-}
-
-/// A text's sentences, and its stretches of run-on text, each in order.
-pub(crate) struct Split {
-    pub(crate) sentences: Vec<Range<usize>>,
-    pub(crate) run_on: Vec<Range<usize>>,
+    /// Its stretches of run-on text ([`run_on_stretches`]), in order.
+    pub(crate) run_on: &'a [Range<usize>],
 }
 
 /// How far after a subordinate clause's opener ("if", "unless") the
@@ -98,49 +93,52 @@ const RUN_ON_WORDS: usize = 50;
 /// lower case: a dictation's wrapped line goes on).
 pub(crate) fn run_on_stretches(bytes: &[u8]) -> Vec<Range<usize>> {
     crate::steps::add(bytes.len());
+    // The few bytes that may end a stretch, found by three vectorised
+    // scans, marked (each as the offset after it) and read back in order;
+    // words are counted only in a stretch that ends.
+    let mut may_end = EndSet::new(bytes.len());
+    let scans = [
+        memchr::memchr3_iter(b'.', b',', b':', bytes),
+        memchr::memchr3_iter(b';', b'!', b'?', bytes),
+        memchr::memchr3_iter(b'(', b')', b'\n', bytes),
+    ];
+    for i in scans.into_iter().flatten() {
+        may_end.mark(i + 1);
+    }
     let mut stretches = Vec::new();
-    let (mut start, mut words, mut in_word) = (0, 0, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        // One table look-up a byte: whether it is a word's, and whether it
-        // may end a stretch (most bytes may not).
-        let class = RUN_ON_CLASS[b as usize];
-        let word_byte = class & WORD_BYTE != 0;
-        words += usize::from(word_byte && !in_word);
-        in_word = word_byte;
-        if class & MAY_END_STRETCH != 0 && ends_stretch(bytes, i) {
-            if words >= RUN_ON_WORDS {
+    let mut start = 0;
+    for i in may_end.iter().map(|after| after - 1) {
+        if ends_stretch(bytes, i) {
+            if is_run_on(&bytes[start..i]) {
                 stretches.push(start..i);
             }
-            (start, words) = (i + 1, 0);
+            start = i + 1;
         }
     }
-    if words >= RUN_ON_WORDS {
+    if is_run_on(&bytes[start..]) {
         stretches.push(start..bytes.len());
     }
     stretches
 }
 
-/// What [`run_on_stretches`] asks of each byte, as bits: a word's byte (an
-/// ASCII letter or digit), a byte [`ends_stretch`] may be true of.
-const RUN_ON_CLASS: [u8; 256] = {
-    let mut class = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        if (b as u8).is_ascii_alphanumeric() {
-            class[b] |= WORD_BYTE;
-        }
-        b += 1;
+/// Whether a stretch without punctuation has at least [`RUN_ON_WORDS`]
+/// words (runs of ASCII letters and digits). Each word but the last has a
+/// byte after it that is no word's, so a stretch shorter than twice that
+/// many bytes less one has fewer, and its words need no count: most
+/// stretches end at a comma long before.
+fn is_run_on(stretch: &[u8]) -> bool {
+    if stretch.len() + 1 < 2 * RUN_ON_WORDS {
+        return false;
     }
-    let ends = b".,:;!?()\n";
-    let mut i = 0;
-    while i < ends.len() {
-        class[ends[i] as usize] |= MAY_END_STRETCH;
-        i += 1;
-    }
-    class
-};
-const WORD_BYTE: u8 = 1;
-const MAY_END_STRETCH: u8 = 2;
+    let mut in_word = false;
+    let words = stretch.iter().fold(0, |words, &b| {
+        let word_byte = b.is_ascii_alphanumeric();
+        let starts = word_byte && !in_word;
+        in_word = word_byte;
+        words + usize::from(starts)
+    });
+    words >= RUN_ON_WORDS
+}
 
 /// Whether the byte at `i` is punctuation that ends a stretch of run-on
 /// text: "0.1", "10:30" and "1,000" are none.
@@ -544,7 +542,13 @@ mod tests {
         let lines = crate::layout::Lines::new(text.as_bytes());
         let capitals = crate::layout::in_capitals(text.as_bytes());
         let clauses: Vec<(usize, bool)> = clauses.iter().map(|&at| (at, false)).collect();
-        split(text, breaks, &clauses, &Layout { lines: &lines, capitals, phrases: &[] }).sentences
+        let run_on = run_on_stretches(text.as_bytes());
+        split(
+            text,
+            breaks,
+            &clauses,
+            &Layout { lines: &lines, capitals, phrases: &[], run_on: &run_on },
+        )
     }
 
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {

@@ -586,7 +586,7 @@ proptest::proptest! {
     ) {
         let engine = ContextEngine::builtin();
         let folded = Folded::new(&text, fold::NOTE);
-        let walked = engine.phrases.walk(&folded);
+        let walked = engine.phrases.walk(&folded, true);
         let got: Vec<(usize, usize, String)> = walked
             .context
             .iter()
