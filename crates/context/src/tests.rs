@@ -394,6 +394,23 @@ fn a_banner_in_brackets_inside_a_label_holds_what_the_label_opens() {
 }
 
 #[test]
+fn a_line_leading_into_a_quoted_earlier_note_opens_copied_text() {
+    let note = "Seen with her father today.\n\
+                Excerpt of the consult of 02/2025 by Dr. Moss, for reference:\n\
+                \x20 \"Palms fissured, IGA 4. Begin tralokinumab 600 mg, then 300 mg.\"\n\n\
+                Palms healed; IGA 1 today.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "Begin tralokinumab").historical.is_some());
+    assert!(context(note, "IGA 1").is_current_fact());
+    let note = "As written in the previous note:\n> BSA 20%.\nBSA 5% now.";
+    assert!(context(note, "BSA 20%").historical.is_some());
+    assert!(context(note, "BSA 5%").is_current_fact());
+    // A quotation under a line with no banner phrase is today's.
+    let note = "Her mother told us at the visit:\n\"It itches all night.\" BSA 10%.";
+    assert!(context(note, "BSA 10%").is_current_fact());
+}
+
+#[test]
 fn a_banner_phrase_in_prose_opens_nothing() {
     for note in [
         "The eruption was copied from a photo she took.\nBSA 10%.",
@@ -415,6 +432,17 @@ fn of_several_dated_visits_only_the_latest_is_current() {
     let export = "DOS: 06/12/2025\nBSA 4%.\n\nDOS: 01/09/2025\nBSA 30%.";
     assert!(context(export, "BSA 4%").is_current_fact());
     assert!(context(export, "BSA 30%").historical.is_some());
+    // A counted visit's date after blanks or the count's bracket.
+    for export in [
+        "ENCOUNTER 1 of 2    01/09/2025  Clinic\nBSA 30%.\n\nENCOUNTER 2 of 2    06/12/2025  Clinic\nBSA 4%.",
+        "[Encounter 1 of 2]  01/09/2025\nBSA 30%.\n\n[Encounter 2 of 2]  06/12/2025\nBSA 4%.",
+    ] {
+        assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
+        assert!(context(export, "BSA 4%").is_current_fact(), "{export}");
+    }
+    // An uncounted visit word before a date is prose, not a visit's label.
+    let prose = "Visit 01/09/2025 was missed.\nBSA 30%.\n\nVisit 06/12/2025 kept.\nBSA 4%.";
+    assert!(context(prose, "BSA 30%").is_current_fact());
     // One visit's date on every page is one visit.
     let pages = "Date of service: 06/12/2025\nBSA 4%.\n\nDate of service: 06/12/2025\nIGA 2.";
     assert!(context(pages, "BSA 4%").is_current_fact());
