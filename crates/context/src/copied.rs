@@ -314,7 +314,9 @@ impl Reader<'_> {
     /// another note's words; a line such as "Changes since last visit:"
     /// over today's findings quotes nothing.
     fn leads_into_a_quote(&self, phrase: &Range<usize>, line: &Range<usize>) -> bool {
-        if self.bytes[phrase.end..line.end].trim_ascii() != b":" {
+        // A phrase run over a line break ends past its first line.
+        let rest = self.bytes.get(phrase.end..line.end);
+        if rest.is_none_or(|rest| rest.trim_ascii() != b":") {
             return false;
         }
         let next = self.lines.line_of(phrase.start) + 1;

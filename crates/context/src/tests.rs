@@ -405,6 +405,9 @@ fn a_line_leading_into_a_quoted_earlier_note_opens_copied_text() {
     let note = "As written in the previous note:\n> BSA 20%.\nBSA 5% now.";
     assert!(context(note, "BSA 20%").historical.is_some());
     assert!(context(note, "BSA 5%").is_current_fact());
+    // A banner phrase run over a line break is read without a fault.
+    let note = "Seen today, unlike the prior\nnote:\n\"BSA 10%\" today.";
+    let _ = context(note, "BSA 10%");
     // A quotation under a line with no banner phrase is today's.
     let note = "Her mother told us at the visit:\n\"It itches all night.\" BSA 10%.";
     assert!(context(note, "BSA 10%").is_current_fact());
