@@ -318,6 +318,29 @@ fn an_inline_label_section_ends_at_the_paragraph_or_the_next_label() {
 }
 
 #[test]
+fn a_capitalised_heading_with_qualifying_words_heads_its_indented_block() {
+    for note in [
+        "FAMILY HISTORY\n  Mother: asthma.\n\nOTHER MEDICAL HISTORY\n  Gout - allopurinol daily\n",
+        "Family History\n  Mother: asthma.\n\nPertinent Past Medical History\n  Gout - allopurinol daily\n",
+    ] {
+        assert_eq!(section_at(note, "Gout"), SectionKind::PastHistory, "{note}");
+    }
+    // A block head the lexicon does not name ends the section before it.
+    let note = "OTHER MEDICAL HISTORY\n  Gout - allopurinol daily\n\n\
+                DRUG ASKED FOR\n  Adbry 150 mg/mL syringe, started today\n";
+    assert_ne!(section_at(note, "Adbry"), SectionKind::PastHistory);
+    assert!(context(note, "Adbry").is_current_fact());
+    // A capitalised line over text at its own indent is no heading, nor
+    // one with more than two words before the phrase.
+    for note in [
+        "FAMILY HISTORY\n  Mother: asthma.\n\nNO KNOWN MEDICAL HISTORY\nGout - allopurinol daily\n",
+        "FAMILY HISTORY\n  Mother: asthma.\n\nNOT MUCH ELSE MEDICAL HISTORY\n  Gout - allopurinol daily\n",
+    ] {
+        assert_ne!(section_at(note, "Gout"), SectionKind::PastHistory, "{note}");
+    }
+}
+
+#[test]
 fn a_bracketed_banner_holds_an_earlier_visit_up_to_its_end_marker() {
     let note =
         "SUBJECTIVE\n[Pasted from the encounter of 2/2024]\nHPI: flares resolved on cream.\n\
