@@ -57,6 +57,9 @@ const BANNER_REACH: usize = 240;
 const BANNER_LEAD: usize = 32;
 /// The longest line whose label may hold a banner in its closing bracket.
 const LABEL_LINE_LEN: usize = 160;
+/// The marks that open a quoted line: straight and curly double quotes,
+/// and the "> " and "| " of a quoted block.
+const QUOTE_MARKS: [&[u8]; 4] = [b"\"", "\u{201c}".as_bytes(), b">", b"|"];
 /// How far after a visit label its date may be.
 const DATE_REACH: usize = 24;
 
@@ -254,6 +257,9 @@ impl Reader<'_> {
             _ if self.in_label_aside(phrase, content.clone(), &line) => {
                 Some(Stand::Line(content.start..line.end))
             }
+            _ if self.leads_into_a_quote(phrase, &line) => {
+                Some(Stand::Line(content.start..line.end))
+            }
             _ if lead == 0 => {
                 let rest = &self.bytes[phrase.end..line.end];
                 let colon = memchr::memchr(b':', rest).map(|c| phrase.end + c);
@@ -299,6 +305,27 @@ impl Reader<'_> {
             && !aside.contains(&b')')
             && head.first().is_some_and(u8::is_ascii_alphabetic)
             && (1..=sections::MAX_HEADING_WORDS).contains(&words)
+    }
+
+    /// Whether a banner phrase ends a line that leads into a quotation:
+    /// only the colon follows it, and the next line opens with a quote
+    /// mark ("From Dr. Lee's note of 06/2026, for reference:" over
+    /// "\"BSA 35%. Start Dupixent.\""). The quote marks make the lines
+    /// another note's words; a line such as "Changes since last visit:"
+    /// over today's findings quotes nothing.
+    fn leads_into_a_quote(&self, phrase: &Range<usize>, line: &Range<usize>) -> bool {
+        // A phrase run over a line break ends past its first line.
+        let rest = self.bytes.get(phrase.end..line.end);
+        if rest.is_none_or(|rest| rest.trim_ascii() != b":") {
+            return false;
+        }
+        let next = self.lines.line_of(phrase.start) + 1;
+        if next >= self.lines.count() {
+            return false;
+        }
+        let quoted = &self.bytes[self.lines.content_of(next)..self.lines.range(next).end];
+        crate::steps::add(QUOTE_MARKS.len());
+        QUOTE_MARKS.iter().any(|mark| quoted.starts_with(mark))
     }
 
     /// The index of the heading whose span holds `phrase`.
@@ -467,15 +494,26 @@ impl Reader<'_> {
         let line = self.lines.line_of(label.start);
         let content = self.lines.content_of(line);
         let lead = &self.bytes[content..label.start];
-        if !lead.iter().all(|b| is_frame_byte(*b) || *b == b' ') {
+        if !lead.iter().all(|b| is_frame_byte(*b) || matches!(b, b' ' | b'[')) {
             return None;
         }
         let end = self.lines.range(line).end.min(label.end + DATE_REACH);
         let after = &self.bytes[label.end..end];
         let colon = after.iter().position(|b| !matches!(b, b' ' | b'.' | b'\t'))?;
-        let after = skip_count(&after[colon..]);
+        let label_rest = &after[colon..];
+        let after = skip_count(label_rest);
         // "Date of service: 01/02/2025", "ENCOUNTER 2 of 4 | 01/02/2025".
-        let after = [b':', b'|', b'-', b','].iter().find_map(|&sep| after.strip_prefix(&[sep]))?;
+        let separated = [b':', b'|', b'-', b','].iter().find_map(|&sep| after.strip_prefix(&[sep]));
+        // A counted visit's date may follow its count after blanks or the
+        // label's closing bracket: "ENCOUNTER 2 of 4   01/02/2025",
+        // "[ENCOUNTER 2 of 4]  01/02/2025". An uncounted "visit" before a
+        // date with no separator is prose ("visit 01/02/2025 missed").
+        let counted = after.len() < label_rest.len();
+        let after = match separated {
+            Some(after) => after,
+            None if counted => after.strip_prefix(b"]").unwrap_or(after),
+            None => return None,
+        };
         Date::read(after.trim_ascii_start())
     }
 

@@ -106,7 +106,20 @@ pub(crate) fn find(
     }
     let alone = lines_alone(bytes).filter_map(|line| {
         let inner = unframed(bytes, line.clone());
-        let hit = whole_phrase(inner.clone())?;
+        let hit = match whole_phrase(inner.clone()) {
+            Some(hit) => hit,
+            // A block's head the lexicon does not name ("REQUESTED
+            // REGIMEN") still ends the section before it; with a known
+            // phrase after qualifying words it is that phrase's heading.
+            None if block_head(bytes, lines, &inner) => {
+                let qualified = qualified_heads(bytes, &inner).into_iter().find_map(&whole_phrase);
+                let Some(hit) = qualified else {
+                    return Some(Heading::new(line, None, lines, false));
+                };
+                HeadingHit { span: inner.clone(), ..hit }
+            }
+            None => return None,
+        };
         // A heading that is all of its line's words covers the line, frame
         // included; one with a qualifier after a dash ("HPI - limited")
         // only its own words, so a trigger there still counts.
@@ -114,6 +127,42 @@ pub(crate) fn find(
         Some(Heading::new(span, Some(hit), lines, false))
     });
     merge_by_start(with_colon, alone)
+}
+
+/// The most words before a heading phrase that qualify it on a line of
+/// its own ("OTHER MEDICAL HISTORY", "Pertinent Family History").
+const LEAD_WORDS: usize = 2;
+
+/// Whether a line alone stands as a block's head: two or more words, all
+/// capitalised and nothing but letters, a blank line (or nothing) above it
+/// and the line under it indented deeper ("OTHER MEDICAL HISTORY" over
+/// "  Hypothyroidism - levothyroxine"). A capitalised line of prose ("NO
+/// KNOWN MEDICAL HISTORY" over text at its own indent) heads no block.
+fn block_head(bytes: &[u8], lines: &Lines, inner: &Range<usize>) -> bool {
+    let text = &bytes[inner.clone()];
+    crate::steps::add(text.len());
+    let plain = text.iter().all(|b| b.is_ascii_alphabetic() || *b == b' ');
+    let mut starts = word_starts(text);
+    let capitalised = starts.clone().all(|i| text[i].is_ascii_uppercase());
+    if !plain || !capitalised || starts.nth(1).is_none() {
+        return false;
+    }
+    let indent = |line: usize| lines.content_of(line) - lines.range(line).start;
+    let line = lines.line_of(inner.start);
+    let blank_above = line == 0 || bytes[lines.range(line - 1)].trim_ascii().is_empty();
+    blank_above && line + 1 < lines.count() && indent(line + 1) > indent(line)
+}
+
+/// Where a heading phrase may start after one to [`LEAD_WORDS`] words that
+/// qualify it, on a block's head.
+fn qualified_heads(bytes: &[u8], inner: &Range<usize>) -> Vec<Range<usize>> {
+    let text = &bytes[inner.clone()];
+    word_starts(text).skip(1).take(LEAD_WORDS).map(|at| inner.start + at..inner.end).collect()
+}
+
+/// Where the words of a plain line start.
+fn word_starts(text: &[u8]) -> impl Iterator<Item = usize> + Clone + '_ {
+    (0..text.len()).filter(|&i| text[i].is_ascii_alphabetic() && (i == 0 || text[i - 1] == b' '))
 }
 
 /// Two lists of headings, each in text order, as one in text order; of two

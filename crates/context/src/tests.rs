@@ -318,6 +318,29 @@ fn an_inline_label_section_ends_at_the_paragraph_or_the_next_label() {
 }
 
 #[test]
+fn a_capitalised_heading_with_qualifying_words_heads_its_indented_block() {
+    for note in [
+        "FAMILY HISTORY\n  Mother: asthma.\n\nOTHER MEDICAL HISTORY\n  Gout - allopurinol daily\n",
+        "Family History\n  Mother: asthma.\n\nPertinent Past Medical History\n  Gout - allopurinol daily\n",
+    ] {
+        assert_eq!(section_at(note, "Gout"), SectionKind::PastHistory, "{note}");
+    }
+    // A block head the lexicon does not name ends the section before it.
+    let note = "OTHER MEDICAL HISTORY\n  Gout - allopurinol daily\n\n\
+                DRUG ASKED FOR\n  Adbry 150 mg/mL syringe, started today\n";
+    assert_ne!(section_at(note, "Adbry"), SectionKind::PastHistory);
+    assert!(context(note, "Adbry").is_current_fact());
+    // A capitalised line over text at its own indent is no heading, nor
+    // one with more than two words before the phrase.
+    for note in [
+        "FAMILY HISTORY\n  Mother: asthma.\n\nNO KNOWN MEDICAL HISTORY\nGout - allopurinol daily\n",
+        "FAMILY HISTORY\n  Mother: asthma.\n\nNOT MUCH ELSE MEDICAL HISTORY\n  Gout - allopurinol daily\n",
+    ] {
+        assert_ne!(section_at(note, "Gout"), SectionKind::PastHistory, "{note}");
+    }
+}
+
+#[test]
 fn a_bracketed_banner_holds_an_earlier_visit_up_to_its_end_marker() {
     let note =
         "SUBJECTIVE\n[Pasted from the encounter of 2/2024]\nHPI: flares resolved on cream.\n\
@@ -394,6 +417,26 @@ fn a_banner_in_brackets_inside_a_label_holds_what_the_label_opens() {
 }
 
 #[test]
+fn a_line_leading_into_a_quoted_earlier_note_opens_copied_text() {
+    let note = "Seen with her father today.\n\
+                Excerpt of the consult of 02/2025 by Dr. Moss, for reference:\n\
+                \x20 \"Palms fissured, IGA 4. Begin tralokinumab 600 mg, then 300 mg.\"\n\n\
+                Palms healed; IGA 1 today.";
+    assert!(context(note, "IGA 4").historical.is_some());
+    assert!(context(note, "Begin tralokinumab").historical.is_some());
+    assert!(context(note, "IGA 1").is_current_fact());
+    let note = "As written in the previous note:\n> BSA 20%.\nBSA 5% now.";
+    assert!(context(note, "BSA 20%").historical.is_some());
+    assert!(context(note, "BSA 5%").is_current_fact());
+    // A banner phrase run over a line break is read without a fault.
+    let note = "Seen today, unlike the prior\nnote:\n\"BSA 10%\" today.";
+    let _ = context(note, "BSA 10%");
+    // A quotation under a line with no banner phrase is today's.
+    let note = "Her mother told us at the visit:\n\"It itches all night.\" BSA 10%.";
+    assert!(context(note, "BSA 10%").is_current_fact());
+}
+
+#[test]
 fn a_banner_phrase_in_prose_opens_nothing() {
     for note in [
         "The eruption was copied from a photo she took.\nBSA 10%.",
@@ -415,6 +458,17 @@ fn of_several_dated_visits_only_the_latest_is_current() {
     let export = "DOS: 06/12/2025\nBSA 4%.\n\nDOS: 01/09/2025\nBSA 30%.";
     assert!(context(export, "BSA 4%").is_current_fact());
     assert!(context(export, "BSA 30%").historical.is_some());
+    // A counted visit's date after blanks or the count's bracket.
+    for export in [
+        "ENCOUNTER 1 of 2    01/09/2025  Clinic\nBSA 30%.\n\nENCOUNTER 2 of 2    06/12/2025  Clinic\nBSA 4%.",
+        "[Encounter 1 of 2]  01/09/2025\nBSA 30%.\n\n[Encounter 2 of 2]  06/12/2025\nBSA 4%.",
+    ] {
+        assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
+        assert!(context(export, "BSA 4%").is_current_fact(), "{export}");
+    }
+    // An uncounted visit word before a date is prose, not a visit's label.
+    let prose = "Visit 01/09/2025 was missed.\nBSA 30%.\n\nVisit 06/12/2025 kept.\nBSA 4%.";
+    assert!(context(prose, "BSA 30%").is_current_fact());
     // One visit's date on every page is one visit.
     let pages = "Date of service: 06/12/2025\nBSA 4%.\n\nDate of service: 06/12/2025\nIGA 2.";
     assert!(context(pages, "BSA 4%").is_current_fact());

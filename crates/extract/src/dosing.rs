@@ -9,6 +9,9 @@ use std::ops::Range;
 
 /// How far after the drug name or label a regimen is read.
 const WINDOW: usize = 220;
+/// How far past the window a sentence it cuts is read to its end ("...,
+/// then 1 pen (300 mg) SC every 14 days."): a regimen is one sentence.
+const SENTENCE_TAIL: usize = 60;
 /// How close a "loading" or "maintenance" word labels an amount.
 const LABEL_REACH: usize = 24;
 
@@ -104,8 +107,8 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 /// the next drug name (`drug_starts`), on a character boundary, with OCR
 /// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
 fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
-    necessity_context::steps::add(WINDOW);
-    let mut stop = (from + WINDOW).min(text.len());
+    necessity_context::steps::add(WINDOW + SENTENCE_TAIL);
+    let mut stop = sentence_end_after(text, (from + WINDOW).min(text.len()));
     // The drug starts are in order: the next one is found by binary search.
     if let Some(next) = drug_starts.get(drug_starts.partition_point(|&s| s <= from)) {
         stop = stop.min(*next);
@@ -115,6 +118,23 @@ fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str>
     }
     let window = &text[from..stop];
     ocr_repaired(window.find("\n\n").map_or(window, |i| &window[..i]))
+}
+
+/// Where the sentence that `at` cuts ends, when it ends within
+/// [`SENTENCE_TAIL`] bytes (a full stop before white space, a blank line
+/// or the end of the text); else `at`.
+fn sentence_end_after(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let end = (at + SENTENCE_TAIL).min(bytes.len());
+    let tail = &bytes[at.min(end)..end];
+    let stop = tail
+        .windows(2)
+        .position(|pair| matches!(pair, [b'.', b' ' | b'\n' | b'\r' | b'\t'] | [b'\n', b'\n']));
+    match stop {
+        Some(i) => at + i + 1,
+        None if end == bytes.len() => end,
+        None => at,
+    }
 }
 
 /// The doses written in a window: "600 mg", and "300" right before an
@@ -283,6 +303,23 @@ mod tests {
         assert_eq!(read(pen), (Some(600.0), Some(300.0), Some(2.0)));
         let given = " 600 mg SC x1 then 300 mg SC q2w. First dose (two 300 mg injections).";
         assert_eq!(read(given), (Some(600.0), Some(300.0), Some(2.0)));
+    }
+
+    #[test]
+    fn a_regimen_sentence_the_window_cuts_is_read_to_its_end() {
+        let talk = "She chose this drug after we talked through the options at length, \
+                    including its safety record in pregnancy and the eye side effects. ";
+        let order = "Prior authorization sent for the 300 mg/2 mL pen: two pens (600 mg) \
+                     under the skin on day 1, then one pen (300 mg) under the skin every 14 days.";
+        let text = format!(" {talk}{order}");
+        assert!(text.len() > WINDOW && text.find("every 14").unwrap() < WINDOW + SENTENCE_TAIL);
+        assert_eq!(read(&text), (Some(600.0), Some(300.0), Some(2.0)));
+        // The next sentence is not read past the window: its interval is
+        // another matter's.
+        let next = format!(" {talk}{talk}Seen again in 4 weeks. 300 mg every 4 weeks.");
+        assert!(next.find("every 4").unwrap() > WINDOW);
+        let found = read_dosing(&DosingPatterns::new().unwrap(), &next, 0, &[]);
+        assert_eq!(found.map(|(d, _)| d.interval_weeks), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::lexicon::{
 use crate::mentions::{Mention, Note, Question, Reason};
 use crate::values::current::Dating;
 use crate::words;
-use necessity_context::{steps, Axis};
+use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use std::ops::Range;
 
@@ -83,9 +83,13 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
         named.iter().any(|(d, _, m)| is_ad(d) && note.judge(m, Question::AFFIRMED).is_err());
     // "This is psoriasis, not atopic dermatitis" decides the diagnosis: the
     // spec's not_met case, whatever "eczema" the referral called it before.
+    // Its evidence is today's words where the note has them, not an
+    // earlier visit's copied or exported text ahead of them.
+    let today = |(_, _, m): &&&(&String, bool, &Mention)| m.section != SectionKind::PriorVisit;
+    let ad = || affirmed.iter().filter(|(d, _, _)| is_ad(d));
     let chosen = match look_alike {
         Some(other) if ad_ruled_out => other,
-        _ => affirmed.iter().find(|(d, _, _)| is_ad(d)).or(look_alike)?,
+        _ => ad().find(today).or_else(|| ad().next()).or(look_alike)?,
     };
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
 }
@@ -596,6 +600,21 @@ mod tests {
 
     fn flares(text: &str) -> bool {
         extract_case(&Lexicons::builtin(), text).persistent_flares
+    }
+
+    #[test]
+    fn the_diagnosis_is_quoted_from_todays_text_when_the_note_has_it() {
+        let evidence = |text: &str| {
+            let facts = extract_case(&Lexicons::builtin(), text);
+            facts.evidence.get("diagnosis").map(|e| e[0].text.clone())
+        };
+        let export = "VISIT 1 of 2   01/05/2026\nItchy eczema of the arms.\n\n\
+                      VISIT 2 of 2   06/08/2026\nAtopic dermatitis, much better on dupilumab.\n";
+        assert_eq!(evidence(export).as_deref(), Some("Atopic dermatitis"));
+        // With no mention today, the earlier visit's is the evidence.
+        let export = "VISIT 1 of 2   01/05/2026\nItchy eczema of the arms.\n\n\
+                      VISIT 2 of 2   06/08/2026\nMuch better on dupilumab.\n";
+        assert_eq!(evidence(export).as_deref(), Some("eczema"));
     }
 
     #[test]

@@ -279,6 +279,9 @@ pub enum RenewalTerm {
     FormChoice,
     /// A start or a restart after a gap: a new request, never a continuation.
     Start,
+    /// A course taken up again after a hold, told in the past ("was
+    /// resumed on 10/27"): it went on, so an earlier hold did not end it.
+    Resumed,
     /// A renewal to come ("will", "at week"): no course under way is named.
     Ahead,
     /// A look-alike that is none of these: "prescription renewal".
@@ -332,6 +335,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "request" => RenewalTerm::Request,
         "form_choice" => RenewalTerm::FormChoice,
         "start" => RenewalTerm::Start,
+        "resumed" => RenewalTerm::Resumed,
         "ahead" => RenewalTerm::Ahead,
         "masked" => RenewalTerm::Masked,
         "improved" => RenewalTerm::Improved,

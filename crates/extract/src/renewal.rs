@@ -19,6 +19,7 @@ use crate::mentions::{Mention, Note, Question};
 use crate::treatments::outcome::names_a_time_frame;
 use crate::values::current::Dating;
 use crate::values::parse_number;
+use crate::words;
 use chrono::NaiveDate;
 use necessity_context::{steps, SectionKind};
 use necessity_record::{ResponseStatement, TimeOnTherapy, TreatmentClass};
@@ -209,6 +210,9 @@ pub struct Reader<'a, 't, 'v> {
     sentence_course: HashMap<usize, Option<usize>>,
     /// Sentences with a start or restart word the layer affirms.
     starts: HashSet<usize>,
+    /// Sentences that tell a course resumed after a hold ("was resumed on
+    /// 10/27"): it went on.
+    resumed: HashSet<usize>,
     /// Sentences that speak of a renewal to come ("will", "at week 16").
     ahead: HashSet<usize>,
     /// The labels' and visits' time statements, with their sentence.
@@ -242,18 +246,26 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         // Times "into treatment", kept unless their sentence speaks ahead
         // ("we will reassess 16 weeks into treatment").
         let mut so_far: Vec<(usize, TimeStatement)> = Vec::new();
+        let mut resumed = HashSet::new();
         steps::add(drugs.len() + note.mentions().len());
         for m in note.mentions() {
             let Meaning::Renewal(term) = m.meaning else { continue };
             let text = note.text();
             let statement = match term {
                 RenewalTerm::Start => {
-                    // A start dated before now began the course that goes on.
+                    // A start dated before now began the course that goes
+                    // on; a start word in a programme's name starts nothing.
                     let affirmed = !names_a_time_frame(text, m.span.start)
-                        && note.judge(m, Question::CONTINUATION).is_ok()
-                        && !dating.before_now(&m.span);
-                    if affirmed {
+                        && !words::inside_a_name(text, &m.span)
+                        && note.judge(m, Question::CONTINUATION).is_ok();
+                    if affirmed && !dating.before_now(&m.span) {
                         starts.insert(m.sentence);
+                    }
+                    continue;
+                }
+                RenewalTerm::Resumed => {
+                    if note.judge(m, Question::CONTINUATION).is_ok() {
+                        resumed.insert(m.sentence);
                     }
                     continue;
                 }
@@ -278,7 +290,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             }
         }
         labels.extend(so_far.into_iter().filter(|(sentence, _)| !ahead.contains(sentence)));
-        Reader { patterns, note, courses, drugs, sentence_course, starts, ahead, labels }
+        Reader { patterns, note, courses, drugs, sentence_course, starts, resumed, ahead, labels }
     }
 
     /// The course the document asks a payer to go on paying for, if it asks.
@@ -366,7 +378,9 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// Whether the course was stopped and not taken up again: a stop that
     /// a later mention of use follows ("discontinued" in a copied line or
     /// an earlier visit, then "Meds: Dupixent 300 mg q2w" or "continues
-    /// Dupixent") was a pause or a misread neighbour, not the course's end.
+    /// Dupixent") was a pause or a misread neighbour, not the course's end;
+    /// so was a hold the course was resumed after ("held for surgery ...
+    /// Dupixent was resumed on 10/27").
     fn stopped(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
         steps::add(mentions.len());
@@ -376,7 +390,11 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         };
         !mentions.iter().any(|m| {
             let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
-            m.span.start > last_stop && (self.used_now(m) || listed) && !m.stopped && !m.requested
+            let resumed = self.resumed.contains(&self.note.sentence_index(m.span.start));
+            m.span.start > last_stop
+                && (self.used_now(m) || listed || resumed)
+                && !m.stopped
+                && !m.requested
         })
     }
 
@@ -1004,6 +1022,30 @@ mod tests {
         let text = "Cyclosporine was stopped at the start of the year for hypertension. \
                     Start Dupixent 600 mg then 300 mg every 2 weeks.";
         assert_eq!(asked(text), request(), "a start as an act still starts");
+    }
+
+    #[test]
+    fn a_course_resumed_after_a_hold_goes_on() {
+        let text = "Atopic dermatitis on dupilumab since 01/2025. \
+                    Dupilumab was held for six weeks around her hip surgery in 08/2025. \
+                    Dupilumab was resumed on 09/20/2025 at the same dose. \
+                    Letter of 01/10/2026: please renew the authorization for 12 months.";
+        assert_eq!(asked(text), renewal());
+        let text = "Atopic dermatitis on dupilumab since 01/2025. \
+                    Dupilumab was stopped in 08/2025 for conjunctivitis. \
+                    Letter of 01/10/2026: please renew the authorization for 12 months.";
+        assert_eq!(asked(text).0, None, "a stop with no resumption ends the course");
+    }
+
+    #[test]
+    fn a_start_word_in_a_programmes_name_starts_nothing() {
+        let text = "On Dupixent 300 mg every 4 weeks since 2025, clear now. \
+                    His Dupixent is paid by Fresh Start Health until 10/31. \
+                    Renewal request sent for 12 more months.";
+        assert_eq!(asked(text), renewal());
+        let text = "Dupixent was stopped in May for lack of coverage. \
+                    Plan: Restart Dupixent via Fresh Start Health; PA renewal sent.";
+        assert_eq!(asked(text), request(), "the restart outside the name still starts");
     }
 
     #[test]

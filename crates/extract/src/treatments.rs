@@ -94,6 +94,9 @@ struct DrugMention {
     /// Offered and declined or deferred: never given, so no treatment
     /// (the request reader still reads it, for a request declined later).
     offered_only: bool,
+    /// The course is written as ended before now ("Dates: 09/2024 -
+    /// 03/2025", "stopped 11/2025"): a trial, not a drug asked for.
+    ended_before_now: bool,
 }
 
 /// What the cues around one mention say.
@@ -185,7 +188,7 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
-    let drug_mentions = begun_before_now(drug_mentions, dating);
+    let drug_mentions = ended_before_now(begun_before_now(drug_mentions, dating), dating);
     let courses = courses(vocabulary, note, &drug_mentions);
     let continuation =
         renewal::Reader::new(renewal_patterns, note, &courses, dating).continuation();
@@ -223,6 +226,19 @@ fn begun_before_now(mut mentions: Vec<DrugMention>, dating: &Dating) -> Vec<Drug
             reading.plans.clear();
             reading.in_use = Some(cue);
         }
+    }
+    mentions
+}
+
+/// Marks the courses written as ended before now: a stated end (a
+/// period's end, a date after a stop word) that the note dates before its
+/// own date, and no open period.
+fn ended_before_now(mut mentions: Vec<DrugMention>, dating: &Dating) -> Vec<DrugMention> {
+    steps::add(mentions.len());
+    for mention in &mut mentions {
+        let end = mention.course.last_used.as_ref().filter(|last| last.stated_end);
+        mention.ended_before_now =
+            !mention.course.ongoing && end.is_some_and(|last| dating.before_now(&last.words));
     }
     mentions
 }
@@ -343,6 +359,7 @@ fn drug_mention(
         course,
         in_use_now,
         offered_only,
+        ended_before_now: false,
     })
 }
 

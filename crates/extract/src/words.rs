@@ -63,9 +63,50 @@ pub fn is_one_of(word: &str, set: &[&str]) -> bool {
     set.iter().any(|s| word.eq_ignore_ascii_case(s))
 }
 
+/// Whether the word at `span` is one word of a proper name written in
+/// title case mid-sentence: it and its neighbours are capitalised words
+/// ("with Bright Start Kids (CHIP)"), and a word precedes the first of
+/// them, so the capital is no sentence's or line's first ("Plan: Start
+/// Dupixent", "Please Start Dupixent" are not names). All-capital words
+/// are no title case ("WILL START DUPIXENT").
+pub fn inside_a_name(text: &str, span: &std::ops::Range<usize>) -> bool {
+    let before = word_right_before(text, span.start);
+    let after = word_right_after(text, span.end);
+    let lead = offset_in(text, before);
+    let mid_sentence = text[..lead].trim_end().ends_with(char::is_alphanumeric);
+    [before, &text[span.clone()], after].iter().all(|w| title_case(w)) && mid_sentence
+}
+
+/// Whether a word is written in title case: a capital, then lower case.
+fn title_case(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && chars.clone().next().is_some()
+        && chars.all(|c| !c.is_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capitalised_word_between_capitalised_words_mid_sentence_is_a_name() {
+        let name = |text: &str, word: &str| {
+            let at = text.find(word).unwrap();
+            inside_a_name(text, &(at..at + word.len()))
+        };
+        assert!(name("Her care is covered by Fresh Start Health (Medicaid).", "Start"));
+        assert!(name("Enrolled in the Early Begin Program today.", "Begin"));
+        for (text, word) in [
+            ("Plan: Start Dupixent 600 mg.", "Start"),
+            ("Please Start Dupixent today.", "Start"),
+            ("We will Start Dupixent today.", "Start"),
+            ("PLAN WILL START DUPIXENT TODAY.", "START"),
+            ("Covered by Fresh start program.", "start"),
+        ] {
+            assert!(!name(text, word), "{text}");
+        }
+    }
 
     #[test]
     fn words_and_terms_around_a_place() {

@@ -563,6 +563,9 @@ impl Form {
                         Layout::Field(value) | Layout::Heading(value) => value,
                     };
                     match first_drug(note, mentions, under) {
+                        // A drug field dated as a course that ended lists a
+                        // trial ("Product: Rinvoq   Dates: 09/2024 - 03/2025").
+                        Some(i) if *label == FormLabel::Drug && mentions[i].ended_before_now => {}
                         Some(i) => {
                             form.drugs.push(i);
                             form.labels.push((i, m.span.clone()));
@@ -950,6 +953,26 @@ mod tests {
         let plan =
             format!("{SKIN}Current medications:  cetirizine 10 mg daily\nPlan: start Dupixent.\n");
         assert_eq!(requested(&plan).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn a_drug_field_dated_as_an_ended_course_is_a_trial_not_the_request() {
+        let form = |trial: &str| {
+            format!(
+                "PRIOR AUTHORIZATION - ADBRY (tralokinumab)\nDate: 10/02/2026\n\
+                 Request type: [x] New start  [ ] Renewal\n\
+                 Preferred agent tried first?  [x] Yes\n   {trial}\n\
+                 Dx: atopic dermatitis. Directions: 600 mg once, then 300 mg every 2 weeks.\n\
+                 Plan: start Adbry after approval.\n"
+            )
+        };
+        let trial = form("Drug: Cibinqo 100 mg daily   Used: 01/2025 to 06/2025");
+        assert_eq!(requested(&trial).as_deref(), Some("tralokinumab"));
+        // A drug field with no ended period is still the form's request.
+        let asked = form("Drug: Cibinqo 100 mg daily");
+        assert_eq!(requested(&asked).as_deref(), Some("abrocitinib"));
+        let future = form("Drug: Cibinqo 100 mg daily   Dates: 11/2026 - 04/2027");
+        assert_eq!(requested(&future).as_deref(), Some("abrocitinib"), "a period asked for");
     }
 
     #[test]

@@ -183,6 +183,21 @@ mod tests {
     }
 
     #[test]
+    fn an_export_of_several_visits_is_dated_by_its_latest() {
+        let export = "[VISIT 1 of 2]  02/03/2025  Clinic\nEczema, BSA 20%.\n\
+                      Signed by J. Ruiz, MD 02/03/2025\n\n\
+                      [VISIT 2 of 2]  07/21/2025  Clinic\nEczema, BSA 4%.\n\
+                      Signed by J. Ruiz, MD 07/21/2025\n";
+        assert_eq!(note_date_of(export).unwrap().0, "2025-07-21");
+        let export = "VISIT 1 of 2   02/03/2025\nEczema.\nSigned: J. Ruiz 02/03/2025\n\n\
+                      VISIT 2 of 2   07/21/2025\nEczema.\nSigned: J. Ruiz 07/21/2025\n";
+        assert_eq!(note_date_of(export).unwrap().0, "2025-07-21");
+        // One visit's note signed twice is dated by its first signature.
+        let note = "Clinic note\nEczema.\nSigned: J. Ruiz 02/03/2025\nCosigned: A. Li 02/04/2025\n";
+        assert_eq!(note_date_of(note).unwrap().0, "2025-02-03");
+    }
+
+    #[test]
     fn another_date_of_the_patient_is_not_the_notes() {
         for text in [
             "Date of injury: 04/02/2025\nSeen for a burn.",
