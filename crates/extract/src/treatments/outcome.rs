@@ -581,6 +581,13 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     let (mut own, mut last) = (false, from);
     for hit in after.iter().take(MAX_CUES_BACK) {
         steps::add(1);
+        // "Pimecrolimus was denied by her plan; it was never filled": a
+        // prescription that never reached the patient is one drug's, the
+        // nearest before it, never a list's ("losartan ..., pimecrolimus -
+        // prescribed, never filled" in a medication list).
+        if hit.1 == Cue::NeverUsed && scope.other_agent_in(from..hit.0.start).is_some() {
+            continue;
+        }
         // "Hydrocortisone - started 03/2019, stopped 09/2019 - ineffective":
         // a dated start is a column of the agent's row, not a new clause.
         if !hit.2.backward() && dated(scope.text, hit.0.end) {
@@ -651,6 +658,8 @@ fn states_own_outcome(cue: Cue) -> bool {
         | Cue::Inquiry
         | Cue::Allergy
         | Cue::Tolerated => false,
+        // "Tacrolimus was never filled": the course never began.
+        Cue::NeverUsed => true,
     }
 }
 
@@ -767,6 +776,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         allergy: false,
         in_use: None,
         declined: false,
+        never_used: None,
         plans: Vec::new(),
         stops: Vec::new(),
     };
@@ -802,6 +812,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::Allergy => {
                 best.allergy = true;
+                continue;
+            }
+            Cue::NeverUsed => {
+                best.never_used.get_or_insert_with(|| cue_span.clone());
                 continue;
             }
             Cue::Tolerated => {
@@ -843,6 +857,23 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         best.outcome = if best.in_use.is_some() { Outcome::Current } else { Outcome::Mentioned };
         best.cue = None;
         best.said_by = None;
+    }
+    // "The tacrolimus he was prescribed was never picked up": a course that
+    // never began neither failed nor goes on, and the prescription before
+    // the words was that course, no order now; a plan after them stands
+    // ("never filled it; will resend the prescription").
+    if let Some(never) = best.never_used.clone() {
+        if best.plans.iter().all(|plan| plan.end <= never.start) {
+            best.planned = false;
+            best.plans.clear();
+        }
+        if rank(best.outcome) <= rank(Outcome::Planned) {
+            best.outcome = if best.planned { Outcome::Planned } else { Outcome::Mentioned };
+            best.cue = None;
+            best.said_by = Some(never);
+            best.in_use = None;
+            best.listed = false;
+        }
     }
     best
 }
