@@ -583,3 +583,18 @@ fn a_worry_about_side_effects_is_no_intolerance() {
     let f = facts(&format!("{AD}Mometasone 0.1% ointment was stopped because of side effects."));
     assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Intolerant));
 }
+
+#[test]
+fn a_drug_only_talked_over_is_no_treatment() {
+    let f = facts(&format!(
+        "{AD}Discussed abrocitinib versus dupilumab; he chose dupilumab. Start dupilumab 600 mg today."
+    ));
+    assert_eq!(outcome(&f, "abrocitinib"), None);
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    // Counter-example: a talk about something else says nothing of the
+    // drug named far after it.
+    let f = facts(&format!(
+        "{AD}She discussed the surgery with her cardiologist and was cleared to hold the clopidogrel."
+    ));
+    assert!(outcome(&f, "clopidogrel").is_some());
+}

@@ -161,7 +161,13 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let shared = across
                 || (cue.2.backward()
                     && scope.other_agent_in(sentence.start..cue.0.start).is_some());
-            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end);
+            // "Discussed upadacitinib", "discussed dupilumab vs upadacitinib":
+            // a talk about a drug names it next, or a list it opens; "had
+            // discussed this issue with Dr Khan ... to get off of the Plavix"
+            // is about something else.
+            let talked_of =
+                cue.1 != Cue::Inquiry || across || names_the_course(&text[cue.0.end..span.start]);
+            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end) && talked_of;
             if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
                 reaching.push(cue);
                 ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
