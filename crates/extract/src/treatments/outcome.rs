@@ -161,12 +161,13 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let shared = across
                 || (cue.2.backward()
                     && scope.other_agent_in(sentence.start..cue.0.start).is_some());
-            // "Discussed upadacitinib", "discussed dupilumab vs upadacitinib":
-            // a talk about a drug names it next, or a list it opens; "had
-            // discussed this issue with Dr Khan ... to get off of the Plavix"
-            // is about something else.
+            // "Discussed upadacitinib", "discussed dupilumab (Dupixent) vs
+            // upadacitinib", "asked about the new eczema shot Ebglyss": a talk
+            // about a drug names it within a few words, or a list it opens;
+            // "had discussed this issue with Dr Khan and had been approved to
+            // get off of the Plavix" is about something else.
             let talked_of =
-                cue.1 != Cue::Inquiry || across || names_the_course(&text[cue.0.end..span.start]);
+                cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
             let reaches_forward = cue.2.forward() && !dated(text, cue.0.end) && talked_of;
             if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
                 reaching.push(cue);
@@ -891,6 +892,17 @@ fn names_the_course(between: &str) -> bool {
     // What it reads: up to the end of the first term that is no determiner.
     let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
     words::terms(between).inspect(read).all(|(_, t)| words::is_one_of(t, &determiners))
+}
+
+/// How many words a talk about a drug ("discussed", "asked about") may
+/// stand before it: a short noun phrase ("the new eczema shot").
+const TALK_REACH_WORDS: usize = 4;
+
+/// Whether the words between a talk cue and the drug after it are few
+/// enough to be the drug's noun phrase.
+fn few_words(between: &str) -> bool {
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(between).inspect(read).take(TALK_REACH_WORDS + 1).count() <= TALK_REACH_WORDS
 }
 
 /// How far into the next sentence a cue still reads as a comment on the
