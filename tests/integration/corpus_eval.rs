@@ -36,22 +36,17 @@ fn corpus_is_decided_as_gold_says() {
 /// answer): no approval of a case whose gold is not medically necessary,
 /// except the ones listed in `KNOWN_WRONG_APPROVALS` (found by the first run
 /// of a blind round, each to be fixed and then deleted from the list); and
-/// the coverage reached kept as a floor: 77% (130 of 167) since the last
-/// blind round u joined (77%, 122 of 157, when s and t joined, 79% after the
+/// the coverage reached kept as a floor: 77% (130 of 167, 131 after the
+/// approvals fixes) since the last blind round u joined (77%, 122 of 157, when s and t joined, 79% after the
 /// request fixes that followed; 89%, 109 of 122, before them; 86% when the rounds
 /// n, o, r and pay joined, 97 of 112; before them 69 of 72).
 /// Approvals the first run of a blind round found wrong, not yet fixed: a
 /// note leaves the list when its rule is fixed (the test fails until it does).
-const KNOWN_WRONG_APPROVALS: &[&str] = &[
-    // an attending's addendum says the calcineurin inhibitor was never filled
-    "s-resident-attestation.txt",
-    // an OCR'd renewal form with an oral JAK inhibitor taken alongside
-    "t-ocr-renewal-form-jak.txt",
-    // a physician assistant's note whose severity is below every threshold
-    "u-derm-pa-cosign.txt",
-    // a primary-care note where only low-potency steroids failed
-    "u-x-default-peds-pcp-portal.txt",
-];
+/// Rounds s, t and u left four, fixed by general rules: a prescription never
+/// picked up was never used, an empty "[ ] No" box denies nothing, a palm
+/// counted by a number is a unit of area, a worry about side effects is no
+/// intolerance.
+const KNOWN_WRONG_APPROVALS: &[&str] = &[];
 
 #[test]
 fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {

@@ -108,6 +108,26 @@ impl Boxes {
         }
     }
 
+    /// Whether the term at `span` is a Yes or No that is the whole label of
+    /// an empty box ("[ ] No", "No [ ]", then the line's end or the next
+    /// box): an option of the question before it left unticked, which
+    /// [`Boxes::answer_after`] reads and which states nothing, so it denies
+    /// nothing on the line after it ("[X] Yes  [ ] No\n If yes, which drug:
+    /// upadacitinib").
+    pub fn is_unticked_option(&self, text: &str, lines: &Lines, span: &Range<usize>) -> bool {
+        let Some(own) = self.own_box(text, lines, span) else { return false };
+        if own.mark != Mark::Unticked || answer_word(&text[span.clone()]).is_none() {
+            return false;
+        }
+        let label_end = span.end.max(own.span.end);
+        let line_end = lines.range(lines.line_of(span.start)).end.max(label_end);
+        let rest = &text[label_end..line_end];
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        steps::add(blanks + 1);
+        blanks == rest.len()
+            || self.first_from(label_end).is_some_and(|b| b.span.start == label_end + blanks)
+    }
+
     /// Whether `start` lies in the item of an empty box earlier on its line,
     /// on a line whose boxes stand before their labels: the item runs from
     /// the box to the next column gap (two blanks) or box, so a form's
@@ -303,6 +323,24 @@ mod tests {
     }
 
     use Mark::{Ticked, Unticked};
+
+    /// Whether the word `word` (its first occurrence) is an unticked option.
+    fn unticked_option(text: &str, word: &str) -> bool {
+        let start = text.find(word).expect("word in text");
+        let lines = Lines::new(text.as_bytes());
+        Boxes::new(text).is_unticked_option(text, &lines, &(start..start + word.len()))
+    }
+
+    #[test]
+    fn an_empty_yes_or_no_box_is_an_unticked_option() {
+        assert!(unticked_option("Taking another biologic?  [X] Yes  [ ] No\n", "No"));
+        assert!(unticked_option("Response:  [ ] No  [ ] Yes", "No"));
+        assert!(unticked_option("Adherent?  Yes [X]  No [ ]", "No"));
+        // A ticked No answers; a box whose label says more is no option.
+        assert!(!unticked_option("Taking another biologic?  [ ] Yes  [X] No", "No"));
+        assert!(!unticked_option("[ ] No prior systemic therapy", "No"));
+        assert!(!unticked_option("No change in the plan.", "No"));
+    }
 
     #[test]
     fn every_box_style_reads_the_same() {

@@ -149,6 +149,9 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let mut cleared: Vec<Site> = Vec::new();
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
+        if counted_area(note, mention) {
+            continue;
+        }
         let verdict = note.judge(mention, Question::SITE);
         if dating.before_now(&mention.span) {
             continue;
@@ -180,6 +183,21 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         .collect();
     found.sort_by_key(|(site, _)| *site);
     found
+}
+
+/// Whether a site word is a unit of skin area a number counts ("plaques
+/// of about 2 palms each side", "1-2 palms": the palm method of estimating
+/// BSA), which names no site: a word of `area` in sites.tsv right after a
+/// number.
+fn counted_area(note: &Note, site: &Mention) -> bool {
+    let text = note.text();
+    let before = text[..site.span.start].trim_end_matches([' ', '\t']);
+    let at = note.mentions_from(&site.span);
+    steps::add(at.len());
+    before.ends_with(|c: char| c.is_ascii_digit())
+        && at
+            .iter()
+            .any(|m| m.span == site.span && matches!(m.meaning, Meaning::Site(SiteTerm::Area)))
 }
 
 /// How far before a site a drug may stand for "to" the site to name where

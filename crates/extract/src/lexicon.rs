@@ -105,6 +105,10 @@ pub enum Cue {
     /// drug allergy is no treatment, unless another cue tells how the drug
     /// went when it was used ("allergy: tacrolimus (burning)").
     Allergy,
+    /// The drug was prescribed but never reached the patient ("was never
+    /// picked up", "never filled"): never used, so no failure, intolerance
+    /// or current use said of it anywhere in the note stands.
+    NeverUsed,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -240,6 +244,9 @@ pub enum SiteTerm {
     /// the skin before it is not involved and so denies sites and lesions,
     /// not a drug ("on Dupixent and clear") nor a diagnosis.
     Clear,
+    /// A unit of skin area when a number counts it ("plaques of about 2
+    /// palms", the palm method of estimating BSA): then it names no site.
+    Area,
 }
 
 /// One meaning of a lexicon surface form; a form may carry several ("eczema"
@@ -819,6 +826,8 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             SiteTerm::Lesion
         } else if f[1] == "clear" {
             SiteTerm::Clear
+        } else if f[1] == "area" {
+            SiteTerm::Area
         } else {
             SiteTerm::Site(
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
@@ -850,6 +859,7 @@ fn cue_meaning(file: &str, line: usize, cue: &str, reach: &str) -> Result<Meanin
         "inquiry" => Cue::Inquiry,
         "allergy" => Cue::Allergy,
         "tolerated" => Cue::Tolerated,
+        "never_used" => Cue::NeverUsed,
         other => {
             Cue::Outcome(word::<Outcome>(other).ok_or_else(|| bad(file, line, "unknown outcome"))?)
         }

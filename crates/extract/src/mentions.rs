@@ -268,6 +268,7 @@ impl<'t, 'v> Note<'t, 'v> {
                         || (question.negation_after_a_site_is_the_sites
                             && self.negation_of_a_nearer_site(span, cause))
                         || (!question.clear_skin_denies && self.says_skin_is_clear(cause))
+                        || self.is_unticked_option(cause)
                 }
                 Axis::Family => {
                     (question.family_on_a_later_line_is_not_the_values
@@ -307,6 +308,15 @@ impl<'t, 'v> Note<'t, 'v> {
                 && m.span.start <= trigger.start
                 && trigger.end <= m.span.end
         })
+    }
+
+    /// Whether a negation trigger is the "No" of an empty box of a form's
+    /// Yes/No boxes ("[X] Yes  [ ] No"): an unticked box states nothing (the
+    /// boxes rule reads what the question's boxes answer), so it denies
+    /// nothing written after it.
+    fn is_unticked_option(&self, cause: Cause) -> bool {
+        let trigger = self.cause_span(cause);
+        self.boxes.is_unticked_option(self.text(), self.lines(), &trigger)
     }
 
     /// Whether a negation trigger after `span` ("clear", "is spared") speaks

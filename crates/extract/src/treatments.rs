@@ -129,6 +129,9 @@ pub(crate) struct CueReading {
     /// A decline, deferral or refusal cue reaches the mention ("decided
     /// against", "prefers to hold off").
     declined: bool,
+    /// Where a cue says the drug never reached the patient ("was never
+    /// picked up"): it outranks every failure or use said of the agent.
+    never_used: Option<Range<usize>>,
     /// Where the plan cues that reach the mention are, so the request can
     /// tell a plan from a refusal of it ("decided against starting it") and
     /// which came last.
@@ -640,6 +643,8 @@ struct Merged {
     last_used: Option<(Date, Range<usize>)>,
     /// A mention says the course goes on at the note's date.
     in_use_now: bool,
+    /// Where a mention says the agent never reached the patient.
+    never_used: Option<Range<usize>>,
 }
 
 /// One treatment per distinct agent and class: the strongest outcome, the
@@ -680,6 +685,7 @@ fn merge_by_agent(
                 declined: false,
                 last_used: None,
                 in_use_now: false,
+                never_used: None,
             });
             treatments.len() - 1
         });
@@ -737,6 +743,9 @@ fn merge_by_agent(
             }
         }
         merged.in_use_now |= mention.in_use_now;
+        if merged.never_used.is_none() {
+            merged.never_used = mention.reading.never_used.clone();
+        }
     }
     let is_requested = |t: &Treatment| requested.is_some_and(|(agent, _)| *agent == t.agent);
     let mut in_use = Vec::new();
@@ -749,8 +758,14 @@ fn merge_by_agent(
         })
         .enumerate()
         .map(|(index, merged)| {
-            let Merged { mut treatment, potency, mut in_use_now, last_used, .. } = merged;
+            let Merged { mut treatment, potency, mut in_use_now, last_used, never_used, .. } =
+                merged;
             treatment.potency = potency.map(|(_, p)| p);
+            let never_used = never_used.filter(|_| !is_requested(&treatment));
+            if let Some(never) = &never_used {
+                never_used_only(text, &mut treatment, never);
+                in_use_now = false;
+            }
             if let Some((_, request)) = requested.filter(|(agent, _)| *agent == treatment.agent) {
                 treatment.outcome = Outcome::Planned;
                 treatment.evidence.retain(|span| span != request);
@@ -768,7 +783,7 @@ fn merge_by_agent(
                 in_use_now && matches!(treatment.outcome, Outcome::Current | Outcome::Failed);
             if going_on {
                 in_use.push(index);
-            } else if let Some((date, words)) = last_used {
+            } else if let Some((date, words)) = last_used.filter(|_| never_used.is_none()) {
                 treatment.last_used = Some(date.iso());
                 keep_time_words(&mut treatment.evidence, Span::of(text, words.start, words.end));
             }
@@ -776,6 +791,19 @@ fn merge_by_agent(
         })
         .collect();
     (treatments, in_use)
+}
+
+/// An agent some mention says never reached the patient ("the tacrolimus
+/// ointment was never picked up"; an attending's correction of a resident's
+/// "failed tacrolimus"): whatever failure or use another mention states, it
+/// was never used, so it is only named, shown by the words that say so, and
+/// has no last use (the date of its prescription is none).
+fn never_used_only(text: &str, treatment: &mut Treatment, never: &Range<usize>) {
+    treatment.outcome = Outcome::Mentioned;
+    if let Some(words) = Span::of(text, never.start, never.end) {
+        treatment.evidence.retain(|kept| *kept != words);
+        treatment.evidence.insert(0, words);
+    }
 }
 
 /// Adds the words that date a course's last use to a treatment's

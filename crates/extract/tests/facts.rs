@@ -485,6 +485,27 @@ fn sites_of(text: &str) -> Vec<Site> {
 }
 
 #[test]
+fn palms_counted_by_a_number_measure_area_and_name_no_site() {
+    assert!(sites_of("Lichenified plaques behind both knees, about 3 palms in all.").is_empty());
+    assert!(sites_of("Eczematous plaques of the flanks, 1-2 palms each.").is_empty());
+    // Counter-examples: palms that are involved stay hands.
+    assert_eq!(sites_of("Fissured plaques on both palms."), [Site::Hands]);
+    assert_eq!(sites_of("Dyshidrotic-looking eczema of the left palm, 2 weeks."), [Site::Hands]);
+}
+
+#[test]
+fn an_empty_no_box_denies_nothing_on_the_next_line() {
+    let text = "Atopic dermatitis. Dupixent 300 mg every 2 weeks, renewal.\n\
+                Taking another biologic or JAK inhibitor?\n   [X] Yes    [ ] No\n   \
+                Drug and start: abrocitinib 100 mg daily since 06/2026\n";
+    let f = facts(text);
+    assert!(f.treatments.iter().any(|t| t.agent == "abrocitinib"), "{:?}", f.treatments);
+    // Counter-example: a ticked No still answers its own question.
+    let text = "Atopic dermatitis.\nTried abrocitinib?  [ ] Yes  [X] No\n";
+    assert!(facts(text).treatments.iter().all(|t| t.agent != "abrocitinib"));
+}
+
+#[test]
 fn a_site_described_by_its_lesion_is_involved() {
     assert_eq!(sites_of("Soles are improved but still cracking at the heels."), [Site::Feet]);
     assert_eq!(sites_of("Fissured knuckles, worse in winter."), [Site::Hands]);

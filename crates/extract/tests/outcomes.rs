@@ -539,3 +539,62 @@ fn a_stop_for_an_adverse_effect_outlasts_a_failure_said_elsewhere() {
     ));
     assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
 }
+
+#[test]
+fn a_prescription_never_picked_up_was_never_used_whatever_else_is_said() {
+    // The correction outranks a failure written earlier in the note.
+    let f = facts(&format!(
+        "{AD}History: failed pimecrolimus 1% cream.\n\nAddendum: the pimecrolimus cream \
+         her PCP prescribed in 04/2026 was never picked up at the pharmacy because of its price."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Mentioned));
+    let f = facts(&format!(
+        "{AD}Crisaborole was prescribed in the spring, but she never filled it. Takes loratadine 10 mg daily."
+    ));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Mentioned));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+}
+
+#[test]
+fn a_prescription_never_filled_is_one_drugs_not_its_lists() {
+    // Counter-examples: the agents before the unfilled one keep their
+    // outcomes, and a failure with no such words stands.
+    let f = facts(&format!(
+        "{AD}Fluocinonide 0.05% ointment did not help. Tacrolimus ointment was not \
+         covered by her plan; it was never filled.\nMedications:\n  cetirizine 10 mg daily\n  \
+         pimecrolimus 1% cream - prescribed 05/2026, never filled\n"
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Mentioned));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Mentioned));
+    assert_eq!(outcome(&f, "cetirizine"), Some(Outcome::Current));
+    let f = facts(&format!("{AD}Failed pimecrolimus 1% cream after two months of use."));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_worry_about_side_effects_is_no_intolerance() {
+    let f = facts(&format!(
+        "{AD}We talked about mometasone 0.1% ointment; her father is worried about steroid side \
+         effects and would rather wait."
+    ));
+    assert_ne!(outcome(&f, "mometasone"), Some(Outcome::Intolerant));
+    // Counter-example: side effects the patient had still stop a drug.
+    let f = facts(&format!("{AD}Mometasone 0.1% ointment was stopped because of side effects."));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_drug_only_talked_over_is_no_treatment() {
+    let f = facts(&format!(
+        "{AD}Discussed abrocitinib versus dupilumab; he chose dupilumab. Start dupilumab 600 mg today."
+    ));
+    assert_eq!(outcome(&f, "abrocitinib"), None);
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    // Counter-example: a talk about something else says nothing of the
+    // drug named far after it.
+    let f = facts(&format!(
+        "{AD}She discussed the surgery with her cardiologist and was cleared to hold the clopidogrel."
+    ));
+    assert!(outcome(&f, "clopidogrel").is_some());
+}

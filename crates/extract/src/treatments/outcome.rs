@@ -161,7 +161,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let shared = across
                 || (cue.2.backward()
                     && scope.other_agent_in(sentence.start..cue.0.start).is_some());
-            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end);
+            // "Discussed upadacitinib", "discussed dupilumab (Dupixent) vs
+            // upadacitinib", "asked about the new eczema shot Ebglyss": a talk
+            // about a drug names it within a few words, or a list it opens;
+            // "had discussed this issue with Dr Khan and had been approved to
+            // get off of the Plavix" is about something else.
+            let talked_of =
+                cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
+            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end) && talked_of;
             if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
                 reaching.push(cue);
                 ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
@@ -581,6 +588,13 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     let (mut own, mut last) = (false, from);
     for hit in after.iter().take(MAX_CUES_BACK) {
         steps::add(1);
+        // "Pimecrolimus was denied by her plan; it was never filled": a
+        // prescription that never reached the patient is one drug's, the
+        // nearest before it, never a list's ("losartan ..., pimecrolimus -
+        // prescribed, never filled" in a medication list).
+        if hit.1 == Cue::NeverUsed && scope.other_agent_in(from..hit.0.start).is_some() {
+            continue;
+        }
         // "Hydrocortisone - started 03/2019, stopped 09/2019 - ineffective":
         // a dated start is a column of the agent's row, not a new clause.
         if !hit.2.backward() && dated(scope.text, hit.0.end) {
@@ -651,6 +665,8 @@ fn states_own_outcome(cue: Cue) -> bool {
         | Cue::Inquiry
         | Cue::Allergy
         | Cue::Tolerated => false,
+        // "Tacrolimus was never filled": the course never began.
+        Cue::NeverUsed => true,
     }
 }
 
@@ -767,6 +783,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         allergy: false,
         in_use: None,
         declined: false,
+        never_used: None,
         plans: Vec::new(),
         stops: Vec::new(),
     };
@@ -802,6 +819,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             }
             Cue::Allergy => {
                 best.allergy = true;
+                continue;
+            }
+            Cue::NeverUsed => {
+                best.never_used.get_or_insert_with(|| cue_span.clone());
                 continue;
             }
             Cue::Tolerated => {
@@ -844,6 +865,23 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         best.cue = None;
         best.said_by = None;
     }
+    // "The tacrolimus he was prescribed was never picked up": a course that
+    // never began neither failed nor goes on, and the prescription before
+    // the words was that course, no order now; a plan after them stands
+    // ("never filled it; will resend the prescription").
+    if let Some(never) = best.never_used.clone() {
+        if best.plans.iter().all(|plan| plan.end <= never.start) {
+            best.planned = false;
+            best.plans.clear();
+        }
+        if rank(best.outcome) <= rank(Outcome::Planned) {
+            best.outcome = if best.planned { Outcome::Planned } else { Outcome::Mentioned };
+            best.cue = None;
+            best.said_by = Some(never);
+            best.in_use = None;
+            best.listed = false;
+        }
+    }
     best
 }
 
@@ -854,6 +892,17 @@ fn names_the_course(between: &str) -> bool {
     // What it reads: up to the end of the first term that is no determiner.
     let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
     words::terms(between).inspect(read).all(|(_, t)| words::is_one_of(t, &determiners))
+}
+
+/// How many words a talk about a drug ("discussed", "asked about") may
+/// stand before it: a short noun phrase ("the new eczema shot").
+const TALK_REACH_WORDS: usize = 4;
+
+/// Whether the words between a talk cue and the drug after it are few
+/// enough to be the drug's noun phrase.
+fn few_words(between: &str) -> bool {
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(between).inspect(read).take(TALK_REACH_WORDS + 1).count() <= TALK_REACH_WORDS
 }
 
 /// How far into the next sentence a cue still reads as a comment on the
