@@ -499,7 +499,7 @@ fn synthetic_case(i: usize) -> (String, String, Value) {
 }
 
 #[test]
-fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
+fn review_page_of_a_thousand_cases_holds_one_note_at_a_time() {
     let Some(browser) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes");
@@ -523,6 +523,7 @@ fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
         page.as_os_str(),
     ]);
     let size = std::fs::metadata(&page).unwrap().len();
+    let note_bytes: u64 = (0..1000).map(|i| synthetic_case(i).1.len() as u64).sum();
     let result = selftest(&browser, &page, "selftest=100");
     let cases = result["cases"].as_object().unwrap();
     assert_eq!(cases.len(), 100);
@@ -538,10 +539,12 @@ fn review_page_of_a_thousand_cases_opens_and_filters_quickly() {
          filter {filter:.1} ms; next case {step:.1} ms",
         size as f64 / 1e6
     );
-    // Generous bounds for a loaded 2-core CI machine; a page that puts every
-    // note in the DOM takes far longer.
-    assert!(load < 8000.0, "page took {load} ms to show its first case");
-    assert!(filter < 500.0 && step < 100.0, "filter {filter} ms, step {step} ms");
+    // Times are printed, not asserted (they measure the machine as much as
+    // the page); what keeps the page quick is that it holds one note's text
+    // at a time, not every note's.
+    let shown = result["dom_text_bytes"].as_u64().unwrap();
+    eprintln!("text in the page: {shown} bytes; the notes: {note_bytes} bytes");
+    assert!(shown < note_bytes / 10, "{shown} bytes of text in the page, notes {note_bytes}");
 }
 
 /// Headless Chromium driven over the DevTools protocol, for what `--dump-dom`

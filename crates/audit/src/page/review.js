@@ -469,6 +469,18 @@
     return (performance.now() - t) / runs;
   }
 
+  // The length of the text the page shows: its text nodes, not the data
+  // its scripts carry.
+  function shownTextLength() {
+    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    var length = 0;
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var tag = node.parentNode.tagName;
+      if (tag !== "SCRIPT" && tag !== "STYLE") { length += node.nodeValue.length; }
+    }
+    return length;
+  }
+
   function runSelfTest(loaded) {
     var result = { load_ms: loaded, parse_ms: parsed - started, cases: {}, foreign_elements: 0 };
     var determinations = Object.keys(cases.reduce(function (seen, c) { seen[c.determination] = 1; return seen; }, {}));
@@ -492,6 +504,9 @@
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
     result.after_j = currentCase() ? currentCase().id : null;
     show(0);
+    // How much text the page holds with one case shown: one note at a time,
+    // however many cases the page carries.
+    result.dom_text_bytes = shownTextLength();
     var checked = location.hash.indexOf("=") > 0 ? Number(location.hash.split("=")[1]) : cases.length;
     cases.slice(0, checked).forEach(function (c, position) {
       show(position);
