@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rewrites the blind rounds' block of corpus/known-misses.tsv from a fresh
 `necessity eval` of the corpus: one row per (note, field) a blind-round note
-(n-, o-, r-, p-, s-, t-, u-) still misses, with the eval's expected and found values.
+(n-, o-, r-, p-, s-, t-, u-, v-, w-) still misses, with the eval's expected and found values.
 
 The hand-diagnosed rows above the block are kept as they are; a blind row
 whose cause is diagnosed moves up there with its reason. Run after a rule
@@ -16,8 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MISSES = ROOT / "corpus" / "known-misses.tsv"
-HEADER = "# Blind rounds n, o, r, pay, p, s, t, u joined the corpus"
-BLIND = re.compile(r"^(n|o|r|p|s|t|u)-")
+HEADER = "# Blind rounds n, o, r, pay, p, s, t, u, v, w joined the corpus"
+# Where the blind block starts, whichever rounds its header names.
+BLOCK = "# Blind rounds "
+BLIND = re.compile(r"^(n|o|r|p|s|t|u|v|w)-")
 
 
 def main() -> int:
@@ -33,7 +35,7 @@ def main() -> int:
             rows.setdefault((m.group(1), m.group(2)), m.group(3))
     kept = []
     for line in MISSES.read_text().splitlines():
-        if line.startswith(HEADER):
+        if line.startswith(BLOCK):
             break
         kept.append(line)
     kept.append(HEADER + " after their first runs (figures in corpus/README.md);")

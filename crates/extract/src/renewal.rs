@@ -1268,6 +1268,8 @@ mod tests {
             "Dose unchanged.",
             "Some improvement in itch.",
             "As eczema was not controlled with topical therapy, Dupixent was begun.",
+            "The plan's renewal terms require a positive clinical response to Dupixent.",
+            "Coverage goes on only if the chart must show a positive response at week 16.",
         ] {
             assert_eq!(response(text), None, "{text}");
         }
