@@ -1,4 +1,5 @@
 use super::*;
+use necessity_extract::extract_case;
 use necessity_record::{Determination, Span};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
