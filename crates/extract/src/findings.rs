@@ -121,7 +121,12 @@ pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not). A site named only as where a
 /// drug is applied ("tacrolimus to face") gives way to a current statement
-/// that it is clear ("eyelids and hands clear").
+/// that it is clear ("eyelids and hands clear"), and so does any involvement
+/// a later word of clear skin denies: a note's latest word on a site is its
+/// examination ("flaring on dorsal hands" in the history, "dorsal hands
+/// clear" in the exam), and a policy's criteria quoted in a letter ("atopic
+/// dermatitis of the hands and/or feet") give way to "hands and feet are
+/// clear".
 pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let text = note.text();
     // A lesion word counts only when it is itself affirmed: "the penis has no
@@ -147,6 +152,10 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     // current statement clears it ("eyelids and hands clear").
     let mut involved: Vec<(Site, Span, bool)> = Vec::new();
     let mut cleared: Vec<Site> = Vec::new();
+    // Per site and word involving it ("cheeks"), whether a word of clear
+    // skin denies that same word after its last involvement: "forehead
+    // clear" leaves the cheeks involved.
+    let mut words: Vec<(Site, String, bool)> = Vec::new();
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
         if counted_area(note, mention) {
@@ -156,8 +165,15 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         if dating.before_now(&mention.span) {
             continue;
         }
-        if matches!(verdict, Err(Reason::Context(Axis::Negated, _))) {
+        if let Err(Reason::Context(Axis::Negated, cause)) = verdict {
             cleared.push(*site);
+            if note.says_skin_is_clear(cause) {
+                let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
+                let earlier = words.iter_mut().find(|(s, w, _)| s == site && *w == word);
+                if let Some(entry) = earlier {
+                    entry.2 = true;
+                }
+            }
             continue;
         }
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
@@ -165,6 +181,11 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
             continue;
         }
         let applied = is_application_site(note, mention);
+        let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
+        match words.iter_mut().find(|(s, w, _)| s == site && *w == word) {
+            Some(entry) => entry.2 = false,
+            None => words.push((*site, word, false)),
+        }
         match involved.iter_mut().find(|(s, _, _)| s == site) {
             Some(entry) => entry.2 &= applied,
             None => {
@@ -179,6 +200,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let mut found: Vec<(Site, Span)> = involved
         .into_iter()
         .filter(|(site, _, applied)| !(*applied && cleared.contains(site)))
+        .filter(|(site, _, _)| !words.iter().filter(|(s, _, _)| s == site).all(|e| e.2))
         .map(|(site, span, _)| (site, span))
         .collect();
     found.sort_by_key(|(site, _)| *site);

@@ -345,7 +345,7 @@ impl<'t, 'v> Note<'t, 'v> {
     /// "eczema almost clear": sites.tsv, the trigger the last word of the
     /// phrase): it denies sites and lesions, not what else stands before it
     /// ("on Dupixent and clear", the eczema of "eczema almost clear").
-    fn says_skin_is_clear(&self, cause: Cause) -> bool {
+    pub fn says_skin_is_clear(&self, cause: Cause) -> bool {
         let trigger = self.cause_span(cause);
         let from = trigger.start.saturating_sub(MAX_CLEAR_PHRASE_LEN);
         let at = self.mentions_from(&(from..trigger.start + 1));

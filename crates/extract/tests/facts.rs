@@ -234,6 +234,25 @@ fn copied_forward_prior_visit_values_are_not_current() {
 }
 
 #[test]
+fn a_later_word_of_clear_skin_outranks_an_earlier_involvement_of_the_site() {
+    let f = facts(
+        "HPI: atopic dermatitis flaring on the dorsal hands and face despite creams.\n\
+         Exam: face clear. Dorsal hands clear, no fissures. Eczematous plaques on the trunk.",
+    );
+    assert!(f.high_impact_sites.is_empty(), "{:?}", f.high_impact_sites);
+    // Involvement written after the clear word stands, and a clear word of
+    // one site leaves the others.
+    let f = facts(
+        "Exam: hands clear at first look. Assessment: eczema flaring on the hands and neck \
+         today; face clear.",
+    );
+    assert_eq!(f.high_impact_sites, [Site::Neck, Site::Hands]);
+    // A negation that is no word of clear skin keeps the earlier involvement.
+    let f = facts("Eczematous plaques on the eyelids. Gentle eyelid care, fragrance-free.");
+    assert_eq!(f.high_impact_sites, [Site::Face]);
+}
+
+#[test]
 fn spared_sites_and_family_history_sections_do_not_count() {
     let f = facts("Eczematous plaques on the trunk; face spared.\n\nFamily history:\nMother has eczema of the hands.\n");
     assert!(f.high_impact_sites.is_empty());
