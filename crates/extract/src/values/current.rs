@@ -1167,6 +1167,14 @@ mod tests {
     }
 
     #[test]
+    fn a_value_at_the_time_of_initiation_is_a_baseline_not_today_s() {
+        let text = "Atopic dermatitis on Dupixent since 01/2026. At the time of initiation \
+                    his disease was severe: EASI 31.2, IGA 4. Reauthorization requested.";
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.easi, b.iga), (Some(31.2), Some(4.0)));
+    }
+
+    #[test]
     fn a_value_before_the_patients_first_injection_is_a_baseline() {
         let text = "Atopic dermatitis on dupilumab since 03/2025. At that 03/04/2025 visit, \
                     before her first injection, her EASI was 26.2. EASI today 4.1.";
