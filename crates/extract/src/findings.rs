@@ -11,7 +11,9 @@ use crate::values::current::Dating;
 use crate::words;
 use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
+use regex::Regex;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
@@ -450,7 +452,12 @@ const SHORT_LINE: usize = 90;
 /// in the past, or heading an exam section ("DERM:") never counts.
 pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     let text = note.text();
-    let named = |m: &Mention| matches!(m.meaning, Meaning::Specialty(SpecialtyTerm::Named(_)));
+    let named = |m: &Mention| {
+        matches!(
+            m.meaning,
+            Meaning::Specialty(SpecialtyTerm::Named(_) | SpecialtyTerm::Credential(_))
+        )
+    };
     if !note.mentions().iter().any(named) {
         return None;
     }
@@ -467,7 +474,11 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     steps::add(note.mentions().len());
     let mut best: Option<(u8, Specialty, &Range<usize>)> = None;
     for mention in note.mentions() {
-        let Meaning::Specialty(SpecialtyTerm::Named(specialty)) = mention.meaning else { continue };
+        let (specialty, credential) = match &mention.meaning {
+            Meaning::Specialty(SpecialtyTerm::Named(specialty)) => (specialty, false),
+            Meaning::Specialty(SpecialtyTerm::Credential(specialty)) => (specialty, true),
+            _ => continue,
+        };
         let span = &mention.span;
         let line = lines.line_of(span.start);
         let header = lines.is_header_or_signature(line, span.start, text.len());
@@ -488,10 +499,15 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
         // names the note's clinician.
         let names_a_clinician = ["ist", "ian"].iter().any(|end| text[span.clone()].ends_with(end));
         let heading = text[span.end..].starts_with(':') && !names_a_clinician;
-        if referred || heading || note.judge(mention, Question::CURRENT_FACT).is_err() {
+        if referred
+            || heading
+            || asked_about(text, span)
+            || note.judge(mention, Question::CURRENT_FACT).is_err()
+        {
             continue;
         }
-        let labelled = cues(SpecialtyTerm::Label, before_label).any(on_line)
+        let labelled = clinicians_own_line(text, lines.starts[line], span.start)
+            || cues(SpecialtyTerm::Label, before_label).any(on_line)
             || cues(SpecialtyTerm::Label, lines.previous_line(line))
                 .any(|l| lines.opens_its_line(text, l))
             || cues(SpecialtyTerm::Label, span.end..span.end + ROLE_AFTER)
@@ -507,18 +523,75 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
         } else {
             1
         };
+        // A credential's line names the clinician, but a practice named in
+        // the letterhead or signature says more ("FNP-C" of a dermatology clinic).
+        let score = if credential { score.min(2) } else { score };
         // Other specialties are everywhere in passing ("follow up with his
         // primary care physician"): only a labelled line, the letterhead or
         // the signature says one prescribes.
         if *specialty == Specialty::Other && score < 2 {
             continue;
         }
-        if best.is_none_or(|(s, _, _)| score > s) {
+        // A credential ("J. Ames, FNP-C, Dermatology") tells the training; a
+        // specialty named on its line tells where the clinician practises.
+        let better = best.is_none_or(|(s, held, at)| {
+            score > s
+                || (score == s
+                    && held == Specialty::Other
+                    && *specialty != Specialty::Other
+                    && lines.line_of(at.start) == line)
+        });
+        if better {
             best = Some((score, *specialty, span));
         }
     }
     let (_, specialty, span) = best?;
     Some((specialty, span_of(text, span)?))
+}
+
+/// A clinician's own line up to a specialty: a name, its degrees and
+/// credentials, then the specialty ("Marisol Greer, PA-C (Family
+/// Medicine)", "Dr Ann Ode, MBBS, MRCP(UK), Allergy"), wherever it stands
+/// (a cover note's signature in the middle of a packet).
+static CLINICIAN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)^ [\x20\t]*
+          (?:Dr\.?\x20+)?                                # a title
+          (?:[A-Z][A-Za-z'’\-]*\.?\x20+){0,4}             # given names, initials
+          [A-Z][A-Za-z'’\-]+                              # the family name
+          (?:,\x20*(?:MD|M\.D\.|DO|MBBS|MBChB|PA-C|PA|NP|FNP-C|FNP-BC|FNP|APRN|CRNP|DNP
+                     |MSN|PhD|RN|MRCP(?:\(UK\))?|FRCP|FAAD|FAAAAI))+   # degrees, credentials
+          [\x20\t]*[,(\-–][\x20\t]*$                         # then the specialty",
+    )
+    .expect("a valid pattern")
+});
+
+/// Whether the line from `line_start` to a specialty at `at` is a
+/// clinician's own line naming it ([`CLINICIAN_LINE`]).
+fn clinicians_own_line(text: &str, line_start: usize, at: usize) -> bool {
+    let before = &text[line_start..at];
+    steps::add(before.len().min(SHORT_LINE));
+    before.len() <= SHORT_LINE && CLINICIAN_LINE.is_match(before)
+}
+
+/// How far after a specialty the question mark of a form question asking
+/// about it may be.
+const QUESTION_REACH: usize = 80;
+
+/// Whether a specialty is a word of a question on its line ("Q9. Prescribed
+/// by or in consultation with a dermatologist or allergist?"): the question
+/// names the specialties it asks about, its answer says which holds. A field
+/// after it ("Dermatology   Urgent?  [ ] Yes") is another question's.
+fn asked_about(text: &str, specialty: &Range<usize>) -> bool {
+    let rest = &text.as_bytes()[specialty.end..];
+    let rest = &rest[..rest.len().min(QUESTION_REACH)];
+    steps::add(rest.len());
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    memchr::memchr(b'?', line).is_some_and(|mark| {
+        let question = &line[..mark];
+        !question.iter().any(|&b| b == b':' || b == b'\t')
+            && !question.windows(2).any(|pair| pair == b"  ")
+    })
 }
 
 /// How far before a specialty, in its sentence, a reviewer is named whose
@@ -683,6 +756,69 @@ mod tests {
         assert_eq!(specialty(form), Some(Specialty::AllergyImmunology));
         let other = form.replace("☐ Dermatology   ☒", "☒ Dermatology   ☐");
         assert_eq!(specialty(&other), Some(Specialty::Dermatology));
+    }
+
+    #[test]
+    fn a_form_question_names_the_specialties_it_asks_about() {
+        let form = "Q4. Is the prescriber a dermatologist or an allergist?\n  [ ] Yes  [X] No\n\
+                    Signed: P. Amadi, MD, Internal Medicine\n";
+        assert_eq!(specialty(form), Some(Specialty::Other));
+        // A question later on the line is another field's.
+        let field = "Specialty: Dermatology        Is this a renewal? New start\n";
+        assert_eq!(specialty(field), Some(Specialty::Dermatology));
+    }
+
+    #[test]
+    fn a_credential_names_the_specialty_only_when_the_practice_does_not() {
+        let retail = "QuickCare Clinic\nProvider: T. Ruiz, MSN, FNP-C\n\nEczema of the hands; \
+                      dermatology would have to start a biologic.\n\nPlan:\n1. Emollients.\n\
+                      2. Triamcinolone 0.1% ointment twice daily for two weeks.\n\
+                      3. Return if worse, or sooner with fever or crusting.\n\
+                      4. Handout on gentle skin care given and reviewed with the patient.\n\
+                      5. Follow up in two weeks.\n";
+        assert_eq!(specialty(retail), Some(Specialty::Other));
+        let derm_np = "ASHGROVE DERMATOLOGY ASSOCIATES\nProvider: T. Ruiz, MSN, FNP-C\n\n\
+                       Eczema of the hands.\n";
+        assert_eq!(specialty(derm_np), Some(Specialty::Dermatology));
+        let same_line = "Seen today.\n\nJ. Ames, FNP-C, Dermatology\n";
+        assert_eq!(specialty(same_line), Some(Specialty::Dermatology));
+    }
+
+    #[test]
+    fn a_clinicians_own_line_names_the_specialty_anywhere_in_a_packet() {
+        let packet = "PAGE 1 OF 3\nMember statement follows.\nI have had eczema all my life.\n\n\
+                      Cover note\nOle Brandt, PA-C (Family Medicine)\nPlease review the attached \
+                      pages.\nPage 2: outside records.\nPage 3: photos.\nPage 4: receipts.\n\
+                      Page 5: end.\n";
+        assert_eq!(specialty(packet), Some(Specialty::Other));
+        // A sentence about a clinician is no clinician's own line.
+        let past = "Dupixent was started by Dr. K. Ode, MD (Dermatology) and stopped.\n";
+        assert_eq!(specialty(past), Some(Specialty::Dermatology));
+        assert!(!super::clinicians_own_line(past, 0, past.find("Derm").unwrap()));
+    }
+
+    #[test]
+    fn allergy_practices_are_named_many_ways() {
+        for name in [
+            "NORTHFIELD ALLERGY & ASTHMA",
+            "Lakeview Allergy, Asthma & Immunology",
+            "Dr. Q. Ilori - Allergy & Clinical Immunology",
+            "R. Osei, MD, FAAAAI",
+        ] {
+            assert_eq!(
+                specialty(&format!("{name}\n\nFollow-up of eczema.\n")),
+                Some(Specialty::AllergyImmunology),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_consultants_advice_or_list_is_someone_elses_specialty() {
+        let discharge = "Hospital Medicine Service\nAttending: N. Baker, MD (Internal Medicine)\n\
+                         Consultants: Dermatology - I. Sato, MD\n\
+                         Per dermatology, continue wet wraps twice daily.\n";
+        assert_eq!(specialty(discharge), Some(Specialty::Other));
     }
 
     #[test]

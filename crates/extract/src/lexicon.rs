@@ -383,6 +383,9 @@ pub enum FormLabel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SpecialtyTerm {
     Named(Specialty),
+    /// A credential that tells a clinician's training, not where they
+    /// practise ("FNP-C"): the specialty when nothing better names one.
+    Credential(Specialty),
     /// "Prescriber:", "Provider:": the line states the prescriber.
     Label,
     /// "refer to", "wait list": the specialty is someone else's.
@@ -645,6 +648,7 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             "referral" => SpecialtyTerm::Referral,
             "referrer" => SpecialtyTerm::Referrer,
             "reviewer" => SpecialtyTerm::Reviewer,
+            "credential_other" => SpecialtyTerm::Credential(Specialty::Other),
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
     })?;
