@@ -136,13 +136,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let mut lesion_sentences: Vec<bool> = Vec::new();
     steps::add(2 * note.mentions().len());
     for m in note.mentions() {
-        let lesion = matches!(
-            m.meaning,
-            Meaning::Site(SiteTerm::Lesion)
-                | Meaning::Flare { .. }
-                | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
-        );
-        if lesion && note.judge(m, Question::LESION).is_ok() {
+        if is_lesion_word(m.meaning) && note.judge(m, Question::LESION).is_ok() {
             if lesion_sentences.len() <= m.sentence {
                 lesion_sentences.resize(m.sentence + 1, false);
             }
@@ -158,9 +152,10 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     // skin denies that same word after its last involvement: "forehead
     // clear" leaves the cheeks involved.
     let mut words: Vec<(Site, String, bool)> = Vec::new();
+    let examined = examined_areas(note);
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
-        if counted_area(note, mention) {
+        if counted_area(note, mention) || examined.contains(&mention.span.start) {
             continue;
         }
         let verdict = note.judge(mention, Question::SITE);
@@ -222,6 +217,57 @@ fn counted_area(note: &Note, site: &Mention) -> bool {
         && at
             .iter()
             .any(|m| m.span == site.span && matches!(m.meaning, Meaning::Site(SiteTerm::Area)))
+}
+
+/// How far after an examination's opening ("skin exam of") its list of
+/// areas may run, in bytes.
+const EXAMINED_REACH: usize = 200;
+/// How many sites make a list an examination's inventory rather than a
+/// finding ("exam of the hands shows fissures" names one, and involves it).
+const EXAMINED_LIST: usize = 3;
+
+/// Where the sites start that an examination's list names as looked at
+/// ("Skin exam of scalp, face, neck, trunk, hands, feet: ..."): the sites
+/// after an `examined` cue in its sentence, up to the first lesion word,
+/// colon or semicolon, when there are at least [`EXAMINED_LIST`] of them.
+fn examined_areas(note: &Note) -> Vec<usize> {
+    let text = note.text();
+    let mut examined = Vec::new();
+    for cue in note.mentions() {
+        if !matches!(cue.meaning, Meaning::Site(SiteTerm::Examined)) {
+            continue;
+        }
+        let sentence = note.sentence(cue.sentence);
+        let reach = cue.span.end..(cue.span.end + EXAMINED_REACH).min(sentence.end);
+        let mut listed = Vec::new();
+        let mut from = cue.span.end;
+        steps::add(note.mentions_from(&reach).len());
+        for m in note.mentions_in(&reach) {
+            // Overlapping mentions ("dorsal hands", "hands") leave no gap.
+            let gap = text.get(from..m.span.start.max(from)).unwrap_or(":");
+            if gap.contains([':', ';']) || is_lesion_word(m.meaning) {
+                break;
+            }
+            if let Meaning::Site(SiteTerm::Site(_)) = m.meaning {
+                listed.push(m.span.start);
+            }
+            from = from.max(m.span.end);
+        }
+        if listed.len() >= EXAMINED_LIST {
+            examined.extend(listed);
+        }
+    }
+    examined
+}
+
+/// Whether a mention's meaning ties a site to skin disease.
+fn is_lesion_word(meaning: &Meaning) -> bool {
+    matches!(
+        meaning,
+        Meaning::Site(SiteTerm::Lesion)
+            | Meaning::Flare { .. }
+            | Meaning::Diagnosis(DiagnosisTerm::Named { .. })
+    )
 }
 
 /// How far before a site a drug may stand for "to" the site to name where
@@ -756,6 +802,36 @@ mod tests {
         assert_eq!(specialty(form), Some(Specialty::AllergyImmunology));
         let other = form.replace("☐ Dermatology   ☒", "☒ Dermatology   ☐");
         assert_eq!(specialty(&other), Some(Specialty::Dermatology));
+    }
+
+    fn sites(text: &str) -> Vec<necessity_record::Site> {
+        extract_case(&Lexicons::builtin(), text).high_impact_sites
+    }
+
+    #[test]
+    fn an_examinations_list_of_areas_is_what_was_looked_at() {
+        use necessity_record::Site::{Face, Hands, Neck};
+        let inventory = "Atopic dermatitis follow-up.\nFull skin examination including the \
+                         scalp, face, neck, chest, back, hands and feet: lichenified plaques \
+                         on the neck; elsewhere clear.\n";
+        assert_eq!(sites(inventory), vec![Neck]);
+        let dictated = "atopic dermatitis skin exam of the scalp face neck arms hands and feet \
+                        shows eczematous plaques of the antecubital fossae\n";
+        assert_eq!(sites(dictated), vec![]);
+        // One or two areas examined and found involved are a finding.
+        let finding = "Atopic dermatitis. Exam of the hands shows fissured eczematous plaques.\n";
+        assert_eq!(sites(finding), vec![Hands]);
+        let lesion_first = "Atopic dermatitis. Exam: eczematous plaques on the face, neck and \
+                            hands.\n";
+        assert_eq!(sites(lesion_first), vec![Face, Neck, Hands]);
+    }
+
+    #[test]
+    fn skin_that_has_cleared_is_not_involved() {
+        use necessity_record::Site::Neck;
+        let text = "Atopic dermatitis on dupilumab. His hands have cleared completely; \
+                    eczema persists on the neck.\n";
+        assert_eq!(sites(text), vec![Neck]);
     }
 
     #[test]

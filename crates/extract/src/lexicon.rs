@@ -247,6 +247,9 @@ pub enum SiteTerm {
     /// A unit of skin area when a number counts it ("plaques of about 2
     /// palms", the palm method of estimating BSA): then it names no site.
     Area,
+    /// "Skin exam of", "examination including": a list of sites after it,
+    /// before any lesion word, names what was looked at, not what is involved.
+    Examined,
 }
 
 /// One meaning of a lexicon surface form; a form may carry several ("eczema"
@@ -832,6 +835,8 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             SiteTerm::Clear
         } else if f[1] == "area" {
             SiteTerm::Area
+        } else if f[1] == "examined" {
+            SiteTerm::Examined
         } else {
             SiteTerm::Site(
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
