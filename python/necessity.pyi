@@ -63,15 +63,30 @@ class Engine:
     ) -> list[dict[str, Any]]:
         """The records of many notes, in order, decided in parallel with the GIL
         released; ids default to the positions "0", "1", ..."""
+    def decide_patient(
+        self,
+        texts: Iterable[str],
+        dates: Optional[Sequence[Optional[str]]] = None,
+        ids: Optional[Iterable[str]] = None,
+        patient: Optional[str] = None,
+    ) -> list[dict[str, Any]]:
+        """The records of one patient's notes, in input order: the dated notes
+        (ISO 8601) decided in date order, each with the earlier ones' history
+        (a renewal's baseline from the start visit), the undated ones alone,
+        as `necessity run --patient-column --date-column` reads them."""
     def decide_arrow(
         self,
         batch: pyarrow.RecordBatch,
         text_column: str = "text",
         id_column: Optional[str] = "id",
+        patient_column: Optional[str] = None,
+        date_column: Optional[str] = None,
     ) -> pyarrow.RecordBatch:
         """One output row per input row: the summary columns (see `arrow_schema()`)
         and the whole record as JSON in `record`. Null texts are `empty` error
-        records; with `id_column=None` ids are the row positions in the batch."""
+        records; with `id_column=None` ids are the row positions in the batch.
+        With `patient_column`, a patient's consecutive rows are decided together
+        in `date_column` order, as `decide_patient` decides them."""
     def explain(self, text: str, id: Optional[str] = None) -> str:
         """The Markdown review `necessity explain` prints for this note."""
 

@@ -10,7 +10,9 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_pyarrow::{FromPyArrow, ToPyArrow};
-use necessity_engine::{builtin_names, with_quiet_panics, EngineError, Summary, SUMMARY_COLUMNS};
+use necessity_engine::{
+    builtin_names, with_quiet_panics, EngineError, PatientNote, Summary, SUMMARY_COLUMNS,
+};
 use necessity_record::Record;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -149,33 +151,89 @@ impl Engine {
         json_loads(py, &json)
     }
 
+    /// The records of one patient's notes, as dicts in input order: the
+    /// dated notes decided in date order, each with the earlier ones'
+    /// history (a renewal's baseline from the start visit), the undated
+    /// ones alone, as `necessity run --patient-column --date-column` does.
+    #[pyo3(signature = (texts, dates=None, ids=None, patient=None))]
+    fn decide_patient(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        dates: Option<&Bound<'_, PyAny>>,
+        ids: Option<&Bound<'_, PyAny>>,
+        patient: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let texts: Vec<String> = strings(texts)?;
+        let ids: Vec<String> = match ids {
+            Some(ids) => strings(ids)?,
+            None => (0..texts.len()).map(|n| n.to_string()).collect(),
+        };
+        let dates: Vec<Option<String>> = match dates {
+            Some(dates) => dates.extract()?,
+            None => vec![None; texts.len()],
+        };
+        if ids.len() != texts.len() || dates.len() != texts.len() {
+            return Err(UsageError::new_err(format!(
+                "{} ids and {} dates for {} texts; give one of each per text",
+                ids.len(),
+                dates.len(),
+                texts.len()
+            )));
+        }
+        let json = py.detach(|| {
+            guarded(|| {
+                let notes: Vec<PatientNote> = (0..texts.len())
+                    .map(|n| PatientNote {
+                        id: &ids[n],
+                        text: &texts[n],
+                        date: dates[n].as_deref(),
+                    })
+                    .collect();
+                Ok(to_json(&self.inner.decide_patient(patient.as_deref(), &notes)))
+            })
+        })?;
+        json_loads(py, &json)
+    }
+
     /// Decides every row of an Arrow record batch: the summary's columns
     /// plus the whole record as JSON in `record`, one row per input row.
-    #[pyo3(signature = (batch, text_column="text", id_column=Some("id")))]
+    /// With `patient_column`, a patient's consecutive rows are read
+    /// together in the order of `date_column`, as `necessity run` reads them.
+    #[pyo3(signature = (batch, text_column="text", id_column=Some("id"), patient_column=None, date_column=None))]
     fn decide_arrow(
         &self,
         py: Python<'_>,
         batch: &Bound<'_, PyAny>,
         text_column: &str,
         id_column: Option<&str>,
+        patient_column: Option<&str>,
+        date_column: Option<&str>,
     ) -> PyResult<Py<PyAny>> {
         let batch = RecordBatch::from_pyarrow_bound(batch)?;
         let texts = string_column(&batch, text_column)?;
         let ids = id_column.map(|name| string_column(&batch, name)).transpose()?;
+        let patients = patient_column.map(|name| string_column(&batch, name)).transpose()?;
+        let dates = date_column.map(|name| string_column(&batch, name)).transpose()?;
         let decided = py.detach(|| {
             guarded(|| {
-                let notes: Vec<(String, &str)> = (0..texts.len())
-                    .map(|row| {
-                        let id = match &ids {
-                            Some(ids) if ids.is_valid(row) => ids.value(row).to_string(),
-                            Some(_) => String::new(),
-                            None => row.to_string(),
-                        };
-                        let text = if texts.is_valid(row) { texts.value(row) } else { "" };
-                        (id, text)
+                let row_ids: Vec<String> = (0..texts.len())
+                    .map(|row| match &ids {
+                        Some(ids) => cell(Some(ids), row).unwrap_or_default().to_string(),
+                        None => row.to_string(),
                     })
                     .collect();
-                let records = self.inner.decide_batch(&notes);
+                let note = |row: usize| PatientNote {
+                    id: &row_ids[row],
+                    text: cell(Some(&texts), row).unwrap_or_default(),
+                    date: cell(dates.as_ref(), row),
+                };
+                let runs: Vec<(Option<&str>, Vec<PatientNote>)> =
+                    patient_runs(texts.len(), |row| cell(patients.as_ref(), row))
+                        .into_iter()
+                        .map(|(patient, rows)| (patient, rows.into_iter().map(note).collect()))
+                        .collect();
+                let records = self.inner.decide_patients(&runs);
                 summary_batch(&records)
                     .map_err(|error| InternalError::new_err(format!("building the batch: {error}")))
             })
@@ -202,6 +260,28 @@ impl Engine {
 }
 
 /// The schema of `decide_arrow`'s batches, as a `pyarrow.Schema`.
+/// The value of a string column's row, `None` for no column or a null.
+fn cell(column: Option<&StringArray>, row: usize) -> Option<&str> {
+    column.filter(|c| c.is_valid(row)).map(|c| c.value(row))
+}
+
+/// A batch's rows grouped as `necessity run` groups a file's rows: a
+/// patient's consecutive rows together, every row without a patient alone.
+fn patient_runs<'a>(
+    rows: usize,
+    patient: impl Fn(usize) -> Option<&'a str>,
+) -> Vec<(Option<&'a str>, Vec<usize>)> {
+    let mut runs: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+    for row in 0..rows {
+        let this = patient(row);
+        match runs.last_mut() {
+            Some((Some(last), run)) if this == Some(*last) => run.push(row),
+            _ => runs.push((this, vec![row])),
+        }
+    }
+    runs
+}
+
 #[pyfunction(name = "arrow_schema")]
 fn schema_of_batches(py: Python<'_>) -> PyResult<Py<PyAny>> {
     Ok(schema().to_pyarrow(py)?.unbind())

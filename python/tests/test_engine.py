@@ -193,3 +193,72 @@ def test_explain_is_the_review_the_cli_prints(seed_note):
     assert review.startswith("# Medical necessity review")
     assert "**Determination: MEDICALLY NECESSARY" in review
     assert "- Note: `seed`" in review
+
+
+INITIAL = (
+    "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% ointment and "
+    "tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w."
+)
+RENEWAL = (
+    "Atopic dermatitis. Continues Dupixent 300 mg every 2 weeks, started 03/2025. EASI 6. "
+    "Plan: continue Dupixent, reauthorization requested."
+)
+
+
+def baseline_easi(record: dict):
+    """The record's baseline EASI (a record leaves out a baseline it has none of)."""
+    return record["facts"].get("measures_baseline", {}).get("easi")
+
+
+def test_a_patients_notes_are_read_in_date_order_as_the_cli_reads_them(cli, tmp_path):
+    engine = necessity.Engine()
+    # The renewal comes first; its date puts it after the start visit.
+    # Ids as the CLI names rows of notes.jsonl, so evidence from an earlier note names it alike.
+    texts, dates, ids = [RENEWAL, INITIAL], ["2025-11-20", "2025-03-02"], ["notes.jsonl#n2", "notes.jsonl#n1"]
+    records = engine.decide_patient(texts, dates=dates, ids=ids, patient="p7")
+    assert [r["id"] for r in records] == ids
+    assert baseline_easi(records[0]) == 28
+    assert records[0]["determination"] == "medically_necessary"
+    assert records[0]["source"]["patient"] == "p7"
+    # Alone, the renewal has no baseline.
+    assert baseline_easi(engine.decide(RENEWAL)) is None
+    # The CLI reading the same rows with patient and date fields decides the same.
+    export = tmp_path / "notes.jsonl"
+    export.write_text(
+        "".join(
+            json.dumps({"id": i.split("#")[1], "patient_id": "p7", "note_date": d, "text": t}) + "\n"
+            for t, d, i in zip(texts, dates, ids)
+        )
+    )
+    expected = run_cli(cli, export)
+    assert [r["facts"] for r in records] == [r["facts"] for r in expected]
+    assert [r["criteria"] for r in records] == [r["criteria"] for r in expected]
+
+
+def test_decide_arrow_reads_a_patients_consecutive_rows_together():
+    engine = necessity.Engine(threads=2)
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "id": ["a2", "a1", "b1", "c1"],
+            "patient": ["A", "A", None, "C"],
+            "date": ["2025-11-20", "2025-03-02", "2025-11-20", None],
+            "text": [RENEWAL, INITIAL, RENEWAL, RENEWAL],
+        }
+    )
+    out = engine.decide_arrow(batch, patient_column="patient", date_column="date")
+    records = [json.loads(r) for r in out.column("record").to_pylist()]
+    assert [r["id"] for r in records] == ["a2", "a1", "b1", "c1"]
+    baselines = [baseline_easi(r) for r in records]
+    # Only patient A's renewal has an earlier note to take its baseline from.
+    assert baselines == [28, None, None, None]
+    together = engine.decide_patient([RENEWAL, INITIAL], ["2025-11-20", "2025-03-02"], ["a2", "a1"], "A")
+    assert records[:2] == together
+    # Without the columns, every row is read alone, as before.
+    alone = engine.decide_arrow(batch)
+    assert [baseline_easi(json.loads(r)) for r in alone.column("record").to_pylist()] == [None] * 4
+
+
+def test_decide_patient_wants_one_date_and_id_per_text():
+    engine = necessity.Engine()
+    with pytest.raises(necessity.UsageError):
+        engine.decide_patient([RENEWAL, INITIAL], dates=["2025-11-20"])

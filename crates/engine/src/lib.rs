@@ -40,6 +40,33 @@ use necessity_criteria::{
 };
 use necessity_extract::{extract_case_dated, extract_case_traced};
 pub use necessity_record::sha256_hex;
+
+/// One note of a patient as a caller holds it: the date is the export's
+/// (a date column), which orders the patient's notes and dates a note
+/// whose text states none.
+#[derive(Clone, Copy, Debug)]
+pub struct PatientNote<'a> {
+    /// The note's id.
+    pub id: &'a str,
+    /// The note's text.
+    pub text: &'a str,
+    /// Its date as the export gives it (ISO 8601 or as written), if any.
+    pub date: Option<&'a str>,
+}
+
+/// The order a patient's notes are decided in: the dated ones (a date
+/// [`necessity_record::sortable_date`] reads) by date, input order among
+/// equal dates, then the undated ones, which are read alone. The one rule
+/// for `necessity run`, `explain` and the bindings.
+pub fn patient_order(dates: &[Option<&str>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..dates.len()).collect();
+    // The sort is stable: equal dates keep the input order.
+    order.sort_by_key(|&index| {
+        let date = dates[index].and_then(necessity_record::sortable_date);
+        (date.is_none(), date)
+    });
+    order
+}
 use necessity_record::{Facts, Format, PolicyRef, Provenance, Record, Source, Status};
 use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use std::cell::Cell;
@@ -201,6 +228,48 @@ impl Engine {
     {
         self.install(|| {
             notes.par_iter().map(|(id, text)| self.decide(id.as_ref(), text.as_ref())).collect()
+        })
+    }
+
+    /// Decides the notes of one patient as `necessity run` decides a
+    /// patient's run of rows: the dated notes in date order (see
+    /// [`patient_order`]), each with the history of those before it, the
+    /// undated ones alone; records in the order of `notes`, each `source`
+    /// naming `patient` and the note's date.
+    pub fn decide_patient(&self, patient: Option<&str>, notes: &[PatientNote<'_>]) -> Vec<Record> {
+        let dates: Vec<Option<&str>> = notes.iter().map(|note| note.date).collect();
+        let mut history = PatientHistory::new();
+        let mut records: Vec<Option<Record>> = vec![None; notes.len()];
+        for index in patient_order(&dates) {
+            let note = &notes[index];
+            let source = Source {
+                format: Some(Format::Text),
+                bytes: note.text.len() as u64,
+                patient: patient.map(str::to_string),
+                date: note.date.map(str::to_string),
+                ..Source::default()
+            };
+            let dated = note.date.and_then(necessity_record::sortable_date).is_some();
+            let history = dated.then_some(&mut history);
+            records[index] =
+                Some(self.decide_in_history(note.id, note.text, source, None, history));
+        }
+        records.into_iter().flatten().collect()
+    }
+
+    /// [`Engine::decide_patient`] of many patients, in parallel on the
+    /// engine's pool (one patient's notes stay in order on one thread);
+    /// records in input order.
+    pub fn decide_patients(
+        &self,
+        patients: &[(Option<&str>, Vec<PatientNote<'_>>)],
+    ) -> Vec<Record> {
+        self.install(|| {
+            let runs: Vec<Vec<Record>> = patients
+                .par_iter()
+                .map(|(patient, notes)| self.decide_patient(*patient, notes))
+                .collect();
+            runs.into_iter().flatten().collect()
         })
     }
 

@@ -336,3 +336,39 @@ fn a_patients_history_is_an_input_of_the_one_path_and_grows_with_each_note() {
     let mentions = engine.fact_mentions(&read, renewal);
     assert!(mentions.iter().all(|m| m.lexical_variant != "EASI 28"));
 }
+
+#[test]
+fn a_patients_notes_are_decided_in_date_order_and_returned_in_input_order() {
+    use crate::{patient_order, PatientNote};
+    let engine = Engine::new().unwrap();
+    let initial = "Atopic dermatitis, EASI 28, BSA 30%, IGA 4. Failed clobetasol 0.05% \
+                   ointment and tacrolimus. Plan: start Dupixent 600 mg then 300 mg q2w.";
+    let renewal = "Atopic dermatitis. Continues Dupixent 300 mg every 2 weeks, started \
+                   03/2025. EASI 6. Plan: continue Dupixent, reauthorization requested.";
+    let undated = "Atopic dermatitis. Phone call about refills.";
+    // Given later note first: the date column orders them.
+    let notes = [
+        PatientNote { id: "n#2", text: renewal, date: Some("2025-11-20") },
+        PatientNote { id: "n#3", text: undated, date: None },
+        PatientNote { id: "n#1", text: initial, date: Some("2025-03-02") },
+    ];
+    assert_eq!(patient_order(&notes.map(|n| n.date)), [2, 0, 1]);
+    let records = engine.decide_patient(Some("p7"), &notes);
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["n#2", "n#3", "n#1"]);
+    let renewal_facts = records[0].facts.clone().unwrap();
+    assert_eq!(renewal_facts.measures_baseline.easi, Some(28.0));
+    assert_eq!(records[0].determination, Some(Determination::MedicallyNecessary));
+    assert_eq!(records[0].source.patient.as_deref(), Some("p7"));
+    assert_eq!(records[0].source.date.as_deref(), Some("2025-11-20"));
+    // The undated note is read alone, as `run` reads it.
+    let source =
+        Source { format: Some(Format::Text), bytes: undated.len() as u64, ..Source::default() };
+    let alone =
+        engine.decide_with_source("n#3", undated, Source { patient: Some("p7".into()), ..source });
+    assert_eq!(records[1], alone);
+    // Many patients at once give each patient's records, in input order.
+    let both = engine.decide_patients(&[(Some("p7"), notes.to_vec()), (None, notes[..1].to_vec())]);
+    assert_eq!(both[..3], records[..]);
+    assert_eq!(both[3].facts.clone().unwrap().measures_baseline.easi, None);
+}

@@ -202,13 +202,10 @@ fn load_in_date_order(
             Some((loaded, started.elapsed()))
         })
         .collect();
-    let mut order: Vec<usize> = (0..loaded.len()).collect();
     let document = |index: usize| loaded[index].as_ref().and_then(|(read, _)| read.as_ref().ok());
-    // The sort is stable: equal dates keep the input order.
-    order.sort_by_key(|&index| {
-        let date = document(index).and_then(date_of);
-        (date.is_none(), date)
-    });
+    let dates: Vec<Option<&str>> =
+        (0..loaded.len()).map(|index| document(index).and_then(date_of)).collect();
+    let order = necessity_engine::patient_order(&dates);
     (loaded, order)
 }
 
