@@ -31,9 +31,7 @@ pub struct Mention<'v> {
     pub meaning: &'v Meaning,
     /// The index of the sentence the term starts in.
     pub sentence: usize,
-    /// The index of the list item it stands in, if any. No rule of this
-    /// round reads it yet; the layer's tests do.
-    #[allow(dead_code)]
+    /// The index of the list item it stands in, if any.
     pub item: Option<usize>,
     /// The kind of section it stands in.
     pub section: SectionKind,
@@ -106,6 +104,12 @@ impl<'t, 'v> Note<'t, 'v> {
     pub fn mentions_in(&self, range: &Range<usize>) -> impl Iterator<Item = &Mention<'v>> {
         let end = range.end;
         self.mentions_from(range).iter().filter(move |m| m.span.end <= end)
+    }
+
+    /// The byte range of list item `index` (a mention's `item`).
+    pub fn item(&self, index: usize) -> Range<usize> {
+        let items = self.analysis.items();
+        items.get(index).cloned().unwrap_or(self.text().len()..self.text().len())
     }
 
     /// The byte range of sentence `index`.
