@@ -1507,6 +1507,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pharmacy_notice_or_a_message_to_the_patient_states_the_request() {
+        let fax = format!(
+            "{SKIN}FROM: Elm Street Pharmacy\nRE: PRIOR AUTH REQUIRED - ADBRY 150 MG/ML SYRINGE\n\
+             Rx at our store: HYDROCORTISONE 2.5% CREAM, last fill 01/2026.\n"
+        );
+        assert_eq!(requested(&fax).as_deref(), Some("tralokinumab"));
+        let portal = format!(
+            "{SKIN}Hi Sam - Dr. Osei sent your Adbry prescription yesterday and we submitted \
+             the paperwork. Keep using the triamcinolone she prescribed in the meantime.\n"
+        );
+        assert_eq!(requested(&portal).as_deref(), Some("tralokinumab"));
+        // Records sent are no prescription.
+        let records = format!("{SKIN}We sent your records to the allergist; Adbry failed.\n");
+        assert_eq!(requested(&records), None);
+    }
+
+    #[test]
     fn an_order_written_as_not_given_today_is_no_request() {
         // An option explained and then "NOT ordered today" is declined; the
         // drug started instead is the request.
