@@ -73,6 +73,9 @@ impl TreatmentPatterns {
                   )\b )                                   # or how often: a regimen in use")?,
             item_head: ci(r"^ [\x20\t]*
                   (?: \( [^()\n]{1,40} \) [\x20\t]* )?   # the other name: (Dupixent)
+                  (?: (?: \d*\.?\d+\s*% | acetonide | propionate | dipropionate | valerate
+                    | furoate | butyrate | topical | cream | ointment | oint | lotion
+                    | solution | foam | gel ) [\x20\t]* )*  # a strength and vehicle: 0.1% cream
                   (?: [:.–—] | -\s | \r?\n | $ )    # a colon, a stop, a dash apart or the line's end")?,
             course: CoursePatterns::new()?,
             dosing: DosingPatterns::new()?,
@@ -331,7 +334,10 @@ fn drug_mention(
     // A plan item headed by an advanced drug says after its head what is
     // done with it ("1. Dupilumab (Dupixent): start.", "2. Dupixent - START.
     // Loading dose given today"; "1. Dupixent: continue 300 mg q2w").
-    let item = (REQUESTABLE.contains(&class) && !reading.stopped)
+    // An item headed by a topical in a note about skin disease orders it
+    // the same way ("1. Triamcinolone 0.1% cream - apply BID ... Disp 30 g").
+    let orderable = REQUESTABLE.contains(&class) || (skin_note && class != TreatmentClass::Other);
+    let item = (orderable && !reading.stopped)
         .then(|| request::headed_item(vocabulary, patterns, note, mention, id))
         .flatten();
     if let (Some(HeadedItem::Declined(stop)), true) = (&item, reading.planned) {

@@ -1437,6 +1437,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_item_headed_by_a_topical_with_its_prescription_orders_it() {
+        let item = format!(
+            "{SKIN}PLAN:\n1. Mometasone 0.1% ointment - apply to the arms nightly x 10 days, \
+             then stop.\n   Disp 45 g, no refills.\n2. Emollient after bathing.\n"
+        );
+        assert_eq!(requested(&item).as_deref(), Some("mometasone"));
+        // The same item that only goes on with the cream orders nothing.
+        let going_on = format!(
+            "{SKIN}PLAN:\n1. Mometasone 0.1% ointment: continue nightly to the arms. Refill \
+             sent.\n2. Emollient after bathing.\n"
+        );
+        assert_eq!(requested(&going_on), None);
+        // An antibiotic of the visit is no request of the spec's classes.
+        let other =
+            format!("{SKIN}PLAN:\n1. Cephalexin 500 mg - four times daily x 7 days. Disp 28.\n");
+        assert_eq!(requested(&other), None);
+    }
+
+    #[test]
     fn a_published_case_requests_nothing() {
         let paper = format!(
             "CASE REPORT\nKeywords: atopic dermatitis; lebrikizumab\n{SKIN}\
