@@ -192,12 +192,14 @@ fn narrative_request<'m>(
     // of its own) is the course that led to the request ("Start Dupixent
     // ... Prior authorization: documents above (tralokinumab failure,
     // ...)"), not the drug asked for.
-    let tried: Vec<u32> = mentions
+    let mut tried: Vec<u32> = mentions
         .iter()
         .filter(|m| !m.reading.planned && judged(m.reading.outcome))
         .map(|m| drugs.agent(m))
         .collect();
-    let untried = |m: &&DrugMention| advanced(m) && !tried.contains(&drugs.agent(m));
+    tried.sort_unstable();
+    tried.dedup();
+    let untried = |m: &&DrugMention| advanced(m) && tried.binary_search(&drugs.agent(m)).is_err();
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
     // continued or judged in the same mention is no new start. A drug of
@@ -283,12 +285,15 @@ pub(super) fn headed_item(
     mention: &Mention,
     drug: usize,
 ) -> Option<HeadedItem> {
+    let item = note.item(mention.item?);
+    // An item's head stands at its start: only a list mark before it.
+    let lead = mention.span.start - note.lines().start_of(mention.span.start);
     if !matches!(mention.section, SectionKind::AssessmentPlan | SectionKind::Other)
+        || lead > HEAD_LEAD
         || !super::opens_its_item(note, &mention.span)
     {
         return None;
     }
-    let item = note.item(mention.item?);
     let text = note.text();
     let window = &text[mention.span.end..item.end.min(mention.span.end + HEAD_REACH)];
     let window = &window[..super::floor_char_boundary(window, window.len())];
@@ -345,6 +350,9 @@ pub(super) fn headed_item(
         _ => HeadedItem::Silent,
     })
 }
+
+/// How far into its line an item's head may start ("      12) ").
+const HEAD_LEAD: usize = 16;
 
 /// How many words, in how many bytes, may stand between a plan word and
 /// the drug it governs ("start the new cream crisaborole").
