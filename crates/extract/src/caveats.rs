@@ -91,8 +91,6 @@ pub fn caveats(
 /// stand ("Will Dupixent be used with another biologic (e.g., Adbry,
 /// Ebglyss,\n Nemluvio) or a JAK inhibitor (e.g., Rinvoq, Cibinqo)?").
 const QUESTION_REACH: usize = 200;
-/// How far after a question's mark its Yes/No answer may stand.
-const ANSWER_REACH: usize = 48;
 
 /// A form question naming another biologic or oral JAK inhibitor that is
 /// answered Yes, when the drugs it names are only examples (not the one
@@ -119,10 +117,12 @@ fn advanced_drug_asked_yes(facts: &Facts, note: &Note, vocabulary: &Vocabulary) 
         if !REQUESTABLE.contains(&drug.class) || own(&drug.agent) {
             continue;
         }
-        let Some(mark) = question_mark_after(text, mention.span.end) else { continue };
+        let Some(mark) = note.question_mark_after(mention.span.end, QUESTION_REACH) else {
+            continue;
+        };
         let yes = match last {
             Some((at, yes)) if at == mark => yes,
-            _ => answered_yes(note, mark),
+            _ => note.answer_to(mark) == Some(Answer::Yes),
         };
         last = Some((mark, yes));
         if !yes {
@@ -143,59 +143,6 @@ fn advanced_drug_asked_yes(facts: &Facts, note: &Note, vocabulary: &Vocabulary) 
         ),
         evidence,
     })
-}
-
-/// The question mark that ends the question holding a drug name ending at
-/// `end`: not past a blank line or a sentence's end ("(e.g. Adbry" goes on:
-/// an abbreviation's stop ends nothing).
-fn question_mark_after(text: &str, end: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let rest = &bytes[end..bytes.len().min(end + QUESTION_REACH)];
-    for (i, &b) in rest.iter().enumerate() {
-        steps::add(1);
-        let next = rest.get(i + 1).copied();
-        match b {
-            b'?' => return Some(end + i),
-            b'\n' if next == Some(b'\n') => return None,
-            b'!' | b';' => return None,
-            b'.' if next.is_none_or(|c| c.is_ascii_whitespace()) && !abbreviated(&rest[..i]) => {
-                return None
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Whether the word before a stop is an abbreviation ("e.g", "etc", "vs"):
-/// it holds a stop of its own or has three letters or fewer.
-fn abbreviated(before: &[u8]) -> bool {
-    let word = before.rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'.')).next().unwrap_or(b"");
-    word.contains(&b'.') || word.len() <= 3
-}
-
-/// Whether the question ending at `mark` is answered Yes: by its Yes/No
-/// boxes on its line or the next ("?\n  [X] Yes  [ ] No"), or by a written
-/// answer after it or opening the next line ("?\n  > Yes").
-fn answered_yes(note: &Note, mark: usize) -> bool {
-    let text = note.text();
-    let lines = note.lines();
-    let line = lines.line_of(mark);
-    let rest_of_line = lines.range(line).end;
-    let next_line =
-        if line + 1 < lines.count() { lines.range(line + 1) } else { text.len()..text.len() };
-    let boxed = note
-        .answer_after(mark + 1, ANSWER_REACH)
-        .or_else(|| note.answer_after(next_line.start, ANSWER_REACH));
-    if let Some(answer) = boxed {
-        return answer == Answer::Yes;
-    }
-    let after = text.get(mark + 1..rest_of_line).unwrap_or("");
-    let written = if after.trim().is_empty() { text.get(next_line).unwrap_or("") } else { after };
-    steps::add(written.len().min(ANSWER_REACH));
-    let written = written.trim_start_matches(|c: char| c.is_whitespace() || ":>-".contains(c));
-    let word = written.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
-    word.eq_ignore_ascii_case("yes")
 }
 
 /// A caveat of `kind` on the weak `members` of the group `what`, if any.

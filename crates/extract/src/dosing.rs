@@ -73,6 +73,7 @@ impl DosingPatterns {
                     ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
                     | every\s+(?:other|2|two)\s+w(?:ee)?ks?       # 'every 2 wks' 
                     | biweekly
+                    | fortnightly | every\s+fortnight           # the British fortnight
                     | (?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)? )
                   | ( q\s*4\s*w(?:ee)?k?s?                     # every four weeks, captured
                     | every\s+(?:4|four)\s+w(?:ee)?ks
@@ -294,6 +295,10 @@ mod tests {
             (Some(600.0), Some(300.0), Some(2.0))
         );
         assert_eq!(read(" 300 mg every other week"), (None, Some(300.0), Some(2.0)));
+        assert_eq!(
+            read(" 600 mg once, then 300 mg fortnightly"),
+            (Some(600.0), Some(300.0), Some(2.0))
+        );
         assert_eq!(read(" 600mg load then 300 q2w."), (Some(600.0), Some(300.0), Some(2.0)));
         assert_eq!(read(" 200 mg SC every 4 weeks"), (None, Some(200.0), Some(4.0)));
         let form = " 150 mg/mL syringe\n Loading: 600 mg (four 150 mg injections) on day 1\n \

@@ -380,6 +380,9 @@ pub enum FormLabel {
     CurrentList,
     /// "Diagnosis:", "Dx (ICD-10):": the diagnosis follows.
     DiagnosisField,
+    /// "CASE REPORT", "Keywords": a mark of a published case, which tells
+    /// what treatment was given and requests nothing.
+    Publication,
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -898,6 +901,7 @@ fn add_requests(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "renewal" => label(FormLabel::Renewal),
             "current_list" => label(FormLabel::CurrentList),
             "diagnosis_field" => label(FormLabel::DiagnosisField),
+            "publication" => label(FormLabel::Publication),
             "regimen_field" => Meaning::DoseLabel,
             _ => match kind.strip_prefix("indication:") {
                 Some(name) if !name.is_empty() => Meaning::Indication(name.to_string()),

@@ -31,9 +31,7 @@ pub struct Mention<'v> {
     pub meaning: &'v Meaning,
     /// The index of the sentence the term starts in.
     pub sentence: usize,
-    /// The index of the list item it stands in, if any. No rule of this
-    /// round reads it yet; the layer's tests do.
-    #[allow(dead_code)]
+    /// The index of the list item it stands in, if any.
     pub item: Option<usize>,
     /// The kind of section it stands in.
     pub section: SectionKind,
@@ -108,6 +106,12 @@ impl<'t, 'v> Note<'t, 'v> {
         self.mentions_from(range).iter().filter(move |m| m.span.end <= end)
     }
 
+    /// The byte range of list item `index` (a mention's `item`).
+    pub fn item(&self, index: usize) -> Range<usize> {
+        let items = self.analysis.items();
+        items.get(index).cloned().unwrap_or(self.text().len()..self.text().len())
+    }
+
     /// The byte range of sentence `index`.
     pub fn sentence(&self, index: usize) -> Range<usize> {
         let sentences = self.analysis.sentences();
@@ -145,6 +149,69 @@ impl<'t, 'v> Note<'t, 'v> {
     /// boxes, as [`Note::mark_of`].
     pub fn answer_after(&self, end: usize, reach: usize) -> Option<Answer> {
         self.boxes.answer_after(self.text(), self.lines(), end, reach)
+    }
+
+    /// The question mark that ends the question holding the words that end
+    /// at `end`, within `reach` bytes: not past a blank line or a
+    /// sentence's end ("(e.g. Adbry" goes on: an abbreviation's stop ends
+    /// nothing).
+    pub fn question_mark_after(&self, end: usize, reach: usize) -> Option<usize> {
+        let bytes = self.text().as_bytes();
+        let rest = &bytes[end..bytes.len().min(end + reach)];
+        for (i, &b) in rest.iter().enumerate() {
+            steps::add(1);
+            let next = rest.get(i + 1).copied();
+            match b {
+                b'?' => return Some(end + i),
+                b'\n' if next == Some(b'\n') => return None,
+                b'!' | b';' => return None,
+                b'.' if next.is_none_or(|c| c.is_ascii_whitespace())
+                    && !abbreviated(&rest[..i]) =>
+                {
+                    return None
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// How the question ending at `mark` is answered: by its Yes/No boxes
+    /// on its line or the next ("?\n  [X] Yes  [ ] No"), or by a written
+    /// answer after it or opening the next line ("?\n  > Yes", "?\n  A:
+    /// No"); `None` when it is not answered.
+    pub fn answer_to(&self, mark: usize) -> Option<Answer> {
+        let text = self.text();
+        let lines = self.lines();
+        let line = lines.line_of(mark);
+        let rest_of_line = lines.range(line).end;
+        let next_line =
+            if line + 1 < lines.count() { lines.range(line + 1) } else { text.len()..text.len() };
+        let boxed = self
+            .answer_after(mark + 1, ANSWER_REACH)
+            .or_else(|| self.answer_after(next_line.start, ANSWER_REACH));
+        if boxed.is_some() {
+            return boxed;
+        }
+        let after = text.get(mark + 1..rest_of_line).unwrap_or("");
+        let written =
+            if after.trim().is_empty() { text.get(next_line).unwrap_or("") } else { after };
+        steps::add(written.len().min(ANSWER_REACH));
+        let mut written = answer_opening(written);
+        // An answer's own label ("A:", "Answer:") stands before it.
+        for label in ["answer:", "a:"] {
+            if written.get(..label.len()).is_some_and(|w| w.eq_ignore_ascii_case(label)) {
+                written = answer_opening(&written[label.len()..]);
+            }
+        }
+        let word = written.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        if word.eq_ignore_ascii_case("yes") {
+            Some(Answer::Yes)
+        } else if word.eq_ignore_ascii_case("no") {
+            Some(Answer::No)
+        } else {
+            None
+        }
     }
 
     /// Which paragraph holds `offset` (0 for the first).
@@ -455,6 +522,21 @@ fn listed_with(gap: &str) -> bool {
         }
     }
     joined
+}
+
+/// How far after a question's mark its Yes/No answer may stand.
+const ANSWER_REACH: usize = 48;
+
+/// A written answer without the blanks and marks before it ("  > Yes").
+fn answer_opening(written: &str) -> &str {
+    written.trim_start_matches(|c: char| c.is_whitespace() || ":>-".contains(c))
+}
+
+/// Whether the word before a stop is an abbreviation ("e.g", "etc", "vs"):
+/// it holds a stop of its own or has three letters or fewer.
+fn abbreviated(before: &[u8]) -> bool {
+    let word = before.rsplit(|b| !(b.is_ascii_alphanumeric() || *b == b'.')).next().unwrap_or(b"");
+    word.contains(&b'.') || word.len() <= 3
 }
 
 /// Words that join the items of a list.

@@ -13,6 +13,7 @@
 //! mention layer; times and dates are read by the `(?x)` grammars below in
 //! windows around the course's mentions and the lexicon's labels.
 
+use crate::boxes::Answer;
 use crate::dates::{days_between, DatePatterns, WrittenDate};
 use crate::lexicon::{Meaning, RenewalTerm, TimeUnit};
 use crate::mentions::{Mention, Note, Question};
@@ -303,9 +304,23 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let mut form = false;
         let asked = note.mentions().iter().find(|m| {
             let (asks, chosen_on_form) = match m.meaning {
+                // A form's question ("Is this request for continuation of
+                // therapy?") asks only when it is answered Yes.
                 Meaning::Renewal(RenewalTerm::Request) => {
-                    let chosen = chosen(note, &m.span);
-                    (chosen != Some(false), chosen == Some(true))
+                    let sentence_end = note.sentence(m.sentence).end;
+                    let question = note
+                        .question_mark_after(m.span.end, QUESTION_REACH)
+                        .filter(|&mark| mark < sentence_end);
+                    match question {
+                        Some(mark) => {
+                            let yes = note.answer_to(mark) == Some(Answer::Yes);
+                            (yes, yes)
+                        }
+                        None => {
+                            let chosen = chosen(note, &m.span);
+                            (chosen != Some(false), chosen == Some(true))
+                        }
+                    }
                 }
                 Meaning::Renewal(RenewalTerm::FormChoice) => {
                     let on_form = chosen(note, &m.span) == Some(true) || field_value(note, &m.span);
@@ -632,6 +647,11 @@ fn chosen(note: &Note, span: &Range<usize>) -> Option<bool> {
         _ => Some(true),
     }
 }
+
+/// How far after a renewal word the mark of the question holding it may
+/// stand ("Is this a request for continuation of therapy previously
+/// approved by the plan?").
+const QUESTION_REACH: usize = 120;
 
 /// Ticked boxes as forms print them.
 const TICKED_BOXES: [char; 7] = ['☒', '☑', '✓', '✔', '■', '▣', '⊠'];
@@ -1022,6 +1042,38 @@ mod tests {
         let text = "Cyclosporine was stopped at the start of the year for hypertension. \
                     Start Dupixent 600 mg then 300 mg every 2 weeks.";
         assert_eq!(asked(text), request(), "a start as an act still starts");
+    }
+
+    #[test]
+    fn a_restart_named_as_a_time_the_course_goes_on_from_restarts_nothing_now() {
+        let text = "Coverage lapsed last winter; Dupixent was taken up again in 04/2026. \
+                    Clear on Dupixent since the restart. Much better on Dupixent after \
+                    restart. Requesting reauthorization for 12 months.";
+        assert_eq!(asked(text), renewal());
+        // A restart now is still a request.
+        let now = "Coverage lapsed last winter. Restart Dupixent 600 mg, then 300 mg every \
+                   2 weeks; PA renewal sent.";
+        assert_eq!(asked(now), request());
+    }
+
+    #[test]
+    fn a_forms_renewal_question_asks_only_when_answered_yes() {
+        let form = |answer: &str| {
+            format!(
+                "Drug: Dupixent 300 mg every 2 weeks\nRequest type: (x) Initial ( ) Renewal\n\
+                 7. Is this request for continuation of therapy?\n   {answer}\n"
+            )
+        };
+        assert_eq!(asked(&form("A:  No")).0, None);
+        assert_eq!(asked(&form("[ ] Yes   [X] No")).0, None);
+        assert_eq!(asked(&form("")).0, None, "unanswered");
+        // A renewal form that answers Yes asks for the course's continuation.
+        let yes = "Dupixent 300 mg every 2 weeks, on it since 01/2025.\n\
+                   Request for reauthorization?  [X] Yes  [ ] No\n";
+        assert_eq!(asked(yes), renewal());
+        let written = "Dupixent 300 mg every 2 weeks, on it since 01/2025.\n\
+                       Request for reauthorization?\n   Answer: Yes\n";
+        assert_eq!(asked(written), renewal());
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct TreatmentPatterns {
     vehicle: Regex,
     dose: Regex,
     regimen: Regex,
+    /// The end of a list item's head after its drug name ("1. Dupilumab
+    /// (Dupixent): start").
+    item_head: Regex,
     course: CoursePatterns,
     dosing: DosingPatterns,
 }
@@ -68,6 +71,12 @@ impl TreatmentPatterns {
                   | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
                   | at\x20night | in\x20the\x20(?:morning|evening)
                   )\b )                                   # or how often: a regimen in use")?,
+            item_head: ci(r"^ [\x20\t]*
+                  (?: \( [^()\n]{1,40} \) [\x20\t]* )?   # the other name: (Dupixent)
+                  (?: (?: \d*\.?\d+\s*% | acetonide | propionate | dipropionate | valerate
+                    | furoate | butyrate | topical | cream | ointment | oint | lotion
+                    | solution | foam | gel ) [\x20\t]* )*  # a strength and vehicle: 0.1% cream
+                  (?: [:.–—] | -\s | \r?\n | $ )    # a colon, a stop, a dash apart or the line's end")?,
             course: CoursePatterns::new()?,
             dosing: DosingPatterns::new()?,
         })
@@ -144,6 +153,7 @@ pub(crate) struct CueReading {
 /// How many evidence spans a treatment keeps.
 const EVIDENCE_KEPT: usize = 3;
 
+use request::HeadedItem;
 pub use request::{BlankField, Indication};
 
 /// What the treatments part of extraction found.
@@ -320,14 +330,43 @@ fn drug_mention(
     if allergy && !matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) {
         return None;
     }
-    if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
+    let unread = reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned;
+    // A plan item headed by an advanced drug says after its head what is
+    // done with it ("1. Dupilumab (Dupixent): start.", "2. Dupixent - START.
+    // Loading dose given today"; "1. Dupixent: continue 300 mg q2w").
+    // An item headed by a topical in a note about skin disease orders it
+    // the same way ("1. Triamcinolone 0.1% cream - apply BID ... Disp 30 g").
+    let orderable = REQUESTABLE.contains(&class) || (skin_note && class != TreatmentClass::Other);
+    let item = (orderable && !reading.stopped)
+        .then(|| request::headed_item(vocabulary, patterns, note, mention, id))
+        .flatten();
+    if let (Some(HeadedItem::Declined(stop)), true) = (&item, reading.planned) {
+        // The item's decline reaches its head, past the sentence.
+        reading.planned = false;
+        reading.plans.clear();
+        reading.declined = true;
+        reading.stops.push(stop.clone());
+        if reading.outcome == Outcome::Planned {
+            reading.outcome = Outcome::Mentioned;
+        }
+    }
+    if let (Some(HeadedItem::Ordered(cue)), true) = (&item, unread) {
+        reading.outcome = Outcome::Planned;
+        reading.planned = true;
+        reading.plans.push(cue.clone());
+        let close = cue.start.saturating_sub(mention.span.end) <= QUOTE_GAP;
+        reading.cue = close.then(|| cue.clone());
+        reading.said_by = Some(cue.clone());
+    } else if unread {
         if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
             // An item of the plan that opens with an advanced drug and its
             // regimen ("PLAN\n1. Dupixent (dupilumab): 600 mg SC on day 1,
-            // then 300 mg every 2 weeks") orders it now: the request.
+            // then 300 mg every 2 weeks") orders it now: the request, unless
+            // the item says the course goes on.
             let ordered = REQUESTABLE.contains(&class)
                 && mention.section == SectionKind::AssessmentPlan
-                && opens_its_item(note, &mention.span);
+                && opens_its_item(note, &mention.span)
+                && item != Some(HeadedItem::GoesOn);
             match (ordered, regimen.clone()) {
                 (true, Some(words)) => {
                     reading.outcome = Outcome::Planned;

@@ -15,7 +15,9 @@
 use super::{quote, DrugMention, TreatmentPatterns, REQUESTABLE};
 use crate::boxes::Mark;
 use crate::dosing::{dosing_detail, read_dosing};
-use crate::lexicon::{DiagnosisTerm, FormLabel, Meaning, MeasureKind, Vocabulary};
+use crate::lexicon::{
+    Cue, DiagnosisTerm, FormLabel, Meaning, MeasureKind, RenewalTerm, Vocabulary,
+};
 use crate::mentions::{Mention, Note, Question};
 use crate::words;
 use necessity_context::{steps, SectionKind};
@@ -78,7 +80,8 @@ pub(super) fn read_request(
             None => (narrative.map(|n| (n, None)), continuation),
         },
     };
-    let chosen = chosen.filter(|_| !renewing);
+    // A published case tells what was given; it asks no payer for a drug.
+    let chosen = chosen.filter(|_| !renewing && !form.published);
     // A renewal's regimen is the continued course's, whatever field names it.
     let continued = continued.or(continuation.filter(|_| renewing));
     let mut caveats = Vec::new();
@@ -184,6 +187,19 @@ fn narrative_request<'m>(
     steps::add(2 * mentions.len());
     let request = |m: &DrugMention| is_request(note, drugs, m) && !form.in_current_list(&m.span);
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && request(m);
+    // Of two advanced drugs a plan word reaches, one the note says failed
+    // or was not tolerated (a mention of it so judged, with no plan word
+    // of its own) is the course that led to the request ("Start Dupixent
+    // ... Prior authorization: documents above (tralokinumab failure,
+    // ...)"), not the drug asked for.
+    let mut tried: Vec<u32> = mentions
+        .iter()
+        .filter(|m| !m.reading.planned && judged(m.reading.outcome))
+        .map(|m| drugs.agent(m))
+        .collect();
+    tried.sort_unstable();
+    tried.dedup();
+    let untried = |m: &&DrugMention| advanced(m) && tried.binary_search(&drugs.agent(m)).is_err();
     // A drug started in a note about no skin disease treats something else
     // (prednisone for asthma, methotrexate for arthritis); one also
     // continued or judged in the same mention is no new start. A drug of
@@ -195,7 +211,14 @@ fn narrative_request<'m>(
             && m.reading.outcome == Outcome::Planned
             && request(m)
     };
-    mentions.iter().rev().find(advanced).or_else(|| mentions.iter().rev().find(any))
+    let rev = || mentions.iter().rev();
+    rev().find(untried).or_else(|| rev().find(advanced)).or_else(|| rev().find(any))
+}
+
+/// Whether an outcome says how a course went: failed, not tolerated or
+/// ruled out.
+fn judged(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated)
 }
 
 /// Whether a mention is a request now: a plan cue that stands, and a
@@ -226,6 +249,119 @@ fn plan_stands(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
         .max()
         .is_some_and(|plan| last_stop.is_none_or(|stop| plan > stop))
 }
+
+/// What a list item headed by a drug says is done with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum HeadedItem {
+    /// A plan cue after the head, no stop or decline after it: an order.
+    Ordered(Range<usize>),
+    /// Use or a renewal word comes first ("1. Dupixent: continue 300 mg
+    /// q2w"): the course goes on, no order.
+    GoesOn,
+    /// A stop, hold or decline comes after every plan cue of the item
+    /// ("1. Adbry: explained how to begin it; he would rather wait"): no
+    /// order, whatever a plan word in the head's own sentence says.
+    Declined(Range<usize>),
+    /// Nothing said of a plan or of use.
+    Silent,
+}
+
+/// What the list item headed by the drug at `mention` (of vocabulary drug
+/// `drug`) says is done with it, if it is such an item: the item opens
+/// with the drug, its other name in brackets at most, and a mark that ends
+/// the head (":", "-", "." or the line's end: "1. Dupilumab (Dupixent):
+/// start.", "2. Dupixent - START", "1. Dupilumab (Dupixent). ... we gave
+/// the 600 mg loading dose today"). The first cue of a plan or of use
+/// after the head decides: a plan orders the drug unless a stop, hold or
+/// decline comes after it ("1. Dupixent: discussed starting; she prefers
+/// to wait"); use ("1. Dupixent: continue 300 mg q2w") or a renewal word
+/// orders nothing. Another agent named in the item ends what is said of
+/// the head. In a medication, history or prior-visit list an item is a
+/// course taken, not an order.
+pub(super) fn headed_item(
+    vocabulary: &Vocabulary,
+    patterns: &TreatmentPatterns,
+    note: &Note,
+    mention: &Mention,
+    drug: usize,
+) -> Option<HeadedItem> {
+    let item = note.item(mention.item?);
+    // An item's head stands at its start: only a list mark before it.
+    let lead = mention.span.start - note.lines().start_of(mention.span.start);
+    if !matches!(mention.section, SectionKind::AssessmentPlan | SectionKind::Other)
+        || lead > HEAD_LEAD
+        || !super::opens_its_item(note, &mention.span)
+    {
+        return None;
+    }
+    let text = note.text();
+    let window = &text[mention.span.end..item.end.min(mention.span.end + HEAD_REACH)];
+    let window = &window[..super::floor_char_boundary(window, window.len())];
+    steps::add(window.len());
+    let head = patterns.item_head.find(window)?;
+    let agent = vocabulary.agent_ids[drug];
+    let after = note.mentions_from(&(mention.span.end + head.end()..item.end));
+    steps::add(after.len().min(MAX_NEAR));
+    let (mut plan, mut last_plan, mut last_stop) = (None, None, None::<Range<usize>>);
+    let other_drug = |m: &Mention| match m.meaning {
+        Meaning::Drug(other) => vocabulary.agent_ids[*other] != agent,
+        _ => false,
+    };
+    for (i, m) in after.iter().enumerate().take(MAX_NEAR) {
+        let stated = || note.judge(m, Question::REQUEST).is_ok();
+        // A plan word right before another agent is that agent's ("begin
+        // crisaborole instead").
+        let governs_other = || {
+            after[i + 1..]
+                .iter()
+                .take(MAX_NEAR)
+                .find(|n| matches!(n.meaning, Meaning::Drug(_)))
+                .is_some_and(|n| {
+                    let between = m.span.end..n.span.start;
+                    steps::add(between.len().min(OBJECT_REACH));
+                    other_drug(n)
+                        && between.len() <= OBJECT_REACH
+                        && words::terms(&text[between]).count() <= OBJECT_WORDS
+                })
+        };
+        match m.meaning {
+            _ if other_drug(m) => break,
+            Meaning::Cue(Cue::Outcome(Outcome::Planned), _) if governs_other() => break,
+            Meaning::Cue(Cue::Outcome(Outcome::Planned), _) if stated() => {
+                plan = plan.or(Some(m.span.clone()));
+                last_plan = Some(m.span.start);
+            }
+            Meaning::Cue(Cue::Outcome(Outcome::Current), _) if plan.is_none() && stated() => {
+                return Some(HeadedItem::GoesOn)
+            }
+            Meaning::Cue(Cue::Stopped | Cue::Declined, _) if stated() => {
+                last_stop = Some(m.span.clone())
+            }
+            Meaning::Renewal(RenewalTerm::Request) | Meaning::Form(FormLabel::Renewal) => {
+                return Some(HeadedItem::GoesOn)
+            }
+            _ => {}
+        }
+    }
+    let stop_start = last_stop.as_ref().map(|s| s.start);
+    Some(match (plan, last_stop) {
+        (Some(plan), _) if last_plan > stop_start => HeadedItem::Ordered(plan),
+        (_, Some(stop)) => HeadedItem::Declined(stop),
+        _ => HeadedItem::Silent,
+    })
+}
+
+/// How far into its line an item's head may start ("      12) ").
+const HEAD_LEAD: usize = 16;
+
+/// How many words, in how many bytes, may stand between a plan word and
+/// the drug it governs ("start the new cream crisaborole").
+const OBJECT_WORDS: usize = 3;
+const OBJECT_REACH: usize = 40;
+
+/// How far after a drug heading its item the mark that ends the head is
+/// looked for.
+const HEAD_REACH: usize = 60;
 
 /// How far from a plan cue or its drug a renewal word makes the plan a
 /// continuation ("Renewal PA submitted for Dupixent", "requesting continued
@@ -454,6 +590,9 @@ struct Form {
     /// Where the current-medication lists run.
     current_lists: Ranges,
     blank_fields: Vec<BlankField>,
+    /// The document is a published case report or series: two different
+    /// marks of one ("CASE REPORT", "Keywords:").
+    published: bool,
 }
 
 /// Ranges of a note, merged where they overlap and in order, so that
@@ -546,6 +685,7 @@ impl Form {
             labels: Vec::new(),
             current_lists: Ranges::default(),
             blank_fields: Vec::new(),
+            published: published(note, &labels),
         };
         let mut lists = Vec::new();
         for (m, label, layout) in &labels {
@@ -613,6 +753,32 @@ impl Form {
     fn in_current_list(&self, span: &Range<usize>) -> bool {
         self.current_lists.contains(span.start)
     }
+}
+
+/// How many different marks of a published case make a document one: a
+/// note may cite "a case series"; a paper names itself, its key words and
+/// its consent for publication.
+const PUBLICATION_MARKS: usize = 2;
+
+/// Whether the document is a published case report or series: it holds
+/// [`PUBLICATION_MARKS`] different marks of one.
+fn published(note: &Note, labels: &[(&Mention, FormLabel, Option<Layout>)]) -> bool {
+    let text = note.text();
+    let mut marks: Vec<String> = Vec::new();
+    for (m, label, _) in labels {
+        if *label != FormLabel::Publication || marks.len() >= PUBLICATION_MARKS {
+            continue;
+        }
+        steps::add(1);
+        let mark = words::terms(&text[m.span.clone()])
+            .map(|(_, w)| w.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !marks.contains(&mark) {
+            marks.push(mark);
+        }
+    }
+    marks.len() >= PUBLICATION_MARKS
 }
 
 /// The diagnosis field of a request form, when it is left blank.
@@ -1248,6 +1414,140 @@ mod tests {
         // A start written as a plan still is one.
         let plan = format!("{SKIN}We will start Ebglyss at the next visit.");
         assert_eq!(requested(&plan).as_deref(), Some("lebrikizumab"));
+    }
+
+    #[test]
+    fn a_plan_item_headed_by_its_drug_orders_it_by_the_words_after_the_head() {
+        for item in [
+            "1. Lebrikizumab (Ebglyss): begin. 500 mg at weeks 0 and 2, then 250 mg every 2 weeks.",
+            "1. Ebglyss - START. Teaching visit booked.",
+            "1. Lebrikizumab.\n   We talked through eye dryness; the first dose was given in clinic today.",
+        ] {
+            let note = format!("{SKIN}Plan:\n{item}\n2. Moisturise twice daily.\n");
+            assert_eq!(requested(&note).as_deref(), Some("lebrikizumab"), "{item}");
+        }
+        for item in [
+            // A course that goes on, a renewal, a decline: no order.
+            "1. Ebglyss: continue 250 mg every 2 weeks; begin ketoconazole shampoo.",
+            "1. Ebglyss: renewal of the authorization submitted.",
+            "1. Ebglyss: we reviewed how to begin it; he would rather wait.",
+            // The drug names something else than the item's head.
+            "1. Ebglyss-related eye dryness: begin lubricating drops.",
+            // A plan word of another drug of the item is that drug's.
+            "1. Ebglyss: stays on hold; begin crisaborole instead.",
+        ] {
+            let note = format!("{SKIN}Plan:\n{item}\n2. Moisturise twice daily.\n");
+            assert_ne!(requested(&note).as_deref(), Some("lebrikizumab"), "{item}");
+        }
+        // The same head in a medication list is a course taken.
+        let list = format!("{SKIN}Medications:\n1. Ebglyss: begun 2025, 250 mg every 2 weeks.\n");
+        assert_eq!(requested(&list), None);
+    }
+
+    #[test]
+    fn a_plan_item_headed_by_a_topical_with_its_prescription_orders_it() {
+        let item = format!(
+            "{SKIN}PLAN:\n1. Mometasone 0.1% ointment - apply to the arms nightly x 10 days, \
+             then stop.\n   Disp 45 g, no refills.\n2. Emollient after bathing.\n"
+        );
+        assert_eq!(requested(&item).as_deref(), Some("mometasone"));
+        // The same item that only goes on with the cream orders nothing.
+        let going_on = format!(
+            "{SKIN}PLAN:\n1. Mometasone 0.1% ointment: continue nightly to the arms. Refill \
+             sent.\n2. Emollient after bathing.\n"
+        );
+        assert_eq!(requested(&going_on), None);
+        // An antibiotic of the visit is no request of the spec's classes.
+        let other =
+            format!("{SKIN}PLAN:\n1. Cephalexin 500 mg - four times daily x 7 days. Disp 28.\n");
+        assert_eq!(requested(&other), None);
+    }
+
+    #[test]
+    fn a_published_case_requests_nothing() {
+        let paper = format!(
+            "CASE REPORT\nKeywords: atopic dermatitis; lebrikizumab\n{SKIN}\
+             Lebrikizumab was started at 500 mg at weeks 0 and 2; the first dose was given in \
+             clinic today, then 250 mg every 2 weeks.\n"
+        );
+        assert_eq!(requested(&paper), None);
+        // A letter that cites a case series still asks for its drug.
+        let letter = format!(
+            "{SKIN}Benefit in such patients has been described in a case series.\n\
+             Plan: start Ebglyss 500 mg at weeks 0 and 2, then 250 mg every 2 weeks.\n"
+        );
+        assert_eq!(requested(&letter).as_deref(), Some("lebrikizumab"));
+    }
+
+    #[test]
+    fn an_appeal_of_a_denial_asks_again_for_the_drug_denied() {
+        let appeal = format!(
+            "{SKIN}Please accept this letter as an appeal of your denial of Ebglyss for my \
+             patient. She meets each criterion of your policy.\n"
+        );
+        assert_eq!(requested(&appeal).as_deref(), Some("lebrikizumab"));
+        // A drug started after a denial is the request.
+        let after = format!(
+            "{SKIN}After the plan's denial of Ebglyss last month, we will start Adbry 600 mg, \
+             then 300 mg every 2 weeks.\n"
+        );
+        assert_eq!(requested(&after).as_deref(), Some("tralokinumab"));
+    }
+
+    #[test]
+    fn the_writers_wish_to_start_a_drug_is_a_plan() {
+        let wish = format!("{SKIN}I should like to begin Adbry, 600 mg then 300 mg fortnightly.\n");
+        assert_eq!(requested(&wish).as_deref(), Some("tralokinumab"));
+        let british = format!("{SKIN}Prior authorisation for Adbry is being sought.\n");
+        assert_eq!(requested(&british).as_deref(), Some("tralokinumab"));
+        let condition = format!("{SKIN}Should the cream fail, we could begin Adbry.\n");
+        assert_eq!(requested(&condition), None);
+    }
+
+    #[test]
+    fn a_drug_that_failed_is_no_request_beside_the_new_one() {
+        let note = format!(
+            "{SKIN}Adbry gave no meaningful improvement over 6 months.\n\
+             Plan: start Dupixent 600 mg, then 300 mg every 2 weeks. Prior authorization \
+             submitted with the records of the Adbry failure.\n"
+        );
+        assert_eq!(requested(&note).as_deref(), Some("dupilumab"));
+        // One advanced drug a plan word reaches stays the request, whatever
+        // its cues say ("counselled on conjunctivitis").
+        let one = format!("{SKIN}Plan: start Dupixent; counselled on conjunctivitis.\n");
+        assert_eq!(requested(&one).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn an_offer_declined_or_a_kind_of_prescriber_requests_nothing() {
+        let declined = format!("{SKIN}A change to Rinvoq was offered and declined.\n");
+        assert_eq!(requested(&declined), None);
+        let kind = format!(
+            "{SKIN}- Dupixent: told her it is a specialist-prescribed shot; referral placed.\n"
+        );
+        assert_eq!(requested(&kind), None);
+        let described = format!(
+            "{SKIN}Two choices:\n1) Adbry - an injection every 2 weeks after a starting dose.\n\
+             2) Opzelura cream twice daily.\n"
+        );
+        assert_ne!(requested(&described).as_deref(), Some("tralokinumab"));
+    }
+
+    #[test]
+    fn a_pharmacy_notice_or_a_message_to_the_patient_states_the_request() {
+        let fax = format!(
+            "{SKIN}FROM: Elm Street Pharmacy\nRE: PRIOR AUTH REQUIRED - ADBRY 150 MG/ML SYRINGE\n\
+             Rx at our store: HYDROCORTISONE 2.5% CREAM, last fill 01/2026.\n"
+        );
+        assert_eq!(requested(&fax).as_deref(), Some("tralokinumab"));
+        let portal = format!(
+            "{SKIN}Hi Sam - Dr. Osei sent your Adbry prescription yesterday and we submitted \
+             the paperwork. Keep using the triamcinolone she prescribed in the meantime.\n"
+        );
+        assert_eq!(requested(&portal).as_deref(), Some("tralokinumab"));
+        // Records sent are no prescription.
+        let records = format!("{SKIN}We sent your records to the allergist; Adbry failed.\n");
+        assert_eq!(requested(&records), None);
     }
 
     #[test]
