@@ -31,8 +31,7 @@ pub struct Mention<'v> {
     pub meaning: &'v Meaning,
     /// The index of the sentence the term starts in.
     pub sentence: usize,
-    /// The index of the list item it stands in, if any. No rule of this
-    /// round reads it yet; the layer's tests do.
+    /// The index of the list item it stands in, if any.
     #[allow(dead_code)]
     pub item: Option<usize>,
     /// The kind of section it stands in.
@@ -127,6 +126,12 @@ impl<'t, 'v> Note<'t, 'v> {
     /// The kind of section that holds `offset`.
     pub fn section_of(&self, offset: usize) -> SectionKind {
         self.analysis.section_of(offset)
+    }
+
+    /// The list item that holds `offset`, if one does: what one item says
+    /// of its drug is kept from the next.
+    pub fn item_at(&self, offset: usize) -> Option<Range<usize>> {
+        self.analysis.item_of(offset).map(|i| self.analysis.items()[i].clone())
     }
 
     /// The lines of the note.

@@ -182,7 +182,7 @@ pub fn find_treatments(
         .mentions()
         .iter()
         .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
-    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note) };
+    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note), dating };
     let drug_mentions: Vec<DrugMention> = note
         .mentions()
         .iter()
@@ -283,6 +283,8 @@ struct NoteShape<'n, 't, 'v> {
     /// Whether the note names a skin disease at all.
     skin_note: bool,
     outcomes: Outcomes<'n, 't, 'v>,
+    /// Which words are dated before now.
+    dating: &'n Dating<'n, 't, 'v>,
 }
 
 /// A drug mention that counts as a treatment of the patient, of any class
@@ -321,7 +323,7 @@ fn drug_mention(
         return None;
     }
     if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {
-        if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
+        if let Some(regimen) = in_use(patterns, note, mention, shape) {
             // An item of the plan that opens with an advanced drug and its
             // regimen ("PLAN\n1. Dupixent (dupilumab): 600 mg SC on day 1,
             // then 300 mg every 2 weeks") orders it now: the request.
@@ -376,8 +378,9 @@ fn in_use(
     patterns: &TreatmentPatterns,
     note: &Note,
     mention: &Mention,
-    outcomes: &Outcomes,
+    shape: &NoteShape,
 ) -> Option<Option<Range<usize>>> {
+    let outcomes = &shape.outcomes;
     note.judge(mention, Question::IN_USE).ok()?;
     let text = note.text();
     let lines = note.lines();
@@ -401,7 +404,22 @@ fn in_use(
     steps::add(reach - mention.span.end);
     let clause = &text[mention.span.end..reach];
     let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
-    if outcome::names_a_date(before_a_start(clause)) {
+    let head = before_a_start(clause);
+    if outcome::names_a_date(head) {
+        return None;
+    }
+    // "Ebglyss 500 mg loading doses 10/13/2025": doses dated to a day
+    // months before the note were given then, not taken now (a table's
+    // start column, "50 mg PO daily | 2019-04-11 |", dates a course begun).
+    let at = |range: Range<usize>| mention.span.end + range.start..mention.span.end + range.end;
+    let given = words::terms(head).find(|(_, t)| words::is_one_of(t, &DOSES_GIVEN));
+    let past_day = given.is_some_and(|(from, _)| {
+        patterns.course.dates_in(&head[from..]).any(|found| {
+            let span = from + found.span.start..from + found.span.end;
+            found.date.is_day() && shape.dating.before_now(&at(span))
+        })
+    });
+    if past_day {
         return None;
     }
     Some(regimen)
@@ -415,6 +433,10 @@ fn before_a_start(clause: &str) -> &str {
     let start = words::terms(clause).find(|(_, t)| words::is_one_of(t, &COURSE_BEGINS));
     &clause[..start.map_or(clause.len(), |(at, _)| at)]
 }
+
+/// Words after which a date is when doses were given.
+const DOSES_GIVEN: [&str; 8] =
+    ["dose", "doses", "given", "administered", "injection", "injections", "shot", "shots"];
 
 /// Words after which a date is when a course began or was filled.
 const COURSE_BEGINS: [&str; 8] =
@@ -742,7 +764,14 @@ fn merge_by_agent(
                 merged.last_used = Some((last.date, last.words.clone()));
             }
         }
-        merged.in_use_now |= mention.in_use_now;
+        // A stop said after the use ends it ("300 mg every 2 weeks" in the
+        // history, "Discontinue tralokinumab" in the plan); a use said after
+        // the stop goes on again (a restart, a current list).
+        if mention.in_use_now {
+            merged.in_use_now = true;
+        } else if mention.reading.stopped && !mention.reading.planned {
+            merged.in_use_now = false;
+        }
         if merged.never_used.is_none() {
             merged.never_used = mention.reading.never_used.clone();
         }

@@ -89,6 +89,14 @@ const LEAD_IN: &str = r"
     \s* $";
 
 impl CoursePatterns {
+    /// Every date written in `window`, as the one date grammar reads them.
+    pub(super) fn dates_in<'w>(
+        &'w self,
+        window: &'w str,
+    ) -> impl Iterator<Item = crate::dates::FoundDate> + 'w {
+        self.dates.dates_in(window)
+    }
+
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
     pub fn new() -> Result<CoursePatterns, regex::Error> {
