@@ -665,6 +665,10 @@ struct Merged {
     last_used: Option<(Date, Range<usize>)>,
     /// A mention says the course goes on at the note's date.
     in_use_now: bool,
+    /// A mention after the last one in use says the course was stopped.
+    stopped_after: bool,
+    /// The kept last use is a stated end ("last dose on 02/20/2026").
+    end_stated: bool,
     /// Where a mention says the agent never reached the patient.
     never_used: Option<Range<usize>>,
 }
@@ -707,6 +711,8 @@ fn merge_by_agent(
                 declined: false,
                 last_used: None,
                 in_use_now: false,
+                stopped_after: false,
+                end_stated: false,
                 never_used: None,
             });
             treatments.len() - 1
@@ -762,15 +768,16 @@ fn merge_by_agent(
             if merged.last_used.as_ref().is_none_or(|(kept, _)| course::is_later(&last.date, kept))
             {
                 merged.last_used = Some((last.date, last.words.clone()));
+                merged.end_stated = last.stated_end;
             }
         }
-        // A stop said after the use ends it ("300 mg every 2 weeks" in the
-        // history, "Discontinue tralokinumab" in the plan); a use said after
-        // the stop goes on again (a restart, a current list).
+        merged.in_use_now |= mention.in_use_now;
+        // A stop said after the last use ("Discontinue tralokinumab" in the
+        // plan); a use said after the stop goes on again.
         if mention.in_use_now {
-            merged.in_use_now = true;
+            merged.stopped_after = false;
         } else if mention.reading.stopped && !mention.reading.planned {
-            merged.in_use_now = false;
+            merged.stopped_after = true;
         }
         if merged.never_used.is_none() {
             merged.never_used = mention.reading.never_used.clone();
@@ -787,8 +794,22 @@ fn merge_by_agent(
         })
         .enumerate()
         .map(|(index, merged)| {
-            let Merged { mut treatment, potency, mut in_use_now, last_used, never_used, .. } =
-                merged;
+            let Merged {
+                mut treatment,
+                potency,
+                mut in_use_now,
+                last_used,
+                never_used,
+                stopped_after,
+                end_stated,
+                ..
+            } = merged;
+            // A course stopped after its use, with its end written ("last
+            // dose on 02/20/2026", "Discontinue tralokinumab"), ended then; a
+            // stop with no end written is today's, and today it was in use.
+            if stopped_after && end_stated && last_used.is_some() {
+                in_use_now = false;
+            }
             treatment.potency = potency.map(|(_, p)| p);
             let never_used = never_used.filter(|_| !is_requested(&treatment));
             if let Some(never) = &never_used {
