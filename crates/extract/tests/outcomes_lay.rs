@@ -158,3 +158,21 @@ fn a_stop_said_after_the_use_ends_it() {
     ));
     assert_eq!(last_used(&f, "tralokinumab").as_deref(), Some("2026-03-05"));
 }
+
+#[test]
+fn a_later_cell_of_the_drugs_table_row_says_how_it_went() {
+    let f = facts(&format!(
+        "{AD}PRIOR THERAPY\n   Drug                  Dates       Result\n   azathioprine 50 mg  PO        2024               other: nausea, d/c'd\n   cetirizine 10 mg    PO        2025               still taking\n"
+    ));
+    assert_eq!(outcome(&f, "azathioprine"), Some(Outcome::Intolerant));
+    // Counter-example: the next row's cell is not this row's.
+    assert_ne!(outcome(&f, "cetirizine"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn an_effect_the_drug_caused_is_an_intolerance() {
+    let f = facts(&format!(
+        "{AD}Lebrikizumab in March caused hives and lip swelling after the second loading dose. Plan: start Dupixent 600 mg today, then 300 mg every 2 weeks."
+    ));
+    assert_eq!(outcome(&f, "lebrikizumab"), Some(Outcome::Intolerant));
+}

@@ -204,7 +204,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
-            reaching.extend(self.opening_cues_of_next(self.next_written(index), agent, span.start));
+            reaching.extend(self.opening_cues_of_next(
+                self.next_written(index, span.start),
+                agent,
+                span.start,
+            ));
         }
         ReachingCues { cues: reaching, listed_cue, ongoing_course }
     }
@@ -216,8 +220,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     /// still says how the drug above went. A blank line, a line that is no
     /// field ("- Discussed conjunctivitis risk") or a field naming a drug of
     /// its own ("ORDERED: DUPIXENT ...") or a cue in its label ("STOPPED:
-    /// none") says something else.
-    fn next_written(&self, index: usize) -> usize {
+    /// none") says something else. A cell of the drug's own table row that
+    /// names nothing ("2025", "PO") is passed over to the row's next cell
+    /// ("hydroxyzine 25 mg  PO    2025    other: sedation, d/c'd").
+    fn next_written(&self, index: usize, drug: usize) -> usize {
+        let drug_line = self.note.lines().line_of(drug);
         let text = self.note.text();
         let after = index + 1;
         let mut next = after;
@@ -240,6 +247,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let written = body.trim_start().as_bytes();
             steps::add(written.len().min(necessity_context::LABEL_REACH));
             let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            let same_row = self.note.lines().line_of(range.end) == drug_line;
+            if same_row && !own_drug {
+                if self.cues_in(&range).is_empty() {
+                    next += 1;
+                    continue;
+                }
+                return next;
+            }
             let label = necessity_context::starts_with_label(written);
             if own_drug || !label {
                 return after;
