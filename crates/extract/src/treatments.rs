@@ -318,8 +318,18 @@ fn drug_mention(
     }
     // A drug allergy is no treatment, unless the allergy list tells how the
     // drug went when it was used ("tacrolimus (burning)").
+    // In an allergies section a drug outside the spec's classes is a course
+    // only when the list says it was not tolerated ("aspirin because of
+    // intolerance"); a reaction it caused ("penicillin, which caused
+    // hives") is an allergy still.
     let allergy = reading.allergy || mention.section == SectionKind::Allergies;
-    if allergy && !matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) {
+    let said = reading.said_by.as_ref().map_or("", |cue| &note.text()[cue.clone()]);
+    let reaction_only = drug.class == TreatmentClass::Other
+        && mention.section == SectionKind::Allergies
+        && !said.to_ascii_lowercase().contains("toleran");
+    let told =
+        matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) && !reaction_only;
+    if allergy && !told {
         return None;
     }
     if reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned {

@@ -247,7 +247,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let written = body.trim_start().as_bytes();
             steps::add(written.len().min(necessity_context::LABEL_REACH));
             let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
-            let same_row = self.note.lines().line_of(range.end) == drug_line;
+            // A cell stands after a column gap (two blanks or a tab), not
+            // after a sentence's stop.
+            let before = text[..range.start].trim_end_matches([' ', '\t']);
+            let cell = (body.starts_with("  ")
+                || body.starts_with('\t')
+                || before.len() + 1 < range.start)
+                && !before.ends_with(['.', '?', '!', ';']);
+            let same_row = cell && self.note.lines().line_of(range.end) == drug_line;
             if same_row && !own_drug {
                 if self.cues_in(&range).is_empty() {
                     next += 1;
