@@ -176,3 +176,29 @@ fn an_effect_the_drug_caused_is_an_intolerance() {
     ));
     assert_eq!(outcome(&f, "lebrikizumab"), Some(Outcome::Intolerant));
 }
+
+fn days(facts: &Facts, agent: &str) -> Option<f64> {
+    facts.treatments.iter().find(|t| t.agent == agent).and_then(|t| t.duration_days)
+}
+
+#[test]
+fn a_course_length_so_far_or_in_words_or_nights() {
+    let f = facts(&format!("{AD}Mometasone 0.1% ointment BID to the shins for the past 6 weeks."));
+    assert_eq!(days(&f, "mometasone"), Some(42.0));
+    let f = facts(&format!(
+        "{AD}Pimecrolimus cream stung the cheeks and the boy refused it after 3 nights."
+    ));
+    assert_eq!(days(&f, "pimecrolimus"), Some(3.0));
+    let f = facts(&format!("{AD}Desonide cream was applied under wet wraps for nine weeks."));
+    assert_eq!(days(&f, "desonide"), Some(63.0));
+    let f = facts(&format!(
+        "{AD}Halobetasol 0.05% cream - apply a thin layer twice daily to the plaques of the hands, wrists, knees and ankles x 10 days, then stop."
+    ));
+    assert_eq!(days(&f, "halobetasol"), Some(10.0));
+    // Counter-examples: a time ago, and an interval, are no length.
+    let f =
+        facts(&format!("{AD}Mometasone 0.1% ointment, last used for the past time 3 weeks ago."));
+    assert_eq!(days(&f, "mometasone"), None);
+    let f = facts(&format!("{AD}Dupixent 300 mg every 2 weeks."));
+    assert_eq!(days(&f, "dupilumab"), None);
+}
