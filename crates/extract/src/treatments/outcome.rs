@@ -330,11 +330,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             .into_iter()
             .filter(|hit| hit.0.start < reach || item_failure(hit))
             .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
-            .filter_map(|(s, cue, way)| match cue {
+            .map(|(s, cue, way)| match cue {
                 Cue::FlaringOn if same_item && !self.leaves_the_item(drug, s.start) => {
-                    Some((s, Cue::Outcome(Outcome::Failed), way))
+                    (s, Cue::Outcome(Outcome::Failed), way)
                 }
-                other => Some((s, other, way)),
+                other => (s, other, way),
             })
             .collect();
         self.openings.borrow_mut().insert((next, agent, same_item), found.clone());
