@@ -804,3 +804,18 @@ fn a_course_length_so_far_or_in_words_or_nights() {
     let f = facts(&format!("{AD_LIMBS}Dupixent 300 mg every 2 weeks."));
     assert_eq!(days(&f, "dupilumab"), None);
 }
+
+#[test]
+fn a_cell_of_a_bar_table_row_is_not_shared_with_the_rows_above() {
+    let f = facts(&format!(
+        "{AD_LIMBS}MEDICATIONS\n| lisinopril 10 mg            | 1 tab daily      | HTN      | Active     |\n| loratadine 10 mg            | 1 tab daily      | itch     | Active     |\n| mometasone 0.1% ointment    | BID to limbs     | eczema   | Active -   |\n|                             |                  |          | inadequate |\n"
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "lisinopril"), Some(Outcome::Current));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+    // Counter-example: a list in prose shares its outcome.
+    let f = facts(&format!(
+        "{AD_LIMBS}She tried mometasone 0.1% ointment, desonide 0.05% cream and\nfluocinonide 0.05% cream without benefit."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+}

@@ -771,6 +771,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
                 || broken
                 || refers_to_nearest(scope.text, hit.0.start)
                 || in_parenthesis_after(scope.text, other, hit.0.start)
+                || in_a_table_row(scope.text, other)
             {
                 return (reached, true);
             }
@@ -780,6 +781,16 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         last = hit.0.end;
     }
     (reached, false)
+}
+
+/// Whether the agent at `at` stands in a row of a bar-drawn table ("|
+/// tamsulosin 0.4 mg | 1 cap nightly | BPH | Active |"): a row of its own,
+/// so a cell on a later row ("| | | | inadequate |") is not shared back
+/// past it to the rows above.
+fn in_a_table_row(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    steps::add(at - line_start);
+    text[line_start..at].trim_start().starts_with('|')
 }
 
 /// Whether a cue after an agent gives it an outcome of its own: anything
