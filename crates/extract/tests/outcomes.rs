@@ -819,3 +819,17 @@ fn a_cell_of_a_bar_table_row_is_not_shared_with_the_rows_above() {
     ));
     assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
 }
+
+#[test]
+fn an_adverse_effect_denied_is_none() {
+    let f = facts(&format!(
+        "{AD_LIMBS}Other medications: lisinopril 10 mg daily, loratadine 10 mg daily.\nNo conjunctivitis or injection-site reactions."
+    ));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+    // Counter-examples: an effect that stopped the drug, and a cue that
+    // holds its own negation.
+    let f = facts(&format!("{AD_LIMBS}Dupilumab was stopped because of conjunctivitis."));
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Intolerant));
+    let f = facts(&format!("{AD_LIMBS}She did not tolerate pimecrolimus cream."));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}

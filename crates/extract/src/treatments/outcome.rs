@@ -76,6 +76,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             if matches!(cue, Cue::Tolerated) && note.judge(m, Question::AFFIRMED).is_err() {
                 continue;
             }
+            // "No conjunctivitis or injection-site reactions": an adverse
+            // effect denied is none (a cue that holds its own negation,
+            // "did not tolerate", is read as written).
+            let effect = matches!(cue, Cue::AdverseEffect | Cue::Outcome(Outcome::Intolerant));
+            if effect
+                && !holds_a_negation(&note.text()[m.span.clone()])
+                && denied_just_before(note.text(), m.span.start)
+            {
+                continue;
+            }
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
                     .then_some(Cue::Outcome(Outcome::Current)),
@@ -781,6 +791,38 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         last = hit.0.end;
     }
     (reached, false)
+}
+
+/// Whether a cue's own words hold a negation ("did not tolerate", "unable
+/// to tolerate", "couldn't tolerate").
+fn holds_a_negation(cue: &str) -> bool {
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(cue)
+        .inspect(read)
+        .any(|(_, t)| words::is_one_of(t, &["not", "no", "never", "unable", "without", "t"]))
+}
+
+/// How many words before an adverse effect a denial of it may stand ("no
+/// conjunctivitis", "denies any nausea or").
+const DENIAL_REACH: usize = 3;
+/// How many bytes before an adverse effect its clause is looked for.
+const DENIAL_BYTES: usize = 40;
+
+/// Whether a word of denial stands in the few words just before `start`
+/// ("No conjunctivitis or injection-site reactions", "denies nausea").
+fn denied_just_before(text: &str, start: usize) -> bool {
+    // Only in the cue's own clause ("(8 weeks, no improvement) and developed
+    // burning" denies nothing).
+    let reach = start.saturating_sub(DENIAL_BYTES);
+    let from = super::floor_char_boundary(text, reach);
+    steps::add(start - from);
+    let clause_start = text[from..start]
+        .rfind([',', ';', '.', '(', ')', ':', '\n'])
+        .map_or(from, |i| from + i + 1);
+    words::words_before(&text[..start], start)
+        .take_while(|w| words::offset_in(text, w) >= clause_start)
+        .take(DENIAL_REACH)
+        .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
 }
 
 /// Whether the agent at `at` stands in a row of a bar-drawn table ("|
