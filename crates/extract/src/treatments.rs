@@ -67,6 +67,7 @@ impl TreatmentPatterns {
                   | (?:once|twice|three\x20times)\x20(?:a\x20)?(?:day|daily|week)
                   | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
                   | at\x20night | in\x20the\x20(?:morning|evening)
+                  | auto-?injectors?                      # or a device carried for use
                   )\b )                                   # or how often: a regimen in use")?,
             course: CoursePatterns::new()?,
             dosing: DosingPatterns::new()?,

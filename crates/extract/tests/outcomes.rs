@@ -833,3 +833,12 @@ fn an_adverse_effect_denied_is_none() {
     let f = facts(&format!("{AD_LIMBS}She did not tolerate pimecrolimus cream."));
     assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
 }
+
+#[test]
+fn an_auto_injector_carried_is_in_use() {
+    let f = facts(&format!("{AD_LIMBS}Tree nut allergy (epinephrine auto-injector)."));
+    assert_eq!(outcome(&f, "epinephrine"), Some(Outcome::Current));
+    // Counter-example: one used in the past is not.
+    let f = facts(&format!("{AD_LIMBS}Epinephrine was given in the ED in 2019 for a reaction."));
+    assert_ne!(outcome(&f, "epinephrine"), Some(Outcome::Current));
+}
