@@ -842,3 +842,17 @@ fn an_auto_injector_carried_is_in_use() {
     let f = facts(&format!("{AD_LIMBS}Epinephrine was given in the ED in 2019 for a reaction."));
     assert_ne!(outcome(&f, "epinephrine"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_bracket_after_a_plural_is_said_of_the_whole_list() {
+    let f = facts(&format!(
+        "{AD_LIMBS}Before this she used mometasone 0.1% and fluocinonide 0.05% ointments (no real improvement)."
+    ));
+    assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    // Counter-example: a bracket after one item is that item's.
+    let f = facts(&format!(
+        "{AD_LIMBS}She takes loratadine 10 mg daily and cetirizine 10 mg at night (no benefit for itch)."
+    ));
+    assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+}

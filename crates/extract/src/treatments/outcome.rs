@@ -909,11 +909,24 @@ fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
 /// Whether a cue stands in a parenthesis opened after the agent at
 /// `other` ("..., cetirizine 10 mg daily (no benefit for itch)"): a remark
 /// on that item of a list alone.
+///
+/// A bracket after a plural that names the whole list ("triamcinolone 0.1%
+/// and clobetasol 0.05% ointments (inadequate response)") is said of every
+/// item.
 fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
     let between = &text[other..cue_start];
     steps::add(between.len());
-    between.rfind('(').is_some_and(|open| !between[open..].contains(')'))
+    between.rfind('(').is_some_and(|open| {
+        let of_all = words::words_before(between, open)
+            .next()
+            .is_some_and(|w| words::is_one_of(w, &LIST_PLURALS));
+        !between[open..].contains(')') && !of_all
+    })
 }
+
+/// Plural nouns that end a list of agents and name all of them.
+const LIST_PLURALS: [&str; 8] =
+    ["ointments", "creams", "lotions", "gels", "steroids", "topicals", "TCS", "agents"];
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
 /// them"), so the cue is about an agent named before it.
