@@ -133,6 +133,12 @@ impl<'t, 'v> Note<'t, 'v> {
         self.analysis.section_of(offset)
     }
 
+    /// The list item that holds `offset`, if one does: what one item says
+    /// of its drug is kept from the next.
+    pub fn item_at(&self, offset: usize) -> Option<Range<usize>> {
+        self.analysis.item_of(offset).map(|i| self.analysis.items()[i].clone())
+    }
+
     /// The lines of the note.
     pub fn lines(&self) -> &Lines {
         self.analysis.lines()

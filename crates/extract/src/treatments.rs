@@ -70,6 +70,7 @@ impl TreatmentPatterns {
                   | (?:once|twice|three\x20times)\x20(?:a\x20)?(?:day|daily|week)
                   | every\x20(?:morning|evening|night|day|other\x20day|\d+(?:-\d+)?\x20hours?)
                   | at\x20night | in\x20the\x20(?:morning|evening)
+                  | auto-?injectors?                      # or a device carried for use
                   )\b )                                   # or how often: a regimen in use")?,
             item_head: ci(r"^ [\x20\t]*
                   (?: \( [^()\n]{1,40} \) [\x20\t]* )?   # the other name: (Dupixent)
@@ -192,7 +193,7 @@ pub fn find_treatments(
         .mentions()
         .iter()
         .any(|m| matches!(m.meaning, Meaning::Diagnosis(t) if names_skin_disease(t)));
-    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note) };
+    let shape = NoteShape { skin_note, outcomes: Outcomes::new(vocabulary, note), dating };
     let drug_mentions: Vec<DrugMention> = note
         .mentions()
         .iter()
@@ -293,6 +294,8 @@ struct NoteShape<'n, 't, 'v> {
     /// Whether the note names a skin disease at all.
     skin_note: bool,
     outcomes: Outcomes<'n, 't, 'v>,
+    /// Which words are dated before now.
+    dating: &'n Dating<'n, 't, 'v>,
 }
 
 /// A drug mention that counts as a treatment of the patient, of any class
@@ -326,8 +329,18 @@ fn drug_mention(
     }
     // A drug allergy is no treatment, unless the allergy list tells how the
     // drug went when it was used ("tacrolimus (burning)").
+    // In an allergies section a drug outside the spec's classes is a course
+    // only when the list says it was not tolerated ("aspirin because of
+    // intolerance"); a reaction it caused ("penicillin, which caused
+    // hives") is an allergy still.
     let allergy = reading.allergy || mention.section == SectionKind::Allergies;
-    if allergy && !matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) {
+    let said = reading.said_by.as_ref().map_or("", |cue| &note.text()[cue.clone()]);
+    let reaction_only = drug.class == TreatmentClass::Other
+        && mention.section == SectionKind::Allergies
+        && !said.to_ascii_lowercase().contains("toleran");
+    let told =
+        matches!(reading.outcome, Outcome::Intolerant | Outcome::Contraindicated) && !reaction_only;
+    if allergy && !told {
         return None;
     }
     let unread = reading.outcome == Outcome::Mentioned && !reading.stopped && !reading.planned;
@@ -358,7 +371,7 @@ fn drug_mention(
         reading.cue = close.then(|| cue.clone());
         reading.said_by = Some(cue.clone());
     } else if unread {
-        if let Some(regimen) = in_use(patterns, note, mention, &shape.outcomes) {
+        if let Some(regimen) = in_use(patterns, note, mention, shape) {
             // An item of the plan that opens with an advanced drug and its
             // regimen ("PLAN\n1. Dupixent (dupilumab): 600 mg SC on day 1,
             // then 300 mg every 2 weeks") orders it now: the request, unless
@@ -415,8 +428,9 @@ fn in_use(
     patterns: &TreatmentPatterns,
     note: &Note,
     mention: &Mention,
-    outcomes: &Outcomes,
+    shape: &NoteShape,
 ) -> Option<Option<Range<usize>>> {
+    let outcomes = &shape.outcomes;
     note.judge(mention, Question::IN_USE).ok()?;
     let text = note.text();
     let lines = note.lines();
@@ -440,7 +454,22 @@ fn in_use(
     steps::add(reach - mention.span.end);
     let clause = &text[mention.span.end..reach];
     let clause = &clause[..clause.find([',', ';']).unwrap_or(clause.len())];
-    if outcome::names_a_date(before_a_start(clause)) {
+    let head = before_a_start(clause);
+    if outcome::names_a_date(head) {
+        return None;
+    }
+    // "Ebglyss 500 mg loading doses 10/13/2025": doses dated to a day
+    // months before the note were given then, not taken now (a table's
+    // start column, "50 mg PO daily | 2019-04-11 |", dates a course begun).
+    let at = |range: Range<usize>| mention.span.end + range.start..mention.span.end + range.end;
+    let given = words::terms(head).find(|(_, t)| words::is_one_of(t, &DOSES_GIVEN));
+    let past_day = given.is_some_and(|(from, _)| {
+        patterns.course.dates_in(&head[from..]).any(|found| {
+            let span = from + found.span.start..from + found.span.end;
+            found.date.is_day() && shape.dating.before_now(&at(span))
+        })
+    });
+    if past_day {
         return None;
     }
     Some(regimen)
@@ -454,6 +483,10 @@ fn before_a_start(clause: &str) -> &str {
     let start = words::terms(clause).find(|(_, t)| words::is_one_of(t, &COURSE_BEGINS));
     &clause[..start.map_or(clause.len(), |(at, _)| at)]
 }
+
+/// Words after which a date is when doses were given.
+const DOSES_GIVEN: [&str; 8] =
+    ["dose", "doses", "given", "administered", "injection", "injections", "shot", "shots"];
 
 /// Words after which a date is when a course began or was filled.
 const COURSE_BEGINS: [&str; 8] =
@@ -682,6 +715,10 @@ struct Merged {
     last_used: Option<(Date, Range<usize>)>,
     /// A mention says the course goes on at the note's date.
     in_use_now: bool,
+    /// A mention after the last one in use says the course was stopped.
+    stopped_after: bool,
+    /// The kept last use is a stated end ("last dose on 02/20/2026").
+    end_stated: bool,
     /// Where a mention says the agent never reached the patient.
     never_used: Option<Range<usize>>,
 }
@@ -724,6 +761,8 @@ fn merge_by_agent(
                 declined: false,
                 last_used: None,
                 in_use_now: false,
+                stopped_after: false,
+                end_stated: false,
                 never_used: None,
             });
             treatments.len() - 1
@@ -779,9 +818,17 @@ fn merge_by_agent(
             if merged.last_used.as_ref().is_none_or(|(kept, _)| course::is_later(&last.date, kept))
             {
                 merged.last_used = Some((last.date, last.words.clone()));
+                merged.end_stated = last.stated_end;
             }
         }
         merged.in_use_now |= mention.in_use_now;
+        // A stop said after the last use ("Discontinue tralokinumab" in the
+        // plan); a use said after the stop goes on again.
+        if mention.in_use_now {
+            merged.stopped_after = false;
+        } else if mention.reading.stopped && !mention.reading.planned {
+            merged.stopped_after = true;
+        }
         if merged.never_used.is_none() {
             merged.never_used = mention.reading.never_used.clone();
         }
@@ -797,8 +844,22 @@ fn merge_by_agent(
         })
         .enumerate()
         .map(|(index, merged)| {
-            let Merged { mut treatment, potency, mut in_use_now, last_used, never_used, .. } =
-                merged;
+            let Merged {
+                mut treatment,
+                potency,
+                mut in_use_now,
+                last_used,
+                never_used,
+                stopped_after,
+                end_stated,
+                ..
+            } = merged;
+            // A course stopped after its use, with its end written ("last
+            // dose on 02/20/2026", "Discontinue tralokinumab"), ended then; a
+            // stop with no end written is today's, and today it was in use.
+            if stopped_after && end_stated && last_used.is_some() {
+                in_use_now = false;
+            }
             treatment.potency = potency.map(|(_, p)| p);
             let never_used = never_used.filter(|_| !is_requested(&treatment));
             if let Some(never) = &never_used {

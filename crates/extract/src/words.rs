@@ -11,7 +11,7 @@
 use necessity_context::steps;
 
 /// The offset of `part` (a slice of `text`) in `text`.
-fn offset_in(text: &str, part: &str) -> usize {
+pub(crate) fn offset_in(text: &str, part: &str) -> usize {
     part.as_ptr() as usize - text.as_ptr() as usize
 }
 

@@ -18,6 +18,8 @@ use std::ops::Range;
 
 /// How far after a drug name the length and dates of its course are read.
 const COURSE_AFTER: usize = 80;
+/// How far after a drug name the length of its course is read.
+const LENGTH_AFTER: usize = 128;
 /// How far past that reach the dates of a list or period begun within it
 /// are read.
 const DATES_ON: usize = 48;
@@ -89,20 +91,31 @@ const LEAD_IN: &str = r"
     \s* $";
 
 impl CoursePatterns {
+    /// Every date written in `window`, as the one date grammar reads them.
+    pub(super) fn dates_in<'w>(
+        &'w self,
+        window: &'w str,
+    ) -> impl Iterator<Item = crate::dates::FoundDate> + 'w {
+        self.dates.dates_in(window)
+    }
+
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
     pub fn new() -> Result<CoursePatterns, regex::Error> {
         let ci = crate::case_insensitive;
         Ok(CoursePatterns {
-            duration: ci(r"(?:\bx\s*|\bfor\x20(?:about\x20|approximately\x20|~)?|\(  # x, for, (
+            duration: ci(r"(?:\bx\s*|\(                                # x, (
+                  | \bfor\x20(?:the\x20(?:past|last)\x20)?             # for, for the past
+                    (?:about\x20|approximately\x20|~)?
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
-                  | \b(?:stopped|stopping|discontinued|quit|ceased)     # a stop after its length
+                  | \b(?:stopped|stopping|discontinued|quit|ceased|refused)  # a stop after its length
                     \s+(?:it\s+|them\s+|using\s+it\s+)?after\s+(?:about\x20|approximately\x20|~)?
                   | \btaper(?:ed|ing)?\s+over\s+)                        # a taper over its length
                   (?: (\d+) (?:\s*|-)                                   # how many, in digits
-                      (days?|d|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
-                  | (an?|one|two|three|four|five|six|eight|ten|twelve) (?:\s+|-)  # or in words
-                      (days?|weeks?|wks?|wk|months?|mos?|years?|yrs?)     # ('(AD' is no day)
+                      (days?|d|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
+                  | (an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
+                      (?:\s+|-)                                           # or in words
+                      (days?|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)  # ('(AD' is no day)
                   ) \b")?,
             dates: DatePatterns::new()?,
             joint: ci(
@@ -192,7 +205,19 @@ pub(super) fn course_time(
     let end = own_row_end(patterns, text, span.end..end);
     steps::add(end - span.end);
     let dates_after = &text[span.end..end];
-    let length_end = floor_char_boundary(text, (span.end + COURSE_AFTER).min(end)).max(span.end);
+    // A length may follow a long regimen ("... to the hands, wrists and
+    // elbows x 14 days"), read as far as the sentence or the next drug.
+    // Past the usual reach, a stop the sentence splitter kept ("on heparin
+    // and transferred 8/16/95.,In addition ... for 2 months") ends it.
+    let length_reach = (span.end + LENGTH_AFTER).min(sentence_end).min(next_drug);
+    let usual = floor_char_boundary(text, (span.end + COURSE_AFTER).min(length_reach));
+    let window = &text[span.end..floor_char_boundary(text, length_reach).max(span.end)];
+    steps::add(window.len());
+    let stop = window
+        .match_indices('.')
+        .find(|(at, _)| window[at + 1..].starts_with([' ', ',', '\n', '\r']))
+        .map_or(window.len(), |(at, _)| at);
+    let length_end = (span.end + stop).max(usual).max(span.end);
     let after = &text[span.end..length_end];
     let stated = stated_length(patterns, after).map(|(d, r)| (d, shift(r, span.end)));
     // A date in the next clause ("...; seen again 04/2026") is not the course's.
@@ -333,13 +358,16 @@ fn length_days(count: &str, unit: &str) -> Option<f64> {
         "six" => 6.0,
         "seven" => 7.0,
         "eight" => 8.0,
+        "nine" => 9.0,
         "ten" => 10.0,
+        "eleven" => 11.0,
         "twelve" => 12.0,
         "fourteen" => 14.0,
         digits => digits.parse::<f64>().ok()?,
     };
     let days = match unit.to_ascii_lowercase().chars().next()? {
-        'd' => 1.0,
+        // A night is a day's use ("refused it after 2 nights").
+        'd' | 'n' => 1.0,
         'w' => 7.0,
         'm' => 30.0,
         _ => 365.0,

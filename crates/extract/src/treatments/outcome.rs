@@ -26,7 +26,7 @@ use super::{rank, CueReading, QUOTE_GAP};
 use crate::lexicon::{Cue, Meaning, Reach, Vocabulary};
 use crate::mentions::{Note, Question};
 use crate::words;
-use necessity_context::steps;
+use necessity_context::{steps, SectionKind};
 use necessity_record::Outcome;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -52,8 +52,9 @@ pub(super) struct Outcomes<'n, 't, 'v> {
     /// stand, by sentence, for the sentences asked about.
     joiners: RefCell<HashMap<usize, Vec<usize>>>,
     /// The opening cues of a sentence that reach back into the one before,
-    /// by sentence and agent.
-    openings: RefCell<HashMap<(usize, u32), Vec<CueHit<'n>>>>,
+    /// by sentence, agent and whether the sentence goes on in the drug's
+    /// list item.
+    openings: RefCell<HashMap<(usize, u32, bool), Vec<CueHit<'n>>>>,
 }
 
 impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
@@ -73,6 +74,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             }
             // "could not be tolerated" says the opposite.
             if matches!(cue, Cue::Tolerated) && note.judge(m, Question::AFFIRMED).is_err() {
+                continue;
+            }
+            // "No conjunctivitis or injection-site reactions": an adverse
+            // effect denied is none (a cue that holds its own negation,
+            // "did not tolerate", is read as written).
+            let effect = matches!(cue, Cue::AdverseEffect | Cue::Outcome(Outcome::Intolerant));
+            if effect
+                && !holds_a_negation(&note.text()[m.span.clone()])
+                && denied_just_before(note.text(), m.span.start)
+            {
                 continue;
             }
             let read = match cue {
@@ -185,16 +196,29 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // "triamcinolone ointment BID for 2 months, still flaring": a flare
         // cue in the drug's own sentence, with no other agent between, is
         // how that course went (across a sentence it is a finding).
+        // A flare said on a line that stands left of the drug's list item
+        // ("- crisaborole ...: stinging, stopped" over "She continues to
+        // flare despite the above") is about the list, not this item.
         let back = back
             .into_iter()
             .filter(|(_, cue, _)| !(ongoing_course && *cue == Cue::Outcome(Outcome::Planned)))
-            .map(|(span, cue, reach)| match cue {
-                Cue::FlaringOn => (span, Cue::Outcome(Outcome::Failed), reach),
-                other => (span, other, reach),
+            .filter_map(|(cue_span, cue, reach)| match cue {
+                Cue::FlaringOn
+                    if self.leaves_the_item(span.start, cue_span.start)
+                        || new_sentence_between(&text[span.end..cue_span.start]) =>
+                {
+                    None
+                }
+                Cue::FlaringOn => Some((cue_span, Cue::Outcome(Outcome::Failed), reach)),
+                other => Some((cue_span, other, reach)),
             });
         reaching.extend(back);
         if !clause_ended && sentence.end < text.len() {
-            reaching.extend(self.opening_cues_of_next(self.next_written(index), agent));
+            reaching.extend(self.opening_cues_of_next(
+                self.next_written(index, span.start),
+                agent,
+                span.start,
+            ));
         }
         ReachingCues { cues: reaching, listed_cue, ongoing_course }
     }
@@ -206,8 +230,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     /// still says how the drug above went. A blank line, a line that is no
     /// field ("- Discussed conjunctivitis risk") or a field naming a drug of
     /// its own ("ORDERED: DUPIXENT ...") or a cue in its label ("STOPPED:
-    /// none") says something else.
-    fn next_written(&self, index: usize) -> usize {
+    /// none") says something else. A cell of the drug's own table row that
+    /// names nothing ("2025", "PO") is passed over to the row's next cell
+    /// ("hydroxyzine 25 mg  PO    2025    other: sedation, d/c'd").
+    fn next_written(&self, index: usize, drug: usize) -> usize {
+        let drug_line = self.note.lines().line_of(drug);
         let text = self.note.text();
         let after = index + 1;
         let mut next = after;
@@ -230,6 +257,21 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let written = body.trim_start().as_bytes();
             steps::add(written.len().min(necessity_context::LABEL_REACH));
             let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            // A cell stands after a column gap (two blanks or a tab), not
+            // after a sentence's stop.
+            let before = text[..range.start].trim_end_matches([' ', '\t']);
+            let cell = (body.starts_with("  ")
+                || body.starts_with('\t')
+                || before.len() + 1 < range.start)
+                && !before.ends_with(['.', '?', '!', ';']);
+            let same_row = cell && self.note.lines().line_of(range.end) == drug_line;
+            if same_row && !own_drug {
+                if self.cues_in(&range).is_empty() {
+                    next += 1;
+                    continue;
+                }
+                return next;
+            }
             let label = necessity_context::starts_with_label(written);
             if own_drug || !label {
                 return after;
@@ -256,12 +298,24 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     /// before ("Tried tacrolimus. Burned."), before that sentence names a
     /// drug of its own; the same for every mention of `agent` before it,
     /// so found once.
-    fn opening_cues_of_next(&self, next: usize, agent: u32) -> Vec<CueHit<'n>> {
-        if let Some(found) = self.openings.borrow().get(&(next, agent)) {
+    /// When that sentence goes on in the drug's own list item (outside a
+    /// plan), its failure cues reach the drug wherever they stand before
+    /// another drug ("4. Tacrolimus ... 12/2025 to 02/2026." over "Some
+    /// benefit on the neck, but the hands kept flaring - an inadequate
+    /// response."): the item is what is said of that drug.
+    fn opening_cues_of_next(&self, next: usize, agent: u32, drug: usize) -> Vec<CueHit<'n>> {
+        let next_range = self.note.sentence(next);
+        // The item is the drug's when it names it first ("4. Tacrolimus
+        // ..."), not a block that lists several ("--- copied history ---").
+        let same_item = self.note.item_at(drug).is_some_and(|item| {
+            item.contains(&next_range.start)
+                && (self.drugs.first_from(item.start) == Some(drug) || self.opens_its_line(drug))
+                && self.note.section_of(drug) != SectionKind::AssessmentPlan
+        });
+        if let Some(found) = self.openings.borrow().get(&(next, agent, same_item)) {
             return found.clone();
         }
         let text = self.note.text();
-        let next_range = self.note.sentence(next);
         let opening = opening_of(text, &next_range);
         let next_drug = self.drugs.first_from(next_range.start).filter(|&s| s < next_range.end);
         let first_drug = next_drug.unwrap_or(next_range.end);
@@ -272,12 +326,28 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // of efficacy"): the walk back already ends at a new clause.
         let stop_opens = back.iter().any(|(s, cue, _)| *cue == Cue::Stopped && s.start < opening);
         let reach = if stop_opens { first_drug } else { opening.min(first_drug) };
+        // In the item, a failure said anywhere before another drug: a flare,
+        // or a failure cue that reaches back or ends its clause ("- an
+        // inadequate response."), never one that opens a new object.
+        let item_failure = |(s, cue, way): &CueHit| {
+            same_item
+                && s.start < first_drug
+                && (*cue == Cue::FlaringOn
+                    || (*cue == Cue::Outcome(Outcome::Failed)
+                        && (!way.forward() || has_no_object(text, s.end))))
+        };
         let found: Vec<CueHit> = back
             .into_iter()
-            .filter(|(s, _, _)| s.start < reach)
+            .filter(|hit| hit.0.start < reach || item_failure(hit))
             .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
+            .map(|(s, cue, way)| match cue {
+                Cue::FlaringOn if same_item && !self.leaves_the_item(drug, s.start) => {
+                    (s, Cue::Outcome(Outcome::Failed), way)
+                }
+                other => (s, other, way),
+            })
             .collect();
-        self.openings.borrow_mut().insert((next, agent), found.clone());
+        self.openings.borrow_mut().insert((next, agent, same_item), found.clone());
         found
     }
 
@@ -310,6 +380,44 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         }
         let line_start = lines.start_of(cue.start);
         self.drugs.first_from(line_start).is_some_and(|start| start < cue.start)
+    }
+
+    /// Whether the cue at `cue` stands on a later line than the drug at
+    /// `drug` that starts left of the text of the drug's list item (its
+    /// bullet or number and the blanks after it): a new statement after
+    /// the list, not a wrapped line of the item.
+    fn leaves_the_item(&self, drug: usize, cue: usize) -> bool {
+        let text = self.note.text();
+        let lines = self.note.lines();
+        let (drug_line, cue_line) = (lines.line_of(drug), lines.line_of(cue));
+        if cue_line <= drug_line {
+            return false;
+        }
+        let content = lines.content_of(drug_line);
+        let head = &text[content..drug.max(content)];
+        steps::add(head.len());
+        let marker = head.len() - head.trim_start_matches(item_mark).len();
+        if marker == 0 {
+            return false;
+        }
+        let item_text = content + marker - lines.start_of(drug);
+        let cue_indent = lines.content_of(cue_line) - lines.start_of(cue);
+        cue_indent < item_text
+    }
+
+    /// Whether the drug at `drug` opens its line after an item's mark ("  b.
+    /// tacrolimus ...", "- Tacrolimus ..."): a sub-item of its own.
+    fn opens_its_line(&self, drug: usize) -> bool {
+        let text = self.note.text();
+        let content = self.note.lines().content_of(self.note.lines().line_of(drug));
+        let head = &text[content..drug.max(content)];
+        steps::add(head.len());
+        let mut rest = head.trim_start_matches(item_mark).chars();
+        match (rest.next(), rest.next(), rest.as_str().trim().is_empty()) {
+            (None, _, _) => true,
+            (Some(letter), Some('.' | ')'), true) => letter.is_ascii_alphabetic(),
+            _ => false,
+        }
     }
 
     /// Whether the words between a cue and a drug after it join a list
@@ -586,7 +694,8 @@ impl Scope<'_> {
 fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<CueHit<'m>>, bool) {
     let mut reached = Vec::new();
     let (mut own, mut last) = (false, from);
-    for hit in after.iter().take(MAX_CUES_BACK) {
+    let bounded = &after[..after.len().min(MAX_CUES_BACK)];
+    for (i, hit) in bounded.iter().enumerate() {
         steps::add(1);
         // "Pimecrolimus was denied by her plan; it was never filled": a
         // prescription that never reached the patient is one drug's, the
@@ -614,6 +723,21 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         // use that reaches forward to nothing (a dash, a comma or the line's
         // end after it) is a remark on the agent before, and the clause goes
         // on. (Other cues with no object, "first - pt declined", end it.)
+        // One that reaches no other agent before the next cue or the
+        // sentence's end ("the desonide cream she uses twice a day is not
+        // helping") opens no clause of another drug: the walk goes on past
+        // it, though it says nothing of this one.
+        let next_cue = bounded.get(i + 1).map_or(scope.sentence_end, |next| next.0.start);
+        if !hit.2.backward()
+            && hit.1 == Cue::Outcome(Outcome::Current)
+            && !has_no_object(scope.text, hit.0.end)
+            && !object_is_pronoun(scope.text, hit.0.end)
+            && scope.other_agent_in(hit.0.end..next_cue).is_none()
+            && scope.other_agent_in(last..hit.0.start).is_none()
+            && bounded[i + 1..].iter().any(|next| states_a_failure(next.1))
+        {
+            continue;
+        }
         if !hit.2.backward()
             && hit.1 == Cue::Outcome(Outcome::Current)
             && has_no_object(scope.text, hit.0.end)
@@ -623,6 +747,16 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
             last = hit.0.end;
             continue;
         }
+        // "hydrocortisone ointment (started by her pediatrician), used on and
+        // off - did little": a past start in a bracket opened after the
+        // agent is an aside on it, and the clause goes on.
+        if !hit.2.backward()
+            && in_parenthesis_after(scope.text, from, hit.0.start)
+            && past_tense(&scope.text[hit.0.clone()])
+            && scope.other_agent_in(from..hit.0.start).is_none()
+        {
+            continue;
+        }
         if !hit.2.backward() {
             // "... dupilumab ..., and we have agreed to start it": a pronoun
             // object names the agent nearest before the cue.
@@ -630,6 +764,13 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
                 && scope.other_agent_in(last..hit.0.start).is_none()
             {
                 reached.push(*hit);
+                // "cetirizine at night - takes it most nights; does not help
+                // the itch": a word of use with the agent as its object is a
+                // remark on it, and the clause goes on.
+                if hit.1 == Cue::Outcome(Outcome::Current) {
+                    last = hit.0.end;
+                    continue;
+                }
             }
             return (reached, true);
         }
@@ -640,6 +781,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
                 || broken
                 || refers_to_nearest(scope.text, hit.0.start)
                 || in_parenthesis_after(scope.text, other, hit.0.start)
+                || in_a_table_row(scope.text, other)
             {
                 return (reached, true);
             }
@@ -649,6 +791,48 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         last = hit.0.end;
     }
     (reached, false)
+}
+
+/// Whether a cue's own words hold a negation ("did not tolerate", "unable
+/// to tolerate", "couldn't tolerate").
+fn holds_a_negation(cue: &str) -> bool {
+    let read = |(at, t): &(usize, &str)| steps::add(at + t.len());
+    words::terms(cue)
+        .inspect(read)
+        .any(|(_, t)| words::is_one_of(t, &["not", "no", "never", "unable", "without", "t"]))
+}
+
+/// How many words before an adverse effect a denial of it may stand ("no
+/// conjunctivitis", "denies any nausea or").
+const DENIAL_REACH: usize = 3;
+/// How many bytes before an adverse effect its clause is looked for.
+const DENIAL_BYTES: usize = 40;
+
+/// Whether a word of denial stands in the few words just before `start`
+/// ("No conjunctivitis or injection-site reactions", "denies nausea").
+fn denied_just_before(text: &str, start: usize) -> bool {
+    // Only in the cue's own clause ("(8 weeks, no improvement) and developed
+    // burning" denies nothing).
+    let reach = start.saturating_sub(DENIAL_BYTES);
+    let from = super::floor_char_boundary(text, reach);
+    steps::add(start - from);
+    let clause_start = text[from..start]
+        .rfind([',', ';', '.', '(', ')', ':', '\n'])
+        .map_or(from, |i| from + i + 1);
+    words::words_before(&text[..start], start)
+        .take_while(|w| words::offset_in(text, w) >= clause_start)
+        .take(DENIAL_REACH)
+        .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
+}
+
+/// Whether the agent at `at` stands in a row of a bar-drawn table ("|
+/// tamsulosin 0.4 mg | 1 cap nightly | BPH | Active |"): a row of its own,
+/// so a cell on a later row ("| | | | inadequate |") is not shared back
+/// past it to the rows above.
+fn in_a_table_row(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    steps::add(at - line_start);
+    text[line_start..at].trim_start().starts_with('|')
 }
 
 /// Whether a cue after an agent gives it an outcome of its own: anything
@@ -674,6 +858,25 @@ fn states_own_outcome(cue: Cue) -> bool {
 /// intolerant, contraindicated).
 fn states_a_failure(cue: Cue) -> bool {
     matches!(cue, Cue::Outcome(Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated))
+}
+
+/// Whether a stop and a capital after white space stand in `between`
+/// ("... stopped after 1 wk.\nContinues to flare"): a new sentence that the
+/// sentence splitter kept in one for an abbreviation's stop.
+fn new_sentence_between(between: &str) -> bool {
+    steps::add(between.len());
+    between.match_indices('.').any(|(at, _)| {
+        let rest = &between[at + 1..];
+        let next = rest.trim_start();
+        next.len() < rest.len() && next.starts_with(|c: char| c.is_uppercase())
+    })
+}
+
+/// Whether a character may open a list item before its text: a bullet, an
+/// item number, their stop or bracket, and the blanks after them ("- ",
+/// "4. ", "• ").
+fn item_mark(c: char) -> bool {
+    c.is_ascii_digit() || " \t.)-*•–—▪".contains(c)
 }
 
 /// Words that make the drug after them a point in time ("before dupilumab").
@@ -706,11 +909,24 @@ fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
 /// Whether a cue stands in a parenthesis opened after the agent at
 /// `other` ("..., cetirizine 10 mg daily (no benefit for itch)"): a remark
 /// on that item of a list alone.
+///
+/// A bracket after a plural that names the whole list ("triamcinolone 0.1%
+/// and clobetasol 0.05% ointments (inadequate response)") is said of every
+/// item.
 fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
     let between = &text[other..cue_start];
     steps::add(between.len());
-    between.rfind('(').is_some_and(|open| !between[open..].contains(')'))
+    between.rfind('(').is_some_and(|open| {
+        let of_all = words::words_before(between, open)
+            .next()
+            .is_some_and(|w| words::is_one_of(w, &LIST_PLURALS));
+        !between[open..].contains(')') && !of_all
+    })
 }
+
+/// Plural nouns that end a list of agents and name all of them.
+const LIST_PLURALS: [&str; 8] =
+    ["ointments", "creams", "lotions", "gels", "steroids", "topicals", "TCS", "agents"];
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
 /// them"), so the cue is about an agent named before it.
