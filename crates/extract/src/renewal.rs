@@ -143,7 +143,10 @@ impl RenewalPatterns {
             )?,
             started_before: ci(r"\b(?:started|initiated|began|begun|commenced   # a past start
                 |since\s+(?:starting|beginning|initiating)                  # since starting
-                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began))
+                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began)
+                |(?:switched|changed|transitioned)                         # a switch to it
+                    (?:\s+(?:him|her|them|the\x20patient))?                 #   of the patient
+                    \s+(?:from\s+[^.;]{1,48}?\s+)?to)                       #   from another drug
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
             in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
@@ -1132,6 +1135,14 @@ mod tests {
         assert_eq!(t("She started dupilumab in September 2025."), at("2025-09", 168.0));
         assert_eq!(t("Since March she has been on Dupixent."), at("2025-03", 352.0));
         assert_eq!(t("Dupixent start date: 2025-10-01."), at("2025-10-01", 138.0));
+        // A switch from another drug starts the course switched to.
+        let switch = t("We switched him from Xolair to Dupixent in May 2025.");
+        assert_eq!(switch, at("2025-05", 291.0));
+        assert_eq!(t("She changed to dupilumab on 06/02/2025."), at("2025-06-02", 259.0));
+        // Counter-examples: the drug switched away from, and a switch of
+        // the dosing interval, start nothing.
+        assert_eq!(t("He switched from Dupixent to Adbry in May 2025."), None);
+        assert_eq!(t("Dupixent was switched to every 4 weeks in May 2025."), None);
     }
 
     #[test]

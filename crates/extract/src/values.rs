@@ -683,6 +683,11 @@ pub fn table_value(
     if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
+    // A cell that states its own value ("EASI: 28   IGA: 4" under a
+    // heading line) is a labelled value, not a row's label.
+    if states_a_number(&text[keyword.end..label.end]) {
+        return None;
+    }
     let header = row.header.as_ref()?;
     let at = match column {
         Column::Present => header.present,
@@ -692,6 +697,20 @@ pub fn table_value(
         row.cell_under(line_start, at)
             .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
     )
+}
+
+/// Whether the words after a keyword in its cell hold a number outside
+/// brackets: "EASI: 28" states a value, "IGA (0-4)" only names its scale.
+fn states_a_number(rest: &str) -> bool {
+    let mut depth = 0usize;
+    rest.chars().any(|c| {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && c.is_ascii_digit()
+    })
 }
 
 /// The header cell of the present column over the table row whose label
@@ -1273,6 +1292,12 @@ mod tests {
         assert_eq!(read(MeasureKind::Iga, md, "vIGA").unwrap().0, 3.0);
         // Without a present column the row is read as before.
         assert_eq!(read(MeasureKind::Easi, "EASI\t14\t20", "EASI").unwrap().0, 14.0);
+        // A cell that states its own value is no row label: a line of
+        // labelled values under a heading that looks like a header.
+        let labelled = "Scores before the first dose        Date: 03/02/2026\n\
+                        EASI: 28        IGA: 4\n";
+        assert_eq!(read(MeasureKind::Easi, labelled, "EASI").unwrap().0, 28.0);
+        assert_eq!(read(MeasureKind::Iga, labelled, "IGA").unwrap().0, 4.0);
     }
 
     #[test]
