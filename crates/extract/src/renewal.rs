@@ -116,6 +116,8 @@ pub struct RenewalPatterns {
     label_number: Regex,
     aside_then_date: Regex,
     time_before: Regex,
+    doses_before: Regex,
+    interval: Regex,
 }
 
 /// A number of units as notes write it: digits or a word.
@@ -190,6 +192,13 @@ impl RenewalPatterns {
             time_before: ci(&format!(
                 r"\b {n} [\s-]* {unit} \s+ $    # 11 weeks, right before the words"
             ))?,
+            doses_before: ci(&format!(
+                r"\b(?:completed|received|had|taken|been\s+given)     # doses had so far
+                \s+(?:(?:a\s+total\s+of|all)\s+)?
+                {n} \s+ (?:injections|doses|shots)                    # 24 injections
+                \s+ (?:of\s+)? (?:(?:treatment|therapy)\s+with\s+)? $   # of the drug next"
+            ))?,
+            interval: ci(crate::dosing::INTERVAL)?,
             label_number: ci(&format!(
                 r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
@@ -786,6 +795,9 @@ fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<
                 .push(TimeStatement { stated: Stated::Days(days), span: at + n.start()..drug.end });
         }
     }
+    if let Some(statement) = doses_had(patterns, around) {
+        found.push(statement);
+    }
     if let Some(since) = patterns.since_before.find_iter(before).last() {
         if let Some((date, span)) = patterns.dates.read_at(text, at + since.end()) {
             let between = span.end..drug.start;
@@ -800,6 +812,29 @@ fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<
         }
     }
     found
+}
+
+/// The fewest doses counted that tell a time on the course: two are a
+/// loading dose ("received two injections of Dupixent today").
+const FEWEST_DOSES: f64 = 3.0;
+
+/// The time a count of doses had tells, at the regimen's interval written
+/// in the drug's sentence: "has now completed 24 injections of Dupixent"
+/// after "200 mg every other week" is 24 two-week intervals (336 days).
+/// Without an interval the count tells no time.
+fn doses_had(patterns: &RenewalPatterns, around: &Around) -> Option<TimeStatement> {
+    let caps = patterns.doses_before.captures(around.before)?;
+    let count = parse_number(caps.name("n")?.as_str())?;
+    if count < FEWEST_DOSES {
+        return None;
+    }
+    let interval = patterns
+        .interval
+        .captures(around.before)
+        .or_else(|| patterns.interval.captures(&around.after[..clause_end(around.after)]))?;
+    let days = if interval.get(1).is_some() { 14.0 } else { 28.0 };
+    let start = around.before_at + caps.get(0)?.start();
+    Some(TimeStatement { stated: Stated::Days(count * days), span: start..around.drug.end })
 }
 
 /// Whether the words between a drug and a time statement say nothing else
@@ -1236,6 +1271,20 @@ mod tests {
         assert_eq!(t("Continue Dupixent, no flares since 08/2025."), None, "the flares' date");
         let later = t("PA renewal. Continue Dupixent, which she started 05/2026.");
         assert_eq!(later, None, "a start after the note");
+    }
+
+    #[test]
+    fn doses_counted_at_the_regimens_interval_are_the_time_so_far() {
+        let t = |s: &str| time(&format!("{DATED}{s} PA renewal.")).and_then(|(_, days)| days);
+        let text = "She takes 300 mg every 2 weeks and has had 10 injections of Dupixent so far.";
+        assert_eq!(t(text), Some(140.0));
+        let text = "He has completed 6 doses of dupilumab, 300 mg q4w, all at home.";
+        assert_eq!(t(text), Some(168.0));
+        // Counter-examples: two pens are a loading dose, and a count
+        // without an interval tells no time.
+        let text = "She received 2 injections of Dupixent today; 300 mg every 2 weeks.";
+        assert_eq!(t(text), None);
+        assert_eq!(t("He has had 10 injections of Dupixent without trouble."), None);
     }
 
     fn response(text: &str) -> Option<ResponseStatement> {
