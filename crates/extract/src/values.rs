@@ -92,6 +92,12 @@ const FILLER: &str = r"(?:
     )*
 ";
 
+/// The bracket a form's answer field opens right before its value ("IGA
+/// (optional): [3]", "BSA affected:\n  [8 %]"); an empty box ("[ ] 2")
+/// is no answer, since only blanks may part the bracket from the number.
+const ANSWER: &str = r"(?:\[\s*)?   # an answer field's bracket
+";
+
 /// The units an age is written with after its number, years or months (the
 /// latter captured): "y", "yo", "y/o", "yrs", "years old", "mo", "months".
 const AGE_UNITS: &str = r"(?:
@@ -156,7 +162,7 @@ impl ValuePatterns {
         let range_to = r"\s*(?:-|–|to)\s*";
         Ok(ValuePatterns {
             percent_after: ci(&format!(
-                r"^ {FILLER}
+                r"^ {FILLER} {ANSWER}
                   {number}                            # the value
                   (?:{range_to}{number})?             # or a range, read by its lower end
                   \s*(?:%|percent\b|per\x20cent\b)    # as a percentage"
@@ -171,7 +177,7 @@ impl ValuePatterns {
             ))?,
             iga_after: ci(&format!(
                 r"^ (?:\s*-?\s*AD\b)?                 # vIGA-AD's suffix
-                  {FILLER}
+                  {FILLER} {ANSWER}
                   ([0-5]\b|{iga_word})                # the score
                   (?:\s*(?:/|out\x20of)\s*            # on a written scale:
                      ([0-5]|four|five)\b)?            #   4 or 5 points"
@@ -180,7 +186,7 @@ impl ValuePatterns {
             nrs_after: ci(&format!(
                 r"^ (?:\s*(?:for\s+)?(?:the\s+)?
                      (?:itch|itching|pruritus)\b)?     # the scale first: 'NRS itch 4'
-                  {FILLER}
+                  {FILLER} {ANSWER}
                   {number}                            # the score
                   (?:\s*(?:/|out\x20of)\s*(?:10|ten)\b)?   # of ten"
             ))?,
@@ -196,7 +202,7 @@ impl ValuePatterns {
                   \s*[:=]?\s*
                   {number}                            # the score"
             ))?,
-            easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
+            easi_after: ci(&format!(r"^ {FILLER} {ANSWER} {number}   # the score"))?,
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
                 r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
@@ -1337,6 +1343,21 @@ mod tests {
         assert_eq!(read(MeasureKind::Iga, "IGA 4/5", "IGA").unwrap().1, Some(5));
         assert_eq!(read(MeasureKind::Iga, "IGA 5 on a 0-5 scale", "IGA").unwrap().1, Some(5));
         assert!(read(MeasureKind::Iga, "IGA 150 mg/dL", "IGA").is_none());
+    }
+
+    #[test]
+    fn a_forms_bracketed_answer_is_the_value() {
+        let text = "3. Percent of body surface area (BSA) involved:\n   [12 %]";
+        assert_eq!(read(MeasureKind::Bsa, text, "BSA").unwrap().0, 12.0);
+        let text = "Investigator Global Assessment (optional): [3]";
+        assert_eq!(read(MeasureKind::Iga, text, "Investigator Global Assessment").unwrap().0, 3.0);
+        let text = "Worst itch NRS (optional): [6/10]";
+        assert_eq!(read(MeasureKind::ItchNrs, text, "itch NRS").unwrap().0, 6.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI score: [ 17.5 ]", "EASI").unwrap().0, 17.5);
+        // Counter-examples: an empty answer, and an empty box before a
+        // number, give no value.
+        assert!(read(MeasureKind::Easi, "EASI (optional): [ ]", "EASI").is_none());
+        assert!(read(MeasureKind::Iga, "IGA: [ ] 2  [x] 3", "IGA").is_none());
     }
 
     #[test]
