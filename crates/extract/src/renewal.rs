@@ -200,7 +200,8 @@ impl RenewalPatterns {
             ))?,
             interval: ci(crate::dosing::INTERVAL)?,
             label_number: ci(&format!(
-                r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
+                r"^ (?: [^\d\n:=]{{0,40}}? [:=] \s*   # the label's colon, after a qualifier
+                      | [\x20\t]* \[ \s* )                # or an answer field's bracket
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
             ))?,
         })
@@ -885,9 +886,11 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
     if let Some(statement) = date_after_aside(patterns, text, end) {
         return Some(statement);
     }
-    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let from = answer_field(text, end).unwrap_or(end);
+    let (at, value) = clipped(text, from..from + LABEL_REACH);
     let value = value.split('\n').next().unwrap_or_default();
-    let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
+    let skipped =
+        value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(', '[']).len();
     // The date right after the label, after its colon, or as the first
     // number of its line's words ("First dose given in clinic 10/06/2025").
     let read = patterns
@@ -903,6 +906,26 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
             read.0.month.is_some().then_some(read)
         })?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// How many bytes of a question may follow its label on the label's line
+/// ("Date of first dose of the requested medication").
+const QUESTION_TAIL: usize = 64;
+
+/// The answer field under a form's question: where the next line's
+/// bracket opens ("Q4. Date of first dose of the requested medication"
+/// over "      [07/14/2026]"), when the rest of the label's line states
+/// no number of its own.
+fn answer_field(text: &str, end: usize) -> Option<usize> {
+    let (at, rest) = clipped(text, end..end + QUESTION_TAIL);
+    let (question, _) = rest.split_once('\n')?;
+    if question.contains(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let next = at + question.len() + 1;
+    let (_, line) = clipped(text, next..next + LABEL_REACH);
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line[indent..].starts_with('[').then_some(next + indent)
 }
 
 /// The date of a start label that a bracketed aside parts from it, with
@@ -923,7 +946,8 @@ fn label_days(
     end: usize,
     unit: Option<TimeUnit>,
 ) -> Option<TimeStatement> {
-    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let from = answer_field(text, end).unwrap_or(end);
+    let (at, value) = clipped(text, from..from + LABEL_REACH);
     let caps = patterns.label_number.captures(value)?;
     let written = caps.name("unit").and_then(|u| unit_of(u.as_str()));
     let days = parse_number(caps.name("n")?.as_str())? * written.or(unit)?.days();
@@ -1271,6 +1295,21 @@ mod tests {
         assert_eq!(t("Continue Dupixent, no flares since 08/2025."), None, "the flares' date");
         let later = t("PA renewal. Continue Dupixent, which she started 05/2026.");
         assert_eq!(later, None, "a start after the note");
+    }
+
+    #[test]
+    fn a_forms_answer_under_its_question_is_the_labels_value() {
+        let t = |s: &str| time(&format!("{DATED}Continuation of Dupixent; PA renewal.\n{s}"));
+        let text = "  Q4. Date of first dose of the requested medication\n      [07/14/2025]\n";
+        assert_eq!(t(text), Some((Some("2025-07-14".into()), Some(217.0))));
+        let text = "  Q5. Weeks on therapy\n      [30]\n";
+        assert_eq!(t(text), Some((None, Some(210.0))));
+        // Counter-examples: a label whose line states a number keeps it,
+        // and a next line that is no answer field is not read.
+        let text = "  Q5. Weeks on therapy (as of 2025)\n      [30]\n";
+        assert_eq!(t(text), None);
+        let text = "  Q5. Weeks on therapy\n      30 mg tablets\n";
+        assert_eq!(t(text), None);
     }
 
     #[test]
