@@ -64,6 +64,10 @@ const HEADING_REACH: usize = 6;
 /// How long a heading line over values may be: a label, not a paragraph.
 const HEADING_WIDTH: usize = 120;
 
+/// How long a label opening a value's line may be ("Photo-based estimate
+/// today:").
+const LINE_LABEL: usize = 48;
+
 /// How far into the sentence before a value a time phrase may open it.
 const OPENING_REACH: usize = 4;
 
@@ -981,7 +985,12 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
     fn line_opening(&self, span: &Range<usize>) -> Option<Found> {
         let text = self.note.text();
         let line_start = self.note.lines().start_of(span.start);
-        let first_column = line_start..span.start.min(line_start + LINE_OPENING);
+        // A label that opens the line dates the values after its colon,
+        // past semicolons ("Photo-based estimate today: BSA 2%; vIGA-AD 1").
+        let head = &text[line_start..span.start.min(line_start + LINE_LABEL)];
+        steps::add(head.len());
+        let label_end = head.find(':').map_or(0, |colon| line_start + colon);
+        let first_column = line_start..span.start.min((line_start + LINE_OPENING).max(label_end));
         let found = self.cues(&first_column).into_iter().min_by_key(|found| found.span.start)?;
         // A cue whose sentence ends before the value ("... last summer,
         // which settled. PP-NRS 9.") is that sentence's.
@@ -1163,6 +1172,20 @@ mod tests {
         // nothing under it.
         let prose = "Date: 09/01/2026\nAtopic dermatitis. Seen at baseline in March.\nBSA 12%.";
         assert_eq!(measures(prose)[0], Some(12.0));
+    }
+
+    #[test]
+    fn a_label_opening_the_line_dates_its_values_past_semicolons() {
+        let text = "Date: 03/02/2026\nAtopic dermatitis on dupilumab.\n\
+                    Estimated from the photos today: BSA about 3%; vIGA-AD 1 (almost clear).\n\
+                    Week 16 review (01/05/2026): BSA 9%, vIGA-AD 2.\n";
+        let f = facts(text);
+        assert_eq!((f.measures.bsa_percent, f.measures.iga), (Some(3.0), Some(1.0)));
+        assert!(f.caveats.is_empty(), "{:?}", f.caveats);
+        // Counter-example: a label that states no time dates nothing; the
+        // later of two undated values of the line holds.
+        let text = "Atopic dermatitis.\nScores by the nurse: IGA 3; on recheck IGA 2.\n";
+        assert_eq!(measures(text)[1], Some(2.0));
     }
 
     #[test]
