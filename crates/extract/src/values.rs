@@ -147,6 +147,7 @@ pub struct ValuePatterns {
     changed_to: Regex,
     years_before: Regex,
     temperature: Regex,
+    region_weight: Regex,
     /// The date grammar, which dates values and finds the note's date.
     pub dates: dates::DatePatterns,
 }
@@ -264,6 +265,7 @@ impl ValuePatterns {
                   (\d{{1,3}})\s*(?:{AGE_UNITS})       # the age with its unit
                   (?:[^\w/]|$)"
             ))?,
+            region_weight: ci(r"\( \s* [x×] \s* 0?\.\d+ \s* \)   # a region's weight: '(x0.1)'")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b | °   # a temperature")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-) \s*$   # a bound of a range")?,
             weight_change: ci(
@@ -691,7 +693,8 @@ pub fn table_value(
     }
     // A cell that states its own value ("EASI: 28   IGA: 4" under a
     // heading line) is a labelled value, not a row's label.
-    if states_a_number(&text[keyword.end..label.end]) {
+    let rest_of_label = &text[keyword.end..label.end];
+    if states_a_number(rest_of_label) || patterns.region_weight.is_match(rest_of_label) {
         return None;
     }
     let header = row.header.as_ref()?;
@@ -764,6 +767,9 @@ fn header_above(
         end = above_start;
         let above = above_start..above_end;
         steps::add(above.len());
+        if is_border(&text[above.clone()]) {
+            continue;
+        }
         if delimiter_of(text, &above) != Some(delimiter) {
             if wrapped.is_none() && delimiter == Delimiter::Spaces && is_wrapped_cell(text, &above)
             {
@@ -778,7 +784,21 @@ fn header_above(
             return None;
         }
         let header = cells(text, above, delimiter);
-        let named = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
+        // A header wrapped over two lines ("| Measure | Baseline | Current |"
+        // over "|  | (date: 06/10/2025) | (date: 02/03/2026) |") names its
+        // columns on the upper line and dates them on the lower.
+        let upper = upper_header(text, lines, above_start, delimiter, header.len());
+        let names = |words: &[&str]| {
+            let at = |row: &[Range<usize>]| {
+                row.iter().position(|c| {
+                    let cell = &text[c.clone()];
+                    header_is(cell, words)
+                        && !(words != PRESENT_HEADERS && header_is(cell, &PRESENT_HEADERS))
+                })
+            };
+            at(&header).or_else(|| upper.as_deref().and_then(at))
+        };
+        let named = names(&PRESENT_HEADERS);
         let past = header.iter().any(|c| {
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
@@ -787,12 +807,42 @@ fn header_above(
         // one is the latest ("Baseline | Week 16", "06/2025 | 01/2026").
         let present = named.or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
-            let baseline = header.iter().position(|c| {
-                let cell = &text[c.clone()];
-                header_is(cell, &BASELINE_HEADERS) && !header_is(cell, &PRESENT_HEADERS)
-            });
+            let baseline = names(&BASELINE_HEADERS);
             return Some(Header { cells: header, line_start: above_start, present, baseline });
         }
+    }
+    None
+}
+
+/// Whether a line only draws a table's border ("+-----+-----+", "|---|").
+fn is_border(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty() && line.chars().all(|c| matches!(c, '+' | '-' | '=' | '|' | ':' | ' '))
+}
+
+/// The line over a header line, past a border, when it is a row of as
+/// many cells: the upper half of a header wrapped over two lines.
+fn upper_header(
+    text: &str,
+    lines: &Lines,
+    header_start: usize,
+    delimiter: Delimiter,
+    width: usize,
+) -> Option<Vec<Range<usize>>> {
+    let mut end = header_start;
+    for _ in 0..2 {
+        let above_start = lines.start_of(end.checked_sub(1)?);
+        let above = above_start..end - 1;
+        end = above_start;
+        steps::add(above.len());
+        if is_border(&text[above.clone()]) {
+            continue;
+        }
+        if delimiter_of(text, &above) != Some(delimiter) || delimiter == Delimiter::Spaces {
+            return None;
+        }
+        let upper = cells(text, above, delimiter);
+        return (upper.len() == width).then_some(upper);
     }
     None
 }
@@ -1304,6 +1354,71 @@ mod tests {
                         EASI: 28        IGA: 4\n";
         assert_eq!(read(MeasureKind::Easi, labelled, "EASI").unwrap().0, 28.0);
         assert_eq!(read(MeasureKind::Iga, labelled, "IGA").unwrap().0, 4.0);
+    }
+
+    #[test]
+    fn a_header_wrapped_over_two_lines_between_borders_names_and_dates_columns() {
+        let table = "+---------+------------+------------+\n\
+                     | Score   | Baseline   | Current    |\n\
+                     |         | (03/2025)  | (01/2026)  |\n\
+                     +---------+------------+------------+\n\
+                     | EASI    |   28.5     |    5.5     |\n\
+                     | IGA     |    4       |     1      |\n";
+        assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 5.5);
+        assert_eq!(read(MeasureKind::Iga, table, "IGA").unwrap().0, 1.0);
+        let lexicons = crate::Lexicons::builtin();
+        let note =
+            crate::mentions::Note::read(&lexicons.vocabulary, lexicons.context(), table, false);
+        let keyword = table.find("EASI").unwrap();
+        let baseline = table_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            note.lines(),
+            MeasureKind::Easi,
+            table,
+            &(keyword..keyword + 4),
+            Column::Baseline,
+        );
+        assert_eq!(baseline.flatten().map(|v| v.number), Some(28.5));
+        // A worksheet's weighted region row is a part of the score, not it.
+        let regions = "| Measure          | Baseline | Today |\n\
+                       | EASI head (x0.1) |   1.2    |  0.4  |\n\
+                       | EASI total       |  20.5    |  6.5  |\n";
+        let at = regions.find("EASI head").unwrap();
+        let lines = Lines::new(regions.as_bytes());
+        let region = read_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            regions,
+            at..at + 4,
+        );
+        assert_eq!(region, None);
+        let total = regions.find("EASI total").unwrap();
+        let read_total = read_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            regions,
+            total..total + 4,
+        );
+        assert_eq!(read_total.map(|v| v.number), Some(6.5));
+        // Counter-example: without the upper line no column is the baseline.
+        let lower = &table[table.find("|         |").unwrap()..];
+        let keyword = lower.find("EASI").unwrap();
+        let lines = Lines::new(lower.as_bytes());
+        let baseline = table_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            lower,
+            &(keyword..keyword + 4),
+            Column::Baseline,
+        );
+        assert_eq!(baseline, None);
     }
 
     #[test]
