@@ -341,6 +341,7 @@ fn is_quantifier(number: &str, rest: &str) -> bool {
 
 /// A window as an OCR'd fax should have read it: a letter O inside a number
 /// ("3OO mg", "8/1O", "O.1%", a lowercase o only between digits) is a zero,
+/// a lowercase l inside one ("2l.4") a one,
 /// and a capital I between lowercase letters ("invoIved") is an l. Every
 /// change keeps the byte length, so offsets into the window still hold; a
 /// window without such misreadings is borrowed unchanged.
@@ -363,6 +364,15 @@ pub fn ocr_repaired(window: &str) -> Cow<'_, str> {
                 && next.is_some_and(|n| n.is_ascii_digit()) =>
             {
                 Some(b'0')
+            }
+            // "2l.4", "1l": a lowercase l between a digit and a digit or
+            // a decimal point is a one.
+            b'l' if prev.is_some_and(|p| p.is_ascii_digit())
+                && (next.is_some_and(|n| n.is_ascii_digit())
+                    || (next == Some(b'.')
+                        && bytes.get(i + 2).is_some_and(u8::is_ascii_digit))) =>
+            {
+                Some(b'1')
             }
             b'I' if prev.is_some_and(|p| p.is_ascii_lowercase())
                 && next.is_some_and(|n| n.is_ascii_lowercase()) =>
@@ -1622,6 +1632,11 @@ mod tests {
     fn ocr_misread_digits() {
         assert_eq!(ocr_repaired("3OO mg, 8/1O, O.1% and 1o5"), "300 mg, 8/10, 0.1% and 105");
         assert_eq!(ocr_repaired("BSA invoIved"), "BSA involved");
+        assert_eq!(ocr_repaired("EASI 2l.4, 3l0 mg"), "EASI 21.4, 310 mg");
+        // A unit after a number stays: "2l of fluid", "5ml", "3 lb".
+        for plain in ["2l of fluid", "5ml", "3 lb", "10l"] {
+            assert_eq!(ocr_repaired(plain), plain);
+        }
         // Ordinary words and a leading O that is not a decimal stay.
         for plain in ["No rash. Oct 2O", "O2 sat 98%", "one or two", "10 oz", "Ointment", "IGA"] {
             assert_eq!(ocr_repaired(plain).replace("2O", "20"), plain.replace("2O", "20"));
