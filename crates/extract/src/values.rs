@@ -449,7 +449,8 @@ pub fn read_value(
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
         MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)
             .or_else(|| bounded(&patterns.itch_on_scale, text, &keyword, WINDOW, 10.0)),
-        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0),
+        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0)
+            .filter(|value| !is_a_change(text, value)),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
         MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
@@ -1059,6 +1060,15 @@ fn bounded(
     })
 }
 
+/// Whether an EASI read is a percentage, which only a change of the score
+/// is ("EASI -64%", "EASI reduced 84%"): EASI is scored 0-72, never in
+/// percent.
+fn is_a_change(text: &str, value: &Value) -> bool {
+    let rest = text.get(value.span.end..).unwrap_or_default();
+    rest.trim_start().starts_with('%')
+        || rest.trim_start().to_ascii_lowercase().starts_with("percent")
+}
+
 fn round(value: f64, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
     (value * factor).round() / factor
@@ -1523,6 +1533,10 @@ mod tests {
     #[test]
     fn easi_keeps_decimals() {
         assert_eq!(read(MeasureKind::Easi, "EASI score of 18.4", "EASI").unwrap().0, 18.4);
+        // A percentage after EASI is a change of the score, not the score.
+        assert!(read(MeasureKind::Easi, "improved at week 12 (EASI -64%)", "EASI").is_none());
+        assert!(read(MeasureKind::Easi, "EASI down 75 percent", "EASI").is_none());
+        assert_eq!(read(MeasureKind::Easi, "EASI 12 (75% better)", "EASI").unwrap().0, 12.0);
     }
 
     #[test]
