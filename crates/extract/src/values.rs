@@ -82,6 +82,7 @@ fn number_words_pattern(limit: usize) -> String {
 const FILLER: &str = r"(?:
       \([^)\n]{0,30}\)                # a parenthesis: a scale, a date
     | [\s:=~()\-]                     # punctuation between
+    | \.{2,} | …                       # a form's dot leader: 'BSA ...... 22 %'
     | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
           |involvement|involved|affected|score|scored|rated|currently|today
@@ -257,6 +258,7 @@ impl ValuePatterns {
                 r"^ [^\n(]{{0,28}}?                   # the date of birth
                   \(\s*(?:age\b[:\s]*)?               # '(', 'age'
                   (\d{{1,3}})\s*(?:{AGE_UNITS})?\s*   # the age, maybe a unit
+                  (?:,\s*(?:M|F|male|female)\s*)?     # the sex beside it: '(71 y, F)'
                   \)"
             ))?,
             birth_date_comma: ci(&format!(
@@ -1064,10 +1066,13 @@ fn bounded(
 /// is ("EASI -64%", "EASI reduced 84%"): EASI is scored 0-72, never in
 /// percent.
 fn is_a_change(text: &str, value: &Value) -> bool {
-    let rest = text.get(value.span.end..).unwrap_or_default();
-    rest.trim_start().starts_with('%')
-        || rest.trim_start().to_ascii_lowercase().starts_with("percent")
+    let end = floor_boundary(text, (value.span.end + CHANGE_REACH).min(text.len()));
+    let rest = text.get(value.span.end..end).unwrap_or_default().trim_start();
+    rest.starts_with('%') || rest.get(..7).is_some_and(|w| w.eq_ignore_ascii_case("percent"))
 }
+
+/// How far after an EASI a percent sign or word may stand.
+const CHANGE_REACH: usize = 12;
 
 fn round(value: f64, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
@@ -1481,6 +1486,16 @@ mod tests {
     }
 
     #[test]
+    fn a_forms_dot_leader_parts_the_label_from_its_value() {
+        assert_eq!(read(MeasureKind::Bsa, "BSA ......... 14 %", "BSA").unwrap().0, 14.0);
+        assert_eq!(read(MeasureKind::Iga, "IGA ......... 3 (moderate)", "IGA").unwrap().0, 3.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI ........ 19.5", "EASI").unwrap().0, 19.5);
+        assert_eq!(read(MeasureKind::ItchNrs, "PP-NRS …… 8/10", "PP-NRS").unwrap().0, 8.0);
+        // Counter-example: a sentence's stop does not lead to the next number.
+        assert!(read(MeasureKind::Easi, "EASI. 3 plaques on the arm", "EASI").is_none());
+    }
+
+    #[test]
     fn a_forms_bracketed_answer_is_the_value() {
         let text = "3. Percent of body surface area (BSA) involved:\n   [12 %]";
         assert_eq!(read(MeasureKind::Bsa, text, "BSA").unwrap().0, 12.0);
@@ -1586,6 +1601,8 @@ mod tests {
         assert_eq!(age("Patient: Jo Park\n12 F", "Patient:"), None);
         assert_eq!(age("DOB: 14 Mar 1979 (46 y)  Sex: F", "DOB"), Some(46.0));
         assert_eq!(age("DOB 2/9/2012 (age 13)", "DOB"), Some(13.0));
+        assert_eq!(age("DOB 03/09/1954  (71 y, F)", "DOB"), Some(71.0));
+        assert_eq!(age("DOB 03/09/1954  (MRN 71, F)", "DOB"), None);
         assert_eq!(age("DOB: 2019-02-01, 6 yrs", "DOB"), Some(6.0));
         assert_eq!(age("DOB: March 3, 1990", "DOB"), None);
         assert_eq!(age("DOB: 03/03/1990 (MRN 445)", "DOB"), None);

@@ -238,9 +238,12 @@ fn hung_lines_end(patterns: &CoursePatterns, note: &Note, drug: usize) -> usize 
     let sentence_end = note.sentence_of(drug).end;
     let first = lines.line_of(drug);
     let own_line = lines.range(first);
-    steps::add(drug - own_line.start);
-    let opens_item = drug - own_line.start <= ROW_LEAD
-        && patterns.row_bullet.is_match(&text[own_line.start..drug]);
+    let lead = drug - own_line.start;
+    if lead > ROW_LEAD {
+        return sentence_end;
+    }
+    steps::add(lead);
+    let opens_item = patterns.row_bullet.is_match(&text[own_line.start..drug]);
     let ended = text[own_line.clone()].trim_end().ends_with(['.', '!', '?']);
     if !opens_item || ended {
         return sentence_end;
