@@ -987,7 +987,8 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let line_start = self.note.lines().start_of(span.start);
         // A label that opens the line dates the values after its colon,
         // past semicolons ("Photo-based estimate today: BSA 2%; vIGA-AD 1").
-        let head = &text[line_start..span.start.min(line_start + LINE_LABEL)];
+        let head_end = super::floor_boundary(text, span.start.min(line_start + LINE_LABEL));
+        let head = &text[line_start..head_end];
         steps::add(head.len());
         let label_end = head.find(':').map_or(0, |colon| line_start + colon);
         let first_column = line_start..span.start.min((line_start + LINE_OPENING).max(label_end));
