@@ -489,12 +489,16 @@ impl Reader<'_> {
     }
 
     /// The date a visit label gives, when it stands at the start of its
-    /// line (after any frame) and a date follows its colon.
+    /// line (after any frame) or of a column of a header line ("Patient:
+    /// Lucas A.   DOB 02/03/2017   Visit: 01/20/2026") and a date follows
+    /// its colon.
     fn visit_date(&self, label: &Range<usize>) -> Option<Date> {
         let line = self.lines.line_of(label.start);
         let content = self.lines.content_of(line);
         let lead = &self.bytes[content..label.start];
-        if !lead.iter().all(|b| is_frame_byte(*b) || matches!(b, b' ' | b'[')) {
+        let opens_line = lead.iter().all(|b| is_frame_byte(*b) || matches!(b, b' ' | b'['));
+        let opens_column = lead.ends_with(b"  ") || lead.ends_with(b"\t");
+        if !(opens_line || opens_column) {
             return None;
         }
         let end = self.lines.range(line).end.min(label.end + DATE_REACH);

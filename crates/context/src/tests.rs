@@ -466,6 +466,13 @@ fn of_several_dated_visits_only_the_latest_is_current() {
         assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
         assert!(context(export, "BSA 4%").is_current_fact(), "{export}");
     }
+    // A visit label in a column of a header line dates its visit.
+    let columns = "Patient: A. Lee   DOB 02/03/2017   Visit: 01/20/2026\nBSA 40%.\n\n\
+                   Patient: A. Lee   DOB 02/03/2017   Visit: 05/05/2026\nBSA 25%.";
+    assert!(context(columns, "BSA 40%").historical.is_some());
+    assert!(context(columns, "BSA 25%").is_current_fact());
+    let prose = "Seen for a visit: 01/20/2026 went well.\nBSA 40%.\n\nVisit: 05/05/2026\nBSA 25%.";
+    assert!(context(prose, "BSA 40%").is_current_fact(), "a label inside prose");
     // An uncounted visit word before a date is prose, not a visit's label.
     let prose = "Visit 01/09/2025 was missed.\nBSA 30%.\n\nVisit 06/12/2025 kept.\nBSA 4%.";
     assert!(context(prose, "BSA 30%").is_current_fact());

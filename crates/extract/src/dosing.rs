@@ -38,6 +38,23 @@ pub struct DosingPatterns {
     then: Regex,
 }
 
+/// A regimen's interval, every two weeks (group 1) or every four (group
+/// 2): one grammar, read by the dosing and by the count of doses a course
+/// has had ("completed 24 injections ... every other week").
+pub(crate) const INTERVAL: &str = r"\b(?:
+        ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
+        | every\s+(?:other|2|two)\s+w(?:ee)?ks?       # 'every 2 wks'
+        | biweekly
+        | fortnightly | every\s+fortnight           # the British fortnight
+        | (?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)? )
+      | ( q\s*4\s*w(?:ee)?k?s?                     # every four weeks, captured
+        | every\s+(?:4|four)\s+w(?:ee)?ks
+        | monthly
+        | every\s+month
+        | once\s+a\s+month
+        | (?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)? )
+      )\b";
+
 impl DosingPatterns {
     /// Compiles the window patterns; they are fixed, so a failure is a bug
     /// caught by every test.
@@ -69,19 +86,7 @@ impl DosingPatterns {
                   (?:(?:were|was|are|is)\s+)?                     # a verb's auxiliary
                   (?:given|administered|injected)\b              # given now",
             )?,
-            interval: ci(r"\b(?:
-                    ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
-                    | every\s+(?:other|2|two)\s+w(?:ee)?ks?       # 'every 2 wks' 
-                    | biweekly
-                    | fortnightly | every\s+fortnight           # the British fortnight
-                    | (?:every|q)\s*(?:14|fourteen)\s*d(?:ays?)? )
-                  | ( q\s*4\s*w(?:ee)?k?s?                     # every four weeks, captured
-                    | every\s+(?:4|four)\s+w(?:ee)?ks
-                    | monthly
-                    | every\s+month
-                    | once\s+a\s+month
-                    | (?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)? )
-                  )\b")?,
+            interval: ci(INTERVAL)?,
             loading_before: ci(
                 r"\b(?:loading|load|initial|induction)(?:\s+dose)?   # 'loading dose'
                   \s*(?:of|:|=|-)?\s*$                # right before the amount",

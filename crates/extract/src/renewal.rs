@@ -117,6 +117,8 @@ pub struct RenewalPatterns {
     label_number: Regex,
     aside_then_date: Regex,
     time_before: Regex,
+    doses_before: Regex,
+    interval: Regex,
 }
 
 /// A number of units as notes write it: digits or a word.
@@ -144,7 +146,10 @@ impl RenewalPatterns {
             )?,
             started_before: ci(r"\b(?:started|initiated|began|begun|commenced   # a past start
                 |since\s+(?:starting|beginning|initiating)                  # since starting
-                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began))
+                |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began)
+                |(?:switched|changed|transitioned)                         # a switch to it
+                    (?:\s+(?:him|her|them|the\x20patient))?                 #   of the patient
+                    \s+(?:from\s+[^.;]{1,48}?\s+)?to)                       #   from another drug
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
             in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
@@ -188,8 +193,16 @@ impl RenewalPatterns {
             time_before: ci(&format!(
                 r"\b {n} [\s-]* {unit} \s+ $    # 11 weeks, right before the words"
             ))?,
+            doses_before: ci(&format!(
+                r"\b(?:completed|received|had|taken|been\s+given)     # doses had so far
+                \s+(?:(?:a\s+total\s+of|all)\s+)?
+                {n} \s+ (?:injections|doses|shots)                    # 24 injections
+                \s+ (?:of\s+)? (?:(?:treatment|therapy)\s+with\s+)? $   # of the drug next"
+            ))?,
+            interval: ci(crate::dosing::INTERVAL)?,
             label_number: ci(&format!(
-                r"^ [^\d\n:=]{{0,40}}? [:=] \s*        # the label's colon, after a qualifier
+                r"^ (?: [^\d\n:=]{{0,40}}? [:=] \s*   # the label's colon, after a qualifier
+                      | [\x20\t]* \[ \s* )                # or an answer field's bracket
                 (?P<n>\d+(?:\.\d+)?) \s* {unit}? \b    # 18 (weeks)"
             ))?,
         })
@@ -803,6 +816,9 @@ fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<
                 .push(TimeStatement { stated: Stated::Days(days), span: at + n.start()..drug.end });
         }
     }
+    if let Some(statement) = doses_had(patterns, around) {
+        found.push(statement);
+    }
     if let Some(since) = patterns.since_before.find_iter(before).last() {
         if let Some((date, span)) = patterns.dates.read_at(text, at + since.end()) {
             let between = span.end..drug.start;
@@ -817,6 +833,29 @@ fn before_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<
         }
     }
     found
+}
+
+/// The fewest doses counted that tell a time on the course: two are a
+/// loading dose ("received two injections of Dupixent today").
+const FEWEST_DOSES: f64 = 3.0;
+
+/// The time a count of doses had tells, at the regimen's interval written
+/// in the drug's sentence: "has now completed 24 injections of Dupixent"
+/// after "200 mg every other week" is 24 two-week intervals (336 days).
+/// Without an interval the count tells no time.
+fn doses_had(patterns: &RenewalPatterns, around: &Around) -> Option<TimeStatement> {
+    let caps = patterns.doses_before.captures(around.before)?;
+    let count = parse_number(caps.name("n")?.as_str())?;
+    if count < FEWEST_DOSES {
+        return None;
+    }
+    let interval = patterns
+        .interval
+        .captures(around.before)
+        .or_else(|| patterns.interval.captures(&around.after[..clause_end(around.after)]))?;
+    let days = if interval.get(1).is_some() { 14.0 } else { 28.0 };
+    let start = around.before_at + caps.get(0)?.start();
+    Some(TimeStatement { stated: Stated::Days(count * days), span: start..around.drug.end })
 }
 
 /// Whether the words between a drug and a time statement say nothing else
@@ -867,9 +906,11 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
     if let Some(statement) = date_after_aside(patterns, text, end) {
         return Some(statement);
     }
-    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let from = answer_field(text, end).unwrap_or(end);
+    let (at, value) = clipped(text, from..from + LABEL_REACH);
     let value = value.split('\n').next().unwrap_or_default();
-    let skipped = value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(']).len();
+    let skipped =
+        value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(', '[']).len();
     // The date right after the label, after its colon, or as the first
     // number of its line's words ("First dose given in clinic 10/06/2025").
     let read = patterns
@@ -885,6 +926,26 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
             read.0.month.is_some().then_some(read)
         })?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// How many bytes of a question may follow its label on the label's line
+/// ("Date of first dose of the requested medication").
+const QUESTION_TAIL: usize = 64;
+
+/// The answer field under a form's question: where the next line's
+/// bracket opens ("Q4. Date of first dose of the requested medication"
+/// over "      [07/14/2026]"), when the rest of the label's line states
+/// no number of its own.
+fn answer_field(text: &str, end: usize) -> Option<usize> {
+    let (at, rest) = clipped(text, end..end + QUESTION_TAIL);
+    let (question, _) = rest.split_once('\n')?;
+    if question.contains(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let next = at + question.len() + 1;
+    let (_, line) = clipped(text, next..next + LABEL_REACH);
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    line[indent..].starts_with('[').then_some(next + indent)
 }
 
 /// The date of a start label that a bracketed aside parts from it, with
@@ -905,7 +966,8 @@ fn label_days(
     end: usize,
     unit: Option<TimeUnit>,
 ) -> Option<TimeStatement> {
-    let (at, value) = clipped(text, end..end + LABEL_REACH);
+    let from = answer_field(text, end).unwrap_or(end);
+    let (at, value) = clipped(text, from..from + LABEL_REACH);
     let caps = patterns.label_number.captures(value)?;
     let written = caps.name("unit").and_then(|u| unit_of(u.as_str()));
     let days = parse_number(caps.name("n")?.as_str())? * written.or(unit)?.days();
@@ -1184,6 +1246,14 @@ mod tests {
         assert_eq!(t("She started dupilumab in September 2025."), at("2025-09", 168.0));
         assert_eq!(t("Since March she has been on Dupixent."), at("2025-03", 352.0));
         assert_eq!(t("Dupixent start date: 2025-10-01."), at("2025-10-01", 138.0));
+        // A switch from another drug starts the course switched to.
+        let switch = t("We switched him from Xolair to Dupixent in May 2025.");
+        assert_eq!(switch, at("2025-05", 291.0));
+        assert_eq!(t("She changed to dupilumab on 06/02/2025."), at("2025-06-02", 259.0));
+        // Counter-examples: the drug switched away from, and a switch of
+        // the dosing interval, start nothing.
+        assert_eq!(t("He switched from Dupixent to Adbry in May 2025."), None);
+        assert_eq!(t("Dupixent was switched to every 4 weeks in May 2025."), None);
     }
 
     #[test]
@@ -1277,6 +1347,35 @@ mod tests {
         assert_eq!(t("Continue Dupixent, no flares since 08/2025."), None, "the flares' date");
         let later = t("PA renewal. Continue Dupixent, which she started 05/2026.");
         assert_eq!(later, None, "a start after the note");
+    }
+
+    #[test]
+    fn a_forms_answer_under_its_question_is_the_labels_value() {
+        let t = |s: &str| time(&format!("{DATED}Continuation of Dupixent; PA renewal.\n{s}"));
+        let text = "  Q4. Date of first dose of the requested medication\n      [07/14/2025]\n";
+        assert_eq!(t(text), Some((Some("2025-07-14".into()), Some(217.0))));
+        let text = "  Q5. Weeks on therapy\n      [30]\n";
+        assert_eq!(t(text), Some((None, Some(210.0))));
+        // Counter-examples: a label whose line states a number keeps it,
+        // and a next line that is no answer field is not read.
+        let text = "  Q5. Weeks on therapy (as of 2025)\n      [30]\n";
+        assert_eq!(t(text), None);
+        let text = "  Q5. Weeks on therapy\n      30 mg tablets\n";
+        assert_eq!(t(text), None);
+    }
+
+    #[test]
+    fn doses_counted_at_the_regimens_interval_are_the_time_so_far() {
+        let t = |s: &str| time(&format!("{DATED}{s} PA renewal.")).and_then(|(_, days)| days);
+        let text = "She takes 300 mg every 2 weeks and has had 10 injections of Dupixent so far.";
+        assert_eq!(t(text), Some(140.0));
+        let text = "He has completed 6 doses of dupilumab, 300 mg q4w, all at home.";
+        assert_eq!(t(text), Some(168.0));
+        // Counter-examples: two pens are a loading dose, and a count
+        // without an interval tells no time.
+        let text = "She received 2 injections of Dupixent today; 300 mg every 2 weeks.";
+        assert_eq!(t(text), None);
+        assert_eq!(t("He has had 10 injections of Dupixent without trouble."), None);
     }
 
     fn response(text: &str) -> Option<ResponseStatement> {

@@ -82,6 +82,7 @@ fn number_words_pattern(limit: usize) -> String {
 const FILLER: &str = r"(?:
       \([^)\n]{0,30}\)                # a parenthesis: a scale, a date
     | [\s:=~()\-]                     # punctuation between
+    | \.{2,} | …                       # a form's dot leader: 'BSA ...... 22 %'
     | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
           |involvement|involved|affected|score|scored|rated|currently|today
@@ -90,6 +91,12 @@ const FILLER: &str = r"(?:
           |reduced|gone\x20down|went\x20down|come\x20down|came\x20down)?
       \s*from\b                      # a change 'from' the value ('improved from 28 to 6')
     )*
+";
+
+/// The bracket a form's answer field opens right before its value ("IGA
+/// (optional): [3]", "BSA affected:\n  [8 %]"); an empty box ("[ ] 2")
+/// is no answer, since only blanks may part the bracket from the number.
+const ANSWER: &str = r"(?:\[\s*)?   # an answer field's bracket
 ";
 
 /// The units an age is written with after its number, years or months (the
@@ -141,6 +148,7 @@ pub struct ValuePatterns {
     changed_to: Regex,
     years_before: Regex,
     temperature: Regex,
+    region_weight: Regex,
     /// The date grammar, which dates values and finds the note's date.
     pub dates: dates::DatePatterns,
 }
@@ -156,7 +164,7 @@ impl ValuePatterns {
         let range_to = r"\s*(?:-|–|to)\s*";
         Ok(ValuePatterns {
             percent_after: ci(&format!(
-                r"^ {FILLER}
+                r"^ {FILLER} {ANSWER}
                   {number}                            # the value
                   (?:{range_to}{number})?             # or a range, read by its lower end
                   \s*(?:%|percent\b|per\x20cent\b)    # as a percentage"
@@ -171,7 +179,7 @@ impl ValuePatterns {
             ))?,
             iga_after: ci(&format!(
                 r"^ (?:\s*-?\s*AD\b)?                 # vIGA-AD's suffix
-                  {FILLER}
+                  {FILLER} {ANSWER}
                   ([0-5]\b|{iga_word})                # the score
                   (?:\s*(?:/|out\x20of)\s*            # on a written scale:
                      ([0-5]|four|five)\b)?            #   4 or 5 points"
@@ -180,7 +188,7 @@ impl ValuePatterns {
             nrs_after: ci(&format!(
                 r"^ (?:\s*(?:for\s+)?(?:the\s+)?
                      (?:itch|itching|pruritus)\b)?     # the scale first: 'NRS itch 4'
-                  {FILLER}
+                  {FILLER} {ANSWER}
                   {number}                            # the score
                   (?:\s*(?:/|out\x20of)\s*(?:10|ten)\b)?   # of ten"
             ))?,
@@ -196,7 +204,7 @@ impl ValuePatterns {
                   \s*[:=]?\s*
                   {number}                            # the score"
             ))?,
-            easi_after: ci(&format!(r"^ {FILLER} {number}   # the score"))?,
+            easi_after: ci(&format!(r"^ {FILLER} {ANSWER} {number}   # the score"))?,
             number_before: ci(&format!(r"\b{number} \s*-?\s* $   # a number right before"))?,
             age_after: ci(&format!(
                 r"^ \s*(?::|=|of|is|\.{{2,}}:?|…)?\s*   # 'Age: ', 'age of', 'Age ......'
@@ -250,6 +258,7 @@ impl ValuePatterns {
                 r"^ [^\n(]{{0,28}}?                   # the date of birth
                   \(\s*(?:age\b[:\s]*)?               # '(', 'age'
                   (\d{{1,3}})\s*(?:{AGE_UNITS})?\s*   # the age, maybe a unit
+                  (?:,\s*(?:M|F|male|female)\s*)?     # the sex beside it: '(71 y, F)'
                   \)"
             ))?,
             birth_date_comma: ci(&format!(
@@ -258,6 +267,7 @@ impl ValuePatterns {
                   (\d{{1,3}})\s*(?:{AGE_UNITS})       # the age with its unit
                   (?:[^\w/]|$)"
             ))?,
+            region_weight: ci(r"\( \s* [x×] \s* 0?\.\d+ \s* \)   # a region's weight: '(x0.1)'")?,
             temperature: ci(r"\b(?:temp|temperature|fever|febrile|t)\b | °   # a temperature")?,
             range_bound: ci(r"(?:[<>≤≥]|\bto|\bfrom|-) \s*$   # a bound of a range")?,
             weight_change: ci(
@@ -333,6 +343,7 @@ fn is_quantifier(number: &str, rest: &str) -> bool {
 
 /// A window as an OCR'd fax should have read it: a letter O inside a number
 /// ("3OO mg", "8/1O", "O.1%", a lowercase o only between digits) is a zero,
+/// a lowercase l inside one ("2l.4") a one,
 /// and a capital I between lowercase letters ("invoIved") is an l. Every
 /// change keeps the byte length, so offsets into the window still hold; a
 /// window without such misreadings is borrowed unchanged.
@@ -355,6 +366,15 @@ pub fn ocr_repaired(window: &str) -> Cow<'_, str> {
                 && next.is_some_and(|n| n.is_ascii_digit()) =>
             {
                 Some(b'0')
+            }
+            // "2l.4", "1l": a lowercase l between a digit and a digit or
+            // a decimal point is a one.
+            b'l' if prev.is_some_and(|p| p.is_ascii_digit())
+                && (next.is_some_and(|n| n.is_ascii_digit())
+                    || (next == Some(b'.')
+                        && bytes.get(i + 2).is_some_and(u8::is_ascii_digit))) =>
+            {
+                Some(b'1')
             }
             b'I' if prev.is_some_and(|p| p.is_ascii_lowercase())
                 && next.is_some_and(|n| n.is_ascii_lowercase()) =>
@@ -431,7 +451,8 @@ pub fn read_value(
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
         MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)
             .or_else(|| bounded(&patterns.itch_on_scale, text, &keyword, WINDOW, 10.0)),
-        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0),
+        MeasureKind::Easi => bounded(&patterns.easi_after, text, &keyword, WINDOW, 72.0)
+            .filter(|value| !is_a_change(text, value)),
         MeasureKind::AgeBefore => age_before(patterns, text, &keyword),
         MeasureKind::AgeAfter => age_after(patterns, text, &keyword),
         MeasureKind::AgeSex => age_sex(patterns, text, &keyword),
@@ -683,6 +704,12 @@ pub fn table_value(
     if !(label.start <= keyword.start && keyword.end <= label.end) || row.cells.len() < 2 {
         return None;
     }
+    // A cell that states its own value ("EASI: 28   IGA: 4" under a
+    // heading line) is a labelled value, not a row's label.
+    let rest_of_label = &text[keyword.end..label.end];
+    if states_a_number(rest_of_label) || patterns.region_weight.is_match(rest_of_label) {
+        return None;
+    }
     let header = row.header.as_ref()?;
     let at = match column {
         Column::Present => header.present,
@@ -692,6 +719,20 @@ pub fn table_value(
         row.cell_under(line_start, at)
             .and_then(|cell| cell_value(patterns, kind, text, keyword, cell)),
     )
+}
+
+/// Whether the words after a keyword in its cell hold a number outside
+/// brackets: "EASI: 28" states a value, "IGA (0-4)" only names its scale.
+fn states_a_number(rest: &str) -> bool {
+    let mut depth = 0usize;
+    rest.chars().any(|c| {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && c.is_ascii_digit()
+    })
 }
 
 /// The header cell of the present column over the table row whose label
@@ -739,6 +780,9 @@ fn header_above(
         end = above_start;
         let above = above_start..above_end;
         steps::add(above.len());
+        if is_border(&text[above.clone()]) {
+            continue;
+        }
         if delimiter_of(text, &above) != Some(delimiter) {
             if wrapped.is_none() && delimiter == Delimiter::Spaces && is_wrapped_cell(text, &above)
             {
@@ -753,7 +797,21 @@ fn header_above(
             return None;
         }
         let header = cells(text, above, delimiter);
-        let named = header.iter().position(|c| header_is(&text[c.clone()], &PRESENT_HEADERS));
+        // A header wrapped over two lines ("| Measure | Baseline | Current |"
+        // over "|  | (date: 06/10/2025) | (date: 02/03/2026) |") names its
+        // columns on the upper line and dates them on the lower.
+        let upper = upper_header(text, lines, above_start, delimiter, header.len());
+        let names = |words: &[&str]| {
+            let at = |row: &[Range<usize>]| {
+                row.iter().position(|c| {
+                    let cell = &text[c.clone()];
+                    header_is(cell, words)
+                        && !(words != PRESENT_HEADERS && header_is(cell, &PRESENT_HEADERS))
+                })
+            };
+            at(&header).or_else(|| upper.as_deref().and_then(at))
+        };
+        let named = names(&PRESENT_HEADERS);
         let past = header.iter().any(|c| {
             let cell = &text[c.clone()];
             is_past_header(cell) && !header_is(cell, &PRESENT_HEADERS)
@@ -762,12 +820,42 @@ fn header_above(
         // one is the latest ("Baseline | Week 16", "06/2025 | 01/2026").
         let present = named.or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
-            let baseline = header.iter().position(|c| {
-                let cell = &text[c.clone()];
-                header_is(cell, &BASELINE_HEADERS) && !header_is(cell, &PRESENT_HEADERS)
-            });
+            let baseline = names(&BASELINE_HEADERS);
             return Some(Header { cells: header, line_start: above_start, present, baseline });
         }
+    }
+    None
+}
+
+/// Whether a line only draws a table's border ("+-----+-----+", "|---|").
+fn is_border(line: &str) -> bool {
+    let line = line.trim();
+    !line.is_empty() && line.chars().all(|c| matches!(c, '+' | '-' | '=' | '|' | ':' | ' '))
+}
+
+/// The line over a header line, past a border, when it is a row of as
+/// many cells: the upper half of a header wrapped over two lines.
+fn upper_header(
+    text: &str,
+    lines: &Lines,
+    header_start: usize,
+    delimiter: Delimiter,
+    width: usize,
+) -> Option<Vec<Range<usize>>> {
+    let mut end = header_start;
+    for _ in 0..2 {
+        let above_start = lines.start_of(end.checked_sub(1)?);
+        let above = above_start..end - 1;
+        end = above_start;
+        steps::add(above.len());
+        if is_border(&text[above.clone()]) {
+            continue;
+        }
+        if delimiter_of(text, &above) != Some(delimiter) || delimiter == Delimiter::Spaces {
+            return None;
+        }
+        let upper = cells(text, above, delimiter);
+        return (upper.len() == width).then_some(upper);
     }
     None
 }
@@ -973,6 +1061,18 @@ fn bounded(
         span: keyword.start..base + c.get(0)?.end(),
     })
 }
+
+/// Whether an EASI read is a percentage, which only a change of the score
+/// is ("EASI -64%", "EASI reduced 84%"): EASI is scored 0-72, never in
+/// percent.
+fn is_a_change(text: &str, value: &Value) -> bool {
+    let end = floor_boundary(text, (value.span.end + CHANGE_REACH).min(text.len()));
+    let rest = text.get(value.span.end..end).unwrap_or_default().trim_start();
+    rest.starts_with('%') || rest.get(..7).is_some_and(|w| w.eq_ignore_ascii_case("percent"))
+}
+
+/// How far after an EASI a percent sign or word may stand.
+const CHANGE_REACH: usize = 12;
 
 fn round(value: f64, decimals: i32) -> f64 {
     let factor = 10f64.powi(decimals);
@@ -1273,6 +1373,77 @@ mod tests {
         assert_eq!(read(MeasureKind::Iga, md, "vIGA").unwrap().0, 3.0);
         // Without a present column the row is read as before.
         assert_eq!(read(MeasureKind::Easi, "EASI\t14\t20", "EASI").unwrap().0, 14.0);
+        // A cell that states its own value is no row label: a line of
+        // labelled values under a heading that looks like a header.
+        let labelled = "Scores before the first dose        Date: 03/02/2026\n\
+                        EASI: 28        IGA: 4\n";
+        assert_eq!(read(MeasureKind::Easi, labelled, "EASI").unwrap().0, 28.0);
+        assert_eq!(read(MeasureKind::Iga, labelled, "IGA").unwrap().0, 4.0);
+    }
+
+    #[test]
+    fn a_header_wrapped_over_two_lines_between_borders_names_and_dates_columns() {
+        let table = "+---------+------------+------------+\n\
+                     | Score   | Baseline   | Current    |\n\
+                     |         | (03/2025)  | (01/2026)  |\n\
+                     +---------+------------+------------+\n\
+                     | EASI    |   28.5     |    5.5     |\n\
+                     | IGA     |    4       |     1      |\n";
+        assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 5.5);
+        assert_eq!(read(MeasureKind::Iga, table, "IGA").unwrap().0, 1.0);
+        let lexicons = crate::Lexicons::builtin();
+        let note =
+            crate::mentions::Note::read(&lexicons.vocabulary, lexicons.context(), table, false);
+        let keyword = table.find("EASI").unwrap();
+        let baseline = table_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            note.lines(),
+            MeasureKind::Easi,
+            table,
+            &(keyword..keyword + 4),
+            Column::Baseline,
+        );
+        assert_eq!(baseline.flatten().map(|v| v.number), Some(28.5));
+        // A worksheet's weighted region row is a part of the score, not it.
+        let regions = "| Measure          | Baseline | Today |\n\
+                       | EASI head (x0.1) |   1.2    |  0.4  |\n\
+                       | EASI total       |  20.5    |  6.5  |\n";
+        let at = regions.find("EASI head").unwrap();
+        let lines = Lines::new(regions.as_bytes());
+        let region = read_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            regions,
+            at..at + 4,
+        );
+        assert_eq!(region, None);
+        let total = regions.find("EASI total").unwrap();
+        let read_total = read_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            regions,
+            total..total + 4,
+        );
+        assert_eq!(read_total.map(|v| v.number), Some(6.5));
+        // Counter-example: without the upper line no column is the baseline.
+        let lower = &table[table.find("|         |").unwrap()..];
+        let keyword = lower.find("EASI").unwrap();
+        let lines = Lines::new(lower.as_bytes());
+        let baseline = table_value(
+            &lexicons.values,
+            &mut Tables::default(),
+            &lines,
+            MeasureKind::Easi,
+            lower,
+            &(keyword..keyword + 4),
+            Column::Baseline,
+        );
+        assert_eq!(baseline, None);
     }
 
     #[test]
@@ -1315,6 +1486,31 @@ mod tests {
     }
 
     #[test]
+    fn a_forms_dot_leader_parts_the_label_from_its_value() {
+        assert_eq!(read(MeasureKind::Bsa, "BSA ......... 14 %", "BSA").unwrap().0, 14.0);
+        assert_eq!(read(MeasureKind::Iga, "IGA ......... 3 (moderate)", "IGA").unwrap().0, 3.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI ........ 19.5", "EASI").unwrap().0, 19.5);
+        assert_eq!(read(MeasureKind::ItchNrs, "PP-NRS …… 8/10", "PP-NRS").unwrap().0, 8.0);
+        // Counter-example: a sentence's stop does not lead to the next number.
+        assert!(read(MeasureKind::Easi, "EASI. 3 plaques on the arm", "EASI").is_none());
+    }
+
+    #[test]
+    fn a_forms_bracketed_answer_is_the_value() {
+        let text = "3. Percent of body surface area (BSA) involved:\n   [12 %]";
+        assert_eq!(read(MeasureKind::Bsa, text, "BSA").unwrap().0, 12.0);
+        let text = "Investigator Global Assessment (optional): [3]";
+        assert_eq!(read(MeasureKind::Iga, text, "Investigator Global Assessment").unwrap().0, 3.0);
+        let text = "Worst itch NRS (optional): [6/10]";
+        assert_eq!(read(MeasureKind::ItchNrs, text, "itch NRS").unwrap().0, 6.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI score: [ 17.5 ]", "EASI").unwrap().0, 17.5);
+        // Counter-examples: an empty answer, and an empty box before a
+        // number, give no value.
+        assert!(read(MeasureKind::Easi, "EASI (optional): [ ]", "EASI").is_none());
+        assert!(read(MeasureKind::Iga, "IGA: [ ] 2  [x] 3", "IGA").is_none());
+    }
+
+    #[test]
     fn itch_forms() {
         assert_eq!(read(MeasureKind::ItchNrs, "PP-NRS 8", "PP-NRS").unwrap().0, 8.0);
         assert_eq!(read(MeasureKind::Itch, "itch 8/10", "itch").unwrap().0, 8.0);
@@ -1352,6 +1548,10 @@ mod tests {
     #[test]
     fn easi_keeps_decimals() {
         assert_eq!(read(MeasureKind::Easi, "EASI score of 18.4", "EASI").unwrap().0, 18.4);
+        // A percentage after EASI is a change of the score, not the score.
+        assert!(read(MeasureKind::Easi, "improved at week 12 (EASI -64%)", "EASI").is_none());
+        assert!(read(MeasureKind::Easi, "EASI down 75 percent", "EASI").is_none());
+        assert_eq!(read(MeasureKind::Easi, "EASI 12 (75% better)", "EASI").unwrap().0, 12.0);
     }
 
     #[test]
@@ -1401,6 +1601,8 @@ mod tests {
         assert_eq!(age("Patient: Jo Park\n12 F", "Patient:"), None);
         assert_eq!(age("DOB: 14 Mar 1979 (46 y)  Sex: F", "DOB"), Some(46.0));
         assert_eq!(age("DOB 2/9/2012 (age 13)", "DOB"), Some(13.0));
+        assert_eq!(age("DOB 03/09/1954  (71 y, F)", "DOB"), Some(71.0));
+        assert_eq!(age("DOB 03/09/1954  (MRN 71, F)", "DOB"), None);
         assert_eq!(age("DOB: 2019-02-01, 6 yrs", "DOB"), Some(6.0));
         assert_eq!(age("DOB: March 3, 1990", "DOB"), None);
         assert_eq!(age("DOB: 03/03/1990 (MRN 445)", "DOB"), None);
@@ -1461,6 +1663,11 @@ mod tests {
     fn ocr_misread_digits() {
         assert_eq!(ocr_repaired("3OO mg, 8/1O, O.1% and 1o5"), "300 mg, 8/10, 0.1% and 105");
         assert_eq!(ocr_repaired("BSA invoIved"), "BSA involved");
+        assert_eq!(ocr_repaired("EASI 2l.4, 3l0 mg"), "EASI 21.4, 310 mg");
+        // A unit after a number stays: "2l of fluid", "5ml", "3 lb".
+        for plain in ["2l of fluid", "5ml", "3 lb", "10l"] {
+            assert_eq!(ocr_repaired(plain), plain);
+        }
         // Ordinary words and a leading O that is not a decimal stay.
         for plain in ["No rash. Oct 2O", "O2 sat 98%", "one or two", "10 oz", "Ointment", "IGA"] {
             assert_eq!(ocr_repaired(plain).replace("2O", "20"), plain.replace("2O", "20"));

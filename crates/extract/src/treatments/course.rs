@@ -197,7 +197,7 @@ pub(super) fn course_time(
 ) -> CourseTime {
     let text = note.text();
     let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
-    let sentence_end = note.sentence_of(span.start).end;
+    let sentence_end = hung_lines_end(patterns, note, span.start);
     // Dates read on past the length's reach while they go on a list or a
     // period begun within it ("(03/2023-06/2023, and again 09/2024-12/2024)").
     let end = (span.end + COURSE_AFTER + DATES_ON).min(sentence_end).min(next_drug);
@@ -246,6 +246,43 @@ pub(super) fn course_time(
         }
     }
     CourseTime { duration: stated.or(dated.period), last_used: dated.last, ongoing: dated.ongoing }
+}
+
+/// How many lines hanging under a drug's line are read as its own.
+const HUNG_LINES: usize = 2;
+
+/// Where the drug's words end: at the end of its sentence, or, when a
+/// form's item opens with the drug and its line ends with no full stop,
+/// at the end of the first sentence of each line that hangs under it
+/// (indented deeper: "1. Triamcinolone 0.1% ointment, BID" over "
+/// Dates: 10/06/2025 - 12/01/2025 (8 weeks)"). A heading that only names
+/// the drug ("4. CONCURRENT THERAPY (topical ruxolitinib)") or a line that
+/// ends its sentence ("e-prescribed 08/18/2026.") owns no line under it.
+fn hung_lines_end(patterns: &CoursePatterns, note: &Note, drug: usize) -> usize {
+    let (text, lines) = (note.text(), note.lines());
+    let sentence_end = note.sentence_of(drug).end;
+    let first = lines.line_of(drug);
+    let own_line = lines.range(first);
+    let lead = drug - own_line.start;
+    if lead > ROW_LEAD {
+        return sentence_end;
+    }
+    steps::add(lead);
+    let opens_item = patterns.row_bullet.is_match(&text[own_line.start..drug]);
+    let ended = text[own_line.clone()].trim_end().ends_with(['.', '!', '?']);
+    if !opens_item || ended {
+        return sentence_end;
+    }
+    let mut end = sentence_end;
+    for next in (first + 1..lines.count()).take(HUNG_LINES) {
+        steps::add(1);
+        let (line, content) = (lines.range(next), lines.content_of(next));
+        if content >= line.end || line.start > end + 1 || lines.starts_unhung_line(content) {
+            break;
+        }
+        end = end.max(note.sentence_of(content).end.min(line.end));
+    }
+    end
 }
 
 /// The dates a row opens with, before the drug it dates ("- 03/2021 -
@@ -704,6 +741,26 @@ mod tests {
         assert_eq!(course_of(text, "triamcinolone"), (Some("2024-06".into()), Some(92.0)));
         // The next row's drug takes no date of the row above.
         assert_eq!(course_of(text, "hydrocortisone").0, None);
+    }
+
+    #[test]
+    fn a_line_hanging_under_the_drug_dates_its_course() {
+        let text =
+            "Atopic dermatitis.\nTopicals tried\n  1. Mometasone 0.1% cream, daily to the arms\n\
+                    \x20    Dates: 03/03/2025 - 04/28/2025, every day\n\
+                    \x20    Outcome: no better\n  2. Pimecrolimus 1% cream\n";
+        assert_eq!(course_of(text, "mometasone"), (Some("2025-04-28".into()), Some(56.0)));
+        // Counter-examples: a line at the same indent, or after a blank
+        // line, is not the drug's.
+        let flat = "Atopic dermatitis.\nMometasone 0.1% cream, daily to the arms.\n\
+                    Seen 03/03/2025 - 04/28/2025 in another clinic\n";
+        assert_eq!(course_of(flat, "mometasone").1, None);
+        let apart = "Atopic dermatitis.\n  1. Mometasone 0.1% cream\n\n     03/2025 - 04/2025\n";
+        assert_eq!(course_of(apart, "mometasone").1, None);
+        // A line that ends its sentence owns no line under it.
+        let ended = "Atopic dermatitis.\n- Mometasone 0.1% cream, ordered 08/18/2026.\n\
+                     \x20  No claim paid 08/2026-10/2026.\n";
+        assert_eq!(course_of(ended, "mometasone").1, None);
     }
 
     #[test]

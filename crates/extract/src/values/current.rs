@@ -53,6 +53,21 @@ const BRACKET_REACH: usize = 32;
 /// dates.
 const LINE_OPENING: usize = 24;
 
+/// How far before a value the cue heading a list of values in its clause
+/// may stand ("At baseline, ... his EASI was 27, IGA 4, BSA 34% and itch
+/// NRS 8/10").
+const LIST_REACH: usize = 160;
+
+/// How many lines of values a heading line may stand over.
+const HEADING_REACH: usize = 6;
+
+/// How long a heading line over values may be: a label, not a paragraph.
+const HEADING_WIDTH: usize = 120;
+
+/// How long a label opening a value's line may be ("Photo-based estimate
+/// today:").
+const LINE_LABEL: usize = 48;
+
 /// How far into the sentence before a value a time phrase may open it.
 const OPENING_REACH: usize = 4;
 
@@ -733,6 +748,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         if let Some(found) = self.nearest(&near, span, true) {
             return Some(found);
         }
+        if let Some(found) = self.head_of_list(&clause, span) {
+            return Some(found);
+        }
         let wide = self.clause(&sentence, span, false);
         let before = wide.start.max(span.start.saturating_sub(self.reach))..span.start;
         if let Some(found) = self.nearest_outside_brackets(&before, span) {
@@ -742,6 +760,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             return Some(found);
         }
         if let Some(found) = self.line_opening(span) {
+            return Some(found);
+        }
+        if let Some(found) = self.heading_above(span) {
             return Some(found);
         }
         self.opening(span)
@@ -964,13 +985,91 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
     fn line_opening(&self, span: &Range<usize>) -> Option<Found> {
         let text = self.note.text();
         let line_start = self.note.lines().start_of(span.start);
-        let first_column = line_start..span.start.min(line_start + LINE_OPENING);
+        // A label that opens the line dates the values after its colon,
+        // past semicolons ("Photo-based estimate today: BSA 2%; vIGA-AD 1").
+        let head_end = super::floor_boundary(text, span.start.min(line_start + LINE_LABEL));
+        let head = &text[line_start..head_end];
+        steps::add(head.len());
+        let label_end = head.find(':').map_or(0, |colon| line_start + colon);
+        let first_column = line_start..span.start.min((line_start + LINE_OPENING).max(label_end));
         let found = self.cues(&first_column).into_iter().min_by_key(|found| found.span.start)?;
         // A cue whose sentence ends before the value ("... last summer,
         // which settled. PP-NRS 9.") is that sentence's.
         let between = text.get(found.span.end..span.start)?;
         let ended = between.contains(". ") || between.contains(['!', '?']);
         (!ended).then_some(found)
+    }
+
+    /// The cue that heads a run of values listed in one clause ("At
+    /// baseline, the visit of his first dose, his EASI was 27, IGA 4, BSA
+    /// 34% and itch NRS 8/10"): a value further than the clause's reach
+    /// from it shares the frame of the values before it, when another
+    /// measure's keyword stands between the cue and the value.
+    fn head_of_list(&self, clause: &Range<usize>, span: &Range<usize>) -> Option<Found> {
+        let listed = clause.start.max(span.start.saturating_sub(LIST_REACH))..span.start;
+        let found = self.nearest_outside_brackets(&listed, span)?;
+        let between = found.span.end..span.start;
+        steps::add(self.note.mentions_from(&between).len());
+        let measures = self.note.mentions_in(&between).filter(
+            |m| matches!(m.meaning, Meaning::Measure(kind) if Measure::of(*kind).is_some()),
+        );
+        (measures.count() > 0).then_some(found)
+    }
+
+    /// The cue of the heading line over a block of values ("Baseline
+    /// assessment prior to starting Dupixent   Date: 07/29/2025" over
+    /// "EASI: 28   IGA: 4   BSA: 35 %"; "Disease severity - CURRENT (visit
+    /// 09/08/2026):" over the current scores): a form dates the lines of
+    /// values under a label line. The value's line and those between it
+    /// and the heading open with a measure's keyword (a run of values, no
+    /// sentence of their own); the heading holds no measure, is no
+    /// sentence's end ("Seen in 2022." dates nothing under it) and is
+    /// another sentence than the value's (a sentence wrapped over lines
+    /// is read as one by the clause rules).
+    fn heading_above(&self, span: &Range<usize>) -> Option<Found> {
+        let (text, lines) = (self.note.text(), self.note.lines());
+        let mut line = lines.line_of(span.start);
+        for _ in 0..HEADING_REACH {
+            steps::add(1);
+            let row = lines.range(line);
+            if !self.opens_with_a_measure(&row) {
+                return None;
+            }
+            line = line.checked_sub(1)?;
+            let above = lines.range(line);
+            let heading = text.get(above.clone())?.trim_end();
+            if heading.trim().is_empty() || heading.len() > HEADING_WIDTH {
+                return None;
+            }
+            if self.opens_with_a_measure(&above) {
+                continue;
+            }
+            let measure = self.note.mentions_in(&above).any(
+                |m| matches!(m.meaning, Meaning::Measure(kind) if Measure::of(*kind).is_some()),
+            );
+            let ended = heading.ends_with(['.', '!', '?']);
+            let own_sentence = self.note.sentence_of(above.end.saturating_sub(1))
+                == self.note.sentence_of(span.start);
+            if measure || ended || own_sentence {
+                return None;
+            }
+            let cues = self.cues(&above);
+            return pick(cues, span);
+        }
+        None
+    }
+
+    /// Whether a line's first words, past its indent and bullet, are a
+    /// measure's keyword: a line of values.
+    fn opens_with_a_measure(&self, line: &Range<usize>) -> bool {
+        let text = self.note.text();
+        let row = text.get(line.clone()).unwrap_or_default();
+        let lead = row.len() - row.trim_start_matches([' ', '\t', '-', '*', '•']).len();
+        let first = line.start + lead;
+        self.note.mentions_in(&(first..line.end)).next().is_some_and(|m| {
+            m.span.start == first
+                && matches!(m.meaning, Meaning::Measure(kind) if Measure::of(*kind).is_some())
+        })
     }
 
     /// A time phrase ("At presentation", "On 06/12/2025") opening the
@@ -1050,6 +1149,68 @@ mod tests {
         let old = "Date of visit: 03/02/2026\nAtopic dermatitis.\n\
                    Scores      06/2024      01/2025\nEASI        30           12\n";
         assert_eq!(measures(old)[3], None);
+    }
+
+    #[test]
+    fn a_heading_line_dates_the_values_under_it() {
+        let form = "Renewal of dupilumab for atopic dermatitis.\n\n\
+                    B. Scores before the first injection          Date: 03/02/2026\n\
+                    \x20  BSA: 30 %      EASI: 25.5      IGA: 4\n\
+                    C. Scores at this review                     Date: 09/01/2026\n\
+                    \x20  BSA: 5 %       EASI: 3.0       IGA: 1\n\
+                    Signed 09/03/2026\n";
+        let f = facts(form);
+        assert_eq!(measures(form), [Some(5.0), Some(1.0), None, Some(3.0)]);
+        assert!(f.caveats.is_empty(), "{:?}", f.caveats);
+        let base = baseline(form, Some("dupilumab"));
+        assert_eq!((base.bsa_percent, base.easi, base.iga), (Some(30.0), Some(25.5), Some(4.0)));
+        // A heading ending in a colon, its cue in a bracket, over bulleted lines.
+        let bulleted = "Atopic dermatitis on Dupixent.\n\
+                        Severity (baseline, 01/2026):\n  - BSA 40%\n  - IGA 4\n\
+                        Severity (today):\n  - BSA 6%\n  - IGA 2\n";
+        assert_eq!(measures(bulleted)[..2], [Some(6.0), Some(2.0)]);
+        // Counter-example: a sentence that ends above the values dates
+        // nothing under it.
+        let prose = "Date: 09/01/2026\nAtopic dermatitis. Seen at baseline in March.\nBSA 12%.";
+        assert_eq!(measures(prose)[0], Some(12.0));
+    }
+
+    #[test]
+    fn a_label_opening_the_line_dates_its_values_past_semicolons() {
+        let text = "Date: 03/02/2026\nAtopic dermatitis on dupilumab.\n\
+                    Estimated from the photos today: BSA about 3%; vIGA-AD 1 (almost clear).\n\
+                    Week 16 review (01/05/2026): BSA 9%, vIGA-AD 2.\n";
+        let f = facts(text);
+        assert_eq!((f.measures.bsa_percent, f.measures.iga), (Some(3.0), Some(1.0)));
+        assert!(f.caveats.is_empty(), "{:?}", f.caveats);
+        // Counter-example: a label that states no time dates nothing; the
+        // later of two undated values of the line holds.
+        let text = "Atopic dermatitis.\nScores by the nurse: IGA 3; on recheck IGA 2.\n";
+        assert_eq!(measures(text)[1], Some(2.0));
+    }
+
+    #[test]
+    fn a_list_of_values_shares_the_cue_that_heads_it() {
+        let text = "Atopic dermatitis on dupilumab. At baseline, the day of her very first \
+                    injection in clinic, the EASI was 26.0, the IGA 4, the BSA 30% and the \
+                    worst itch NRS 9/10. Today: EASI 4, IGA 1, BSA 3%, itch NRS 2.";
+        assert_eq!(measures(text), [Some(3.0), Some(1.0), Some(2.0), Some(4.0)]);
+        assert!(facts(text).caveats.is_empty());
+        // Counter-example: a cue far before a lone value, with no other
+        // value between, does not reach it.
+        let lone = "Atopic dermatitis. At baseline she was seen by a colleague, who wrote a long \
+                    note about her work and her sleep and her family, and her itch NRS is 6.";
+        assert_eq!(measures(lone)[2], Some(6.0));
+    }
+
+    #[test]
+    fn a_value_at_a_course_start_is_its_baseline() {
+        let text = "Atopic dermatitis. Adbry 02/2025 to 09/2025: EASI 22 at start, worse \
+                    later; stopped. Exam today: EASI 17.5.";
+        assert_eq!(measures(text)[3], Some(17.5));
+        assert!(facts(text).caveats.is_empty());
+        let text = "Atopic dermatitis. At that initiation visit her BSA was 40%. Today BSA 4%.";
+        assert_eq!(measures(text)[0], Some(4.0));
     }
 
     #[test]
