@@ -827,6 +827,14 @@ mod tests {
     }
 
     #[test]
+    fn a_flare_that_may_come_ties_no_site() {
+        use necessity_record::Site::Neck;
+        let text = "Atopic dermatitis: plaques on the neck.\n\
+                    - Desonide 0.05% cream PRN eyelids if they flare.\n";
+        assert_eq!(sites(text), vec![Neck]);
+    }
+
+    #[test]
     fn skin_that_has_cleared_is_not_involved() {
         use necessity_record::Site::Neck;
         let text = "Atopic dermatitis on dupilumab. His hands have cleared completely; \

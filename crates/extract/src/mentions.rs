@@ -708,6 +708,7 @@ impl Question {
     pub const LESION: Question = Question {
         negation_after_a_site_is_the_sites: true,
         clear_skin_denies: true,
+        axes: [true, false, true, false, false],
         ..Question::AFFIRMED
     };
 

@@ -78,6 +78,21 @@ const BEFORE_REACH: usize = 32;
 /// How far before "not assessed" a measure's keyword may be ("IGA/EASI
 /// not done").
 const NOT_SCORED_REACH: usize = 24;
+/// How far before a value the quotation mark opening the quoted note it
+/// stands in may be.
+const QUOTE_REACH: usize = 160;
+
+/// Where the quotation still open at the end of `before` opens: the last
+/// of an odd number of straight quotes, or a curly opening quote not
+/// closed after it.
+fn opening_quote(before: &[u8]) -> Option<usize> {
+    let straight: Vec<usize> = memchr::memchr_iter(b'"', before).collect();
+    if straight.len() % 2 == 1 {
+        return straight.last().copied();
+    }
+    let open = memchr::memmem::rfind(before, "\u{201C}".as_bytes())?;
+    memchr::memmem::find(&before[open..], "\u{201D}".as_bytes()).is_none().then_some(open)
+}
 
 /// The four severity measures, as the record names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -547,10 +562,13 @@ fn ranked(candidates: Vec<Candidate>, today: Option<NaiveDate>) -> Vec<(Candidat
             _ => None,
         })
         .max();
+    // A value said to be today's ("Today BSA 4%") is dated the note's day:
+    // a value dated weeks before it is an earlier examination's.
     let latest = candidates
         .iter()
         .filter_map(|c| match &c.frame {
             Frame::Dated(date) if c.measure.is_some() && past(date) => Some(date.first()),
+            Frame::Now if c.measure.is_some() => today,
             _ => None,
         })
         .max();
@@ -749,6 +767,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             return Some(found);
         }
         if let Some(found) = self.head_of_list(&clause, span) {
+            return Some(found);
+        }
+        if let Some(found) = self.quotation_intro(&sentence, span) {
             return Some(found);
         }
         let wide = self.clause(&sentence, span, false);
@@ -1000,6 +1021,27 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         (!ended).then_some(found)
     }
 
+    /// The cue of the words that lead into a quotation holding the value
+    /// ("Seen by dermatology 09/15/2026; their note states: \"BSA 18%, EASI
+    /// 17.5\""): quoted words are the quoted note's, dated as it is, past
+    /// the semicolon that ends the lead's clause.
+    fn quotation_intro(&self, sentence: &Range<usize>, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text().as_bytes();
+        let from = sentence.start.max(span.start.saturating_sub(QUOTE_REACH));
+        let before = &text[from..span.start];
+        steps::add(before.len());
+        let open = opening_quote(before)? + from;
+        // The lead may be the clause before a semicolon the sentence
+        // splitter ended a sentence at ("09/15/2026; their note states:").
+        let previous = text[..sentence.start].trim_ascii_end();
+        let lead_from = match previous.last() {
+            Some(b';') => self.note.sentence_of(previous.len() - 1).start,
+            _ => sentence.start,
+        };
+        let lead = lead_from.max(open.saturating_sub(self.reach))..open;
+        self.nearest_outside_brackets(&lead, &(open..open + 1))
+    }
+
     /// The cue that heads a run of values listed in one clause ("At
     /// baseline, the visit of his first dose, his EASI was 27, IGA 4, BSA
     /// 34% and itch NRS 8/10"): a value further than the clause's reach
@@ -1149,6 +1191,33 @@ mod tests {
         let old = "Date of visit: 03/02/2026\nAtopic dermatitis.\n\
                    Scores      06/2024      01/2025\nEASI        30           12\n";
         assert_eq!(measures(old)[3], None);
+    }
+
+    #[test]
+    fn a_value_dated_weeks_before_todays_exam_is_an_earlier_exams() {
+        let note = "Date of visit: 06/30/2026\nAtopic dermatitis.\n\
+                    At the allergy visit 05/02/2026 EASI was 19.5.\n\
+                    Today BSA 5%, IGA 2.\n";
+        assert_eq!(measures(note), [Some(5.0), Some(2.0), None, None]);
+        // Without a value said to be today's, a value of a recent visit stands.
+        let letter = "Date of visit: 06/30/2026\nAtopic dermatitis.\nAt the visit 06/20/2026 EASI was 19.5.\n";
+        assert_eq!(measures(letter)[3], Some(19.5));
+    }
+
+    #[test]
+    fn a_quoted_notes_values_are_dated_by_the_words_leading_into_it() {
+        let quoted = "Date of visit: 06/30/2026\nAtopic dermatitis.\n\
+                      Allergy saw her 04/11/2026; their letter reads: \"EASI 21, BSA 20%; \
+                      start tacrolimus.\" Better since.\nToday BSA 5%.\n";
+        assert_eq!(measures(quoted), [Some(5.0), None, None, None]);
+        let curly = quoted
+            .replace("reads: \"", "reads: \u{201C}")
+            .replace(".\" Better", ".\u{201D} Better");
+        assert_eq!(measures(&curly), [Some(5.0), None, None, None]);
+        // A quotation led by no date is as current as its words say.
+        let patient =
+            "Date of visit: 06/30/2026\nAtopic dermatitis. She says: \"my EASI was 21 today\".\n";
+        assert_eq!(measures(patient)[3], Some(21.0));
     }
 
     #[test]
