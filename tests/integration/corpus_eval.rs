@@ -75,7 +75,7 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let coverage = route_count(route, "coverage: gold medically_necessary approved");
     let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
     let share = approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap();
-    assert!(share >= 0.84, "coverage fell below its floor of 84%:\n{route}");
+    assert!(share >= 0.88, "coverage fell below its floor of 88%:\n{route}");
 
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
