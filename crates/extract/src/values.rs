@@ -96,7 +96,14 @@ const FILLER: &str = r"(?:
 /// The bracket a form's answer field opens right before its value ("IGA
 /// (optional): [3]", "BSA affected:\n  [8 %]"); an empty box ("[ ] 2")
 /// is no answer, since only blanks may part the bracket from the number.
-const ANSWER: &str = r"(?:\[\s*)?   # an answer field's bracket
+/// Or the answer label opening the line under a question ("Q: Please
+/// provide the EASI score, if available." over "A: 13.8"), the rest of
+/// the question holding no number.
+const ANSWER: &str = r"(?:
+      \[\s*                              # an answer field's bracket
+    | [^\n\d]{0,40}? \n [\x20\t]*        # the rest of the question's line
+      (?:A|Answer) [\x20\t]*:[\x20\t]*     # the answer's label on the next
+    )?
 ";
 
 /// The units an age is written with after its number, years or months (the
@@ -1508,6 +1515,23 @@ mod tests {
         // number, give no value.
         assert!(read(MeasureKind::Easi, "EASI (optional): [ ]", "EASI").is_none());
         assert!(read(MeasureKind::Iga, "IGA: [ ] 2  [x] 3", "IGA").is_none());
+    }
+
+    #[test]
+    fn an_answer_labelled_under_its_question_is_the_value() {
+        let text = "Q: Enter the EASI score, if one was taken.\nA: 18.5";
+        assert_eq!(read(MeasureKind::Easi, text, "EASI").unwrap().0, 18.5);
+        let text = "Q7. Body surface area (BSA) affected?\n    Answer: 12%";
+        assert_eq!(read(MeasureKind::Bsa, text, "BSA").unwrap().0, 12.0);
+        let text = "Q: Peak itch NRS (0-10), if known.\nA: 6";
+        assert_eq!(read(MeasureKind::ItchNrs, text, "itch NRS").unwrap().0, 6.0);
+        // Counter-examples: a number on the question's line is another's,
+        // and a line under it that is no answer gives nothing.
+        let text = "Q: EASI on 2 visits?\nA: 18.5";
+        assert_ne!(read(MeasureKind::Easi, text, "EASI").map(|v| v.0), Some(18.5));
+        assert!(
+            read(MeasureKind::Easi, "EASI score, if available.\nPlan: 4 weeks", "EASI").is_none()
+        );
     }
 
     #[test]
