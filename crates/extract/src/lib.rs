@@ -92,18 +92,37 @@ impl Lexicons {
     }
 
     fn from_files(files: &[(String, String)], context: &str) -> Result<Lexicons, LexiconError> {
-        let regex_error = |e: regex::Error| LexiconError::Build(e.to_string());
-        let vocabulary = lexicon::build(files)?;
-        let engine = ContextEngine::with_terms(context, vocabulary.terms.clone())
+        // The grammars' regexes and the lexicons' automaton take about the
+        // same time to compile and need nothing of each other: built side by
+        // side, start-up waits for the slower half only.
+        let (built, grammars) = std::thread::scope(|scope| {
+            let grammars = scope.spawn(Grammars::new);
+            (Self::automaton(files, context), grammars.join())
+        });
+        let (vocabulary, engine) = built?;
+        let grammars = grammars
+            .map_err(|_| LexiconError::Build("compiling the grammars panicked".into()))?
             .map_err(|e| LexiconError::Build(e.to_string()))?;
         Ok(Lexicons {
             vocabulary: Arc::new(vocabulary),
-            values: ValuePatterns::new().map_err(regex_error)?,
-            treatments: TreatmentPatterns::new().map_err(regex_error)?,
-            renewal: RenewalPatterns::new().map_err(regex_error)?,
+            values: grammars.values,
+            treatments: grammars.treatments,
+            renewal: grammars.renewal,
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
+    }
+
+    /// The vocabulary of the lexicon files and the one automaton that
+    /// finds its terms and the context lexicon's phrases.
+    fn automaton(
+        files: &[(String, String)],
+        context: &str,
+    ) -> Result<(Vocabulary, ContextEngine), LexiconError> {
+        let vocabulary = lexicon::build(files)?;
+        let engine = ContextEngine::with_terms(context, vocabulary.terms.clone())
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        Ok((vocabulary, engine))
     }
 
     /// SHA-256 over the lexicon files these facts are read with, for each
@@ -134,6 +153,24 @@ impl Lexicons {
     /// baseline.
     pub fn scan_terms(&self) -> Vec<String> {
         self.engine.phrases()
+    }
+}
+
+/// The grammars left in code (commented regexes) that read values,
+/// treatments and renewals: compiled once, beside the automaton.
+struct Grammars {
+    values: ValuePatterns,
+    treatments: TreatmentPatterns,
+    renewal: RenewalPatterns,
+}
+
+impl Grammars {
+    fn new() -> Result<Grammars, regex::Error> {
+        Ok(Grammars {
+            values: ValuePatterns::new()?,
+            treatments: TreatmentPatterns::new()?,
+            renewal: RenewalPatterns::new()?,
+        })
     }
 }
 
