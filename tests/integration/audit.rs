@@ -539,11 +539,8 @@ fn review_page_of_a_thousand_cases_holds_one_note_at_a_time() {
          filter {filter:.1} ms; next case {step:.1} ms",
         size as f64 / 1e6
     );
-    // Generous bounds for a loaded 2-core CI machine; a page that puts every
-    // note in the DOM takes far longer.
-    assert!(load < 8000.0, "page took {load} ms to show its first case");
-    assert!(filter < 500.0 && step < 100.0, "filter {filter} ms, step {step} ms");
-    // And what keeps the page quick: it holds one note's text at a time.
+    // The timings are reported, not asserted (speed belongs to benchmarks);
+    // what keeps the page quick is asserted: it holds one note's text at a time.
     let shown = result["dom_text_bytes"].as_u64().unwrap();
     eprintln!("text in the page: {shown} bytes; the notes: {note_bytes} bytes");
     assert!(shown < note_bytes / 10, "{shown} bytes of text in the page, notes {note_bytes}");
