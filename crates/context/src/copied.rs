@@ -515,10 +515,36 @@ impl Reader<'_> {
         let counted = after.len() < label_rest.len();
         let after = match separated {
             Some(after) => after,
+            // "ENCOUNTER 2 of 2" alone on its line: its date is on the
+            // header line under it ("Date: 01/27/2026   Provider: ...").
+            None if counted
+                && after.strip_prefix(b"]").unwrap_or(after).trim_ascii().is_empty() =>
+            {
+                return self.date_line_under(line);
+            }
             None if counted => after.strip_prefix(b"]").unwrap_or(after),
             None => return None,
         };
         Date::read(after.trim_ascii_start())
+    }
+
+    /// The date of a "Date: ..." line (or "Date of service: ...") right
+    /// under `line`, past at most one rule of frame bytes.
+    fn date_line_under(&self, line: usize) -> Option<Date> {
+        for below in (line + 1..self.lines.count()).take(2) {
+            crate::steps::add(1);
+            let range = self.lines.range(below);
+            let text =
+                self.bytes[self.lines.content_of(below).min(range.end)..range.end].trim_ascii();
+            if framed(text) && text.iter().all(|b| is_frame_byte(*b)) {
+                continue;
+            }
+            let labelled = text.get(..4).is_some_and(|label| label.eq_ignore_ascii_case(b"date"));
+            // The label's colon within a short label ("Date of service:").
+            let colon = text.iter().take(20).position(|b| *b == b':').filter(|_| labelled)?;
+            return Date::read(text[colon + 1..].trim_ascii_start());
+        }
+        None
     }
 
     /// The start of the paragraph that holds `offset`, or `floor` when

@@ -462,6 +462,11 @@ fn of_several_dated_visits_only_the_latest_is_current() {
     for export in [
         "ENCOUNTER 1 of 2    01/09/2025  Clinic\nBSA 30%.\n\nENCOUNTER 2 of 2    06/12/2025  Clinic\nBSA 4%.",
         "[Encounter 1 of 2]  01/09/2025\nBSA 30%.\n\n[Encounter 2 of 2]  06/12/2025\nBSA 4%.",
+        // Alone on its line, its date on the header line under it.
+        "--------\nVISIT 1 of 2\nDate: 01/09/2025   Provider: A. Lee, MD\n--------\nBSA 30%.\n\n\
+         --------\nVISIT 2 of 2\nDate: 06/12/2025   Provider: A. Lee, MD\n--------\nBSA 4%.",
+        "Encounter 1 of 2\n=====\nDate of service: 01/09/2025\nBSA 30%.\n\n\
+         Encounter 2 of 2\n=====\nDate of service: 06/12/2025\nBSA 4%.",
     ] {
         assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
         assert!(context(export, "BSA 4%").is_current_fact(), "{export}");
@@ -479,6 +484,10 @@ fn of_several_dated_visits_only_the_latest_is_current() {
     // One visit's date on every page is one visit.
     let pages = "Date of service: 06/12/2025\nBSA 4%.\n\nDate of service: 06/12/2025\nIGA 2.";
     assert!(context(pages, "BSA 4%").is_current_fact());
+    // A line under a lone count that is no date label dates nothing.
+    let prose = "Encounter 1 of 2\nSeen on 01/09/2025 with her father.\nBSA 30%.\n\n\
+                 Encounter 2 of 2\nSeen on 06/12/2025.\nBSA 4%.";
+    assert!(context(prose, "BSA 30%").is_current_fact());
     // A date in a sentence is no visit label.
     let letter = "Visit date: 06/12/2025\nBSA 4%.\nHer last visit date: 01/09/2025 showed IGA 2.";
     assert!(context(letter, "BSA 4%").is_current_fact());

@@ -48,7 +48,13 @@ pub fn route_case(
         reasons.extend(concurrent_unclear(policy, facts, &evaluation.criteria));
         reasons.extend(dosing_reasons(policy, facts, &evaluation.criteria));
     }
-    reasons.extend(facts.caveats.iter().map(|caveat| from_caveat(caveat, facts, evaluation)));
+    reasons.extend(
+        facts
+            .caveats
+            .iter()
+            .map(|caveat| from_caveat(caveat, facts, evaluation))
+            .filter(|reason| !rests_on_nothing_decided(reason)),
+    );
     let approve =
         evaluation.determination == Determination::MedicallyNecessary && reasons.is_empty();
     Routing { route: if approve { Route::Approve } else { Route::Pend }, reasons }
@@ -327,6 +333,17 @@ fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> PendR
         caveat.message.clone(),
         caveat.evidence.clone(),
     )
+}
+
+/// Whether `reason` doubts evidence no criterion of the decision rests on:
+/// weak (copied-forward or uncertain) evidence of a fact the policy does not
+/// ask about, such as the failed topicals under a renewal policy, or of a
+/// criterion met by other evidence. (A criterion met on a fact cites that
+/// fact's evidence, so one resting on the weak text overlaps it.)
+fn rests_on_nothing_decided(reason: &PendReason) -> bool {
+    let weak_evidence =
+        matches!(reason.kind, PendKind::CopiedForwardEvidence | PendKind::UncertainEvidence);
+    weak_evidence && reason.criterion.is_none()
 }
 
 /// The evidence of a scalar fact (`facts.evidence[field]`).
