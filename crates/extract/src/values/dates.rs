@@ -163,6 +163,23 @@ mod tests {
     }
 
     #[test]
+    fn a_header_visit_label_dates_the_note() {
+        let text = "Progress Note\nPatient: R. Okafor     DOB: 02/03/1990\n\
+                    Visit: 04/07/2026   Follow-up\nSeen for eczema.";
+        let (date, words) = note_date_of(text).unwrap();
+        assert_eq!((date.as_str(), words.as_str()), ("2026-04-07", "Visit: 04/07/2026"));
+        let text = "ENCOUNTER : 01/06/2026\nSEEN FOR ECZEMA.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-01-06");
+        // Of a packet's document date and its attached visit's, the first.
+        let text = "PRIOR AUTHORIZATION FORM\nDate: 05/12/2026\nMember: 4471\n\n\
+                    Patient: L. Abe   DOB 02/03/2017   Visit: 05/05/2026\nEczema.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-05-12");
+        // A visit word inside a sentence dates nothing.
+        let text = "Seen for eczema. Her visit: 01/02/2026 was missed.";
+        assert_eq!(note_date_of(text), None);
+    }
+
+    #[test]
     fn a_date_in_brackets_heads_a_column_not_the_document() {
         let text = "Scores      | Before (date: 04/02/2025) | Now (date: 11/18/2025) |\n\
                     EASI        | 24                        | 5                      |\n\
