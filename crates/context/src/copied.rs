@@ -60,8 +60,9 @@ const LABEL_LINE_LEN: usize = 160;
 /// The marks that open a quoted line: straight and curly double quotes,
 /// and the "> " and "| " of a quoted block.
 const QUOTE_MARKS: [&[u8]; 4] = [b"\"", "\u{201c}".as_bytes(), b">", b"|"];
-/// How far after a visit label its date may be.
-const DATE_REACH: usize = 24;
+/// How far after a visit label its date may be, past a short aside after
+/// its count ("VISIT 2 OF 2 (CURRENT) - 01/20/2026").
+const DATE_REACH: usize = 24 + ASIDE_REACH;
 
 /// The copied-forward blocks of a text, in order and apart, from its
 /// banner phrases (in text order) and its headings (sorted).
@@ -505,7 +506,7 @@ impl Reader<'_> {
         let after = &self.bytes[label.end..end];
         let colon = after.iter().position(|b| !matches!(b, b' ' | b'.' | b'\t'))?;
         let label_rest = &after[colon..];
-        let after = skip_count(label_rest);
+        let after = skip_aside(skip_count(label_rest));
         // "Date of service: 01/02/2025", "ENCOUNTER 2 of 4 | 01/02/2025".
         let separated = [b':', b'|', b'-', b','].iter().find_map(|&sep| after.strip_prefix(&[sep]));
         // A counted visit's date may follow its count after blanks or the
@@ -599,6 +600,21 @@ impl Date {
         };
         let valid = (1..=12).contains(&month) && (1..=31).contains(&day);
         valid.then_some(Date(u16::try_from(year).ok()?, month as u8, day as u8))
+    }
+}
+
+/// How long an aside after a visit's count may be ("(CURRENT) ").
+const ASIDE_REACH: usize = 24;
+
+/// `bytes` after a short aside in brackets, if it starts with one:
+/// "VISIT 2 OF 2 (CURRENT) - 01/20/2026" is dated like "VISIT 2 OF 2 - ...".
+fn skip_aside(bytes: &[u8]) -> &[u8] {
+    if bytes.first() != Some(&b'(') {
+        return bytes;
+    }
+    match bytes.iter().take(ASIDE_REACH).position(|b| *b == b')') {
+        Some(close) => bytes[close + 1..].trim_ascii_start(),
+        None => bytes,
     }
 }
 

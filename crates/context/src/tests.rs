@@ -467,6 +467,9 @@ fn of_several_dated_visits_only_the_latest_is_current() {
          --------\nVISIT 2 of 2\nDate: 06/12/2025   Provider: A. Lee, MD\n--------\nBSA 4%.",
         "Encounter 1 of 2\n=====\nDate of service: 01/09/2025\nBSA 30%.\n\n\
          Encounter 2 of 2\n=====\nDate of service: 06/12/2025\nBSA 4%.",
+        // An aside between the count and the date; newest first.
+        "VISIT 2 OF 2 (CURRENT) - 06/12/2025 - Clinic\nBSA 4%.\n\n\
+         VISIT 1 OF 2 (PREVIOUS) - 01/09/2025 - Clinic\nBSA 30%.",
     ] {
         assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
         assert!(context(export, "BSA 4%").is_current_fact(), "{export}");
