@@ -300,6 +300,9 @@ mod tests {
             "Rule out atopic dermatitis; patch testing planned.",
             "Differential includes atopic dermatitis and psoriasis.",
             "Eczema of the palms, likely atopic dermatitis.",
+            "Referral: eczema? psoriasis?",
+            "Is this eczema or psoriasis?",
+            "Rash on the hands: eczema, psoriasis or tinea?",
         ] {
             let note = format!("{TODAY} {doubt}");
             assert!(
@@ -314,6 +317,9 @@ mod tests {
             // What made it worse is likely; the disease is not in doubt.
             "Atopic dermatitis, poorly controlled, likely partly due to skipped doses.",
             "Her atopic dermatitis flared, likely triggered by a cold winter.",
+            // A question about what to do next doubts no diagnosis.
+            "Reason for referral: worsening eczema, options?",
+            "Atopic dermatitis since childhood; could we start Dupixent?",
         ] {
             assert_eq!(caveats(&format!("{TODAY} {sure}")), [], "{sure}");
         }

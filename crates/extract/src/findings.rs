@@ -112,11 +112,34 @@ pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
             }
             _ => false,
         })
-        .filter(|m| {
-            matches!(note.judge(m, Question::DIAGNOSIS), Err(Reason::Context(Axis::Uncertain, _)))
+        .filter(|m| match note.judge(m, Question::DIAGNOSIS) {
+            Err(Reason::Context(Axis::Uncertain, cause)) => {
+                !asks_about_what_follows(note, m, note.cause_span(cause))
+            }
+            _ => false,
         })
         .filter_map(|m| span_of(note.text(), &m.span))
         .collect()
+}
+
+/// Whether the question mark at `mark` asks about a clause after the
+/// diagnosis `mention` that names no diagnosis: "worsening eczema,
+/// options?" asks about the options, while "eczema?", "eczema or
+/// psoriasis?" and "eczema, psoriasis or tinea?" doubt the diagnosis.
+fn asks_about_what_follows(note: &Note, mention: &Mention, mark: Range<usize>) -> bool {
+    let text = note.text().as_bytes();
+    if &text[mark.clone()] != b"?" || mark.start < mention.span.end {
+        return false;
+    }
+    let between = &text[mention.span.end..mark.start];
+    let Some(cut) = between.iter().rposition(|b| matches!(b, b',' | b';' | b':')) else {
+        return false;
+    };
+    let clause = mention.span.end + cut..mark.start;
+    let first = note.mentions().partition_point(|m| m.span.start < clause.start);
+    let in_clause = note.mentions()[first..].iter().take_while(|m| m.span.start < clause.end);
+    steps::add(clause.len());
+    !in_clause.into_iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)))
 }
 
 /// The high-impact sites involved now: a site word in a sentence that also
