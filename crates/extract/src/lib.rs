@@ -58,6 +58,7 @@ pub struct Lexicons {
     values: ValuePatterns,
     treatments: TreatmentPatterns,
     renewal: RenewalPatterns,
+    findings: findings::FindingPatterns,
     /// The context lexicon and the vocabulary's terms in one automaton.
     engine: Arc<ContextEngine>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
@@ -101,6 +102,7 @@ impl Lexicons {
             values: ValuePatterns::new().map_err(regex_error)?,
             treatments: TreatmentPatterns::new().map_err(regex_error)?,
             renewal: RenewalPatterns::new().map_err(regex_error)?,
+            findings: findings::FindingPatterns::new().map_err(regex_error)?,
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
@@ -500,7 +502,7 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
-    if let Some((specialty, span)) = findings::specialty(note) {
+    if let Some((specialty, span)) = findings::specialty(&lexicons.findings, note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);
     }

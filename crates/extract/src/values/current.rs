@@ -1015,10 +1015,13 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let first_column = line_start..span.start.min((line_start + LINE_OPENING).max(label_end));
         let found = self.cues(&first_column).into_iter().min_by_key(|found| found.span.start)?;
         // A cue whose sentence ends before the value ("... last summer,
-        // which settled. PP-NRS 9.") is that sentence's.
+        // which settled. PP-NRS 9.") is that sentence's, unless it is the
+        // label of the line, which dates all the line says ("Pre-Dupixent:
+        // EASI 27.5, BSA 40%. Face and hands involved.").
+        let labels_the_line = label_end > line_start && found.span.end <= label_end;
         let between = text.get(found.span.end..span.start)?;
         let ended = between.contains(". ") || between.contains(['!', '?']);
-        (!ended).then_some(found)
+        (!ended || labels_the_line).then_some(found)
     }
 
     /// The cue of the words that lead into a quotation holding the value
@@ -1539,6 +1542,22 @@ mod tests {
         let text =
             "Atopic dermatitis. At presentation, eczema of the neck. Now eczema of the feet.";
         assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
+    }
+
+    #[test]
+    fn a_label_opening_the_line_dates_all_the_line_says() {
+        // The label's time reaches past the stop that ends its scores.
+        let text = "Date: 02/10/2026\nAtopic dermatitis on Adbry, renewal requested.\n\
+                    Before Adbry: EASI 24, BSA 30%. Neck and hands with eczema.\n\
+                    Today: eczema of the feet only, BSA 3%.\n";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
+        // Counter-example: a label that states no time dates nothing.
+        let text = "Date: 02/10/2026\nAtopic dermatitis.\n\
+                    Exam: EASI 24, BSA 30%. Neck and hands with eczema.\n";
+        assert_eq!(
+            facts(text).high_impact_sites,
+            [necessity_record::Site::Neck, necessity_record::Site::Hands]
+        );
     }
 
     /// Age and weight as the record writes them.
