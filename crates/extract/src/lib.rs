@@ -389,7 +389,7 @@ fn record_values(
     note: &Note,
     skin_note: bool,
     note_date: Option<(values::dates::Date, std::ops::Range<usize>)>,
-) -> (PerMeasure<Option<BaselineValue>>, PerMeasure<Vec<(dates::Date, values::Value)>>) {
+) -> (PerMeasure<Option<BaselineValue>>, values::current::OnDay) {
     let text = note.text();
     let values =
         values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note, note_date);
@@ -462,7 +462,7 @@ fn record_baseline(
     facts: &mut Facts,
     text: &str,
     baseline: PerMeasure<Option<BaselineValue>>,
-    on_day: PerMeasure<Vec<(dates::Date, values::Value)>>,
+    on_day: values::current::OnDay,
 ) {
     let Some(continued) = facts.continuation_of.clone() else { return };
     // A value dated to the day the continued course started is its

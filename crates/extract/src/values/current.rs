@@ -156,6 +156,9 @@ impl Measure {
 /// One value per measure.
 pub type PerMeasure<T> = [T; 4];
 
+/// Per measure, the values dated to a day, in text order, with their day.
+pub type OnDay = PerMeasure<Vec<(Date, Value)>>;
+
 /// A value dated at or before a drug's start, and the agents its clause
 /// names: it is the baseline of the drug being continued when it names
 /// none or that one.
@@ -176,7 +179,7 @@ pub struct ValueFacts {
     pub baseline: PerMeasure<Option<BaselineValue>>,
     /// The values dated to a day, in text order, with their day: the
     /// baseline of a course whose start is that day.
-    pub on_day: PerMeasure<Vec<(Date, Value)>>,
+    pub on_day: OnDay,
     /// For a measure whose current values disagree, all of them.
     pub conflicts: Vec<(Measure, Vec<Value>)>,
     /// Current values written past the end of their scale ("BSA 150%").
@@ -424,7 +427,7 @@ enum Role {
 struct Stated {
     candidates: Vec<Candidate>,
     baseline: PerMeasure<Option<BaselineValue>>,
-    on_day: PerMeasure<Vec<(Date, Value)>>,
+    on_day: OnDay,
     out_of_scale: Vec<(Measure, Value)>,
 }
 
