@@ -13,7 +13,6 @@ use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use regex::Regex;
 use std::ops::Range;
-use std::sync::LazyLock;
 
 fn span_of(text: &str, range: &Range<usize>) -> Option<Span> {
     Span::of(text, range.start, range.end)
@@ -178,7 +177,10 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let examined = examined_areas(note);
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
-        if counted_area(note, mention) || examined.contains(&mention.span.start) {
+        if counted_area(note, mention)
+            || examined.contains(&mention.span.start)
+            || options_of_a_question(text, &mention.span)
+        {
             continue;
         }
         let verdict = note.judge(mention, Question::SITE);
@@ -240,6 +242,24 @@ fn counted_area(note: &Note, site: &Mention) -> bool {
         && at
             .iter()
             .any(|m| m.span == site.span && matches!(m.meaning, Meaning::Site(SiteTerm::Area)))
+}
+
+/// How far after a site the bracket of a question's options may close
+/// ("Crucial body area involved (hands, feet, face, neck, scalp,
+/// genitals/groin, intertriginous)?").
+const OPTIONS_REACH: usize = 120;
+
+/// Whether a site is one of the options a form's question lists in a
+/// bracket right before its question mark: the question names the sites it
+/// asks about, its answer ("[x] Yes -> neck, hands") says which are involved.
+fn options_of_a_question(text: &str, site: &Range<usize>) -> bool {
+    let rest = &text.as_bytes()[site.end..];
+    let rest = &rest[..rest.len().min(OPTIONS_REACH)];
+    steps::add(rest.len());
+    let Some(close) = memchr::memchr2(b')', b'(', rest) else { return false };
+    rest[close] == b')'
+        && !rest[..close].contains(&b'?')
+        && rest[close + 1..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'?')
 }
 
 /// How far after an examination's opening ("skin exam of") its list of
@@ -519,7 +539,7 @@ const SHORT_LINE: usize = 90;
 /// dermatology", "coordinate with pediatrician"), named in a sentence about
 /// a reviewer ("reviewed by a physician board certified in dermatology"),
 /// in the past, or heading an exam section ("DERM:") never counts.
-pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
+pub fn specialty(patterns: &FindingPatterns, note: &Note) -> Option<(Specialty, Span)> {
     let text = note.text();
     let named = |m: &Mention| {
         matches!(
@@ -575,7 +595,7 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
         {
             continue;
         }
-        let labelled = clinicians_own_line(text, lines.starts[line], span.start)
+        let labelled = clinicians_own_line(patterns, text, lines.starts[line], span.start)
             || cues(SpecialtyTerm::Label, before_label).any(on_line)
             || cues(SpecialtyTerm::Label, lines.previous_line(line))
                 .any(|l| lines.opens_its_line(text, l))
@@ -618,29 +638,44 @@ pub fn specialty(note: &Note) -> Option<(Specialty, Span)> {
     Some((specialty, span_of(text, span)?))
 }
 
-/// A clinician's own line up to a specialty: a name, its degrees and
-/// credentials, then the specialty ("Marisol Greer, PA-C (Family
-/// Medicine)", "Dr Ann Ode, MBBS, MRCP(UK), Allergy"), wherever it stands
-/// (a cover note's signature in the middle of a packet).
-static CLINICIAN_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x)^ [\x20\t]*
-          (?:Dr\.?\x20+)?                                # a title
-          (?:[A-Z][A-Za-z'’\-]*\.?\x20+){0,4}             # given names, initials
-          [A-Z][A-Za-z'’\-]+                              # the family name
-          (?:,\x20*(?:MD|M\.D\.|DO|MBBS|MBChB|PA-C|PA|NP|FNP-C|FNP-BC|FNP|APRN|CRNP|DNP
-                     |MSN|PhD|RN|MRCP(?:\(UK\))?|FRCP|FAAD|FAAAAI))+   # degrees, credentials
-          [\x20\t]*[,(\-–][\x20\t]*$                         # then the specialty",
-    )
-    .expect("a valid pattern")
-});
+/// The compiled grammars of the findings readers.
+#[derive(Clone, Debug)]
+pub struct FindingPatterns {
+    /// A clinician's own line up to a specialty: a name, its degrees and
+    /// credentials, then the specialty ("Marisol Greer, PA-C (Family
+    /// Medicine)", "Dr Ann Ode, MBBS, MRCP(UK), Allergy"), wherever it
+    /// stands (a cover note's signature in the middle of a packet).
+    clinician_line: Regex,
+}
+
+impl FindingPatterns {
+    /// Compiles the grammars; they are fixed, so a failure is a bug caught by every test.
+    pub fn new() -> Result<FindingPatterns, regex::Error> {
+        Ok(FindingPatterns {
+            clinician_line: Regex::new(
+                r"(?x)^ [\x20\t]*
+                  (?:Dr\.?\x20+)?                                # a title
+                  (?:[A-Z][A-Za-z'’\-]*\.?\x20+){0,4}             # given names, initials
+                  [A-Z][A-Za-z'’\-]+                              # the family name
+                  (?:,\x20*(?:MD|M\.D\.|DO|MBBS|MBChB|PA-C|PA|NP|FNP-C|FNP-BC|FNP|APRN|CRNP|DNP
+                             |MSN|PhD|RN|MRCP(?:\(UK\))?|FRCP|FAAD|FAAAAI))+   # degrees, credentials
+                  [\x20\t]*[,(\-–][\x20\t]*$                         # then the specialty",
+            )?,
+        })
+    }
+}
 
 /// Whether the line from `line_start` to a specialty at `at` is a
-/// clinician's own line naming it ([`CLINICIAN_LINE`]).
-fn clinicians_own_line(text: &str, line_start: usize, at: usize) -> bool {
+/// clinician's own line naming it ([`FindingPatterns::clinician_line`]).
+fn clinicians_own_line(
+    patterns: &FindingPatterns,
+    text: &str,
+    line_start: usize,
+    at: usize,
+) -> bool {
     let before = &text[line_start..at];
     steps::add(before.len().min(SHORT_LINE));
-    before.len() <= SHORT_LINE && CLINICIAN_LINE.is_match(before)
+    before.len() <= SHORT_LINE && patterns.clinician_line.is_match(before)
 }
 
 /// How far after a specialty the question mark of a form question asking
@@ -850,6 +885,32 @@ mod tests {
     }
 
     #[test]
+    fn a_questions_listed_options_are_no_sites_but_its_answer_is() {
+        // The bracket before the question mark lists what the question asks
+        // about, wrapped or not; the answer after it names the sites.
+        let form = "Atopic dermatitis, severe eczema.\n\
+                    Eczema of a high-impact area (face, scalp, palms, soles,\n   \
+                    groin)?  [x] Yes - eczema of the palms\n";
+        assert_eq!(sites(form), vec![necessity_record::Site::Hands]);
+        // Counter-example: a bracket that states sites, with no question
+        // after it, still ties them to the lesion.
+        let stated = "Atopic dermatitis with eczema (face and scalp) today.\n";
+        let found = sites(stated);
+        assert!(found.contains(&necessity_record::Site::Face), "{found:?}");
+        assert!(found.contains(&necessity_record::Site::Scalp), "{found:?}");
+    }
+
+    #[test]
+    fn dry_skin_alone_is_no_dermatitis_of_the_site() {
+        let exam =
+            "Atopic dermatitis. Trunk: eczematous plaques.\nSoles: dryness only, no eczema.\n";
+        assert!(sites(exam).is_empty(), "{:?}", sites(exam));
+        // Counter-example: xerosis beside eczema still involves the site.
+        let both = "Atopic dermatitis. Soles: xerosis and fissured eczema.\n";
+        assert_eq!(sites(both), vec![necessity_record::Site::Feet]);
+    }
+
+    #[test]
     fn a_flare_that_may_come_ties_no_site() {
         use necessity_record::Site::Neck;
         let text = "Atopic dermatitis: plaques on the neck.\n\
@@ -901,7 +962,8 @@ mod tests {
         // A sentence about a clinician is no clinician's own line.
         let past = "Dupixent was started by Dr. K. Ode, MD (Dermatology) and stopped.\n";
         assert_eq!(specialty(past), Some(Specialty::Dermatology));
-        assert!(!super::clinicians_own_line(past, 0, past.find("Derm").unwrap()));
+        let patterns = super::FindingPatterns::new().expect("the grammars compile");
+        assert!(!super::clinicians_own_line(&patterns, past, 0, past.find("Derm").unwrap()));
     }
 
     #[test]

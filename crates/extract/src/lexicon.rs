@@ -383,6 +383,10 @@ pub enum FormLabel {
     /// "CASE REPORT", "Keywords": a mark of a published case, which tells
     /// what treatment was given and requests nothing.
     Publication,
+    /// "Letter of medical necessity", "additional information requested": a
+    /// letter to a payer or its reply to the payer's questions, which asks
+    /// for the drug its drug field names.
+    PayerLetter,
 }
 
 /// A specialty word, or a word that says whose specialty a nearby one is.
@@ -902,6 +906,7 @@ fn add_requests(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             "current_list" => label(FormLabel::CurrentList),
             "diagnosis_field" => label(FormLabel::DiagnosisField),
             "publication" => label(FormLabel::Publication),
+            "payer_letter" => label(FormLabel::PayerLetter),
             "regimen_field" => Meaning::DoseLabel,
             _ => match kind.strip_prefix("indication:") {
                 Some(name) if !name.is_empty() => Meaning::Indication(name.to_string()),

@@ -58,6 +58,7 @@ pub struct Lexicons {
     values: ValuePatterns,
     treatments: TreatmentPatterns,
     renewal: RenewalPatterns,
+    findings: findings::FindingPatterns,
     /// The context lexicon and the vocabulary's terms in one automaton.
     engine: Arc<ContextEngine>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
@@ -108,6 +109,7 @@ impl Lexicons {
             values: grammars.values,
             treatments: grammars.treatments,
             renewal: grammars.renewal,
+            findings: grammars.findings,
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
@@ -157,11 +159,12 @@ impl Lexicons {
 }
 
 /// The grammars left in code (commented regexes) that read values,
-/// treatments and renewals: compiled once, beside the automaton.
+/// treatments, renewals and findings: compiled once, beside the automaton.
 struct Grammars {
     values: ValuePatterns,
     treatments: TreatmentPatterns,
     renewal: RenewalPatterns,
+    findings: findings::FindingPatterns,
 }
 
 impl Grammars {
@@ -170,6 +173,7 @@ impl Grammars {
             values: ValuePatterns::new()?,
             treatments: TreatmentPatterns::new()?,
             renewal: RenewalPatterns::new()?,
+            findings: findings::FindingPatterns::new()?,
         })
     }
 }
@@ -267,7 +271,7 @@ fn facts_of(lexicons: &Lexicons, note: &Note, dated: Option<dates::Date>) -> Fac
     let today = note_date.as_ref().map(|(date, _)| date).or(dated.as_ref()).map(dates::Date::last);
     let dating = Dating::new(&lexicons.values, &lexicons.vocabulary, note, today);
     let mut found = record_treatments(&mut facts, lexicons, note, &dating);
-    let baseline = record_values(&mut facts, lexicons, note, skin_note, note_date);
+    let (baseline, on_day) = record_values(&mut facts, lexicons, note, skin_note, note_date);
     // The input's date has no words in the text, so no evidence span.
     if let (None, Some(date)) = (&facts.note_date, dated) {
         facts.note_date = Some(date.iso());
@@ -276,7 +280,7 @@ fn facts_of(lexicons: &Lexicons, note: &Note, dated: Option<dates::Date>) -> Fac
     record_renewal(&mut facts, lexicons, note, &mut found, &dating, today);
     let note_date = facts.note_date.clone();
     treatments::date_courses_in_use(&mut facts.treatments, &found.in_use_now, note_date.as_deref());
-    record_baseline(&mut facts, note.text(), baseline);
+    record_baseline(&mut facts, note.text(), baseline, on_day);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
     let caveats = caveats::caveats(&facts, note, &lexicons.vocabulary, doubts);
@@ -424,7 +428,7 @@ fn record_values(
     note: &Note,
     skin_note: bool,
     note_date: Option<(values::dates::Date, std::ops::Range<usize>)>,
-) -> PerMeasure<Option<BaselineValue>> {
+) -> (PerMeasure<Option<BaselineValue>>, values::current::OnDay) {
     let text = note.text();
     let values =
         values::current::values(&lexicons.values, &lexicons.vocabulary, note, skin_note, note_date);
@@ -448,7 +452,7 @@ fn record_values(
     for (measure, value) in values.out_of_scale {
         facts.caveats.push(measure_out_of_scale(text, measure, &value));
     }
-    values.baseline
+    (values.baseline, values.on_day)
 }
 
 /// The caveat of current values of one measure that disagree ("BSA 8%"
@@ -493,10 +497,28 @@ fn format_number(number: f64) -> String {
 /// its clause names no drug or the drug being continued ("baseline EASI
 /// 28", "EASI 28 before starting Dupixent"), not another ("BSA 35% before
 /// she started tacrolimus").
-fn record_baseline(facts: &mut Facts, text: &str, baseline: PerMeasure<Option<BaselineValue>>) {
+fn record_baseline(
+    facts: &mut Facts,
+    text: &str,
+    baseline: PerMeasure<Option<BaselineValue>>,
+    on_day: values::current::OnDay,
+) {
     let Some(continued) = facts.continuation_of.clone() else { return };
-    let [bsa, iga, itch, easi] = baseline
-        .map(|value| value.filter(|b| b.agents.is_empty() || b.agents.contains(&continued)));
+    // A value dated to the day the continued course started is its
+    // baseline ("Exam 04/06/2026: BSA 35%" of a course "started 04/06/2026").
+    let start = facts.time_on_therapy.as_ref().and_then(|t| t.start.clone());
+    let on_start = |dated: Vec<(dates::Date, values::Value)>| {
+        let start = start.as_deref().filter(|s| s.len() == "2026-04-06".len())?;
+        let (_, value) = dated.into_iter().find(|(date, _)| date.iso() == start)?;
+        Some(BaselineValue { value, agents: Vec::new() })
+    };
+    let mut on_day = on_day.into_iter();
+    let [bsa, iga, itch, easi] = baseline.map(|value| {
+        let dated = on_day.next().unwrap_or_default();
+        value
+            .filter(|b| b.agents.is_empty() || b.agents.contains(&continued))
+            .or_else(|| on_start(dated))
+    });
     let mut keep = |key: &str, value: Option<BaselineValue>| -> Option<f64> {
         with_evidence(facts, text, &format!("measures_baseline.{key}"), value.map(|b| b.value))
     };
@@ -537,7 +559,7 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
-    if let Some((specialty, span)) = findings::specialty(note) {
+    if let Some((specialty, span)) = findings::specialty(&lexicons.findings, note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);
     }

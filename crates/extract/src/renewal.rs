@@ -60,6 +60,9 @@ const SAID_OF_GAP: usize = 12;
 /// date ("first dose (600 mg loading dose, given as two 300 mg injections)
 /// in our office on").
 const ASIDE_REACH: usize = 160;
+/// How far after a date the start it names may end ("the 04/06/2026
+/// first injection").
+const START_NOUN_REACH: usize = 24;
 /// How far back on its line a form's box may stand before its choice.
 const BOX_REACH: usize = 80;
 
@@ -118,6 +121,7 @@ pub struct RenewalPatterns {
     aside_then_date: Regex,
     time_before: Regex,
     doses_before: Regex,
+    start_noun: Regex,
     interval: Regex,
 }
 
@@ -141,7 +145,8 @@ impl RenewalPatterns {
                           (?:office|clinic|practice|hospital) ) \s+ on    # began, then on
                   | (?:\s+(?:on|in|around|about|approximately|early|mid|late))* )
                 (?:\s*[:=])?                                        # a label's colon
-                \s+                                                 # then its date
+                \s+                                                 # then its date,
+                (?P<article>the\s+)?                               # or the dated start
                 ",
             )?,
             started_before: ci(r"\b(?:started|initiated|began|begun|commenced   # a past start
@@ -199,6 +204,10 @@ impl RenewalPatterns {
                 {n} \s+ (?:injections|doses|shots)                    # 24 injections
                 \s+ (?:of\s+)? (?:(?:treatment|therapy)\s+with\s+)? $   # of the drug next"
             ))?,
+            start_noun: ci(
+                r"^ \s+ (?:start|initiation|first\s+(?:dose|injection)|loading\s+dose)\b
+                # the start a date names: since the 04/06/2026 start",
+            )?,
             interval: ci(crate::dosing::INTERVAL)?,
             label_number: ci(&format!(
                 r"^ (?: [^\d\n:=]{{0,40}}? [:=] \s*   # the label's colon, after a qualifier
@@ -497,18 +506,33 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     ) -> Option<(TimeOnTherapy, Vec<Range<usize>>, Option<f64>)> {
         let index = self.courses.iter().position(|c| c.agent_id == course.agent_id)?;
         let statements = self.time_statements(index);
-        let start = statements.iter().find_map(|s| match s.stated {
-            Stated::Start(date) => {
+        let starts = statements.iter().filter_map(|s| match s.stated {
+            Stated::Start(written) => {
                 let date = match today {
-                    Some(today) => date.in_year_up_to(today),
-                    None => date,
+                    Some(today) => written.in_year_up_to(today),
+                    None => written,
                 };
                 // A start after the note is no start of this course.
                 let before_note = today.is_none_or(|t| date.first_day().is_some_and(|d| d <= t));
-                (date.year.is_some() && before_note).then_some((date, s.span.clone()))
+                (date.year.is_some() && before_note).then_some((written, date, s.span.clone()))
             }
             Stated::Days(_) | Stated::Visit(_) => None,
         });
+        // The same start told at several precisions ("since January",
+        // "since 01/12/2026"): the most precise, the first of equals.
+        let precision = |written: &WrittenDate| {
+            (
+                written.day.is_some(),
+                written.month.is_some() && !written.season,
+                written.year.is_some(),
+            )
+        };
+        let start = starts
+            .fold(None, |best: Option<(WrittenDate, WrittenDate, Range<usize>)>, next| match best {
+                Some(held) if precision(&held.0) >= precision(&next.0) => Some(held),
+                _ => Some(next),
+            })
+            .map(|(_, date, span)| (date, span));
         let stated_as = |visit: bool| {
             statements.iter().find_map(|s| match s.stated {
                 Stated::Days(days) if !visit => Some((days, s.span.clone())),
@@ -747,9 +771,18 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
     let mut found = Vec::new();
     if let Some(caps) = patterns.since_after.captures(after) {
         let between = at..at + caps.name("between").map_or(0, |m| m.end());
+        // "since the 04/06/2026 start": a date after "the" is the start's
+        // only when a start follows it ("since the 2024 flare" dates a flare).
+        let dated_start = |span: &Range<usize>| {
+            caps.name("article").is_none()
+                || patterns
+                    .start_noun
+                    .is_match(clipped(text, span.end..span.end + START_NOUN_REACH).1)
+        };
         if let Some((date, span)) = plain_between(note, &between)
             .then(|| patterns.dates.read_at(text, at + caps.get(0).map_or(0, |m| m.end())))
             .flatten()
+            .filter(|(_, span)| dated_start(span))
         {
             found.push(TimeStatement { stated: Stated::Start(date), span: between.end..span.end });
         }
@@ -1254,6 +1287,27 @@ mod tests {
         // the dosing interval, start nothing.
         assert_eq!(t("He switched from Dupixent to Adbry in May 2025."), None);
         assert_eq!(t("Dupixent was switched to every 4 weeks in May 2025."), None);
+    }
+
+    #[test]
+    fn a_start_named_by_its_date_is_the_courses_start() {
+        let note = "Date of service: 03/01/2026\nAtopic dermatitis.\n\
+                    On Adbry 300 mg every 2 weeks since the 09/15/2025 first injection; \
+                    much better. Reauthorization requested.\n";
+        assert_eq!(time(note), Some((Some("2025-09-15".into()), Some(167.0))));
+        // Counter-example: "since the" a dated event that is no start.
+        let flare = "Date of service: 03/01/2026\nAtopic dermatitis.\n\
+                     On Adbry 300 mg every 2 weeks since the 09/15/2025 flare; \
+                     much better. Reauthorization requested.\n";
+        assert_eq!(time(flare), None);
+    }
+
+    #[test]
+    fn the_most_precise_of_the_starts_written_wins() {
+        // The same start told as a month with no year and as a day.
+        let note = "Date of service: 06/01/2026\nAtopic dermatitis on Dupixent since January, \
+                    better.\nSummary: on Dupixent since 01/20/2026. Reauthorization requested.\n";
+        assert_eq!(time(note), Some((Some("2026-01-20".into()), Some(132.0))));
     }
 
     #[test]

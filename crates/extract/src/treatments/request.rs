@@ -678,7 +678,10 @@ impl Form {
         let request_labelled = labels
             .iter()
             .any(|(_, label, layout)| *label == FormLabel::Request && layout.is_some());
-        let request_form = kind.is_some() || typed || request_labelled;
+        // A letter to a payer, or its reply to the payer's questions, asks
+        // for the drug of its drug field ("Medication: Dupixent 300 mg ...").
+        let payer_letter = labels.iter().any(|(_, label, _)| *label == FormLabel::PayerLetter);
+        let request_form = kind.is_some() || typed || request_labelled || payer_letter;
         let mut form = Form {
             kind,
             drugs: Vec::new(),
@@ -1548,6 +1551,45 @@ mod tests {
         // Records sent are no prescription.
         let records = format!("{SKIN}We sent your records to the allergist; Adbry failed.\n");
         assert_eq!(requested(&records), None);
+    }
+
+    #[test]
+    fn a_letter_to_the_payer_asks_for_the_drug_of_its_drug_field() {
+        // A reply to a plan's questions: its drug field is the request.
+        let reply = "Re: Request for additional information, reference 5512\n\
+                     Medication: Adbry (tralokinumab) 600 mg SC once, then 300 mg every other week\n\
+                     1) Diagnosis: atopic dermatitis, BSA 20%.\n\
+                     2) Failed clobetasol 0.05% ointment for 6 weeks.\n";
+        assert_eq!(requested(reply).as_deref(), Some("tralokinumab"));
+        assert_eq!(regimen(reply), (Some(600.0), Some(300.0), Some(2.0)));
+        // Counter-example: the same field in a clinic note lists a drug taken.
+        let clinic = "Follow-up of atopic dermatitis, BSA 20%.\n\
+                      Medication: Adbry (tralokinumab) 300 mg every other week\n\
+                      Plan: continue.\n";
+        assert_eq!(requested(clinic), None);
+    }
+
+    #[test]
+    fn the_writers_request_put_to_the_payer_asks_for_the_drug() {
+        let letter = "Atopic dermatitis, BSA 18%, failed triamcinolone 0.1% ointment.\n\
+                      We ask that Ebglyss be approved for this patient.\n";
+        assert_eq!(requested(letter).as_deref(), Some("lebrikizumab"));
+        // Counter-example: asking the patient to stop a drug requests nothing.
+        let stop =
+            "Atopic dermatitis, BSA 18%. We ask that he stop using clobetasol on the face.\n";
+        assert_eq!(requested(stop), None);
+    }
+
+    #[test]
+    fn a_plan_item_marked_new_orders_its_drug() {
+        let plan = "Atopic dermatitis of the eyelids, eczema flaring.\nPLAN\n\
+                    1. NEW: pimecrolimus 1% cream to the eyelids twice daily.\n\
+                    2. Continue emollients.\n";
+        assert_eq!(requested(plan).as_deref(), Some("pimecrolimus"));
+        // Counter-example: a new finding names no drug to order.
+        let finding = "Atopic dermatitis.\nNEW: eczema on the eyelids.\n\
+                       Continue pimecrolimus 1% cream twice daily.\n";
+        assert_eq!(requested(finding), None);
     }
 
     #[test]

@@ -71,6 +71,10 @@ const LINE_LABEL: usize = 48;
 /// How far into the sentence before a value a time phrase may open it.
 const OPENING_REACH: usize = 4;
 
+/// How long the one word naming an occasion before its date may be
+/// ("Exam 04/06/2026:", "Consult 03/02/2026:").
+const OCCASION_WORD: usize = 16;
+
 /// How far after "before" or "prior to" a drug or a start must follow for
 /// it to date a baseline ("before starting Dupixent").
 const BEFORE_REACH: usize = 32;
@@ -152,6 +156,9 @@ impl Measure {
 /// One value per measure.
 pub type PerMeasure<T> = [T; 4];
 
+/// Per measure, the values dated to a day, in text order, with their day.
+pub type OnDay = PerMeasure<Vec<(Date, Value)>>;
+
 /// A value dated at or before a drug's start, and the agents its clause
 /// names: it is the baseline of the drug being continued when it names
 /// none or that one.
@@ -170,6 +177,9 @@ pub struct ValueFacts {
     pub age: Option<Value>,
     pub weight: Option<Value>,
     pub baseline: PerMeasure<Option<BaselineValue>>,
+    /// The values dated to a day, in text order, with their day: the
+    /// baseline of a course whose start is that day.
+    pub on_day: OnDay,
     /// For a measure whose current values disagree, all of them.
     pub conflicts: Vec<(Measure, Vec<Value>)>,
     /// Current values written past the end of their scale ("BSA 150%").
@@ -226,12 +236,13 @@ pub fn values(
     note_date: Option<(Date, Range<usize>)>,
 ) -> ValueFacts {
     let framer = Framer::new(note, vocabulary, &patterns.dates);
-    let Stated { candidates, baseline, out_of_scale } =
+    let Stated { candidates, baseline, on_day, out_of_scale } =
         candidates(patterns, note, skin_note, &framer);
     let today = note_date.as_ref().map(|(date, _)| date.last());
     let ranked = ranked(candidates, today);
     let unscored = unscored(note);
-    let mut facts = ValueFacts { baseline, note_date, out_of_scale, ..ValueFacts::default() };
+    let mut facts =
+        ValueFacts { baseline, on_day, note_date, out_of_scale, ..ValueFacts::default() };
     let current = select(note, ranked, &unscored, &mut facts);
     facts.conflicts = conflicts(current);
     if facts.age.is_none() {
@@ -416,6 +427,7 @@ enum Role {
 struct Stated {
     candidates: Vec<Candidate>,
     baseline: PerMeasure<Option<BaselineValue>>,
+    on_day: OnDay,
     out_of_scale: Vec<(Measure, Value)>,
 }
 
@@ -496,8 +508,12 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
     let read = read_keywords(patterns, note, skin_note);
     let spans: Vec<Range<usize>> = read.iter().map(|r| r.value.span.clone()).collect();
     let scopes = note.scopes(&spans);
-    let mut stated =
-        Stated { candidates: Vec::new(), baseline: Default::default(), out_of_scale: Vec::new() };
+    let mut stated = Stated {
+        candidates: Vec::new(),
+        baseline: Default::default(),
+        on_day: Default::default(),
+        out_of_scale: Vec::new(),
+    };
     for (Read { kind, mention, value, role, between, head }, scope) in read.into_iter().zip(scopes)
     {
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
@@ -521,6 +537,12 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
             if verdict.is_ok() || only_past(verdict) {
                 let slot = &mut stated.baseline[measure.index()];
                 slot.get_or_insert(BaselineValue { value: value.clone(), agents: agents.clone() });
+            }
+        }
+        if let (Some(measure), Frame::Dated(date)) = (measure, &frame) {
+            let stated_then = matches!(role, Role::Stated | Role::ArrowFrom);
+            if date.is_day() && stated_then && (verdict.is_ok() || only_past(verdict)) {
+                stated.on_day[measure.index()].push((*date, value.clone()));
             }
         }
         let past = matches!(frame, Frame::Earlier | Frame::Baseline(_));
@@ -1015,10 +1037,13 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let first_column = line_start..span.start.min((line_start + LINE_OPENING).max(label_end));
         let found = self.cues(&first_column).into_iter().min_by_key(|found| found.span.start)?;
         // A cue whose sentence ends before the value ("... last summer,
-        // which settled. PP-NRS 9.") is that sentence's.
+        // which settled. PP-NRS 9.") is that sentence's, unless it is the
+        // label of the line, which dates all the line says ("Pre-Dupixent:
+        // EASI 27.5, BSA 40%. Face and hands involved.").
+        let labels_the_line = label_end > line_start && found.span.end <= label_end;
         let between = text.get(found.span.end..span.start)?;
         let ended = between.contains(". ") || between.contains(['!', '?']);
-        (!ended).then_some(found)
+        (!ended || labels_the_line).then_some(found)
     }
 
     /// The cue of the words that lead into a quotation holding the value
@@ -1131,9 +1156,15 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let first = self.cues(&window).into_iter().min_by_key(|found| found.span.start)?;
         let phrase = text.get(first.span.clone()).unwrap_or_default();
         // A date read whole may start before the sentence: it opens nothing.
+        // A date may follow one word that names the occasion ("Exam
+        // 04/06/2026: plaques on the hands ... . BSA 35%").
+        let dated = matches!(first.frame, Frame::Dated(_));
+        let lead_words = text.get(lead..first.span.start.max(lead)).unwrap_or_default();
+        let one_word = lead_words.len() <= OCCASION_WORD
+            && lead_words.strip_suffix(' ').is_some_and(|w| w.chars().all(char::is_alphabetic));
         let opens = first.span.start >= lead
-            && first.span.start - lead <= OPENING_REACH
-            && (phrase.contains(' ') || matches!(first.frame, Frame::Dated(_)));
+            && (first.span.start - lead <= OPENING_REACH || (dated && one_word))
+            && (phrase.contains(' ') || dated);
         opens.then_some(first)
     }
 }
@@ -1161,9 +1192,29 @@ mod tests {
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut facts = Facts { continuation_of: continued.map(String::from), ..Facts::default() };
         let date = crate::values::dates::note_date(&lexicons.values.dates, &note);
-        let values = crate::record_values(&mut facts, &lexicons, &note, true, date);
-        crate::record_baseline(&mut facts, text, values);
+        let (values, on_day) = crate::record_values(&mut facts, &lexicons, &note, true, date);
+        crate::record_baseline(&mut facts, text, values, on_day);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_value_dated_the_day_the_continued_course_started_is_its_baseline() {
+        // The start visit's exam, dated by the one word naming it, is the
+        // baseline of the course that started that day.
+        let text = "Visit date: 02/02/2027\nAtopic dermatitis. Reauthorization requested.\n\
+                    Consult 08/03/2026: eczema of the trunk and arms.\n\
+                    BSA 30%, EASI 22.\n\
+                    He is on Adbry 300 mg every 2 weeks since the 08/03/2026 first injection, \
+                    much better.\nToday BSA 4%, EASI 3.\n";
+        let facts = crate::extract_case(&Lexicons::builtin(), text);
+        assert_eq!(facts.continuation_of.as_deref(), Some("tralokinumab"));
+        let b = facts.measures_baseline;
+        assert_eq!((b.bsa_percent, b.easi), (Some(30.0), Some(22.0)));
+        assert_eq!((facts.measures.bsa_percent, facts.measures.easi), (Some(4.0), Some(3.0)));
+        // Counter-example: values of another day are no baseline.
+        let other = text.replace("Consult 08/03/2026", "Consult 11/03/2026");
+        let facts = crate::extract_case(&Lexicons::builtin(), &other);
+        assert_eq!(facts.measures_baseline.bsa_percent, None);
     }
 
     #[test]
@@ -1480,8 +1531,8 @@ mod tests {
         let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
         let mut f = Facts { continuation_of: Some("dupilumab".into()), ..Facts::default() };
         let date = crate::values::dates::note_date(&lexicons.values.dates, &note);
-        let values = crate::record_values(&mut f, &lexicons, &note, true, date);
-        crate::record_baseline(&mut f, text, values);
+        let (values, on_day) = crate::record_values(&mut f, &lexicons, &note, true, date);
+        crate::record_baseline(&mut f, text, values, on_day);
         let evidence = &f.evidence["measures_baseline.easi"];
         assert_eq!(evidence[0].text, "EASI 30");
     }
@@ -1539,6 +1590,22 @@ mod tests {
         let text =
             "Atopic dermatitis. At presentation, eczema of the neck. Now eczema of the feet.";
         assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
+    }
+
+    #[test]
+    fn a_label_opening_the_line_dates_all_the_line_says() {
+        // The label's time reaches past the stop that ends its scores.
+        let text = "Date: 02/10/2026\nAtopic dermatitis on Adbry, renewal requested.\n\
+                    Before Adbry: EASI 24, BSA 30%. Neck and hands with eczema.\n\
+                    Today: eczema of the feet only, BSA 3%.\n";
+        assert_eq!(facts(text).high_impact_sites, [necessity_record::Site::Feet]);
+        // Counter-example: a label that states no time dates nothing.
+        let text = "Date: 02/10/2026\nAtopic dermatitis.\n\
+                    Exam: EASI 24, BSA 30%. Neck and hands with eczema.\n";
+        assert_eq!(
+            facts(text).high_impact_sites,
+            [necessity_record::Site::Neck, necessity_record::Site::Hands]
+        );
     }
 
     /// Age and weight as the record writes them.

@@ -180,6 +180,31 @@ mod tests {
     }
 
     #[test]
+    fn a_worksheets_or_reports_own_date_comes_before_a_receipt_stamp() {
+        let text = "Renewal worksheet\nReceived: 04/02/2026 (fax)\nReview date: 04/06/2026\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-04-06");
+        let text = "Case summary\nPrepared by: L. Ames, RN      Date prepared: 05/11/2026\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-05-11");
+        let text = "Intake   Prepared: 05/11/2026   Ref 2231\nEczema.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-05-11");
+        let text = "Teledermatology\nReport date: 06/30/2026\nEczema of the hands.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-06-30");
+        let text = "Admit date: 06/01/2026\nDate of this note: 06/04/2026\nEczema.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-06-04");
+        let text = "Emergency department\nArrival: 07/09/2026 23:10   Triage 3\nRash.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-07-09");
+        // A demographics line's visit dates the note, but a packet's own
+        // date, written first, outranks the visit of a note it encloses.
+        let text = "Patient: R. Lee   DOB 02/03/2015   Visit: 08/12/2026\nEczema.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-08-12");
+        let packet =
+            "Fax cover\nDate: 09/02/2026\n\nOFFICE NOTE\nPatient: R. Lee   Visit: 07/01/2026\n";
+        assert_eq!(note_date_of(packet).unwrap().0, "2026-09-02");
+        // Counter-example: a preparer named with no date dates nothing.
+        assert_eq!(note_date_of("Prepared by: L. Ames, RN\nEczema.\n"), None);
+    }
+
+    #[test]
     fn a_date_in_brackets_heads_a_column_not_the_document() {
         let text = "Scores      | Before (date: 04/02/2025) | Now (date: 11/18/2025) |\n\
                     EASI        | 24                        | 5                      |\n\
