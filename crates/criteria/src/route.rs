@@ -237,7 +237,9 @@ fn other_indication(policy: &Policy, facts: &Facts) -> Option<PendReason> {
 
 /// A drug that a met `no_concurrent` criterion excludes, named with no
 /// status (outcome `mentioned`): the criterion is met only because nothing
-/// says the drug goes on, which a reviewer must confirm.
+/// says the drug goes on, which a reviewer must confirm, unless the note
+/// says the patient takes no drug of its class (`no_concurrent_classes`:
+/// "no other biologic or JAK inhibitor will be used with it").
 fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) -> Vec<PendReason> {
     let mut reasons = Vec::new();
     for rule in &policy.rules {
@@ -252,6 +254,7 @@ fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) ->
             t.outcome == Outcome::Mentioned
                 && t.agent != policy.drug
                 && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
+                && !facts.no_concurrent_classes.contains(&t.class)
                 && (excluded_classes.contains(&t.class) || excluded_agents.contains(&t.agent))
         });
         for t in unclear {

@@ -237,3 +237,21 @@ fn an_excluded_drug_named_with_no_status_pends() {
     topical.treatments[0].outcome = Outcome::Mentioned;
     assert_eq!(routing(&topical).route, Route::Approve, "a mentioned topical excludes nothing");
 }
+
+#[test]
+fn an_excluded_drug_with_no_status_is_settled_when_the_note_denies_its_class() {
+    // "No other JAK inhibitor will be used": the upadacitinib named without
+    // a status goes on with nothing.
+    let mut facts = with_jak_inhibitor(Outcome::Mentioned);
+    facts.no_concurrent_classes = vec![TreatmentClass::OralJakInhibitor];
+    assert_eq!(routing(&facts).route, Route::Approve);
+    // A denial of another class says nothing of this drug's.
+    facts.no_concurrent_classes = vec![TreatmentClass::Biologic];
+    let reasons = pends(routing(&facts), &[PendKind::ConcurrentUnclear]);
+    assert!(reasons[0].message.starts_with("upadacitinib (oral JAK inhibitor)"));
+    // A drug of the denied class documented as current is no status unclear:
+    // the criterion itself is not met, whatever the note denies.
+    let mut current = with_jak_inhibitor(Outcome::Current);
+    current.no_concurrent_classes = vec![TreatmentClass::OralJakInhibitor];
+    assert_eq!(routing(&current).route, Route::Pend);
+}

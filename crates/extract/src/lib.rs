@@ -500,6 +500,10 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
+    for (class, span) in findings::no_concurrent_classes(note) {
+        facts.no_concurrent_classes.push(class);
+        add_evidence(facts, "no_concurrent_classes", span);
+    }
     if let Some((specialty, span)) = findings::specialty(note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);
