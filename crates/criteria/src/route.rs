@@ -48,7 +48,8 @@ pub fn route_case(
         reasons.extend(concurrent_unclear(policy, facts, &evaluation.criteria));
         reasons.extend(dosing_reasons(policy, facts, &evaluation.criteria));
     }
-    reasons.extend(facts.caveats.iter().map(|caveat| from_caveat(caveat, facts, evaluation)));
+    reasons
+        .extend(facts.caveats.iter().filter_map(|caveat| from_caveat(caveat, facts, evaluation)));
     let approve =
         evaluation.determination == Determination::MedicallyNecessary && reasons.is_empty();
     Routing { route: if approve { Route::Approve } else { Route::Pend }, reasons }
@@ -312,8 +313,12 @@ fn dosing_reasons(policy: &Policy, facts: &Facts, criteria: &[Criterion]) -> Vec
 }
 
 /// A caveat extraction attached to the facts, as a pend reason naming the
-/// criterion whose evidence it touches.
-fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> PendReason {
+/// criterion whose evidence it touches. A caveat that only doubts how firmly
+/// a fact stands (copied forward, uncertain) pends nothing when no criterion
+/// of the deciding policy rests on that fact: a renewal decided on response
+/// and time on therapy does not rest on the topical failures its copied
+/// initial visit lists, so there is nothing for a reviewer to check.
+fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> Option<PendReason> {
     let mut spans = caveat.evidence.clone();
     if let Some(field) = &caveat.field {
         spans.extend(evidence(facts, field));
@@ -324,12 +329,17 @@ fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> PendR
     let criteria = &evaluation.criteria;
     let criterion = criteria.iter().filter(|c| c.required).find(overlaps);
     let criterion = criterion.or_else(|| criteria.iter().find(overlaps));
-    reason(
+    let only_support =
+        matches!(caveat.kind, PendKind::CopiedForwardEvidence | PendKind::UncertainEvidence);
+    if only_support && criterion.is_none() && evaluation.policy.is_some() {
+        return None;
+    }
+    Some(reason(
         caveat.kind,
         criterion.map(|c| c.id.clone()),
         caveat.message.clone(),
         caveat.evidence.clone(),
-    )
+    ))
 }
 
 /// The evidence of a scalar fact (`facts.evidence[field]`).
