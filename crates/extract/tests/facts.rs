@@ -663,3 +663,22 @@ fn no_concurrent_classes_are_the_classes_a_note_denies() {
     assert_eq!(denied("Eczema. His brother is on no biologic."), []);
     assert_eq!(denied("Eczema. She asked about a JAK inhibitor."), []);
 }
+
+/// A value taken on admission or at an earlier visit is no current value,
+/// so it neither becomes the measure nor disagrees with today's.
+#[test]
+fn values_on_admission_or_at_an_earlier_visit_are_earlier_examinations() {
+    use necessity_record::PendKind;
+    let conflict = |f: &Facts| f.caveats.iter().any(|c| c.kind == PendKind::MeasureConflict);
+    let stay = facts("Eczema flare, admitted Monday. BSA 40% on admission. Exam: BSA 25%.");
+    assert_eq!(stay.measures.bsa_percent, Some(25.0));
+    assert!(!conflict(&stay));
+    let visit = facts("Eczema. EASI 10 at the last visit. On exam EASI 18, vIGA 3.");
+    assert_eq!(visit.measures.easi, Some(18.0));
+    assert!(!conflict(&visit));
+    let moved = facts("Eczema. Itch went from 9/10 on admission to 6/10 at discharge.");
+    assert_eq!(moved.measures.itch_nrs, Some(6.0));
+    // Two values nothing dates apart still disagree.
+    let both = facts("Eczema. BSA 40%. Exam: BSA 25%.");
+    assert!(conflict(&both));
+}
