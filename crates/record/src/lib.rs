@@ -394,7 +394,7 @@ pub struct Facts {
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
     /// `high_impact_sites.<site>`, `persistent_flares`,
-    /// `no_prescription_topicals`, `no_concurrent_classes`, `dosing`,
+    /// `no_prescription_topicals`, `no_concurrent_classes.<class>`, `dosing`,
     /// `prescriber_specialty`, and for
     /// renewals `measures_baseline.<measure>`, `continuation_of`,
     /// `time_on_therapy`, `response`, `note_date`. Treatments carry their own evidence.
