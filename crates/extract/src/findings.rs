@@ -837,10 +837,48 @@ pub fn site_name(site: Site) -> &'static str {
     }
 }
 
+/// The spec's word for a treatment class, as evidence keys
+/// (`no_concurrent_classes.biologic`) use it.
+pub fn class_name(class: TreatmentClass) -> &'static str {
+    match class {
+        TreatmentClass::TopicalCorticosteroid => "topical_corticosteroid",
+        TreatmentClass::TopicalCalcineurinInhibitor => "topical_calcineurin_inhibitor",
+        TreatmentClass::TopicalPde4Inhibitor => "topical_pde4_inhibitor",
+        TreatmentClass::TopicalJakInhibitor => "topical_jak_inhibitor",
+        TreatmentClass::TopicalAhrAgonist => "topical_ahr_agonist",
+        TreatmentClass::SystemicCorticosteroid => "systemic_corticosteroid",
+        TreatmentClass::SystemicImmunosuppressant => "systemic_immunosuppressant",
+        TreatmentClass::OralJakInhibitor => "oral_jak_inhibitor",
+        TreatmentClass::Biologic => "biologic",
+        TreatmentClass::Phototherapy => "phototherapy",
+        TreatmentClass::Other => "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{extract_case, Lexicons};
     use necessity_record::Specialty;
+
+    #[test]
+    fn a_class_name_is_the_records_word_for_it() {
+        use necessity_record::TreatmentClass;
+        for class in [
+            TreatmentClass::TopicalCorticosteroid,
+            TreatmentClass::TopicalCalcineurinInhibitor,
+            TreatmentClass::TopicalPde4Inhibitor,
+            TreatmentClass::TopicalJakInhibitor,
+            TreatmentClass::TopicalAhrAgonist,
+            TreatmentClass::SystemicCorticosteroid,
+            TreatmentClass::SystemicImmunosuppressant,
+            TreatmentClass::OralJakInhibitor,
+            TreatmentClass::Biologic,
+            TreatmentClass::Phototherapy,
+            TreatmentClass::Other,
+        ] {
+            assert_eq!(serde_json::to_value(class).unwrap(), super::class_name(class));
+        }
+    }
 
     fn specialty(text: &str) -> Option<Specialty> {
         extract_case(&Lexicons::builtin(), text).prescriber_specialty

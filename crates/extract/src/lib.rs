@@ -501,11 +501,10 @@ fn record_findings(
         add_evidence(facts, "no_prescription_topicals", span);
     }
     // One evidence key per class, as a list's items are keyed
-    // (`no_concurrent_classes.biologic`), by the record's own word for it.
+    // (`no_concurrent_classes.biologic`), by the spec's word for it.
     for (class, span) in findings::no_concurrent_classes(note) {
         facts.no_concurrent_classes.push(class);
-        let word = serde_json::to_value(class).ok();
-        let word = word.as_ref().and_then(|w| w.as_str()).unwrap_or_default();
+        let word = findings::class_name(class);
         add_evidence(facts, &format!("no_concurrent_classes.{word}"), span);
     }
     if let Some((specialty, span)) = findings::specialty(note) {
