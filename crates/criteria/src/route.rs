@@ -48,13 +48,8 @@ pub fn route_case(
         reasons.extend(concurrent_unclear(policy, facts, &evaluation.criteria));
         reasons.extend(dosing_reasons(policy, facts, &evaluation.criteria));
     }
-    reasons.extend(
-        facts
-            .caveats
-            .iter()
-            .map(|caveat| from_caveat(caveat, facts, evaluation))
-            .filter(|reason| !rests_on_nothing_decided(reason)),
-    );
+    reasons
+        .extend(facts.caveats.iter().filter_map(|caveat| from_caveat(caveat, facts, evaluation)));
     let approve =
         evaluation.determination == Determination::MedicallyNecessary && reasons.is_empty();
     Routing { route: if approve { Route::Approve } else { Route::Pend }, reasons }
@@ -243,7 +238,9 @@ fn other_indication(policy: &Policy, facts: &Facts) -> Option<PendReason> {
 
 /// A drug that a met `no_concurrent` criterion excludes, named with no
 /// status (outcome `mentioned`): the criterion is met only because nothing
-/// says the drug goes on, which a reviewer must confirm.
+/// says the drug goes on, which a reviewer must confirm, unless the note
+/// says the patient takes no drug of its class (`no_concurrent_classes`:
+/// "no other biologic or JAK inhibitor will be used with it").
 fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) -> Vec<PendReason> {
     let mut reasons = Vec::new();
     for rule in &policy.rules {
@@ -258,6 +255,7 @@ fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) ->
             t.outcome == Outcome::Mentioned
                 && t.agent != policy.drug
                 && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
+                && !facts.no_concurrent_classes.contains(&t.class)
                 && (excluded_classes.contains(&t.class) || excluded_agents.contains(&t.agent))
         });
         for t in unclear {
@@ -315,8 +313,12 @@ fn dosing_reasons(policy: &Policy, facts: &Facts, criteria: &[Criterion]) -> Vec
 }
 
 /// A caveat extraction attached to the facts, as a pend reason naming the
-/// criterion whose evidence it touches.
-fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> PendReason {
+/// criterion whose evidence it touches. A caveat that only doubts how firmly
+/// a fact stands (copied forward, uncertain) pends nothing when no criterion
+/// of the deciding policy rests on that fact: a renewal decided on response
+/// and time on therapy does not rest on the topical failures its copied
+/// initial visit lists, so there is nothing for a reviewer to check.
+fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> Option<PendReason> {
     let mut spans = caveat.evidence.clone();
     if let Some(field) = &caveat.field {
         spans.extend(evidence(facts, field));
@@ -327,23 +329,17 @@ fn from_caveat(caveat: &Caveat, facts: &Facts, evaluation: &Evaluation) -> PendR
     let criteria = &evaluation.criteria;
     let criterion = criteria.iter().filter(|c| c.required).find(overlaps);
     let criterion = criterion.or_else(|| criteria.iter().find(overlaps));
-    reason(
+    let only_support =
+        matches!(caveat.kind, PendKind::CopiedForwardEvidence | PendKind::UncertainEvidence);
+    if only_support && criterion.is_none() && evaluation.policy.is_some() {
+        return None;
+    }
+    Some(reason(
         caveat.kind,
         criterion.map(|c| c.id.clone()),
         caveat.message.clone(),
         caveat.evidence.clone(),
-    )
-}
-
-/// Whether `reason` doubts evidence no criterion of the decision rests on:
-/// weak (copied-forward or uncertain) evidence of a fact the policy does not
-/// ask about, such as the failed topicals under a renewal policy, or of a
-/// criterion met by other evidence. (A criterion met on a fact cites that
-/// fact's evidence, so one resting on the weak text overlaps it.)
-fn rests_on_nothing_decided(reason: &PendReason) -> bool {
-    let weak_evidence =
-        matches!(reason.kind, PendKind::CopiedForwardEvidence | PendKind::UncertainEvidence);
-    weak_evidence && reason.criterion.is_none()
+    ))
 }
 
 /// The evidence of a scalar fact (`facts.evidence[field]`).

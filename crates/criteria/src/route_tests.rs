@@ -200,9 +200,11 @@ fn every_caveat_pends_with_its_kind_and_the_criterion_it_touches() {
         PendKind::CopiedForwardEvidence,
         PendKind::PartialText,
     ] {
-        let weak_evidence =
-            matches!(kind, PendKind::UncertainEvidence | PendKind::CopiedForwardEvidence);
-        if !weak_evidence {
+        let support = matches!(kind, PendKind::UncertainEvidence | PendKind::CopiedForwardEvidence);
+        if support {
+            // A doubt about a fact no criterion rests on asks nothing.
+            assert_eq!(routing(&with_caveat(kind, None)).route, Route::Approve, "{kind:?}");
+        } else {
             let reasons = pends(routing(&with_caveat(kind, None)), &[kind]);
             assert_eq!(reasons[0].message, format!("test caveat {kind:?}"));
             assert_eq!(reasons[0].criterion, None, "its evidence touches no criterion");
@@ -210,16 +212,6 @@ fn every_caveat_pends_with_its_kind_and_the_criterion_it_touches() {
         let on_bsa = pends(routing(&with_caveat(kind, Some("measures.bsa_percent"))), &[kind]);
         assert_eq!(on_bsa[0].criterion.as_deref(), Some("severity"), "{kind:?}");
         assert_eq!(on_bsa[0].evidence[0].text, "elsewhere", "the caveat's own evidence");
-    }
-}
-
-#[test]
-fn weak_evidence_no_criterion_rests_on_does_not_pend() {
-    for kind in [PendKind::UncertainEvidence, PendKind::CopiedForwardEvidence] {
-        // Copied-forward or doubted text the decision does not rest on
-        // (a fact the policy does not ask about, a criterion met by other
-        // evidence): nothing for a reviewer to confirm.
-        assert_eq!(routing(&with_caveat(kind, None)).route, Route::Approve, "{kind:?}");
     }
 }
 
@@ -250,4 +242,22 @@ fn an_excluded_drug_named_with_no_status_pends() {
     let mut topical = seed();
     topical.treatments[0].outcome = Outcome::Mentioned;
     assert_eq!(routing(&topical).route, Route::Approve, "a mentioned topical excludes nothing");
+}
+
+#[test]
+fn an_excluded_drug_with_no_status_is_settled_when_the_note_denies_its_class() {
+    // "No other JAK inhibitor will be used": the upadacitinib named without
+    // a status goes on with nothing.
+    let mut facts = with_jak_inhibitor(Outcome::Mentioned);
+    facts.no_concurrent_classes = vec![TreatmentClass::OralJakInhibitor];
+    assert_eq!(routing(&facts).route, Route::Approve);
+    // A denial of another class says nothing of this drug's.
+    facts.no_concurrent_classes = vec![TreatmentClass::Biologic];
+    let reasons = pends(routing(&facts), &[PendKind::ConcurrentUnclear]);
+    assert!(reasons[0].message.starts_with("upadacitinib (oral JAK inhibitor)"));
+    // A drug of the denied class documented as current is no status unclear:
+    // the criterion itself is not met, whatever the note denies.
+    let mut current = with_jak_inhibitor(Outcome::Current);
+    current.no_concurrent_classes = vec![TreatmentClass::OralJakInhibitor];
+    assert_eq!(routing(&current).route, Route::Pend);
 }

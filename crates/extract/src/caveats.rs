@@ -324,4 +324,43 @@ mod tests {
             assert_eq!(caveats(&format!("{TODAY} {sure}")), [], "{sure}");
         }
     }
+
+    #[test]
+    fn a_differential_a_work_up_settles_is_no_doubt() {
+        for settled in [
+            "The differential was atopic dermatitis versus scabies. The mite scraping was \
+             negative and a punch biopsy showed spongiotic changes consistent with atopic \
+             dermatitis.",
+            "We had wondered about atopic dermatitis vs psoriasis. With the histology and a \
+             negative patch test in hand, this is atopic dermatitis.",
+            "A biopsy from the shin was compatible with atopic dermatitis.",
+        ] {
+            let note = format!("{TODAY} {settled}");
+            let found = caveats(&note);
+            assert!(
+                !found.iter().any(|(kind, _)| *kind == PendKind::DiagnosisUncertain),
+                "{settled}"
+            );
+        }
+        for open in [
+            // The test is ordered to settle it: the doubt stands.
+            "Rule out atopic dermatitis; a biopsy was taken today.",
+            // The doubt is told after the settling words.
+            "A punch biopsy in 2023 was consistent with atopic dermatitis. Today the picture \
+             is atopic dermatitis vs allergic contact dermatitis.",
+            // A test to come or not done settles nothing.
+            "Atopic dermatitis vs contact dermatitis. If patch testing is negative, we will \
+             call it atopic dermatitis.",
+            "Atopic dermatitis vs contact dermatitis. No biopsy was done; treating as atopic \
+             dermatitis for now.",
+            // "Consistent with" and no test: a clinician's impression.
+            "The rash is consistent with atopic dermatitis.",
+        ] {
+            let note = format!("{TODAY} {open}");
+            assert!(
+                caveats(&note).contains(&(PendKind::DiagnosisUncertain, Some("diagnosis".into()))),
+                "{open}"
+            );
+        }
+    }
 }

@@ -3,13 +3,14 @@
 //! read from the note's mentions; whether one is a current fact is asked of
 //! the mention layer ([`Note::judge`]).
 
+use crate::boxes::Answer;
 use crate::lexicon::{
-    DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary,
+    DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary, WorkUp,
 };
 use crate::mentions::{Mention, Note, Question, Reason};
 use crate::values::current::Dating;
 use crate::words;
-use necessity_context::{steps, Axis, SectionKind};
+use necessity_context::{steps, Axis, Cause, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
 use regex::Regex;
 use std::ops::Range;
@@ -99,27 +100,113 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
 /// ("AD vs contact dermatitis", "rule out atopic dermatitis", a
 /// differential), of atopic dermatitis or of the diagnosis `chosen`: set
 /// aside as uncertain, and for nothing else (a negated or a relative's
-/// diagnosis is no doubt).
+/// diagnosis is no doubt). A doubt the note goes on to settle by a work-up
+/// is none: a later sentence that names a test done and the diagnosis
+/// affirmed ("putting the histology and negative work-up together, this is
+/// atopic dermatitis"), or told as the test's finding ("punch biopsy showed
+/// spongiotic dermatitis consistent with atopic dermatitis"). A test planned
+/// or denied settles nothing, nor does a doubt left after the settling words.
 pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
-    steps::add(note.mentions().len());
-    note.mentions()
-        .iter()
-        .filter(|m| match m.meaning {
+    steps::add(2 * note.mentions().len());
+    let tested = sentences_with_a_test(note);
+    let mut doubts: Vec<(usize, &Mention)> = Vec::new();
+    // The last sentence that settles the diagnosis by a work-up.
+    let mut settled: Option<usize> = None;
+    for m in note.mentions() {
+        let of_patient = match m.meaning {
             Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
                 (diagnosis == "atopic_dermatitis" || Some(diagnosis.as_str()) == chosen)
                     && !note.in_organization_name(m)
             }
             _ => false,
-        })
-        .filter(|m| match note.judge(m, Question::DIAGNOSIS) {
+        };
+        if !of_patient {
+            continue;
+        }
+        let with_test = tested.binary_search(&m.sentence).is_ok();
+        match note.judge(m, Question::DIAGNOSIS) {
+            Ok(()) if with_test => settled = Some(m.sentence),
             Err(Reason::Context(Axis::Uncertain, cause)) => {
-                !asks_about_what_follows(note, m, note.cause_span(cause))
+                if with_test && told_as_finding(note, cause) {
+                    settled = Some(m.sentence);
+                } else if !asks_about_what_follows(note, m, note.cause_span(cause)) {
+                    doubts.push((m.sentence, m));
+                }
             }
-            _ => false,
-        })
-        .filter_map(|m| span_of(note.text(), &m.span))
+            _ => {}
+        }
+    }
+    doubts
+        .into_iter()
+        .filter(|(sentence, _)| settled.is_none_or(|at| *sentence > at))
+        .filter_map(|(_, m)| span_of(note.text(), &m.span))
         .collect()
 }
+
+/// The sentences that name a test done: a work-up word neither denied nor
+/// planned ("biopsy pending" is no result, "if patch testing" none either).
+fn sentences_with_a_test(note: &Note) -> Vec<usize> {
+    let mut sentences: Vec<usize> = note
+        .mentions()
+        .iter()
+        .filter(|m| matches!(m.meaning, Meaning::WorkUp(WorkUp::Test)))
+        .filter(|m| {
+            note.judge(m, Question::AFFIRMED).is_ok()
+                && note.judge(m, Question::NOT_HYPOTHETICAL).is_ok()
+        })
+        .map(|m| m.sentence)
+        .collect();
+    sentences.dedup();
+    sentences
+}
+
+/// Whether the uncertainty trigger `cause` is the word a test's finding is
+/// told with ("consistent with"): a result, not a doubt.
+fn told_as_finding(note: &Note, cause: Cause) -> bool {
+    let trigger = note.cause_span(cause);
+    let at = note.mentions_from(&trigger);
+    steps::add(at.len());
+    at.iter().any(|m| m.span == trigger && matches!(m.meaning, Meaning::WorkUp(WorkUp::Finding)))
+}
+
+/// The classes of advanced drug the note says the patient takes none of,
+/// now or alongside the request, with the words that say so: a class word
+/// negated in a statement about the patient ("he is not on, and has never
+/// received, any biologic", "no other biologic or JAK inhibitor will be
+/// used with it"), or named in a form question answered No ("Will Dupixent
+/// be used in combination with another biologic? [x] No"). A negation word
+/// of a failure cue ("no response to a biologic") denies nothing, and a
+/// hypothetical or a relative's statement says nothing of the patient.
+pub fn no_concurrent_classes(note: &Note) -> Vec<(TreatmentClass, Span)> {
+    let text = note.text();
+    let mut found: Vec<(TreatmentClass, Span)> = Vec::new();
+    steps::add(note.mentions().len());
+    for m in note.mentions() {
+        let Meaning::AdvancedClass(classes) = m.meaning else { continue };
+        let denied = matches!(
+            note.judge(m, Question::treatment(false)),
+            Err(Reason::Context(Axis::Negated, _))
+        ) && note.judge(m, Question::STATEMENT).is_ok();
+        let answered_no = || {
+            note.question_mark_after(m.span.end, CLASS_QUESTION_REACH)
+                .is_some_and(|mark| note.answer_to(mark) == Some(Answer::No))
+        };
+        if !(denied || answered_no()) {
+            continue;
+        }
+        for class in classes.iter() {
+            if found.iter().all(|(c, _)| c != class) {
+                found.extend(span_of(text, &m.span).map(|span| (*class, span)));
+            }
+        }
+    }
+    found
+}
+
+/// How far after a class word a form question's mark may stand ("another
+/// biologic or a JAK inhibitor (oral or topical)?").
+const CLASS_QUESTION_REACH: usize = 200;
+
 
 /// Whether the question mark at `mark` asks about a clause after the
 /// diagnosis `mention` that names no diagnosis: "worsening eczema,
@@ -140,7 +227,6 @@ fn asks_about_what_follows(note: &Note, mention: &Mention, mark: Range<usize>) -
     steps::add(clause.len());
     !in_clause.into_iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)))
 }
-
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not). A site named only as where a
@@ -806,10 +892,48 @@ pub fn site_name(site: Site) -> &'static str {
     }
 }
 
+/// The spec's word for a treatment class, as evidence keys
+/// (`no_concurrent_classes.biologic`) use it.
+pub fn class_name(class: TreatmentClass) -> &'static str {
+    match class {
+        TreatmentClass::TopicalCorticosteroid => "topical_corticosteroid",
+        TreatmentClass::TopicalCalcineurinInhibitor => "topical_calcineurin_inhibitor",
+        TreatmentClass::TopicalPde4Inhibitor => "topical_pde4_inhibitor",
+        TreatmentClass::TopicalJakInhibitor => "topical_jak_inhibitor",
+        TreatmentClass::TopicalAhrAgonist => "topical_ahr_agonist",
+        TreatmentClass::SystemicCorticosteroid => "systemic_corticosteroid",
+        TreatmentClass::SystemicImmunosuppressant => "systemic_immunosuppressant",
+        TreatmentClass::OralJakInhibitor => "oral_jak_inhibitor",
+        TreatmentClass::Biologic => "biologic",
+        TreatmentClass::Phototherapy => "phototherapy",
+        TreatmentClass::Other => "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{extract_case, Lexicons};
     use necessity_record::Specialty;
+
+    #[test]
+    fn a_class_name_is_the_records_word_for_it() {
+        use necessity_record::TreatmentClass;
+        for class in [
+            TreatmentClass::TopicalCorticosteroid,
+            TreatmentClass::TopicalCalcineurinInhibitor,
+            TreatmentClass::TopicalPde4Inhibitor,
+            TreatmentClass::TopicalJakInhibitor,
+            TreatmentClass::TopicalAhrAgonist,
+            TreatmentClass::SystemicCorticosteroid,
+            TreatmentClass::SystemicImmunosuppressant,
+            TreatmentClass::OralJakInhibitor,
+            TreatmentClass::Biologic,
+            TreatmentClass::Phototherapy,
+            TreatmentClass::Other,
+        ] {
+            assert_eq!(serde_json::to_value(class).unwrap(), super::class_name(class));
+        }
+    }
 
     fn specialty(text: &str) -> Option<Specialty> {
         extract_case(&Lexicons::builtin(), text).prescriber_specialty

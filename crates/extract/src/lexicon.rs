@@ -225,6 +225,14 @@ pub enum DiagnosisTerm {
     OtherIndication,
 }
 
+/// A word of a diagnostic work-up: a test ("punch biopsy", "patch
+/// testing") or the word its finding is told with ("consistent with").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkUp {
+    Test,
+    Finding,
+}
+
 /// A flare statement: persistent, ended, or persistent only when "despite"
 /// follows ("flaring q2-3wk despite above").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,6 +276,13 @@ pub enum Meaning {
     DoseLabel,
     /// "no prescription topical therapy ever tried".
     NoPrescriptionTopicals,
+    /// A biologic or JAK inhibitor named by its class, not by a drug ("no
+    /// other biologic", "a JAK inhibitor"): what a note denies of the
+    /// patient's other advanced drugs.
+    AdvancedClass(&'static [TreatmentClass]),
+    /// A word of a diagnostic work-up (`diagnoses.tsv`): what settles a
+    /// differential the note held open.
+    WorkUp(WorkUp),
     /// When a value was taken, or where the note's date is.
     Value(ValueCue),
     /// A word of a renewal document (`renewals.tsv`).
@@ -662,8 +677,15 @@ pub fn build(files: &[(String, String)]) -> Result<Vocabulary, LexiconError> {
             _ => SpecialtyTerm::Named(word::<Specialty>(v)?),
         }))
     })?;
-    add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| {
-        (v == "no_prescription_topicals").then_some(Meaning::NoPrescriptionTopicals)
+    add_simple(&mut builder, "statements.tsv", text_of("statements.tsv"), 2, |v| match v {
+        "no_prescription_topicals" => Some(Meaning::NoPrescriptionTopicals),
+        "biologic" => Some(Meaning::AdvancedClass(&[TreatmentClass::Biologic])),
+        "jak_inhibitor" => Some(Meaning::AdvancedClass(&[TreatmentClass::OralJakInhibitor])),
+        "biologic_or_jak_inhibitor" => Some(Meaning::AdvancedClass(&[
+            TreatmentClass::Biologic,
+            TreatmentClass::OralJakInhibitor,
+        ])),
+        _ => None,
     })?;
     add_simple(&mut builder, "renewals.tsv", text_of("renewals.tsv"), 2, renewal_meaning)?;
     add_requests(&mut builder, text_of("requests.tsv"))?;
@@ -822,6 +844,15 @@ fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> 
         let row = row?;
         let f = &row.1;
         let (cs, needs_context) = flags(f[2]);
+        let work_up = match f[1] {
+            "work_up" => Some(WorkUp::Test),
+            "test_finding" => Some(WorkUp::Finding),
+            _ => None,
+        };
+        if let Some(work_up) = work_up {
+            builder.add_row("diagnoses.tsv", row, cs, Meaning::WorkUp(work_up));
+            continue;
+        }
         let term = match f[1] {
             "dermatitis_context" => DiagnosisTerm::DermatitisContext,
             "other_indication" => DiagnosisTerm::OtherIndication,

@@ -559,6 +559,13 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
+    // One evidence key per class, as a list's items are keyed
+    // (`no_concurrent_classes.biologic`), by the spec's word for it.
+    for (class, span) in findings::no_concurrent_classes(note) {
+        facts.no_concurrent_classes.push(class);
+        let word = findings::class_name(class);
+        add_evidence(facts, &format!("no_concurrent_classes.{word}"), span);
+    }
     if let Some((specialty, span)) = findings::specialty(&lexicons.findings, note) {
         facts.prescriber_specialty = Some(specialty);
         add_evidence(facts, "prescriber_specialty", span);

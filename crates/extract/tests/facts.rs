@@ -640,3 +640,45 @@ fn is_on_a_drug_is_current_use() {
     let other = "Eczema flaring. I read about Dupixent and my neighbour is on it.";
     assert_ne!(outcome(&facts(other), "dupilumab"), Some(Outcome::Current), "not the patient's");
 }
+
+/// A class of advanced drug the note denies: negated in a statement about
+/// the patient, or asked in a form question answered No.
+#[test]
+fn no_concurrent_classes_are_the_classes_a_note_denies() {
+    use TreatmentClass::{Biologic, OralJakInhibitor};
+    let denied = |text: &str| facts(text).no_concurrent_classes;
+    let both = [Biologic, OralJakInhibitor];
+    assert_eq!(denied("Eczema. She has never been on a biologic or a JAK inhibitor."), both);
+    assert_eq!(denied("Eczema. No other biologic will be given with Dupixent."), [Biologic]);
+    assert_eq!(denied("Eczema. Concomitant biologic/JAK: none."), both);
+    let asked = "Eczema. Will the drug be given in combination with another biologic or a \
+                 JAK inhibitor?\n  [ ] Yes   [x] No\n";
+    assert_eq!(denied(asked), both);
+    let yes = asked.replace("[ ] Yes   [x] No", "[x] Yes   [ ] No");
+    assert_eq!(denied(&yes), []);
+    // A failure cue's negation denies nothing; a condition or a relative's
+    // treatment says nothing of the patient.
+    assert_eq!(denied("Eczema. No response to a biologic last year."), []);
+    assert_eq!(denied("Eczema. If there is no biologic coverage, use methotrexate."), []);
+    assert_eq!(denied("Eczema. His brother is on no biologic."), []);
+    assert_eq!(denied("Eczema. She asked about a JAK inhibitor."), []);
+}
+
+/// A value taken on admission or at an earlier visit is no current value,
+/// so it neither becomes the measure nor disagrees with today's.
+#[test]
+fn values_on_admission_or_at_an_earlier_visit_are_earlier_examinations() {
+    use necessity_record::PendKind;
+    let conflict = |f: &Facts| f.caveats.iter().any(|c| c.kind == PendKind::MeasureConflict);
+    let stay = facts("Eczema flare, admitted Monday. BSA 40% on admission. Exam: BSA 25%.");
+    assert_eq!(stay.measures.bsa_percent, Some(25.0));
+    assert!(!conflict(&stay));
+    let visit = facts("Eczema. EASI 10 at the last visit. On exam EASI 18, vIGA 3.");
+    assert_eq!(visit.measures.easi, Some(18.0));
+    assert!(!conflict(&visit));
+    let moved = facts("Eczema. Itch went from 9/10 on admission to 6/10 at discharge.");
+    assert_eq!(moved.measures.itch_nrs, Some(6.0));
+    // Two values nothing dates apart still disagree.
+    let both = facts("Eczema. BSA 40%. Exam: BSA 25%.");
+    assert!(conflict(&both));
+}

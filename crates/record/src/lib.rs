@@ -359,6 +359,12 @@ pub struct Facts {
     /// ever tried: the policy's `topical_failure` is then `not_met`, not merely
     /// undocumented.
     pub no_prescription_topicals: bool,
+    /// Classes of advanced drug (biologic, oral JAK inhibitor) the note says
+    /// the patient takes none of, now or alongside the request ("no other
+    /// biologic or JAK inhibitor", a combination question answered No): a
+    /// drug of such a class named with no status then goes on with nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub no_concurrent_classes: Vec<TreatmentClass>,
     pub dosing: Dosing,
     pub prescriber_specialty: Option<Specialty>,
     /// Values documented at or before the start of the drug being continued
@@ -388,7 +394,8 @@ pub struct Facts {
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
     /// `high_impact_sites.<site>`, `persistent_flares`,
-    /// `no_prescription_topicals`, `dosing`, `prescriber_specialty`, and for
+    /// `no_prescription_topicals`, `no_concurrent_classes.<class>`, `dosing`,
+    /// `prescriber_specialty`, and for
     /// renewals `measures_baseline.<measure>`, `continuation_of`,
     /// `time_on_therapy`, `response`, `note_date`. Treatments carry their own evidence.
     #[serde(default)]
