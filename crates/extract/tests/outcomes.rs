@@ -934,3 +934,45 @@ fn lay_words_of_no_effect_and_poor_control() {
     let f = facts(&format!("{AD}Asthma well controlled on montelukast 10 mg nightly."));
     assert_eq!(outcome(&f, "montelukast"), Some(Outcome::Current));
 }
+
+#[test]
+fn an_effect_a_drug_is_given_for_is_its_indication() {
+    let f = facts(&format!(
+        "{AD}Olopatadine eye drops, prescribed by the eye clinic for allergic conjunctivitis; uses them most days."
+    ));
+    assert_ne!(outcome(&f, "olopatadine"), Some(Outcome::Intolerant));
+    let f = facts(&format!(
+        "{AD}Artificial tears and loteprednol drops started in May for dupilumab-associated\n   conjunctivitis, still using."
+    ));
+    assert_ne!(outcome(&f, "loteprednol"), Some(Outcome::Intolerant));
+    // After a stop, "for" gives the reason.
+    let f = facts(&format!("{AD}Lebrikizumab was stopped after three doses for conjunctivitis."));
+    assert_eq!(outcome(&f, "lebrikizumab"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn which_and_its_verb_name_the_nearest_agent() {
+    let f = facts(&format!(
+        "{AD}She has used loratadine 10 mg daily and a methylprednisolone dose pack, which brought temporary improvement before she flared again within a week."
+    ));
+    assert_eq!(outcome(&f, "methylprednisolone"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "loratadine"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_bracketed_remark_is_on_what_it_follows() {
+    let f = facts(&format!(
+        "{AD}Before the biologic: fluocinonide 0.05% cream (no improvement), pimecrolimus 1% cream to the eyelids, still used as needed."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn which_with_a_subject_may_take_the_whole_list() {
+    let f = facts(&format!(
+        "{AD}She tried cetirizine, hydroxyzine and doxepin, which she stopped because of drowsiness."
+    ));
+    assert_eq!(outcome(&f, "cetirizine"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "doxepin"), Some(Outcome::Intolerant));
+}

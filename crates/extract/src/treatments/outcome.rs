@@ -67,6 +67,9 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let mut cues = Vec::new();
         let flares = flare_spans(note);
         let mut partial = Vec::new();
+        // The sentence and end of the last stop cue read, so a "for" after
+        // it gives a reason, not an indication.
+        let mut last_stop: Option<(usize, usize)> = None;
         steps::add(note.mentions().len());
         for m in note.mentions() {
             let (cue, reach) = match m.meaning {
@@ -104,6 +107,18 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 && denied_just_before(note.text(), m.span.start)
             {
                 continue;
+            }
+            // "eye drops prescribed for allergic conjunctivitis": an effect a
+            // drug is given for is its indication; after a stop in its
+            // sentence ("stopped after two weeks for nausea") it is the
+            // reason.
+            let stop_before = last_stop
+                .is_some_and(|(sentence, end)| sentence == m.sentence && end <= m.span.start);
+            if effect && !stop_before && given_for(note.text(), m.span.start) {
+                continue;
+            }
+            if *cue == Cue::Stopped {
+                last_stop = Some((m.sentence, m.span.end));
             }
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
@@ -215,7 +230,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // get off of the Plavix" is about something else.
             let talked_of =
                 cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
-            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end) && talked_of;
+            let reaches_forward = cue.2.forward()
+                && !dated(text, cue.0.end)
+                && talked_of
+                && !(states_own_outcome(cue.1)
+                    && bracketed_before(text, sentence.start, cue.0, span.start));
             if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
                 reaching.push(cue);
                 ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
@@ -970,6 +989,28 @@ fn denied_just_before(text: &str, start: usize) -> bool {
         .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
 }
 
+/// How many words before an effect the "for" of an indication may stand
+/// ("for allergic conjunctivitis", "for dupilumab-associated conjunctivitis").
+const INDICATION_REACH: usize = 3;
+
+/// Whether the word "for" stands in the few words of its clause just before
+/// `start`: the effect is what a drug is given for.
+fn given_for(text: &str, start: usize) -> bool {
+    let reach = start.saturating_sub(DENIAL_BYTES);
+    let from = super::floor_char_boundary(text, reach);
+    steps::add(start - from);
+    // A line wrapped inside the clause goes on with it; a dash apart ends
+    // it ("hydroxyzine for itch - too sedating").
+    let window = &text[from..start];
+    let mark = window.rfind([',', ';', '.', '(', ')', ':']).map(|i| i + 1);
+    let dash = window.rfind(" - ").map(|i| i + 2);
+    let clause_start = from + mark.max(dash).unwrap_or(0);
+    words::words_before(&text[..start], start)
+        .take_while(|w| words::offset_in(text, w) >= clause_start)
+        .take(INDICATION_REACH)
+        .any(|w| words::is_one_of(w, &["for"]))
+}
+
 /// Whether the agent at `at` stands in a row of a bar-drawn table ("|
 /// tamsulosin 0.4 mg | 1 cap nightly | BPH | Active |"): a row of its own,
 /// so a cell on a later row ("| | | | inadequate |") is not shared back
@@ -1046,9 +1087,34 @@ const CLAUSE_BREAK: [&str; 3] = [";", " but ", ",but "];
 const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 
 /// Whether the words just before a cue are a pronoun naming the last agent
-/// before it ("..., and her mother says that this has not helped").
+/// before it ("..., and her mother says that this has not helped"), or the
+/// pronoun and its verb ("..., and a prednisone taper, which gave temporary
+/// improvement"); with a subject between ("Cymbalta, Neurontin and Lexapro,
+/// which he discontinued due to side effects") it is the object, which may
+/// be the whole list.
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
-    words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
+    let mut before = words::words_before(text, cue_start);
+    let (last, earlier) = (before.next().unwrap_or_default(), before.next().unwrap_or_default());
+    words::is_one_of(last, &ANAPHORA)
+        || (words::is_one_of(earlier, &ANAPHORA) && !words::is_one_of(last, &SUBJECTS))
+}
+
+/// How far before a cue the bracket it stands in is looked for.
+const BRACKET_REACH: usize = 80;
+
+/// Whether a cue stands in a bracket that closes before the drug after it
+/// ("mometasone 0.1% cream (no improvement), tacrolimus 0.03% ointment"):
+/// a remark on what the bracket follows, not on the drug.
+fn bracketed_before(text: &str, sentence_start: usize, cue: &Range<usize>, drug: usize) -> bool {
+    // The bracket opens within a short remark before the cue.
+    let from = super::floor_char_boundary(text, cue.start.saturating_sub(BRACKET_REACH));
+    if drug - cue.end > BRACKET_REACH {
+        return false;
+    }
+    let (before, after) = (&text[sentence_start.max(from)..cue.start], &text[cue.end..drug]);
+    steps::add(before.len() + after.len());
+    let opened = before.rfind('(').is_some_and(|open| !before[open..].contains(')'));
+    opened && after.contains(')')
 }
 
 /// Whether a cue stands in a parenthesis opened after the agent at
