@@ -976,3 +976,18 @@ fn which_with_a_subject_may_take_the_whole_list() {
     assert_eq!(outcome(&f, "cetirizine"), Some(Outcome::Intolerant));
     assert_eq!(outcome(&f, "doxepin"), Some(Outcome::Intolerant));
 }
+
+#[test]
+fn more_lay_words_of_no_effect() {
+    for (text, agent) in [
+        ("Pimecrolimus cream to the face since spring - didn't do anything.", "pimecrolimus"),
+        ("- Fluocinonide ointment, used on and off in 2024: poor control.", "fluocinonide"),
+        (
+            "Mometasone ointment cleared the legs, but they flared each time she stopped.",
+            "mometasone",
+        ),
+    ] {
+        let f = facts(&format!("{AD}{text}"));
+        assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{text}");
+    }
+}
