@@ -318,7 +318,8 @@ fn drug_mention(
         return None;
     }
     let class = route_class(note, drug, &mention.span, skin_note);
-    let mut reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id]);
+    let advanced = REQUESTABLE.contains(&class);
+    let mut reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id], advanced);
     // A drug the patient only asks about is a question, not a treatment.
     if reading.asked
         && reading.outcome == Outcome::Mentioned

@@ -125,10 +125,12 @@ fn outcome_cue_phrases(path: &Path) -> Vec<String> {
             let phrase = fields.next()?;
             let meaning = fields.next()?;
             // outcomes.tsv's failure words, and renewals.tsv's statements
-            // that a continued course did not work ("has not improved").
+            // that a continued course did not work ("has not improved"), or
+            // worked in part, a failure beside flares going on ("partial
+            // response, still flaring").
             ["failed", "intolerant", "contraindicated", "adverse", "flaring_on"]
                 .iter()
-                .chain(&["not_improved", "named_not_improved", "unchanged"])
+                .chain(&["not_improved", "named_not_improved", "unchanged", "partial"])
                 .any(|m| *m == meaning)
                 .then(|| phrase.to_lowercase())
         })

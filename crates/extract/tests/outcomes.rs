@@ -856,3 +856,138 @@ fn a_bracket_after_a_plural_is_said_of_the_whole_list() {
     ));
     assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_stop_said_of_it_in_the_next_sentences_is_the_last_named_agents() {
+    let f = facts(&format!(
+        "{AD}Nemolizumab 60 mg every 4 weeks from January to June 2026. Her itch eased at first but by week 12 she was flaring again; we stopped it in June for lack of response."
+    ));
+    assert_eq!(outcome(&f, "nemolizumab"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Pimecrolimus 1% cream to the eyelids in the spring. She stopped it after five days because of stinging."
+    ));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    // The pronoun names the agent named last, not one before it.
+    let f = facts(&format!(
+        "{AD}Tacrolimus ointment for a month, then pimecrolimus cream. By June she was still itching; we stopped it because of burning."
+    ));
+    assert_ne!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    // A sentence that names its own drug speaks of that one.
+    let f = facts(&format!(
+        "{AD}Tacrolimus ointment for a month. Cetirizine was stopped because it caused drowsiness."
+    ));
+    assert_ne!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
+    // A plan said of it is left to the sentence's own reading.
+    let f = facts(&format!(
+        "{AD}Desonide cream to the face last winter, which helped. We may stop it for the summer."
+    ));
+    assert_ne!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn some_benefit_with_flares_going_on_is_a_failure() {
+    let f = facts(&format!(
+        "{AD}Fluocinonide 0.05% ointment to the legs for six weeks: partial response, but flares continue every week."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Crisaborole ointment twice daily since May. Partial benefit; flares continue every month."
+    ));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}- Desonide 0.05% cream to the face for 3 months\n  - helped a little but he kept flaring\n"
+    ));
+    assert_eq!(outcome(&f, "desonide"), Some(Outcome::Failed));
+}
+
+#[test]
+fn some_benefit_alone_or_of_an_advanced_course_is_no_failure() {
+    // Some benefit alone says neither.
+    let f = facts(&format!("{AD}Fluocinonide 0.05% ointment to the legs, with partial benefit."));
+    assert_ne!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    // Flares told further on are a finding of their own.
+    let f = facts(&format!(
+        "{AD}Desonide cream nightly with partial improvement: the itch is much better at night, but she still has flares every month."
+    ));
+    assert_ne!(outcome(&f, "desonide"), Some(Outcome::Failed));
+    // A biologic or JAK course in use with a partial response goes on.
+    let f = facts(&format!(
+        "{AD}Tralokinumab 300 mg every 2 weeks since March: partial response; flares continue monthly."
+    ));
+    assert_ne!(outcome(&f, "tralokinumab"), Some(Outcome::Failed));
+}
+
+#[test]
+fn lay_words_of_no_effect_and_poor_control() {
+    for (text, agent) in [
+        ("Hydrocortisone 1% cream for a month, no better.", "hydrocortisone"),
+        ("Pimecrolimus cream nightly since the summer. Doesn't seem to help.", "pimecrolimus"),
+        ("Clobetasol ointment to the hands hasn't helped.", "clobetasol"),
+        ("- Mometasone 0.1% ointment for a year - never got her under control", "mometasone"),
+        ("Eczema poorly controlled on desonide cream alone.", "desonide"),
+    ] {
+        let f = facts(&format!("{AD}{text}"));
+        assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{text}");
+    }
+    // Control on a drug is its current use.
+    let f = facts(&format!("{AD}Asthma well controlled on montelukast 10 mg nightly."));
+    assert_eq!(outcome(&f, "montelukast"), Some(Outcome::Current));
+}
+
+#[test]
+fn an_effect_a_drug_is_given_for_is_its_indication() {
+    let f = facts(&format!(
+        "{AD}Olopatadine eye drops, prescribed by the eye clinic for allergic conjunctivitis; uses them most days."
+    ));
+    assert_ne!(outcome(&f, "olopatadine"), Some(Outcome::Intolerant));
+    let f = facts(&format!(
+        "{AD}Artificial tears and loteprednol drops started in May for dupilumab-associated\n   conjunctivitis, still using."
+    ));
+    assert_ne!(outcome(&f, "loteprednol"), Some(Outcome::Intolerant));
+    // After a stop, "for" gives the reason.
+    let f = facts(&format!("{AD}Lebrikizumab was stopped after three doses for conjunctivitis."));
+    assert_eq!(outcome(&f, "lebrikizumab"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn which_and_its_verb_name_the_nearest_agent() {
+    let f = facts(&format!(
+        "{AD}She has used loratadine 10 mg daily and a methylprednisolone dose pack, which brought temporary improvement before she flared again within a week."
+    ));
+    assert_eq!(outcome(&f, "methylprednisolone"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "loratadine"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_bracketed_remark_is_on_what_it_follows() {
+    let f = facts(&format!(
+        "{AD}Before the biologic: fluocinonide 0.05% cream (no improvement), pimecrolimus 1% cream to the eyelids, still used as needed."
+    ));
+    assert_eq!(outcome(&f, "fluocinonide"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "pimecrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
+fn which_with_a_subject_may_take_the_whole_list() {
+    let f = facts(&format!(
+        "{AD}She tried cetirizine, hydroxyzine and doxepin, which she stopped because of drowsiness."
+    ));
+    assert_eq!(outcome(&f, "cetirizine"), Some(Outcome::Intolerant));
+    assert_eq!(outcome(&f, "doxepin"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn more_lay_words_of_no_effect() {
+    for (text, agent) in [
+        ("Pimecrolimus cream to the face since spring - didn't do anything.", "pimecrolimus"),
+        ("- Fluocinonide ointment, used on and off in 2024: poor control.", "fluocinonide"),
+        (
+            "Mometasone ointment cleared the legs, but they flared each time she stopped.",
+            "mometasone",
+        ),
+    ] {
+        let f = facts(&format!("{AD}{text}"));
+        assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{text}");
+    }
+}

@@ -23,8 +23,8 @@
 //! cues, so a note costs time in proportion to its length.
 
 use super::{rank, CueReading, QUOTE_GAP};
-use crate::lexicon::{Cue, Meaning, Reach, Vocabulary};
-use crate::mentions::{Note, Question};
+use crate::lexicon::{Cue, FlareTerm, Meaning, Reach, RenewalTerm, Vocabulary};
+use crate::mentions::{Mention, Note, Question};
 use crate::words;
 use necessity_context::{steps, SectionKind};
 use necessity_record::Outcome;
@@ -47,6 +47,9 @@ pub(super) struct Outcomes<'n, 't, 'v> {
     /// Every cue that lies wholly in its sentence, as step 1 reads it, in
     /// text order.
     cues: Vec<CueHit<'n>>,
+    /// Where the cues of some benefit that flares going on make a failure
+    /// are ("partial response, still flaring"), in text order.
+    partial: Vec<Range<usize>>,
     drugs: DrugIndex,
     /// Where the commas and the words "and" and "or" that join a list
     /// stand, by sentence, for the sentences asked about.
@@ -62,9 +65,28 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     pub(super) fn new(vocabulary: &Vocabulary, note: &'n Note<'t, 'v>) -> Outcomes<'n, 't, 'v> {
         let mut reader = CueReader::default();
         let mut cues = Vec::new();
+        let flares = flare_spans(note);
+        let mut partial = Vec::new();
+        // The sentence and end of the last stop cue read, so a "for" after
+        // it gives a reason, not an indication.
+        let mut last_stop: Option<(usize, usize)> = None;
         steps::add(note.mentions().len());
         for m in note.mentions() {
-            let Meaning::Cue(cue, reach) = m.meaning else { continue };
+            let (cue, reach) = match m.meaning {
+                Meaning::Cue(cue, reach) => (cue, reach),
+                // "partial response, still flaring", "helped a little but she
+                // kept flaring": some benefit with flares going on is a
+                // failure; some benefit alone says neither (`renewals.tsv`
+                // `partial`, the words a renewal reads as no response either
+                // way).
+                Meaning::Renewal(RenewalTerm::Partial)
+                    if flares_beside(note.text(), &flares, &m.span) =>
+                {
+                    partial.push(m.span.clone());
+                    (&Cue::Outcome(Outcome::Failed), &Reach::Both)
+                }
+                _ => continue,
+            };
             let sentence = note.sentence(m.sentence);
             if m.span.end > sentence.end {
                 continue;
@@ -85,6 +107,18 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 && denied_just_before(note.text(), m.span.start)
             {
                 continue;
+            }
+            // "eye drops prescribed for allergic conjunctivitis": an effect a
+            // drug is given for is its indication; after a stop in its
+            // sentence ("stopped after two weeks for nausea") it is the
+            // reason.
+            let stop_before = last_stop
+                .is_some_and(|(sentence, end)| sentence == m.sentence && end <= m.span.start);
+            if effect && !stop_before && given_for(note.text(), m.span.start) {
+                continue;
+            }
+            if *cue == Cue::Stopped {
+                last_stop = Some((m.sentence, m.span.end));
             }
             let read = match cue {
                 Cue::Ongoing => (note.judge(m, Question::NOT_HISTORICAL).is_ok())
@@ -115,6 +149,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         Outcomes {
             note,
             cues,
+            partial,
             drugs: DrugIndex::new(vocabulary, note),
             joiners: RefCell::default(),
             openings: RefCell::default(),
@@ -127,8 +162,24 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     }
 
     /// The outcome the cues around the mention at `span` of `agent` give it.
-    pub(super) fn read(&self, span: &Range<usize>, agent: u32) -> CueReading {
-        read_cues(&self.reaching_cues(span, agent), span)
+    /// Some benefit with flares going on is no failure of an advanced
+    /// systemic course (`advanced`: a biologic or an oral JAK inhibitor),
+    /// whose partial response is a renewal's question, not a trial's end.
+    pub(super) fn read(&self, span: &Range<usize>, agent: u32, advanced: bool) -> CueReading {
+        let mut r = self.reaching_cues(span, agent);
+        // Some benefit with flares decides only when nothing else tells how
+        // the course went or ended ("stopped because of nausea; somewhat
+        // better but continues to flare" is an intolerance).
+        let partial =
+            |s: &Range<usize>| self.partial.binary_search_by_key(&s.start, |p| p.start).is_ok();
+        let ended = r.cues.iter().any(|(s, cue, _)| {
+            !partial(s)
+                && (states_a_failure(*cue) || matches!(cue, Cue::Stopped | Cue::AdverseEffect))
+        });
+        if advanced || ended {
+            r.cues.retain(|(s, _, _)| !partial(s));
+        }
+        read_cues(&r, span)
     }
 
     /// The cues of the sentence `sentence`, in order.
@@ -179,7 +230,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // get off of the Plavix" is about something else.
             let talked_of =
                 cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
-            let reaches_forward = cue.2.forward() && !dated(text, cue.0.end) && talked_of;
+            let reaches_forward = cue.2.forward()
+                && !dated(text, cue.0.end)
+                && talked_of
+                && !(states_own_outcome(cue.1)
+                    && bracketed_before(text, sentence.start, cue.0, span.start));
             if reaches_forward && !self.answers_line_above(&cue, span) && !(own_outcome && shared) {
                 reaching.push(cue);
                 ongoing_course = cue.1 == Cue::Outcome(Outcome::Current)
@@ -213,12 +268,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 other => Some((cue_span, other, reach)),
             });
         reaching.extend(back);
-        if !clause_ended && sentence.end < text.len() {
-            reaching.extend(self.opening_cues_of_next(
-                self.next_written(index, span.start),
-                agent,
-                span.start,
-            ));
+        if sentence.end < text.len() && !names_a_time_frame(text, span.start) {
+            let next = self.next_written(index, span.start);
+            if !clause_ended {
+                reaching.extend(self.opening_cues_of_next(next, agent, span.start));
+            }
+            for hit in self.said_of_it_next(next, agent) {
+                if !reaching.contains(&hit) {
+                    reaching.push(hit);
+                }
+            }
         }
         ReachingCues { cues: reaching, listed_cue, ongoing_course }
     }
@@ -349,6 +408,35 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             .collect();
         self.openings.borrow_mut().insert((next, agent, same_item), found.clone());
         found
+    }
+
+    /// The cues of sentence `next` said of "it" or "them" when that sentence
+    /// names no drug and `agent` is the last one named before it (see
+    /// [`said_of_a_pronoun`]), whatever the clauses of the drug's own
+    /// sentence ("Ebglyss 500 mg loading doses ..., from 03/02 to 08/17.
+    /// ... we stopped it for inadequate response.").
+    /// The sentences after a semicolon go on with the same statement ("he
+    /// was still flaring; we stopped it for inadequate response").
+    fn said_of_it_next(&self, next: usize, agent: u32) -> Vec<CueHit<'n>> {
+        let text = self.note.text();
+        let first = self.note.sentence(next);
+        if self.drugs.last_before(first.start) != Some(agent) {
+            return Vec::new();
+        }
+        for sentence in next..next + MAX_SENTENCES_PASSED {
+            let range = self.note.sentence(sentence);
+            let names_a_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            if range.is_empty() || names_a_drug {
+                break;
+            }
+            let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: range.end };
+            let said = said_of_a_pronoun(&scope, self.cues_in(&range));
+            steps::add(1);
+            if !said.is_empty() || !text[..range.end].trim_end().ends_with(';') {
+                return said;
+            }
+        }
+        Vec::new()
     }
 
     /// Whether a cue before a drug on a later line is the outcome of the row or
@@ -516,6 +604,44 @@ impl CueReader {
     }
 }
 
+/// Where the note says the disease still flares (a `flaring_on` cue or a
+/// persistent-flare phrase of `flares.tsv`, not in a hypothetical clause),
+/// in text order.
+fn flare_spans(note: &Note) -> Vec<Range<usize>> {
+    steps::add(note.mentions().len());
+    let flare = |m: &&Mention| {
+        matches!(m.meaning, Meaning::Cue(Cue::FlaringOn, _) | Meaning::Flare(FlareTerm::Persistent))
+    };
+    note.mentions()
+        .iter()
+        .filter(flare)
+        .filter(|m| note.judge(m, Question::NOT_HYPOTHETICAL).is_ok())
+        .map(|m| m.span.clone())
+        .collect()
+}
+
+/// How far from words of some benefit the flares going on are said in the
+/// same breath ("partial response but still flaring", "Partial response;
+/// eyelid flares continue", "helped a little but she kept flaring"); a
+/// flare told further on ("partial improvement: itch is better, but she
+/// still has monthly flares") is a finding of its own.
+const PARTIAL_FLARE_GAP: usize = 24;
+
+/// Whether a flare of `flares` is said within [`PARTIAL_FLARE_GAP`] bytes of
+/// `partial`, before or after it, in its sentence or across a semicolon
+/// ("sleeping slightly better. Still flaring" is the sleep's benefit).
+fn flares_beside(text: &str, flares: &[Range<usize>], partial: &Range<usize>) -> bool {
+    let from = partial.start.saturating_sub(PARTIAL_FLARE_GAP);
+    let first = flares.partition_point(|f| f.end < from);
+    steps::add(1);
+    flares.get(first).is_some_and(|f| {
+        let between = f.end.min(partial.start)..f.start.max(partial.end);
+        steps::add(between.len());
+        f.start <= partial.end + PARTIAL_FLARE_GAP
+            && !text.get(between).is_some_and(|b| b.contains(['.', '!', '?']))
+    })
+}
+
 /// Every position where `needle` occurs in `bytes`, overlapping ones too
 /// (" but but " holds " but " twice), in order.
 fn overlapping(bytes: &[u8], needle: &[u8]) -> Vec<usize> {
@@ -651,6 +777,12 @@ impl DrugIndex {
     /// Where the first drug mention at or after `from` starts.
     fn first_from(&self, from: usize) -> Option<usize> {
         self.starts.get(self.starts.partition_point(|&s| s < from)).copied()
+    }
+
+    /// The agent of the last drug mention that starts before `at`.
+    fn last_before(&self, at: usize) -> Option<u32> {
+        let count = self.starts.partition_point(|&s| s < at);
+        count.checked_sub(1).map(|i| self.agents[i])
     }
 }
 
@@ -793,6 +925,38 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
     (reached, false)
 }
 
+/// The cues of a sentence that names no drug which are said of "it" or
+/// "them", the agent named last before the sentence: a stop or an outcome
+/// whose object is the pronoun ("... from 03/02 to 08/17. At week 16 he was
+/// still flaring, and we stopped it for inadequate response."), with the
+/// stops, failures and adverse effects its clause goes on with. A plan or
+/// a word of use said of a pronoun ("we will restart it", "she uses it")
+/// is left to the sentence's own reading.
+///
+/// Only a failure or an adverse effect is carried: a stop alone ("he
+/// declined it") stays with its own sentence.
+fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>]) -> Vec<CueHit<'m>> {
+    let ends_a_course = |cue: Cue| cue == Cue::Stopped || states_a_failure(cue);
+    let told = |(_, cue, _): &CueHit| ends_a_course(*cue) || *cue == Cue::AdverseEffect;
+    let cues = &cues[..cues.len().min(MAX_CUES_BACK)];
+    steps::add(cues.len());
+    let Some(at) = cues.iter().position(|(span, cue, reach)| {
+        reach.forward() && ends_a_course(*cue) && object_is_pronoun(scope.text, span.end)
+    }) else {
+        return Vec::new();
+    };
+    let (back, _) = reaching_back(scope, cues[at].0.end, &cues[at + 1..]);
+    let said: Vec<CueHit> =
+        std::iter::once(cues[at]).chain(back.into_iter().filter(told)).collect();
+    let failed =
+        said.iter().any(|(_, cue, _)| states_a_failure(*cue) || *cue == Cue::AdverseEffect);
+    if failed {
+        said
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether a cue's own words hold a negation ("did not tolerate", "unable
 /// to tolerate", "couldn't tolerate").
 fn holds_a_negation(cue: &str) -> bool {
@@ -823,6 +987,28 @@ fn denied_just_before(text: &str, start: usize) -> bool {
         .take_while(|w| words::offset_in(text, w) >= clause_start)
         .take(DENIAL_REACH)
         .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
+}
+
+/// How many words before an effect the "for" of an indication may stand
+/// ("for allergic conjunctivitis", "for dupilumab-associated conjunctivitis").
+const INDICATION_REACH: usize = 3;
+
+/// Whether the word "for" stands in the few words of its clause just before
+/// `start`: the effect is what a drug is given for.
+fn given_for(text: &str, start: usize) -> bool {
+    let reach = start.saturating_sub(DENIAL_BYTES);
+    let from = super::floor_char_boundary(text, reach);
+    steps::add(start - from);
+    // A line wrapped inside the clause goes on with it; a dash apart ends
+    // it ("hydroxyzine for itch - too sedating").
+    let window = &text[from..start];
+    let mark = window.rfind([',', ';', '.', '(', ')', ':']).map(|i| i + 1);
+    let dash = window.rfind(" - ").map(|i| i + 2);
+    let clause_start = from + mark.max(dash).unwrap_or(0);
+    words::words_before(&text[..start], start)
+        .take_while(|w| words::offset_in(text, w) >= clause_start)
+        .take(INDICATION_REACH)
+        .any(|w| words::is_one_of(w, &["for"]))
 }
 
 /// Whether the agent at `at` stands in a row of a bar-drawn table ("|
@@ -901,9 +1087,34 @@ const CLAUSE_BREAK: [&str; 3] = [";", " but ", ",but "];
 const ANAPHORA: [&str; 3] = ["it", "this", "which"];
 
 /// Whether the words just before a cue are a pronoun naming the last agent
-/// before it ("..., and her mother says that this has not helped").
+/// before it ("..., and her mother says that this has not helped"), or the
+/// pronoun and its verb ("..., and a prednisone taper, which gave temporary
+/// improvement"); with a subject between ("Cymbalta, Neurontin and Lexapro,
+/// which he discontinued due to side effects") it is the object, which may
+/// be the whole list.
 fn refers_to_nearest(text: &str, cue_start: usize) -> bool {
-    words::is_one_of(words::word_right_before(text, cue_start), &ANAPHORA)
+    let mut before = words::words_before(text, cue_start);
+    let (last, earlier) = (before.next().unwrap_or_default(), before.next().unwrap_or_default());
+    words::is_one_of(last, &ANAPHORA)
+        || (words::is_one_of(earlier, &ANAPHORA) && !words::is_one_of(last, &SUBJECTS))
+}
+
+/// How far before a cue the bracket it stands in is looked for.
+const BRACKET_REACH: usize = 80;
+
+/// Whether a cue stands in a bracket that closes before the drug after it
+/// ("mometasone 0.1% cream (no improvement), tacrolimus 0.03% ointment"):
+/// a remark on what the bracket follows, not on the drug.
+fn bracketed_before(text: &str, sentence_start: usize, cue: &Range<usize>, drug: usize) -> bool {
+    // The bracket opens within a short remark before the cue.
+    let from = super::floor_char_boundary(text, cue.start.saturating_sub(BRACKET_REACH));
+    if drug - cue.end > BRACKET_REACH {
+        return false;
+    }
+    let (before, after) = (&text[sentence_start.max(from)..cue.start], &text[cue.end..drug]);
+    steps::add(before.len() + after.len());
+    let opened = before.rfind('(').is_some_and(|open| !before[open..].contains(')'));
+    opened && after.contains(')')
 }
 
 /// Whether a cue stands in a parenthesis opened after the agent at
