@@ -207,7 +207,6 @@ pub fn no_concurrent_classes(note: &Note) -> Vec<(TreatmentClass, Span)> {
 /// biologic or a JAK inhibitor (oral or topical)?").
 const CLASS_QUESTION_REACH: usize = 200;
 
-
 /// Whether the question mark at `mark` asks about a clause after the
 /// diagnosis `mention` that names no diagnosis: "worsening eczema,
 /// options?" asks about the options, while "eczema?", "eczema or
@@ -261,10 +260,13 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     // clear" leaves the cheeks involved.
     let mut words: Vec<(Site, String, bool)> = Vec::new();
     let examined = examined_areas(note);
+    let risks = risk_brackets(note);
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
         if counted_area(note, mention)
             || examined.contains(&mention.span.start)
+            || risks.iter().any(|bracket| bracket.contains(&mention.span.start))
+            || asked_and_answered_no(note, mention)
             || options_of_a_question(text, &mention.span)
         {
             continue;
@@ -387,6 +389,48 @@ fn examined_areas(note: &Note) -> Vec<usize> {
         }
     }
     examined
+}
+
+/// Whether a site is named in a form question answered No ("Is there
+/// involvement of the hands and/or feet? No - clear on exam"): the form
+/// says the site is not involved, whatever lesion word the question holds.
+fn asked_and_answered_no(note: &Note, mention: &Mention) -> bool {
+    let sentence = note.sentence(mention.sentence);
+    note.question_mark_after(mention.span.end, CLASS_QUESTION_REACH)
+        .filter(|mark| *mark < sentence.end)
+        .is_some_and(|mark| note.answer_to(mark) == Some(Answer::No))
+}
+
+/// How far after a `risk` cue its bracket may open ("risks and benefits
+/// (", "side effects discussed (").
+const RISK_REACH: usize = 32;
+
+/// The brackets that list a drug's possible effects: opened within
+/// [`RISK_REACH`] of a `risk` cue in its sentence and closed in it ("After
+/// discussion of risks and benefits (conjunctivitis, injection site
+/// reactions, facial erythema), we will start Dupixent"): a site named in
+/// one is an effect discussed, not skin involved.
+fn risk_brackets(note: &Note) -> Vec<Range<usize>> {
+    let text = note.text().as_bytes();
+    let mut brackets = Vec::new();
+    for cue in note.mentions() {
+        if !matches!(cue.meaning, Meaning::Site(SiteTerm::Risk)) {
+            continue;
+        }
+        let sentence = note.sentence(cue.sentence);
+        let reach = (cue.span.end + RISK_REACH).min(sentence.end).max(cue.span.end);
+        steps::add(reach - cue.span.end);
+        let Some(open) = text[cue.span.end..reach].iter().position(|b| *b == b'(') else {
+            continue;
+        };
+        let open = cue.span.end + open;
+        let Some(close) = text[open..sentence.end].iter().position(|b| *b == b')') else {
+            continue;
+        };
+        steps::add(close);
+        brackets.push(open..open + close);
+    }
+    brackets
 }
 
 /// Whether a mention's meaning ties a site to skin disease.
@@ -1032,6 +1076,33 @@ mod tests {
         // Counter-example: xerosis beside eczema still involves the site.
         let both = "Atopic dermatitis. Soles: xerosis and fissured eczema.\n";
         assert_eq!(sites(both), vec![necessity_record::Site::Feet]);
+    }
+
+    #[test]
+    fn a_form_question_answered_no_involves_none_of_its_sites() {
+        use necessity_record::Site::{Hands, Neck};
+        let form = "Atopic dermatitis, moderate.\n\
+                    8. Is there moderate-to-severe involvement of the hands and/or feet? No\n\
+                    9. Affected areas: eczema of the neck.\n";
+        assert_eq!(sites(form), vec![Neck]);
+        // Answered Yes, the question's sites are involved.
+        let yes = "Atopic dermatitis.\nIs there involvement of the hands? Yes\n";
+        assert_eq!(sites(yes), vec![Hands]);
+        // A later question's No answers nothing of an earlier sentence.
+        let later = "Atopic dermatitis. Eczema of the hands. Any other concerns? No\n";
+        assert_eq!(sites(later), vec![Hands]);
+    }
+
+    #[test]
+    fn effects_discussed_in_brackets_are_no_sites() {
+        use necessity_record::Site::Neck;
+        let plan = "Atopic dermatitis with plaques on the neck. After discussion of risks and \
+                    benefits (conjunctivitis, injection site reactions, facial erythema), we \
+                    will start Dupixent.\n";
+        assert_eq!(sites(plan), vec![Neck]);
+        // Counter-example: a bracket that is no list of effects.
+        let exam = "Atopic dermatitis (eczema of the face and neck).\n";
+        assert_eq!(sites(exam).len(), 2, "{:?}", sites(exam));
     }
 
     #[test]

@@ -258,6 +258,10 @@ pub enum SiteTerm {
     /// "Skin exam of", "examination including": a list of sites after it,
     /// before any lesion word, names what was looked at, not what is involved.
     Examined,
+    /// "Risks", "side effects": the sites in the bracket after it name
+    /// effects a drug may have ("risks (conjunctivitis, facial erythema)"),
+    /// not skin involved now.
+    Risk,
 }
 
 /// One meaning of a lexicon surface form; a form may carry several ("eczema"
@@ -875,6 +879,8 @@ fn add_sites(builder: &mut Builder, text: &str) -> Result<(), LexiconError> {
             SiteTerm::Area
         } else if f[1] == "examined" {
             SiteTerm::Examined
+        } else if f[1] == "risk" {
+            SiteTerm::Risk
         } else {
             SiteTerm::Site(
                 word::<Site>(f[1]).ok_or_else(|| bad("sites.tsv", line, "unknown site"))?,
