@@ -391,12 +391,16 @@ fn examined_areas(note: &Note) -> Vec<usize> {
     examined
 }
 
+/// How far after a site its form question's mark may stand ("Is there
+/// involvement of the hands and/or feet (palms, soles, fingers)?").
+const SITE_QUESTION_REACH: usize = 200;
+
 /// Whether a site is named in a form question answered No ("Is there
 /// involvement of the hands and/or feet? No - clear on exam"): the form
 /// says the site is not involved, whatever lesion word the question holds.
 fn asked_and_answered_no(note: &Note, mention: &Mention) -> bool {
     let sentence = note.sentence(mention.sentence);
-    note.question_mark_after(mention.span.end, CLASS_QUESTION_REACH)
+    note.question_mark_after(mention.span.end, SITE_QUESTION_REACH)
         .filter(|mark| *mark < sentence.end)
         .is_some_and(|mark| note.answer_to(mark) == Some(Answer::No))
 }
