@@ -18,29 +18,37 @@ pub struct FoldOptions {
     /// lower-case letter) with the whitespace after it, so the word matches
     /// whole.
     pub join_hyphenated_words: bool,
-    /// Read a zero between two letters as the letter O, as OCR misreads it
-    /// in faxes ("DERMATOL0GY", "Hist0ry"); no real word holds one.
-    pub zero_between_letters_is_o: bool,
+    /// Read a zero or a one between two letters as the letter O or L, as
+    /// OCR misreads them in faxes ("DERMATOL0GY", "Hist0ry", "c1obetasol",
+    /// "triamcino1one"); no word of the lexicons holds either.
+    pub digit_between_letters_is_letter: bool,
 }
 
 /// How the one walk reads a note: lower-cased (the automaton holds
 /// lower-case phrases), a word hyphenated at a line end or by OCR joined
-/// ("clobe-\ntasol"), a faxed "DERMATOL0GY" read with its letter O. The
+/// ("clobe-\ntasol"), a faxed "DERMATOL0GY" or "c1obetasol" read with its
+/// letter O or L. The
 /// copy before lower-casing is kept too, for phrases whose case matters.
-pub(crate) const NOTE: FoldOptions =
-    FoldOptions { lowercase: true, join_hyphenated_words: true, zero_between_letters_is_o: true };
+pub(crate) const NOTE: FoldOptions = FoldOptions {
+    lowercase: true,
+    join_hyphenated_words: true,
+    digit_between_letters_is_letter: true,
+};
 
 /// How a phrase looked for in a note is folded to compare with the note's
 /// copy ([`NOTE`]), case aside.
-pub(crate) const NEEDLE: FoldOptions =
-    FoldOptions { lowercase: false, join_hyphenated_words: true, zero_between_letters_is_o: true };
+pub(crate) const NEEDLE: FoldOptions = FoldOptions {
+    lowercase: false,
+    join_hyphenated_words: true,
+    digit_between_letters_is_letter: true,
+};
 
 /// Whitespace folding alone.
 #[cfg(test)]
 pub(crate) const KEEP_CASE: FoldOptions = FoldOptions {
     lowercase: false,
     join_hyphenated_words: false,
-    zero_between_letters_is_o: false,
+    digit_between_letters_is_letter: false,
 };
 
 /// A copy of a text with every ASCII whitespace run replaced by one space
@@ -66,8 +74,8 @@ impl<'t> Folded<'t> {
         crate::steps::add(bytes.len());
         let mut shifts = Vec::new();
         let mut folded = fold_edits(bytes, options.join_hyphenated_words, &mut shifts);
-        if options.zero_between_letters_is_o {
-            read_zeros_in_words_as_o(&mut folded);
+        if options.digit_between_letters_is_letter {
+            read_digits_in_words_as_letters(&mut folded);
         }
         let mut cased = None;
         if options.lowercase {
@@ -170,20 +178,22 @@ fn fold_edits<'b>(bytes: &'b [u8], join: bool, shifts: &mut Vec<(usize, usize)>)
 
 /// Replaces each "0" between two ASCII letters by an "O" of the case of the
 /// letter before it; same length, so offsets do not move.
-fn read_zeros_in_words_as_o(folded: &mut Cow<'_, [u8]>) {
-    let is_zero_in_word = |bytes: &[u8], i: usize| {
+fn read_digits_in_words_as_letters(folded: &mut Cow<'_, [u8]>) {
+    let is_digit_in_word = |bytes: &[u8], i: usize| {
         i > 0
             && bytes[i - 1].is_ascii_alphabetic()
             && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
     };
-    let zeros: Vec<usize> =
-        memchr::memchr_iter(b'0', folded).filter(|&i| is_zero_in_word(folded, i)).collect();
-    if zeros.is_empty() {
+    let digits: Vec<usize> =
+        memchr::memchr2_iter(b'0', b'1', folded).filter(|&i| is_digit_in_word(folded, i)).collect();
+    if digits.is_empty() {
         return;
     }
     let bytes = folded.to_mut();
-    for i in zeros {
-        bytes[i] = if bytes[i - 1].is_ascii_uppercase() { b'O' } else { b'o' };
+    for i in digits {
+        let letter = if bytes[i] == b'0' { b'o' } else { b'l' };
+        bytes[i] =
+            if bytes[i - 1].is_ascii_uppercase() { letter.to_ascii_uppercase() } else { letter };
     }
 }
 
@@ -408,12 +418,12 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_inside_a_word_reads_as_o_only_when_asked() {
-        let ocr = FoldOptions { zero_between_letters_is_o: true, ..KEEP_CASE };
-        let text = "DERMATOL0GY Hist0ry 300 mg B0 T2N0M0 0.1%";
+    fn a_zero_or_one_inside_a_word_reads_as_a_letter_only_when_asked() {
+        let ocr = FoldOptions { digit_between_letters_is_letter: true, ..KEEP_CASE };
+        let text = "DERMATOL0GY Hist0ry 300 mg B0 T2N0M0 0.1% c1obetasol IL-13 x10 1a";
         assert_eq!(
             folded_str(&Folded::new(text, ocr)),
-            "DERMATOLOGY History 300 mg B0 T2NOM0 0.1%"
+            "DERMATOLOGY History 300 mg B0 T2NOM0 0.1% clobetasol IL-13 x10 1a"
         );
         assert_eq!(folded_str(&Folded::new(text, KEEP_CASE)), text);
     }
