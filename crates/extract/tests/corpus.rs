@@ -84,6 +84,7 @@ fn every_outcome_is_shown_by_its_own_words() {
     let dir = corpus_dir();
     let mut cues = outcome_cue_phrases(&dir.join("../lexicons/outcomes.tsv"));
     cues.extend(outcome_cue_phrases(&dir.join("../lexicons/renewals.tsv")));
+    cues.extend(outcome_cue_phrases(&dir.join("../lexicons/flares.tsv")));
     let gold = read_gold(&dir.join("gold")).expect("corpus gold is readable");
     let lexicons = Lexicons::builtin();
     let (mut judged, mut unshown) = (0, Vec::new());
@@ -127,10 +128,12 @@ fn outcome_cue_phrases(path: &Path) -> Vec<String> {
             // outcomes.tsv's failure words, and renewals.tsv's statements
             // that a continued course did not work ("has not improved"), or
             // worked in part, a failure beside flares going on ("partial
-            // response, still flaring").
+            // response, still flaring"), and flares.tsv's flares going on,
+            // which tell how a course in their sentence went.
             ["failed", "intolerant", "contraindicated", "adverse", "flaring_on"]
                 .iter()
                 .chain(&["not_improved", "named_not_improved", "unchanged", "partial"])
+                .chain(&["persistent"])
                 .any(|m| *m == meaning)
                 .then(|| phrase.to_lowercase())
         })

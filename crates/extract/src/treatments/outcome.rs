@@ -67,11 +67,13 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let mut cues = Vec::new();
         let flares = flare_spans(note);
         let mut partial = Vec::new();
+        let some_benefit = sentences_of_some_benefit(note);
         // The sentence and end of the last stop cue read, so a "for" after
         // it gives a reason, not an indication.
         let mut last_stop: Option<(usize, usize)> = None;
         steps::add(note.mentions().len());
-        for m in note.mentions() {
+        let mentions = note.mentions();
+        for (i, m) in mentions.iter().enumerate() {
             let (cue, reach) = match m.meaning {
                 Meaning::Cue(cue, reach) => (cue, reach),
                 // "partial response, still flaring", "helped a little but she
@@ -84,6 +86,19 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 {
                     partial.push(m.span.clone());
                     (&Cue::Outcome(Outcome::Failed), &Reach::Both)
+                }
+                // "mometasone BID since 08/2025 - ongoing flares despite
+                // twice-daily use": every persistent-flare phrase of
+                // `flares.tsv` tells how a course in its sentence went, as the
+                // `flaring_on` cues do (a phrase in both files is read once);
+                // beside words of some benefit ("partial improvement: itch is
+                // better, but she still has monthly flares") it decides only
+                // as some benefit with flares does.
+                Meaning::Flare(FlareTerm::Persistent) if !also_a_cue(mentions, i) => {
+                    if some_benefit.binary_search(&m.sentence).is_ok() {
+                        partial.push(m.span.clone());
+                    }
+                    (&Cue::FlaringOn, &Reach::Backward)
                 }
                 _ => continue,
             };
@@ -602,6 +617,28 @@ impl CueReader {
         });
         starts.last().is_some_and(|&last| last >= from)
     }
+}
+
+/// Whether the phrase of mention `i` is an outcome cue too (mentions of one
+/// phrase sit side by side).
+fn also_a_cue(mentions: &[Mention], i: usize) -> bool {
+    let same_cue =
+        |m: &Mention| m.span == mentions[i].span && matches!(m.meaning, Meaning::Cue(..));
+    mentions[i.saturating_sub(1)..].iter().take(3).any(same_cue)
+}
+
+/// The sentences (indices, in order) that say a drug helped in part
+/// (`renewals.tsv` `partial`).
+fn sentences_of_some_benefit(note: &Note) -> Vec<usize> {
+    steps::add(note.mentions().len());
+    let mut sentences: Vec<usize> = note
+        .mentions()
+        .iter()
+        .filter(|m| matches!(m.meaning, Meaning::Renewal(RenewalTerm::Partial)))
+        .map(|m| m.sentence)
+        .collect();
+    sentences.dedup();
+    sentences
 }
 
 /// Where the note says the disease still flares (a `flaring_on` cue or a
