@@ -258,6 +258,10 @@ impl Reader<'_> {
             _ if self.in_label_aside(phrase, content.clone(), &line) => {
                 Some(Stand::Line(content.start..line.end))
             }
+            _ if self.in_wrapped_label_aside(phrase, content.clone(), &line) => {
+                let next = self.lines.range(self.lines.line_of(line.start) + 1);
+                Some(Stand::Line(content.start..next.end))
+            }
             _ if self.leads_into_a_quote(phrase, &line) => {
                 Some(Stand::Line(content.start..line.end))
             }
@@ -306,6 +310,26 @@ impl Reader<'_> {
             && !aside.contains(&b')')
             && head.first().is_some_and(u8::is_ascii_alphabetic)
             && (1..=sections::MAX_HEADING_WORDS).contains(&words)
+    }
+
+    /// Whether a banner phrase stands in a label's aside that wraps onto
+    /// the next line and closes there: "BASELINE (quoted from our letter
+    /// of medical necessity dated 05/12/2025," over "J. Whitcombe, MD):".
+    fn in_wrapped_label_aside(
+        &self,
+        phrase: &Range<usize>,
+        content: Range<usize>,
+        line: &Range<usize>,
+    ) -> bool {
+        let next = self.lines.line_of(line.start) + 1;
+        // A phrase run over a line break ends past its first line.
+        let rest = self.bytes.get(phrase.end..line.end);
+        if next >= self.lines.count() || rest.is_none_or(|rest| rest.contains(&b')')) {
+            return false;
+        }
+        let both = content.start..self.lines.range(next).end;
+        self.in_label_aside(phrase, both.clone(), &both)
+            && !self.bytes[line.end..both.end].contains(&b'(')
     }
 
     /// Whether a banner phrase ends a line that leads into a quotation:

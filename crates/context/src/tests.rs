@@ -876,3 +876,17 @@ fn a_banner_in_a_headings_bracket_opens_copied_text() {
     assert!(context(note, "BSA 25%").historical.is_some());
     assert!(context(note, "skin much better").is_current_fact());
 }
+
+#[test]
+fn a_banner_in_a_headings_bracket_that_wraps_opens_copied_text() {
+    let note = "EXAM\nDeferred (video).\n\nBASELINE (quoted from our letter dated 05/12/2025,\n\
+                J. Whitcombe, MD):\n   \"EASI 29, BSA 35%. We request approval of dupilumab.\"\n\n\
+                PLAN\nContinue Dupixent.\n";
+    assert!(context(note, "BSA 35%").historical.is_some());
+    assert!(context(note, "request approval").historical.is_some());
+    assert!(context(note, "Continue Dupixent").is_current_fact());
+    // An aside that closes on its own line and a phrase that runs over
+    // the break read as before.
+    let note = "Plan (quoted from\nthe chart) reviewed.\nBSA 35%.\n";
+    assert!(context(note, "BSA 35%").is_current_fact());
+}
