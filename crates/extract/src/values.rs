@@ -861,7 +861,12 @@ fn upper_header(
         if delimiter_of(text, &above) != Some(delimiter) || delimiter == Delimiter::Spaces {
             return None;
         }
-        let upper = cells(text, above, delimiter);
+        let mut upper = cells(text, above, delimiter);
+        // A header line whose label cell is blank ("   | 03/03/2025 | ...")
+        // lost that cell; the upper line keeps its label ("Measure").
+        if upper.len() == width + 1 {
+            upper.remove(0);
+        }
         return (upper.len() == width).then_some(upper);
     }
     None

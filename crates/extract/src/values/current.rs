@@ -522,7 +522,11 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
         }
         // A table's present cell is dated by its column's header, not by
         // the other columns' ("Baseline 11/2025   Today 01/2026").
-        let by_column = head.map(|head| framer.frame(&head, &(0..0)));
+        // The header cell's own words date it ("03/02/2026" under "Week
+        // 52"); only a cell that says nothing is read in its surroundings.
+        let by_column = head.map(|head| {
+            framer.nearest(&head, &head, true).unwrap_or_else(|| framer.frame(&head, &(0..0)))
+        });
         let by_column = by_column.filter(|found| !matches!(found.frame, Frame::Undated));
         let Found { frame, span: cue } =
             by_column.unwrap_or_else(|| framer.frame(&value.span, &between));
@@ -1445,6 +1449,24 @@ mod tests {
                     Seen today with her mother.\n\
                     \x20  EASI         33.1          7.5\n";
         assert_eq!(baseline(text, Some("dupilumab")).easi, None);
+    }
+
+    #[test]
+    fn a_tables_date_row_under_its_names_row_dates_each_column() {
+        // The names row keeps its label cell ("Measure"), the date row
+        // under it has none; the present cell is dated by its own header
+        // cell (03/02/2026), not by the "Week 16" beside it, so a prose
+        // "EASI 3.1 at week 52" leaves it current.
+        let text = "Atopic dermatitis on dupilumab since 03/03/2025. Date: 03/02/2026.\n\n\
+                    \x20 Measure        |  Baseline    |  Week 16     |  Week 52\n\
+                    \x20                |  03/03/2025  |  06/23/2025  |  03/02/2026\n\
+                    \x20 ---------------+--------------+--------------+-----------\n\
+                    \x20 EASI (0-72)    |  26.0        |  7.2         |  3.1\n\
+                    \x20 BSA (%)        |  32          |  9           |  3\n\n\
+                    Sustained response (EASI 3.1 at week 52).\n";
+        assert_eq!(measures(text), [Some(3.0), None, None, Some(3.1)]);
+        let b = baseline(text, Some("dupilumab"));
+        assert_eq!((b.easi, b.bsa_percent), (Some(26.0), Some(32.0)));
     }
 
     #[test]
