@@ -1023,7 +1023,12 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
     fn opens_a_later_line(&self, span: &Range<usize>, cue: &Range<usize>) -> bool {
         let lines = self.note.lines();
         let line_start = lines.start_of(cue.start);
-        line_start > span.end && cue.start - line_start < LINE_OPENING
+        // A line that opens in lower case goes on with the sentence of the
+        // line before ("... EASI 24.6" over "at 03/2025 and ..."): no row.
+        let continues = self.note.text()[line_start..cue.start]
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_lowercase());
+        line_start > span.end && cue.start - line_start < LINE_OPENING && !continues
     }
 
     /// A date or time phrase in the first column of the value's line: a
@@ -1449,6 +1454,17 @@ mod tests {
                     Seen today with her mother.\n\
                     \x20  EASI         33.1          7.5\n";
         assert_eq!(baseline(text, Some("dupilumab")).easi, None);
+    }
+
+    #[test]
+    fn a_date_on_the_next_line_of_the_sentence_dates_the_value() {
+        // Prose wrapped before its date goes on in lower case; a timeline's
+        // next row opens with its own date.
+        let text =
+            "Date: 10/07/2025\n\nAtopic dermatitis, EASI 12.0 today (improved from EASI 24.6\n\
+                    at 03/2025 and 18.2 at 07/2025).\n";
+        assert_eq!(measures(text)[3], Some(12.0));
+        assert!(facts(text).caveats.is_empty());
     }
 
     #[test]
