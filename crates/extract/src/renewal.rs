@@ -1140,6 +1140,20 @@ mod tests {
     }
 
     #[test]
+    fn a_change_under_way_or_a_past_first_dose_starts_nothing_now() {
+        let text = "Date: 10/14/2025. Dupixent started 06/10/2025. Plan: Dupixent 300 mg \
+                    every 4 weeks, starting with the next dose. Reauthorization requested.";
+        assert_eq!(asked(text), renewal());
+        let text = "Date: 10/14/2025. Dupixent since 06/2025 (600 mg loading dose at the \
+                    start). Dupixent reauthorization requested.";
+        assert_eq!(asked(text), renewal());
+        let text = "Date: 01/19/2026. Week 10 on Dupixent: first dose given in this office \
+                    on 11/10/2025. Her new plan needs its own authorization; \
+                    continuity-of-care request for Dupixent sent today.";
+        assert_eq!(asked(text), renewal());
+    }
+
+    #[test]
     fn a_restart_named_as_a_time_the_course_goes_on_from_restarts_nothing_now() {
         let text = "Coverage lapsed last winter; Dupixent was taken up again in 04/2026. \
                     Clear on Dupixent since the restart. Much better on Dupixent after \

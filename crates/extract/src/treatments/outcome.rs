@@ -758,7 +758,9 @@ const MONTH_AND_YEAR: usize = 16;
 fn past_tense(cue: &str) -> bool {
     let lower = cue.to_ascii_lowercase();
     let verb = lower.trim_end_matches(" on").trim_end();
-    verb.ends_with("ed") || verb.ends_with("began") || verb.ends_with("begun")
+    // "first dose given (in the office)": a participle anywhere in the cue.
+    let given = lower.split(' ').any(|word| word == "given");
+    verb.ends_with("ed") || verb.ends_with("began") || verb.ends_with("begun") || given
 }
 
 /// Whether a cue is followed by a date ("started 03/2019", "started Sept
