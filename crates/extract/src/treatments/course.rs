@@ -197,10 +197,16 @@ pub(super) fn course_time(
 ) -> CourseTime {
     let text = note.text();
     let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
-    let sentence_end = hung_lines_end(patterns, note, span.start);
+    // A form's drug field owns the fields under it, however long.
+    let fields_end = drug_field_end(note, span.start);
+    let sentence_end = fields_end.unwrap_or_else(|| hung_lines_end(patterns, note, span.start));
+    let reach = |usual: usize| match fields_end {
+        Some(end) => end,
+        None => span.end + usual,
+    };
     // Dates read on past the length's reach while they go on a list or a
     // period begun within it ("(03/2023-06/2023, and again 09/2024-12/2024)").
-    let end = (span.end + COURSE_AFTER + DATES_ON).min(sentence_end).min(next_drug);
+    let end = reach(COURSE_AFTER + DATES_ON).min(sentence_end).min(next_drug);
     let end = floor_char_boundary(text, end).max(span.end);
     let end = own_row_end(patterns, text, span.end..end);
     steps::add(end - span.end);
@@ -209,7 +215,7 @@ pub(super) fn course_time(
     // elbows x 14 days"), read as far as the sentence or the next drug.
     // Past the usual reach, a stop the sentence splitter kept ("on heparin
     // and transferred 8/16/95.,In addition ... for 2 months") ends it.
-    let length_reach = (span.end + LENGTH_AFTER).min(sentence_end).min(next_drug);
+    let length_reach = reach(LENGTH_AFTER).min(sentence_end).min(next_drug);
     let usual = floor_char_boundary(text, (span.end + COURSE_AFTER).min(length_reach));
     let window = &text[span.end..floor_char_boundary(text, length_reach).max(span.end)];
     steps::add(window.len());
@@ -238,7 +244,8 @@ pub(super) fn course_time(
         let words = whole.as_str().trim_end().trim_end_matches(['o', 'f', 'O', 'F']).trim_end();
         Some((days, shift(whole.start()..whole.start() + words.len(), lead)))
     });
-    let mut dated = dated_course(patterns, clause, started, COURSE_AFTER);
+    let date_reach = if fields_end.is_some() { clause.len() } else { COURSE_AFTER };
+    let mut dated = dated_course(patterns, clause, started, date_reach);
     dated.shift(span.end);
     if dated.last.is_none() && dated.period.is_none() && !dated.ongoing {
         if let Some(row) = row_dates(patterns, note, span, outcomes) {
@@ -281,6 +288,52 @@ fn hung_lines_end(patterns: &CoursePatterns, note: &Note, drug: usize) -> usize 
             break;
         }
         end = end.max(note.sentence_of(content).end.min(line.end));
+    }
+    end
+}
+
+/// How many field lines under a form's drug field are read as its own.
+const FIELD_LINES: usize = 3;
+
+/// Where a form's drug field ends with the fields under it, when the
+/// drug is the value of a field that opens its line ("Agent and
+/// strength: Mometasone furoate 0.1% ointment") and the line ends with
+/// no full stop.
+fn drug_field_end(note: &Note, drug: usize) -> Option<usize> {
+    let (text, lines) = (note.text(), note.lines());
+    let first = lines.line_of(drug);
+    let own_line = lines.range(first);
+    let before = text[own_line.start..drug].trim();
+    steps::add(before.len());
+    let field = before.ends_with(':') && necessity_context::starts_with_label(before.as_bytes());
+    let ended = text[own_line].trim_end().ends_with(['.', '!', '?']);
+    (field && !ended).then(|| field_lines_end(note, first, note.sentence_of(drug).end))
+}
+
+/// Where a form's drug field ends with the fields under it: the lines at
+/// its indent that open with a label of their own ("Directions: ...",
+/// "Dates of use: 09/02/2025 to 10/14/2025"), and the lines a field's
+/// value wraps onto (in lower case), up to a blank line or other text.
+fn field_lines_end(note: &Note, first: usize, sentence_end: usize) -> usize {
+    let (text, lines) = (note.text(), note.lines());
+    let indent = |l: usize| lines.content_of(l) - lines.range(l).start;
+    let mut end = sentence_end.max(lines.range(first).end);
+    let mut fields = 0;
+    for next in first + 1..lines.count() {
+        steps::add(1);
+        let (line, content) = (lines.range(next), lines.content_of(next));
+        if content >= line.end || indent(next) != indent(first) {
+            break;
+        }
+        let written = &text[content..line.end];
+        let wrapped = written.starts_with(|c: char| c.is_ascii_lowercase());
+        if !wrapped {
+            if fields == FIELD_LINES || !necessity_context::starts_with_label(written.as_bytes()) {
+                break;
+            }
+            fields += 1;
+        }
+        end = line.end;
     }
     end
 }
@@ -761,6 +814,21 @@ mod tests {
         let ended = "Atopic dermatitis.\n- Mometasone 0.1% cream, ordered 08/18/2026.\n\
                      \x20  No claim paid 08/2026-10/2026.\n";
         assert_eq!(course_of(ended, "mometasone").1, None);
+    }
+
+    #[test]
+    fn a_forms_drug_field_owns_the_fields_under_it() {
+        let text = "Atopic dermatitis.\n4. Topical corticosteroid trial\n\
+                    \x20  Agent and strength: Mometasone furoate 0.1% ointment\n\
+                    \x20  Directions: apply once daily to hands and feet\n\
+                    \x20  Dates of use: 09/02/2025 to 10/14/2025 = 42 consecutive days (two fills\n\
+                    \x20  and a refill; fill history attached)\n\
+                    \x20  Result:  [x] Inadequate efficacy\n";
+        assert_eq!(course_of(text, "mometasone"), (Some("2025-10-14".into()), Some(42.0)));
+        // A blank line ends the fields.
+        let apart = "Atopic dermatitis.\n   Agent: Mometasone 0.1% ointment\n\n\
+                     \x20  Seen 09/02/2025 to 10/14/2025 elsewhere\n";
+        assert_eq!(course_of(apart, "mometasone").1, None);
     }
 
     #[test]

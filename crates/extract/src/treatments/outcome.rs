@@ -347,6 +347,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 return next;
             }
             let label = necessity_context::starts_with_label(written);
+            // A field's value wrapped onto this line ("Dates of use: ... (two
+            // fills 09/02/2025" over "and 09/23/2025; fill history
+            // attached)") goes on with the field above when it says nothing.
+            let wrapped = written.first().is_some_and(u8::is_ascii_lowercase)
+                && !before.ends_with(['.', '?', '!'])
+                && self.cues_in(&range).is_empty();
+            if !own_drug && !label && wrapped && next > after {
+                next += 1;
+                continue;
+            }
             if own_drug || !label {
                 return after;
             }
