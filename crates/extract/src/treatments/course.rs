@@ -825,6 +825,9 @@ mod tests {
                     \x20  and a refill; fill history attached)\n\
                     \x20  Result:  [x] Inadequate efficacy\n";
         assert_eq!(course_of(text, "mometasone"), (Some("2025-10-14".into()), Some(42.0)));
+        let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
+        let outcome = facts.treatments.iter().find(|t| t.agent == "mometasone").map(|t| t.outcome);
+        assert_eq!(outcome, Some(necessity_record::Outcome::Failed), "the result field is its");
         // A blank line ends the fields.
         let apart = "Atopic dermatitis.\n   Agent: Mometasone 0.1% ointment\n\n\
                      \x20  Seen 09/02/2025 to 10/14/2025 elsewhere\n";
