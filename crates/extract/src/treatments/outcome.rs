@@ -312,18 +312,21 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let text = self.note.text();
         let after = index + 1;
         let mut next = after;
+        // A field whose words only say the drug is in use ("Dates: ... and
+        // a refill") answers when no later field says how it went.
+        let mut in_use_field = None;
         for _ in 0..MAX_SENTENCES_PASSED {
             let range = self.note.sentence(next);
             let body = &text[range.clone()];
             let blank = body.len() - body.trim_start().len();
             steps::add(blank + 1);
             if body.is_empty() {
-                return after;
+                return in_use_field.unwrap_or(after);
             }
             if blank == body.len() {
                 // A blank line ends what is said of the drug.
                 if body.matches('\n').nth(1).is_some() {
-                    return after;
+                    return in_use_field.unwrap_or(after);
                 }
                 next += 1;
                 continue;
@@ -349,16 +352,19 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let label = necessity_context::starts_with_label(written);
             // A field's value wrapped onto this line ("Dates of use: ... (two
             // fills 09/02/2025" over "and 09/23/2025; fill history
-            // attached)") goes on with the field above when it says nothing.
+            // attached)") goes on with the field above: a failure it states
+            // is the drug's, other words are passed.
             let wrapped = written.first().is_some_and(u8::is_ascii_lowercase)
-                && !before.ends_with(['.', '?', '!'])
-                && self.cues_in(&range).is_empty();
+                && !before.ends_with(['.', '?', '!']);
             if !own_drug && !label && wrapped && next > after {
+                if self.cues_in(&range).iter().any(|(_, cue, _)| states_a_failure(*cue)) {
+                    return next;
+                }
                 next += 1;
                 continue;
             }
             if own_drug || !label {
-                return after;
+                return in_use_field.unwrap_or(after);
             }
             // "Outcome: no improvement", "Reason stopped: burning" hold
             // their cue after the label, "Inadequate response: ..." in it;
@@ -367,15 +373,22 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 + written.iter().position(|&b| b == b':').unwrap_or(written.len());
             let cues = self.cues_in(&range);
             let says = |(s, cue, _): &&CueHit| s.start >= colon || states_a_failure(*cue);
-            if cues.iter().any(|hit| says(&hit)) {
+            let in_use =
+                |(s, cue, _): &&CueHit| s.start >= colon && *cue == Cue::Outcome(Outcome::Current);
+            if cues.iter().any(|hit| says(&hit)) && !cues.iter().all(|hit| in_use(&hit)) {
                 return next;
             }
+            if !cues.is_empty() && cues.iter().all(|hit| in_use(&hit)) {
+                in_use_field.get_or_insert(next);
+                next += 1;
+                continue;
+            }
             if !cues.is_empty() {
-                return after;
+                return in_use_field.unwrap_or(after);
             }
             next += 1;
         }
-        after
+        in_use_field.unwrap_or(after)
     }
 
     /// The cues that open sentence `next` and reach back into the one
