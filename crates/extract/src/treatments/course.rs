@@ -119,7 +119,8 @@ impl CoursePatterns {
                   ) \b")?,
             dates: DatePatterns::new()?,
             joint: ci(
-                r"^ \s* (?: - | – | — | to | through | thru | until | till ) \s* $  # between two dates",
+                r"^ \s* (?: - | – | — | to | through | thru | until | till  # between two dates
+                  | \| ) \s* $                                             # or two cells of a row",
             )?,
             open_end: ci(r"^ \s* (?: - | – | — | to | through | until ) \s*   # a range's joint
                   (?: present | now | current | today | ongoing | date ) \b     # with no end yet")?,
@@ -523,7 +524,13 @@ fn dated_course(
         let before = &clause[from..date.span.start];
         let marker = |re: &Regex| re.find(before).map(|m| from + m.start());
         let next = dates.get(i + 1);
-        let joined = next.filter(|n| patterns.joint.is_match(&clause[date.span.end..n.span.start]));
+        // Two cells of a row join as a period only when the second is later
+        // ("Start | Stop"), not fill dates beside a period.
+        let joined = next.filter(|n| {
+            let between = &clause[date.span.end..n.span.start];
+            patterns.joint.is_match(between)
+                && (!between.contains('|') || period(&date.date, &n.date, 0..0).is_some())
+        });
         let (role, words_start) = match (
             marker(&patterns.start_before),
             marker(&patterns.end_before),
@@ -814,6 +821,18 @@ mod tests {
         let ended = "Atopic dermatitis.\n- Mometasone 0.1% cream, ordered 08/18/2026.\n\
                      \x20  No claim paid 08/2026-10/2026.\n";
         assert_eq!(course_of(ended, "mometasone").1, None);
+    }
+
+    #[test]
+    fn start_and_stop_cells_of_a_row_are_a_period() {
+        let text = "Atopic dermatitis.\n\
+                    Drug                  | Start      | Stop       | Outcome\n\
+                    Triamcinolone 0.1%    | 03/18/2025 | 04/08/2025 | partial response only\n";
+        assert_eq!(course_of(text, "triamcinolone"), (Some("2025-04-08".into()), Some(21.0)));
+        // Fill dates before a period are no period of their own.
+        let fills = "Atopic dermatitis.\n\
+                     | Triamcinolone 0.1% | 01/06/2026, 02/04/2026 | 01/06/2026 - 02/20/2026 | no help |\n";
+        assert_eq!(course_of(fills, "triamcinolone"), (Some("2026-02-20".into()), Some(45.0)));
     }
 
     #[test]
