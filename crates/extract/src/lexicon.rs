@@ -325,6 +325,9 @@ pub enum RenewalTerm {
     Unchanged,
     /// Too little improvement to call either way: "some improvement".
     Partial,
+    /// A change a percentage before it measures: "reduced 74% from
+    /// baseline" is a response, "up 20% from baseline" none.
+    ChangeFromBaseline,
     /// A label whose value is the course's start date.
     StartLabel,
     /// A label whose value is the time on therapy, in this unit (or the
@@ -372,6 +375,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "named_not_improved" => RenewalTerm::NamedNotImproved,
         "unchanged" => RenewalTerm::Unchanged,
         "partial" => RenewalTerm::Partial,
+        "change_from_baseline" => RenewalTerm::ChangeFromBaseline,
         "start_label" => RenewalTerm::StartLabel,
         "weeks_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Week)),
         "months_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Month)),

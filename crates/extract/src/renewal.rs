@@ -123,7 +123,11 @@ pub struct RenewalPatterns {
     doses_before: Regex,
     start_noun: Regex,
     interval: Regex,
+    percent_change: Regex,
 }
+
+/// How far before "baseline" its percentage and change word are read.
+const PERCENT_REACH: usize = 60;
 
 /// A number of units as notes write it: digits or a word.
 const NUMBER: &str = r"(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten
@@ -209,6 +213,16 @@ impl RenewalPatterns {
                 # the start a date names: since the 04/06/2026 start",
             )?,
             interval: ci(crate::dosing::INTERVAL)?,
+            percent_change: ci(
+                r"\b (?: (?P<less> reduced | reduction | decreased | decrease | down | lower
+                      | improved | improvement | fell | dropped | declined )   # less disease
+                    | (?P<more> increased | increase | up | higher | worse
+                      | rose | worsened ) )                                   # or more
+                \s+ (?: by \s+ )? (?: about \s+ | ~ \s* )?
+                \d{1,3} (?: \.\d+ )? \s? (?: % | percent ) \s+          # the percentage
+                (?: from | vs\.? | versus | compared \s+ (?: with | to ) | since | over )
+                \s+ (?: the \s+ )? $                                       # then baseline",
+            )?,
             label_number: ci(&format!(
                 r"^ (?: [^\d\n:=]{{0,40}}? [:=] \s*   # the label's colon, after a qualifier
                       | [\x20\t]* \[ \s* )                # or an answer field's bracket
@@ -604,6 +618,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let Meaning::Renewal(term) = mention.meaning else { continue };
             let said = match term {
                 RenewalTerm::Improved => ResponseStatement::Improved,
+                RenewalTerm::ChangeFromBaseline => match self.percent_change(&mention.span) {
+                    Some(said) => said,
+                    None => continue,
+                },
                 RenewalTerm::NotImproved
                 | RenewalTerm::NamedNotImproved
                 | RenewalTerm::Unchanged => ResponseStatement::NotImproved,
@@ -639,6 +657,20 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let mut tier: Vec<_> = tier.collect();
         tier.sort_by_key(|(said, _, _)| *said != ResponseStatement::NotImproved);
         assessed.or(tier.first().copied()).map(|(said, span, _)| (*said, span.clone()))
+    }
+
+    /// What a percentage right before "from baseline" says: less disease
+    /// ("EASI ..... reduced 74%") is a response, more is none.
+    fn percent_change(&self, cue: &Range<usize>) -> Option<ResponseStatement> {
+        let text = self.note.text();
+        let from =
+            crate::treatments::floor_char_boundary(text, cue.start.saturating_sub(PERCENT_REACH));
+        steps::add(cue.start - from);
+        let caps = self.patterns.percent_change.captures(&text[from..cue.start])?;
+        Some(match caps.name("less") {
+            Some(_) => ResponseStatement::Improved,
+            None => ResponseStatement::NotImproved,
+        })
     }
 
     /// The drug mention of `sentence` nearest to `span`, with its course:
@@ -1449,6 +1481,21 @@ mod tests {
     fn response(text: &str) -> Option<ResponseStatement> {
         facts(&format!("Atopic dermatitis. Continue Dupixent 300 mg every 2 weeks. {text}"))
             .response
+    }
+
+    #[test]
+    fn a_change_in_percent_from_baseline_states_the_response() {
+        use ResponseStatement::{Improved, NotImproved};
+        let renewal = "Atopic dermatitis. Dupixent 300 mg every 2 weeks since 09/2025; \
+                       reauthorization requested. ";
+        for (said, expected) in [
+            ("EASI ....... reduced 74% from baseline.", Some(Improved)),
+            ("BSA down by 80% vs baseline.", Some(Improved)),
+            ("Itch NRS up 20% compared with baseline.", Some(NotImproved)),
+            ("EASI 28 at baseline.", None),
+        ] {
+            assert_eq!(response(&format!("{renewal}{said}")), expected, "{said}");
+        }
     }
 
     #[test]

@@ -295,6 +295,8 @@ fn hung_lines_end(patterns: &CoursePatterns, note: &Note, drug: usize) -> usize 
 
 /// How many field lines under a form's drug field are read as its own.
 const FIELD_LINES: usize = 3;
+/// How far into its line a drug field's value may start.
+const FIELD_LABEL_REACH: usize = 48;
 
 /// Where a form's drug field ends with the fields under it, when the
 /// drug is the value of a field that opens its line ("Agent and
@@ -304,6 +306,10 @@ fn drug_field_end(note: &Note, drug: usize) -> Option<usize> {
     let (text, lines) = (note.text(), note.lines());
     let first = lines.line_of(drug);
     let own_line = lines.range(first);
+    // A field's label is a few words: a long line before the drug is prose.
+    if drug - own_line.start > FIELD_LABEL_REACH {
+        return None;
+    }
     let before = text[own_line.start..drug].trim();
     steps::add(before.len());
     let field = before.ends_with(':') && necessity_context::starts_with_label(before.as_bytes());

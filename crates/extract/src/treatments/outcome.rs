@@ -92,12 +92,12 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 // `flares.tsv` tells how a course in its sentence went, as the
                 // `flaring_on` cues do (a phrase in both files is read once);
                 // beside words of some benefit ("partial improvement: itch is
-                // better, but she still has monthly flares") it decides only
-                // as some benefit with flares does.
-                Meaning::Flare(FlareTerm::Persistent) if !also_a_cue(mentions, i) => {
-                    if some_benefit.binary_search(&m.sentence).is_ok() {
-                        partial.push(m.span.clone());
-                    }
+                // better, but she still has monthly flares") only the rule of
+                // some benefit with flares decides.
+                Meaning::Flare(FlareTerm::Persistent)
+                    if !also_a_cue(mentions, i)
+                        && some_benefit.binary_search(&m.sentence).is_err() =>
+                {
                     (&Cue::FlaringOn, &Reach::Backward)
                 }
                 _ => continue,
