@@ -532,7 +532,11 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
             by_column.unwrap_or_else(|| framer.frame(&value.span, &between));
         let frame = match (role, frame) {
             (Role::BaselineCell, _) => Frame::Baseline(framer.agents(&value.span)),
-            (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now) => Frame::Earlier,
+            // "at week 34 (EASI 27.5 -> 2.4)": the value an arrow leaves is
+            // earlier than the one it reaches, whatever frames them both.
+            (Role::ArrowFrom, Frame::Undated | Frame::Dated(_) | Frame::Now | Frame::Week(_)) => {
+                Frame::Earlier
+            }
             (_, frame) => frame,
         };
         let cue = (!cue.is_empty()).then_some(cue);
@@ -1454,6 +1458,14 @@ mod tests {
                     Seen today with her mother.\n\
                     \x20  EASI         33.1          7.5\n";
         assert_eq!(baseline(text, Some("dupilumab")).easi, None);
+    }
+
+    #[test]
+    fn the_value_an_arrow_leaves_is_earlier_whatever_its_week() {
+        let text = "Atopic dermatitis on dupilumab. BSA 2%. EASI 2.4. Excellent response at \
+                    week 34 (EASI 27.5 -> 2.4).";
+        assert_eq!(measures(text)[3], Some(2.4));
+        assert!(facts(text).caveats.is_empty());
     }
 
     #[test]
