@@ -1109,10 +1109,11 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
     fn heading_above(&self, span: &Range<usize>) -> Option<Found> {
         let (text, lines) = (self.note.text(), self.note.lines());
         let mut line = lines.line_of(span.start);
+        let mut passed_prose = false;
         for _ in 0..HEADING_REACH {
             steps::add(1);
             let row = lines.range(line);
-            if !self.opens_with_a_measure(&row) {
+            if !passed_prose && !self.opens_with_a_measure(&row) {
                 return None;
             }
             line = line.checked_sub(1)?;
@@ -1130,10 +1131,23 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             let ended = heading.ends_with(['.', '!', '?']);
             let own_sentence = self.note.sentence_of(above.end.saturating_sub(1))
                 == self.note.sentence_of(span.start);
+            let cues = self.cues(&above);
+            // Prose that dates nothing between the values and the block's
+            // heading ("CURRENT STATUS (office visit today)" over "Weight 61
+            // kg. Plaques of the eyelids ..." over "BSA 16%  EASI 22.6") is
+            // passed; a heading is a block's first line.
+            let prose = ended || own_sentence || heading.contains(". ") || heading.ends_with(',');
+            if !measure && prose && cues.is_empty() {
+                passed_prose = true;
+                continue;
+            }
             if measure || ended || own_sentence {
                 return None;
             }
-            let cues = self.cues(&above);
+            let opens_block = line == 0 || lines.content_of(line - 1) >= lines.range(line - 1).end;
+            if passed_prose && !opens_block {
+                return None;
+            }
             return pick(cues, span);
         }
         None
@@ -1458,6 +1472,20 @@ mod tests {
                     Seen today with her mother.\n\
                     \x20  EASI         33.1          7.5\n";
         assert_eq!(baseline(text, Some("dupilumab")).easi, None);
+    }
+
+    #[test]
+    fn a_blocks_heading_dates_its_values_past_prose_that_dates_nothing() {
+        let text = "Date: 02/10/2026\nAtopic dermatitis.\n\nPRIOR BIOLOGIC\n  Adbry: partial \
+                    response at week 16 (EASI 31 -> 17), not sustained.\n\n\
+                    CURRENT STATUS (office visit today)\n  Weight 61 kg. Plaques on the eyelids,\n\
+                    \x20 neck and back. Hands clear.\n     BSA 16%      EASI 22.6\n";
+        assert_eq!(measures(text)[3], Some(22.6));
+        assert!(facts(text).caveats.is_empty());
+        // Prose that dates itself ends the walk up: its date is its own.
+        let text = "Date: 02/10/2026\nAtopic dermatitis.\n\nCURRENT STATUS\n  Seen in 2022.\n\
+                    \x20    EASI 22.6\n";
+        assert_eq!(measures(text)[3], Some(22.6));
     }
 
     #[test]
