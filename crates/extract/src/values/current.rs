@@ -215,6 +215,19 @@ enum Rank {
     Now,
 }
 
+/// A line without the number or letter that opens it as a list item ("2.
+/// Baseline assessment", "b) Current").
+fn without_item_number(line: &str) -> &str {
+    let line = line.trim_start();
+    let mark = line.find(['.', ')']).filter(|&at| {
+        (1..=2).contains(&at) && line[..at].chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    match mark {
+        Some(at) if line[at + 1..].starts_with(' ') => &line[at + 1..],
+        _ => line,
+    }
+}
+
 /// A value that may be current, with its frame and where it stands.
 struct Candidate {
     measure: Option<Measure>,
@@ -1132,20 +1145,18 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             let own_sentence = self.note.sentence_of(above.end.saturating_sub(1))
                 == self.note.sentence_of(span.start);
             let cues = self.cues(&above);
+            let opens_block = line == 0 || lines.content_of(line - 1) >= lines.range(line - 1).end;
+            let words = without_item_number(heading);
+            let prose = ended || own_sentence || words.contains(". ") || words.ends_with(',');
             // Prose that dates nothing between the values and the block's
             // heading ("CURRENT STATUS (office visit today)" over "Weight 61
             // kg. Plaques of the eyelids ..." over "BSA 16%  EASI 22.6") is
-            // passed; a heading is a block's first line.
-            let prose = ended || own_sentence || heading.contains(". ") || heading.ends_with(',');
-            if !measure && prose && cues.is_empty() {
+            // passed: the heading is the block's first line.
+            if !measure && cues.is_empty() && (prose || (passed_prose && !opens_block)) {
                 passed_prose = true;
                 continue;
             }
-            if measure || ended || own_sentence {
-                return None;
-            }
-            let opens_block = line == 0 || lines.content_of(line - 1) >= lines.range(line - 1).end;
-            if passed_prose && !opens_block {
+            if measure || prose || (passed_prose && !opens_block) {
                 return None;
             }
             return pick(cues, span);
