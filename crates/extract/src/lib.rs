@@ -202,8 +202,30 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
 /// therapy, look-back windows and "dated before now" count from it. Such a
 /// `note_date` has no evidence span: the words are not in the text.
 pub fn extract_case_dated(lexicons: &Lexicons, text: &str, dated: Option<&str>) -> Facts {
-    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, false);
+    let text = field_names_as_words(text);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &text, false);
     facts_of(lexicons, &note, dated.and_then(day_of))
+}
+
+/// The note as read: an export's field names join their words with
+/// underscores ("REQUESTED_MEDICATION:", "BSA_PERCENT_CURRENT: 22",
+/// "FAMILY_HX:"), and each such underscore, between two letters or digits,
+/// is read as the space it stands for. Offsets are unchanged (one byte for
+/// one), so evidence spans point into the note as given.
+fn field_names_as_words(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let joins = |i: usize| {
+        i > 0
+            && bytes[i - 1].is_ascii_alphanumeric()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    necessity_context::steps::add(bytes.len() / 8);
+    if !memchr::memchr_iter(b'_', bytes).any(joins) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let spaced: String =
+        text.char_indices().map(|(i, c)| if c == '_' && joins(i) { ' ' } else { c }).collect();
+    std::borrow::Cow::Owned(spaced)
 }
 
 /// The calendar day an ISO 8601 date (or timestamp) starts with.
@@ -237,18 +259,19 @@ pub struct SetAside {
 /// [`extract_case`], and beside the facts every mention it set aside with
 /// its reason, in text order (the same facts: one path).
 pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
-    let note = Note::read(&lexicons.vocabulary, lexicons.context(), text, true);
+    let text = field_names_as_words(text);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &text, true);
     let facts = facts_of(lexicons, &note, None);
     let mut set_aside: Vec<SetAside> = note
         .set_aside()
         .into_iter()
         .filter_map(|entry| {
             let trigger = match entry.trigger {
-                Some((phrase, at)) => Some((phrase, Span::of(text, at.start, at.end)?)),
+                Some((phrase, at)) => Some((phrase, Span::of(&text, at.start, at.end)?)),
                 None => None,
             };
             Some(SetAside {
-                mention: Span::of(text, entry.span.start, entry.span.end)?,
+                mention: Span::of(&text, entry.span.start, entry.span.end)?,
                 taken_as: entry.purpose,
                 why: entry.why,
                 trigger,

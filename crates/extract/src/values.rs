@@ -85,7 +85,7 @@ const FILLER: &str = r"(?:
     | \.{2,} | …                       # a form's dot leader: 'BSA ...... 22 %'
     | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
-          |involvement|involved|affected|score|scored|rated|currently|today
+          |involvement|involved|affected|score|scored|rated|current|currently|today
           |now|total)\b               # words between
     | \b(?:has|have|had)?\s*(?:improved|decreased|dropped|fallen|fell|declined
           |reduced|gone\x20down|went\x20down|come\x20down|came\x20down)?
@@ -126,6 +126,7 @@ const NOT_NAME_WORDS: [&str; 16] = [
 #[derive(Clone, Debug)]
 pub struct ValuePatterns {
     percent_after: Regex,
+    percent_label: Regex,
     percent_before: Regex,
     iga_after: Regex,
     iga_five_scale: Regex,
@@ -175,6 +176,11 @@ impl ValuePatterns {
                   {number}                            # the value
                   (?:{range_to}{number})?             # or a range, read by its lower end
                   \s*(?:%|percent\b|per\x20cent\b)    # as a percentage"
+            ))?,
+            percent_label: ci(&format!(
+                r"^ \s+ (?:percent|pct)                # a label that names the unit
+                  (?:\s+(?:current|today|now))? \s*:\s*   # ('BSA percent current:')
+                  {number} \s* (?:$|[^/.\d\s])        # then the value alone"
             ))?,
             percent_before: ci(&format!(
                 r"\b{number}                          # the value, before its keyword
@@ -995,7 +1001,9 @@ fn percent(
     // "of her skin" is read only after its percent: what follows it ("care
     // of the skin: 2.5% hydrocortisone") is no extent.
     let skin = text[keyword.clone()].to_ascii_lowercase().ends_with("skin");
-    if let Some(c) = patterns.percent_after.captures(window).filter(|_| !skin) {
+    let found =
+        patterns.percent_after.captures(window).or_else(|| patterns.percent_label.captures(window));
+    if let Some(c) = found.filter(|_| !skin) {
         let number = parse_number(c.get(1)?.as_str())?;
         let end = base + c.get(0)?.end();
         return (number <= max).then_some(Value { number, scale: None, span: keyword.start..end });

@@ -682,3 +682,17 @@ fn values_on_admission_or_at_an_earlier_visit_are_earlier_examinations() {
     let both = facts("Eczema. BSA 40%. Exam: BSA 25%.");
     assert!(conflict(&both));
 }
+
+#[test]
+fn an_exports_field_names_are_read_as_words() {
+    let text = "ENCOUNTER_DATE: 2026-02-17\nPRIMARY_DX_TEXT: Other atopic dermatitis\n\
+                FAMILY_HX: Son - atopic dermatitis, on Dupixent\nSOCIAL_HX: Never smoker.\n\
+                BSA_PERCENT_CURRENT: 22\nIGA_CURRENT: 3\n\
+                REQUESTED_MEDICATION: Dupixent (dupilumab) 300 mg/2 mL pen\n";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!((f.measures.bsa_percent, f.measures.iga), (Some(22.0), Some(3.0)));
+    // The evidence still points into the note as given.
+    let span = &f.evidence["requested_drug"][0];
+    assert_eq!(&text[span.start..span.end].replace('_', " "), &span.text);
+}
