@@ -871,6 +871,14 @@ fn merge_by_agent(
                 treatment.outcome = Outcome::Planned;
                 treatment.evidence.retain(|span| span != request);
                 treatment.evidence.insert(0, request.clone());
+            } else if treatment.outcome == Outcome::Planned
+                && requested.is_some()
+                && REQUESTABLE.contains(&treatment.class)
+            {
+                // Another biologic or JAK inhibitor planned beside the one
+                // asked for is the plan it replaced ("Plan: start Adbry" under
+                // an attending's "Dupixent instead"): named, never given.
+                treatment.outcome = Outcome::Mentioned;
             } else if treatment.outcome == Outcome::Planned {
                 // Ordered or started at this visit, but not what is asked
                 // for: in use from today ("cetirizine 10 mg started").

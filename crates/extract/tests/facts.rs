@@ -696,3 +696,21 @@ fn an_exports_field_names_are_read_as_words() {
     let span = &f.evidence["requested_drug"][0];
     assert_eq!(&text[span.start..span.end].replace('_', " "), &span.text);
 }
+
+#[test]
+fn a_biologic_planned_beside_the_one_requested_is_the_plan_it_replaced() {
+    let text = "Atopic dermatitis. Plan: start tralokinumab (Adbry) 600 mg loading dose.\n\
+                Attending: I recommend dupilumab rather than tralokinumab. We will NOT start \
+                Adbry. Prior authorization will be submitted for Dupixent 600 mg then 300 mg \
+                every 2 weeks.";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    let tralokinumab = f.treatments.iter().find(|t| t.agent == "tralokinumab").map(|t| t.outcome);
+    assert_eq!(tralokinumab, Some(Outcome::Mentioned));
+    // A topical ordered beside the request is in use from today.
+    let text = "Atopic dermatitis. Start triamcinolone 0.1% ointment BID. Prior authorization \
+                submitted for Dupixent 600 mg then 300 mg every 2 weeks.";
+    let f = extract_case(&Lexicons::builtin(), text);
+    let triamcinolone = f.treatments.iter().find(|t| t.agent == "triamcinolone").map(|t| t.outcome);
+    assert_eq!(triamcinolone, Some(Outcome::Current));
+}
