@@ -193,6 +193,9 @@ pub enum DateLabel {
     Document,
     Signed,
     Sent,
+    /// "Today (01/16/2026):" over the day's scores: the visit's day said in
+    /// passing, the last resort (a letter quotes the exam days before).
+    Today,
 }
 
 /// A drug of `drugs.tsv`.
@@ -743,6 +746,7 @@ fn measure_meaning(value: &str, line_start: bool) -> Option<Meaning> {
         "date_document" => return date(DateLabel::Document),
         "date_signed" => return date(DateLabel::Signed),
         "date_sent" => return date(DateLabel::Sent),
+        "date_today" => return date(DateLabel::Today),
         _ => {}
     }
     Some(Meaning::Measure(match value {

@@ -198,7 +198,7 @@ impl RenewalPatterns {
                 [\s,]* (?:(?:was|were) \s+)?
                 (?:(?:given|administered|received|injected) \s+)?  # was given
                 (?:(?:in|at) \s+ (?:[a-z]+\s+){1,3}?)?            # where: in our office
-                (?:on|dated) \s+                                   # on, then the date")?,
+                (?:(?:on|dated) \s+)? \d                          # (on), then the date's digit")?,
             time_before: ci(&format!(
                 r"\b {n} [\s-]* {unit} \s+ $    # 11 weeks, right before the words"
             ))?,
@@ -1019,7 +1019,8 @@ fn answer_field(text: &str, end: usize) -> Option<usize> {
 fn date_after_aside(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
     let (at, value) = clipped(text, end..end + ASIDE_REACH);
     let lead = patterns.aside_then_date.find(value)?;
-    let read = patterns.dates.read_at(text, at + lead.end())?;
+    // The match ends past the date's first digit.
+    let read = patterns.dates.read_at(text, at + lead.end() - 1)?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 
@@ -1481,6 +1482,17 @@ mod tests {
     fn response(text: &str) -> Option<ResponseStatement> {
         facts(&format!("Atopic dermatitis. Continue Dupixent 300 mg every 2 weeks. {text}"))
             .response
+    }
+
+    #[test]
+    fn a_first_dose_dated_after_an_aside_starts_the_course_a_today_line_dates() {
+        let text = "Dupixent renewal request. Atopic dermatitis.\n\
+                    1. First dose (600 mg loading) 06/10/2025 in our office; on Dupixent since.\n\
+                    \x20  Today (01/16/2026): EASI 3.2, BSA 3%.\n";
+        let f = facts(text);
+        assert_eq!(f.note_date.as_deref(), Some("2026-01-16"));
+        let time = f.time_on_therapy.expect("a time on therapy");
+        assert_eq!((time.start.as_deref(), time.days), (Some("2025-06-10"), Some(220.0)));
     }
 
     #[test]

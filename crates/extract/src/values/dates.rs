@@ -58,6 +58,8 @@ pub fn note_date(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range<us
         let gap = &window[..found.span.start];
         let follows = match (*label, *line_start) {
             (DateLabel::Signed, _) => true,
+            // "Today (01/16/2026):" brackets its date.
+            (DateLabel::Today, true) if gap.trim() == "(" => true,
             (_, true) => patterns.label_gap.is_match(gap),
             (_, false) => gap.len() <= NAMED_LABEL_GAP,
         };
