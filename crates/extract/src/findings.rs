@@ -89,8 +89,16 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
     // earlier visit's copied or exported text ahead of them.
     let today = |(_, _, m): &&&(&String, bool, &Mention)| m.section != SectionKind::PriorVisit;
     let ad = || affirmed.iter().filter(|(d, _, _)| is_ad(d));
+    // An assessment that affirms atopic dermatitis beside another disease
+    // ("1. Atopic dermatitis, moderate ... 2. Plaque psoriasis, limited")
+    // keeps it, whatever a negation elsewhere reached.
+    let in_assessment = |m: &Mention| m.section == SectionKind::AssessmentPlan;
+    let ruled_out_there = named.iter().any(|(d, _, m)| {
+        is_ad(d) && in_assessment(m) && note.judge(m, Question::AFFIRMED).is_err()
+    });
+    let assessed = !ruled_out_there && ad().any(|(_, _, m)| in_assessment(m));
     let chosen = match look_alike {
-        Some(other) if ad_ruled_out => other,
+        Some(other) if ad_ruled_out && !assessed => other,
         _ => ad().find(today).or_else(|| ad().next()).or(look_alike)?,
     };
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))

@@ -714,3 +714,18 @@ fn a_biologic_planned_beside_the_one_requested_is_the_plan_it_replaced() {
     let triamcinolone = f.treatments.iter().find(|t| t.agent == "triamcinolone").map(|t| t.outcome);
     assert_eq!(triamcinolone, Some(Outcome::Current));
 }
+
+#[test]
+fn an_assessment_that_affirms_atopic_dermatitis_beside_psoriasis_keeps_it() {
+    let text = "HPI: plaque psoriasis of the elbows since 2016. Eczematous eruption of the \
+                flexures; biopsy: no psoriasiform hyperplasia, PAS negative - consistent with \
+                atopic dermatitis, not psoriasis.\n\nASSESSMENT AND PLAN:\n1. Atopic \
+                dermatitis, moderate.\n2. Plaque psoriasis, limited, well controlled.\n";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    // An assessment that rules it out decides.
+    let text = "HPI: 'eczema' per the referral.\n\nASSESSMENT:\n1. Prurigo nodularis. This is \
+                NOT atopic dermatitis.\n";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.diagnosis.as_deref(), Some("prurigo_nodularis"));
+}
