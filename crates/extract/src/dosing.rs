@@ -268,17 +268,24 @@ pub fn read_dosing(
                 None => candidates.next_back(),
             }
         });
-    let amounts: Vec<Amount> = amounts.iter().cloned().chain(given.clone()).collect();
     let loading = loading.cloned().or(given);
     let dosing = Dosing {
-        loading_mg: loading.map(|(_, mg)| mg),
+        loading_mg: loading.as_ref().map(|(_, mg)| *mg),
         maintenance_mg: maintenance.map(|(_, mg)| *mg),
         interval_weeks,
         interval_days: None,
     };
-    let starts = amounts.iter().map(|(r, _)| r.start).chain(interval_at.iter().map(|r| r.start));
-    let ends = amounts.iter().map(|(r, _)| r.end).chain(interval_at.iter().map(|r| r.end));
-    let (start, end) = (starts.min()?, ends.max()?);
+    // The evidence is what the regimen was read from: its doses and its
+    // interval, not another drug's dose later in the window ("3. Continue
+    // fexofenadine 180 mg").
+    let read: Vec<Range<usize>> = [loading.map(|(r, _)| r), maintenance.map(|(r, _)| r.clone())]
+        .into_iter()
+        .flatten()
+        .chain(interval_at)
+        .collect();
+    let read =
+        if read.is_empty() { amounts.iter().map(|(r, _)| r.clone()).collect() } else { read };
+    let (start, end) = (read.iter().map(|r| r.start).min()?, read.iter().map(|r| r.end).max()?);
     Some((dosing, Span::of(text, from + start, from + end)?))
 }
 
