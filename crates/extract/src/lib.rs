@@ -202,9 +202,29 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
 /// therapy, look-back windows and "dated before now" count from it. Such a
 /// `note_date` has no evidence span: the words are not in the text.
 pub fn extract_case_dated(lexicons: &Lexicons, text: &str, dated: Option<&str>) -> Facts {
-    let text = field_names_as_words(text);
-    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &text, false);
-    facts_of(lexicons, &note, dated.and_then(day_of))
+    let read = field_names_as_words(text);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, false);
+    let mut facts = facts_of(lexicons, &note, dated.and_then(day_of));
+    if matches!(read, std::borrow::Cow::Owned(_)) {
+        quote_the_note(&mut facts, text);
+    }
+    facts
+}
+
+/// Sets each evidence span's words back to the note's own ("ENCOUNTER_DATE"
+/// where it was read as "ENCOUNTER DATE"): the offsets are the same.
+fn quote_the_note(facts: &mut Facts, text: &str) {
+    let spans = facts
+        .evidence
+        .values_mut()
+        .flatten()
+        .chain(facts.treatments.iter_mut().flat_map(|t| t.evidence.iter_mut()))
+        .chain(facts.caveats.iter_mut().flat_map(|c| c.evidence.iter_mut()));
+    for span in spans {
+        if let Some(words) = text.get(span.start..span.end) {
+            span.text = words.to_string();
+        }
+    }
 }
 
 /// The note as read: an export's field names join their words with
@@ -259,19 +279,22 @@ pub struct SetAside {
 /// [`extract_case`], and beside the facts every mention it set aside with
 /// its reason, in text order (the same facts: one path).
 pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
-    let text = field_names_as_words(text);
-    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &text, true);
-    let facts = facts_of(lexicons, &note, None);
+    let read = field_names_as_words(text);
+    let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, true);
+    let mut facts = facts_of(lexicons, &note, None);
+    if matches!(read, std::borrow::Cow::Owned(_)) {
+        quote_the_note(&mut facts, text);
+    }
     let mut set_aside: Vec<SetAside> = note
         .set_aside()
         .into_iter()
         .filter_map(|entry| {
             let trigger = match entry.trigger {
-                Some((phrase, at)) => Some((phrase, Span::of(&text, at.start, at.end)?)),
+                Some((phrase, at)) => Some((phrase, Span::of(text, at.start, at.end)?)),
                 None => None,
             };
             Some(SetAside {
-                mention: Span::of(&text, entry.span.start, entry.span.end)?,
+                mention: Span::of(text, entry.span.start, entry.span.end)?,
                 taken_as: entry.purpose,
                 why: entry.why,
                 trigger,
