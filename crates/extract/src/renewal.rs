@@ -312,6 +312,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                     }
                     continue;
                 }
+                // "Date of first Dupixent dose: 11/12/2025": a label whose
+                // drug stands inside it ends at its dose word.
+                RenewalTerm::StartLabel if text[m.span.clone()].ends_with("first") => {
+                    dose_word_after(text, m.span.end)
+                        .and_then(|end| label_date(patterns, text, end))
+                }
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
@@ -1024,6 +1030,25 @@ fn date_after_aside(patterns: &RenewalPatterns, text: &str, end: usize) -> Optio
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 
+/// Where the dose word of a label that names its drug ends ("Date of
+/// first| Dupixent dose|: 11/12/2025"), when it comes within a few words.
+fn dose_word_after(text: &str, from: usize) -> Option<usize> {
+    let rest =
+        text.get(from..crate::treatments::floor_char_boundary(text, from + DOSE_WORD_REACH))?;
+    let line = &rest[..rest.find(['\n', ':']).unwrap_or(rest.len())];
+    steps::add(line.len());
+    ["dose", "injection", "shot"]
+        .iter()
+        .filter_map(|word| {
+            let at = line.to_ascii_lowercase().find(word)?;
+            Some(from + at + word.len())
+        })
+        .min()
+}
+
+/// How far after "Date of first" its drug and dose word may reach.
+const DOSE_WORD_REACH: usize = 32;
+
 /// The days a duration label gives ("Weeks on therapy: 18" -> 126), in the
 /// label's unit or the one written.
 fn label_days(
@@ -1493,6 +1518,18 @@ mod tests {
         assert_eq!(f.note_date.as_deref(), Some("2026-01-16"));
         let time = f.time_on_therapy.expect("a time on therapy");
         assert_eq!((time.start.as_deref(), time.days), (Some("2025-06-10"), Some(220.0)));
+    }
+
+    #[test]
+    fn a_start_label_that_names_its_drug_ends_at_its_dose_word() {
+        let text = "Date: 02/03/2026\nDupixent renewal request. Atopic dermatitis.\n\
+                    1. Date of first Dupixent dose: 11/12/2025\n";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_eq!((time.start.as_deref(), time.days), (Some("2025-11-12"), Some(83.0)));
+        // Another first event dates no course.
+        let text = "Date: 02/03/2026\nDupixent renewal request. Atopic dermatitis.\n\
+                    Date of first visit: 06/01/2024\n";
+        assert_eq!(facts(text).time_on_therapy, None);
     }
 
     #[test]
