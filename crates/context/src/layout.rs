@@ -139,16 +139,29 @@ impl Paragraphs {
 /// next line that starts anything new (another item, a blank line, a
 /// labelled line such as "Plan:"), so that what one item says can be kept
 /// from the next.
+///
+/// An export's numbered field group is an item too: the lines whose labels
+/// share a name and a number ("PRIOR TX 1 AGENT: ...", "PRIOR TX 1 STOP:
+/// ...", "PRIOR TX 1 RESPONSE: ...") say one thing, up to the first line of
+/// another group or of none.
 pub fn list_items(bytes: &[u8], lines: &Lines) -> Vec<Range<usize>> {
     let mut items: Vec<Range<usize>> = Vec::new();
     let mut open: Option<usize> = None;
+    let mut open_group: Option<&[u8]> = None;
     for line in 0..lines.count() {
         let range = lines.range(line);
         // A line opens an item or a new thing in a few bytes after its indent.
         crate::steps::add(1 + range.len().min(crate::sentences::LABEL_REACH));
         let content = &bytes[lines.content[line].min(range.end)..range.end];
-        let opens = crate::sentences::starts_with_bullet(content);
-        if opens || crate::sentences::starts_new_item(&bytes[range.start..range.end]) {
+        let group = field_group(content);
+        let in_open_group = group.is_some() && group == open_group;
+        let opens =
+            crate::sentences::starts_with_bullet(content) || (group.is_some() && !in_open_group);
+        let ends_group = open_group.is_some() && !in_open_group;
+        if opens
+            || ends_group
+            || crate::sentences::starts_new_item(&bytes[range.start..range.end]) && !in_open_group
+        {
             if let Some(start) = open.take() {
                 items.push(start..lines.range(line - 1).end);
             }
@@ -156,11 +169,36 @@ pub fn list_items(bytes: &[u8], lines: &Lines) -> Vec<Range<usize>> {
         if opens {
             open = Some(range.start);
         }
+        if opens || ends_group {
+            open_group = group;
+        }
     }
     if let Some(start) = open {
         items.push(start..bytes.len());
     }
     items
+}
+
+/// The name and number of a numbered field group a line's label opens
+/// with ("PRIOR TX 1" of "PRIOR TX 1 RESPONSE: Inadequate"): upper-case
+/// words, a number of one or two digits, and the field's own words up to
+/// the colon, within a label's reach.
+pub fn field_group(line: &[u8]) -> Option<&[u8]> {
+    static GROUP: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"(?x)
+            ^( [A-Z][A-Za-z]*(?:\x20[A-Za-z]+)*   # the group's name: PRIOR TX
+               \x20[0-9]{1,2} )                    # its number
+            \x20[A-Za-z]+(?:\x20[A-Za-z]+)*:       # the field's own words, then a colon",
+        )
+        .expect("the field group grammar compiles")
+    });
+    let head = &line[..line.len().min(crate::sentences::LABEL_REACH)];
+    // Most lines open with no capital or hold no digit: no grammar is run.
+    if !head.first().is_some_and(u8::is_ascii_uppercase) || !head.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    GROUP.captures(head).and_then(|c| c.get(1)).map(|m| m.as_bytes())
 }
 
 #[cfg(test)]
@@ -194,6 +232,22 @@ mod tests {
         let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
         let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
         assert_eq!(items, ["- clobetasol\n  wrapped", "2) tacrolimus"]);
+    }
+
+    #[test]
+    fn a_numbered_field_group_is_an_item() {
+        let text = "FLARE STATUS: Y\nPRIOR TX 1 AGENT: triamcinolone\nPRIOR TX 1 STOP: 2025-11\n\
+                    PRIOR TX 1 RESPONSE: Inadequate\nPRIOR TX 2 AGENT: tacrolimus\n\
+                    PRIOR TX 2 RESPONSE: burning\nSECONDARY DX 1: E11.9\nPLAN: start";
+        let items = list_items(text.as_bytes(), &Lines::new(text.as_bytes()));
+        let items: Vec<&str> = items.into_iter().map(|r| &text[r]).collect();
+        assert_eq!(
+            items,
+            [
+                "PRIOR TX 1 AGENT: triamcinolone\nPRIOR TX 1 STOP: 2025-11\nPRIOR TX 1 RESPONSE: Inadequate",
+                "PRIOR TX 2 AGENT: tacrolimus\nPRIOR TX 2 RESPONSE: burning",
+            ]
+        );
     }
 
     #[test]

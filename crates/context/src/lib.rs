@@ -22,7 +22,7 @@ pub mod steps;
 mod transitions;
 
 pub use fold::{find_phrase, FoldOptions, Folded};
-pub use layout::{Lines, Paragraphs};
+pub use layout::{field_group, Lines, Paragraphs};
 pub use phrases::{Spelling, Term, TermHit};
 pub use sentences::{starts_with_label, LABEL_REACH};
 

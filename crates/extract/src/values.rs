@@ -232,9 +232,13 @@ impl ValuePatterns {
                   \s*(?:the\s+)?$",
             )?,
             weight_word: ci(r"\b(?:weight|weighs|weighing|wt)\b")?,
-            weight_unit_label: ci(r"\b(?:weight|wt) \s* \( \s* $  # 'Weight (' before the unit")?,
-            weight_after_label: ci(r"^ \s* \) \s* :? \s*   # the label's end: '): '
-                  (\d{1,3}(?:\.\d+)?) \b               # the weight")?,
+            weight_unit_label: ci(
+                r"\b(?:weight|wt) \s* \(? \s* $  # 'Weight (' or 'WEIGHT ' before the unit",
+            )?,
+            weight_after_label: ci(
+                r"^ \s* (?: \) \s* :? | : ) \s*   # the label's end: '): ', ')', ':'
+                  (\d{1,3}(?:\.\d+)?) \b               # the weight",
+            )?,
             years_before: ci(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)    # whole years
                   [\s,-]*(?:and\s+)?$                 # before the months")?,
             restated: ci(r"^ [^.;\n]{0,30}?                    # a few words of the clause
@@ -1742,6 +1746,7 @@ mod tests {
         // The unit in the label, the number after it.
         assert_eq!(read(MeasureKind::Weight, "Weight (lb):   176", "lb").unwrap().0, 79.8);
         assert_eq!(read(MeasureKind::Weight, "Wt (kg) 61.5", "kg").unwrap().0, 61.5);
+        assert_eq!(read(MeasureKind::Weight, "PATIENT WEIGHT KG: 72.6", "KG").unwrap().0, 72.6);
         assert!(read(MeasureKind::Weight, "Dose (mg/kg): 2", "kg").is_none());
         // A form's padding does not count toward the label's reach.
         let padded = format!("Weight:{}132 lb (per parent)", " ".repeat(48));

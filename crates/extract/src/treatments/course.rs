@@ -59,6 +59,10 @@ pub struct CoursePatterns {
     /// A course's length written before what it counts ("a 10-day
     /// course", "5-day burst").
     length_before: Regex,
+    /// A length in a field of a trial's own field group ("PRIOR TX 1
+    /// DURATION: 6 months"); a requested drug's "Duration: 6 mo" is how
+    /// long the request asks for.
+    length_field: Regex,
     /// The same, ending in "of" right before the drug ("a 10-day course
     /// of cephalexin").
     length_of: Regex,
@@ -68,6 +72,15 @@ pub struct CoursePatterns {
     /// A line that is a row of a table: words, a gap of spaces, more words.
     table_row: Regex,
 }
+
+/// How many of what: in digits (groups 1 and 2) or in words (3 and 4).
+const COUNT_OF_UNITS: &str = r"
+    (?: (\d+) (?:\s*|-)                                        # how many, in digits
+        (days?|d|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
+    | (an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
+        (?:\s+|-)                                                # or in words
+        (days?|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # ('(AD' is no day)
+    ) \b";
 
 /// A course's length written before what it counts ("10-day course").
 const LENGTH_BEFORE: &str = r"\b
@@ -104,19 +117,22 @@ impl CoursePatterns {
     pub fn new() -> Result<CoursePatterns, regex::Error> {
         let ci = crate::case_insensitive;
         Ok(CoursePatterns {
-            duration: ci(r"(?:\bx\s*|\(                                # x, (
+            duration: ci(&format!(
+                r"(?:\bx\s*|\(                                # x, (
                   | \bfor\x20(?:the\x20(?:past|last)\x20)?             # for, for the past
                     (?:about\x20|approximately\x20|~)?
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
                   | \b(?:stopped|stopping|discontinued|quit|ceased|refused)  # a stop after its length
                     \s+(?:it\s+|them\s+|using\s+it\s+)?after\s+(?:about\x20|approximately\x20|~)?
                   | \btaper(?:ed|ing)?\s+over\s+)                        # a taper over its length
-                  (?: (\d+) (?:\s*|-)                                   # how many, in digits
-                      (days?|d|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)   # of what
-                  | (an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)
-                      (?:\s+|-)                                           # or in words
-                      (days?|nights?|weeks?|wks?|wk|months?|mos?|years?|yrs?)  # ('(AD' is no day)
-                  ) \b")?,
+                  {COUNT_OF_UNITS}"
+            ))?,
+            length_field: ci(&format!(
+                r"\b(?:duration|length)                  # a form's length field
+                  (?:\x20of\x20(?:use|trial|therapy|treatment))? :\s*
+                  (?:about\x20|approx\.?\x20|approximately\x20|~)?
+                  {COUNT_OF_UNITS}"
+            ))?,
             dates: DatePatterns::new()?,
             joint: ci(
                 r"^ \s* (?: - | – | — | to | through | thru | until | till  # between two dates
@@ -197,9 +213,15 @@ pub(super) fn course_time(
     outcomes: &Outcomes,
 ) -> CourseTime {
     let text = note.text();
-    let next_drug = outcomes.next_drug_from(span.end).unwrap_or(text.len());
-    // A form's drug field owns the fields under it, however long.
+    // A form's drug field owns the fields under it, however long, and the
+    // brand its value names beside the agent.
     let fields_end = drug_field_end(note, span.start);
+    let grouped = fields_end.is_some() && opens_field_group(note, span.start);
+    let next_drug = match grouped {
+        true => outcomes.next_other_drug_after(span),
+        false => outcomes.next_drug_from(span.end),
+    };
+    let next_drug = next_drug.unwrap_or(text.len());
     let sentence_end = fields_end.unwrap_or_else(|| hung_lines_end(patterns, note, span.start));
     let reach = |usual: usize| match fields_end {
         Some(end) => end,
@@ -226,7 +248,8 @@ pub(super) fn course_time(
         .map_or(window.len(), |(at, _)| at);
     let length_end = (span.end + stop).max(usual).max(span.end);
     let after = &text[span.end..length_end];
-    let stated = stated_length(patterns, after).map(|(d, r)| (d, shift(r, span.end)));
+    let stated = stated_length(patterns, after, grouped && !planned);
+    let stated = stated.map(|(d, r)| (d, shift(r, span.end)));
     // A date in the next clause ("...; seen again 04/2026") is not the course's.
     let clause_end = patterns.clause_end.find(dates_after).map_or(dates_after.len(), |m| m.start());
     let clause = &dates_after[..clause_end];
@@ -295,6 +318,8 @@ fn hung_lines_end(patterns: &CoursePatterns, note: &Note, drug: usize) -> usize 
 
 /// How many field lines under a form's drug field are read as its own.
 const FIELD_LINES: usize = 3;
+/// How many field lines of a drug's numbered field group are its own.
+const GROUP_FIELD_LINES: usize = 12;
 /// How far into its line a drug field's value may start.
 const FIELD_LABEL_REACH: usize = 48;
 
@@ -312,9 +337,21 @@ fn drug_field_end(note: &Note, drug: usize) -> Option<usize> {
     }
     let before = text[own_line.start..drug].trim();
     steps::add(before.len());
-    let field = before.ends_with(':') && necessity_context::starts_with_label(before.as_bytes());
+    let label = before.as_bytes();
+    let field = before.ends_with(':')
+        && (necessity_context::starts_with_label(label)
+            || necessity_context::field_group(label).is_some());
     let ended = text[own_line].trim_end().ends_with(['.', '!', '?']);
     (field && !ended).then(|| field_lines_end(note, first, note.sentence_of(drug).end))
+}
+
+/// True when the drug's line opens an export's numbered field group
+/// ("PRIOR TX 1 AGENT: triamcinolone ...").
+fn opens_field_group(note: &Note, drug: usize) -> bool {
+    let lines = note.lines();
+    let line = lines.line_of(drug);
+    let written = &note.text().as_bytes()[lines.content_of(line)..lines.range(line).end];
+    necessity_context::field_group(written).is_some()
 }
 
 /// Where a form's drug field ends with the fields under it: the lines at
@@ -326,6 +363,12 @@ fn field_lines_end(note: &Note, first: usize, sentence_end: usize) -> usize {
     let indent = |l: usize| lines.content_of(l) - lines.range(l).start;
     let mut end = sentence_end.max(lines.range(first).end);
     let mut fields = 0;
+    // An export's numbered field group ("PRIOR TX 1 AGENT:" over "PRIOR TX
+    // 1 STOP:") owns its fields however many, up to a bound.
+    let group = |l: usize| {
+        necessity_context::field_group(&text.as_bytes()[lines.content_of(l)..lines.range(l).end])
+    };
+    let own_group = group(first);
     for next in first + 1..lines.count() {
         steps::add(1);
         let (line, content) = (lines.range(next), lines.content_of(next));
@@ -334,8 +377,14 @@ fn field_lines_end(note: &Note, first: usize, sentence_end: usize) -> usize {
         }
         let written = &text[content..line.end];
         let wrapped = written.starts_with(|c: char| c.is_ascii_lowercase());
-        if !wrapped {
-            if fields == FIELD_LINES || !necessity_context::starts_with_label(written.as_bytes()) {
+        let grouped = own_group.is_some() && group(next) == own_group;
+        if grouped {
+            if fields == GROUP_FIELD_LINES {
+                break;
+            }
+            fields += 1;
+        } else if !wrapped {
+            if fields >= FIELD_LINES || !necessity_context::starts_with_label(written.as_bytes()) {
                 break;
             }
             fields += 1;
@@ -413,9 +462,18 @@ fn shift(range: Range<usize>, by: usize) -> Range<usize> {
 /// The length a course states: "x 8 weeks" (56), "for a month" (30),
 /// "daily for 4 weeks" (28), "(3 months)" (90), "12 wks", "5-day burst";
 /// not an interval ("every 2 weeks") or a time ago ("3 months ago").
-fn stated_length(patterns: &CoursePatterns, after: &str) -> Option<(f64, Range<usize>)> {
-    let found =
-        patterns.duration.captures(after).or_else(|| patterns.length_before.captures(after))?;
+/// A trial's own field group (`in_group`) may state it in a length field.
+fn stated_length(
+    patterns: &CoursePatterns,
+    after: &str,
+    in_group: bool,
+) -> Option<(f64, Range<usize>)> {
+    let field = || in_group.then(|| patterns.length_field.captures(after)).flatten();
+    let found = patterns
+        .duration
+        .captures(after)
+        .or_else(field)
+        .or_else(|| patterns.length_before.captures(after))?;
     let words = found.get(0)?;
     // "for 3 months ago" is no length ("stopped x 2 weeks ago" neither).
     if after[words.end()..].trim_start().to_ascii_lowercase().starts_with("ago") {
@@ -652,7 +710,7 @@ mod tests {
     #[test]
     fn a_table_s_length_cell_is_the_course_s_length() {
         let patterns = CoursePatterns::new().unwrap();
-        let length = |after: &str| stated_length(&patterns, after).map(|(days, _)| days);
+        let length = |after: &str| stated_length(&patterns, after, false).map(|(days, _)| days);
         assert_eq!(
             length(" 0.05% cream   BID hands    06/2025   ~4 weeks    no benefit"),
             Some(28.0)
@@ -667,7 +725,7 @@ mod tests {
     #[test]
     fn a_stop_after_a_length_is_the_course_s_length() {
         let patterns = CoursePatterns::new().unwrap();
-        let length = |after: &str| stated_length(&patterns, after).map(|(days, _)| days);
+        let length = |after: &str| stated_length(&patterns, after, false).map(|(days, _)| days);
         assert_eq!(length(" 2% ointment (2022), stopped after 5 days: it burned"), Some(5.0));
         assert_eq!(length(" 10 mg daily - discontinued after 3 months (nausea)"), Some(90.0));
         assert_eq!(length(" cream; she quit after a week"), Some(7.0));
@@ -857,6 +915,35 @@ mod tests {
         let apart = "Atopic dermatitis.\n   Agent: Mometasone 0.1% ointment\n\n\
                      \x20  Seen 09/02/2025 to 10/14/2025 elsewhere\n";
         assert_eq!(course_of(apart, "mometasone").1, None);
+    }
+
+    #[test]
+    fn an_exports_numbered_field_group_is_its_drugs() {
+        let text = "DX: atopic dermatitis\n\
+                    PRIOR_TX_1_AGENT: triamcinolone acetonide 0.1% ointment\n\
+                    PRIOR_TX_1_SITE: trunk, extremities\nPRIOR_TX_1_START: 2025-05\n\
+                    PRIOR_TX_1_STOP: 2025-11\nPRIOR_TX_1_DURATION: 6 months, BID\n\
+                    PRIOR_TX_1_RESPONSE: Inadequate - flares recurred within days of tapering\n\
+                    PRIOR_TX_2_AGENT: tacrolimus 0.1% ointment (Protopic)\n\
+                    PRIOR_TX_2_START: 2025-06\nPRIOR_TX_2_STOP: 2025-09\n\
+                    PRIOR_TX_2_DURATION: approx 3 months\nPRIOR_TX_2_RESPONSE: Not assessable\n\
+                    PRIOR_TX_2_ADVERSE_EFFECT: Intense burning with each application\n\
+                    REQUESTED_DRUG: Dupixent 300 mg\nDURATION: 6 months\n";
+        assert_eq!(course_of(text, "triamcinolone"), (Some("2025-11".into()), Some(180.0)));
+        assert_eq!(course_of(text, "tacrolimus"), (Some("2025-09".into()), Some(90.0)));
+        let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
+        let outcome = |agent: &str| {
+            facts.treatments.iter().find(|t| t.agent == agent).map(|t| (t.outcome, t.duration_days))
+        };
+        use necessity_record::Outcome;
+        assert_eq!(
+            outcome("triamcinolone").map(|o| o.0),
+            Some(Outcome::Failed),
+            "its response field"
+        );
+        assert_eq!(outcome("tacrolimus").map(|o| o.0), Some(Outcome::Intolerant));
+        // A requested drug's length field is how long the request asks for.
+        assert_eq!(outcome("dupilumab").map(|o| o.1), Some(None));
     }
 
     #[test]

@@ -176,6 +176,17 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         self.drugs.first_from(from)
     }
 
+    /// Where the first mention of another agent after the drug mention at
+    /// `span` starts ("tacrolimus 0.1% ointment (Protopic)" names one).
+    pub(super) fn next_other_drug_after(&self, span: &Range<usize>) -> Option<usize> {
+        let drugs = &self.drugs;
+        let i = drugs.starts.partition_point(|&s| s < span.start);
+        match drugs.starts.get(i) {
+            Some(&start) if start == span.start => drugs.starts.get(drugs.next_other[i]).copied(),
+            _ => drugs.first_from(span.end),
+        }
+    }
+
     /// The outcome the cues around the mention at `span` of `agent` give it.
     /// Some benefit with flares going on is no failure of an advanced
     /// systemic course (`advanced`: a biologic or an oral JAK inhibitor),
@@ -315,7 +326,16 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // A field whose words only say the drug is in use ("Dates: ... and
         // a refill") answers when no later field says how it went.
         let mut in_use_field = None;
-        for _ in 0..MAX_SENTENCES_PASSED {
+        // An export's numbered field group ("PRIOR TX 1 AGENT: ..." over
+        // "PRIOR TX 1 RESPONSE: ...") says how its drug went in any of its
+        // fields, however many stand between.
+        let lines = self.note.lines();
+        let drug_field = &text.as_bytes()[lines.content_of(drug_line)..lines.range(drug_line).end];
+        let group = necessity_context::field_group(drug_field)
+            .and_then(|_| self.note.item_at(drug))
+            .filter(|item| item.start == lines.range(drug_line).start);
+        let passed = if group.is_some() { GROUP_FIELDS_PASSED } else { MAX_SENTENCES_PASSED };
+        for _ in 0..passed {
             let range = self.note.sentence(next);
             let body = &text[range.clone()];
             let blank = body.len() - body.trim_start().len();
@@ -349,7 +369,9 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 }
                 return next;
             }
-            let label = necessity_context::starts_with_label(written);
+            let in_group = group.as_ref().is_some_and(|item| item.contains(&range.start));
+            let label = necessity_context::starts_with_label(written)
+                || in_group && necessity_context::field_group(written).is_some();
             // A field's value wrapped onto this line ("Dates of use: ... (two
             // fills 09/02/2025" over "and 09/23/2025; fill history
             // attached)") goes on with the field above: a failure it states
@@ -372,6 +394,13 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let colon = range.end - written.len()
                 + written.iter().position(|&b| b == b':').unwrap_or(written.len());
             let cues = self.cues_in(&range);
+            // A group's field is named by its label ("PRIOR TX 1 STOP:"),
+            // and only its value says anything.
+            let cues = if in_group {
+                &cues[cues.partition_point(|(s, _, _)| s.start < colon)..]
+            } else {
+                cues
+            };
             let says = |(s, cue, _): &&CueHit| s.start >= colon || states_a_failure(*cue);
             let in_use =
                 |(s, cue, _): &&CueHit| s.start >= colon && *cue == Cue::Outcome(Outcome::Current);
@@ -852,6 +881,10 @@ impl DrugIndex {
 /// for the next thing said of a drug passes over: a layout leaves a few,
 /// and a bound keeps a text of many in linear time.
 const MAX_SENTENCES_PASSED: usize = 4;
+/// How many fields of a drug's numbered field group the look passes over:
+/// an export's group holds a field a line (site, start, stop, duration,
+/// response, adverse effect ...).
+const GROUP_FIELDS_PASSED: usize = 12;
 
 /// What a walk over the cues after a mention needs to know of its
 /// sentence: the text, and where agents other than the mention's are named.
