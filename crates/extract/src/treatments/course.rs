@@ -582,11 +582,13 @@ fn dated_course(
     while i < dates.len() {
         steps::add(1);
         let date = &dates[i];
-        if date.span.start > reach && previous.is_none() {
-            break;
-        }
         let before = &clause[from..date.span.start];
         let marker = |re: &Regex| re.find(before).map(|m| from + m.start());
+        // Past the usual reach, only a date its end word names ("..., used
+        // for six months and stopped 03/2025") still dates the course.
+        if date.span.start > reach && previous.is_none() && marker(&patterns.end_before).is_none() {
+            break;
+        }
         let next = dates.get(i + 1);
         // Two cells of a row join as a period only when the second is later
         // ("Start | Stop"), not fill dates beside a period.
@@ -944,6 +946,17 @@ mod tests {
         assert_eq!(outcome("tacrolimus").map(|o| o.0), Some(Outcome::Intolerant));
         // A requested drug's length field is how long the request asks for.
         assert_eq!(outcome("dupilumab").map(|o| o.1), Some(None));
+    }
+
+    #[test]
+    fn a_stop_date_past_the_usual_reach_still_ends_the_course() {
+        let text = "Atopic dermatitis.\n * Tacrolimus 0.1% ointment BID to neck, eyelids and scalp \
+                    margin, used for six months and\n   stopped 03/2025: partial response.\n";
+        assert_eq!(course_of(text, "tacrolimus"), (Some("2025-03".into()), Some(180.0)));
+        // A date with no end word that far is not the course's.
+        let far = "Atopic dermatitis.\n * Tacrolimus 0.1% ointment BID to neck, eyelids and scalp \
+                   margin, used for six months, as reviewed 03/2025.\n";
+        assert_eq!(course_of(far, "tacrolimus").0, None);
     }
 
     #[test]
