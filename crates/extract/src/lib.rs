@@ -202,7 +202,7 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
 /// therapy, look-back windows and "dated before now" count from it. Such a
 /// `note_date` has no evidence span: the words are not in the text.
 pub fn extract_case_dated(lexicons: &Lexicons, text: &str, dated: Option<&str>) -> Facts {
-    let read = field_names_as_words(text);
+    let read = the_note_as_read(text);
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, false);
     let mut facts = facts_of(lexicons, &note, dated.and_then(day_of));
     if matches!(read, std::borrow::Cow::Owned(_)) {
@@ -230,9 +230,11 @@ fn quote_the_note(facts: &mut Facts, text: &str) {
 /// The note as read: an export's field names join their words with
 /// underscores ("REQUESTED_MEDICATION:", "BSA_PERCENT_CURRENT: 22",
 /// "FAMILY_HX:"), and each such underscore, between two letters or digits,
-/// is read as the space it stands for. Offsets are unchanged (one byte for
-/// one), so evidence spans point into the note as given.
-fn field_names_as_words(text: &str) -> std::borrow::Cow<'_, str> {
+/// is read as the space it stands for; a scan's date may hold letters for
+/// digits ("05/O6/2026", "09/1O/2026"), read as the digits they stand for.
+/// Offsets are unchanged (one byte for one), so evidence spans point into
+/// the note as given.
+fn the_note_as_read(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let joins = |i: usize| {
         i > 0
@@ -240,12 +242,58 @@ fn field_names_as_words(text: &str) -> std::borrow::Cow<'_, str> {
             && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
     };
     necessity_context::steps::add(bytes.len() / 8);
-    if !memchr::memchr_iter(b'_', bytes).any(joins) {
+    let mut repairs: Vec<(usize, u8)> =
+        memchr::memchr_iter(b'_', bytes).filter(|&i| joins(i)).map(|i| (i, b' ')).collect();
+    for slash in memchr::memchr_iter(b'/', bytes) {
+        repairs.extend(digits_misread(bytes, slash));
+    }
+    if repairs.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
-    let spaced: String =
-        text.char_indices().map(|(i, c)| if c == '_' && joins(i) { ' ' } else { c }).collect();
-    std::borrow::Cow::Owned(spaced)
+    let mut read = bytes.to_vec();
+    for (at, byte) in repairs {
+        read[at] = byte;
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    std::borrow::Cow::Owned(String::from_utf8(read).unwrap_or_else(|_| text.to_string()))
+}
+
+/// The letters a scan read for digits in the numbers either side of a
+/// date's slash ("O6" of "05/O6/2026", "1O" of "09/1O/2026"): a number of
+/// up to four characters, each a digit or a letter like one (O, o for 0; l,
+/// I for 1), holding at least one digit and standing apart from any word.
+fn digits_misread(bytes: &[u8], slash: usize) -> Vec<(usize, u8)> {
+    const REACH: usize = 4;
+    let digit_like = |b: u8| b.is_ascii_digit() || matches!(b, b'O' | b'o' | b'l' | b'I');
+    let as_digit = |b: u8| match b {
+        b'O' | b'o' => b'0',
+        b'l' | b'I' => b'1',
+        other => other,
+    };
+    let left_len =
+        bytes[..slash].iter().rev().take(REACH + 1).take_while(|b| digit_like(**b)).count();
+    let right_len =
+        bytes[slash + 1..].iter().take(REACH + 1).take_while(|b| digit_like(**b)).count();
+    let mut repairs = Vec::new();
+    for (start, len) in [(slash - left_len, left_len), (slash + 1, right_len)] {
+        let number = &bytes[start..start + len];
+        let apart = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphabetic());
+        let before = start.checked_sub(1).map(|i| &bytes[i]);
+        if len == 0
+            || len > REACH
+            || !number.iter().any(u8::is_ascii_digit)
+            || !apart(before)
+            || !apart(bytes.get(start + len))
+        {
+            continue;
+        }
+        for (i, &b) in number.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                repairs.push((start + i, as_digit(b)));
+            }
+        }
+    }
+    repairs
 }
 
 /// The calendar day an ISO 8601 date (or timestamp) starts with.
@@ -279,7 +327,7 @@ pub struct SetAside {
 /// [`extract_case`], and beside the facts every mention it set aside with
 /// its reason, in text order (the same facts: one path).
 pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
-    let read = field_names_as_words(text);
+    let read = the_note_as_read(text);
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, true);
     let mut facts = facts_of(lexicons, &note, None);
     if matches!(read, std::borrow::Cow::Owned(_)) {

@@ -699,6 +699,21 @@ fn an_exports_field_names_are_read_as_words() {
 }
 
 #[test]
+fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
+    let text = "Atopic dermatitis. Dupixent renewal.\n\
+                1. Date Dupixent therapy started:   05/O6/2026\n\
+                Prescriber signature: J. Barrientos MD   Date:  09/1O/2026\n\
+                Seen w/o her mother; and/or call.";
+    let f = extract_case(&Lexicons::builtin(), text);
+    let start = f.time_on_therapy.as_ref().and_then(|t| t.start.clone());
+    assert_eq!(start.as_deref(), Some("2026-05-06"));
+    // The evidence quotes the note as given.
+    let span = &f.evidence["time_on_therapy"][0];
+    assert_eq!(&text[span.start..span.end], &span.text);
+    assert!(span.text.contains("O6"), "{span:?}");
+}
+
+#[test]
 fn a_biologic_planned_beside_the_one_requested_is_the_plan_it_replaced() {
     let text = "Atopic dermatitis. Plan: start tralokinumab (Adbry) 600 mg loading dose.\n\
                 Attending: I recommend dupilumab rather than tralokinumab. We will NOT start \

@@ -950,7 +950,8 @@ mod tests {
 
     #[test]
     fn a_stop_date_past_the_usual_reach_still_ends_the_course() {
-        let text = "Atopic dermatitis.\n * Tacrolimus 0.1% ointment BID to neck, eyelids and scalp \
+        let text =
+            "Atopic dermatitis.\n * Tacrolimus 0.1% ointment BID to neck, eyelids and scalp \
                     margin, used for six months and\n   stopped 03/2025: partial response.\n";
         assert_eq!(course_of(text, "tacrolimus"), (Some("2025-03".into()), Some(180.0)));
         // A date with no end word that far is not the course's.
