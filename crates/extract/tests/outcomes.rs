@@ -260,6 +260,11 @@ fn dated_starts_in_a_history_row_leave_the_row_its_outcome() {
     assert_eq!(outcome(&f, "halobetasol"), Some(Outcome::Contraindicated));
     assert_eq!(outcome(&f, "methotrexate"), Some(Outcome::Intolerant));
     assert_eq!(requested(&f), None);
+    // A dated start may close its clause with a colon.
+    let f = facts(&format!(
+        "{AD}Prior treatments:\n  - Tacrolimus 0.03% ointment BID, started 06/2026: intense burning with every application; stopped after 9 days.\n"
+    ));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Intolerant));
 }
 
 #[test]

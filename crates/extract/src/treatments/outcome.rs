@@ -820,8 +820,12 @@ fn past_tense(cue: &str) -> bool {
 /// clause that starts the agent after it.
 fn dated(text: &str, cue_end: usize) -> bool {
     let rest = text[cue_end..].trim_start();
-    let token: &str =
-        rest.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or_default();
+    // A date may close its clause ("started 06/2026: burning ...").
+    let token: &str = rest
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([':', ';', ')']);
     steps::add(text.len() - cue_end - rest.len() + 2 * token.len() + MONTH_AND_YEAR);
     let digits = token.chars().filter(char::is_ascii_digit).count();
     let numeric_date = digits > 0

@@ -42,6 +42,7 @@ pub fn note_date(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range<us
         if best.as_ref().is_some_and(|(rank, _, _)| rank <= label)
             || (*line_start && !starts_a_cell(text, mention.span.start))
             || in_the_past(note, mention)
+            || cites_another_document(note, mention.span.start)
         {
             continue;
         }
@@ -79,6 +80,22 @@ pub fn note_date(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range<us
         }
     }
     best.map(|(_, date, span)| (date, span))
+}
+
+/// Whether the line of a date label at `at` cites another document: a
+/// footnote ("² Clinic note 09/08/2025, visit at which dupilumab was
+/// started") or an enclosure ("Clinic notes 04/14/2025 (enclosed)").
+fn cites_another_document(note: &Note, at: usize) -> bool {
+    const FOOTNOTE_MARKS: [char; 10] = ['¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰'];
+    let line = note.lines().range(note.lines().line_of(at));
+    let text = &note.text()[line];
+    steps::add(text.len());
+    let opening = text.trim_start();
+    let bracketed = opening.strip_prefix('[').and_then(|rest| rest.split_once(']'));
+    opening.starts_with(FOOTNOTE_MARKS)
+        || bracketed
+            .is_some_and(|(mark, _)| !mark.is_empty() && mark.bytes().all(|b| b.is_ascii_digit()))
+        || ["(enclosed)", "(attached)"].iter().any(|word| text.contains(word))
 }
 
 /// Whether a date label is in the past: after a historical trigger
@@ -162,6 +179,20 @@ mod tests {
             "Seen for eczema.\nSigned: Rosalind Q. Featherstonehaugh, FNP-BC                    \
                     03/12/2026";
         assert_eq!(note_date_of(text).unwrap().0, "2026-03-12");
+    }
+
+    #[test]
+    fn a_footnote_or_an_enclosure_dates_another_document() {
+        let text = "WILLOWBROOK ALLERGY\n\nFebruary 17, 2026\n\nDear Reviewer,\nEczema.\n\
+                    ________\n\u{b2} Clinic note 09/08/2025, visit at which dupilumab was started.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-17");
+        let text = "Letter\nFebruary 17, 2026\nEczema.\n[2] Clinic note 09/08/2025.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-17");
+        let text = "Letter\nFebruary 17, 2026\nEczema.\nClinic note 09/08/2025 (enclosed)\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-17");
+        // The note's own label still dates it.
+        let text = "Clinic note 02/17/2026\nEczema.\n";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-17");
     }
 
     #[test]
