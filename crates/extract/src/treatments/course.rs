@@ -43,6 +43,10 @@ pub struct CoursePatterns {
     /// A start verb right before the drug ("started Dupixent in 2024"):
     /// a date of the course with no word of its own is its start.
     started_drug: Regex,
+    /// A last dose named right before the drug ("last Adbry injection
+    /// was ...", "last dose of Adbry on ..."): a date with no word of its
+    /// own is the course's last use.
+    last_dose_drug: Regex,
     /// What ends the clause a course's dates are read in: a semicolon, or
     /// a relative clause about a person ("..., who has eczema that I
     /// diagnosed in 2021").
@@ -156,6 +160,10 @@ impl CoursePatterns {
                   (?: \s+ (?: on | to | back | her | him | his | their | it | them
                   | taking | using ) )*                                       # its object's lead-in
                   \s* $")?,
+            last_dose_drug: ci(r"\b last \s+                              # last
+                  (?: (?: dose | injection | shot | application | fill | infusion )
+                      \s+ of \s+ (?: the \s+ | her \s+ | his \s+ )? )?    # dose of
+                  $")?,
             clause_end: ci(r"; | \b (?: who | whose ) \b   # a new clause")?,
             other_event: ci(r"\b (?: i | he | she | we | they | you ) \b   # a subject of its own
                   | \b (?: then | when | where ) \b                          # a clause joined on
@@ -257,6 +265,11 @@ pub(super) fn course_time(
     steps::add(span.start - lead);
     let before = &text[lead..span.start];
     let started = planned || patterns.started_drug.is_match(before);
+    let words_before = match (started, patterns.last_dose_drug.is_match(before)) {
+        (true, _) => Lead::Started,
+        (false, true) => Lead::LastDose,
+        (false, false) => Lead::Plain,
+    };
     let stated = stated.or_else(|| {
         let found = patterns
             .length_of
@@ -269,7 +282,7 @@ pub(super) fn course_time(
         Some((days, shift(whole.start()..whole.start() + words.len(), lead)))
     });
     let date_reach = if fields_end.is_some() { clause.len() } else { COURSE_AFTER };
-    let mut dated = dated_course(patterns, clause, started, date_reach);
+    let mut dated = dated_course(patterns, clause, words_before, date_reach);
     dated.shift(span.end);
     if dated.last.is_none() && dated.period.is_none() && !dated.ongoing {
         if let Some(row) = row_dates(patterns, note, span, outcomes) {
@@ -422,8 +435,8 @@ fn row_dates(
     if !bare {
         return None;
     }
-    let started = patterns.started_drug.is_match(tail);
-    let mut dated = dated_course(patterns, head, started, head.len());
+    let lead = if patterns.started_drug.is_match(tail) { Lead::Started } else { Lead::Plain };
+    let mut dated = dated_course(patterns, head, lead, head.len());
     dated.shift(line_start);
     Some(dated)
 }
@@ -560,18 +573,27 @@ enum Role {
     Used,
 }
 
+/// What the words right before a drug make of its first date that has no
+/// word of its own.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Lead {
+    /// Nothing: a date of use.
+    Plain,
+    /// A start verb ("started Dupixent in 2024"): its start.
+    Started,
+    /// A last dose ("last Adbry injection was 2026-05-05", "last dose of
+    /// Adbry on 05/05/2026"): its last use.
+    LastDose,
+}
+
 /// Reads the dates of the clause after a drug: periods ("03/2025 -
 /// 05/2025", "from 2019 to 2021", "09/2024 - present") and single dates,
 /// each a start, an end or a time of use by the words just before it; a
 /// drug `started` by the verb before it has its start in a first date with
-/// no word of its own ("started Dupixent in 2024"). A date starting
-/// after `reach` is read only as the next of a list or period.
-fn dated_course(
-    patterns: &CoursePatterns,
-    clause: &str,
-    started: bool,
-    reach: usize,
-) -> DatedCourse {
+/// no word of its own ("started Dupixent in 2024"), and a drug `lead` by a
+/// last dose its last use there. A date starting after `reach` is read only
+/// as the next of a list or period.
+fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usize) -> DatedCourse {
     let dates: Vec<FoundDate> = patterns.dates.dates_in(clause).collect();
     let mut course = DatedCourse::default();
     let mut start: Option<(Date, usize)> = None;
@@ -606,7 +628,8 @@ fn dated_course(
             (None, Some(at), _) => (Role::End, at),
             // "in 2024 and early 2025": a list of dates shares its role.
             (None, None, Some(role)) => (role, date.span.start),
-            (None, None, None) if started && i == 0 => (Role::Start, date.span.start),
+            (None, None, None) if lead == Lead::Started && i == 0 => (Role::Start, date.span.start),
+            (None, None, None) if lead == Lead::LastDose && i == 0 => (Role::End, date.span.start),
             (None, None, None) if joined.is_none() && patterns.other_event.is_match(before) => {
                 from = date.span.end;
                 previous = None;
@@ -700,7 +723,7 @@ mod tests {
 
     fn read(clause: &str) -> (Option<String>, Option<f64>, bool, Option<String>) {
         let patterns = CoursePatterns::new().unwrap();
-        let course = dated_course(&patterns, clause, false, clause.len());
+        let course = dated_course(&patterns, clause, Lead::Plain, clause.len());
         let words = course.last.as_ref().map(|l| clause[l.words.clone()].to_string());
         (course.last.map(|l| l.date.iso()), course.period.map(|(d, _)| d), course.ongoing, words)
     }
@@ -794,10 +817,10 @@ mod tests {
     #[test]
     fn a_date_after_a_drug_started_before_it_is_its_start() {
         let patterns = CoursePatterns::new().unwrap();
-        let course = dated_course(&patterns, " in 2024, and you did well on it", true, 80);
+        let course = dated_course(&patterns, " in 2024, and you did well on it", Lead::Started, 80);
         assert!(course.last.is_none());
         // The same date with a stop word is still an end.
-        let course = dated_course(&patterns, " in 2022, stopped in 2024", true, 80);
+        let course = dated_course(&patterns, " in 2022, stopped in 2024", Lead::Started, 80);
         assert_eq!(course.last.map(|l| l.date.iso()).as_deref(), Some("2024"));
     }
 
@@ -946,6 +969,21 @@ mod tests {
         assert_eq!(outcome("tacrolimus").map(|o| o.0), Some(Outcome::Intolerant));
         // A requested drug's length field is how long the request asks for.
         assert_eq!(outcome("dupilumab").map(|o| o.1), Some(None));
+    }
+
+    #[test]
+    fn a_last_dose_named_before_the_drug_dates_its_last_use() {
+        let text = "Atopic dermatitis. Date: May 19, 2026. Last Adbry injection was 2026-05-05.";
+        assert_eq!(course_of(text, "tralokinumab").0.as_deref(), Some("2026-05-05"));
+        let text = "Atopic dermatitis. Last dose of Adbry on 05/05/2026, then a flare.";
+        assert_eq!(course_of(text, "tralokinumab").0.as_deref(), Some("2026-05-05"));
+        // The course in use, its last injection dated, and stopped in the plan.
+        let text = "Atopic dermatitis.\nDate: May 19, 2026\nShe has been on Adbry (tralokinumab) \
+                    300 mg every 2 weeks for 8 months with an inadequate response. Last Adbry \
+                    injection was 2026-05-05.\nPLAN\n- Discontinue Adbry.\n- Start Dupixent.\n";
+        let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
+        let last = facts.treatments.iter().find(|t| t.agent == "tralokinumab");
+        assert_eq!(last.and_then(|t| t.last_used.as_deref()), Some("2026-05-05"));
     }
 
     #[test]
