@@ -1169,6 +1169,9 @@ mod tests {
         assert_eq!(asked(text), neither());
         let text = "Tacrolimus ointment: prescription renewal sent. Continue Dupixent.";
         assert_eq!(asked(text), neither(), "a refill is no renewal");
+        let text = "Continue Dupixent 300 mg every 2 weeks; the authorization runs through \
+                    09/2026; please plan the next renewal before then.";
+        assert_eq!(asked(text), neither(), "a renewal to come is asked later");
     }
 
     #[test]
