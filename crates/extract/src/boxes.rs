@@ -160,6 +160,37 @@ impl Boxes {
         end: usize,
         reach: usize,
     ) -> Option<Answer> {
+        match self.marks_after(text, lines, end, reach) {
+            (_, Some(Mark::Ticked)) | (Some(Mark::Unticked), _) => Some(Answer::No),
+            (Some(Mark::Ticked), _) => Some(Answer::Yes),
+            _ => None,
+        }
+    }
+
+    /// As [`Boxes::answer_after`], but only a ticked box answers: a
+    /// question whose boxes are all left blank is unanswered.
+    pub fn ticked_answer_after(
+        &self,
+        text: &str,
+        lines: &Lines,
+        end: usize,
+        reach: usize,
+    ) -> Option<Answer> {
+        match self.marks_after(text, lines, end, reach) {
+            (_, Some(Mark::Ticked)) => Some(Answer::No),
+            (Some(Mark::Ticked), _) => Some(Answer::Yes),
+            _ => None,
+        }
+    }
+
+    /// The marks of the Yes and the No box after `end` on its line.
+    fn marks_after(
+        &self,
+        text: &str,
+        lines: &Lines,
+        end: usize,
+        reach: usize,
+    ) -> (Option<Mark>, Option<Mark>) {
         let line_end = lines.range(lines.line_of(end)).end;
         let mut stop = line_end.min(end + reach);
         while !text.is_char_boundary(stop) {
@@ -176,11 +207,7 @@ impl Boxes {
                 None => break,
             }
         }
-        match (yes, no) {
-            (_, Some(Mark::Ticked)) | (Some(Mark::Unticked), _) => Some(Answer::No),
-            (Some(Mark::Ticked), _) => Some(Answer::Yes),
-            _ => None,
-        }
+        (yes, no)
     }
 
     /// The Yes or No a box marks: the word after it, or before it when the

@@ -187,15 +187,28 @@ impl<'t, 'v> Note<'t, 'v> {
     /// answer after it or opening the next line ("?\n  > Yes", "?\n  A:
     /// No"); `None` when it is not answered.
     pub fn answer_to(&self, mark: usize) -> Option<Answer> {
+        self.answer_by(mark, false)
+    }
+
+    /// As [`Note::answer_to`], but a question whose boxes are all left
+    /// blank is unanswered ("Has the patient had a positive response?  [ ]
+    /// Yes  [ ] No" says nothing of the response).
+    pub fn ticked_answer_to(&self, mark: usize) -> Option<Answer> {
+        self.answer_by(mark, true)
+    }
+
+    fn answer_by(&self, mark: usize, ticked_only: bool) -> Option<Answer> {
         let text = self.text();
         let lines = self.lines();
         let line = lines.line_of(mark);
         let rest_of_line = lines.range(line).end;
         let next_line =
             if line + 1 < lines.count() { lines.range(line + 1) } else { text.len()..text.len() };
-        let boxed = self
-            .answer_after(mark + 1, ANSWER_REACH)
-            .or_else(|| self.answer_after(next_line.start, ANSWER_REACH));
+        let boxes = |end: usize| match ticked_only {
+            true => self.boxes.ticked_answer_after(text, lines, end, ANSWER_REACH),
+            false => self.answer_after(end, ANSWER_REACH),
+        };
+        let boxed = boxes(mark + 1).or_else(|| boxes(next_line.start));
         if boxed.is_some() {
             return boxed;
         }

@@ -124,6 +124,29 @@ pub struct RenewalPatterns {
     start_noun: Regex,
     interval: Regex,
     percent_change: Regex,
+    /// A form's field of the change ("percent improvement from baseline:
+    /// 70 %"): the words before "baseline" ...
+    percent_field_label: Regex,
+    /// ... and the percentage after it.
+    percent_field_value: Regex,
+}
+
+/// How far after a word its field's colon may stand ("Percent improvement
+/// from baseline: ____ %").
+const FIELD_COLON_REACH: usize = 40;
+
+/// Whether the words ending at `end` are in a form's label whose value is
+/// left blank: a colon later on the line, within a label's reach, and
+/// after it only blanks, underscores or a unit.
+fn blank_field_after(text: &str, end: usize) -> bool {
+    let rest = crate::values::rest_of_line(text, end, FIELD_COLON_REACH + 80);
+    let Some(colon) = rest.find(':').filter(|&at| at <= FIELD_COLON_REACH) else {
+        return false;
+    };
+    let label_goes_on = !rest[..colon].contains(['.', ';', '?', '!']);
+    let value =
+        rest[colon + 1..].trim_matches(|c: char| c.is_whitespace() || matches!(c, '_' | '%'));
+    label_goes_on && value.is_empty()
 }
 
 /// How far before "baseline" its percentage and change word are read.
@@ -222,6 +245,15 @@ impl RenewalPatterns {
                 \d{1,3} (?: \.\d+ )? \s? (?: % | percent ) \s+          # the percentage
                 (?: from | vs\.? | versus | compared \s+ (?: with | to ) | since | over )
                 \s+ (?: the \s+ )? $                                       # then baseline",
+            )?,
+            percent_field_label: ci(
+                r"\b (?: (?P<less> improvement | reduction | decrease )   # less disease
+                    | (?P<more> worsening | increase ) )                  # or more
+                \s+ from \s+ (?: the \s+ )? $                            # then baseline",
+            )?,
+            percent_field_value: ci(
+                r"^ \s* (?: \( \s* % \s* \) \s* )? [:=] [\s_]*    # the field's colon
+                (?P<pct> \d{1,3} (?: \.\d+ )? ) \s? (?: % | percent )    # its percentage",
             )?,
             label_number: ci(&format!(
                 r"^ (?: [^\d\n:=]{{0,40}}? [:=] \s*   # the label's colon, after a qualifier
@@ -622,15 +654,27 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         steps::add(note.mentions().len());
         for mention in note.mentions() {
             let Meaning::Renewal(term) = mention.meaning else { continue };
-            let said = match term {
-                RenewalTerm::Improved => ResponseStatement::Improved,
+            // A form's answer is a statement however its question or
+            // instruction is worded ("Has the member experienced a positive
+            // clinical response?  [X] Yes", "If yes, percent improvement
+            // from baseline: 70 %").
+            // A form's label left blank ("Improvement: ____") says nothing.
+            if blank_field_after(note.text(), mention.span.end) {
+                continue;
+            }
+            let (said, answered) = match term {
+                RenewalTerm::Improved => match self.form_answer(mention) {
+                    Some(Some(said)) => (said, true),
+                    Some(None) => continue,
+                    None => (ResponseStatement::Improved, false),
+                },
                 RenewalTerm::ChangeFromBaseline => match self.percent_change(&mention.span) {
                     Some(said) => said,
                     None => continue,
                 },
                 RenewalTerm::NotImproved
                 | RenewalTerm::NamedNotImproved
-                | RenewalTerm::Unchanged => ResponseStatement::NotImproved,
+                | RenewalTerm::Unchanged => (ResponseStatement::NotImproved, false),
                 _ => continue,
             };
             let sentence = note.sentence(mention.sentence);
@@ -646,7 +690,8 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 None => (!said_of_drug, false),
             };
             let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
-            if about_course && beside_disease && note.judge(mention, Question::RESPONSE).is_ok() {
+            let asserted = answered || note.judge(mention, Question::RESPONSE).is_ok();
+            if about_course && beside_disease && asserted {
                 statements.push((said, mention.span.clone(), named));
             }
         }
@@ -665,17 +710,45 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         assessed.or(tier.first().copied()).map(|(said, span, _)| (*said, span.clone()))
     }
 
+    /// How a form's question holding a word of response is answered:
+    /// `None` when the words are no question's, `Some(None)` when the
+    /// question is left unanswered, else Yes (improved) or No (not).
+    fn form_answer(&self, mention: &Mention) -> Option<Option<ResponseStatement>> {
+        let mark = self.note.question_mark_after(mention.span.end, QUESTION_REACH)?;
+        Some(match self.note.ticked_answer_to(mark) {
+            Some(Answer::Yes) => Some(ResponseStatement::Improved),
+            Some(Answer::No) => Some(ResponseStatement::NotImproved),
+            None => None,
+        })
+    }
+
     /// What a percentage right before "from baseline" says: less disease
-    /// ("EASI ..... reduced 74%") is a response, more is none.
-    fn percent_change(&self, cue: &Range<usize>) -> Option<ResponseStatement> {
+    /// ("EASI ..... reduced 74%") is a response, more is none; and whether
+    /// it is a form field's written value, a statement however its
+    /// instruction is worded ("If yes, percent improvement from baseline:
+    /// 70 %").
+    fn percent_change(&self, cue: &Range<usize>) -> Option<(ResponseStatement, bool)> {
         let text = self.note.text();
         let from =
             crate::treatments::floor_char_boundary(text, cue.start.saturating_sub(PERCENT_REACH));
         steps::add(cue.start - from);
-        let caps = self.patterns.percent_change.captures(&text[from..cue.start])?;
-        Some(match caps.name("less") {
-            Some(_) => ResponseStatement::Improved,
-            None => ResponseStatement::NotImproved,
+        let before = &text[from..cue.start];
+        if let Some(caps) = self.patterns.percent_change.captures(before) {
+            return Some(match caps.name("less") {
+                Some(_) => (ResponseStatement::Improved, false),
+                None => (ResponseStatement::NotImproved, false),
+            });
+        }
+        // A form's field: "percent improvement from baseline:   70 %"; an
+        // improvement of none is no response.
+        let label = self.patterns.percent_field_label.captures(before)?;
+        let after = crate::values::rest_of_line(text, cue.end, PERCENT_REACH);
+        steps::add(after.len());
+        let value = self.patterns.percent_field_value.captures(after)?;
+        let percent: f64 = value.name("pct")?.as_str().parse().ok()?;
+        Some(match label.name("less") {
+            Some(_) if percent > 0.0 => (ResponseStatement::Improved, true),
+            _ => (ResponseStatement::NotImproved, true),
         })
     }
 
@@ -1545,8 +1618,29 @@ mod tests {
             ("BSA down by 80% vs baseline.", Some(Improved)),
             ("Itch NRS up 20% compared with baseline.", Some(NotImproved)),
             ("EASI 28 at baseline.", None),
+            // A form's field, under its conditional instruction.
+            (
+                "\n   If yes, please indicate percent improvement from baseline:   70 %\n",
+                Some(Improved),
+            ),
+            ("\n   Percent improvement from baseline: ____ %\n", None),
+            ("\n   Improvement since start: ________\n", None),
         ] {
             assert_eq!(response(&format!("{renewal}{said}")), expected, "{said}");
+        }
+    }
+
+    #[test]
+    fn a_forms_response_question_states_the_response_only_when_a_box_is_ticked() {
+        use ResponseStatement::Improved;
+        let renewal = "Atopic dermatitis. Dupixent 300 mg every 2 weeks since 09/2025; \
+                       reauthorization requested.\n";
+        let question = "3. Has the member experienced a positive clinical response to therapy\n\
+                        \x20  (e.g., reduction in BSA, EASI, pruritus, flares)?\n";
+        for (boxes, expected) in
+            [("      [X] Yes   [ ] No\n", Some(Improved)), ("      [ ] Yes   [ ] No\n", None)]
+        {
+            assert_eq!(response(&format!("{renewal}{question}{boxes}")), expected, "{boxes}");
         }
     }
 

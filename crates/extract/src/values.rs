@@ -1186,7 +1186,7 @@ fn age_sex(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Opti
 }
 
 /// The rest of the line after a label, up to `width` bytes.
-fn rest_of_line(text: &str, end: usize, width: usize) -> &str {
+pub(crate) fn rest_of_line(text: &str, end: usize, width: usize) -> &str {
     steps::add(width);
     let stop = floor_boundary(text, (end + width).min(text.len()));
     let window = &text[end..stop];
