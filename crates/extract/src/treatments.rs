@@ -722,6 +722,10 @@ struct Merged {
     end_stated: bool,
     /// Where a mention says the agent never reached the patient.
     never_used: Option<Range<usize>>,
+    /// A mention dates the course's start with "since" and no end.
+    since_open: bool,
+    /// A mention tells of a stop.
+    any_stop: bool,
 }
 
 /// One treatment per distinct agent and class: the strongest outcome, the
@@ -765,6 +769,8 @@ fn merge_by_agent(
                 stopped_after: false,
                 end_stated: false,
                 never_used: None,
+                since_open: false,
+                any_stop: false,
             });
             treatments.len() - 1
         });
@@ -823,6 +829,8 @@ fn merge_by_agent(
             }
         }
         merged.in_use_now |= mention.in_use_now;
+        merged.since_open |= mention.course.since_open;
+        merged.any_stop |= mention.reading.stopped;
         // A stop said after the last use ("Discontinue tralokinumab" in the
         // plan); a use said after the stop goes on again.
         if mention.in_use_now {
@@ -853,8 +861,15 @@ fn merge_by_agent(
                 never_used,
                 stopped_after,
                 end_stated,
+                since_open,
+                any_stop,
                 ..
             } = merged;
+            // "On hydrocortisone 1% since 10/2025": a course begun "since"
+            // a date, that no mention ends or stops, goes on now.
+            if since_open && !any_stop && last_used.is_none() {
+                in_use_now = true;
+            }
             // A course stopped after its use, with its end written ("last
             // dose on 02/20/2026", "Discontinue tralokinumab"), ended then; a
             // stop with no end written is today's, and today it was in use.

@@ -699,6 +699,23 @@ fn an_exports_field_names_are_read_as_words() {
 }
 
 #[test]
+fn a_course_begun_since_a_date_that_nothing_stops_goes_on_now() {
+    let last = |text: &str, agent: &str| {
+        let f = extract_case(&Lexicons::builtin(), text);
+        f.treatments.iter().find(|t| t.agent == agent).and_then(|t| t.last_used.clone())
+    };
+    let text = "Date: 11/18/2026\nAtopic dermatitis. On hydrocortisone 1% cream since 10/2025, \
+                with little effect.";
+    assert_eq!(last(text, "hydrocortisone").as_deref(), Some("2026-11-18"));
+    // A stop told anywhere ends it.
+    let text = "Date: 11/18/2026\nHypertension. Amlodipine since 2019; switched amlodipine to \
+                losartan 07/2026.";
+    assert_eq!(last(text, "amlodipine"), None);
+    let text = "Date: 11/18/2026\nAtopic dermatitis. Tacrolimus since 2024 - stopped 08/2026.";
+    assert_eq!(last(text, "tacrolimus").as_deref(), Some("2026-08"));
+}
+
+#[test]
 fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
     let text = "Atopic dermatitis. Dupixent renewal.\n\
                 1. Date Dupixent therapy started:   05/O6/2026\n\

@@ -194,6 +194,9 @@ pub(super) struct CourseTime {
     pub last_used: Option<LastUse>,
     /// A period written as still open ("09/2024 - present").
     pub ongoing: bool,
+    /// A start written with "since" and no end ("hydrocortisone since
+    /// 10/2025"): in use now, unless the note tells of a stop.
+    pub since_open: bool,
 }
 
 /// When a drug was last used, as a course's dates say.
@@ -289,7 +292,12 @@ pub(super) fn course_time(
             dated = row;
         }
     }
-    CourseTime { duration: stated.or(dated.period), last_used: dated.last, ongoing: dated.ongoing }
+    CourseTime {
+        duration: stated.or(dated.period),
+        last_used: dated.last,
+        ongoing: dated.ongoing,
+        since_open: dated.since_open,
+    }
 }
 
 /// How many lines hanging under a drug's line are read as its own.
@@ -550,6 +558,7 @@ struct DatedCourse {
     period: Option<(f64, Range<usize>)>,
     last: Option<LastUse>,
     ongoing: bool,
+    since_open: bool,
 }
 
 impl DatedCourse {
@@ -599,6 +608,7 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
     let mut start: Option<(Date, usize)> = None;
     let mut latest_start: Option<Date> = None;
     let mut previous: Option<Role> = None;
+    let mut since = false;
     let mut from = 0;
     let mut i = 0;
     while i < dates.len() {
@@ -624,7 +634,10 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
             marker(&patterns.end_before),
             previous.filter(|_| patterns.date_list.is_match(before)),
         ) {
-            (Some(at), _, _) => (Role::Start, at),
+            (Some(at), _, _) => {
+                since |= clause[at..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("since"));
+                (Role::Start, at)
+            }
             (None, Some(at), _) => (Role::End, at),
             // "in 2024 and early 2025": a list of dates shares its role.
             (None, None, Some(role)) => (role, date.span.start),
@@ -683,6 +696,7 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
             course.last = None;
         }
     }
+    course.since_open = since && course.last.is_none() && !course.ongoing;
     course
 }
 
