@@ -71,6 +71,20 @@ impl Date {
         }
     }
 
+    /// The date a course begun on this date and lasting `days` ended, as
+    /// precisely as its start is written: the day after a day; a month or
+    /// a year itself when the course was too short to leave it by much (two
+    /// weeks of a month, a month of a year: "started 01/2026, stopped after
+    /// 10 days" ended in 01/2026).
+    pub fn ended_after(&self, days: i64) -> Option<Date> {
+        if self.is_day() {
+            let end = self.first().checked_add_signed(chrono::Duration::days(days))?;
+            return Date::day(end.year(), end.month(), end.day());
+        }
+        let within = if self.is_year() { 31 } else { 14 };
+        (0..=within).contains(&days).then_some(*self)
+    }
+
     /// Whether the note gives only the year.
     pub fn is_year(&self) -> bool {
         self.month.is_none()

@@ -47,6 +47,8 @@ pub struct CoursePatterns {
     /// was ...", "last dose of Adbry on ..."): a date with no word of its
     /// own is the course's last use.
     last_dose_drug: Regex,
+    /// A clause that opens with a stop after a length, with no subject.
+    stop_after_opening: Regex,
     /// What ends the clause a course's dates are read in: a semicolon, or
     /// a relative clause about a person ("..., who has eczema that I
     /// diagnosed in 2021").
@@ -127,7 +129,7 @@ impl CoursePatterns {
                     (?:about\x20|approximately\x20|~)?
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
                   | \b(?:stopped|stopping|discontinued|quit|ceased|refused)  # a stop after its length
-                    \s+(?:it\s+|them\s+|using\s+it\s+)?after\s+(?:about\x20|approximately\x20|~)?
+                    \s+(?:it\s+|them\s+|using\s+it\s+)?after\s+(?:about\s+|approximately\s+|~)?
                   | \btaper(?:ed|ing)?\s+over\s+)                        # a taper over its length
                   {COUNT_OF_UNITS}"
             ))?,
@@ -164,6 +166,9 @@ impl CoursePatterns {
                   (?: (?: dose | injection | shot | application | fill | infusion )
                       \s+ of \s+ (?: the \s+ | her \s+ | his \s+ )? )?    # dose of
                   $")?,
+            stop_after_opening: ci(r"^ \s* (?: and \s+ )? (?: was \s+ )?
+                  (?: stopped | discontinued | d/c'?d | quit )                # a stop
+                  \s+ (?: it \s+ | them \s+ )? after \b                    # after a length")?,
             clause_end: ci(r"; | \b (?: who | whose ) \b   # a new clause")?,
             other_event: ci(r"\b (?: i | he | she | we | they | you ) \b   # a subject of its own
                   | \b (?: then | when | where ) \b                          # a clause joined on
@@ -249,7 +254,14 @@ pub(super) fn course_time(
     // elbows x 14 days"), read as far as the sentence or the next drug.
     // Past the usual reach, a stop the sentence splitter kept ("on heparin
     // and transferred 8/16/95.,In addition ... for 2 months") ends it.
-    let length_reach = reach(LENGTH_AFTER).min(sentence_end).min(next_drug);
+    let length_reach = match stop_clause_after(patterns, note, sentence_end) {
+        // "started 01/2026; discontinued after about 10 days": a stop with
+        // no subject of its own after the course's sentence is its end.
+        Some(clause_end) if fields_end.is_none() => {
+            (span.end + 2 * LENGTH_AFTER).min(clause_end).min(next_drug)
+        }
+        _ => reach(LENGTH_AFTER).min(sentence_end).min(next_drug),
+    };
     let usual = floor_char_boundary(text, (span.end + COURSE_AFTER).min(length_reach));
     let window = &text[span.end..floor_char_boundary(text, length_reach).max(span.end)];
     steps::add(window.len());
@@ -292,6 +304,16 @@ pub(super) fn course_time(
             dated = row;
         }
     }
+    // "started 01/2026; discontinued after about 10 days": a start and a
+    // length, the end neither written nor open, date the last use.
+    if let (None, false, false, false, Some((began, at)), Some((days, words))) =
+        (&dated.last, dated.ongoing, dated.since_open, planned, &dated.start, &stated)
+    {
+        if let Some(date) = began.ended_after(*days as i64) {
+            let words = at.start.min(words.start)..at.end.max(words.end);
+            dated.last = Some(LastUse { date, words, stated_end: false });
+        }
+    }
     CourseTime {
         duration: stated.or(dated.period),
         last_used: dated.last,
@@ -299,6 +321,22 @@ pub(super) fn course_time(
         since_open: dated.since_open,
     }
 }
+
+/// Where the clause after a course's sentence ends, when it opens with a
+/// stop after a length and no subject of its own ("; stopped after 9
+/// days", "; discontinued after about\n 10 days").
+fn stop_clause_after(patterns: &CoursePatterns, note: &Note, sentence_end: usize) -> Option<usize> {
+    let text = note.text();
+    if sentence_end >= text.len() || !text[..sentence_end].ends_with(';') {
+        return None;
+    }
+    let rest = &text[sentence_end..floor_char_boundary(text, sentence_end + STOP_OPENING)];
+    steps::add(rest.len());
+    patterns.stop_after_opening.is_match(rest).then(|| note.sentence_of(sentence_end).end)
+}
+
+/// How far into a clause its opening stop is read.
+const STOP_OPENING: usize = 48;
 
 /// How many lines hanging under a drug's line are read as its own.
 const HUNG_LINES: usize = 2;
@@ -559,6 +597,8 @@ struct DatedCourse {
     last: Option<LastUse>,
     ongoing: bool,
     since_open: bool,
+    /// The latest start written, and its words.
+    start: Option<(Date, Range<usize>)>,
 }
 
 impl DatedCourse {
@@ -569,6 +609,9 @@ impl DatedCourse {
         }
         if let Some(last) = &mut self.last {
             last.words = shift(last.words.clone(), by);
+        }
+        if let Some((_, words)) = &mut self.start {
+            *words = shift(words.clone(), by);
         }
     }
 }
@@ -675,6 +718,9 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
             Role::Start => {
                 start = Some((date.date, words_start));
                 latest_start = later(latest_start, date.date);
+                if course.start.as_ref().is_none_or(|(kept, _)| is_later(&date.date, kept)) {
+                    course.start = Some((date.date, words_start..date.span.end));
+                }
             }
             Role::End | Role::Used => {
                 record_end(&mut course, date.date, words_start..date.span.end, role == Role::End);
@@ -998,6 +1044,20 @@ mod tests {
         let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
         let last = facts.treatments.iter().find(|t| t.agent == "tralokinumab");
         assert_eq!(last.and_then(|t| t.last_used.as_deref()), Some("2026-05-05"));
+    }
+
+    #[test]
+    fn a_start_and_a_short_length_date_the_last_use() {
+        let text = "Atopic dermatitis.\n   - Tacrolimus 0.1% ointment BID, started 01/2026; \
+                    discontinued after about\n     10 days because of burning and stinging.\n";
+        assert_eq!(course_of(text, "tacrolimus"), (Some("2026-01".into()), Some(10.0)));
+        let text =
+            "Atopic dermatitis. Crisaborole was started 11/04/2025 and stopped after 5 days.";
+        assert_eq!(course_of(text, "crisaborole").0.as_deref(), Some("2025-11-09"));
+        // A longer course may have left its month or year.
+        let text =
+            "Atopic dermatitis. Methotrexate was started in 2022 and stopped after 6 months.";
+        assert_eq!(course_of(text, "methotrexate"), (None, Some(180.0)));
     }
 
     #[test]
