@@ -713,6 +713,11 @@ fn a_course_begun_since_a_date_that_nothing_stops_goes_on_now() {
     assert_eq!(last(text, "amlodipine"), None);
     let text = "Date: 11/18/2026\nAtopic dermatitis. Tacrolimus since 2024 - stopped 08/2026.";
     assert_eq!(last(text, "tacrolimus").as_deref(), Some("2026-08"));
+    // A start word names its date past the usual reach.
+    let text = "Date: 03/10/2026\nAtopic dermatitis.\n   Betamethasone valerate 0.1% ointment \
+                BID to trunk, arms, scalp (as 0.1% lotion) - current,\n   in use since 2024 - \
+                inadequate response, continues to flare on face and neck.\n";
+    assert_eq!(last(text, "betamethasone").as_deref(), Some("2026-03-10"));
 }
 
 #[test]

@@ -659,9 +659,12 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
         let date = &dates[i];
         let before = &clause[from..date.span.start];
         let marker = |re: &Regex| re.find(before).map(|m| from + m.start());
-        // Past the usual reach, only a date its end word names ("..., used
-        // for six months and stopped 03/2025") still dates the course.
-        if date.span.start > reach && previous.is_none() && marker(&patterns.end_before).is_none() {
+        // Past the usual reach, only a date its start or end word names
+        // ("..., used for six months and stopped 03/2025", "- current, in
+        // use since 2024") still dates the course.
+        let named =
+            marker(&patterns.end_before).is_some() || marker(&patterns.start_before).is_some();
+        if date.span.start > reach && previous.is_none() && !named {
             break;
         }
         let next = dates.get(i + 1);
