@@ -721,6 +721,22 @@ fn a_course_begun_since_a_date_that_nothing_stops_goes_on_now() {
 }
 
 #[test]
+fn a_failed_courses_loading_regimen_is_how_it_began_not_the_request() {
+    let text = "Date: 05/06/2026\nSevere atopic dermatitis.\nTreatment history\n\
+                - Tralokinumab (Adbry), 300 mg loading dose then 150 mg every other\n  \
+                week (adolescent dosing), started 12/15/2025 and continued for\n  16 weeks: \
+                inadequate response.\n\nI write to request coverage of dupilumab. I ask that \
+                you approve dupilumab.\n";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    let tralokinumab = f.treatments.iter().find(|t| t.agent == "tralokinumab");
+    assert_eq!(
+        tralokinumab.map(|t| (t.outcome, t.duration_days)),
+        Some((Outcome::Failed, Some(112.0)))
+    );
+}
+
+#[test]
 fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
     let text = "Atopic dermatitis. Dupixent renewal.\n\
                 1. Date Dupixent therapy started:   05/O6/2026\n\

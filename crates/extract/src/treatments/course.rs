@@ -125,7 +125,7 @@ impl CoursePatterns {
         Ok(CoursePatterns {
             duration: ci(&format!(
                 r"(?:\bx\s*|\(                                # x, (
-                  | \bfor\x20(?:the\x20(?:past|last)\x20)?             # for, for the past
+                  | \bfor\s+(?:the\s+(?:past|last)\s+)?               # for, for the past
                     (?:about\x20|approximately\x20|~)?
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
                   | \b(?:stopped|stopping|discontinued|quit|ceased|refused)  # a stop after its length
@@ -233,7 +233,14 @@ pub(super) fn course_time(
     // brand its value names beside the agent.
     let fields_end = drug_field_end(note, span.start);
     let grouped = fields_end.is_some() && opens_field_group(note, span.start);
-    let next_drug = match grouped {
+    // ... as does a past course's other name in brackets right after it
+    // ("Tralokinumab (Adbry), 300 mg ... started 12/15/2025"); a planned
+    // drug's fields are its request's.
+    let prose = !planned && fields_end.is_none();
+    let next_same = outcomes.next_drug_from(span.end).filter(|_| prose).filter(|&next| {
+        text[span.end..next].trim() == "(" && outcomes.next_other_drug_after(span) != Some(next)
+    });
+    let next_drug = match grouped || next_same.is_some() {
         true => outcomes.next_other_drug_after(span),
         false => outcomes.next_drug_from(span.end),
     };

@@ -192,9 +192,13 @@ fn narrative_request<'m>(
     // of its own) is the course that led to the request ("Start Dupixent
     // ... Prior authorization: documents above (tralokinumab failure,
     // ...)"), not the drug asked for.
+    // A plan word that reaches a course dated or timed and judged ("300 mg
+    // loading dose then 150 mg ..., started 12/15/2025 and continued for 16
+    // weeks: inadequate response") tells how that course began.
+    let timed = |m: &DrugMention| m.course.duration.is_some() || m.course.last_used.is_some();
     let mut tried: Vec<u32> = mentions
         .iter()
-        .filter(|m| !m.reading.planned && judged(m.reading.outcome))
+        .filter(|m| (!m.reading.planned || timed(m)) && judged(m.reading.outcome))
         .map(|m| drugs.agent(m))
         .collect();
     tried.sort_unstable();
