@@ -149,6 +149,14 @@ fn blank_field_after(text: &str, end: usize) -> bool {
     label_goes_on && value.is_empty()
 }
 
+/// Whether the words at `span` open with a form box's option word and run
+/// on into the next line ("[x] No\nResponse to therapy ...").
+fn option_runs_on(text: &str, span: &Range<usize>) -> bool {
+    let boxed =
+        text[..span.start].trim_end_matches([' ', '\t']).ends_with([']', ')', '☐', '☒', '☑']);
+    boxed && text[span.clone()].contains('\n')
+}
+
 /// How far before "baseline" its percentage and change word are read.
 const PERCENT_REACH: usize = 60;
 
@@ -658,8 +666,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             // instruction is worded ("Has the member experienced a positive
             // clinical response?  [X] Yes", "If yes, percent improvement
             // from baseline: 70 %").
-            // A form's label left blank ("Improvement: ____") says nothing.
-            if blank_field_after(note.text(), mention.span.end) {
+            // A form's label left blank ("Improvement: ____") says nothing,
+            // nor does a box's option run into the next line ("[x] No" over
+            // "Response to therapy documented?").
+            if blank_field_after(note.text(), mention.span.end)
+                || option_runs_on(note.text(), &mention.span)
+            {
                 continue;
             }
             let (said, answered) = match term {
@@ -1628,6 +1640,15 @@ mod tests {
         ] {
             assert_eq!(response(&format!("{renewal}{said}")), expected, "{said}");
         }
+    }
+
+    #[test]
+    fn a_box_option_run_into_the_next_line_states_nothing() {
+        let form = "Atopic dermatitis. Dupixent 300 mg every 2 weeks since 09/2025; \
+                    reauthorization requested.\n\
+                    Is the patient using another biologic?   [ ] Yes   [x] No\n\
+                    Response to therapy documented?   [x] Yes (see letter below)\n";
+        assert_eq!(response(form), None);
     }
 
     #[test]

@@ -996,3 +996,14 @@ fn more_lay_words_of_no_effect() {
         assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{text}");
     }
 }
+
+#[test]
+fn not_having_responded_to_drugs_fails_them_and_negates_none() {
+    let f = facts(&format!(
+        "{AD}History\nHe had not responded adequately to triamcinolone 0.1% ointment, clobetasol \
+         0.05% ointment or tacrolimus 0.1% ointment.\n"
+    ));
+    for agent in ["triamcinolone", "clobetasol", "tacrolimus"] {
+        assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{agent}");
+    }
+}
