@@ -280,6 +280,7 @@ pub(super) fn course_time(
     let after = &text[span.end..length_end];
     let stated = stated_length(patterns, after, grouped && !planned);
     let stated = stated.map(|(d, r)| (d, shift(r, span.end)));
+    let stated = stated.or_else(|| (!planned).then(|| length_in_unit_column(note, span)).flatten());
     // A date in the next clause ("...; seen again 04/2026") is not the course's.
     let clause_end = patterns.clause_end.find(dates_after).map_or(dates_after.len(), |m| m.start());
     let clause = &dates_after[..clause_end];
@@ -344,6 +345,70 @@ fn stop_clause_after(patterns: &CoursePatterns, note: &Note, sentence_end: usize
 
 /// How far into a clause its opening stop is read.
 const STOP_OPENING: usize = 48;
+
+/// How far above a table row its header is looked for.
+const HEADER_REACH: usize = 4096;
+
+/// The length a bar-drawn table's row gives in a column whose header
+/// names the unit ("| Agent | Dates | Weeks used | Result |" over "| 2 |
+/// Triamcinolone 0.1% | 04/25 - | 8 | INADEQUATE |"): the row's cell in
+/// that column holds a bare number. The header is the nearest line above,
+/// within the table (no blank line between), with as many cells, one of
+/// them naming weeks, days or months and none holding a digit.
+fn length_in_unit_column(note: &Note, span: &Range<usize>) -> Option<(f64, Range<usize>)> {
+    let (text, lines) = (note.text(), note.lines());
+    let row_line = lines.line_of(span.start);
+    let row = lines.range(row_line);
+    if !text[row.clone()].contains('|') {
+        return None;
+    }
+    let cells = |range: Range<usize>| -> Vec<Range<usize>> {
+        let line = &text[range.clone()];
+        let bars: Vec<usize> = line.match_indices('|').map(|(i, _)| range.start + i).collect();
+        bars.windows(2).map(|w| w[0] + 1..w[1]).collect()
+    };
+    let row_cells = cells(row.clone());
+    let floor = row.start.saturating_sub(HEADER_REACH);
+    let mut above = row_line;
+    while above > 0 {
+        above -= 1;
+        let range = lines.range(above);
+        steps::add(range.len() + 1);
+        let line = text[range.clone()].trim();
+        if line.is_empty() || range.start < floor {
+            return None;
+        }
+        let header = cells(range);
+        if header.len() != row_cells.len()
+            || header.iter().any(|c| text[c.clone()].contains(|c: char| c.is_ascii_digit()))
+        {
+            continue;
+        }
+        for (column, cell) in header.iter().enumerate() {
+            let Some(unit) = unit_named(&text[cell.clone()]) else { continue };
+            let value = &row_cells[column];
+            let number = text[value.clone()].trim();
+            let Ok(count) = number.parse::<f64>() else { continue };
+            let at = value.start + text[value.clone()].find(number).unwrap_or(0);
+            return length_days(&count.to_string(), unit).map(|days| (days, at..at + number.len()));
+        }
+    }
+    None
+}
+
+/// The unit of time a table's header cell names ("Weeks used", "Duration
+/// (days)"), as `length_days` reads it.
+fn unit_named(cell: &str) -> Option<&'static str> {
+    let lower = cell.to_ascii_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
+    words.iter().find_map(|w| match *w {
+        "weeks" | "wks" | "wk" | "week" => Some("weeks"),
+        "days" | "day" => Some("days"),
+        "months" | "mos" | "month" => Some("months"),
+        _ => None,
+    })
+}
 
 /// How many lines hanging under a drug's line are read as its own.
 const HUNG_LINES: usize = 2;
@@ -1068,6 +1133,22 @@ mod tests {
         let text =
             "Atopic dermatitis. Methotrexate was started in 2022 and stopped after 6 months.";
         assert_eq!(course_of(text, "methotrexate"), (None, Some(180.0)));
+    }
+
+    #[test]
+    fn a_tables_unit_column_gives_the_rows_length() {
+        let text = "Atopic dermatitis.\n\
+            +---+------------------------------+---------+-------+--------------+\n\
+            | # | Agent / strength             | Dates   | Weeks | Result       |\n\
+            |   |                              | (mm/yy) | used  |              |\n\
+            +---+------------------------------+---------+-------+--------------+\n\
+            | 1 | Hydrocortisone 2.5% cream    | 01/25 - |   10  | Minimal help |\n\
+            | 2 | Triamcinolone 0.1% ointment  | 04/25 - |    8  | INADEQUATE   |\n";
+        assert_eq!(course_of(text, "hydrocortisone").1, Some(70.0));
+        assert_eq!(course_of(text, "triamcinolone").1, Some(56.0));
+        // A column that names no unit gives none.
+        let text = "Atopic dermatitis.\n| Agent | Refills |\n| Triamcinolone 0.1% | 8 |\n";
+        assert_eq!(course_of(text, "triamcinolone").1, None);
     }
 
     #[test]
