@@ -1643,6 +1643,19 @@ mod tests {
     }
 
     #[test]
+    fn a_visit_said_to_be_at_a_week_of_the_course_now_is_its_time() {
+        let text = "Date: 04/14/2026\nTheo is here at week 12 of Dupixent for his atopic \
+                    dermatitis. Renewal request for Dupixent sent.";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.days, Some(84.0));
+        // A renewal at a week to come is no time so far.
+        let text = "Date: 04/14/2026\nAtopic dermatitis on Dupixent since 02/2026. \
+                    Reauthorization at week 16 needs EASI scores.";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_ne!(time.days, Some(112.0));
+    }
+
+    #[test]
     fn a_box_option_run_into_the_next_line_states_nothing() {
         let form = "Atopic dermatitis. Dupixent 300 mg every 2 weeks since 09/2025; \
                     reauthorization requested.\n\
