@@ -189,7 +189,8 @@ impl RenewalPatterns {
                 |since\s+(?:she|he|they|the\s+patient)\s+(?:started|began)
                 |(?:switched|changed|transitioned)                         # a switch to it
                     (?:\s+(?:him|her|them|the\x20patient))?                 #   of the patient
-                    \s+(?:from\s+[^.;]{1,48}?\s+)?to)                       #   from another drug
+                    \s+(?:from\s+[^.;]{1,48}?\s+)?to                        #   from another drug
+                |first(?:\s+(?:dose|injection|shot)\s+of)?)              # its first dose
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
             in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
@@ -1491,6 +1492,11 @@ mod tests {
         assert_eq!(t("He has received Dupixent for 14 months."), Some((None, Some(420.0))));
         assert_eq!(t("Months on Dupixent: 9"), Some((None, Some(270.0))));
         assert_eq!(t("She started Dupixent 4 months ago."), Some((None, Some(120.0))));
+        assert_eq!(
+            t("He had his first Dupixent injection eight weeks ago."),
+            Some((None, Some(56.0)))
+        );
+        assert_eq!(t("First dose of Dupixent 8 weeks ago in clinic."), Some((None, Some(56.0))));
         let interval = t("He began Dupixent 300 mg every 2 weeks on 01/05/2026.");
         assert_eq!(interval, Some((Some("2026-01-05".into()), Some(42.0))), "no 'weeks on' label");
         assert_eq!(t("Dupixent, at the 16-week follow-up."), Some((None, Some(112.0))));
