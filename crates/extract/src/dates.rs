@@ -234,8 +234,8 @@ impl DatePatterns {
                   | (?P<md_m>{m})\.?[\x20\t]+
                     (?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?,?[\x20\t]+
                     (?P<md_y>{year})                              # March 3, 2026; june 2 2026
-                  | (?P<m_m>{m})\.?,?[\x20\t]+(?:of[\x20\t]+)?
-                    (?: (?P<m_y>{year}) | '(?P<m_yy>\d{{2}}) )    # June 2025, Sept. 2024, Oct '23
+                  | (?P<m_m>{m})\.?,?(?:[\x20\t]+|[\x20\t]*\r?\n[\x20\t]*)(?:of[\x20\t]+)?
+                    (?: (?P<m_y>{year}) | '(?P<m_yy>\d{{2}}) )    # June 2025, Sept. 2024, Oct '23; wrapped
                   | (?P<y>{year})                                 # 2022, where a year may stand alone
                   | (?P<bare_m>{m}) \.?
                     (?: [\x20\t]+ (?P<bare_d>\d{{1,2}}) (?:st|nd|rd|th)? )?   # March (14): no year
@@ -430,6 +430,8 @@ mod tests {
         assert_eq!(iso("in Sept. 2024"), ["2024-09"]);
         assert_eq!(iso("the 3rd of March 2024"), ["2024-03-03"]);
         assert_eq!(iso("stopped Oct '23"), ["2023-10"]);
+        // A month and its year wrapped onto the next line.
+        assert_eq!(iso("was stopped in November\n   2025 because"), ["2025-11"]);
         assert_eq!(iso("from 2025-03 on"), ["2025-03"]);
         // A British letter writes the day first when it cannot be a month.
         assert_eq!(iso("seen 17/02/2026"), ["2026-02-17"]);
