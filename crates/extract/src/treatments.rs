@@ -402,9 +402,10 @@ fn drug_mention(
     let span = mention.span.clone();
     let course = course_time(&patterns.course, note, &span, reading.planned, &shape.outcomes);
     let offered_only = offered_only(&reading);
-    let in_use_now = course.ongoing
-        || reading.outcome == Outcome::Current
-        || (reading.in_use.is_some() && !reading.stopped);
+    let in_use_now = !course.no_longer
+        && (course.ongoing
+            || reading.outcome == Outcome::Current
+            || (reading.in_use.is_some() && !reading.stopped));
     Some(DrugMention {
         drug: id,
         class,
@@ -830,7 +831,7 @@ fn merge_by_agent(
         }
         merged.in_use_now |= mention.in_use_now;
         merged.since_open |= mention.course.since_open;
-        merged.any_stop |= mention.reading.stopped;
+        merged.any_stop |= mention.reading.stopped || mention.course.no_longer;
         // A stop said after the last use ("Discontinue tralokinumab" in the
         // plan); a use said after the stop goes on again.
         if mention.in_use_now {

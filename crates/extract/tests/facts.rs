@@ -737,6 +737,22 @@ fn a_failed_courses_loading_regimen_is_how_it_began_not_the_request() {
 }
 
 #[test]
+fn a_use_said_to_have_ended_names_the_drug_and_its_last_use() {
+    let last = |text: &str, agent: &str| {
+        let f = extract_case(&Lexicons::builtin(), text);
+        f.treatments.iter().find(|t| t.agent == agent).map(|t| t.last_used.clone())
+    };
+    let text = "Date: 02/17/2026\nAtopic dermatitis on Dupixent. He has not needed mometasone \
+                since December 2025.";
+    assert_eq!(last(text, "mometasone"), Some(Some("2025-12".into())));
+    let text = "Date: 02/03/2026\nAtopic dermatitis on Dupixent. She uses tacrolimus on the \
+                eyelids and has not needed triamcinolone or clobetasol at all since 05/2025.";
+    assert_eq!(last(text, "clobetasol"), Some(Some("2025-05".into())));
+    let text = "Date: 02/03/2026\nAtopic dermatitis on Dupixent. He no longer needs clobetasol.";
+    assert_eq!(last(text, "clobetasol"), Some(None), "named, not denied, not in use");
+}
+
+#[test]
 fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
     let text = "Atopic dermatitis. Dupixent renewal.\n\
                 1. Date Dupixent therapy started:   05/O6/2026\n\

@@ -47,6 +47,9 @@ pub struct CoursePatterns {
     /// was ...", "last dose of Adbry on ..."): a date with no word of its
     /// own is the course's last use.
     last_dose_drug: Regex,
+    /// A use said to have ended right before the drug ("has not needed",
+    /// "no longer uses").
+    no_longer_drug: Regex,
     /// A clause that opens with a stop after a length, with no subject.
     stop_after_opening: Regex,
     /// What ends the clause a course's dates are read in: a semicolon, or
@@ -166,6 +169,13 @@ impl CoursePatterns {
                   (?: (?: dose | injection | shot | application | fill | infusion )
                       \s+ of \s+ (?: the \s+ | her \s+ | his \s+ )? )?    # dose of
                   $")?,
+            no_longer_drug: ci(
+                r"\b (?: no \s+ longer \s+ (?: needs? | needed | uses? | using | requires? )
+                  | (?: has | have | had ) \s+ not \s+ (?: needed | required ) )
+                  \s+ (?: any \s+ | the \s+ | her \s+ | his \s+ )?
+                  (?: [^.;\n]{0,48}? (?: , | \s or | \s and ) \s+ )?   # a drug listed before
+                  $",
+            )?,
             stop_after_opening: ci(r"^ \s* (?: and \s+ )? (?: was \s+ )?
                   (?: stopped | discontinued | d/c'?d | quit )                # a stop
                   \s+ (?: it \s+ | them \s+ )? after \b                    # after a length")?,
@@ -202,6 +212,9 @@ pub(super) struct CourseTime {
     /// A start written with "since" and no end ("hydrocortisone since
     /// 10/2025"): in use now, unless the note tells of a stop.
     pub since_open: bool,
+    /// Words right before the drug say its use ended ("has not needed
+    /// triamcinolone since September"): not in use now.
+    pub no_longer: bool,
 }
 
 /// When a drug was last used, as a course's dates say.
@@ -288,10 +301,14 @@ pub(super) fn course_time(
     steps::add(span.start - lead);
     let before = &text[lead..span.start];
     let started = planned || patterns.started_drug.is_match(before);
-    let words_before = match (started, patterns.last_dose_drug.is_match(before)) {
-        (true, _) => Lead::Started,
-        (false, true) => Lead::LastDose,
-        (false, false) => Lead::Plain,
+    let words_before = if started {
+        Lead::Started
+    } else if patterns.last_dose_drug.is_match(before) {
+        Lead::LastDose
+    } else if patterns.no_longer_drug.is_match(before) {
+        Lead::NoLonger
+    } else {
+        Lead::Plain
     };
     let stated = stated.or_else(|| {
         let found = patterns
@@ -327,6 +344,7 @@ pub(super) fn course_time(
         last_used: dated.last,
         ongoing: dated.ongoing,
         since_open: dated.since_open,
+        no_longer: words_before == Lead::NoLonger,
     }
 }
 
@@ -708,6 +726,9 @@ enum Lead {
     /// A last dose ("last Adbry injection was 2026-05-05", "last dose of
     /// Adbry on 05/05/2026"): its last use.
     LastDose,
+    /// A use that ended ("has not needed mometasone since December
+    /// 2025"): its "since" is the last use, not a start.
+    NoLonger,
 }
 
 /// Reads the dates of the clause after a drug: periods ("03/2025 -
@@ -753,8 +774,14 @@ fn dated_course(patterns: &CoursePatterns, clause: &str, lead: Lead, reach: usiz
             previous.filter(|_| patterns.date_list.is_match(before)),
         ) {
             (Some(at), _, _) => {
-                since |= clause[at..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("since"));
-                (Role::Start, at)
+                let since_word =
+                    clause[at..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("since"));
+                if since_word && lead == Lead::NoLonger {
+                    (Role::End, at)
+                } else {
+                    since |= since_word;
+                    (Role::Start, at)
+                }
             }
             (None, Some(at), _) => (Role::End, at),
             // "in 2024 and early 2025": a list of dates shares its role.
