@@ -80,9 +80,20 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
         .filter(|(_, _, m)| note.judge(m, Question::DIAGNOSIS).is_ok())
         .collect();
     let is_ad = |d: &String| d.as_str() == "atopic_dermatitis";
-    let look_alike = affirmed.iter().find(|(d, _, _)| !is_ad(d));
-    let ad_ruled_out =
-        named.iter().any(|(d, _, m)| is_ad(d) && note.judge(m, Question::AFFIRMED).is_err());
+    let ruling_out: Vec<usize> = named
+        .iter()
+        .filter(|(d, _, m)| is_ad(d) && note.judge(m, Question::AFFIRMED).is_err())
+        .map(|(_, _, m)| m.span.start)
+        .collect();
+    let ad_ruled_out = !ruling_out.is_empty();
+    // The look-alike named nearest the words that rule atopic dermatitis
+    // out ("this is prurigo nodularis and not atopic dermatitis"), before
+    // one named elsewhere ("... twice treated for scabies" in the history).
+    let distance = |m: &Mention| ruling_out.iter().map(|&at| at.abs_diff(m.span.start)).min();
+    let nearest = affirmed.iter().filter(|(d, _, _)| !is_ad(d)).min_by_key(|(_, _, m)| distance(m));
+    // Its first affirmed mention is the evidence.
+    let look_alike =
+        nearest.and_then(|(chosen, _, _)| affirmed.iter().find(|(d, _, _)| d == chosen));
     // "This is psoriasis, not atopic dermatitis" decides the diagnosis: the
     // spec's not_met case, whatever "eczema" the referral called it before.
     // Its evidence is today's words where the note has them, not an

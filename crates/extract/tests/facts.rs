@@ -753,6 +753,29 @@ fn a_use_said_to_have_ended_names_the_drug_and_its_last_use() {
 }
 
 #[test]
+fn a_plan_quoted_from_another_note_or_never_started_is_no_request() {
+    let requested = |text: &str| extract_case(&Lexicons::builtin(), text).requested_drug;
+    let quoted = "Atopic dermatitis, severe.\n  - Dr. Andros's 03/19 note: \"Plan to start \
+                  Dupixent once skin infection risk addressed.\"\n";
+    assert_eq!(requested(quoted), None);
+    let never = "Atopic dermatitis, severe.\n  - Plan was to start Dupixent once the skin \
+                 infection was treated. Never started.\n";
+    assert_eq!(requested(never), None);
+    // This note's own plan is its request.
+    let own = "Atopic dermatitis, severe. Plan: start Dupixent 600 mg, then 300 mg every 2 weeks.";
+    assert_eq!(requested(own).as_deref(), Some("dupilumab"));
+}
+
+#[test]
+fn a_look_alike_the_note_names_as_the_eruption_decides_the_diagnosis() {
+    let text = "Labelled severe eczema by outside providers.\nASSESSMENT\nNetherton syndrome \
+                (SPINK5) - CONFIRMED. The eruption is Netherton syndrome and NOT atopic \
+                dermatitis.\nPLAN\nWill submit prior authorization for Dupixent 600 mg.";
+    let f = extract_case(&Lexicons::builtin(), text);
+    assert_eq!(f.diagnosis.as_deref(), Some("netherton_syndrome"));
+}
+
+#[test]
 fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
     let text = "Atopic dermatitis. Dupixent renewal.\n\
                 1. Date Dupixent therapy started:   05/O6/2026\n\

@@ -230,7 +230,28 @@ fn judged(outcome: Outcome) -> bool {
 pub(super) fn is_request(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
     mention.reading.planned
         && plan_stands(note, drugs, mention)
+        && !quoted_after_a_label(note.text(), mention.span.start)
         && note.judge_span(&mention.span, mention.scope, Question::REQUEST).is_ok()
+}
+
+/// How far a quotation's opening mark may stand before a word in it.
+const QUOTE_REACH: usize = 300;
+
+/// Whether the word at `at` stands in a quotation that a label opens
+/// ("Dr. Andros's 03/19 note: "Plan to start Dupixent once ..."", "Patient
+/// states: "..."): words quoted from another document or person, no plan
+/// of this note.
+fn quoted_after_a_label(text: &str, at: usize) -> bool {
+    let from = super::floor_char_boundary(text, at.saturating_sub(QUOTE_REACH));
+    steps::add(at - from);
+    let before = &text[from..at];
+    let Some(open) = before.rfind(['"', '\u{201c}']) else { return false };
+    // An opening mark: a label's colon right before it, and the quotation
+    // still open at the word (no closing mark between).
+    let opens = before[..open].trim_end().ends_with(':');
+    let to = super::floor_char_boundary(text, (at + QUOTE_REACH).min(text.len()));
+    let closes = text[at..to].contains(['"', '\u{201d}']);
+    opens && closes
 }
 
 /// Whether the last word on a drug is a plan: its last plan cue that is
