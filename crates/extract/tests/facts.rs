@@ -776,6 +776,20 @@ fn a_look_alike_the_note_names_as_the_eruption_decides_the_diagnosis() {
 }
 
 #[test]
+fn a_forms_title_names_its_kind_and_a_qualified_heading_is_no_drug_field() {
+    let requested = |text: &str| extract_case(&Lexicons::builtin(), text).requested_drug;
+    let form = "=====\n CIGNA - DUPIXENT (dupilumab) FOR ATOPIC DERMATITIS\n PRESCRIBER CRITERIA \
+                CHECKLIST - INITIAL REQUEST\n=====\n Product:     Dupixent 300 mg/2 mL pen\n\
+                \x20Diagnosis:   L20.9  Atopic dermatitis\n";
+    assert_eq!(requested(form).as_deref(), Some("dupilumab"));
+    let letter = "Letter of medical necessity.\nAtopic dermatitis, severe.\n\nOTHER SYSTEMIC THERAPY\n  - Methotrexate 15 mg \
+                  weekly in 2023, stopped after 3 months because of rising transaminases.\n\n\
+                  ASSESSMENT AND PLAN\nDupixent is requested as monotherapy: 600 mg, then 300 mg \
+                  every 2 weeks.\n";
+    assert_eq!(requested(letter).as_deref(), Some("dupilumab"));
+}
+
+#[test]
 fn a_scans_letters_for_digits_in_dates_are_read_as_digits() {
     let text = "Atopic dermatitis. Dupixent renewal.\n\
                 1. Date Dupixent therapy started:   05/O6/2026\n\

@@ -688,7 +688,7 @@ impl Form {
                 *label == kind
                     && match note.mark_of(&m.span) {
                         Some(mark) => mark == Mark::Ticked,
-                        None => value_fields.contains(m.span.start),
+                        None => value_fields.contains(m.span.start) || ends_a_title(note, &m.span),
                     }
             })
         };
@@ -915,8 +915,14 @@ fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> 
     let after = &text[span.end..line_end];
     steps::add(before.len().min(MARK_BEFORE_LABEL + 2) + after.len().min(MAX_FIELD_GAP));
     let column = before.trim_end_matches([' ', '\t']);
-    // Only a short section mark stands before a heading ("SECTION C - ").
-    let marked = column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase);
+    // Only a short section mark stands before a heading ("SECTION C - ",
+    // "4.", "PART 2"): words that qualify the label ("OTHER SYSTEMIC
+    // THERAPY", "PRIOR THERAPY") name another heading.
+    let is_mark = column.is_empty()
+        || column.ends_with(['-', '.', ')', ':', '–', '—', '#'])
+        || column.chars().any(|c| c.is_ascii_digit());
+    let marked =
+        column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase) && is_mark;
     let at_start = column.is_empty() || before.len() - column.len() >= 2 || marked;
     if !at_start {
         return None;
@@ -969,6 +975,19 @@ fn column_end(text: &str, start: usize, line_end: usize) -> usize {
     let content = value.len() - value.trim_start().len();
     steps::add(value.len());
     value[content..].find("   ").map_or(line_end, |gap| start + content + gap)
+}
+
+/// Whether a type label ends a form's title, a line in capitals
+/// ("PRESCRIBER CRITERIA CHECKLIST - INITIAL REQUEST").
+fn ends_a_title(note: &Note, span: &Range<usize>) -> bool {
+    let text = note.text();
+    let line = note.lines().range(note.lines().line_of(span.start));
+    let written = text[line.clone()].trim();
+    steps::add(written.len());
+    // A label that wraps ends on a later line than it starts.
+    text[span.end..line.end.max(span.end)].trim().is_empty()
+        && !written.chars().any(char::is_lowercase)
+        && written.split_whitespace().count() >= 3
 }
 
 /// Whether a label starts its line or a column of it (after two blanks).
