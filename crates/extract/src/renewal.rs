@@ -1662,6 +1662,16 @@ mod tests {
     }
 
     #[test]
+    fn a_start_or_restart_named_as_a_point_in_time_starts_nothing_now() {
+        let text = "Date: 03/23/2026\nDupixent was started here on 11/17/2025; held for surgery \
+                    and resumed on 03/16/2026. A flare resolved within 10 days of resuming \
+                    Dupixent.\nSCORES   Baseline (11/17/2025, start of Dupixent)   Today\n\
+                    Plan: continue Dupixent 300 mg every 2 weeks. Renewal of the \
+                    authorization submitted today.";
+        assert_eq!(asked(text), renewal());
+    }
+
+    #[test]
     fn a_box_option_run_into_the_next_line_states_nothing() {
         let form = "Atopic dermatitis. Dupixent 300 mg every 2 weeks since 09/2025; \
                     reauthorization requested.\n\
