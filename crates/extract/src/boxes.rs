@@ -167,24 +167,9 @@ impl Boxes {
         }
     }
 
-    /// As [`Boxes::answer_after`], but only a ticked box answers: a
-    /// question whose boxes are all left blank is unanswered.
-    pub fn ticked_answer_after(
-        &self,
-        text: &str,
-        lines: &Lines,
-        end: usize,
-        reach: usize,
-    ) -> Option<Answer> {
-        match self.marks_after(text, lines, end, reach) {
-            (_, Some(Mark::Ticked)) => Some(Answer::No),
-            (Some(Mark::Ticked), _) => Some(Answer::Yes),
-            _ => None,
-        }
-    }
-
-    /// The marks of the Yes and the No box after `end` on its line.
-    fn marks_after(
+    /// The marks of the Yes and the No box after `end` on its line, for a
+    /// reader that must tell a blank Yes from a ticked No.
+    pub fn marks_after(
         &self,
         text: &str,
         lines: &Lines,

@@ -204,8 +204,15 @@ impl<'t, 'v> Note<'t, 'v> {
         let rest_of_line = lines.range(line).end;
         let next_line =
             if line + 1 < lines.count() { lines.range(line + 1) } else { text.len()..text.len() };
+        // Only a ticked box answers when asked so: a question whose boxes
+        // are all blank is unanswered.
+        let ticked = |end: usize| match self.boxes.marks_after(text, lines, end, ANSWER_REACH) {
+            (_, Some(Mark::Ticked)) => Some(Answer::No),
+            (Some(Mark::Ticked), _) => Some(Answer::Yes),
+            _ => None,
+        };
         let boxes = |end: usize| match ticked_only {
-            true => self.boxes.ticked_answer_after(text, lines, end, ANSWER_REACH),
+            true => ticked(end),
             false => self.answer_after(end, ANSWER_REACH),
         };
         let boxed = boxes(mark + 1).or_else(|| boxes(next_line.start));
