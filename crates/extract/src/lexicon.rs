@@ -226,6 +226,9 @@ pub enum DiagnosisTerm {
     DermatitisContext,
     /// A non-skin disease steroids are given for ("asthma").
     OtherIndication,
+    /// A skin disease that stands beside atopic dermatitis, never as its
+    /// look-alike ("vitiligo"): the values of a block about it are its own.
+    Comorbid,
 }
 
 /// A word of a diagnostic work-up: a test ("punch biopsy", "patch
@@ -868,6 +871,7 @@ fn add_diagnoses(builder: &mut Builder, text: &str) -> Result<(), LexiconError> 
         let term = match f[1] {
             "dermatitis_context" => DiagnosisTerm::DermatitisContext,
             "other_indication" => DiagnosisTerm::OtherIndication,
+            "comorbid" => DiagnosisTerm::Comorbid,
             _ => DiagnosisTerm::Named { diagnosis: f[1].to_string(), needs_context },
         };
         builder.add_row("diagnoses.tsv", row, cs, Meaning::Diagnosis(term));

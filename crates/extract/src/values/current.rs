@@ -17,7 +17,7 @@ use super::{
     out_of_scale, present_column_head, read_value, restatement, table_value, Column, Tables, Value,
     ValuePatterns,
 };
-use crate::lexicon::{Cue, Meaning, MeasureKind, ValueCue, Vocabulary};
+use crate::lexicon::{Cue, DiagnosisTerm, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
 use chrono::{Datelike, Days, NaiveDate};
 use necessity_context::{steps, Axis, SectionKind};
@@ -529,6 +529,10 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
     };
     for (Read { kind, mention, value, role, between, head }, scope) in read.into_iter().zip(scopes)
     {
+        // A value of a block about another skin disease is that disease's.
+        if of_another_disease(note, &value.span) {
+            continue;
+        }
         let mut verdict = note.judge_span(&value.span, scope, Question::VALUE);
         if !matches!(role, Role::Restated | Role::ArrowTo) {
             verdict = verdict.and_then(|_| note.judge(mention, Question::VALUE));
@@ -579,6 +583,53 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
         }
     }
     stated
+}
+
+/// How many lines above a value the opening of its block is looked for.
+const BLOCK_LINES: usize = 12;
+
+/// Whether a value stands in a block about another skin disease: the
+/// paragraph it stands in, or the heading it is indented under, opens by
+/// naming an affirmed diagnosis other than atopic dermatitis ("(2)
+/// Vitiligo - ... Treated area <10% BSA", "Vitiligo:" over "  - ... about
+/// 3% BSA").
+fn of_another_disease(note: &Note, span: &Range<usize>) -> bool {
+    let (text, lines) = (note.text(), note.lines());
+    let own = lines.line_of(span.start);
+    let indent = |l: usize| lines.content_of(l) - lines.range(l).start;
+    let base = note
+        .item_at(span.start)
+        .map_or(indent(own), |item| indent(own).min(indent(lines.line_of(item.start))));
+    let (mut paragraph, mut heading) = (own, None);
+    for _ in 0..BLOCK_LINES {
+        steps::add(1);
+        if paragraph == 0 || text[lines.range(paragraph - 1)].trim().is_empty() {
+            break;
+        }
+        paragraph -= 1;
+        if heading.is_none() && indent(paragraph) < base {
+            heading = Some(paragraph);
+        }
+    }
+    [Some(paragraph), heading].into_iter().flatten().any(|l| opens_with_another_disease(note, l))
+}
+
+/// Whether line `line` opens (after a bullet or a number) with an affirmed
+/// diagnosis other than atopic dermatitis.
+fn opens_with_another_disease(note: &Note, line: usize) -> bool {
+    let text = note.text();
+    let range = note.lines().range(line);
+    note.mentions_in(&range).take(2).any(|m| {
+        let other = match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
+                diagnosis != "atopic_dermatitis"
+            }
+            Meaning::Diagnosis(DiagnosisTerm::Comorbid) => true,
+            _ => false,
+        };
+        let opens = !text[range.start..m.span.start].contains(char::is_alphabetic);
+        other && opens && note.judge(m, Question::DIAGNOSIS).is_ok()
+    })
 }
 
 /// Whether a value was set aside only because it is in the past: a
@@ -1221,6 +1272,18 @@ mod tests {
     fn measures(text: &str) -> [Option<f64>; 4] {
         let m = facts(text).measures;
         [m.bsa_percent, m.iga, m.itch_nrs, m.easi]
+    }
+
+    #[test]
+    fn a_value_of_a_block_about_another_skin_disease_is_its_own() {
+        let text = "Atopic dermatitis:\n  - Neck: lichenified plaques.\n  - EASI 19.2; vIGA-AD 3; \
+                    BSA (eczema only) 12%.\nVitiligo:\n  - Depigmented patches on the knees and\n\
+                    \x20   shins, about 3% BSA; no eczema within the patches.\n";
+        assert_eq!(measures(text)[0], Some(12.0));
+        let text = "Atopic dermatitis, BSA 18%, IGA 3.\n\n(2) Vitiligo - non-segmental, on \
+                    ruxolitinib cream\nto the face. Treated area 10% BSA.\n";
+        assert_eq!(measures(text)[0], Some(18.0));
+        assert!(facts(text).caveats.is_empty(), "no measure conflict");
     }
 
     /// The baseline kept when the note continues `continued` (the renewal
