@@ -150,6 +150,11 @@ fn scope_ends_at_terminators_and_sentence_ends() {
     assert!(context("No fever. Cough for two days.", "cough").negated.is_none());
     assert!(context("No fever; cough for two days.", "cough").negated.is_none());
     assert!(context("Denies fever however reports chills.", "chills").negated.is_none());
+    // A list of findings that "all favor" a diagnosis ends its negations.
+    let favor = "Absence of greasy scale, negative KOH, and no response to antifungal \
+                 shampoo all favor AD.";
+    assert!(context(favor, "AD").negated.is_none());
+    assert!(context(favor, "greasy scale").negated.is_some());
     // A new clause with its own subject ends a negation.
     let clauses = "He is not cooperative and he is difficult to keep focused.";
     assert!(context(clauses, "difficult to keep focused").negated.is_none());
