@@ -19,7 +19,7 @@ MISSES = ROOT / "corpus" / "known-misses.tsv"
 HEADER = "# Blind rounds n, o, r, pay, p, s, t, u, v, w, x, y, z, q, c, d joined the corpus"
 # Where the blind block starts, whichever rounds its header names.
 BLOCK = "# Blind rounds "
-BLIND = re.compile(r"^(n|o|r|p|s|t|u|v|w|x|y|z|q|c|d|e|f|g)-")
+BLIND = re.compile(r"^(n|o|r|p|s|t|u|v|w|x|y|z|q|c|d|e|f|g|s9)-")
 
 
 def main() -> int:
