@@ -1007,3 +1007,16 @@ fn not_having_responded_to_drugs_fails_them_and_negates_none() {
         assert_eq!(outcome(&f, agent), Some(Outcome::Failed), "{agent}");
     }
 }
+
+#[test]
+fn a_cue_whose_object_is_a_pronoun_is_about_the_agent_before_it() {
+    // The stop is omalizumab's ("it"); Dupixent, named after it, goes on.
+    let f = facts(&format!(
+        "{AD}On Dupixent 300 mg every 2 weeks. He previously received omalizumab for asthma; his \
+         pulmonologist discontinued it in 11/2025 when Dupixent was started."
+    ));
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Current));
+    // Without the pronoun the stop reaches the drug it names.
+    let f = facts(&format!("{AD}His pulmonologist discontinued Dupixent in 11/2025."));
+    assert_ne!(outcome(&f, "dupilumab"), Some(Outcome::Current));
+}

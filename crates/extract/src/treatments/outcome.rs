@@ -256,8 +256,12 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // get off of the Plavix" is about something else.
             let talked_of =
                 cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
+            // "his pulmonologist discontinued it in 11/2025 when Dupixent
+            // was started": a cue whose object is a pronoun is about an
+            // agent named before it, not one named later.
             let reaches_forward = cue.2.forward()
                 && !dated(text, cue.0.end)
+                && !object_is_pronoun(text, cue.0.end)
                 && talked_of
                 && !(states_own_outcome(cue.1)
                     && bracketed_before(text, sentence.start, cue.0, span.start));
