@@ -312,8 +312,12 @@ pub enum RenewalTerm {
     Request,
     /// A renewal only when ticked or a field's whole value: "[X] Continuation".
     FormChoice,
-    /// A start or a restart after a gap: a new request, never a continuation.
+    /// A start: a new request, never a continuation.
     Start,
+    /// A restart ("resume", "restart"): a new request after a gap, but of a
+    /// course in use now with no stop it is a change of regimen ("Resume
+    /// Dupixent every 2 weeks" after a spell every 4 weeks).
+    Restart,
     /// A course taken up again after a hold, told in the past ("was
     /// resumed on 10/27"): it went on, so an earlier hold did not end it.
     Resumed,
@@ -373,6 +377,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "request" => RenewalTerm::Request,
         "form_choice" => RenewalTerm::FormChoice,
         "start" => RenewalTerm::Start,
+        "restart" => RenewalTerm::Restart,
         "resumed" => RenewalTerm::Resumed,
         "ahead" => RenewalTerm::Ahead,
         "masked" => RenewalTerm::Masked,

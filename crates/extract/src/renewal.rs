@@ -286,8 +286,9 @@ pub struct Reader<'a, 't, 'v> {
     /// Per sentence that names drugs: the one course it names, or `None`
     /// when it names several.
     sentence_course: HashMap<usize, Option<usize>>,
-    /// Sentences with a start or restart word the layer affirms.
-    starts: HashSet<usize>,
+    /// Sentences with a start or restart word the layer affirms, and
+    /// whether one of them is a fresh start (not a restart).
+    starts: HashMap<usize, bool>,
     /// Sentences that tell a course resumed after a hold ("was resumed on
     /// 10/27"): it went on.
     resumed: HashSet<usize>,
@@ -320,7 +321,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 *named = None;
             }
         }
-        let (mut starts, mut ahead, mut labels) = (HashSet::new(), HashSet::new(), Vec::new());
+        let (mut starts, mut ahead, mut labels) = (HashMap::new(), HashSet::new(), Vec::new());
         // Times "into treatment", kept unless their sentence speaks ahead
         // ("we will reassess 16 weeks into treatment").
         let mut so_far: Vec<(usize, TimeStatement)> = Vec::new();
@@ -330,14 +331,15 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let Meaning::Renewal(term) = m.meaning else { continue };
             let text = note.text();
             let statement = match term {
-                RenewalTerm::Start => {
+                RenewalTerm::Start | RenewalTerm::Restart => {
                     // A start dated before now began the course that goes
                     // on; a start word in a programme's name starts nothing.
                     let affirmed = !names_a_time_frame(text, m.span.start)
                         && !words::inside_a_name(text, &m.span)
                         && note.judge(m, Question::CONTINUATION).is_ok();
                     if affirmed && !dating.before_now(&m.span) {
-                        starts.insert(m.sentence);
+                        let fresh = *term == RenewalTerm::Start;
+                        *starts.entry(m.sentence).or_insert(fresh) |= fresh;
                     }
                     continue;
                 }
@@ -465,12 +467,18 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// that is no new request ("continues Dupixent", a medication list), or
     /// a time on it ("since 08/2024") of a course nothing stops.
     fn on_now(&self, course: usize) -> bool {
+        self.in_use(course) || (!self.stopped(course) && !self.time_statements(course).is_empty())
+    }
+
+    /// Whether a mention says the course is in use: its own cue of use, or
+    /// a medication list, and no stop or request on it.
+    fn in_use(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
-        let in_use = mentions.iter().any(|m| {
+        steps::add(mentions.len());
+        mentions.iter().any(|m| {
             let listed = self.note.section_of(m.span.start) == SectionKind::Medications;
             (self.used_now(m) || listed) && !m.stopped && !m.requested
-        });
-        in_use || (!self.stopped(course) && !self.time_statements(course).is_empty())
+        })
     }
 
     /// Whether the course was stopped and not taken up again: a stop that
@@ -515,13 +523,17 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
     /// one a later time on the course follows ("Start Dupixent." in an
     /// earlier visit or a quoted note, then "now at week 24 of Dupixent"):
     /// that start began the course that goes on.
+    /// A restart of a course in use now that nothing stopped changes its
+    /// regimen ("Resume Dupixent every 2 weeks" of a course listed every 4
+    /// weeks): the course goes on.
     fn started_anew(&self, course: usize) -> bool {
         let mentions = &self.courses[course].mentions;
         steps::add(mentions.len());
         let last_time = self.time_statements(course).last().map(|t| t.span.start);
+        let going_on = || self.in_use(course) && !self.stopped(course);
         mentions.iter().any(|m| {
             let sentence = self.note.sentence_index(m.span.start);
-            self.starts.contains(&sentence)
+            self.starts.get(&sentence).is_some_and(|&fresh| fresh || !going_on())
                 && last_time.is_none_or(|time| time < self.note.sentence(sentence).end)
         })
     }
@@ -1343,6 +1355,18 @@ mod tests {
                     Dupilumab was stopped in 08/2025 for conjunctivitis. \
                     Letter of 01/10/2026: please renew the authorization for 12 months.";
         assert_eq!(asked(text).0, None, "a stop with no resumption ends the course");
+    }
+
+    #[test]
+    fn a_restart_of_a_course_in_use_changes_its_regimen() {
+        let text = "Note date 02/10/2026. Atopic dermatitis on Dupixent since 09/2024, extended to \
+                    every 4 weeks; flaring again.\n\
+                    Meds: Dupixent 300 mg every 4 weeks (last dose 01/27/2026)\n\n\
+                    Plan: Resume Dupixent 300 mg every 2 weeks. Renewal request sent for 12 months.";
+        assert_eq!(asked(text), renewal());
+        let text = "Note date 02/10/2026. Atopic dermatitis. Dupixent 2023-2024, stopped when her \
+                    coverage lapsed.\n\nPlan: Resume Dupixent 300 mg every 2 weeks. PA submitted.";
+        assert_eq!(asked(text), request(), "a restart after a stop is a new request");
     }
 
     #[test]
