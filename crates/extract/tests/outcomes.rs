@@ -1020,3 +1020,18 @@ fn a_cue_whose_object_is_a_pronoun_is_about_the_agent_before_it() {
     let f = facts(&format!("{AD}His pulmonologist discontinued Dupixent in 11/2025."));
     assert_ne!(outcome(&f, "dupilumab"), Some(Outcome::Current));
 }
+
+#[test]
+fn a_bracketed_aside_after_an_agent_does_not_end_its_clause() {
+    // "(Rx from urgent care)" says who prescribed it; the failure after the
+    // bracket is still the agent's.
+    let f = facts(&format!(
+        "{AD}Used triamcinolone 0.1% oint BID x 6 wks (Rx from urgent care) w/ minimal improvement."
+    ));
+    assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Failed));
+    // A bracket that names another agent is no aside on this one.
+    let f = facts(&format!(
+        "{AD}Used hydrocortisone cream (Rx tacrolimus ointment instead) w/ minimal improvement."
+    ));
+    assert_ne!(outcome(&f, "hydrocortisone"), Some(Outcome::Failed));
+}

@@ -983,11 +983,13 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
             continue;
         }
         // "hydrocortisone ointment (started by her pediatrician), used on and
-        // off - did little": a past start in a bracket opened after the
+        // off - did little", "triamcinolone x 6 wks (Rx from urgent care) w/
+        // minimal improvement": a past start, or a cue that names no other
+        // agent before its bracket closes, in a bracket opened after the
         // agent is an aside on it, and the clause goes on.
         if !hit.2.backward()
             && in_parenthesis_after(scope.text, from, hit.0.start)
-            && past_tense(&scope.text[hit.0.clone()])
+            && (past_tense(&scope.text[hit.0.clone()]) || bracket_names_no_agent(scope, hit.0.end))
             && scope.other_agent_in(from..hit.0.start).is_none()
         {
             continue;
@@ -1236,6 +1238,16 @@ fn in_parenthesis_after(text: &str, other: usize, cue_start: usize) -> bool {
             .is_some_and(|w| words::is_one_of(w, &LIST_PLURALS));
         !between[open..].contains(')') && !of_all
     })
+}
+
+/// Whether the bracket a cue stands in closes, in the cue's sentence,
+/// before any other agent is named after the cue.
+fn bracket_names_no_agent(scope: &Scope, cue_end: usize) -> bool {
+    let rest = &scope.text[cue_end..scope.sentence_end.max(cue_end)];
+    steps::add(rest.len().min(BRACKET_REACH));
+    rest[..super::floor_char_boundary(rest, BRACKET_REACH)]
+        .find(')')
+        .is_some_and(|close| scope.other_agent_in(cue_end..cue_end + close).is_none())
 }
 
 /// Plural nouns that end a list of agents and name all of them.
