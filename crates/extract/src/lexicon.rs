@@ -325,6 +325,9 @@ pub enum RenewalTerm {
     Ahead,
     /// A look-alike that is none of these: "prescription renewal".
     Masked,
+    /// Something else a response word may be about ("eyes much better",
+    /// "breathing better"): no response of the skin.
+    OtherSubject,
     /// A positive response: "much better", "almost clear".
     Improved,
     /// No response: "no meaningful improvement", "not responding".
@@ -393,6 +396,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "duration_label" => RenewalTerm::DurationLabel(None),
         "week" => RenewalTerm::Week,
         "into_course" => RenewalTerm::IntoCourse,
+        "other_subject" => RenewalTerm::OtherSubject,
         _ => return None,
     }))
 }

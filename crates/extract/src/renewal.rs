@@ -15,7 +15,7 @@
 
 use crate::boxes::Answer;
 use crate::dates::{days_between, DatePatterns, WrittenDate};
-use crate::lexicon::{Meaning, RenewalTerm, TimeUnit};
+use crate::lexicon::{Cue, DiagnosisTerm, Meaning, RenewalTerm, TimeUnit};
 use crate::mentions::{Mention, Note, Question};
 use crate::treatments::outcome::names_a_time_frame;
 use crate::values::current::Dating;
@@ -23,6 +23,7 @@ use crate::values::parse_number;
 use crate::words;
 use chrono::NaiveDate;
 use necessity_context::{steps, SectionKind};
+use necessity_record::Outcome;
 use necessity_record::{ResponseStatement, TimeOnTherapy, TreatmentClass};
 use regex::{Captures, Regex};
 use std::collections::{HashMap, HashSet};
@@ -715,6 +716,9 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 None => (!said_of_drug, false),
             };
             let beside_disease = *term != RenewalTerm::Unchanged || names_disease(note, &sentence);
+            if !answered && about_another_subject(note, &mention.span, &sentence) {
+                continue;
+            }
             let asserted = answered || note.judge(mention, Question::RESPONSE).is_ok();
             if about_course && beside_disease && asserted {
                 statements.push((said, mention.span.clone(), named));
@@ -1200,6 +1204,43 @@ fn week_visit(
     Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span })
 }
 
+/// Whether what a response word is said of, the subject its clause names
+/// last before it (else its sentence first after it: "much better on
+/// Dupixent"), is something else than the course or the skin disease:
+/// another organ, another disease or an adverse effect affirmed ("eyes
+/// "much better, maybe 80% better", mild AM crusting", "conjunctivitis -
+/// improving on loteprednol"; not "no flares ... and no conjunctivitis").
+fn about_another_subject(note: &Note, word: &Range<usize>, sentence: &Range<usize>) -> bool {
+    let text = note.text();
+    let clause_start = text[sentence.start..word.start]
+        .rfind(';')
+        .map_or(sentence.start, |at| sentence.start + at + 1);
+    let subjects: Vec<&Mention> = note
+        .mentions_in(sentence)
+        .inspect(|_| steps::add(1))
+        .filter(|m| subject_of_response(m.meaning).is_some())
+        .collect();
+    let before =
+        subjects.iter().rev().find(|m| m.span.end <= word.start && m.span.start >= clause_start);
+    let after = subjects.iter().find(|m| m.span.start >= word.end);
+    before.or(after).is_some_and(|m| {
+        subject_of_response(m.meaning) == Some(false) && note.judge(m, Question::AFFIRMED).is_ok()
+    })
+}
+
+/// Whether a mention names the skin disease or its treatment (`true`) or
+/// something else a response word may be about (`false`), if either.
+fn subject_of_response(meaning: &Meaning) -> Option<bool> {
+    match meaning {
+        Meaning::Drug(_) | Meaning::Site(_) | Meaning::Measure(_) => Some(true),
+        Meaning::Diagnosis(DiagnosisTerm::OtherIndication) => Some(false),
+        Meaning::Diagnosis(_) => Some(true),
+        Meaning::Renewal(RenewalTerm::OtherSubject) | Meaning::Indication(_) => Some(false),
+        Meaning::Cue(Cue::AdverseEffect | Cue::Outcome(Outcome::Intolerant), _) => Some(false),
+        _ => None,
+    }
+}
+
 /// Whether a sentence names a severity measure or the disease ("EASI
 /// unchanged", "the eczema is unchanged"), not a dose or a plan.
 fn names_disease(note: &Note, sentence: &Range<usize>) -> bool {
@@ -1625,6 +1666,24 @@ mod tests {
     fn response(text: &str) -> Option<ResponseStatement> {
         facts(&format!("Atopic dermatitis. Continue Dupixent 300 mg every 2 weeks. {text}"))
             .response
+    }
+
+    #[test]
+    fn a_response_word_said_of_another_subject_is_no_response_of_the_course() {
+        let improved = Some(ResponseStatement::Improved);
+        assert_eq!(
+            response("Today reports eyes \"much better, maybe 80% better\", mild crusting."),
+            None
+        );
+        assert_eq!(
+            response("Dupilumab-associated conjunctivitis - improving on loteprednol."),
+            None
+        );
+        assert_eq!(response("Asthma much better."), None);
+        assert_eq!(response("Atopic dermatitis much better, eyes still red."), improved);
+        assert_eq!(response("Conjunctivitis improved on drops; skin much better."), improved);
+        // A denied adverse effect is no subject.
+        assert_eq!(response("No flares and no conjunctivitis, much better."), improved);
     }
 
     #[test]
