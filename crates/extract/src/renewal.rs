@@ -1212,21 +1212,32 @@ fn week_visit(
 /// improving on loteprednol"; not "no flares ... and no conjunctivitis").
 fn about_another_subject(note: &Note, word: &Range<usize>, sentence: &Range<usize>) -> bool {
     let text = note.text();
-    let clause_start = text[sentence.start..word.start]
-        .rfind(';')
-        .map_or(sentence.start, |at| sentence.start + at + 1);
-    let subjects: Vec<&Mention> = note
-        .mentions_in(sentence)
-        .inspect(|_| steps::add(1))
-        .filter(|m| subject_of_response(m.meaning).is_some())
-        .collect();
+    let reach_start = crate::treatments::floor_char_boundary(
+        text,
+        word.start.saturating_sub(SUBJECT_REACH).max(sentence.start),
+    );
+    let reach_end =
+        crate::treatments::floor_char_boundary(text, (word.end + SUBJECT_REACH).min(sentence.end));
+    steps::add(word.start - reach_start);
+    let clause_start =
+        text[reach_start..word.start].rfind(';').map_or(reach_start, |at| reach_start + at + 1);
+    let is_subject = |m: &&Mention| subject_of_response(m.meaning).is_some();
+    let before = note.mentions_from(&(clause_start..word.start));
+    let after = note.mentions_from(&(word.end..reach_end));
+    steps::add(before.len().min(MAX_SUBJECTS) + after.len().min(MAX_SUBJECTS));
     let before =
-        subjects.iter().rev().find(|m| m.span.end <= word.start && m.span.start >= clause_start);
-    let after = subjects.iter().find(|m| m.span.start >= word.end);
+        before.iter().rev().take(MAX_SUBJECTS).find(|m| m.span.end <= word.start && is_subject(m));
+    let after = after.iter().take(MAX_SUBJECTS).find(is_subject);
     before.or(after).is_some_and(|m| {
         subject_of_response(m.meaning) == Some(false) && note.judge(m, Question::AFFIRMED).is_ok()
     })
 }
+
+/// How far from a response word its subject is looked for, in bytes.
+const SUBJECT_REACH: usize = 160;
+
+/// How many mentions each way the look for a response word's subject reads.
+const MAX_SUBJECTS: usize = 8;
 
 /// Whether a mention names the skin disease or its treatment (`true`) or
 /// something else a response word may be about (`false`), if either.
