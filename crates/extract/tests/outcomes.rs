@@ -1035,3 +1035,12 @@ fn a_bracketed_aside_after_an_agent_does_not_end_its_clause() {
     ));
     assert_ne!(outcome(&f, "hydrocortisone"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_plan_said_of_a_pronoun_is_asked_whether_it_is_negated() {
+    let base = "Atopic dermatitis of the hands, flaring. BSA 12%. Failed clobetasol.\n";
+    let f = facts(&format!("{base}Re Dupixent: I would not start it today."));
+    assert_eq!(f.requested_drug, None);
+    let f = facts(&format!("{base}Dupixent discussed; we will start it today."));
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+}

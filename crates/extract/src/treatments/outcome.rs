@@ -113,6 +113,15 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             if matches!(cue, Cue::Tolerated) && note.judge(m, Question::AFFIRMED).is_err() {
                 continue;
             }
+            // "Re Dupixent: ... I would not start it today": a plan said of a
+            // pronoun stands after the drug it names, out of reach of the
+            // negation the drug is judged by, so the plan itself is asked.
+            if matches!(cue, Cue::Outcome(Outcome::Planned))
+                && object_is_pronoun(note.text(), m.span.end)
+                && note.judge(m, Question::AFFIRMED).is_err()
+            {
+                continue;
+            }
             // "No conjunctivitis or injection-site reactions": an adverse
             // effect denied is none (a cue that holds its own negation,
             // "did not tolerate", is read as written).
