@@ -332,6 +332,15 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let Meaning::Renewal(term) = m.meaning else { continue };
             let text = note.text();
             let statement = match term {
+                // "(dupilumab start = week 0, 06/24/2025)": a start word
+                // that a colon or an equals sign follows, right after a drug,
+                // labels its start date ("Coverage start:" dates no course).
+                RenewalTerm::Start | RenewalTerm::Restart
+                    if labels_a_value(text, m.span.end)
+                        && drug_right_before(&drugs, text, &m.span) =>
+                {
+                    label_date(patterns, text, m.span.end)
+                }
                 RenewalTerm::Start | RenewalTerm::Restart => {
                     // A start dated before now began the course that goes
                     // on; a start word in a programme's name starts nothing.
@@ -1094,11 +1103,42 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
             patterns.dates.read_at(text, at + colon + 1)
         })
         .or_else(|| {
-            let digit = value.find(|c: char| c.is_ascii_digit())?;
-            let read = patterns.dates.read_at(text, at + digit)?;
-            read.0.month.is_some().then_some(read)
+            // The first number that reads as a date with its month ("=
+            // week 0, 06/24/2025").
+            let numbers = value.match_indices(|c: char| c.is_ascii_digit()).filter(|(i, _)| {
+                !value[..*i].ends_with(|c: char| c.is_ascii_digit() || c == '/' || c == '.')
+            });
+            numbers.take(MAX_LABEL_NUMBERS).find_map(|(digit, _)| {
+                let read = patterns.dates.read_at(text, at + digit)?;
+                read.0.month.is_some().then_some(read)
+            })
         })?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
+}
+
+/// Whether a drug is named just before a word, on its line ("dupilumab
+/// start", "Dupixent (dupilumab) start").
+fn drug_right_before(drugs: &[(usize, usize, usize)], text: &str, word: &Range<usize>) -> bool {
+    let from = word.start.saturating_sub(DRUG_LABEL_REACH);
+    let at = drugs.partition_point(|(start, _, _)| *start < from);
+    steps::add(1 + word.start - from);
+    drugs.get(at).is_some_and(|(start, _, _)| {
+        *start < word.start && !text[*start..word.start].contains('\n')
+    })
+}
+
+/// How far before a start word the drug whose start it labels may stand.
+const DRUG_LABEL_REACH: usize = 32;
+
+/// How many numbers after a date's label are tried as its date.
+const MAX_LABEL_NUMBERS: usize = 4;
+
+/// Whether a colon or an equals sign follows a word, so that it labels the
+/// value after it ("start = 06/24/2025", "Start: 03/2025").
+fn labels_a_value(text: &str, end: usize) -> bool {
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    steps::add(text.len() - end - rest.len() + 1);
+    rest.starts_with([':', '='])
 }
 
 /// How many bytes of a question may follow its label on the label's line
@@ -1419,6 +1459,20 @@ mod tests {
         let text = "Note date 02/10/2026. Atopic dermatitis. Dupixent 2023-2024, stopped when her \
                     coverage lapsed.\n\nPlan: Resume Dupixent 300 mg every 2 weeks. PA submitted.";
         assert_eq!(asked(text), request(), "a restart after a stop is a new request");
+    }
+
+    #[test]
+    fn a_start_word_labelling_a_date_after_a_drug_dates_the_course() {
+        let text = "Date: 01/20/2026\nAtopic dermatitis.\n\
+                    FLOWSHEET (dupilumab start = week 0, 06/24/2025)\n\
+                    Plan: submit the reauthorization request to continue dupilumab.\n";
+        let f = facts(text);
+        assert_eq!((f.continuation_of.clone(), f.requested_drug.clone()), renewal());
+        let time = f.time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.start.as_deref(), Some("2025-06-24"));
+        let text = "Date: 01/20/2026\nAtopic dermatitis.\nCoverage start: 09/01/2025\n\
+                    On dupilumab. Plan: submit the reauthorization request to continue dupilumab.\n";
+        assert_eq!(facts(text).time_on_therapy.and_then(|t| t.start), None);
     }
 
     #[test]
