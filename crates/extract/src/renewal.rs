@@ -130,6 +130,9 @@ pub struct RenewalPatterns {
     percent_field_label: Regex,
     /// ... and the percentage after it.
     percent_field_value: Regex,
+    /// When a change of a course under way takes effect, after a start
+    /// word ("starting with the 2/27 dose").
+    takes_effect: Regex,
 }
 
 /// How far after a word its field's colon may stand ("Percent improvement
@@ -261,6 +264,10 @@ impl RenewalPatterns {
                     | (?P<more> worsening | increase ) )                  # or more
                 \s+ from \s+ (?: the \s+ )? $                            # then baseline",
             )?,
+            takes_effect: ci(r"^ \s+ (?: with | from ) \s+                       # starting with
+                (?: the | his | her | their ) \s+                  # the
+                \d{1,2} / \d{1,2} (?: / \d{2,4} )? \s+            # 2/27
+                (?: dose | injection | shot )                     # dose")?,
             percent_field_value: ci(
                 r"^ \s* (?: \( \s* % \s* \) \s* )? [:=] [\s_]*    # the field's colon
                 (?P<pct> \d{1,3} (?: \.\d+ )? ) \s? (?: % | percent )    # its percentage",
@@ -343,8 +350,17 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 }
                 RenewalTerm::Start | RenewalTerm::Restart => {
                     // A start dated before now began the course that goes
-                    // on; a start word in a programme's name starts nothing.
+                    // on; a start word in a programme's name starts nothing,
+                    // nor does one that dates a change of dose ("300 mg every
+                    // 4 weeks starting with the 2/27 dose").
+                    let rest = &text[m.span.end..];
                     let affirmed = !names_a_time_frame(text, m.span.start)
+                        && !patterns.takes_effect.is_match(
+                            &rest[..crate::treatments::floor_char_boundary(
+                                rest,
+                                TAKES_EFFECT_REACH,
+                            )],
+                        )
                         && !words::inside_a_name(text, &m.span)
                         && note.judge(m, Question::CONTINUATION).is_ok();
                     if affirmed && !dating.before_now(&m.span) {
@@ -1130,6 +1146,9 @@ fn drug_right_before(drugs: &[(usize, usize, usize)], text: &str, word: &Range<u
 /// How far before a start word the drug whose start it labels may stand.
 const DRUG_LABEL_REACH: usize = 32;
 
+/// How far after a start word the dose whose date it names is looked for.
+const TAKES_EFFECT_REACH: usize = 40;
+
 /// How many numbers after a date's label are tried as its date.
 const MAX_LABEL_NUMBERS: usize = 4;
 
@@ -1473,6 +1492,17 @@ mod tests {
         let text = "Date: 01/20/2026\nAtopic dermatitis.\nCoverage start: 09/01/2025\n\
                     On dupilumab. Plan: submit the reauthorization request to continue dupilumab.\n";
         assert_eq!(facts(text).time_on_therapy.and_then(|t| t.start), None);
+    }
+
+    #[test]
+    fn a_start_word_dating_a_change_of_dose_starts_nothing() {
+        let text = "Date: 2/11/26. Atopic dermatitis almost clear on Dupixent.\n\
+                    1. Renewal / continuation of Dupixent - PA renewal form faxed.\n\
+                    2. Dupixent 200 mg q4 weeks -> 300 mg every 4 weeks starting with the 2/27 dose.\n";
+        assert_eq!(asked(text), renewal());
+        let text = "Date: 2/11/26. Atopic dermatitis.\n\
+                    Plan: start Dupixent 300 mg every 4 weeks starting with the 2/27 dose.\n";
+        assert_eq!(asked(text), request());
     }
 
     #[test]
