@@ -400,7 +400,10 @@ fn drug_mention(
         return None;
     }
     let span = mention.span.clone();
-    let course = course_time(&patterns.course, note, &span, reading.planned, &shape.outcomes);
+    let judged =
+        matches!(reading.outcome, Outcome::Failed | Outcome::Intolerant | Outcome::Contraindicated);
+    let course =
+        course_time(&patterns.course, note, &span, reading.planned, judged, &shape.outcomes);
     let offered_only = offered_only(&reading);
     let in_use_now = !course.no_longer
         && (course.ongoing

@@ -1044,3 +1044,14 @@ fn a_plan_said_of_a_pronoun_is_asked_whether_it_is_negated() {
     let f = facts(&format!("{base}Dupixent discussed; we will start it today."));
     assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
 }
+
+#[test]
+fn a_failed_trials_drug_field_reads_past_its_brand_to_the_fields_under_it() {
+    let f = facts(&format!(
+        "{AD}\n    [x] Topical calcineurin inhibitor\n        Drug: pimecrolimus 1% cream (Elidel) BID to neck\n        \
+         Dates: 06/16/2025 - 06/26/2025\n        Result: intolerance - burning, discontinued\n"
+    ));
+    let t = f.treatments.iter().find(|t| t.agent == "pimecrolimus").expect("pimecrolimus");
+    assert_eq!(t.outcome, Outcome::Intolerant);
+    assert_eq!(t.last_used.as_deref(), Some("2025-06-26"));
+}

@@ -233,12 +233,14 @@ pub(super) struct LastUse {
 /// both ends of a dated period, and its last use: the end of a period, a
 /// date after a stop word, or a date of the course with no start word
 /// ("in March 2025", "(2021)"). A start date alone ("started 06/2024") is
-/// no last use.
+/// no last use. `judged` tells that the mention's outcome is a failure,
+/// an intolerance or a contraindication.
 pub(super) fn course_time(
     patterns: &CoursePatterns,
     note: &Note,
     span: &Range<usize>,
     planned: bool,
+    judged: bool,
     outcomes: &Outcomes,
 ) -> CourseTime {
     let text = note.text();
@@ -253,7 +255,11 @@ pub(super) fn course_time(
     let next_same = outcomes.next_drug_from(span.end).filter(|_| prose).filter(|&next| {
         text[span.end..next].trim() == "(" && outcomes.next_other_drug_after(span) != Some(next)
     });
-    let next_drug = match grouped || next_same.is_some() {
+    // A field of a course the note judges (a trial that failed or was not
+    // tolerated) reads past its brand to the fields under it ("Drug:
+    // pimecrolimus 1% cream (Elidel) ... Dates: 06/16/2025 - 06/26/2025").
+    let past_field = fields_end.is_some() && judged && !planned;
+    let next_drug = match grouped || past_field || next_same.is_some() {
         true => outcomes.next_other_drug_after(span),
         false => outcomes.next_drug_from(span.end),
     };
