@@ -5,7 +5,7 @@ use std::ops::Range;
 
 /// Titles and short forms whose period does not end a sentence.
 const ABBREVIATIONS: &[&str] =
-    &["dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "approx", "e.g", "i.e"];
+    &["dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "approx", "incl", "e.g", "i.e"];
 
 /// Splits `text` into sentences covering it, ending them at sentence-final
 /// punctuation, at ";", at blank lines, at a line break before a list item,
@@ -608,6 +608,7 @@ mod tests {
     #[test]
     fn abbreviations_and_decimals_do_not_end_sentences() {
         assert_eq!(pieces("Seen by Dr. Smith with BSA 2.5 today.", &[]).len(), 1);
+        assert_eq!(pieces("No other biologic (incl. topical ruxolitinib) used.", &[]).len(), 1);
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn treats_dermatitis(drug: &Drug) -> bool {
 
 /// The diagnosis: atopic dermatitis when affirmed anywhere (a bare "AD" only
 /// in a dermatitis context, not in a differential), else a look-alike the
-/// note affirms.
+/// note affirms; in a document that names no skin disease, an EASI score.
 pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)> {
     let mentions = note.mentions();
     steps::add(2 * mentions.len());
@@ -68,6 +68,17 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
             _ => None,
         })
         .collect();
+    // A document that names no skin disease at all but scores EASI (the
+    // Eczema Area and Severity Index, an instrument of atopic dermatitis
+    // alone) documents atopic dermatitis: a pharmacist's renewal worksheet
+    // that gives "EASI 31.4 -> 12.0" and nothing else.
+    if named.is_empty() {
+        let scored = mentions.iter().find(|m| {
+            matches!(m.meaning, Meaning::Measure(crate::lexicon::MeasureKind::Easi))
+                && note.judge(m, Question::AFFIRMED).is_ok()
+        })?;
+        return Some(("atopic_dermatitis".to_string(), span_of(note.text(), &scored.span)?));
+    }
     let dermatitis_context = mentions.iter().any(|m| match m.meaning {
         Meaning::Diagnosis(DiagnosisTerm::DermatitisContext) => true,
         Meaning::Diagnosis(DiagnosisTerm::Named { needs_context, .. }) => !needs_context,

@@ -836,3 +836,14 @@ fn an_assessment_that_affirms_atopic_dermatitis_beside_psoriasis_keeps_it() {
     let f = extract_case(&Lexicons::builtin(), text);
     assert_eq!(f.diagnosis.as_deref(), Some("prurigo_nodularis"));
 }
+
+#[test]
+fn an_easi_score_documents_atopic_dermatitis_in_a_note_naming_no_skin_disease() {
+    let worksheet =
+        "PA worksheet. Continuation of Dupixent.\nBaseline EASI 31.4; current EASI 12.0.";
+    assert_eq!(facts(worksheet).diagnosis.as_deref(), Some("atopic_dermatitis"));
+    // Without a score, or beside a named look-alike, nothing is inferred.
+    assert_eq!(facts("PA worksheet. Continuation of Dupixent.").diagnosis, None);
+    let named = "Plaque psoriasis, not atopic dermatitis. EASI 12.0.";
+    assert_eq!(facts(named).diagnosis.as_deref(), Some("psoriasis"));
+}
