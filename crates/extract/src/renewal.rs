@@ -51,7 +51,7 @@ const LABEL_REACH: usize = 32;
 /// How far into the clause after a started drug the "in"/"on" of its date
 /// may stand ("started Dupixent 300 mg every 2 weeks on 01/06/2026"), and
 /// how many of them are tried.
-const IN_DATE_REACH: usize = 40;
+const IN_DATE_REACH: usize = 64;
 const IN_DATE_TRIES: usize = 4;
 /// How far before the drug a no-response word said of it may end ("worse
 /// on Dupixent", "flaring despite Dupixent"): further, it is said of
@@ -1503,6 +1503,17 @@ mod tests {
         let text = "Date: 2/11/26. Atopic dermatitis.\n\
                     Plan: start Dupixent 300 mg every 4 weeks starting with the 2/27 dose.\n";
         assert_eq!(asked(text), request());
+    }
+
+    #[test]
+    fn a_past_starts_date_may_follow_a_long_aside_in_its_clause() {
+        let text = "Date of visit: 03/17/2026. Atopic dermatitis, almost clear. He started do pill \
+                    you mab, Dupixent, with the 600 mg loading dose here in the office on September \
+                    23, 2025. We will submit the reauthorization request today.";
+        let f = facts(text);
+        assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+        let time = f.time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.start.as_deref(), Some("2025-09-23"));
     }
 
     #[test]
