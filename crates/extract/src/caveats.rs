@@ -303,6 +303,7 @@ mod tests {
             "Referral: eczema? psoriasis?",
             "Is this eczema or psoriasis?",
             "Rash on the hands: eczema, psoriasis or tinea?",
+            "Q1. Diagnosis of moderate-to-severe atopic dermatitis?      Unsure",
         ] {
             let note = format!("{TODAY} {doubt}");
             assert!(
@@ -320,6 +321,8 @@ mod tests {
             // A question about what to do next doubts no diagnosis.
             "Reason for referral: worsening eczema, options?",
             "Atopic dermatitis since childhood; could we start Dupixent?",
+            // A form's question answered Yes affirms what it asks.
+            "Q1. Diagnosis of moderate-to-severe atopic dermatitis?      Yes",
         ] {
             assert_eq!(caveats(&format!("{TODAY} {sure}")), [], "{sure}");
         }

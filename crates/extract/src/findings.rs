@@ -126,6 +126,14 @@ pub fn diagnosis(vocabulary: &Vocabulary, note: &Note) -> Option<(String, Span)>
     Some((chosen.0.clone(), span_of(note.text(), &chosen.2.span)?))
 }
 
+/// Whether a doubt's cause is a form's question mark answered Yes
+/// ("Diagnosis of moderate-to-severe atopic dermatitis?   Yes"): the
+/// answer affirms what the question asks.
+fn answered_yes(note: &Note, cause: Range<usize>) -> bool {
+    note.text()[cause.clone()].ends_with('?')
+        && note.answer_to(cause.end - 1) == Some(crate::boxes::Answer::Yes)
+}
+
 /// The mentions of the patient's diagnosis that the note holds in doubt
 /// ("AD vs contact dermatitis", "rule out atopic dermatitis", a
 /// differential), of atopic dermatitis or of the diagnosis `chosen`: set
@@ -159,7 +167,9 @@ pub fn diagnosis_doubts(note: &Note, chosen: Option<&str>) -> Vec<Span> {
             Err(Reason::Context(Axis::Uncertain, cause)) => {
                 if with_test && told_as_finding(note, cause) {
                     settled = Some(m.sentence);
-                } else if !asks_about_what_follows(note, m, note.cause_span(cause)) {
+                } else if !asks_about_what_follows(note, m, note.cause_span(cause))
+                    && !answered_yes(note, note.cause_span(cause))
+                {
                     doubts.push((m.sentence, m));
                 }
             }
