@@ -877,6 +877,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         if let Some(found) = self.line_opening(span) {
             return Some(found);
         }
+        if let Some(found) = self.sentence_opening(span) {
+            return Some(found);
+        }
         if let Some(found) = self.heading_above(span) {
             return Some(found);
         }
@@ -1123,6 +1126,19 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         (!ended || labels_the_line).then_some(found)
     }
 
+    /// The cue that opens the value's sentence, when the sentence wraps
+    /// over lines ("Before starting Dupixent in June she had widespread
+    /// involvement - face, neck ... - with\nEASI 29.3, IGA 4 and about 30%
+    /// BSA"): a time frame set first dates all the sentence tells.
+    fn sentence_opening(&self, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text();
+        let sentence = self.note.sentence_of(span.start);
+        let lead = sentence.start
+            + (text[sentence.clone()].len() - text[sentence.clone()].trim_start().len());
+        let opening = lead..super::floor_boundary(text, (lead + LINE_OPENING).min(span.start));
+        self.cues(&opening).into_iter().min_by_key(|found| found.span.start)
+    }
+
     /// The cue of the words that lead into a quotation holding the value
     /// ("Seen by dermatology 09/15/2026; their note states: \"BSA 18%, EASI
     /// 17.5\""): quoted words are the quoted note's, dated as it is, past
@@ -1296,6 +1312,19 @@ mod tests {
         let (values, on_day) = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values, on_day);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_time_frame_opening_a_wrapped_sentence_dates_its_values() {
+        let text = "Date: 01/06/2026. Atopic dermatitis, continuing Dupixent.\n\
+                    Before starting Dupixent in June she had widespread involvement -\n\
+                    face, neck, antecubital/popliteal fossae, trunk and both hands - with\n\
+                    EASI 29.3, IGA 4 and about 30% BSA, despite triamcinolone.\n\n\
+                    At her visit on 12/30/2025 her skin was almost clear: EASI 3.5, IGA 1,\n\
+                    BSA roughly 3%.\n";
+        assert_eq!(measures(text), [Some(3.0), Some(1.0), None, Some(3.5)]);
+        let before = baseline(text, Some("dupilumab"));
+        assert_eq!((before.bsa_percent, before.easi), (Some(30.0), Some(29.3)));
     }
 
     #[test]
