@@ -1136,7 +1136,11 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         let lead = sentence.start
             + (text[sentence.clone()].len() - text[sentence.clone()].trim_start().len());
         let opening = lead..super::floor_boundary(text, (lead + LINE_OPENING).min(span.start));
-        self.cues(&opening).into_iter().min_by_key(|found| found.span.start)
+        let found = self.cues(&opening).into_iter().min_by_key(|found| found.span.start)?;
+        // On the cue's own line the nearer cues decide ("At baseline she
+        // was seen by a colleague, ... and her itch NRS is 6").
+        let lines = self.note.lines();
+        (lines.line_of(span.start) > lines.line_of(found.span.start)).then_some(found)
     }
 
     /// The cue of the words that lead into a quotation holding the value
