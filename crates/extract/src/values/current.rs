@@ -204,9 +204,9 @@ enum Frame {
 /// How current a value is, once its frame is weighed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
-    /// Dated in a note that gives no date of its own: it may be quoted from
-    /// an earlier visit, so the note's undated values (its own examination)
-    /// come first.
+    /// Dated in a note that gives no date of its own, or weeks before the
+    /// note's date: it may be quoted from an earlier visit, so the note's
+    /// undated values (its own examination) come first.
     Dated,
     /// Nothing dates it before now, or it is dated within [`STALE_DAYS`]
     /// of the note's date.
@@ -698,7 +698,13 @@ fn dated_rank(date: &Date, today: Option<NaiveDate>, latest: Option<NaiveDate>) 
     let earlier_exam = latest
         .and_then(|latest| latest.checked_sub_days(Days::new(SAME_EXAM_DAYS)))
         .is_some_and(|bound| date.last() < bound);
-    let rank = if today.is_some() { Rank::Undated } else { Rank::Dated };
+    // Weeks before the note's date ("** 09/16/2025: BSA 10%" copied into a
+    // note of 12/9/2025) it is an earlier visit's: the note's own undated
+    // examination comes first, and the dated value holds only alone.
+    let weeks_before = today
+        .and_then(|today| today.checked_sub_days(Days::new(SAME_EXAM_DAYS)))
+        .is_some_and(|bound| date.last() < bound);
+    let rank = if today.is_some() && !weeks_before { Rank::Undated } else { Rank::Dated };
     (!earlier_exam).then_some(rank)
 }
 
@@ -1316,6 +1322,18 @@ mod tests {
         let (values, on_day) = crate::record_values(&mut facts, &lexicons, &note, true, date);
         crate::record_baseline(&mut facts, text, values, on_day);
         facts.measures_baseline
+    }
+
+    #[test]
+    fn a_value_dated_weeks_before_the_note_gives_way_to_its_own_examination() {
+        let text = "Encounter Date: 12/9/2025\nAtopic dermatitis. Start Dupixent.\n\n\
+                    Interval History\n** 09/16/2025: Atopic dermatitis, BSA 10%, vIGA 2.\n\n\
+                    Exam\n  BSA: 18 %\n  vIGA-AD: 3\n";
+        assert_eq!(measures(text)[..2], [Some(18.0), Some(3.0)]);
+        assert!(facts(text).caveats.is_empty(), "no measure conflict");
+        // Alone, a value of a visit within the last 90 days is still current.
+        let alone = "Encounter Date: 12/9/2025\nAtopic dermatitis.\n** 11/02/2025: BSA 10%.\n";
+        assert_eq!(measures(alone)[0], Some(10.0));
     }
 
     #[test]
