@@ -183,12 +183,26 @@ fn step_therapy_lists_preferred_products_by_name() {
         "no failure, intolerance or contraindication of tralokinumab or upadacitinib documented; \
          failed omalizumab (biologic) does not qualify"
     );
-    let stated_no_topicals = Facts { no_prescription_topicals: true, ..not_tried };
+    let stated_no_topicals = Facts { no_prescription_topicals: true, ..not_tried.clone() };
     assert_eq!(
         judge(&policy, &stated_no_topicals).status,
         NotDocumented,
         "not a topical criterion"
     );
+    // A form's question naming the products answered No denies the step.
+    let denied = Facts { never_tried: vec!["tralokinumab".into()], ..not_tried };
+    let c = judge(&policy, &denied);
+    assert_eq!(
+        (c.status, c.reason.as_str()),
+        (NotMet, "the note states tralokinumab was not tried")
+    );
+    // ... unless the note tells a trial of one of them after all.
+    let also_tried = Facts {
+        never_tried: vec!["upadacitinib".into()],
+        treatments: vec![trial("tralokinumab", Biologic, None, None)],
+        ..Facts::default()
+    };
+    assert_eq!(judge(&policy, &also_tried).status, Met);
 }
 
 #[test]

@@ -47,6 +47,19 @@ pub fn prior_failure(policy: &Policy, test: &PriorFailure, facts: &Facts) -> Out
         let reason = "the note states no prescription topical therapy was tried".to_string();
         return (NotMet, reason, stated);
     }
+    // Step therapy: a note that says the products were not tried (a form's
+    // question naming them answered No), and tells no trial of any, denies
+    // it.
+    let denied: Vec<&String> =
+        test.agents.iter().filter(|agent| facts.never_tried.contains(agent)).collect();
+    let tried_any = facts.treatments.iter().any(|t| test.agents.contains(&t.agent));
+    if !denied.is_empty() && !tried_any && counted.is_empty() {
+        let keys: Vec<String> = denied.iter().map(|a| format!("never_tried.{a}")).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let names: Vec<&str> = denied.iter().map(|a| a.as_str()).collect();
+        let reason = format!("the note states {} was not tried", names.join(", "));
+        return (NotMet, reason, spans(facts, &keys));
+    }
     let mut parts = Vec::new();
     if !counted.is_empty() {
         parts.push(format!(

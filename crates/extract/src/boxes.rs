@@ -183,10 +183,19 @@ impl Boxes {
         }
         let first = self.boxes.partition_point(|b| b.span.start < end);
         let (mut yes, mut no) = (None, None);
+        // Both options of a question are laid out alike: after a box that
+        // reads the word after it ("[ ] Y [X] N"), the next box does too,
+        // though a word (the first option's) stands before it.
+        let mut words_after = false;
         // A question has two options; more boxes are another question's.
         for b in self.boxes[first..].iter().take(2).take_while(|b| b.span.end <= stop) {
             steps::add(1);
-            match b.answer.or_else(|| self.option_word(text, b, stop)) {
+            let read = match words_after {
+                true => self.word_after(text, b, stop),
+                false => self.option_word(text, b, stop),
+            };
+            words_after |= !b.follows_word && read.is_some();
+            match b.answer.or(read) {
                 Some(Answer::Yes) => yes = yes.or(Some(b.mark)),
                 Some(Answer::No) => no = no.or(Some(b.mark)),
                 None => break,
@@ -198,11 +207,18 @@ impl Boxes {
     /// The Yes or No a box marks: the word after it, or before it when the
     /// box follows its word ("Yes [X]").
     fn option_word(&self, text: &str, b: &FormBox, stop: usize) -> Option<Answer> {
-        let word = if b.follows_word {
-            text[..b.span.start].trim_end().rsplit(|c: char| !c.is_alphabetic()).next()
-        } else {
-            text[b.span.end..stop].trim_start().split(|c: char| !c.is_alphabetic()).next()
-        }?;
+        if !b.follows_word {
+            return self.word_after(text, b, stop);
+        }
+        let word = text[..b.span.start].trim_end().rsplit(|c: char| !c.is_alphabetic()).next()?;
+        steps::add(word.len() + 1);
+        answer_word(word)
+    }
+
+    /// The Yes or No written right after a box, before `stop`.
+    fn word_after(&self, text: &str, b: &FormBox, stop: usize) -> Option<Answer> {
+        let rest = text.get(b.span.end..stop.max(b.span.end))?;
+        let word = rest.trim_start().split(|c: char| !c.is_alphabetic()).next()?;
         steps::add(word.len() + 1);
         answer_word(word)
     }
@@ -352,6 +368,25 @@ mod tests {
         assert!(!unticked_option("Taking another biologic?  [ ] Yes  [X] No", "No"));
         assert!(!unticked_option("[ ] No prior systemic therapy", "No"));
         assert!(!unticked_option("No change in the plan.", "No"));
+    }
+
+    #[test]
+    fn both_options_of_a_question_are_laid_out_alike() {
+        // "[ ] Y [X] N": the ticked box stands after "Y" but marks the "N"
+        // after it, as the first box marks the word after it.
+        let text = "Tried a preferred product?   [ ] Y [X] N\n";
+        let lines = Lines::new(text.as_bytes());
+        let end = text.find('?').unwrap() + 1;
+        assert_eq!(
+            Boxes::new(text).marks_after(text, &lines, end, 48),
+            (Some(Unticked), Some(Ticked))
+        );
+        let text = "Tried a preferred product?   Yes [ ]  No [X]\n";
+        let lines = Lines::new(text.as_bytes());
+        assert_eq!(
+            Boxes::new(text).marks_after(text, &lines, end, 48),
+            (Some(Unticked), Some(Ticked))
+        );
     }
 
     #[test]

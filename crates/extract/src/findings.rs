@@ -243,6 +243,55 @@ pub fn no_concurrent_classes(note: &Note) -> Vec<(TreatmentClass, Span)> {
     found
 }
 
+/// The agents a form's question about a past trial names and its ticked
+/// answer denies ("Has the patient tried and had an inadequate response
+/// ... to a PREFERRED product (Adbry, Ebglyss, Nemluvio, Cibinqo or
+/// Rinvoq)?  [ ] Y [X] N"): drugs the note says were never tried, each
+/// with its first mention. A drug the note also gives the patient is the
+/// caller's to drop.
+pub fn never_tried(vocabulary: &Vocabulary, note: &Note) -> Vec<(String, Span)> {
+    let text = note.text();
+    let mut found: Vec<(String, Span)> = Vec::new();
+    steps::add(note.mentions().len());
+    for m in note.mentions() {
+        let Meaning::Drug(id) = m.meaning else { continue };
+        let agent = &vocabulary.drugs[*id].agent;
+        if found.iter().any(|(a, _)| a == agent)
+            || note.judge(m, Question::treatment(false)).is_ok()
+        {
+            continue;
+        }
+        // The question's words run back to the previous question's mark
+        // (or as far as a question reaches), across wrapped lines; they are
+        // read as written, since a form's question words are no findings.
+        let from = m.span.start.saturating_sub(CLASS_QUESTION_REACH);
+        let from = crate::treatments::floor_char_boundary(text, from);
+        let from = text[from..m.span.start].rfind('?').map_or(from, |mark| from + mark + 1);
+        steps::add(m.span.start - from);
+        let asks_of_a_trial = TRIAL_QUESTION.is_match(&text[from..m.span.start]);
+        let answered_no = || {
+            note.question_mark_after(m.span.end, CLASS_QUESTION_REACH)
+                .is_some_and(|mark| note.ticked_answer_to(mark) == Some(Answer::No))
+        };
+        if asks_of_a_trial && answered_no() {
+            found.extend(span_of(text, &m.span).map(|span| (agent.clone(), span)));
+        }
+    }
+    found
+}
+
+/// The words that make a form's question ask about a past trial ("Has the
+/// patient tried and had an inadequate response ... to"), not about use
+/// alongside ("Will Dupixent be used with another biologic?").
+static TRIAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(
+        r"(?xi) \b (?: tried | trials? | failed | failure       # a trial and its failure
+            | inadequate \s+ response                           # or how it went
+            | intoleran\w* | contraindicat\w* ) \b",
+    )
+    .expect("a valid pattern")
+});
+
 /// How far after a class word a form question's mark may stand ("another
 /// biologic or a JAK inhibitor (oral or topical)?").
 const CLASS_QUESTION_REACH: usize = 200;

@@ -653,6 +653,12 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
+    for (agent, span) in findings::never_tried(&lexicons.vocabulary, note) {
+        if facts.treatments.iter().all(|t| t.agent != agent) {
+            add_evidence(facts, &format!("never_tried.{agent}"), span);
+            facts.never_tried.push(agent);
+        }
+    }
     // One evidence key per class, as a list's items are keyed
     // (`no_concurrent_classes.biologic`), by the spec's word for it.
     for (class, span) in findings::no_concurrent_classes(note) {

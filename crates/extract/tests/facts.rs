@@ -847,3 +847,16 @@ fn an_easi_score_documents_atopic_dermatitis_in_a_note_naming_no_skin_disease() 
     let named = "Plaque psoriasis, not atopic dermatitis. EASI 12.0.";
     assert_eq!(facts(named).diagnosis.as_deref(), Some("psoriasis"));
 }
+
+#[test]
+fn a_trial_question_answered_no_names_drugs_never_tried() {
+    let form = "Atopic dermatitis. BSA 12%. Request Dupixent.\n\
+                6. Has the patient tried and had an inadequate response to a PREFERRED\n   \
+                product (Adbry, Ebglyss or Nemluvio)?\n   [ ] Y [X] N\n";
+    let f = facts(form);
+    assert_eq!(f.never_tried, ["tralokinumab", "lebrikizumab", "nemolizumab"]);
+    // A question about use alongside the request denies no trial.
+    let combination = "Atopic dermatitis. Request Dupixent.\n\
+                       7. Will Dupixent be used with another biologic (Adbry)?\n   [ ] Y [X] N\n";
+    assert!(facts(combination).never_tried.is_empty());
+}

@@ -174,7 +174,7 @@ pub const FACT_FIELDS: [&str; 14] = [
 
 /// Fields of facts added after the first gold was written (renewals,
 /// trial times): compared only where a gold record states them.
-pub const STATED_FIELDS: [&str; 9] = [
+pub const STATED_FIELDS: [&str; 10] = [
     "measures_baseline.bsa_percent",
     "measures_baseline.iga",
     "measures_baseline.itch_nrs",
@@ -184,6 +184,7 @@ pub const STATED_FIELDS: [&str; 9] = [
     "response",
     "note_date",
     "treatment_trials",
+    "never_tried",
 ];
 
 /// One field's value in a canonical, comparable, printable form: numbers
@@ -217,6 +218,12 @@ pub fn field_value(facts: &Facts, field: &str) -> String {
         }
         "persistent_flares" => facts.persistent_flares.to_string(),
         "no_prescription_topicals" => facts.no_prescription_topicals.to_string(),
+        "never_tried" => {
+            let mut agents = facts.never_tried.clone();
+            agents.sort();
+            agents.dedup();
+            format!("[{}]", agents.join(","))
+        }
         "dosing" => {
             let d = &facts.dosing;
             let interval = match d.interval_days {
@@ -537,8 +544,11 @@ mod tests {
                                "potency":null,"outcome":"failed","duration_days":56}]}}"#,
         );
         assert_eq!(renewal.policy.as_deref(), Some("cigna-dupixent-atopic-dermatitis"));
-        let stated: Vec<&str> = STATED_FIELDS.into_iter().filter(|f| *f != "note_date").collect();
-        assert_eq!(renewal.scored[FACT_FIELDS.len()..], stated, "all but the note's date");
+        let stated: Vec<&str> = STATED_FIELDS
+            .into_iter()
+            .filter(|f| !["note_date", "never_tried"].contains(f))
+            .collect();
+        assert_eq!(renewal.scored[FACT_FIELDS.len()..], stated, "all it states");
         let mut found = renewal.facts.clone();
         assert!(compare_gold(&renewal, &found).is_empty());
         found.measures_baseline.easi = None;

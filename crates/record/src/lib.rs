@@ -365,6 +365,12 @@ pub struct Facts {
     /// drug of such a class named with no status then goes on with nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub no_concurrent_classes: Vec<TreatmentClass>,
+    /// Agents the note says the patient never tried (a form's question
+    /// naming them answered No: "tried a preferred product (Adbry, Ebglyss
+    /// ...)?  [X] N"): a step-therapy criterion is then `not_met`, not
+    /// merely undocumented.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub never_tried: Vec<String>,
     pub dosing: Dosing,
     pub prescriber_specialty: Option<Specialty>,
     /// Values documented at or before the start of the drug being continued
@@ -394,7 +400,8 @@ pub struct Facts {
     /// `diagnosis`, `age_years`, `weight_kg`, `measures.bsa_percent`,
     /// `measures.iga`, `measures.itch_nrs`, `measures.easi`,
     /// `high_impact_sites.<site>`, `persistent_flares`,
-    /// `no_prescription_topicals`, `no_concurrent_classes.<class>`, `dosing`,
+    /// `no_prescription_topicals`, `no_concurrent_classes.<class>`,
+    /// `never_tried.<agent>`, `dosing`,
     /// `prescriber_specialty`, and for
     /// renewals `measures_baseline.<measure>`, `continuation_of`,
     /// `time_on_therapy`, `response`, `note_date`. Treatments carry their own evidence.
