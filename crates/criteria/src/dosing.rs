@@ -45,6 +45,7 @@ pub fn label_row<'a>(policy: &'a Policy, facts: &Facts) -> LabelRow<'a> {
 /// An interval in words: "every 2 weeks", "daily", "every 2 days".
 fn describe_interval(interval: Interval) -> String {
     match interval {
+        Interval::Weeks(1.0) => "every week".to_string(),
         Interval::Weeks(weeks) => format!("every {} weeks", number(weeks)),
         Interval::Days(1.0) => "daily".to_string(),
         Interval::Days(days) => format!("every {} days", number(days)),

@@ -38,9 +38,10 @@ pub struct DosingPatterns {
     then: Regex,
 }
 
-/// A regimen's interval, every two weeks (group 1) or every four (group
-/// 2): one grammar, read by the dosing and by the count of doses a course
-/// has had ("completed 24 injections ... every other week").
+/// A regimen's interval, every two weeks (group 1), every four (group 2)
+/// or every week (group 3): one grammar, read by the dosing and by the
+/// count of doses a course has had ("completed 24 injections ... every
+/// other week"); [`interval_weeks`] reads its match.
 pub(crate) const INTERVAL: &str = r"\b(?:
         ( q\s*2\s*w(?:ee)?k?s?                     # every two weeks, captured
         | every\s+(?:other|2|two)\s+w(?:ee)?ks?       # 'every 2 wks'
@@ -53,7 +54,18 @@ pub(crate) const INTERVAL: &str = r"\b(?:
         | every\s+month
         | once\s+a\s+month
         | (?:every|q)\s*(?:28|twenty-eight)\s*d(?:ays?)? )
+      | ( every\s+week | weekly | once\s+a\s+week      # every week, captured
+        | q\s*1?\s*wk? | (?:every|q)\s*(?:7|seven)\s*d(?:ays?)? )
       )\b";
+
+/// The weeks between doses an [`INTERVAL`] match says.
+pub(crate) fn interval_weeks(interval: &regex::Captures) -> f64 {
+    match (interval.get(1), interval.get(2)) {
+        (Some(_), _) => 2.0,
+        (_, Some(_)) => 4.0,
+        _ => 1.0,
+    }
+}
 
 impl DosingPatterns {
     /// Compiles the window patterns; they are fixed, so a failure is a bug
@@ -222,7 +234,7 @@ pub fn read_dosing(
     if amounts.is_empty() && interval.is_none() && given_now(patterns, window).is_none() {
         return None;
     }
-    let interval_weeks = interval.as_ref().map(|c| if c.get(1).is_some() { 2.0 } else { 4.0 });
+    let interval_weeks = interval.as_ref().map(interval_weeks);
     let interval_at = interval.as_ref().and_then(|c| c.get(0)).map(|m| m.range());
     let labelled = |label: &Regex, r: &Range<usize>| {
         let mut from = r.start.saturating_sub(LABEL_REACH);

@@ -1051,7 +1051,7 @@ fn doses_had(patterns: &RenewalPatterns, around: &Around) -> Option<TimeStatemen
         .interval
         .captures(around.before)
         .or_else(|| patterns.interval.captures(&around.after[..clause_end(around.after)]))?;
-    let days = if interval.get(1).is_some() { 14.0 } else { 28.0 };
+    let days = 7.0 * crate::dosing::interval_weeks(&interval);
     let start = around.before_at + caps.get(0)?.start();
     Some(TimeStatement { stated: Stated::Days(count * days), span: start..around.drug.end })
 }

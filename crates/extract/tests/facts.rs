@@ -860,3 +860,11 @@ fn a_trial_question_answered_no_names_drugs_never_tried() {
                        7. Will Dupixent be used with another biologic (Adbry)?\n   [ ] Y [X] N\n";
     assert!(facts(combination).never_tried.is_empty());
 }
+
+#[test]
+fn a_weekly_regimen_is_read_as_every_week() {
+    let text = "Atopic dermatitis. Plan: Dupixent 600 mg SC today as loading dose, then 300 mg SC \
+                EVERY WEEK for 16 weeks, then every 2 weeks once controlled.";
+    let dosing = facts(text).dosing;
+    assert_eq!((dosing.maintenance_mg, dosing.interval_weeks), (Some(300.0), Some(1.0)));
+}
