@@ -555,7 +555,8 @@ const ANSWER_REACH: usize = 48;
 
 /// A written answer without the blanks and marks before it ("  > Yes").
 fn answer_opening(written: &str) -> &str {
-    written.trim_start_matches(|c: char| c.is_whitespace() || ":>-".contains(c))
+    // A dot leader runs a form's question to its answer ("... drug? ..... Yes").
+    written.trim_start_matches(|c: char| c.is_whitespace() || ":>-._".contains(c))
 }
 
 /// Whether the word before a stop is an abbreviation ("e.g", "etc", "vs"):

@@ -417,6 +417,11 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             let (asks, chosen_on_form) = match m.meaning {
                 // A form's question ("Is this request for continuation of
                 // therapy?") asks only when it is answered Yes.
+                // A renewal word that is a ticked option ("(•) Continuation of
+                // therapy") is chosen, whatever question follows it.
+                Meaning::Renewal(RenewalTerm::Request) if chosen(note, &m.span) == Some(true) => {
+                    (true, true)
+                }
                 Meaning::Renewal(RenewalTerm::Request) => {
                     let sentence_end = note.sentence(m.sentence).end;
                     let question = note
@@ -831,6 +836,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
 /// ("[X]", "☒"), `Some(false)` empty ("[ ]", "☐"), `None` no box. The
 /// nearest box decides ("[ ] Initial  [X] Continuation / renewal").
 fn chosen(note: &Note, span: &Range<usize>) -> Option<bool> {
+    // The box right before the choice, in any style the box reader knows
+    // ("(•) Continuation of therapy"); else the nearest bracket or glyph
+    // box within reach on its line ("[X] Continuation / Renewal").
+    if let Some(mark) = note.mark_of(span) {
+        return Some(mark == crate::boxes::Mark::Ticked);
+    }
     let text = note.text();
     let line_start = note.lines().start_of(span.start);
     let (_, before) =
@@ -1514,6 +1525,18 @@ mod tests {
         assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
         let time = f.time_on_therapy.expect("a time on therapy");
         assert_eq!(time.start.as_deref(), Some("2025-09-23"));
+    }
+
+    #[test]
+    fn a_ticked_renewal_option_is_chosen_whatever_question_follows() {
+        for answer in ["Yes", "No"] {
+            let text = format!(
+                "Atopic dermatitis.\nDrug ......... Dupixent 300 mg every 2 weeks\n\
+                 Request type ......... ( ) New start   (•) Continuation of therapy\n\
+                 Has the member had a flare this month? ..... {answer}\n"
+            );
+            assert_eq!(asked(&text), renewal(), "{answer}");
+        }
     }
 
     #[test]
