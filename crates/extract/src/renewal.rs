@@ -364,7 +364,15 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                         && !words::inside_a_name(text, &m.span)
                         && note.judge(m, Question::CONTINUATION).is_ok();
                     if affirmed && !dating.before_now(&m.span) {
-                        let fresh = *term == RenewalTerm::Start;
+                        // A start whose object is a date ("200 mg every 2
+                        // weeks, starting 2026-01-30") says when a change
+                        // takes effect: of a course in use it is no new start.
+                        let date_next = |at: usize| {
+                            let rest = &text[at..];
+                            let gap = rest.len() - rest.trim_start_matches([' ', ',']).len();
+                            patterns.dates.read_at(text, at + gap).is_some()
+                        };
+                        let fresh = *term == RenewalTerm::Start && !date_next(m.span.end);
                         *starts.entry(m.sentence).or_insert(fresh) |= fresh;
                     }
                     continue;
@@ -1537,6 +1545,18 @@ mod tests {
             );
             assert_eq!(asked(&text), renewal(), "{answer}");
         }
+    }
+
+    #[test]
+    fn a_start_dated_as_a_change_of_a_course_in_use_starts_nothing() {
+        let text = "Visit: 2026-01-16. Atopic dermatitis, excellent response.\n\
+                    Medications:\n- dupilumab (Dupixent) 300 mg SC every 4 weeks\n\n\
+                    Plan: Change dupilumab to 200 mg SC every 2 weeks, starting 2026-01-30. \
+                    Submitting continuation request x 12 months today.\n";
+        assert_eq!(asked(text), renewal());
+        let text = "Visit: 2026-01-16. Atopic dermatitis.\n\
+                    Plan: Dupixent 300 mg SC every 2 weeks, starting 2026-01-30. PA submitted.\n";
+        assert_eq!(asked(text).0, None, "no course in use: nothing to continue");
     }
 
     #[test]
