@@ -362,6 +362,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                             )],
                         )
                         && !words::inside_a_name(text, &m.span)
+                        && !asked_in_its_sentence(note, m)
                         && note.judge(m, Question::CONTINUATION).is_ok();
                     if affirmed && !dating.before_now(&m.span) {
                         // A start whose object is a date ("200 mg every 2
@@ -1165,6 +1166,13 @@ fn drug_right_before(drugs: &[(usize, usize, usize)], text: &str, word: &Range<u
 /// How far before a start word the drug whose start it labels may stand.
 const DRUG_LABEL_REACH: usize = 32;
 
+/// Whether a word stands in a sentence that asks ("And when did he start
+/// Dupixent?"): a question starts nothing.
+fn asked_in_its_sentence(note: &Note, m: &Mention) -> bool {
+    let sentence_end = note.sentence(m.sentence).end;
+    note.question_mark_after(m.span.end, QUESTION_REACH).is_some_and(|mark| mark < sentence_end)
+}
+
 /// How far after a start word the dose whose date it names is looked for.
 const TAKES_EFFECT_REACH: usize = 40;
 
@@ -1557,6 +1565,13 @@ mod tests {
         let text = "Visit: 2026-01-16. Atopic dermatitis.\n\
                     Plan: Dupixent 300 mg SC every 2 weeks, starting 2026-01-30. PA submitted.\n";
         assert_eq!(asked(text).0, None, "no course in use: nothing to continue");
+    }
+
+    #[test]
+    fn a_start_word_in_a_question_starts_nothing() {
+        let text = "Atopic dermatitis on Dupixent since 07/2025. It's a renewal for Dupixent. \
+                    AGENT: And when did he start Dupixent? CALLER: July, in our office.";
+        assert_eq!(asked(text), renewal());
     }
 
     #[test]
