@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 /// How far after its start a date read at an offset may run ("September
 /// 14th, 2025" is 20).
-const DATE_WIDTH: usize = 32;
+const DATE_WIDTH: usize = 56;
 
 /// How long a season lasts, in months.
 const SEASON_MONTHS: u32 = 3;
@@ -188,6 +188,73 @@ pub struct FoundDate {
 const MONTH_NAME: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
     |aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 
+/// The days of a month as dictation writes them, first to thirty-first;
+/// a compound joins "twenty" or "thirty" to a unit's ordinal.
+const ORDINAL_DAYS: [&str; 21] = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+    "thirtieth",
+];
+
+/// An ordinal day in words: "twelfth", "twenty-second", "thirty first".
+fn ordinal_day_pattern() -> String {
+    let units = ORDINAL_DAYS[..9].join("|");
+    let all = ORDINAL_DAYS.join("|");
+    format!(r"(?:twenty[\x20-](?:{units})|thirty[\x20-]first|{all})")
+}
+
+/// The day an ordinal in words names: "twenty-second" -> 22.
+fn ordinal_day(words: &str) -> Option<u32> {
+    let lower = words.to_ascii_lowercase();
+    let (tens, unit) = match lower.split_once([' ', '-']) {
+        Some(("twenty", unit)) => (20, unit),
+        Some(("thirty", unit)) => (30, unit),
+        Some(_) => return None,
+        None => (0, lower.as_str()),
+    };
+    let at = ORDINAL_DAYS.iter().position(|d| *d == unit)? as u32;
+    Some(match at {
+        19 => 20,
+        20 => 30,
+        _ => tens + at + 1,
+    })
+}
+
+/// A year of this century in words: "twenty twenty-five", "two thousand
+/// and six".
+const YEAR_WORDS: &str = r"(?:twenty|two[\x20-]thousand(?:[\x20-]and)?)[\x20-]
+    (?:twenty(?:[\x20-](?:one|two|three|four|five|six|seven|eight|nine))?
+    |ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen
+    |one|two|three|four|five|six|seven|eight|nine)";
+
+/// The year a year in words names: "twenty twenty-five" -> 2025.
+fn year_in_words(words: &str) -> Option<i32> {
+    let lower = words.to_ascii_lowercase().replace('-', " ");
+    let rest = lower
+        .strip_prefix("two thousand and ")
+        .or_else(|| lower.strip_prefix("two thousand "))
+        .or_else(|| lower.strip_prefix("twenty "))?;
+    Some(2000 + crate::values::parse_number(rest)? as i32)
+}
+
 /// The compiled date grammar, and the few patterns that read around a date.
 #[derive(Clone, Debug)]
 pub struct DatePatterns {
@@ -216,6 +283,7 @@ impl DatePatterns {
     fn compile() -> Result<DatePatterns, regex::Error> {
         let ci = crate::case_insensitive;
         let (year, m) = (r"(?:19|20)\d{2}", MONTH_NAME);
+        let (ordinal, year_words) = (ordinal_day_pattern(), YEAR_WORDS);
         Ok(DatePatterns {
             date: ci(&format!(
                 r"\b(?:
@@ -234,6 +302,13 @@ impl DatePatterns {
                   | (?P<md_m>{m})\.?[\x20\t]+
                     (?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?,?[\x20\t]+
                     (?P<md_y>{year})                              # March 3, 2026; june 2 2026
+                  | (?P<wmd_m>{m})[\x20\t]+(?:the[\x20\t]+)?
+                    (?: (?P<wmd_d>{ordinal}) | (?P<wmd_dd>\d{{1,2}})(?:st|nd|rd|th)? )
+                    ,?[\x20\t]+ (?: (?P<wmd_y>{year}) | (?P<wmd_yw>{year_words}) )
+                                                                  # July twenty-second, twenty twenty-five
+                  | (?:the[\x20\t]+)? (?P<wdm_d>{ordinal}) [\x20\t]+ of [\x20\t]+
+                    (?P<wdm_m>{m}) ,?[\x20\t]+ (?: (?P<wdm_y>{year}) | (?P<wdm_yw>{year_words}) )
+                                                                  # the twelfth of March 2026
                   | (?P<m_m>{m})\.?,?(?:[\x20\t]+|[\x20\t]*\r?\n[\x20\t]*)(?:of[\x20\t]+)?
                     (?: (?P<m_y>{year}) | '(?P<m_yy>\d{{2}}) )    # June 2025, Sept. 2024, Oct '23; wrapped
                   | (?P<y>{year})                                 # 2022, where a year may stand alone
@@ -351,6 +426,13 @@ fn written(c: &Captures) -> Option<WrittenDate> {
         at(Some(y), named("dm_m"), number("dm_d"))
     } else if let Some(y) = year("md_y") {
         at(Some(y), named("md_m"), number("md_d"))
+    } else if let Some(m) = named("wmd_m") {
+        let day = c.name("wmd_d").and_then(|d| ordinal_day(d.as_str())).or(number("wmd_dd"));
+        let y = year("wmd_y").or_else(|| year_in_words(c.name("wmd_yw")?.as_str()));
+        at(Some(y?), Some(m), Some(day?))
+    } else if let Some(m) = named("wdm_m") {
+        let y = year("wdm_y").or_else(|| year_in_words(c.name("wdm_yw")?.as_str()));
+        at(Some(y?), Some(m), Some(ordinal_day(c.name("wdm_d")?.as_str())?))
     } else if let Some(y) = year("m_y").or_else(|| year("m_yy")) {
         at(Some(y), named("m_m"), None)
     } else if let Some(y) = year("y") {
@@ -412,6 +494,17 @@ mod tests {
 
     fn read_iso(text: &str) -> Option<String> {
         read(text).and_then(|(iso, _)| iso)
+    }
+
+    #[test]
+    fn dictated_dates_in_words() {
+        assert_eq!(iso("July twenty-second, twenty twenty-five, in the office"), ["2025-07-22"]);
+        assert_eq!(iso("on the twelfth of March 2026."), ["2026-03-12"]);
+        assert_eq!(iso("the first of March, two thousand and twenty-six"), ["2026-03-01"]);
+        assert_eq!(iso("march fourth twenty twenty six"), ["2026-03-04"]);
+        assert_eq!(iso("March 12th, twenty twenty-six"), ["2026-03-12"]);
+        // No day of the calendar: no date.
+        assert_eq!(read_iso("February thirtieth, twenty twenty-six"), None);
     }
 
     #[test]

@@ -1131,9 +1131,17 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
         value.len() - value.trim_start_matches([' ', '\t', ':', '=', '-', '(', '[']).len();
     // The date right after the label, after its colon, or as the first
     // number of its line's words ("First dose given in clinic 10/06/2025").
+    // A label told in a sentence reaches its date over a verb ("first
+    // injection was July twenty-second, twenty twenty-five").
+    let told = value[skipped..]
+        .strip_prefix("was on ")
+        .or_else(|| value[skipped..].strip_prefix("was "))
+        .or_else(|| value[skipped..].strip_prefix("on "))
+        .map(|rest| value.len() - rest.len());
     let read = patterns
         .dates
         .read_at(text, at + skipped)
+        .or_else(|| patterns.dates.read_at(text, at + told?))
         .or_else(|| {
             let colon = value.find(':')?;
             patterns.dates.read_at(text, at + colon + 1)
@@ -1572,6 +1580,15 @@ mod tests {
         let text = "Atopic dermatitis on Dupixent since 07/2025. It's a renewal for Dupixent. \
                     AGENT: And when did he start Dupixent? CALLER: July, in our office.";
         assert_eq!(asked(text), renewal());
+    }
+
+    #[test]
+    fn a_start_label_told_in_a_sentence_reaches_its_date_over_a_verb() {
+        let text =
+            "Date: 05/06/2026. Atopic dermatitis. It's a renewal for Dupixent, much better. \
+                    His first injection was July twenty-second, twenty twenty-five.";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.start.as_deref(), Some("2025-07-22"));
     }
 
     #[test]
