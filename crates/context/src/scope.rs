@@ -170,6 +170,9 @@ impl Sweep<'_> {
         let mut order = in_order(targets, |t| t.span.end);
         order.reverse();
         let closing = self.closing_brackets();
+        let mut starts: Vec<usize> = targets.iter().map(|t| t.span.start).collect();
+        starts.sort_unstable();
+        crate::steps::add(starts.len());
         let mut stacks: [Vec<u32>; 5] = Default::default();
         let mut hits = self.hit_range.clone().rev().peekable();
         let mut opening = closing.iter().rev().peekable();
@@ -204,16 +207,22 @@ impl Sweep<'_> {
                     }
                 }
             }
-            for (slot, stack) in reached[t as usize].iter_mut().zip(&stacks) {
+            for (axis, (slot, stack)) in reached[t as usize].iter_mut().zip(&stacks).enumerate() {
                 if slot.is_some() {
                     continue;
                 }
                 let Some(&nearest) = stack.last() else { continue };
                 let hit = &self.hits[nearest as usize];
+                // Only a denial has an object of its own to stop at ("BP
+                // excluded"); a relative or a time after a list ("..., which
+                // mom ...") still frames what comes before.
+                let own_subject = axis == crate::Axis::Negated.index()
+                    && own_subject_after_a_comma(self.text, at..hit.span.start, &starts);
                 let reaches = hit.span.start >= at
                     && hit.span.start < target.sentence.end
                     && words_up_to(&self.text[at..hit.span.start], BACKWARD_REACH_WORDS + 1)
-                        <= BACKWARD_REACH_WORDS;
+                        <= BACKWARD_REACH_WORDS
+                    && !own_subject;
                 if reaches {
                     *slot = Some(nearest);
                 }
@@ -285,6 +294,34 @@ fn in_order(targets: &[Target], key: impl Fn(&Target) -> usize) -> Vec<u32> {
     }
     order
 }
+
+/// Whether the words before a backward trigger hold a comma and then a
+/// subject of the trigger's own that is no target ("atopic dermatitis,
+/// biopsy-supported, BP excluded"): what it denies is that last item, not
+/// the target before the comma. A list of targets goes on ("face, neck,
+/// hands clear"), and a bare comma before the trigger parts nothing.
+/// `starts` are the targets' starts, in order.
+fn own_subject_after_a_comma(text: &[u8], between: Range<usize>, starts: &[usize]) -> bool {
+    // Six words of a phrase fit in this many bytes; a longer run is no phrase.
+    let from = between.start.max(between.end.saturating_sub(SUBJECT_BYTES));
+    crate::steps::add(between.end - from);
+    let Some(comma) = text[from..between.end].iter().rposition(|&b| b == b',') else {
+        return false;
+    };
+    let item = from + comma + 1..between.end;
+    let words = text[item.clone()].iter().any(u8::is_ascii_alphanumeric);
+    // "Neck, hands, flexures and trunk clear": a list goes on to the trigger.
+    let joined = text[item.clone()]
+        .split(|b| !b.is_ascii_alphabetic())
+        .any(|w| [&b"and"[..], b"or", b"nor"].iter().any(|c| w.eq_ignore_ascii_case(c)));
+    let first = starts.partition_point(|&s| s < item.start);
+    let a_target = starts.get(first).is_some_and(|&s| s < item.end);
+    words && !joined && !a_target
+}
+
+/// How far before a backward trigger its own subject after a comma is
+/// looked for.
+const SUBJECT_BYTES: usize = 96;
 
 /// How many words a backward trigger reaches over. It closes a short phrase
 /// ("the face is spared", "cultures were negative"); without a limit, a note

@@ -868,3 +868,14 @@ fn a_weekly_regimen_is_read_as_every_week() {
     let dosing = facts(text).dosing;
     assert_eq!((dosing.maintenance_mg, dosing.interval_weeks), (Some(300.0), Some(1.0)));
 }
+
+#[test]
+fn a_denial_after_a_comma_denies_its_own_subject() {
+    let f = facts("Assessment: late-onset atopic dermatitis, biopsy-supported, BP excluded.");
+    assert_eq!(f.diagnosis.as_deref(), Some("atopic_dermatitis"));
+    // A list of targets, or one joined by "and", is denied whole.
+    let f = facts("Atopic dermatitis of the trunk. Face, neck, hands clear. BSA 12%.");
+    assert!(f.high_impact_sites.is_empty(), "{:?}", f.high_impact_sites);
+    let f = facts("Atopic dermatitis. Neck, hands, flexures and trunk clear. BSA 12%.");
+    assert!(f.high_impact_sites.is_empty(), "{:?}", f.high_impact_sites);
+}
