@@ -109,6 +109,9 @@ pub struct RenewalPatterns {
     dates: DatePatterns,
     since_after: Regex,
     started_before: Regex,
+    /// A past start right after the drug ("Dupixent started with 600 mg
+    /// loading dose in clinic 09/04/2025").
+    started_after: Regex,
     in_date_after: Regex,
     since_before: Regex,
     ago_after: Regex,
@@ -196,6 +199,8 @@ impl RenewalPatterns {
                     \s+(?:from\s+[^.;]{1,48}?\s+)?to                        #   from another drug
                 |first(?:\s+(?:dose|injection|shot)\s+of)?)              # its first dose
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
+            started_after: ci(r"^ [\s,]* (?:(?:was|were)\s+)?
+                (?:started|initiated|begun|began|commenced) \b   # a past start after the drug")?,
             in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
             since_before: ci(r"\bsince\s+   # a start, then its date, before the drug")?,
             ago_after: ci(&format!(
@@ -996,6 +1001,29 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
             found.push(TimeStatement { stated: Stated::Start(date), span: started..span.end });
         }
     }
+    // "Dupixent started with 600 mg loading dose in clinic 09/04/2025": the
+    // first date with its month in the start's clause.
+    if let Some(start) = patterns.started_after.find(after) {
+        // Within the clause, on the start's line or the one it wraps onto
+        // (a table's next row is another course's).
+        let line_end = after[start.end()..].find("\n").map_or(after.len(), |i| {
+            let next = start.end() + i + 1;
+            let wraps =
+                after[next..].starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
+            match wraps {
+                true => after[next..].find('\n').map_or(after.len(), |j| next + j),
+                false => next - 1,
+            }
+        });
+        let end = clause_end(after).min(start.end() + IN_DATE_REACH).min(line_end).max(start.end());
+        let clause = &after[start.end()..crate::treatments::floor_char_boundary(after, end)];
+        let dated = patterns.dates.dates_in(clause).find(|d| !d.date.is_year());
+        let read =
+            dated.and_then(|d| patterns.dates.read_at(text, at + start.end() + d.span.start));
+        if let Some((date, span)) = read {
+            found.push(TimeStatement { stated: Stated::Start(date), span: drug.start..span.end });
+        }
+    }
     if let Some(caps) = patterns.duration_after.captures(after) {
         let in_use = patterns.ongoing_before.is_match(before);
         let elapsed = caps.name("past").is_some() || caps.name("now").is_some();
@@ -1589,6 +1617,21 @@ mod tests {
                     His first injection was July twenty-second, twenty twenty-five.";
         let time = facts(text).time_on_therapy.expect("a time on therapy");
         assert_eq!(time.start.as_deref(), Some("2025-07-22"));
+    }
+
+    #[test]
+    fn a_start_told_after_the_drug_is_dated_in_its_clause() {
+        let text = "Visit date: 01/08/2026. Atopic dermatitis. Washout, then Dupixent started\n\
+                    with 600 mg loading dose in clinic 09/04/2025. Night and day.\n\
+                    Request type:  [X] Renewal / continuation\n";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.start.as_deref(), Some("2025-09-04"));
+        // A table's next row is another course's.
+        let table = "Visit date: 01/08/2026. Atopic dermatitis. Renewal requested.\n\
+                     Hydroxyzine 2017-2019   stopped when dupilumab began\n\
+                     NB-UVB       Jan-Apr 2019   24 sessions\n";
+        let start = facts(table).time_on_therapy.and_then(|t| t.start);
+        assert_ne!(start.as_deref(), Some("2019-04"));
     }
 
     #[test]
