@@ -1055,3 +1055,16 @@ fn a_failed_trials_drug_field_reads_past_its_brand_to_the_fields_under_it() {
     assert_eq!(t.outcome, Outcome::Intolerant);
     assert_eq!(t.last_used.as_deref(), Some("2025-06-26"));
 }
+
+#[test]
+fn a_cue_in_a_table_cell_wrapped_under_its_column_is_its_rows() {
+    let table = format!(
+        "{AD}\nDrug                        Start       Stop        Reason stopped\n\
+         pimecrolimus 1% cream       06/02/2025  06/12/2025  Intolerance -\n\
+         \x20                                                   burning/erythema\n\
+         ruxolitinib 1.5% cream      09/08/2025  --          (active)\n"
+    );
+    let f = facts(&table);
+    assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+    assert_ne!(outcome(&f, "ruxolitinib"), Some(Outcome::Intolerant));
+}

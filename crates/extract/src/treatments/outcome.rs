@@ -531,7 +531,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         if lines.line_of(cue.end) == lines.line_of(drug.start) {
             return false;
         }
-        if crate::boxes::ticked_box_before(text, cue.start) {
+        if crate::boxes::ticked_box_before(text, cue.start) || self.in_a_wrapped_cell(cue) {
             return true;
         }
         if !reach.backward() {
@@ -548,6 +548,23 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         }
         let line_start = lines.start_of(cue.start);
         self.drugs.first_from(line_start).is_some_and(|start| start < cue.start)
+    }
+
+    /// Whether a cue stands in a table cell wrapped under its column
+    /// ("pimecrolimus ...  Intolerance -" over "             burning/
+    /// erythema"): deep blanks open the cue's line, and the row above names
+    /// a drug. It is that row's, and reaches no drug of the next row.
+    fn in_a_wrapped_cell(&self, cue: &Range<usize>) -> bool {
+        let (text, lines) = (self.note.text(), self.note.lines());
+        let line = lines.line_of(cue.start);
+        let line_start = lines.start_of(cue.start);
+        let before = &text[line_start..cue.start];
+        let indent = before.len() - before.trim_start_matches([' ', '\t']).len();
+        steps::add(indent);
+        indent == before.len()
+            && indent >= WRAPPED_CELL_INDENT
+            && line > 0
+            && self.drugs.first_from(lines.range(line - 1).start).is_some_and(|s| s < line_start)
     }
 
     /// Whether the cue at `cue` stands on a later line than the drug at
@@ -1296,6 +1313,10 @@ const RELATIVES: [&str; 2] = ["which", "that"];
 
 /// Subjects of a relative clause about the patient's own use.
 const SUBJECTS: [&str; 5] = ["she", "he", "they", "we", "i"];
+
+/// How many blanks open a table cell wrapped under its column, past any
+/// prose indent or list item's.
+const WRAPPED_CELL_INDENT: usize = 16;
 
 /// Pronouns that stand for a drug named before as the object of a cue.
 const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
