@@ -253,6 +253,7 @@ fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) ->
         }
         let unclear = facts.treatments.iter().filter(|t| {
             t.outcome == Outcome::Mentioned
+                && !ended_before_the_note(t, facts)
                 && t.agent != policy.drug
                 && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
                 && !facts.no_concurrent_classes.contains(&t.class)
@@ -275,6 +276,16 @@ fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) ->
         }
     }
     reasons
+}
+
+/// Whether the note dates a course's last use before its own date, at the
+/// precision the note gives it ("Feb-May 2025" in a note of 01/08/2026):
+/// an ended course goes on alongside nothing.
+fn ended_before_the_note(treatment: &necessity_record::Treatment, facts: &Facts) -> bool {
+    let (Some(last), Some(today)) = (&treatment.last_used, &facts.note_date) else {
+        return false;
+    };
+    today.get(..last.len()).is_some_and(|same_precision| last.as_str() < same_precision)
 }
 
 /// An advisory dosing check that fails (the regimen is outside the label

@@ -245,6 +245,18 @@ fn an_excluded_drug_named_with_no_status_pends() {
 }
 
 #[test]
+fn an_excluded_drug_whose_use_the_note_dates_before_it_is_over() {
+    // "upadacitinib 15 mg daily Feb-May 2025" in a note of 2026-01-08.
+    let mut facts = with_jak_inhibitor(Outcome::Mentioned);
+    facts.note_date = Some("2026-01-08".into());
+    facts.treatments.last_mut().unwrap().last_used = Some("2025-05".into());
+    assert_eq!(routing(&facts).route, Route::Approve);
+    // Used this month (or undated), it may go on.
+    facts.treatments.last_mut().unwrap().last_used = Some("2026-01".into());
+    pends(routing(&facts), &[PendKind::ConcurrentUnclear]);
+}
+
+#[test]
 fn an_excluded_drug_with_no_status_is_settled_when_the_note_denies_its_class() {
     // "No other JAK inhibitor will be used": the upadacitinib named without
     // a status goes on with nothing.
