@@ -179,6 +179,9 @@ pub enum ValueCue {
     /// A look-alike of a value keyword that is another scale ("pain NRS"):
     /// it hides the keyword.
     NotAMeasure,
+    /// "ATTENDING ADDENDUM": what follows was written after the note and
+    /// corrects it, so its values supersede the note's earlier ones.
+    Addendum,
     /// A label the note's own date follows ("Date of service:"), by rank;
     /// `line_start` when it counts only at the start of a line or column
     /// ("Date:", not the "date" of "Start date").
@@ -754,6 +757,7 @@ fn measure_meaning(value: &str, line_start: bool) -> Option<Meaning> {
         "no_exam_today" => return cue(ValueCue::NoExamToday),
         "not_scored" => return cue(ValueCue::NotScored),
         "not_a_measure" => return cue(ValueCue::NotAMeasure),
+        "value_addendum" => return cue(ValueCue::Addendum),
         "date_service" => return date(DateLabel::Service),
         "date_document" => return date(DateLabel::Document),
         "date_signed" => return date(DateLabel::Signed),

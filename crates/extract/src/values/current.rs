@@ -257,7 +257,7 @@ pub fn values(
     let mut facts =
         ValueFacts { baseline, on_day, note_date, out_of_scale, ..ValueFacts::default() };
     let current = select(note, ranked, &unscored, &mut facts);
-    facts.conflicts = conflicts(current);
+    facts.conflicts = conflicts(current, addendum_start(note));
     if facts.age.is_none() {
         let day = facts.note_date.as_ref().filter(|(date, _)| date.is_day());
         facts.age = day.and_then(|(date, _)| age_from_birth_date(patterns, note, date.last()));
@@ -343,13 +343,33 @@ fn select(
     current
 }
 
-/// The measures whose most current values disagree, with those values.
-fn conflicts(current: PerMeasure<Vec<(Rank, Value)>>) -> Vec<(Measure, Vec<Value>)> {
+/// Where the note's first addendum starts ("ATTENDING ADDENDUM"), if it
+/// has one that is a current fact.
+fn addendum_start(note: &Note) -> Option<usize> {
+    steps::add(note.mentions().len());
+    note.mentions()
+        .iter()
+        .find(|m| {
+            matches!(m.meaning, Meaning::Value(ValueCue::Addendum))
+                && note.judge(m, Question::AFFIRMED).is_ok()
+        })
+        .map(|m| m.span.start)
+}
+
+/// The measures whose most current values disagree, with those values. An
+/// addendum's values supersede those written before it: only they count.
+fn conflicts(
+    current: PerMeasure<Vec<(Rank, Value)>>,
+    addendum: Option<usize>,
+) -> Vec<(Measure, Vec<Value>)> {
     let mut found = Vec::new();
     for (measure, values) in Measure::ALL.into_iter().zip(current) {
         let top = values.iter().map(|(rank, _)| *rank).max();
         let mut top_values: Vec<Value> =
             values.into_iter().filter(|(rank, _)| Some(*rank) == top).map(|(_, v)| v).collect();
+        if let Some(at) = addendum.filter(|&at| top_values.iter().any(|v| v.span.start > at)) {
+            top_values.retain(|v| v.span.start > at);
+        }
         // Two keywords of one statement ("Investigator Global Assessment
         // (vIGA-AD) was 4") read one number.
         top_values.sort_by_key(|v| v.span.end);
@@ -1334,6 +1354,18 @@ mod tests {
         // Alone, a value of a visit within the last 90 days is still current.
         let alone = "Encounter Date: 12/9/2025\nAtopic dermatitis.\n** 11/02/2025: BSA 10%.\n";
         assert_eq!(measures(alone)[0], Some(10.0));
+    }
+
+    #[test]
+    fn an_addendums_values_supersede_the_notes_earlier_ones() {
+        let text = "Visit date: 02/11/2026. Atopic dermatitis.\nExam: BSA ~6%. vIGA-AD 2.\n\n\
+                    ATTENDING ADDENDUM 02/11/2026\nOn my exam after gloves were removed: \
+                    BSA ~12%, vIGA-AD 3.\n";
+        assert_eq!(measures(text)[..2], [Some(12.0), Some(3.0)]);
+        assert!(facts(text).caveats.is_empty(), "no measure conflict");
+        // Without an addendum two values of one exam disagree.
+        let text = "Visit date: 02/11/2026. Atopic dermatitis.\nExam: BSA ~6%.\nBSA ~12%.\n";
+        assert!(!facts(text).caveats.is_empty());
     }
 
     #[test]
