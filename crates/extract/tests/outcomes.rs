@@ -1068,3 +1068,12 @@ fn a_cue_in_a_table_cell_wrapped_under_its_column_is_its_rows() {
     assert_eq!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
     assert_ne!(outcome(&f, "ruxolitinib"), Some(Outcome::Intolerant));
 }
+
+#[test]
+fn a_drug_the_patient_asks_whether_to_take_is_no_treatment() {
+    let f = facts(&format!(
+        "{AD}She asked whether \"the pill\" (Rinvoq) she saw advertised would help; we talked \
+         about it but she would rather avoid a JAK."
+    ));
+    assert_eq!(outcome(&f, "upadacitinib"), None);
+}
