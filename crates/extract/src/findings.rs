@@ -249,7 +249,11 @@ pub fn no_concurrent_classes(note: &Note) -> Vec<(TreatmentClass, Span)> {
 /// Rinvoq)?  [ ] Y [X] N"): drugs the note says were never tried, each
 /// with its first mention. A drug the note also gives the patient is the
 /// caller's to drop.
-pub fn never_tried(vocabulary: &Vocabulary, note: &Note) -> Vec<(String, Span)> {
+pub fn never_tried(
+    patterns: &FindingPatterns,
+    vocabulary: &Vocabulary,
+    note: &Note,
+) -> Vec<(String, Span)> {
     let text = note.text();
     let mut found: Vec<(String, Span)> = Vec::new();
     steps::add(note.mentions().len());
@@ -268,7 +272,7 @@ pub fn never_tried(vocabulary: &Vocabulary, note: &Note) -> Vec<(String, Span)> 
         let from = crate::treatments::floor_char_boundary(text, from);
         let from = text[from..m.span.start].rfind('?').map_or(from, |mark| from + mark + 1);
         steps::add(m.span.start - from);
-        let asks_of_a_trial = TRIAL_QUESTION.is_match(&text[from..m.span.start]);
+        let asks_of_a_trial = patterns.trial_question.is_match(&text[from..m.span.start]);
         let answered_no = || {
             note.question_mark_after(m.span.end, CLASS_QUESTION_REACH)
                 .is_some_and(|mark| note.ticked_answer_to(mark) == Some(Answer::No))
@@ -279,18 +283,6 @@ pub fn never_tried(vocabulary: &Vocabulary, note: &Note) -> Vec<(String, Span)> 
     }
     found
 }
-
-/// The words that make a form's question ask about a past trial ("Has the
-/// patient tried and had an inadequate response ... to"), not about use
-/// alongside ("Will Dupixent be used with another biologic?").
-static TRIAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    Regex::new(
-        r"(?xi) \b (?: tried | trials? | failed | failure       # a trial and its failure
-            | inadequate \s+ response                           # or how it went
-            | intoleran\w* | contraindicat\w* ) \b",
-    )
-    .expect("a valid pattern")
-});
 
 /// How far after a class word a form question's mark may stand ("another
 /// biologic or a JAK inhibitor (oral or topical)?").
@@ -869,6 +861,10 @@ pub struct FindingPatterns {
     /// Medicine)", "Dr Ann Ode, MBBS, MRCP(UK), Allergy"), wherever it
     /// stands (a cover note's signature in the middle of a packet).
     clinician_line: Regex,
+    /// The words that make a form's question ask about a past trial ("Has
+    /// the patient tried and had an inadequate response ... to"), not about
+    /// use alongside ("Will Dupixent be used with another biologic?").
+    trial_question: Regex,
 }
 
 impl FindingPatterns {
@@ -883,6 +879,11 @@ impl FindingPatterns {
                   (?:,\x20*(?:MD|M\.D\.|DO|MBBS|MBChB|PA-C|PA|NP|FNP-C|FNP-BC|FNP|APRN|CRNP|DNP
                              |MSN|PhD|RN|MRCP(?:\(UK\))?|FRCP|FAAD|FAAAAI))+   # degrees, credentials
                   [\x20\t]*[,(\-–][\x20\t]*$                         # then the specialty",
+            )?,
+            trial_question: Regex::new(
+                r"(?xi) \b (?: tried | trials? | failed | failure       # a trial and its failure
+                    | inadequate \s+ response                           # or how it went
+                    | intoleran\w* | contraindicat\w* ) \b",
             )?,
         })
     }

@@ -653,7 +653,7 @@ fn record_findings(
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }
-    for (agent, span) in findings::never_tried(&lexicons.vocabulary, note) {
+    for (agent, span) in findings::never_tried(&lexicons.findings, &lexicons.vocabulary, note) {
         if facts.treatments.iter().all(|t| t.agent != agent) {
             add_evidence(facts, &format!("never_tried.{agent}"), span);
             facts.never_tried.push(agent);
