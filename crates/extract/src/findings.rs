@@ -8,7 +8,7 @@ use crate::lexicon::{
     DiagnosisTerm, Drug, FlareTerm, Meaning, SiteTerm, SpecialtyTerm, Vocabulary, WorkUp,
 };
 use crate::mentions::{Mention, Note, Question, Reason};
-use crate::values::current::Dating;
+use crate::values::current::{addendum_start, Dating};
 use crate::words;
 use necessity_context::{steps, Axis, Cause, SectionKind};
 use necessity_record::{Site, Span, Specialty, TreatmentClass};
@@ -342,6 +342,18 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let mut words: Vec<(Site, String, bool)> = Vec::new();
     let examined = examined_areas(note);
     let risks = risk_brackets(note);
+    // An addendum supersedes what was written before it, as it does the
+    // values: a site whose last word in it is that it is not involved ("No
+    // hand, face or neck involvement today", after quoting the paragraph it
+    // corrects) is not.
+    let addendum = addendum_start(note);
+    let in_addendum = |m: &Mention| addendum.is_some_and(|at| m.span.start > at);
+    let mut addendum_says: Vec<(Site, bool)> = Vec::new();
+    let mut addendum_said =
+        |site: Site, involved: bool| match addendum_says.iter_mut().find(|(s, _)| *s == site) {
+            Some(entry) => entry.1 = involved,
+            None => addendum_says.push((site, involved)),
+        };
     for mention in note.mentions() {
         let Meaning::Site(SiteTerm::Site(site)) = mention.meaning else { continue };
         if counted_area(note, mention)
@@ -358,6 +370,9 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         }
         if let Err(Reason::Context(Axis::Negated, cause)) = verdict {
             cleared.push(*site);
+            if in_addendum(mention) {
+                addendum_said(*site, false);
+            }
             if note.says_skin_is_clear(cause) {
                 let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
                 let earlier = words.iter_mut().find(|(s, w, _)| s == site && *w == word);
@@ -370,6 +385,9 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         let with_lesion = lesion_sentences.get(mention.sentence).copied().unwrap_or(false);
         if !with_lesion || verdict.is_err() {
             continue;
+        }
+        if in_addendum(mention) {
+            addendum_said(*site, true);
         }
         let applied = is_application_site(note, mention);
         let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
@@ -392,6 +410,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
         .into_iter()
         .filter(|(site, _, applied)| !(*applied && cleared.contains(site)))
         .filter(|(site, _, _)| !words.iter().filter(|(s, _, _)| s == site).all(|e| e.2))
+        .filter(|(site, _, _)| !addendum_says.contains(&(*site, false)))
         .map(|(site, span, _)| (site, span))
         .collect();
     found.sort_by_key(|(site, _)| *site);
@@ -1144,6 +1163,24 @@ mod tests {
         let lesion_first = "Atopic dermatitis. Exam: eczematous plaques on the face, neck and \
                             hands.\n";
         assert_eq!(sites(lesion_first), vec![Face, Neck, Hands]);
+    }
+
+    #[test]
+    fn an_addendums_last_word_on_a_site_supersedes_the_note() {
+        use necessity_record::Site::Hands;
+        let corrected = "Atopic dermatitis, BSA ~15%, involving bilateral hands and trunk.\n\n\
+                         ADDENDUM 02/04/2026 - A. Lindqvist, DO\n\
+                         The HPI (\"BSA ~15%, involving bilateral hands\") was carried forward \
+                         in error. No hand, face or neck involvement today.\n";
+        assert_eq!(sites(corrected), vec![]);
+        // Counter-example: an addendum that ends by involving the site
+        // keeps it, and one silent on it leaves the note's word.
+        let confirmed = "Atopic dermatitis of the trunk.\n\nADDENDUM: no neck involvement; \
+                         on my exam eczematous plaques of both hands.\n";
+        assert_eq!(sites(confirmed), vec![Hands]);
+        let silent = "Atopic dermatitis, eczematous plaques of the hands.\n\n\
+                      ADDENDUM: no face involvement today.\n";
+        assert_eq!(sites(silent), vec![Hands]);
     }
 
     #[test]

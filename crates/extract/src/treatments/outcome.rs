@@ -122,6 +122,15 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             {
                 continue;
             }
+            // "Dupixent was discussed and deferred - not being requested",
+            // "was not prescribed": a plan word negated just before it plans
+            // nothing.
+            if matches!(cue, Cue::Outcome(Outcome::Planned))
+                && !holds_a_negation(&note.text()[m.span.clone()])
+                && negated_just_before(note.text(), m.span.start)
+            {
+                continue;
+            }
             // "No conjunctivitis or injection-site reactions": an adverse
             // effect denied is none (a cue that holds its own negation,
             // "did not tolerate", is read as written).
@@ -1106,8 +1115,13 @@ const DENIAL_BYTES: usize = 40;
 /// Whether a word of denial stands in the few words just before `start`
 /// ("No conjunctivitis or injection-site reactions", "denies nausea").
 fn denied_just_before(text: &str, start: usize) -> bool {
-    // Only in the cue's own clause ("(8 weeks, no improvement) and developed
-    // burning" denies nothing).
+    words_of_clause_before(text, start)
+        .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
+}
+
+/// The few words just before `start` in its own clause, nearest first:
+/// "(8 weeks, no improvement) and developed burning" denies nothing.
+fn words_of_clause_before(text: &str, start: usize) -> impl Iterator<Item = &str> {
     let reach = start.saturating_sub(DENIAL_BYTES);
     let from = super::floor_char_boundary(text, reach);
     steps::add(start - from);
@@ -1115,9 +1129,14 @@ fn denied_just_before(text: &str, start: usize) -> bool {
         .rfind([',', ';', '.', '(', ')', ':', '\n'])
         .map_or(from, |i| from + i + 1);
     words::words_before(&text[..start], start)
-        .take_while(|w| words::offset_in(text, w) >= clause_start)
+        .take_while(move |w| words::offset_in(text, w) >= clause_start)
         .take(DENIAL_REACH)
-        .any(|w| words::is_one_of(w, &["no", "denies", "denied", "nor", "without"]))
+}
+
+/// Whether a word of negation stands in the few words of its clause just
+/// before a plan word ("not being requested", "was never ordered").
+fn negated_just_before(text: &str, start: usize) -> bool {
+    words_of_clause_before(text, start).any(|w| words::is_one_of(w, &["not", "never", "t", "nor"]))
 }
 
 /// How many words before an effect the "for" of an indication may stand

@@ -1649,4 +1649,20 @@ mod tests {
         let ordered = format!("{SKIN}Plan: Adbry ordered today; teaching visit next week.");
         assert_eq!(requested(&ordered).as_deref(), Some("tralokinumab"));
     }
+
+    #[test]
+    fn a_plan_word_negated_just_before_it_plans_nothing() {
+        let deferred = format!(
+            "{SKIN}Dupixent was discussed in detail and deferred - not being requested at \
+             this time.\n1. START Adbry 600 mg SC, then 300 mg every 2 weeks.\n"
+        );
+        assert_eq!(requested(&deferred).as_deref(), Some("tralokinumab"));
+        for negated in ["Dupixent was not prescribed.", "Dupixent wasn't ordered today."] {
+            assert_eq!(requested(&format!("{SKIN}{negated}\n")), None, "{negated}");
+        }
+        // Counter-example: a negation in an earlier clause negates another
+        // word ("No improvement with TCS, so Dupixent was prescribed").
+        let earlier = format!("{SKIN}No improvement with TCS, so Dupixent was prescribed.\n");
+        assert_eq!(requested(&earlier).as_deref(), Some("dupilumab"));
+    }
 }

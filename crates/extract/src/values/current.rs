@@ -345,7 +345,7 @@ fn select(
 
 /// Where the note's first addendum starts ("ATTENDING ADDENDUM"), if it
 /// has one that is a current fact.
-fn addendum_start(note: &Note) -> Option<usize> {
+pub(crate) fn addendum_start(note: &Note) -> Option<usize> {
     steps::add(note.mentions().len());
     note.mentions()
         .iter()
