@@ -1077,3 +1077,25 @@ fn a_drug_the_patient_asks_whether_to_take_is_no_treatment() {
     ));
     assert_eq!(outcome(&f, "upadacitinib"), None);
 }
+
+#[test]
+fn a_failure_of_topicals_is_no_failure_of_an_advanced_drug_beside_it() {
+    // A formulary line: the PA for Adbry requires a topical failure.
+    let formulary = format!(
+        "{AD}Formulary:\n- Adbry (tralokinumab): preferred, PA required - derm dx + topical failure\n"
+    );
+    assert_ne!(outcome(&facts(&formulary), "tralokinumab"), Some(Outcome::Failed));
+    // Counter-example: the failure of a topical so qualified is still its own.
+    let topical = format!("{AD}Triamcinolone 0.1% cream BID x 8 wks - topical failure.\n");
+    assert_eq!(outcome(&facts(&topical), "triamcinolone"), Some(Outcome::Failed));
+}
+
+#[test]
+fn a_denied_contraindication_rules_nothing_out() {
+    let f = facts(&format!(
+        "{AD}Dr. Sorensen prefers Adbry. Pt has no contraindication to a preferred agent.\n"
+    ));
+    assert_ne!(outcome(&f, "tralokinumab"), Some(Outcome::Contraindicated));
+    let f = facts(&format!("{AD}Cyclosporine is contraindicated (CKD stage 3).\n"));
+    assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Contraindicated));
+}

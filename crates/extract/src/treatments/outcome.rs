@@ -23,7 +23,7 @@
 //! cues, so a note costs time in proportion to its length.
 
 use super::{rank, CueReading, QUOTE_GAP};
-use crate::lexicon::{Cue, FlareTerm, Meaning, Reach, RenewalTerm, Vocabulary};
+use crate::lexicon::{Cue, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::words;
 use necessity_context::{steps, SectionKind};
@@ -50,6 +50,10 @@ pub(super) struct Outcomes<'n, 't, 'v> {
     /// Where the cues of some benefit that flares going on make a failure
     /// are ("partial response, still flaring"), in text order.
     partial: Vec<Range<usize>>,
+    /// Where the failure words a route word qualifies are ("PA requires
+    /// topical failure"), in text order: the failure of what is applied to
+    /// the skin, never of an injected or oral advanced drug.
+    topical_failures: Vec<Range<usize>>,
     drugs: DrugIndex,
     /// Where the commas and the words "and" and "or" that join a list
     /// stand, by sentence, for the sentences asked about.
@@ -67,6 +71,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let mut cues = Vec::new();
         let flares = flare_spans(note);
         let mut partial = Vec::new();
+        let mut topical_failures = Vec::new();
         let some_benefit = sentences_of_some_benefit(note);
         // The sentence and end of the last stop cue read, so a "for" after
         // it gives a reason, not an indication.
@@ -135,7 +140,9 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // effect denied is none (a cue that holds its own negation,
             // "did not tolerate", is read as written).
             let effect = matches!(cue, Cue::AdverseEffect | Cue::Outcome(Outcome::Intolerant));
-            if effect
+            // "Pt has no contraindication to a preferred agent" likewise.
+            let denied = effect || matches!(cue, Cue::Outcome(Outcome::Contraindicated));
+            if denied
                 && !holds_a_negation(&note.text()[m.span.clone()])
                 && denied_just_before(note.text(), m.span.start)
             {
@@ -176,6 +183,9 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 other => Some(*other),
             };
             if let Some(read) = read {
+                if read == Cue::Outcome(Outcome::Failed) && topical_word_before(note, &m.span) {
+                    topical_failures.push(m.span.clone());
+                }
                 cues.push((&m.span, read, *reach));
             }
         }
@@ -183,6 +193,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             note,
             cues,
             partial,
+            topical_failures,
             drugs: DrugIndex::new(vocabulary, note),
             joiners: RefCell::default(),
             openings: RefCell::default(),
@@ -222,6 +233,12 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         });
         if advanced || ended {
             r.cues.retain(|(s, _, _)| !partial(s));
+        }
+        if advanced {
+            let topical = |s: &Range<usize>| {
+                self.topical_failures.binary_search_by_key(&s.start, |t| t.start).is_ok()
+            };
+            r.cues.retain(|(s, _, _)| !topical(s));
         }
         read_cues(&r, span)
     }
@@ -1095,6 +1112,19 @@ fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>]) -> Vec<CueHit<'m>> 
     } else {
         Vec::new()
     }
+}
+
+/// How far before a failure word the route word qualifying it may start.
+const QUALIFIER_REACH: usize = 16;
+
+/// Whether a route word of the skin stands right before a failure word
+/// ("topical failure", "topical therapy failure" is not so qualified).
+fn topical_word_before(note: &Note, cue: &Range<usize>) -> bool {
+    let before = note.text()[..cue.start].trim_end();
+    let near = note.mentions_from(&(cue.start.saturating_sub(QUALIFIER_REACH)..cue.start));
+    steps::add(near.len());
+    near.iter()
+        .any(|m| m.span.end == before.len() && matches!(m.meaning, Meaning::Route(Route::Topical)))
 }
 
 /// Whether a cue's own words hold a negation ("did not tolerate", "unable
