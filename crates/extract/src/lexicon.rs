@@ -346,6 +346,9 @@ pub enum RenewalTerm {
     ChangeFromBaseline,
     /// A label whose value is the course's start date.
     StartLabel,
+    /// A word of a dose log's row that marks the course's first dose
+    /// ("loading"): the date that opens its row is the start.
+    StartRow,
     /// A label whose value is the time on therapy, in this unit (or the
     /// unit written after the number when `None`).
     DurationLabel(Option<TimeUnit>),
@@ -394,6 +397,7 @@ fn renewal_meaning(kind: &str) -> Option<Meaning> {
         "partial" => RenewalTerm::Partial,
         "change_from_baseline" => RenewalTerm::ChangeFromBaseline,
         "start_label" => RenewalTerm::StartLabel,
+        "start_row" => RenewalTerm::StartRow,
         "weeks_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Week)),
         "months_label" => RenewalTerm::DurationLabel(Some(TimeUnit::Month)),
         "duration_label" => RenewalTerm::DurationLabel(None),

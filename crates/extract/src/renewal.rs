@@ -402,6 +402,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                         .and_then(|end| label_date(patterns, text, end))
                 }
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
+                RenewalTerm::StartRow => row_date(patterns, note, &m.span),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
                 RenewalTerm::IntoCourse => {
@@ -1188,6 +1189,24 @@ fn label_date(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<Time
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 
+/// The date that opens the row of a dose log's first-dose word, after the
+/// row's number ("1   09/22/25   600 mg   abd   RN   loading, 2 pens").
+fn row_date(patterns: &RenewalPatterns, note: &Note, word: &Range<usize>) -> Option<TimeStatement> {
+    let text = note.text();
+    let line = note.lines().range(note.lines().line_of(word.start));
+    let row = &text[line.start..word.start];
+    steps::add(row.len());
+    let number = row.len() - row.trim_start_matches([' ', '\t', '#']).len();
+    let digits = row[number..].bytes().take_while(u8::is_ascii_digit).count();
+    let after_number = row[number + digits..].trim_start_matches(['.', ')']);
+    let gap = after_number.len() - after_number.trim_start_matches([' ', '\t']).len();
+    let cells = [number, row.len() - after_number.len() + gap];
+    let (date, span) =
+        cells.iter().find_map(|&at| patterns.dates.read_at(text, line.start + at))?;
+    (span.end <= word.start)
+        .then_some(TimeStatement { stated: Stated::Start(date), span: span.start..word.end })
+}
+
 /// Whether a drug is named just before a word, on its line ("dupilumab
 /// start", "Dupixent (dupilumab) start").
 fn drug_right_before(drugs: &[(usize, usize, usize)], text: &str, word: &Range<usize>) -> bool {
@@ -1966,6 +1985,23 @@ mod tests {
                     Reauthorization at week 16 needs EASI scores.";
         let time = facts(text).time_on_therapy.expect("a time on therapy");
         assert_ne!(time.days, Some(112.0));
+    }
+
+    #[test]
+    fn a_dose_logs_loading_row_dates_the_start() {
+        let log = |row: &str| {
+            format!(
+                "{DATED}Renewal of Dupixent 300 mg q2w requested.\n\
+                 DOSE LOG\n #   Date        Dose     Given by     Note\n\
+                 {row}\n 2   10/06/25    300 mg   pt           first home dose\n"
+            )
+        };
+        let loading = time(&log(" 1   09/22/25    600 mg   RN (clinic)  loading, 2 pens"));
+        assert_eq!(loading, Some((Some("2025-09-22".into()), Some(147.0))));
+        // Counter-example: a loading dose with no date opening its row
+        // dates nothing.
+        let undated = time(&format!("{DATED}Renewal of Dupixent requested. Loading dose given.\n"));
+        assert_eq!(undated.and_then(|t| t.0), None);
     }
 
     #[test]
