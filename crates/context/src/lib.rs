@@ -15,6 +15,7 @@ pub mod kit;
 mod layout;
 mod lexicon;
 mod phrases;
+mod pronoun;
 mod scope;
 mod sections;
 mod sentences;
@@ -208,6 +209,9 @@ impl Context {
 pub enum Cause {
     Trigger(u32),
     Heading(u32),
+    /// A relative named in the sentence before one that names them by a
+    /// pronoun ("Mom asks about Dupixent. She has hand eczema herself.").
+    Pronoun(u32),
 }
 
 impl Cause {
@@ -306,6 +310,9 @@ pub struct ContextEngine {
     phrases: Phrases,
     /// Every lexicon entry; the automaton's patterns point into it.
     entries: Vec<Entry>,
+    /// For each entry, whether it names a relative: a family trigger, or a
+    /// look-alike opened by one ("mom asks").
+    names_relative: Vec<bool>,
 }
 
 impl ContextEngine {
@@ -332,7 +339,8 @@ impl ContextEngine {
         let mut entries = lexicon::parse(tsv)?;
         entries.sort_by(|a, b| a.phrase.cmp(&b.phrase));
         let phrases = Phrases::build(&entries, terms)?;
-        Ok(ContextEngine { phrases, entries })
+        let names_relative = pronoun::names_relative(&entries);
+        Ok(ContextEngine { phrases, entries, names_relative })
     }
 
     /// The terms the engine was built with, by the index [`TermHit`] gives.
@@ -433,6 +441,17 @@ impl ContextEngine {
             sections::spans(text.as_bytes(), &headings, &lines, &blocks);
         let paragraphs = Paragraphs::new(text.as_bytes());
         let items = layout::list_items(text.as_bytes(), &lines);
+        let relatives: Vec<Hit> = walked
+            .context
+            .iter()
+            .filter_map(|found| {
+                let entries = self.phrases.context_entries(found.pattern);
+                let entry = *entries.iter().find(|&&e| self.names_relative[e as usize])?;
+                let span = folded.original_range(found.start as usize..found.end as usize);
+                Some(Hit { entry, span })
+            })
+            .collect();
+        let relatives_by_pronoun = pronoun::relatives_by_pronoun(text, &sentences, relatives);
         Analysis {
             engine: self,
             text,
@@ -449,6 +468,7 @@ impl ContextEngine {
             organizations,
             hits,
             terms: walked.terms,
+            relatives_by_pronoun,
         }
     }
 
@@ -672,6 +692,9 @@ pub struct Analysis<'t> {
     hits: Vec<Hit>,
     /// The caller's terms, in text order.
     terms: Vec<TermHit>,
+    /// The sentences about a relative named only by a pronoun, with the
+    /// phrase naming the relative in the sentence before, in order.
+    relatives_by_pronoun: Vec<(usize, Hit)>,
 }
 
 impl<'t> Analysis<'t> {
@@ -788,9 +811,21 @@ impl<'t> Analysis<'t> {
                                 .map(|(_, heading)| Cause::Heading(heading))
                         });
                 }
+                let family = &mut found.0[Axis::Family.index()];
+                if family.is_none() && !self.relatives_by_pronoun.is_empty() {
+                    *family = self.relative_by_pronoun(target.start.min(len)).map(Cause::Pronoun);
+                }
                 found
             })
             .collect()
+    }
+
+    /// Where in [`Analysis::relatives_by_pronoun`] the sentence at
+    /// `offset` is, if it names a relative only by a pronoun.
+    fn relative_by_pronoun(&self, offset: usize) -> Option<u32> {
+        let sentence = self.sentence_index(offset);
+        let found = &self.relatives_by_pronoun;
+        found.binary_search_by_key(&sentence, |(s, _)| *s).ok().map(|at| at as u32)
     }
 
     /// A compact context written out with its phrases.
@@ -849,6 +884,7 @@ impl<'t> Analysis<'t> {
         match cause {
             Cause::Trigger(hit) => self.hits[hit as usize].span.clone(),
             Cause::Heading(heading) => self.headings[heading as usize].phrase_span.clone(),
+            Cause::Pronoun(at) => self.relatives_by_pronoun[at as usize].1.span.clone(),
         }
     }
 
@@ -859,6 +895,7 @@ impl<'t> Analysis<'t> {
             Cause::Heading(heading) => {
                 self.headings[heading as usize].default.map_or(0, |(_, e)| e)
             }
+            Cause::Pronoun(at) => self.relatives_by_pronoun[at as usize].1.entry,
         };
         self.engine.phrase(entry)
     }

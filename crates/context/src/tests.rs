@@ -109,6 +109,25 @@ fn family_triggers() {
 }
 
 #[test]
+fn a_relative_named_by_a_pronoun_set_against_the_patient_is_the_experiencer() {
+    let mom = "Mom asks about Dupixent. She has hand eczema herself and is on Dupixent.";
+    assert!(context(mom, "hand eczema").family.is_some());
+    let dad = "His father is here today. He had severe eczema himself as a child.";
+    assert!(context(dad, "severe eczema").family.is_some());
+    for (text, target) in [
+        // No reflexive: the pronoun may be the patient's.
+        ("Her mother was present. She has eczema on both hands.", "eczema"),
+        // A reflexive that is the object of what the patient does.
+        ("Mom taught her the pen. She has been injecting herself since May.", "May"),
+        ("Dad is here. He has been giving himself the Dupixent shots.", "dupixent"),
+        // No relative in the sentence before.
+        ("Seen in clinic today. She has eczema herself.", "eczema"),
+    ] {
+        assert!(context(text, target).family.is_none(), "{text}");
+    }
+}
+
+#[test]
 fn a_relative_who_reports_accompanies_or_is_taught_is_not_the_experiencer() {
     for (text, target) in [
         ("Seen today with her mother for follow up of atopic dermatitis.", "atopic dermatitis"),
