@@ -648,6 +648,12 @@ fn spellings(surface: &str) -> Vec<String> {
             false => capitalise(word),
         })
         .collect();
+    // A phrase whose first word is stressed in capitals ("CONTINUATION of
+    // existing therapy", "NOT ordered today").
+    let stressed = match lower.split_once(' ') {
+        Some((first, rest)) => format!("{} {rest}", first.to_ascii_uppercase()),
+        None => lower.clone(),
+    };
     let mut all = vec![
         surface.to_string(),
         capitalise(surface),
@@ -656,6 +662,7 @@ fn spellings(surface: &str) -> Vec<String> {
         capitalise(&lower),
         title,
         headline,
+        stressed,
     ];
     all.sort();
     all.dedup();

@@ -1988,6 +1988,18 @@ mod tests {
     }
 
     #[test]
+    fn a_renewal_phrase_with_its_first_word_stressed_in_capitals_asks_to_continue() {
+        let text = format!(
+            "{DATED}Atopic dermatitis on dupilumab since 04/2025.\n- Request to the new plan: \
+             CONTINUATION of existing therapy (new to plan, not a new start). Dupilumab 300 mg \
+             SC q2 weeks, 12 months requested.\n"
+        );
+        let f = facts(&text);
+        assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+        assert_eq!(f.requested_drug, None);
+    }
+
+    #[test]
     fn a_dose_logs_loading_row_dates_the_start() {
         let log = |row: &str| {
             format!(
