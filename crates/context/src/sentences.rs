@@ -517,8 +517,9 @@ const BULLETS: [&str; 9] = ["•", "▪", "◦", "–", "—", "●", "○", "�
 pub const LABEL_REACH: usize = 40;
 
 /// True when a line opens with a short capitalised label and a colon
-/// ("Itch: 8/10", "Current Medications:"), not a wrapped line that happens to
-/// hold a colon ("four-week courses during 2024: inadequate response").
+/// ("Itch: 8/10", "Current Medications:") or a dotted leader ("Diagnosis
+/// .......... Atopic dermatitis"), not a wrapped line that happens to hold
+/// a colon ("four-week courses during 2024: inadequate response").
 pub fn starts_with_label(line: &[u8]) -> bool {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
@@ -526,8 +527,9 @@ pub fn starts_with_label(line: &[u8]) -> bool {
     let label = line.iter().take(LABEL_REACH).position(|b| {
         !(b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
     });
+    let leader = |end: usize| end > 0 && line[end - 1] == b' ' && line[end..].starts_with(b"...");
     label.is_some_and(|end| {
-        line[end] == b':'
+        (line[end] == b':' || leader(end))
             && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
             && crate::sections::brackets_balance(&line[..end])
     })
@@ -595,6 +597,14 @@ mod tests {
         assert_eq!(sentences_of(trailing, &[], &[]).len(), 2, "an ellipsis at a line's end ends");
         let prose = "She felt better... Then it came back.";
         assert_eq!(sentences_of(prose, &[], &[]).len(), 2, "an ellipsis ending a word ends");
+    }
+
+    #[test]
+    fn a_form_line_with_a_dotted_leader_starts_a_sentence() {
+        let form = "   Doses missed ....... none\n   Diagnosis .......... Atopic dermatitis\n";
+        assert_eq!(pieces(form, &[]).len(), 2);
+        let wrapped = "   She has missed none of them\n   since the start ... of May";
+        assert_eq!(pieces(wrapped, &[]).len(), 1, "a wrapped line in lower case goes on");
     }
 
     #[test]
