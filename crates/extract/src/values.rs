@@ -254,6 +254,7 @@ impl ValuePatterns {
                   \s*(%|percent\b)?                   # a percentage, for BSA",
             )?,
             arrow: ci(r"^ \s* (?:->|-->|=>|→|⇒) \s*             # an arrow to the later value
+                  (?:[~≈]|about\s|approx\.?\s*)? \s*   # 'about' ('28% -> ~5%')
                   (\d{1,3}(?:\.\d+)?)                 # the value
                   \s*(%|percent\b)?                   # a percentage, for BSA")?,
             age_glued: ci(r"(?:^|[^\w.]) (\d{1,3}) $   # the number the sex is glued to")?,

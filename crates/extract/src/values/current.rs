@@ -19,6 +19,7 @@ use super::{
 };
 use crate::lexicon::{Cue, DiagnosisTerm, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
+use crate::words;
 use chrono::{Datelike, Days, NaiveDate};
 use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::Outcome;
@@ -1022,6 +1023,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
                     Meaning::Value(ValueCue::Now) => Frame::Now,
                     Meaning::Value(ValueCue::Earlier) => Frame::Earlier,
                     Meaning::Value(ValueCue::Baseline) => Frame::Baseline(self.agents(&m.span)),
+                    Meaning::Value(ValueCue::Before) if self.before_an_earlier_time(m) => {
+                        Frame::Earlier
+                    }
                     Meaning::Value(ValueCue::Before) if self.before_a_start(m) => {
                         Frame::Baseline(self.agents(&m.span))
                     }
@@ -1060,6 +1064,14 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
             cue.span.end > range.start && !skip
         });
         found
+    }
+
+    /// Whether "before" or "prior to" points back to a time the note told
+    /// ("Before that, hydrocortisone cream for months"): an earlier time,
+    /// not before a course began.
+    fn before_an_earlier_time(&self, cue: &Mention) -> bool {
+        let next_word = words::terms(&self.note.text()[cue.span.end..]).next();
+        next_word.is_some_and(|(_, w)| words::is_one_of(w, &["that", "then", "this"]))
     }
 
     /// Whether "before" or "prior to" is followed, in its sentence, by a
@@ -1294,12 +1306,16 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         // A date may follow one word that names the occasion ("Exam
         // 04/06/2026: plaques on the hands ... . BSA 35%").
         let dated = matches!(first.frame, Frame::Dated(_));
+        // "Before Dupixent (clinic visit 08/25/2025) his eczema covered
+        // about 40% of his body. His EASI was 31.5": a baseline opening a
+        // sentence frames the next one as a date does.
+        let baseline = matches!(first.frame, Frame::Baseline(_));
         let lead_words = text.get(lead..first.span.start.max(lead)).unwrap_or_default();
         let one_word = lead_words.len() <= OCCASION_WORD
             && lead_words.strip_suffix(' ').is_some_and(|w| w.chars().all(char::is_alphabetic));
         let opens = first.span.start >= lead
             && (first.span.start - lead <= OPENING_REACH || (dated && one_word))
-            && (phrase.contains(' ') || dated);
+            && (phrase.contains(' ') || dated || baseline);
         opens.then_some(first)
     }
 }
@@ -1699,10 +1715,28 @@ mod tests {
     }
 
     #[test]
+    fn a_baseline_opening_a_sentence_frames_the_next_one() {
+        let text = "10 February 2026\nRenewal of Dupixent for atopic dermatitis.\n\
+                    Before Dupixent (clinic visit 08/25/2025) his eczema covered about 40% of \
+                    his body. His EASI was 31.5 and his IGA 4.\n\n\
+                    At his visit on 3 February 2026 the change was striking. EASI 6.2, IGA 1.\n";
+        assert_eq!(measures(text), [None, Some(1.0), None, Some(6.2)]);
+        assert!(facts(text).caveats.is_empty(), "{:?}", facts(text).caveats);
+        // Counter-example: "before that" points back to a time the note
+        // told, and frames nothing after it.
+        let sequence = "Atopic dermatitis. Triamcinolone for 6 weeks, minimal benefit. Before \
+                        that, hydrocortisone 2.5% cream for months. Ongoing flares, itch 6/10.";
+        assert_eq!(measures(sequence)[2], Some(6.0));
+    }
+
+    #[test]
     fn an_arrow_leads_from_an_earlier_value_to_the_current_one() {
         let text = "Atopic dermatitis, much improved on dupilumab (EASI 26 -> 3.5; BSA 30% -> 5%).";
         assert_eq!(measures(text), [Some(5.0), None, None, Some(3.5)]);
         assert!(facts(text).caveats.is_empty());
+        // The later value may be estimated ("BSA 28% -> ~5%").
+        let about = "Atopic dermatitis, almost clear on dupilumab: BSA 28% -> ~5%, vIGA 4 -> 1.";
+        assert_eq!(measures(about), [Some(5.0), Some(1.0), None, None]);
         let text = "Atopic dermatitis on dupilumab: EASI improved from 30 at baseline to 4 and \
                     the BSA has come down from 40% to 6%.";
         assert_eq!(measures(text), [Some(6.0), None, None, Some(4.0)]);
