@@ -36,6 +36,9 @@ pub struct DosingPatterns {
     loading_after: Regex,
     maintenance_before: Regex,
     then: Regex,
+    /// A row of the label's dosing table, by weight band ("- 15 to <30 kg:
+    /// 600 mg load, then 300 mg q4w"): the label quoted, not the order.
+    band_row: Regex,
 }
 
 /// A regimen's interval, every two weeks (group 1), every four (group 2)
@@ -112,6 +115,10 @@ impl DosingPatterns {
                 r"\bmaintenance(?:\s+dose)? \s*(?:of|:|=|-)?\s*$   # 'maintenance dose:'",
             )?,
             then: ci(r"\b(?:then|followed\s+by|thereafter|after\s+which)\b   # the next dose")?,
+            band_row: ci(r"(?m)^ [\x20\t]* [-*•]? [\x20\t]*          # a bullet
+                  (?: [<>≥≤]=? \s* \d+(?:\.\d+)?                 # '<30', '>=60'
+                    | \d+(?:\.\d+)? \s* (?:to|-|–) \s* [<>≥≤]?=? \s* \d+(?:\.\d+)? )  # '15 to <30'
+                  \s* kg \b [^:\n]{0,12} :                     # the band's unit and colon")?,
         })
     }
 }
@@ -124,9 +131,9 @@ pub fn dosing_detail(dosing: &Dosing) -> usize {
 /// The text after `from`, up to the window's width, the next paragraph or
 /// the next drug name (`drug_starts`), on a character boundary, with OCR
 /// misreadings of digits repaired ("3OO mg"; offsets are unchanged).
-fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str> {
-    necessity_context::steps::add(WINDOW + SENTENCE_TAIL);
-    let mut stop = sentence_end_after(text, (from + WINDOW).min(text.len()));
+fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize], width: usize) -> Cow<'t, str> {
+    necessity_context::steps::add(width + SENTENCE_TAIL);
+    let mut stop = sentence_end_after(text, (from + width).min(text.len()));
     // The drug starts are in order: the next one is found by binary search.
     if let Some(next) = drug_starts.get(drug_starts.partition_point(|&s| s <= from)) {
         stop = stop.min(*next);
@@ -136,6 +143,37 @@ fn window<'t>(text: &'t str, from: usize, drug_starts: &[usize]) -> Cow<'t, str>
     }
     let window = &text[from..stop];
     ocr_repaired(window.find("\n\n").map_or(window, |i| &window[..i]))
+}
+
+/// The window after `from` with each row of a weight-band dosing table
+/// blanked out (offsets kept): quoting the label orders nothing. The window
+/// reaches as far past the rows as it would without them.
+fn without_band_rows<'t>(
+    patterns: &DosingPatterns,
+    text: &'t str,
+    from: usize,
+    drug_starts: &[usize],
+) -> Cow<'t, str> {
+    let rows_in = |window: &str| -> Vec<Range<usize>> {
+        let line_end = |at: usize| window[at..].find('\n').map_or(window.len(), |i| at + i);
+        patterns.band_row.find_iter(window).map(|m| m.start()..line_end(m.start())).collect()
+    };
+    let first = window(text, from, drug_starts, WINDOW);
+    let rows = rows_in(&first);
+    if rows.is_empty() {
+        return first;
+    }
+    let skipped: usize = rows.iter().map(|r| r.len()).sum();
+    let window = window(text, from, drug_starts, WINDOW + skipped);
+    let rows = rows_in(&window);
+    let mut blanked = window.into_owned().into_bytes();
+    for row in rows {
+        for b in &mut blanked[row] {
+            *b = b' ';
+        }
+    }
+    // Only whole rows, each ending at a line break or the end, were blanked.
+    Cow::Owned(String::from_utf8(blanked).unwrap_or_default())
 }
 
 /// Where the sentence that `at` cuts ends, when it ends within
@@ -221,7 +259,7 @@ pub fn read_dosing(
     from: usize,
     drug_starts: &[usize],
 ) -> Option<(Dosing, Span)> {
-    let window = window(text, from, drug_starts);
+    let window = without_band_rows(patterns, text, from, drug_starts);
     let window = &*window;
     let pair = loading_pair(patterns, window);
     let mut amounts = amounts(patterns, window);
@@ -310,6 +348,21 @@ mod tests {
         let (d, span) = read_dosing(&patterns, text, 0, &[]).unwrap();
         assert!(span.is_valid_in(text));
         (d.loading_mg, d.maintenance_mg, d.interval_weeks)
+    }
+
+    #[test]
+    fn the_labels_weight_bands_quoted_order_nothing() {
+        let checked = "dupilumab (Dupixent):\nDose check against weight (label, 6-17 y):\n\
+                       \x20 - 15 to <30 kg: 600 mg load, then 300 mg q4w\n\
+                       \x20 - 30 to <60 kg: 400 mg load (2 x 200 mg), then 200 mg q2w\n\
+                       \x20 - >=60 kg: 600 mg load, then 300 mg q2w\n\
+                       \x20 112 lb / 2.2046 = approx 50.8 kg -> 30 to <60 kg band.\n\
+                       \x20 Ordered: 400 mg SC loading dose, then 200 mg SC every 2 weeks.\n";
+        assert_eq!(read(checked), (Some(400.0), Some(200.0), Some(2.0)));
+        // Counter-example: a weight before the order, with no colon, is no
+        // band of a table.
+        let weighed = "Dupixent: 42 kg today, so 400 mg once, then 200 mg every 2 weeks.";
+        assert_eq!(read(weighed), (Some(400.0), Some(200.0), Some(2.0)));
     }
 
     #[test]
