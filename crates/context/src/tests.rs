@@ -35,6 +35,15 @@ fn negation_triggers() {
 }
 
 #[test]
+fn a_negation_ends_at_a_semicolon() {
+    let text = "He could not wear a shirt at work; he had already failed triamcinolone.";
+    assert!(context(text, "triamcinolone").negated.is_none());
+    assert!(context("No fever; cough present.", "cough").negated.is_none());
+    // Counter-example: before the semicolon the negation still reaches.
+    assert!(context("No fever or chills; cough present.", "chills").negated.is_some());
+}
+
+#[test]
 fn pseudo_triggers_are_not_negations() {
     for (text, target) in [
         ("There was no increase in itch.", "itch"),

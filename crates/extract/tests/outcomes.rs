@@ -1099,3 +1099,33 @@ fn a_denied_contraindication_rules_nothing_out() {
     let f = facts(&format!("{AD}Cyclosporine is contraindicated (CKD stage 3).\n"));
     assert_eq!(outcome(&f, "cyclosporine"), Some(Outcome::Contraindicated));
 }
+
+#[test]
+fn a_failure_verb_wrapped_to_the_next_line_reaches_its_object() {
+    // Prose wrapped after "failed", another drug earlier on the line in a
+    // clause of its own: the failure is of the drugs after it.
+    let f = facts(&format!(
+        "{AD}He had needed prednisone bursts; he had already failed\n\
+         triamcinolone 0.1% and clobetasol 0.05% ointments.\n"
+    ));
+    assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    // Counter-example: a table row's last cell after a semicolon is that
+    // row's answer, not the next row's.
+    let f = facts(&format!(
+        "{AD}\nTacrolimus 0.1% ointment    01/2026, ~2 wk; stopped d/t burning\n\
+         Pimecrolimus 1% cream       --\n"
+    ));
+    assert_ne!(outcome(&f, "pimecrolimus"), Some(Outcome::Intolerant));
+}
+
+#[test]
+fn a_negation_does_not_reach_past_a_semicolon() {
+    let f = facts(&format!(
+        "{AD}He could not wear a uniform shirt at work; he had already failed triamcinolone \
+         0.1% ointment.\n"
+    ));
+    assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}He has not used tacrolimus ointment.\n"));
+    assert_ne!(outcome(&f, "tacrolimus"), Some(Outcome::Current));
+}

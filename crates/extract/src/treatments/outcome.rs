@@ -572,8 +572,13 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         if more.is_some_and(|c| c != '\n') {
             return false;
         }
+        // The row's drug, unless a clause ends between it and the cue ("He
+        // needed prednisone bursts; he had already failed" over the next
+        // drug is prose wrapped after its verb).
         let line_start = lines.start_of(cue.start);
-        self.drugs.first_from(line_start).is_some_and(|start| start < cue.start)
+        self.drugs
+            .first_from(line_start)
+            .is_some_and(|start| start < cue.start && !ends_a_clause(&text[start..cue.start]))
     }
 
     /// Whether a cue stands in a table cell wrapped under its column
@@ -1125,6 +1130,17 @@ fn topical_word_before(note: &Note, cue: &Range<usize>) -> bool {
     steps::add(near.len());
     near.iter()
         .any(|m| m.span.end == before.len() && matches!(m.meaning, Meaning::Route(Route::Topical)))
+}
+
+/// Whether a semicolon in `between` opens a clause with a subject of its
+/// own ("prednisone bursts; he had already failed"), as a table row's cell
+/// after a semicolon does not ("~2 wk; stopped d/t burning").
+fn ends_a_clause(between: &str) -> bool {
+    steps::add(between.len());
+    between.match_indices(';').any(|(i, _)| {
+        let next = words::terms(&between[i + 1..]).next().map(|(_, w)| w);
+        next.is_some_and(|w| words::is_one_of(w, &["he", "she", "they", "we", "patient", "pt"]))
+    })
 }
 
 /// Whether a cue's own words hold a negation ("did not tolerate", "unable
