@@ -324,7 +324,12 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
     let mut lesion_sentences: Vec<bool> = Vec::new();
     steps::add(2 * note.mentions().len());
     for m in note.mentions() {
-        if is_lesion_word(m.meaning) && note.judge(m, Question::LESION).is_ok() {
+        // A lesion or flare put in the past ("hyperpigmentation from prior
+        // flares") ties no site to disease now; a disease named with its
+        // history ("eczema since childhood") still does.
+        let past = !matches!(m.meaning, Meaning::Diagnosis(_))
+            && note.judge(m, Question::NOT_HISTORICAL).is_err();
+        if is_lesion_word(m.meaning) && !past && note.judge(m, Question::LESION).is_ok() {
             if lesion_sentences.len() <= m.sentence {
                 lesion_sentences.resize(m.sentence + 1, false);
             }
@@ -1163,6 +1168,19 @@ mod tests {
         let lesion_first = "Atopic dermatitis. Exam: eczematous plaques on the face, neck and \
                             hands.\n";
         assert_eq!(sites(lesion_first), vec![Face, Neck, Hands]);
+    }
+
+    #[test]
+    fn a_lesion_or_flare_in_the_past_involves_no_site_now() {
+        use necessity_record::Site::Hands;
+        let past = "Atopic dermatitis.\n- Dorsal hands: hyperpigmentation from prior flares.\n";
+        assert_eq!(sites(past), vec![]);
+        // Counter-examples: a flare now, and a disease named with its
+        // history, still involve the site.
+        let now = "Atopic dermatitis.\n- Dorsal hands: flares every few weeks, fissured.\n";
+        assert_eq!(sites(now), vec![Hands]);
+        let chronic = "Hand eczema since childhood; eczema of both hands today.\n";
+        assert_eq!(sites(chronic), vec![Hands]);
     }
 
     #[test]
