@@ -320,8 +320,8 @@ pub(super) fn headed_item(
         return None;
     }
     let text = note.text();
-    let window = &text[mention.span.end..item.end.min(mention.span.end + HEAD_REACH)];
-    let window = &window[..super::floor_char_boundary(window, window.len())];
+    let end = super::floor_char_boundary(text, item.end.min(mention.span.end + HEAD_REACH));
+    let window = &text[mention.span.end..end.max(mention.span.end)];
     steps::add(window.len());
     let head = patterns.item_head.find(window)?;
     let agent = vocabulary.agent_ids[drug];
@@ -1664,5 +1664,19 @@ mod tests {
         // word ("No improvement with TCS, so Dupixent was prescribed").
         let earlier = format!("{SKIN}No improvement with TCS, so Dupixent was prescribed.\n");
         assert_eq!(requested(&earlier).as_deref(), Some("dupilumab"));
+    }
+
+    #[test]
+    fn a_plan_item_cut_inside_a_wide_character_reads_whole_characters() {
+        // The head's window ends at a fixed reach: wherever that falls in a
+        // run of two-byte characters, the item is read, not split.
+        for pad in 0..4 {
+            let item = format!(
+                "PLAN\n1. Dupixent {}{} start 600 mg then 300 mg q2w\n",
+                "x".repeat(pad),
+                "é".repeat(60)
+            );
+            let _ = requested(&format!("{SKIN}{item}"));
+        }
     }
 }
