@@ -350,6 +350,19 @@ fn daily_oral_regimens_match_label_rows_by_the_day() {
 }
 
 #[test]
+fn a_course_dated_as_ended_before_the_note_goes_on_alongside_nothing() {
+    let uhc = select(&["unitedhealthcare-dupixent-atopic-dermatitis"]);
+    let mut facts = seed();
+    facts.note_date = Some("2026-01-27".into());
+    facts.treatments[3].outcome = Outcome::Current;
+    facts.treatments[3].last_used = Some("2025-12-02".into());
+    assert_eq!(criterion_of(&uhc, &facts, "no_concurrent_systemic").status, Met);
+    // Counter-example: in use up to the note's own date it goes on.
+    facts.treatments[3].last_used = Some("2026-01-27".into());
+    assert_eq!(criterion_of(&uhc, &facts, "no_concurrent_systemic").status, NotMet);
+}
+
+#[test]
 fn an_excluded_combination_may_name_a_topical_class() {
     let uhc = select(&["unitedhealthcare-dupixent-atopic-dermatitis"]);
     let mut facts = seed();

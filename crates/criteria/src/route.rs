@@ -281,7 +281,10 @@ fn concurrent_unclear(policy: &Policy, facts: &Facts, criteria: &[Criterion]) ->
 /// Whether the note dates a course's last use before its own date, at the
 /// precision the note gives it ("Feb-May 2025" in a note of 01/08/2026):
 /// an ended course goes on alongside nothing.
-fn ended_before_the_note(treatment: &necessity_record::Treatment, facts: &Facts) -> bool {
+pub(crate) fn ended_before_the_note(
+    treatment: &necessity_record::Treatment,
+    facts: &Facts,
+) -> bool {
     let (Some(last), Some(today)) = (&treatment.last_used, &facts.note_date) else {
         return false;
     };

@@ -5,6 +5,7 @@ use crate::dosing::check_dosing;
 use crate::policy::{Policy, Rule, Severity, Test};
 use crate::prior::prior_failure;
 use crate::renewal::{response, time_on_therapy};
+use crate::route::ended_before_the_note;
 use necessity_record::{
     Criterion, CriterionStatus, Facts, Outcome, Potency, Site, Span, Specialty, Treatment,
     TreatmentClass,
@@ -276,7 +277,12 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
         .filter(|t| {
             t.agent != policy.drug && Some(t.agent.as_str()) != facts.requested_drug.as_deref()
         })
-        .filter(|t| x.outcomes.contains(&t.outcome) || still_taken(x, facts, t))
+        // A course the note dates as ended before it ("discontinued on
+        // 12/02/2025") goes on alongside nothing, whatever its outcome says.
+        .filter(|t| {
+            let ended = t.outcome == Outcome::Current && ended_before_the_note(t, facts);
+            (x.outcomes.contains(&t.outcome) && !ended) || still_taken(x, facts, t)
+        })
         .filter(|t| x.classes.contains(&t.class) || x.agents.contains(&t.agent))
         .collect();
     if conflicting.is_empty() {
