@@ -43,8 +43,6 @@ pub(crate) fn resolve(
     let to = targets.iter().map(|t| t.sentence.end).max().unwrap_or(0);
     let hits_from = hits.partition_point(|h| h.span.start < from);
     let hits_to = hits.partition_point(|h| h.span.start < to);
-    crate::steps::add(to - from);
-    let semicolons = memchr::memchr_iter(b';', &text.bytes[from..to]).map(|i| from + i).collect();
     let sweep = Sweep {
         engine,
         text: text.bytes,
@@ -52,7 +50,6 @@ pub(crate) fn resolve(
         hits,
         hit_range: hits_from..hits_to,
         brackets: from..to,
-        semicolons,
     };
     sweep.forward(&targets, &mut reached);
     sweep.backward(&targets, &mut reached);
@@ -99,10 +96,6 @@ struct Sweep<'a> {
     hit_range: Range<usize>,
     /// Where brackets matter.
     brackets: Range<usize>,
-    /// The semicolons of the targets' sentences, in order: a negation does
-    /// not reach past one into the next clause ("could not wear a shirt
-    /// ...; he had already failed triamcinolone").
-    semicolons: Vec<usize>,
 }
 
 /// A forward trigger waiting for targets: its hit, and the bracket depth
@@ -154,14 +147,9 @@ impl Sweep<'_> {
                 self.enter(h, &mut stacks, |hit| Waiting { hit, depth }, Direction::Forward);
             }
             let run_on = self.in_run_on(at);
-            for (axis, (slot, stack)) in reached[t as usize].iter_mut().zip(&stacks).enumerate() {
+            for (slot, stack) in reached[t as usize].iter_mut().zip(&stacks) {
                 let nearest = stack.last().filter(|w| {
                     let hit = &self.hits[w.hit as usize];
-                    if axis == crate::Axis::Negated.index()
-                        && self.semicolon_between(hit.span.end, at)
-                    {
-                        return false;
-                    }
                     let reaches = !run_on
                         || words_up_to(
                             &self.text[hit.span.end.min(at)..at],
@@ -172,12 +160,6 @@ impl Sweep<'_> {
                 *slot = nearest.map(|w| w.hit);
             }
         }
-    }
-
-    /// Whether a semicolon stands between `from` and `to`.
-    fn semicolon_between(&self, from: usize, to: usize) -> bool {
-        let i = self.semicolons.partition_point(|&s| s < from);
-        self.semicolons.get(i).is_some_and(|&s| s < to)
     }
 
     /// The nearest backward trigger after each target that no forward one

@@ -34,6 +34,7 @@ fn negation_triggers() {
     }
 }
 
+/// A semicolon ends a sentence, so a negation stops there.
 #[test]
 fn a_negation_ends_at_a_semicolon() {
     let text = "He could not wear a shirt at work; he had already failed triamcinolone.";
