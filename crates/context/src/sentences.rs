@@ -210,6 +210,7 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
             b'.' => full_stop(bytes, i, ends),
             b';' => ends.mark(i + 1),
             _ if lines.starts_item(bytes, i)
+                || lines.leaves_item(bytes, i)
                 || lines.answered_line_ends(bytes, i)
                 || opens_label_line(bytes, i) =>
             {
@@ -338,6 +339,29 @@ impl LineEnds<'_> {
         let next = self.next_content(bytes, newline + 1);
         let label = bytes.get(next).is_some_and(u8::is_ascii_alphabetic);
         !(label && self.hangs(newline, next))
+    }
+
+    /// Whether the line after the line break at `newline` steps back out
+    /// of an indented list item: the line before opens with a bullet, and
+    /// this one, not in lower case, is indented less than that bullet
+    /// ("  - no vesicles, no erosions\n BSA ~6%"), so it belongs to the
+    /// level above and the item's negation does not reach it. A wrapped
+    /// item goes on at its own indent or in lower case.
+    fn leaves_item(&mut self, bytes: &[u8], newline: usize) -> bool {
+        let Some(layout) = self.layout else { return false };
+        let lines = layout.lines;
+        let this = lines.line_of(newline);
+        let (start, content) = (lines.range(this).start, lines.content_of(this));
+        let bullet_indent = content - start;
+        if bullet_indent == 0 || content >= newline || !starts_with_bullet(&bytes[content..newline])
+        {
+            return false;
+        }
+        let next = self.next_content(bytes, newline + 1);
+        let that = lines.line_of(next);
+        that == this + 1
+            && next - lines.range(that).start < bullet_indent
+            && bytes.get(next).is_some_and(|b| !b.is_ascii_lowercase())
     }
 
     /// Whether, in a text all in capitals, the line at `next` hangs under
@@ -630,6 +654,18 @@ mod tests {
                 .into_iter()
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_line_indented_less_than_a_bullet_leaves_its_item() {
+        let text = " Skin:\n  - no vesicles, no erosions\n BSA ~6%   vIGA 2\n";
+        assert_eq!(pieces(text, &[]), ["Skin:", "- no vesicles, no erosions", "BSA ~6%   vIGA 2"]);
+        let wrapped = "  - no vesicles, no\n erosions today\n  - Face clear\n    Neck clear";
+        assert_eq!(
+            pieces(wrapped, &[]),
+            ["- no vesicles, no\n erosions today", "- Face clear\n    Neck clear"],
+            "a wrapped line in lower case, or one indented deeper, goes on"
         );
     }
 
