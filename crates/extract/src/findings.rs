@@ -256,29 +256,37 @@ pub fn never_tried(
 ) -> Vec<(String, Span)> {
     let text = note.text();
     let mut found: Vec<(String, Span)> = Vec::new();
-    steps::add(note.mentions().len());
-    for m in note.mentions() {
-        let Meaning::Drug(id) = m.meaning else { continue };
-        let agent = &vocabulary.drugs[*id].agent;
-        if found.iter().any(|(a, _)| a == agent)
-            || note.judge(m, Question::treatment(false)).is_ok()
-        {
+    // A question answered on its own line hides its drugs from the
+    // mentions; one that wraps leaves those on its first line stated.
+    let stated = note.mentions().iter().map(|m| (&m.span, m.meaning));
+    let hidden = note.hidden_drugs().iter().map(|t| (&t.span, t.meaning));
+    let mut drugs: Vec<_> = stated
+        .chain(hidden)
+        .filter_map(|(span, meaning)| match meaning {
+            Meaning::Drug(id) => Some((span, &vocabulary.drugs[*id].agent)),
+            _ => None,
+        })
+        .collect();
+    drugs.sort_by_key(|(span, _)| span.start);
+    steps::add(note.mentions().len() + drugs.len());
+    for (span, agent) in drugs {
+        if found.iter().any(|(a, _)| a == agent) {
             continue;
         }
         // The question's words run back to the previous question's mark
         // (or as far as a question reaches), across wrapped lines; they are
         // read as written, since a form's question words are no findings.
-        let from = m.span.start.saturating_sub(CLASS_QUESTION_REACH);
+        let from = span.start.saturating_sub(CLASS_QUESTION_REACH);
         let from = crate::treatments::floor_char_boundary(text, from);
-        let from = text[from..m.span.start].rfind('?').map_or(from, |mark| from + mark + 1);
-        steps::add(m.span.start - from);
-        let asks_of_a_trial = patterns.trial_question.is_match(&text[from..m.span.start]);
+        let from = text[from..span.start].rfind('?').map_or(from, |mark| from + mark + 1);
+        steps::add(span.start - from);
+        let asks_of_a_trial = patterns.trial_question.is_match(&text[from..span.start]);
         let answered_no = || {
-            note.question_mark_after(m.span.end, CLASS_QUESTION_REACH)
+            note.question_mark_after(span.end, CLASS_QUESTION_REACH)
                 .is_some_and(|mark| note.ticked_answer_to(mark) == Some(Answer::No))
         };
         if asks_of_a_trial && answered_no() {
-            found.extend(span_of(text, &m.span).map(|span| (agent.clone(), span)));
+            found.extend(span_of(text, span).map(|span| (agent.clone(), span)));
         }
     }
     found

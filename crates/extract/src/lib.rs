@@ -33,7 +33,7 @@ use lexicon::Vocabulary;
 use mentions::Note;
 use necessity_context::{ContextEngine, BUILTIN_LEXICON as BUILTIN_CONTEXT};
 use necessity_record::{
-    sha256_hex, Caveat, Facts, Measures, Outcome, PendKind, ResponseStatement, Span,
+    sha256_hex, Caveat, Facts, Measures, Outcome, PendKind, ResponseStatement, Span, Treatment,
 };
 use renewal::RenewalPatterns;
 use std::path::Path;
@@ -374,12 +374,29 @@ fn facts_of(lexicons: &Lexicons, note: &Note, dated: Option<dates::Date>) -> Fac
     record_renewal(&mut facts, lexicons, note, &mut found, &dating, today);
     let note_date = facts.note_date.clone();
     treatments::date_courses_in_use(&mut facts.treatments, &found.in_use_now, note_date.as_deref());
+    record_never_tried(&mut facts, lexicons, note);
     record_baseline(&mut facts, note.text(), baseline, on_day);
     record_caveats(&mut facts, &mut found);
     let doubts = findings::diagnosis_doubts(note, facts.diagnosis.as_deref());
     let caveats = caveats::caveats(&facts, note, &lexicons.vocabulary, doubts);
     facts.caveats.extend(caveats);
     facts
+}
+
+/// The drugs a form's trial question answered No says were never tried
+/// (after the courses are dated, which index the treatments list).
+fn record_never_tried(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
+    // A drug only named elsewhere (a plan's list of preferred products) was
+    // not given to the patient, so the form's "not tried" stands and the
+    // bare mention goes; a trial the note tells keeps the drug.
+    for (agent, span) in findings::never_tried(&lexicons.findings, &lexicons.vocabulary, note) {
+        let only_named = |t: &Treatment| t.agent != agent || t.outcome == Outcome::Mentioned;
+        if facts.treatments.iter().all(only_named) {
+            facts.treatments.retain(|t| t.agent != agent);
+            add_evidence(facts, &format!("never_tried.{agent}"), span);
+            facts.never_tried.push(agent);
+        }
+    }
 }
 
 /// What a reviewer must check about the request: the caveats the request
@@ -652,12 +669,6 @@ fn record_findings(
     if let Some(span) = findings::no_prescription_topicals(note) {
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
-    }
-    for (agent, span) in findings::never_tried(&lexicons.findings, &lexicons.vocabulary, note) {
-        if facts.treatments.iter().all(|t| t.agent != agent) {
-            add_evidence(facts, &format!("never_tried.{agent}"), span);
-            facts.never_tried.push(agent);
-        }
     }
     // One evidence key per class, as a list's items are keyed
     // (`no_concurrent_classes.biologic`), by the spec's word for it.

@@ -43,6 +43,9 @@ pub struct Mention<'v> {
 pub struct Note<'t, 'v> {
     analysis: Analysis<'t>,
     mentions: Vec<Mention<'v>>,
+    /// The drugs a form's answer hides: not mentions, but a trial question
+    /// answered No names them as never tried.
+    hidden_drugs: Vec<scan::Term<'v>>,
     /// The note's form checkboxes.
     boxes: Boxes,
     /// The mentions set aside so far, kept only when asked for, with the
@@ -62,7 +65,8 @@ impl<'t, 'v> Note<'t, 'v> {
     ) -> Note<'t, 'v> {
         let analysis = engine.analyze(text);
         let boxes = Boxes::new(text);
-        let found = scan::scan(vocabulary, text, analysis.lines(), &boxes, analysis.terms());
+        let scan::Scanned { stated: found, hidden_drugs } =
+            scan::scan(vocabulary, text, analysis.lines(), &boxes, analysis.terms());
         steps::add(found.len());
         let spans: Vec<Range<usize>> = found.iter().map(|m| m.span.clone()).collect();
         let scopes = analysis.scopes(&spans);
@@ -78,7 +82,7 @@ impl<'t, 'v> Note<'t, 'v> {
                 scope,
             })
             .collect();
-        Note { analysis, mentions, boxes, trace: traced.then(RefCell::default) }
+        Note { analysis, mentions, hidden_drugs, boxes, trace: traced.then(RefCell::default) }
     }
 
     /// The note's text: extractors read it only in a bounded window around
@@ -90,6 +94,11 @@ impl<'t, 'v> Note<'t, 'v> {
     /// Every mention, in text order (several meanings of one term in a row).
     pub fn mentions(&self) -> &[Mention<'v>] {
         &self.mentions
+    }
+
+    /// The drug terms a form's box or written answer hides, in text order.
+    pub fn hidden_drugs(&self) -> &[scan::Term<'v>] {
+        &self.hidden_drugs
     }
 
     /// The mentions that start inside `range`, found by binary search.

@@ -15,6 +15,14 @@ pub struct Term<'v> {
     pub meaning: &'v Meaning,
 }
 
+/// The terms of a note: those it states, and the drugs a form's answer
+/// (not their own empty box) hides, which a question answered No may still
+/// name as never tried.
+pub struct Scanned<'v> {
+    pub stated: Vec<Term<'v>>,
+    pub hidden_drugs: Vec<Term<'v>>,
+}
+
 /// Every meaning of every term of `hits` (the walk's terms, in text order)
 /// that the note states: a unit may touch the number before it ("34yo"),
 /// no other term may; an unticked form box hides its terms.
@@ -24,7 +32,7 @@ pub fn scan<'v>(
     lines: &Lines,
     boxes: &Boxes,
     hits: &[TermHit],
-) -> Vec<Term<'v>> {
+) -> Scanned<'v> {
     let mut mentions = Vec::new();
     for hit in hits {
         let senses = &vocabulary.senses[hit.term as usize][hit.spelling as usize];
@@ -35,8 +43,17 @@ pub fn scan<'v>(
             }
         }
     }
-    mentions.retain(|m| !unticked(text, lines, boxes, &m.span, m.meaning));
-    mentions
+    let (stated, hidden): (Vec<Term>, Vec<Term>) =
+        mentions.into_iter().partition(|m| !unticked(text, lines, boxes, &m.span, m.meaning));
+    // A drug its own empty box hides is an option not chosen, not a drug a
+    // question asks about.
+    let answered = |m: &Term| {
+        matches!(m.meaning, Meaning::Drug(_))
+            && boxes.mark_of(text, lines, &m.span) != Some(Mark::Unticked)
+            && !boxes.in_unticked_item(text, lines, m.span.start)
+    };
+    let hidden_drugs = hidden.into_iter().filter(answered).collect();
+    Scanned { stated, hidden_drugs }
 }
 
 /// Form checkboxes: a term marked by an empty box ("[ ] Hands", "☐ Feet",

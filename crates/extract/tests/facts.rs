@@ -855,6 +855,13 @@ fn a_trial_question_answered_no_names_drugs_never_tried() {
                 product (Adbry, Ebglyss or Nemluvio)?\n   [ ] Y [X] N\n";
     let f = facts(form);
     assert_eq!(f.never_tried, ["tralokinumab", "lebrikizumab", "nemolizumab"]);
+    // Answered on its own line, after a plan's list of the same products.
+    let same_line = "Atopic dermatitis. BSA 12%. Request Dupixent.\n\
+                     Step therapy: plan lists preferred products: Adbry, Rinvoq.\n\
+                     Tried a preferred product (Adbry,\n  Rinvoq)?  [ ] Yes  [X] No\n";
+    let f = facts(same_line);
+    assert_eq!(f.never_tried, ["tralokinumab", "upadacitinib"]);
+    assert!(f.treatments.iter().all(|t| t.agent == "dupilumab"), "only named, never given");
     // A question about use alongside the request denies no trial.
     let combination = "Atopic dermatitis. Request Dupixent.\n\
                        7. Will Dupixent be used with another biologic (Adbry)?\n   [ ] Y [X] N\n";
