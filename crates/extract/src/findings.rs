@@ -315,6 +315,17 @@ fn asks_about_what_follows(note: &Note, mention: &Mention, mark: Range<usize>) -
     steps::add(clause.len());
     !in_clause.into_iter().any(|m| matches!(m.meaning, Meaning::Diagnosis(_)))
 }
+/// The part of the body a site phrase names, for telling which word a
+/// later "clear" denies: its last word in the singular, so "Dorsal hands:
+/// clear" clears the hands, and "hand" the "hands", while "forehead clear"
+/// leaves the cheeks.
+fn site_word(text: &str, span: &Range<usize>) -> String {
+    let phrase = text.get(span.clone()).unwrap_or_default();
+    let last = phrase.rsplit(|c: char| !c.is_alphabetic()).find(|w| !w.is_empty()).unwrap_or("");
+    let last = last.to_lowercase();
+    last.strip_suffix('s').map(str::to_string).unwrap_or(last)
+}
+
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not). A site named only as where a
@@ -387,7 +398,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
                 addendum_said(*site, false);
             }
             if note.says_skin_is_clear(cause) {
-                let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
+                let word = site_word(text, &mention.span);
                 let earlier = words.iter_mut().find(|(s, w, _)| s == site && *w == word);
                 if let Some(entry) = earlier {
                     entry.2 = true;
@@ -403,7 +414,7 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
             addendum_said(*site, true);
         }
         let applied = is_application_site(note, mention);
-        let word = text.get(mention.span.clone()).unwrap_or_default().to_lowercase();
+        let word = site_word(text, &mention.span);
         match words.iter_mut().find(|(s, w, _)| s == site && *w == word) {
             Some(entry) => entry.2 = false,
             None => words.push((*site, word, false)),

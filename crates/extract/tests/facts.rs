@@ -585,6 +585,15 @@ fn an_application_site_gives_way_to_a_site_said_clear() {
 }
 
 #[test]
+fn a_later_clear_word_for_a_part_of_the_same_site_clears_it() {
+    let note = "Heat and wet work aggravate his hands in flares.\nSkin: Dorsal hands: clear.";
+    assert!(sites_of(note).is_empty());
+    assert!(sites_of("Eczema on the hand.\nSkin: hands clear.").is_empty());
+    // Another part of the site is another word: the cheeks stay involved.
+    assert_eq!(sites_of("Eczema of the cheeks. Forehead clear."), [Site::Face]);
+}
+
+#[test]
 fn a_stop_opening_the_next_sentence_carries_its_reason() {
     let note = "Atopic dermatitis. Prior biologic: tralokinumab 300 mg q2w, 01/2024-06/2024; \
         stopped 07/2024 - reason given by the referring office: lack of efficacy.";
