@@ -296,6 +296,8 @@ impl DatePatterns {
                   | (?P<dot_m>\d{{1,2}}) \. (?P<dot_d>\d{{1,2}}) \.
                     (?P<dot_y>{year}|\d{{2}})                     # 17.02.2026
                   | (?P<my_m>\d{{1,2}}) (?:[/\-] | \x20/\x20) (?P<my_y>{year})  # 06/2024, a form's 06 / 2024
+                  | (?P<hdm_d>\d{{1,2}}) - (?P<hdm_m>{m}) -
+                    (?P<hdm_y>{year}|\d{{2}})                     # 27-Jan-2026, 27-JAN-26
                   | (?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?[\x20\t]+(?:of[\x20\t]+)?
                     (?P<dm_m>{m})\.?,?[\x20\t]+
                     (?P<dm_y>{year})                              # 12 January 2026
@@ -422,6 +424,8 @@ fn written(c: &Captures) -> Option<WrittenDate> {
         at(Some(y), Some(month), Some(day))
     } else if let Some(y) = year("my_y") {
         at(Some(y), number("my_m"), None)
+    } else if let Some(y) = year("hdm_y") {
+        at(Some(y), named("hdm_m"), number("hdm_d"))
     } else if let Some(y) = year("dm_y") {
         at(Some(y), named("dm_m"), number("dm_d"))
     } else if let Some(y) = year("md_y") {
@@ -517,6 +521,8 @@ mod tests {
         // A form's month and year boxes leave a blank either side of the slash.
         assert_eq!(iso("Date started:  11 / 2024"), ["2024-11"]);
         assert_eq!(iso("Received 12 January 2026;"), ["2026-01-12"]);
+        assert_eq!(iso("Date of visit: 27-Jan-2026"), ["2026-01-27"]);
+        assert_eq!(iso("DOB 02-JUN-81"), ["1981-06-02"]);
         assert_eq!(iso("March 3, 2026"), ["2026-03-03"]);
         assert_eq!(iso("date of service may 19 2026 this is"), ["2026-05-19"]);
         assert_eq!(iso("The June 2025 note"), ["2025-06"]);
