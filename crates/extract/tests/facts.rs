@@ -895,3 +895,13 @@ fn a_denial_after_a_comma_denies_its_own_subject() {
     let f = facts("Atopic dermatitis. Neck, hands, flexures and trunk clear. BSA 12%.");
     assert!(f.high_impact_sites.is_empty(), "{:?}", f.high_impact_sites);
 }
+
+#[test]
+fn a_cue_said_of_another_disease_does_not_reach_the_drug_before() {
+    let note = "Atopic dermatitis. Adbry and Ebglyss are labelled for skin disease only. \
+        Her asthma is not well controlled.";
+    assert_eq!(outcome(&facts(note), "tralokinumab"), Some(Outcome::Mentioned));
+    // Said of the eczema, or of nothing named, it is the drug's outcome.
+    let eczema = "Atopic dermatitis. Tried tacrolimus. Her eczema is not well controlled.";
+    assert_eq!(outcome(&facts(eczema), "tacrolimus"), Some(Outcome::Failed));
+}

@@ -23,7 +23,7 @@
 //! cues, so a note costs time in proportion to its length.
 
 use super::{rank, CueReading, QUOTE_GAP};
-use crate::lexicon::{Cue, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary};
+use crate::lexicon::{Cue, DiagnosisTerm, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary};
 use crate::mentions::{Mention, Note, Question};
 use crate::words;
 use necessity_context::{steps, SectionKind};
@@ -504,6 +504,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         let found: Vec<CueHit> = back
             .into_iter()
             .filter(|hit| hit.0.start < reach || item_failure(hit))
+            .filter(|hit| !self.another_disease_opens(next_range.start..hit.0.start))
             .filter(|hit| next_drug.is_none_or(|drug| !governs_drug_after(text, hit, drug)))
             .map(|(s, cue, way)| match cue {
                 Cue::FlaringOn if same_item && !self.leaves_the_item(drug, s.start) => {
@@ -514,6 +515,21 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             .collect();
         self.openings.borrow_mut().insert((next, agent, same_item), found.clone());
         found
+    }
+
+    /// Whether another disease than atopic dermatitis is named in `range`,
+    /// the opening of a sentence before its cue: the cue is said of that
+    /// disease ("Her asthma is not well controlled"), not of the drug the
+    /// sentence before ends with.
+    fn another_disease_opens(&self, range: Range<usize>) -> bool {
+        let other = |m: &&Mention| match m.meaning {
+            Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
+                diagnosis != "atopic_dermatitis"
+            }
+            Meaning::Diagnosis(DiagnosisTerm::OtherIndication | DiagnosisTerm::Comorbid) => true,
+            _ => false,
+        };
+        self.note.mentions_in(&range).any(|m| other(&m))
     }
 
     /// The cues of sentence `next` said of "it" or "them" when that sentence
