@@ -292,6 +292,61 @@ pub fn never_tried(
     found
 }
 
+/// The drugs of the list that ends a sentence when the next sentence says
+/// the patient never took them ("... requires prior use of a preferred
+/// product: Adbry (tralokinumab), Ebglyss (lebrikizumab) or Rinvoq
+/// (upadacitinib). She has not taken any of these medications."), each with
+/// its mention. Only the list is pointed back to: a drug named earlier in
+/// the sentence ("Dupixent is no longer preferred ...") is not.
+pub fn never_taken_list(
+    patterns: &FindingPatterns,
+    vocabulary: &Vocabulary,
+    note: &Note,
+) -> Vec<(String, Span)> {
+    let text = note.text();
+    let drugs: Vec<&Mention> =
+        note.mentions().iter().filter(|m| matches!(m.meaning, Meaning::Drug(_))).collect();
+    steps::add(drugs.len());
+    let mut found: Vec<(String, Span)> = Vec::new();
+    for sentence in drugs.chunk_by(|a, b| a.sentence == b.sentence) {
+        let mut first = sentence.len() - 1;
+        while first > 0
+            && joins_list(&text[sentence[first - 1].span.end..sentence[first].span.start])
+        {
+            first -= 1;
+        }
+        let list = &sentence[first..];
+        let next = note.sentence(list[0].sentence + 1);
+        let names_a_drug =
+            note.mentions_from(&next).iter().any(|m| matches!(m.meaning, Meaning::Drug(_)));
+        steps::add(next.len());
+        if list.len() < 2 || names_a_drug || !patterns.none_of_these_taken.is_match(&text[next]) {
+            continue;
+        }
+        for m in list {
+            let Meaning::Drug(id) = m.meaning else { continue };
+            let agent = &vocabulary.drugs[*id].agent;
+            if found.iter().all(|(a, _)| a != agent) {
+                found.extend(span_of(text, &m.span).map(|span| (agent.clone(), span)));
+            }
+        }
+    }
+    found
+}
+
+/// Whether the words between two drugs join them in one list: commas,
+/// brackets, "or" and "and" ("), Ebglyss (", " or ").
+fn joins_list(between: &str) -> bool {
+    steps::add(between.len().min(LIST_GAP));
+    between.len() <= LIST_GAP
+        && between.split(|c: char| !c.is_alphabetic()).all(|word| {
+            word.is_empty() || word.eq_ignore_ascii_case("or") || word.eq_ignore_ascii_case("and")
+        })
+}
+
+/// How long the words joining two drugs of a list may be.
+const LIST_GAP: usize = 12;
+
 /// How far after a class word a form question's mark may stand ("another
 /// biologic or a JAK inhibitor (oral or topical)?").
 const CLASS_QUESTION_REACH: usize = 200;
@@ -908,6 +963,9 @@ pub struct FindingPatterns {
     /// the patient tried and had an inadequate response ... to"), not about
     /// use alongside ("Will Dupixent be used with another biologic?").
     trial_question: Regex,
+    /// A sentence that says the patient never took the drugs of the list
+    /// before it ("She has not taken any of these five medications").
+    none_of_these_taken: Regex,
 }
 
 impl FindingPatterns {
@@ -927,6 +985,17 @@ impl FindingPatterns {
                 r"(?xi) \b (?: tried | trials? | failed | failure       # a trial and its failure
                     | inadequate \s+ response                           # or how it went
                     | intoleran\w* | contraindicat\w* ) \b",
+            )?,
+            none_of_these_taken: Regex::new(
+                r"(?xi) \b (?: has | have | had ) \s+ (?: not | never ) \s+    # has not, had never
+                    (?: been \s+ )? (?: taken | tried | used | received | given | started )
+                    \s+ (?: any \s+ of \s+ | either \s+ of \s+ )?          # (any of)
+                    (?: these | those | them | the \s+ above ) \b                # the list before
+                  | \b (?: has | have ) \s+ (?: tried | taken | used ) \s+
+                    (?: none | neither ) \s+ of \s+ (?: these | those | them | the \s+ above ) \b
+                  | \b (?: none | neither ) \s+ of \s+ (?: these | those | them | the \s+ above )
+                    \s+ (?: \w+ \s+ )? (?: has | have | was | were ) \s+ (?: been \s+ )?
+                    (?: tried | taken | used | given | prescribed ) \b         # none of these has been tried",
             )?,
         })
     }

@@ -389,7 +389,13 @@ fn record_never_tried(facts: &mut Facts, lexicons: &Lexicons, note: &Note) {
     // A drug only named elsewhere (a plan's list of preferred products) was
     // not given to the patient, so the form's "not tried" stands and the
     // bare mention goes; a trial the note tells keeps the drug.
-    for (agent, span) in findings::never_tried(&lexicons.findings, &lexicons.vocabulary, note) {
+    let (patterns, vocabulary) = (&lexicons.findings, &lexicons.vocabulary);
+    let asked = findings::never_tried(patterns, vocabulary, note);
+    let told = findings::never_taken_list(patterns, vocabulary, note);
+    for (agent, span) in asked.into_iter().chain(told) {
+        if facts.never_tried.contains(&agent) {
+            continue;
+        }
         let only_named = |t: &Treatment| t.agent != agent || t.outcome == Outcome::Mentioned;
         if facts.treatments.iter().all(only_named) {
             facts.treatments.retain(|t| t.agent != agent);

@@ -905,3 +905,18 @@ fn a_cue_said_of_another_disease_does_not_reach_the_drug_before() {
     let eczema = "Atopic dermatitis. Tried tacrolimus. Her eczema is not well controlled.";
     assert_eq!(outcome(&facts(eczema), "tacrolimus"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_sentence_saying_none_of_the_list_was_taken_names_them_never_tried() {
+    let note = "Atopic dermatitis. Request Dupixent. Dupixent is no longer preferred; the plan \
+        requires prior use of Adbry (tralokinumab), Ebglyss or Rinvoq. She has not taken any of \
+        these five medications.";
+    let f = facts(note);
+    assert_eq!(f.never_tried, ["tralokinumab", "lebrikizumab", "upadacitinib"]);
+    // Words that point back to no list, or a sentence that names its own drug, do not.
+    let used = "Atopic dermatitis. Adbry and Ebglyss were discussed. She has used both of them.";
+    assert!(facts(used).never_tried.is_empty());
+    let own = "Atopic dermatitis. Adbry and Ebglyss were discussed. She has not taken these or \
+        Rinvoq.";
+    assert!(facts(own).never_tried.is_empty());
+}

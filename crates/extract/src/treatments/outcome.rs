@@ -23,7 +23,9 @@
 //! cues, so a note costs time in proportion to its length.
 
 use super::{rank, CueReading, QUOTE_GAP};
-use crate::lexicon::{Cue, DiagnosisTerm, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary};
+use crate::lexicon::{
+    Cue, DiagnosisTerm, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary,
+};
 use crate::mentions::{Mention, Note, Question};
 use crate::words;
 use necessity_context::{steps, SectionKind};
