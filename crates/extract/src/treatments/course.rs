@@ -80,6 +80,9 @@ pub struct CoursePatterns {
     length_ahead: Regex,
     /// A line that is a row of a table: words, a gap of spaces, more words.
     table_row: Regex,
+    /// A word of use whose object is "it" or "them", the drug named before
+    /// ("she used it as directed twice a day x 4 weeks").
+    used_it: Regex,
 }
 
 /// How many of what: in digits (groups 1 and 2) or in words (3 and 4).
@@ -196,6 +199,8 @@ impl CoursePatterns {
             table_row: Regex::new(
                 r"(?x) ^ [\x20\t]* \S [^\n]*? \S (?: \x20{3,} | \t ) \S   # words, a gap, words",
             )?,
+            used_it: ci(r"\b (?: used | applied | took | taken | using | applying | taking )
+                \s+ (?: it | them ) \b                      # a use of the drug named before")?,
         })
     }
 }
@@ -300,6 +305,11 @@ pub(super) fn course_time(
     let stated = stated_length(patterns, after, grouped && !planned);
     let stated = stated.map(|(d, r)| (d, shift(r, span.end)));
     let stated = stated.or_else(|| (!planned).then(|| length_in_unit_column(note, span)).flatten());
+    let stated = stated.or_else(|| {
+        (!planned && prose)
+            .then(|| length_said_of_it_next(patterns, note, span, outcomes))
+            .flatten()
+    });
     // A date in the next clause ("...; seen again 04/2026") is not the course's.
     let clause_end = patterns.clause_end.find(dates_after).map_or(dates_after.len(), |m| m.start());
     let clause = &dates_after[..clause_end];
@@ -352,6 +362,29 @@ pub(super) fn course_time(
         since_open: dated.since_open,
         no_longer: words_before == Lead::NoLonger,
     }
+}
+
+/// A length told of "it" in the sentence after the course's, when that
+/// sentence names no drug of its own: "... started triamcinolone 0.1%
+/// ointment BID. Reports she used it as directed twice a day x 4 weeks".
+fn length_said_of_it_next(
+    patterns: &CoursePatterns,
+    note: &Note,
+    span: &Range<usize>,
+    outcomes: &Outcomes,
+) -> Option<(f64, Range<usize>)> {
+    let next = note.sentence(note.sentence_index(span.start) + 1);
+    if next.is_empty() || outcomes.next_drug_from(span.end).is_some_and(|d| d < next.end) {
+        return None;
+    }
+    let text = note.text();
+    let body = &text[next.clone()];
+    steps::add(body.len());
+    let used = patterns.used_it.find(body)?;
+    let from = next.start + used.end();
+    let after = &text[from..floor_char_boundary(text, (from + LENGTH_AFTER).min(next.end))];
+    let (days, words) = stated_length(patterns, after, false)?;
+    Some((days, shift(words, from)))
 }
 
 /// Where the clause after a course's sentence ends, when it opens with a
@@ -1037,6 +1070,17 @@ mod tests {
         // A dose before the drug is no length.
         let text = "Atopic dermatitis. She takes 10 mg cetirizine daily.";
         assert_eq!(course_of(text, "cetirizine").1, None);
+    }
+
+    #[test]
+    fn a_length_told_of_it_in_the_next_sentence_is_the_course_s_length() {
+        let text = "Atopic dermatitis. Started triamcinolone 0.1% ointment BID in 10/2025. \
+            She used it twice a day x 4 weeks, no improvement.";
+        assert_eq!(course_of(text, "triamcinolone").1, Some(28.0));
+        // Not when the next sentence names a drug of its own.
+        let other = "Atopic dermatitis. Started triamcinolone 0.1% ointment BID in 10/2025. \
+            She used it with tacrolimus x 4 weeks.";
+        assert_eq!(course_of(other, "triamcinolone").1, None);
     }
 
     #[test]
