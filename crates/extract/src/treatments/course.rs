@@ -199,7 +199,7 @@ impl CoursePatterns {
             table_row: Regex::new(
                 r"(?x) ^ [\x20\t]* \S [^\n]*? \S (?: \x20{3,} | \t ) \S   # words, a gap, words",
             )?,
-            used_it: ci(r"\b (?: used | applied | took | taken | using | applying | taking )
+            used_it: ci(r"\b ( used | applied | took | taken | using | applying | taking )
                 \s+ (?: it | them ) \b                      # a use of the drug named before")?,
         })
     }
@@ -306,9 +306,8 @@ pub(super) fn course_time(
     let stated = stated.map(|(d, r)| (d, shift(r, span.end)));
     let stated = stated.or_else(|| (!planned).then(|| length_in_unit_column(note, span)).flatten());
     let stated = stated.or_else(|| {
-        (!planned && prose)
-            .then(|| length_said_of_it_next(patterns, note, span, outcomes))
-            .flatten()
+        let in_prose = fields_end.is_none();
+        in_prose.then(|| length_said_of_it_next(patterns, note, span, planned, outcomes)).flatten()
     });
     // A date in the next clause ("...; seen again 04/2026") is not the course's.
     let clause_end = patterns.clause_end.find(dates_after).map_or(dates_after.len(), |m| m.start());
@@ -366,11 +365,14 @@ pub(super) fn course_time(
 
 /// A length told of "it" in the sentence after the course's, when that
 /// sentence names no drug of its own: "... started triamcinolone 0.1%
-/// ointment BID. Reports she used it as directed twice a day x 4 weeks".
+/// ointment BID. Reports she used it as directed twice a day x 4 weeks"
+/// (a start the sentence before told is a course since, when "used" says
+/// so).
 fn length_said_of_it_next(
     patterns: &CoursePatterns,
     note: &Note,
     span: &Range<usize>,
+    planned: bool,
     outcomes: &Outcomes,
 ) -> Option<(f64, Range<usize>)> {
     let next = note.sentence(note.sentence_index(span.start) + 1);
@@ -380,8 +382,13 @@ fn length_said_of_it_next(
     let text = note.text();
     let body = &text[next.clone()];
     steps::add(body.len());
-    let used = patterns.used_it.find(body)?;
-    let from = next.start + used.end();
+    let used = patterns.used_it.captures(body)?;
+    // A drug started in the sentence before was used since if the words say
+    // so in the past ("she used it"); "using it" may be the plan's.
+    if planned && used.get(1).is_some_and(|verb| verb.as_str().ends_with("ing")) {
+        return None;
+    }
+    let from = next.start + used.get(0)?.end();
     let after = &text[from..floor_char_boundary(text, (from + LENGTH_AFTER).min(next.end))];
     let (days, words) = stated_length(patterns, after, false)?;
     Some((days, shift(words, from)))
