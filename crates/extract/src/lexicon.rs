@@ -629,6 +629,9 @@ pub fn glued_to_number(meaning: &Meaning) -> bool {
 const TITLE_SMALL_WORDS: [&str; 12] =
     ["a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"];
 
+/// Words a writer stresses in capitals inside a phrase ("did NOT use").
+const STRESSED_WORDS: [&str; 3] = ["not", "never", "no"];
+
 /// The spellings of a case-insensitive surface form that notes use: as
 /// written in the lexicon ("vIGA", "CellCept") and so at a sentence start
 /// ("Worst itch NRS"), lower, UPPER, Capitalised, Title Case, and headline
@@ -654,6 +657,15 @@ fn spellings(surface: &str) -> Vec<String> {
         Some((first, rest)) => format!("{} {rest}", first.to_ascii_uppercase()),
         None => lower.clone(),
     };
+    // ... or whose negation is ("did NOT use", "has NEVER been").
+    let words: Vec<&str> = lower.split(' ').collect();
+    let stressed_negations =
+        (1..words.len()).filter(|&i| STRESSED_WORDS.contains(&words[i])).map(|i| {
+            let mut stressed = words.clone();
+            let upper = words[i].to_ascii_uppercase();
+            stressed[i] = &upper;
+            stressed.join(" ")
+        });
     let mut all = vec![
         surface.to_string(),
         capitalise(surface),
@@ -664,6 +676,7 @@ fn spellings(surface: &str) -> Vec<String> {
         headline,
         stressed,
     ];
+    all.extend(stressed_negations);
     all.sort();
     all.dedup();
     all
