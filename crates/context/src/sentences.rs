@@ -516,7 +516,7 @@ pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
 /// item number: "- ", "* ", "+", "#", "1. ", "2) ", a typographic bullet
 /// or dash ("•", "▪", "◦", "–", "—"), or the letter "o" that a word
 /// processor's second-level bullet becomes ("o Tacrolimus: never used").
-pub(crate) fn starts_with_bullet(line: &[u8]) -> bool {
+pub fn starts_with_bullet(line: &[u8]) -> bool {
     match line.first() {
         Some(b'-' | b'*' | b'+' | b'#') => true,
         Some(b'0'..=b'9') => {

@@ -381,6 +381,91 @@ fn site_word(text: &str, span: &Range<usize>) -> String {
     last.strip_suffix('s').map(str::to_string).unwrap_or(last)
 }
 
+/// Whether a site labels an examination's field ("Scalp: 3 round patches of
+/// non-scarring alopecia ... no eczematous change.") that denies eczema in
+/// it: whatever lesions the field describes are another disease's, and the
+/// site has no eczema.
+fn labels_a_field_without_eczema(note: &Note, mention: &Mention) -> bool {
+    let (text, lines) = (note.text(), note.lines());
+    let first = lines.line_of(mention.span.start);
+    let opens = lines.content_of(first) == mention.span.start;
+    let label = text[mention.span.end..].trim_start_matches([' ', '\t']).starts_with(':');
+    if !(opens && label) {
+        return false;
+    }
+    // The field runs to the next label, list item or blank line.
+    let mut last = first;
+    while last + 1 < lines.count() && last < first + FIELD_LINES {
+        let next = lines.range(last + 1);
+        let line = &text.as_bytes()[lines.content_of(last + 1).min(next.end)..next.end];
+        steps::add(necessity_context::LABEL_REACH.min(line.len()));
+        if line.is_empty()
+            || necessity_context::starts_with_label(line)
+            || necessity_context::starts_with_bullet(line)
+        {
+            break;
+        }
+        last += 1;
+    }
+    let item = lines.range(first).start..lines.range(last).end;
+    let eczema = |m: &Mention| match m.meaning {
+        Meaning::Diagnosis(DiagnosisTerm::DermatitisContext) => true,
+        Meaning::Diagnosis(DiagnosisTerm::Named { diagnosis, .. }) => {
+            diagnosis == "atopic_dermatitis"
+        }
+        _ => false,
+    };
+    steps::add(1);
+    // The denial is the field's own: its sentence names no site of its own
+    // ("Elsewhere (face, neck, trunk): no dermatitis").
+    let names_a_site = |m: &Mention| {
+        let sentence = note.sentence(m.sentence);
+        note.mentions_in(&sentence).any(|other| {
+            matches!(other.meaning, Meaning::Site(SiteTerm::Site(_)))
+                && other.span.start != mention.span.start
+        })
+    };
+    note.mentions_in(&item).filter(|m| eczema(m)).any(|m| {
+        matches!(note.judge(m, Question::CURRENT_FACT), Err(Reason::Context(Axis::Negated, _)))
+            && !names_a_site(m)
+    })
+}
+
+/// How many lines an examination's field may run to.
+const FIELD_LINES: usize = 6;
+
+/// Whether a site's word names all of it ("face", "facial", "hands"), not a
+/// part ("cheeks", "dorsal hands" is the hands too by its last word).
+fn is_whole_site(site: Site, word: &str) -> bool {
+    let name = site_name(site);
+    word == name.strip_suffix('s').unwrap_or(name)
+        || matches!((site, word), (Site::Face, "facial") | (Site::Feet, "foot"))
+}
+
+/// Whether a site word names the disease of the site right after it ("No
+/// facial eczema", "no hand dermatitis"): a denial of that disease there.
+fn names_its_disease(note: &Note, site: &Mention) -> bool {
+    let next = site.span.end..site.span.end + SITE_DISEASE_GAP;
+    note.mentions_from(&next).iter().any(|m| {
+        matches!(m.meaning, Meaning::Diagnosis(_))
+            && note.text()[site.span.end..m.span.start].trim().is_empty()
+    })
+}
+
+/// Whether the negation that reaches a site is a "no" right before it ("No
+/// facial eczema"), not a clause's "not" ("not for irritant hand
+/// dermatitis").
+fn says_no_just_before(note: &Note, cause: Cause, site: &Mention) -> bool {
+    let trigger = note.cause_span(cause);
+    let text = note.text();
+    trigger.end <= site.span.start
+        && text[trigger.end..site.span.start].trim().is_empty()
+        && text[trigger.clone()].eq_ignore_ascii_case("no")
+}
+
+/// How far after a site word the disease it names may start.
+const SITE_DISEASE_GAP: usize = 2;
+
 /// The high-impact sites involved now: a site word in a sentence that also
 /// names a lesion, rash or eczema, and is itself a current fact ("no hand
 /// involvement" and "face spared" are not). A site named only as where a
@@ -440,7 +525,14 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
             || risks.iter().any(|bracket| bracket.contains(&mention.span.start))
             || asked_and_answered_no(note, mention)
             || options_of_a_question(text, &mention.span)
+            || crate::values::current::of_another_disease(note, &mention.span)
         {
+            continue;
+        }
+        if labels_a_field_without_eczema(note, mention) {
+            let denied = words.iter_mut().filter(|(s, _, _)| s == site);
+            denied.for_each(|entry| entry.2 = true);
+            cleared.push(*site);
             continue;
         }
         let verdict = note.judge(mention, Question::SITE);
@@ -452,12 +544,17 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
             if in_addendum(mention) {
                 addendum_said(*site, false);
             }
-            if note.says_skin_is_clear(cause) {
-                let word = site_word(text, &mention.span);
-                let earlier = words.iter_mut().find(|(s, w, _)| s == site && *w == word);
-                if let Some(entry) = earlier {
-                    entry.2 = true;
-                }
+            // The site's own word denies disease of all of it ("No facial
+            // eczema" after "thinning of the eyebrow"); a part's word, only
+            // that part ("forehead clear" leaves the cheeks).
+            let word = site_word(text, &mention.span);
+            let whole = is_whole_site(*site, &word)
+                && says_no_just_before(note, cause, mention)
+                && names_its_disease(note, mention);
+            if note.says_skin_is_clear(cause) || whole {
+                let denied =
+                    words.iter_mut().filter(|(s, w, _)| s == site && (whole || *w == word));
+                denied.for_each(|entry| entry.2 = true);
             }
             continue;
         }

@@ -920,3 +920,28 @@ fn a_sentence_saying_none_of_the_list_was_taken_names_them_never_tried() {
         Rinvoq.";
     assert!(facts(own).never_tried.is_empty());
 }
+
+#[test]
+fn a_site_whose_own_words_deny_eczema_there_is_not_involved() {
+    // "No facial eczema" denies the whole face, a part of it included.
+    let face = "Eczema of the flexures. New patches and thinning of the outer eyebrow.\n\
+                Face: partial loss of the eyebrow. No facial eczema.";
+    assert!(!sites_of(face).contains(&Site::Face));
+    // An examination field whose own sentence denies eczema: its patches are
+    // another disease's.
+    let scalp = "New patches on the scalp.\nEXAM:\nScalp: 3 round patches of non-scarring \
+                 alopecia.\nSkin within patches smooth, no eczematous change.\nFace: clear.";
+    assert!(!sites_of(scalp).contains(&Site::Scalp));
+    // A denial that names other sites is theirs, not the field's.
+    let hands = "EXAM:\nHands: erythema and fissuring of the dorsal hands.\n\
+                 Elsewhere (face, neck, trunk): no dermatitis.";
+    assert_eq!(sites_of(hands), [Site::Hands]);
+    // A site in a plan item of another skin disease is that disease's.
+    let other = "A/P:\n1. Alopecia areata, patchy, active.\n   - Intralesional triamcinolone \
+                 injected to occipital and parietal patches today.\n2. Atopic dermatitis, mild.";
+    assert!(sites_of(other).is_empty());
+    // A clause's "not" is no denial of the site's disease.
+    let not_for = "Eczema of the dorsal hands. Dupixent is approved for atopic dermatitis, \
+                   not for irritant hand dermatitis.";
+    assert_eq!(sites_of(not_for), [Site::Hands]);
+}

@@ -614,7 +614,7 @@ const BLOCK_LINES: usize = 12;
 /// naming an affirmed diagnosis other than atopic dermatitis ("(2)
 /// Vitiligo - ... Treated area <10% BSA", "Vitiligo:" over "  - ... about
 /// 3% BSA").
-fn of_another_disease(note: &Note, span: &Range<usize>) -> bool {
+pub(crate) fn of_another_disease(note: &Note, span: &Range<usize>) -> bool {
     let (text, lines) = (note.text(), note.lines());
     let own = lines.line_of(span.start);
     let indent = |l: usize| lines.content_of(l) - lines.range(l).start;
