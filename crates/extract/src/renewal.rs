@@ -406,7 +406,13 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
                 RenewalTerm::IntoCourse => {
-                    so_far.extend(time_before(patterns, text, &m.span).map(|t| (m.sentence, t)));
+                    let told = time_before(patterns, text, &m.span);
+                    // "Starting around mid-July (about 3 months into
+                    // treatment)", "at 6 weeks into therapy she flared": a
+                    // time into the course in an aside or after "at" dates
+                    // an event, not the time on the course now.
+                    let now = told.filter(|t| !dates_an_event(text, t.span.start));
+                    so_far.extend(now.map(|t| (m.sentence, t)));
                     continue;
                 }
                 _ => continue,
@@ -1322,6 +1328,24 @@ fn time_before(
     Some(TimeStatement { stated: Stated::Days(days), span })
 }
 
+/// Whether the time statement at `start` is an aside in brackets or follows
+/// "at", "by", "around" or "after": the time of an event then.
+fn dates_an_event(text: &str, start: usize) -> bool {
+    let last_word = |before: &str| {
+        let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        steps::add(word.len() + 1);
+        word.len()
+    };
+    let mut before = text[..start].trim_end().trim_end_matches('~').trim_end();
+    // An approximation belongs to the time ("(about 3 months").
+    let approximate = &before[before.len() - last_word(before)..];
+    if words::is_one_of(approximate, &["about", "approximately", "roughly", "nearly", "almost"]) {
+        before = before[..before.len() - approximate.len()].trim_end();
+    }
+    let word = &before[before.len() - last_word(before)..];
+    before.ends_with('(') || words::is_one_of(word, &["at", "by", "around", "after"])
+}
+
 /// The days of a "week 16 visit" or a "16-week follow-up" (112), the
 /// "week" word at `word`.
 fn week_visit(
@@ -1849,6 +1873,11 @@ mod tests {
         let text = "On Dupixent. We will reassess 16 weeks into treatment. Plan: continue \
                     Dupixent; reauthorization requested.";
         assert_eq!(time(text), None);
+        // An aside or "at" dates an event: the start date counts instead.
+        let text = "Visit date: 12/03/2025\nShe started Dupixent on 4/15/2025. In July (about \
+                    3 months into treatment) she developed facial redness. Plan: continue \
+                    Dupixent; reauthorization requested.";
+        assert_eq!(time(text), Some((Some("2025-04-15".into()), Some(232.0))));
     }
 
     #[test]
