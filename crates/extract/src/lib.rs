@@ -20,6 +20,7 @@ mod examples;
 mod findings;
 mod lexicon;
 mod mentions;
+mod ocr;
 mod renewal;
 mod scan;
 mod treatments;
@@ -61,6 +62,8 @@ pub struct Lexicons {
     findings: findings::FindingPatterns,
     /// The context lexicon and the vocabulary's terms in one automaton.
     engine: Arc<ContextEngine>,
+    /// The drug names a scan's misread word may stand for.
+    drug_words: Arc<ocr::DrugWords>,
     /// See [`Lexicons::sha256`]; computed once, when the files are compiled.
     sha256: Arc<str>,
 }
@@ -105,6 +108,7 @@ impl Lexicons {
             .map_err(|_| LexiconError::Build("compiling the grammars panicked".into()))?
             .map_err(|e| LexiconError::Build(e.to_string()))?;
         Ok(Lexicons {
+            drug_words: Arc::new(ocr::DrugWords::of(&vocabulary)),
             vocabulary: Arc::new(vocabulary),
             values: grammars.values,
             treatments: grammars.treatments,
@@ -113,6 +117,11 @@ impl Lexicons {
             engine: Arc::new(engine),
             sha256: lexicons_sha256(files, context).into(),
         })
+    }
+
+    /// The drug names a scan's misread word may stand for.
+    pub(crate) fn drug_words(&self) -> &ocr::DrugWords {
+        &self.drug_words
     }
 
     /// The vocabulary of the lexicon files and the one automaton that
@@ -202,7 +211,7 @@ pub fn extract_case(lexicons: &Lexicons, text: &str) -> Facts {
 /// therapy, look-back windows and "dated before now" count from it. Such a
 /// `note_date` has no evidence span: the words are not in the text.
 pub fn extract_case_dated(lexicons: &Lexicons, text: &str, dated: Option<&str>) -> Facts {
-    let read = the_note_as_read(text);
+    let read = the_note_as_read(text, lexicons.drug_words());
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, false);
     let mut facts = facts_of(lexicons, &note, dated.and_then(day_of));
     if matches!(read, std::borrow::Cow::Owned(_)) {
@@ -232,9 +241,10 @@ fn quote_the_note(facts: &mut Facts, text: &str) {
 /// "FAMILY_HX:"), and each such underscore, between two letters or digits,
 /// is read as the space it stands for; a scan's date may hold letters for
 /// digits ("05/O6/2026", "09/1O/2026"), read as the digits they stand for.
-/// Offsets are unchanged (one byte for one), so evidence spans point into
-/// the note as given.
-fn the_note_as_read(text: &str) -> std::borrow::Cow<'_, str> {
+/// A scan's drug name may hold digits or look-alike letters for its
+/// letters (see [`ocr`]). Offsets are unchanged (one byte for one), so
+/// evidence spans point into the note as given.
+fn the_note_as_read<'t>(text: &'t str, drug_words: &ocr::DrugWords) -> std::borrow::Cow<'t, str> {
     let bytes = text.as_bytes();
     let joins = |i: usize| {
         i > 0
@@ -247,6 +257,7 @@ fn the_note_as_read(text: &str) -> std::borrow::Cow<'_, str> {
     for slash in memchr::memchr_iter(b'/', bytes) {
         repairs.extend(digits_misread(bytes, slash));
     }
+    repairs.extend(drug_words.repairs(bytes));
     if repairs.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -327,7 +338,7 @@ pub struct SetAside {
 /// [`extract_case`], and beside the facts every mention it set aside with
 /// its reason, in text order (the same facts: one path).
 pub fn extract_case_traced(lexicons: &Lexicons, text: &str) -> (Facts, Vec<SetAside>) {
-    let read = the_note_as_read(text);
+    let read = the_note_as_read(text, lexicons.drug_words());
     let note = Note::read(&lexicons.vocabulary, lexicons.context(), &read, true);
     let mut facts = facts_of(lexicons, &note, None);
     if matches!(read, std::borrow::Cow::Owned(_)) {
