@@ -787,14 +787,16 @@ fn despite_follows(note: &Note, end: usize) -> bool {
 /// therapy"), or a bare "prescription topical" that a negation reaches over
 /// nothing but words of trying. Only hypothetical and family context drop
 /// such a statement.
-pub fn no_prescription_topicals(note: &Note) -> Option<Span> {
+pub fn no_prescription_topicals(patterns: &FindingPatterns, note: &Note) -> Option<Span> {
     let text = note.text();
     steps::add(note.mentions().len());
     let statements =
         note.mentions().iter().filter(|m| matches!(m.meaning, Meaning::NoPrescriptionTopicals));
     statements.into_iter().find_map(|m| {
         let about_patient = note.judge(m, Question::STATEMENT).is_ok();
-        let stated = (note.negates(&m.span) || negated_over_trying(note, m.span.start))
+        let stated = (note.negates(&m.span)
+            || negated_over_trying(note, m.span.start)
+            || answered_none(patterns, text, m.span.end))
             && !judged_after(text, m.span.end);
         (about_patient && stated).then(|| span_of(text, &m.span)).flatten()
     })
@@ -904,6 +906,19 @@ fn judged_after(text: &str, end: usize) -> bool {
     let clause = after.find(['.', ';', ':', ',', '\n']).map_or(after, |i| &after[..i]);
     words(clause).any(|w| JUDGING_WORDS.contains(&w.as_str()))
 }
+
+/// Whether the statement ending at `end` is a form's label answered with a
+/// denial ("History of prescription topical Rx ....... No history").
+fn answered_none(patterns: &FindingPatterns, text: &str, end: usize) -> bool {
+    let rest = &text[end..];
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let line = &line[..crate::treatments::floor_char_boundary(line, ANSWER_LINE_REACH)];
+    steps::add(line.len());
+    patterns.label_answered_none.is_match(line)
+}
+
+/// How far along its line a label's answer may stand.
+const ANSWER_LINE_REACH: usize = 80;
 
 /// How many words before a statement a negation may be.
 const NEGATION_REACH: usize = 10;
@@ -1063,6 +1078,9 @@ pub struct FindingPatterns {
     /// A sentence that says the patient never took the drugs of the list
     /// before it ("She has not taken any of these five medications").
     none_of_these_taken: Regex,
+    /// The rest of a form's label line whose answer is a denial ("Rx
+    /// ....... No history", ": None").
+    label_answered_none: Regex,
 }
 
 impl FindingPatterns {
@@ -1082,6 +1100,11 @@ impl FindingPatterns {
                 r"(?xi) \b (?: tried | trials? | failed | failure       # a trial and its failure
                     | inadequate \s+ response                           # or how it went
                     | intoleran\w* | contraindicat\w* ) \b",
+            )?,
+            label_answered_none: Regex::new(
+                r"(?xi) ^ [\x20\t]* (?: [a-z/]+ [\x20\t]* ){0,3}   # the label's last words (Rx, use)
+                    (?: : | \.{3,} )                              # a colon or a dotted leader
+                    [\x20\t.]* (?: no (?: \x20 history )? | none | never ) \b  # the denial",
             )?,
             none_of_these_taken: Regex::new(
                 r"(?xi) \b (?: has | have | had ) \s+ (?: not | never ) \s+    # has not, had never

@@ -683,7 +683,7 @@ fn record_findings(
         facts.persistent_flares = true;
         add_evidence(facts, "persistent_flares", span);
     }
-    if let Some(span) = findings::no_prescription_topicals(note) {
+    if let Some(span) = findings::no_prescription_topicals(&lexicons.findings, note) {
         facts.no_prescription_topicals = true;
         add_evidence(facts, "no_prescription_topicals", span);
     }

@@ -945,3 +945,22 @@ fn a_site_whose_own_words_deny_eczema_there_is_not_involved() {
                    not for irritant hand dermatitis.";
     assert_eq!(sites_of(not_for), [Site::Hands]);
 }
+
+#[test]
+fn a_form_label_answered_no_history_states_no_prescription_topicals() {
+    let form = "Atopic dermatitis. BSA 12%.\n\
+                History of prescription topical Rx ....... No history. Uses OTC hydrocortisone.\n";
+    assert!(facts(form).no_prescription_topicals);
+    let tried = "Atopic dermatitis. BSA 12%.\nPrescription topicals: triamcinolone 0.1%, failed.\n";
+    assert!(!facts(tried).no_prescription_topicals);
+}
+
+#[test]
+fn a_labelled_line_after_a_blank_line_says_nothing_of_the_drug_above() {
+    let note = "Atopic dermatitis.\nMEDICATIONS\n- epinephrine 0.3 mg auto-injector\n\n\
+                ACT score: 16 (not well controlled)\n";
+    assert_eq!(outcome(&facts(note), "epinephrine"), Some(Outcome::Current));
+    // A field right under the drug is its own.
+    let field = "Atopic dermatitis.\n- tacrolimus 0.1% ointment BID\n  Outcome: no improvement\n";
+    assert_eq!(outcome(&facts(field), "tacrolimus"), Some(Outcome::Failed));
+}

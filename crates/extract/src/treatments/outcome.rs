@@ -385,8 +385,10 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 return in_use_field.unwrap_or(after);
             }
             if blank == body.len() {
-                // A blank line ends what is said of the drug.
-                if body.matches('\n').nth(1).is_some() {
+                // A blank line ends what is said of the drug (the line
+                // break before it may end the sentence before).
+                let line_ended = text[..range.start].ends_with('\n');
+                if body.matches('\n').nth(1).is_some() || (line_ended && body.contains('\n')) {
                     return in_use_field.unwrap_or(after);
                 }
                 next += 1;
