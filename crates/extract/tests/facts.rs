@@ -964,3 +964,18 @@ fn a_labelled_line_after_a_blank_line_says_nothing_of_the_drug_above() {
     let field = "Atopic dermatitis.\n- tacrolimus 0.1% ointment BID\n  Outcome: no improvement\n";
     assert_eq!(outcome(&facts(field), "tacrolimus"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_drug_s_story_goes_on_in_sentences_that_refer_back_to_it() {
+    let story = "Atopic dermatitis. Her doctor moved her to fluocinonide 0.05% ointment. That one \
+        she tolerated and used faithfully for a month. The same pattern repeated itself: it only \
+        helped while she was putting it on.";
+    assert_eq!(outcome(&facts(story), "fluocinonide"), Some(Outcome::Failed));
+    let stung = "Atopic dermatitis. She was given pimecrolimus 1% cream in August. She could not \
+        continue it. It stung so badly that she stopped it after five days.";
+    assert_eq!(outcome(&facts(stung), "pimecrolimus"), Some(Outcome::Intolerant));
+    // A product the lexicon does not know is what "it" names in its sentence.
+    let other = "Atopic dermatitis. She uses triamcinolone 0.1% ointment daily. We also tried pro \
+        topic ointment last October and it burned so she quit.";
+    assert_eq!(outcome(&facts(other), "triamcinolone"), Some(Outcome::Current));
+}

@@ -552,17 +552,28 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         for sentence in next..next + MAX_SENTENCES_PASSED {
             let range = self.note.sentence(sentence);
             let names_a_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
-            if range.is_empty() || names_a_drug {
+            if range.is_empty() || names_a_drug || names_a_product(&text[range.clone()]) {
                 break;
             }
             let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: range.end };
             let said = said_of_a_pronoun(&scope, self.cues_in(&range));
             steps::add(1);
-            if !said.is_empty() || !text[..range.end].trim_end().ends_with(';') {
+            let goes_on = text[..range.end].trim_end().ends_with(';')
+                || (refers_back(&text[range.clone()]) && !self.paragraph_ends(range.end));
+            if !said.is_empty() || !goes_on {
                 return said;
             }
         }
         Vec::new()
+    }
+
+    /// Whether a blank line follows the sentence ending at `end`.
+    fn paragraph_ends(&self, end: usize) -> bool {
+        let text = self.note.text();
+        let rest = &text[end..];
+        let blank = rest.len() - rest.trim_start().len();
+        steps::add(blank);
+        rest[..blank].matches('\n').nth(1).is_some()
     }
 
     /// Whether a cue before a drug on a later line is the outcome of the row or
@@ -1122,8 +1133,12 @@ fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>]) -> Vec<CueHit<'m>> 
     let told = |(_, cue, _): &CueHit| ends_a_course(*cue) || *cue == Cue::AdverseEffect;
     let cues = &cues[..cues.len().min(MAX_CUES_BACK)];
     steps::add(cues.len());
+    // "we stopped it for inadequate response", or a failure said with the
+    // pronoun as its subject: "it only helped while she was putting it on",
+    // "It stung so badly ... that she stopped it".
     let Some(at) = cues.iter().position(|(span, cue, reach)| {
-        reach.forward() && ends_a_course(*cue) && object_is_pronoun(scope.text, span.end)
+        (reach.forward() && ends_a_course(*cue) && object_is_pronoun(scope.text, span.end))
+            || (reach.backward() && states_a_failure(*cue) && subject_is_pronoun(scope.text, span))
     }) else {
         return Vec::new();
     };
@@ -1150,6 +1165,34 @@ fn topical_word_before(note: &Note, cue: &Range<usize>) -> bool {
     steps::add(near.len());
     near.iter()
         .any(|m| m.span.end == before.len() && matches!(m.meaning, Meaning::Route(Route::Topical)))
+}
+
+/// Whether a sentence names a product the lexicon does not know ("We also
+/// tried pro topic ointment 0.1% ... and it burned"): its "it" is that one.
+fn names_a_product(sentence: &str) -> bool {
+    words::terms(sentence).any(|(_, word)| {
+        steps::add(word.len());
+        words::is_one_of(word, &PRODUCT_NOUNS)
+    })
+}
+
+/// Nouns of a product's form.
+const PRODUCT_NOUNS: [&str; 8] =
+    ["ointment", "cream", "lotion", "gel", "foam", "solution", "tablets", "capsules"];
+
+/// Whether a sentence that names no drug speaks of the one before with a
+/// pronoun ("That one she tolerated without any trouble ... ."), so that
+/// the story of that drug goes on in the sentence after it ("The same
+/// pattern repeated itself: it only helped while she was putting it on").
+fn refers_back(sentence: &str) -> bool {
+    let mut previous = "";
+    words::terms(sentence).any(|(_, word)| {
+        steps::add(word.len());
+        let found = words::is_one_of(word, &["it"])
+            || (words::is_one_of(word, &["one"]) && words::is_one_of(previous, &["that", "this"]));
+        previous = word;
+        found
+    })
 }
 
 /// Whether a semicolon in `between` opens a clause with a subject of its
@@ -1364,6 +1407,11 @@ fn bracket_names_no_agent(scope: &Scope, cue_end: usize) -> bool {
 /// Plural nouns that end a list of agents and name all of them.
 const LIST_PLURALS: [&str; 8] =
     ["ointments", "creams", "lotions", "gels", "steroids", "topicals", "TCS", "agents"];
+
+/// Whether the word right before a cue is "it", its subject ("it stung").
+fn subject_is_pronoun(text: &str, cue: &Range<usize>) -> bool {
+    words::word_right_before(text, cue.start).eq_ignore_ascii_case("it")
+}
 
 /// Whether the word just after a cue is a pronoun ("start it", "restart
 /// them"), so the cue is about an agent named before it.
