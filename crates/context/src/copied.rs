@@ -241,9 +241,17 @@ impl Reader<'_> {
         let text = &self.bytes[content.clone()];
         crate::steps::add(BANNER_LEAD);
         let lead = phrase.start - content.start;
-        match text.first() {
+        // A bracket that closes before the phrase ("[PA.01] PAYER ...") is a
+        // field's code, not the banner's frame.
+        let bracket = match text.first() {
             Some(&open @ (b'[' | b'(' | b'<')) if lead <= BANNER_LEAD => {
-                let close = self.closing(content.start, open)?;
+                Some(self.closing(content.start, open).filter(|&close| close >= phrase.end))
+            }
+            _ => None,
+        };
+        match bracket {
+            Some(None) => None,
+            Some(Some(close)) => {
                 let inside = phrase.end..close;
                 let colon =
                     memchr::memchr(b':', &self.bytes[inside.clone()]).map(|c| c + phrase.end);
@@ -254,7 +262,9 @@ impl Reader<'_> {
                     None => Some(Stand::Line(content.start..self.line_end_after(close + 1))),
                 }
             }
-            _ if framed(text) && lead <= BANNER_LEAD => Some(Stand::Line(content.start..line.end)),
+            None if framed(text) && lead <= BANNER_LEAD => {
+                Some(Stand::Line(content.start..line.end))
+            }
             _ if self.in_label_aside(phrase, content.clone(), &line) => {
                 Some(Stand::Line(content.start..line.end))
             }

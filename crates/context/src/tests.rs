@@ -924,3 +924,11 @@ fn a_banner_in_a_headings_bracket_that_wraps_opens_copied_text() {
     let note = "Plan (quoted from\nthe chart) reviewed.\nBSA 35%.\n";
     assert!(context(note, "BSA 35%").is_current_fact());
 }
+
+#[test]
+fn a_field_code_in_brackets_before_a_banner_phrase_is_no_frame() {
+    // Found by a blind round: the bracket closes before the phrase, which
+    // once indexed a reversed range.
+    let text = "[NT.01] CLINICAL NOTE (copied from 01/14/2026 progress note, RKO):\nBSA 12%.\n";
+    assert!(axes(text, "BSA 12%").is_empty());
+}
