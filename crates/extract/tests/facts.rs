@@ -979,3 +979,16 @@ fn a_drug_s_story_goes_on_in_sentences_that_refer_back_to_it() {
         topic ointment last October and it burned so she quit.";
     assert_eq!(outcome(&facts(other), "triamcinolone"), Some(Outcome::Current));
 }
+
+#[test]
+fn flares_since_stopping_a_drug_and_a_denied_reason_are_no_failure_of_it() {
+    let since = "Atopic dermatitis. Since stopping the triamcinolone she has been flaring on the \
+        arms and is still flaring now.";
+    assert_ne!(outcome(&facts(since), "triamcinolone"), Some(Outcome::Failed));
+    let cost = "Atopic dermatitis. She stopped triamcinolone in June because she could not afford \
+        refills. She did not stop because it stopped working.";
+    assert_ne!(outcome(&facts(cost), "triamcinolone"), Some(Outcome::Failed));
+    // A failure said plainly still is one.
+    let failed = "Atopic dermatitis. She stopped triamcinolone in June because it stopped working.";
+    assert_eq!(outcome(&facts(failed), "triamcinolone"), Some(Outcome::Failed));
+}

@@ -26,9 +26,9 @@ use super::{rank, CueReading, QUOTE_GAP};
 use crate::lexicon::{
     Cue, DiagnosisTerm, FlareTerm, Meaning, Reach, RenewalTerm, Route, Vocabulary,
 };
-use crate::mentions::{Mention, Note, Question};
+use crate::mentions::{Mention, Note, Question, Reason};
 use crate::words;
-use necessity_context::{steps, SectionKind};
+use necessity_context::{steps, Axis, SectionKind};
 use necessity_record::Outcome;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -118,6 +118,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             }
             // "could not be tolerated" says the opposite.
             if matches!(cue, Cue::Tolerated) && note.judge(m, Question::AFFIRMED).is_err() {
+                continue;
+            }
+            // "She did not stop because it stopped working": a failure
+            // denied as the reason for a stop is no failure.
+            if matches!(cue, Cue::Outcome(Outcome::Failed)) && denied_from_before(note, m) {
                 continue;
             }
             // "Re Dupixent: ... I would not start it today": a plan said of a
@@ -1195,6 +1200,23 @@ fn refers_back(sentence: &str) -> bool {
     })
 }
 
+/// Whether a negation trigger standing before a cue, outside its words,
+/// denies it as a reason ("She did not stop because it stopped working").
+fn denied_from_before(note: &Note, cue: &Mention) -> bool {
+    let Err(Reason::Context(Axis::Negated, cause)) = note.judge(cue, Question::AFFIRMED) else {
+        return false;
+    };
+    let trigger = note.cause_span(cause);
+    if trigger.end > cue.span.start {
+        return false;
+    }
+    // Only a denied reason: "did not stop because it stopped working", "not
+    // due to lack of efficacy".
+    let between = &note.text()[trigger.end..cue.span.start];
+    steps::add(between.len());
+    words::terms(between).any(|(_, w)| words::is_one_of(w, &["because", "due"]))
+}
+
 /// Whether a semicolon in `between` opens a clause with a subject of its
 /// own ("prednisone bursts; he had already failed"), as a table row's cell
 /// after a semicolon does not ("~2 wk; stopped d/t burning").
@@ -1324,8 +1346,17 @@ fn item_mark(c: char) -> bool {
     c.is_ascii_digit() || " \t.)-*•–—▪".contains(c)
 }
 
-/// Words that make the drug after them a point in time ("before dupilumab").
-const TIME_FRAME: [&str; 2] = ["before", "prior to"];
+/// Words that make the drug after them a point in time ("before dupilumab",
+/// "since stopping the triamcinolone she has been flaring": what follows is
+/// told of the time without it).
+const TIME_FRAME: [&str; 6] = [
+    "before",
+    "prior to",
+    "since stopping",
+    "since stopping the",
+    "after stopping",
+    "after stopping the",
+];
 
 /// Whether the words just before a drug name make it a time frame.
 pub(crate) fn names_a_time_frame(text: &str, start: usize) -> bool {
