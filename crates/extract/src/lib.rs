@@ -258,15 +258,66 @@ fn the_note_as_read<'t>(text: &'t str, drug_words: &ocr::DrugWords) -> std::borr
         repairs.extend(digits_misread(bytes, slash));
     }
     repairs.extend(drug_words.repairs(bytes));
-    if repairs.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
+    let mut read = std::borrow::Cow::Borrowed(bytes);
+    if !repairs.is_empty() {
+        let owned = read.to_mut();
+        for (at, byte) in repairs {
+            owned[at] = byte;
+        }
     }
-    let mut read = bytes.to_vec();
-    for (at, byte) in repairs {
-        read[at] = byte;
+    let swaps = day_first_dates(&read);
+    if !swaps.is_empty() {
+        let owned = read.to_mut();
+        for (at, byte) in swaps {
+            owned[at] = byte;
+        }
     }
-    // Only ASCII bytes were replaced by ASCII bytes.
-    std::borrow::Cow::Owned(String::from_utf8(read).unwrap_or_else(|_| text.to_string()))
+    match read {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(text),
+        // Only ASCII bytes were replaced by ASCII bytes.
+        std::borrow::Cow::Owned(read) => {
+            std::borrow::Cow::Owned(String::from_utf8(read).unwrap_or_else(|_| text.to_string()))
+        }
+    }
+}
+
+/// A note that writes its dates day first ("13/01/2026" and no
+/// "01/13/2026"), as British and Australian letters do: each of its
+/// day/month/year dates is read month first, the two numbers changing
+/// places ("06/01/2026" read "01/06/2026", "6/11/2025" read "11/6/2025"),
+/// so that one date grammar reads them; the length is the same.
+fn day_first_dates(bytes: &[u8]) -> Vec<(usize, u8)> {
+    static DATE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"(?x) (?-u: \b ([0-9]{1,2}) / ([0-9]{1,2}) / (?: [0-9]{4} | [0-9]{2} ) \b )  # d/m/y",
+        )
+        .expect("the day-first date grammar compiles")
+    });
+    if memchr::memchr(b'/', bytes).is_none() {
+        return Vec::new();
+    }
+    necessity_context::steps::add(bytes.len() / 8);
+    let number = |b: &[u8]| b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let dates: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = DATE
+        .captures_iter(bytes)
+        .filter_map(|c| Some((c.get(1)?.range(), c.get(2)?.range())))
+        .collect();
+    let parts = |d: &(std::ops::Range<usize>, std::ops::Range<usize>)| {
+        (number(&bytes[d.0.clone()]), number(&bytes[d.1.clone()]))
+    };
+    let day_first = dates.iter().map(parts).any(|(a, b)| a > 12 && (1..=12).contains(&b));
+    let month_first = dates.iter().map(parts).any(|(a, b)| b > 12 && (1..=12).contains(&a));
+    if !day_first || month_first {
+        return Vec::new();
+    }
+    let mut swaps = Vec::new();
+    for (day, month) in &dates {
+        // "dd/m" becomes "m/dd": the month's digits, the slash, the day's.
+        let swapped: Vec<u8> =
+            bytes[month.clone()].iter().chain(b"/").chain(&bytes[day.clone()]).copied().collect();
+        swaps.extend(swapped.into_iter().enumerate().map(|(i, b)| (day.start + i, b)));
+    }
+    swaps
 }
 
 /// The letters a scan read for digits in the numbers either side of a

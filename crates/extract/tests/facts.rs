@@ -992,3 +992,15 @@ fn flares_since_stopping_a_drug_and_a_denied_reason_are_no_failure_of_it() {
     let failed = "Atopic dermatitis. She stopped triamcinolone in June because it stopped working.";
     assert_eq!(outcome(&facts(failed), "triamcinolone"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_note_that_writes_its_dates_day_first_is_read_so() {
+    let uk = "Clinic date: 06/01/2026\nLetter signed: 13/01/2026\nAtopic eczema.";
+    let f = facts(uk);
+    assert_eq!(f.note_date.as_deref(), Some("2026-01-06"));
+    // The evidence quotes the note as written.
+    assert_eq!(f.evidence["note_date"][0].text, "Clinic date: 06/01/2026");
+    // A note with a month-first date, or none that tells, stays month first.
+    let us = "Visit date: 06/01/2026\nSigned 06/13/2026\nAtopic dermatitis.";
+    assert_eq!(facts(us).note_date.as_deref(), Some("2026-06-01"));
+}
