@@ -70,14 +70,15 @@ impl DrugWords {
         if digits > 0 && word.iter().all(|b| b.is_ascii_digit() || matches!(b, b'O' | b'o')) {
             return zeros_read_as_letters(word);
         }
-        if word.len() < MIN_LEN {
+        // Most words hold no digit in a document not scanned: nothing to read.
+        if word.len() < MIN_LEN || (digits == 0 && !scanned) {
             return Vec::new();
         }
         let lower = word.to_ascii_lowercase();
         if digits > 0 && digits <= MAX_DIGITS && word.iter().any(u8::is_ascii_alphabetic) {
             return self.letters_for_digits(word, &lower);
         }
-        if scanned && digits == 0 && !self.words.contains(&lower) {
+        if digits == 0 && !self.words.contains(&lower) {
             return self.lookalike_letter(word, &lower);
         }
         Vec::new()
