@@ -25,7 +25,7 @@ mod transitions;
 pub use fold::{find_phrase, FoldOptions, Folded};
 pub use layout::{field_group, Lines, Paragraphs};
 pub use phrases::{Spelling, Term, TermHit};
-pub use sentences::{starts_with_bullet, starts_with_label, LABEL_REACH};
+pub use sentences::{label_end, starts_with_bullet, starts_with_label, LABEL_REACH};
 
 use lexicon::Entry;
 use phrases::Phrases;

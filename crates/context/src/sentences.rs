@@ -514,11 +514,23 @@ pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
 
 /// True when a line's text (after its indent) opens with a bullet or an
 /// item number: "- ", "* ", "+", "#", "1. ", "2) ", a typographic bullet
-/// or dash ("•", "▪", "◦", "–", "—"), or the letter "o" that a word
-/// processor's second-level bullet becomes ("o Tacrolimus: never used").
+/// or dash ("•", "▪", "◦", "–", "—"), the letter "o" that a word
+/// processor's second-level bullet becomes ("o Tacrolimus: never used"),
+/// or a form's field code: a bracket of three or more bytes and no space,
+/// then a space ("[TX.02] AGENT ...."; a tick box "[x]" is none).
 pub fn starts_with_bullet(line: &[u8]) -> bool {
     match line.first() {
         Some(b'-' | b'*' | b'+' | b'#') => true,
+        Some(b'[') => {
+            let close = line.iter().take(FIELD_CODE_REACH).position(|b| *b == b']' || *b == b'\n');
+            crate::steps::add(close.unwrap_or(FIELD_CODE_REACH));
+            close.is_some_and(|at| {
+                at > 3
+                    && line[at] == b']'
+                    && !line[1..at].contains(&b' ')
+                    && line.get(at + 1).is_some_and(u8::is_ascii_whitespace)
+            })
+        }
         Some(b'0'..=b'9') => {
             let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
             crate::steps::add(digits);
@@ -534,6 +546,9 @@ pub fn starts_with_bullet(line: &[u8]) -> bool {
     }
 }
 
+/// How far into a line the "]" of a field code or tick box may be.
+const FIELD_CODE_REACH: usize = 12;
+
 /// Typographic bullets and dashes that open a list item.
 const BULLETS: [&str; 9] = ["•", "▪", "◦", "–", "—", "●", "○", "■", "‣"];
 
@@ -545,14 +560,21 @@ pub const LABEL_REACH: usize = 40;
 /// .......... Atopic dermatitis"), not a wrapped line that happens to hold
 /// a colon ("four-week courses during 2024: inadequate response").
 pub fn starts_with_label(line: &[u8]) -> bool {
+    label_end(line).is_some()
+}
+
+/// Where the label that opens a line ends (at its colon or its dotted
+/// leader), if the line opens with one ([`starts_with_label`]): what
+/// stands before it names the field, what follows is its value.
+pub fn label_end(line: &[u8]) -> Option<usize> {
     if !line.first().is_some_and(u8::is_ascii_uppercase) {
-        return false;
+        return None;
     }
     let label = line.iter().take(LABEL_REACH).position(|b| {
         !(b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'&' | b'-' | b'(' | b')'))
     });
     let leader = |end: usize| end > 0 && line[end - 1] == b' ' && line[end..].starts_with(b"...");
-    label.is_some_and(|end| {
+    label.filter(|&end| {
         (line[end] == b':' || leader(end))
             && line[..end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count() <= 4
             && crate::sections::brackets_balance(&line[..end])
@@ -579,6 +601,20 @@ mod tests {
 
     fn pieces<'a>(text: &'a str, breaks: &[usize]) -> Vec<&'a str> {
         sentences_of(text, breaks, &[]).into_iter().map(|r| text[r].trim()).collect()
+    }
+
+    #[test]
+    fn a_field_code_or_tick_box_opens_a_line_as_a_bullet_does() {
+        assert!(starts_with_bullet(b"[TX.02] AGENT .... TACROLIMUS"));
+        assert!(starts_with_bullet(b"[PA.01] PAYER ..."));
+        // A tick box or a bracketed aside is no field code.
+        assert!(!starts_with_bullet(b"[x] Initial"));
+        assert!(!starts_with_bullet(b"[ ] Renewal"));
+        assert!(!starts_with_bullet(b"[see attached] note"));
+        assert_eq!(
+            pieces("RESULT .... INADEQUATE RESPONSE\n[TX.02] AGENT .... TACROLIMUS", &[]),
+            ["RESULT .... INADEQUATE RESPONSE", "[TX.02] AGENT .... TACROLIMUS"]
+        );
     }
 
     #[test]

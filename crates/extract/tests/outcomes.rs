@@ -524,6 +524,14 @@ fn an_outcome_field_below_other_fields_of_the_drug_is_its_outcome() {
         "{AD}\nDischarge medications:\n  - loratadine 10 mg PO daily\nNEW: none\nSTOPPED: none\n"
     ));
     assert_eq!(outcome(&f, "loratadine"), Some(Outcome::Current));
+    // A field named by cue words whose value is only dates ("START / STOP
+    // ..... 11/03/2025 - 11/24/2025") dates the course: the result field
+    // under it is still the drug's, not the next field-coded drug's.
+    let f = facts(&format!(
+        "{AD}\nPRIOR TREATMENT\n[TX.01] AGENT ...... CLOBETASOL 0.05% OINT\n        START / STOP ..... 11/03/2025 - 11/24/2025   DAYS: 21\n        RESULT ........ INADEQUATE RESPONSE\n[TX.02] AGENT ...... TACROLIMUS 0.1% OINT\n        DURATION ...... 3 MO\n"
+    ));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Mentioned));
 }
 
 #[test]

@@ -439,8 +439,10 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // "Outcome: no improvement", "Reason stopped: burning" hold
             // their cue after the label, "Inadequate response: ..." in it;
             // "STOPPED: none" is a field of its own.
-            let colon = range.end - written.len()
-                + written.iter().position(|&b| b == b':').unwrap_or(written.len());
+            let label_end = necessity_context::label_end(written)
+                .or_else(|| written.iter().position(|&b| b == b':'))
+                .unwrap_or(written.len());
+            let colon = range.end - written.len() + label_end;
             let cues = self.cues_in(&range);
             // A group's field is named by its label ("PRIOR TX 1 STOP:"),
             // and only its value says anything.
@@ -460,7 +462,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 next += 1;
                 continue;
             }
-            if !cues.is_empty() {
+            // "START / STOP ..... 11/03/2025 - 11/24/2025": a field whose
+            // cues only name it and whose value is a date dates the course.
+            let value = text[colon..range.end].trim_start_matches([':', '.', ' ', '\t']);
+            let dated = value.starts_with(|c: char| c.is_ascii_digit());
+            if !cues.is_empty() && !(dated && cues.iter().all(|(s, _, _)| s.start < colon)) {
                 return in_use_field.unwrap_or(after);
             }
             next += 1;
