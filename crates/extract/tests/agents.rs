@@ -152,3 +152,27 @@ fn a_course_length_written_after_the_drug_is_its_duration() {
     let f = facts(&format!("{AD}Dupixent 300 mg every 2 weeks was stopped 3 months ago."));
     assert_eq!(duration(&f, "dupilumab"), None);
 }
+
+#[test]
+fn a_request_the_note_later_says_it_does_not_make_is_none() {
+    // Another clinic's order, reported, and this note's own words that it
+    // asks for nothing.
+    let f = facts(
+        "Atopic dermatitis. Derm has prescribed Dupixent and sent the prior auth to her \
+         insurance. Prednisone 40 mg x 5 days as a bridge. No prescription or PA for Dupixent \
+         from this clinic.",
+    );
+    assert_eq!(f.requested_drug, None);
+    // A start put off is still asked for.
+    let f = facts(
+        "Atopic dermatitis vs CTCL. Submitting a prior authorization for dupilumab now. We will \
+         NOT start dupilumab until the biopsy is back.",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    // A denial of another drug's restart is no denial of this one.
+    let f = facts(
+        "Atopic dermatitis. Ebglyss PA sent to the plan. Provider says no - do not restart \
+         Dupixent, wait for Ebglyss.",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
+}

@@ -18,8 +18,9 @@ use crate::dosing::{dosing_detail, read_dosing};
 use crate::lexicon::{
     Cue, DiagnosisTerm, FormLabel, Meaning, MeasureKind, RenewalTerm, Vocabulary,
 };
-use crate::mentions::{Mention, Note, Question};
+use crate::mentions::{Mention, Note, Question, Reason};
 use crate::words;
+use necessity_context::Axis;
 use necessity_context::{steps, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, PendKind, Span, TreatmentClass};
 use std::ops::Range;
@@ -66,7 +67,7 @@ pub(super) fn read_request(
     let form = Form::read(note, mentions);
     let agent = |m: &DrugMention| vocabulary.agent_ids[m.drug];
     let drugs = Drugs::new(vocabulary, mentions);
-    let narrative = narrative_request(note, &drugs, &form, skin_note);
+    let narrative = narrative_request(vocabulary, note, &drugs, &form, skin_note);
     let form_drug = form.drugs.first().map(|&i| &mentions[i]);
     let continuation = continued
         .and_then(|agent| mentions.iter().find(|m| vocabulary.drugs[m.drug].agent == agent));
@@ -178,6 +179,7 @@ fn regimen(
 /// request whenever one is started; otherwise, in a note about skin
 /// disease, the drug newly started is, whatever its class.
 fn narrative_request<'m>(
+    vocabulary: &Vocabulary,
     note: &Note,
     drugs: &Drugs<'m>,
     form: &Form,
@@ -185,7 +187,11 @@ fn narrative_request<'m>(
 ) -> Option<&'m DrugMention> {
     let mentions = drugs.mentions;
     steps::add(2 * mentions.len());
-    let request = |m: &DrugMention| is_request(note, drugs, m) && !form.in_current_list(&m.span);
+    let request = |m: &DrugMention| {
+        is_request(note, drugs, m)
+            && !form.in_current_list(&m.span)
+            && !denied_later(vocabulary, note, drugs, m)
+    };
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && request(m);
     // Of two advanced drugs a plan word reaches, one the note says failed
     // or was not tolerated (a mention of it so judged, with no plan word
@@ -217,6 +223,44 @@ fn narrative_request<'m>(
     };
     let rev = || mentions.iter().rev();
     rev().find(untried).or_else(|| rev().find(advanced)).or_else(|| rev().find(any))
+}
+
+/// Whether the note's last word on asking for the drug of `mention` denies
+/// it: a later mention of the same agent whose plan word is negated ("derm
+/// has prescribed Dupixent ... No prescription or PA for Dupixent from
+/// this clinic"), and no request of it that stands after that.
+fn denied_later(
+    vocabulary: &Vocabulary,
+    note: &Note,
+    drugs: &Drugs,
+    mention: &DrugMention,
+) -> bool {
+    let agent = drugs.agent(mention);
+    let after = mention.span.end..note.text().len();
+    let mut denied = false;
+    steps::add(note.mentions_from(&after).len());
+    for m in note.mentions_in(&after) {
+        let Meaning::Drug(id) = m.meaning else { continue };
+        if vocabulary.agent_ids[*id] != agent {
+            continue;
+        }
+        if let Err(Reason::Context(Axis::Negated, cause)) = note.judge(m, Question::REQUEST) {
+            let between = note.cause_span(cause).end..m.span.start;
+            let plan = note
+                .mentions_in(&between)
+                .find(|c| matches!(c.meaning, Meaning::Cue(Cue::Outcome(Outcome::Planned), _)));
+            // A start put off ("we will NOT start dupilumab until the
+            // biopsy is back") times the request; it does not withdraw it.
+            let start = note.mentions_in(&between).any(|c| {
+                matches!(c.meaning, Meaning::Renewal(RenewalTerm::Start | RenewalTerm::Restart))
+            });
+            denied |= plan
+                .is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..m.span.start));
+        } else if drugs.mentions.iter().any(|d| d.span == m.span && is_request(note, drugs, d)) {
+            denied = false;
+        }
+    }
+    denied
 }
 
 /// Whether an outcome says how a course went: failed, not tolerated or
