@@ -402,7 +402,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                         .and_then(|end| label_date(patterns, text, end))
                 }
                 RenewalTerm::StartLabel => label_date(patterns, text, m.span.end),
-                RenewalTerm::StartRow => row_date(patterns, note, &m.span),
+                // "took his loading dose (600 mg, two pens) in our clinic
+                // on 02/18/2026": told in prose, dated after an aside.
+                RenewalTerm::StartRow => row_date(patterns, note, &m.span)
+                    .or_else(|| date_after_aside(patterns, text, m.span.end)),
                 RenewalTerm::DurationLabel(unit) => label_days(patterns, text, m.span.end, *unit),
                 RenewalTerm::Week => week_visit(patterns, text, &m.span),
                 RenewalTerm::IntoCourse => {

@@ -658,6 +658,10 @@ struct Header {
     line_start: usize,
     present: usize,
     baseline: Option<usize>,
+    /// The first column dated to a day before the present one ("02/18/2026"
+    /// left of "05/28/2026"), when no column is named the baseline: its
+    /// cells are values of that day, a baseline when the course began then.
+    first_dated: Option<usize>,
 }
 
 /// Which column of a table a value was read from.
@@ -667,6 +671,8 @@ pub enum Column {
     Present,
     /// The baseline column ("Baseline", "At initiation").
     Baseline,
+    /// The first column dated to a day, in a table with no baseline column.
+    FirstDated,
 }
 
 impl Row {
@@ -732,6 +738,7 @@ pub fn table_value(
     let at = match column {
         Column::Present => header.present,
         Column::Baseline => header.baseline?,
+        Column::FirstDated => header.first_dated?,
     };
     Some(
         row.cell_under(line_start, at)
@@ -753,19 +760,25 @@ fn states_a_number(rest: &str) -> bool {
     })
 }
 
-/// The header cell of the present column over the table row whose label
-/// holds `keyword`, once [`table_value`] has read the row: it dates the
-/// row's present cell, whatever the other columns' headers say
+/// The header cell of `column` over the table row whose label holds
+/// `keyword`, once [`table_value`] has read the row: it dates the row's
+/// cell in that column, whatever the other columns' headers say
 /// ("Baseline 11/2025   Today 01/2026").
-pub fn present_column_head(
+pub fn column_head(
     tables: &Tables,
     lines: &Lines,
     keyword: &Range<usize>,
+    column: Column,
 ) -> Option<Range<usize>> {
     let line_start = lines.start_of(keyword.start);
     let line_end = lines.range(lines.line_of(keyword.end)).end;
     let header = tables.rows.get(&(line_start, line_end))?.as_ref()?.header.as_ref()?;
-    header.cells.get(header.present).cloned()
+    let at = match column {
+        Column::Present => Some(header.present),
+        Column::Baseline => header.baseline,
+        Column::FirstDated => header.first_dated,
+    };
+    header.cells.get(at?).cloned()
 }
 
 /// The cells of a table row and its header, or `None` for a line that is
@@ -839,7 +852,18 @@ fn header_above(
         let present = named.or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
             let baseline = names(&BASELINE_HEADERS);
-            return Some(Header { cells: header, line_start: above_start, present, baseline });
+            let first_dated = baseline
+                .is_none()
+                .then(|| header.iter().position(|c| is_day_date(text[c.clone()].trim())))
+                .flatten()
+                .filter(|&at| at < present);
+            return Some(Header {
+                cells: header,
+                line_start: above_start,
+                present,
+                baseline,
+                first_dated,
+            });
         }
     }
     None
@@ -904,6 +928,19 @@ fn latest_time_point(text: &str, header: &[Range<usize>]) -> Option<usize> {
     };
     let last = header.iter().rposition(|c| time_point(&text[c.clone()]))?;
     (last > first_past).then_some(last)
+}
+
+/// Whether a header cell is a date to the day and nothing else
+/// ("02/18/2026", "2/18/26").
+fn is_day_date(cell: &str) -> bool {
+    let parts: Vec<&str> = cell.split('/').collect();
+    let digits =
+        |p: &str, max: usize| (1..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    parts.len() == 3
+        && digits(parts[0], 2)
+        && digits(parts[1], 2)
+        && (parts[2].len() == 2 || parts[2].len() == 4)
+        && digits(parts[2], 4)
 }
 
 /// Header words naming a time point of a course ("Week 16", "Month 4").

@@ -14,7 +14,7 @@
 
 use super::dates::{Date, DatePatterns};
 use super::{
-    out_of_scale, present_column_head, read_value, restatement, table_value, Column, Tables, Value,
+    column_head, out_of_scale, read_value, restatement, table_value, Column, Tables, Value,
     ValuePatterns,
 };
 use crate::lexicon::{Cue, DiagnosisTerm, Meaning, MeasureKind, ValueCue, Vocabulary};
@@ -449,6 +449,9 @@ enum Role {
     ArrowTo,
     /// The cell of a table's baseline column.
     BaselineCell,
+    /// The cell of a table's first column dated to a day, when none is the
+    /// baseline's: a value of that day only.
+    DatedCell,
     /// The value an arrow leads away from ("EASI 28 -> 6"): an earlier one.
     ArrowFrom,
     /// A value past the end of its scale ("BSA 150%"): no value, a caveat.
@@ -505,6 +508,12 @@ fn read_keywords<'n, 'v>(
             if let Some(Some(cell)) = cell {
                 read.push(one(cell, Role::BaselineCell));
             }
+            let dated =
+                table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::FirstDated);
+            if let Some(Some(cell)) = dated {
+                let head = column_head(&tables, lines, &keyword, Column::FirstDated);
+                read.push(Read { head, ..one(cell, Role::DatedCell) });
+            }
         }
         let Some(first) = read_value(patterns, &mut tables, lines, kind, text, keyword.clone())
         else {
@@ -518,7 +527,8 @@ fn read_keywords<'n, 'v>(
                 table_value(patterns, &mut tables, lines, kind, text, &keyword, Column::Present),
                 Some(Some(_))
             );
-        let head = in_table.then(|| present_column_head(&tables, lines, &keyword)).flatten();
+        let head =
+            in_table.then(|| column_head(&tables, lines, &keyword, Column::Present)).flatten();
         let restated = restatement(patterns, kind, text, &first);
         let arrow = restated.as_ref().is_some_and(|r| r.arrow);
         let first_start = first.span.start;
@@ -586,7 +596,7 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
             }
         }
         if let (Some(measure), Frame::Dated(date)) = (measure, &frame) {
-            let stated_then = matches!(role, Role::Stated | Role::ArrowFrom);
+            let stated_then = matches!(role, Role::Stated | Role::ArrowFrom | Role::DatedCell);
             if date.is_day() && stated_then && (verdict.is_ok() || only_past(verdict)) {
                 stated.on_day[measure.index()].push((*date, value.clone()));
             }
@@ -596,7 +606,7 @@ fn candidates(patterns: &ValuePatterns, note: &Note, skin_note: bool, framer: &F
             (Role::OutOfScale, Some(measure)) if verdict.is_ok() && !past => {
                 stated.out_of_scale.push((measure, value));
             }
-            (Role::OutOfScale | Role::BaselineCell, _) => {}
+            (Role::OutOfScale | Role::BaselineCell | Role::DatedCell, _) => {}
             _ if verdict.is_ok() => {
                 stated.candidates.push(Candidate { measure, kind, value, frame, cue });
             }
@@ -1395,6 +1405,29 @@ mod tests {
         assert_eq!(measures(text), [Some(3.0), Some(1.0), None, Some(3.5)]);
         let before = baseline(text, Some("dupilumab"));
         assert_eq!((before.bsa_percent, before.easi), (Some(30.0), Some(29.3)));
+    }
+
+    #[test]
+    fn a_table_column_dated_the_day_the_course_started_is_its_baseline() {
+        let text = "Date: 05/28/2026\nReauthorization request for Dupixent; atopic dermatitis.\n\
+                    He took his loading dose (600 mg, two pens) in our clinic on 02/18/2026.\n\n\
+                    \x20  measure     02/18/2026     05/28/2026\n\
+                    \x20  BSA         25 %           8 %\n\
+                    \x20  EASI        22.0           7.1\n\n\
+                    Continue Dupixent 300 mg every 2 weeks.\n";
+        let facts = crate::extract_case(&Lexicons::builtin(), text);
+        assert_eq!(
+            facts.time_on_therapy.as_ref().and_then(|t| t.start.as_deref()),
+            Some("2026-02-18")
+        );
+        let b = &facts.measures_baseline;
+        assert_eq!((b.bsa_percent, b.easi), (Some(25.0), Some(22.0)));
+        assert_eq!((facts.measures.bsa_percent, facts.measures.easi), (Some(8.0), Some(7.1)));
+        // A column dated another day is no baseline, nor a current value.
+        let other = text.replace("02/18/2026     05", "03/18/2026     05");
+        let facts = crate::extract_case(&Lexicons::builtin(), &other);
+        assert_eq!(facts.measures_baseline.easi, None);
+        assert_eq!(facts.measures.easi, Some(7.1));
     }
 
     #[test]
