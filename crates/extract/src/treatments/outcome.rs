@@ -466,7 +466,8 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // cues only name it and whose value is a date dates the course.
             let value = text[colon..range.end].trim_start_matches([':', '.', ' ', '\t']);
             let dated = value.starts_with(|c: char| c.is_ascii_digit());
-            if !cues.is_empty() && !(dated && cues.iter().all(|(s, _, _)| s.start < colon)) {
+            let names_a_dated_field = dated && cues.iter().all(|(s, _, _)| s.start < colon);
+            if !cues.is_empty() && !names_a_dated_field {
                 return in_use_field.unwrap_or(after);
             }
             next += 1;
