@@ -176,3 +176,15 @@ fn a_request_the_note_later_says_it_does_not_make_is_none() {
     );
     assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
 }
+
+#[test]
+fn a_request_label_in_capitals_after_a_sentence_is_a_field() {
+    let f = facts(
+        "Atopic dermatitis. Start Adbry. Patient called back: Adbry Rx CANCELLED with pharmacy \
+         (never dispensed). NEW REQUEST: Dupixent (dupilumab) 300 mg/2 mL pen - 600 mg SC day 1 \
+         (two pens), then 300 mg SC every 2 weeks.",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.dosing.loading_mg, Some(600.0));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+}

@@ -967,7 +967,12 @@ fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> 
         || column.chars().any(|c| c.is_ascii_digit());
     let marked =
         column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase) && is_mark;
-    let at_start = column.is_empty() || before.len() - column.len() >= 2 || marked;
+    // A request label in capitals after a sentence's end starts a field of
+    // its own in prose ("... (never dispensed). NEW REQUEST: Dupixent ...").
+    let set_off = label == FormLabel::Request
+        && column.ends_with(['.', '!', '?'])
+        && !text[span.clone()].chars().any(char::is_lowercase);
+    let at_start = column.is_empty() || before.len() - column.len() >= 2 || marked || set_off;
     if !at_start {
         return None;
     }
