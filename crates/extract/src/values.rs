@@ -1347,10 +1347,24 @@ fn weight(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Optio
             }
             base + word.start()
         }
-        None if in_kg => base + number_at.start(),
+        // "a gain of about 19.5 kg since starting" is a change, not a weight:
+        // the words right before the number on its line say so.
+        None if in_kg && !says_a_change(patterns, lead) => base + number_at.start(),
         None => return None,
     };
     kilograms(number, in_kg, start..keyword.end)
+}
+
+/// How far before a weight's number the words that make it a change are
+/// looked for ("a gain of about 19.5 kg").
+const WEIGHT_CHANGE_REACH: usize = 24;
+
+/// Whether the words right before a number, on its line, make it a change
+/// or a bound of a weight rather than one.
+fn says_a_change(patterns: &ValuePatterns, lead: &str) -> bool {
+    let line = lead.rsplit('\n').next().unwrap_or(lead);
+    let from = ceil_boundary(line, line.len().saturating_sub(WEIGHT_CHANGE_REACH));
+    patterns.weight_change.is_match(&line[from..])
 }
 
 /// Month names: they date a value ("in January") or a treatment row, and a

@@ -188,3 +188,19 @@ fn a_request_label_in_capitals_after_a_sentence_is_a_field() {
     assert_eq!(f.dosing.loading_mg, Some(600.0));
     assert_eq!(f.dosing.maintenance_mg, Some(300.0));
 }
+
+#[test]
+fn a_renewal_s_regimen_is_the_one_a_dose_change_goes_to() {
+    let f = facts(
+        "Date: 09/01/2026. Atopic dermatitis, almost clear on dupilumab since 10/2025.\n\
+         Dosing history: 600 mg load, then 300 mg q4w (wt 29 kg at start).\n\
+         Plan\n\
+         1. Dose change: switch from Dupixent 300 mg every 4 weeks to 200 mg SC every\n\
+         \x20  2 weeks, first 200 mg dose on 09/10/2026.\n\
+         2. Submitting a reauthorization request for Dupixent today.\n",
+    );
+    assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+    assert_eq!(f.dosing.loading_mg, None);
+    assert_eq!(f.dosing.maintenance_mg, Some(200.0));
+    assert_eq!(f.dosing.interval_weeks, Some(2.0));
+}

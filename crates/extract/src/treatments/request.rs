@@ -154,22 +154,56 @@ fn regimen(
         .filter(|m| !m.reading.course && !vocabulary_agent(m))
         .map(|m| m.span.start)
         .collect();
-    let read = |from: usize| read_dosing(&patterns.dosing, text, from, &next_drugs);
+    let read = |from: usize| {
+        let first = read_dosing(&patterns.dosing, text, from, &next_drugs)?;
+        // "switch from Dupixent 300 mg every 4 weeks to 200 mg SC every 2
+        // weeks": the regimen the change goes to is the one asked for.
+        let changed = changed_to(text, first.1.end)
+            .and_then(|to| read_dosing(&patterns.dosing, text, to, &next_drugs))
+            .filter(|(d, _)| d.maintenance_mg.is_some());
+        Some(match changed {
+            Some((dosing, span)) => (dosing, span, true),
+            None => (first.0, first.1, false),
+        })
+    };
     let best = after_drug
-        .chain(labelled.iter().copied())
-        .filter_map(read)
+        .map(|from| (from, true))
+        .chain(labelled.iter().map(|&from| (from, false)))
+        .filter_map(|(from, of_drug)| {
+            read(from).map(|(d, span, changed)| (d, span, changed, of_drug))
+        })
         // Read after every mention of a continued course, not only an
         // order: an interval alone ("flaring every month") is no regimen.
-        .filter(|(d, _)| requested.is_some() || d.maintenance_mg.is_some())
-        .max_by_key(|(d, _)| dosing_detail(d));
-    let (mut dosing, span) = best?;
+        .filter(|(d, ..)| requested.is_some() || d.maintenance_mg.is_some())
+        // Of equally full statements, one a change goes to is the latest,
+        // and one said of the drug comes before a label's. A continued
+        // course's loading dose is long past and weighs nothing.
+        .max_by_key(|(d, _, changed, of_drug)| {
+            let weighed = match requested {
+                Some(_) => d.clone(),
+                None => Dosing { loading_mg: None, ..d.clone() },
+            };
+            (dosing_detail(&weighed), *changed, *of_drug)
+        });
+    let (mut dosing, span, ..) = best?;
     // A regimen field completes what the fullest statement leaves out.
-    for (field, _) in labelled.iter().filter_map(|&from| read(from)) {
+    for (field, _, _) in labelled.iter().filter_map(|&from| read(from)) {
         dosing.loading_mg = dosing.loading_mg.or(field.loading_mg);
         dosing.maintenance_mg = dosing.maintenance_mg.or(field.maintenance_mg);
         dosing.interval_weeks = dosing.interval_weeks.or(field.interval_weeks);
     }
     Some((dosing, span))
+}
+
+/// Where the regimen a change goes to starts, when the regimen ending at
+/// `end` is what it changes from: "to" or an arrow right after it.
+fn changed_to(text: &str, end: usize) -> Option<usize> {
+    let rest = text.get(end..)?;
+    let gap = rest.len() - rest.trim_start().len();
+    ["to ", "-> ", "\u{2192} "]
+        .iter()
+        .find(|word| rest[gap..].starts_with(*word))
+        .map(|word| end + gap + word.len())
 }
 
 /// The drug the narrative requests: a plan cue that stands (not refused,

@@ -313,12 +313,21 @@ fn select(
     steps::add(ranked.len());
     let mut held: PerMeasure<Option<Rank>> = [None; 4];
     let mut current: PerMeasure<Vec<(Rank, Value)>> = Default::default();
+    // The weight kept: the first, or the first said to be today's
+    // ("Weight: 73.5 kg today" over "at that time he weighed 54.0 kg").
+    let mut weight_rank: Option<Option<Rank>> = None;
     for (candidate, rank) in ranked {
         let Some(measure) = candidate.measure else {
             match candidate.kind {
-                MeasureKind::Weight => facts.weight.get_or_insert(candidate.value),
-                _ => facts.age.get_or_insert(candidate.value),
-            };
+                MeasureKind::Weight if weight_rank.is_none_or(|kept| rank > kept) => {
+                    weight_rank = Some(rank);
+                    facts.weight = Some(candidate.value);
+                }
+                MeasureKind::Weight => {}
+                _ => {
+                    facts.age.get_or_insert(candidate.value);
+                }
+            }
             continue;
         };
         let (span, taken_as) = (&candidate.value.span, "a current value");
@@ -1914,6 +1923,22 @@ mod tests {
     fn age_weight(text: &str) -> (Option<f64>, Option<f64>) {
         let f = facts(text);
         (f.age_years, f.weight_kg)
+    }
+
+    #[test]
+    fn todays_weight_outweighs_one_at_the_start_and_a_gain_is_no_weight() {
+        let text = "Patient: J. O.   DOB 08/03/2009 (16 y)   Date: 02/17/2026\n\
+                    Dupixent started 04/15/2025. At that time he weighed 54.0 kg (119 lb), so he \
+                    was loaded with 400 mg.\n\n\
+                    Weight: 73.5 kg (162 lb) today - a gain of about 19.5 kg since starting.\n\
+                    Atopic dermatitis, clear on Dupixent; continue 300 mg every 2 weeks.\n";
+        assert_eq!(age_weight(text).1, Some(73.5));
+        assert_eq!(age_weight("Eczema. Up a gain of about 19.5 kg since the start.").1, None);
+        // A unit alone after a department's name is still a weight.
+        assert_eq!(
+            age_weight("FOLLOW-UP\nPatient: H. V.   60 y   M   95 kg\nEczema.").1,
+            Some(95.0)
+        );
     }
 
     #[test]
