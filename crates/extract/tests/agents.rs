@@ -204,3 +204,18 @@ fn a_renewal_s_regimen_is_the_one_a_dose_change_goes_to() {
     assert_eq!(f.dosing.maintenance_mg, Some(200.0));
     assert_eq!(f.dosing.interval_weeks, Some(2.0));
 }
+
+#[test]
+fn a_stop_timed_by_the_requested_drug_is_no_stop_of_it() {
+    let text = "Atopic dermatitis of the face and eyelids.\nPlan:\n\
+                1. Start Dupixent 600 mg then 300 mg every 2 weeks.\n\
+                2. Continue hydrocortisone 2.5% sparingly for now; aim to stop once dupilumab \
+                effective.\n";
+    let f = facts(text);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert!(f.caveats.is_empty(), "no request conflict: {:?}", f.caveats);
+    // Its own stop is one.
+    let f =
+        facts(&text.replace("aim to stop once dupilumab effective", "stop dupilumab if no effect"));
+    assert!(!f.caveats.is_empty());
+}

@@ -525,7 +525,13 @@ impl<'a> Drugs<'a> {
         let sentence = note.sentence_of(mention.span.start);
         if cue.end <= mention.span.start {
             let before = cue.start.saturating_sub(OWN_CUE_REACH).max(sentence.start);
-            return !self.other_in(agent, cue.end..mention.span.start)
+            // "aim to stop once dupilumab effective": the drug opens a
+            // clause of when, and the cue's object is elsewhere.
+            let timed = words::words_before(text, mention.span.start)
+                .next()
+                .is_some_and(|word| TIME_CLAUSE.iter().any(|w| word.eq_ignore_ascii_case(w)));
+            return !timed
+                && !self.other_in(agent, cue.end..mention.span.start)
                 && !self.other_in(agent, before..cue.start);
         }
         let label = text[cue.end..].trim_start_matches([' ', '\t']).starts_with(':');
@@ -539,6 +545,10 @@ impl<'a> Drugs<'a> {
 /// How many drug mentions a look between two places reads at most: more
 /// than this are another agent's in any real note.
 const MAX_BETWEEN: usize = 8;
+
+/// Words that open a clause of when right before a drug ("once dupilumab
+/// is effective", "until Dupixent is approved").
+const TIME_CLAUSE: [&str; 4] = ["once", "until", "till", "when"];
 
 /// How far before a cue another agent it may be about is looked for.
 const OWN_CUE_REACH: usize = 60;
