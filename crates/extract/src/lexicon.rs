@@ -632,10 +632,15 @@ const TITLE_SMALL_WORDS: [&str; 12] =
 /// Words a writer stresses in capitals inside a phrase ("did NOT use").
 const STRESSED_WORDS: [&str; 3] = ["not", "never", "no"];
 
+/// Words that terse notes write in shorthand ("flares w/in 1-2 wk off",
+/// "3 mo w/o meaningful change", "still flaring w/ new plaques").
+const SHORTHAND: [(&str, &str); 3] = [("within", "w/in"), ("without", "w/o"), ("with", "w/")];
+
 /// The spellings of a case-insensitive surface form that notes use: as
 /// written in the lexicon ("vIGA", "CellCept") and so at a sentence start
-/// ("Worst itch NRS"), lower, UPPER, Capitalised, Title Case, and headline
-/// Title Case with its small words in lower case.
+/// ("Worst itch NRS"), lower, UPPER, Capitalised, Title Case, headline
+/// Title Case with its small words in lower case, and in lower case with
+/// its words of [`SHORTHAND`] shortened.
 fn spellings(surface: &str) -> Vec<String> {
     let lower = surface.to_ascii_lowercase();
     let capitalise = |word: &str| {
@@ -677,6 +682,13 @@ fn spellings(surface: &str) -> Vec<String> {
         stressed,
     ];
     all.extend(stressed_negations);
+    let shortened: Vec<&str> = words
+        .iter()
+        .map(|w| SHORTHAND.iter().find(|(long, _)| long == w).map_or(*w, |(_, short)| *short))
+        .collect();
+    if words.len() > 1 && shortened != words {
+        all.push(shortened.join(" "));
+    }
     all.sort();
     all.dedup();
     all

@@ -1137,3 +1137,14 @@ fn a_negation_does_not_reach_past_a_semicolon() {
     let f = facts(&format!("{AD}He has not used tacrolimus ointment.\n"));
     assert_ne!(outcome(&f, "tacrolimus"), Some(Outcome::Current));
 }
+
+#[test]
+fn cue_words_in_shorthand_read_as_written_out() {
+    // "w/in" for within, "w/o" for without: a terse note's spelling.
+    let f = facts(&format!(
+        "{AD}s/p TAC 0.1% oint BID x 6wk -> helps while using, flares w/in 1-2 wk off.\n"
+    ));
+    assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Failed));
+    let f = facts(&format!("{AD}Tacrolimus 0.1% oint x 3 mo w/o meaningful change.\n"));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+}
