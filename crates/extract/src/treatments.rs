@@ -88,6 +88,8 @@ impl TreatmentPatterns {
 struct DrugMention {
     drug: usize,
     class: TreatmentClass,
+    /// A route word near the name gave the class ("cream", "IM").
+    routed: bool,
     span: Range<usize>,
     /// The mention's context, as the mention layer found it.
     scope: Scope,
@@ -202,6 +204,7 @@ pub fn find_treatments(
             _ => None,
         })
         .collect();
+    let drug_mentions = with_routes_settled(vocabulary, drug_mentions);
     let drug_mentions = ended_before_now(begun_before_now(drug_mentions, dating), dating);
     let courses = courses(vocabulary, note, &drug_mentions);
     let continuation =
@@ -317,7 +320,7 @@ fn drug_mention(
     if drug.skin_only && !skin_note {
         return None;
     }
-    let class = route_class(note, drug, &mention.span, skin_note);
+    let (class, routed) = route_class(note, drug, &mention.span, skin_note);
     let advanced = REQUESTABLE.contains(&class);
     let mut reading = shape.outcomes.read(&mention.span, vocabulary.agent_ids[id], advanced);
     // A drug the patient only asks about is a question, not a treatment.
@@ -412,6 +415,7 @@ fn drug_mention(
     Some(DrugMention {
         drug: id,
         class,
+        routed,
         span,
         scope: mention.scope,
         reading,
@@ -546,13 +550,19 @@ const TOPICAL_CLASSES: [TreatmentClass; 5] = [
     TreatmentClass::TopicalAhrAgonist,
 ];
 
-/// The class a mention has given its route: a corticosteroid or calcineurin
-/// inhibitor given by mouth or injection is systemic; one injected locally or
-/// inhaled is none of the spec's classes (`other`); the route word nearest
-/// the name decides ("IM", "cream", "injected into"). With no route word
-/// near it, a steroid is topical in a note about skin disease, and otherwise
-/// takes its lexicon default (hydrocortisone systemic, Kenalog injected).
-fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -> TreatmentClass {
+/// The class a mention has given its route, and whether a route word (or
+/// the note's subject, skin disease) said it: a corticosteroid or calcineurin inhibitor given by mouth or
+/// injection is systemic; one injected locally or inhaled is none of the
+/// spec's classes (`other`); the route word nearest the name decides ("IM",
+/// "cream", "injected into"). With no route word near it, a steroid is
+/// topical in a note about skin disease, and otherwise takes its lexicon
+/// default (hydrocortisone systemic, Kenalog injected).
+fn route_class(
+    note: &Note,
+    drug: &Drug,
+    span: &Range<usize>,
+    skin_note: bool,
+) -> (TreatmentClass, bool) {
     let routed = matches!(
         drug.class,
         TreatmentClass::TopicalCorticosteroid
@@ -560,7 +570,7 @@ fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -
             | TreatmentClass::TopicalCalcineurinInhibitor
     );
     if !routed {
-        return drug.class;
+        return (drug.class, true);
     }
     let sentence = note.sentence_of(span.start);
     let near = span.start.saturating_sub(ROUTE_BEFORE).max(sentence.start)
@@ -586,7 +596,7 @@ fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -
         None if skin_note => Route::Topical,
         None => drug.default_route.unwrap_or(Route::Topical),
     };
-    match route {
+    let class = match route {
         Route::Local | Route::Inhaled => TreatmentClass::Other,
         Route::Topical => drug.class,
         Route::Systemic => match drug.class {
@@ -596,7 +606,36 @@ fn route_class(note: &Note, drug: &Drug, span: &Range<usize>, skin_note: bool) -
             }
             other => other,
         },
+    };
+    // In a note about skin disease a bare steroid is topical by the note's
+    // own subject; elsewhere only a route word decides.
+    (class, nearest.is_some() || skin_note)
+}
+
+/// The mentions whose class only the lexicon's default gave them ("the
+/// triamcinolone course", in a letter that names no skin disease) take the
+/// class the note gives the drug where a route word says it
+/// ("triamcinolone acetonide 0.1% cream"), when it gives one only: the
+/// same course, not a second one of another class.
+fn with_routes_settled(
+    vocabulary: &Vocabulary,
+    mut mentions: Vec<DrugMention>,
+) -> Vec<DrugMention> {
+    steps::add(2 * mentions.len());
+    // Per agent, the class route words give it, or `None` when they give two.
+    let mut routed: std::collections::HashMap<u32, Option<TreatmentClass>> = Default::default();
+    for m in mentions.iter().filter(|m| m.routed) {
+        let class = routed.entry(vocabulary.agent_ids[m.drug]).or_insert(Some(m.class));
+        if *class != Some(m.class) {
+            *class = None;
+        }
     }
+    for m in mentions.iter_mut().filter(|m| !m.routed) {
+        if let Some(Some(class)) = routed.get(&vocabulary.agent_ids[m.drug]) {
+            m.class = *class;
+        }
+    }
+    mentions
 }
 
 /// Outcome strength: failure, intolerance and contraindication outrank

@@ -219,3 +219,20 @@ fn a_stop_timed_by_the_requested_drug_is_no_stop_of_it() {
         facts(&text.replace("aim to stop once dupilumab effective", "stop dupilumab if no effect"));
     assert!(!f.caveats.is_empty());
 }
+
+#[test]
+fn a_bare_name_takes_the_class_the_note_gives_the_drug_elsewhere() {
+    // A letter that names no skin disease: "triamcinolone" alone would take
+    // the lexicon's default (an injection), but the note says it was a cream.
+    let f = facts(
+        "Appeal of the denial of Dupixent. vIGA 3, EASI 19.4.\n\
+         - Triamcinolone acetonide 0.1% cream BID to trunk and arms, 11/03/2025 to 11/24/2025. \
+         Minimal improvement.\n\
+         Our office sent only the November 24 visit note, which documented the triamcinolone \
+         course.\n",
+    );
+    let rows: Vec<_> = f.treatments.iter().filter(|t| t.agent == "triamcinolone").collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].class, TreatmentClass::TopicalCorticosteroid);
+    assert_eq!(rows[0].outcome, Outcome::Failed);
+}
