@@ -235,7 +235,9 @@ impl RenewalPatterns {
             week_before: ci(r"\b (?P<n>\d{1,3}) [\s-]* $          # 16-week")?,
             visit_after: ci(r"^ \s* (?:visit|follow[\s-]?up|f/u|check[\s-]?in|check|assessment
                 |appointment|evaluation|review|reassessment)        # a visit")?,
-            aside_then_date: ci(r"^ [\x20\t]* \( [^()]{0,100} \)    # an aside after the label
+            aside_then_date: ci(r"^ [\x20\t]*
+                (?: \d{2,4} \s* mg \s* )?                          # the dose: 600 mg
+                \( [^()]{0,100} \)    # an aside after the label
                 [\s,]* (?:(?:was|were) \s+)?
                 (?:(?:given|administered|received|injected) \s+)?  # was given
                 (?:(?:in|at) \s+ (?:[a-z]+\s+){1,3}?)?            # where: in our office

@@ -236,3 +236,16 @@ fn a_bare_name_takes_the_class_the_note_gives_the_drug_elsewhere() {
     assert_eq!(rows[0].class, TreatmentClass::TopicalCorticosteroid);
     assert_eq!(rows[0].outcome, Outcome::Failed);
 }
+
+#[test]
+fn a_loading_dose_dated_after_its_dose_and_an_aside_starts_the_course() {
+    let f = facts(
+        "Date: 01/20/2026. Request continuation of Dupixent for atopic dermatitis; he started \
+         dupilumab last fall.\n\
+         \x20 - Loading dose 600 mg (2 x 300 mg) administered in clinic 10/13/2025 with RN \
+         teaching.\n\
+         \x20 - Since then 300 mg SC every 2 weeks.\n",
+    );
+    let time = f.time_on_therapy.expect("a time on therapy");
+    assert_eq!(time.start.as_deref(), Some("2025-10-13"));
+}
