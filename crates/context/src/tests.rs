@@ -138,6 +138,21 @@ fn a_relative_named_by_a_pronoun_set_against_the_patient_is_the_experiencer() {
 }
 
 #[test]
+fn a_relative_named_by_a_given_name_is_the_subject_of_sentences_opening_with_it() {
+    let text = "Owen's older brother Callum (12) is also our patient. Callum has had severe \
+                atopic dermatitis since infancy, with face and hands involved. He failed \
+                clobetasol. Comparing the boys: Callum's disease was widespread. Owen's eczema \
+                stays in the flexures.";
+    for target in ["severe", "clobetasol", "widespread"] {
+        assert!(context(text, target).family.is_some(), "{target}");
+    }
+    assert!(context(text, "flexures").family.is_none());
+    // The writer's own child, in a parent's letter, is the patient.
+    let letter = "I am writing for my daughter Naomi, who is 14. Naomi has eczema on her hands.";
+    assert!(context(letter, "hands").family.is_none());
+}
+
+#[test]
 fn a_relative_who_reports_accompanies_or_is_taught_is_not_the_experiencer() {
     for (text, target) in [
         ("Seen today with her mother for follow up of atopic dermatitis.", "atopic dermatitis"),
