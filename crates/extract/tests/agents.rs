@@ -249,3 +249,13 @@ fn a_loading_dose_dated_after_its_dose_and_an_aside_starts_the_course() {
     let time = f.time_on_therapy.expect("a time on therapy");
     assert_eq!(time.start.as_deref(), Some("2025-10-13"));
 }
+
+#[test]
+fn a_request_withdrawn_is_none_and_the_drug_started_instead_is_asked_for() {
+    let f = facts(
+        "Atopic dermatitis of the hands. Called the plan re: Dupixent PA submitted 11/06/25, \
+         pending review.\nPlan:\n- Dupixent request WITHDRAWN at pt's request.\n\
+         - Start Opzelura (ruxolitinib 1.5%) cream BID to hands; eRx sent.\n",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("ruxolitinib"));
+}

@@ -290,8 +290,14 @@ fn denied_later(
             });
             denied |= plan
                 .is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..m.span.start));
-        } else if drugs.mentions.iter().any(|d| d.span == m.span && is_request(note, drugs, d)) {
-            denied = false;
+        } else if let Some(d) = drugs.mentions.iter().find(|d| d.span == m.span) {
+            // "Dupixent request WITHDRAWN at pt's request": a decline that
+            // is the last word on the mention takes the request back.
+            if is_request(note, drugs, d) {
+                denied = false;
+            } else if d.reading.declined && !plan_stands(note, drugs, d) {
+                denied = true;
+            }
         }
     }
     denied
