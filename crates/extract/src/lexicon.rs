@@ -682,6 +682,10 @@ fn spellings(surface: &str) -> Vec<String> {
         stressed,
     ];
     all.extend(stressed_negations);
+    // ... or whose last word is ("request WITHDRAWN", "Dupixent STOPPED").
+    if let Some((head, last)) = lower.rsplit_once(' ') {
+        all.push(format!("{head} {}", last.to_ascii_uppercase()));
+    }
     let shortened: Vec<&str> = words
         .iter()
         .map(|w| SHORTHAND.iter().find(|(long, _)| long == w).map_or(*w, |(_, short)| *short))

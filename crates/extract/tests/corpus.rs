@@ -103,7 +103,12 @@ fn every_outcome_is_shown_by_its_own_words() {
                 // across a line ("fail- ed") joined.
                 let words =
                     span.text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-                let words = words.replace("- ", "");
+                // Shorthand reads as written out ("flares w/in" as within).
+                let words = words
+                    .replace("- ", "")
+                    .replace("w/in", "within")
+                    .replace("w/o", "without")
+                    .replace("w/ ", "with ");
                 cues.iter().any(|cue| words.contains(cue.as_str()))
             });
             if !shown {

@@ -291,12 +291,19 @@ fn denied_later(
             denied |= plan
                 .is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..m.span.start));
         } else if let Some(d) = drugs.mentions.iter().find(|d| d.span == m.span) {
-            // "Dupixent request WITHDRAWN at pt's request": a decline that
-            // is the last word on the mention takes the request back.
+            // "Dupixent request WITHDRAWN at pt's request ... Start
+            // Opzelura": a decline that is the last word on the drug, with
+            // another drug asked for after it, takes the request back (a
+            // decline alone leaves a request to reconcile: a conflict).
             if is_request(note, drugs, d) {
                 denied = false;
             } else if d.reading.declined && !plan_stands(note, drugs, d) {
-                denied = true;
+                let replaced = drugs.mentions.iter().any(|other| {
+                    other.span.start > d.span.end
+                        && drugs.agent(other) != agent
+                        && is_request(note, drugs, other)
+                });
+                denied |= replaced;
             }
         }
     }
