@@ -448,6 +448,67 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// The most rows of a table of body surface by region that are read.
+const REGION_ROWS: usize = 16;
+
+/// The body surface a table gives region by region, under a header whose
+/// only other cell names the rows ("Region   % BSA" over "Trunk, anterior
+/// 4" ...): its "Total" row, or else the sum of its rows, when two or more
+/// give a number and the whole is a share of the body.
+fn regional_total(text: &str, lines: &Lines, keyword: &Range<usize>) -> Option<Value> {
+    let header = lines.range(lines.line_of(keyword.start));
+    let delimiter = delimiter_of(text, &header)?;
+    let heads = cells(text, header.clone(), delimiter);
+    let column = heads.iter().position(|c| c.start <= keyword.start && keyword.end <= c.end)?;
+    if heads.len() != 2 || column != 1 {
+        return None;
+    }
+    let (mut sum, mut rows, mut first, mut last) = (0.0, 0, None, 0);
+    let mut line = lines.line_of(keyword.start) + 1;
+    while line < lines.count() && rows < REGION_ROWS {
+        let row = lines.range(line);
+        line += 1;
+        steps::add(row.len());
+        let Some(cell) = spaced_row_value(text, row, delimiter) else { break };
+        let (label, value, span) = cell;
+        first.get_or_insert(span.start);
+        last = span.end;
+        if label.to_ascii_lowercase().contains("total") {
+            return (value <= 100.0).then_some(Value {
+                number: value,
+                scale: None,
+                span: span.start..span.end,
+            });
+        }
+        sum += value;
+        rows += 1;
+    }
+    let (sum, first) = (round(sum, 1), first?);
+    (rows >= 2 && sum <= 100.0).then_some(Value { number: sum, scale: None, span: first..last })
+}
+
+/// A row of two cells, a label and a number ("Trunk, anterior   4"), with
+/// the number's span; anything after the number in its cell (an aside in
+/// brackets) is passed.
+fn spaced_row_value(
+    text: &str,
+    row: Range<usize>,
+    delimiter: Delimiter,
+) -> Option<(&str, f64, Range<usize>)> {
+    let cells = cells(text, row, delimiter);
+    let (label, value) = (cells.first()?, cells.get(1)?);
+    let written = &text[value.clone()];
+    let digits =
+        written.len() - written.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').len();
+    let number = parse_number(written[..digits].trim_end_matches('.'))?;
+    let label_text = &text[label.clone()];
+    label_text.starts_with(|c: char| c.is_ascii_alphabetic()).then_some((
+        label_text,
+        number,
+        value.start..value.start + digits,
+    ))
+}
+
 /// Reads the value a keyword at `keyword` introduces, if the note writes one.
 pub fn read_value(
     patterns: &ValuePatterns,
@@ -464,7 +525,8 @@ pub fn read_value(
         }
     }
     match kind {
-        MeasureKind::Bsa => percent(patterns, text, &keyword, 100.0),
+        MeasureKind::Bsa => percent(patterns, text, &keyword, 100.0)
+            .or_else(|| regional_total(text, lines, &keyword)),
         MeasureKind::Iga => iga(patterns, text, &keyword),
         MeasureKind::ItchNrs => bounded(&patterns.nrs_after, text, &keyword, WINDOW, 10.0),
         MeasureKind::Itch => bounded(&patterns.itch_out_of_ten, text, &keyword, ITCH_WINDOW, 10.0)

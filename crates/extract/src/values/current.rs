@@ -1926,6 +1926,21 @@ mod tests {
     }
 
     #[test]
+    fn a_table_of_body_surface_by_region_gives_its_sum_or_its_total() {
+        let text = "Atopic dermatitis.\nExtent by region (palm method):\n\
+                    \x20 Region                 % BSA\n\
+                    \x20 Head / neck            0\n\
+                    \x20 Trunk, anterior        4\n\
+                    \x20 Trunk, posterior       3.5\n\
+                    \x20 Upper extremities      3     (hands clear)\n\
+                    \x20 Lower extremities      2\n\nvIGA-AD 2.\n";
+        assert_eq!(measures(text)[0], Some(12.5));
+        let total =
+            text.replace("Lower extremities      2\n", "Lower extremities      2\n  Total   13\n");
+        assert_eq!(measures(&total)[0], Some(13.0));
+    }
+
+    #[test]
     fn todays_weight_outweighs_one_at_the_start_and_a_gain_is_no_weight() {
         let text = "Patient: J. O.   DOB 08/03/2009 (16 y)   Date: 02/17/2026\n\
                     Dupixent started 04/15/2025. At that time he weighed 54.0 kg (119 lb), so he \
