@@ -1148,3 +1148,19 @@ fn cue_words_in_shorthand_read_as_written_out() {
     let f = facts(&format!("{AD}Tacrolimus 0.1% oint x 3 mo w/o meaningful change.\n"));
     assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
 }
+
+#[test]
+fn a_harm_told_later_in_the_drug_s_own_item_contraindicates_it() {
+    let f = facts(&format!(
+        "{AD}\nPrior therapy:\n2. Clobetasol propionate 0.05% ointment, started June 2025 (applied \
+         about 6 weeks). At his August visit I documented new striae distensae in both axillae, \
+         and cutaneous atrophy in the left axilla. Clobetasol was stopped in August 2025.\n"
+    ));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Contraindicated));
+    // A risk counselled in a plan item is no harm done.
+    let f = facts(&format!(
+        "{AD}\nPlan:\n1. Dupilumab (Dupixent). After discussion of risks, including conjunctivitis \
+         and injection-site reactions, we gave the 600 mg loading dose in the office today.\n"
+    ));
+    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+}

@@ -510,12 +510,17 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // In the item, a failure said anywhere before another drug: a flare,
         // or a failure cue that reaches back or ends its clause ("- an
         // inadequate response."), never one that opens a new object.
+        // So is a harm it did ("At his August visit I documented new
+        // striae ... and cutaneous atrophy").
         let item_failure = |(s, cue, way): &CueHit| {
+            let judged = matches!(
+                cue,
+                Cue::Outcome(Outcome::Failed | Outcome::Contraindicated)
+            );
             same_item
                 && s.start < first_drug
                 && (*cue == Cue::FlaringOn
-                    || (*cue == Cue::Outcome(Outcome::Failed)
-                        && (!way.forward() || has_no_object(text, s.end))))
+                    || (judged && (!way.forward() || has_no_object(text, s.end))))
         };
         let found: Vec<CueHit> = back
             .into_iter()
