@@ -1157,10 +1157,11 @@ fn a_harm_told_later_in_the_drug_s_own_item_contraindicates_it() {
          and cutaneous atrophy in the left axilla. Clobetasol was stopped in August 2025.\n"
     ));
     assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Contraindicated));
-    // A risk counselled in a plan item is no harm done.
-    let f = facts(&format!(
-        "{AD}\nPlan:\n1. Dupilumab (Dupixent). After discussion of risks, including conjunctivitis \
-         and injection-site reactions, we gave the 600 mg loading dose in the office today.\n"
-    ));
-    assert_eq!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    // A risk counselled, or a harm denied, is no harm done.
+    for later in ["Discussed the risk of skin atrophy with long use.", "No atrophy seen."] {
+        let f = facts(&format!(
+            "{AD}\nPrior therapy:\n1. Triamcinolone 0.1% ointment BID x 8 weeks in 2025. {later}\n"
+        ));
+        assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Mentioned), "{later}");
+    }
 }

@@ -513,10 +513,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
         // So is a harm it did ("At his August visit I documented new
         // striae ... and cutaneous atrophy").
         let item_failure = |(s, cue, way): &CueHit| {
-            let judged = matches!(
-                cue,
-                Cue::Outcome(Outcome::Failed | Outcome::Contraindicated)
-            );
+            let judged = matches!(cue, Cue::Outcome(Outcome::Failed | Outcome::Contraindicated));
             same_item
                 && s.start < first_drug
                 && (*cue == Cue::FlaringOn
