@@ -237,7 +237,7 @@ impl RenewalPatterns {
                 |appointment|evaluation|review|reassessment)        # a visit")?,
             aside_then_date: ci(r"^ [\x20\t]*
                 (?: \d{2,4} \s* mg \s* )?                          # the dose: 600 mg
-                \( [^()]{0,100} \)    # an aside after the label
+                (?: \( [^()]{0,100} \) )?    # an aside after the label
                 [\s,]* (?:(?:was|were) \s+)?
                 (?:(?:given|administered|received|injected) \s+)?  # was given
                 (?:(?:in|at) \s+ (?:[a-z]+\s+){1,3}?)?            # where: in our office
@@ -1279,8 +1279,17 @@ fn answer_field(text: &str, end: usize) -> Option<usize> {
 fn date_after_aside(patterns: &RenewalPatterns, text: &str, end: usize) -> Option<TimeStatement> {
     let (at, value) = clipped(text, end..end + ASIDE_REACH);
     let lead = patterns.aside_then_date.find(value)?;
-    // The match ends past the date's first digit.
-    let read = patterns.dates.read_at(text, at + lead.end() - 1)?;
+    // The match ends past the date's first digit. A date that opens a
+    // line is the next row's ("first dose in clinic" over "2025-12-01"),
+    // unless the line before runs on into it ("given in this office on"
+    // over "11/24/2025").
+    let digit = lead.end() - 1;
+    let before = value[..digit].trim_end_matches([' ', '\t']);
+    let runs_on = [" on", " dated"].iter().any(|w| before.trim_end().ends_with(w));
+    if before.ends_with('\n') && !runs_on {
+        return None;
+    }
+    let read = patterns.dates.read_at(text, at + digit)?;
     Some(TimeStatement { stated: Stated::Start(read.0), span: end..read.1.end })
 }
 

@@ -259,3 +259,22 @@ fn a_request_withdrawn_is_none_and_the_drug_started_instead_is_asked_for() {
     );
     assert_eq!(f.requested_drug.as_deref(), Some("ruxolitinib"));
 }
+
+#[test]
+fn a_loading_dose_given_on_a_date_starts_the_course_but_not_a_table_s_next_row() {
+    let f = facts(
+        "Date: 11/18/2025\nRenewal for 12 months requested for dupilumab; atopic dermatitis.\n\
+         Dupilumab 600 mg loading dose given in office on 03/04/2025; since then 300 mg SC \
+         every 2 weeks.\n",
+    );
+    let start = f.time_on_therapy.and_then(|t| t.start);
+    assert_eq!(start.as_deref(), Some("2025-03-04"));
+    let table = facts(
+        "Date: 2026-05-04\nReauthorization of Dupixent for atopic dermatitis.\n\
+         Date        Wk   Dupixent dose       Comment\n\
+         2025-11-03    0  600 mg load         baseline; first dose in clinic\n\
+         2025-12-01    4  300 mg q2w\n",
+    );
+    let start = table.time_on_therapy.and_then(|t| t.start);
+    assert_ne!(start.as_deref(), Some("2025-12-01"));
+}
