@@ -16,8 +16,13 @@ const DISPUTED: [&str; 1] = ["r-reauth-letter-nonresponder.txt"];
 /// for, so the gold facts alone cannot decide them: s9-x-cigna-weekend-tcs
 /// used triamcinolone for 4 months on weekends only, which Cigna's "applied
 /// daily for at least 28 consecutive days" does not count, while the
-/// record states only the course's length (120 days).
-const UNEXPRESSED: [&str; 1] = ["s9-x-cigna-weekend-tcs.txt"];
+/// record states only the course's length (120 days). t18-pharmacist-med-rec
+/// takes upadacitinib, failed, up to the day before the first Dupixent
+/// injection ("STOP Rinvoq ... Not to be combined"): its gold facts give a
+/// failed oral JAK inhibitor in use on the note's date, which is what a
+/// course continued alongside looks like (p-q-iro-decision), and no field of
+/// the gold says it stops at the switch.
+const UNEXPRESSED: [&str; 2] = ["s9-x-cigna-weekend-tcs.txt", "t18-pharmacist-med-rec.txt"];
 
 #[test]
 fn gold_facts_decide_every_corpus_case_as_gold_says() {
