@@ -278,3 +278,13 @@ fn a_loading_dose_given_on_a_date_starts_the_course_but_not_a_table_s_next_row()
     let start = table.time_on_therapy.and_then(|t| t.start);
     assert_ne!(start.as_deref(), Some("2025-12-01"));
 }
+
+#[test]
+fn a_bare_assent_between_a_drug_and_its_order_is_passed() {
+    let f = facts(
+        "Atopic dermatitis, uncontrolled.\n - Discussed Dupixent: 600 mg load then 300 mg q2wk. \
+         Pt agrees. PA to be sent with POEM/DLQI as severity documentation.\n",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.dosing.maintenance_mg, Some(300.0));
+}

@@ -367,7 +367,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
     fn next_written(&self, index: usize, drug: usize) -> usize {
         let drug_line = self.note.lines().line_of(drug);
         let text = self.note.text();
-        let after = index + 1;
+        let mut after = index + 1;
         let mut next = after;
         // A field whose words only say the drug is in use ("Dates: ... and
         // a refill") answers when no later field says how it went.
@@ -401,6 +401,14 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             }
             let written = body.trim_start().as_bytes();
             steps::add(written.len().min(necessity_context::LABEL_REACH));
+            // "Discussed Dupixent: 600 mg load then 300 mg q2wk. Pt agrees.
+            // PA to be sent ...": a bare assent says nothing else and is
+            // passed to what is said after it.
+            if is_bare_assent(body) && next == after {
+                next += 1;
+                after = next;
+                continue;
+            }
             let own_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
             // A cell stands after a column gap (two blanks or a tab), not
             // after a sentence's stop.
@@ -1490,6 +1498,17 @@ const SUBJECTS: [&str; 5] = ["she", "he", "they", "we", "i"];
 /// How many blanks open a table cell wrapped under its column, past any
 /// prose indent or list item's.
 const WRAPPED_CELL_INDENT: usize = 16;
+
+/// Words of a patient's assent to what was put to her.
+const ASSENT: [&str; 4] = ["agrees", "agreed", "consents", "consented"];
+
+/// Whether a sentence is only a subject's assent ("Pt agrees.", "She
+/// consents."): at most three words, one of them [`ASSENT`].
+fn is_bare_assent(sentence: &str) -> bool {
+    let words: Vec<&str> =
+        sentence.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
+    words.len() <= 3 && words.iter().any(|w| ASSENT.iter().any(|a| w.eq_ignore_ascii_case(a)))
+}
 
 /// Pronouns that stand for a drug named before as the object of a cue.
 const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
