@@ -23,6 +23,7 @@ use crate::words;
 use necessity_context::Axis;
 use necessity_context::{steps, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, PendKind, Span, TreatmentClass};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// What the request part of extraction found.
@@ -221,10 +222,9 @@ fn narrative_request<'m>(
 ) -> Option<&'m DrugMention> {
     let mentions = drugs.mentions;
     steps::add(2 * mentions.len());
+    let denials = Denials::read(vocabulary, note, drugs);
     let request = |m: &DrugMention| {
-        is_request(note, drugs, m)
-            && !form.in_current_list(&m.span)
-            && !denied_later(vocabulary, note, drugs, m)
+        is_request(note, drugs, m) && !form.in_current_list(&m.span) && !denials.deny(drugs, m)
     };
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && request(m);
     // Of two advanced drugs a plan word reaches, one the note says failed
@@ -259,55 +259,87 @@ fn narrative_request<'m>(
     rev().find(untried).or_else(|| rev().find(advanced)).or_else(|| rev().find(any))
 }
 
-/// Whether the note's last word on asking for the drug of `mention` denies
-/// it: a later mention of the same agent whose plan word is negated ("derm
-/// has prescribed Dupixent ... No prescription or PA for Dupixent from
-/// this clinic"), and no request of it that stands after that.
-fn denied_later(
-    vocabulary: &Vocabulary,
-    note: &Note,
-    drugs: &Drugs,
-    mention: &DrugMention,
-) -> bool {
-    let agent = drugs.agent(mention);
-    let after = mention.span.end..note.text().len();
-    let mut denied = false;
-    steps::add(note.mentions_from(&after).len());
-    for m in note.mentions_in(&after) {
-        let Meaning::Drug(id) = m.meaning else { continue };
-        if vocabulary.agent_ids[*id] != agent {
-            continue;
+/// Where, per agent, the note last takes back a request of it, read once
+/// per note: a mention whose plan word is negated ("derm has prescribed
+/// Dupixent ... No prescription or PA for Dupixent from this clinic"), or
+/// a decline that is the last word on a mention with another drug asked for
+/// after it ("Dupixent request WITHDRAWN at pt's request ... Start
+/// Opzelura"; a decline alone leaves a request to reconcile: a conflict);
+/// and where a request of it last stands.
+struct Denials {
+    /// Per agent: where it was last taken back, where it was last asked for.
+    by_agent: HashMap<u32, (Option<usize>, Option<usize>)>,
+}
+
+impl Denials {
+    fn read(vocabulary: &Vocabulary, note: &Note, drugs: &Drugs) -> Denials {
+        steps::add(note.mentions().len() + 2 * drugs.mentions.len());
+        let mut by_agent: HashMap<u32, (Option<usize>, Option<usize>)> = HashMap::new();
+        let requests: Vec<(usize, u32)> = drugs
+            .mentions
+            .iter()
+            .filter(|d| is_request(note, drugs, d))
+            .map(|d| (d.span.start, drugs.agent(d)))
+            .collect();
+        for &(at, agent) in &requests {
+            by_agent.entry(agent).or_default().1 = Some(at);
         }
-        if let Err(Reason::Context(Axis::Negated, cause)) = note.judge(m, Question::REQUEST) {
-            let between = note.cause_span(cause).end..m.span.start;
-            let plan = note
-                .mentions_in(&between)
-                .find(|c| matches!(c.meaning, Meaning::Cue(Cue::Outcome(Outcome::Planned), _)));
-            // A start put off ("we will NOT start dupilumab until the
-            // biopsy is back") times the request; it does not withdraw it.
-            let start = note.mentions_in(&between).any(|c| {
-                matches!(c.meaning, Meaning::Renewal(RenewalTerm::Start | RenewalTerm::Restart))
-            });
-            denied |= plan
-                .is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..m.span.start));
-        } else if let Some(d) = drugs.mentions.iter().find(|d| d.span == m.span) {
-            // "Dupixent request WITHDRAWN at pt's request ... Start
-            // Opzelura": a decline that is the last word on the drug, with
-            // another drug asked for after it, takes the request back (a
-            // decline alone leaves a request to reconcile: a conflict).
-            if is_request(note, drugs, d) {
-                denied = false;
-            } else if d.reading.declined && !plan_stands(note, drugs, d) {
-                let replaced = drugs.mentions.iter().any(|other| {
-                    other.span.start > d.span.end
-                        && drugs.agent(other) != agent
-                        && is_request(note, drugs, other)
-                });
-                denied |= replaced;
+        for m in note.mentions() {
+            let Meaning::Drug(id) = m.meaning else { continue };
+            let agent = vocabulary.agent_ids[*id];
+            if let Err(Reason::Context(Axis::Negated, cause)) = note.judge(m, Question::REQUEST) {
+                if negates_a_plan(note, drugs, agent, note.cause_span(cause).end, &m.span) {
+                    by_agent.entry(agent).or_default().0 = Some(m.span.start);
+                }
             }
         }
+        // The last request of each agent, to tell whether another drug is
+        // asked for after a decline.
+        let last_other = |agent: u32, after: usize| {
+            by_agent.iter().any(|(a, (_, asked))| *a != agent && asked.is_some_and(|at| at > after))
+        };
+        let withdrawn: Vec<(u32, usize)> = drugs
+            .mentions
+            .iter()
+            .filter(|d| d.reading.declined && !plan_stands(note, drugs, d))
+            .filter(|d| !is_request(note, drugs, d) && last_other(drugs.agent(d), d.span.end))
+            .map(|d| (drugs.agent(d), d.span.start))
+            .collect();
+        for (agent, at) in withdrawn {
+            let denied = &mut by_agent.entry(agent).or_default().0;
+            *denied = (*denied).max(Some(at));
+        }
+        Denials { by_agent }
     }
-    denied
+
+    /// Whether the note's last word on asking for the drug of `mention`,
+    /// after it, takes the request back.
+    fn deny(&self, drugs: &Drugs, mention: &DrugMention) -> bool {
+        self.by_agent.get(&drugs.agent(mention)).is_some_and(|(denied, asked)| {
+            denied.is_some_and(|at| at > mention.span.start && Some(at) > *asked)
+        })
+    }
+}
+
+/// Whether a negation that ends at `from` denies a plan of the drug at
+/// `drug`: a plan word between them governs it (no other agent between),
+/// and no start word, which a put-off start has ("we will NOT start
+/// dupilumab until the biopsy is back": it times the request).
+fn negates_a_plan(
+    note: &Note,
+    drugs: &Drugs,
+    agent: u32,
+    from: usize,
+    drug: &Range<usize>,
+) -> bool {
+    let between = from..drug.start;
+    let plan = note
+        .mentions_in(&between)
+        .find(|c| matches!(c.meaning, Meaning::Cue(Cue::Outcome(Outcome::Planned), _)));
+    let start = note
+        .mentions_in(&between)
+        .any(|c| matches!(c.meaning, Meaning::Renewal(RenewalTerm::Start | RenewalTerm::Restart)));
+    plan.is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..drug.start))
 }
 
 /// Whether an outcome says how a course went: failed, not tolerated or
