@@ -1505,10 +1505,16 @@ const ASSENT: [&str; 4] = ["agrees", "agreed", "consents", "consented"];
 /// Whether a sentence is only a subject's assent ("Pt agrees.", "She
 /// consents."): at most three words, one of them [`ASSENT`].
 fn is_bare_assent(sentence: &str) -> bool {
-    let words: Vec<&str> =
-        sentence.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).collect();
-    words.len() <= 3 && words.iter().any(|w| ASSENT.iter().any(|a| w.eq_ignore_ascii_case(a)))
+    // A long sentence is no bare assent: no need to split it.
+    if sentence.len() > ASSENT_LEN {
+        return false;
+    }
+    let words = || sentence.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty());
+    words().count() <= 3 && words().any(|w| ASSENT.iter().any(|a| w.eq_ignore_ascii_case(a)))
 }
+
+/// The longest bare assent, in bytes ("The patient consents.").
+const ASSENT_LEN: usize = 40;
 
 /// Pronouns that stand for a drug named before as the object of a cue.
 const OBJECT_PRONOUNS: [&str; 3] = ["it", "this", "them"];
