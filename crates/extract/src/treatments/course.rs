@@ -83,6 +83,10 @@ pub struct CoursePatterns {
     /// A word of use whose object is "it" or "them", the drug named before
     /// ("she used it as directed twice a day x 4 weeks").
     used_it: Regex,
+    /// A sentence that opens with the last dose of the drug the sentence
+    /// before named ("Stop Adbry - lack of effect. Last dose was
+    /// 12/30/2025").
+    last_dose_opening: Regex,
 }
 
 /// How many of what: in digits (groups 1 and 2) or in words (3 and 4).
@@ -201,6 +205,12 @@ impl CoursePatterns {
             )?,
             used_it: ci(r"\b ( used | applied | took | taken | using | applying | taking )
                 \s+ (?: it | them ) \b                      # a use of the drug named before")?,
+            last_dose_opening: ci(
+                r"^ \s* (?: (?: her | his | their | the | pt'?s? | patient'?s ) \s+ )?
+                  last \s+ (?: dose | injection | shot | infusion )    # the last dose
+                  (?: \s+ (?: was | given | taken ) )?                  # was
+                  (?: \s+ (?: on | at ) )? [\s:\-]*                   # on",
+            )?,
         })
     }
 }
@@ -344,6 +354,9 @@ pub(super) fn course_time(
             dated = row;
         }
     }
+    if dated.last.is_none() && !planned {
+        dated.last = last_dose_said_next(patterns, note, span, outcomes);
+    }
     // "started 01/2026; discontinued after about 10 days": a start and a
     // length, the end neither written nor open, date the last use.
     if let (None, false, false, false, Some((began, at)), Some((days, words))) =
@@ -393,6 +406,33 @@ fn length_said_of_it_next(
     let (days, words) = stated_length(patterns, after, false)?;
     Some((days, shift(words, from)))
 }
+
+/// A last dose dated in the sentence after the course's, when that
+/// sentence opens with it and names no drug of its own: "1. Stop Adbry -
+/// lack of effect. Last dose was 12/30/2025; no washout needed."
+fn last_dose_said_next(
+    patterns: &CoursePatterns,
+    note: &Note,
+    span: &Range<usize>,
+    outcomes: &Outcomes,
+) -> Option<LastUse> {
+    let next = note.sentence(note.sentence_index(span.start) + 1);
+    if next.is_empty() || outcomes.next_drug_from(span.end).is_some_and(|d| d < next.end) {
+        return None;
+    }
+    let body = &note.text()[next.clone()];
+    steps::add(body.len().min(DATE_AFTER_LAST_DOSE));
+    let opening = patterns.last_dose_opening.find(body)?;
+    let rest =
+        &body[opening.end()..floor_char_boundary(body, opening.end() + DATE_AFTER_LAST_DOSE)];
+    let found = patterns.dates.dates_in(rest).next().filter(|d| d.span.start == 0)?;
+    let from = next.start + opening.end();
+    let words = next.start + (body.len() - body.trim_start().len())..from + found.span.end;
+    Some(LastUse { date: found.date, words, stated_end: true })
+}
+
+/// How far after "last dose was" its date is read.
+const DATE_AFTER_LAST_DOSE: usize = 24;
 
 /// Where the clause after a course's sentence ends, when it opens with a
 /// stop after a length and no subject of its own ("; stopped after 9
@@ -1203,6 +1243,16 @@ mod tests {
         let facts = crate::extract_case(&crate::Lexicons::builtin(), text);
         let last = facts.treatments.iter().find(|t| t.agent == "tralokinumab");
         assert_eq!(last.and_then(|t| t.last_used.as_deref()), Some("2026-05-05"));
+    }
+
+    #[test]
+    fn a_last_dose_opening_the_next_sentence_dates_the_course_before() {
+        let text = "Atopic dermatitis. Date: 01/13/2026\nPlan:\n1. Stop Adbry - lack of effect. \
+                    Last dose was 12/30/2025; no washout needed.\n2. Start Dupixent.";
+        assert_eq!(course_of(text, "tralokinumab").0.as_deref(), Some("2025-12-30"));
+        // A sentence that names a drug of its own dates that one.
+        let text = "Atopic dermatitis. Stop Adbry. Last dose of Eucrisa was 12/30/2025.";
+        assert_eq!(course_of(text, "tralokinumab").0, None);
     }
 
     #[test]

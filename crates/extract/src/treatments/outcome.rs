@@ -139,7 +139,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // nothing.
             if matches!(cue, Cue::Outcome(Outcome::Planned))
                 && !holds_a_negation(&note.text()[m.span.clone()])
-                && negated_just_before(note.text(), m.span.start)
+                && negated_just_before(note.text(), &m.span)
             {
                 continue;
             }
@@ -1282,9 +1282,21 @@ fn words_of_clause_before(text: &str, start: usize) -> impl Iterator<Item = &str
 }
 
 /// Whether a word of negation stands in the few words of its clause just
-/// before a plan word ("not being requested", "was never ordered").
-fn negated_just_before(text: &str, start: usize) -> bool {
-    words_of_clause_before(text, start).any(|w| words::is_one_of(w, &["not", "never", "t", "nor"]))
+/// before a plan word ("not being requested", "was never ordered"), or
+/// "no" right before it ("No prior authorization submitted today"); "no
+/// loading dose" plans a regimen without one.
+fn negated_just_before(text: &str, cue: &Range<usize>) -> bool {
+    let names_a_dose = words::words_before(&text[..cue.end], cue.end)
+        .next()
+        .is_some_and(|w| words::is_one_of(w, &["dose", "doses"]));
+    // Only blanks, a wrapped line's break too, between "no" and the cue.
+    let before = text[..cue.start].trim_end().as_bytes();
+    let no_right_before = before.len() >= 2
+        && before[before.len() - 2..].eq_ignore_ascii_case(b"no")
+        && !before[..before.len() - 2].last().is_some_and(u8::is_ascii_alphanumeric);
+    (no_right_before && !names_a_dose)
+        || words_of_clause_before(text, cue.start)
+            .any(|w| words::is_one_of(w, &["not", "never", "t", "nor"]))
 }
 
 /// How many words before an effect the "for" of an indication may stand

@@ -1802,6 +1802,15 @@ mod tests {
         // word ("No improvement with TCS, so Dupixent was prescribed").
         let earlier = format!("{SKIN}No improvement with TCS, so Dupixent was prescribed.\n");
         assert_eq!(requested(&earlier).as_deref(), Some("dupilumab"));
+        // "No" right before a plan word, over a wrapped line, denies it; "no
+        // loading dose" plans a regimen without one.
+        let none_sent = format!(
+            "{SKIN}She is interested in Dupixent; we will revisit it next visit. No\n    \
+             prior authorization submitted today.\n"
+        );
+        assert_eq!(requested(&none_sent), None);
+        let no_load = format!("{SKIN}1. Dupixent 200 mg SC every 4 weeks, no loading dose.\n");
+        assert_eq!(requested(&no_load).as_deref(), Some("dupilumab"));
     }
 
     #[test]
