@@ -804,7 +804,7 @@ mod tests {
 
     #[test]
     fn a_negation_inside_a_failure_cue_denies_no_treatment() {
-        let text = "Tacrolimus without adequate improvement, and crisaborole for 8 weeks.";
+        let text = "Tacrolimus without adequate control, and crisaborole for 8 weeks.";
         with_note(text, |note| {
             let crisaborole = mention(note, "crisaborole");
             assert_eq!(why(note.judge(crisaborole, Question::treatment(true))), None);

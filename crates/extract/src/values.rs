@@ -86,7 +86,8 @@ const FILLER: &str = r"(?:
     | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
     | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
           |involvement|involved|affected|score|scored|rated|current|currently|today
-          |now|total)\b               # words between
+          |now|total|baseline)\b      # words between
+    | \b(?:before|prior\x20to|pre-)\s*[a-z]+\b   # a time before a drug: 'before Dupixent 9/10'
     | \b(?:has|have|had)?\s*(?:improved|decreased|dropped|fallen|fell|declined
           |reduced|gone\x20down|went\x20down|come\x20down|came\x20down)?
       \s*from\b                      # a change 'from' the value ('improved from 28 to 6')
@@ -911,14 +912,20 @@ fn header_above(
         });
         // Without a "Today" column, the last time point right of a past
         // one is the latest ("Baseline | Week 16", "06/2025 | 01/2026").
-        let present = named.or_else(|| latest_time_point(text, &header));
+        let newest_first = newest_first(text, &header);
+        let present = named
+            .or(newest_first.map(|(newest, _)| newest))
+            .or_else(|| latest_time_point(text, &header));
         if let (Some(present), true) = (present, past) {
             let baseline = names(&BASELINE_HEADERS);
-            let first_dated = baseline
-                .is_none()
-                .then(|| header.iter().position(|c| is_day_date(text[c.clone()].trim())))
-                .flatten()
-                .filter(|&at| at < present);
+            let earliest = match newest_first {
+                Some((_, oldest)) => Some(oldest).filter(|&at| at != present),
+                None => header
+                    .iter()
+                    .position(|c| is_day_date(text[c.clone()].trim()))
+                    .filter(|&at| at < present),
+            };
+            let first_dated = earliest.filter(|_| baseline.is_none());
             return Some(Header {
                 cells: header,
                 line_start: above_start,
@@ -990,6 +997,30 @@ fn latest_time_point(text: &str, header: &[Range<usize>]) -> Option<usize> {
     };
     let last = header.iter().rposition(|c| time_point(&text[c.clone()]))?;
     (last > first_past).then_some(last)
+}
+
+/// A header whose columns are dates to the day written newest first
+/// ("01/09/2026 | 09/18/2025 | 06/12/2025", as a flowsheet prints them):
+/// the newest column and the oldest.
+fn newest_first(text: &str, header: &[Range<usize>]) -> Option<(usize, usize)> {
+    let dated: Vec<(usize, (u32, u32, u32))> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(at, c)| Some((at, day_date(text[c.clone()].trim())?)))
+        .collect();
+    let descending = dated.len() >= 2 && dated.windows(2).all(|pair| pair[0].1 > pair[1].1);
+    descending.then(|| (dated[0].0, dated[dated.len() - 1].0))
+}
+
+/// A header cell's date to the day as (year, month, day), a two-digit
+/// year of this century.
+fn day_date(cell: &str) -> Option<(u32, u32, u32)> {
+    if !is_day_date(cell) {
+        return None;
+    }
+    let mut parts = cell.split('/').map(|p| p.parse::<u32>().ok());
+    let (month, day, year) = (parts.next()??, parts.next()??, parts.next()??);
+    Some((if year < 100 { 2000 + year } else { year }, month, day))
 }
 
 /// Whether a header cell is a date to the day and nothing else
@@ -1601,6 +1632,17 @@ mod tests {
         assert_eq!(read(MeasureKind::Easi, table, "EASI").unwrap().0, 5.0);
         let dated = "\t06/2025\t01/2026\nBSA\t30%\t8%\n";
         assert_eq!(read(MeasureKind::Bsa, dated, "BSA").unwrap().0, 8.0);
+        // A flowsheet printed newest first: its first date is today's.
+        let newest_first = "  Row                 01/09/2026   09/18/2025   06/12/2025\n  \
+                            BSA involved (%)         16           11            9\n";
+        assert_eq!(read(MeasureKind::Bsa, newest_first, "BSA").unwrap().0, 16.0);
+    }
+
+    #[test]
+    fn a_time_before_a_drug_may_stand_between_a_keyword_and_its_value() {
+        let before = "Peak itch NRS:  before Dupixent 9/10  ->  today 2/10";
+        assert_eq!(read(MeasureKind::ItchNrs, before, "itch NRS").unwrap().0, 9.0);
+        assert_eq!(read(MeasureKind::Easi, "EASI: baseline 28 -> 6", "EASI").unwrap().0, 28.0);
     }
 
     #[test]
