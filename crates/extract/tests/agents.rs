@@ -175,6 +175,23 @@ fn a_request_the_note_later_says_it_does_not_make_is_none() {
          Dupixent, wait for Ebglyss.",
     );
     assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
+    // A restart refused now, with no event it waits for, takes the option back.
+    let f = facts(
+        "Atopic dermatitis, BSA 20%. Options discussed:\n1) Restart dupilumab now. Reasonable \
+         option.\nDecision: she prefers to stay with topicals and NOT restart Dupixent during the \
+         pregnancy.",
+    );
+    assert_eq!(f.requested_drug, None);
+}
+
+#[test]
+fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
+    let f = facts(
+        "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    let f = facts("Atopic dermatitis. Requested as add-on to current abrocitinib 200 mg daily.");
+    assert_eq!(f.requested_drug, None);
 }
 
 #[test]

@@ -224,7 +224,10 @@ fn narrative_request<'m>(
     steps::add(2 * mentions.len());
     let denials = Denials::read(vocabulary, note, drugs);
     let request = |m: &DrugMention| {
-        is_request(note, drugs, m) && !form.in_current_list(&m.span) && !denials.deny(drugs, m)
+        is_request(note, drugs, m)
+            && !form.in_current_list(&m.span)
+            && !denials.deny(drugs, m)
+            && !named_as_current(note.text(), &m.span)
     };
     let advanced = |m: &&DrugMention| REQUESTABLE.contains(&m.class) && request(m);
     // Of two advanced drugs a plan word reaches, one the note says failed
@@ -259,6 +262,15 @@ fn narrative_request<'m>(
     rev().find(untried).or_else(|| rev().find(advanced)).or_else(|| rev().find(any))
 }
 
+/// Whether the word right before a drug names it as a course that goes on
+/// ("requested as add-on to current abrocitinib", "with her ongoing
+/// Dupixent"): what a plan is added to, not what it asks for.
+fn named_as_current(text: &str, span: &Range<usize>) -> bool {
+    words::words_before(text, span.start)
+        .next()
+        .is_some_and(|w| words::is_one_of(w, &["current", "ongoing", "existing"]))
+}
+
 /// Where, per agent, the note last takes back a request of it, read once
 /// per note: a mention whose plan word is negated ("derm has prescribed
 /// Dupixent ... No prescription or PA for Dupixent from this clinic"), or
@@ -288,7 +300,7 @@ impl Denials {
             let Meaning::Drug(id) = m.meaning else { continue };
             let agent = vocabulary.agent_ids[*id];
             if let Err(Reason::Context(Axis::Negated, cause)) = note.judge(m, Question::REQUEST) {
-                if negates_a_plan(note, drugs, agent, note.cause_span(cause).end, &m.span) {
+                if negates_a_plan(vocabulary, note, agent, note.cause_span(cause).end, &m.span) {
                     by_agent.entry(agent).or_default().0 = Some(m.span.start);
                 }
             }
@@ -322,12 +334,13 @@ impl Denials {
 }
 
 /// Whether a negation that ends at `from` denies a plan of the drug at
-/// `drug`: a plan word between them governs it (no other agent between),
-/// and no start word, which a put-off start has ("we will NOT start
-/// dupilumab until the biopsy is back": it times the request).
+/// `drug`: a plan word between them governs it (no other agent named
+/// between, "do not restart Dupixent, wait for Ebglyss"), and it is no
+/// put-off start ("we will NOT start dupilumab until the biopsy is back":
+/// it times the request).
 fn negates_a_plan(
+    vocabulary: &Vocabulary,
     note: &Note,
-    drugs: &Drugs,
     agent: u32,
     from: usize,
     drug: &Range<usize>,
@@ -339,7 +352,24 @@ fn negates_a_plan(
     let start = note
         .mentions_in(&between)
         .any(|c| matches!(c.meaning, Meaning::Renewal(RenewalTerm::Start | RenewalTerm::Restart)));
-    plan.is_some_and(|plan| !start && !drugs.other_in(agent, plan.span.end..drug.start))
+    let put_off = start && timed_after(note, drug);
+    let other_between = |plan: &Mention| {
+        note.mentions_in(&(plan.span.end..drug.start))
+            .any(|m| matches!(m.meaning, Meaning::Drug(id) if vocabulary.agent_ids[*id] != agent))
+    };
+    plan.is_some_and(|plan| !put_off && !other_between(plan))
+}
+
+/// Whether the words after a drug, in its sentence, time its start to a
+/// later event ("... dupilumab until the biopsy is back"), which makes a
+/// negated start a put-off one; "NOT restart Dupixent during the pregnancy"
+/// is refused now.
+fn timed_after(note: &Note, drug: &Range<usize>) -> bool {
+    let sentence = note.sentence_of(drug.start);
+    let text = &note.text()[..sentence.end.max(drug.end)];
+    steps::add(text.len() - drug.end);
+    crate::words::words_after(text, drug.end)
+        .any(|w| crate::words::is_one_of(w, &["until", "till", "unless", "pending", "once"]))
 }
 
 /// Whether an outcome says how a course went: failed, not tolerated or
