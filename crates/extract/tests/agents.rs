@@ -185,6 +185,20 @@ fn a_request_the_note_later_says_it_does_not_make_is_none() {
 }
 
 #[test]
+fn a_forms_drug_withdrawn_for_another_is_no_longer_asked_for() {
+    let form = "Drug requested:   Dupixent (dupilumab) 300 mg/2 mL pen\nDiagnosis: atopic \
+                dermatitis\n\nPeer-to-peer call. ";
+    let f = facts(&format!(
+        "{form}Prescriber agreed to withdraw the Dupixent request. She will prescribe Ebglyss \
+         (lebrikizumab) instead and will submit a new prior authorization for Ebglyss today."
+    ));
+    assert_eq!(f.requested_drug.as_deref(), Some("lebrikizumab"));
+    // Withdrawn with nothing asked for instead, the form's drug stays.
+    let f = facts(&format!("{form}Prescriber agreed to withdraw the Dupixent request."));
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+}
+
+#[test]
 fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
     let f = facts(
         "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",

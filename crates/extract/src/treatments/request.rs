@@ -68,8 +68,15 @@ pub(super) fn read_request(
     let form = Form::read(note, mentions);
     let agent = |m: &DrugMention| vocabulary.agent_ids[m.drug];
     let drugs = Drugs::new(vocabulary, mentions);
-    let narrative = narrative_request(vocabulary, note, &drugs, &form, skin_note);
-    let form_drug = form.drugs.first().map(|&i| &mentions[i]);
+    let denials = Denials::read(vocabulary, note, &drugs);
+    let narrative = narrative_request(note, &drugs, &form, &denials, skin_note);
+    // A form's drug that the note later takes back, another drug asked
+    // for instead ("Prescriber agreed to withdraw the Dupixent request.
+    // She will prescribe Ebglyss"), is no longer asked for.
+    let form_drug =
+        form.drugs.first().map(|&i| &mentions[i]).filter(|f| {
+            !(denials.deny(&drugs, f) && narrative.is_some_and(|n| agent(n) != agent(f)))
+        });
     let continuation = continued
         .and_then(|agent| mentions.iter().find(|m| vocabulary.drugs[m.drug].agent == agent));
     let (chosen, continued) = match form.kind {
@@ -214,15 +221,14 @@ fn changed_to(text: &str, end: usize) -> Option<usize> {
 /// request whenever one is started; otherwise, in a note about skin
 /// disease, the drug newly started is, whatever its class.
 fn narrative_request<'m>(
-    vocabulary: &Vocabulary,
     note: &Note,
     drugs: &Drugs<'m>,
     form: &Form,
+    denials: &Denials,
     skin_note: bool,
 ) -> Option<&'m DrugMention> {
     let mentions = drugs.mentions;
     steps::add(2 * mentions.len());
-    let denials = Denials::read(vocabulary, note, drugs);
     let request = |m: &DrugMention| {
         is_request(note, drugs, m)
             && !form.in_current_list(&m.span)
