@@ -542,7 +542,7 @@ fn offered_only(reading: &CueReading) -> bool {
 }
 
 /// Classes of creams a parent applies to a child.
-const TOPICAL_CLASSES: [TreatmentClass; 5] = [
+pub(crate) const TOPICAL_CLASSES: [TreatmentClass; 5] = [
     TreatmentClass::TopicalCorticosteroid,
     TreatmentClass::TopicalCalcineurinInhibitor,
     TreatmentClass::TopicalPde4Inhibitor,

@@ -199,6 +199,23 @@ fn a_forms_drug_withdrawn_for_another_is_no_longer_asked_for() {
 }
 
 #[test]
+fn counselled_risks_and_a_topicals_order_state_no_site_or_dose() {
+    let f = facts(
+        "Atopic dermatitis, BSA 6%, trunk and arms. Start Dupixent 600 mg then 300 mg every 2 \
+         weeks. Discussed conjunctivitis and facial erythema with dupilumab; pt agrees.",
+    );
+    assert!(f.high_impact_sites.is_empty(), "{:?}", f.high_impact_sites);
+    // A regimen label of dupilumab's doses is no dose of a topical ordered.
+    let f = facts(
+        "Atopic dermatitis, BSA 16%. We talked about dupilumab. For her weight the regimen \
+         would be 600 mg loading then 300 mg every 4 weeks. Family decided to DEFER Dupixent.\n\
+         PLAN\n1. NEW: tacrolimus 0.03% ointment BID to face and neck.",
+    );
+    assert_eq!(f.requested_drug.as_deref(), Some("tacrolimus"));
+    assert_eq!(f.dosing.maintenance_mg, None);
+}
+
+#[test]
 fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
     let f = facts(
         "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",

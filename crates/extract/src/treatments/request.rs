@@ -149,10 +149,14 @@ fn regimen(
         })
         .map(|m| m.span.end)
         .chain(requested.map(|m| m.span.end));
+    // A topical is dosed by the gram, not in milligrams: a regimen label's
+    // doses are another drug's ("the regimen would be 600 mg loading" of
+    // dupilumab, in a note that orders tacrolimus).
+    let topical = super::TOPICAL_CLASSES.contains(&vocabulary.drugs[drug].class);
     let labelled: Vec<usize> = note
         .mentions()
         .iter()
-        .filter(|m| matches!(m.meaning, Meaning::DoseLabel))
+        .filter(|m| matches!(m.meaning, Meaning::DoseLabel) && !topical)
         .map(|m| m.span.end)
         .collect();
     // A regimen runs to the next drug of another agent: a restatement of
