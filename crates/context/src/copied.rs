@@ -446,7 +446,9 @@ impl Reader<'_> {
         let content = self.lines.content_of(line);
         let lead = phrase.start - content;
         let text = &self.bytes[content..self.lines.range(line).end];
-        lead == 0 || (lead <= BANNER_LEAD && (framed(text) || text.first() == Some(&b'[')))
+        lead == 0
+            || (lead <= BANNER_LEAD
+                && (framed(text) || text.first() == Some(&b'[') || labelled(&text[..lead])))
     }
 
     /// Where copied text that starts at `from` ends without a marker: at
@@ -531,7 +533,8 @@ impl Reader<'_> {
         let line = self.lines.line_of(label.start);
         let content = self.lines.content_of(line);
         let lead = &self.bytes[content..label.start];
-        let opens_line = lead.iter().all(|b| is_frame_byte(*b) || matches!(b, b' ' | b'['));
+        let opens_line =
+            lead.iter().all(|b| is_frame_byte(*b) || matches!(b, b' ' | b'[')) || labelled(lead);
         let opens_column = lead.ends_with(b"  ") || lead.ends_with(b"\t");
         if !(opens_line || opens_column) {
             return None;
@@ -600,6 +603,19 @@ impl Reader<'_> {
 
 /// Whether a line's text opens with a frame of two or more frame bytes
 /// ("***", "===", "--").
+/// Whether the words before a banner on its line are a short label
+/// parted from it by a dash, written in capitals ("FOLLOW-UP - DATE OF
+/// SERVICE: 8/19/2025"): the banner still opens its block.
+fn labelled(before: &[u8]) -> bool {
+    let Some(label) = before.strip_suffix(b"- ").or_else(|| before.strip_suffix(b"-- ")) else {
+        return false;
+    };
+    let label = label.trim_ascii_end();
+    !label.is_empty()
+        && label.iter().any(u8::is_ascii_alphabetic)
+        && !label.iter().any(u8::is_ascii_lowercase)
+}
+
 fn framed(text: &[u8]) -> bool {
     text.iter().take_while(|b| is_frame_byte(**b)).count() >= 2
 }

@@ -519,6 +519,9 @@ fn of_several_dated_visits_only_the_latest_is_current() {
         // An aside between the count and the date; newest first.
         "VISIT 2 OF 2 (CURRENT) - 06/12/2025 - Clinic\nBSA 4%.\n\n\
          VISIT 1 OF 2 (PREVIOUS) - 01/09/2025 - Clinic\nBSA 30%.",
+        // A label in capitals parted from the date's label by a dash.
+        "DATE OF SERVICE: 01/09/2025\nBSA 30%.\n\n\
+         FOLLOW-UP - DATE OF SERVICE: 06/12/2025   (appended)\nBSA 4%.",
     ] {
         assert!(context(export, "BSA 30%").historical.is_some(), "{export}");
         assert!(context(export, "BSA 4%").is_current_fact(), "{export}");

@@ -113,7 +113,10 @@ pub(super) fn read_request(
     if let Some((m, _)) = &requested {
         let name = &vocabulary.drugs[m.drug].agent;
         caveats.extend(declined_later(note, &drugs, m, name));
-        if let (Some(form_drug), Some(narrative)) = (form_drug, narrative) {
+        // A topical the narrative starts beside the form's biologic (a
+        // bridge) asks for nothing else; another advanced drug does.
+        let advanced = |n: &&DrugMention| REQUESTABLE.contains(&n.class);
+        if let (Some(form_drug), Some(narrative)) = (form_drug, narrative.filter(advanced)) {
             if agent(form_drug) != agent(narrative) {
                 caveats.push(mismatch(vocabulary, note, &drugs, form_drug, narrative));
             }
