@@ -583,10 +583,17 @@ fn route_class(
         }
     };
     steps::add(near.len());
+    // A route in a time clause after the drug is another event's ("May
+    // continue mometasone to body PRN until injections start").
+    let in_time_clause = |m: &Range<usize>| {
+        m.start >= span.end
+            && words::terms(&note.text()[span.end..m.start])
+                .any(|(_, w)| words::is_one_of(w, &["until", "till", "once", "before", "when"]))
+    };
     let nearest = note
         .mentions_in(&near)
         .filter_map(|m| match m.meaning {
-            Meaning::Route(route) => Some((distance(&m.span), *route)),
+            Meaning::Route(route) if !in_time_clause(&m.span) => Some((distance(&m.span), *route)),
             _ => None,
         })
         .min_by_key(|(d, _)| *d)

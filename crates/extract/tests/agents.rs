@@ -216,6 +216,17 @@ fn counselled_risks_and_a_topicals_order_state_no_site_or_dose() {
 }
 
 #[test]
+fn a_route_in_a_time_clause_after_a_steroid_is_another_events() {
+    let f = facts(
+        "Atopic dermatitis. Failed mometasone furoate 0.1% ointment. Start Dupixent. May \
+         continue mometasone to body PRN until injections start.",
+    );
+    let classes: Vec<_> =
+        f.treatments.iter().filter(|t| t.agent == "mometasone").map(|t| t.class).collect();
+    assert_eq!(classes, [TreatmentClass::TopicalCorticosteroid]);
+}
+
+#[test]
 fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
     let f = facts(
         "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",
