@@ -809,6 +809,90 @@ pub fn table_value(
     )
 }
 
+/// Which row of a table of visits a measure's column is read in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VisitRow {
+    /// The row that says it is today's, else the latest dated one.
+    Latest,
+    /// The row that names the baseline ("Baseline - first dose").
+    Baseline,
+}
+
+/// The value under a measure that heads a column of a delimited table
+/// whose rows are dated visits ("| date | EASI | vIGA |" over "|
+/// 11/12/2025 | 7.5 | 2 |" and "| 01/22/2026 (today) | 6.2 | 2 |"), in the
+/// row `which` picks, with the row's first cell, which dates it.
+pub fn visit_row_value(
+    patterns: &ValuePatterns,
+    lines: &Lines,
+    kind: MeasureKind,
+    text: &str,
+    keyword: &Range<usize>,
+    which: VisitRow,
+) -> Option<(Value, Range<usize>)> {
+    let line = lines.range(lines.line_of(keyword.start));
+    let delimiter @ Delimiter::Char(_) = delimiter_of(text, &line)? else { return None };
+    let header = cells(text, line.clone(), delimiter);
+    let at = header.iter().position(|c| c.start <= keyword.start && keyword.end <= c.end)?;
+    if at == 0 || states_a_number(&text[keyword.end..header[at].end]) {
+        return None;
+    }
+    let rows = visit_rows(text, lines, lines.line_of(keyword.start) + 1, delimiter)?;
+    let row = match which {
+        VisitRow::Latest => rows
+            .iter()
+            .find(|r| r.today)
+            .or_else(|| rows.iter().filter(|r| !r.today).max_by_key(|r| r.date)),
+        VisitRow::Baseline => rows.iter().find(|r| r.baseline),
+    }?;
+    let value = cell_value(patterns, kind, text, keyword, row.cells.get(at)?)?;
+    Some((value, row.cells.first()?.clone()))
+}
+
+/// A row of a table of visits: its cells, its date, and whether it says
+/// it is today's or the baseline.
+struct VisitRowCells {
+    cells: Vec<Range<usize>>,
+    date: Option<(u32, u32, u32)>,
+    today: bool,
+    baseline: bool,
+}
+
+/// The rows of a table of visits from line `first`, past a border, to the
+/// first line of another shape; `None` unless every row is a dated visit.
+fn visit_rows(
+    text: &str,
+    lines: &Lines,
+    first: usize,
+    delimiter: Delimiter,
+) -> Option<Vec<VisitRowCells>> {
+    let mut rows = Vec::new();
+    let mut next = first;
+    while next < lines.count() && rows.len() < MAX_VISIT_ROWS {
+        let row = lines.range(next);
+        next += 1;
+        steps::add(row.len());
+        if is_border(&text[row.clone()]) {
+            continue;
+        }
+        if delimiter_of(text, &row) != Some(delimiter) {
+            break;
+        }
+        let whole = &text[row.clone()];
+        let cells = cells(text, row, delimiter);
+        let first = cells.first().map_or("", |c| text[c.clone()].trim());
+        let date = first.split_whitespace().next().and_then(day_date);
+        let today = header_is(whole, &["today", "current"]);
+        let baseline = header_is(whole, &BASELINE_HEADERS);
+        rows.push(VisitRowCells { cells, date, today, baseline });
+    }
+    let visits = rows.len() >= 2 && rows.iter().all(|r| r.date.is_some() || r.today);
+    visits.then_some(rows)
+}
+
+/// The most rows of a table of visits read under its header.
+const MAX_VISIT_ROWS: usize = 24;
+
 /// Whether the words after a keyword in its cell hold a number outside
 /// brackets: "EASI: 28" states a value, "IGA (0-4)" only names its scale.
 fn states_a_number(rest: &str) -> bool {
@@ -1636,6 +1720,24 @@ mod tests {
         let newest_first = "  Row                 01/09/2026   09/18/2025   06/12/2025\n  \
                             BSA involved (%)         16           11            9\n";
         assert_eq!(read(MeasureKind::Bsa, newest_first, "BSA").unwrap().0, 16.0);
+    }
+
+    #[test]
+    fn a_measure_heading_a_table_of_visits_reads_today_s_row_and_the_baseline_row() {
+        let table = "| date | EASI | vIGA |\n|---|---|---|\n| 05/14/2025 (baseline) | 31.2 | 4 |\n\
+                     | 11/12/2025 | 7.5 | 2 |\n| 01/22/2026 (today) | 6.2 | 2 |\n";
+        let patterns = ValuePatterns::new().unwrap();
+        let read = |text: &str, which| {
+            let lines = Lines::new(text.as_bytes());
+            let at = text.find("EASI").unwrap();
+            visit_row_value(&patterns, &lines, MeasureKind::Easi, text, &(at..at + 4), which)
+                .map(|(value, _)| value.number)
+        };
+        assert_eq!(read(table, VisitRow::Latest), Some(6.2));
+        assert_eq!(read(table, VisitRow::Baseline), Some(31.2));
+        // A table of drugs is no table of visits.
+        let drugs = "| drug | EASI |\n| clobetasol | 20 |\n| tacrolimus | 18 |\n";
+        assert_eq!(read(drugs, VisitRow::Latest), None);
     }
 
     #[test]

@@ -14,8 +14,8 @@
 
 use super::dates::{Date, DatePatterns};
 use super::{
-    column_head, out_of_scale, read_value, restatement, table_value, Column, Tables, Value,
-    ValuePatterns,
+    column_head, out_of_scale, read_value, restatement, table_value, visit_row_value, Column,
+    Tables, Value, ValuePatterns, VisitRow,
 };
 use crate::lexicon::{Cue, DiagnosisTerm, Meaning, MeasureKind, ValueCue, Vocabulary};
 use crate::mentions::{Mention, Note, Question, Reason};
@@ -528,6 +528,17 @@ fn read_keywords<'n, 'v>(
         else {
             if let Some(past_the_end) = out_of_scale(patterns, kind, text, &keyword) {
                 read.push(one(past_the_end, Role::OutOfScale));
+            }
+            // A measure heading a column of a table of visits: its latest
+            // row, dated by its first cell, and its baseline row.
+            if kind.is_measure() {
+                let row = |which| visit_row_value(patterns, lines, kind, text, &keyword, which);
+                if let Some((value, head)) = row(VisitRow::Latest) {
+                    read.push(Read { head: Some(head), ..one(value, Role::Stated) });
+                }
+                if let Some((value, _)) = row(VisitRow::Baseline) {
+                    read.push(one(value, Role::BaselineCell));
+                }
             }
             continue;
         };
