@@ -37,6 +37,7 @@ fn trial(agent: &str, class: TreatmentClass, days: Option<f64>, last: Option<&st
     Treatment {
         duration_days: days,
         last_used: last.map(str::to_string),
+        stopped: false,
         ..treatment(agent, class, potency, Outcome::Failed, 10)
     }
 }
@@ -360,6 +361,12 @@ fn a_course_dated_as_ended_before_the_note_goes_on_alongside_nothing() {
     // Counter-example: in use up to the note's own date it goes on.
     facts.treatments[3].last_used = Some("2026-01-27".into());
     assert_eq!(criterion_of(&uhc, &facts, "no_concurrent_systemic").status, NotMet);
+    // ... unless the note stops it there ("D/C Opzelura at first dose"),
+    // failed and still applied today or only in use.
+    facts.treatments[3].stopped = true;
+    assert_eq!(criterion_of(&uhc, &facts, "no_concurrent_systemic").status, Met);
+    facts.treatments[3].outcome = Outcome::Failed;
+    assert_eq!(criterion_of(&uhc, &facts, "no_concurrent_systemic").status, Met);
 }
 
 #[test]

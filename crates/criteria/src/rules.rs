@@ -280,7 +280,8 @@ fn no_concurrent(policy: &Policy, x: &Exclusions, facts: &Facts) -> Outcome3 {
         // A course the note dates as ended before it ("discontinued on
         // 12/02/2025") goes on alongside nothing, whatever its outcome says.
         .filter(|t| {
-            let ended = t.outcome == Outcome::Current && ended_before_the_note(t, facts);
+            let ended =
+                t.stopped || (t.outcome == Outcome::Current && ended_before_the_note(t, facts));
             (x.outcomes.contains(&t.outcome) && !ended) || still_taken(x, facts, t)
         })
         .filter(|t| x.classes.contains(&t.class) || x.agents.contains(&t.agent))
@@ -314,6 +315,7 @@ fn still_taken(x: &Exclusions, facts: &Facts, t: &Treatment) -> bool {
         && matches!(t.outcome, Outcome::Failed | Outcome::Intolerant)
         && t.last_used.is_some()
         && t.last_used == facts.note_date
+        && !t.stopped
 }
 
 fn prescriber(specialties: &[Specialty], facts: &Facts) -> Outcome3 {

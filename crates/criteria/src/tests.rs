@@ -27,6 +27,7 @@ pub(crate) fn treatment(
         outcome,
         duration_days: None,
         last_used: None,
+        stopped: false,
         evidence: vec![span(at, agent)],
     }
 }

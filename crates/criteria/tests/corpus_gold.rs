@@ -21,8 +21,16 @@ const DISPUTED: [&str; 1] = ["r-reauth-letter-nonresponder.txt"];
 /// injection ("STOP Rinvoq ... Not to be combined"): its gold facts give a
 /// failed oral JAK inhibitor in use on the note's date, which is what a
 /// course continued alongside looks like (p-q-iro-decision), and no field of
-/// the gold says it stops at the switch.
-const UNEXPRESSED: [&str; 2] = ["s9-x-cigna-weekend-tcs.txt", "t18-pharmacist-med-rec.txt"];
+/// the gold says it stops at the switch (the record's `stopped`, which
+/// extraction sets, is no gold field). t21-x-unitedhealthcare-ma-pa-form
+/// likewise applies Opzelura, which UnitedHealthcare counts as a JAK
+/// inhibitor, up to the first injection ("will d/c on the day of the 1st
+/// injection").
+const UNEXPRESSED: [&str; 3] = [
+    "s9-x-cigna-weekend-tcs.txt",
+    "t18-pharmacist-med-rec.txt",
+    "t21-x-unitedhealthcare-ma-pa-form.txt",
+];
 
 #[test]
 fn gold_facts_decide_every_corpus_case_as_gold_says() {

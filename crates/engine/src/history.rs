@@ -200,6 +200,7 @@ mod tests {
             outcome,
             duration_days: None,
             last_used: None,
+            stopped: false,
             evidence: vec![span(agent)],
         }
     }

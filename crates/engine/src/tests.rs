@@ -222,7 +222,7 @@ fn a_mention_takes_its_existence_and_time_from_the_context() {
 fn a_negated_outcome_of_a_taken_drug_is_not_an_absent_drug() {
     let engine = Engine::new().unwrap();
     // "without" reaches forward past "improvement" to both drugs.
-    let text = "She used mometasone cream for 10 weeks without adequate improvement, \
+    let text = "She used mometasone cream for 10 weeks without adequate control, \
                 and desonide and tacrolimus for 8 weeks.";
     let mut record = engine.decide("n", text);
     let treatment = |agent: &str, outcome: necessity_record::Outcome| {
@@ -234,6 +234,7 @@ fn a_negated_outcome_of_a_taken_drug_is_not_an_absent_drug() {
             outcome,
             duration_days: None,
             last_used: None,
+            stopped: false,
             evidence: vec![Span::of(text, start, start + agent.len()).unwrap()],
         }
     };

@@ -16,7 +16,7 @@ use crate::renewal::{self, Continuation, Course, CourseMention, RenewalPatterns}
 use crate::values::current::Dating;
 use crate::words;
 use course::{course_time, CoursePatterns, CourseTime};
-use necessity_context::{steps, Scope, SectionKind};
+use necessity_context::{steps, Axis, Scope, SectionKind};
 use necessity_record::{Caveat, Dosing, Outcome, Potency, Span, Treatment, TreatmentClass};
 use outcome::Outcomes;
 use regex::Regex;
@@ -207,8 +207,9 @@ pub fn find_treatments(
     let drug_mentions = with_routes_settled(vocabulary, drug_mentions);
     let drug_mentions = ended_before_now(begun_before_now(drug_mentions, dating), dating);
     let courses = courses(vocabulary, note, &drug_mentions);
-    let continuation =
-        renewal::Reader::new(renewal_patterns, note, &courses, dating).continuation();
+    let continuation = renewal::Reader::new(renewal_patterns, note, &courses, dating)
+        .continuation()
+        .filter(|_| !declined_on_the_form(note));
     let continued = continuation.as_ref().map(|c| c.agent.as_str());
     let request =
         request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
@@ -424,6 +425,17 @@ fn drug_mention(
         in_use_now,
         offered_only,
         ended_before_now: false,
+    })
+}
+
+/// Whether a form's ticked option declines or withdraws the request
+/// ("[X] Request withdrawn by prescriber during P2P"): the document asks
+/// to go on with no course.
+fn declined_on_the_form(note: &Note) -> bool {
+    steps::add(note.mentions().len());
+    note.mentions().iter().any(|m| {
+        matches!(m.meaning, Meaning::Cue(crate::lexicon::Cue::Declined, _))
+            && note.mark_of(&m.span) == Some(crate::boxes::Mark::Ticked)
     })
 }
 
@@ -768,6 +780,9 @@ struct Merged {
     in_use_now: bool,
     /// A mention after the last one in use says the course was stopped.
     stopped_after: bool,
+    /// A mention after the last one in use stops the course, now or at
+    /// the start of another ("D/C Opzelura at the first injection").
+    stop_said_last: bool,
     /// The kept last use is a stated end ("last dose on 02/20/2026").
     end_stated: bool,
     /// Where a mention says the agent never reached the patient.
@@ -809,6 +824,7 @@ fn merge_by_agent(
                     outcome: Outcome::Mentioned,
                     duration_days: None,
                     last_used: None,
+                    stopped: false,
                     evidence: Vec::new(),
                 },
                 potency: None,
@@ -817,6 +833,7 @@ fn merge_by_agent(
                 last_used: None,
                 in_use_now: false,
                 stopped_after: false,
+                stop_said_last: false,
                 end_stated: false,
                 never_used: None,
                 since_open: false,
@@ -885,8 +902,12 @@ fn merge_by_agent(
         // plan); a use said after the stop goes on again.
         if mention.in_use_now {
             merged.stopped_after = false;
-        } else if mention.reading.stopped && !mention.reading.planned {
-            merged.stopped_after = true;
+            merged.stop_said_last = false;
+        } else if mention.reading.stopped {
+            merged.stopped_after |= !mention.reading.planned;
+            // A stop asked about or weighed ("asked whether upadacitinib
+            // will be discontinued") stops nothing.
+            merged.stop_said_last = mention.scope.get(Axis::Hypothetical).is_none();
         }
         if merged.never_used.is_none() {
             merged.never_used = mention.reading.never_used.clone();
@@ -910,6 +931,7 @@ fn merge_by_agent(
                 last_used,
                 never_used,
                 stopped_after,
+                stop_said_last,
                 end_stated,
                 since_open,
                 any_stop,
@@ -955,6 +977,9 @@ fn merge_by_agent(
             // the note's date; a planned, stopped or intolerable one was not.
             let going_on =
                 in_use_now && matches!(treatment.outcome, Outcome::Current | Outcome::Failed);
+            // Stopped by the note, in use up to it or with the stop dated
+            // ("DISCONTINUED 11/19/2025 ... last dose today"): it ends here.
+            treatment.stopped = stop_said_last && (going_on || (stopped_after && end_stated));
             if going_on {
                 in_use.push(index);
             } else if let Some((date, words)) = last_used.filter(|_| never_used.is_none()) {

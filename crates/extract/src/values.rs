@@ -845,8 +845,14 @@ pub fn visit_row_value(
             .or_else(|| rows.iter().filter(|r| !r.today).max_by_key(|r| r.date)),
         VisitRow::Baseline => rows.iter().find(|r| r.baseline),
     }?;
-    let value = cell_value(patterns, kind, text, keyword, row.cells.get(at)?)?;
-    Some((value, row.cells.first()?.clone()))
+    let cell = row.cells.get(at)?;
+    let mut value = cell_value(patterns, kind, text, keyword, cell)?;
+    // Its evidence is its row up to the cell ("01/22/2026 (today) | 6.2"),
+    // on one line, not the keyword's header above it.
+    let head = row.cells.first()?.clone();
+    let lead = text[head.clone()].len() - text[head.clone()].trim_start().len();
+    value.span = head.start + lead..cell.start + text[cell.clone()].trim_end().len();
+    Some((value, head))
 }
 
 /// A row of a table of visits: its cells, its date, and whether it says

@@ -227,6 +227,22 @@ fn a_route_in_a_time_clause_after_a_steroid_is_another_events() {
 }
 
 #[test]
+fn a_course_the_note_stops_is_marked_stopped_and_a_question_stops_nothing() {
+    let stopped = |text: &str| {
+        let f = facts(text);
+        f.treatments.iter().find(|t| t.agent == "upadacitinib").map(|t| t.stopped)
+    };
+    let text = "Date: 11/19/2025\nAtopic dermatitis, inadequately controlled on upadacitinib \
+                x 8 months.\nMeds: Rinvoq 15 mg PO daily.\nPLAN\n- Rinvoq STOPPED today.\n\
+                - Start Dupixent.";
+    assert_eq!(stopped(text), Some(true));
+    let asked = "Date: 11/19/2025\nAtopic dermatitis. He has been taking upadacitinib 30 mg \
+                 daily. The reviewer asked whether upadacitinib will be discontinued when \
+                 dupilumab begins. Request: Dupixent.";
+    assert_eq!(stopped(asked), Some(false));
+}
+
+#[test]
 fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
     let f = facts(
         "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",

@@ -240,6 +240,11 @@ pub struct Treatment {
     /// (`2024-03-15`, `2024-03`, `2024`): payers look back a fixed window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
+    /// The note stops the course at its date ("Rinvoq STOPPED today",
+    /// "D/C Opzelura at the first injection"): it goes on alongside
+    /// nothing the note starts, though it was in use that day.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
     #[serde(default)]
     pub evidence: Vec<Span>,
 }
@@ -637,6 +642,7 @@ mod tests {
             outcome: Outcome::Failed,
             duration_days: None,
             last_used: None,
+            stopped: false,
             evidence: vec![],
         });
         facts.high_impact_sites.push(Site::Hands);
