@@ -249,6 +249,13 @@ pub fn no_concurrent_classes(note: &Note) -> Vec<(TreatmentClass, Span)> {
 /// Rinvoq)?  [ ] Y [X] N"): drugs the note says were never tried, each
 /// with its first mention. A drug the note also gives the patient is the
 /// caller's to drop.
+/// Whether a line opens a numbered item ("5. Will ...", "12) ...").
+fn starts_a_numbered_item(line: &str) -> bool {
+    let line = line.trim_start();
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    digits > 0 && line[digits..].starts_with(['.', ')'])
+}
+
 pub fn never_tried(
     patterns: &FindingPatterns,
     vocabulary: &Vocabulary,
@@ -281,8 +288,17 @@ pub fn never_tried(
         let from = text[from..span.start].rfind('?').map_or(from, |mark| from + mark + 1);
         steps::add(span.start - from);
         let asks_of_a_trial = patterns.trial_question.is_match(&text[from..span.start]);
+        // The mark ends the drug's own question: no box or numbered item
+        // of a later question stands between them ("[X] Adbry  [ ] Ebglyss
+        // \n 5. Will Dupixent be given with ...? [X] No" asks another thing).
+        let own_question = |mark: usize| {
+            let between = &text[span.end..mark];
+            !between.contains(['[', '\u{2610}', '\u{2612}', '\u{2611}'])
+                && !between.lines().skip(1).any(starts_a_numbered_item)
+        };
         let answered_no = || {
             note.question_mark_after(span.end, CLASS_QUESTION_REACH)
+                .filter(|&mark| own_question(mark))
                 .is_some_and(|mark| note.ticked_answer_to(mark) == Some(Answer::No))
         };
         if asks_of_a_trial && answered_no() {

@@ -243,6 +243,18 @@ fn a_course_the_note_stops_is_marked_stopped_and_a_question_stops_nothing() {
 }
 
 #[test]
+fn a_ticked_preferred_product_is_not_answered_by_the_next_question() {
+    let form = "Atopic dermatitis, BSA 18%.\n4. Preferred products tried (check all that \
+                apply):\n   [X] Adbry (tralokinumab)   [ ] Ebglyss   [ ] Nemluvio\n5. Will \
+                Dupixent be given with another biologic or a JAK inhibitor?  [ ] Yes  [X] No\n\
+                We started tralokinumab first. Adbry was discontinued after the third dose \
+                because of the reaction. Start Dupixent.";
+    let f = facts(form);
+    assert!(!f.never_tried.contains(&"tralokinumab".to_string()), "{:?}", f.never_tried);
+    assert_eq!(outcome(&f, "tralokinumab"), Some(Outcome::Intolerant));
+}
+
+#[test]
 fn a_drug_named_as_the_current_course_a_plan_adds_to_is_no_request() {
     let f = facts(
         "Atopic dermatitis. Dupilumab requested as add-on to current abrocitinib 200 mg daily.",
