@@ -25,11 +25,13 @@ const DISPUTED: [&str; 1] = ["r-reauth-letter-nonresponder.txt"];
 /// extraction sets, is no gold field). t21-x-unitedhealthcare-ma-pa-form
 /// likewise applies Opzelura, which UnitedHealthcare counts as a JAK
 /// inhibitor, up to the first injection ("will d/c on the day of the 1st
-/// injection").
-const UNEXPRESSED: [&str; 3] = [
+/// injection"), and t22-c-medlist-rinvoq-stopped takes Rinvoq, failed, up to
+/// its last dose on the note's date ("Rinvoq STOPPED today").
+const UNEXPRESSED: [&str; 4] = [
     "s9-x-cigna-weekend-tcs.txt",
     "t18-pharmacist-med-rec.txt",
     "t21-x-unitedhealthcare-ma-pa-form.txt",
+    "t22-c-medlist-rinvoq-stopped.txt",
 ];
 
 #[test]
