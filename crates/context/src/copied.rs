@@ -632,6 +632,9 @@ impl Date {
     /// The date at the start of `text`: "03/04/2025", "3/4/25",
     /// "2025-03-04".
     fn read(text: &[u8]) -> Option<Date> {
+        if text.first().is_some_and(u8::is_ascii_alphabetic) {
+            return Date::read_named(text);
+        }
         let numbers: Vec<(u32, usize)> = text
             .split(|b| matches!(b, b'/' | b'-' | b'.'))
             .take(3)
@@ -649,6 +652,27 @@ impl Date {
             _ => return None,
         };
         let valid = (1..=12).contains(&month) && (1..=31).contains(&day);
+        valid.then_some(Date(u16::try_from(year).ok()?, month as u8, day as u8))
+    }
+}
+
+impl Date {
+    /// A date written with its month's name first: "December 22, 2025",
+    /// "Dec. 22 2025".
+    fn read_named(text: &[u8]) -> Option<Date> {
+        const MONTHS: [&[u8]; 12] = [
+            b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+            b"dec",
+        ];
+        let name = text.get(..3)?;
+        let month = MONTHS.iter().position(|m| name.eq_ignore_ascii_case(m))? + 1;
+        let mut numbers = text
+            .split(|b| !b.is_ascii_digit())
+            .filter(|part| !part.is_empty())
+            .take(2)
+            .map(|part| std::str::from_utf8(part).ok()?.parse::<u32>().ok());
+        let (day, year) = (numbers.next()??, numbers.next()??);
+        let valid = (1..=31).contains(&day) && (1900..=2100).contains(&year);
         valid.then_some(Date(u16::try_from(year).ok()?, month as u8, day as u8))
     }
 }

@@ -519,6 +519,9 @@ fn of_several_dated_visits_only_the_latest_is_current() {
         // An aside between the count and the date; newest first.
         "VISIT 2 OF 2 (CURRENT) - 06/12/2025 - Clinic\nBSA 4%.\n\n\
          VISIT 1 OF 2 (PREVIOUS) - 01/09/2025 - Clinic\nBSA 30%.",
+        // Office notes quoted in a letter, dated with the month's name.
+        "Office note, January 9, 2025 (Dr. Lee):\nBSA 30%.\n\n\
+         Office note, June 12, 2025 (Dr. Lee):\nBSA 4%.",
         // A label in capitals parted from the date's label by a dash.
         "DATE OF SERVICE: 01/09/2025\nBSA 30%.\n\n\
          FOLLOW-UP - DATE OF SERVICE: 06/12/2025   (appended)\nBSA 4%.",
