@@ -831,6 +831,11 @@ pub fn visit_row_value(
     which: VisitRow,
 ) -> Option<(Value, Range<usize>)> {
     let line = lines.range(lines.line_of(keyword.start));
+    // A header is a short line: a long one (a note exported on one line)
+    // is read no further, so each keyword costs a bounded read.
+    if line.len() > MAX_VISIT_LINE {
+        return None;
+    }
     let delimiter @ Delimiter::Char(_) = delimiter_of(text, &line)? else { return None };
     let header = cells(text, line.clone(), delimiter);
     let at = header.iter().position(|c| c.start <= keyword.start && keyword.end <= c.end)?;
@@ -881,7 +886,7 @@ fn visit_rows(
         if is_border(&text[row.clone()]) {
             continue;
         }
-        if delimiter_of(text, &row) != Some(delimiter) {
+        if row.len() > MAX_VISIT_LINE || delimiter_of(text, &row) != Some(delimiter) {
             break;
         }
         let whole = &text[row.clone()];
@@ -898,6 +903,8 @@ fn visit_rows(
 
 /// The most rows of a table of visits read under its header.
 const MAX_VISIT_ROWS: usize = 24;
+/// The longest line read as a header or a row of a table of visits.
+const MAX_VISIT_LINE: usize = 512;
 
 /// Whether the words after a keyword in its cell hold a number outside
 /// brackets: "EASI: 28" states a value, "IGA (0-4)" only names its scale.

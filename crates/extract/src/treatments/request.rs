@@ -380,11 +380,14 @@ fn negates_a_plan(
 fn timed_after(note: &Note, drug: &Range<usize>) -> bool {
     let sentence = note.sentence_of(drug.start);
     let text = &note.text()[..sentence.end.max(drug.end)];
-    steps::add(text.len() - drug.end);
+    steps::add(TIMED_REACH);
     crate::words::words_after(text, drug.end)
+        .take(TIMED_REACH)
         .any(|w| crate::words::is_one_of(w, &["until", "till", "unless", "pending", "once"]))
 }
 
+/// How many words after a drug the event its start waits for may be named.
+const TIMED_REACH: usize = 24;
 /// Whether an outcome says how a course went: failed, not tolerated or
 /// ruled out.
 fn judged(outcome: Outcome) -> bool {
