@@ -79,10 +79,7 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let count = route_count(route, "approved, gold not medically_necessary");
     assert_eq!(count, KNOWN_WRONG_APPROVALS.len().to_string(), "{route}");
     assert!(!route.contains("without a routed record"), "every note has a routed record:\n{route}");
-    let coverage = route_count(route, "coverage: gold medically_necessary approved");
-    let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
-    let share = approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap();
-    assert!(share >= 0.91, "coverage fell below its floor of 91%:\n{route}");
+    assert!(coverage_share(route) >= 0.91, "coverage fell below its floor of 91%:\n{route}");
 
     // The notes that joined before session 14 keep their floor of 92%.
     let earlier = tempfile::tempdir().unwrap();
@@ -102,10 +99,10 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
     let route = report.split("## Route against gold").nth(1).expect("a route section");
-    let coverage = route_count(route, "coverage: gold medically_necessary approved");
-    let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
-    let share = approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap();
-    assert!(share >= 0.92, "coverage of the earlier notes fell below 92%:\n{route}");
+    assert!(
+        coverage_share(route) >= 0.92,
+        "coverage of the earlier notes fell below 92%:\n{route}"
+    );
 
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -208,4 +205,11 @@ fn explain_decides_an_adbry_request_under_the_adbry_policy() {
     assert!(review.contains("`adbry-atopic-dermatitis`, version"), "{review}");
     assert!(review.contains("**Determination: MEDICALLY NECESSARY"), "{review}");
     assert!(review.contains("Age 12 years or older (`age`): met"), "{review}");
+}
+
+/// The share of gold medically-necessary notes a route section approves.
+fn coverage_share(route: &str) -> f64 {
+    let coverage = route_count(route, "coverage: gold medically_necessary approved");
+    let (approved, necessary) = coverage.split_once('/').expect("approved/necessary");
+    approved.parse::<f64>().unwrap() / necessary.parse::<f64>().unwrap()
 }
