@@ -51,6 +51,20 @@ impl DrugWords {
         let mut repairs = Vec::new();
         let mut start = 0;
         while start < bytes.len() {
+            // Outside a scan only a word with a digit is repaired, so the
+            // walk goes from digit to digit and reads just their words.
+            if !scanned {
+                let Some(digit) = bytes[start..].iter().position(u8::is_ascii_digit) else {
+                    necessity_context::steps::add(bytes.len() - start);
+                    break;
+                };
+                let word_start = bytes[start..start + digit]
+                    .iter()
+                    .rposition(|b| !b.is_ascii_alphanumeric())
+                    .map_or(start, |at| start + at + 1);
+                necessity_context::steps::add(word_start - start);
+                start = word_start;
+            }
             let len = bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
             necessity_context::steps::add(len + 1);
             if len > 0 {
