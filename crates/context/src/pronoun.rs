@@ -93,6 +93,10 @@ pub(crate) fn relatives_by_pronoun(
             end -= 1;
         }
         crate::steps::add(end - first);
+        // Most openings hold no reflexive: looked for before the regex runs.
+        if !bytes[first..end].windows(4).any(|w| w.eq_ignore_ascii_case(b"self")) {
+            continue;
+        }
         let Some(caps) = emphatic().captures(&text[first..end]) else { continue };
         let before = caps.name("her").or_else(|| caps.name("him")).map_or("", |m| m.as_str());
         if object_before(before) {
