@@ -15,7 +15,7 @@
 
 use crate::boxes::Answer;
 use crate::dates::{days_between, DatePatterns, WrittenDate};
-use crate::lexicon::{Cue, DiagnosisTerm, Meaning, RenewalTerm, TimeUnit};
+use crate::lexicon::{Cue, DiagnosisTerm, Meaning, RenewalTerm, SiteTerm, TimeUnit};
 use crate::mentions::{Mention, Note, Question};
 use crate::treatments::outcome::names_a_time_frame;
 use crate::values::current::Dating;
@@ -775,6 +775,10 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             if !answered && about_another_subject(note, &mention.span, &sentence) {
                 continue;
             }
+            let no_response = said == ResponseStatement::NotImproved;
+            if !answered && no_response && about_one_site(note, &mention.span, &sentence) {
+                continue;
+            }
             let asserted = answered || note.judge(mention, Question::RESPONSE).is_ok();
             if about_course && beside_disease && asserted {
                 statements.push((said, mention.span.clone(), named));
@@ -1390,6 +1394,41 @@ fn week_visit(
 /// "much better, maybe 80% better", mild AM crusting", "conjunctivitis -
 /// improving on loteprednol"; not "no flares ... and no conjunctivitis").
 fn about_another_subject(note: &Note, word: &Range<usize>, sentence: &Range<usize>) -> bool {
+    response_subject(note, word, sentence).is_some_and(|m| {
+        subject_of_response(m.meaning) == Some(false) && note.judge(m, Question::AFFIRMED).is_ok()
+    })
+}
+
+/// Whether a word of no response is said of one site of the skin ("hand
+/// dermatitis has not responded"): a part that lags says nothing of the
+/// course as a whole, which the measures and the other words tell.
+fn about_one_site(note: &Note, word: &Range<usize>, sentence: &Range<usize>) -> bool {
+    let is_site = |m: &Mention| matches!(m.meaning, Meaning::Site(SiteTerm::Site(_)));
+    let Some(subject) = response_subject(note, word, sentence) else { return false };
+    if subject.span.end > word.start {
+        return false;
+    }
+    match subject.meaning {
+        Meaning::Site(SiteTerm::Site(_)) => true,
+        // A lesion word named by its site ("hand dermatitis").
+        Meaning::Site(SiteTerm::Lesion) => {
+            let before = note.mentions_from(&(sentence.start..subject.span.start));
+            before.last().is_some_and(|site| {
+                let gap = note.text().get(site.span.end..subject.span.start);
+                is_site(site) && gap.is_some_and(|gap| gap.trim().is_empty())
+            })
+        }
+        _ => false,
+    }
+}
+
+/// The subject of a response word: what its clause names last before it
+/// that a response may be about, else what its sentence names first after.
+fn response_subject<'n, 'v>(
+    note: &'n Note<'_, 'v>,
+    word: &Range<usize>,
+    sentence: &Range<usize>,
+) -> Option<&'n Mention<'v>> {
     let text = note.text();
     let reach_start = crate::treatments::floor_char_boundary(
         text,
@@ -1406,10 +1445,7 @@ fn about_another_subject(note: &Note, word: &Range<usize>, sentence: &Range<usiz
     steps::add(before.len().min(MAX_SUBJECTS) + after.len().min(MAX_SUBJECTS));
     let before =
         before.iter().rev().take(MAX_SUBJECTS).find(|m| m.span.end <= word.start && is_subject(m));
-    let after = after.iter().take(MAX_SUBJECTS).find(is_subject);
-    before.or(after).is_some_and(|m| {
-        subject_of_response(m.meaning) == Some(false) && note.judge(m, Question::AFFIRMED).is_ok()
-    })
+    before.or_else(|| after.iter().take(MAX_SUBJECTS).find(is_subject))
 }
 
 /// How far from a response word its subject is looked for, in bytes.
@@ -1970,6 +2006,18 @@ mod tests {
         assert_eq!(response("Conjunctivitis improved on drops; skin much better."), improved);
         // A denied adverse effect is no subject.
         assert_eq!(response("No flares and no conjunctivitis, much better."), improved);
+    }
+
+    #[test]
+    fn no_response_said_of_one_site_is_no_word_on_the_whole_course() {
+        let not_improved = Some(ResponseStatement::NotImproved);
+        let improved = Some(ResponseStatement::Improved);
+        assert_eq!(response("Hand dermatitis has not responded."), None);
+        assert_eq!(response("Itch better; hand dermatitis has not responded."), improved);
+        assert_eq!(response("Much better overall; the hands have not responded."), improved);
+        assert_eq!(response("The eczema has not responded."), not_improved);
+        // Eczema named by no high-impact site is the disease's.
+        assert_eq!(response("Eczema of the trunk and legs has not responded."), not_improved);
     }
 
     #[test]

@@ -1075,12 +1075,15 @@ fn upper_header(
 
 /// Whether a line is the rest of a header cell wrapped onto it: one
 /// indented cell ending in the bracket that the header line opened
-/// ("      before first dose)").
+/// ("      before first dose)"), or a note on a header cell in brackets
+/// of its own ("      (before dupilumab)" under "Baseline 07/21/2025").
 fn is_wrapped_cell(text: &str, line: &Range<usize>) -> bool {
     let row = &text[line.clone()];
     let cell = row.trim();
     let indented = row.starts_with("  ");
-    indented && cell.ends_with(')') && !cell.contains('(') && !cell.contains("  ")
+    let bracketed = cell.starts_with('(') && cell.matches('(').count() == 1;
+    let closes = !cell.contains('(') || bracketed;
+    indented && cell.ends_with(')') && closes && !cell.contains("  ")
 }
 
 /// The rightmost column of a header that names a time point (a week or

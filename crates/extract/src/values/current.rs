@@ -1682,6 +1682,14 @@ mod tests {
     }
 
     #[test]
+    fn a_response_milestone_is_no_score() {
+        let text = "Atopic dermatitis on dupilumab. EASI down 59% (EASI-50 reached, not EASI75).";
+        assert_eq!(measures(text)[3], None);
+        let text = "Atopic dermatitis on dupilumab. EASI 11.6 today, EASI-75 not reached.";
+        assert_eq!(measures(text)[3], Some(11.6));
+    }
+
+    #[test]
     fn a_header_wrapped_onto_a_second_line_still_heads_its_table() {
         let text = "Atopic dermatitis on dupilumab.\n\n\
                     \x20                  Pre-treatment (03/04/2025,     Current (09/30/2025)\n\
@@ -1692,6 +1700,14 @@ mod tests {
         assert!(facts(text).caveats.is_empty());
         let b = baseline(text, Some("dupilumab"));
         assert_eq!((b.easi, b.iga), (Some(33.1), Some(4.0)));
+        // A note in brackets of its own under a header cell is part of it.
+        let text = "Atopic dermatitis on dupilumab.\n\n\
+                    \x20                  Baseline 07/21/2025    Today 01/20/2026\n\
+                    \x20                  (before dupilumab)\n\
+                    \x20  EASI            28.0                   11.6\n\
+                    \x20  vIGA-AD         4                      3\n";
+        assert_eq!(measures(text), [None, Some(3.0), None, Some(11.6)]);
+        assert_eq!(baseline(text, Some("dupilumab")).easi, Some(28.0));
         // A line of prose between a header-like line and a row parts them.
         let text = "Atopic dermatitis on dupilumab.\n\n\
                     \x20  Scores       Baseline      Current\n\
