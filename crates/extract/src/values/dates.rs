@@ -203,6 +203,9 @@ mod tests {
         assert_eq!((date.as_str(), words.as_str()), ("2026-04-07", "Visit: 04/07/2026"));
         let text = "ENCOUNTER : 01/06/2026\nSEEN FOR ECZEMA.";
         assert_eq!(note_date_of(text).unwrap().0, "2026-01-06");
+        // A title joined to a second one by a slash still heads its date.
+        let text = "PROGRESS NOTE / REAUTHORIZATION - 13 January 2026\nSeen for eczema.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-01-13");
         // Of a packet's document date and its attached visit's, the first.
         let text = "PRIOR AUTHORIZATION FORM\nDate: 05/12/2026\nMember: 4471\n\n\
                     Patient: L. Abe   DOB 02/03/2017   Visit: 05/05/2026\nEczema.";
