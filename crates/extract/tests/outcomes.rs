@@ -170,6 +170,18 @@ fn short_lived_relief_and_rebound_are_failure() {
     assert_eq!(outcome(&f, "prednisone"), Some(Outcome::Failed));
     let f = facts(&format!("{AD}She applied mometasone 0.1% ointment daily without control."));
     assert_eq!(outcome(&f, "mometasone"), Some(Outcome::Failed));
+    // Told in the next sentence, whose subject is the drug's pronoun,
+    // however far into it; and with "only while" in the drug's own.
+    let f = facts(&format!(
+        "{AD}We tried clobetasol 0.05% ointment for four weeks. It cleared them while he was \
+         using it but he flared within a week of stopping."
+    ));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    let f = facts(&format!(
+        "{AD}Clobetasol 0.05% oint was used on the hands Jan-Mar 2025; hands cleared only while \
+         she was on it."
+    ));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
 }
 
 #[test]

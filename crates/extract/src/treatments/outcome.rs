@@ -578,7 +578,8 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
                 break;
             }
             let scope = Scope { text, drugs: &self.drugs, agent, sentence_end: range.end };
-            let said = said_of_a_pronoun(&scope, self.cues_in(&range));
+            let it_subject = opens_with_it(&text[range.clone()]);
+            let said = said_of_a_pronoun(&scope, self.cues_in(&range), it_subject);
             steps::add(1);
             let goes_on = text[..range.end].trim_end().ends_with(';')
                 || (refers_back(&text[range.clone()]) && !self.paragraph_ends(range.end));
@@ -1150,17 +1151,25 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
 ///
 /// Only a failure or an adverse effect is carried: a stop alone ("he
 /// declined it") stays with its own sentence.
-fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>]) -> Vec<CueHit<'m>> {
+fn said_of_a_pronoun<'m>(
+    scope: &Scope,
+    cues: &[CueHit<'m>],
+    it_subject: bool,
+) -> Vec<CueHit<'m>> {
     let ends_a_course = |cue: Cue| cue == Cue::Stopped || states_a_failure(cue);
     let told = |(_, cue, _): &CueHit| ends_a_course(*cue) || *cue == Cue::AdverseEffect;
     let cues = &cues[..cues.len().min(MAX_CUES_BACK)];
     steps::add(cues.len());
     // "we stopped it for inadequate response", or a failure said with the
     // pronoun as its subject: "it only helped while she was putting it on",
-    // "It stung so badly ... that she stopped it".
+    // "It stung so badly ... that she stopped it"; or anywhere in a sentence
+    // whose subject is the pronoun ("It cleared them while he was using it,
+    // but he flared within a week of stopping").
     let Some(at) = cues.iter().position(|(span, cue, reach)| {
         (reach.forward() && ends_a_course(*cue) && object_is_pronoun(scope.text, span.end))
-            || (reach.backward() && states_a_failure(*cue) && subject_is_pronoun(scope.text, span))
+            || (reach.backward()
+                && states_a_failure(*cue)
+                && (it_subject || subject_is_pronoun(scope.text, span)))
     }) else {
         return Vec::new();
     };
@@ -1174,6 +1183,12 @@ fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>]) -> Vec<CueHit<'m>> 
     } else {
         Vec::new()
     }
+}
+
+/// Whether a sentence opens with "it", its subject: the drug named last
+/// before it is what the sentence tells of.
+fn opens_with_it(sentence: &str) -> bool {
+    words::terms(sentence).next().is_some_and(|(_, word)| word.eq_ignore_ascii_case("it"))
 }
 
 /// How far before a failure word the route word qualifying it may start.
