@@ -211,6 +211,7 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
             b';' => ends.mark(i + 1),
             _ if lines.starts_item(bytes, i)
                 || lines.leaves_item(bytes, i)
+                || between_table_rows(bytes, i)
                 || lines.answered_line_ends(bytes, i)
                 || opens_label_line(bytes, i) =>
             {
@@ -512,6 +513,62 @@ pub(crate) fn starts_new_item(rest: &[u8]) -> bool {
     }
 }
 
+/// Whether the line break at `newline` parts two rows of a table drawn
+/// with bars, the second naming its own first cell ([`starts_table_row`]).
+fn between_table_rows(bytes: &[u8], newline: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &bytes[..newline]).map_or(0, |at| at + 1);
+    let this = bytes[line_start..newline].trim_ascii();
+    let next = bytes[newline + 1..].trim_ascii_start();
+    crate::steps::add(newline - line_start);
+    let row = |line: &[u8]| {
+        line.first() == Some(&b'|') && memchr::memchr_iter(b'|', line).nth(2).is_some()
+    };
+    row(this)
+        && next.first() == Some(&b'|')
+        && starts_table_row(next)
+        && !in_grid(bytes, line_start)
+}
+
+/// How many lines above a table row are looked at for the border of a grid.
+const GRID_REACH: usize = 12;
+
+/// Whether the table row starting at `line_start` is in a grid drawn with
+/// "+----+" borders between its rows: there the lines between two borders
+/// are one row, its cells wrapped ("| Prednisone 40 mg | Improved while
+/// taking; |" over "| taper (ER visit)  | flared back within 2 wks |").
+fn in_grid(bytes: &[u8], line_start: usize) -> bool {
+    let mut end = line_start;
+    for _ in 0..GRID_REACH {
+        if end == 0 {
+            return false;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..end - 1]).map_or(0, |at| at + 1);
+        let line = bytes[start..end - 1].trim_ascii();
+        crate::steps::add(line.len());
+        match line.first() {
+            Some(b'|') => end = start,
+            first => return first == Some(&b'+'),
+        }
+    }
+    false
+}
+
+/// Whether a line is a row of a table drawn with bars that names its own
+/// first cell ("| Clobetasol ointment | 0.05% | Partial |"): no row's words
+/// run into the next. A line whose first cell is blank or indented goes on
+/// with the row above ("|  | still flaring |", "|    (BSA / EASI)  | ..."
+/// in a grid whose rows wrap), and a box drawn round prose has a bar at
+/// each end of its lines only, not the three of two cells.
+fn starts_table_row(line: &[u8]) -> bool {
+    let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+    crate::steps::add(line.len());
+    let blanks = line[1..].iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+    let first = line.get(1 + blanks);
+    let named =
+        blanks <= 1 && first.is_some_and(|b| !matches!(b, b'|' | b'-' | b'=' | b':' | b'+'));
+    named && memchr::memchr_iter(b'|', line).nth(2).is_some()
+}
+
 /// True when a line's text (after its indent) opens with a bullet or an
 /// item number: "- ", "* ", "+", "#", "1. ", "2) ", a typographic bullet
 /// or dash ("•", "▪", "◦", "–", "—"), the letter "o" that a word
@@ -614,6 +671,30 @@ mod tests {
         assert_eq!(
             pieces("RESULT .... INADEQUATE RESPONSE\n[TX.02] AGENT .... TACROLIMUS", &[]),
             ["RESULT .... INADEQUATE RESPONSE", "[TX.02] AGENT .... TACROLIMUS"]
+        );
+    }
+
+    #[test]
+    fn each_row_of_a_table_drawn_with_bars_is_its_own_sentence() {
+        let table = "| Tacrolimus | 0.1% | could not continue |\n| Clobetasol | 0.05% | flaring |";
+        assert_eq!(
+            pieces(table, &[]),
+            ["| Tacrolimus | 0.1% | could not continue |", "| Clobetasol | 0.05% | flaring |"]
+        );
+        // A row's wrapped line, a box round prose and a grid's wrapped row go on.
+        assert_eq!(pieces("| Tacrolimus | could not |\n|            | continue |", &[]).len(), 1);
+        assert_eq!(
+            pieces("| Flaring despite triamcinolone and |\n| tacrolimus x 6 weeks |", &[]).len(),
+            1
+        );
+        let grid = "+---+---+\n| Prednisone 40 mg | Improved while taking, |\n\
+                    | taper (ER visit) | flared back within 2 wks |\n+---+---+";
+        let rows =
+            "| Prednisone 40 mg | Improved while taking, |\n| taper (ER visit) | flared back";
+        assert!(
+            pieces(grid, &[]).iter().any(|piece| piece.contains(rows)),
+            "{:?}",
+            pieces(grid, &[])
         );
     }
 

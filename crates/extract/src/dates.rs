@@ -322,10 +322,12 @@ impl DatePatterns {
             ))?,
             past: ci(r"^ (?:last|this\s+past) \s+   # a month or season before the note's")?,
             amount_after: ci(r"^ [\x20\t]* (?:mg|mcg|iu|units?|ml|kcal|cal|%|x\b)   # an amount")?,
-            label_gap: ci(r"^ (?:[\x20\t]*/[\x20\t]*[a-z][a-z\x20\t]{0,40})?   # a second title (Progress note / Reauthorization)
+            label_gap: ci(
+                r"^ (?:[\x20\t]*/[\x20\t]*[a-z][a-z\x20\t]{0,40})?   # a second title (Progress note / Reauthorization)
                   [\s:.=|\-]*                      # punctuation, dot leaders
                   (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?   # a weekday
-                  $")?,
+                  $",
+            )?,
             week: ci(r"\b (?:week|wk) \x20? (\d{1,3}) \b   # week 16 of a course")?,
             time_after: ci(
                 r"^ ,?\s* \d{1,2}:\d{2} (?::\d{2})? \s* (?:[ap]\.?m\.?)? \s* $   # a time",

@@ -1151,11 +1151,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
 ///
 /// Only a failure or an adverse effect is carried: a stop alone ("he
 /// declined it") stays with its own sentence.
-fn said_of_a_pronoun<'m>(
-    scope: &Scope,
-    cues: &[CueHit<'m>],
-    it_subject: bool,
-) -> Vec<CueHit<'m>> {
+fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>], it_subject: bool) -> Vec<CueHit<'m>> {
     let ends_a_course = |cue: Cue| cue == Cue::Stopped || states_a_failure(cue);
     let told = |(_, cue, _): &CueHit| ends_a_course(*cue) || *cue == Cue::AdverseEffect;
     let cues = &cues[..cues.len().min(MAX_CUES_BACK)];
