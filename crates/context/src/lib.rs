@@ -397,7 +397,7 @@ impl ContextEngine {
             if capitals {
                 phrases.push(span.clone());
             }
-            if inside_heading(&headings, &span) {
+            if inside_heading(&headings, &span) && !in_heading_aside(text, &headings, &span) {
                 continue;
             }
             for &entry in self.phrases.context_entries(found.pattern) {
@@ -640,6 +640,21 @@ impl HeadingPhrases<'_> {
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     let i = headings.partition_point(|h| h.span.end <= span.start);
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
+}
+
+/// Whether a phrase inside a heading stands in a bracketed aside of it
+/// ("Skin (full exam except genitals):"): the aside states something, so
+/// its trigger reaches what follows it there, up to its ")", while the
+/// heading's own words ("History of present illness:") trigger nothing.
+fn in_heading_aside(text: &str, headings: &[Heading], span: &Range<usize>) -> bool {
+    let i = headings.partition_point(|h| h.span.end <= span.start);
+    let Some(heading) = headings.get(i) else { return false };
+    let before = &text.as_bytes()[heading.span.start..span.start];
+    let after = &text.as_bytes()[span.end..heading.span.end];
+    steps::add(before.len() + after.len());
+    let open = before.iter().rposition(|&b| b == b'(');
+    let closed = open.is_some_and(|at| before[at..].contains(&b')'));
+    open.is_some() && !closed && after.contains(&b')')
 }
 
 /// How far before an organization word the name it ends may start.

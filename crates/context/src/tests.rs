@@ -233,6 +233,16 @@ fn scope_inside_parentheses_ends_with_them() {
 }
 
 #[test]
+fn a_heading_s_bracketed_aside_states_what_it_says() {
+    let text = "Skin (full exam except genitals): plaques on the forearms and hands.";
+    assert!(context(text, "genitals").negated.is_some());
+    assert!(context(text, "hands").negated.is_none());
+    // The heading's own words trigger nothing.
+    let text = "History of present illness: eczema since childhood.";
+    assert!(context(text, "eczema").historical.is_none());
+}
+
+#[test]
 fn scope_ends_at_list_lines() {
     let note = "Denies fever\n- itching 8/10\n- BSA 12%";
     assert!(context(note, "itching").negated.is_none());
