@@ -401,7 +401,11 @@ impl ContextEngine {
                 continue;
             }
             for &entry in self.phrases.context_entries(found.pattern) {
-                if matches!(self.role(entry), Role::Trigger(..) | Role::Terminate(_)) {
+                let role = self.role(entry);
+                if matches!(role, Role::Trigger(Axis::Family, _)) && named_with(text, &span) {
+                    continue;
+                }
+                if matches!(role, Role::Trigger(..) | Role::Terminate(_)) {
                     hits.push(Hit { entry, span: span.clone() });
                 }
             }
@@ -640,6 +644,42 @@ impl HeadingPhrases<'_> {
 fn inside_heading(headings: &[Heading], span: &Range<usize>) -> bool {
     let i = headings.partition_point(|h| h.span.end <= span.start);
     headings.get(i).is_some_and(|h| h.span.start <= span.start && span.end <= h.span.end)
+}
+
+/// How far before a relative's word the "with" that names the people of
+/// a talk may stand.
+const WITH_REACH: usize = 40;
+
+/// Whether a relative is named after "with" among the people a talk or a
+/// visit was with ("Shared decision with Jaylen and mother: start
+/// dupilumab"): only given names, "and" and commas between. The relative
+/// takes part; what the sentence says is the patient's. ("with mother"
+/// alone is a look-alike of the lexicon.)
+fn named_with(text: &str, relative: &Range<usize>) -> bool {
+    let from = floor_boundary(text, relative.start.saturating_sub(WITH_REACH));
+    let before = &text[from..relative.start];
+    steps::add(before.len());
+    let Some(at) = before.rfind("with ") else { return false };
+    let names = &before[at + "with ".len()..];
+    let mut words = names.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty());
+    let named = |w: &str| {
+        w == "and"
+            || w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(char::is_alphabetic)
+    };
+    let first = words.next();
+    // "with Tom and mother, who has eczema": what follows is hers.
+    let after = text[relative.end..].trim_start_matches([' ', ',']);
+    let described = ["who ", "whose "].iter().any(|w| after.starts_with(w));
+    !described && first.is_some_and(|w| w != "and" && named(w)) && words.all(named)
+}
+
+/// The nearest char boundary at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Whether a phrase inside a heading stands in a bracketed aside of it

@@ -166,9 +166,13 @@ fn a_relative_who_reports_accompanies_or_is_taught_is_not_the_experiencer() {
         ("Discussed dupilumab with Ana and her mother; agreed to start.", "dupilumab"),
         ("A 40-year-old woman visiting with her husband for vomiting.", "40-year-old"),
         ("A 51-year-old man, brought by the wife for snoring.", "51-year-old"),
+        ("Shared decision with Jaylen and mother: start dupilumab now.", "dupilumab"),
     ] {
         assert!(context(text, target).family.is_none(), "{text}");
     }
+    // A relative described after the names is still the experiencer.
+    let text = "Lives with Tom and mother, who has eczema on dupilumab.";
+    assert!(context(text, "dupilumab").family.is_some());
 }
 
 #[test]
