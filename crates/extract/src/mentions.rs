@@ -674,9 +674,14 @@ impl Question {
     /// The prescriber's statement of how a course worked ("much better",
     /// "no meaningful improvement"): a current fact, so "if no improvement
     /// by week 16" and "previously worse" state nothing. Negation words of
-    /// the statement's own phrase are inside it and deny nothing.
-    pub const RESPONSE: Question =
-        Question { traced_as: Some("a response statement"), ..Question::CURRENT_FACT };
+    /// the statement's own phrase are inside it and deny nothing. A
+    /// statement held in doubt ("better than it was, I think", "possibly
+    /// improved") documents no response either way.
+    pub const RESPONSE: Question = Question {
+        axes: [true, true, true, true, true],
+        traced_as: Some("a response statement"),
+        ..Question::CURRENT_FACT
+    };
 
     /// A measure, age or weight: a current fact, except that a family word
     /// on a later line (an unpunctuated demographics line running into the

@@ -2009,6 +2009,13 @@ mod tests {
     }
 
     #[test]
+    fn a_response_held_in_doubt_documents_none() {
+        assert_eq!(response("In his words: \"It's better than it was, I think.\""), None);
+        assert_eq!(response("Possibly improved."), None);
+        assert_eq!(response("Much better."), Some(ResponseStatement::Improved));
+    }
+
+    #[test]
     fn no_response_said_of_one_site_is_no_word_on_the_whole_course() {
         let not_improved = Some(ResponseStatement::NotImproved);
         let improved = Some(ResponseStatement::Improved);
