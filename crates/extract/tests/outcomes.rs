@@ -185,6 +185,23 @@ fn short_lived_relief_and_rebound_are_failure() {
 }
 
 #[test]
+fn a_list_item_tells_how_its_course_went_in_as_many_sentences_as_it_takes() {
+    let f = facts(&format!(
+        "{AD}Treatment so far:\n- Clobetasol 0.05% ointment BID 09/08/2025-10/20/2025 (6 wks); \
+         cotton\n  gloves overnight for the last 3 wks. Minimal improvement,\n  fissures never \
+         closed.\n- Tacrolimus 0.1% ointment nightly since Oct 2025.\n"
+    ));
+    assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    assert_ne!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+    // Past another drug, the failure is that drug's.
+    let f = facts(&format!(
+        "{AD}Treatment so far:\n- Clobetasol 0.05% ointment BID for 6 weeks; then \
+         pimecrolimus. Gloves at night. Minimal improvement.\n"
+    ));
+    assert_ne!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+}
+
+#[test]
 fn a_course_during_which_the_disease_flared_failed() {
     let f = facts(&format!(
         "{AD}He took methotrexate 15 mg weekly for a year, during which his eczema flared twice; it was stopped last May."

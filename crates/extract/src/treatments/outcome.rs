@@ -344,6 +344,7 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             let next = self.next_written(index, span.start);
             if !clause_ended {
                 reaching.extend(self.opening_cues_of_next(next, agent, span.start));
+                reaching.extend(self.failures_later_in_item(next, span.start));
             }
             for hit in self.said_of_it_next(next, agent) {
                 if !reaching.contains(&hit) {
@@ -556,6 +557,40 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             _ => false,
         };
         self.note.mentions_in(&range).any(|m| other(&m))
+    }
+
+    /// The failures said in the sentences of a drug's own list item after
+    /// the one after it, before another drug ("- Clobetasol ... (6 wks);
+    /// cotton gloves overnight for the last 3 wks. Minimal improvement,
+    /// fissures never closed."): the item tells how its course went, in as
+    /// many sentences as it takes. Only an item the drug opens, outside the
+    /// plan, where an item is a thing to do rather than a course told.
+    fn failures_later_in_item(&self, next: usize, drug: usize) -> Vec<CueHit<'n>> {
+        let Some(item) = self.note.item_at(drug) else { return Vec::new() };
+        let opens = self.drugs.first_from(item.start) == Some(drug) || self.opens_its_line(drug);
+        if !opens || self.note.section_of(drug) == SectionKind::AssessmentPlan {
+            return Vec::new();
+        }
+        let text = self.note.text();
+        let mut found = Vec::new();
+        let next_range = self.note.sentence(next);
+        if self.drugs.first_from(drug + 1).is_some_and(|s| s < next_range.end) {
+            return found;
+        }
+        for sentence in next + 1..next + 1 + MAX_SENTENCES_PASSED {
+            let range = self.note.sentence(sentence);
+            steps::add(1);
+            let other_drug = self.drugs.first_from(range.start).is_some_and(|s| s < range.end);
+            if range.is_empty() || !item.contains(&range.start) || other_drug {
+                break;
+            }
+            found.extend(self.cues_in(&range).iter().copied().filter(|(s, cue, way)| {
+                let judged = matches!(cue, Cue::Outcome(Outcome::Failed));
+                (judged && (!way.forward() || has_no_object(text, s.end)))
+                    && !self.another_disease_opens(range.start..s.start)
+            }));
+        }
+        found
     }
 
     /// The cues of sentence `next` said of "it" or "them" when that sentence
