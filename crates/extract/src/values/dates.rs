@@ -137,18 +137,33 @@ fn letter_date_line(patterns: &DatePatterns, note: &Note) -> Option<(Date, Range
         let range = lines.range(index);
         let line = &text[range.clone()];
         let trimmed = line.trim();
-        if trimmed.len() > 32 {
+        if trimmed.len() > TITLED_DATE_LINE {
             return None;
         }
         let lead = line.len() - line.trim_start().len();
         let found = patterns.first_precise(trimmed)?;
         let rest = &trimmed[found.span.end..];
-        let whole = found.span.start == 0
+        let alone = found.span.start == 0 && trimmed.len() <= 32;
+        let whole = (alone || titled(patterns, &trimmed[..found.span.start]))
             && (rest.is_empty() || patterns.time_after.is_match(rest))
             && found.date.is_day();
         let at = range.start + lead;
         whole.then(|| (found.date, at..at + trimmed.len()))
     })
+}
+
+/// The longest line read for a date that heads a note.
+const TITLED_DATE_LINE: usize = 80;
+
+/// Whether the words before a date on a heading line are a title that the
+/// date is set apart from by a dash or bar ("Established patient visit --
+/// Monday, February 9, 2026"): words of letters only, then the gap a
+/// label's date may have.
+fn titled(patterns: &DatePatterns, before: &str) -> bool {
+    let title_end = before.find(|c: char| !(c.is_ascii_alphabetic() || c == ' ')).unwrap_or(0);
+    let (title, gap) = before.split_at(title_end);
+    let set_apart = gap.contains(['-', '|', '\u{2013}', '\u{2014}']);
+    title.trim().contains(' ') && set_apart && patterns.label_gap.is_match(gap.trim_end())
 }
 
 #[cfg(test)]
@@ -203,6 +218,12 @@ mod tests {
         assert_eq!((date.as_str(), words.as_str()), ("2026-04-07", "Visit: 04/07/2026"));
         let text = "ENCOUNTER : 01/06/2026\nSEEN FOR ECZEMA.";
         assert_eq!(note_date_of(text).unwrap().0, "2026-01-06");
+        // A title set apart from its date by a dash heads the note too.
+        let text = "Meridian Park Dermatology\nEstablished patient visit -- Monday, February 9, \
+                    2026\n\nSeen for eczema.";
+        assert_eq!(note_date_of(text).unwrap().0, "2026-02-09");
+        let text = "Seen on the ward - 02/09/2026, with eczema.";
+        assert_eq!(note_date_of(text), None);
         // A title joined to a second one by a slash still heads its date.
         let text = "PROGRESS NOTE / REAUTHORIZATION - 13 January 2026\nSeen for eczema.";
         assert_eq!(note_date_of(text).unwrap().0, "2026-01-13");
