@@ -182,6 +182,13 @@ fn short_lived_relief_and_rebound_are_failure() {
          she was on it."
     ));
     assert_eq!(outcome(&f, "clobetasol"), Some(Outcome::Failed));
+    // What she says of it tells of it too.
+    let f = facts(&format!(
+        "{AD}Triamcinolone 0.1% cream BID for 6 weeks this winter (Jan-Feb); she says it clears \
+         things while she's on it but the rash comes back within a week of stopping, and she is \
+         still using it PRN."
+    ));
+    assert_eq!(outcome(&f, "triamcinolone"), Some(Outcome::Failed));
 }
 
 #[test]

@@ -1216,11 +1216,24 @@ fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>], it_subject: bool) -
     }
 }
 
-/// Whether a sentence opens with "it", its subject: the drug named last
-/// before it is what the sentence tells of.
+/// Whether a sentence opens with "it", its subject, or with what someone
+/// says of it ("she says it clears things while she's on it"): the drug
+/// named last before it is what the sentence tells of.
 fn opens_with_it(sentence: &str) -> bool {
-    words::terms(sentence).next().is_some_and(|(_, word)| word.eq_ignore_ascii_case("it"))
+    let mut opening = words::terms(sentence).map(|(_, word)| word);
+    let is_it = |word: Option<&str>| word.is_some_and(|w| w.eq_ignore_ascii_case("it"));
+    let first = opening.next();
+    if is_it(first) {
+        return true;
+    }
+    let reported = first.is_some_and(|w| words::is_one_of(w, &["she", "he", "they", "mom", "dad"]))
+        && opening.next().is_some_and(|w| words::is_one_of(w, &REPORTING_VERBS));
+    reported && is_it(opening.next())
 }
+
+/// Verbs that report what the patient or a parent says of a drug.
+const REPORTING_VERBS: [&str; 8] =
+    ["says", "said", "reports", "reported", "notes", "noted", "feels", "states"];
 
 /// How far before a failure word the route word qualifying it may start.
 const QUALIFIER_REACH: usize = 16;
