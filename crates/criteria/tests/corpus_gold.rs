@@ -27,11 +27,17 @@ const DISPUTED: [&str; 1] = ["r-reauth-letter-nonresponder.txt"];
 /// inhibitor, up to the first injection ("will d/c on the day of the 1st
 /// injection"), and t22-c-medlist-rinvoq-stopped takes Rinvoq, failed, up to
 /// its last dose on the note's date ("Rinvoq STOPPED today").
-const UNEXPRESSED: [&str; 4] = [
+/// t24-x-unitedhealthcare-opzelura-stopped states in prose that no
+/// calcineurin inhibitor or crisaborole was ever used, which makes the
+/// two-class topical criterion not met rather than undocumented; its gold
+/// leaves `never_tried` empty (the writers' conventions fill it only from a
+/// form's question), so its facts say only that one class failed.
+const UNEXPRESSED: [&str; 5] = [
     "s9-x-cigna-weekend-tcs.txt",
     "t18-pharmacist-med-rec.txt",
     "t21-x-unitedhealthcare-ma-pa-form.txt",
     "t22-c-medlist-rinvoq-stopped.txt",
+    "t24-x-unitedhealthcare-opzelura-stopped.txt",
 ];
 
 #[test]
