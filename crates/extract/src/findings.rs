@@ -1395,6 +1395,14 @@ mod tests {
     }
 
     #[test]
+    fn a_site_in_a_sentence_labelled_with_another_disease_is_that_disease_s() {
+        use necessity_record::Site::Hands;
+        let text = "Atopic dermatitis.\nO:\nPsoriasis: well-demarcated plaques with silvery scale, \
+                    scattered scalp plaques.\nEczema: lichenified plaques on the dorsal hands.\n";
+        assert_eq!(sites(text), vec![Hands]);
+    }
+
+    #[test]
     fn a_lesion_or_flare_in_the_past_involves_no_site_now() {
         use necessity_record::Site::Hands;
         let past = "Atopic dermatitis.\n- Dorsal hands: hyperpigmentation from prior flares.\n";

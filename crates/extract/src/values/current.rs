@@ -662,7 +662,13 @@ pub(crate) fn of_another_disease(note: &Note, span: &Range<usize>) -> bool {
             heading = Some(paragraph);
         }
     }
-    [Some(paragraph), heading].into_iter().flatten().any(|l| opens_with_another_disease(note, l))
+    // The line its sentence opens on, too: "Psoriasis: well-demarcated
+    // plaques ..., scattered scalp plaques" under an "O:" heading.
+    let sentence_line = lines.line_of(note.sentence(note.sentence_index(span.start)).start);
+    [Some(paragraph), heading, Some(sentence_line)]
+        .into_iter()
+        .flatten()
+        .any(|l| opens_with_another_disease(note, l))
 }
 
 /// Whether line `line` opens (after a bullet or a number) with an affirmed
