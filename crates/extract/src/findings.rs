@@ -1397,7 +1397,8 @@ mod tests {
     #[test]
     fn a_site_in_a_sentence_labelled_with_another_disease_is_that_disease_s() {
         use necessity_record::Site::Hands;
-        let text = "Atopic dermatitis.\nO:\nPsoriasis: well-demarcated plaques with silvery scale, \
+        let text =
+            "Atopic dermatitis.\nO:\nPsoriasis: well-demarcated plaques with silvery scale, \
                     scattered scalp plaques.\nEczema: lichenified plaques on the dorsal hands.\n";
         assert_eq!(sites(text), vec![Hands]);
     }

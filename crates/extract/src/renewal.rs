@@ -1379,12 +1379,34 @@ fn week_visit(
         let span = word.start..at + stated_end;
         return Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span });
     }
+    if let Some(statement) = week_of_today(text, word, at, value) {
+        return Some(statement);
+    }
     let visit = patterns.visit_after.find(value)?;
     let (before_at, before) = clipped(text, word.start.saturating_sub(8)..word.start);
     let number = patterns.week_before.captures(before)?.name("n")?;
     let weeks = parse_number(number.as_str())?;
     let span = before_at + number.start()..at + visit.end();
     Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span })
+}
+
+/// The week of the course that a bracket after today's date names
+/// ("Today: 2026-01-12 (week 32)"): the time on the course now. `value`
+/// is the text after the week word, starting at `at`.
+fn week_of_today(text: &str, word: &Range<usize>, at: usize, value: &str) -> Option<TimeStatement> {
+    let line_start = text[..word.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..word.start].trim_end();
+    steps::add(before.len());
+    let today = before.strip_suffix('(')?.trim_start().get(..5)?.eq_ignore_ascii_case("today");
+    let digits = value.trim_start();
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let closes = digits[len..].trim_start().starts_with(')');
+    if !today || len == 0 || len > 3 || !closes {
+        return None;
+    }
+    let weeks: f64 = digits[..len].parse().ok()?;
+    let end = at + (value.len() - digits.len()) + len;
+    Some(TimeStatement { stated: Stated::Visit(weeks * 7.0), span: word.start..end })
 }
 
 /// Whether what a response word is said of, the subject its clause names
@@ -2006,6 +2028,18 @@ mod tests {
         assert_eq!(response("Conjunctivitis improved on drops; skin much better."), improved);
         // A denied adverse effect is no subject.
         assert_eq!(response("No flares and no conjunctivitis, much better."), improved);
+    }
+
+    #[test]
+    fn a_week_in_brackets_after_today_is_the_time_on_the_course() {
+        let text = "Dupixent renewal. Atopic dermatitis.\nRegimen: 400 mg load, then 200 mg \
+                    q2w\nToday: 2026-01-12 (week 32) - renewal of authorization requested\n";
+        let time = facts(text).time_on_therapy.expect("a time on therapy");
+        assert_eq!(time.days, Some(224.0));
+        // A week in brackets after another event dates that event.
+        let text = "Dupixent renewal. Atopic dermatitis. Date: 2026-01-12.\n\
+                    Conjunctivitis (week 6) resolved.\n";
+        assert_eq!(facts(text).time_on_therapy.and_then(|t| t.days), None);
     }
 
     #[test]
