@@ -38,9 +38,10 @@ fn corpus_is_decided_as_gold_says() {
 /// of a blind round, each to be fixed and then deleted from the list); and
 /// the coverage reached kept as a floor: 92% on the notes that had joined
 /// before session 14 (92.7%, 433 of 467; 92.9%, 434 of 467, in session 15),
-/// and 91% on the whole corpus since the rounds t20, t21 and t22 joined with
+/// 91% on the notes before t25 since the rounds t20, t21 and t22 joined with
 /// their pends (470 of 512; 91.5%, 496 of 542, when t23 and t24 joined in
-/// session 15); 92%
+/// session 15), and 90% on the whole corpus since t25 joined with its pends
+/// (90.7%, 505 of 557); 92%
 /// (192 of 207) after the conflicts
 /// fixes of session 7 (93%, 216 of 232, when the rounds z and q joined) (88%, 183 of 207, when the rounds x and y joined); 84% (154 of 182) after the pending
 /// fixes of session 6 (78%, 143 of 182, when the blind rounds v and w joined; 80%, 134 of 167, before them after session 5's
@@ -58,8 +59,34 @@ fn corpus_is_decided_as_gold_says() {
 const KNOWN_WRONG_APPROVALS: &[&str] = &[];
 
 /// The gold files of the blind rounds that joined in session 14 and after.
-const JOINED_SINCE_SESSION_14: [&str; 5] =
-    ["t20.jsonl", "t21.jsonl", "t22.jsonl", "t23.jsonl", "t24.jsonl"];
+const JOINED_SINCE_SESSION_14: [&str; 6] =
+    ["t20.jsonl", "t21.jsonl", "t22.jsonl", "t23.jsonl", "t24.jsonl", "t25.jsonl"];
+
+/// The gold file of the last blind round of session 15, which joined with
+/// its pends after the whole corpus had reached 91.5%.
+const JOINED_WITH_T25: [&str; 1] = ["t25.jsonl"];
+
+/// The route section of `eval` on the corpus without the gold files
+/// `left_out`.
+fn route_without(left_out: &[&str]) -> String {
+    let earlier = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(corpus("gold")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !left_out.contains(&name.as_str()) {
+            std::fs::copy(&path, earlier.path().join(&name)).unwrap();
+        }
+    }
+    let out = necessity()
+        .arg("eval")
+        .arg("--gold")
+        .arg(earlier.path())
+        .arg(corpus("notes"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    report.split("## Route against gold").nth(1).expect("a route section").to_string()
+}
 
 #[test]
 fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
@@ -82,30 +109,17 @@ fn corpus_routes_never_approve_wrongly_and_keep_their_coverage() {
     let count = route_count(route, "approved, gold not medically_necessary");
     assert_eq!(count, KNOWN_WRONG_APPROVALS.len().to_string(), "{route}");
     assert!(!route.contains("without a routed record"), "every note has a routed record:\n{route}");
-    assert!(coverage_share(route) >= 0.91, "coverage fell below its floor of 91%:\n{route}");
+    assert!(coverage_share(route) >= 0.90, "coverage fell below its floor of 90%:\n{route}");
 
-    // The notes that joined before session 14 keep their floor of 92%.
-    let earlier = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(corpus("gold")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !JOINED_SINCE_SESSION_14.contains(&name.as_str()) {
-            std::fs::copy(&path, earlier.path().join(&name)).unwrap();
-        }
+    // Each earlier set of notes keeps the floor it had when later rounds
+    // joined with their pends: 92% before session 14, 91% before t25.
+    for (left_out, floor) in [(&JOINED_SINCE_SESSION_14[..], 0.92), (&JOINED_WITH_T25[..], 0.91)] {
+        let route = route_without(left_out);
+        assert!(
+            coverage_share(&route) >= floor,
+            "coverage of the notes before {left_out:?} fell below {floor}:\n{route}"
+        );
     }
-    let out = necessity()
-        .arg("eval")
-        .arg("--gold")
-        .arg(earlier.path())
-        .arg(corpus("notes"))
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    let route = report.split("## Route against gold").nth(1).expect("a route section");
-    assert!(
-        coverage_share(route) >= 0.92,
-        "coverage of the earlier notes fell below 92%:\n{route}"
-    );
 
     let out = necessity().arg("run").arg("--quiet").arg(corpus("notes")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
