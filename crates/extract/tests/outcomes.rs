@@ -209,6 +209,14 @@ fn a_list_item_tells_how_its_course_went_in_as_many_sentences_as_it_takes() {
 }
 
 #[test]
+fn a_talk_about_a_drug_started_is_no_start_of_the_drug() {
+    let f = facts(&format!("{AD}We had started the Dupixent conversation in December."));
+    assert_ne!(outcome(&f, "dupilumab"), Some(Outcome::Planned));
+    let f = facts(&format!("{AD}We started Dupixent in December."));
+    assert_ne!(outcome(&f, "dupilumab"), None);
+}
+
+#[test]
 fn a_course_during_which_the_disease_flared_failed() {
     let f = facts(&format!(
         "{AD}He took methotrexate 15 mg weekly for a year, during which his eczema flared twice; it was stopped last May."

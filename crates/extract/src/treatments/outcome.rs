@@ -296,8 +296,11 @@ impl<'n, 't, 'v> Outcomes<'n, 't, 'v> {
             // about a drug names it within a few words, or a list it opens;
             // "had discussed this issue with Dr Khan and had been approved to
             // get off of the Plavix" is about something else.
+            // "We had started the Dupixent conversation": the cue's object
+            // is the talk the drug names.
             let talked_of =
-                cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]);
+                (cue.1 != Cue::Inquiry || across || few_words(&text[cue.0.end..span.start]))
+                    && !names_a_talk(text, span.end);
             // "his pulmonologist discontinued it in 11/2025 when Dupixent
             // was started": a cue whose object is a pronoun is about an
             // agent named before it, not one named later.
@@ -1215,6 +1218,17 @@ fn said_of_a_pronoun<'m>(scope: &Scope, cues: &[CueHit<'m>], it_subject: bool) -
         Vec::new()
     }
 }
+
+/// Whether the words right after a drug make it the topic of a talk, not
+/// the object of the cue before it ("We had started the Dupixent
+/// conversation in December", "began the dupilumab discussion"): the cue
+/// is about the talk.
+fn names_a_talk(text: &str, drug_end: usize) -> bool {
+    words::is_one_of(words::word_right_after(text, drug_end), &TALK_NOUNS)
+}
+
+/// Nouns of a talk about a drug.
+const TALK_NOUNS: [&str; 4] = ["conversation", "conversations", "discussion", "discussions"];
 
 /// Whether a sentence opens with "it", its subject, or with what someone
 /// says of it ("she says it clears things while she's on it"): the drug
