@@ -97,15 +97,19 @@ fn wrapped_question_end(bytes: &[u8], end: usize) -> Option<usize> {
     steps::add(rest.len());
     let mark = rest.iter().position(|&b| matches!(b, b'?' | b'[' | b']' | b'!' | b';'))?;
     let question = &rest[..mark];
-    let wraps = question.contains(&b'\n');
+    if rest[mark] != b'?' || !question.contains(&b'\n') {
+        return None;
+    }
     // A stop at a line's end or before a capital ends a sentence; "(e.g.
     // lower" does not.
     let ends_sentence = question.iter().enumerate().any(|(i, &b)| {
-        let next = question[i + 1..].iter().find(|&&c| c != b' ' && c != b'\t');
-        b == b'.' && matches!(next, Some(c) if *c == b'\n' || c.is_ascii_uppercase())
+        b == b'.' && {
+            let next = question[i + 1..].iter().find(|&&c| c != b' ' && c != b'\t');
+            matches!(next, Some(c) if *c == b'\n' || c.is_ascii_uppercase())
+        }
     });
     let blank_line = question.windows(2).any(|w| w == b"\n\n");
-    (rest[mark] == b'?' && wraps && !ends_sentence && !blank_line).then_some(end + mark)
+    (!ends_sentence && !blank_line).then_some(end + mark)
 }
 
 /// How far after a drug the question its written answer ends may reach.
