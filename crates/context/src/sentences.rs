@@ -212,6 +212,7 @@ fn mark_ends(bytes: &[u8], ends: &mut EndSet, layout: &Layout) {
             _ if lines.starts_item(bytes, i)
                 || lines.leaves_item(bytes, i)
                 || between_table_rows(bytes, i)
+                || starts_dated_row(&bytes[i + 1..])
                 || lines.answered_line_ends(bytes, i)
                 || opens_label_line(bytes, i) =>
             {
@@ -529,6 +530,29 @@ fn between_table_rows(bytes: &[u8], newline: usize) -> bool {
         && !in_grid(bytes, line_start)
 }
 
+/// Whether a line opens a row of a table laid out in columns by a date
+/// cell ("03/14/2025  HYDROCORTISONE 2.5% CREAM  30 GM", "2025-06-02\tTAC"):
+/// a date then a column gap of two spaces or a tab. Such a row is its own
+/// sentence, so a comment under one fill ("stopped after ~10 days,
+/// burning") says nothing of the fills below it; a wrapped line of prose
+/// does not open with a date and a column gap.
+fn starts_dated_row(line: &[u8]) -> bool {
+    let numeric = line
+        .iter()
+        .take(DATE_CELL_LEN)
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b'/' | b'-' | b'.'));
+    let date = numeric.count();
+    crate::steps::add(date);
+    let digits = line[..date].iter().filter(|b| b.is_ascii_digit()).count();
+    let separators = date - digits;
+    (6..=8).contains(&digits)
+        && separators == 2
+        && (line[date..].starts_with(b"  ") || line.get(date) == Some(&b'\t'))
+}
+
+/// The longest date cell [`starts_dated_row`] reads ("2025-06-02").
+const DATE_CELL_LEN: usize = 10;
+
 /// How many lines above a table row are looked at for the border of a grid.
 const GRID_REACH: usize = 12;
 
@@ -672,6 +696,22 @@ mod tests {
             pieces("RESULT .... INADEQUATE RESPONSE\n[TX.02] AGENT .... TACROLIMUS", &[]),
             ["RESULT .... INADEQUATE RESPONSE", "[TX.02] AGENT .... TACROLIMUS"]
         );
+    }
+
+    #[test]
+    fn each_row_of_a_table_laid_out_by_date_is_its_own_sentence() {
+        let text = "06/02/2025  TRIAMCINOLONE 0.1% OINTMENT   80 GM\n  >> stopped after\n  >> 10 days, burning\n10/01/2025  CETIRIZINE 10 MG TABLET   30\n2025-11-03\tMUPIROCIN\n";
+        assert_eq!(
+            pieces(text, &[]),
+            [
+                "06/02/2025  TRIAMCINOLONE 0.1% OINTMENT   80 GM\n  >> stopped after\n  >> 10 days, burning",
+                "10/01/2025  CETIRIZINE 10 MG TABLET   30",
+                "2025-11-03\tMUPIROCIN"
+            ]
+        );
+        // A wrapped line of prose that opens with a date runs on.
+        let prose = "She used it until\n03/14/2025 when it ran out.";
+        assert_eq!(pieces(prose, &[]).len(), 1);
     }
 
     #[test]

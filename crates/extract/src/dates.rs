@@ -316,8 +316,8 @@ impl DatePatterns {
                   | (?P<y>{year})                                 # 2022, where a year may stand alone
                   | (?P<bare_m>{m}) \.?
                     (?: [\x20\t]+ (?P<bare_d>\d{{1,2}}) (?:st|nd|rd|th)? )?   # March (14): no year
-                  | (?:the[\x20\t]+)? (?P<season>spring|summer|fall|autumn|winter)
-                    (?: ,?[\x20\t]+ (?:of[\x20\t]+)? (?P<season_y>{year}) )?  # spring (of 2024)
+                  | (?:(?:the|this)[\x20\t]+)? (?P<season>spring|summer|fall|autumn|winter)
+                    (?: ,?[\x20\t]+ (?:of[\x20\t]+)? (?P<season_y>{year}) )?  # (this) spring (of 2024)
                 )\b"
             ))?,
             past: ci(r"^ (?:last|this\s+past) \s+   # a month or season before the note's")?,
@@ -613,6 +613,9 @@ mod tests {
         assert_eq!(start("last winter,"), Some("2025-12".into()));
         assert_eq!(start("the fall"), Some("2025-09".into()));
         assert_eq!(start("this past summer"), Some("2025-06".into()));
+        // "this fall" is the latest fall begun by the note's date.
+        assert_eq!(start("this winter."), Some("2025-12".into()));
+        assert_eq!(start("this fall"), Some("2025-09".into()));
         assert_eq!(start("last March"), Some("2025-03".into()));
         assert_eq!(start("last June"), Some("2025-06".into()));
         assert_eq!(start("March"), Some("2026-03".into()));

@@ -479,6 +479,26 @@ fn says_no_just_before(note: &Note, cause: Cause, site: &Mention) -> bool {
         && text[trigger.clone()].eq_ignore_ascii_case("no")
 }
 
+/// Whether the site labels an examination's field whose value says the
+/// skin is clear ("- Hands/wrists: clear, mild xerosis only", "Face incl.
+/// eyelids: clear"): the field speaks of all of the site, so its knuckles
+/// and dorsal hands are clear too, as "No hand eczema" clears them.
+fn labels_a_clear_field(note: &Note, cause: Cause, site: &Mention) -> bool {
+    let text = note.text();
+    let trigger = note.cause_span(cause);
+    let line = note.lines().range(note.lines().line_of(site.span.start));
+    let opens_line = text[line.start..site.span.start]
+        .trim_start()
+        .trim_start_matches(['-', '*', '\u{2022}'])
+        .trim()
+        .is_empty();
+    let label = text.get(site.span.end..trigger.start).unwrap_or_default();
+    opens_line
+        && trigger.end <= line.end
+        && note.says_skin_is_clear(cause)
+        && label.rfind(':').is_some_and(|colon| label[colon + 1..].trim().is_empty())
+}
+
 /// How far after a site word the disease it names may start.
 const SITE_DISEASE_GAP: usize = 2;
 
@@ -565,8 +585,9 @@ pub fn sites(note: &Note, dating: &Dating) -> Vec<(Site, Span)> {
             // that part ("forehead clear" leaves the cheeks).
             let word = site_word(text, &mention.span);
             let whole = is_whole_site(*site, &word)
-                && says_no_just_before(note, cause, mention)
-                && names_its_disease(note, mention);
+                && ((says_no_just_before(note, cause, mention)
+                    && names_its_disease(note, mention))
+                    || labels_a_clear_field(note, cause, mention));
             if note.says_skin_is_clear(cause) || whole {
                 let denied =
                     words.iter_mut().filter(|(s, w, _)| s == site && (whole || *w == word));
@@ -1401,6 +1422,27 @@ mod tests {
             "Atopic dermatitis.\nO:\nPsoriasis: well-demarcated plaques with silvery scale, \
                     scattered scalp plaques.\nEczema: lichenified plaques on the dorsal hands.\n";
         assert_eq!(sites(text), vec![Hands]);
+    }
+
+    #[test]
+    fn an_exam_field_of_a_whole_site_said_clear_clears_all_of_it() {
+        // Photos of a past flare name the knuckles and the eyelids; today's
+        // exam fields clear the hands and the face, a part included.
+        let text = "Atopic dermatitis.
+Photos: both dorsal hands with papulovesicles and                     erythema over knuckles; eyelids red and scaling.
+
+Exam today:
+                     - Face incl. eyelids: clear, mild post-inflammatory hyperpigmentation.
+                     - Hands/wrists: clear, mild xerosis only.
+";
+        assert!(sites(text).is_empty());
+        // A part's field clears that part only.
+        let text = "Atopic dermatitis.
+Eczema of the knuckles and palms.
+Exam:
+ - Palms: clear.
+";
+        assert_eq!(sites(text), vec![necessity_record::Site::Hands]);
     }
 
     #[test]

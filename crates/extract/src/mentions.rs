@@ -576,7 +576,9 @@ fn abbreviated(before: &[u8]) -> bool {
 }
 
 /// Words that join the items of a list.
-const CONJUNCTIONS: [&str; 3] = ["and", "or", "nor"];
+/// A part named as included in its site joins the two as a list does
+/// ("Face incl. eyelids: clear").
+const CONJUNCTIONS: [&str; 5] = ["and", "or", "nor", "including", "incl"];
 
 /// How far before the word "clear" a phrase of clear skin that ends in it
 /// may start ("essentially clear").

@@ -134,7 +134,9 @@ impl CoursePatterns {
         let ci = crate::case_insensitive;
         Ok(CoursePatterns {
             duration: ci(&format!(
-                r"(?:\bx\s*|\(                                # x, (
+                r"(?:\bx\s*~?\s*|\(                           # x, x ~, (
+                  | \b(?:daily|every\s+day|nightly|bid|tid|qd|qhs)\s+   # a frequency, then an
+                    (?:about\x20|approximately\x20|~)                  # approximate length
                   | \bfor\s+(?:the\s+(?:past|last)\s+)?               # for, for the past
                     (?:about\x20|approximately\x20|~)?
                   | (?:\x20\x20|\t)[\x20\t]*~?                        # a table's length cell
@@ -993,6 +995,18 @@ mod tests {
         // Not a cell: words go on after the number, or no gap stands before it.
         assert_eq!(length(" 300 mg   2 weeks apart, then monthly"), None);
         assert_eq!(length(" 300 mg every 2 weeks"), None);
+    }
+
+    #[test]
+    fn an_approximate_length_after_x_or_a_frequency_is_the_course_s_length() {
+        let patterns = CoursePatterns::new().unwrap();
+        let length = |after: &str| stated_length(&patterns, after, false).map(|(days, _)| days);
+        assert_eq!(length(" 0.1% ointment BID x ~10 wks, inadequate"), Some(70.0));
+        assert_eq!(length(" BID to hands every day ~10 wks (6/2 to mid-Aug)"), Some(70.0));
+        assert_eq!(length(" daily about 6 weeks"), Some(42.0));
+        // A time ago is no length, and a frequency alone gives none.
+        assert_eq!(length(" BID ~3 weeks ago"), None);
+        assert_eq!(length(" BID 2 weeks on, 1 week off"), None);
     }
 
     #[test]
