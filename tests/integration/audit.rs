@@ -696,14 +696,24 @@ fn review_page_keeps_verdicts_and_downloads_them_as_csv() {
 
     // Verdicts survive a reload (localStorage), then download as CSV.
     // Chromium hands localStorage writes to its browser process
-    // asynchronously; on a loaded machine a reload in the same millisecond can
-    // overtake them, which no reviewer does. Give the write a moment.
-    let before = devtools.eval(&session, "document.getElementById('progress').textContent");
+    // asynchronously; on a loaded machine a reload can overtake them, which
+    // no reviewer's does. So the reload waits until a second tab, which reads
+    // the browser process's copy, sees both verdicts.
+    let progress = "document.getElementById('progress').textContent";
+    let before = devtools.eval(&session, progress);
     assert!(before.as_str().unwrap().starts_with("2 of 6 reviewed"), "{before}");
-    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let url = format!("file://{}", page.display());
+    let witness = devtools.open_page(&url, &downloads);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !devtools.eval(&witness, progress).as_str().unwrap().starts_with("2 of 6 reviewed") {
+        assert!(std::time::Instant::now() < deadline, "the verdicts never reached storage");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        devtools.call(Some(&witness), "Page.reload", serde_json::json!({}));
+        devtools.wait_for_page(&witness);
+    }
     devtools.call(Some(&session), "Page.reload", serde_json::json!({}));
     devtools.wait_for_page(&session);
-    let progress = devtools.eval(&session, "document.getElementById('progress').textContent");
+    let progress = devtools.eval(&session, progress);
     assert!(progress.as_str().unwrap().starts_with("2 of 6 reviewed"), "{progress}");
     devtools.eval(&session, "document.getElementById('export').click()");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
