@@ -184,6 +184,9 @@ pub struct FoundDate {
     pub year_alone: bool,
 }
 
+/// How far before a dated range end its yearless start may begin.
+const YEARLESS_START_REACH: usize = 12;
+
 /// Month names and their abbreviations; a word boundary follows them.
 const MONTH_NAME: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
     |aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
@@ -270,6 +273,9 @@ pub struct DatePatterns {
     pub(crate) time_after: Regex,
     /// A week of a course as a time point: "week 16", "wk 8".
     week: Regex,
+    /// The start of a range written without its year before a dated end
+    /// ("6/2-7/14/25"): the end's year is the start's.
+    yearless_start: Regex,
 }
 
 impl DatePatterns {
@@ -329,6 +335,9 @@ impl DatePatterns {
                   $",
             )?,
             week: ci(r"\b (?:week|wk) \x20? (\d{1,3}) \b   # week 16 of a course")?,
+            yearless_start: ci(r"(?:^|[^\d/.])
+                (\d{1,2}) / (\d{1,2})          # month / day, no year
+                [\x20\t]* [-\u{2013}] [\x20\t]* $   # then a dash to the dated end")?,
             time_after: ci(
                 r"^ ,?\s* \d{1,2}:\d{2} (?::\d{2})? \s* (?:[ap]\.?m\.?)? \s* $   # a time",
             )?,
@@ -339,14 +348,30 @@ impl DatePatterns {
     /// spans relative to it; months and seasons with no year are passed.
     pub fn dates_in<'w>(&'w self, window: &'w str) -> impl Iterator<Item = FoundDate> + 'w {
         steps::add(window.len());
-        self.date.captures_iter(window).filter_map(move |c| {
+        let found = self.date.captures_iter(window).filter_map(move |c| {
             let whole = c.get(0)?;
             let year_alone = c.name("y").is_some();
             if year_alone && self.amount_after.is_match(&window[whole.end()..]) {
                 return None;
             }
             Some(FoundDate { span: whole.range(), date: written(&c)?.date()?, year_alone })
-        })
+        });
+        found.flat_map(move |end| [self.yearless_start_before(window, &end), Some(end)]).flatten()
+    }
+
+    /// The start of a range whose year only its end writes ("6/2-7/14/25"
+    /// is 2025-06-02 to 2025-07-14; "11/20-1/5/26" starts in 2025).
+    fn yearless_start_before(&self, window: &str, end: &FoundDate) -> Option<FoundDate> {
+        let (Some(end_month), Some(_)) = (end.date.month, end.date.day) else { return None };
+        let from = end.span.start.saturating_sub(YEARLESS_START_REACH);
+        let before = window.get(from..end.span.start)?;
+        let caps = self.yearless_start.captures(before)?;
+        let (month, day) = (caps.get(1)?, caps.get(2)?);
+        let month_number: u32 = month.as_str().parse().ok()?;
+        let year = end.date.year - i32::from(month_number > end_month);
+        let date = Date::day(year, month_number, day.as_str().parse().ok()?)?;
+        let span = from + month.start()..from + day.end();
+        Some(FoundDate { span, date, year_alone: false })
     }
 
     /// Every week of a course named as a time point in `window` ("at week
@@ -537,6 +562,15 @@ mod tests {
         assert_eq!(iso("from 2025-03 on"), ["2025-03"]);
         // A British letter writes the day first when it cannot be a month.
         assert_eq!(iso("seen 17/02/2026"), ["2026-02-17"]);
+    }
+
+    #[test]
+    fn a_range_s_yearless_start_takes_its_end_s_year() {
+        assert_eq!(iso("dates: 6/2-7/14/25"), ["2025-06-02", "2025-07-14"]);
+        assert_eq!(iso("11/20 - 1/5/2026 then"), ["2025-11-20", "2026-01-05"]);
+        // A score or a fraction before a dash starts no range.
+        assert_eq!(iso("itch 8/10-ish on 7/14/25"), ["2025-07-14"]);
+        assert_eq!(iso("BSA 1.5/2-7/14/25"), ["2025-07-14"]);
     }
 
     #[test]

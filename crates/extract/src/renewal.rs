@@ -1015,6 +1015,8 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
             .find_map(|date_at| patterns.dates.read_at(text, date_at));
         if let Some((date, span)) = read {
             found.push(TimeStatement { stated: Stated::Start(date), span: started..span.end });
+        } else if let Some((date, span)) = date_right_before(patterns, text, before_at, started) {
+            found.push(TimeStatement { stated: Stated::Start(date), span: span.start..drug.end });
         }
     }
     // "Dupixent started with 600 mg loading dose in clinic 09/04/2025": the
@@ -1051,6 +1053,28 @@ fn after_drug(patterns: &RenewalPatterns, note: &Note, around: &Around) -> Vec<T
         }
     }
     found
+}
+
+/// The date that labels a start verb right before it ("03/10/2025:
+/// started Dupixent", "On 03/10/2025 started Dupixent", a dated log's
+/// entry): only blanks, a colon or a dash stand between them, and the date
+/// is written to the month or the day.
+fn date_right_before(
+    patterns: &RenewalPatterns,
+    text: &str,
+    from: usize,
+    verb: usize,
+) -> Option<(WrittenDate, Range<usize>)> {
+    let window = text.get(from..verb)?;
+    let last = patterns.dates.dates_in(window).filter(|d| !d.date.is_year()).last()?;
+    let gap = &window[last.span.end..];
+    if !gap
+        .chars()
+        .all(|c| c.is_whitespace() && c != '\n' || matches!(c, ':' | '-' | '\u{2013}' | ','))
+    {
+        return None;
+    }
+    patterns.dates.read_at(text, from + last.span.start)
 }
 
 /// Where the clause that starts `text` ends: at a semicolon, or a full
@@ -1864,6 +1888,18 @@ mod tests {
         let flare = "Date of service: 03/01/2026\nAtopic dermatitis.\n\
                      On Adbry 300 mg every 2 weeks since the 09/15/2025 flare; \
                      much better. Reauthorization requested.\n";
+        assert_eq!(time(flare), None);
+    }
+
+    #[test]
+    fn a_date_labelling_a_start_verb_dates_the_course() {
+        let log = "DOS: 01/26/2026\nReauthorization request for Dupixent.\nCourse so far\n\
+                   - 03/10/2025: started Dupixent 600 mg load, then 300 mg q2wk.\n\
+                   Today EASI 5.1.\n";
+        assert_eq!(time(log), Some((Some("2025-03-10".into()), Some(322.0))));
+        // A date further back in the sentence, words between, dates no start.
+        let flare = "DOS: 01/26/2026\nReauthorization request for Dupixent.\n\
+                     In 03/2019 she had a flare and started Dupixent.\nToday EASI 5.1.\n";
         assert_eq!(time(flare), None);
     }
 

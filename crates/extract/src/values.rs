@@ -265,7 +265,7 @@ impl ValuePatterns {
                 r"(?x)^ [\x20\t]*
                   ((?:(?:[A-Z][A-Za-z'’\-]*\.?        # a name or initial
                         |[a-z]{{2,3}})                # or a particle
-                      [\x20\t]*,?[\x20\t]+){{0,5}}?)  # up to five of them
+                      [\x20\t]*[,|]?[\x20\t]+){{0,5}}?)  # up to five of them, or cells
                   \(?[\x20\t]*                        # maybe in brackets: '(3 y, F)'
                   (\d{{1,3}})                         # the age
                   [\x20\t]*,?[\x20\t]*
@@ -1431,7 +1431,8 @@ fn age_years(number: f64, in_months: bool) -> Option<f64> {
 }
 
 /// "Patient: Lucas Ferreira, 33 M", "Name: Sofia Lindgren, 19, F", "Pt:
-/// Daniel Okoro, 35 y, M, 84 kg": on a demographics line, the first number
+/// Daniel Okoro, 35 y, M, 84 kg", "Patient: Tomasz W | 29 y | M": on a
+/// demographics line (its fields parted by commas or bars), the first number
 /// after the name, followed by the patient's sex or an age unit. A weight
 /// ("70 kg"), a date or a room ("Room 12 F") is never the age.
 fn age_name_line(patterns: &ValuePatterns, text: &str, keyword: &Range<usize>) -> Option<Value> {
@@ -1909,6 +1910,10 @@ mod tests {
         assert_eq!(age("Name: T. Obi, 27, M", "Name:"), Some(27.0));
         assert_eq!(age("Pt: Omar Haddad 61 yo, male, 90 kg", "Pt:"), Some(61.0));
         assert_eq!(age("Member: Kim Lee, 18 mo, F", "Member:"), Some(1.5));
+        assert_eq!(
+            age("Patient: Tomasz Wierzbicki | 29 y | M | Wt 74.2 kg", "Patient:"),
+            Some(29.0)
+        );
         assert_eq!(age("Patient: Jo Park    Age: 40", "Patient:"), None);
         assert_eq!(age("Patient: Jo Park, 70 kg, F", "Patient:"), None);
         assert_eq!(age("Patient: Room 12 F", "Patient:"), None);
