@@ -901,7 +901,9 @@ fn merge_by_agent(
                 merged.end_stated = last.stated_end;
             }
         }
-        merged.in_use_now |= mention.in_use_now;
+        // A regimen written with the period it ran ("300 mg every 2 weeks,
+        // 06/2025 through 12/2025") is a course that ended, not one in use.
+        merged.in_use_now |= mention.in_use_now && !mention.ended_before_now;
         merged.since_open |= mention.course.since_open;
         merged.any_stop |= mention.reading.stopped || mention.course.no_longer;
         // A stop said after the last use ("Discontinue tralokinumab" in the
