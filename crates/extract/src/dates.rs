@@ -365,6 +365,10 @@ impl DatePatterns {
         let (Some(end_month), Some(_)) = (end.date.month, end.date.day) else { return None };
         let from = end.span.start.saturating_sub(YEARLESS_START_REACH);
         let before = window.get(from..end.span.start)?;
+        // Most dates follow no dash: read nothing more for them.
+        if !before.trim_end_matches([' ', '\t']).ends_with(['-', '\u{2013}']) {
+            return None;
+        }
         let caps = self.yearless_start.captures(before)?;
         let (month, day) = (caps.get(1)?, caps.get(2)?);
         let month_number: u32 = month.as_str().parse().ok()?;

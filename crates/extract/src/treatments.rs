@@ -214,13 +214,8 @@ pub fn find_treatments(
     let request =
         request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
     let requested = request.requested;
-    let (treatments, in_use_now) = merge_by_agent(
-        vocabulary,
-        text,
-        &drug_mentions,
-        requested.as_ref(),
-        request.withdrawn.as_deref(),
-    );
+    let (treatments, in_use_now) =
+        merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());
     TreatmentFacts {
         treatments,
         in_use_now,
@@ -811,7 +806,6 @@ fn merge_by_agent(
     text: &str,
     drug_mentions: &[DrugMention],
     requested: Option<&(String, Span)>,
-    withdrawn: Option<&str>,
 ) -> (Vec<Treatment>, Vec<usize>) {
     let mut treatments: Vec<Merged> = Vec::new();
     for mention in drug_mentions {
@@ -967,13 +961,12 @@ fn merge_by_agent(
                 treatment.evidence.retain(|span| span != request);
                 treatment.evidence.insert(0, request.clone());
             } else if treatment.outcome == Outcome::Planned
-                && (requested.is_some() && REQUESTABLE.contains(&treatment.class)
-                    || withdrawn == Some(treatment.agent.as_str()))
+                && requested.is_some()
+                && REQUESTABLE.contains(&treatment.class)
             {
                 // Another biologic or JAK inhibitor planned beside the one
                 // asked for is the plan it replaced ("Plan: start Adbry" under
-                // an attending's "Dupixent instead"): named, never given; so
-                // is a plan an addendum takes back.
+                // an attending's "Dupixent instead"): named, never given.
                 treatment.outcome = Outcome::Mentioned;
             } else if treatment.outcome == Outcome::Planned {
                 // Ordered or started at this visit, but not what is asked

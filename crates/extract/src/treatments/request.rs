@@ -40,9 +40,6 @@ pub struct Request {
     /// A request form's key fields left blank, for the partial-text caveat
     /// once the other facts are known.
     pub blank_fields: Vec<BlankField>,
-    /// The drug a plan started and an addendum then declined: named, never
-    /// asked for nor given.
-    pub withdrawn: Option<String>,
 }
 
 /// A key field of a request form that holds nothing ("Drug: ______").
@@ -98,18 +95,7 @@ pub(super) fn read_request(
     let continued = continued.or(continuation.filter(|_| renewing));
     let mut caveats = Vec::new();
     let text = note.text();
-    // An attending's attestation or an addendum that declines the drug the
-    // plan above it started ("Dupixent will NOT be submitted today")
-    // supersedes that plan, as its values supersede the note's.
-    let addendum = crate::values::current::addendum_start(note);
-    let withdrawn = |m: &DrugMention| {
-        addendum.is_some_and(|at| {
-            m.span.start < at && later_decline(note, &drugs, m).is_some_and(|d| d.span.start > at)
-        })
-    };
-    let withdrawn_agent =
-        chosen.as_ref().filter(|(m, _)| withdrawn(m)).map(|(m, _)| agent_name(vocabulary, m));
-    let requested = chosen.filter(|(m, _)| !withdrawn(m)).and_then(|(m, label)| {
+    let requested = chosen.and_then(|(m, label)| {
         let span = match label {
             Some(label) => Span::of(text, label.start, m.span.end),
             None => evidence_of(note, &drugs, m),
@@ -138,14 +124,7 @@ pub(super) fn read_request(
     }
     let indication = requested.as_ref().and_then(|(m, span)| other_indication(note, m, span));
     let requested = requested.map(|(m, span)| (vocabulary.drugs[m.drug].agent.clone(), span));
-    Request {
-        requested,
-        dosing,
-        caveats,
-        indication,
-        blank_fields: form.blank_fields,
-        withdrawn: withdrawn_agent,
-    }
+    Request { requested, dosing, caveats, indication, blank_fields: form.blank_fields }
 }
 
 /// The regimen written after the drug's mentions that plan it (or, for a
@@ -709,7 +688,15 @@ fn declined_later(
     requested: &DrugMention,
     name: &str,
 ) -> Option<Caveat> {
-    let later = later_decline(note, drugs, requested)?;
+    let agent = drugs.agent(requested);
+    steps::add(drugs.mentions.len());
+    let later = drugs.mentions.iter().find(|m| {
+        drugs.agent(m) == agent
+            && m.span.start > requested.span.start
+            && m.reading.stops.iter().any(|stop| drugs.own_cue(note, m, stop))
+            && !plan_stands(note, drugs, m)
+            && note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok()
+    })?;
     let stop = later
         .reading
         .stops
@@ -724,29 +711,6 @@ fn declined_later(
             "{name} is requested and also declined, deferred, stopped or held later in this note"
         ),
         evidence: vec![evidence],
-    })
-}
-
-/// The agent a drug mention names, as the record writes it.
-fn agent_name(vocabulary: &Vocabulary, m: &DrugMention) -> String {
-    vocabulary.drugs[m.drug].agent.clone()
-}
-
-/// The first mention of the requested drug after the request that
-/// declines, stops or holds it, and that no later plan outlasts.
-fn later_decline<'d>(
-    note: &Note,
-    drugs: &'d Drugs,
-    requested: &DrugMention,
-) -> Option<&'d DrugMention> {
-    let agent = drugs.agent(requested);
-    steps::add(drugs.mentions.len());
-    drugs.mentions.iter().find(|m| {
-        drugs.agent(m) == agent
-            && m.span.start > requested.span.start
-            && m.reading.stops.iter().any(|stop| drugs.own_cue(note, m, stop))
-            && !plan_stands(note, drugs, m)
-            && note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok()
     })
 }
 
@@ -1594,20 +1558,10 @@ mod tests {
     fn a_request_declined_later_is_a_conflict() {
         let text = format!(
             "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.\n\
-             Phone call 3/2: patient called, has decided against Dupixent for now."
+             Addendum 3/2: patient called, has decided against Dupixent for now."
         );
         assert_eq!(requested(&text).as_deref(), Some("dupilumab"));
         assert_eq!(caveats(&text), [PendKind::RequestConflict]);
-        // An addendum or an attending's attestation that declines it
-        // supersedes the plan above it: nothing is asked for.
-        let addendum = text.replace("Phone call 3/2:", "Addendum 3/2:");
-        assert_eq!(requested(&addendum), None);
-        let attestation = format!(
-            "{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks; PA to be submitted.\n\
-             --- ATTENDING ATTESTATION ---\nNo prescription topical tried yet.\n\
-             4. Dupixent will NOT be submitted today."
-        );
-        assert_eq!(requested(&attestation), None);
         let without = format!("{SKIN}Plan: start Dupixent 600 mg then 300 mg every 2 weeks.");
         assert!(caveats(&without).is_empty());
         // Another drug stopped beside it is no conflict.
