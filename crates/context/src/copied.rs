@@ -60,6 +60,9 @@ const LABEL_LINE_LEN: usize = 160;
 /// The marks that open a quoted line: straight and curly double quotes,
 /// and the "> " and "| " of a quoted block.
 const QUOTE_MARKS: [&[u8]; 4] = [b"\"", "\u{201c}".as_bytes(), b">", b"|"];
+/// How many bytes may part a banner phrase from the colon that leads into
+/// a quotation ("quoting the baseline in my letter of June 9, 2025:").
+const QUOTE_LEAD_IN: usize = 96;
 /// How far after a visit label its date may be, past a short aside after
 /// its count ("VISIT 2 OF 2 (CURRENT) - 01/20/2026").
 const DATE_REACH: usize = 24 + ASIDE_REACH;
@@ -272,17 +275,31 @@ impl Reader<'_> {
                 let next = self.lines.range(self.lines.line_of(line.start) + 1);
                 Some(Stand::Line(content.start..next.end))
             }
-            _ if self.leads_into_a_quote(phrase, &line) => {
-                Some(Stand::Line(content.start..line.end))
-            }
-            _ if lead == 0 => {
+            _ => match self.leads_into_a_quote(phrase, &line) {
+                Some(end) => Some(Stand::Line(content.start..end)),
+                None => self.labelled_stand(phrase, lead, &content, &line),
+            },
+        }
+    }
+
+    /// Where a banner phrase that opens its line stands: as the label of
+    /// the copied text after its colon, or as a line of its own.
+    fn labelled_stand(
+        &self,
+        phrase: &Range<usize>,
+        lead: usize,
+        content: &Range<usize>,
+        line: &Range<usize>,
+    ) -> Option<Stand> {
+        match lead {
+            0 => {
                 let rest = &self.bytes[phrase.end..line.end];
                 let colon = memchr::memchr(b':', rest).map(|c| phrase.end + c);
                 match colon {
                     Some(c) if !self.bytes[c + 1..line.end].trim_ascii().is_empty() => {
                         Some(Stand::Labelled(content.start..c + 1))
                     }
-                    Some(_) => Some(Stand::Line(content)),
+                    Some(_) => Some(Stand::Line(content.clone())),
                     None => None,
                 }
             }
@@ -342,25 +359,47 @@ impl Reader<'_> {
             && !self.bytes[line.end..both.end].contains(&b'(')
     }
 
-    /// Whether a banner phrase ends a line that leads into a quotation:
-    /// only the colon follows it, and the next line opens with a quote
-    /// mark ("From Dr. Lee's note of 06/2026, for reference:" over
-    /// "\"BSA 35%. Start Dupixent.\""). The quote marks make the lines
-    /// another note's words; a line such as "Changes since last visit:"
-    /// over today's findings quotes nothing.
-    fn leads_into_a_quote(&self, phrase: &Range<usize>, line: &Range<usize>) -> bool {
+    /// Where the lead into a quotation ends, when a banner phrase's line
+    /// leads into one: the line ends in a colon a few words after the phrase,
+    /// with no sentence's end between, and the next line that is not blank
+    /// opens with a quote mark ("From Dr. Lee's note of 06/2026, for
+    /// reference:" over "\"BSA 35%. Start Dupixent.\""; "I am quoting the
+    /// baseline in my letter of June 9, 2025:" over a blank line and the
+    /// quoted paragraph). The quote marks make the lines another note's
+    /// words; a line such as "Changes since last visit:" over today's
+    /// findings quotes nothing. The lead ends at the blank lines' end.
+    fn leads_into_a_quote(&self, phrase: &Range<usize>, line: &Range<usize>) -> Option<usize> {
         // A phrase run over a line break ends past its first line.
-        let rest = self.bytes.get(phrase.end..line.end);
-        if rest.is_none_or(|rest| rest.trim_ascii() != b":") {
-            return false;
+        let rest = self.bytes.get(phrase.end..line.end)?;
+        // A long rest of the line is prose going on, and is not read.
+        if rest.len() > 2 * QUOTE_LEAD_IN {
+            return None;
         }
-        let next = self.lines.line_of(phrase.start) + 1;
-        if next >= self.lines.count() {
-            return false;
+        crate::steps::add(rest.len());
+        let lead_in = rest.trim_ascii().strip_suffix(b":")?;
+        if lead_in.len() > QUOTE_LEAD_IN || lead_in.iter().any(|b| matches!(b, b'.' | b';' | b'"'))
+        {
+            return None;
         }
-        let quoted = &self.bytes[self.lines.content_of(next)..self.lines.range(next).end];
-        crate::steps::add(QUOTE_MARKS.len());
-        QUOTE_MARKS.iter().any(|mark| quoted.starts_with(mark))
+        let mut next = self.lines.line_of(phrase.start) + 1;
+        let mut end = line.end;
+        for _ in 0..=1 {
+            if next >= self.lines.count() {
+                return None;
+            }
+            let range = self.lines.range(next);
+            let quoted = &self.bytes[self.lines.content_of(next).min(range.end)..range.end];
+            crate::steps::add(QUOTE_MARKS.len());
+            if QUOTE_MARKS.iter().any(|mark| quoted.starts_with(mark)) {
+                return Some(end);
+            }
+            if !quoted.trim_ascii().is_empty() {
+                return None;
+            }
+            // The lead takes in the blank line, up to the quote's line.
+            (end, next) = ((range.end + 1).min(self.bytes.len()), next + 1);
+        }
+        None
     }
 
     /// The index of the heading whose span holds `phrase`.

@@ -217,10 +217,20 @@ fn heading_start(bytes: &[u8], colon: usize) -> Option<(usize, usize)> {
     while i < label_end && bytes[i] == b' ' {
         i += 1;
     }
-    let words = bytes[i..label_end].split(|b| *b == b' ').filter(|w| !w.is_empty()).count();
+    let mut words = bytes[i..label_end].split(|b| *b == b' ').filter(|w| !w.is_empty());
+    let count = words.clone().count();
     let starts_with_letter = bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
-    (starts_with_letter && words <= MAX_HEADING_WORDS).then_some((i, label_end))
+    // A label ending in a past verb is prose that tells what was ("Her
+    // plan was: start dupilumab" of a colleague's earlier visit), no
+    // heading of today's note.
+    let told = words.next_back().is_some_and(|last| {
+        PAST_VERBS.iter().any(|verb| last.eq_ignore_ascii_case(verb.as_bytes()))
+    });
+    (starts_with_letter && count <= MAX_HEADING_WORDS && !told).then_some((i, label_end))
 }
+
+/// Verbs that make the words before a colon a sentence told in the past.
+const PAST_VERBS: [&str; 3] = ["was", "were", "had"];
 
 /// What follows a heading phrase on a line of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -330,6 +330,7 @@ impl DatePatterns {
             amount_after: ci(r"^ [\x20\t]* (?:mg|mcg|iu|units?|ml|kcal|cal|%|x\b)   # an amount")?,
             label_gap: ci(
                 r"^ (?:[\x20\t]*/[\x20\t]*[a-z][a-z\x20\t]{0,40})?   # a second title (Progress note / Reauthorization)
+                  (?:[\x20\t]*\([a-z\x20\t]{1,20}\))?   # how, in brackets (Submitted electronically (ePA))
                   [\s:.=|\-]*                      # punctuation, dot leaders
                   (?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?   # a weekday
                   $",

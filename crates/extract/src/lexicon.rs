@@ -109,6 +109,12 @@ pub enum Cue {
     /// picked up", "never filled"): never used, so no failure, intolerance
     /// or current use said of it anywhere in the note stands.
     NeverUsed,
+    /// The cost of a drug or its cover ("because of cost", "copay"): the
+    /// reason a drug was stopped, so beside a stop cue the course ended for
+    /// no failure of the drug, whatever a failure word beside it says
+    /// ("verdict: FAILED - helping some, but the copay was $285 and they
+    /// stopped"); alone it says nothing.
+    CostReason,
 }
 
 /// How a corticosteroid is given, which decides whether it is listed and in
@@ -978,6 +984,7 @@ fn cue_meaning(file: &str, line: usize, cue: &str, reach: &str) -> Result<Meanin
         "allergy" => Cue::Allergy,
         "tolerated" => Cue::Tolerated,
         "never_used" => Cue::NeverUsed,
+        "cost" => Cue::CostReason,
         other => {
             Cue::Outcome(word::<Outcome>(other).ok_or_else(|| bad(file, line, "unknown outcome"))?)
         }

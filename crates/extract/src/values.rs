@@ -84,7 +84,7 @@ const FILLER: &str = r"(?:
     | [\s:=~()\-]                     # punctuation between
     | \.{2,} | …                       # a form's dot leader: 'BSA ...... 22 %'
     | \b(?:approx|est|ca)\.           # an abbreviated estimate, with its stop
-    | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated
+    | \b(?:of|is|was|at|approximately|approx|about|around|roughly|estimated|closer\x20to|close\x20to
           |involvement|involved|affected|score|scored|rated|current|currently|today
           |now|total|baseline)\b      # words between
     | \b(?:before|prior\x20to|pre-)\s*[a-z]+\b   # a time before a drug: 'before Dupixent 9/10'

@@ -1004,3 +1004,63 @@ fn a_note_that_writes_its_dates_day_first_is_read_so() {
     let us = "Visit date: 06/01/2026\nSigned 06/13/2026\nAtopic dermatitis.";
     assert_eq!(facts(us).note_date.as_deref(), Some("2026-06-01"));
 }
+
+#[test]
+fn a_fill_tables_last_fill_column_ends_the_course_there() {
+    let text = "Date: 02/17/2026\nAtopic dermatitis.\n\
+                \x20 NDC            Product                              Fills  Last fill\n\
+                \x20 -------------  -----------------------------------  -----  ----------\n\
+                \x20 51672-1258-03  CLOBETASOL PROP 0.05% OINT 60 G          3  10/03/2024\n";
+    let f = facts(text);
+    let clobetasol = f.treatments.iter().find(|t| t.agent == "clobetasol").unwrap();
+    assert_eq!(clobetasol.last_used.as_deref(), Some("2024-10-03"));
+    // A date column whose heading says no last use (a start) ends nothing.
+    let started = text.replace("Last fill", "Started  ");
+    let f = facts(&started);
+    let clobetasol = f.treatments.iter().find(|t| t.agent == "clobetasol").unwrap();
+    assert_eq!(clobetasol.last_used.as_deref(), Some("2026-02-17"));
+}
+
+#[test]
+fn a_loading_dose_given_on_a_date_starts_the_course() {
+    let text = "Date: 10/20/2025\nDupixent renewal for atopic dermatitis. The authorization began \
+                06/20/2025, but she could not start right away: enrollment took weeks, and her \
+                loading dose was administered in our office on 08/11/2025. She continues Dupixent \
+                300 mg every 2 weeks and is much improved.";
+    let f = facts(text);
+    let time = f.time_on_therapy.expect("a start");
+    assert_eq!((time.start.as_deref(), time.days), (Some("2025-08-11"), Some(70.0)));
+}
+
+#[test]
+fn a_colleagues_plan_told_in_the_past_requests_nothing() {
+    let text = "Atopic dermatitis, BSA 12%, IGA 3. Triamcinolone failed after 6 weeks.\n\
+                At the 11/4 visit Dr. Okafor saw her. Her plan was: start dupilumab 600 mg load \
+                then 300 mg q2w, PA paperwork drafted.\n\
+                Plan: patch testing first; I am not sending the Dupixent PA today.";
+    assert_eq!(facts(text).requested_drug, None);
+}
+
+#[test]
+fn a_plan_judged_not_realistic_denies_no_drug_after_it() {
+    let text = "Hand eczema. Given severity and that full avoidance is not realistic, requesting \
+                dupilumab (Dupixent) 600 mg load, then 300 mg every 2 weeks.";
+    assert_eq!(facts(text).requested_drug.as_deref(), Some("dupilumab"));
+}
+
+#[test]
+fn a_quotation_of_an_earlier_letter_after_a_blank_line_is_that_letters() {
+    let text = "Date: 10/20/2025\nAtopic dermatitis.\n\
+                I am quoting the baseline in my original letter of June 9, 2025:\n\n\
+                \x20   \"At today's visit her EASI is 24.6, BSA 28%.\"\n\n\
+                Today her EASI is 11.2 and BSA 12%.\n";
+    let f = facts(text);
+    assert_eq!((f.measures.easi, f.measures.bsa_percent), (Some(11.2), Some(12.0)));
+    assert!(f.caveats.is_empty(), "the quoted values are no current ones");
+}
+
+#[test]
+fn rxd_by_names_who_prescribed_a_course_not_an_order() {
+    let text = "Atopic dermatitis. TAC 0.1% cream Rx'd by PCP 5/2025 was never picked up.";
+    assert_eq!(outcome(&facts(text), "triamcinolone"), Some(Outcome::Mentioned));
+}

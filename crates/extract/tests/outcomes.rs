@@ -71,6 +71,21 @@ fn a_stop_for_lack_of_effect_or_cost_is_not_intolerance() {
 }
 
 #[test]
+fn a_course_stopped_for_its_cost_failed_nothing_whatever_its_verdict() {
+    // A parent's log labels it "FAILED"; the item says it helped and the
+    // copay stopped it.
+    let item = "5. Crisaborole ointment, Nov 2025 ........ verdict: \"FAILED\" - it was helping \
+                some, but refill copay was $285 and they stopped";
+    let f = facts(&format!("{AD}{item}\n"));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Mentioned));
+    let f = facts(&format!("{AD}Crisaborole was stopped because of cost while it was working."));
+    assert_eq!(outcome(&f, "crisaborole"), Some(Outcome::Mentioned));
+    // Cost alone, with no stop, says nothing of how the course went.
+    let f = facts(&format!("{AD}Tacrolimus ointment failed after 8 weeks; the copay was high."));
+    assert_eq!(outcome(&f, "tacrolimus"), Some(Outcome::Failed));
+}
+
+#[test]
 fn an_adverse_effect_word_alone_is_no_outcome() {
     let f =
         facts(&format!("{AD}Methotrexate 15 mg weekly since May. Has had headaches this month."));

@@ -359,6 +359,11 @@ pub(super) fn course_time(
     if dated.last.is_none() && !planned {
         dated.last = last_dose_said_next(patterns, note, span, outcomes);
     }
+    // A fill table's last-fill column ends the course there, though the
+    // date in the row reads as only a date of it.
+    if let Some(last) = last_fill_cell(patterns, note, span).filter(|_| !planned) {
+        dated.last = Some(last);
+    }
     // "started 01/2026; discontinued after about 10 days": a start and a
     // length, the end neither written nor open, date the last use.
     if let (None, false, false, false, Some((began, at)), Some((days, words))) =
@@ -664,6 +669,66 @@ fn row_dates(
     dated.shift(line_start);
     Some(dated)
 }
+
+/// The date in the last cell of a drug's row in a claims or fill table
+/// whose header names that column a last fill or use ("NDC  Product  Fills
+/// Last fill" over "51672-1258-03  CLOBETASOL ... OINT  3  10/03/2024"): the
+/// last use the table knows, so an end, and the course not in use after it
+/// unless another mention says so.
+fn last_fill_cell(patterns: &CoursePatterns, note: &Note, span: &Range<usize>) -> Option<LastUse> {
+    let (text, lines) = (note.text(), note.lines());
+    let line = lines.line_of(span.start);
+    let row = lines.range(line);
+    // A name broken over two lines ("Betamethasone\ndipropionate") is
+    // prose, and a row longer than a table's is not read.
+    if span.end > row.end || row.len() > FILL_ROW_LEN {
+        return None;
+    }
+    let cell = last_cell(&text[span.end..row.end])?;
+    let found = patterns.dates.dates_in(cell).next().filter(|f| f.span.len() == cell.len())?;
+    let above = (line.saturating_sub(HEADER_LOOK)..line).rev().map(|l| &text[lines.range(l)]);
+    for header in above {
+        steps::add(header.len().min(FILL_ROW_LEN));
+        if header.len() > FILL_ROW_LEN || header.trim().is_empty() {
+            return None;
+        }
+        let rule = header.bytes().all(|b| matches!(b, b'-' | b'=' | b'|' | b'+' | b' ' | b'\t'));
+        if rule || patterns.dates.dates_in(header).next().is_some() {
+            continue;
+        }
+        let named = last_cell(header).is_some_and(|heading| {
+            let heading = heading.to_ascii_lowercase();
+            LAST_USE_COLUMNS.iter().any(|column| heading.contains(column))
+        });
+        if !named {
+            return None;
+        }
+        let at = cell.as_ptr() as usize - text.as_ptr() as usize;
+        let words = at + found.span.start..at + found.span.end;
+        return Some(LastUse { date: found.date, words, stated_end: true });
+    }
+    None
+}
+
+/// The last cell of a row: the text after its last column gap (two blanks,
+/// a tab or a bar), if the row has one.
+fn last_cell(row: &str) -> Option<&str> {
+    let row = row.trim_end();
+    let gap = row.rfind(['\t', '|']).max(row.rfind("  ").map(|at| at + 1))?;
+    let cell = row[gap + 1..].trim();
+    (!cell.is_empty()).then_some(cell)
+}
+
+/// How many lines above a row its table's header may stand (its rows and
+/// rules between).
+const HEADER_LOOK: usize = 12;
+
+/// The longest row or header of a fill table read.
+const FILL_ROW_LEN: usize = 200;
+
+/// Column headings of a table's last use of a drug.
+const LAST_USE_COLUMNS: [&str; 5] =
+    ["last fill", "last dispensed", "last use", "stop date", "end date"];
 
 /// How far from the start of its row a drug may be for the row's opening
 /// dates to be its own, and how many bytes may part the dates' colon from

@@ -1109,8 +1109,10 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
         // on. (Other cues with no object, "first - pt declined", end it.)
         // One that reaches no other agent before the next cue or the
         // sentence's end ("the desonide cream she uses twice a day is not
-        // helping") opens no clause of another drug: the walk goes on past
-        // it, though it says nothing of this one.
+        // helping", "helping some, but refill copay was $285 and they
+        // stopped") opens no clause of another drug: the walk goes on past
+        // it to the failure or stop after it, though it says nothing of this
+        // one.
         let next_cue = bounded.get(i + 1).map_or(scope.sentence_end, |next| next.0.start);
         if !hit.2.backward()
             && hit.1 == Cue::Outcome(Outcome::Current)
@@ -1118,7 +1120,7 @@ fn reaching_back<'m>(scope: &Scope, from: usize, after: &[CueHit<'m>]) -> (Vec<C
             && !object_is_pronoun(scope.text, hit.0.end)
             && scope.other_agent_in(hit.0.end..next_cue).is_none()
             && scope.other_agent_in(last..hit.0.start).is_none()
-            && bounded[i + 1..].iter().any(|next| states_a_failure(next.1))
+            && bounded[i + 1..].iter().any(|next| ends_the_course(next.1))
         {
             continue;
         }
@@ -1417,10 +1419,18 @@ fn states_own_outcome(cue: Cue) -> bool {
         | Cue::Ongoing
         | Cue::Inquiry
         | Cue::Allergy
-        | Cue::Tolerated => false,
+        | Cue::Tolerated
+        | Cue::CostReason => false,
         // "Tacrolimus was never filled": the course never began.
         Cue::NeverUsed => true,
     }
+}
+
+/// Whether a cue says a course failed or ended ("refill copay was $285
+/// and they stopped"): what a word of use with no drug for its object
+/// ("refill") leaves the clause to say.
+fn ends_the_course(cue: Cue) -> bool {
+    states_a_failure(cue) || matches!(cue, Cue::Stopped | Cue::CostReason)
 }
 
 /// Whether a cue says a course failed or could not go on (failed,
@@ -1643,6 +1653,7 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
         stops: Vec::new(),
     };
     let mut adverse = None;
+    let mut cost = false;
     let mut tolerated: Option<usize> = None;
     steps::add(cues.len());
     for &(cue_span, cue, _) in cues {
@@ -1684,6 +1695,10 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
                 tolerated = Some(cue_span.start);
                 continue;
             }
+            Cue::CostReason => {
+                cost = true;
+                continue;
+            }
             Cue::Masked | Cue::FlaringOn | Cue::Ongoing => continue,
         };
         if outcome == Outcome::Planned {
@@ -1711,6 +1726,16 @@ fn read_cues(reaching: &ReachingCues, span: &Range<usize>) -> CueReading {
             best.said_by = Some(said_by);
             best.listed = false;
         }
+    }
+    // Stopped for its cost ("helping some, but the copay was $285 and they
+    // stopped"): the course ended for no failure of the drug, and is no
+    // longer in use, whatever a verdict beside it says.
+    if cost && best.stopped && matches!(best.outcome, Outcome::Failed | Outcome::Current) {
+        best.outcome = Outcome::Mentioned;
+        best.cue = None;
+        best.said_by = best.stops.last().cloned();
+        best.in_use = None;
+        best.listed = false;
     }
     // "Burned the first week, then tolerated it": the effect passed, and a
     // tolerance said after it leaves no intolerance.

@@ -437,7 +437,7 @@ fn plan_stands(note: &Note, drugs: &Drugs, mention: &DrugMention) -> bool {
     reading
         .plans
         .iter()
-        .filter(|plan| !stops.iter().any(|stop| refuses(text, stop, plan)))
+        .filter(|plan| !stops.iter().any(|stop| refuses(text, stop, plan, &mention.span)))
         .filter(|plan| !renews(note, mention, plan))
         .map(|plan| plan.start)
         .max()
@@ -649,15 +649,24 @@ const OWN_CUE_REACH: usize = 60;
 const REFUSAL_JOINS: [&str; 5] = ["to", "on", "with", "the", "any"];
 
 /// Whether a stop cue refuses the plan cue right after it: nothing but
-/// joining words between ("decided against starting", "declined to start").
-fn refuses(text: &str, stop: &Range<usize>, plan: &Range<usize>) -> bool {
-    if stop.end > plan.start || plan.start - stop.end > REFUSAL_GAP {
+/// joining words between ("decided against starting", "declined to start"),
+/// or the drug itself when the plan word names what is done with it ("not
+/// sending the Dupixent PA": the request is the refusal's object).
+fn refuses(text: &str, stop: &Range<usize>, plan: &Range<usize>, drug: &Range<usize>) -> bool {
+    if stop.end > plan.start {
         return false;
     }
-    let between = &text[stop.end..plan.start];
-    steps::add(between.len());
-    between.chars().all(|c| c.is_alphabetic() || c.is_whitespace())
-        && between.split_whitespace().all(|w| words::is_one_of(w, &REFUSAL_JOINS))
+    let joins = |between: &str| {
+        steps::add(between.len());
+        between.len() <= REFUSAL_GAP
+            && between.chars().all(|c| c.is_alphabetic() || c.is_whitespace())
+            && between.split_whitespace().all(|w| words::is_one_of(w, &REFUSAL_JOINS))
+    };
+    let names_the_drug = stop.end <= drug.start && drug.end <= plan.start;
+    joins(&text[stop.end..plan.start])
+        || (names_the_drug
+            && joins(&text[stop.end..drug.start])
+            && joins(&text[drug.end..plan.start]))
 }
 
 /// How far a refusal stands before the start it refuses.
@@ -1570,6 +1579,14 @@ mod tests {
              once Dupixent is approved."
         );
         assert!(caveats(&other).is_empty());
+        // A request held back, its refusal before the drug ("I am not
+        // sending the Dupixent PA today").
+        for refusal in ["I am not sending the Dupixent PA today.", "We will not submit Dupixent."] {
+            let text = format!(
+                "{SKIN}Reason for visit: to start Dupixent.\nPlan: {refusal} Patch testing first."
+            );
+            assert_eq!(caveats(&text), [PendKind::RequestConflict], "{refusal}");
+        }
     }
 
     #[test]

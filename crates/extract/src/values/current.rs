@@ -258,7 +258,7 @@ pub fn values(
     let mut facts =
         ValueFacts { baseline, on_day, note_date, out_of_scale, ..ValueFacts::default() };
     let current = select(note, ranked, &unscored, &mut facts);
-    facts.conflicts = conflicts(current, addendum_start(note));
+    facts.conflicts = conflicts(note.text(), current, addendum_start(note));
     if facts.age.is_none() {
         let day = facts.note_date.as_ref().filter(|(date, _)| date.is_day());
         facts.age = day.and_then(|(date, _)| age_from_birth_date(patterns, note, date.last()));
@@ -367,8 +367,11 @@ pub(crate) fn addendum_start(note: &Note) -> Option<usize> {
 }
 
 /// The measures whose most current values disagree, with those values. An
-/// addendum's values supersede those written before it: only they count.
+/// addendum's values supersede those written before it: only they count;
+/// so does an editor's correction in square brackets right after a value
+/// ("IGA 2 [LMV: IGA 3 - moderate.]").
 fn conflicts(
+    text: &str,
     current: PerMeasure<Vec<(Rank, Value)>>,
     addendum: Option<usize>,
 ) -> Vec<(Measure, Vec<Value>)> {
@@ -384,6 +387,17 @@ fn conflicts(
         // (vIGA-AD) was 4") read one number.
         top_values.sort_by_key(|v| v.span.end);
         top_values.dedup_by_key(|v| v.span.end);
+        let corrected: Vec<usize> = top_values
+            .iter()
+            .map(|v| v.span.end)
+            .filter(|&end| {
+                correction_bracket(text, end).is_some_and(|inside| {
+                    let first = top_values.partition_point(|v| v.span.start < inside.start);
+                    top_values.get(first).is_some_and(|later| later.span.start < inside.end)
+                })
+            })
+            .collect();
+        top_values.retain(|v| !corrected.contains(&v.span.end));
         let disagree = top_values.windows(2).any(|w| (w[0].number - w[1].number).abs() > 1e-6);
         if disagree {
             found.push((measure, top_values));
@@ -391,6 +405,32 @@ fn conflicts(
     }
     found
 }
+
+/// The inside of a square bracket opened right after a value that ends
+/// at `end` (only blanks and a full stop between): an editor's inline
+/// correction of it, when it holds a value of the same measure ("BSA ~8%.
+/// [LMV: re-examined ... Total BSA closer to 14%.]").
+fn correction_bracket(text: &str, end: usize) -> Option<Range<usize>> {
+    let lead =
+        text.get(end..crate::treatments::floor_char_boundary(text, end + CORRECTION_LEAD + 1))?;
+    steps::add(lead.len());
+    let open = end + lead.find('[')?;
+    if !text[end..open].bytes().all(|b| matches!(b, b'.' | b' ' | b'\t' | b'\n')) {
+        return None;
+    }
+    let reach = crate::treatments::floor_char_boundary(text, open + CORRECTION_REACH);
+    steps::add(reach - open);
+    let close = text[open + 1..reach].find([']', '['])?;
+    let inside = open + 1..open + 1 + close;
+    text[inside.end..].starts_with(']').then_some(inside)
+}
+
+/// How far a correction's bracket may reach.
+const CORRECTION_REACH: usize = 400;
+
+/// How many blanks and stops may part a value from the bracket that
+/// corrects it.
+const CORRECTION_LEAD: usize = 3;
 
 /// Whether a fact's words are dated before the note's latest examination,
 /// read as a value's are ("involvement of the hands and face" in "per 2022
@@ -1370,6 +1410,17 @@ mod tests {
     fn measures(text: &str) -> [Option<f64>; 4] {
         let m = facts(text).measures;
         [m.bsa_percent, m.iga, m.itch_nrs, m.easi]
+    }
+
+    #[test]
+    fn an_editors_correction_in_brackets_supersedes_the_value_before_it() {
+        let text = "Atopic dermatitis.\nBSA ~8%. [LMV: re-examined with the attending - neck and \
+                    hands also involved. Total BSA closer to 14%.]\nIGA 2 [LMV: IGA 3 - moderate.]\n";
+        assert_eq!(measures(text)[..2], [Some(14.0), Some(3.0)]);
+        assert!(facts(text).caveats.is_empty(), "a correction is no conflict");
+        // Two values apart, neither in a bracket after the other, disagree.
+        let text = "Atopic dermatitis.\nBSA 8% on the trunk.\nLater exam: BSA 14%.\n";
+        assert_eq!(facts(text).caveats.len(), 1);
     }
 
     #[test]

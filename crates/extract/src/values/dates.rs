@@ -197,6 +197,18 @@ mod tests {
     }
 
     #[test]
+    fn a_submission_stamp_may_say_how_in_brackets() {
+        let text =
+            "PRIOR AUTHORIZATION REQUEST\nSubmitted electronically (ePA) 02/17/2026 - Case 1\n\
+                    Atopic dermatitis.";
+        let (date, words) = note_date_of(text).unwrap();
+        assert_eq!(
+            (date.as_str(), words.as_str()),
+            ("2026-02-17", "Submitted electronically (ePA) 02/17/2026")
+        );
+    }
+
+    #[test]
     fn a_footnote_or_an_enclosure_dates_another_document() {
         let text = "WILLOWBROOK ALLERGY\n\nFebruary 17, 2026\n\nDear Reviewer,\nEczema.\n\
                     ________\n\u{b2} Clinic note 09/08/2025, visit at which dupilumab was started.\n";
