@@ -359,30 +359,36 @@ impl Reader<'_> {
             && !self.bytes[line.end..both.end].contains(&b'(')
     }
 
-    /// Where the lead into a quotation ends, when a banner phrase's line
-    /// leads into one: the line ends in a colon a few words after the phrase,
-    /// with no sentence's end between, and the next line that is not blank
-    /// opens with a quote mark ("From Dr. Lee's note of 06/2026, for
-    /// reference:" over "\"BSA 35%. Start Dupixent.\""; "I am quoting the
-    /// baseline in my letter of June 9, 2025:" over a blank line and the
-    /// quoted paragraph). The quote marks make the lines another note's
-    /// words; a line such as "Changes since last visit:" over today's
-    /// findings quotes nothing. The lead ends at the blank lines' end.
+    /// Where the lead into a quotation ends, when a banner phrase leads
+    /// into one: its sentence ends in a colon at a line's end a few words
+    /// after the phrase (on its line or the next: "which I quote in full
+    /// below because\nit summarizes her earlier course:"), with no
+    /// sentence's end between, and the next line that is not blank opens
+    /// with a quote mark ("From Dr. Lee's note of 06/2026, for reference:"
+    /// over "\"BSA 35%. Start Dupixent.\""). The quote marks make the lines
+    /// another note's words; a line such as "Changes since last visit:" over
+    /// today's findings quotes nothing. The lead ends at the blank lines'
+    /// end.
     fn leads_into_a_quote(&self, phrase: &Range<usize>, line: &Range<usize>) -> Option<usize> {
         // A phrase run over a line break ends past its first line.
-        let rest = self.bytes.get(phrase.end..line.end)?;
-        // A long rest of the line is prose going on, and is not read.
-        if rest.len() > 2 * QUOTE_LEAD_IN {
+        if phrase.end > line.end {
             return None;
         }
-        crate::steps::add(rest.len());
-        let lead_in = rest.trim_ascii().strip_suffix(b":")?;
-        if lead_in.len() > QUOTE_LEAD_IN || lead_in.iter().any(|b| matches!(b, b'.' | b';' | b'"'))
-        {
+        let reach = (phrase.end + QUOTE_LEAD_IN + 1).min(self.bytes.len());
+        crate::steps::add(reach - phrase.end);
+        let window = &self.bytes[phrase.end..reach];
+        let colon = memchr::memchr(b':', window)?;
+        let lead_in = &window[..colon];
+        let breaks = lead_in.iter().filter(|&&b| b == b'\n').count();
+        if breaks > 1 || lead_in.iter().any(|b| matches!(b, b'.' | b';' | b'"')) {
             return None;
         }
-        let mut next = self.lines.line_of(phrase.start) + 1;
-        let mut end = line.end;
+        let colon_line = self.lines.line_of(phrase.end + colon);
+        let colon_line_end = self.lines.range(colon_line).end;
+        if !self.bytes[phrase.end + colon + 1..colon_line_end].trim_ascii().is_empty() {
+            return None;
+        }
+        let (mut next, mut end) = (colon_line + 1, colon_line_end);
         for _ in 0..=1 {
             if next >= self.lines.count() {
                 return None;

@@ -1064,3 +1064,25 @@ fn rxd_by_names_who_prescribed_a_course_not_an_order() {
     let text = "Atopic dermatitis. TAC 0.1% cream Rx'd by PCP 5/2025 was never picked up.";
     assert_eq!(outcome(&facts(text), "triamcinolone"), Some(Outcome::Mentioned));
 }
+
+#[test]
+fn a_quotation_whose_lead_in_wraps_onto_a_second_line_is_the_quoted_letters() {
+    let text = "Date: 01/21/2026\nAtopic dermatitis.\nShe brought a letter from her previous \
+                dermatologist, which I quote in full below because\nit summarizes her earlier \
+                course:\n\n  \"March 4, 2024\n   At her visit today she had 35% BSA with an IGA \
+                of 4.\"\n\nExam: BSA about 7%. IGA 2 (mild).\n";
+    let f = facts(text);
+    assert_eq!((f.measures.bsa_percent, f.measures.iga), (Some(7.0), Some(2.0)));
+}
+
+#[test]
+fn a_letter_to_a_payer_asks_for_the_drug_its_subject_line_names() {
+    let text = "RE: Letter of Medical Necessity - DUPIXENT (dupilumab) for atopic dermatitis\n\n\
+                Below I answer each criterion of your policy. Atopic dermatitis, BSA 22%.\n\
+                CRITERION 5 - Dose: 600 mg SC x1, then 300 mg every other week.\n";
+    assert_eq!(facts(text).requested_drug.as_deref(), Some("dupilumab"));
+    // Its narrative's request comes first, and a letter with none asks
+    // for no drug its subject does not name.
+    let other = text.replace("Below I answer", "We request Adbry; below I answer");
+    assert_eq!(facts(&other).requested_drug.as_deref(), Some("tralokinumab"));
+}

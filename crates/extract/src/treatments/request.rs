@@ -86,7 +86,10 @@ pub(super) fn read_request(
         }
         _ => match form_drug {
             Some(drug) => (Some((drug, form.label_of(note.text(), drug))), None),
-            None => (narrative.map(|n| (n, None)), continuation),
+            None => {
+                let subject = form.subject.map(|i| &mentions[i]);
+                (narrative.or(subject).map(|n| (n, None)), continuation)
+            }
         },
     };
     // A published case tells what was given; it asks no payer for a drug.
@@ -806,6 +809,9 @@ struct Form {
     /// The document is a published case report or series: two different
     /// marks of one ("CASE REPORT", "Keywords:").
     published: bool,
+    /// The drug a letter to a payer names as its subject, when it has no
+    /// drug field: the request when the narrative asks for none.
+    subject: Option<usize>,
 }
 
 /// Ranges of a note, merged where they overlap and in order, so that
@@ -902,6 +908,7 @@ impl Form {
             current_lists: Ranges::default(),
             blank_fields: Vec::new(),
             published: published(note, &labels),
+            subject: None,
         };
         let mut lists = Vec::new();
         for (m, label, layout) in &labels {
@@ -940,6 +947,9 @@ impl Form {
                 _ => {}
             }
         }
+        if form.drugs.is_empty() && payer_letter {
+            form.subject = letter_subject(note, mentions, &labels);
+        }
         if request_form {
             form.blank_fields.extend(blank_diagnosis(note, &labels));
             form.blank_fields.extend(blank_severity(note));
@@ -969,6 +979,30 @@ impl Form {
     fn in_current_list(&self, span: &Range<usize>) -> bool {
         self.current_lists.contains(span.start)
     }
+}
+
+/// The drug a letter to a payer names as its subject, right after its mark
+/// on the mark's line ("RE: Letter of Medical Necessity - DUPIXENT
+/// (dupilumab) for atopic dermatitis"), when the letter has no drug field:
+/// an advanced drug, parted from the mark by a dash, a colon or "for".
+fn letter_subject(
+    note: &Note,
+    mentions: &[DrugMention],
+    labels: &[(&Mention, FormLabel, Option<Layout>)],
+) -> Option<usize> {
+    let text = note.text();
+    let lines = note.lines();
+    labels.iter().filter(|(_, label, _)| *label == FormLabel::PayerLetter).find_map(|(m, _, _)| {
+        let line_end = lines.range(lines.line_of(m.span.end)).end.max(m.span.end);
+        let i = first_drug(note, mentions, &(m.span.end..line_end))?;
+        let between = &text[m.span.end..mentions[i].span.start];
+        steps::add(between.len());
+        let joins = between.split_whitespace().all(|w| {
+            w.chars().all(|c| matches!(c, '-' | ':' | '\u{2013}' | '\u{2014}'))
+                || w.eq_ignore_ascii_case("for")
+        });
+        (joins && REQUESTABLE.contains(&mentions[i].class)).then_some(i)
+    })
 }
 
 /// How many different marks of a published case make a document one: a
