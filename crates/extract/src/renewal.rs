@@ -431,8 +431,12 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         Reader { patterns, note, courses, drugs, sentence_course, starts, resumed, ahead, labels }
     }
 
-    /// The course the document asks a payer to go on paying for, if it asks.
-    pub fn continuation(&self) -> Option<Continuation> {
+    /// The course the document asks a payer to go on paying for, if it
+    /// asks: the continuation, or (as the error) the agent of a course it
+    /// asks to renew that the note starts anew, a restart after a lapse
+    /// ("[X] Renewal" ticked over "has had NO Dupixent since 11/24/2025 ...
+    /// Resume Dupixent"), which is a new request of it.
+    pub fn renewal_asked(&self) -> Option<Result<Continuation, String>> {
         let note = self.note;
         if !self.courses.iter().any(|c| RENEWABLE.contains(&c.class)) {
             return None;
@@ -473,11 +477,14 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
             form = chosen_on_form;
             asks && note.judge(m, Question::CONTINUATION).is_ok()
         })?;
-        let course = self.continued_course(asked, form)?;
+        let Some(course) = self.continued_course(asked, form) else {
+            return self.restarted_course().map(|course| Err(self.courses[course].agent.clone()));
+        };
+        let agent = self.courses[course].agent.clone();
         if self.started_anew(course) {
-            return None;
+            return Some(Err(agent));
         }
-        Some(Continuation { agent: self.courses[course].agent.clone(), span: asked.span.clone() })
+        Some(Ok(Continuation { agent, span: asked.span.clone() }))
     }
 
     /// The course a renewal word asks for, one the patient is on now: the
@@ -515,6 +522,20 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
         let mut quiet = (0..self.courses.len())
             .filter(|&c| renewable(c) && usable(c, under_way) && !self.started_anew(c));
         match (quiet.next(), quiet.next()) {
+            (Some(course), None) => Some(course),
+            _ => None,
+        }
+    }
+
+    /// The one renewable course the note says stopped and then starts anew
+    /// ("has had NO Dupixent since her last injection ... a ~10-week gap off
+    /// dupilumab ... Resume Dupixent"), which a renewal asked of it restarts.
+    fn restarted_course(&self) -> Option<usize> {
+        steps::add(self.courses.len());
+        let mut restarted = (0..self.courses.len()).filter(|&c| {
+            RENEWABLE.contains(&self.courses[c].class) && self.stopped(c) && self.started_anew(c)
+        });
+        match (restarted.next(), restarted.next()) {
             (Some(course), None) => Some(course),
             _ => None,
         }

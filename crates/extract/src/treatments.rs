@@ -207,12 +207,18 @@ pub fn find_treatments(
     let drug_mentions = with_routes_settled(vocabulary, drug_mentions);
     let drug_mentions = ended_before_now(begun_before_now(drug_mentions, dating), dating);
     let courses = courses(vocabulary, note, &drug_mentions);
-    let continuation = renewal::Reader::new(renewal_patterns, note, &courses, dating)
-        .continuation()
+    let asked = renewal::Reader::new(renewal_patterns, note, &courses, dating)
+        .renewal_asked()
         .filter(|_| !declined_on_the_form(note));
+    let (continuation, restarted) = match asked {
+        Some(Ok(continuation)) => (Some(continuation), None),
+        Some(Err(restarted)) => (None, Some(restarted)),
+        None => (None, None),
+    };
     let continued = continuation.as_ref().map(|c| c.agent.as_str());
+    let renewal = request::Renewal { continued, restarted: restarted.as_deref() };
     let request =
-        request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, continued);
+        request::read_request(vocabulary, patterns, note, &drug_mentions, skin_note, renewal);
     let requested = request.requested;
     let (treatments, in_use_now) =
         merge_by_agent(vocabulary, text, &drug_mentions, requested.as_ref());

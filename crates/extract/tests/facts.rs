@@ -1086,3 +1086,25 @@ fn a_letter_to_a_payer_asks_for_the_drug_its_subject_line_names() {
     let other = text.replace("Below I answer", "We request Adbry; below I answer");
     assert_eq!(facts(&other).requested_drug.as_deref(), Some("tralokinumab"));
 }
+
+#[test]
+fn a_ticked_renewal_of_a_course_that_lapsed_and_restarts_asks_for_it_anew() {
+    let text = "Medication: DUPIXENT (dupilumab)   Request: [ ] Initial  [X] Renewal\n\
+                Dose: 300 mg SC every 14 days\n\n\
+                S: Atopic dermatitis. Has had no injection since 11/24/25; flaring after a \
+                ~10-week gap off dupilumab due to the lapsed PA. BSA 18%. EASI 15.2.\n\
+                P: 1. Resume Dupixent 300 mg SC every 2 weeks once approved.\n";
+    let f = facts(text);
+    assert_eq!(
+        (f.requested_drug.as_deref(), f.continuation_of.as_deref()),
+        (Some("dupilumab"), None)
+    );
+    assert!(f.caveats.iter().all(|c| c.kind != necessity_record::PendKind::RequestConflict));
+    // Without the lapse the ticked renewal continues the course.
+    let going_on = text.replace(
+        "flaring after a ~10-week gap off dupilumab due to the lapsed PA",
+        "on dupilumab since 2024",
+    );
+    let f = facts(&going_on);
+    assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
+}

@@ -51,17 +51,27 @@ pub struct BlankField {
     pub label: Span,
 }
 
+/// What the renewal reader found a note asks of a course under way.
+pub(super) struct Renewal<'a> {
+    /// The drug whose continuation the note asks for.
+    pub continued: Option<&'a str>,
+    /// The drug the note asks to renew but starts anew (a restart after a
+    /// lapse): a ticked "Renewal" of it is a new request.
+    pub restarted: Option<&'a str>,
+}
+
 /// Reads the request of a note whose drug mentions (treatments of the
-/// patient, in text order) are `mentions`; `continued` names the drug whose
-/// continuation the note asks for, when another reader found one.
+/// patient, in text order) are `mentions`, with what the renewal reader
+/// found it asks of a course under way.
 pub(super) fn read_request(
     vocabulary: &Vocabulary,
     patterns: &TreatmentPatterns,
     note: &Note,
     mentions: &[DrugMention],
     skin_note: bool,
-    continued: Option<&str>,
+    renewal: Renewal,
 ) -> Request {
+    let Renewal { continued, restarted } = renewal;
     // A renewal asks to go on with a course, not to start one: its
     // "continue Dupixent 300 mg q2w" is no request (conventions).
     let renewing = continued.is_some();
@@ -79,7 +89,13 @@ pub(super) fn read_request(
         });
     let continuation = continued
         .and_then(|agent| mentions.iter().find(|m| vocabulary.drugs[m.drug].agent == agent));
+    let restarts = |f: &DrugMention| Some(vocabulary.drugs[f.drug].agent.as_str()) == restarted;
     let (chosen, continued) = match form.kind {
+        // A ticked renewal of a course the note restarts after a lapse
+        // asks for it anew.
+        Some(FormLabel::Renewal) if form_drug.is_some_and(restarts) => {
+            (form_drug.map(|drug| (drug, form.label_of(note.text(), drug))), None)
+        }
         Some(FormLabel::Renewal) => {
             let other = narrative.filter(|n| form_drug.is_none_or(|f| agent(f) != agent(n)));
             (other.map(|n| (n, None)), form_drug)
@@ -709,6 +725,18 @@ fn declined_later(
             && !plan_stands(note, drugs, m)
             && note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok()
     })?;
+    // A plan of it after the stop ("a ~10-week gap off dupilumab ... Plan:
+    // Resume Dupixent") is the last word: the stop was the lapse before it.
+    let planned_after = drugs.mentions.iter().any(|m| {
+        drugs.agent(m) == agent
+            && m.span.start > later.span.start
+            && m.reading.planned
+            && plan_stands(note, drugs, m)
+            && note.judge_span(&m.span, m.scope, Question::REQUEST).is_ok()
+    });
+    if planned_after {
+        return None;
+    }
     let stop = later
         .reading
         .stops
