@@ -86,6 +86,9 @@ const NOT_SCORED_REACH: usize = 24;
 /// How far before a value the quotation mark opening the quoted note it
 /// stands in may be.
 const QUOTE_REACH: usize = 160;
+/// How far before a value the quotation mark opening an excerpt on its own
+/// line may be (a few lines of a quoted note).
+const EXCERPT_REACH: usize = 480;
 
 /// Where the quotation still open at the end of `before` opens: the last
 /// of an odd number of straight quotes, or a curly opening quote not
@@ -969,6 +972,9 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         if let Some(found) = self.quotation_intro(&sentence, span) {
             return Some(found);
         }
+        if let Some(found) = self.quoted_excerpt_header(span) {
+            return Some(found);
+        }
         let wide = self.clause(&sentence, span, false);
         let before = wide.start.max(span.start.saturating_sub(self.reach))..span.start;
         if let Some(found) = self.nearest_outside_brackets(&before, span) {
@@ -1278,6 +1284,32 @@ impl<'a, 't, 'v> Framer<'a, 't, 'v> {
         self.nearest_outside_brackets(&lead, &(open..open + 1))
     }
 
+    /// The date on the line above a quoted excerpt the value stands in,
+    /// when the quotation opens its own line ("[2] Dermatology - Dr. A.
+    /// Vorhees, 06/18/2025" over "\"New pt. ... BSA ~12%. ...\""): a packet
+    /// of excerpts from dated notes dates each excerpt's values by its
+    /// header.
+    fn quoted_excerpt_header(&self, span: &Range<usize>) -> Option<Found> {
+        let text = self.note.text();
+        let from =
+            crate::treatments::floor_char_boundary(text, span.start.saturating_sub(EXCERPT_REACH));
+        let before = &text.as_bytes()[from..span.start];
+        steps::add(before.len());
+        let open = opening_quote(before)? + from;
+        let lines = self.note.lines();
+        let line = lines.line_of(open);
+        if line == 0 || lines.content_of(line) != open {
+            return None;
+        }
+        // Only a header that ends in its date ("..., 06/18/2025"): a lead-in
+        // sentence ("Baseline, as documented in our request dated 04/28/2025
+        // (approved 05/02/2025), quoted here:") is read as one.
+        let header = lines.range(line - 1);
+        let end = header.start + text[header.clone()].trim_end().len();
+        self.nearest_outside_brackets(&header, &(open..open + 1))
+            .filter(|found| found.span.end == end)
+    }
+
     /// The cue that heads a run of values listed in one clause ("At
     /// baseline, the visit of his first dose, his EASI was 27, IGA 4, BSA
     /// 34% and itch NRS 8/10"): a value further than the clause's reach
@@ -1410,6 +1442,17 @@ mod tests {
     fn measures(text: &str) -> [Option<f64>; 4] {
         let m = facts(text).measures;
         [m.bsa_percent, m.iga, m.itch_nrs, m.easi]
+    }
+
+    #[test]
+    fn a_quoted_excerpt_is_dated_by_the_header_line_above_it() {
+        let text = "Packet date: 02/10/2026\nAtopic dermatitis.\n\
+                    [2] Dermatology - Dr. A. Vorhees, 06/18/2025\n\
+                    \"New pt. Widespread plaques. BSA ~12%. Start triamcinolone.\"\n\n\
+                    [4] Dermatology - Dr. A. Vorhees, 01/28/2026\n\
+                    \"F/u AD. Exam: plaques on the hands. BSA 18%. vIGA-AD 3.\"\n";
+        assert_eq!(measures(text)[..2], [Some(18.0), Some(3.0)]);
+        assert!(facts(text).caveats.is_empty(), "the earlier excerpt's value is no current one");
     }
 
     #[test]
