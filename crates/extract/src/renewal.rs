@@ -123,6 +123,8 @@ pub struct RenewalPatterns {
     visit_after: Regex,
     label_number: Regex,
     aside_then_date: Regex,
+    /// A start word opening a sentence, then its date ("Started 10/14/2025").
+    start_opening: Regex,
     time_before: Regex,
     doses_before: Regex,
     start_noun: Regex,
@@ -199,6 +201,10 @@ impl RenewalPatterns {
                     \s+(?:from\s+[^.;]{1,48}?\s+)?to                        #   from another drug
                 |first(?:\s+(?:dose|injection|shot)\s+of)?)              # its first dose
                 \s+(?:(?:on|taking|treatment\s+with|therapy\s+with)\s+)?$      # of the drug next")?,
+            start_opening: ci(
+                r"^ (?:started|began|initiated|first\x20dose)   # a start opening its sentence
+                (?:\s+(?:on|in))? \s+                                    # then its date",
+            )?,
             started_after: ci(r"^ [\s,]* (?:(?:was|were)\s+)?
                 (?:started|initiated|begun|began|commenced) \b   # a past start after the drug")?,
             in_date_after: ci(r"\b(?:in|on)\s+   # a date's preposition within the clause")?,
@@ -717,6 +723,7 @@ impl<'a, 't, 'v> Reader<'a, 't, 'v> {
                 Around::new(note.text(), &mention.span, &note.sentence_of(mention.span.start));
             found.extend(after_drug(patterns, note, &around));
             found.extend(before_drug(patterns, note, &around));
+            found.extend(start_said_next(patterns, note, &mention.span));
         }
         steps::add(self.labels.len());
         let own = |sentence: &usize| {
@@ -1256,7 +1263,9 @@ fn row_date(patterns: &RenewalPatterns, note: &Note, word: &Range<usize>) -> Opt
     let line = note.lines().range(note.lines().line_of(word.start));
     let row = &text[line.start..word.start];
     steps::add(row.len());
-    let number = row.len() - row.trim_start_matches([' ', '\t', '#']).len();
+    // A row may open with its number or a bullet ("- 11/18/2025: 600 mg SC
+    // loading dose given in clinic").
+    let number = row.len() - row.trim_start_matches([' ', '\t', '#', '-', '*', '\u{2022}']).len();
     let digits = row[number..].bytes().take_while(u8::is_ascii_digit).count();
     let after_number = row[number + digits..].trim_start_matches(['.', ')']);
     let gap = after_number.len() - after_number.trim_start_matches([' ', '\t']).len();
@@ -1265,6 +1274,27 @@ fn row_date(patterns: &RenewalPatterns, note: &Note, word: &Range<usize>) -> Opt
         cells.iter().find_map(|&at| patterns.dates.read_at(text, line.start + at))?;
     (span.end <= word.start)
         .then_some(TimeStatement { stated: Stated::Start(date), span: span.start..word.end })
+}
+
+/// A start told in the sentence after the drug's, when that sentence
+/// opens with it and its date and names no drug ("... on dupilumab 300 mg
+/// every 2 weeks. Started 10/14/2025 (600 mg loading dose in clinic)").
+fn start_said_next(
+    patterns: &RenewalPatterns,
+    note: &Note,
+    drug: &Range<usize>,
+) -> Option<TimeStatement> {
+    let text = note.text();
+    let next = note.sentence(note.sentence_index(drug.start) + 1);
+    let body = &text[next.clone()];
+    let lead = body.len() - body.trim_start().len();
+    let caps = patterns.start_opening.captures(&body[lead..])?;
+    let opening = caps.get(0)?;
+    let at = next.start + lead + opening.end();
+    let (date, span) = patterns.dates.read_at(text, at)?;
+    let names_a_drug = note.mentions_in(&next).any(|m| matches!(m.meaning, Meaning::Drug(_)));
+    (!names_a_drug)
+        .then_some(TimeStatement { stated: Stated::Start(date), span: next.start + lead..span.end })
 }
 
 /// Whether a drug is named just before a word, on its line ("dupilumab

@@ -57,8 +57,10 @@ impl TreatmentPatterns {
         Ok(TreatmentPatterns {
             strength: ci(r"^ (?:\s|acetonide|propionate|dipropionate|valerate|furoate|butyrate
                       |topical|cream|ointment|oint|lotion|solution|foam|gel|,)*   # ester, vehicle
-                  (\d*\.?\d+)                         # the strength
-                  \s*(?:%|percent\b|pct\b)            # in percent")?,
+                  (?: (?P<percent>\d*[.,]?\d+)          # the strength, a decimal comma too
+                      \s*(?:%|percent\b|pct\b)          # in percent: 0.05 %, 0,05 %
+                    | (?P<per_gram>\d*\.?\d+)          # or in milligrams per gram
+                      \s*mg\s*/\s*g\b )                 # (0.1 mg/g is 0.01 %)")?,
             vehicle: ci(r"\b(ointment|oint|cream|lotion|solution|foam|gel)\b   # the vehicle")?,
             dose: ci(r"^ [\s:,(]*                        # a separator, if any
                   \d*\.?\d+                              # the amount
@@ -708,12 +710,7 @@ fn potency_of(
 ) -> Option<(u8, Potency)> {
     let key = drug.potency_key.as_ref()?;
     let window = window_after(text, span.end, ROUTE_AFTER);
-    let strength = patterns
-        .strength
-        .captures(window)
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().trim_start_matches('0').to_string())
-        .map(|s| if s.starts_with('.') { format!("0{s}") } else { s });
+    let strength = written_percent(patterns, window);
     let vehicle = patterns.vehicle.captures(window).and_then(|c| c.get(1)).map(|m| {
         let v = m.as_str().to_ascii_lowercase();
         if v == "oint" {
@@ -734,6 +731,21 @@ fn potency_of(
     }
     let named = text[span.clone()].len() > drug.agent.len();
     lookup(None, None).map(|p| (u8::from(named), p))
+}
+
+/// The strength written right after a topical steroid's name, in percent
+/// as the potency table writes it ("0.05"): a decimal comma is a point
+/// ("0,05 %"), and milligrams per gram are tenths of a percent ("0.1 mg/g"
+/// is "0.01", "25 mg/g" is "2.5").
+fn written_percent(patterns: &TreatmentPatterns, window: &str) -> Option<String> {
+    let found = patterns.strength.captures(window)?;
+    if let Some(per_gram) = found.name("per_gram") {
+        let percent = per_gram.as_str().parse::<f64>().ok()? / 10.0;
+        return Some(format!("{percent}"));
+    }
+    let written = found.name("percent")?.as_str().replace(',', ".");
+    let written = written.trim_start_matches('0');
+    Some(if written.starts_with('.') { format!("0{written}") } else { written.to_string() })
 }
 
 /// Whether a drug of flag `strength` is followed by its strength: a topical

@@ -1108,3 +1108,36 @@ fn a_ticked_renewal_of_a_course_that_lapsed_and_restarts_asks_for_it_anew() {
     let f = facts(&going_on);
     assert_eq!(f.continuation_of.as_deref(), Some("dupilumab"));
 }
+
+#[test]
+fn a_strength_in_milligrams_per_gram_or_with_a_decimal_comma_gives_the_potency() {
+    let f = facts(
+        "Atopic dermatitis. Fluocinolone acetonide 0.1 mg/g topical oil to the scalp: no better.\n\
+         Mometasone furoate 0,1 % ointment: minimal benefit.\n",
+    );
+    let potency =
+        |agent: &str| f.treatments.iter().find(|t| t.agent == agent).and_then(|t| t.potency);
+    assert_eq!(potency("fluocinolone"), Some(Potency::Low), "0.1 mg/g is 0.01 %");
+    assert_eq!(potency("mometasone"), Some(Potency::High));
+}
+
+#[test]
+fn a_start_told_in_the_next_sentence_or_a_bulleted_row_dates_the_course() {
+    let next = "Date: 05/26/2026. She returns on dupilumab (Dupixent) 300 mg SC every 2 weeks for \
+                atopic dermatitis. Started 10/14/2025 (600 mg loading dose in clinic). Much \
+                improved. Requesting reauthorization for 12 months.";
+    let time = facts(next).time_on_therapy.expect("a start");
+    assert_eq!(time.start.as_deref(), Some("2025-10-14"));
+    let row = "Date: 03/02/2026. Dupixent renewal for atopic dermatitis, much improved.\n\
+               Dupilumab timeline:\n - 11/18/2025: 600 mg SC loading dose given in clinic.\n\
+               \x20- 12/02/2025 onward: 300 mg every 2 weeks at home.\n";
+    let time = facts(row).time_on_therapy.expect("a start");
+    assert_eq!(time.start.as_deref(), Some("2025-11-18"));
+}
+
+#[test]
+fn the_palm_method_of_estimating_bsa_names_no_site() {
+    let text = "Atopic dermatitis of the back and arms. My estimate (palm method, 1 palm ~1%): \
+                BSA about 6%. IGA 2.";
+    assert!(facts(text).high_impact_sites.is_empty());
+}
