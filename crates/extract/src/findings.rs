@@ -1268,8 +1268,15 @@ impl LineIndex {
         let before = &text[start..label.start];
         let after = text[label.end..].trim_start_matches([' ', '\t']);
         steps::add(before.len().min(SHORT_LINE) + 1);
+        // A form export's question opens the line ("Question: Prescriber
+        // specialty" over "Response: Family Medicine"), and the label may
+        // name what it asks in a word more.
+        let after = after
+            .strip_prefix("specialty")
+            .or_else(|| after.strip_prefix("Specialty"))
+            .map_or(after, |rest| rest.trim_start_matches([' ', '\t']));
         before.len() <= SHORT_LINE
-            && before.trim().is_empty()
+            && (before.trim().is_empty() || crate::words::asks_a_question(before))
             && (after.starts_with([':', '\n', '\r']) || after.is_empty())
     }
 

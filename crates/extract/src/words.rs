@@ -122,3 +122,15 @@ mod tests {
         assert!(is_one_of("WHICH", &["which", "that"]));
     }
 }
+
+/// Whether the words before a label open a question of an exported form
+/// ("Question: Medication requested", "Q3."), which sets the label off as
+/// a field.
+pub(crate) fn asks_a_question(column: &str) -> bool {
+    let lower = column.trim().to_ascii_lowercase();
+    let numbered = lower.strip_prefix('q').is_some_and(|rest| {
+        let digits = rest.trim_end_matches(['.', ':', ')']);
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    });
+    lower == "question:" || lower == "q:" || numbered
+}

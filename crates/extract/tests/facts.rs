@@ -1141,3 +1141,14 @@ fn the_palm_method_of_estimating_bsa_names_no_site() {
                 BSA about 6%. IGA 2.";
     assert!(facts(text).high_impact_sites.is_empty());
 }
+
+#[test]
+fn a_question_and_response_export_states_the_request_and_the_specialty() {
+    let text = "Atopic dermatitis, BSA 20%.\n\n\
+                Question: Prescriber specialty\nResponse: Family Medicine\n\n\
+                Question: Medication requested (name, strength, dosage form)\n\
+                Response: Dupixent 300 mg/2 mL prefilled pen\n";
+    let f = facts(text);
+    assert_eq!(f.requested_drug.as_deref(), Some("dupilumab"));
+    assert_eq!(f.prescriber_specialty, Some(Specialty::Other));
+}

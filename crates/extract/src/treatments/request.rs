@@ -1172,7 +1172,8 @@ fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> 
         || column.ends_with(['-', '.', ')', ':', '–', '—', '#'])
         || column.chars().any(|c| c.is_ascii_digit());
     let marked =
-        column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase) && is_mark;
+        (column.len() <= MARK_BEFORE_LABEL && !column.chars().any(char::is_lowercase) && is_mark)
+            || words::asks_a_question(column);
     // A request label in capitals after a sentence's end starts a field of
     // its own in prose ("... (never dispensed). NEW REQUEST: Dupixent ...").
     let set_off = label == FormLabel::Request
@@ -1206,6 +1207,9 @@ fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> 
         let own = !blank(&text[next.clone()]) && !opens_a_field(text[next.clone()].trim_start());
         return Some(Layout::Field(if own { next } else { start..end }));
     }
+    if let Some(answer) = answer_below(note, line, rest) {
+        return Some(Layout::Field(answer));
+    }
     if !rest.trim().is_empty() || !marked {
         return None;
     }
@@ -1221,6 +1225,35 @@ fn layout(note: &Note, span: &Range<usize>, label: FormLabel) -> Option<Layout> 
     }
     Some(Layout::Heading(line_end..end))
 }
+
+/// The value of a question's answer line under a label ("Medication
+/// requested (name, strength, dosage form)" over "Response: Dupixent 300
+/// mg"), when nothing but a bracketed aside follows the label on its line.
+fn answer_below(note: &Note, line: usize, rest: &str) -> Option<Range<usize>> {
+    let rest = rest.trim();
+    if !(rest.is_empty() || (rest.starts_with('(') && rest.ends_with(')'))) {
+        return None;
+    }
+    let lines = note.lines();
+    if line + 1 >= lines.count() {
+        return None;
+    }
+    let text = note.text();
+    let next = lines.range(line + 1);
+    let content = lines.content_of(line + 1).min(next.end);
+    let written = &text[content..next.end];
+    steps::add(written.len().min(ANSWER_LABEL_LEN));
+    let colon = written.get(..ANSWER_LABEL_LEN.min(written.len()))?.find(':')?;
+    let label = written[..colon].trim().to_ascii_lowercase();
+    if !["response", "answer", "a"].contains(&label.as_str()) {
+        return None;
+    }
+    let start = content + colon + 1;
+    Some(start..column_end(text, start, next.end))
+}
+
+/// The longest answer label looked for ("Response:").
+const ANSWER_LABEL_LEN: usize = 12;
 
 /// Where a field's value ends: at a gap of three blanks before the next
 /// field of the line ("DUPIXENT (dupilumab)      Strength: 300 mg"), or the
