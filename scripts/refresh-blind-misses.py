@@ -16,10 +16,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MISSES = ROOT / "corpus" / "known-misses.tsv"
-HEADER = "# Blind rounds n, o, r, pay, p, s, t, u, v, w, x, y, z, q, c, d, e, f, g, s9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29 joined the corpus"
+HEADER = "# Blind rounds n, o, r, pay, p, s, t, u, v, w, x, y, z, q, c, d, e, f, g, s9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30 joined the corpus"
 # Where the blind block starts, whichever rounds its header names.
 BLOCK = "# Blind rounds "
-BLIND = re.compile(r"^(n|o|r|p|s|t|u|v|w|x|y|z|q|c|d|e|f|g|s9|t10|t11|t12|t13|t14|t15|t16|t17|t18|t19|t20|t21|t22|t23|t24|t25|t26|t27|t28|t29)-")
+BLIND = re.compile(r"^(n|o|r|p|s|t|u|v|w|x|y|z|q|c|d|e|f|g|s9|t10|t11|t12|t13|t14|t15|t16|t17|t18|t19|t20|t21|t22|t23|t24|t25|t26|t27|t28|t29|t30)-")
 
 
 def main() -> int:
